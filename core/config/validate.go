@@ -1,0 +1,89 @@
+package config
+
+import (
+	"fmt"
+	"net"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Validate checks values that parse but make no sense, such as a port out of
+// range or a database address Atrium cannot use. The first problem is returned.
+func (c Config) Validate() error {
+	bad := func(k, problem string) error { return &Error{Where: "configuration", Key: k, Problem: problem} }
+
+	for _, k := range keys(&c) {
+		if enum := k.field.Tag.Get("enum"); enum != "" {
+			v := k.value.String()
+			if !contains(strings.Split(enum, ","), v) {
+				return bad(k.dotted(), fmt.Sprintf("%q is not allowed; %s", v, allowed(k)))
+			}
+		}
+		switch v := k.value.Interface().(type) {
+		case time.Duration:
+			if v <= 0 {
+				return bad(k.dotted(), "must be longer than zero, such as 30s")
+			}
+		case int:
+			if v <= 0 {
+				return bad(k.dotted(), "must be a whole number above zero")
+			}
+		}
+	}
+
+	host, port, err := net.SplitHostPort(c.Server.Address)
+	if err != nil {
+		return bad("server.address", fmt.Sprintf("%q is not host:port, such as 127.0.0.1:8080", c.Server.Address))
+	}
+	if n, err := strconv.Atoi(port); err != nil || n < 0 || n > 65535 {
+		return bad("server.address", fmt.Sprintf("port %q must be a number from 0 to 65535", port))
+	}
+	_ = host // an empty host means every interface, which is allowed
+
+	u, err := url.Parse(c.Server.BaseURL)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return bad("server.base_url", fmt.Sprintf("%q must be an http:// or https:// address", c.Server.BaseURL))
+	}
+
+	if _, err := c.Database.Kind(); err != nil {
+		return bad("database.url", err.Error())
+	}
+	return nil
+}
+
+// Kind tells which database the URL selects: "sqlite" or "postgres".
+func (d Database) Kind() (string, error) {
+	switch {
+	case strings.HasPrefix(d.URL, "file:") && len(d.URL) > len("file:"):
+		return "sqlite", nil
+	case strings.HasPrefix(d.URL, "postgres://"), strings.HasPrefix(d.URL, "postgresql://"):
+		if _, err := url.Parse(d.URL); err != nil {
+			return "", fmt.Errorf("%s is not a valid address", d.Redacted())
+		}
+		return "postgres", nil
+	}
+	return "", fmt.Errorf("%q must start with file: (embedded SQLite, e.g. file:data/atrium.db) or postgres:// (PostgreSQL)", d.Redacted())
+}
+
+// Redacted is the URL with any password replaced, safe to print and log.
+func (d Database) Redacted() string {
+	u, err := url.Parse(d.URL)
+	if err != nil || u.User == nil {
+		return d.URL
+	}
+	if _, has := u.User.Password(); has {
+		u.User = url.UserPassword(u.User.Username(), "xxxxx")
+	}
+	return u.String()
+}
+
+func contains(list []string, v string) bool {
+	for _, s := range list {
+		if s == v {
+			return true
+		}
+	}
+	return false
+}

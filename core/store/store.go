@@ -1,0 +1,133 @@
+// Package store owns the connection to the database: it opens SQLite (the
+// embedded default) or PostgreSQL through bun, turns connection failures into
+// one clear line, and runs the versioned migrations that domain packages own.
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"net"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/jackc/pgx/v5/stdlib"
+	"github.com/uptrace/bun"
+	"github.com/uptrace/bun/dialect/pgdialect"
+	"github.com/uptrace/bun/dialect/sqlitedialect"
+	"github.com/uptrace/bun/driver/sqliteshim"
+
+	"github.com/atriumhq/atrium/core/config"
+)
+
+// DB is the database handle every domain service receives.
+type DB struct {
+	*bun.DB
+	// Kind is "sqlite" or "postgres".
+	Kind string
+	cfg  config.Database
+}
+
+// Open connects to the database the configuration names and checks that it
+// answers. Errors are one line saying what to do next.
+func Open(ctx context.Context, cfg config.Database) (*DB, error) {
+	kind, err := cfg.Kind()
+	if err != nil {
+		return nil, err
+	}
+	var db *bun.DB
+	switch kind {
+	case "sqlite":
+		db, err = openSQLite(cfg)
+	case "postgres":
+		db, err = openPostgres(cfg)
+	}
+	if err != nil {
+		return nil, err
+	}
+	s := &DB{DB: db, Kind: kind, cfg: cfg}
+	pingCtx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	if err := db.PingContext(pingCtx); err != nil {
+		_ = db.Close()
+		return nil, s.explain(err)
+	}
+	return s, nil
+}
+
+// Ping checks that the database answers, for /readyz.
+func (s *DB) Ping(ctx context.Context) error { return s.DB.PingContext(ctx) }
+
+func openSQLite(cfg config.Database) (*bun.DB, error) {
+	path := strings.TrimPrefix(cfg.URL, "file:")
+	path, query, _ := strings.Cut(path, "?")
+	if path != ":memory:" {
+		if err := os.MkdirAll(filepath.Dir(path), 0o750); err != nil {
+			return nil, fmt.Errorf("database: cannot create the folder for %s (%v); check database.url and the folder's permissions", path, err)
+		}
+	}
+	// WAL lets readers work while one writer writes; busy_timeout makes a writer
+	// wait for the lock instead of failing; _txlock=immediate takes the write
+	// lock at BEGIN, so two transactions never deadlock upgrading a read lock.
+	params := url.Values{}
+	params.Add("_pragma", "journal_mode(WAL)")
+	params.Add("_pragma", fmt.Sprintf("busy_timeout(%d)", cfg.BusyTimeout.Milliseconds()))
+	params.Add("_pragma", "foreign_keys(1)")
+	params.Add("_pragma", "synchronous(NORMAL)")
+	params.Set("_txlock", "immediate")
+	dsn := "file:" + path + "?" + params.Encode()
+	if query != "" {
+		dsn += "&" + query
+	}
+	sqldb, err := sql.Open(sqliteshim.ShimName, dsn)
+	if err != nil {
+		return nil, err
+	}
+	// One SQLite file takes one writer at a time; a handful of connections
+	// serves concurrent readers without queueing writers behind each other.
+	sqldb.SetMaxOpenConns(8)
+	sqldb.SetMaxIdleConns(8)
+	sqldb.SetConnMaxIdleTime(0)
+	return bun.NewDB(sqldb, sqlitedialect.New()), nil
+}
+
+func openPostgres(cfg config.Database) (*bun.DB, error) {
+	sqldb, err := sql.Open("pgx", cfg.URL)
+	if err != nil {
+		return nil, fmt.Errorf("database: %s is not a usable PostgreSQL address (%v); check database.url", cfg.Redacted(), err)
+	}
+	sqldb.SetMaxOpenConns(cfg.MaxOpenConns)
+	sqldb.SetMaxIdleConns(cfg.MaxOpenConns)
+	sqldb.SetConnMaxIdleTime(5 * time.Minute)
+	return bun.NewDB(sqldb, pgdialect.New()), nil
+}
+
+var _ = stdlib.GetDefaultDriver // registers the "pgx" driver
+
+// explain turns a failed first contact into advice.
+func (s *DB) explain(err error) error {
+	where := s.cfg.Redacted()
+	var opErr *net.OpError
+	switch {
+	case s.Kind == "postgres" && (errors.As(err, &opErr) || errors.Is(err, syscall.ECONNREFUSED)):
+		return fmt.Errorf("database: cannot reach PostgreSQL at %s (%s); start the server or fix database.url / ATRIUM_DATABASE_URL", where, lastPart(err))
+	case s.Kind == "postgres":
+		return fmt.Errorf("database: PostgreSQL at %s refused the connection (%s); check the user, password and database name in database.url", where, lastPart(err))
+	default:
+		return fmt.Errorf("database: cannot open the SQLite database %s (%s); check that the folder is writable or set database.url", where, lastPart(err))
+	}
+}
+
+// lastPart keeps the innermost reason of a wrapped driver error.
+func lastPart(err error) string {
+	msg := err.Error()
+	if i := strings.LastIndex(msg, ": "); i >= 0 && i+2 < len(msg) {
+		return msg[i+2:]
+	}
+	return msg
+}
