@@ -1,0 +1,166 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/atriumhq/atrium/core"
+	"github.com/atriumhq/atrium/core/config"
+	"github.com/atriumhq/atrium/core/demo"
+)
+
+const usage = `Atrium — a portal platform for organisations that guide people.
+
+Usage: atrium [-config FILE] COMMAND
+
+Commands:
+  serve               migrate, then serve on server.address until stopped
+  migrate up          apply pending database migrations
+  migrate down        roll back the most recent group of migrations
+  migrate status      list migrations and whether they are applied
+  demo                seed the demo organisation (safe to run again)
+  config example      print a configuration file with every key and its default
+  version             print the version
+
+Configuration comes from FILE (default: $ATRIUM_CONFIG, else config.yaml when it
+exists) and ATRIUM_<SECTION>_<KEY> environment variables.
+`
+
+// errUsage marks a mistake on the command line.
+var errUsage = errors.New("usage")
+
+// run is the whole program with its inputs and outputs passed in, so tests can
+// call it directly. It returns the exit code.
+func run(ctx context.Context, args, environ []string, stdout, stderr io.Writer) int {
+	err := dispatch(ctx, args, environ, stdout, stderr)
+	switch {
+	case err == nil:
+		return 0
+	case errors.Is(err, errUsage):
+		fmt.Fprint(stderr, usage)
+		return 2
+	default:
+		fmt.Fprintln(stderr, "atrium: "+strings.ReplaceAll(err.Error(), "\n", " "))
+		return 1
+	}
+}
+
+func dispatch(ctx context.Context, args, environ []string, stdout, stderr io.Writer) error {
+	flags := flag.NewFlagSet("atrium", flag.ContinueOnError)
+	flags.SetOutput(io.Discard)
+	configFile := flags.String("config", "", "configuration file")
+	if err := flags.Parse(args); err != nil {
+		return errUsage
+	}
+	args = flags.Args()
+	if len(args) == 0 {
+		return errUsage
+	}
+	switch args[0] {
+	case "version":
+		fmt.Fprintln(stdout, "atrium", core.Version)
+		return nil
+	case "config":
+		if len(args) != 2 || args[1] != "example" {
+			return errUsage
+		}
+		fmt.Fprint(stdout, config.Example())
+		return nil
+	case "serve", "migrate", "demo":
+	default:
+		return errUsage
+	}
+
+	cfg, err := loadConfig(*configFile, environ)
+	if err != nil {
+		return err
+	}
+	app, err := core.New(cfg, core.WithLogOutput(stderr))
+	if err != nil {
+		return err
+	}
+	defer app.Close()
+
+	switch args[0] {
+	case "serve":
+		return serve(ctx, app, stdout)
+	case "migrate":
+		return migrate(ctx, app, args[1:], stdout)
+	default:
+		if _, err := app.Migrate(ctx, stdout); err != nil {
+			return err
+		}
+		return demo.Seed(ctx, app.Organisations(), stdout)
+	}
+}
+
+// loadConfig reads -config, else $ATRIUM_CONFIG, else config.yaml if present.
+func loadConfig(flagValue string, environ []string) (config.Config, error) {
+	path, optional := flagValue, false
+	if path == "" {
+		for _, kv := range environ {
+			if v, ok := strings.CutPrefix(kv, config.EnvConfigFile+"="); ok && v != "" {
+				path = v
+			}
+		}
+	}
+	if path == "" {
+		path, optional = "config.yaml", true
+	}
+	return config.Load(path, optional, environ)
+}
+
+func serve(ctx context.Context, app *core.App, stdout io.Writer) error {
+	if _, err := app.Migrate(ctx, stdout); err != nil {
+		return err
+	}
+	ln, err := app.Listen()
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "Atrium %s is ready: open http://%s (database: %s). Press Ctrl+C to stop.\n",
+		core.Version, ln.Addr(), app.DB().Kind)
+	return app.Serve(ctx, ln)
+}
+
+func migrate(ctx context.Context, app *core.App, args []string, stdout io.Writer) error {
+	if len(args) != 1 {
+		return errUsage
+	}
+	m, err := app.Migrator()
+	if err != nil {
+		return err
+	}
+	m.Progress = stdout
+	switch args[0] {
+	case "up":
+		n, err := m.Up(ctx)
+		fmt.Fprintf(stdout, "migrate: %d applied; the database is up to date\n", n)
+		return err
+	case "down":
+		n, err := m.Down(ctx)
+		fmt.Fprintf(stdout, "migrate: %d rolled back\n", n)
+		return err
+	case "status":
+		list, err := m.Status(ctx)
+		if err != nil {
+			return err
+		}
+		pending := 0
+		for _, s := range list {
+			if s.Applied {
+				fmt.Fprintf(stdout, "  applied  %s  (group %d, %s)\n", s.Name, s.Group, s.AppliedAt.Format("2006-01-02 15:04"))
+			} else {
+				pending++
+				fmt.Fprintf(stdout, "  pending  %s\n", s.Name)
+			}
+		}
+		fmt.Fprintf(stdout, "migrate: %d of %d applied, %d pending\n", len(list)-pending, len(list), pending)
+		return nil
+	}
+	return errUsage
+}

@@ -1,0 +1,196 @@
+// Package core is the Atrium platform as a Go library. A host program builds
+// an App from a configuration, may add its own routes, and runs it:
+//
+//	cfg, _ := config.Load("config.yaml", true, os.Environ())
+//	app, err := core.New(cfg)
+//	if err != nil { … }
+//	defer app.Close()
+//	app.Router().Get("/hello", func(c fiber.Ctx) error { return c.SendString("hi") })
+//	err = app.Run(ctx) // migrates, listens, serves until ctx ends, shuts down gracefully
+//
+// cmd/atrium is such a host program and does nothing more than wire flags.
+package core
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"io/fs"
+	"log/slog"
+	"net"
+	"os"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/gofiber/fiber/v3"
+
+	"github.com/atriumhq/atrium/core/config"
+	"github.com/atriumhq/atrium/core/i18n"
+	"github.com/atriumhq/atrium/core/store"
+	"github.com/atriumhq/atrium/core/tenancy"
+	"github.com/atriumhq/atrium/core/web"
+	"github.com/atriumhq/atrium/locales"
+	"github.com/atriumhq/atrium/themes"
+)
+
+// Version is the running version, set at build time with
+// -ldflags "-X github.com/atriumhq/atrium/core.Version=v1.2.3".
+var Version = "dev"
+
+// App is one running Atrium: its configuration, database, languages, domain
+// services and web server.
+type App struct {
+	cfg     config.Config
+	log     *slog.Logger
+	db      *store.DB
+	catalog *i18n.Catalog
+	orgs    *tenancy.Service
+	web     *web.Server
+}
+
+// Option changes how New builds the App.
+type Option func(*options)
+
+type options struct {
+	log io.Writer
+}
+
+// WithLogOutput sends the App's structured log to w instead of standard error.
+func WithLogOutput(w io.Writer) Option { return func(o *options) { o.log = w } }
+
+// New connects to the database and builds the App. It does not migrate or
+// listen yet; errors are one line that says what to do.
+func New(cfg config.Config, opts ...Option) (*App, error) {
+	o := options{log: os.Stderr}
+	for _, opt := range opts {
+		opt(&o)
+	}
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	a := &App{cfg: cfg, log: NewLogger(cfg.Log, o.log)}
+	catalog, err := i18n.Load(locales.Files)
+	if err != nil {
+		return nil, err
+	}
+	a.catalog = catalog
+	db, err := store.Open(context.Background(), cfg.Database)
+	if err != nil {
+		return nil, err
+	}
+	a.db = db
+	a.orgs = tenancy.NewService(db)
+	theme, err := themeFS(cfg.Theme.Name)
+	if err != nil {
+		_ = db.Close()
+		return nil, err
+	}
+	a.web, err = web.New(web.Options{
+		Config: cfg, Version: Version, Log: a.log, Catalog: catalog, Theme: theme,
+		Ready: db.Ping, Shell: a.shell,
+	})
+	if err != nil {
+		_ = db.Close()
+		return nil, err
+	}
+	return a, nil
+}
+
+// Config is the configuration the App runs with.
+func (a *App) Config() config.Config { return a.cfg }
+
+// Log is the App's structured logger.
+func (a *App) Log() *slog.Logger { return a.log }
+
+// DB is the App's database.
+func (a *App) DB() *store.DB { return a.db }
+
+// Catalog is the App's message catalog.
+func (a *App) Catalog() *i18n.Catalog { return a.catalog }
+
+// Organisations is the tenancy service.
+func (a *App) Organisations() *tenancy.Service { return a.orgs }
+
+// Web is the App's web server, for Render and AddNav in host routes.
+func (a *App) Web() *web.Server { return a.web }
+
+// Router is where a host program mounts its own routes, behind the core's
+// middleware. Add them before Serve or Run.
+func (a *App) Router() fiber.Router { return a.web.Router() }
+
+// Migrator gives the migrator over every migration the core's packages own.
+func (a *App) Migrator() (*store.Migrator, error) { return store.NewMigrator(a.db, migrations()) }
+
+// Migrate applies pending migrations, writing one line per migration to progress.
+func (a *App) Migrate(ctx context.Context, progress io.Writer) (int, error) {
+	m, err := a.Migrator()
+	if err != nil {
+		return 0, err
+	}
+	m.Progress = progress
+	return m.Up(ctx)
+}
+
+// Listen opens the configured address.
+func (a *App) Listen() (net.Listener, error) { return web.Listen(a.cfg.Server.Address) }
+
+// Serve answers requests on ln until ctx ends, then shuts down gracefully.
+func (a *App) Serve(ctx context.Context, ln net.Listener) error {
+	a.log.Info("serving", "address", ln.Addr().String(), "database", a.db.Kind, "version", Version)
+	err := a.web.Serve(ctx, ln)
+	a.log.Info("stopped")
+	return err
+}
+
+// Run migrates, listens on the configured address and serves until ctx ends.
+func (a *App) Run(ctx context.Context) error {
+	if _, err := a.Migrate(ctx, nil); err != nil {
+		return err
+	}
+	ln, err := a.Listen()
+	if err != nil {
+		return err
+	}
+	return a.Serve(ctx, ln)
+}
+
+// Close releases the database.
+func (a *App) Close() error { return a.db.Close() }
+
+// shell shows the installation's organisation in the layout until sign-in
+// gives each request its own active organisation.
+func (a *App) shell(c fiber.Ctx) web.Shell {
+	org, err := a.orgs.First(c.Context())
+	if err != nil {
+		return web.Shell{}
+	}
+	return web.Shell{OrganisationName: org.Name, Initials: Initials(org.Name)}
+}
+
+// Initials makes the logo placeholder from a name: "Harbour Coaching" → "HC".
+func Initials(name string) string {
+	var b strings.Builder
+	for _, word := range strings.Fields(name) {
+		r, _ := utf8.DecodeRuneInString(word)
+		if unicode.IsLetter(r) || unicode.IsDigit(r) {
+			b.WriteRune(unicode.ToUpper(r))
+		}
+		if b.Len() >= 2 {
+			break
+		}
+	}
+	return b.String()
+}
+
+// themeFS is the chosen shipped theme's folder.
+func themeFS(name string) (fs.FS, error) {
+	sub, err := fs.Sub(themes.Files, name)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := fs.Stat(sub, "layouts/main.html"); err != nil {
+		return nil, fmt.Errorf("configuration: theme.name: %q is not a shipped theme", name)
+	}
+	return sub, nil
+}

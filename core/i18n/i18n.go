@@ -1,0 +1,181 @@
+// Package i18n owns languages: the message catalog (go-i18n, TOML files with
+// dotted keys), choosing a request's language, translating with plural counts,
+// and terminology: words such as coachee that an organisation may rename.
+//
+// Example usage:
+//
+//	cat, _ := i18n.Load(locales.Files)
+//	l := cat.Localizer("nl")
+//	l.T("home.welcome", map[string]any{"Name": "Sam"})
+//	l.T("home.dossiers", 3)   // plural form for three
+//	l.Term("Coachee", 2)      // "Coachees", capitalised like the key
+package i18n
+
+import (
+	"fmt"
+	"io/fs"
+	"path"
+	"sort"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/BurntSushi/toml"
+	goi18n "github.com/nicksnyder/go-i18n/v2/i18n"
+	"golang.org/x/text/language"
+)
+
+// Catalog is every message in every shipped language.
+type Catalog struct {
+	bundle     *goi18n.Bundle
+	tags       []language.Tag
+	matcher    language.Matcher
+	localizers map[string]*Localizer
+	ids        map[string][]string // language → message ids, for completeness checks
+}
+
+// Load reads every <language>.toml in fsys. English must be among them: it is
+// the language of last resort.
+func Load(fsys fs.FS) (*Catalog, error) {
+	bundle := goi18n.NewBundle(language.English)
+	bundle.RegisterUnmarshalFunc("toml", toml.Unmarshal)
+	files, err := fs.Glob(fsys, "*.toml")
+	if err != nil {
+		return nil, err
+	}
+	sort.Strings(files)
+	c := &Catalog{bundle: bundle, localizers: map[string]*Localizer{}, ids: map[string][]string{}}
+	for _, name := range files {
+		data, err := fs.ReadFile(fsys, name)
+		if err != nil {
+			return nil, err
+		}
+		mf, err := bundle.ParseMessageFileBytes(data, name)
+		if err != nil {
+			return nil, fmt.Errorf("i18n: %s: %w", name, err)
+		}
+		lang := strings.TrimSuffix(path.Base(name), ".toml")
+		for _, m := range mf.Messages {
+			c.ids[lang] = append(c.ids[lang], m.ID)
+		}
+		sort.Strings(c.ids[lang])
+	}
+	c.tags = bundle.LanguageTags()
+	if _, ok := c.ids["en"]; !ok {
+		return nil, fmt.Errorf("i18n: en.toml is missing; English is the language of last resort")
+	}
+	// English first, so that the matcher falls back to it.
+	sort.SliceStable(c.tags, func(i, j int) bool { return c.tags[i] == language.English })
+	c.matcher = language.NewMatcher(c.tags)
+	for _, tag := range c.tags {
+		base, _ := tag.Base()
+		c.localizers[base.String()] = &Localizer{Locale: base.String(), l: goi18n.NewLocalizer(bundle, tag.String())}
+	}
+	return c, nil
+}
+
+// Locales lists the shipped languages by their two-letter code, English first.
+func (c *Catalog) Locales() []string {
+	out := make([]string, 0, len(c.tags))
+	for _, tag := range c.tags {
+		base, _ := tag.Base()
+		out = append(out, base.String())
+	}
+	return out
+}
+
+// Has tells whether locale is shipped.
+func (c *Catalog) Has(locale string) bool {
+	_, ok := c.localizers[locale]
+	return ok
+}
+
+// MessageIDs lists the ids in one language's file, sorted.
+func (c *Catalog) MessageIDs(locale string) []string { return c.ids[locale] }
+
+// Localizer returns the translator for a shipped locale, English otherwise.
+func (c *Catalog) Localizer(locale string) *Localizer {
+	if l, ok := c.localizers[locale]; ok {
+		return l
+	}
+	return c.localizers["en"]
+}
+
+// Resolve picks a request's language: the person's own choice, then the
+// browser's Accept-Language, then the organisation's default, then English.
+func (c *Catalog) Resolve(choice, acceptLanguage, orgDefault string) string {
+	if c.Has(choice) {
+		return choice
+	}
+	if acceptLanguage != "" {
+		tags, _, err := language.ParseAcceptLanguage(acceptLanguage)
+		if err == nil && len(tags) > 0 {
+			if _, index, conf := c.matcher.Match(tags...); conf != language.No {
+				base, _ := c.tags[index].Base()
+				return base.String()
+			}
+		}
+	}
+	if c.Has(orgDefault) {
+		return orgDefault
+	}
+	return "en"
+}
+
+// Localizer translates into one language. It is safe for concurrent use.
+type Localizer struct {
+	// Locale is the two-letter code, such as "nl".
+	Locale string
+	l      *goi18n.Localizer
+}
+
+// T translates the message id. Arguments: an int selects the plural form and is
+// available as {{.Count}}; a map[string]any supplies other template data. A
+// missing message shows its id, so the gap is visible rather than silent.
+func (l *Localizer) T(id string, args ...any) string {
+	cfg := goi18n.LocalizeConfig{MessageID: id}
+	var data map[string]any
+	for _, a := range args {
+		switch v := a.(type) {
+		case int:
+			cfg.PluralCount = v
+			if data == nil {
+				data = map[string]any{}
+			}
+			data["Count"] = v
+		case map[string]any:
+			if data == nil {
+				data = map[string]any{}
+			}
+			for k, x := range v {
+				data[k] = x
+			}
+		}
+	}
+	if data != nil {
+		cfg.TemplateData = data
+	}
+	s, err := l.l.Localize(&cfg)
+	if err != nil {
+		return id
+	}
+	return s
+}
+
+// Term gives the organisation's word for a term such as "coachee", singular
+// unless count is other than one. A key written with a capital ("Coachee")
+// gives a capitalised word. Organisations' own words arrive with tenancy; until
+// then the words come from the term.* messages.
+func (l *Localizer) Term(key string, count ...int) string {
+	n := 1
+	if len(count) > 0 {
+		n = count[0]
+	}
+	first, _ := utf8.DecodeRuneInString(key)
+	word := l.T("term."+strings.ToLower(key), n)
+	if unicode.IsUpper(first) {
+		r, rs := utf8.DecodeRuneInString(word)
+		word = string(unicode.ToUpper(r)) + word[rs:]
+	}
+	return word
+}

@@ -1,0 +1,16 @@
+package core
+
+import (
+	"slices"
+
+	"github.com/atriumhq/atrium/core/store"
+	"github.com/atriumhq/atrium/core/tenancy"
+)
+
+// migrations gathers the migrations of every domain package. A package that
+// owns tables adds its Migrations() here; the versions order them.
+func migrations() []store.Migration {
+	return slices.Concat(
+		tenancy.Migrations(),
+	)
+}

@@ -1,0 +1,54 @@
+package web
+
+import (
+	"strings"
+
+	"github.com/gofiber/fiber/v3"
+
+	"github.com/atriumhq/atrium/core/i18n"
+)
+
+const (
+	languageCookie = "atrium_lang"
+	localLocalizer = "atrium.localizer"
+)
+
+// Localizer is the request's translator, chosen by the language middleware.
+func Localizer(c fiber.Ctx) *i18n.Localizer {
+	l, _ := c.Locals(localLocalizer).(*i18n.Localizer)
+	return l
+}
+
+// language resolves the request's language: the person's choice (cookie, and
+// once there are accounts, their profile), Accept-Language, the organisation's
+// default, English.
+func (s *Server) language(c fiber.Ctx) error {
+	locale := s.catalog.Resolve(c.Cookies(languageCookie), c.Get(fiber.HeaderAcceptLanguage), s.orgLocale(c))
+	c.Locals(localLocalizer, s.catalog.Localizer(locale))
+	c.Set(fiber.HeaderContentLanguage, locale)
+	return c.Next()
+}
+
+// LanguagePost stores the chosen language and returns to the page the form was on.
+func (s *Server) LanguagePost(c fiber.Ctx) error {
+	choice := c.FormValue("locale")
+	if !s.catalog.Has(choice) {
+		SetFlash(c, "error", "language.unknown")
+		return c.Redirect().Status(fiber.StatusSeeOther).To(localPath(c.FormValue("next")))
+	}
+	c.Cookie(&fiber.Cookie{
+		Name: languageCookie, Value: choice, Path: "/", MaxAge: 365 * 24 * 3600,
+		HTTPOnly: true, Secure: s.secure, SameSite: fiber.CookieSameSiteLaxMode,
+	})
+	c.Locals(localLocalizer, s.catalog.Localizer(choice))
+	SetFlash(c, "success", "language.changed")
+	return c.Redirect().Status(fiber.StatusSeeOther).To(localPath(c.FormValue("next")))
+}
+
+// localPath keeps a redirect target on this site: a path, never //host or a URL.
+func localPath(p string) string {
+	if !strings.HasPrefix(p, "/") || strings.HasPrefix(p, "//") || strings.HasPrefix(p, "/\\") || strings.ContainsAny(p, "\r\n") {
+		return "/"
+	}
+	return p
+}

@@ -1,0 +1,171 @@
+package web
+
+import (
+	"bytes"
+	"fmt"
+	"html/template"
+	"io/fs"
+	"net/http"
+	"sync"
+
+	"github.com/gofiber/fiber/v3"
+	"github.com/gofiber/template/html/v2"
+
+	"github.com/atriumhq/atrium/core/i18n"
+)
+
+// Page is what a handler asks Render to show.
+type Page struct {
+	// Template is the page's fragment, such as "pages/home".
+	Template string
+	// Title is the message id of the page's title.
+	Title string
+	// Status is the HTTP status; zero means 200.
+	Status int
+	// Data is the handler's own data, reached in templates as .Data.
+	Data any
+}
+
+// View is the data every template receives.
+type View struct {
+	Page
+	Locale    string
+	Locales   []string
+	Path      string
+	CSRF      string
+	RequestID string
+	Flash     *Flash
+	Nav       []NavItem
+	Shell     Shell
+	Version   string
+	// Content is the rendered fragment, set for the layout only.
+	Content template.HTML
+}
+
+// Shell is what the layout shows around every page: the organisation's name
+// and logo place. Hosts and later issues fill it per request.
+type Shell struct {
+	OrganisationName string
+	Initials         string
+}
+
+// Views parses a theme's templates once with gofiber/template/html and
+// renders them with functions bound to each request's language.
+//
+// html/template fixes functions at first execution, and the engine's own Render
+// mutates a shared template under one lock for every layout render. Instead each
+// request takes a clone of the never-executed master from a pool, rebinds t and
+// term to its language, executes, and returns the clone.
+type Views struct {
+	master *template.Template
+	pool   sync.Pool
+	assets *Assets
+}
+
+// layout is the template that wraps every whole page.
+const layout = "layouts/main"
+
+// LoadViews parses every .html file in fsys (template names are their paths
+// without the extension, such as "pages/home").
+func LoadViews(fsys fs.FS, assets *Assets) (*Views, error) {
+	engine := html.NewFileSystem(http.FS(fsys), ".html")
+	for name, fn := range placeholderFuncs(assets) {
+		engine.AddFunc(name, fn)
+	}
+	if err := engine.Load(); err != nil {
+		return nil, fmt.Errorf("theme: %w", err)
+	}
+	v := &Views{master: engine.Templates, assets: assets}
+	v.pool.New = func() any { return template.Must(v.master.Clone()) }
+	return v, nil
+}
+
+// placeholderFuncs declares every function templates may call; t and term are
+// replaced per request.
+func placeholderFuncs(assets *Assets) template.FuncMap {
+	return template.FuncMap{
+		"t":     func(id string, args ...any) string { return id },
+		"term":  func(key string, count ...int) string { return key },
+		"asset": assets.URL,
+		"icon":  func(name string) (template.HTML, error) { return icon(assets, name) },
+		"dict":  dict,
+	}
+}
+
+// dict builds a map from key/value pairs, for passing data to t.
+func dict(pairs ...any) (map[string]any, error) {
+	if len(pairs)%2 != 0 {
+		return nil, fmt.Errorf("dict needs pairs of key and value")
+	}
+	m := make(map[string]any, len(pairs)/2)
+	for i := 0; i < len(pairs); i += 2 {
+		k, ok := pairs[i].(string)
+		if !ok {
+			return nil, fmt.Errorf("dict key %v is not a string", pairs[i])
+		}
+		m[k] = pairs[i+1]
+	}
+	return m, nil
+}
+
+// icon writes an inline reference to a symbol in the theme's icon sprite.
+func icon(assets *Assets, name string) (template.HTML, error) {
+	sprite, err := assets.URL("icons.svg")
+	if err != nil {
+		return "", err
+	}
+	return template.HTML(`<svg class="icon" aria-hidden="true" focusable="false"><use href="` +
+		template.HTMLEscapeString(sprite) + `#` + template.HTMLEscapeString(name) + `"></use></svg>`), nil
+}
+
+// Execute renders the named template in loc's language into a new buffer.
+func (v *Views) Execute(loc *i18n.Localizer, name string, data any) ([]byte, error) {
+	tmpl := v.pool.Get().(*template.Template)
+	defer v.pool.Put(tmpl)
+	tmpl.Funcs(template.FuncMap{"t": loc.T, "term": loc.Term})
+	var buf bytes.Buffer
+	if err := tmpl.ExecuteTemplate(&buf, name, data); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
+}
+
+// Render answers with a page: the fragment alone when htmx asked for a
+// partial, otherwise the fragment inside the theme's layout. It always sends
+// Vary: HX-Request so that caches keep the two apart.
+func (s *Server) Render(c fiber.Ctx, p Page) error {
+	c.Vary(HeaderRequest)
+	view := s.view(c, p)
+	body, err := s.views.Execute(Localizer(c), p.Template, view)
+	if err != nil {
+		return fmt.Errorf("render %s: %w", p.Template, err)
+	}
+	if !ReadHTMX(c).WantsPartial() {
+		view.Content = template.HTML(body)
+		if body, err = s.views.Execute(Localizer(c), layout, view); err != nil {
+			return fmt.Errorf("render %s in %s: %w", p.Template, layout, err)
+		}
+	}
+	status := p.Status
+	if status == 0 {
+		status = fiber.StatusOK
+	}
+	c.Status(status)
+	c.Set(fiber.HeaderContentType, fiber.MIMETextHTMLCharsetUTF8)
+	return c.Send(body)
+}
+
+func (s *Server) view(c fiber.Ctx, p Page) *View {
+	return &View{
+		Page:      p,
+		Locale:    Localizer(c).Locale,
+		Locales:   s.catalog.Locales(),
+		Path:      c.Path(),
+		CSRF:      CSRFToken(c),
+		RequestID: RequestID(c),
+		Flash:     takeFlash(c),
+		Nav:       s.nav,
+		Shell:     s.shell(c),
+		Version:   s.version,
+	}
+}

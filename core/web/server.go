@@ -1,0 +1,192 @@
+// Package web owns Atrium's HTTP side: the Fiber application, its middleware
+// (request ids, security headers, logs, CSRF, rate limits, language), the theme's
+// templates and assets, one render helper that answers htmx with partials, and
+// the error pages. Handlers are thin: they call domain services and render.
+package web
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"log/slog"
+	"net"
+	"strings"
+	"sync"
+	"syscall"
+	"time"
+
+	"github.com/gofiber/fiber/v3"
+	"github.com/gofiber/fiber/v3/middleware/compress"
+	"github.com/gofiber/fiber/v3/middleware/limiter"
+
+	"github.com/atriumhq/atrium/core/config"
+	"github.com/atriumhq/atrium/core/i18n"
+)
+
+// Options are what the web server needs from the rest of the core.
+type Options struct {
+	Config  config.Config
+	Version string
+	Log     *slog.Logger
+	Catalog *i18n.Catalog
+	// Theme holds layouts/, pages/, partials/, errors/ and static/.
+	Theme fs.FS
+	// Ready reports whether the server can serve (for /readyz).
+	Ready func(context.Context) error
+	// Shell gives the layout's organisation name and logo place per request.
+	Shell func(fiber.Ctx) Shell
+	// OrgLocale gives the organisation's default language per request.
+	OrgLocale func(fiber.Ctx) string
+}
+
+// NavItem is one entry in the navigation column.
+type NavItem struct {
+	Label string // message id
+	Icon  string // symbol in the theme's icon sprite
+	Path  string
+}
+
+// Active tells whether the entry leads to the page at path.
+func (n NavItem) Active(path string) bool {
+	if n.Path == "/" {
+		return path == "/"
+	}
+	return path == n.Path || strings.HasPrefix(path, n.Path+"/")
+}
+
+// Server is the web side of one Atrium App.
+type Server struct {
+	app           *fiber.App
+	log           *slog.Logger
+	catalog       *i18n.Catalog
+	views         *Views
+	assets        *Assets
+	nav           []NavItem
+	ready         func(context.Context) error
+	shellFn       func(fiber.Ctx) Shell
+	orgLocaleFn   func(fiber.Ctx) string
+	defaultLocale string
+	secure        bool
+	shutdown      time.Duration
+	finishOnce    sync.Once
+	version       string
+}
+
+// New builds the server with the core's middleware and pages.
+func New(o Options) (*Server, error) {
+	static, err := fs.Sub(o.Theme, "static")
+	if err != nil {
+		return nil, err
+	}
+	assets, err := LoadAssets(static)
+	if err != nil {
+		return nil, fmt.Errorf("theme assets: %w", err)
+	}
+	views, err := LoadViews(o.Theme, assets)
+	if err != nil {
+		return nil, err
+	}
+	cfg := o.Config.Server
+	s := &Server{
+		log: o.Log, catalog: o.Catalog, views: views, assets: assets,
+		ready: o.Ready, shellFn: o.Shell, orgLocaleFn: o.OrgLocale,
+		defaultLocale: o.Config.I18n.DefaultLocale,
+		secure:        strings.HasPrefix(cfg.BaseURL, "https://"),
+		shutdown:      cfg.ShutdownTimeout,
+		version:       o.Version,
+	}
+	fc := fiber.Config{
+		AppName:      "Atrium",
+		BodyLimit:    cfg.BodyLimitMB << 20,
+		ReadTimeout:  cfg.ReadTimeout,
+		WriteTimeout: cfg.WriteTimeout,
+		IdleTimeout:  cfg.IdleTimeout,
+		ErrorHandler: s.handleError,
+	}
+	if cfg.TrustProxy {
+		fc.TrustProxy = true
+		fc.ProxyHeader = fiber.HeaderXForwardedFor
+		fc.TrustProxyConfig = fiber.TrustProxyConfig{Loopback: true, Private: true, LinkLocal: true}
+	}
+	s.app = fiber.New(fc)
+
+	s.app.Use(requestID, securityHeaders(cfg.HSTS), accessLog(s.log), recoverPanics(s.log))
+	s.app.Use(compress.New(compress.Config{Next: func(c fiber.Ctx) bool {
+		return strings.HasPrefix(c.Path(), "/static/") // compressed once at start-up
+	}}))
+	s.app.Get("/static/*", assets.Handler)
+	s.app.Get("/healthz", healthz)
+	s.app.Get("/readyz", s.readyz)
+	s.app.Use(s.language, csrf(s.secure), limiter.New(limiter.Config{
+		Max:          cfg.RateLimit,
+		Expiration:   time.Minute,
+		Next:         func(c fiber.Ctx) bool { return safeMethod(c.Method()) },
+		LimitReached: func(fiber.Ctx) error { return fiber.ErrTooManyRequests },
+	}))
+	s.routes()
+	return s, nil
+}
+
+// Router is where a host program adds its own routes; they run behind the same
+// middleware as the core's and may use Render.
+func (s *Server) Router() fiber.Router { return s.app }
+
+// AddNav adds an entry to the navigation column.
+func (s *Server) AddNav(item NavItem) { s.nav = append(s.nav, item) }
+
+// App gives the Fiber application, with the not-found page as its last route.
+// Add routes before calling it.
+func (s *Server) App() *fiber.App {
+	s.finishOnce.Do(func() { s.app.Use(notFound) })
+	return s.app
+}
+
+// Serve answers requests on ln until ctx ends, then shuts down gracefully:
+// no new connections, requests in flight finish within the shutdown timeout.
+func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
+	app := s.App()
+	errc := make(chan error, 1)
+	go func() { errc <- app.Listener(ln, fiber.ListenConfig{DisableStartupMessage: true}) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	sctx, cancel := context.WithTimeout(context.Background(), s.shutdown)
+	defer cancel()
+	err := app.ShutdownWithContext(sctx)
+	if lerr := <-errc; err == nil && lerr != nil && !errors.Is(lerr, net.ErrClosed) {
+		err = lerr
+	}
+	return err
+}
+
+// Listen opens the listening socket, explaining the usual failures in one line.
+func Listen(address string) (net.Listener, error) {
+	ln, err := net.Listen("tcp", address)
+	switch {
+	case err == nil:
+		return ln, nil
+	case errors.Is(err, syscall.EADDRINUSE):
+		return nil, fmt.Errorf("server: %s is already in use by another program; stop it or choose another port with server.address (ATRIUM_SERVER_ADDRESS)", address)
+	case errors.Is(err, syscall.EACCES):
+		return nil, fmt.Errorf("server: no permission to listen on %s; use a port above 1023 in server.address (ATRIUM_SERVER_ADDRESS)", address)
+	default:
+		return nil, fmt.Errorf("server: cannot listen on %s (%v); check server.address (ATRIUM_SERVER_ADDRESS)", address, err)
+	}
+}
+
+func (s *Server) shell(c fiber.Ctx) Shell {
+	if s.shellFn == nil {
+		return Shell{}
+	}
+	return s.shellFn(c)
+}
+
+func (s *Server) orgLocale(c fiber.Ctx) string {
+	if s.orgLocaleFn == nil {
+		return s.defaultLocale
+	}
+	return s.orgLocaleFn(c)
+}

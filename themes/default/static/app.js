@@ -1,0 +1,28 @@
+// Atrium's few lines of behaviour. No inline scripts anywhere: the
+// Content-Security-Policy allows only files served by Atrium itself.
+(function () {
+  'use strict';
+
+  // After a boosted navigation swaps the main area, move focus to the new
+  // heading so screen readers announce the page, as a full load would.
+  document.addEventListener('htmx:afterSettle', function (event) {
+    var target = event.detail && event.detail.target;
+    if (!target || target.id !== 'main') return;
+    var heading = target.querySelector('h1');
+    if (heading) heading.focus({ preventScroll: true });
+  });
+
+  // Close the user menu with Escape or a click elsewhere.
+  document.addEventListener('keydown', function (event) {
+    if (event.key !== 'Escape') return;
+    document.querySelectorAll('details.usermenu[open]').forEach(function (menu) {
+      menu.removeAttribute('open');
+      menu.querySelector('summary').focus();
+    });
+  });
+  document.addEventListener('click', function (event) {
+    document.querySelectorAll('details.usermenu[open]').forEach(function (menu) {
+      if (!menu.contains(event.target)) menu.removeAttribute('open');
+    });
+  });
+})();
