@@ -52,6 +52,3 @@ func (s *Server) handleError(c fiber.Ctx, err error) error {
 	}
 	return nil
 }
-
-// notFound is the last handler: nothing else matched.
-func notFound(fiber.Ctx) error { return fiber.ErrNotFound }

@@ -12,7 +12,6 @@ import (
 	"log/slog"
 	"net"
 	"strings"
-	"sync"
 	"syscall"
 	"time"
 
@@ -69,7 +68,6 @@ type Server struct {
 	defaultLocale string
 	secure        bool
 	shutdown      time.Duration
-	finishOnce    sync.Once
 	version       string
 }
 
@@ -135,12 +133,9 @@ func (s *Server) Router() fiber.Router { return s.app }
 // AddNav adds an entry to the navigation column.
 func (s *Server) AddNav(item NavItem) { s.nav = append(s.nav, item) }
 
-// App gives the Fiber application, with the not-found page as its last route.
-// Add routes before calling it.
-func (s *Server) App() *fiber.App {
-	s.finishOnce.Do(func() { s.app.Use(notFound) })
-	return s.app
-}
+// App gives the Fiber application. A request that no route takes ends in
+// Fiber's not-found error, which handleError renders as the 404 page.
+func (s *Server) App() *fiber.App { return s.app }
 
 // Serve answers requests on ln until ctx ends, then shuts down gracefully:
 // no new connections, requests in flight finish within the shutdown timeout.
