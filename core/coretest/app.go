@@ -1,0 +1,108 @@
+package coretest
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/atriumhq/atrium/core"
+	"github.com/atriumhq/atrium/core/config"
+	"github.com/atriumhq/atrium/core/demo"
+)
+
+// App is a real Atrium serving on a random loopback port for one test.
+type App struct {
+	*core.App
+	// URL is the base address, such as http://127.0.0.1:41234.
+	URL string
+}
+
+// Options tune NewApp.
+type Options struct {
+	// Config changes the configuration before the App is built.
+	Config func(*config.Config)
+	// Before runs after the App is built and before it serves: add routes here.
+	Before func(*core.App)
+	// NoDemo leaves the database without the demo organisation.
+	NoDemo bool
+}
+
+// NewApp builds, migrates, seeds and serves an App on db. It stops when the
+// test ends; its log is printed only if the test failed.
+func NewApp(t testing.TB, db config.Database, opts ...Options) *App {
+	t.Helper()
+	var o Options
+	if len(opts) > 0 {
+		o = opts[0]
+	}
+	cfg := config.Default()
+	cfg.Database = db
+	cfg.Server.Address = "127.0.0.1:0"
+	cfg.Log.Level = "debug"
+	if o.Config != nil {
+		o.Config(&cfg)
+	}
+	logs := &syncBuffer{}
+	app, err := core.New(cfg, core.WithLogOutput(logs))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	if _, err := app.Migrate(ctx, nil); err != nil {
+		t.Fatal(err)
+	}
+	if !o.NoDemo {
+		if err := demo.Seed(ctx, app.Organisations(), nil); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if o.Before != nil {
+		o.Before(app)
+	}
+	ln, err := app.Listen()
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	done := make(chan error, 1)
+	go func() { done <- app.Serve(ctx, ln) }()
+	t.Cleanup(func() {
+		cancel()
+		select {
+		case err := <-done:
+			if err != nil {
+				t.Errorf("serve: %v", err)
+			}
+		case <-time.After(15 * time.Second):
+			t.Error("the server did not shut down within 15 s")
+		}
+		_ = app.Close()
+		if t.Failed() {
+			t.Logf("server log:\n%s", logs.String())
+		}
+	})
+	return &App{App: app, URL: "http://" + ln.Addr().String()}
+}
+
+// syncBuffer collects log lines from many goroutines.
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
+
+var errNoCSRF = errors.New("coretest: no CSRF cookie yet; GET a page first")
