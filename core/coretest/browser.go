@@ -81,3 +81,16 @@ func saveScreenshot(t testing.TB, ctx context.Context) {
 		t.Logf("screenshot of the failing page: %s", path)
 	}
 }
+
+// Until waits until the JavaScript expression is true on the current page,
+// also across a full page load (a plain form post), which ends a single Poll.
+func Until(ctx context.Context, expression string) error {
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		err := chromedp.Do(ctx, chromedp.Poll[chromedp.Void](expression, chromedp.WithPollingTimeout(5*time.Second)))
+		if err == nil || time.Now().After(deadline) || ctx.Err() != nil {
+			return err
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}

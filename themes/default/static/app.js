@@ -8,7 +8,8 @@
   document.addEventListener('htmx:afterSettle', function (event) {
     var target = event.detail && event.detail.target;
     if (!target || target.id !== 'main') return;
-    var heading = target.querySelector('h1');
+    // An outerHTML swap replaced the element the event names; find the new one.
+    var heading = document.querySelector('#main h1');
     if (heading) heading.focus({ preventScroll: true });
   });
 
