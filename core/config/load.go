@@ -154,6 +154,9 @@ func set(k key, raw string) error {
 	raw = strings.TrimSpace(raw)
 	switch k.value.Interface().(type) {
 	case string:
+		if enum := k.field.Tag.Get("enum"); enum != "" && !contains(strings.Split(enum, ","), raw) {
+			return fmt.Errorf("%q is not allowed; %s", raw, allowed(k))
+		}
 		k.value.SetString(raw)
 	case int:
 		n, err := strconv.Atoi(raw)

@@ -3,7 +3,6 @@ package coretest
 import (
 	"bytes"
 	"context"
-	"errors"
 	"sync"
 	"testing"
 	"time"
@@ -45,7 +44,7 @@ func NewApp(t testing.TB, db config.Database, opts ...Options) *App {
 	if o.Config != nil {
 		o.Config(&cfg)
 	}
-	logs := &syncBuffer{}
+	logs := &Buffer{}
 	app, err := core.New(cfg, core.WithLogOutput(logs))
 	if err != nil {
 		t.Fatal(err)
@@ -87,22 +86,21 @@ func NewApp(t testing.TB, db config.Database, opts ...Options) *App {
 	return &App{App: app, URL: "http://" + ln.Addr().String()}
 }
 
-// syncBuffer collects log lines from many goroutines.
-type syncBuffer struct {
+// Buffer collects output written from many goroutines, such as a log.
+type Buffer struct {
 	mu  sync.Mutex
 	buf bytes.Buffer
 }
 
-func (b *syncBuffer) Write(p []byte) (int, error) {
+func (b *Buffer) Write(p []byte) (int, error) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	return b.buf.Write(p)
 }
 
-func (b *syncBuffer) String() string {
+// String is everything written so far.
+func (b *Buffer) String() string {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	return b.buf.String()
 }
-
-var errNoCSRF = errors.New("coretest: no CSRF cookie yet; GET a page first")

@@ -2,6 +2,7 @@ package coretest
 
 import (
 	"bytes"
+	"errors"
 	"io"
 	"net/http"
 	"net/http/cookiejar"
@@ -11,6 +12,8 @@ import (
 
 	"github.com/PuerkitoBio/goquery"
 )
+
+var errNoCSRF = errors.New("coretest: no CSRF cookie yet; GET a page first")
 
 // Client is a browser-like HTTP client for one test: it keeps cookies, does
 // not follow redirects (tests look at them), and parses HTML answers.

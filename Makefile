@@ -1,0 +1,52 @@
+# Atrium. `make run` and `make test` are all a fresh machine needs (Go 1.26).
+GO          ?= go
+VERSION     ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
+LDFLAGS     := -X github.com/atriumhq/atrium/core.Version=$(VERSION)
+BIN         := bin/atrium
+# Each plugins/<name>/ with a main.go is built to bin/plugins/<name>.
+PLUGINS     := $(patsubst plugins/%/main.go,%,$(wildcard plugins/*/main.go))
+STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.8.2
+HTMX        := 2.0.11
+
+.PHONY: build run test bench lint vendor clean
+
+build:
+	@echo "build: atrium $(VERSION)"
+	@$(GO) build -ldflags "$(LDFLAGS)" -o $(BIN) ./cmd/atrium
+	@for p in $(PLUGINS); do echo "build: plugin $$p"; $(GO) build -o bin/plugins/$$p ./plugins/$$p || exit 1; done
+
+# Builds, migrates and seeds the embedded SQLite database in data/, then serves
+# on 127.0.0.1:8080. Set ATRIUM_DATABASE_URL=postgres://… to use PostgreSQL.
+run: build
+	@$(BIN) demo
+	@echo
+	@echo "  Demo organisation: Harbour Coaching"
+	@echo "  Open http://127.0.0.1:8080 (sign-in accounts arrive with the identity module)"
+	@echo
+	@$(BIN) serve
+
+# Unit, database (SQLite and PostgreSQL) and browser tests. PostgreSQL and
+# Chromium tests skip loudly when missing; REQUIRE_POSTGRES=1 and
+# REQUIRE_BROWSER=1 (as CI sets them) make them fail instead.
+test:
+	$(GO) vet ./...
+	$(GO) test -race -count=1 ./...
+
+# Load figures for docs/benchmarks.md: themed page and /healthz under load on
+# loopback, on SQLite and PostgreSQL.
+bench:
+	$(GO) test -run '^$$' -bench . -benchtime 20000x -count 1 ./core/web/
+
+lint:
+	$(GO) vet ./...
+	$(GO) run $(STATICCHECK) ./...
+
+# Fetch the vendored front-end files again from the npm registry.
+vendor:
+	@tmp=$$(mktemp -d) && cd $$tmp && npm pack --silent htmx.org@$(HTMX) >/dev/null && tar xzf htmx.org-$(HTMX).tgz && \
+	  cp package/dist/htmx.min.js $(CURDIR)/themes/default/static/vendor/htmx.min.js && rm -rf $$tmp
+	@sha256sum themes/default/static/vendor/htmx.min.js
+	@echo "vendor: htmx $(HTMX); compare the sum with themes/default/static/VENDOR.md"
+
+clean:
+	rm -rf bin tmp
