@@ -165,7 +165,7 @@ func (a *App) shell(c fiber.Ctx) web.Shell {
 	if err != nil {
 		return web.Shell{}
 	}
-	return web.Shell{OrganisationName: org.Name, Initials: Initials(org.Name)}
+	return web.Shell{OrganisationName: org.Name, Initials: Initials(org.Name), Locale: org.Locale}
 }
 
 // Initials makes the logo placeholder from a name: "Harbour Coaching" → "HC".

@@ -42,11 +42,12 @@ type View struct {
 	Content template.HTML
 }
 
-// Shell is what the layout shows around every page: the organisation's name
-// and logo place. Hosts and later issues fill it per request.
+// Shell is the request's organisation as the layout shows it: its name and
+// logo place, and the language it speaks by default.
 type Shell struct {
 	OrganisationName string
 	Initials         string
+	Locale           string
 }
 
 // Views parses a theme's templates once with gofiber/template/html and

@@ -33,10 +33,9 @@ type Options struct {
 	Theme fs.FS
 	// Ready reports whether the server can serve (for /readyz).
 	Ready func(context.Context) error
-	// Shell gives the layout's organisation name and logo place per request.
+	// Shell gives the request's organisation: its name and logo place for the
+	// layout and its default language. It is asked once per request.
 	Shell func(fiber.Ctx) Shell
-	// OrgLocale gives the organisation's default language per request.
-	OrgLocale func(fiber.Ctx) string
 }
 
 // NavItem is one entry in the navigation column.
@@ -64,7 +63,6 @@ type Server struct {
 	nav           []NavItem
 	ready         func(context.Context) error
 	shellFn       func(fiber.Ctx) Shell
-	orgLocaleFn   func(fiber.Ctx) string
 	defaultLocale string
 	secure        bool
 	shutdown      time.Duration
@@ -88,7 +86,7 @@ func New(o Options) (*Server, error) {
 	cfg := o.Config.Server
 	s := &Server{
 		log: o.Log, catalog: o.Catalog, views: views, assets: assets,
-		ready: o.Ready, shellFn: o.Shell, orgLocaleFn: o.OrgLocale,
+		ready: o.Ready, shellFn: o.Shell,
 		defaultLocale: o.Config.I18n.DefaultLocale,
 		secure:        strings.HasPrefix(cfg.BaseURL, "https://"),
 		shutdown:      cfg.ShutdownTimeout,
@@ -172,16 +170,25 @@ func Listen(address string) (net.Listener, error) {
 	}
 }
 
+const localShell = "atrium.shell"
+
+// shell asks for the request's organisation once and remembers it.
 func (s *Server) shell(c fiber.Ctx) Shell {
-	if s.shellFn == nil {
-		return Shell{}
+	if sh, ok := c.Locals(localShell).(Shell); ok {
+		return sh
 	}
-	return s.shellFn(c)
+	var sh Shell
+	if s.shellFn != nil {
+		sh = s.shellFn(c)
+	}
+	c.Locals(localShell, sh)
+	return sh
 }
 
+// orgLocale is the organisation's default language, else the configured one.
 func (s *Server) orgLocale(c fiber.Ctx) string {
-	if s.orgLocaleFn == nil {
-		return s.defaultLocale
+	if l := s.shell(c).Locale; l != "" {
+		return l
 	}
-	return s.orgLocaleFn(c)
+	return s.defaultLocale
 }

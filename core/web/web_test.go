@@ -1,6 +1,7 @@
 package web_test
 
 import (
+	"context"
 	"net/http"
 	"net/url"
 	"strings"
@@ -293,5 +294,20 @@ func TestUnsafeRequestsAreRateLimited(t *testing.T) {
 	}
 	if res := c.Get("/"); res.StatusCode != 200 {
 		t.Errorf("reading stays possible: %d", res.StatusCode)
+	}
+}
+
+func TestOrganisationLanguageIsTheDefault(t *testing.T) {
+	t.Parallel()
+	app := coretest.NewApp(t, coretest.SQLite(t))
+	if _, err := app.DB().NewUpdate().Table("organisations").Set("locale = ?", "nl").Where("slug = ?", "harbour").Exec(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	c := app.Client(t)
+	if got := c.Get("/about").Text("h1"); got != "Over Atrium" {
+		t.Errorf("without a choice or a browser language the organisation's Dutch applies: %q", got)
+	}
+	if got := c.Get("/about", "Accept-Language", "en-GB").Text("h1"); got != "About Atrium" {
+		t.Errorf("the browser's language beats the organisation's: %q", got)
 	}
 }
