@@ -97,11 +97,7 @@ func (m *Migrator) Up(ctx context.Context) (int, error) {
 	if err != nil {
 		return 0, err
 	}
-	var group int64
-	for _, a := range applied {
-		group = max(group, a.GroupID)
-	}
-	group++
+	group := lastGroup(applied) + 1
 	count := 0
 	for _, mg := range m.registry.Sorted() {
 		if _, done := applied[mg.Name]; done {
@@ -136,10 +132,7 @@ func (m *Migrator) Down(ctx context.Context) (int, error) {
 		return 0, err
 	}
 	var last []migrate.Migration
-	var group int64
-	for _, a := range applied {
-		group = max(group, a.GroupID)
-	}
+	group := lastGroup(applied)
 	for _, a := range applied {
 		if a.GroupID == group && group > 0 {
 			last = append(last, a)
@@ -185,6 +178,15 @@ func (m *Migrator) say(format string, args ...any) {
 	if m.Progress != nil {
 		fmt.Fprintf(m.Progress, format, args...)
 	}
+}
+
+// lastGroup is the number of the most recent group, 0 when none.
+func lastGroup(applied map[string]migrate.Migration) int64 {
+	var group int64
+	for _, a := range applied {
+		group = max(group, a.GroupID)
+	}
+	return group
 }
 
 // applied reads the books, treating a missing table as "nothing applied".

@@ -3,11 +3,9 @@ package tenancy_test
 import (
 	"context"
 	"errors"
-	"io"
 	"sync"
 	"testing"
 
-	"github.com/atriumhq/atrium/core"
 	"github.com/atriumhq/atrium/core/config"
 	"github.com/atriumhq/atrium/core/coretest"
 	"github.com/atriumhq/atrium/core/tenancy"
@@ -16,17 +14,8 @@ import (
 func TestEnsureCreatesOnceUnderConcurrency(t *testing.T) {
 	t.Parallel()
 	coretest.EachDatabase(t, func(t *testing.T, db config.Database) {
-		cfg := config.Default()
-		cfg.Database = db
-		app, err := core.New(cfg, core.WithLogOutput(io.Discard))
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer app.Close()
+		app := coretest.NewApp(t, db, coretest.Options{NoDemo: true})
 		ctx := context.Background()
-		if _, err := app.Migrate(ctx, nil); err != nil {
-			t.Fatal(err)
-		}
 		orgs := app.Organisations()
 		if _, err := orgs.First(ctx); !errors.Is(err, tenancy.ErrNotFound) {
 			t.Fatalf("empty database: %v", err)
