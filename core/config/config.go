@@ -21,6 +21,9 @@ type Config struct {
 	Log      Log      `yaml:"log"`
 	I18n     I18n     `yaml:"i18n"`
 	Theme    Theme    `yaml:"theme"`
+	Security Security `yaml:"security"`
+	Identity Identity `yaml:"identity"`
+	Mail     Mail     `yaml:"mail"`
 }
 
 // Server holds the HTTP listener's settings.
@@ -60,6 +63,41 @@ type Theme struct {
 	Name string `yaml:"name" doc:"theme folder under themes/" enum:"default"`
 }
 
+// Security holds the key that protects secrets at rest.
+type Security struct {
+	SecretKey string `yaml:"secret_key" doc:"64 hex digits (32 bytes) that encrypt secrets at rest, such as authenticator keys; empty: use key_file"`
+	KeyFile   string `yaml:"key_file" doc:"file holding the key when secret_key is empty; created with a new random key on first start"`
+}
+
+// Identity holds the sign-in rules.
+type Identity struct {
+	PasswordMinLength   int           `yaml:"password_min_length" doc:"fewest characters in a password"`
+	PasswordClasses     int           `yaml:"password_classes" doc:"how many of lower case, upper case, digits and other characters a password needs (1 to 4)"`
+	PasswordHistory     int           `yaml:"password_history" doc:"a new password must differ from this many previous ones"`
+	Argon2MemoryKiB     int           `yaml:"argon2_memory_kib" doc:"argon2id memory per password check, in KiB; hashes are renewed at sign-in when this changes"`
+	Argon2Time          int           `yaml:"argon2_time" doc:"argon2id passes per password check"`
+	Argon2Threads       int           `yaml:"argon2_threads" doc:"argon2id lanes per password check"`
+	InvitationValidity  time.Duration `yaml:"invitation_validity" doc:"how long an invitation link works"`
+	ResetValidity       time.Duration `yaml:"reset_validity" doc:"how long a password reset link works"`
+	RequireSecondFactor bool          `yaml:"require_second_factor" doc:"everyone must set up an authenticator app before using Atrium"`
+	ThrottleAfter       int           `yaml:"throttle_after" doc:"failed sign-ins (per account and per address) before each next try must wait, doubling up to 15 minutes"`
+	LockoutAfter        int           `yaml:"lockout_after" doc:"failed sign-ins after which an account is locked until an administrator unlocks it"`
+	SessionIdle         time.Duration `yaml:"session_idle" doc:"a session ends after this long without a request"`
+	SessionMax          time.Duration `yaml:"session_max" doc:"a session ends this long after sign-in, whatever happens"`
+	TermsURL            string        `yaml:"terms_url" doc:"the terms people accept when they first sign in; empty: the built-in terms page"`
+}
+
+// Mail holds the outgoing mail server.
+type Mail struct {
+	SMTPHost    string `yaml:"smtp_host" doc:"mail server; empty: mails stay in the outbox, shown on the development mail page and their links logged"`
+	SMTPPort    int    `yaml:"smtp_port" doc:"mail server port"`
+	TLS         string `yaml:"tls" doc:"none, starttls or tls (implicit TLS, usually port 465)" enum:"none,starttls,tls"`
+	Username    string `yaml:"username" doc:"mail server user name; empty: no authentication"`
+	Password    string `yaml:"password" doc:"mail server password"`
+	From        string `yaml:"from" doc:"sender address of every mail"`
+	MaxAttempts int    `yaml:"max_attempts" doc:"tries per mail before it is given up, with growing pauses between them"`
+}
+
 // Default returns the configuration Atrium runs with when nothing is set: the
 // embedded SQLite database in data/ and a server on the loopback address.
 func Default() Config {
@@ -82,5 +120,14 @@ func Default() Config {
 		Log:   Log{Level: "info", Format: "text"},
 		I18n:  I18n{DefaultLocale: "en"},
 		Theme: Theme{Name: "default"},
+		Security: Security{KeyFile: "data/secret.key"},
+		Identity: Identity{
+			PasswordMinLength: 12, PasswordClasses: 3, PasswordHistory: 6,
+			Argon2MemoryKiB: 64 * 1024, Argon2Time: 2, Argon2Threads: 2,
+			InvitationValidity: 72 * time.Hour, ResetValidity: 30 * time.Minute,
+			RequireSecondFactor: true, ThrottleAfter: 3, LockoutAfter: 10,
+			SessionIdle: 2 * time.Hour, SessionMax: 12 * time.Hour,
+		},
+		Mail: Mail{SMTPPort: 587, TLS: "starttls", From: "Atrium <no-reply@atrium.invalid>", MaxAttempts: 8},
 	}
 }

@@ -1,6 +1,8 @@
 package config
 
 import (
+	"encoding/hex"
+	"net/mail"
 	"fmt"
 	"net"
 	"net/url"
@@ -47,6 +49,19 @@ func (c Config) Validate() error {
 		return bad("server.base_url", fmt.Sprintf("%q must be an http:// or https:// address", c.Server.BaseURL))
 	}
 
+	if c.Identity.PasswordClasses > 4 {
+		return bad("identity.password_classes", "must be from 1 to 4")
+	}
+	if c.Security.SecretKey != "" {
+		if b, err := hex.DecodeString(c.Security.SecretKey); err != nil || len(b) != 32 {
+			return bad("security.secret_key", "must be 64 hex digits (32 bytes); make one with: atrium secret")
+		}
+	} else if c.Security.KeyFile == "" {
+		return bad("security.key_file", "must name a file when security.secret_key is empty")
+	}
+	if _, err := mail.ParseAddress(c.Mail.From); err != nil {
+		return bad("mail.from", fmt.Sprintf("%q is not a mail address such as Atrium <no-reply@example.org>", c.Mail.From))
+	}
 	if _, err := c.Database.Kind(); err != nil {
 		return bad("database.url", err.Error())
 	}
