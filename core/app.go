@@ -27,6 +27,8 @@ import (
 
 	"github.com/atriumhq/atrium/core/config"
 	"github.com/atriumhq/atrium/core/i18n"
+	"github.com/atriumhq/atrium/core/mail"
+	"github.com/atriumhq/atrium/core/secrets"
 	"github.com/atriumhq/atrium/core/store"
 	"github.com/atriumhq/atrium/core/tenancy"
 	"github.com/atriumhq/atrium/core/web"
@@ -46,6 +48,8 @@ type App struct {
 	db      *store.DB
 	catalog *i18n.Catalog
 	orgs    *tenancy.Service
+	box     *secrets.Box
+	mailer  *mail.Mailer
 	web     *web.Server
 }
 
@@ -80,21 +84,34 @@ func New(cfg config.Config, opts ...Option) (*App, error) {
 		return nil, err
 	}
 	a.db = db
-	a.orgs = tenancy.NewService(db)
-	theme, err := themeFS(cfg.Theme.Name)
-	if err != nil {
-		_ = db.Close()
-		return nil, err
-	}
-	a.web, err = web.New(web.Options{
-		Config: cfg, Version: Version, Log: a.log, Catalog: catalog, Theme: theme,
-		Ready: db.Ping, Shell: a.shell,
-	})
-	if err != nil {
+	if err := a.build(); err != nil {
 		_ = db.Close()
 		return nil, err
 	}
 	return a, nil
+}
+
+// build makes the domain services and the web server on the open database.
+func (a *App) build() error {
+	cfg := a.cfg
+	theme, err := themeFS(cfg.Theme.Name)
+	if err != nil {
+		return err
+	}
+	if a.box, err = secrets.Open(cfg.Security); err != nil {
+		return err
+	}
+	composer, err := mail.NewComposer(theme, a.catalog)
+	if err != nil {
+		return err
+	}
+	a.mailer = mail.NewMailer(a.db, cfg.Mail, composer, a.log)
+	a.orgs = tenancy.NewService(a.db)
+	a.web, err = web.New(web.Options{
+		Config: cfg, Version: Version, Log: a.log, Catalog: a.catalog, Theme: theme,
+		Ready: a.db.Ping, Shell: a.shell,
+	})
+	return err
 }
 
 // Config is the configuration the App runs with.
@@ -111,6 +128,12 @@ func (a *App) Catalog() *i18n.Catalog { return a.catalog }
 
 // Organisations is the tenancy service.
 func (a *App) Organisations() *tenancy.Service { return a.orgs }
+
+// Mailer queues and delivers mail.
+func (a *App) Mailer() *mail.Mailer { return a.mailer }
+
+// Secrets is the box that seals secrets at rest.
+func (a *App) Secrets() *secrets.Box { return a.box }
 
 // Web is the App's web server, for Render and AddNav in host routes.
 func (a *App) Web() *web.Server { return a.web }
@@ -138,7 +161,12 @@ func (a *App) Listen() (net.Listener, error) { return web.Listen(a.cfg.Server.Ad
 // Serve answers requests on ln until ctx ends, then shuts down gracefully.
 func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 	a.log.Info("serving", "address", ln.Addr().String(), "database", a.db.Kind, "version", Version)
+	background, stop := context.WithCancel(context.WithoutCancel(ctx))
+	done := make(chan struct{})
+	go func() { defer close(done); a.mailer.Run(background) }()
 	err := a.web.Serve(ctx, ln)
+	stop() // the workers stop after the last request has finished
+	<-done
 	a.log.Info("stopped")
 	return err
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"io"
 	"net/http"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -26,6 +27,7 @@ func TestEmbedInAHostProgram(t *testing.T) {
 		cfg := config.Default()
 		cfg.Database = db
 		cfg.Server.Address = "127.0.0.1:0"
+		cfg.Security.KeyFile = filepath.Join(t.TempDir(), "secret.key")
 		app, err := core.New(cfg, core.WithLogOutput(io.Discard))
 		if err != nil {
 			t.Fatal(err)

@@ -3,6 +3,7 @@ package core
 import (
 	"slices"
 
+	"github.com/atriumhq/atrium/core/mail"
 	"github.com/atriumhq/atrium/core/store"
 	"github.com/atriumhq/atrium/core/tenancy"
 )
@@ -12,5 +13,6 @@ import (
 func migrations() []store.Migration {
 	return slices.Concat(
 		tenancy.Migrations(),
+		mail.Migrations(),
 	)
 }

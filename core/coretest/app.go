@@ -10,6 +10,7 @@ import (
 	"github.com/atriumhq/atrium/core"
 	"github.com/atriumhq/atrium/core/config"
 	"github.com/atriumhq/atrium/core/demo"
+	"github.com/atriumhq/atrium/core/secrets"
 )
 
 // App is a real Atrium serving on a random loopback port for one test.
@@ -41,6 +42,9 @@ func NewApp(t testing.TB, db config.Database, opts ...Options) *App {
 	cfg.Database = db
 	cfg.Server.Address = "127.0.0.1:0"
 	cfg.Log.Level = "debug"
+	cfg.Security.SecretKey = secrets.NewKey()
+	cfg.Identity.Argon2MemoryKiB = 8 * 1024 // cheap hashes keep tests fast; the parameters are tested on their own
+	cfg.Identity.Argon2Time = 1
 	if o.Config != nil {
 		o.Config(&cfg)
 	}
