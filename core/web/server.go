@@ -149,6 +149,9 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 	sctx, cancel := context.WithTimeout(context.Background(), s.shutdown)
 	defer cancel()
 	err := app.ShutdownWithContext(sctx)
+	// If ctx ended before the server had started, Shutdown found nothing to
+	// stop; closing the listener ends a Serve that starts late.
+	_ = ln.Close()
 	if lerr := <-errc; err == nil && lerr != nil && !errors.Is(lerr, net.ErrClosed) {
 		err = lerr
 	}
