@@ -117,9 +117,9 @@ func Default() Config {
 			MaxOpenConns: 20,
 			BusyTimeout:  5 * time.Second,
 		},
-		Log:   Log{Level: "info", Format: "text"},
-		I18n:  I18n{DefaultLocale: "en"},
-		Theme: Theme{Name: "default"},
+		Log:      Log{Level: "info", Format: "text"},
+		I18n:     I18n{DefaultLocale: "en"},
+		Theme:    Theme{Name: "default"},
 		Security: Security{KeyFile: "data/secret.key"},
 		Identity: Identity{
 			PasswordMinLength: 12, PasswordClasses: 3, PasswordHistory: 6,

@@ -2,9 +2,9 @@ package config
 
 import (
 	"encoding/hex"
-	"net/mail"
 	"fmt"
 	"net"
+	"net/mail"
 	"net/url"
 	"strconv"
 	"strings"

@@ -2,8 +2,8 @@ package mail
 
 import (
 	"context"
-	"database/sql"
 	"crypto/tls"
+	"database/sql"
 	"errors"
 	"fmt"
 	"log/slog"
