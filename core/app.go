@@ -20,6 +20,7 @@ import (
 	"net"
 	"os"
 	"strings"
+	"time"
 	"unicode"
 	"unicode/utf8"
 
@@ -27,6 +28,7 @@ import (
 
 	"github.com/atriumhq/atrium/core/config"
 	"github.com/atriumhq/atrium/core/i18n"
+	"github.com/atriumhq/atrium/core/identity"
 	"github.com/atriumhq/atrium/core/mail"
 	"github.com/atriumhq/atrium/core/secrets"
 	"github.com/atriumhq/atrium/core/store"
@@ -48,6 +50,7 @@ type App struct {
 	db      *store.DB
 	catalog *i18n.Catalog
 	orgs    *tenancy.Service
+	ident   *identity.Service
 	box     *secrets.Box
 	mailer  *mail.Mailer
 	web     *web.Server
@@ -107,6 +110,7 @@ func (a *App) build() error {
 	}
 	a.mailer = mail.NewMailer(a.db, cfg.Mail, composer, a.log)
 	a.orgs = tenancy.NewService(a.db)
+	a.ident = identity.NewService(a.db, cfg, a.box, a.mailer, a.log)
 	a.web, err = web.New(web.Options{
 		Config: cfg, Version: Version, Log: a.log, Catalog: a.catalog, Theme: theme,
 		Ready: a.db.Ping, Shell: a.shell,
@@ -128,6 +132,9 @@ func (a *App) Catalog() *i18n.Catalog { return a.catalog }
 
 // Organisations is the tenancy service.
 func (a *App) Organisations() *tenancy.Service { return a.orgs }
+
+// Identity is the accounts and sign-in service.
+func (a *App) Identity() *identity.Service { return a.ident }
 
 // Mailer queues and delivers mail.
 func (a *App) Mailer() *mail.Mailer { return a.mailer }
@@ -164,6 +171,7 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 	background, stop := context.WithCancel(context.WithoutCancel(ctx))
 	done := make(chan struct{})
 	go func() { defer close(done); a.mailer.Run(background) }()
+	go a.purge(background)
 	err := a.web.Serve(ctx, ln)
 	stop() // the workers stop after the last request has finished
 	<-done
@@ -181,6 +189,22 @@ func (a *App) Run(ctx context.Context) error {
 		return err
 	}
 	return a.Serve(ctx, ln)
+}
+
+// purge deletes ended sessions every ten minutes.
+func (a *App) purge(ctx context.Context) {
+	tick := time.NewTicker(10 * time.Minute)
+	defer tick.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-tick.C:
+			if err := a.ident.PurgeSessions(ctx); err != nil && ctx.Err() == nil {
+				a.log.Warn("session purge failed", "error", err.Error())
+			}
+		}
+	}
 }
 
 // Close releases the database.

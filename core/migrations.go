@@ -3,6 +3,8 @@ package core
 import (
 	"slices"
 
+	"github.com/atriumhq/atrium/core/audit"
+	"github.com/atriumhq/atrium/core/identity"
 	"github.com/atriumhq/atrium/core/mail"
 	"github.com/atriumhq/atrium/core/store"
 	"github.com/atriumhq/atrium/core/tenancy"
@@ -14,5 +16,7 @@ func migrations() []store.Migration {
 	return slices.Concat(
 		tenancy.Migrations(),
 		mail.Migrations(),
+		audit.Migrations(),
+		identity.Migrations(),
 	)
 }

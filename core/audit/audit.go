@@ -1,0 +1,75 @@
+// Package audit owns the audit log: who did what to whom, when and from where.
+// Entries are written in the transaction of the change they record.
+package audit
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/uptrace/bun"
+
+	"github.com/atriumhq/atrium/core/store"
+)
+
+// Event is one entry.
+type Event struct {
+	bun.BaseModel `bun:"table:audit_events"`
+
+	ID        int64     `bun:"id,pk,autoincrement"`
+	ActorID   *int64    `bun:"actor_id"`   // nil: the system or an anonymous visitor
+	SubjectID *int64    `bun:"subject_id"` // the person acted upon
+	Action    string    `bun:"action,notnull"`
+	IP        string    `bun:"ip,notnull"`
+	Detail    string    `bun:"detail,notnull"`
+	CreatedAt time.Time `bun:"created_at,notnull"`
+}
+
+// Record writes an event through db (the change's transaction, or the database).
+func Record(ctx context.Context, db bun.IDB, e Event) error {
+	if e.CreatedAt.IsZero() {
+		e.CreatedAt = time.Now().UTC()
+	}
+	if _, err := db.NewInsert().Model(&e).Exec(ctx); err != nil {
+		return fmt.Errorf("audit %s: %w", e.Action, err)
+	}
+	return nil
+}
+
+// For lists the newest events about or by a person.
+func For(ctx context.Context, db bun.IDB, userID int64, limit int) ([]Event, error) {
+	var list []Event
+	err := db.NewSelect().Model(&list).
+		WhereGroup(" AND ", func(q *bun.SelectQuery) *bun.SelectQuery {
+			return q.Where("subject_id = ?", userID).WhereOr("actor_id = ?", userID)
+		}).Order("id DESC").Limit(int64(limit)).Scan(ctx)
+	return list, err
+}
+
+// Migrations are the schema changes audit owns.
+func Migrations() []store.Migration {
+	type event struct {
+		bun.BaseModel `bun:"table:audit_events"`
+		ID            int64     `bun:"id,pk,autoincrement"`
+		ActorID       *int64    `bun:"actor_id"`
+		SubjectID     *int64    `bun:"subject_id"`
+		Action        string    `bun:"action,notnull"`
+		IP            string    `bun:"ip,notnull"`
+		Detail        string    `bun:"detail,notnull"`
+		CreatedAt     time.Time `bun:"created_at,notnull"`
+	}
+	return []store.Migration{{
+		Name: "20261130110000_audit_events",
+		Up: func(ctx context.Context, tx bun.Tx) error {
+			if _, err := tx.NewCreateTable().Model((*event)(nil)).Exec(ctx); err != nil {
+				return err
+			}
+			_, err := tx.NewCreateIndex().Model((*event)(nil)).Index("audit_events_subject").Column("subject_id", "id").Exec(ctx)
+			return err
+		},
+		Down: func(ctx context.Context, tx bun.Tx) error {
+			_, err := tx.NewDropTable().Model((*event)(nil)).Exec(ctx)
+			return err
+		},
+	}}
+}

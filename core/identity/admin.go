@@ -1,0 +1,74 @@
+package identity
+
+import (
+	"context"
+	"errors"
+
+	"github.com/uptrace/bun"
+)
+
+// Unlock lifts a lockout and forgets the failed attempts.
+func (s *Service) Unlock(ctx context.Context, actor *User, userID int64, ip string) error {
+	return s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+		u, err := s.find(ctx, tx, "id = ?", userID)
+		if err != nil {
+			return err
+		}
+		if _, err := tx.NewUpdate().Model((*User)(nil)).Set("locked_at = NULL").Set("failed_sign_ins = 0").Where("id = ?", userID).Exec(ctx); err != nil {
+			return err
+		}
+		if err := s.clear(ctx, tx, "account:"+u.Email); err != nil {
+			return err
+		}
+		return record(ctx, tx, "identity.unlocked", actor, userID, ip, "")
+	})
+}
+
+// ResetFactor removes a person's authenticator and backup codes (they lost
+// their phone) and signs them out; they set up a new one at the next sign-in.
+func (s *Service) ResetFactor(ctx context.Context, actor *User, userID int64, ip string) error {
+	return s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+		if _, err := tx.NewUpdate().Model((*User)(nil)).Set("totp_secret = ''").Set("totp_enabled = ?", false).Where("id = ?", userID).Exec(ctx); err != nil {
+			return err
+		}
+		if _, err := tx.NewDelete().Model((*backupCode)(nil)).Where("user_id = ?", userID).Exec(ctx); err != nil {
+			return err
+		}
+		if _, err := s.EndSessions(ctx, tx, userID, ""); err != nil {
+			return err
+		}
+		return record(ctx, tx, "identity.factor_reset", actor, userID, ip, "")
+	})
+}
+
+// ChangeEmail gives a person a new login. Only an administrator may; the old
+// address is told, and the person is signed out everywhere.
+func (s *Service) ChangeEmail(ctx context.Context, actor *User, userID int64, newEmail, ip string) error {
+	inv := &Invalid{}
+	email := checkEmail(inv, "email", newEmail)
+	if err := inv.orNil(); err != nil {
+		return err
+	}
+	return s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+		u, err := s.find(ctx, tx, "id = ?", userID)
+		if err != nil {
+			return err
+		}
+		if _, err := s.find(ctx, tx, "email = ?", email); err == nil {
+			return &Invalid{Fields: map[string]string{"email": "identity.email.taken"}}
+		} else if !errors.Is(err, ErrNotFound) {
+			return err
+		}
+		old := u.Email
+		if _, err := tx.NewUpdate().Model((*User)(nil)).Set("email = ?", email).Where("id = ?", userID).Exec(ctx); err != nil {
+			return err
+		}
+		if err := s.mail.Queue(ctx, tx, old, u.Locale, "address_changed", map[string]any{"Name": u.GivenName, "NewAddress": email}); err != nil {
+			return err
+		}
+		if _, err := s.EndSessions(ctx, tx, userID, ""); err != nil {
+			return err
+		}
+		return record(ctx, tx, "identity.email_changed", actor, userID, ip, old+" → "+email)
+	})
+}

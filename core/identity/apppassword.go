@@ -1,0 +1,98 @@
+package identity
+
+import (
+	"context"
+	"crypto/subtle"
+	"strings"
+	"time"
+
+	"github.com/uptrace/bun"
+
+	"github.com/atriumhq/atrium/core/secrets"
+)
+
+// AppPassword lets a calendar or other app sign in over a protocol endpoint
+// (CalDAV) with Basic authentication. It never works for the web sign-in.
+type AppPassword struct {
+	bun.BaseModel `bun:"table:app_passwords"`
+
+	ID         int64      `bun:"id,pk,autoincrement"`
+	UserID     int64      `bun:"user_id,notnull"`
+	Name       string     `bun:"name,notnull"`
+	Hash       string     `bun:"hash,notnull,unique"` // SHA-256: the password has 100 random bits
+	CreatedAt  time.Time  `bun:"created_at,notnull"`
+	LastUsedAt *time.Time `bun:"last_used_at"`
+	RevokedAt  *time.Time `bun:"revoked_at"`
+}
+
+// CreateAppPassword makes a named app password and returns it; it is shown
+// once and stored only as a hash.
+func (s *Service) CreateAppPassword(ctx context.Context, u *User, name, ip string) (string, error) {
+	name = strings.TrimSpace(name)
+	if name == "" || len([]rune(name)) > 80 {
+		return "", &Invalid{Fields: map[string]string{"name": "identity.app_password.name_required"}}
+	}
+	plain := group(randomCode(20), 5)
+	plain = strings.ReplaceAll(plain, " ", "-")
+	ap := &AppPassword{UserID: u.ID, Name: name, Hash: secrets.Hash(normalizeCode(plain)), CreatedAt: s.Now().UTC()}
+	err := s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+		if _, err := tx.NewInsert().Model(ap).Exec(ctx); err != nil {
+			return err
+		}
+		return record(ctx, tx, "identity.app_password_created", u, u.ID, ip, name)
+	})
+	return plain, err
+}
+
+// AppPasswords lists a person's live app passwords.
+func (s *Service) AppPasswords(ctx context.Context, userID int64) ([]AppPassword, error) {
+	var list []AppPassword
+	err := s.db.NewSelect().Model(&list).Where("user_id = ?", userID).Where("revoked_at IS NULL").Order("id").Scan(ctx)
+	return list, err
+}
+
+// RevokeAppPassword stops one of the person's own app passwords.
+func (s *Service) RevokeAppPassword(ctx context.Context, u *User, id int64, ip string) error {
+	return s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+		res, err := tx.NewUpdate().Model((*AppPassword)(nil)).Set("revoked_at = ?", s.Now().UTC()).
+			Where("id = ?", id).Where("user_id = ?", u.ID).Where("revoked_at IS NULL").Exec(ctx)
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return ErrNotFound
+		}
+		return record(ctx, tx, "identity.app_password_revoked", u, u.ID, ip, "")
+	})
+}
+
+// CheckAppPassword authenticates a protocol request. Failures are throttled
+// like sign-ins, and every refusal reads the same.
+func (s *Service) CheckAppPassword(ctx context.Context, email, password, ip string) (*User, error) {
+	email = NormalizeEmail(email)
+	keys := []string{"app:" + email, "address:" + ip}
+	if wait, err := s.waitFor(ctx, keys...); err != nil {
+		return nil, err
+	} else if wait > 0 {
+		return nil, &Throttled{Wait: wait}
+	}
+	u, err := s.find(ctx, s.db, "email = ?", email)
+	if err != nil || u.Status != StatusActive || u.Locked() {
+		_ = s.fail(ctx, keys...)
+		return nil, ErrBadCredentials
+	}
+	ap := new(AppPassword)
+	hash := secrets.Hash(normalizeCode(password))
+	err = s.db.NewSelect().Model(ap).Where("user_id = ?", u.ID).Where("hash = ?", hash).Where("revoked_at IS NULL").Scan(ctx)
+	if err != nil || subtle.ConstantTimeCompare([]byte(ap.Hash), []byte(hash)) != 1 {
+		_ = s.fail(ctx, keys...)
+		return nil, ErrBadCredentials
+	}
+	now := s.Now().UTC()
+	if ap.LastUsedAt == nil || now.Sub(*ap.LastUsedAt) > time.Minute {
+		if _, err := s.db.NewUpdate().Model(ap).Set("last_used_at = ?", now).WherePK().Exec(ctx); err != nil {
+			return nil, err
+		}
+	}
+	return u, nil
+}

@@ -1,0 +1,162 @@
+package identity
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"time"
+
+	"github.com/uptrace/bun"
+
+	"github.com/atriumhq/atrium/core/access"
+	"github.com/atriumhq/atrium/core/tenancy"
+)
+
+// Invitee is what the person who invites fills in.
+type Invitee struct {
+	Email, GivenName, NamePrefix, FamilyName, Locale string
+	Role                                             access.Role
+}
+
+// Invite creates an account in org (or adds an existing account to it) with
+// the given role and mails a single-use link to choose a password. The
+// account, membership, link, mail and audit entry are written together.
+func (s *Service) Invite(ctx context.Context, inviter *User, org *tenancy.Organisation, in Invitee, ip string) (*User, error) {
+	inv := &Invalid{}
+	email := checkEmail(inv, "email", in.Email)
+	if strings.TrimSpace(in.GivenName) == "" {
+		inv.add("given_name", "form.required")
+	}
+	if strings.TrimSpace(in.FamilyName) == "" {
+		inv.add("family_name", "form.required")
+	}
+	if !access.Known(in.Role) {
+		inv.add("role", "form.choose")
+	}
+	if in.Locale == "" {
+		in.Locale = org.Locale
+	}
+	if err := inv.orNil(); err != nil {
+		return nil, err
+	}
+	var invited *User
+	err := s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+		u, err := s.find(ctx, tx, "email = ?", email)
+		switch {
+		case errors.Is(err, ErrNotFound):
+			u = &User{Email: email, GivenName: strings.TrimSpace(in.GivenName), NamePrefix: strings.TrimSpace(in.NamePrefix),
+				FamilyName: strings.TrimSpace(in.FamilyName), Locale: in.Locale, TimeZone: org.TimeZone,
+				Status: StatusInvited, CreatedAt: s.Now().UTC()}
+			if _, err := tx.NewInsert().Model(u).Exec(ctx); err != nil {
+				return err
+			}
+		case err != nil:
+			return err
+		default:
+			n, err := tx.NewSelect().Model((*tenancy.Membership)(nil)).Where("user_id = ?", u.ID).Where("organisation_id = ?", org.ID).Count(ctx)
+			if err != nil {
+				return err
+			}
+			if n > 0 {
+				return ErrAlreadyMember
+			}
+		}
+		if err := tenancy.AddMember(ctx, tx, org.ID, u.ID, in.Role); err != nil {
+			return err
+		}
+		if u.Status == StatusInvited {
+			if err := s.sendInvitation(ctx, tx, inviter, org, u); err != nil {
+				return err
+			}
+		}
+		invited = u
+		return record(ctx, tx, "identity.invited", inviter, u.ID, ip, string(in.Role))
+	})
+	return invited, err
+}
+
+// ResendInvitation sends a fresh link to someone who has not accepted yet; the
+// earlier link stops working.
+func (s *Service) ResendInvitation(ctx context.Context, actor *User, org *tenancy.Organisation, userID int64, ip string) error {
+	return s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+		u, err := s.find(ctx, tx, "id = ?", userID)
+		if err != nil {
+			return err
+		}
+		if u.Status != StatusInvited {
+			return ErrAlreadyMember
+		}
+		if err := s.sendInvitation(ctx, tx, actor, org, u); err != nil {
+			return err
+		}
+		return record(ctx, tx, "identity.invitation_resent", actor, u.ID, ip, "")
+	})
+}
+
+func (s *Service) sendInvitation(ctx context.Context, tx bun.IDB, inviter *User, org *tenancy.Organisation, u *User) error {
+	token, err := s.newToken(ctx, tx, u.ID, purposeInvitation, s.cfg.InvitationValidity)
+	if err != nil {
+		return err
+	}
+	name := org.Name
+	if inviter != nil {
+		name = inviter.Name()
+	}
+	return s.mail.Queue(ctx, tx, u.Email, u.Locale, "invitation", map[string]any{
+		"Name": u.GivenName, "Inviter": name, "Organisation": org.Name,
+		"Link": s.link("/invitation/" + token), "Hours": int(s.cfg.InvitationValidity / time.Hour),
+	})
+}
+
+// Invitation finds the account an invitation link is for.
+func (s *Service) Invitation(ctx context.Context, token string) (*User, error) {
+	t, err := s.lookToken(ctx, s.db, token, purposeInvitation)
+	if err != nil {
+		return nil, err
+	}
+	return s.find(ctx, s.db, "id = ?", t.UserID)
+}
+
+// AcceptInvitation sets the first password and records that the terms were
+// accepted; the link is used up. Nothing changes when anything is refused.
+func (s *Service) AcceptInvitation(ctx context.Context, token, password, confirm string, terms bool, ip string) (*User, error) {
+	var accepted *User
+	err := s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+		t, err := s.lookToken(ctx, tx, token, purposeInvitation)
+		if err != nil {
+			return err
+		}
+		u, err := s.find(ctx, tx, "id = ?", t.UserID)
+		if err != nil {
+			return err
+		}
+		err = s.checkNewPassword(ctx, tx, u, password, confirm)
+		inv, _ := err.(*Invalid)
+		if err != nil && inv == nil {
+			return err
+		}
+		if !terms {
+			if inv == nil {
+				inv = &Invalid{}
+			}
+			inv.add("terms", "identity.invitation.terms_required")
+		}
+		if inv != nil {
+			return inv
+		}
+		if err := s.useToken(ctx, tx, t); err != nil {
+			return err
+		}
+		if err := s.setPassword(ctx, tx, u, password); err != nil {
+			return err
+		}
+		now := s.Now().UTC()
+		u.Status, u.TermsAcceptedAt = StatusActive, &now
+		if _, err := tx.NewUpdate().Model(u).Column("status", "terms_accepted_at").WherePK().Exec(ctx); err != nil {
+			return err
+		}
+		accepted = u
+		return record(ctx, tx, "identity.invitation_accepted", u, u.ID, ip, "")
+	})
+	return accepted, err
+}

@@ -1,0 +1,120 @@
+package identity
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/mail"
+	"strings"
+	"time"
+
+	"github.com/uptrace/bun"
+
+	"github.com/atriumhq/atrium/core/audit"
+	"github.com/atriumhq/atrium/core/config"
+	mailer "github.com/atriumhq/atrium/core/mail"
+	"github.com/atriumhq/atrium/core/secrets"
+	"github.com/atriumhq/atrium/core/store"
+)
+
+// Service is the identity domain: every operation on accounts goes through it.
+type Service struct {
+	db      *store.DB
+	cfg     config.Identity
+	baseURL string
+	box     *secrets.Box
+	hasher  Hasher
+	policy  Policy
+	mail    *mailer.Mailer
+	log     *slog.Logger
+	// Now is the clock; tests move it to expire links and sessions.
+	Now func() time.Time
+	// dummy is a hash verified for unknown addresses, so that a sign-in takes
+	// as long whether or not the account exists.
+	dummy string
+}
+
+// NewService builds the identity service.
+func NewService(db *store.DB, cfg config.Config, box *secrets.Box, m *mailer.Mailer, log *slog.Logger) *Service {
+	h := NewHasher(cfg.Identity)
+	return &Service{db: db, cfg: cfg.Identity, baseURL: strings.TrimRight(cfg.Server.BaseURL, "/"), box: box,
+		hasher: h, policy: Policy{cfg: cfg.Identity}, mail: m, log: log, Now: time.Now, dummy: h.Hash("not a real password")}
+}
+
+// Policy is the password policy in force.
+func (s *Service) Policy() Policy { return s.policy }
+
+// Config is the identity configuration in force.
+func (s *Service) Config() config.Identity { return s.cfg }
+
+// Errors the web layer turns into messages. None says whether an account exists.
+var (
+	ErrBadCredentials = errors.New("identity: address or password is wrong")
+	ErrLocked         = errors.New("identity: account locked")
+	ErrBadCode        = errors.New("identity: code is wrong or used")
+	ErrLinkInvalid    = errors.New("identity: link is not valid")
+	ErrLinkExpired    = errors.New("identity: link has expired")
+	ErrLinkUsed       = errors.New("identity: link was used already")
+	ErrAlreadyMember  = errors.New("identity: already a member")
+	ErrDeactivated    = errors.New("identity: account deactivated")
+)
+
+// Throttled says how long to wait before the next try.
+type Throttled struct{ Wait time.Duration }
+
+func (t *Throttled) Error() string { return fmt.Sprintf("identity: too many attempts, wait %s", t.Wait) }
+
+// Invalid lists the fields of a form that were not accepted, each with the
+// message id that explains why. Nothing was written.
+type Invalid struct {
+	Fields map[string]string
+	// Rules are the password rules broken, when the password was refused.
+	Rules []Rule
+}
+
+func (e *Invalid) Error() string { return fmt.Sprintf("identity: invalid %v", e.Fields) }
+
+func (e *Invalid) add(field, message string) {
+	if e.Fields == nil {
+		e.Fields = map[string]string{}
+	}
+	if _, has := e.Fields[field]; !has {
+		e.Fields[field] = message
+	}
+}
+
+// orNil returns e when it holds a problem.
+func (e *Invalid) orNil() error {
+	if len(e.Fields) == 0 {
+		return nil
+	}
+	return e
+}
+
+// checkEmail validates an address and returns it normalised.
+func checkEmail(inv *Invalid, field, email string) string {
+	email = NormalizeEmail(email)
+	a, err := mail.ParseAddress(email)
+	if email == "" {
+		inv.add(field, "form.required")
+	} else if err != nil || a.Address != email || !strings.Contains(email[strings.Index(email, "@")+1:], ".") || len(email) > 254 {
+		inv.add(field, "form.email")
+	}
+	return email
+}
+
+// link is an absolute address in Atrium, for mails.
+func (s *Service) link(path string) string { return s.baseURL + path }
+
+// record writes an audit event in the change's transaction.
+func record(ctx context.Context, db bun.IDB, action string, actor *User, subject int64, ip, detail string) error {
+	e := audit.Event{Action: action, IP: ip, Detail: detail}
+	if actor != nil {
+		e.ActorID = &actor.ID
+	}
+	if subject != 0 {
+		e.SubjectID = &subject
+	}
+	return audit.Record(ctx, db, e)
+}

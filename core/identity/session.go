@@ -1,0 +1,129 @@
+package identity
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"time"
+
+	"github.com/uptrace/bun"
+
+	"github.com/atriumhq/atrium/core/secrets"
+)
+
+// Session is one signed-in browser. Sessions live in the database, so any
+// instance can serve any request; the cookie holds a random token and the
+// table only its SHA-256.
+type Session struct {
+	bun.BaseModel `bun:"table:sessions"`
+
+	ID           string    `bun:"id,pk"` // SHA-256 of the cookie's token
+	UserID       int64     `bun:"user_id,notnull"`
+	SecondFactor bool      `bun:"second_factor,notnull"` // the second step is done
+	CreatedAt    time.Time `bun:"created_at,notnull"`
+	LastSeenAt   time.Time `bun:"last_seen_at,notnull"`
+	ExpiresAt    time.Time `bun:"expires_at,notnull"` // the absolute end
+	IP           string    `bun:"ip,notnull"`
+	UserAgent    string    `bun:"user_agent,notnull"`
+}
+
+// ErrNoSession is returned for a missing, ended or timed-out session.
+var ErrNoSession = errors.New("identity: no session")
+
+// touchEvery limits writes: last_seen_at moves at most once a minute.
+const touchEvery = time.Minute
+
+// StartSession makes a new session after the first sign-in step and returns
+// the token for the cookie. A new token at every sign-in defeats fixation.
+func (s *Service) StartSession(ctx context.Context, u *User, secondFactor bool, ip, userAgent string) (string, *Session, error) {
+	token := secrets.Token(32)
+	now := s.Now().UTC()
+	if len(userAgent) > 300 {
+		userAgent = userAgent[:300]
+	}
+	sess := &Session{ID: secrets.Hash(token), UserID: u.ID, SecondFactor: secondFactor, CreatedAt: now, LastSeenAt: now,
+		ExpiresAt: now.Add(s.cfg.SessionMax), IP: ip, UserAgent: userAgent}
+	_, err := s.db.NewInsert().Model(sess).Exec(ctx)
+	return token, sess, err
+}
+
+// Session finds the live session of a cookie token and its account, ending it
+// when it has been idle too long or reached its absolute end.
+func (s *Service) Session(ctx context.Context, token string) (*Session, *User, error) {
+	if token == "" {
+		return nil, nil, ErrNoSession
+	}
+	sess := new(Session)
+	err := s.db.NewSelect().Model(sess).Where("id = ?", secrets.Hash(token)).Scan(ctx)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, nil, ErrNoSession
+	}
+	if err != nil {
+		return nil, nil, err
+	}
+	now := s.Now()
+	if now.After(sess.ExpiresAt) || now.Sub(sess.LastSeenAt) > s.cfg.SessionIdle {
+		_, _ = s.db.NewDelete().Model(sess).WherePK().Exec(ctx)
+		return nil, nil, ErrNoSession
+	}
+	u, err := s.find(ctx, s.db, "id = ?", sess.UserID)
+	if err != nil {
+		return nil, nil, ErrNoSession
+	}
+	if u.Status == StatusDeactivated || u.Locked() {
+		return nil, nil, ErrNoSession
+	}
+	if now.Sub(sess.LastSeenAt) > touchEvery {
+		sess.LastSeenAt = now.UTC()
+		if _, err := s.db.NewUpdate().Model(sess).Column("last_seen_at").WherePK().Exec(ctx); err != nil {
+			return nil, nil, err
+		}
+	}
+	return sess, u, nil
+}
+
+// CompleteSession records that the second step is done.
+func (s *Service) CompleteSession(ctx context.Context, sess *Session) error {
+	sess.SecondFactor = true
+	_, err := s.db.NewUpdate().Model(sess).Column("second_factor").WherePK().Exec(ctx)
+	return err
+}
+
+// Sessions lists a person's live sessions, newest first.
+func (s *Service) Sessions(ctx context.Context, userID int64) ([]Session, error) {
+	var list []Session
+	err := s.db.NewSelect().Model(&list).Where("user_id = ?", userID).Where("expires_at > ?", s.Now().UTC()).
+		Where("last_seen_at > ?", s.Now().Add(-s.cfg.SessionIdle).UTC()).Order("last_seen_at DESC").Scan(ctx)
+	return list, err
+}
+
+// EndSession ends one of the person's own sessions.
+func (s *Service) EndSession(ctx context.Context, userID int64, id string) error {
+	res, err := s.db.NewDelete().Model((*Session)(nil)).Where("id = ?", id).Where("user_id = ?", userID).Exec(ctx)
+	if err != nil {
+		return err
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return ErrNoSession
+	}
+	return nil
+}
+
+// EndSessions ends all of a person's sessions but keep (which may be "").
+func (s *Service) EndSessions(ctx context.Context, db bun.IDB, userID int64, keep string) (int64, error) {
+	res, err := db.NewDelete().Model((*Session)(nil)).Where("user_id = ?", userID).Where("id <> ?", keep).Exec(ctx)
+	if err != nil {
+		return 0, err
+	}
+	return res.RowsAffected()
+}
+
+// PurgeSessions deletes sessions that have ended, for a periodic clean-up.
+func (s *Service) PurgeSessions(ctx context.Context) error {
+	now := s.Now().UTC()
+	_, err := s.db.NewDelete().Model((*Session)(nil)).
+		WhereGroup(" AND ", func(q *bun.DeleteQuery) *bun.DeleteQuery {
+			return q.Where("expires_at < ?", now).WhereOr("last_seen_at < ?", now.Add(-s.cfg.SessionIdle))
+		}).Exec(ctx)
+	return err
+}

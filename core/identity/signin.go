@@ -1,0 +1,148 @@
+package identity
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"github.com/uptrace/bun"
+)
+
+// SignIn checks an address and password (the first step). Every refusal of a
+// wrong address or password reads the same; a locked account is told so only
+// after the right password, so nothing reveals whether an account exists.
+func (s *Service) SignIn(ctx context.Context, email, password, ip string) (*User, error) {
+	email = NormalizeEmail(email)
+	keys := []string{"account:" + email, "address:" + ip}
+	if wait, err := s.waitFor(ctx, keys...); err != nil {
+		return nil, err
+	} else if wait > 0 {
+		return nil, &Throttled{Wait: wait}
+	}
+	u, err := s.find(ctx, s.db, "email = ?", email)
+	if errors.Is(err, ErrNotFound) {
+		s.hasher.Verify(password, s.dummy) // take as long as a real check
+		return nil, s.failed(ctx, nil, ip, keys)
+	}
+	if err != nil {
+		return nil, err
+	}
+	ok, stale := s.hasher.Verify(password, u.PasswordHash)
+	if !ok || u.Status == StatusInvited {
+		return nil, s.failed(ctx, u, ip, keys)
+	}
+	if u.Locked() {
+		return nil, ErrLocked
+	}
+	if u.Status == StatusDeactivated {
+		return nil, ErrDeactivated
+	}
+	err = s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+		if stale { // the configured argon2 parameters changed: renew the hash now
+			u.PasswordHash = s.hasher.Hash(password)
+			if _, err := tx.NewUpdate().Model(u).Column("password_hash").WherePK().Exec(ctx); err != nil {
+				return err
+			}
+		}
+		return s.clear(ctx, tx, "address:"+ip)
+	})
+	return u, err
+}
+
+// failed counts a failed step for the account (when there is one) and the
+// address, locks the account after LockoutAfter failures, and audits it.
+func (s *Service) failed(ctx context.Context, u *User, ip string, keys []string) error {
+	if err := s.fail(ctx, keys...); err != nil {
+		return err
+	}
+	if u == nil {
+		return ErrBadCredentials
+	}
+	err := s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+		var failures int
+		if err := tx.NewRaw("UPDATE users SET failed_sign_ins = failed_sign_ins + 1 WHERE id = ? RETURNING failed_sign_ins", u.ID).Scan(ctx, &failures); err != nil {
+			return err
+		}
+		if err := record(ctx, tx, "identity.sign_in_failed", nil, u.ID, ip, ""); err != nil {
+			return err
+		}
+		if failures >= s.cfg.LockoutAfter && u.LockedAt == nil {
+			now := s.Now().UTC()
+			if _, err := tx.NewUpdate().Model((*User)(nil)).Set("locked_at = ?", now).Where("id = ?", u.ID).Exec(ctx); err != nil {
+				return err
+			}
+			return record(ctx, tx, "identity.locked", nil, u.ID, ip, "")
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	return ErrBadCredentials
+}
+
+// VerifyCode checks the second step: a code from the authenticator app or an
+// unused backup code. Wrong codes count like wrong passwords.
+func (s *Service) VerifyCode(ctx context.Context, u *User, code, ip string) error {
+	keys := []string{"account:" + u.Email, "address:" + ip}
+	if wait, err := s.waitFor(ctx, keys...); err != nil {
+		return err
+	} else if wait > 0 {
+		return &Throttled{Wait: wait}
+	}
+	if u.Locked() {
+		return ErrLocked
+	}
+	ok, how, err := s.acceptCode(ctx, u, code)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		if err := s.failed(ctx, u, ip, keys); errors.Is(err, ErrBadCredentials) {
+			return ErrBadCode
+		} else {
+			return err
+		}
+	}
+	return s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+		now := s.Now().UTC()
+		u.LastSignInAt, u.FailedSignIns = &now, 0
+		if _, err := tx.NewUpdate().Model(u).Column("last_sign_in_at", "failed_sign_ins").WherePK().Exec(ctx); err != nil {
+			return err
+		}
+		if err := s.clear(ctx, tx, keys...); err != nil {
+			return err
+		}
+		return record(ctx, tx, "identity.signed_in", u, u.ID, ip, how)
+	})
+}
+
+// acceptCode tries the code as a TOTP code, then as a backup code.
+func (s *Service) acceptCode(ctx context.Context, u *User, code string) (bool, string, error) {
+	if ok, err := s.acceptTOTP(ctx, s.db, u, code); ok || err != nil {
+		return ok, "totp", err
+	}
+	ok, err := s.useBackupCode(ctx, u.ID, code)
+	return ok, "backup_code", err
+}
+
+// SignedIn records a sign-in that needs no second step (when the second factor
+// is not required and the person has none).
+func (s *Service) SignedIn(ctx context.Context, u *User, ip string) error {
+	now := s.Now().UTC()
+	u.LastSignInAt = &now
+	return s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+		if _, err := tx.NewUpdate().Model(u).Column("last_sign_in_at").WherePK().Exec(ctx); err != nil {
+			return err
+		}
+		return record(ctx, tx, "identity.signed_in", u, u.ID, ip, "password")
+	})
+}
+
+// ThrottleWait rounds a wait up to whole minutes or seconds for messages.
+func ThrottleWait(d time.Duration) (int, string) {
+	if d >= time.Minute {
+		return int((d + time.Minute - 1) / time.Minute), "minutes"
+	}
+	return max(1, int(d/time.Second)), "seconds"
+}
