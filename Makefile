@@ -20,9 +20,6 @@ build:
 run: build
 	@$(BIN) demo
 	@echo
-	@echo "  Demo organisation: Harbour Coaching"
-	@echo "  Open http://127.0.0.1:8080 (sign-in accounts arrive with the identity module)"
-	@echo
 	@$(BIN) serve
 
 # Unit, database (SQLite and PostgreSQL) and browser tests. PostgreSQL and

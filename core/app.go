@@ -19,10 +19,7 @@ import (
 	"log/slog"
 	"net"
 	"os"
-	"strings"
 	"time"
-	"unicode"
-	"unicode/utf8"
 
 	"github.com/gofiber/fiber/v3"
 
@@ -34,6 +31,9 @@ import (
 	"github.com/atriumhq/atrium/core/store"
 	"github.com/atriumhq/atrium/core/tenancy"
 	"github.com/atriumhq/atrium/core/web"
+	"github.com/atriumhq/atrium/core/web/account"
+	"github.com/atriumhq/atrium/core/web/operator"
+	"github.com/atriumhq/atrium/core/web/people"
 	"github.com/atriumhq/atrium/locales"
 	"github.com/atriumhq/atrium/themes"
 )
@@ -113,9 +113,15 @@ func (a *App) build() error {
 	a.ident = identity.NewService(a.db, cfg, a.box, a.mailer, a.log)
 	a.web, err = web.New(web.Options{
 		Config: cfg, Version: Version, Log: a.log, Catalog: a.catalog, Theme: theme,
-		Ready: a.db.Ping, Shell: a.shell,
+		Ready: a.db.Ping, Shell: a.shell, Identity: a.ident, Organisations: a.orgs,
 	})
-	return err
+	if err != nil {
+		return err
+	}
+	account.Register(a.web, a.ident, a.orgs, a.catalog)
+	people.Register(a.web, a.ident, a.orgs)
+	operator.Register(a.web, a.mailer)
+	return nil
 }
 
 // Config is the configuration the App runs with.
@@ -217,22 +223,7 @@ func (a *App) shell(c fiber.Ctx) web.Shell {
 	if err != nil {
 		return web.Shell{}
 	}
-	return web.Shell{OrganisationName: org.Name, Initials: Initials(org.Name), Locale: org.Locale}
-}
-
-// Initials makes the logo placeholder from a name: "Harbour Coaching" → "HC".
-func Initials(name string) string {
-	var b strings.Builder
-	for _, word := range strings.Fields(name) {
-		r, _ := utf8.DecodeRuneInString(word)
-		if unicode.IsLetter(r) || unicode.IsDigit(r) {
-			b.WriteRune(unicode.ToUpper(r))
-		}
-		if b.Len() >= 2 {
-			break
-		}
-	}
-	return b.String()
+	return web.Shell{OrganisationName: org.Name, Initials: web.Initials(org.Name), Locale: org.Locale}
 }
 
 // themeFS is the chosen shipped theme's folder.

@@ -101,7 +101,7 @@ func get(t *testing.T, url string) string {
 func TestInitials(t *testing.T) {
 	t.Parallel()
 	for name, want := range map[string]string{"Harbour Coaching": "HC", "élan": "É", "De Nieuwe Koers Zorg": "DN", "": "", "  (x) y": "Y"} {
-		if got := core.Initials(name); got != want {
+		if got := web.Initials(name); got != want {
 			t.Errorf("Initials(%q) = %q, want %q", name, got, want)
 		}
 	}

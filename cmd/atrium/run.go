@@ -11,6 +11,7 @@ import (
 	"github.com/atriumhq/atrium/core"
 	"github.com/atriumhq/atrium/core/config"
 	"github.com/atriumhq/atrium/core/demo"
+	"github.com/atriumhq/atrium/core/secrets"
 )
 
 const usage = `Atrium — a portal platform for organisations that guide people.
@@ -22,7 +23,9 @@ Commands:
   migrate up          apply pending database migrations
   migrate down        roll back the most recent group of migrations
   migrate status      list migrations and whether they are applied
-  demo                seed the demo organisation (safe to run again)
+  demo                seed the demo organisation and its people (safe to run again)
+  demo code           print the demo accounts' current authenticator code
+  secret              print a new key for security.secret_key
   config example      print a configuration file with every key and its default
   version             print the version
 
@@ -64,13 +67,21 @@ func dispatch(ctx context.Context, args, environ []string, stdout, stderr io.Wri
 	case "version":
 		fmt.Fprintln(stdout, "atrium", core.Version)
 		return nil
+	case "secret":
+		fmt.Fprintln(stdout, secrets.NewKey())
+		return nil
 	case "config":
 		if len(args) != 2 || args[1] != "example" {
 			return errUsage
 		}
 		fmt.Fprint(stdout, config.Example())
 		return nil
-	case "serve", "migrate", "demo":
+	case "demo":
+		if len(args) == 2 && args[1] == "code" {
+			fmt.Fprintln(stdout, demo.Code())
+			return nil
+		}
+	case "serve", "migrate":
 	default:
 		return errUsage
 	}
@@ -94,7 +105,11 @@ func dispatch(ctx context.Context, args, environ []string, stdout, stderr io.Wri
 		if _, err := app.Migrate(ctx, stdout); err != nil {
 			return err
 		}
-		return demo.Seed(ctx, app.Organisations(), stdout)
+		if err := demo.Seed(ctx, app.Organisations(), app.Identity(), stdout); err != nil {
+			return err
+		}
+		printLogins(stdout)
+		return nil
 	}
 }
 
@@ -163,4 +178,14 @@ func migrate(ctx context.Context, app *core.App, args []string, stdout io.Writer
 		return nil
 	}
 	return errUsage
+}
+
+// printLogins tells how to sign in to the demo.
+func printLogins(w io.Writer) {
+	fmt.Fprintln(w, "\n  Demo logins (password "+demo.Password+"):")
+	for _, a := range demo.Accounts {
+		fmt.Fprintf(w, "    %-26s %s\n", a.Email, a.Role)
+	}
+	fmt.Fprintln(w, "  Second step: the current code is printed by `./bin/atrium demo code`,")
+	fmt.Fprintln(w, "  or add the key "+demo.TOTPSecret+" to an authenticator app.")
 }

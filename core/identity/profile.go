@@ -113,3 +113,10 @@ func (s *Service) RemovePhoto(ctx context.Context, u *User) error {
 	_, err := s.db.NewUpdate().Model(u).Column("photo", "photo_type").WherePK().Exec(ctx)
 	return err
 }
+
+// SetLocale saves the language a person chose in the menu.
+func (s *Service) SetLocale(ctx context.Context, u *User, locale string) error {
+	u.Locale = locale
+	_, err := s.db.NewUpdate().Model(u).Column("locale").WherePK().Exec(ctx)
+	return err
+}

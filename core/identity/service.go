@@ -63,7 +63,9 @@ var (
 // Throttled says how long to wait before the next try.
 type Throttled struct{ Wait time.Duration }
 
-func (t *Throttled) Error() string { return fmt.Sprintf("identity: too many attempts, wait %s", t.Wait) }
+func (t *Throttled) Error() string {
+	return fmt.Sprintf("identity: too many attempts, wait %s", t.Wait)
+}
 
 // Invalid lists the fields of a form that were not accepted, each with the
 // message id that explains why. Nothing was written.

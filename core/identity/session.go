@@ -118,6 +118,11 @@ func (s *Service) EndSessions(ctx context.Context, db bun.IDB, userID int64, kee
 	return res.RowsAffected()
 }
 
+// EndOtherSessions signs a person out everywhere but the session keep.
+func (s *Service) EndOtherSessions(ctx context.Context, userID int64, keep string) (int64, error) {
+	return s.EndSessions(ctx, s.db, userID, keep)
+}
+
 // PurgeSessions deletes sessions that have ended, for a periodic clean-up.
 func (s *Service) PurgeSessions(ctx context.Context) error {
 	now := s.Now().UTC()

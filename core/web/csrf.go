@@ -34,13 +34,7 @@ func csrf(secure bool) fiber.Handler {
 	return func(c fiber.Ctx) error {
 		token := c.Cookies(csrfCookie)
 		if len(token) != base64.RawURLEncoding.EncodedLen(csrfTokenSize) {
-			b := make([]byte, csrfTokenSize)
-			_, _ = rand.Read(b)
-			token = base64.RawURLEncoding.EncodeToString(b)
-			c.Cookie(&fiber.Cookie{
-				Name: csrfCookie, Value: token, Path: "/",
-				HTTPOnly: true, Secure: secure, SameSite: fiber.CookieSameSiteLaxMode,
-			})
+			token = rotateCSRF(c, secure)
 		}
 		c.Locals(localCSRF, token)
 		if safeMethod(c.Method()) {
@@ -58,6 +52,20 @@ func csrf(secure bool) fiber.Handler {
 		}
 		return c.Next()
 	}
+}
+
+// rotateCSRF gives the browser a new token, at every change of who is signed
+// in, so a token learnt before sign-in is worth nothing after it.
+func rotateCSRF(c fiber.Ctx, secure bool) string {
+	b := make([]byte, csrfTokenSize)
+	_, _ = rand.Read(b)
+	token := base64.RawURLEncoding.EncodeToString(b)
+	c.Cookie(&fiber.Cookie{
+		Name: csrfCookie, Value: token, Path: "/",
+		HTTPOnly: true, Secure: secure, SameSite: fiber.CookieSameSiteLaxMode,
+	})
+	c.Locals(localCSRF, token)
+	return token
 }
 
 // errFormExpired is shown when a form's token does not match, most often

@@ -23,7 +23,11 @@ func Localizer(c fiber.Ctx) *i18n.Localizer {
 // once there are accounts, their profile), Accept-Language, the organisation's
 // default, English.
 func (s *Server) language(c fiber.Ctx) error {
-	locale := s.catalog.Resolve(c.Cookies(languageCookie), c.Get(fiber.HeaderAcceptLanguage), s.orgLocale(c))
+	choice := c.Cookies(languageCookie)
+	if v := CurrentViewer(c); v != nil && v.User.Locale != "" {
+		choice = v.User.Locale // the profile's language is the person's choice
+	}
+	locale := s.catalog.Resolve(choice, c.Get(fiber.HeaderAcceptLanguage), s.orgLocale(c))
 	c.Locals(localLocalizer, s.catalog.Localizer(locale))
 	c.Set(fiber.HeaderContentLanguage, locale)
 	return c.Next()
@@ -34,19 +38,24 @@ func (s *Server) LanguagePost(c fiber.Ctx) error {
 	choice := c.FormValue("locale")
 	if !s.catalog.Has(choice) {
 		SetFlash(c, "error", "language.unknown")
-		return c.Redirect().Status(fiber.StatusSeeOther).To(localPath(c.FormValue("next")))
+		return c.Redirect().Status(fiber.StatusSeeOther).To(LocalPath(c.FormValue("next")))
 	}
 	c.Cookie(&fiber.Cookie{
 		Name: languageCookie, Value: choice, Path: "/", MaxAge: 365 * 24 * 3600,
 		HTTPOnly: true, Secure: s.secure, SameSite: fiber.CookieSameSiteLaxMode,
 	})
 	c.Locals(localLocalizer, s.catalog.Localizer(choice))
+	if v := CurrentViewer(c); v != nil && s.ids != nil {
+		if err := s.ids.SetLocale(c.Context(), v.User, choice); err != nil {
+			return err
+		}
+	}
 	SetFlash(c, "success", "language.changed")
-	return c.Redirect().Status(fiber.StatusSeeOther).To(localPath(c.FormValue("next")))
+	return c.Redirect().Status(fiber.StatusSeeOther).To(LocalPath(c.FormValue("next")))
 }
 
-// localPath keeps a redirect target on this site: a path, never //host or a URL.
-func localPath(p string) string {
+// LocalPath keeps a redirect target on this site: a path, never //host or a URL.
+func LocalPath(p string) string {
 	if !strings.HasPrefix(p, "/") || strings.HasPrefix(p, "//") || strings.HasPrefix(p, "/\\") || strings.ContainsAny(p, "\r\n") {
 		return "/"
 	}

@@ -8,12 +8,12 @@ const (
 	tmplAbout = "pages/about"
 )
 
-func (s *Server) routes() {
+func (s *Server) coreRoutes() {
 	s.AddNav(NavItem{Label: "nav.home", Icon: "home", Path: "/"})
 	s.AddNav(NavItem{Label: "nav.about", Icon: "info", Path: "/about"})
-	s.app.Get("/", s.Home)
-	s.app.Get("/about", s.About)
-	s.app.Post("/language", s.LanguagePost)
+	s.Handle(fiber.MethodGet, "/", Public, s.Home)
+	s.Handle(fiber.MethodGet, "/about", Public, s.About)
+	s.Handle(fiber.MethodPost, "/language", Public, s.LanguagePost)
 }
 
 // Home is the start page.

@@ -24,6 +24,8 @@ type Page struct {
 	Status int
 	// Data is the handler's own data, reached in templates as .Data.
 	Data any
+	// Layout wraps the whole page; "" is the main layout with navigation.
+	Layout string
 }
 
 // View is the data every template receives.
@@ -38,6 +40,7 @@ type View struct {
 	Nav       []NavItem
 	Shell     Shell
 	Version   string
+	Viewer    *Viewer
 	// Content is the rendered fragment, set for the layout only.
 	Content template.HTML
 }
@@ -143,8 +146,12 @@ func (s *Server) Render(c fiber.Ctx, p Page) error {
 	}
 	if !ReadHTMX(c).WantsPartial() {
 		view.Content = template.HTML(body)
-		if body, err = s.views.Execute(Localizer(c), layout, view); err != nil {
-			return fmt.Errorf("render %s in %s: %w", p.Template, layout, err)
+		wrap := layout
+		if p.Layout != "" {
+			wrap = p.Layout
+		}
+		if body, err = s.views.Execute(Localizer(c), wrap, view); err != nil {
+			return fmt.Errorf("render %s in %s: %w", p.Template, wrap, err)
 		}
 	}
 	status := p.Status
@@ -156,6 +163,23 @@ func (s *Server) Render(c fiber.Ctx, p Page) error {
 	return c.Send(body)
 }
 
+// visibleNav keeps the entries the viewer may open.
+func (s *Server) visibleNav(c fiber.Ctx) []NavItem {
+	v := CurrentViewer(c)
+	var out []NavItem
+	for _, item := range s.nav {
+		switch {
+		case item.Rule.Level == Anyone:
+		case v == nil || (item.Rule.Level == SignedIn && !v.Complete()):
+			continue
+		case !v.Can.Has(item.Rule.Need):
+			continue
+		}
+		out = append(out, item)
+	}
+	return out
+}
+
 func (s *Server) view(c fiber.Ctx, p Page) *View {
 	return &View{
 		Page:      p,
@@ -165,7 +189,8 @@ func (s *Server) view(c fiber.Ctx, p Page) *View {
 		CSRF:      CSRFToken(c),
 		RequestID: RequestID(c),
 		Flash:     takeFlash(c),
-		Nav:       s.nav,
+		Nav:       s.visibleNav(c),
+		Viewer:    CurrentViewer(c),
 		Shell:     s.shell(c),
 		Version:   s.version,
 	}

@@ -14,6 +14,8 @@ import (
 	"strings"
 	"syscall"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/gofiber/fiber/v3"
 	"github.com/gofiber/fiber/v3/middleware/compress"
@@ -21,6 +23,8 @@ import (
 
 	"github.com/atriumhq/atrium/core/config"
 	"github.com/atriumhq/atrium/core/i18n"
+	"github.com/atriumhq/atrium/core/identity"
+	"github.com/atriumhq/atrium/core/tenancy"
 )
 
 // Options are what the web server needs from the rest of the core.
@@ -36,6 +40,10 @@ type Options struct {
 	// Shell gives the request's organisation: its name and logo place for the
 	// layout and its default language. It is asked once per request.
 	Shell func(fiber.Ctx) Shell
+	// Identity finds sessions; Organisations finds the signed-in person's
+	// organisation and roles.
+	Identity      *identity.Service
+	Organisations *tenancy.Service
 }
 
 // NavItem is one entry in the navigation column.
@@ -43,6 +51,8 @@ type NavItem struct {
 	Label string // message id
 	Icon  string // symbol in the theme's icon sprite
 	Path  string
+	// Rule decides who sees the entry; the zero rule shows it to everyone.
+	Rule Rule
 }
 
 // Active tells whether the entry leads to the page at path.
@@ -67,6 +77,9 @@ type Server struct {
 	secure        bool
 	shutdown      time.Duration
 	version       string
+	ids           *identity.Service
+	orgs          *tenancy.Service
+	routes        []RouteInfo
 }
 
 // New builds the server with the core's middleware and pages.
@@ -91,6 +104,8 @@ func New(o Options) (*Server, error) {
 		secure:        strings.HasPrefix(cfg.BaseURL, "https://"),
 		shutdown:      cfg.ShutdownTimeout,
 		version:       o.Version,
+		ids:           o.Identity,
+		orgs:          o.Organisations,
 	}
 	fc := fiber.Config{
 		AppName:      "Atrium",
@@ -114,13 +129,13 @@ func New(o Options) (*Server, error) {
 	s.app.Get("/static/*", assets.Handler)
 	s.app.Get("/healthz", healthz)
 	s.app.Get("/readyz", s.readyz)
-	s.app.Use(s.language, csrf(s.secure), limiter.New(limiter.Config{
+	s.app.Use(s.session, s.language, csrf(s.secure), limiter.New(limiter.Config{
 		Max:          cfg.RateLimit,
 		Expiration:   time.Minute,
 		Next:         func(c fiber.Ctx) bool { return safeMethod(c.Method()) },
 		LimitReached: func(fiber.Ctx) error { return fiber.ErrTooManyRequests },
 	}))
-	s.routes()
+	s.coreRoutes()
 	return s, nil
 }
 
@@ -175,13 +190,16 @@ func Listen(address string) (net.Listener, error) {
 
 const localShell = "atrium.shell"
 
-// shell asks for the request's organisation once and remembers it.
+// shell asks for the request's organisation once and remembers it: the
+// signed-in person's, else the one the host program names for visitors.
 func (s *Server) shell(c fiber.Ctx) Shell {
 	if sh, ok := c.Locals(localShell).(Shell); ok {
 		return sh
 	}
 	var sh Shell
-	if s.shellFn != nil {
+	if v := CurrentViewer(c); v != nil && v.Org != nil {
+		sh = Shell{OrganisationName: v.Org.Name, Initials: Initials(v.Org.Name), Locale: v.Org.Locale}
+	} else if s.shellFn != nil {
 		sh = s.shellFn(c)
 	}
 	c.Locals(localShell, sh)
@@ -194,4 +212,19 @@ func (s *Server) orgLocale(c fiber.Ctx) string {
 		return l
 	}
 	return s.defaultLocale
+}
+
+// Initials makes the logo placeholder from a name: "Harbour Coaching" → "HC".
+func Initials(name string) string {
+	var b strings.Builder
+	for _, word := range strings.Fields(name) {
+		r, _ := utf8.DecodeRuneInString(word)
+		if unicode.IsLetter(r) || unicode.IsDigit(r) {
+			b.WriteRune(unicode.ToUpper(r))
+		}
+		if b.Len() >= 2 {
+			break
+		}
+	}
+	return b.String()
 }

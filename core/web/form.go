@@ -1,0 +1,46 @@
+package web
+
+import (
+	"errors"
+
+	"github.com/gofiber/fiber/v3"
+
+	"github.com/atriumhq/atrium/core/identity"
+)
+
+// Form carries what someone typed back to the form, with the message id of
+// each field's problem, so a refused form shows again filled in and explained.
+type Form struct {
+	Values map[string]string
+	Errors map[string]string
+	// Problem is a message id about the whole form.
+	Problem string
+	// Rules are the password rules, met or not, for the live checklist.
+	Rules []identity.Rule
+}
+
+// ReadForm takes the named fields from the request.
+func ReadForm(c fiber.Ctx, fields ...string) Form {
+	f := Form{Values: map[string]string{}, Errors: map[string]string{}}
+	for _, name := range fields {
+		f.Values[name] = c.FormValue(name)
+	}
+	return f
+}
+
+// Refuse records a domain refusal on the form and tells whether err was one;
+// other errors are left to the caller.
+func (f *Form) Refuse(err error) bool {
+	var inv *identity.Invalid
+	if !errors.As(err, &inv) {
+		return false
+	}
+	for field, message := range inv.Fields {
+		f.Errors[field] = message
+	}
+	f.Rules = inv.Rules
+	return true
+}
+
+// Unprocessable is the status of a form shown again with its problems.
+const Unprocessable = fiber.StatusUnprocessableEntity

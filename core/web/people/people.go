@@ -1,0 +1,235 @@
+// Package people holds the organisation administrator's pages about the
+// people of their organisation: the list with each person's sign-in state,
+// inviting, and lifting lockouts, resetting second factors and changing a
+// sign-in address.
+package people
+
+import (
+	"errors"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/gofiber/fiber/v3"
+
+	"github.com/atriumhq/atrium/core/access"
+	"github.com/atriumhq/atrium/core/identity"
+	"github.com/atriumhq/atrium/core/tenancy"
+	"github.com/atriumhq/atrium/core/web"
+)
+
+const (
+	tmplList   = "people/list"
+	tmplInvite = "people/invite"
+	tmplPerson = "people/person"
+)
+
+// Handlers are the people pages.
+type Handlers struct {
+	web  *web.Server
+	ids  *identity.Service
+	orgs *tenancy.Service
+}
+
+// Register adds the people pages to the server.
+func Register(s *web.Server, ids *identity.Service, orgs *tenancy.Service) {
+	h := &Handlers{web: s, ids: ids, orgs: orgs}
+	manage, invite := web.Need(access.PeopleManage), web.Need(access.PeopleInvite)
+	s.Handle(fiber.MethodGet, "/people", manage, h.List)
+	s.Handle(fiber.MethodGet, "/people/invite", invite, h.Invite)
+	s.Handle(fiber.MethodPost, "/people/invite", invite, h.InvitePost)
+	s.Handle(fiber.MethodGet, "/people/:id", manage, h.Person)
+	s.Handle(fiber.MethodPost, "/people/:id/resend", invite, h.ResendPost)
+	s.Handle(fiber.MethodPost, "/people/:id/unlock", manage, h.UnlockPost)
+	s.Handle(fiber.MethodPost, "/people/:id/reset-factor", manage, h.ResetFactorPost)
+	s.Handle(fiber.MethodPost, "/people/:id/email", manage, h.EmailPost)
+	s.AddNav(web.NavItem{Label: "nav.people", Icon: "users", Path: "/people", Rule: manage})
+}
+
+// Row is one person in the list.
+type Row struct {
+	User  identity.User
+	Roles []access.Role
+}
+
+type listData struct {
+	Rows     []Row
+	Filter   string
+	NoFactor int
+}
+
+// List shows the organisation's people; ?filter=no-factor keeps those who
+// have not set up their second factor.
+func (h *Handlers) List(c fiber.Ctx) error {
+	v := web.CurrentViewer(c)
+	members, err := h.orgs.MemberIDs(c.Context(), v.Org.ID)
+	if err != nil {
+		return err
+	}
+	ids := make([]int64, 0, len(members))
+	for id := range members {
+		ids = append(ids, id)
+	}
+	users, err := h.ids.ByIDs(c.Context(), ids)
+	if err != nil {
+		return err
+	}
+	d := listData{Filter: c.Query("filter")}
+	for _, u := range users {
+		if !u.TOTPEnabled {
+			d.NoFactor++
+		}
+		if d.Filter == "no-factor" && u.TOTPEnabled {
+			continue
+		}
+		d.Rows = append(d.Rows, Row{User: u, Roles: members[u.ID]})
+	}
+	sort.SliceStable(d.Rows, func(i, j int) bool {
+		return strings.ToLower(d.Rows[i].User.FamilyName) < strings.ToLower(d.Rows[j].User.FamilyName)
+	})
+	return h.web.Render(c, web.Page{Template: tmplList, Title: "people.title", Data: d})
+}
+
+type inviteData struct {
+	Form  web.Form
+	Roles []access.Role
+}
+
+// Invite shows the form to create an account.
+func (h *Handlers) Invite(c fiber.Ctx) error {
+	f := web.ReadForm(c)
+	f.Values["role"] = string(access.RoleCoachee)
+	return h.renderInvite(c, f, fiber.StatusOK)
+}
+
+func (h *Handlers) renderInvite(c fiber.Ctx, f web.Form, status int) error {
+	v := web.CurrentViewer(c)
+	var roles []access.Role
+	for _, r := range access.Roles() {
+		if v.Can.CanGrant(r) {
+			roles = append(roles, r)
+		}
+	}
+	return h.web.Render(c, web.Page{Template: tmplInvite, Title: "people.invite.title", Status: status, Data: inviteData{Form: f, Roles: roles}})
+}
+
+// InvitePost creates the account and sends the invitation. Nobody can give a
+// role with a permission they lack.
+func (h *Handlers) InvitePost(c fiber.Ctx) error {
+	v := web.CurrentViewer(c)
+	f := web.ReadForm(c, "email", "given_name", "name_prefix", "family_name", "role", "locale")
+	role := access.Role(f.Values["role"])
+	if access.Known(role) && !v.Can.CanGrant(role) {
+		return fiber.ErrForbidden
+	}
+	_, err := h.ids.Invite(c.Context(), v.User, v.Org, identity.Invitee{Email: f.Values["email"], GivenName: f.Values["given_name"],
+		NamePrefix: f.Values["name_prefix"], FamilyName: f.Values["family_name"], Locale: f.Values["locale"], Role: role}, c.IP())
+	switch {
+	case errors.Is(err, identity.ErrAlreadyMember):
+		f.Errors["email"] = "people.invite.already_member"
+		return h.renderInvite(c, f, web.Unprocessable)
+	case f.Refuse(err):
+		return h.renderInvite(c, f, web.Unprocessable)
+	case err != nil:
+		return err
+	}
+	web.SetFlash(c, "success", "people.invite.sent")
+	if v.Can.Has(access.PeopleManage) {
+		return h.web.Redirect(c, "/people")
+	}
+	return h.web.Redirect(c, "/people/invite")
+}
+
+type personData struct {
+	User  *identity.User
+	Roles []access.Role
+	Form  web.Form
+}
+
+// member loads a person of the viewer's organisation; anyone else is a 404.
+func (h *Handlers) member(c fiber.Ctx) (*identity.User, []access.Role, error) {
+	id, err := strconv.ParseInt(c.Params("id"), 10, 64)
+	if err != nil {
+		return nil, nil, fiber.ErrNotFound
+	}
+	members, err := h.orgs.MemberIDs(c.Context(), web.CurrentViewer(c).Org.ID)
+	if err != nil {
+		return nil, nil, err
+	}
+	roles, ok := members[id]
+	if !ok {
+		return nil, nil, fiber.ErrNotFound
+	}
+	u, err := h.ids.ByID(c.Context(), id)
+	if errors.Is(err, identity.ErrNotFound) {
+		return nil, nil, fiber.ErrNotFound
+	}
+	return u, roles, err
+}
+
+// Person shows one person's sign-in state and the administrator's actions.
+func (h *Handlers) Person(c fiber.Ctx) error {
+	u, roles, err := h.member(c)
+	if err != nil {
+		return err
+	}
+	f := web.ReadForm(c)
+	f.Values["email"] = u.Email
+	return h.web.Render(c, web.Page{Template: tmplPerson, Title: "people.person.title", Data: personData{User: u, Roles: roles, Form: f}})
+}
+
+// act runs an administrator's action on a member and returns to their page.
+func (h *Handlers) act(c fiber.Ctx, flash string, do func(u *identity.User) error) error {
+	u, _, err := h.member(c)
+	if err != nil {
+		return err
+	}
+	if err := do(u); errors.Is(err, identity.ErrAlreadyMember) {
+		return fiber.ErrConflict
+	} else if err != nil {
+		return err
+	}
+	web.SetFlash(c, "success", flash)
+	return h.web.Redirect(c, "/people/"+c.Params("id"))
+}
+
+// ResendPost sends a new invitation.
+func (h *Handlers) ResendPost(c fiber.Ctx) error {
+	v := web.CurrentViewer(c)
+	return h.act(c, "people.person.resent", func(u *identity.User) error {
+		return h.ids.ResendInvitation(c.Context(), v.User, v.Org, u.ID, c.IP())
+	})
+}
+
+// UnlockPost lifts a lockout.
+func (h *Handlers) UnlockPost(c fiber.Ctx) error {
+	return h.act(c, "people.person.unlocked", func(u *identity.User) error {
+		return h.ids.Unlock(c.Context(), web.CurrentViewer(c).User, u.ID, c.IP())
+	})
+}
+
+// ResetFactorPost removes a lost authenticator.
+func (h *Handlers) ResetFactorPost(c fiber.Ctx) error {
+	return h.act(c, "people.person.factor_reset", func(u *identity.User) error {
+		return h.ids.ResetFactor(c.Context(), web.CurrentViewer(c).User, u.ID, c.IP())
+	})
+}
+
+// EmailPost changes a person's sign-in address.
+func (h *Handlers) EmailPost(c fiber.Ctx) error {
+	u, roles, err := h.member(c)
+	if err != nil {
+		return err
+	}
+	f := web.ReadForm(c, "email")
+	err = h.ids.ChangeEmail(c.Context(), web.CurrentViewer(c).User, u.ID, f.Values["email"], c.IP())
+	if f.Refuse(err) {
+		return h.web.Render(c, web.Page{Template: tmplPerson, Title: "people.person.title", Status: web.Unprocessable,
+			Data: personData{User: u, Roles: roles, Form: f}})
+	}
+	if err != nil {
+		return err
+	}
+	web.SetFlash(c, "success", "people.person.email_changed")
+	return h.web.Redirect(c, "/people/"+c.Params("id"))
+}
