@@ -12,7 +12,7 @@ import (
 const (
 	tmplInvitation    = "account/invitation"
 	tmplLinkProblem   = "account/link_problem"
-	tmplPasswordRules = "account/password_rules"
+	tmplPasswordCheck = "account/password_check"
 	tmplTerms         = "account/terms"
 )
 
@@ -92,7 +92,7 @@ func (h *Handlers) PasswordCheckPost(c fiber.Ctx) error {
 		email = v.User.Email
 	}
 	rules := h.ids.Policy().Check(c.FormValue("password"), email)
-	return h.web.Render(c, web.Page{Template: tmplPasswordRules, Data: web.Form{Rules: rules}})
+	return h.web.Render(c, web.Page{Template: tmplPasswordCheck, Data: web.Form{Rules: rules}})
 }
 
 // Terms shows the built-in terms of use.

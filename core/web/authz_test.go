@@ -1,0 +1,85 @@
+package web_test
+
+import (
+	"context"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/atriumhq/atrium/core/access"
+	"github.com/atriumhq/atrium/core/config"
+	"github.com/atriumhq/atrium/core/coretest"
+	"github.com/atriumhq/atrium/core/demo"
+	"github.com/atriumhq/atrium/core/identity"
+	"github.com/atriumhq/atrium/core/tenancy"
+	"github.com/atriumhq/atrium/core/web"
+)
+
+// TestEveryRouteByRole walks every route registered through the guard and
+// checks it for a visitor, a coachee (no permissions) and an administrator of
+// another organisation, who must not reach the first organisation's people.
+func TestEveryRouteByRole(t *testing.T) {
+	t.Parallel()
+	coretest.EachDatabase(t, func(t *testing.T, db config.Database) {
+		app := coretest.NewApp(t, db)
+		ctx := context.Background()
+		coach, err := app.Identity().ByEmail(ctx, "coach@harbour.example")
+		if err != nil {
+			t.Fatal(err)
+		}
+		other, _, _ := app.Organisations().Ensure(ctx, tenancy.Organisation{Slug: "north", Name: "North Care", Locale: "nl", TimeZone: "Europe/Amsterdam"})
+		if _, _, err := app.Identity().Seed(ctx, other, identity.Invitee{Email: "admin@north.example", GivenName: "Noor", FamilyName: "Dam", Role: access.RoleAdmin}, demo.Password, demo.TOTPSecret); err != nil {
+			t.Fatal(err)
+		}
+		fill := func(path string) string {
+			path = strings.ReplaceAll(path, ":id", strconv.FormatInt(coach.ID, 10))
+			return strings.ReplaceAll(path, ":token", "no-such-token")
+		}
+		visitor := app.Client(t)
+		visitor.Get("/")
+		coachee := app.Client(t)
+		coachee.SignIn("coachee@harbour.example")
+		stranger := app.Client(t)
+		stranger.SignIn("admin@north.example")
+
+		routes := app.Web().Routes()
+		if len(routes) < 30 {
+			t.Fatalf("only %d routes registered", len(routes))
+		}
+		for _, r := range routes {
+			path := fill(r.Path)
+			send := func(c *coretest.Client) *coretest.Response {
+				if r.Method == http.MethodGet {
+					return c.Get(path)
+				}
+				return c.PostForm(path, url.Values{})
+			}
+			// Visitors reach only public routes.
+			if r.Rule.Level != web.Anyone {
+				res := send(visitor)
+				if res.StatusCode != 303 || !strings.HasPrefix(res.Header.Get("Location"), "/signin") {
+					t.Errorf("visitor %s %s: %d %q", r.Method, r.Path, res.StatusCode, res.Header.Get("Location"))
+				}
+			}
+			// A coachee holds no permission: every route needing one is 403.
+			if r.Rule.Need != "" {
+				if res := send(coachee); res.StatusCode != 403 {
+					t.Errorf("coachee %s %s: %d", r.Method, r.Path, res.StatusCode)
+				}
+			}
+			// Another organisation's administrator never reaches this one's people.
+			if strings.HasPrefix(r.Path, "/people/:id") {
+				if res := send(stranger); res.StatusCode != 404 {
+					t.Errorf("other organisation %s %s: %d", r.Method, r.Path, res.StatusCode)
+				}
+			}
+		}
+		// And the coach is untouched by all of the above.
+		after, _ := app.Identity().ByID(ctx, coach.ID)
+		if after.Email != coach.Email || after.Locked() || !after.TOTPEnabled {
+			t.Errorf("the coach was changed by refused requests: %+v", after)
+		}
+	})
+}
