@@ -28,7 +28,7 @@ func (s *Service) checkNewPassword(ctx context.Context, db bun.IDB, u *User, pas
 	}
 	if len(broken) > 0 {
 		inv.Rules = broken
-		inv.add("password", "identity.password.rule."+broken[0].ID)
+		inv.add("password", "identity.password.weak")
 	}
 	if password != confirm {
 		inv.add("confirm", "identity.password.mismatch")

@@ -40,7 +40,7 @@ func csrf(secure bool) fiber.Handler {
 		if safeMethod(c.Method()) {
 			return c.Next()
 		}
-		if c.Get("Sec-Fetch-Site") == "cross-site" || !sameOrigin(c) {
+		if !sameSite(c) {
 			return fiber.NewError(fiber.StatusForbidden, "cross-site request")
 		}
 		sent := c.Get(csrfHeader)
@@ -76,8 +76,16 @@ func safeMethod(m string) bool {
 	return m == fiber.MethodGet || m == fiber.MethodHead || m == fiber.MethodOptions || m == fiber.MethodTrace
 }
 
-// sameOrigin checks the Origin header when the browser sends one.
-func sameOrigin(c fiber.Ctx) bool {
+// sameSite refuses requests a browser says come from another site. Modern
+// browsers send Sec-Fetch-Site, which is the better signal (Origin is "null"
+// after a no-referrer page); older ones only Origin.
+func sameSite(c fiber.Ctx) bool {
+	switch c.Get("Sec-Fetch-Site") {
+	case "same-origin", "none":
+		return true
+	case "cross-site", "same-site":
+		return false
+	}
 	origin := c.Get(fiber.HeaderOrigin)
 	if origin == "" {
 		return true

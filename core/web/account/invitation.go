@@ -50,7 +50,7 @@ func (h *Handlers) Invitation(c fiber.Ctx) error {
 }
 
 func (h *Handlers) renderInvitation(c fiber.Ctx, u *identity.User, f web.Form, status int) error {
-	c.Set(fiber.HeaderReferrerPolicy, "no-referrer") // the token is in the address
+	c.Set(fiber.HeaderReferrerPolicy, "same-origin") // the token is in the address: never send it to another site
 	return h.web.Render(c, web.Page{Template: tmplInvitation, Title: "account.invitation.title", Layout: web.AuthLayout,
 		Status: status, Data: invitationData{Form: f, User: u, Token: c.Params("token"), TermsURL: h.termsURL}})
 }
@@ -69,7 +69,7 @@ func (h *Handlers) InvitationPost(c fiber.Ctx) error {
 		if lerr != nil {
 			return h.linkProblem(c, "invitation", lerr)
 		}
-		f.Rules = h.ids.Policy().Check(c.FormValue("password"), invited.Email)
+		f.Rules = h.checklist(c.FormValue("password"), invited.Email, f.Rules)
 		return h.renderInvitation(c, invited, f, web.Unprocessable)
 	}
 	complete := !h.ids.Config().RequireSecondFactor

@@ -47,7 +47,7 @@ func (h *Handlers) Reset(c fiber.Ctx) error {
 	}
 	f := web.ReadForm(c)
 	f.Rules = h.ids.Policy().Check("", u.Email)
-	c.Set(fiber.HeaderReferrerPolicy, "no-referrer")
+	c.Set(fiber.HeaderReferrerPolicy, "same-origin")
 	return h.web.Render(c, web.Page{Template: tmplReset, Title: "account.reset.title", Layout: web.AuthLayout,
 		Data: resetData{Form: f, User: u, Token: c.Params("token")}})
 }
@@ -65,10 +65,7 @@ func (h *Handlers) ResetPost(c fiber.Ctx) error {
 		if lerr != nil {
 			return h.linkProblem(c, "reset", lerr)
 		}
-		f.Rules = h.ids.Policy().Check(c.FormValue("password"), u.Email)
-		if len(f.Errors) > 0 && f.Errors["password"] == "identity.password.rule.history" {
-			f.Rules = append(f.Rules, identity.Rule{ID: "history", Args: map[string]any{"Count": h.ids.Config().PasswordHistory}})
-		}
+		f.Rules = h.checklist(c.FormValue("password"), u.Email, f.Rules)
 		return h.web.Render(c, web.Page{Template: tmplReset, Title: "account.reset.title", Layout: web.AuthLayout,
 			Status: web.Unprocessable, Data: resetData{Form: f, User: u, Token: token}})
 	}

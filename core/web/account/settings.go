@@ -139,11 +139,7 @@ func (h *Handlers) PasswordPost(c fiber.Ctx) error {
 	err := h.ids.ChangePassword(c.Context(), v.User, v.Session.ID, c.FormValue("current"), c.FormValue("password"), c.FormValue("confirm"), c.IP())
 	f := web.ReadForm(c)
 	if f.Refuse(err) {
-		rules := h.ids.Policy().Check(c.FormValue("password"), v.User.Email)
-		if f.Errors["password"] == "identity.password.rule.history" {
-			rules = append(rules, identity.Rule{ID: "history", Args: map[string]any{"Count": h.ids.Config().PasswordHistory}})
-		}
-		f.Rules = rules
+		f.Rules = h.checklist(c.FormValue("password"), v.User.Email, f.Rules)
 		return h.web.Render(c, web.Page{Template: tmplPassword, Title: "account.password.title", Status: web.Unprocessable, Data: f})
 	}
 	if err != nil {
