@@ -94,3 +94,20 @@ func Until(ctx context.Context, expression string) error {
 		time.Sleep(50 * time.Millisecond)
 	}
 }
+
+// Shot saves a screenshot of the current page as <name>.png in the folder
+// named by ATRIUM_SHOTS, for looking at pages while developing; without it,
+// nothing happens.
+func Shot(t testing.TB, ctx context.Context, name string) {
+	dir := os.Getenv("ATRIUM_SHOTS")
+	if dir == "" {
+		return
+	}
+	shot, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
+	if err != nil {
+		t.Logf("shot %s: %v", name, err)
+		return
+	}
+	_ = os.MkdirAll(dir, 0o755)
+	_ = os.WriteFile(filepath.Join(dir, name+".png"), shot, 0o644)
+}

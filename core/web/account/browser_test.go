@@ -1,7 +1,6 @@
 package account_test
 
 import (
-	"context"
 	"net/url"
 	"strings"
 	"testing"
@@ -67,6 +66,7 @@ func TestBrowserInvitationWalkthrough(t *testing.T) {
 	until(`document.querySelectorAll("#password-rules .rule-met").length === 1`) // only "not your name" holds
 	do(chromedp.SendKeys("#f-confirm", "football"), chromedp.Click(`main button[type=submit]`))
 	until(`document.querySelector("#f-password-error") !== null`)
+	coretest.Shot(t, ctx, "invitation-refused")
 	if reason := text("#f-password-error"); !strings.Contains(reason, "12 characters") {
 		t.Errorf("reason shown: %q", reason)
 	}
@@ -80,6 +80,7 @@ func TestBrowserInvitationWalkthrough(t *testing.T) {
 
 	// The authenticator: compute the code from the secret on the page.
 	until(`document.querySelector("#totp-secret") !== null`)
+	coretest.Shot(t, ctx, "factor")
 	secret := strings.ReplaceAll(text("#totp-secret"), " ", "")
 	if len(secret) < 16 {
 		t.Fatalf("secret %q", secret)
@@ -91,6 +92,7 @@ func TestBrowserInvitationWalkthrough(t *testing.T) {
 	if err != nil || len(codes) != 10 {
 		t.Fatalf("backup codes: %v %v", codes, err)
 	}
+	coretest.Shot(t, ctx, "backup-codes")
 	do(chromedp.Click(`main a.button`))
 	until(`document.querySelector("main h1") && document.querySelector("main h1").textContent.startsWith("Welcome")`)
 	if who := text(".usermenu summary"); !strings.Contains(who, "Sam Visser") {
@@ -111,6 +113,7 @@ func TestBrowserInvitationWalkthrough(t *testing.T) {
 	}
 	signedIn := `location.pathname === "/" && document.querySelector(".usermenu summary").textContent.includes("Sam Visser")`
 
+	coretest.Shot(t, ctx, "start-signed-in")
 	// Out and in again with a code (the next time step: the enrolment's code is spent).
 	signOut()
 	signIn(password, identity.CodeAt(secret, enrolled.Add(30*time.Second)))
@@ -147,5 +150,6 @@ func TestBrowserInvitationWalkthrough(t *testing.T) {
 	until(`location.pathname === "/signin" && document.querySelector(".flash-success") !== null`)
 	signIn(newPassword, codes[1])
 	until(signedIn)
-	_ = context.Background()
+	do(chromedp.Navigate(app.URL+"/settings"), chromedp.WaitVisible("main h1"))
+	coretest.Shot(t, ctx, "settings")
 }
