@@ -29,10 +29,11 @@ test:
 	$(GO) vet ./...
 	$(GO) test -race -count=1 ./...
 
-# Load figures for docs/benchmarks.md: themed page and /healthz under load on
-# loopback, on SQLite and PostgreSQL.
+# Figures for docs/benchmarks.md: pages and /healthz under load on loopback
+# (SQLite and PostgreSQL), template rendering, and one password check.
 bench:
 	$(GO) test -run '^$$' -bench . -benchtime 20000x -count 1 ./core/web/
+	$(GO) test -run '^$$' -bench PasswordCheck -benchtime 20x -count 1 ./core/identity/
 
 lint:
 	$(GO) vet ./...

@@ -78,6 +78,17 @@ func (c *Client) CSRF() string {
 	return ""
 }
 
+// CookieHeader is the Cookie header this client would send, for handing a
+// signed-in session to a load generator.
+func (c *Client) CookieHeader() string {
+	u, _ := url.Parse(c.base)
+	var parts []string
+	for _, ck := range c.http.Jar.Cookies(u) {
+		parts = append(parts, ck.Name+"="+ck.Value)
+	}
+	return strings.Join(parts, "; ")
+}
+
 // Do sends req with optional header pairs.
 func (c *Client) Do(req *http.Request, headers ...string) *Response {
 	c.t.Helper()

@@ -31,12 +31,17 @@ func BenchmarkLoad(b *testing.B) {
 				db = coretest.Postgres(b)
 			}
 			app := coretest.NewApp(b, db, coretest.Options{Config: func(c *config.Config) { c.Log.Level = "warn" }})
+			admin := app.Client(b)
+			admin.SignIn("admin@harbour.example")
+			session := []string{"Cookie", admin.CookieHeader()}
 			for _, page := range []struct {
 				name, path string
 				headers    []string
 			}{
 				{"page", "/", nil},
 				{"partial", "/", []string{"HX-Request", "true"}},
+				{"signed-in", "/", session},
+				{"signed-in-settings", "/settings", session},
 				{"healthz", "/healthz", nil},
 			} {
 				b.Run(page.name, func(b *testing.B) {
