@@ -71,10 +71,8 @@ func (s *Service) RevokeAppPassword(ctx context.Context, u *User, id int64, ip s
 func (s *Service) CheckAppPassword(ctx context.Context, email, password, ip string) (*User, error) {
 	email = NormalizeEmail(email)
 	keys := []string{"app:" + email, "address:" + ip}
-	if wait, err := s.waitFor(ctx, keys...); err != nil {
+	if err := s.mayTry(ctx, keys...); err != nil {
 		return nil, err
-	} else if wait > 0 {
-		return nil, &Throttled{Wait: wait}
 	}
 	u, err := s.find(ctx, s.db, "email = ?", email)
 	if err != nil || u.Status != StatusActive || u.Locked() {

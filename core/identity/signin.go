@@ -14,10 +14,8 @@ import (
 func (s *Service) SignIn(ctx context.Context, email, password, ip string) (*User, error) {
 	email = NormalizeEmail(email)
 	keys := []string{"account:" + email, "address:" + ip}
-	if wait, err := s.waitFor(ctx, keys...); err != nil {
+	if err := s.mayTry(ctx, keys...); err != nil {
 		return nil, err
-	} else if wait > 0 {
-		return nil, &Throttled{Wait: wait}
 	}
 	u, err := s.find(ctx, s.db, "email = ?", email)
 	if errors.Is(err, ErrNotFound) {
@@ -85,10 +83,8 @@ func (s *Service) failed(ctx context.Context, u *User, ip string, keys []string)
 // unused backup code. Wrong codes count like wrong passwords.
 func (s *Service) VerifyCode(ctx context.Context, u *User, code, ip string) error {
 	keys := []string{"account:" + u.Email, "address:" + ip}
-	if wait, err := s.waitFor(ctx, keys...); err != nil {
+	if err := s.mayTry(ctx, keys...); err != nil {
 		return err
-	} else if wait > 0 {
-		return &Throttled{Wait: wait}
 	}
 	if u.Locked() {
 		return ErrLocked

@@ -24,7 +24,7 @@ const maxThrottle = 15 * time.Minute
 // waitFor tells how long the keys must still wait, zero when they may try.
 func (s *Service) waitFor(ctx context.Context, keys ...string) (time.Duration, error) {
 	var rows []throttle
-	if err := s.db.NewSelect().Model(&rows).Where("key IN (?)", bun.In(keys)).Scan(ctx); err != nil {
+	if err := s.db.NewSelect().Model(&rows).Where("key IN (?)", bun.List(keys)).Scan(ctx); err != nil {
 		return 0, err
 	}
 	var wait time.Duration
@@ -33,6 +33,18 @@ func (s *Service) waitFor(ctx context.Context, keys ...string) (time.Duration, e
 		wait = max(wait, r.BlockedUntil.Sub(now))
 	}
 	return wait.Round(time.Second), nil
+}
+
+// mayTry returns *Throttled while any of the keys must still wait.
+func (s *Service) mayTry(ctx context.Context, keys ...string) error {
+	wait, err := s.waitFor(ctx, keys...)
+	if err != nil {
+		return err
+	}
+	if wait > 0 {
+		return &Throttled{Wait: wait}
+	}
+	return nil
 }
 
 // fail counts a failure for each key.
@@ -61,6 +73,6 @@ func (s *Service) fail(ctx context.Context, keys ...string) error {
 
 // clear forgets the failures of the keys after a success.
 func (s *Service) clear(ctx context.Context, db bun.IDB, keys ...string) error {
-	_, err := db.NewDelete().Model((*throttle)(nil)).Where("key IN (?)", bun.In(keys)).Exec(ctx)
+	_, err := db.NewDelete().Model((*throttle)(nil)).Where("key IN (?)", bun.List(keys)).Exec(ctx)
 	return err
 }

@@ -93,7 +93,7 @@ func (s *Service) ByIDs(ctx context.Context, ids []int64) ([]User, error) {
 	if len(ids) == 0 {
 		return users, nil
 	}
-	err := s.db.NewSelect().Model(&users).ExcludeColumn("photo").Where("id IN (?)", bun.In(ids)).Order("family_name", "given_name").Scan(ctx)
+	err := s.db.NewSelect().Model(&users).ExcludeColumn("photo").Where("id IN (?)", bun.List(ids)).Order("family_name", "given_name").Scan(ctx)
 	return users, err
 }
 

@@ -23,6 +23,11 @@ func TestSignInWithBothSteps(t *testing.T) {
 			t.Fatalf("visitor: %d %q", res.StatusCode, res.Header.Get("Location"))
 		}
 		c.Get("/signin")
+		// Sign-in forms need the CSRF token like every other (login CSRF).
+		forged := c.PostForm("/signin", url.Values{"email": {"coach@harbour.example"}, "password": {demo.Password}, "_csrf": {"forged"}})
+		if forged.StatusCode != 403 || forged.Text("h1") != "This form has expired" {
+			t.Fatalf("forged sign-in: %d %q", forged.StatusCode, forged.Text("h1"))
+		}
 		res = c.PostForm("/signin", url.Values{"email": {"coach@harbour.example"}, "password": {demo.Password}, "next": {"/settings"}})
 		if res.StatusCode != 303 || res.Header.Get("Location") != "/signin/code?next=%2Fsettings" {
 			t.Fatalf("password step: %d %q", res.StatusCode, res.Header.Get("Location"))
