@@ -110,7 +110,7 @@ func (a *App) build() error {
 	}
 	a.mailer = mail.NewMailer(a.db, cfg.Mail, composer, a.log)
 	a.orgs = tenancy.NewService(a.db)
-	a.ident = identity.NewService(a.db, cfg, a.box, a.mailer, a.log)
+	a.ident = identity.NewService(a.db, cfg, a.box, a.mailer, a.orgs, a.log)
 	a.web, err = web.New(web.Options{
 		Config: cfg, Version: Version, Log: a.log, Catalog: a.catalog, Theme: theme,
 		Ready: a.db.Ping, Shell: a.shell, Identity: a.ident, Organisations: a.orgs,

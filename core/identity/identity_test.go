@@ -302,13 +302,13 @@ func TestPasswordResetAndHistory(t *testing.T) {
 		f := newFixture(t, db)
 		ctx := context.Background()
 		before, _ := f.app.Mailer().Recent(ctx, 100)
-		if err := f.ids.RequestReset(ctx, "nobody@example.org", "ip", f.app.Organisations()); err != nil {
+		if err := f.ids.RequestReset(ctx, "nobody@example.org", "ip"); err != nil {
 			t.Fatal(err)
 		}
 		if after, _ := f.app.Mailer().Recent(ctx, 100); len(after) != len(before) {
 			t.Fatal("a reset for an unknown address sent a mail")
 		}
-		if err := f.ids.RequestReset(ctx, "BOSS@example.org", "ip", f.app.Organisations()); err != nil {
+		if err := f.ids.RequestReset(ctx, "BOSS@example.org", "ip"); err != nil {
 			t.Fatal(err)
 		}
 		token := f.lastLink(t, "boss@example.org", "/reset/")
@@ -329,7 +329,7 @@ func TestPasswordResetAndHistory(t *testing.T) {
 		if _, err := f.ids.ResetPassword(ctx, token, "Harbour-Tulip-40", "Harbour-Tulip-40", "ip"); !errors.Is(err, identity.ErrLinkUsed) {
 			t.Errorf("reused reset link: %v", err)
 		}
-		_ = f.ids.RequestReset(ctx, "boss@example.org", "ip3", f.app.Organisations())
+		_ = f.ids.RequestReset(ctx, "boss@example.org", "ip3")
 		late := f.lastLink(t, "boss@example.org", "/reset/")
 		f.clock = f.clock.Add(31 * time.Minute)
 		if _, err := f.ids.ResetAccount(ctx, late); !errors.Is(err, identity.ErrLinkExpired) {

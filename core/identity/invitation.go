@@ -53,13 +53,16 @@ func (s *Service) Invite(ctx context.Context, inviter *User, org *tenancy.Organi
 		case err != nil:
 			return err
 		default:
-			n, err := tx.NewSelect().Model((*tenancy.Membership)(nil)).Where("user_id = ?", u.ID).Where("organisation_id = ?", org.ID).Count(ctx)
+			member, err := tenancy.IsMember(ctx, tx, org.ID, u.ID)
 			if err != nil {
 				return err
 			}
-			if n > 0 {
+			if member {
 				return ErrAlreadyMember
 			}
+		}
+		if err := s.orgs.CheckRoom(ctx, tx, org.ID); err != nil {
+			return err
 		}
 		if err := tenancy.AddMember(ctx, tx, org.ID, u.ID, in.Role); err != nil {
 			return err

@@ -6,15 +6,13 @@ import (
 	"time"
 
 	"github.com/uptrace/bun"
-
-	"github.com/atriumhq/atrium/core/tenancy"
 )
 
 // RequestReset mails a single-use link to choose a new password. The caller
 // answers the same whether or not the address has an account; someone who
 // never accepted their invitation gets a fresh invitation instead. Requests
 // are throttled per address like sign-ins.
-func (s *Service) RequestReset(ctx context.Context, email, ip string, orgs *tenancy.Service) error {
+func (s *Service) RequestReset(ctx context.Context, email, ip string) error {
 	email = NormalizeEmail(email)
 	keys := []string{"reset:" + email, "reset-address:" + ip}
 	if wait, err := s.waitFor(ctx, keys...); err != nil || wait > 0 {
@@ -32,7 +30,7 @@ func (s *Service) RequestReset(ctx context.Context, email, ip string, orgs *tena
 	}
 	return s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
 		if u.Status == StatusInvited {
-			org, _, err := orgs.Home(ctx, u.ID)
+			org, _, err := s.orgs.Home(ctx, u.ID)
 			if err != nil {
 				return err
 			}

@@ -16,6 +16,7 @@ import (
 	mailer "github.com/atriumhq/atrium/core/mail"
 	"github.com/atriumhq/atrium/core/secrets"
 	"github.com/atriumhq/atrium/core/store"
+	"github.com/atriumhq/atrium/core/tenancy"
 )
 
 // Service is the identity domain: every operation on accounts goes through it.
@@ -27,6 +28,7 @@ type Service struct {
 	hasher  Hasher
 	policy  Policy
 	mail    *mailer.Mailer
+	orgs    *tenancy.Service
 	log     *slog.Logger
 	// Now is the clock; tests move it to expire links and sessions.
 	Now func() time.Time
@@ -36,10 +38,10 @@ type Service struct {
 }
 
 // NewService builds the identity service.
-func NewService(db *store.DB, cfg config.Config, box *secrets.Box, m *mailer.Mailer, log *slog.Logger) *Service {
+func NewService(db *store.DB, cfg config.Config, box *secrets.Box, m *mailer.Mailer, orgs *tenancy.Service, log *slog.Logger) *Service {
 	h := NewHasher(cfg.Identity)
 	return &Service{db: db, cfg: cfg.Identity, baseURL: strings.TrimRight(cfg.Server.BaseURL, "/"), box: box,
-		hasher: h, policy: Policy{cfg: cfg.Identity}, mail: m, log: log, Now: time.Now, dummy: h.Hash("not a real password")}
+		hasher: h, policy: Policy{cfg: cfg.Identity}, mail: m, orgs: orgs, log: log, Now: time.Now, dummy: h.Hash("not a real password")}
 }
 
 // Policy is the password policy in force.

@@ -1,5 +1,7 @@
-// Package tenancy owns organisations: the subscribers that use Atrium and,
-// later, their daughter organisations, memberships and subscriptions.
+// Package tenancy owns organisations: subscribers and their daughter
+// organisations as a tree, the people who belong to each with their roles,
+// subscriptions (which modules an organisation may use and how many people),
+// the modules an organisation has switched on, and its own words (terms).
 package tenancy
 
 import (
@@ -7,6 +9,8 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"regexp"
+	"strings"
 	"time"
 
 	"github.com/uptrace/bun"
@@ -14,20 +18,65 @@ import (
 	"github.com/atriumhq/atrium/core/store"
 )
 
-// Organisation is a subscriber or a daughter organisation.
+// Organisation states.
+const (
+	StatusActive    = "active"
+	StatusSuspended = "suspended"
+)
+
+// Organisation is a subscriber (no parent) or a daughter organisation, such as
+// a location, a department or a partner practice.
 type Organisation struct {
 	bun.BaseModel `bun:"table:organisations"`
 
-	ID        int64     `bun:"id,pk,autoincrement"`
-	Slug      string    `bun:"slug,notnull,unique"`
-	Name      string    `bun:"name,notnull"`
-	Locale    string    `bun:"locale,notnull"`
-	TimeZone  string    `bun:"time_zone,notnull"`
-	CreatedAt time.Time `bun:"created_at,notnull"`
+	ID            int64     `bun:"id,pk,autoincrement"`
+	ParentID      *int64    `bun:"parent_id"`
+	Slug          string    `bun:"slug,notnull,unique"`
+	Name          string    `bun:"name,notnull"`
+	Status        string    `bun:"status,notnull"`
+	Locale        string    `bun:"locale,notnull"`
+	TimeZone      string    `bun:"time_zone,notnull"`
+	Street        string    `bun:"street,notnull"`
+	Postcode      string    `bun:"postcode,notnull"`
+	City          string    `bun:"city,notnull"`
+	Country       string    `bun:"country,notnull"`
+	Phone         string    `bun:"phone,notnull"`
+	Email         string    `bun:"email,notnull"`
+	Website       string    `bun:"website,notnull"`
+	MainContactID *int64    `bun:"main_contact_id"`
+	CreatedAt     time.Time `bun:"created_at,notnull"`
 }
+
+// Subscriber tells whether the organisation is a subscriber (the top of a tree).
+func (o *Organisation) Subscriber() bool { return o.ParentID == nil }
+
+// Active tells whether the organisation is in use (not suspended).
+func (o *Organisation) Active() bool { return o.Status == StatusActive }
 
 // ErrNotFound is returned when no organisation matches.
 var ErrNotFound = errors.New("tenancy: organisation not found")
+
+// ErrCircular refuses a move that would make an organisation its own daughter.
+var ErrCircular = errors.New("tenancy.error.circular")
+
+// Invalid lists refused fields with the message id that explains each.
+type Invalid struct{ Fields map[string]string }
+
+func (e *Invalid) Error() string { return fmt.Sprintf("tenancy: invalid %v", e.Fields) }
+
+func (e *Invalid) add(field, message string) {
+	if e.Fields == nil {
+		e.Fields = map[string]string{}
+	}
+	e.Fields[field] = message
+}
+
+func (e *Invalid) orNil() error {
+	if len(e.Fields) == 0 {
+		return nil
+	}
+	return e
+}
 
 // Service reads and writes organisations.
 type Service struct{ db *store.DB }
@@ -37,22 +86,31 @@ func NewService(db *store.DB) *Service { return &Service{db: db} }
 
 // BySlug finds an organisation by its slug.
 func (s *Service) BySlug(ctx context.Context, slug string) (*Organisation, error) {
+	return s.find(ctx, s.db, "slug = ?", slug)
+}
+
+// ByID finds an organisation.
+func (s *Service) ByID(ctx context.Context, id int64) (*Organisation, error) {
+	return s.find(ctx, s.db, "id = ?", id)
+}
+
+func (s *Service) find(ctx context.Context, db bun.IDB, where string, arg any) (*Organisation, error) {
 	org := new(Organisation)
-	err := s.db.NewSelect().Model(org).Where("slug = ?", slug).Scan(ctx)
+	err := db.NewSelect().Model(org).Where(where, arg).Scan(ctx)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, ErrNotFound
 	}
 	if err != nil {
-		return nil, fmt.Errorf("tenancy: organisation %q: %w", slug, err)
+		return nil, fmt.Errorf("tenancy: organisation: %w", err)
 	}
 	return org, nil
 }
 
-// First returns the oldest organisation: the one a single-organisation
-// installation shows to visitors until sign-in picks the active one.
+// First returns the oldest subscriber: the one a single-organisation
+// installation shows to visitors.
 func (s *Service) First(ctx context.Context) (*Organisation, error) {
 	org := new(Organisation)
-	err := s.db.NewSelect().Model(org).Order("id").Limit(1).Scan(ctx)
+	err := s.db.NewSelect().Model(org).Where("parent_id IS NULL").Order("id").Limit(1).Scan(ctx)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, ErrNotFound
 	}
@@ -68,6 +126,9 @@ func (s *Service) Ensure(ctx context.Context, org Organisation) (*Organisation, 
 	if org.CreatedAt.IsZero() {
 		org.CreatedAt = time.Now().UTC()
 	}
+	if org.Status == "" {
+		org.Status = StatusActive
+	}
 	res, err := s.db.NewInsert().Model(&org).On("CONFLICT (slug) DO NOTHING").Exec(ctx)
 	if err != nil {
 		return nil, false, fmt.Errorf("tenancy: create organisation %q: %w", org.Slug, err)
@@ -75,4 +136,91 @@ func (s *Service) Ensure(ctx context.Context, org Organisation) (*Organisation, 
 	n, _ := res.RowsAffected()
 	stored, err := s.BySlug(ctx, org.Slug)
 	return stored, n == 1, err
+}
+
+// Details is what an administrator edits about an organisation.
+type Details struct {
+	Name, Locale, TimeZone, Street, Postcode, City, Country, Phone, Email, Website string
+}
+
+// check validates details; locales lists the shipped languages.
+func (d *Details) check(locales []string) *Invalid {
+	inv := &Invalid{}
+	d.Name = strings.TrimSpace(d.Name)
+	if d.Name == "" {
+		inv.add("name", "form.required")
+	} else if len([]rune(d.Name)) > 120 {
+		inv.add("name", "form.too_long")
+	}
+	known := false
+	for _, l := range locales {
+		known = known || l == d.Locale
+	}
+	if !known {
+		inv.add("locale", "form.choose")
+	}
+	if _, err := time.LoadLocation(d.TimeZone); err != nil || d.TimeZone == "" {
+		inv.add("time_zone", "form.time_zone")
+	}
+	if d.Email != "" && !strings.Contains(d.Email, "@") {
+		inv.add("email", "form.email")
+	}
+	if d.Website != "" && !strings.HasPrefix(d.Website, "https://") && !strings.HasPrefix(d.Website, "http://") {
+		inv.add("website", "form.url")
+	}
+	return inv
+}
+
+func (d Details) apply(o *Organisation) {
+	o.Name, o.Locale, o.TimeZone = d.Name, d.Locale, d.TimeZone
+	o.Street, o.Postcode, o.City, o.Country = strings.TrimSpace(d.Street), strings.TrimSpace(d.Postcode), strings.TrimSpace(d.City), strings.TrimSpace(d.Country)
+	o.Phone, o.Email, o.Website = strings.TrimSpace(d.Phone), strings.TrimSpace(d.Email), strings.TrimSpace(d.Website)
+}
+
+// Create makes a subscriber (parent nil) or a daughter organisation, inside db
+// (the caller's transaction, so that the first administrator is added with it).
+func (s *Service) Create(ctx context.Context, db bun.IDB, parent *Organisation, d Details, locales []string) (*Organisation, error) {
+	if inv := d.check(locales); inv.orNil() != nil {
+		return nil, inv
+	}
+	org := &Organisation{Status: StatusActive, CreatedAt: time.Now().UTC(), Slug: s.freeSlug(ctx, db, d.Name)}
+	d.apply(org)
+	if parent != nil {
+		org.ParentID = &parent.ID
+	}
+	if _, err := db.NewInsert().Model(org).Exec(ctx); err != nil {
+		return nil, fmt.Errorf("tenancy: create organisation: %w", err)
+	}
+	return org, nil
+}
+
+// Update saves an organisation's details.
+func (s *Service) Update(ctx context.Context, org *Organisation, d Details, locales []string) error {
+	if inv := d.check(locales); inv.orNil() != nil {
+		return inv
+	}
+	d.apply(org)
+	_, err := s.db.NewUpdate().Model(org).Column("name", "locale", "time_zone", "street", "postcode", "city", "country", "phone", "email", "website").WherePK().Exec(ctx)
+	return err
+}
+
+var slugSafe = regexp.MustCompile(`[^a-z0-9]+`)
+
+// freeSlug makes a short address name from a name, unique among organisations.
+func (s *Service) freeSlug(ctx context.Context, db bun.IDB, name string) string {
+	base := strings.Trim(slugSafe.ReplaceAllString(strings.ToLower(name), "-"), "-")
+	if base == "" {
+		base = "organisation"
+	}
+	if len(base) > 40 {
+		base = base[:40]
+	}
+	slug := base
+	for i := 2; ; i++ {
+		n, err := db.NewSelect().Model((*Organisation)(nil)).Where("slug = ?", slug).Count(ctx)
+		if err != nil || n == 0 {
+			return slug
+		}
+		slug = fmt.Sprintf("%s-%d", base, i)
+	}
 }

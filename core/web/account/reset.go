@@ -26,7 +26,7 @@ func (h *Handlers) ForgotPost(c fiber.Ctx) error {
 		f.Errors["email"] = "form.required"
 		return h.web.Render(c, web.Page{Template: tmplForgot, Title: "account.forgot.title", Layout: web.AuthLayout, Status: web.Unprocessable, Data: f})
 	}
-	if err := h.ids.RequestReset(c.Context(), f.Values["email"], c.IP(), h.orgs); err != nil {
+	if err := h.ids.RequestReset(c.Context(), f.Values["email"], c.IP()); err != nil {
 		return err
 	}
 	return h.web.Render(c, web.Page{Template: tmplForgotSent, Title: "account.forgot.title", Layout: web.AuthLayout,

@@ -1,0 +1,214 @@
+package tenancy
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/uptrace/bun"
+)
+
+// Subscription is what a subscriber may use: modules and plan limits. Its
+// daughters share it.
+type Subscription struct {
+	bun.BaseModel `bun:"table:subscriptions"`
+
+	OrganisationID int64     `bun:"organisation_id,pk"`
+	Modules        string    `bun:"modules,notnull"` // module ids, comma-separated
+	MaxPeople      int       `bun:"max_people,notnull"`
+	UpdatedAt      time.Time `bun:"updated_at,notnull"`
+}
+
+// ModuleList is the subscription's modules as a list.
+func (s Subscription) ModuleList() []string {
+	if s.Modules == "" {
+		return nil
+	}
+	return strings.Split(s.Modules, ",")
+}
+
+// Allows tells whether the subscription includes a module.
+func (s Subscription) Allows(module string) bool { return slices.Contains(s.ModuleList(), module) }
+
+// ErrPlanLimit refuses one person more than the subscription allows.
+var ErrPlanLimit = errors.New("tenancy.error.plan_limit")
+
+// Subscription returns the subscription that applies to an organisation: its
+// subscriber's. An organisation without one may use nothing and nobody.
+func (s *Service) Subscription(ctx context.Context, orgID int64) (*Subscription, error) {
+	root := s.rootOf(ctx, s.db, orgID)
+	sub := &Subscription{OrganisationID: root}
+	err := s.db.NewSelect().Model(sub).WherePK().Scan(ctx)
+	if errors.Is(err, sql.ErrNoRows) {
+		return sub, nil
+	}
+	return sub, err
+}
+
+// SetSubscription saves a subscriber's modules and people limit; modules taken
+// away are switched off in its whole tree, modules added are switched on at
+// the subscriber.
+func (s *Service) SetSubscription(ctx context.Context, orgID int64, modules []string, maxPeople int, known []string) error {
+	inv := &Invalid{}
+	for _, m := range modules {
+		if !slices.Contains(known, m) {
+			inv.add("modules", "form.choose")
+		}
+	}
+	if maxPeople < 1 || maxPeople > 1_000_000 {
+		inv.add("max_people", "tenancy.error.max_people")
+	}
+	if err := inv.orNil(); err != nil {
+		return err
+	}
+	return s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+		org, err := s.find(ctx, tx, "id = ?", orgID)
+		if err != nil {
+			return err
+		}
+		if !org.Subscriber() {
+			return &Invalid{Fields: map[string]string{"modules": "tenancy.error.daughter_subscription"}}
+		}
+		old := &Subscription{OrganisationID: orgID}
+		_ = tx.NewSelect().Model(old).WherePK().Scan(ctx)
+		sub := &Subscription{OrganisationID: orgID, Modules: strings.Join(modules, ","), MaxPeople: maxPeople, UpdatedAt: time.Now().UTC()}
+		if _, err := tx.NewInsert().Model(sub).On("CONFLICT (organisation_id) DO UPDATE").
+			Set("modules = EXCLUDED.modules").Set("max_people = EXCLUDED.max_people").Set("updated_at = EXCLUDED.updated_at").Exec(ctx); err != nil {
+			return err
+		}
+		tree, err := s.Subtree(ctx, tx, orgID)
+		if err != nil {
+			return err
+		}
+		for _, m := range old.ModuleList() {
+			if !slices.Contains(modules, m) {
+				if _, err := tx.NewDelete().Model((*switchRow)(nil)).Where("organisation_id IN (?)", bun.List(tree)).Where("module = ?", m).Exec(ctx); err != nil {
+					return err
+				}
+			}
+		}
+		for _, m := range modules {
+			if !old.Allows(m) {
+				if _, err := tx.NewInsert().Model(&switchRow{OrganisationID: orgID, Module: m}).On("CONFLICT DO NOTHING").Exec(ctx); err != nil {
+					return err
+				}
+			}
+		}
+		return nil
+	})
+}
+
+// CheckRoom refuses adding people beyond the subscription's limit. Run it in
+// the transaction that adds the person.
+func (s *Service) CheckRoom(ctx context.Context, tx bun.IDB, orgID int64) error {
+	sub, err := s.Subscription(ctx, orgID)
+	if err != nil {
+		return err
+	}
+	if sub.MaxPeople == 0 {
+		return nil // no subscription set: an operator's own or a demo organisation
+	}
+	tree, err := s.Subtree(ctx, tx, sub.OrganisationID)
+	if err != nil {
+		return err
+	}
+	n, err := s.ActivePeople(ctx, tx, tree)
+	if err != nil {
+		return err
+	}
+	if n >= sub.MaxPeople {
+		return ErrPlanLimit
+	}
+	return nil
+}
+
+// switchRow records that an organisation has switched a module on.
+type switchRow struct {
+	bun.BaseModel `bun:"table:organisation_modules"`
+
+	OrganisationID int64  `bun:"organisation_id,pk"`
+	Module         string `bun:"module,pk"`
+}
+
+// Modules lists the modules an organisation has on: those it switched on that
+// every organisation above it has on too, within the subscription.
+func (s *Service) Modules(ctx context.Context, orgID int64) ([]string, error) {
+	lineage, err := s.Lineage(ctx, orgID)
+	if err != nil {
+		return nil, err
+	}
+	if len(lineage) == 0 {
+		return nil, ErrNotFound
+	}
+	ids := make([]int64, len(lineage))
+	for i, o := range lineage {
+		ids[i] = o.ID
+	}
+	var rows []switchRow
+	if err := s.db.NewSelect().Model(&rows).Where("organisation_id IN (?)", bun.List(ids)).Scan(ctx); err != nil {
+		return nil, err
+	}
+	on := map[string]int{}
+	for _, r := range rows {
+		on[r.Module]++
+	}
+	sub, err := s.Subscription(ctx, orgID)
+	if err != nil {
+		return nil, err
+	}
+	var out []string
+	for _, m := range sub.ModuleList() {
+		if on[m] == len(ids) { // on at every level
+			out = append(out, m)
+		}
+	}
+	return out, nil
+}
+
+// SetModule switches a module on or off for an organisation (and, when off,
+// for all its daughters). On needs the parent to have it on.
+func (s *Service) SetModule(ctx context.Context, orgID int64, module string, on bool) error {
+	return s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+		if !on {
+			tree, err := s.Subtree(ctx, tx, orgID)
+			if err != nil {
+				return err
+			}
+			_, err = tx.NewDelete().Model((*switchRow)(nil)).Where("organisation_id IN (?)", bun.List(tree)).Where("module = ?", module).Exec(ctx)
+			return err
+		}
+		org, err := s.find(ctx, tx, "id = ?", orgID)
+		if err != nil {
+			return err
+		}
+		allowed, err := s.allowedFor(ctx, org)
+		if err != nil {
+			return err
+		}
+		if !slices.Contains(allowed, module) {
+			return &Invalid{Fields: map[string]string{"module": "tenancy.error.module_not_allowed"}}
+		}
+		_, err = tx.NewInsert().Model(&switchRow{OrganisationID: orgID, Module: module}).On("CONFLICT DO NOTHING").Exec(ctx)
+		return err
+	})
+}
+
+// Allowed lists the modules an organisation may switch on: its subscription's
+// for a subscriber, its parent's active modules for a daughter.
+func (s *Service) Allowed(ctx context.Context, org *Organisation) ([]string, error) {
+	return s.allowedFor(ctx, org)
+}
+
+func (s *Service) allowedFor(ctx context.Context, org *Organisation) ([]string, error) {
+	if org.Subscriber() {
+		sub, err := s.Subscription(ctx, org.ID)
+		if err != nil {
+			return nil, err
+		}
+		return sub.ModuleList(), nil
+	}
+	return s.Modules(ctx, *org.ParentID)
+}
