@@ -23,6 +23,7 @@ import (
 
 	"github.com/gofiber/fiber/v3"
 
+	"github.com/atriumhq/atrium/core/access"
 	"github.com/atriumhq/atrium/core/config"
 	"github.com/atriumhq/atrium/core/i18n"
 	"github.com/atriumhq/atrium/core/identity"
@@ -50,6 +51,7 @@ type App struct {
 	db      *store.DB
 	catalog *i18n.Catalog
 	orgs    *tenancy.Service
+	access  *access.Service
 	ident   *identity.Service
 	box     *secrets.Box
 	mailer  *mail.Mailer
@@ -110,10 +112,11 @@ func (a *App) build() error {
 	}
 	a.mailer = mail.NewMailer(a.db, cfg.Mail, composer, a.log)
 	a.orgs = tenancy.NewService(a.db)
+	a.access = access.NewService(a.db)
 	a.ident = identity.NewService(a.db, cfg, a.box, a.mailer, a.orgs, a.log)
 	a.web, err = web.New(web.Options{
 		Config: cfg, Version: Version, Log: a.log, Catalog: a.catalog, Theme: theme,
-		Ready: a.db.Ping, Shell: a.shell, Identity: a.ident, Organisations: a.orgs,
+		Ready: a.db.Ping, Shell: a.shell, Identity: a.ident, Organisations: a.orgs, Access: a.access,
 	})
 	if err != nil {
 		return err
@@ -138,6 +141,9 @@ func (a *App) Catalog() *i18n.Catalog { return a.catalog }
 
 // Organisations is the tenancy service.
 func (a *App) Organisations() *tenancy.Service { return a.orgs }
+
+// Access resolves roles to permissions and keeps custom roles.
+func (a *App) Access() *access.Service { return a.access }
 
 // Identity is the accounts and sign-in service.
 func (a *App) Identity() *identity.Service { return a.ident }

@@ -3,6 +3,7 @@ package core
 import (
 	"slices"
 
+	"github.com/atriumhq/atrium/core/access"
 	"github.com/atriumhq/atrium/core/audit"
 	"github.com/atriumhq/atrium/core/identity"
 	"github.com/atriumhq/atrium/core/mail"
@@ -18,5 +19,6 @@ func migrations() []store.Migration {
 		mail.Migrations(),
 		audit.Migrations(),
 		identity.Migrations(),
+		access.Migrations(),
 	)
 }

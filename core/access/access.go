@@ -1,71 +1,141 @@
-// Package access owns permissions and roles: named, fine-grained permissions,
-// and built-in roles that are sets of them. One authorization layer in the web
+// Package access owns permissions and roles: named, fine-grained permissions
+// in an open registry (plugins add theirs), built-in roles that are sets of
+// them, and organisations' custom roles. One authorization layer in the web
 // server checks a route's permission against the roles a person holds in the
 // active organisation; no handler checks permissions its own way.
 package access
 
+import (
+	"slices"
+	"sort"
+	"strings"
+	"sync"
+)
+
 // Permission is a named right, such as "people.manage".
 type Permission string
 
-// The core's permissions. Plugins add theirs later; the registry is open.
+// The core's permissions.
 const (
-	// PeopleInvite lets someone create accounts and send invitations.
-	PeopleInvite Permission = "people.invite"
-	// PeopleManage lets someone see everyone's sign-in state, unlock accounts,
-	// reset second factors and change sign-in addresses.
-	PeopleManage Permission = "people.manage"
-	// PlatformOperate is the platform operator's right (development mail page).
+	OrganisationView   Permission = "organisation.view"
+	OrganisationManage Permission = "organisation.manage" // details, modules, words, look
+	DaughtersAccess    Permission = "daughters.access"    // work in the daughter organisations too
+	DaughtersManage    Permission = "daughters.manage"
+	PeopleView         Permission = "people.view"
+	PeopleInvite       Permission = "people.invite"
+	PeopleManage       Permission = "people.manage" // edit, deactivate, unlock, reset factors, addresses
+	RolesAssign        Permission = "roles.assign"
+	RolesManage        Permission = "roles.manage" // custom roles
+	AuditView          Permission = "audit.view"
+	AnnouncementsPost  Permission = "announcements.post"
+	ReportsView        Permission = "reports.view"
+	InvoicesView       Permission = "invoices.view"
+	TicketsOwn         Permission = "tickets.own"
+	TicketsOrg         Permission = "tickets.organisation"
+	ManualsView        Permission = "manuals.view"
+	// PlatformOperate is the platform operator's: a flag on the account, never
+	// a role in an organisation.
 	PlatformOperate Permission = "platform.operate"
 )
 
-// Role is a named set of permissions.
+// Role is a built-in role's name or a custom role's key ("custom:12").
 type Role string
 
 // Built-in roles.
 const (
-	RoleAdmin   Role = "admin"
-	RoleCoach   Role = "coach"
-	RoleCoachee Role = "coachee"
+	RoleAdmin           Role = "admin"
+	RoleCoach           Role = "coach"
+	RoleCoachee         Role = "coachee"
+	RoleEmployerContact Role = "employer_contact"
+	RoleFinance         Role = "finance"
+	RoleSupport         Role = "support"
 )
 
-var builtIn = map[Role][]Permission{
-	RoleAdmin:   {PeopleInvite, PeopleManage},
-	RoleCoach:   {PeopleInvite},
-	RoleCoachee: {},
+var (
+	mu       sync.RWMutex
+	registry = map[Permission]bool{}
+	builtIn  = map[Role][]Permission{
+		RoleCoach:           {PeopleView, PeopleInvite, ManualsView, TicketsOwn},
+		RoleCoachee:         {ManualsView, TicketsOwn},
+		RoleEmployerContact: {PeopleView, PeopleInvite, ReportsView, TicketsOwn, ManualsView},
+		RoleFinance:         {InvoicesView, TicketsOwn, ManualsView},
+		RoleSupport:         {TicketsOrg, TicketsOwn, PeopleView, ManualsView},
+	}
+)
+
+func init() {
+	Register(OrganisationView, OrganisationManage, DaughtersAccess, DaughtersManage, PeopleView, PeopleInvite, PeopleManage,
+		RolesAssign, RolesManage, AuditView, AnnouncementsPost, ReportsView, InvoicesView, TicketsOwn, TicketsOrg, ManualsView)
 }
 
-// Roles lists the built-in roles in the order they are offered.
-func Roles() []Role { return []Role{RoleAdmin, RoleCoach, RoleCoachee} }
+// Register adds permissions to the registry; the administrator role holds
+// every registered permission, so a module's rights reach administrators at once.
+func Register(ps ...Permission) {
+	mu.Lock()
+	defer mu.Unlock()
+	for _, p := range ps {
+		registry[p] = true
+	}
+}
 
-// Known tells whether r is a built-in role.
-func Known(r Role) bool {
-	_, ok := builtIn[r]
-	return ok
+// Permissions lists every registered permission, sorted.
+func Permissions() []Permission {
+	mu.RLock()
+	defer mu.RUnlock()
+	out := make([]Permission, 0, len(registry))
+	for p := range registry {
+		out = append(out, p)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i] < out[j] })
+	return out
+}
+
+// Known tells whether p is registered.
+func Known(p Permission) bool {
+	mu.RLock()
+	defer mu.RUnlock()
+	return registry[p]
+}
+
+// BuiltIn lists the built-in roles in the order they are offered.
+func BuiltIn() []Role {
+	return []Role{RoleAdmin, RoleCoach, RoleCoachee, RoleEmployerContact, RoleFinance, RoleSupport}
+}
+
+// IsBuiltIn tells whether r is a built-in role.
+func IsBuiltIn(r Role) bool { return slices.Contains(BuiltIn(), r) }
+
+// IsCustom tells whether r names a custom role.
+func IsCustom(r Role) bool { return strings.HasPrefix(string(r), "custom:") }
+
+// BuiltInPermissions lists what a built-in role grants.
+func BuiltInPermissions(r Role) []Permission {
+	if r == RoleAdmin {
+		return Permissions()
+	}
+	mu.RLock()
+	defer mu.RUnlock()
+	return append([]Permission(nil), builtIn[r]...)
 }
 
 // Set is the permissions one person holds in one organisation.
 type Set map[Permission]bool
 
-// Grant adds every permission of the roles to the set.
-func (s Set) Grant(roles ...Role) Set {
-	for _, r := range roles {
-		for _, p := range builtIn[r] {
-			s[p] = true
-		}
+// Add adds permissions to the set.
+func (s Set) Add(ps ...Permission) Set {
+	for _, p := range ps {
+		s[p] = true
 	}
 	return s
 }
 
-// Has tells whether the set holds p.
+// Has tells whether the set holds p ("" is always held).
 func (s Set) Has(p Permission) bool { return p == "" || s[p] }
 
-// CanGrant tells whether someone holding s may give role r to another: never a
-// role with a permission they lack themselves.
-func (s Set) CanGrant(r Role) bool {
-	if !Known(r) {
-		return false
-	}
-	for _, p := range builtIn[r] {
+// Covers tells whether the set holds every one of ps: someone may grant a
+// role or build a role only within their own rights.
+func (s Set) Covers(ps []Permission) bool {
+	for _, p := range ps {
 		if !s[p] {
 			return false
 		}

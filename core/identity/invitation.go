@@ -30,7 +30,7 @@ func (s *Service) Invite(ctx context.Context, inviter *User, org *tenancy.Organi
 	if strings.TrimSpace(in.FamilyName) == "" {
 		inv.add("family_name", "form.required")
 	}
-	if !access.Known(in.Role) {
+	if !access.IsBuiltIn(in.Role) && !access.IsCustom(in.Role) {
 		inv.add("role", "form.choose")
 	}
 	if in.Locale == "" {

@@ -82,6 +82,7 @@ func Migrations() []store.Migration {
 		ID            string    `bun:"id,pk"`
 		UserID        int64     `bun:"user_id,notnull"`
 		SecondFactor  bool      `bun:"second_factor,notnull"`
+		OrgID         int64     `bun:"organisation_id,notnull"`
 		CreatedAt     time.Time `bun:"created_at,notnull"`
 		LastSeenAt    time.Time `bun:"last_seen_at,notnull"`
 		ExpiresAt     time.Time `bun:"expires_at,notnull"`

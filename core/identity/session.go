@@ -17,14 +17,16 @@ import (
 type Session struct {
 	bun.BaseModel `bun:"table:sessions"`
 
-	ID           string    `bun:"id,pk"` // SHA-256 of the cookie's token
-	UserID       int64     `bun:"user_id,notnull"`
-	SecondFactor bool      `bun:"second_factor,notnull"` // the second step is done
-	CreatedAt    time.Time `bun:"created_at,notnull"`
-	LastSeenAt   time.Time `bun:"last_seen_at,notnull"`
-	ExpiresAt    time.Time `bun:"expires_at,notnull"` // the absolute end
-	IP           string    `bun:"ip,notnull"`
-	UserAgent    string    `bun:"user_agent,notnull"`
+	ID           string `bun:"id,pk"` // SHA-256 of the cookie's token
+	UserID       int64  `bun:"user_id,notnull"`
+	SecondFactor bool   `bun:"second_factor,notnull"` // the second step is done
+	// OrganisationID is the organisation the person works in now (0: their first).
+	OrganisationID int64     `bun:"organisation_id,notnull"`
+	CreatedAt      time.Time `bun:"created_at,notnull"`
+	LastSeenAt     time.Time `bun:"last_seen_at,notnull"`
+	ExpiresAt      time.Time `bun:"expires_at,notnull"` // the absolute end
+	IP             string    `bun:"ip,notnull"`
+	UserAgent      string    `bun:"user_agent,notnull"`
 }
 
 // ErrNoSession is returned for a missing, ended or timed-out session.
@@ -86,6 +88,14 @@ func (s *Service) Session(ctx context.Context, token string) (*Session, *User, e
 func (s *Service) CompleteSession(ctx context.Context, sess *Session) error {
 	sess.SecondFactor = true
 	_, err := s.db.NewUpdate().Model(sess).Column("second_factor").WherePK().Exec(ctx)
+	return err
+}
+
+// SwitchOrganisation records the organisation the session works in; the
+// caller checks that the person may work there.
+func (s *Service) SwitchOrganisation(ctx context.Context, sess *Session, orgID int64) error {
+	sess.OrganisationID = orgID
+	_, err := s.db.NewUpdate().Model(sess).Column("organisation_id").WherePK().Exec(ctx)
 	return err
 }
 

@@ -140,6 +140,12 @@ func (s *Service) Modules(ctx context.Context, orgID int64) ([]string, error) {
 	if err != nil {
 		return nil, err
 	}
+	return s.ModulesIn(ctx, lineage)
+}
+
+// ModulesIn is Modules for an organisation whose lineage (nearest first,
+// ending at the subscriber) the caller has already read.
+func (s *Service) ModulesIn(ctx context.Context, lineage []Organisation) ([]string, error) {
 	if len(lineage) == 0 {
 		return nil, ErrNotFound
 	}
@@ -155,8 +161,8 @@ func (s *Service) Modules(ctx context.Context, orgID int64) ([]string, error) {
 	for _, r := range rows {
 		on[r.Module]++
 	}
-	sub, err := s.Subscription(ctx, orgID)
-	if err != nil {
+	sub := &Subscription{OrganisationID: lineage[len(lineage)-1].ID}
+	if err := s.db.NewSelect().Model(sub).WherePK().Scan(ctx); err != nil && !errors.Is(err, sql.ErrNoRows) {
 		return nil, err
 	}
 	var out []string

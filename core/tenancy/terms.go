@@ -29,6 +29,11 @@ func (s *Service) Terms(ctx context.Context, orgID int64, locale string) (map[st
 	if err != nil {
 		return nil, err
 	}
+	return s.TermsIn(ctx, lineage, locale)
+}
+
+// TermsIn is Terms for a lineage the caller has already read.
+func (s *Service) TermsIn(ctx context.Context, lineage []Organisation, locale string) (map[string]Words, error) {
 	ids := make([]int64, len(lineage))
 	depth := map[int64]int{}
 	for i, o := range lineage {

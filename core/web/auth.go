@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"errors"
 	"net/url"
 	"sort"
@@ -62,17 +63,38 @@ func (s *Server) Routes() []RouteInfo {
 	return out
 }
 
-// Viewer is the signed-in person of a request and what they may do.
+// Viewer is the signed-in person of a request, the organisation they work in
+// now and what they may do there.
 type Viewer struct {
 	User    *identity.User
 	Session *identity.Session
-	Org     *tenancy.Organisation
+	// Org is the active organisation; nil when the person belongs nowhere
+	// (only their own account pages are open to them then).
+	Org *tenancy.Organisation
+	// Lineage is Org and its ancestors, nearest first.
+	Lineage []tenancy.Organisation
 	Roles   []access.Role
-	Can     access.Set
+	// Inherited tells that the roles come from an ancestor organisation, through daughters.access.
+	Inherited bool
+	Can       access.Set
+	Modules   []string
 }
 
 // Complete tells whether both sign-in steps are done.
 func (v *Viewer) Complete() bool { return v != nil && v.Session.SecondFactor }
+
+// HasModule tells whether the active organisation has a module on.
+func (v *Viewer) HasModule(id string) bool {
+	if v == nil {
+		return false
+	}
+	for _, m := range v.Modules {
+		if m == id {
+			return true
+		}
+	}
+	return false
+}
 
 const (
 	localViewer   = "atrium.viewer"
@@ -102,20 +124,102 @@ func (s *Server) session(c fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	v := &Viewer{User: u, Session: sess, Can: access.Set{}}
-	if s.orgs != nil {
-		org, roles, err := s.orgs.Home(c.Context(), u.ID)
-		if err != nil && !errors.Is(err, tenancy.ErrNotFound) {
-			return err
-		}
-		v.Org, v.Roles = org, roles
-		v.Can.Grant(roles...)
-	}
-	if u.Operator {
-		v.Can[access.PlatformOperate] = true
+	v, err := s.resolve(c.Context(), u, sess)
+	if err != nil {
+		return err
 	}
 	c.Locals(localViewer, v)
 	return c.Next()
+}
+
+// resolve finds where the person works and what they may do there: the
+// session's organisation when they may still work in it, else the first
+// organisation they belong to. In a daughter they are not a member of, their
+// roles come from the nearest ancestor where they hold daughters.access.
+func (s *Server) resolve(ctx context.Context, u *identity.User, sess *identity.Session) (*Viewer, error) {
+	v := &Viewer{User: u, Session: sess, Can: access.Set{}}
+	if u.Operator {
+		v.Can.Add(access.PlatformOperate)
+	}
+	if s.orgs == nil {
+		return v, nil
+	}
+	ms, err := s.orgs.Memberships(ctx, u.ID)
+	if err != nil {
+		return nil, err
+	}
+	candidates := []int64{}
+	if sess.OrganisationID != 0 {
+		candidates = append(candidates, sess.OrganisationID)
+	}
+	for _, m := range ms {
+		candidates = append(candidates, m.OrganisationID)
+	}
+	for _, orgID := range candidates {
+		lineage, err := s.orgs.Lineage(ctx, orgID)
+		if err != nil {
+			return nil, err
+		}
+		roles, inherited, ok, err := s.rolesIn(ctx, lineage, ms)
+		if err != nil {
+			return nil, err
+		}
+		if !ok || !allActive(lineage) {
+			continue
+		}
+		v.Org, v.Lineage, v.Roles, v.Inherited = &lineage[0], lineage, roles, inherited
+		if v.Can, err = s.access.PermissionsOf(ctx, roles, ids(lineage)); err != nil {
+			return nil, err
+		}
+		if u.Operator {
+			v.Can.Add(access.PlatformOperate)
+		}
+		if v.Modules, err = s.orgs.ModulesIn(ctx, lineage); err != nil {
+			return nil, err
+		}
+		return v, nil
+	}
+	return v, nil
+}
+
+// rolesIn finds the person's roles in lineage[0]: their own membership, or the
+// nearest ancestor's when its roles include daughters.access.
+func (s *Server) rolesIn(ctx context.Context, lineage []tenancy.Organisation, ms []tenancy.Membership) ([]access.Role, bool, bool, error) {
+	for depth, org := range lineage {
+		for _, m := range ms {
+			if m.OrganisationID != org.ID {
+				continue
+			}
+			if depth == 0 {
+				return m.Roles, false, true, nil
+			}
+			can, err := s.access.PermissionsOf(ctx, m.Roles, ids(lineage[depth:]))
+			if err != nil {
+				return nil, false, false, err
+			}
+			if can.Has(access.DaughtersAccess) {
+				return m.Roles, true, true, nil
+			}
+		}
+	}
+	return nil, false, false, nil
+}
+
+func allActive(lineage []tenancy.Organisation) bool {
+	for _, o := range lineage {
+		if !o.Active() {
+			return false
+		}
+	}
+	return true
+}
+
+func ids(orgs []tenancy.Organisation) []int64 {
+	out := make([]int64, len(orgs))
+	for i, o := range orgs {
+		out[i] = o.ID
+	}
+	return out
 }
 
 // StartSession signs a person in on this browser after the password step:
@@ -127,7 +231,10 @@ func (s *Server) StartSession(c fiber.Ctx, u *identity.User, complete bool) erro
 	}
 	c.Cookie(&fiber.Cookie{Name: sessionCookie, Value: token, Path: "/", HTTPOnly: true, Secure: s.secure, SameSite: fiber.CookieSameSiteLaxMode})
 	rotateCSRF(c, s.secure)
-	v := &Viewer{User: u, Session: sess, Can: access.Set{}}
+	v, err := s.resolve(c.Context(), u, sess)
+	if err != nil {
+		return err
+	}
 	c.Locals(localViewer, v)
 	return nil
 }

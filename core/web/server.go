@@ -21,6 +21,7 @@ import (
 	"github.com/gofiber/fiber/v3/middleware/compress"
 	"github.com/gofiber/fiber/v3/middleware/limiter"
 
+	"github.com/atriumhq/atrium/core/access"
 	"github.com/atriumhq/atrium/core/config"
 	"github.com/atriumhq/atrium/core/i18n"
 	"github.com/atriumhq/atrium/core/identity"
@@ -44,6 +45,7 @@ type Options struct {
 	// organisation and roles.
 	Identity      *identity.Service
 	Organisations *tenancy.Service
+	Access        *access.Service
 }
 
 // NavItem is one entry in the navigation column.
@@ -79,6 +81,7 @@ type Server struct {
 	version       string
 	ids           *identity.Service
 	orgs          *tenancy.Service
+	access        *access.Service
 	routes        []RouteInfo
 }
 
@@ -106,6 +109,7 @@ func New(o Options) (*Server, error) {
 		version:       o.Version,
 		ids:           o.Identity,
 		orgs:          o.Organisations,
+		access:        o.Access,
 	}
 	fc := fiber.Config{
 		AppName:      "Atrium",

@@ -105,8 +105,8 @@ func (h *Handlers) Invite(c fiber.Ctx) error {
 func (h *Handlers) renderInvite(c fiber.Ctx, f web.Form, status int) error {
 	v := web.CurrentViewer(c)
 	var roles []access.Role
-	for _, r := range access.Roles() {
-		if v.Can.CanGrant(r) {
+	for _, r := range access.BuiltIn() {
+		if v.Can.Covers(access.BuiltInPermissions(r)) {
 			roles = append(roles, r)
 		}
 	}
@@ -119,7 +119,7 @@ func (h *Handlers) InvitePost(c fiber.Ctx) error {
 	v := web.CurrentViewer(c)
 	f := web.ReadForm(c, "email", "given_name", "name_prefix", "family_name", "role", "locale")
 	role := access.Role(f.Values["role"])
-	if access.Known(role) && !v.Can.CanGrant(role) {
+	if access.IsBuiltIn(role) && !v.Can.Covers(access.BuiltInPermissions(role)) {
 		return fiber.ErrForbidden
 	}
 	_, err := h.ids.Invite(c.Context(), v.User, v.Org, identity.Invitee{Email: f.Values["email"], GivenName: f.Values["given_name"],
