@@ -24,15 +24,19 @@ import (
 	"github.com/gofiber/fiber/v3"
 
 	"github.com/atriumhq/atrium/core/access"
+	"github.com/atriumhq/atrium/core/announcement"
 	"github.com/atriumhq/atrium/core/config"
+	"github.com/atriumhq/atrium/core/demo"
 	"github.com/atriumhq/atrium/core/i18n"
 	"github.com/atriumhq/atrium/core/identity"
 	"github.com/atriumhq/atrium/core/mail"
+	"github.com/atriumhq/atrium/core/module"
 	"github.com/atriumhq/atrium/core/secrets"
 	"github.com/atriumhq/atrium/core/store"
 	"github.com/atriumhq/atrium/core/tenancy"
 	"github.com/atriumhq/atrium/core/web"
 	"github.com/atriumhq/atrium/core/web/account"
+	"github.com/atriumhq/atrium/core/web/announcements"
 	"github.com/atriumhq/atrium/core/web/operator"
 	"github.com/atriumhq/atrium/core/web/people"
 	"github.com/atriumhq/atrium/locales"
@@ -46,16 +50,18 @@ var Version = "dev"
 // App is one running Atrium: its configuration, database, languages, domain
 // services and web server.
 type App struct {
-	cfg     config.Config
-	log     *slog.Logger
-	db      *store.DB
-	catalog *i18n.Catalog
-	orgs    *tenancy.Service
-	access  *access.Service
-	ident   *identity.Service
-	box     *secrets.Box
-	mailer  *mail.Mailer
-	web     *web.Server
+	cfg      config.Config
+	log      *slog.Logger
+	db       *store.DB
+	catalog  *i18n.Catalog
+	orgs     *tenancy.Service
+	access   *access.Service
+	modules  *module.Registry
+	announce *announcement.Service
+	ident    *identity.Service
+	box      *secrets.Box
+	mailer   *mail.Mailer
+	web      *web.Server
 }
 
 // Option changes how New builds the App.
@@ -113,10 +119,11 @@ func (a *App) build() error {
 	a.mailer = mail.NewMailer(a.db, cfg.Mail, composer, a.log)
 	a.orgs = tenancy.NewService(a.db)
 	a.access = access.NewService(a.db)
+	a.modules = module.NewRegistry()
 	a.ident = identity.NewService(a.db, cfg, a.box, a.mailer, a.orgs, a.log)
 	a.web, err = web.New(web.Options{
 		Config: cfg, Version: Version, Log: a.log, Catalog: a.catalog, Theme: theme,
-		Ready: a.db.Ping, Shell: a.shell, Identity: a.ident, Organisations: a.orgs, Access: a.access,
+		Ready: a.db.Ping, Shell: a.shell, Identity: a.ident, Organisations: a.orgs, Access: a.access, Modules: a.modules,
 	})
 	if err != nil {
 		return err
@@ -124,6 +131,8 @@ func (a *App) build() error {
 	account.Register(a.web, a.ident, a.orgs, a.catalog)
 	people.Register(a.web, a.ident, a.orgs)
 	operator.Register(a.web, a.mailer)
+	a.announce = announcement.NewService(a.db)
+	announcements.Register(a.web, a.announce, a.modules)
 	return nil
 }
 
@@ -144,6 +153,14 @@ func (a *App) Organisations() *tenancy.Service { return a.orgs }
 
 // Access resolves roles to permissions and keeps custom roles.
 func (a *App) Access() *access.Service { return a.access }
+
+// DemoDeps are the services the demo seed uses.
+func (a *App) DemoDeps() demo.Deps {
+	return demo.Deps{Orgs: a.orgs, Identity: a.ident, Announcements: a.announce, Modules: a.modules.IDs()}
+}
+
+// Modules is the registry of modules organisations can switch on.
+func (a *App) Modules() *module.Registry { return a.modules }
 
 // Identity is the accounts and sign-in service.
 func (a *App) Identity() *identity.Service { return a.ident }

@@ -4,6 +4,7 @@ import (
 	"slices"
 
 	"github.com/atriumhq/atrium/core/access"
+	"github.com/atriumhq/atrium/core/announcement"
 	"github.com/atriumhq/atrium/core/audit"
 	"github.com/atriumhq/atrium/core/identity"
 	"github.com/atriumhq/atrium/core/mail"
@@ -20,5 +21,6 @@ func migrations() []store.Migration {
 		audit.Migrations(),
 		identity.Migrations(),
 		access.Migrations(),
+		announcement.Migrations(),
 	)
 }

@@ -105,7 +105,7 @@ func dispatch(ctx context.Context, args, environ []string, stdout, stderr io.Wri
 		if _, err := app.Migrate(ctx, stdout); err != nil {
 			return err
 		}
-		if err := demo.Seed(ctx, app.Organisations(), app.Identity(), stdout); err != nil {
+		if err := demo.Seed(ctx, app.DemoDeps(), stdout); err != nil {
 			return err
 		}
 		printLogins(stdout)

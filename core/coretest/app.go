@@ -58,7 +58,7 @@ func NewApp(t testing.TB, db config.Database, opts ...Options) *App {
 		t.Fatal(err)
 	}
 	if !o.NoDemo {
-		if err := demo.Seed(ctx, app.Organisations(), app.Identity(), nil); err != nil {
+		if err := demo.Seed(ctx, app.DemoDeps(), nil); err != nil {
 			t.Fatal(err)
 		}
 	}

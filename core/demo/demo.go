@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/atriumhq/atrium/core/access"
+	"github.com/atriumhq/atrium/core/announcement"
 	"github.com/atriumhq/atrium/core/identity"
 	"github.com/atriumhq/atrium/core/tenancy"
 )
@@ -41,9 +42,19 @@ var Accounts = []Account{
 	{Email: "coachee@harbour.example", GivenName: "Kim", FamilyName: "Bakker", Role: access.RoleCoachee},
 }
 
+// Deps are the services seeding uses.
+type Deps struct {
+	Orgs          *tenancy.Service
+	Identity      *identity.Service
+	Announcements *announcement.Service
+	// Modules are every module the installation has; the demo subscribes to all.
+	Modules []string
+}
+
 // Seed creates the demo organisation and its people unless they exist,
 // reporting each step to progress (nil is silent).
-func Seed(ctx context.Context, orgs *tenancy.Service, ids *identity.Service, progress io.Writer) error {
+func Seed(ctx context.Context, d Deps, progress io.Writer) error {
+	orgs, ids := d.Orgs, d.Identity
 	say := func(format string, args ...any) {
 		if progress != nil {
 			fmt.Fprintf(progress, format, args...)
@@ -55,13 +66,13 @@ func Seed(ctx context.Context, orgs *tenancy.Service, ids *identity.Service, pro
 	if err != nil {
 		return fmt.Errorf("demo: %w", err)
 	}
-	if created {
-		say("demo: created organisation %q\n", org.Name)
-	} else {
+	if !created {
 		say("demo: organisation %q is already there\n", org.Name)
-	}
-	if ids == nil {
 		return nil
+	}
+	say("demo: created organisation %q\n", org.Name)
+	if err := orgs.SetSubscription(ctx, org.ID, d.Modules, 50, d.Modules); err != nil {
+		return fmt.Errorf("demo: subscription: %w", err)
 	}
 	for _, a := range Accounts {
 		u, made, err := ids.Seed(ctx, org, identity.Invitee{Email: a.Email, GivenName: a.GivenName, FamilyName: a.FamilyName, Role: a.Role}, Password, TOTPSecret)
@@ -75,6 +86,12 @@ func Seed(ctx context.Context, orgs *tenancy.Service, ids *identity.Service, pro
 		}
 		if made {
 			say("demo: created %s (%s)\n", a.Email, a.Role)
+		}
+		if a.Role == access.RoleAdmin && d.Announcements != nil {
+			if _, err := d.Announcements.Post(ctx, org.ID, u.ID, "Welcome to the new portal",
+				"From today we work together in Atrium. Questions? Ask your coach."); err != nil {
+				return err
+			}
 		}
 	}
 	return nil

@@ -127,6 +127,21 @@ type Localizer struct {
 	// Locale is the two-letter code, such as "nl".
 	Locale string
 	l      *goi18n.Localizer
+	terms  map[string]Words
+}
+
+// Words are an organisation's own singular and plural for a term.
+type Words struct{ One, Other string }
+
+// WithTerms returns a Localizer that uses an organisation's own words for the
+// terms it renamed; every other message is unchanged.
+func (l *Localizer) WithTerms(terms map[string]Words) *Localizer {
+	if len(terms) == 0 {
+		return l
+	}
+	c := *l
+	c.terms = terms
+	return &c
 }
 
 // T translates the message id. Arguments: an int selects the plural form and is
@@ -162,6 +177,11 @@ func (l *Localizer) T(id string, args ...any) string {
 	return s
 }
 
+// TermKeys lists the terms an organisation may rename.
+func TermKeys() []string {
+	return []string{"coach", "coachee", "assignment", "team", "trajectory", "dossier", "forum", "organisation"}
+}
+
 // Term gives the organisation's word for a term such as "coachee", singular
 // unless count is other than one. A key written with a capital ("Coachee")
 // gives a capitalised word. Organisations' own words arrive with tenancy; until
@@ -172,7 +192,15 @@ func (l *Localizer) Term(key string, count ...int) string {
 		n = count[0]
 	}
 	first, _ := utf8.DecodeRuneInString(key)
-	word := l.T("term."+strings.ToLower(key), n)
+	var word string
+	if w, ok := l.terms[strings.ToLower(key)]; ok {
+		word = w.Other
+		if n == 1 {
+			word = w.One
+		}
+	} else {
+		word = l.T("term."+strings.ToLower(key), n)
+	}
 	if unicode.IsUpper(first) {
 		r, rs := utf8.DecodeRuneInString(word)
 		word = string(unicode.ToUpper(r)) + word[rs:]

@@ -31,6 +31,9 @@ const (
 type Rule struct {
 	Level Level
 	Need  access.Permission // "" for none beyond the level
+	// Module, when set, makes the route exist only for organisations that
+	// have the module on: for others it answers 404.
+	Module string
 }
 
 // Common rules.
@@ -43,6 +46,15 @@ var (
 
 // Need is a rule for signed-in people holding p.
 func Need(p access.Permission) Rule { return Rule{Level: SignedIn, Need: p} }
+
+// InModule is the rule r for a route of a module.
+func InModule(module string, r Rule) Rule {
+	r.Module = module
+	if r.Level == Anyone {
+		r.Level = SignedIn
+	}
+	return r
+}
 
 // RouteInfo is one registered route and its rule, for the authorization test.
 type RouteInfo struct {
@@ -266,6 +278,9 @@ func (s *Server) guard(rule Rule) fiber.Handler {
 		}
 		if rule.Level == SignedIn && !v.Complete() {
 			return s.Redirect(c, s.NextStep(v))
+		}
+		if rule.Module != "" && !v.HasModule(rule.Module) {
+			return fiber.ErrNotFound // as if the module did not exist
 		}
 		if !v.Can.Has(rule.Need) {
 			return fiber.ErrForbidden

@@ -6,6 +6,7 @@ import (
 	"github.com/gofiber/fiber/v3"
 
 	"github.com/atriumhq/atrium/core/i18n"
+	"github.com/atriumhq/atrium/core/tenancy"
 )
 
 const (
@@ -28,7 +29,15 @@ func (s *Server) language(c fiber.Ctx) error {
 		choice = v.User.Locale // the profile's language is the person's choice
 	}
 	locale := s.catalog.Resolve(choice, c.Get(fiber.HeaderAcceptLanguage), s.orgLocale(c))
-	c.Locals(localLocalizer, s.catalog.Localizer(locale))
+	loc := s.catalog.Localizer(locale)
+	if v := CurrentViewer(c); v != nil && v.Org != nil && s.orgs != nil {
+		words, err := s.orgs.TermsIn(c.Context(), v.Lineage, locale)
+		if err != nil {
+			return err
+		}
+		loc = loc.WithTerms(toWords(words))
+	}
+	c.Locals(localLocalizer, loc)
 	c.Set(fiber.HeaderContentLanguage, locale)
 	return c.Next()
 }
@@ -60,4 +69,12 @@ func LocalPath(p string) string {
 		return "/"
 	}
 	return p
+}
+
+func toWords(in map[string]tenancy.Words) map[string]i18n.Words {
+	out := make(map[string]i18n.Words, len(in))
+	for k, w := range in {
+		out[k] = i18n.Words{One: w.One, Other: w.Other}
+	}
+	return out
 }

@@ -88,11 +88,12 @@ func LoadViews(fsys fs.FS, assets *Assets) (*Views, error) {
 // replaced per request.
 func placeholderFuncs(assets *Assets) template.FuncMap {
 	return template.FuncMap{
-		"t":     func(id string, args ...any) string { return id },
-		"term":  func(key string, count ...int) string { return key },
-		"asset": assets.URL,
-		"icon":  func(name string) (template.HTML, error) { return icon(assets, name) },
-		"dict":  dict,
+		"t":      func(id string, args ...any) string { return id },
+		"term":   func(key string, count ...int) string { return key },
+		"asset":  assets.URL,
+		"icon":   func(name string) (template.HTML, error) { return icon(assets, name) },
+		"dict":   dict,
+		"render": func(string, any) (template.HTML, error) { return "", nil },
 	}
 }
 
@@ -126,7 +127,12 @@ func icon(assets *Assets, name string) (template.HTML, error) {
 func (v *Views) Execute(loc *i18n.Localizer, name string, data any) ([]byte, error) {
 	tmpl := v.pool.Get().(*template.Template)
 	defer v.pool.Put(tmpl)
-	tmpl.Funcs(template.FuncMap{"t": loc.T, "term": loc.Term})
+	tmpl.Funcs(template.FuncMap{"t": loc.T, "term": loc.Term, "render": func(name string, data any) (template.HTML, error) {
+		// A module's section on a shared page: its template is only known at run time.
+		var buf bytes.Buffer
+		err := tmpl.ExecuteTemplate(&buf, name, data)
+		return template.HTML(buf.String()), err
+	}})
 	var buf bytes.Buffer
 	if err := tmpl.ExecuteTemplate(&buf, name, data); err != nil {
 		return nil, err
@@ -173,6 +179,8 @@ func (s *Server) visibleNav(c fiber.Ctx) []NavItem {
 		case v == nil || (item.Rule.Level == SignedIn && !v.Complete()):
 			continue
 		case !v.Can.Has(item.Rule.Need):
+			continue
+		case item.Rule.Module != "" && !v.HasModule(item.Rule.Module):
 			continue
 		}
 		out = append(out, item)

@@ -25,6 +25,7 @@ import (
 	"github.com/atriumhq/atrium/core/config"
 	"github.com/atriumhq/atrium/core/i18n"
 	"github.com/atriumhq/atrium/core/identity"
+	"github.com/atriumhq/atrium/core/module"
 	"github.com/atriumhq/atrium/core/tenancy"
 )
 
@@ -46,6 +47,8 @@ type Options struct {
 	Identity      *identity.Service
 	Organisations *tenancy.Service
 	Access        *access.Service
+	// Modules is the registry of modules, for the start page's tiles.
+	Modules *module.Registry
 }
 
 // NavItem is one entry in the navigation column.
@@ -82,6 +85,8 @@ type Server struct {
 	ids           *identity.Service
 	orgs          *tenancy.Service
 	access        *access.Service
+	modules       *module.Registry
+	sections      []StartSection
 	routes        []RouteInfo
 }
 
@@ -110,6 +115,7 @@ func New(o Options) (*Server, error) {
 		ids:           o.Identity,
 		orgs:          o.Organisations,
 		access:        o.Access,
+		modules:       o.Modules,
 	}
 	fc := fiber.Config{
 		AppName:      "Atrium",

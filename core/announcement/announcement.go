@@ -1,0 +1,97 @@
+// Package announcement owns an organisation's announcements: short notices
+// (title, text, date) that everyone in it sees on the start page.
+package announcement
+
+import (
+	"context"
+	"strings"
+	"time"
+
+	"github.com/uptrace/bun"
+
+	"github.com/atriumhq/atrium/core/store"
+)
+
+// Module is the module id of announcements.
+const Module = "announcements"
+
+// Announcement is one notice.
+type Announcement struct {
+	bun.BaseModel `bun:"table:announcements"`
+
+	ID             int64     `bun:"id,pk,autoincrement"`
+	OrganisationID int64     `bun:"organisation_id,notnull"`
+	AuthorID       int64     `bun:"author_id,notnull"`
+	Title          string    `bun:"title,notnull"`
+	Body           string    `bun:"body,notnull"`
+	CreatedAt      time.Time `bun:"created_at,notnull"`
+}
+
+// Service keeps announcements.
+type Service struct{ db *store.DB }
+
+// NewService returns the announcement service.
+func NewService(db *store.DB) *Service { return &Service{db: db} }
+
+// Invalid names refused fields with message ids.
+type Invalid struct{ Fields map[string]string }
+
+func (e *Invalid) Error() string { return "announcement: invalid" }
+
+// Post publishes an announcement in an organisation.
+func (s *Service) Post(ctx context.Context, orgID, authorID int64, title, body string) (*Announcement, error) {
+	title, body = strings.TrimSpace(title), strings.TrimSpace(body)
+	inv := &Invalid{Fields: map[string]string{}}
+	if title == "" || len([]rune(title)) > 120 {
+		inv.Fields["title"] = "announcement.error.title"
+	}
+	if body == "" || len([]rune(body)) > 5000 {
+		inv.Fields["body"] = "announcement.error.body"
+	}
+	if len(inv.Fields) > 0 {
+		return nil, inv
+	}
+	a := &Announcement{OrganisationID: orgID, AuthorID: authorID, Title: title, Body: body, CreatedAt: time.Now().UTC()}
+	_, err := s.db.NewInsert().Model(a).Exec(ctx)
+	return a, err
+}
+
+// Recent lists the newest announcements of an organisation.
+func (s *Service) Recent(ctx context.Context, orgID int64, limit int) ([]Announcement, error) {
+	var list []Announcement
+	err := s.db.NewSelect().Model(&list).Where("organisation_id = ?", orgID).Order("id DESC").Limit(int64(limit)).Scan(ctx)
+	return list, err
+}
+
+// NewCount counts announcements posted since a moment.
+func (s *Service) NewCount(ctx context.Context, orgID, _ int64, since time.Time) (int, error) {
+	n, err := s.db.NewSelect().Model((*Announcement)(nil)).Where("organisation_id = ?", orgID).Where("created_at > ?", since.UTC()).Count(ctx)
+	return int(n), err
+}
+
+// Migrations are the schema changes announcement owns.
+func Migrations() []store.Migration {
+	type announcement struct {
+		bun.BaseModel  `bun:"table:announcements"`
+		ID             int64     `bun:"id,pk,autoincrement"`
+		OrganisationID int64     `bun:"organisation_id,notnull"`
+		AuthorID       int64     `bun:"author_id,notnull"`
+		Title          string    `bun:"title,notnull"`
+		Body           string    `bun:"body,notnull"`
+		CreatedAt      time.Time `bun:"created_at,notnull"`
+	}
+	return []store.Migration{{
+		Name: "20261130131500_announcements",
+		Up: func(ctx context.Context, tx bun.Tx) error {
+			if _, err := tx.NewCreateTable().Model((*announcement)(nil)).ForeignKey("(organisation_id) REFERENCES organisations (id) ON DELETE CASCADE").Exec(ctx); err != nil {
+				return err
+			}
+			_, err := tx.NewCreateIndex().Model((*announcement)(nil)).Index("announcements_org").Column("organisation_id", "id").Exec(ctx)
+			return err
+		},
+		Down: func(ctx context.Context, tx bun.Tx) error {
+			_, err := tx.NewDropTable().Model((*announcement)(nil)).Exec(ctx)
+			return err
+		},
+	}}
+}
