@@ -25,12 +25,15 @@ import (
 
 	"github.com/atriumhq/atrium/core/access"
 	"github.com/atriumhq/atrium/core/announcement"
+	"github.com/atriumhq/atrium/core/audit"
+	"github.com/atriumhq/atrium/core/branding"
 	"github.com/atriumhq/atrium/core/config"
 	"github.com/atriumhq/atrium/core/demo"
 	"github.com/atriumhq/atrium/core/i18n"
 	"github.com/atriumhq/atrium/core/identity"
 	"github.com/atriumhq/atrium/core/mail"
 	"github.com/atriumhq/atrium/core/module"
+	directory "github.com/atriumhq/atrium/core/people"
 	"github.com/atriumhq/atrium/core/secrets"
 	"github.com/atriumhq/atrium/core/store"
 	"github.com/atriumhq/atrium/core/tenancy"
@@ -38,6 +41,7 @@ import (
 	"github.com/atriumhq/atrium/core/web/account"
 	"github.com/atriumhq/atrium/core/web/announcements"
 	"github.com/atriumhq/atrium/core/web/operator"
+	"github.com/atriumhq/atrium/core/web/organisation"
 	"github.com/atriumhq/atrium/core/web/people"
 	"github.com/atriumhq/atrium/locales"
 	"github.com/atriumhq/atrium/themes"
@@ -58,6 +62,7 @@ type App struct {
 	access   *access.Service
 	modules  *module.Registry
 	announce *announcement.Service
+	brands   *branding.Service
 	ident    *identity.Service
 	box      *secrets.Box
 	mailer   *mail.Mailer
@@ -120,17 +125,21 @@ func (a *App) build() error {
 	a.orgs = tenancy.NewService(a.db)
 	a.access = access.NewService(a.db)
 	a.modules = module.NewRegistry()
+	a.brands = branding.NewService(a.db, themeNames())
 	a.ident = identity.NewService(a.db, cfg, a.box, a.mailer, a.orgs, a.log)
 	a.web, err = web.New(web.Options{
 		Config: cfg, Version: Version, Log: a.log, Catalog: a.catalog, Theme: theme,
-		Ready: a.db.Ping, Shell: a.shell, Identity: a.ident, Organisations: a.orgs, Access: a.access, Modules: a.modules,
+		Ready: a.db.Ping, VisitorOrganisation: a.visitorOrganisation, Branding: a.brands, Identity: a.ident, Organisations: a.orgs, Access: a.access, Modules: a.modules, Audit: audit.NewService(a.db),
 	})
 	if err != nil {
 		return err
 	}
 	account.Register(a.web, a.ident, a.orgs, a.catalog)
-	people.Register(a.web, a.ident, a.orgs)
+	people.Register(a.web, a.ident, a.orgs, a.access, directory.NewService(a.db))
 	operator.Register(a.web, a.mailer)
+	operator.RegisterOrganisations(a.web, a.orgs, a.ident, a.modules, a.catalog)
+	organisation.Register(a.web, organisation.Deps{Orgs: a.orgs, Access: a.access, Identity: a.ident, Modules: a.modules,
+		Catalog: a.catalog, Audit: audit.NewService(a.db), Brands: a.brands})
 	a.announce = announcement.NewService(a.db)
 	announcements.Register(a.web, a.announce, a.modules)
 	return nil
@@ -239,14 +248,32 @@ func (a *App) purge(ctx context.Context) {
 // Close releases the database.
 func (a *App) Close() error { return a.db.Close() }
 
-// shell shows the installation's organisation in the layout until sign-in
-// gives each request its own active organisation.
-func (a *App) shell(c fiber.Ctx) web.Shell {
+// visitorOrganisation is the organisation a visitor sees: the one named by
+// ?org=<slug> (a link an organisation gives its people), else the
+// installation's first subscriber.
+func (a *App) visitorOrganisation(c fiber.Ctx) *tenancy.Organisation {
+	if slug := c.Query("org"); slug != "" {
+		if org, err := a.orgs.BySlug(c.Context(), slug); err == nil && org.Active() {
+			return org
+		}
+	}
 	org, err := a.orgs.First(c.Context())
 	if err != nil {
-		return web.Shell{}
+		return nil
 	}
-	return web.Shell{OrganisationName: org.Name, Initials: web.Initials(org.Name), Locale: org.Locale}
+	return org
+}
+
+// themeNames lists the shipped themes.
+func themeNames() []string {
+	entries, _ := fs.ReadDir(themes.Files, ".")
+	var out []string
+	for _, e := range entries {
+		if e.IsDir() {
+			out = append(out, e.Name())
+		}
+	}
+	return out
 }
 
 // themeFS is the chosen shipped theme's folder.

@@ -6,6 +6,7 @@ import (
 	"github.com/atriumhq/atrium/core/access"
 	"github.com/atriumhq/atrium/core/announcement"
 	"github.com/atriumhq/atrium/core/audit"
+	"github.com/atriumhq/atrium/core/branding"
 	"github.com/atriumhq/atrium/core/identity"
 	"github.com/atriumhq/atrium/core/mail"
 	"github.com/atriumhq/atrium/core/store"
@@ -22,5 +23,6 @@ func migrations() []store.Migration {
 		identity.Migrations(),
 		access.Migrations(),
 		announcement.Migrations(),
+		branding.Migrations(),
 	)
 }

@@ -108,3 +108,12 @@ func (s *Service) find(ctx context.Context, db bun.IDB, where string, arg any) (
 	}
 	return u, nil
 }
+
+// DisplayName is a person's name for lists and logs; erased or nameless
+// accounts show their address.
+func DisplayName(u *User) string {
+	if n := u.Name(); n != "" {
+		return n
+	}
+	return u.Email
+}

@@ -40,6 +40,11 @@ var ErrLastAdmin = errors.New("tenancy.error.last_admin")
 var ErrAlreadyMember = errors.New("tenancy: already a member")
 
 // IsMember tells whether the person belongs to the organisation (active or not).
+func (s *Service) IsMember(ctx context.Context, orgID, userID int64) (bool, error) {
+	return IsMember(ctx, s.db, orgID, userID)
+}
+
+// IsMember is the method IsMember within a transaction.
 func IsMember(ctx context.Context, db bun.IDB, orgID, userID int64) (bool, error) {
 	n, err := db.NewSelect().Model((*Member)(nil)).Where("organisation_id = ?", orgID).Where("user_id = ?", userID).Count(ctx)
 	return n > 0, err

@@ -177,9 +177,40 @@ func (d Details) apply(o *Organisation) {
 	o.Phone, o.Email, o.Website = strings.TrimSpace(d.Phone), strings.TrimSpace(d.Email), strings.TrimSpace(d.Website)
 }
 
-// Create makes a subscriber (parent nil) or a daughter organisation, inside db
-// (the caller's transaction, so that the first administrator is added with it).
-func (s *Service) Create(ctx context.Context, db bun.IDB, parent *Organisation, d Details, locales []string) (*Organisation, error) {
+// CreateSubscriber makes a new subscriber organisation.
+func (s *Service) CreateSubscriber(ctx context.Context, d Details, locales []string) (*Organisation, error) {
+	var org *Organisation
+	err := s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+		var err error
+		org, err = s.create(ctx, tx, nil, d, locales)
+		return err
+	})
+	return org, err
+}
+
+// CreateDaughter makes a daughter organisation under parent; it starts with
+// the parent's modules on.
+func (s *Service) CreateDaughter(ctx context.Context, parent *Organisation, d Details, locales []string) (*Organisation, error) {
+	on, err := s.Modules(ctx, parent.ID)
+	if err != nil {
+		return nil, err
+	}
+	var org *Organisation
+	err = s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+		if org, err = s.create(ctx, tx, parent, d, locales); err != nil {
+			return err
+		}
+		for _, m := range on {
+			if _, err := tx.NewInsert().Model(&switchRow{OrganisationID: org.ID, Module: m}).Exec(ctx); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	return org, err
+}
+
+func (s *Service) create(ctx context.Context, db bun.IDB, parent *Organisation, d Details, locales []string) (*Organisation, error) {
 	if inv := d.check(locales); inv.orNil() != nil {
 		return nil, inv
 	}
@@ -192,6 +223,34 @@ func (s *Service) Create(ctx context.Context, db bun.IDB, parent *Organisation, 
 		return nil, fmt.Errorf("tenancy: create organisation: %w", err)
 	}
 	return org, nil
+}
+
+// SetMainContact names the organisation's main contact.
+func (s *Service) SetMainContact(ctx context.Context, orgID, userID int64) error {
+	_, err := s.db.NewUpdate().Model((*Organisation)(nil)).Set("main_contact_id = ?", userID).Where("id = ?", orgID).Exec(ctx)
+	return err
+}
+
+// Delete removes an organisation nobody belongs to yet: the undo of a
+// creation that could not be finished. Organisations with people are
+// suspended, never deleted.
+func (s *Service) Delete(ctx context.Context, orgID int64) error {
+	return s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+		n, err := tx.NewSelect().Model((*Member)(nil)).Where("organisation_id = ?", orgID).Count(ctx)
+		if err != nil {
+			return err
+		}
+		if n > 0 {
+			return fmt.Errorf("tenancy: organisation %d has members and is never deleted", orgID)
+		}
+		for _, table := range []string{"subscriptions", "organisation_modules", "organisation_terms"} {
+			if _, err := tx.NewDelete().Table(table).Where("organisation_id = ?", orgID).Exec(ctx); err != nil {
+				return err
+			}
+		}
+		_, err = tx.NewDelete().Model((*Organisation)(nil)).Where("id = ?", orgID).Exec(ctx)
+		return err
+	})
 }
 
 // Update saves an organisation's details.

@@ -79,7 +79,7 @@ func (s *Service) SetSubscription(ctx context.Context, orgID int64, modules []st
 			Set("modules = EXCLUDED.modules").Set("max_people = EXCLUDED.max_people").Set("updated_at = EXCLUDED.updated_at").Exec(ctx); err != nil {
 			return err
 		}
-		tree, err := s.Subtree(ctx, tx, orgID)
+		tree, err := s.subtree(ctx, tx, orgID)
 		if err != nil {
 			return err
 		}
@@ -111,7 +111,7 @@ func (s *Service) CheckRoom(ctx context.Context, tx bun.IDB, orgID int64) error 
 	if sub.MaxPeople == 0 {
 		return nil // no subscription set: an operator's own or a demo organisation
 	}
-	tree, err := s.Subtree(ctx, tx, sub.OrganisationID)
+	tree, err := s.subtree(ctx, tx, sub.OrganisationID)
 	if err != nil {
 		return err
 	}
@@ -179,7 +179,7 @@ func (s *Service) ModulesIn(ctx context.Context, lineage []Organisation) ([]stri
 func (s *Service) SetModule(ctx context.Context, orgID int64, module string, on bool) error {
 	return s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
 		if !on {
-			tree, err := s.Subtree(ctx, tx, orgID)
+			tree, err := s.subtree(ctx, tx, orgID)
 			if err != nil {
 				return err
 			}

@@ -8,8 +8,13 @@ import (
 )
 
 // Subtree lists the ids of an organisation and all its daughters at any depth.
-// One recursive query, the same on SQLite and PostgreSQL.
-func (s *Service) Subtree(ctx context.Context, db bun.IDB, orgID int64) ([]int64, error) {
+func (s *Service) Subtree(ctx context.Context, orgID int64) ([]int64, error) {
+	return s.subtree(ctx, s.db, orgID)
+}
+
+// subtree is Subtree within a transaction: one recursive query, the same on
+// SQLite and PostgreSQL.
+func (s *Service) subtree(ctx context.Context, db bun.IDB, orgID int64) ([]int64, error) {
 	var ids []int64
 	err := db.NewRaw(`WITH RECURSIVE tree(id) AS (
 			SELECT id FROM organisations WHERE id = ?
@@ -83,7 +88,7 @@ func (s *Service) Move(ctx context.Context, orgID, newParentID int64) error {
 		if org.Subscriber() {
 			return &Invalid{Fields: map[string]string{"parent": "tenancy.error.move_subscriber"}}
 		}
-		below, err := s.Subtree(ctx, tx, orgID)
+		below, err := s.subtree(ctx, tx, orgID)
 		if err != nil {
 			return err
 		}
@@ -126,7 +131,7 @@ func (s *Service) SetStatus(ctx context.Context, orgID int64, status string) err
 		return &Invalid{Fields: map[string]string{"status": "form.choose"}}
 	}
 	return s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
-		ids, err := s.Subtree(ctx, tx, orgID)
+		ids, err := s.subtree(ctx, tx, orgID)
 		if err != nil {
 			return err
 		}
@@ -162,7 +167,7 @@ type Usage struct {
 
 // UsageOf counts a subscriber's daughters and active people.
 func (s *Service) UsageOf(ctx context.Context, org Organisation) (Usage, error) {
-	ids, err := s.Subtree(ctx, s.db, org.ID)
+	ids, err := s.subtree(ctx, s.db, org.ID)
 	if err != nil {
 		return Usage{}, err
 	}

@@ -6,6 +6,7 @@ import (
 	"html/template"
 	"io/fs"
 	"net/http"
+	"slices"
 	"sync"
 
 	"github.com/gofiber/fiber/v3"
@@ -51,6 +52,8 @@ type Shell struct {
 	OrganisationName string
 	Initials         string
 	Locale           string
+	// BrandCSS and LogoURL are the organisation's look, "" for the theme's.
+	BrandCSS, LogoURL string
 }
 
 // Views parses a theme's templates once with gofiber/template/html and
@@ -88,11 +91,20 @@ func LoadViews(fsys fs.FS, assets *Assets) (*Views, error) {
 // replaced per request.
 func placeholderFuncs(assets *Assets) template.FuncMap {
 	return template.FuncMap{
-		"t":      func(id string, args ...any) string { return id },
-		"term":   func(key string, count ...int) string { return key },
-		"asset":  assets.URL,
-		"icon":   func(name string) (template.HTML, error) { return icon(assets, name) },
-		"dict":   dict,
+		"t":     func(id string, args ...any) string { return id },
+		"term":  func(key string, count ...int) string { return key },
+		"asset": assets.URL,
+		"icon":  func(name string) (template.HTML, error) { return icon(assets, name) },
+		"dict":  dict,
+		"add":   func(a, b int) int { return a + b },
+		"sub":   func(a, b int) int { return a - b },
+		"deref": func(p *int64) int64 {
+			if p == nil {
+				return 0
+			}
+			return *p
+		},
+		"has":    func(list []string, v string) bool { return slices.Contains(list, v) },
 		"render": func(string, any) (template.HTML, error) { return "", nil },
 	}
 }

@@ -11,6 +11,7 @@ import (
 	"io/fs"
 	"log/slog"
 	"net"
+	"strconv"
 	"strings"
 	"syscall"
 	"time"
@@ -22,6 +23,8 @@ import (
 	"github.com/gofiber/fiber/v3/middleware/limiter"
 
 	"github.com/atriumhq/atrium/core/access"
+	"github.com/atriumhq/atrium/core/audit"
+	"github.com/atriumhq/atrium/core/branding"
 	"github.com/atriumhq/atrium/core/config"
 	"github.com/atriumhq/atrium/core/i18n"
 	"github.com/atriumhq/atrium/core/identity"
@@ -39,9 +42,11 @@ type Options struct {
 	Theme fs.FS
 	// Ready reports whether the server can serve (for /readyz).
 	Ready func(context.Context) error
-	// Shell gives the request's organisation: its name and logo place for the
-	// layout and its default language. It is asked once per request.
-	Shell func(fiber.Ctx) Shell
+	// VisitorOrganisation is the organisation shown to people not signed in
+	// (the sign-in page by organisation address or link); nil for none.
+	VisitorOrganisation func(fiber.Ctx) *tenancy.Organisation
+	// Branding gives organisations' looks.
+	Branding *branding.Service
 	// Identity finds sessions; Organisations finds the signed-in person's
 	// organisation and roles.
 	Identity      *identity.Service
@@ -49,6 +54,8 @@ type Options struct {
 	Access        *access.Service
 	// Modules is the registry of modules, for the start page's tiles.
 	Modules *module.Registry
+	// Audit records what people do through the pages.
+	Audit *audit.Service
 }
 
 // NavItem is one entry in the navigation column.
@@ -77,7 +84,8 @@ type Server struct {
 	assets        *Assets
 	nav           []NavItem
 	ready         func(context.Context) error
-	shellFn       func(fiber.Ctx) Shell
+	visitorOrg    func(fiber.Ctx) *tenancy.Organisation
+	brands        *branding.Service
 	defaultLocale string
 	secure        bool
 	shutdown      time.Duration
@@ -86,6 +94,7 @@ type Server struct {
 	orgs          *tenancy.Service
 	access        *access.Service
 	modules       *module.Registry
+	audit         *audit.Service
 	sections      []StartSection
 	routes        []RouteInfo
 }
@@ -107,7 +116,7 @@ func New(o Options) (*Server, error) {
 	cfg := o.Config.Server
 	s := &Server{
 		log: o.Log, catalog: o.Catalog, views: views, assets: assets,
-		ready: o.Ready, shellFn: o.Shell,
+		ready: o.Ready, visitorOrg: o.VisitorOrganisation, brands: o.Branding,
 		defaultLocale: o.Config.I18n.DefaultLocale,
 		secure:        strings.HasPrefix(cfg.BaseURL, "https://"),
 		shutdown:      cfg.ShutdownTimeout,
@@ -116,6 +125,7 @@ func New(o Options) (*Server, error) {
 		orgs:          o.Organisations,
 		access:        o.Access,
 		modules:       o.Modules,
+		audit:         o.Audit,
 	}
 	fc := fiber.Config{
 		AppName:      "Atrium",
@@ -200,17 +210,34 @@ func Listen(address string) (net.Listener, error) {
 
 const localShell = "atrium.shell"
 
-// shell asks for the request's organisation once and remembers it: the
-// signed-in person's, else the one the host program names for visitors.
+// shell works out the request's organisation once and remembers it: the
+// signed-in person's, else the one shown to visitors; with its look.
 func (s *Server) shell(c fiber.Ctx) Shell {
 	if sh, ok := c.Locals(localShell).(Shell); ok {
 		return sh
 	}
 	var sh Shell
+	var lineage []int64
 	if v := CurrentViewer(c); v != nil && v.Org != nil {
 		sh = Shell{OrganisationName: v.Org.Name, Initials: Initials(v.Org.Name), Locale: v.Org.Locale}
-	} else if s.shellFn != nil {
-		sh = s.shellFn(c)
+		lineage = ids(v.Lineage)
+	} else if s.visitorOrg != nil {
+		if org := s.visitorOrg(c); org != nil {
+			sh = Shell{OrganisationName: org.Name, Initials: Initials(org.Name), Locale: org.Locale}
+			if s.orgs != nil {
+				if up, err := s.orgs.Lineage(c.Context(), org.ID); err == nil {
+					lineage = ids(up)
+				}
+			}
+		}
+	}
+	if s.brands != nil && len(lineage) > 0 {
+		if b, err := s.brands.For(c.Context(), lineage); err == nil && b != nil {
+			sh.BrandCSS = "/brand/" + strconv.FormatInt(b.OrganisationID, 10) + "/style.css?v=" + b.Version()
+			if b.LogoType != "" {
+				sh.LogoURL = "/brand/" + strconv.FormatInt(b.OrganisationID, 10) + "/logo?v=" + b.Version()
+			}
+		}
 	}
 	c.Locals(localShell, sh)
 	return sh

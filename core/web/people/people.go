@@ -6,14 +6,13 @@ package people
 
 import (
 	"errors"
-	"sort"
 	"strconv"
-	"strings"
 
 	"github.com/gofiber/fiber/v3"
 
 	"github.com/atriumhq/atrium/core/access"
 	"github.com/atriumhq/atrium/core/identity"
+	"github.com/atriumhq/atrium/core/people"
 	"github.com/atriumhq/atrium/core/tenancy"
 	"github.com/atriumhq/atrium/core/web"
 )
@@ -26,68 +25,30 @@ const (
 
 // Handlers are the people pages.
 type Handlers struct {
-	web  *web.Server
-	ids  *identity.Service
-	orgs *tenancy.Service
+	web    *web.Server
+	ids    *identity.Service
+	orgs   *tenancy.Service
+	access *access.Service
+	dir    *people.Service
 }
 
 // Register adds the people pages to the server.
-func Register(s *web.Server, ids *identity.Service, orgs *tenancy.Service) {
-	h := &Handlers{web: s, ids: ids, orgs: orgs}
-	manage, invite := web.Need(access.PeopleManage), web.Need(access.PeopleInvite)
-	s.Handle(fiber.MethodGet, "/people", manage, h.List)
+func Register(s *web.Server, ids *identity.Service, orgs *tenancy.Service, acc *access.Service, dir *people.Service) {
+	h := &Handlers{web: s, ids: ids, orgs: orgs, access: acc, dir: dir}
+	manage, invite, view := web.Need(access.PeopleManage), web.Need(access.PeopleInvite), web.Need(access.PeopleView)
+	s.Handle(fiber.MethodGet, "/people", view, h.List)
+	s.Handle(fiber.MethodGet, "/people.csv", view, h.CSV)
+	s.Handle(fiber.MethodPost, "/people/:id/roles", web.Need(access.RolesAssign), h.RolesPost)
+	s.Handle(fiber.MethodPost, "/people/:id/active", manage, h.ActivePost)
+	s.Handle(fiber.MethodPost, "/people/:id/web-access", manage, h.WebAccessPost)
 	s.Handle(fiber.MethodGet, "/people/invite", invite, h.Invite)
 	s.Handle(fiber.MethodPost, "/people/invite", invite, h.InvitePost)
-	s.Handle(fiber.MethodGet, "/people/:id", manage, h.Person)
+	s.Handle(fiber.MethodGet, "/people/:id", view, h.Person)
 	s.Handle(fiber.MethodPost, "/people/:id/resend", invite, h.ResendPost)
 	s.Handle(fiber.MethodPost, "/people/:id/unlock", manage, h.UnlockPost)
 	s.Handle(fiber.MethodPost, "/people/:id/reset-factor", manage, h.ResetFactorPost)
 	s.Handle(fiber.MethodPost, "/people/:id/email", manage, h.EmailPost)
-	s.AddNav(web.NavItem{Label: "nav.people", Icon: "users", Path: "/people", Rule: manage})
-}
-
-// Row is one person in the list.
-type Row struct {
-	User  identity.User
-	Roles []access.Role
-}
-
-type listData struct {
-	Rows     []Row
-	Filter   string
-	NoFactor int
-}
-
-// List shows the organisation's people; ?filter=no-factor keeps those who
-// have not set up their second factor.
-func (h *Handlers) List(c fiber.Ctx) error {
-	v := web.CurrentViewer(c)
-	members, err := h.orgs.MemberIDs(c.Context(), v.Org.ID)
-	if err != nil {
-		return err
-	}
-	ids := make([]int64, 0, len(members))
-	for id := range members {
-		ids = append(ids, id)
-	}
-	users, err := h.ids.ByIDs(c.Context(), ids)
-	if err != nil {
-		return err
-	}
-	d := listData{Filter: c.Query("filter")}
-	for _, u := range users {
-		if !u.TOTPEnabled {
-			d.NoFactor++
-		}
-		if d.Filter == "no-factor" && u.TOTPEnabled {
-			continue
-		}
-		d.Rows = append(d.Rows, Row{User: u, Roles: members[u.ID]})
-	}
-	sort.SliceStable(d.Rows, func(i, j int) bool {
-		return strings.ToLower(d.Rows[i].User.FamilyName) < strings.ToLower(d.Rows[j].User.FamilyName)
-	})
-	return h.web.Render(c, web.Page{Template: tmplList, Title: "people.title", Data: d})
+	s.AddNav(web.NavItem{Label: "nav.people", Icon: "users", Path: "/people", Rule: view})
 }
 
 type inviteData struct {
@@ -141,9 +102,11 @@ func (h *Handlers) InvitePost(c fiber.Ctx) error {
 }
 
 type personData struct {
-	User  *identity.User
-	Roles []access.Role
-	Form  web.Form
+	User      *identity.User
+	Roles     []access.Role
+	Member    *tenancy.Member
+	Form      web.Form
+	RoleBoxes []roleBox
 }
 
 // member loads a person of the viewer's organisation; anyone else is a 404.
@@ -152,11 +115,10 @@ func (h *Handlers) member(c fiber.Ctx) (*identity.User, []access.Role, error) {
 	if err != nil {
 		return nil, nil, fiber.ErrNotFound
 	}
-	members, err := h.orgs.MemberIDs(c.Context(), web.CurrentViewer(c).Org.ID)
+	roles, ok, err := h.memberRoles(c, id)
 	if err != nil {
 		return nil, nil, err
 	}
-	roles, ok := members[id]
 	if !ok {
 		return nil, nil, fiber.ErrNotFound
 	}
@@ -175,7 +137,7 @@ func (h *Handlers) Person(c fiber.Ctx) error {
 	}
 	f := web.ReadForm(c)
 	f.Values["email"] = u.Email
-	return h.web.Render(c, web.Page{Template: tmplPerson, Title: "people.person.title", Data: personData{User: u, Roles: roles, Form: f}})
+	return h.renderPerson(c, u, roles, f, fiber.StatusOK)
 }
 
 // act runs an administrator's action on a member and returns to their page.
@@ -224,8 +186,7 @@ func (h *Handlers) EmailPost(c fiber.Ctx) error {
 	f := web.ReadForm(c, "email")
 	err = h.ids.ChangeEmail(c.Context(), web.CurrentViewer(c).User, u.ID, f.Values["email"], c.IP())
 	if f.Refuse(err) {
-		return h.web.Render(c, web.Page{Template: tmplPerson, Title: "people.person.title", Status: web.Unprocessable,
-			Data: personData{User: u, Roles: roles, Form: f}})
+		return h.renderPerson(c, u, roles, f, web.Unprocessable)
 	}
 	if err != nil {
 		return err

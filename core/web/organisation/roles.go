@@ -1,0 +1,164 @@
+package organisation
+
+import (
+	"errors"
+
+	"github.com/gofiber/fiber/v3"
+
+	"github.com/atriumhq/atrium/core/access"
+	"github.com/atriumhq/atrium/core/web"
+)
+
+type roleRow struct {
+	Key         access.Role
+	Name        string // custom roles' own name; built-in roles are translated
+	Custom      bool
+	ID          int64
+	Permissions []access.Permission
+}
+
+// Roles lists the built-in and custom roles with what each grants.
+func (h *Handlers) Roles(c fiber.Ctx) error {
+	v := web.CurrentViewer(c)
+	var rows []roleRow
+	for _, r := range access.BuiltIn() {
+		rows = append(rows, roleRow{Key: r, Permissions: access.BuiltInPermissions(r)})
+	}
+	custom, err := h.access.CustomRoles(c.Context(), lineageIDs(v))
+	if err != nil {
+		return err
+	}
+	for _, r := range custom {
+		rows = append(rows, roleRow{Key: r.Key(), Name: r.Name, Custom: r.OrganisationID == v.Org.ID, ID: r.ID, Permissions: r.List()})
+	}
+	return h.page(c, "organisation/roles", "organisation.roles.title", fiber.StatusOK, rows)
+}
+
+type roleForm struct {
+	Form        web.Form
+	ID          int64
+	Permissions []permissionBox
+}
+
+type permissionBox struct {
+	Name     access.Permission
+	Checked  bool
+	Disabled bool // the editor lacks it, so cannot give it
+}
+
+func (h *Handlers) boxes(c fiber.Ctx, checked []access.Permission) []permissionBox {
+	v := web.CurrentViewer(c)
+	var out []permissionBox
+	for _, p := range access.Permissions() {
+		has := false
+		for _, q := range checked {
+			has = has || q == p
+		}
+		out = append(out, permissionBox{Name: p, Checked: has, Disabled: !v.Can.Has(p)})
+	}
+	return out
+}
+
+// RoleNew shows the editor for a new custom role.
+func (h *Handlers) RoleNew(c fiber.Ctx) error {
+	return h.page(c, "organisation/role", "organisation.roles.new", fiber.StatusOK, roleForm{Form: web.ReadForm(c), Permissions: h.boxes(c, nil)})
+}
+
+// RoleNewPost creates a custom role.
+func (h *Handlers) RoleNewPost(c fiber.Ctx) error { return h.saveRole(c, 0) }
+
+// Role shows the editor of one of the organisation's custom roles.
+func (h *Handlers) Role(c fiber.Ctx) error {
+	id, err := paramID(c)
+	if err != nil {
+		return err
+	}
+	role, err := h.ownRole(c, id)
+	if err != nil {
+		return err
+	}
+	f := web.ReadForm(c)
+	f.Values["name"] = role.Name
+	return h.page(c, "organisation/role", "organisation.roles.edit", fiber.StatusOK, roleForm{Form: f, ID: id, Permissions: h.boxes(c, role.List())})
+}
+
+// RolePost saves a custom role.
+func (h *Handlers) RolePost(c fiber.Ctx) error {
+	id, err := paramID(c)
+	if err != nil {
+		return err
+	}
+	if _, err := h.ownRole(c, id); err != nil {
+		return err
+	}
+	return h.saveRole(c, id)
+}
+
+func (h *Handlers) ownRole(c fiber.Ctx, id int64) (*access.CustomRole, error) {
+	v := web.CurrentViewer(c)
+	roles, err := h.access.CustomRoles(c.Context(), []int64{v.Org.ID})
+	if err != nil {
+		return nil, err
+	}
+	for _, r := range roles {
+		if r.ID == id {
+			return &r, nil
+		}
+	}
+	return nil, fiber.ErrNotFound
+}
+
+func (h *Handlers) saveRole(c fiber.Ctx, id int64) error {
+	v := web.CurrentViewer(c)
+	f := web.ReadForm(c, "name")
+	var perms []access.Permission
+	for _, p := range c.Request().PostArgs().PeekMulti("permissions") {
+		perms = append(perms, access.Permission(p))
+	}
+	role, err := h.access.SaveCustomRole(c.Context(), v.Can, v.Org.ID, id, f.Values["name"], perms)
+	if refused(&f, err) {
+		return h.page(c, "organisation/role", "organisation.roles.new", web.Unprocessable, roleForm{Form: f, ID: id, Permissions: h.boxes(c, perms)})
+	}
+	if errors.Is(err, access.ErrNotFound) {
+		return fiber.ErrNotFound
+	}
+	if err != nil {
+		return err
+	}
+	if err := h.web.Audit(c, "organisation.role_saved", 0, role.Name); err != nil {
+		return err
+	}
+	web.SetFlash(c, "success", "organisation.roles.saved")
+	return h.web.Redirect(c, "/organisation/roles")
+}
+
+// RoleDeletePost removes a custom role nobody holds.
+func (h *Handlers) RoleDeletePost(c fiber.Ctx) error {
+	id, err := paramID(c)
+	if err != nil {
+		return err
+	}
+	err = h.access.DeleteCustomRole(c.Context(), web.CurrentViewer(c).Org.ID, id)
+	switch {
+	case errors.Is(err, access.ErrNotFound):
+		return fiber.ErrNotFound
+	case errors.Is(err, access.ErrInUse):
+		web.SetFlash(c, "error", access.ErrInUse.Error())
+		return h.web.Redirect(c, "/organisation/roles")
+	case err != nil:
+		return err
+	}
+	if err := h.web.Audit(c, "organisation.role_deleted", 0, c.Params("id")); err != nil {
+		return err
+	}
+	web.SetFlash(c, "success", "organisation.roles.deleted")
+	return h.web.Redirect(c, "/organisation/roles")
+}
+
+func lineageIDs(v *web.Viewer) []int64 {
+	out := make([]int64, len(v.Lineage))
+	for i, o := range v.Lineage {
+		out[i] = o.ID
+	}
+	return out
+}

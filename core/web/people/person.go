@@ -1,0 +1,161 @@
+package people
+
+import (
+	"context"
+	"errors"
+	"slices"
+	"strconv"
+
+	"github.com/gofiber/fiber/v3"
+
+	"github.com/atriumhq/atrium/core/access"
+	"github.com/atriumhq/atrium/core/identity"
+	"github.com/atriumhq/atrium/core/tenancy"
+	"github.com/atriumhq/atrium/core/web"
+)
+
+type roleBox struct {
+	Key      access.Role
+	Name     string // custom roles' name; built-in roles are translated
+	Checked  bool
+	Disabled bool // grants something the viewer lacks
+}
+
+// memberRoles finds the person's roles in the active organisation.
+func (h *Handlers) memberRoles(c fiber.Ctx, userID int64) ([]access.Role, bool, error) {
+	v := web.CurrentViewer(c)
+	ok, err := h.orgs.IsMember(c.Context(), v.Org.ID, userID)
+	if err != nil || !ok {
+		return nil, false, err
+	}
+	roles, err := h.orgs.RolesOf(c.Context(), v.Org.ID, userID)
+	return roles, true, err
+}
+
+// roleBoxes offers every role of the organisation, disabling those the viewer
+// may not give.
+func (h *Handlers) roleBoxes(c fiber.Ctx, held []access.Role) ([]roleBox, error) {
+	v := web.CurrentViewer(c)
+	var out []roleBox
+	for _, r := range access.BuiltIn() {
+		out = append(out, roleBox{Key: r, Checked: slices.Contains(held, r), Disabled: !v.Can.Covers(access.BuiltInPermissions(r))})
+	}
+	custom, err := h.access.CustomRoles(c.Context(), lineage(v))
+	if err != nil {
+		return nil, err
+	}
+	for _, r := range custom {
+		out = append(out, roleBox{Key: r.Key(), Name: r.Name, Checked: slices.Contains(held, r.Key()), Disabled: !v.Can.Covers(r.List())})
+	}
+	return out, nil
+}
+
+func lineage(v *web.Viewer) []int64 {
+	out := make([]int64, len(v.Lineage))
+	for i, o := range v.Lineage {
+		out[i] = o.ID
+	}
+	return out
+}
+
+func (h *Handlers) renderPerson(c fiber.Ctx, u *identity.User, roles []access.Role, f web.Form, status int) error {
+	boxes, err := h.roleBoxes(c, roles)
+	if err != nil {
+		return err
+	}
+	m, err := h.orgs.Member(c.Context(), web.CurrentViewer(c).Org.ID, u.ID)
+	if err != nil {
+		return err
+	}
+	return h.web.Render(c, web.Page{Template: tmplPerson, Title: "people.person.title", Status: status,
+		Data: personData{User: u, Roles: roles, Member: m, Form: f, RoleBoxes: boxes}})
+}
+
+// RolesPost replaces a person's roles in the organisation. Roles the viewer
+// may not give can be neither added nor taken away by them, and the
+// organisation keeps an administrator.
+func (h *Handlers) RolesPost(c fiber.Ctx) error {
+	u, held, err := h.member(c)
+	if err != nil {
+		return err
+	}
+	boxes, err := h.roleBoxes(c, held)
+	if err != nil {
+		return err
+	}
+	wanted := c.Request().PostArgs().PeekMulti("roles")
+	var next []access.Role
+	for _, b := range boxes {
+		asked := slices.ContainsFunc(wanted, func(w []byte) bool { return string(w) == string(b.Key) })
+		if b.Disabled {
+			if asked != b.Checked {
+				return fiber.ErrForbidden // beyond the viewer's own rights
+			}
+		}
+		if asked {
+			next = append(next, b.Key)
+		}
+	}
+	err = h.orgs.SetRoles(c.Context(), web.CurrentViewer(c).Org.ID, u.ID, next)
+	if errors.Is(err, tenancy.ErrLastAdmin) {
+		f := web.ReadForm(c)
+		f.Problem = tenancy.ErrLastAdmin.Error()
+		return h.renderPerson(c, u, held, f, web.Unprocessable)
+	}
+	if err != nil {
+		return err
+	}
+	if err := h.web.Audit(c, "people.roles_changed", u.ID, rolesText(next)); err != nil {
+		return err
+	}
+	web.SetFlash(c, "success", "people.person.roles_saved")
+	return h.web.Redirect(c, "/people/"+c.Params("id"))
+}
+
+func rolesText(roles []access.Role) string {
+	out := ""
+	for i, r := range roles {
+		if i > 0 {
+			out += ", "
+		}
+		out += string(r)
+	}
+	return out
+}
+
+// ActivePost deactivates or reactivates a person in the organisation.
+func (h *Handlers) ActivePost(c fiber.Ctx) error {
+	return h.flag(c, "active", h.orgs.SetActive)
+}
+
+// WebAccessPost turns a person's web access on or off.
+func (h *Handlers) WebAccessPost(c fiber.Ctx) error {
+	return h.flag(c, "web_access", h.orgs.SetWebAccess)
+}
+
+func (h *Handlers) flag(c fiber.Ctx, name string, set func(ctx context.Context, orgID, userID int64, on bool) error) error {
+	u, roles, err := h.member(c)
+	if err != nil {
+		return err
+	}
+	on := c.FormValue("on") == "true"
+	if u.ID == web.CurrentViewer(c).User.ID && !on {
+		f := web.ReadForm(c)
+		f.Problem = "people.person.not_yourself"
+		return h.renderPerson(c, u, roles, f, web.Unprocessable)
+	}
+	err = set(c.Context(), web.CurrentViewer(c).Org.ID, u.ID, on)
+	if errors.Is(err, tenancy.ErrLastAdmin) {
+		f := web.ReadForm(c)
+		f.Problem = tenancy.ErrLastAdmin.Error()
+		return h.renderPerson(c, u, roles, f, web.Unprocessable)
+	}
+	if err != nil {
+		return err
+	}
+	if err := h.web.Audit(c, "people."+name+"_"+strconv.FormatBool(on), u.ID, ""); err != nil {
+		return err
+	}
+	web.SetFlash(c, "success", "people.person."+name+"_"+strconv.FormatBool(on))
+	return h.web.Redirect(c, "/people/"+c.Params("id"))
+}
