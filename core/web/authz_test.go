@@ -23,12 +23,14 @@ import (
 func TestEveryRouteByRole(t *testing.T) {
 	t.Parallel()
 	coretest.EachDatabase(t, func(t *testing.T, db config.Database) {
-		app := coretest.NewApp(t, db)
+		// Thousands of requests from one address: lift the rate limit.
+		app := coretest.NewApp(t, db, coretest.Options{Config: func(c *config.Config) { c.Server.RateLimit = 1_000_000 }})
 		ctx := context.Background()
 		coach, err := app.Identity().ByEmail(ctx, "coach@harbour.example")
 		if err != nil {
 			t.Fatal(err)
 		}
+		org, _ := app.Organisations().BySlug(ctx, demo.Slug)
 		other, _, _ := app.Organisations().Ensure(ctx, tenancy.Organisation{Slug: "north", Name: "North Care", Locale: "nl", TimeZone: "Europe/Amsterdam"})
 		if _, _, err := app.Identity().Seed(ctx, other, identity.Invitee{Email: "admin@north.example", GivenName: "Noor", FamilyName: "Dam", Role: access.RoleAdmin}, demo.Password, demo.TOTPSecret); err != nil {
 			t.Fatal(err)
@@ -76,10 +78,66 @@ func TestEveryRouteByRole(t *testing.T) {
 				}
 			}
 		}
+		// Every built-in role: holders of a route's permission pass the guard on
+		// every GET route; everyone else is refused on every route.
+		for _, role := range access.BuiltIn() {
+			email := string(role) + "@roles.example"
+			if _, _, err := app.Identity().Seed(ctx, org, identity.Invitee{Email: email, GivenName: "R", FamilyName: string(role), Role: role}, demo.Password, demo.TOTPSecret); err != nil {
+				t.Fatal(err)
+			}
+			c := app.Client(t)
+			c.SignIn(email)
+			held := access.Set{}.Add(access.BuiltInPermissions(role)...)
+			for _, r := range routes {
+				if r.Rule.Level == web.Anyone || r.Rule.Need == access.PlatformOperate {
+					continue
+				}
+				path := fill(r.Path)
+				switch {
+				case !held.Has(r.Rule.Need):
+					var res *coretest.Response
+					if r.Method == http.MethodGet {
+						res = c.Get(path)
+					} else {
+						res = c.PostForm(path, url.Values{})
+					}
+					if res.StatusCode != 403 && res.StatusCode != 404 {
+						t.Errorf("%s without %s: %s %s answered %d", role, r.Rule.Need, r.Method, r.Path, res.StatusCode)
+					}
+				case r.Method == http.MethodGet:
+					res := c.Get(path)
+					if res.StatusCode == 403 || res.StatusCode >= 500 || strings.HasPrefix(res.Header.Get("Location"), "/signin") {
+						t.Errorf("%s holding %q: GET %s answered %d %s", role, r.Rule.Need, r.Path, res.StatusCode, res.Header.Get("Location"))
+					}
+				}
+			}
+		}
+
 		// And the coach is untouched by all of the above.
 		after, _ := app.Identity().ByID(ctx, coach.ID)
 		if after.Email != coach.Email || after.Locked() || !after.TOTPEnabled {
 			t.Errorf("the coach was changed by refused requests: %+v", after)
 		}
 	})
+}
+
+// TestEveryRouteHasARule fails when a route is added to the server without
+// going through Handle, and so without an authorization rule.
+func TestEveryRouteHasARule(t *testing.T) {
+	t.Parallel()
+	app := coretest.NewApp(t, coretest.SQLite(t))
+	guarded := map[string]bool{}
+	for _, r := range app.Web().Routes() {
+		guarded[r.Method+" "+r.Path] = true
+	}
+	unguarded := map[string]bool{"GET /static/*": true, "GET /healthz": true, "GET /readyz": true}
+	for _, r := range app.Web().App().GetRoutes(true) {
+		key := r.Method + " " + r.Path
+		if r.Method == http.MethodHead {
+			key = "GET " + r.Path
+		}
+		if !guarded[key] && !unguarded[key] {
+			t.Errorf("%s %s is served without an authorization rule; register it with Server.Handle", r.Method, r.Path)
+		}
+	}
 }
