@@ -111,3 +111,51 @@ func Shot(t testing.TB, ctx context.Context, name string) {
 	_ = os.MkdirAll(dir, 0o755)
 	_ = os.WriteFile(filepath.Join(dir, name+".png"), shot, 0o644)
 }
+
+// Step runs browser actions and fails the test on the first error.
+func Step(t testing.TB, ctx context.Context, steps ...chromedp.Action[chromedp.Void]) {
+	t.Helper()
+	if err := chromedp.Do(ctx, steps...); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// Wait waits for a JavaScript condition on a fully loaded page, failing the
+// test after 20 s. Waiting for the load too keeps the next navigation from
+// aborting one still in progress.
+func Wait(t testing.TB, ctx context.Context, expression string) {
+	t.Helper()
+	if err := Until(ctx, `document.readyState === "complete" && (`+expression+`)`); err != nil {
+		t.Fatalf("waiting for %s: %v", expression, err)
+	}
+}
+
+// BrowserSignIn signs in through the sign-in page with a password and a code.
+func BrowserSignIn(t testing.TB, ctx context.Context, base, email, password, code string) {
+	t.Helper()
+	Step(t, ctx, chromedp.Navigate(base+"/signin"), chromedp.WaitVisible("#f-email"),
+		chromedp.SendKeys("#f-email", email), chromedp.SendKeys("#f-password", password), chromedp.Click(`main button[type=submit]`))
+	Wait(t, ctx, `document.querySelector("#f-code") !== null`)
+	Step(t, ctx, chromedp.SendKeys("#f-code", code), chromedp.Click(`main button[type=submit]`))
+	Wait(t, ctx, `location.pathname === "/" && document.querySelector(".usermenu summary .avatar") !== null`)
+}
+
+// BrowserSignOut signs out through the user menu.
+func BrowserSignOut(t testing.TB, ctx context.Context) {
+	t.Helper()
+	Step(t, ctx, chromedp.Click(".usermenu summary"), chromedp.WaitVisible(`.usermenu form[action="/signout"] button`),
+		chromedp.Click(`.usermenu form[action="/signout"] button`))
+	Wait(t, ctx, `location.pathname === "/signin"`)
+}
+
+// SubmitAndWait clicks a button that loads a new page (a plain form post, or
+// an htmx redirect) and waits until the new page satisfies expression. The
+// old page is marked first, so it can never be mistaken for the new one.
+func SubmitAndWait(t testing.TB, ctx context.Context, button, expression string) {
+	t.Helper()
+	if _, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`window.__atriumOldPage = true`)); err != nil {
+		t.Fatal(err)
+	}
+	Step(t, ctx, chromedp.Click(button))
+	Wait(t, ctx, `window.__atriumOldPage === undefined && (`+expression+`)`)
+}

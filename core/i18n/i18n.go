@@ -32,6 +32,9 @@ type Catalog struct {
 	matcher    language.Matcher
 	localizers map[string]*Localizer
 	ids        map[string][]string // language → message ids, for completeness checks
+	// withTerms marks messages that use the organisation's words
+	// ({{.Term.Coachee}}, {{.Terms.coachee}}); only they get the words as data.
+	withTerms map[string]bool
 }
 
 // Load reads every <language>.toml in fsys. English must be among them: it is
@@ -44,7 +47,7 @@ func Load(fsys fs.FS) (*Catalog, error) {
 		return nil, err
 	}
 	sort.Strings(files)
-	c := &Catalog{bundle: bundle, localizers: map[string]*Localizer{}, ids: map[string][]string{}}
+	c := &Catalog{bundle: bundle, localizers: map[string]*Localizer{}, ids: map[string][]string{}, withTerms: map[string]bool{}}
 	for _, name := range files {
 		data, err := fs.ReadFile(fsys, name)
 		if err != nil {
@@ -57,6 +60,9 @@ func Load(fsys fs.FS) (*Catalog, error) {
 		lang := strings.TrimSuffix(path.Base(name), ".toml")
 		for _, m := range mf.Messages {
 			c.ids[lang] = append(c.ids[lang], m.ID)
+			if strings.Contains(m.One+m.Other, ".Term") {
+				c.withTerms[m.ID] = true
+			}
 		}
 		sort.Strings(c.ids[lang])
 	}
@@ -69,7 +75,7 @@ func Load(fsys fs.FS) (*Catalog, error) {
 	c.matcher = language.NewMatcher(c.tags)
 	for _, tag := range c.tags {
 		base, _ := tag.Base()
-		c.localizers[base.String()] = &Localizer{Locale: base.String(), l: goi18n.NewLocalizer(bundle, tag.String())}
+		c.localizers[base.String()] = &Localizer{Locale: base.String(), l: goi18n.NewLocalizer(bundle, tag.String()), withTerms: c.withTerms}
 	}
 	return c, nil
 }
@@ -126,8 +132,9 @@ func (c *Catalog) Resolve(choice, acceptLanguage, orgDefault string) string {
 type Localizer struct {
 	// Locale is the two-letter code, such as "nl".
 	Locale string
-	l      *goi18n.Localizer
-	terms  map[string]Words
+	l         *goi18n.Localizer
+	terms     map[string]Words
+	withTerms map[string]bool
 }
 
 // Words are an organisation's own singular and plural for a term.
@@ -167,6 +174,12 @@ func (l *Localizer) T(id string, args ...any) string {
 			}
 		}
 	}
+	if l.withTerms[id] {
+		if data == nil {
+			data = map[string]any{}
+		}
+		data["Term"], data["Terms"] = l.wordsFor(1), l.wordsFor(2)
+	}
 	if data != nil {
 		cfg.TemplateData = data
 	}
@@ -175,6 +188,17 @@ func (l *Localizer) T(id string, args ...any) string {
 		return id
 	}
 	return s
+}
+
+// wordsFor gives every term in the singular (n = 1) or plural, under its key
+// ("coachee") and capitalised ("Coachee"), for messages that use them.
+func (l *Localizer) wordsFor(n int) map[string]string {
+	out := map[string]string{}
+	for _, k := range TermKeys() {
+		out[k] = l.Term(k, n)
+		out[strings.ToUpper(k[:1])+k[1:]] = l.Term(strings.ToUpper(k[:1])+k[1:], n)
+	}
+	return out
 }
 
 // TermKeys lists the terms an organisation may rename.

@@ -127,3 +127,22 @@ func TestBadCatalogs(t *testing.T) {
 		t.Error("broken TOML was accepted")
 	}
 }
+
+func TestMessagesUseTheOrganisationsWords(t *testing.T) {
+	t.Parallel()
+	c := catalog(t)
+	plain := c.Localizer("en")
+	if got := plain.T("role.coachee"); got != "Coachee" {
+		t.Errorf("default role name: %q", got)
+	}
+	client := plain.WithTerms(map[string]i18n.Words{"coachee": {One: "client", Other: "clients"}})
+	if got := client.T("role.coachee"); got != "Client" {
+		t.Errorf("renamed role: %q", got)
+	}
+	if got := client.Term("coachee", 3); got != "clients" {
+		t.Errorf("renamed term: %q", got)
+	}
+	if got := plain.T("role.coachee"); got != "Coachee" {
+		t.Error("WithTerms changed the shared localizer")
+	}
+}
