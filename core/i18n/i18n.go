@@ -131,7 +131,7 @@ func (c *Catalog) Resolve(choice, acceptLanguage, orgDefault string) string {
 // Localizer translates into one language. It is safe for concurrent use.
 type Localizer struct {
 	// Locale is the two-letter code, such as "nl".
-	Locale string
+	Locale    string
 	l         *goi18n.Localizer
 	terms     map[string]Words
 	withTerms map[string]bool

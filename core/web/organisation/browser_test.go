@@ -40,7 +40,10 @@ func TestBrowserOrganisationStory(t *testing.T) {
 		}
 		return s
 	}
-	h1 := func(want string) { t.Helper(); wait(`document.querySelector("main h1") && document.querySelector("main h1").textContent.trim() === ` + quote(want)) }
+	h1 := func(want string) {
+		t.Helper()
+		wait(`document.querySelector("main h1") && document.querySelector("main h1").textContent.trim() === ` + quote(want))
+	}
 
 	// 1. The operator (the demo's administrator is also the platform operator).
 	coretest.BrowserSignIn(t, ctx, base, "admin@harbour.example", demo.Password, identity.CodeAt(demo.TOTPSecret, time.Now()))
@@ -88,7 +91,7 @@ func TestBrowserOrganisationStory(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	step(chromedp.Click(`a[href="/people/`+strconv.FormatInt(coby.ID, 10)+`"]`))
+	step(chromedp.Click(`a[href="/people/` + strconv.FormatInt(coby.ID, 10) + `"]`))
 	h1("Coby Coach")
 	step(chromedp.Click(`input[name=roles][value=coach]`), chromedp.Click(`input[name=roles][value=coachee]`))
 	coretest.SubmitAndWait(t, ctx, `form[action$="/roles"] button[type=submit]`, `document.querySelector(".flash-success") !== null`)
