@@ -130,7 +130,7 @@ func (s *Server) session(c fiber.Ctx) error {
 	}
 	sess, u, err := s.ids.Session(c.Context(), token)
 	if errors.Is(err, identity.ErrNoSession) {
-		c.ClearCookie(sessionCookie)
+		clearCookie(c, sessionCookie)
 		return c.Next()
 	}
 	if err != nil {
@@ -258,7 +258,7 @@ func (s *Server) EndSession(c fiber.Ctx) error {
 			return err
 		}
 	}
-	c.ClearCookie(sessionCookie)
+	clearCookie(c, sessionCookie)
 	rotateCSRF(c, s.secure)
 	c.Locals(localViewer, nil)
 	return nil

@@ -3,6 +3,7 @@ package web
 import (
 	"encoding/base64"
 	"strings"
+	"time"
 
 	"github.com/gofiber/fiber/v3"
 )
@@ -31,7 +32,7 @@ func takeFlash(c fiber.Ctx) *Flash {
 	if raw == "" {
 		return nil
 	}
-	c.ClearCookie(flashCookie)
+	clearCookie(c, flashCookie)
 	decoded, err := base64.RawURLEncoding.DecodeString(raw)
 	if err != nil {
 		return nil
@@ -47,4 +48,10 @@ func takeFlash(c fiber.Ctx) *Flash {
 		return nil
 	}
 	return &Flash{Kind: kind, Message: message}
+}
+
+// clearCookie removes a cookie set for the whole site. (Fiber's ClearCookie
+// does not name the path, so the browser would keep a cookie set on "/".)
+func clearCookie(c fiber.Ctx, name string) {
+	c.Cookie(&fiber.Cookie{Name: name, Value: "", Path: "/", MaxAge: -1, Expires: time.Unix(0, 0), HTTPOnly: true, SameSite: fiber.CookieSameSiteLaxMode})
 }

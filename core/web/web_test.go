@@ -311,3 +311,19 @@ func TestOrganisationLanguageIsTheDefault(t *testing.T) {
 		t.Errorf("the browser's language beats the organisation's: %q", got)
 	}
 }
+
+func TestFlashShowsOnce(t *testing.T) {
+	t.Parallel()
+	app := coretest.NewApp(t, coretest.SQLite(t))
+	c := app.Client(t)
+	c.Get("/about")
+	c.PostForm("/language", url.Values{"locale": {"en"}, "next": {"/about"}})
+	if first := c.Get("/about"); first.Doc.Find(".flash").Length() != 1 {
+		t.Fatal("the flash did not show")
+	}
+	for _, path := range []string{"/about", "/"} {
+		if again := c.Get(path); again.Doc.Find(".flash").Length() != 0 {
+			t.Errorf("the flash showed again on %s", path)
+		}
+	}
+}
