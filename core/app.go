@@ -19,9 +19,11 @@ import (
 	"log/slog"
 	"net"
 	"os"
+	"strings"
 	"time"
 
 	"github.com/gofiber/fiber/v3"
+	"github.com/uptrace/bun"
 
 	"github.com/atriumhq/atrium/core/access"
 	"github.com/atriumhq/atrium/core/announcement"
@@ -141,6 +143,7 @@ func (a *App) build() error {
 	organisation.Register(a.web, organisation.Deps{Orgs: a.orgs, Access: a.access, Identity: a.ident, Modules: a.modules,
 		Catalog: a.catalog, Audit: audit.NewService(a.db), Brands: a.brands})
 	a.announce = announcement.NewService(a.db)
+	a.announce.Notify = a.notifyAnnouncement
 	announcements.Register(a.web, a.announce, a.modules)
 	return nil
 }
@@ -262,6 +265,36 @@ func (a *App) visitorOrganisation(c fiber.Ctx) *tenancy.Organisation {
 		return nil
 	}
 	return org
+}
+
+// notifyAnnouncement mails the organisation's people who want it that there
+// is a new announcement: the organisation's name and a link, never the text.
+func (a *App) notifyAnnouncement(ctx context.Context, tx bun.IDB, ann *announcement.Announcement) error {
+	members, err := a.orgs.MemberIDs(ctx, ann.OrganisationID)
+	if err != nil {
+		return err
+	}
+	org, err := a.orgs.ByID(ctx, ann.OrganisationID)
+	if err != nil {
+		return err
+	}
+	var ids []int64
+	for id := range members {
+		if id != ann.AuthorID {
+			ids = append(ids, id)
+		}
+	}
+	people, err := a.ident.Recipients(ctx, tx, ids, "announcement")
+	if err != nil {
+		return err
+	}
+	for _, p := range people {
+		data := map[string]any{"Organisation": org.Name, "Link": strings.TrimRight(a.cfg.Server.BaseURL, "/") + "/announcements"}
+		if err := a.ident.QueueNotice(ctx, tx, p, "announcement", data); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // themeNames lists the shipped themes.

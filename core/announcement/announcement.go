@@ -28,7 +28,12 @@ type Announcement struct {
 }
 
 // Service keeps announcements.
-type Service struct{ db *store.DB }
+type Service struct {
+	db *store.DB
+	// Notify tells the organisation's people that an announcement was posted,
+	// in the posting's transaction; nil sends nothing.
+	Notify func(ctx context.Context, tx bun.IDB, a *Announcement) error
+}
 
 // NewService returns the announcement service.
 func NewService(db *store.DB) *Service { return &Service{db: db} }
@@ -52,7 +57,15 @@ func (s *Service) Post(ctx context.Context, orgID, authorID int64, title, body s
 		return nil, inv
 	}
 	a := &Announcement{OrganisationID: orgID, AuthorID: authorID, Title: title, Body: body, CreatedAt: time.Now().UTC()}
-	_, err := s.db.NewInsert().Model(a).Exec(ctx)
+	err := s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+		if _, err := tx.NewInsert().Model(a).Exec(ctx); err != nil {
+			return err
+		}
+		if s.Notify != nil {
+			return s.Notify(ctx, tx, a)
+		}
+		return nil
+	})
 	return a, err
 }
 

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"io"
+	"mime/multipart"
 	"net/http"
 	"net/http/cookiejar"
 	"net/url"
@@ -64,6 +65,30 @@ func (c *Client) PostForm(path string, form url.Values, headers ...string) *Resp
 	}
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	return c.Do(req, headers...)
+}
+
+// PostFile sends a multipart form with one file, as a browser's upload would.
+func (c *Client) PostFile(path string, form url.Values, field, filename string, data []byte) *Response {
+	c.t.Helper()
+	var body bytes.Buffer
+	w := multipart.NewWriter(&body)
+	if !form.Has("_csrf") {
+		form.Set("_csrf", c.CSRF())
+	}
+	for k, vs := range form {
+		for _, v := range vs {
+			_ = w.WriteField(k, v)
+		}
+	}
+	fw, _ := w.CreateFormFile(field, filename)
+	_, _ = fw.Write(data)
+	_ = w.Close()
+	req, err := http.NewRequest(http.MethodPost, c.base+path, &body)
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	req.Header.Set("Content-Type", w.FormDataContentType())
+	return c.Do(req)
 }
 
 // CSRF is the token the server gave this client.

@@ -89,7 +89,13 @@ func Migrations() []store.Migration {
 		IP            string    `bun:"ip,notnull"`
 		UserAgent     string    `bun:"user_agent,notnull"`
 	}
-	tables := []any{(*user)(nil), (*session)(nil), (*passwordHistory)(nil), (*token)(nil), (*backupCode)(nil), (*appPassword)(nil), (*throttle)(nil)}
+	type mailPreference struct {
+		bun.BaseModel `bun:"table:mail_preferences"`
+		UserID        int64  `bun:"user_id,pk"`
+		Kind          string `bun:"kind,pk"`
+		Enabled       bool   `bun:"enabled,notnull"`
+	}
+	tables := []any{(*user)(nil), (*mailPreference)(nil), (*session)(nil), (*passwordHistory)(nil), (*token)(nil), (*backupCode)(nil), (*appPassword)(nil), (*throttle)(nil)}
 	return []store.Migration{{
 		Name: "20261130120000_identity",
 		Up: func(ctx context.Context, tx bun.Tx) error {

@@ -56,6 +56,8 @@ func Register(s *web.Server, ids *identity.Service, orgs *tenancy.Service, cat *
 	s.Handle(get, "/settings/app-passwords", web.Member, h.AppPasswords)
 	s.Handle(post, "/settings/app-passwords", web.Member, h.AppPasswordsPost)
 	s.Handle(post, "/settings/app-passwords/:id/revoke", web.Member, h.AppPasswordRevokePost)
+	s.Handle(get, "/settings/notifications", web.Member, h.Notifications)
+	s.Handle(post, "/settings/notifications", web.Member, h.NotificationsPost)
 	s.Handle(get, "/settings/sessions", web.Member, h.Sessions)
 	s.Handle(post, "/settings/sessions/end-others", web.Member, h.SessionsEndOthersPost)
 	s.Handle(post, "/settings/sessions/:id/end", web.Member, h.SessionEndPost)

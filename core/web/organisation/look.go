@@ -52,7 +52,10 @@ func (h *Handlers) LookPost(c fiber.Ctx) error {
 			file.Close()
 		}
 	}
-	err := h.brands.Save(c.Context(), v.Org.ID, look)
+	var err error
+	if len(f.Errors) == 0 { // a refused upload saves nothing else either
+		err = h.brands.Save(c.Context(), v.Org.ID, look)
+	}
 	var inv *branding.Invalid
 	if errors.As(err, &inv) || len(f.Errors) > 0 {
 		if inv != nil {

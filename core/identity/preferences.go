@@ -1,0 +1,89 @@
+package identity
+
+import (
+	"context"
+	"slices"
+
+	"github.com/uptrace/bun"
+)
+
+// MailKind is a kind of notification mail a person may turn off. Service
+// mails (invitations, password links, address changes) are not kinds: they
+// always go out.
+type MailKind struct {
+	Key     string // "announcement"
+	Label   string // message id
+	Default bool   // on unless the person turned it off
+}
+
+// MailKinds are the notification mails people choose between. Modules add theirs.
+var MailKinds = []MailKind{
+	{Key: "announcement", Label: "settings.notifications.announcement", Default: true},
+}
+
+type mailPreference struct {
+	bun.BaseModel `bun:"table:mail_preferences"`
+
+	UserID  int64  `bun:"user_id,pk"`
+	Kind    string `bun:"kind,pk"`
+	Enabled bool   `bun:"enabled,notnull"`
+}
+
+// MailPreferences gives each kind's setting for a person.
+func (s *Service) MailPreferences(ctx context.Context, userID int64) (map[string]bool, error) {
+	var rows []mailPreference
+	if err := s.db.NewSelect().Model(&rows).Where("user_id = ?", userID).Scan(ctx); err != nil {
+		return nil, err
+	}
+	out := map[string]bool{}
+	for _, k := range MailKinds {
+		out[k.Key] = k.Default
+	}
+	for _, r := range rows {
+		out[r.Kind] = r.Enabled
+	}
+	return out, nil
+}
+
+// SetMailPreferences saves which kinds a person receives; unknown kinds are ignored.
+func (s *Service) SetMailPreferences(ctx context.Context, userID int64, on []string) error {
+	return s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+		for _, k := range MailKinds {
+			row := &mailPreference{UserID: userID, Kind: k.Key, Enabled: slices.Contains(on, k.Key)}
+			if _, err := tx.NewInsert().Model(row).On("CONFLICT (user_id, kind) DO UPDATE").Set("enabled = EXCLUDED.enabled").Exec(ctx); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// Recipients keeps the people who receive mails of a kind, with their address
+// and language, in one query.
+func (s *Service) Recipients(ctx context.Context, db bun.IDB, userIDs []int64, kind string) ([]User, error) {
+	var users []User
+	if len(userIDs) == 0 {
+		return users, nil
+	}
+	def := false
+	for _, k := range MailKinds {
+		if k.Key == kind {
+			def = k.Default
+		}
+	}
+	q := db.NewSelect().Model(&users).Column("id", "email", "given_name", "locale").
+		Where("id IN (?)", bun.List(userIDs)).Where("status = ?", StatusActive)
+	if def {
+		q = q.Where("NOT EXISTS (SELECT 1 FROM mail_preferences p WHERE p.user_id = ?TableAlias.id AND p.kind = ? AND p.enabled = ?)", kind, false)
+	} else {
+		q = q.Where("EXISTS (SELECT 1 FROM mail_preferences p WHERE p.user_id = ?TableAlias.id AND p.kind = ? AND p.enabled = ?)", kind, true)
+	}
+	err := q.Scan(ctx)
+	return users, err
+}
+
+// QueueNotice mails a person that something new waits for them, never what it says.
+func (s *Service) QueueNotice(ctx context.Context, db bun.IDB, u User, name string, data map[string]any) error {
+	data["Name"] = u.GivenName
+	return s.mail.Queue(ctx, db, u.Email, u.Locale, name, data)
+}
