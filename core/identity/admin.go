@@ -3,6 +3,7 @@ package identity
 import (
 	"context"
 	"errors"
+	"strings"
 
 	"github.com/uptrace/bun"
 )
@@ -70,5 +71,36 @@ func (s *Service) ChangeEmail(ctx context.Context, actor *User, userID int64, ne
 			return err
 		}
 		return record(ctx, tx, "identity.email_changed", actor, userID, ip, old+" → "+email)
+	})
+}
+
+// SetNames corrects a person's name, by an administrator (audited).
+func (s *Service) SetNames(ctx context.Context, actor *User, userID int64, given, prefix, family, ip string) error {
+	inv := &Invalid{}
+	given, prefix, family = strings.TrimSpace(given), strings.TrimSpace(prefix), strings.TrimSpace(family)
+	if given == "" {
+		inv.add("given_name", "form.required")
+	}
+	if family == "" {
+		inv.add("family_name", "form.required")
+	}
+	for field, v := range map[string]string{"given_name": given, "name_prefix": prefix, "family_name": family} {
+		if len([]rune(v)) > 100 {
+			inv.add(field, "form.too_long")
+		}
+	}
+	if err := inv.orNil(); err != nil {
+		return err
+	}
+	return s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+		res, err := tx.NewUpdate().Model((*User)(nil)).Set("given_name = ?", given).Set("name_prefix = ?", prefix).
+			Set("family_name = ?", family).Where("id = ?", userID).Exec(ctx)
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return ErrNotFound
+		}
+		return record(ctx, tx, "identity.name_changed", actor, userID, ip, "")
 	})
 }

@@ -82,12 +82,14 @@ func (s *Service) List(ctx context.Context, q Query) (Page, error) {
 		base = base.Where("m.active = ?", true)
 	}
 	if term := strings.TrimSpace(q.Search); term != "" {
-		// A literal search: % and _ typed by the person match themselves.
-		like := "%" + strings.NewReplacer(`\`, `\\`, "%", `\%`, "_", `\_`).Replace(strings.ToLower(term)) + "%"
+		// A literal search: % and _ typed by the person match themselves. The
+		// escape character is "!" because backslashes mean different things to
+		// the two databases and to the query builder.
+		like := "%" + strings.NewReplacer("!", "!!", "%", "!%", "_", "!_").Replace(strings.ToLower(term)) + "%"
 		base = base.WhereGroup(" AND ", func(w *bun.SelectQuery) *bun.SelectQuery {
-			return w.Where(`LOWER(u.given_name) LIKE ? ESCAPE '\'`, like).
-				WhereOr(`LOWER(u.family_name) LIKE ? ESCAPE '\'`, like).
-				WhereOr(`LOWER(u.email) LIKE ? ESCAPE '\'`, like)
+			return w.Where(`LOWER(u.given_name) LIKE ? ESCAPE '!'`, like).
+				WhereOr(`LOWER(u.family_name) LIKE ? ESCAPE '!'`, like).
+				WhereOr(`LOWER(u.email) LIKE ? ESCAPE '!'`, like)
 		})
 	}
 	if q.Role != "" {

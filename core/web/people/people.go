@@ -48,6 +48,7 @@ func Register(s *web.Server, ids *identity.Service, orgs *tenancy.Service, acc *
 	s.Handle(fiber.MethodPost, "/people/:id/unlock", manage, h.UnlockPost)
 	s.Handle(fiber.MethodPost, "/people/:id/reset-factor", manage, h.ResetFactorPost)
 	s.Handle(fiber.MethodPost, "/people/:id/email", manage, h.EmailPost)
+	s.Handle(fiber.MethodPost, "/people/:id/name", manage, h.NamePost)
 	s.AddNav(web.NavItem{Label: "nav.people", Icon: "users", Path: "/people", Rule: view})
 }
 
@@ -136,7 +137,7 @@ func (h *Handlers) Person(c fiber.Ctx) error {
 		return err
 	}
 	f := web.ReadForm(c)
-	f.Values["email"] = u.Email
+	f.Values["email"], f.Values["given_name"], f.Values["name_prefix"], f.Values["family_name"] = u.Email, u.GivenName, u.NamePrefix, u.FamilyName
 	return h.renderPerson(c, u, roles, f, fiber.StatusOK)
 }
 
@@ -192,5 +193,23 @@ func (h *Handlers) EmailPost(c fiber.Ctx) error {
 		return err
 	}
 	web.SetFlash(c, "success", "people.person.email_changed")
+	return h.web.Redirect(c, "/people/"+c.Params("id"))
+}
+
+// NamePost corrects a person's name.
+func (h *Handlers) NamePost(c fiber.Ctx) error {
+	u, roles, err := h.member(c)
+	if err != nil {
+		return err
+	}
+	f := web.ReadForm(c, "given_name", "name_prefix", "family_name")
+	err = h.ids.SetNames(c.Context(), web.CurrentViewer(c).User, u.ID, f.Values["given_name"], f.Values["name_prefix"], f.Values["family_name"], c.IP())
+	if f.Refuse(err) {
+		return h.renderPerson(c, u, roles, f, web.Unprocessable)
+	}
+	if err != nil {
+		return err
+	}
+	web.SetFlash(c, "success", "people.person.name_changed")
 	return h.web.Redirect(c, "/people/"+c.Params("id"))
 }

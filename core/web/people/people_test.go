@@ -101,3 +101,49 @@ func TestCoachInvitesButCannotMakeAdministrators(t *testing.T) {
 		t.Fatalf("coach inviting a coachee: %d", res.StatusCode)
 	}
 }
+
+func TestDirectorySearchCSVAndNames(t *testing.T) {
+	t.Parallel()
+	app := coretest.NewApp(t, coretest.SQLite(t))
+	ctx := context.Background()
+	admin := app.Client(t)
+	admin.SignIn("admin@harbour.example")
+	org, _ := app.Organisations().BySlug(ctx, demo.Slug)
+	for i, name := range [][2]string{{"=cmd|' /C calc'!A0", "X"}, {"P", "100% Smit"}, {"P", "Jansen_Test"}} {
+		if _, _, err := app.Identity().Seed(ctx, org, identity.Invitee{Email: "p" + strconv.Itoa(i) + "@harbour.example", GivenName: name[0], FamilyName: name[1], Role: access.RoleCoachee}, demo.Password, ""); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// A literal search: % and _ match themselves.
+	people := func(query string) int {
+		return admin.Get("/people?" + query).Doc.Find(`tbody a[href^="/people/"]`).Length()
+	}
+	if n := people("q=" + url.QueryEscape("100%")); n != 1 {
+		t.Errorf("search for 100%%: %d people", n)
+	}
+	if n := people("q=" + url.QueryEscape("s_n")); n != 0 {
+		t.Errorf("_ matched any character: %d people", n)
+	}
+	if n := people("q=jans"); n != 2 {
+		t.Errorf("search for jans: %d people", n)
+	}
+	if n := people("role=coach"); n != 1 {
+		t.Errorf("role filter: %d people", n)
+	}
+	csv := admin.Get("/people.csv")
+	if csv.Header.Get("Content-Type") != "text/csv; charset=utf-8" || !strings.Contains(csv.Body, "'=cmd") || strings.Count(csv.Body, "\n") != 7 {
+		t.Errorf("csv: %q", csv.Body)
+	}
+	// Correcting a name: bad input refused, good input saved.
+	kim, _ := app.Identity().ByEmail(ctx, "coachee@harbour.example")
+	path := "/people/" + strconv.FormatInt(kim.ID, 10) + "/name"
+	if res := admin.PostForm(path, url.Values{"given_name": {""}, "family_name": {"Bakker"}}); res.StatusCode != 422 {
+		t.Errorf("empty first name: %d", res.StatusCode)
+	}
+	if res := admin.PostForm(path, url.Values{"given_name": {"Kimberley"}, "family_name": {"Bakker"}}); res.StatusCode != 303 {
+		t.Errorf("name: %d", res.StatusCode)
+	}
+	if after, _ := app.Identity().ByID(ctx, kim.ID); after.GivenName != "Kimberley" {
+		t.Errorf("name now %q", after.GivenName)
+	}
+}

@@ -1,0 +1,69 @@
+package organisation_test
+
+import (
+	"context"
+	"net/url"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/atriumhq/atrium/core/access"
+	"github.com/atriumhq/atrium/core/config"
+	"github.com/atriumhq/atrium/core/coretest"
+	"github.com/atriumhq/atrium/core/demo"
+	"github.com/atriumhq/atrium/core/identity"
+	"github.com/atriumhq/atrium/core/tenancy"
+)
+
+// TestSwitchingOrganisations: a person in two organisations works in one at a
+// time; an administrator with daughters.access works in a daughter through
+// their own membership above it; nobody switches to an organisation of theirs
+// they may not reach.
+func TestSwitchingOrganisations(t *testing.T) {
+	t.Parallel()
+	coretest.EachDatabase(t, func(t *testing.T, db config.Database) {
+		app := coretest.NewApp(t, db)
+		ctx := context.Background()
+		orgs := app.Organisations()
+		harbour, _ := orgs.BySlug(ctx, demo.Slug)
+		daughter, err := orgs.CreateDaughter(ctx, harbour, tenancy.Details{Name: "Harbour Delft", Locale: "en", TimeZone: "Europe/Amsterdam"}, []string{"en", "nl"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		north, _ := orgs.CreateSubscriber(ctx, tenancy.Details{Name: "North Care", Locale: "nl", TimeZone: "Europe/Amsterdam"}, []string{"en", "nl"})
+		// The coach also coaches at North Care.
+		coach, _ := app.Identity().ByEmail(ctx, "coach@harbour.example")
+		if _, _, err := app.Identity().Seed(ctx, north, identity.Invitee{Email: coach.Email, Role: access.RoleCoach}, demo.Password, ""); err != nil {
+			t.Fatal(err)
+		}
+		c := app.Client(t)
+		c.SignIn("coach@harbour.example")
+		list := c.Get("/switch")
+		if !strings.Contains(list.Body, "North Care") || strings.Contains(list.Body, "Harbour Delft") {
+			t.Fatalf("the coach may switch to: %s", list.Text("main"))
+		}
+		if res := c.PostForm("/switch/"+strconv.FormatInt(north.ID, 10), url.Values{}); res.StatusCode != 303 {
+			t.Fatalf("switch: %d", res.StatusCode)
+		}
+		if got := c.Get("/").Text(".brand-name"); got != "North Care" {
+			t.Errorf("after switching the pages show %q", got)
+		}
+		if res := c.PostForm("/switch/"+strconv.FormatInt(daughter.ID, 10), url.Values{}); res.StatusCode != 404 {
+			t.Errorf("switching to a daughter without daughters.access: %d", res.StatusCode)
+		}
+		// The administrator reaches the daughter through daughters.access.
+		admin := app.Client(t)
+		admin.SignIn("admin@harbour.example")
+		if !strings.Contains(admin.Get("/switch").Body, "Harbour Delft") {
+			t.Fatal("the administrator cannot reach the daughter")
+		}
+		admin.PostForm("/switch/"+strconv.FormatInt(daughter.ID, 10), url.Values{})
+		page := admin.Get("/organisation")
+		if v, _ := page.Doc.Find("#f-name").Attr("value"); v != "Harbour Delft" {
+			t.Errorf("working in the daughter, the organisation page shows %q", v)
+		}
+		if res := admin.PostForm("/switch/"+strconv.FormatInt(north.ID, 10), url.Values{}); res.StatusCode != 404 {
+			t.Errorf("switching to another subscriber: %d", res.StatusCode)
+		}
+	})
+}
