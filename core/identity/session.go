@@ -55,21 +55,24 @@ func (s *Service) Session(ctx context.Context, token string) (*Session, *User, e
 	if token == "" {
 		return nil, nil, ErrNoSession
 	}
-	sess := new(Session)
-	err := s.db.NewSelect().Model(sess).Where("id = ?", secrets.Hash(token)).Scan(ctx)
+	// The session and its account in one query: this runs on every request.
+	var row struct {
+		Session `bun:"s,extend"`
+		User    User `bun:"u,embed:u__"`
+	}
+	err := s.db.NewSelect().TableExpr("sessions AS s").ColumnExpr("s.*").
+		ColumnExpr("u.id AS u__id, u.email AS u__email, u.given_name AS u__given_name, u.name_prefix AS u__name_prefix, u.family_name AS u__family_name, u.phone AS u__phone, u.locale AS u__locale, u.time_zone AS u__time_zone, u.status AS u__status, u.operator AS u__operator, u.totp_enabled AS u__totp_enabled, u.failed_sign_ins AS u__failed_sign_ins, u.locked_at AS u__locked_at, u.photo_type AS u__photo_type, u.created_at AS u__created_at, u.last_sign_in_at AS u__last_sign_in_at, u.password_changed_at AS u__password_changed_at, u.terms_accepted_at AS u__terms_accepted_at, u.password_hash AS u__password_hash, u.totp_secret AS u__totp_secret, u.totp_last_step AS u__totp_last_step").
+		Join("JOIN users AS u ON u.id = s.user_id").Where("s.id = ?", secrets.Hash(token)).Scan(ctx, &row)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, nil, ErrNoSession
 	}
 	if err != nil {
 		return nil, nil, err
 	}
+	sess, u := &row.Session, &row.User
 	now := s.Now()
 	if now.After(sess.ExpiresAt) || now.Sub(sess.LastSeenAt) > s.cfg.SessionIdle {
 		_, _ = s.db.NewDelete().Model(sess).WherePK().Exec(ctx)
-		return nil, nil, ErrNoSession
-	}
-	u, err := s.find(ctx, s.db, "id = ?", sess.UserID)
-	if err != nil {
 		return nil, nil, ErrNoSession
 	}
 	if u.Status == StatusDeactivated || u.Locked() {

@@ -224,7 +224,8 @@ func (s *Server) shell(c fiber.Ctx) Shell {
 	} else if s.visitorOrg != nil {
 		if org := s.visitorOrg(c); org != nil {
 			sh = Shell{OrganisationName: org.Name, Initials: Initials(org.Name), Locale: org.Locale}
-			if s.orgs != nil {
+			lineage = []int64{org.ID}
+			if !org.Subscriber() && s.orgs != nil { // a subscriber is its own lineage
 				if up, err := s.orgs.Lineage(c.Context(), org.ID); err == nil {
 					lineage = ids(up)
 				}
