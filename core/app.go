@@ -129,6 +129,7 @@ func (a *App) build() error {
 	a.modules = module.NewRegistry()
 	a.brands = branding.NewService(a.db, themeNames())
 	a.ident = identity.NewService(a.db, cfg, a.box, a.mailer, a.orgs, a.log)
+	a.ident.BrandColour = a.brandColour
 	a.web, err = web.New(web.Options{
 		Config: cfg, Version: Version, Log: a.log, Catalog: a.catalog, Theme: theme,
 		Ready: a.db.Ping, VisitorOrganisation: a.visitorOrganisation, Branding: a.brands, Identity: a.ident, Organisations: a.orgs, Access: a.access, Modules: a.modules, Audit: audit.NewService(a.db),
@@ -252,13 +253,16 @@ func (a *App) purge(ctx context.Context) {
 func (a *App) Close() error { return a.db.Close() }
 
 // visitorOrganisation is the organisation a visitor sees: the one named by
-// ?org=<slug> (a link an organisation gives its people), else the
-// installation's first subscriber.
+// ?org=<slug> (a link an organisation gives its people), else the one whose
+// portal address the request came to, else the installation's first subscriber.
 func (a *App) visitorOrganisation(c fiber.Ctx) *tenancy.Organisation {
 	if slug := c.Query("org"); slug != "" {
 		if org, err := a.orgs.BySlug(c.Context(), slug); err == nil && org.Active() {
 			return org
 		}
+	}
+	if org, err := a.orgs.ByDomain(c.Context(), c.Hostname()); err == nil && org.Active() {
+		return org
 	}
 	org, err := a.orgs.First(c.Context())
 	if err != nil {
@@ -289,12 +293,29 @@ func (a *App) notifyAnnouncement(ctx context.Context, tx bun.IDB, ann *announcem
 		return err
 	}
 	for _, p := range people {
-		data := map[string]any{"Organisation": org.Name, "Link": strings.TrimRight(a.cfg.Server.BaseURL, "/") + "/announcements"}
+		data := map[string]any{"Organisation": org.Name, "Link": strings.TrimRight(a.cfg.Server.BaseURL, "/") + "/announcements",
+			"Colour": a.brandColour(ctx, org.ID)}
 		if err := a.ident.QueueNotice(ctx, tx, p, "announcement", data); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// brandColour is an organisation's primary colour, for its mails.
+func (a *App) brandColour(ctx context.Context, orgID int64) string {
+	lineage, err := a.orgs.Lineage(ctx, orgID)
+	if err != nil {
+		return branding.DefaultPrimary
+	}
+	ids := make([]int64, len(lineage))
+	for i, o := range lineage {
+		ids[i] = o.ID
+	}
+	if b, err := a.brands.For(ctx, ids); err == nil && b != nil {
+		return b.Primary
+	}
+	return branding.DefaultPrimary
 }
 
 // themeNames lists the shipped themes.

@@ -118,6 +118,10 @@ func (c *Client) CookieHeader() string {
 func (c *Client) Do(req *http.Request, headers ...string) *Response {
 	c.t.Helper()
 	for i := 0; i+1 < len(headers); i += 2 {
+		if headers[i] == "Host" {
+			req.Host = headers[i+1] // Go sends req.Host, never a Host header
+			continue
+		}
 		req.Header.Set(headers[i], headers[i+1])
 	}
 	res, err := c.http.Do(req)

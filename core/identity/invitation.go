@@ -105,10 +105,14 @@ func (s *Service) sendInvitation(ctx context.Context, tx bun.IDB, inviter *User,
 	if inviter != nil {
 		name = inviter.Name()
 	}
-	return s.mail.Queue(ctx, tx, u.Email, u.Locale, "invitation", map[string]any{
+	data := map[string]any{
 		"Name": u.GivenName, "Inviter": name, "Organisation": org.Name,
 		"Link": s.link("/invitation/" + token), "Hours": int(s.cfg.InvitationValidity / time.Hour),
-	})
+	}
+	if s.BrandColour != nil {
+		data["Colour"] = s.BrandColour(ctx, org.ID)
+	}
+	return s.mail.Queue(ctx, tx, u.Email, u.Locale, "invitation", data)
 }
 
 // Invitation finds the account an invitation link is for.

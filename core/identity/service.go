@@ -32,6 +32,9 @@ type Service struct {
 	log     *slog.Logger
 	// Now is the clock; tests move it to expire links and sessions.
 	Now func() time.Time
+	// BrandColour gives an organisation's primary colour for its mails; nil
+	// leaves the theme's.
+	BrandColour func(ctx context.Context, orgID int64) string
 	// dummy is a hash verified for unknown addresses, so that a sign-in takes
 	// as long whether or not the account exists.
 	dummy string

@@ -22,7 +22,7 @@ func TestMailIsComposedInTheRecipientsLanguage(t *testing.T) {
 	smtpd := coretest.SMTP(t)
 	app := coretest.NewApp(t, coretest.SQLite(t), coretest.Options{Config: smtpd.Configure})
 	ctx := context.Background()
-	data := map[string]any{"Name": "Sam <script>", "Inviter": "Robin", "Organisation": "Zorg & Co", "Link": "http://127.0.0.1:8080/invitation/abc", "Hours": 72}
+	data := map[string]any{"Name": "Sam <script>", "Inviter": "Robin", "Organisation": "Zorg & Co", "Link": "http://127.0.0.1:8080/invitation/abc", "Hours": 72, "Colour": "#5b21b6"}
 	if err := app.Mailer().Queue(ctx, app.DB(), "sam@example.org", "nl", "invitation", data); err != nil {
 		t.Fatal(err)
 	}
@@ -36,6 +36,9 @@ func TestMailIsComposedInTheRecipientsLanguage(t *testing.T) {
 	}
 	if strings.Contains(html, "<script>") || !strings.Contains(html, "Sam &lt;script&gt;") {
 		t.Errorf("HTML part does not escape the name:\n%s", html)
+	}
+	if !strings.Contains(html, "#5b21b6") {
+		t.Error("the mail does not carry the organisation's colour")
 	}
 	if got.Link("/invitation/") != "http://127.0.0.1:8080/invitation/abc" {
 		t.Errorf("link %q", got.Link("/invitation/"))

@@ -30,6 +30,7 @@ func Migrations() []store.Migration {
 		Phone         string    `bun:"phone,notnull"`
 		Email         string    `bun:"email,notnull"`
 		Website       string    `bun:"website,notnull"`
+		Domain        string    `bun:"domain,notnull"`
 		MainContactID *int64    `bun:"main_contact_id"`
 		CreatedAt     time.Time `bun:"created_at,notnull"`
 	}
@@ -74,7 +75,10 @@ func Migrations() []store.Migration {
 			if _, err := tx.NewCreateTable().Model((*organisation)(nil)).ForeignKey("(parent_id) REFERENCES organisations (id)").Exec(ctx); err != nil {
 				return err
 			}
-			_, err := tx.NewCreateIndex().Model((*organisation)(nil)).Index("organisations_parent").Column("parent_id").Exec(ctx)
+			if _, err := tx.NewCreateIndex().Model((*organisation)(nil)).Index("organisations_parent").Column("parent_id").Exec(ctx); err != nil {
+				return err
+			}
+			_, err := tx.NewCreateIndex().Model((*organisation)(nil)).Index("organisations_domain").Column("domain").Exec(ctx)
 			return err
 		},
 		Down: dropTables((*organisation)(nil)),

@@ -43,6 +43,7 @@ type Organisation struct {
 	Phone         string    `bun:"phone,notnull"`
 	Email         string    `bun:"email,notnull"`
 	Website       string    `bun:"website,notnull"`
+	Domain        string    `bun:"domain,notnull"` // the portal's own address, such as portal.northcare.nl ("" for none)
 	MainContactID *int64    `bun:"main_contact_id"`
 	CreatedAt     time.Time `bun:"created_at,notnull"`
 }
@@ -140,7 +141,7 @@ func (s *Service) Ensure(ctx context.Context, org Organisation) (*Organisation, 
 
 // Details is what an administrator edits about an organisation.
 type Details struct {
-	Name, Locale, TimeZone, Street, Postcode, City, Country, Phone, Email, Website string
+	Name, Locale, TimeZone, Street, Postcode, City, Country, Phone, Email, Website, Domain string
 }
 
 // check validates details; locales lists the shipped languages.
@@ -168,6 +169,10 @@ func (d *Details) check(locales []string) *Invalid {
 	if d.Website != "" && !strings.HasPrefix(d.Website, "https://") && !strings.HasPrefix(d.Website, "http://") {
 		inv.add("website", "form.url")
 	}
+	d.Domain = strings.ToLower(strings.TrimSpace(d.Domain))
+	if d.Domain != "" && !domainName.MatchString(d.Domain) {
+		inv.add("domain", "tenancy.error.domain")
+	}
 	return inv
 }
 
@@ -175,6 +180,7 @@ func (d Details) apply(o *Organisation) {
 	o.Name, o.Locale, o.TimeZone = d.Name, d.Locale, d.TimeZone
 	o.Street, o.Postcode, o.City, o.Country = strings.TrimSpace(d.Street), strings.TrimSpace(d.Postcode), strings.TrimSpace(d.City), strings.TrimSpace(d.Country)
 	o.Phone, o.Email, o.Website = strings.TrimSpace(d.Phone), strings.TrimSpace(d.Email), strings.TrimSpace(d.Website)
+	o.Domain = d.Domain
 }
 
 // CreateSubscriber makes a new subscriber organisation.
@@ -259,11 +265,31 @@ func (s *Service) Update(ctx context.Context, org *Organisation, d Details, loca
 		return inv
 	}
 	d.apply(org)
-	_, err := s.db.NewUpdate().Model(org).Column("name", "locale", "time_zone", "street", "postcode", "city", "country", "phone", "email", "website").WherePK().Exec(ctx)
+	if org.Domain != "" {
+		n, err := s.db.NewSelect().Model((*Organisation)(nil)).Where("domain = ?", org.Domain).Where("id <> ?", org.ID).Count(ctx)
+		if err != nil {
+			return err
+		}
+		if n > 0 {
+			return &Invalid{Fields: map[string]string{"domain": "tenancy.error.domain_taken"}}
+		}
+	}
+	_, err := s.db.NewUpdate().Model(org).Column("name", "locale", "time_zone", "street", "postcode", "city", "country", "phone", "email", "website", "domain").WherePK().Exec(ctx)
 	return err
 }
 
-var slugSafe = regexp.MustCompile(`[^a-z0-9]+`)
+var (
+	slugSafe   = regexp.MustCompile(`[^a-z0-9]+`)
+	domainName = regexp.MustCompile(`^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,}$`)
+)
+
+// ByDomain finds the organisation whose portal address a request came to.
+func (s *Service) ByDomain(ctx context.Context, domain string) (*Organisation, error) {
+	if domain == "" {
+		return nil, ErrNotFound
+	}
+	return s.find(ctx, s.db, "domain = ?", strings.ToLower(domain))
+}
 
 // freeSlug makes a short address name from a name, unique among organisations.
 func (s *Service) freeSlug(ctx context.Context, db bun.IDB, name string) string {

@@ -115,3 +115,31 @@ func TestBadInputChangesNothing(t *testing.T) {
 		}
 	})
 }
+
+func TestPortalAddressBrandsTheSignInPage(t *testing.T) {
+	t.Parallel()
+	app := coretest.NewApp(t, coretest.SQLite(t))
+	ctx := context.Background()
+	north, _ := app.Organisations().CreateSubscriber(ctx, tenancy.Details{Name: "North Care", Locale: "nl", TimeZone: "Europe/Amsterdam"}, []string{"en", "nl"})
+	admin := app.Client(t)
+	admin.SignIn("admin@harbour.example")
+	form := url.Values{"name": {"Harbour Coaching"}, "locale": {"en"}, "time_zone": {"Europe/Amsterdam"}, "domain": {"not a domain"}}
+	if res := admin.PostForm("/organisation", form); res.StatusCode != 422 {
+		t.Errorf("bad address: %d", res.StatusCode)
+	}
+	north.Domain = "portal.north.example"
+	if err := app.Organisations().Update(ctx, north, tenancy.Details{Name: north.Name, Locale: "nl", TimeZone: north.TimeZone, Domain: north.Domain}, []string{"en", "nl"}); err != nil {
+		t.Fatal(err)
+	}
+	form.Set("domain", "portal.north.example")
+	if res := admin.PostForm("/organisation", form); res.StatusCode != 422 || !strings.Contains(res.Body, "already uses") {
+		t.Errorf("taken address: %d", res.StatusCode)
+	}
+	visitor := app.Client(t)
+	if got := visitor.Get("/signin", "Host", "portal.north.example").Text(".auth-brand"); got != "NCNorth Care" && !strings.Contains(got, "North Care") {
+		t.Errorf("sign-in page at the portal address shows %q", got)
+	}
+	if got := visitor.Get("/signin").Text(".auth-brand"); !strings.Contains(got, "Harbour") {
+		t.Errorf("sign-in page elsewhere shows %q", got)
+	}
+}
