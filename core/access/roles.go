@@ -186,9 +186,6 @@ func Migrations() []store.Migration {
 			_, err := tx.NewCreateTable().Model((*role)(nil)).ForeignKey("(organisation_id) REFERENCES organisations (id) ON DELETE CASCADE").Exec(ctx)
 			return err
 		},
-		Down: func(ctx context.Context, tx bun.Tx) error {
-			_, err := tx.NewDropTable().Model((*role)(nil)).Exec(ctx)
-			return err
-		},
+		Down: store.DropTables((*role)(nil)),
 	}}
 }

@@ -102,9 +102,6 @@ func Migrations() []store.Migration {
 			_, err := tx.NewCreateIndex().Model((*announcement)(nil)).Index("announcements_org").Column("organisation_id", "id").Exec(ctx)
 			return err
 		},
-		Down: func(ctx context.Context, tx bun.Tx) error {
-			_, err := tx.NewDropTable().Model((*announcement)(nil)).Exec(ctx)
-			return err
-		},
+		Down: store.DropTables((*announcement)(nil)),
 	}}
 }

@@ -113,9 +113,6 @@ func Migrations() []store.Migration {
 			_, err := tx.NewCreateIndex().Model((*event)(nil)).Index("audit_events_org").Column("organisation_id", "id").Exec(ctx)
 			return err
 		},
-		Down: func(ctx context.Context, tx bun.Tx) error {
-			_, err := tx.NewDropTable().Model((*event)(nil)).Exec(ctx)
-			return err
-		},
+		Down: store.DropTables((*event)(nil)),
 	}}
 }

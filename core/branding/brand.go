@@ -201,9 +201,6 @@ func Migrations() []store.Migration {
 			_, err := tx.NewCreateTable().Model((*brand)(nil)).ForeignKey("(organisation_id) REFERENCES organisations (id) ON DELETE CASCADE").Exec(ctx)
 			return err
 		},
-		Down: func(ctx context.Context, tx bun.Tx) error {
-			_, err := tx.NewDropTable().Model((*brand)(nil)).Exec(ctx)
-			return err
-		},
+		Down: store.DropTables((*brand)(nil)),
 	}}
 }

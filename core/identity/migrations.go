@@ -127,13 +127,6 @@ func Migrations() []store.Migration {
 			}
 			return nil
 		},
-		Down: func(ctx context.Context, tx bun.Tx) error {
-			for i := len(tables) - 1; i >= 0; i-- {
-				if _, err := tx.NewDropTable().Model(tables[i]).Exec(ctx); err != nil {
-					return err
-				}
-			}
-			return nil
-		},
+		Down: store.DropTables(tables...),
 	}}
 }

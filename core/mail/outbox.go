@@ -65,9 +65,6 @@ func Migrations() []store.Migration {
 			_, err := tx.NewCreateIndex().Model((*outgoing)(nil)).Index("mail_outbox_due").Column("status", "next_attempt_at").Exec(ctx)
 			return err
 		},
-		Down: func(ctx context.Context, tx bun.Tx) error {
-			_, err := tx.NewDropTable().Model((*outgoing)(nil)).Exec(ctx)
-			return err
-		},
+		Down: store.DropTables((*outgoing)(nil)),
 	}}
 }

@@ -265,3 +265,16 @@ func (s *DB) SQLitePath() string {
 	path, _, _ := strings.Cut(strings.TrimPrefix(s.cfg.URL, "file:"), "?")
 	return path
 }
+
+// DropTables is the Down of a migration that created the given tables:
+// it drops them in reverse order.
+func DropTables(models ...any) func(context.Context, bun.Tx) error {
+	return func(ctx context.Context, tx bun.Tx) error {
+		for i := len(models) - 1; i >= 0; i-- {
+			if _, err := tx.NewDropTable().Model(models[i]).Exec(ctx); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+}

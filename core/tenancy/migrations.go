@@ -81,7 +81,7 @@ func Migrations() []store.Migration {
 			_, err := tx.NewCreateIndex().Model((*organisation)(nil)).Index("organisations_domain").Column("domain").Exec(ctx)
 			return err
 		},
-		Down: dropTables((*organisation)(nil)),
+		Down: store.DropTables((*organisation)(nil)),
 	}, {
 		// Members refer to users (20261130120000), so they come after them.
 		Name: "20261130120500_members",
@@ -98,7 +98,7 @@ func Migrations() []store.Migration {
 			_, err := tx.NewCreateIndex().Model((*memberRole)(nil)).Index("member_roles_role").Column("organisation_id", "role").Exec(ctx)
 			return err
 		},
-		Down: dropTables((*memberRole)(nil), (*member)(nil)),
+		Down: store.DropTables((*member)(nil), (*memberRole)(nil)),
 	}, {
 		Name: "20261130130000_subscriptions_modules_terms",
 		Up: func(ctx context.Context, tx bun.Tx) error {
@@ -109,18 +109,6 @@ func Migrations() []store.Migration {
 			}
 			return nil
 		},
-		Down: dropTables((*term)(nil), (*moduleSwitch)(nil), (*subscription)(nil)),
+		Down: store.DropTables((*subscription)(nil), (*moduleSwitch)(nil), (*term)(nil)),
 	}}
-}
-
-// dropTables is the Down of a migration that created the given tables.
-func dropTables(models ...any) func(context.Context, bun.Tx) error {
-	return func(ctx context.Context, tx bun.Tx) error {
-		for _, m := range models {
-			if _, err := tx.NewDropTable().Model(m).Exec(ctx); err != nil {
-				return err
-			}
-		}
-		return nil
-	}
 }

@@ -75,19 +75,25 @@ func (h *Handlers) LookPost(c fiber.Ctx) error {
 	return h.web.Redirect(c, "/organisation/look")
 }
 
+// ownBrand is the look of the organisation named in the address.
+func (h *Handlers) ownBrand(c fiber.Ctx) (*branding.Brand, error) {
+	id, err := strconv.ParseInt(c.Params("id"), 10, 64)
+	if err != nil {
+		return nil, fiber.ErrNotFound
+	}
+	b, err := h.brands.Own(c.Context(), id)
+	if err == nil && b == nil {
+		err = fiber.ErrNotFound
+	}
+	return b, err
+}
+
 // BrandCSS serves an organisation's colours as a style sheet (public: the
 // sign-in page uses it too). The address carries a version, so it caches.
 func (h *Handlers) BrandCSS(c fiber.Ctx) error {
-	id, err := strconv.ParseInt(c.Params("id"), 10, 64)
-	if err != nil {
-		return fiber.ErrNotFound
-	}
-	b, err := h.brands.Own(c.Context(), id)
+	b, err := h.ownBrand(c)
 	if err != nil {
 		return err
-	}
-	if b == nil {
-		return fiber.ErrNotFound
 	}
 	c.Set(fiber.HeaderContentType, "text/css; charset=utf-8")
 	c.Set(fiber.HeaderCacheControl, "public, max-age=31536000, immutable")
@@ -97,15 +103,11 @@ func (h *Handlers) BrandCSS(c fiber.Ctx) error {
 // BrandLogo serves an organisation's logo. SVGs go out with a policy that
 // forbids scripts and sandboxes them, on top of the cleaning at upload.
 func (h *Handlers) BrandLogo(c fiber.Ctx) error {
-	id, err := strconv.ParseInt(c.Params("id"), 10, 64)
-	if err != nil {
-		return fiber.ErrNotFound
-	}
-	b, err := h.brands.Own(c.Context(), id)
+	b, err := h.ownBrand(c)
 	if err != nil {
 		return err
 	}
-	if b == nil || len(b.Logo) == 0 {
+	if len(b.Logo) == 0 {
 		return fiber.ErrNotFound
 	}
 	c.Set(fiber.HeaderContentType, b.LogoType)
