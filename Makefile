@@ -8,7 +8,7 @@ PLUGINS     := $(patsubst plugins/%/main.go,%,$(wildcard plugins/*/main.go))
 STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.8.2
 HTMX        := 2.0.11
 
-.PHONY: build run test bench lint vendor clean
+.PHONY: build run test bench lint vendor clean proto proto-baseline
 
 build:
 	@echo "build: atrium $(VERSION)"
@@ -48,3 +48,16 @@ vendor:
 
 clean:
 	rm -rf bin tmp
+
+# Regenerate the plugin contract's Go code (protoc from Debian's
+# protobuf-compiler; the Go generators from the module proxy, into bin/tools).
+proto:
+	@command -v protoc >/dev/null || { echo "proto: install protoc first: apt-get install protobuf-compiler"; exit 1; }
+	GOBIN=$(CURDIR)/bin/tools $(GO) install google.golang.org/protobuf/cmd/protoc-gen-go@v1.36.12
+	GOBIN=$(CURDIR)/bin/tools $(GO) install google.golang.org/grpc/cmd/protoc-gen-go-grpc@v1.6.0
+	PATH=$(CURDIR)/bin/tools:$$PATH protoc -I plugins/proto/v1 --go_out=plugins/proto/v1 --go_opt=paths=source_relative \
+	  --go-grpc_out=plugins/proto/v1 --go-grpc_opt=paths=source_relative plugins/proto/v1/plugin.proto
+
+# Record the released contract (only when releasing a new v1.x).
+proto-baseline:
+	protoc -I plugins/proto/v1 --include_imports -o plugins/proto/v1/v1.baseline.binpb plugins/proto/v1/plugin.proto
