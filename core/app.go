@@ -36,6 +36,7 @@ import (
 	"github.com/atriumhq/atrium/core/mail"
 	"github.com/atriumhq/atrium/core/module"
 	directory "github.com/atriumhq/atrium/core/people"
+	"github.com/atriumhq/atrium/core/pluginhost"
 	"github.com/atriumhq/atrium/core/secrets"
 	"github.com/atriumhq/atrium/core/store"
 	"github.com/atriumhq/atrium/core/tenancy"
@@ -61,6 +62,7 @@ type App struct {
 	db       *store.DB
 	catalog  *i18n.Catalog
 	orgs     *tenancy.Service
+	plugins  *pluginhost.Host
 	access   *access.Service
 	modules  *module.Registry
 	announce *announcement.Service
@@ -143,6 +145,8 @@ func (a *App) build() error {
 	operator.RegisterOrganisations(a.web, a.orgs, a.ident, a.modules, a.catalog)
 	organisation.Register(a.web, organisation.Deps{Orgs: a.orgs, Access: a.access, Identity: a.ident, Modules: a.modules,
 		Catalog: a.catalog, Audit: audit.NewService(a.db), Brands: a.brands})
+	a.plugins = pluginhost.New(pluginhost.Deps{Config: cfg.Plugins, Log: a.log, Web: a.web, Modules: a.modules, Catalog: a.catalog, Orgs: a.orgs})
+	operator.RegisterPlugins(a.web, a.plugins)
 	a.announce = announcement.NewService(a.db)
 	a.announce.Notify = a.notifyAnnouncement
 	announcements.Register(a.web, a.announce, a.modules)
@@ -177,6 +181,9 @@ func (a *App) Modules() *module.Registry { return a.modules }
 
 // Identity is the accounts and sign-in service.
 func (a *App) Identity() *identity.Service { return a.ident }
+
+// Plugins is the plugin host.
+func (a *App) Plugins() *pluginhost.Host { return a.plugins }
 
 // Mailer queues and delivers mail.
 func (a *App) Mailer() *mail.Mailer { return a.mailer }
@@ -221,9 +228,18 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 	return err
 }
 
-// Run migrates, listens on the configured address and serves until ctx ends.
+// StartPlugins starts the installed plugins and registers what they offer.
+// Call it after Migrate and before Serve (and before seeding, so that the
+// demo subscribes to the plugins' modules too).
+func (a *App) StartPlugins(ctx context.Context) error { return a.plugins.Start(ctx) }
+
+// Run migrates, starts the plugins, listens on the configured address and
+// serves until ctx ends.
 func (a *App) Run(ctx context.Context) error {
 	if _, err := a.Migrate(ctx, nil); err != nil {
+		return err
+	}
+	if err := a.StartPlugins(ctx); err != nil {
 		return err
 	}
 	ln, err := a.Listen()
@@ -249,8 +265,11 @@ func (a *App) purge(ctx context.Context) {
 	}
 }
 
-// Close releases the database.
-func (a *App) Close() error { return a.db.Close() }
+// Close stops the plugins and releases the database.
+func (a *App) Close() error {
+	a.plugins.Stop()
+	return a.db.Close()
+}
 
 // visitorOrganisation is the organisation a visitor sees: the one named by
 // ?org=<slug> (a link an organisation gives its people), else the one whose

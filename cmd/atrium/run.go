@@ -26,6 +26,8 @@ Commands:
   demo                seed the demo organisation and its people (safe to run again)
   demo code           print the demo accounts' current authenticator code
   secret              print a new key for security.secret_key
+  plugin list|allow NAME|allow --all|disable NAME|enable NAME
+                      which plugin binaries may run
   config example      print a configuration file with every key and its default
   version             print the version
 
@@ -82,6 +84,12 @@ func dispatch(ctx context.Context, args, environ []string, stdout, stderr io.Wri
 			return nil
 		}
 	case "serve", "migrate":
+	case "plugin":
+		cfg, err := loadConfig(*configFile, environ)
+		if err != nil {
+			return err
+		}
+		return pluginCommand(cfg, args[1:], stdout)
 	default:
 		return errUsage
 	}
@@ -103,6 +111,9 @@ func dispatch(ctx context.Context, args, environ []string, stdout, stderr io.Wri
 		return migrate(ctx, app, args[1:], stdout)
 	default:
 		if _, err := app.Migrate(ctx, stdout); err != nil {
+			return err
+		}
+		if err := app.StartPlugins(ctx); err != nil { // the demo subscribes to their modules too
 			return err
 		}
 		if err := demo.Seed(ctx, app.DemoDeps(), stdout); err != nil {
@@ -131,6 +142,9 @@ func loadConfig(flagValue string, environ []string) (config.Config, error) {
 
 func serve(ctx context.Context, app *core.App, stdout io.Writer) error {
 	if _, err := app.Migrate(ctx, stdout); err != nil {
+		return err
+	}
+	if err := app.StartPlugins(ctx); err != nil {
 		return err
 	}
 	ln, err := app.Listen()

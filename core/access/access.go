@@ -78,6 +78,17 @@ func Register(ps ...Permission) {
 	}
 }
 
+// AddToRole lets a built-in role hold more permissions (a module's defaults).
+func AddToRole(r Role, ps ...Permission) {
+	mu.Lock()
+	defer mu.Unlock()
+	for _, p := range ps {
+		if !slices.Contains(builtIn[r], p) {
+			builtIn[r] = append(builtIn[r], p)
+		}
+	}
+}
+
 // Permissions lists every registered permission, sorted.
 func Permissions() []Permission {
 	mu.RLock()

@@ -24,6 +24,7 @@ type Config struct {
 	Security Security `yaml:"security"`
 	Identity Identity `yaml:"identity"`
 	Mail     Mail     `yaml:"mail"`
+	Plugins  Plugins  `yaml:"plugins"`
 }
 
 // Server holds the HTTP listener's settings.
@@ -98,6 +99,18 @@ type Mail struct {
 	MaxAttempts int    `yaml:"max_attempts" doc:"tries per mail before it is given up, with growing pauses between them"`
 }
 
+// Plugins configures the plugin host.
+type Plugins struct {
+	Dir            string        `yaml:"dir" doc:"folder with plugin binaries, one per module"`
+	TrustFile      string        `yaml:"trust_file" doc:"the operator's list of allowed plugin binaries (SHA-256) and disabled plugins; edit with atrium plugin"`
+	CallTimeout    time.Duration `yaml:"call_timeout" doc:"longest time a plugin may take to answer a page"`
+	SlotTimeout    time.Duration `yaml:"slot_timeout" doc:"longest time a plugin may take to fill a place on a core page; a late one is left out"`
+	HealthInterval time.Duration `yaml:"health_interval" doc:"how often the host checks that each plugin answers"`
+	MaxRestarts    int           `yaml:"max_restarts" doc:"restarts within ten minutes after which a crashing plugin is marked failed"`
+	MemoryMB       int           `yaml:"memory_mb" doc:"most memory (data segment) a plugin process may use, in MiB"`
+	OpenFiles      int           `yaml:"open_files" doc:"most files a plugin process may have open"`
+}
+
 // Default returns the configuration Atrium runs with when nothing is set: the
 // embedded SQLite database in data/ and a server on the loopback address.
 func Default() Config {
@@ -129,5 +142,7 @@ func Default() Config {
 			SessionIdle: 2 * time.Hour, SessionMax: 12 * time.Hour,
 		},
 		Mail: Mail{SMTPPort: 587, TLS: "starttls", From: "Atrium <no-reply@atrium.invalid>", MaxAttempts: 8},
+		Plugins: Plugins{Dir: "bin/plugins", TrustFile: "data/plugins-trust.json", CallTimeout: 10 * time.Second,
+			SlotTimeout: 300 * time.Millisecond, HealthInterval: 5 * time.Second, MaxRestarts: 5, MemoryMB: 1024, OpenFiles: 1024},
 	}
 }

@@ -57,6 +57,9 @@ func NewApp(t testing.TB, db config.Database, opts ...Options) *App {
 	if _, err := app.Migrate(ctx, nil); err != nil {
 		t.Fatal(err)
 	}
+	if err := app.StartPlugins(ctx); err != nil {
+		t.Fatal(err)
+	}
 	if !o.NoDemo {
 		if err := demo.Seed(ctx, app.DemoDeps(), nil); err != nil {
 			t.Fatal(err)

@@ -80,6 +80,25 @@ func Load(fsys fs.FS) (*Catalog, error) {
 	return c, nil
 }
 
+// AddMessages merges a message file (a plugin's) into a shipped language.
+// Call it before serving: the catalog is read without locks afterwards.
+func (c *Catalog) AddMessages(locale string, toml []byte) error {
+	if !c.Has(locale) {
+		return nil // a language Atrium does not ship is ignored
+	}
+	mf, err := c.bundle.ParseMessageFileBytes(toml, locale+".toml")
+	if err != nil {
+		return fmt.Errorf("i18n: %s messages: %w", locale, err)
+	}
+	for _, m := range mf.Messages {
+		c.ids[locale] = append(c.ids[locale], m.ID)
+		if strings.Contains(m.One+m.Other, ".Term") {
+			c.withTerms[m.ID] = true
+		}
+	}
+	return nil
+}
+
 // Locales lists the shipped languages by their two-letter code, English first.
 func (c *Catalog) Locales() []string {
 	out := make([]string, 0, len(c.tags))

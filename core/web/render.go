@@ -21,6 +21,8 @@ type Page struct {
 	Template string
 	// Title is the message id of the page's title.
 	Title string
+	// TitleText is a title already translated (a plugin's); it wins over Title.
+	TitleText string
 	// Status is the HTTP status; zero means 200.
 	Status int
 	// Data is the handler's own data, reached in templates as .Data.
@@ -198,6 +200,17 @@ func (s *Server) visibleNav(c fiber.Ctx) []NavItem {
 		out = append(out, item)
 	}
 	return out
+}
+
+// RenderFragment answers with HTML made elsewhere (a plugin's page): in the
+// layout for a whole page, alone for htmx. title is already translated.
+func (s *Server) RenderFragment(c fiber.Ctx, status int, title string, body template.HTML) error {
+	return s.Render(c, Page{Template: "plugins/page", Title: "plugins.untitled", TitleText: title, Status: status, Data: fragment{Title: title, Body: body}})
+}
+
+type fragment struct {
+	Title string
+	Body  template.HTML
 }
 
 func (s *Server) view(c fiber.Ctx, p Page) *View {

@@ -1,0 +1,86 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"sort"
+
+	"github.com/atriumhq/atrium/core/config"
+	"github.com/atriumhq/atrium/core/pluginhost"
+)
+
+// pluginCommand manages the operator's trust in plugin binaries:
+//
+//	atrium plugin list           the binaries in plugins.dir and whether each may run
+//	atrium plugin allow NAME     allow the binary as it is now (its SHA-256)
+//	atrium plugin allow --all    allow every binary in plugins.dir (development)
+//	atrium plugin disable NAME   do not start it
+//	atrium plugin enable NAME    start it again
+func pluginCommand(cfg config.Config, args []string, stdout io.Writer) error {
+	if len(args) == 0 {
+		return errUsage
+	}
+	bins, err := pluginhost.Binaries(cfg.Plugins.Dir)
+	if err != nil {
+		return err
+	}
+	trust, err := pluginhost.LoadTrust(cfg.Plugins.TrustFile)
+	if err != nil {
+		return err
+	}
+	switch {
+	case args[0] == "list" && len(args) == 1:
+		names := make([]string, 0, len(bins))
+		for n := range bins {
+			names = append(names, n)
+		}
+		sort.Strings(names)
+		if len(names) == 0 {
+			fmt.Fprintf(stdout, "plugin: no plugin binaries in %s\n", cfg.Plugins.Dir)
+		}
+		for _, n := range names {
+			sum, err := pluginhost.Sum(bins[n])
+			if err != nil {
+				return err
+			}
+			state := "not allowed (atrium plugin allow " + n + ")"
+			if trust.Allowed(n, sum) {
+				state = "allowed"
+			}
+			for _, d := range trust.Disabled {
+				if d == n {
+					state = "disabled"
+				}
+			}
+			fmt.Fprintf(stdout, "  %-20s %s  %s\n", n, sum[:12], state)
+		}
+		return nil
+	case args[0] == "allow" && len(args) == 2:
+		names := []string{args[1]}
+		if args[1] == "--all" {
+			names = names[:0]
+			for n := range bins {
+				names = append(names, n)
+			}
+			sort.Strings(names)
+		}
+		for _, n := range names {
+			path, ok := bins[n]
+			if !ok {
+				return fmt.Errorf("plugin: no binary %q in %s; build it there first (make build)", n, cfg.Plugins.Dir)
+			}
+			sum, err := pluginhost.Sum(path)
+			if err != nil {
+				return err
+			}
+			trust.Allow[n] = sum
+			fmt.Fprintf(stdout, "plugin: allowed %s (sha256 %s…)\n", n, sum[:12])
+		}
+		return trust.Save(cfg.Plugins.TrustFile)
+	case (args[0] == "disable" || args[0] == "enable") && len(args) == 2:
+		trust.SetDisabled(args[1], args[0] == "disable")
+		fmt.Fprintf(stdout, "plugin: %s %sd; restart Atrium to apply\n", args[1], args[0])
+		return trust.Save(cfg.Plugins.TrustFile)
+	}
+	return errUsage
+}

@@ -1,0 +1,130 @@
+package pluginhost
+
+import (
+	"context"
+	"html/template"
+	"strings"
+	"time"
+
+	"github.com/gofiber/fiber/v3"
+
+	"github.com/atriumhq/atrium/core/i18n"
+	"github.com/atriumhq/atrium/core/secrets"
+	"github.com/atriumhq/atrium/core/web"
+	pluginv1 "github.com/atriumhq/atrium/plugins/proto/v1"
+)
+
+// maxBody is the most a plugin may answer with.
+const maxBody = 16 << 20
+
+// forwarded are the request headers a plugin sees; cookies and
+// authorisation never cross.
+var forwarded = []string{"Content-Type", "Accept", "HX-Request", "HX-Boosted", "HX-Target", "HX-Trigger", "HX-Current-URL"}
+
+// passed are the response headers a plugin may set.
+var passed = map[string]bool{"HX-Redirect": true, "HX-Refresh": true, "HX-Trigger": true, "HX-Push-Url": true, "HX-Reswap": true, "HX-Retarget": true}
+
+// callContext tells the plugin who asks, where and in which language. The
+// token names the call for Host calls; the plugin never names an
+// organisation or a person itself.
+func (h *Host) callContext(c fiber.Ctx) *pluginv1.CallContext {
+	v := web.CurrentViewer(c)
+	loc := web.Localizer(c)
+	cc := &pluginv1.CallContext{Token: secrets.Token(24), OrganisationId: v.Org.ID, OrganisationName: v.Org.Name,
+		UserId: v.User.ID, UserName: v.User.Name(), Locale: loc.Locale, Csrf: web.CSRFToken(c), TimeZone: v.User.TimeZone,
+		Terms: map[string]*pluginv1.Words{}}
+	for p, ok := range v.Can {
+		if ok {
+			cc.Permissions = append(cc.Permissions, string(p))
+		}
+	}
+	// Every term with the words that apply (the organisation's or the
+	// defaults), so a plugin never needs the core's message files.
+	for _, k := range i18n.TermKeys() {
+		cc.Terms[k] = &pluginv1.Words{One: loc.Term(k, 1), Other: loc.Term(k, 2)}
+	}
+	return cc
+}
+
+// page is the handler of one plugin route: it passes the request on and turns
+// the answer into a page in the layout, a fragment for htmx, a redirect, or
+// raw bytes. A plugin that is down gives the translated "back in a moment".
+func (h *Host) page(p *Plugin, r *pluginv1.Route) fiber.Handler {
+	prefix := "/m/" + p.Name
+	return func(c fiber.Ctx) error {
+		rpc := p.conn()
+		if rpc == nil {
+			return fiber.ErrServiceUnavailable
+		}
+		req := &pluginv1.HandleRequest{Context: h.callContext(c), Method: c.Method(), Path: strings.TrimPrefix(c.Path(), prefix),
+			Query: string(c.Request().URI().QueryString()), Body: c.Body(), Headers: map[string]string{}, Params: map[string]string{}}
+		for _, name := range forwarded {
+			if v := c.Get(name); v != "" {
+				req.Headers[name] = v
+			}
+		}
+		ctx, cancel := context.WithTimeout(c.Context(), h.Config.CallTimeout)
+		defer cancel()
+		started := time.Now()
+		resp, err := rpc.Handle(ctx, req)
+		if err != nil {
+			h.Log.Warn("plugin call failed", "plugin", p.Name, "path", c.Path(), "error", err.Error(), "ms", time.Since(started).Milliseconds())
+			return fiber.ErrServiceUnavailable
+		}
+		return h.answer(c, p, resp)
+	}
+}
+
+func (h *Host) answer(c fiber.Ctx, p *Plugin, resp *pluginv1.HandleResponse) error {
+	if len(resp.GetBody()) > maxBody {
+		h.Log.Warn("plugin answer too large", "plugin", p.Name, "bytes", len(resp.GetBody()))
+		return fiber.ErrBadGateway
+	}
+	for k, v := range resp.GetHeaders() {
+		if passed[k] {
+			c.Set(k, v)
+		}
+	}
+	status := int(resp.GetStatus())
+	if status == 0 {
+		status = fiber.StatusOK
+	}
+	if loc := resp.GetHeaders()["Location"]; status >= 300 && status < 400 {
+		// Only the plugin's own pages: a plugin cannot send people elsewhere.
+		if !strings.HasPrefix(loc, "/m/"+p.Name+"/") && loc != "/m/"+p.Name {
+			return fiber.ErrBadGateway
+		}
+		return h.Web.Redirect(c, loc)
+	}
+	if status == fiber.StatusNotFound && len(resp.GetBody()) == 0 {
+		return fiber.ErrNotFound
+	}
+	if resp.GetKind() == pluginv1.HandleResponse_KIND_RAW {
+		c.Set(fiber.HeaderContentType, resp.GetHeaders()["Content-Type"])
+		if cd := resp.GetHeaders()["Content-Disposition"]; cd != "" {
+			c.Set(fiber.HeaderContentDisposition, cd)
+		}
+		c.Set(fiber.HeaderXContentTypeOptions, "nosniff")
+		return c.Status(status).Send(resp.GetBody())
+	}
+	return h.Web.RenderFragment(c, status, resp.GetTitle(), template.HTML(resp.GetBody()))
+}
+
+// slot asks a plugin to fill a place on a core page within the slot deadline;
+// a slow or failing plugin's part is left out, and logged.
+func (h *Host) slot(p *Plugin, name string) func(fiber.Ctx) (any, error) {
+	return func(c fiber.Ctx) (any, error) {
+		rpc := p.conn()
+		if rpc == nil {
+			return template.HTML(""), nil
+		}
+		ctx, cancel := context.WithTimeout(c.Context(), h.Config.SlotTimeout)
+		defer cancel()
+		resp, err := rpc.Slot(ctx, &pluginv1.SlotRequest{Context: h.callContext(c), Slot: name})
+		if err != nil {
+			h.Log.Warn("plugin slot left out", "plugin", p.Name, "slot", name, "error", err.Error())
+			return template.HTML(""), nil
+		}
+		return template.HTML(resp.GetHtml()), nil
+	}
+}

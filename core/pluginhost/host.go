@@ -1,0 +1,337 @@
+// Package pluginhost runs plugins: separate processes, started with
+// hashicorp/go-plugin over gRPC, that serve modules. The host checks each
+// binary against the operator's trust file before it runs, reads the
+// manifest, registers the module's permissions, messages, navigation, routes
+// and start-page tiles, health-checks the process and restarts it with
+// backoff, and marks it failed after repeated crashes. A plugin that is down
+// costs its own pages only: they answer "back in a moment", core pages never
+// notice.
+package pluginhost
+
+import (
+	"context"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sort"
+	"sync"
+	"time"
+
+	"github.com/atriumhq/atrium/core/access"
+	"github.com/atriumhq/atrium/core/config"
+	"github.com/atriumhq/atrium/core/i18n"
+	"github.com/atriumhq/atrium/core/module"
+	"github.com/atriumhq/atrium/core/tenancy"
+	"github.com/atriumhq/atrium/core/web"
+	pluginv1 "github.com/atriumhq/atrium/plugins/proto/v1"
+)
+
+// Deps are the parts of the core the host registers plugins with.
+type Deps struct {
+	Config  config.Plugins
+	Log     *slog.Logger
+	Web     *web.Server
+	Modules *module.Registry
+	Catalog *i18n.Catalog
+	Orgs    *tenancy.Service
+}
+
+// Host runs the installation's plugins.
+type Host struct {
+	Deps
+	mu      sync.Mutex
+	plugins map[string]*Plugin
+	stop    chan struct{}
+	done    sync.WaitGroup
+}
+
+// New returns a host; Start runs the plugins.
+func New(d Deps) *Host {
+	return &Host{Deps: d, plugins: map[string]*Plugin{}, stop: make(chan struct{})}
+}
+
+// Start discovers, checks and starts every plugin, registering what each
+// offers, then supervises them until Stop. It must run before the server
+// serves: registration changes the routes and the message catalog. A plugin
+// that fails to start is reported, never fatal.
+func (h *Host) Start(ctx context.Context) error {
+	bins, err := Binaries(h.Config.Dir)
+	if err != nil {
+		return fmt.Errorf("plugins: cannot read %s (%v); check plugins.dir", h.Config.Dir, err)
+	}
+	trust, err := LoadTrust(h.Config.TrustFile)
+	if err != nil {
+		return err
+	}
+	names := make([]string, 0, len(bins))
+	for name := range bins {
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	for _, name := range names {
+		p := &Plugin{Name: name, Path: bins[name], state: StateStarting}
+		h.plugins[name] = p
+		sum, err := Sum(p.Path)
+		switch {
+		case err != nil:
+			p.state, p.problem = StateFailed, err.Error()
+			continue
+		case containsDisabled(trust, name):
+			p.state, p.problem = StateDisabled, "disabled by the operator"
+			continue
+		case !trust.Allowed(name, sum):
+			p.state, p.problem = StateUntrusted, "the binary's SHA-256 "+sum[:12]+"… is not allowed; run: atrium plugin allow "+name
+			h.Log.Warn("plugin not started: not allowed", "plugin", name, "sha256", sum)
+			continue
+		}
+		raw, _ := hex.DecodeString(sum)
+		if err := h.firstStart(ctx, p, raw); err != nil {
+			p.state, p.problem = StateFailed, fmt.Sprintf("did not start after %d tries: %v", startTries, err)
+			h.Log.Error("plugin failed", "plugin", name, "error", err.Error())
+			continue
+		}
+		if err := h.register(p); err != nil {
+			p.stop()
+			p.state, p.problem = StateFailed, err.Error()
+			h.Log.Error("plugin refused", "plugin", name, "error", err.Error())
+			continue
+		}
+		h.Log.Info("plugin started", "plugin", name, "version", p.manifest.GetVersion(), "pid", p.pid)
+	}
+	h.done.Add(1)
+	go h.supervise(raw(trust))
+	return nil
+}
+
+// startTries bounds the attempts at the first start: a plugin that crashes at
+// start-up every time is marked failed, and Atrium serves without it.
+const startTries = 3
+
+func (h *Host) firstStart(ctx context.Context, p *Plugin, sum []byte) error {
+	var err error
+	pause := 100 * time.Millisecond
+	for try := 1; try <= startTries; try++ {
+		if err = p.start(ctx, h.Config, sum, h.Log); err == nil {
+			return nil
+		}
+		h.Log.Warn("plugin did not start", "plugin", p.Name, "try", try, "error", err.Error())
+		time.Sleep(pause)
+		pause *= 2
+	}
+	return err
+}
+
+func containsDisabled(t *Trust, name string) bool {
+	for _, d := range t.Disabled {
+		if d == name {
+			return true
+		}
+	}
+	return false
+}
+
+// raw keeps the allowed sums for restarts.
+func raw(t *Trust) map[string][]byte {
+	out := map[string][]byte{}
+	for name, sum := range t.Allow {
+		b, err := hex.DecodeString(sum)
+		if err == nil {
+			out[name] = b
+		}
+	}
+	return out
+}
+
+// Plugins lists the plugins' states for the operator, by name.
+func (h *Host) Plugins() []Status {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	var out []Status
+	for _, p := range h.plugins {
+		out = append(out, p.Status())
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
+	return out
+}
+
+// Plugin finds a plugin by name.
+func (h *Host) Plugin(name string) *Plugin {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return h.plugins[name]
+}
+
+// Stop ends supervision and every plugin process.
+func (h *Host) Stop() {
+	select {
+	case <-h.stop:
+		return
+	default:
+		close(h.stop)
+	}
+	h.done.Wait()
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	for _, p := range h.plugins {
+		p.stop()
+	}
+}
+
+// restartWindow is how far back restarts count towards max_restarts.
+const restartWindow = 10 * time.Minute
+
+// supervise health-checks the running plugins and restarts dead ones with
+// growing pauses, marking one failed after max_restarts within the window.
+func (h *Host) supervise(sums map[string][]byte) {
+	defer h.done.Done()
+	tick := time.NewTicker(h.Config.HealthInterval)
+	defer tick.Stop()
+	backoff := map[string]time.Duration{}
+	next := map[string]time.Time{}
+	check := time.NewTicker(100 * time.Millisecond) // a dead process is noticed quickly
+	defer check.Stop()
+	for {
+		select {
+		case <-h.stop:
+			return
+		case <-check.C:
+		case <-tick.C:
+			h.healthCheck()
+		}
+		h.mu.Lock()
+		list := make([]*Plugin, 0, len(h.plugins))
+		for _, p := range h.plugins {
+			list = append(list, p)
+		}
+		h.mu.Unlock()
+		for _, p := range list {
+			if !p.dead() || time.Now().Before(next[p.Name]) {
+				continue
+			}
+			if p.crashedTooOften(h.Config.MaxRestarts) {
+				p.fail(fmt.Sprintf("crashed %d times within %s; its last words: %s", h.Config.MaxRestarts, restartWindow, p.stderr.last()))
+				h.Log.Error("plugin failed", "plugin", p.Name, "problem", p.Status().Problem)
+				continue
+			}
+			b := backoff[p.Name]
+			b = min(max(b*2, 100*time.Millisecond), 10*time.Second)
+			backoff[p.Name], next[p.Name] = b, time.Now().Add(b)
+			p.stop()
+			if err := p.start(context.Background(), h.Config, sums[p.Name], h.Log); err != nil {
+				p.mu.Lock()
+				p.restarts = append(p.restarts, time.Now())
+				p.mu.Unlock()
+				h.Log.Warn("plugin restart failed", "plugin", p.Name, "error", err.Error())
+				continue
+			}
+			p.mu.Lock()
+			p.restarts = append(p.restarts, time.Now())
+			p.mu.Unlock()
+			backoff[p.Name] = 0
+			h.Log.Info("plugin restarted", "plugin", p.Name, "pid", p.Status().PID)
+		}
+	}
+}
+
+// healthCheck asks every running plugin whether it can serve; one that does
+// not answer in time is stopped, to be restarted.
+func (h *Host) healthCheck() {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	for _, p := range h.plugins {
+		rpc := p.conn()
+		if rpc == nil {
+			continue
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), h.Config.CallTimeout)
+		_, err := rpc.Health(ctx, nil)
+		cancel()
+		if err != nil {
+			h.Log.Warn("plugin unhealthy", "plugin", p.Name, "error", err.Error())
+			p.stop()
+		}
+	}
+}
+
+// dead tells whether a plugin that should run is not running.
+func (p *Plugin) dead() bool {
+	p.mu.RLock()
+	defer p.mu.RUnlock()
+	switch p.state {
+	case StateRunning:
+		return p.client == nil || p.client.Exited()
+	case StateStarting:
+		return p.manifest != nil // it ran before: restart it
+	}
+	return false
+}
+
+func (p *Plugin) crashedTooOften(max int) bool {
+	p.mu.RLock()
+	defer p.mu.RUnlock()
+	n := 0
+	for _, t := range p.restarts {
+		if time.Since(t) < restartWindow {
+			n++
+		}
+	}
+	return n >= max
+}
+
+func (p *Plugin) fail(problem string) {
+	p.stop()
+	p.mu.Lock()
+	p.state, p.problem = StateFailed, problem
+	p.mu.Unlock()
+}
+
+// ErrDown is returned while a plugin is not running.
+var ErrDown = errors.New("pluginhost: plugin is not running")
+
+// registerMu serialises registration with the core's registries.
+var registerMu sync.Mutex
+
+// register adds what a plugin offers to the core: messages, permissions and
+// their default roles, the module, navigation, routes and start-page tiles.
+func (h *Host) register(p *Plugin) error {
+	registerMu.Lock()
+	defer registerMu.Unlock()
+	m := p.manifest
+	for _, lf := range m.GetLocales() {
+		if err := h.Catalog.AddMessages(lf.GetLocale(), lf.GetToml()); err != nil {
+			return err
+		}
+	}
+	for _, perm := range m.GetPermissions() {
+		access.Register(access.Permission(perm.GetName()))
+		for _, role := range perm.GetDefaultRoles() {
+			access.AddToRole(access.Role(role), access.Permission(perm.GetName()))
+		}
+	}
+	h.Modules.Add(module.Descriptor{ID: m.GetId(), Label: m.GetLabel(), Description: m.GetSummary(), Icon: m.GetIcon(),
+		Path: "/m/" + m.GetId() + "/", Permission: firstPermission(m)})
+	for _, n := range m.GetNavigation() {
+		h.Web.AddNav(web.NavItem{Label: n.GetLabel(), Icon: n.GetIcon(), Path: "/m/" + m.GetId() + n.GetPath(),
+			Rule: web.InModule(m.GetId(), web.Need(access.Permission(n.GetPermission())))})
+	}
+	for _, r := range m.GetRoutes() {
+		path := "/m/" + m.GetId() + r.GetPath()
+		h.Web.Handle(r.GetMethod(), path, web.InModule(m.GetId(), web.Need(access.Permission(r.GetPermission()))), h.page(p, r))
+	}
+	for _, slot := range m.GetSlots() {
+		if slot == "home.tile" {
+			h.Web.AddStartSection(web.StartSection{Module: m.GetId(), Template: "plugins/slot", Data: h.slot(p, slot)})
+		}
+	}
+	return nil
+}
+
+// firstPermission is the permission of the module's first navigation entry:
+// the start-page tile needs the same right as the menu.
+func firstPermission(m *pluginv1.ManifestResponse) access.Permission {
+	for _, n := range m.GetNavigation() {
+		return access.Permission(n.GetPermission())
+	}
+	return ""
+}

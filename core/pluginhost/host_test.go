@@ -1,0 +1,161 @@
+package pluginhost_test
+
+import (
+	"context"
+	"net/url"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/atriumhq/atrium/core/access"
+	"github.com/atriumhq/atrium/core/config"
+	"github.com/atriumhq/atrium/core/coretest"
+	"github.com/atriumhq/atrium/core/demo"
+	"github.com/atriumhq/atrium/core/identity"
+	"github.com/atriumhq/atrium/core/pluginhost"
+)
+
+func withExample(t *testing.T, trusted bool, extra ...string) func(*config.Config) {
+	bins := []string{coretest.BuildPlugin(t, "plugins/example")}
+	for _, pkg := range extra {
+		bins = append(bins, coretest.BuildPlugin(t, pkg))
+	}
+	return func(c *config.Config) { coretest.WithPlugins(t, c, trusted, bins...) }
+}
+
+// TestExamplePluginThroughTheHost runs the real example binary: its page in
+// the layout, its form with bad and good input, its start-page tile, 404 when
+// the organisation has the module off and 403 without its permission.
+func TestExamplePluginThroughTheHost(t *testing.T) {
+	t.Parallel()
+	coretest.EachDatabase(t, func(t *testing.T, db config.Database) {
+		app := coretest.NewApp(t, db, coretest.Options{Config: withExample(t, true)})
+		ctx := context.Background()
+		if st := app.Plugins().Plugins(); len(st) != 1 || st[0].State != pluginhost.StateRunning || st[0].Version != "1.0.0" {
+			t.Fatalf("plugins: %+v", st)
+		}
+		// The demo subscribes to every module, the example's included.
+		coach := app.Client(t)
+		coach.SignIn("coach@harbour.example")
+		page := coach.Get("/m/example/")
+		if page.StatusCode != 200 || page.Text("main h1") != "Example" || page.Doc.Find("nav#nav").Length() != 1 {
+			t.Fatalf("plugin page: %d %q", page.StatusCode, page.Text("main h1"))
+		}
+		if !strings.Contains(page.Body, "<title>Example ·") || !strings.Contains(page.Text("main .lead"), "Chris Jansen") {
+			t.Errorf("title or person: %q", page.Text("main .lead"))
+		}
+		if partial := coach.Get("/m/example/", "HX-Request", "true"); partial.Doc.Find("nav#nav").Length() != 0 || partial.Text("h1") != "Example" {
+			t.Error("an htmx request should get the fragment alone")
+		}
+		if res := coach.PostForm("/m/example/", url.Values{"name": {""}}); res.StatusCode != 422 || res.Text(".field-error") == "" {
+			t.Errorf("bad input: %d", res.StatusCode)
+		}
+		if res := coach.PostForm("/m/example/", url.Values{"name": {"<b>Sam</b>"}}); res.StatusCode != 200 || !strings.Contains(res.Body, "Hello, &lt;b&gt;Sam&lt;/b&gt;!") {
+			t.Errorf("good input: %d", res.StatusCode)
+		}
+		if res := coach.PostForm("/m/example/", url.Values{"name": {"Sam"}, "_csrf": {"forged"}}); res.StatusCode != 403 {
+			t.Errorf("a forged form reached the plugin: %d", res.StatusCode)
+		}
+		if nav := coach.Get("/").Text("#nav"); !strings.Contains(nav, "Example") {
+			t.Errorf("navigation: %q", nav)
+		}
+		if tile := coach.Get("/").Text(".plugin-slot"); !strings.Contains(tile, "coachees") {
+			t.Errorf("start-page tile: %q", tile)
+		}
+		// Dutch messages come from the plugin's own file.
+		if nl := coach.Get("/m/example/", "Accept-Language", "nl"); nl.Text("main h1") != "Example" && nl.Text("main h1") != "Voorbeeld" {
+			t.Errorf("Dutch page: %q", nl.Text("main h1"))
+		}
+		// Without the permission: 403.
+		org, _ := app.Organisations().BySlug(ctx, demo.Slug)
+		if _, _, err := app.Identity().Seed(ctx, org, identity.Invitee{Email: "finance@harbour.example", GivenName: "F", FamilyName: "In", Role: access.RoleFinance}, demo.Password, demo.TOTPSecret); err != nil {
+			t.Fatal(err)
+		}
+		finance := app.Client(t)
+		finance.SignIn("finance@harbour.example")
+		if res := finance.Get("/m/example/"); res.StatusCode != 403 {
+			t.Errorf("without example.view: %d", res.StatusCode)
+		}
+		// The organisation switches the module off: 404 for everyone.
+		if err := app.Organisations().SetModule(ctx, org.ID, "example", false); err != nil {
+			t.Fatal(err)
+		}
+		if res := coach.Get("/m/example/"); res.StatusCode != 404 {
+			t.Errorf("module off: %d", res.StatusCode)
+		}
+		if strings.Contains(coach.Get("/").Body, "plugin-slot") {
+			t.Error("the tile of a module that is off still shows")
+		}
+	})
+}
+
+// TestKilledPluginComesBack kills the plugin with SIGKILL while core pages
+// are being used: they keep answering, the plugin's pages say "back in a
+// moment", and the plugin is back within five seconds.
+func TestKilledPluginComesBack(t *testing.T) {
+	t.Parallel()
+	app := coretest.NewApp(t, coretest.SQLite(t), coretest.Options{Config: withExample(t, true)})
+	c := app.Client(t)
+	c.SignIn("coach@harbour.example")
+	pid := app.Plugins().Plugins()[0].PID
+	if err := syscall.Kill(pid, syscall.SIGKILL); err != nil {
+		t.Fatal(err)
+	}
+	sawDown := false
+	deadline := time.Now().Add(5 * time.Second)
+	for time.Now().Before(deadline) {
+		if res := c.Get("/settings"); res.StatusCode != 200 {
+			t.Fatalf("a core page answered %d while the plugin was down", res.StatusCode)
+		}
+		res := c.Get("/m/example/")
+		if res.StatusCode == 503 {
+			sawDown = true
+			if res.Text("main h1") != "Back in a moment" {
+				t.Errorf("the plugin's page while down: %q", res.Text("main h1"))
+			}
+		}
+		if res.StatusCode == 200 && app.Plugins().Plugins()[0].PID != pid {
+			t.Logf("back after the kill; saw the down page: %v", sawDown)
+			return
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	t.Fatalf("the plugin was not back within 5 s: %+v", app.Plugins().Plugins())
+}
+
+// TestUntrustedAndCrashingPlugins: a binary the operator did not allow never
+// runs and its pages do not exist; one that dies at start-up is marked failed
+// after a bounded number of tries, with its last words, and Atrium serves on.
+func TestUntrustedAndCrashingPlugins(t *testing.T) {
+	t.Parallel()
+	crasher := coretest.BuildPlugin(t, "core/pluginhost/testdata/crasher")
+	example := coretest.BuildPlugin(t, "plugins/example")
+	app := coretest.NewApp(t, coretest.SQLite(t), coretest.Options{Config: func(c *config.Config) {
+		coretest.WithPlugins(t, c, true, crasher)
+		// The example binary is present but not in the trust file.
+		coretest.AddUntrusted(t, c, example)
+	}})
+	states := map[string]pluginhost.Status{}
+	for _, s := range app.Plugins().Plugins() {
+		states[s.Name] = s
+	}
+	if s := states["example"]; s.State != pluginhost.StateUntrusted || !strings.Contains(s.Problem, "atrium plugin allow example") {
+		t.Errorf("untrusted: %+v", s)
+	}
+	if s := states["crasher"]; s.State != pluginhost.StateFailed || !strings.Contains(s.Problem, "3 tries") {
+		t.Errorf("crasher: %+v", s)
+	}
+	c := app.Client(t)
+	c.SignIn("admin@harbour.example")
+	if res := c.Get("/m/example/"); res.StatusCode != 404 {
+		t.Errorf("an untrusted plugin's page: %d", res.StatusCode)
+	}
+	page := c.Get("/operator/plugins")
+	if page.StatusCode != 200 || !strings.Contains(page.Body, "Not allowed") || !strings.Contains(page.Body, "Failed") {
+		t.Errorf("operator page: %d", page.StatusCode)
+	}
+	if res := c.Get("/"); res.StatusCode != 200 {
+		t.Errorf("start page: %d", res.StatusCode)
+	}
+}

@@ -1,0 +1,226 @@
+package pluginhost
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"fmt"
+	"log/slog"
+	"os/exec"
+	"regexp"
+	"strings"
+	"sync"
+	"syscall"
+	"time"
+
+	"github.com/hashicorp/go-hclog"
+	"github.com/hashicorp/go-plugin"
+	"golang.org/x/sys/unix"
+
+	"github.com/atriumhq/atrium/core/config"
+	pluginv1 "github.com/atriumhq/atrium/plugins/proto/v1"
+	"github.com/atriumhq/atrium/plugins/wire"
+)
+
+// Plugin states.
+const (
+	StateStarting  = "starting"
+	StateRunning   = "running"
+	StateFailed    = "failed"    // crashed too often; needs the operator
+	StateUntrusted = "untrusted" // the binary is not allowed
+	StateDisabled  = "disabled"
+)
+
+// Plugin is one plugin binary and the process running it.
+type Plugin struct {
+	Name, Path string
+
+	mu       sync.RWMutex
+	client   *plugin.Client
+	rpc      pluginv1.PluginClient
+	manifest *pluginv1.ManifestResponse
+	state    string
+	problem  string // why it is failed or untrusted, for the operator
+	pid      int
+	restarts []time.Time
+	stderr   *tailWriter
+}
+
+// Status is a plugin's state for the operator's page.
+type Status struct {
+	Name, State, Problem, Version string
+	PID, Restarts                 int
+}
+
+// Status reports the plugin's state.
+func (p *Plugin) Status() Status {
+	p.mu.RLock()
+	defer p.mu.RUnlock()
+	s := Status{Name: p.Name, State: p.state, Problem: p.problem, PID: p.pid, Restarts: len(p.restarts)}
+	if p.manifest != nil {
+		s.Version = p.manifest.GetVersion()
+	}
+	return s
+}
+
+// conn is the running plugin's client, or nil while it is down.
+func (p *Plugin) conn() pluginv1.PluginClient {
+	p.mu.RLock()
+	defer p.mu.RUnlock()
+	if p.state != StateRunning {
+		return nil
+	}
+	return p.rpc
+}
+
+// start runs the binary with go-plugin (gRPC, automatic mutual TLS), with no
+// environment of the host's and with resource limits, and reads the manifest.
+func (p *Plugin) start(ctx context.Context, cfg config.Plugins, sum []byte, log *slog.Logger) error {
+	cmd := exec.Command(p.Path)
+	cmd.Env = []string{"LANG=C.UTF-8", "TZ=UTC"}
+	// The kernel kills the plugin when the host dies, whatever happens to it.
+	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL, Setpgid: true}
+	p.stderr = &tailWriter{}
+	client := plugin.NewClient(&plugin.ClientConfig{
+		HandshakeConfig:  wire.Handshake,
+		Plugins:          plugin.PluginSet{wire.Name: &wire.GRPC{}},
+		Cmd:              cmd,
+		AllowedProtocols: []plugin.Protocol{plugin.ProtocolGRPC},
+		AutoMTLS:         true,
+		SkipHostEnv:      true,
+		SecureConfig:     &plugin.SecureConfig{Checksum: sum, Hash: sha256.New()},
+		Logger:           hclog.New(&hclog.LoggerOptions{Name: "plugin." + p.Name, Output: &slogWriter{log: log, plugin: p.Name, tail: p.stderr}, Level: hclog.Info, JSONFormat: true}),
+		StartTimeout:     10 * time.Second,
+	})
+	rpcClient, err := client.Client()
+	if err != nil {
+		client.Kill()
+		return fmt.Errorf("start: %w (%s)", err, p.stderr.last())
+	}
+	if rc := client.ReattachConfig(); rc != nil && rc.Pid > 0 {
+		limit(rc.Pid, cfg, log, p.Name)
+		p.mu.Lock()
+		p.pid = rc.Pid
+		p.mu.Unlock()
+	}
+	raw, err := rpcClient.Dispense(wire.Name)
+	if err != nil {
+		client.Kill()
+		return fmt.Errorf("dispense: %w", err)
+	}
+	rpc := raw.(*wire.Client).Plugin
+	mctx, cancel := context.WithTimeout(ctx, cfg.CallTimeout)
+	defer cancel()
+	manifest, err := rpc.Manifest(mctx, &pluginv1.ManifestRequest{HostProtocol: pluginv1.ProtocolVersion})
+	if err != nil {
+		client.Kill()
+		return fmt.Errorf("manifest: %w", err)
+	}
+	if err := checkManifest(p.Name, manifest); err != nil {
+		client.Kill()
+		return err
+	}
+	p.mu.Lock()
+	p.client, p.rpc, p.manifest, p.state, p.problem = client, rpc, manifest, StateRunning, ""
+	p.mu.Unlock()
+	return nil
+}
+
+// limit sets the plugin process's resource limits.
+func limit(pid int, cfg config.Plugins, log *slog.Logger, name string) {
+	mem := uint64(cfg.MemoryMB) << 20
+	files := uint64(cfg.OpenFiles)
+	// RLIMIT_DATA rather than RLIMIT_AS: Go reserves much address space up
+	// front, so an address-space limit would kill healthy plugins.
+	for res, value := range map[int]uint64{unix.RLIMIT_DATA: mem, unix.RLIMIT_NOFILE: files} {
+		if err := unix.Prlimit(pid, res, &unix.Rlimit{Cur: value, Max: value}, nil); err != nil {
+			log.Warn("plugin limit not set", "plugin", name, "error", err.Error())
+		}
+	}
+}
+
+// stop ends the process.
+func (p *Plugin) stop() {
+	p.mu.Lock()
+	client := p.client
+	p.client, p.rpc = nil, nil
+	if p.state == StateRunning {
+		p.state = StateStarting
+	}
+	p.mu.Unlock()
+	if client != nil {
+		client.Kill()
+	}
+}
+
+var (
+	validID   = regexp.MustCompile(`^[a-z][a-z0-9]{1,30}$`)
+	routePath = regexp.MustCompile(`^/[a-zA-Z0-9/:._-]*$`)
+)
+
+// checkManifest refuses a manifest that would step on the core or on other
+// plugins: the id must be the binary's name, permissions and routes its own.
+func checkManifest(name string, m *pluginv1.ManifestResponse) error {
+	if m.GetId() != name || !validID.MatchString(m.GetId()) {
+		return fmt.Errorf("manifest: id %q must equal the binary's name %q (lower case letters and digits)", m.GetId(), name)
+	}
+	if m.GetProtocol() != pluginv1.ProtocolVersion {
+		return fmt.Errorf("manifest: built for contract v%d, this Atrium speaks v%d", m.GetProtocol(), pluginv1.ProtocolVersion)
+	}
+	for _, perm := range m.GetPermissions() {
+		if !strings.HasPrefix(perm.GetName(), name+".") {
+			return fmt.Errorf("manifest: permission %q must start with %q", perm.GetName(), name+".")
+		}
+	}
+	for _, r := range m.GetRoutes() {
+		if !routePath.MatchString(r.GetPath()) {
+			return fmt.Errorf("manifest: route %q is not a path", r.GetPath())
+		}
+		if p := r.GetPermission(); p != "" && !strings.HasPrefix(p, name+".") {
+			return fmt.Errorf("manifest: route %s needs %q, which is not the plugin's own permission", r.GetPath(), p)
+		}
+	}
+	return nil
+}
+
+// tailWriter keeps the last line a plugin wrote, its "last words" for the
+// operator when it fails.
+type tailWriter struct {
+	mu   sync.Mutex
+	line string
+}
+
+func (t *tailWriter) Write(p []byte) (int, error) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if l := strings.TrimSpace(string(bytes.TrimSpace(p))); l != "" {
+		t.line = l
+	}
+	return len(p), nil
+}
+
+func (t *tailWriter) last() string {
+	if t == nil {
+		return ""
+	}
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return t.line
+}
+
+// slogWriter forwards go-plugin's log lines (the plugin's stderr among them)
+// into the core's log with the plugin's name.
+type slogWriter struct {
+	log    *slog.Logger
+	plugin string
+	tail   *tailWriter
+}
+
+func (w *slogWriter) Write(p []byte) (int, error) {
+	line := strings.TrimSpace(string(p))
+	if line != "" {
+		w.log.Info("plugin", "plugin", w.plugin, "line", line)
+		_, _ = w.tail.Write(p)
+	}
+	return len(p), nil
+}

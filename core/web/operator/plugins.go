@@ -1,0 +1,16 @@
+package operator
+
+import (
+	"github.com/gofiber/fiber/v3"
+
+	"github.com/atriumhq/atrium/core/pluginhost"
+	"github.com/atriumhq/atrium/core/web"
+)
+
+// RegisterPlugins adds the operator's page of plugins and their states.
+func RegisterPlugins(s *web.Server, host *pluginhost.Host) {
+	s.Handle(fiber.MethodGet, "/operator/plugins", web.Operator, func(c fiber.Ctx) error {
+		return s.Render(c, web.Page{Template: "operator/plugins", Title: "operator.plugins.title", Data: host.Plugins()})
+	})
+	s.AddNav(web.NavItem{Label: "operator.plugins.title", Icon: "puzzle", Path: "/operator/plugins", Rule: web.Operator})
+}

@@ -1,0 +1,100 @@
+package sdk
+
+import (
+	"context"
+	"html/template"
+	"net/url"
+	"slices"
+	"strings"
+
+	pluginv1 "github.com/atriumhq/atrium/plugins/proto/v1"
+)
+
+// Request is one call to a page or slot: who asks, in which organisation,
+// what they sent, and the answer being built.
+type Request struct {
+	module *Module
+	ctx    *pluginv1.CallContext
+	// Context ends when the host's deadline for the call passes.
+	Context context.Context
+	Method  string
+	Path    string
+	Query   url.Values
+	Form    url.Values
+	Params  map[string]string
+	HTMX    bool
+	resp    *pluginv1.HandleResponse
+}
+
+// UserID is the signed-in person's id.
+func (r *Request) UserID() int64 { return r.ctx.GetUserId() }
+
+// UserName is the signed-in person's name.
+func (r *Request) UserName() string { return r.ctx.GetUserName() }
+
+// OrganisationID is the active organisation's id.
+func (r *Request) OrganisationID() int64 { return r.ctx.GetOrganisationId() }
+
+// OrganisationName is the active organisation's name.
+func (r *Request) OrganisationName() string { return r.ctx.GetOrganisationName() }
+
+// Locale is the language of the page, such as "nl".
+func (r *Request) Locale() string { return r.ctx.GetLocale() }
+
+// Can tells whether the person holds a permission.
+func (r *Request) Can(permission string) bool {
+	return slices.Contains(r.ctx.GetPermissions(), permission)
+}
+
+// T translates one of the module's messages.
+func (r *Request) T(id string, args ...any) string { return r.localizer().T(id, args...) }
+
+// Term gives the organisation's word for a term.
+func (r *Request) Term(key string, count ...int) string { return r.localizer().Term(key, count...) }
+
+// URL makes an address of the module's own: URL("/items/3") is /m/<id>/items/3.
+func (r *Request) URL(path string) string {
+	return "/m/" + r.module.manifest.ID + "/" + strings.TrimPrefix(path, "/")
+}
+
+// Render answers with a template as an HTML fragment that the host places in
+// its layout (or sends alone to htmx). title is a message id.
+func (r *Request) Render(name, title string, data any) error {
+	return r.RenderStatus(200, name, title, data)
+}
+
+// RenderStatus is Render with a status, such as 422 for a form shown again.
+func (r *Request) RenderStatus(status int, name, title string, data any) error {
+	body, err := r.module.render(r, name, data)
+	if err != nil {
+		return err
+	}
+	r.resp.Status, r.resp.Kind, r.resp.Body = int32(status), pluginv1.HandleResponse_KIND_FRAGMENT, body
+	if title != "" {
+		r.resp.Title = r.T(title)
+	}
+	return nil
+}
+
+// Redirect sends the browser to one of the module's pages after a change.
+func (r *Request) Redirect(path string) error {
+	r.resp.Status = 303
+	r.resp.Headers["Location"] = r.URL(path)
+	return nil
+}
+
+// Raw answers with bytes the host passes through as they are (CSV, PDF, ICS).
+func (r *Request) Raw(status int, contentType string, body []byte) error {
+	r.resp.Status, r.resp.Kind, r.resp.Body = int32(status), pluginv1.HandleResponse_KIND_RAW, body
+	r.resp.Headers["Content-Type"] = contentType
+	return nil
+}
+
+// SetHeader adds a response header the host passes on (HX-* and a few more).
+func (r *Request) SetHeader(name, value string) { r.resp.Headers[name] = value }
+
+// Fragment renders a template for a slot.
+func (r *Request) Fragment(name string, data any) (template.HTML, error) {
+	body, err := r.module.render(r, name, data)
+	return template.HTML(body), err
+}

@@ -1,0 +1,140 @@
+// Package sdk is the only package an Atrium plugin imports. A plugin is a
+// small program that describes its module, adds pages and slots, and calls
+// Serve:
+//
+//	//go:embed templates locales
+//	var files embed.FS
+//
+//	func main() {
+//		m := sdk.New(sdk.Manifest{ID: "hello", Version: "1.0.0", Label: "hello.title"}, files)
+//		m.Page("GET", "/", "", func(r *sdk.Request) error {
+//			return r.Render("index", map[string]any{"Name": r.UserName()})
+//		})
+//		sdk.Serve(m)
+//	}
+//
+// The host starts the program, checks the handshake, reads the manifest, and
+// calls the pages at /m/<id>/… with the request's person, organisation,
+// permissions, language and words. Templates get t, term, csrf and url.
+package sdk
+
+import (
+	"fmt"
+	"html/template"
+	"io/fs"
+	"regexp"
+	"strings"
+
+	"github.com/atriumhq/atrium/core/i18n"
+	pluginv1 "github.com/atriumhq/atrium/plugins/proto/v1"
+)
+
+// Manifest describes a module.
+type Manifest struct {
+	ID      string // lower case letters and digits: the address /m/<id> and the table prefix <id>_
+	Version string
+	Label   string // message id of the module's name
+	Summary string // message id of a one-line description
+	Icon    string
+	// Permissions the module defines, "<id>.<right>", with the built-in roles
+	// that hold them by default.
+	Permissions []Permission
+	// Navigation entries, below /m/<id>.
+	Navigation []NavEntry
+}
+
+// Permission is one right the module defines.
+type Permission struct {
+	Name         string
+	DefaultRoles []string
+}
+
+// NavEntry is one entry in the core's navigation.
+type NavEntry struct {
+	Label, Icon, Path, Permission string
+}
+
+// Module is a plugin under construction, then being served.
+type Module struct {
+	manifest  Manifest
+	routes    []route
+	slots     map[string]SlotFunc
+	templates *template.Template
+	catalog   *i18n.Catalog
+	localeRaw []*pluginv1.LocaleFile
+}
+
+// HandlerFunc answers one request to a page.
+type HandlerFunc func(*Request) error
+
+// SlotFunc fills a slot on a core page; empty HTML shows nothing.
+type SlotFunc func(*Request) (template.HTML, error)
+
+type route struct {
+	method, path, permission string
+	pattern                  *regexp.Regexp
+	params                   []string
+	handler                  HandlerFunc
+}
+
+var validID = regexp.MustCompile(`^[a-z][a-z0-9]{1,30}$`)
+
+// New starts a module from its manifest and its embedded files: templates/*.html
+// (each named by its path without .html, such as "index") and locales/*.toml
+// (en.toml at least).
+func New(m Manifest, files fs.FS) *Module {
+	if !validID.MatchString(m.ID) {
+		panic(fmt.Sprintf("sdk: module id %q must be 2-31 lower case letters and digits, starting with a letter", m.ID))
+	}
+	mod := &Module{manifest: m, slots: map[string]SlotFunc{}}
+	if err := mod.load(files); err != nil {
+		panic("sdk: " + err.Error())
+	}
+	return mod
+}
+
+// Page adds a page at path (below /m/<id>) for a method; permission is the
+// right needed to open it ("" for everyone in the organisation). Paths may
+// hold parameters: "/items/:id".
+func (m *Module) Page(method, path, permission string, h HandlerFunc) {
+	r := route{method: strings.ToUpper(method), path: path, permission: permission, handler: h}
+	expr := "^"
+	for _, part := range strings.Split(strings.Trim(path, "/"), "/") {
+		if part == "" {
+			continue
+		}
+		if strings.HasPrefix(part, ":") {
+			r.params = append(r.params, part[1:])
+			expr += "/([^/]+)"
+		} else {
+			expr += "/" + regexp.QuoteMeta(part)
+		}
+	}
+	r.pattern = regexp.MustCompile(expr + "/?$")
+	m.routes = append(m.routes, r)
+}
+
+// Slot fills a named place on core pages: "home.tile" (a tile on the start
+// page), "dossier.card" or "settings.section".
+func (m *Module) Slot(name string, f SlotFunc) { m.slots[name] = f }
+
+// match finds the route of a request and its parameters.
+func (m *Module) match(method, path string) (*route, map[string]string) {
+	if path == "" {
+		path = "/"
+	}
+	for i := range m.routes {
+		r := &m.routes[i]
+		if r.method != method {
+			continue
+		}
+		if got := r.pattern.FindStringSubmatch(path); got != nil {
+			params := map[string]string{}
+			for j, name := range r.params {
+				params[name] = got[j+1]
+			}
+			return r, params
+		}
+	}
+	return nil, nil
+}

@@ -1,0 +1,111 @@
+package sdk
+
+import (
+	"context"
+	"fmt"
+	"net/url"
+	"os"
+	"time"
+
+	"github.com/hashicorp/go-hclog"
+	"github.com/hashicorp/go-plugin"
+
+	pluginv1 "github.com/atriumhq/atrium/plugins/proto/v1"
+	"github.com/atriumhq/atrium/plugins/wire"
+)
+
+// Serve runs the module until the host stops it. It exits by itself when the
+// host process is gone, so a plugin never outlives Atrium.
+func Serve(m *Module) {
+	go watchParent()
+	plugin.Serve(&plugin.ServeConfig{
+		HandshakeConfig: wire.Handshake,
+		Plugins:         plugin.PluginSet{wire.Name: &wire.GRPC{Impl: &server{module: m}}},
+		GRPCServer:      plugin.DefaultGRPCServer,
+		Logger:          hclog.New(&hclog.LoggerOptions{Name: m.manifest.ID, Output: os.Stderr, JSONFormat: true, Level: hclog.Info}),
+	})
+}
+
+// watchParent exits when the host dies (the plugin is then adopted by init).
+func watchParent() {
+	parent := os.Getppid()
+	for range time.Tick(time.Second) {
+		if os.Getppid() != parent {
+			os.Exit(0)
+		}
+	}
+}
+
+// server serves the Plugin service for a module.
+type server struct {
+	pluginv1.UnimplementedPluginServer
+	module *Module
+}
+
+func (s *server) Manifest(context.Context, *pluginv1.ManifestRequest) (*pluginv1.ManifestResponse, error) {
+	mf := s.module.manifest
+	out := &pluginv1.ManifestResponse{Id: mf.ID, Version: mf.Version, Protocol: pluginv1.ProtocolVersion,
+		Label: mf.Label, Summary: mf.Summary, Icon: mf.Icon, Locales: s.module.localeRaw, Implements: []string{"Handle"}}
+	for _, p := range mf.Permissions {
+		out.Permissions = append(out.Permissions, &pluginv1.Permission{Name: p.Name, DefaultRoles: p.DefaultRoles})
+	}
+	for _, n := range mf.Navigation {
+		out.Navigation = append(out.Navigation, &pluginv1.NavEntry{Label: n.Label, Icon: n.Icon, Path: n.Path, Permission: n.Permission})
+	}
+	for _, r := range s.module.routes {
+		out.Routes = append(out.Routes, &pluginv1.Route{Method: r.method, Path: r.path, Permission: r.permission})
+	}
+	for name := range s.module.slots {
+		out.Slots = append(out.Slots, name)
+	}
+	if len(out.Slots) > 0 {
+		out.Implements = append(out.Implements, "Slot")
+	}
+	return out, nil
+}
+
+func (s *server) Health(context.Context, *pluginv1.HealthRequest) (*pluginv1.HealthResponse, error) {
+	return &pluginv1.HealthResponse{Ok: true}, nil
+}
+
+func (s *server) Handle(ctx context.Context, req *pluginv1.HandleRequest) (resp *pluginv1.HandleResponse, err error) {
+	resp = &pluginv1.HandleResponse{Status: 404, Headers: map[string]string{}}
+	r, params := s.module.match(req.GetMethod(), req.GetPath())
+	if r == nil {
+		return resp, nil
+	}
+	query, _ := url.ParseQuery(req.GetQuery())
+	form := url.Values{}
+	if ct := req.GetHeaders()["Content-Type"]; ct == "application/x-www-form-urlencoded" || ct == "" {
+		form, _ = url.ParseQuery(string(req.GetBody()))
+	}
+	rq := &Request{module: s.module, ctx: req.GetContext(), Context: ctx, Method: req.GetMethod(), Path: req.GetPath(),
+		Query: query, Form: form, Params: params, HTMX: req.GetHeaders()["HX-Request"] == "true", resp: resp}
+	defer func() {
+		if p := recover(); p != nil { // a panicking page answers 500, the plugin keeps running
+			resp, err = &pluginv1.HandleResponse{Status: 500, Headers: map[string]string{}}, nil
+			fmt.Fprintf(os.Stderr, "panic in %s %s: %v\n", req.GetMethod(), req.GetPath(), p)
+		}
+	}()
+	if err := r.handler(rq); err != nil {
+		return nil, err
+	}
+	if resp.Status == 404 && resp.Body == nil && resp.Headers["Location"] == "" {
+		resp.Status = 200
+	}
+	return resp, nil
+}
+
+func (s *server) Slot(ctx context.Context, req *pluginv1.SlotRequest) (*pluginv1.SlotResponse, error) {
+	f := s.module.slots[req.GetSlot()]
+	if f == nil {
+		return &pluginv1.SlotResponse{}, nil
+	}
+	rq := &Request{module: s.module, ctx: req.GetContext(), Context: ctx, Params: req.GetParams(),
+		resp: &pluginv1.HandleResponse{Headers: map[string]string{}}}
+	html, err := f(rq)
+	if err != nil {
+		return nil, err
+	}
+	return &pluginv1.SlotResponse{Html: []byte(html)}, nil
+}

@@ -1,0 +1,96 @@
+package sdk
+
+import (
+	"bytes"
+	"html/template"
+	"io/fs"
+	"path"
+	"strings"
+
+	"github.com/atriumhq/atrium/core/i18n"
+	pluginv1 "github.com/atriumhq/atrium/plugins/proto/v1"
+)
+
+// load parses the module's templates and message files.
+func (m *Module) load(files fs.FS) error {
+	locales, err := fs.Sub(files, "locales")
+	if err != nil {
+		return err
+	}
+	if m.catalog, err = i18n.Load(locales); err != nil {
+		return err
+	}
+	names, _ := fs.Glob(locales, "*.toml")
+	for _, name := range names {
+		data, err := fs.ReadFile(locales, name)
+		if err != nil {
+			return err
+		}
+		m.localeRaw = append(m.localeRaw, &pluginv1.LocaleFile{Locale: strings.TrimSuffix(name, ".toml"), Toml: data})
+	}
+	m.templates = template.New(m.manifest.ID).Funcs(placeholders)
+	return fs.WalkDir(files, "templates", func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() || path.Ext(p) != ".html" {
+			return err
+		}
+		src, err := fs.ReadFile(files, p)
+		if err != nil {
+			return err
+		}
+		name := strings.TrimSuffix(strings.TrimPrefix(p, "templates/"), ".html")
+		_, err = m.templates.New(name).Parse(string(src))
+		return err
+	})
+}
+
+// placeholders declares the template functions; each render binds them to
+// the request.
+var placeholders = template.FuncMap{
+	"t":    func(string, ...any) string { return "" },
+	"term": func(string, ...int) string { return "" },
+	"csrf": func() template.HTML { return "" },
+	"url":  func(string) string { return "" },
+	"dict": dict,
+}
+
+// dict builds a map from key/value pairs, for passing data to t.
+func dict(pairs ...any) map[string]any {
+	m := make(map[string]any, len(pairs)/2)
+	for i := 0; i+1 < len(pairs); i += 2 {
+		if k, ok := pairs[i].(string); ok {
+			m[k] = pairs[i+1]
+		}
+	}
+	return m
+}
+
+// render executes a template with functions bound to the request. The
+// never-executed master is cloned per render, as html/template requires for
+// functions that differ per call.
+func (m *Module) render(r *Request, name string, data any) ([]byte, error) {
+	tmpl, err := m.templates.Clone()
+	if err != nil {
+		return nil, err
+	}
+	loc := r.localizer()
+	tmpl.Funcs(template.FuncMap{
+		"t":    loc.T,
+		"term": loc.Term,
+		"csrf": func() template.HTML {
+			return template.HTML(`<input type="hidden" name="_csrf" value="` + template.HTMLEscapeString(r.ctx.GetCsrf()) + `">`)
+		},
+		"url": r.URL,
+	})
+	var buf bytes.Buffer
+	err = tmpl.ExecuteTemplate(&buf, name, data)
+	return buf.Bytes(), err
+}
+
+func (r *Request) localizer() *i18n.Localizer {
+	loc := r.module.catalog.Localizer(r.ctx.GetLocale())
+	words := map[string]i18n.Words{}
+	for k, w := range r.ctx.GetTerms() {
+		words[k] = i18n.Words{One: w.GetOne(), Other: w.GetOther()}
+	}
+	return loc.WithTerms(words)
+}
