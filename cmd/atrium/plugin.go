@@ -7,10 +7,12 @@ import (
 
 	"github.com/atriumhq/atrium/core/config"
 	"github.com/atriumhq/atrium/core/pluginhost"
+	"github.com/atriumhq/atrium/plugins/scaffold"
 )
 
 // pluginCommand manages the operator's trust in plugin binaries:
 //
+//	atrium plugin new NAME       make plugins/NAME from the skeleton
 //	atrium plugin list           the binaries in plugins.dir and whether each may run
 //	atrium plugin allow NAME     allow the binary as it is now (its SHA-256)
 //	atrium plugin allow --all    allow every binary in plugins.dir (development)
@@ -29,6 +31,13 @@ func pluginCommand(cfg config.Config, args []string, stdout io.Writer) error {
 		return err
 	}
 	switch {
+	case args[0] == "new" && len(args) == 2:
+		root, err := scaffold.Write("plugins", args[1])
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "plugin: created %s\n  next: make build && ./bin/atrium plugin allow %s && ./bin/atrium demo && ./bin/atrium serve\n  then open /m/%s/ (see docs/plugins.md)\n", root, args[1], args[1])
+		return nil
 	case args[0] == "list" && len(args) == 1:
 		names := make([]string, 0, len(bins))
 		for n := range bins {

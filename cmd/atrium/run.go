@@ -26,6 +26,7 @@ Commands:
   demo                seed the demo organisation and its people (safe to run again)
   demo code           print the demo accounts' current authenticator code
   secret              print a new key for security.secret_key
+  plugin new NAME     make plugins/NAME, a new plugin, from the skeleton
   plugin list|allow NAME|allow --all|disable NAME|enable NAME
                       which plugin binaries may run
   config example      print a configuration file with every key and its default

@@ -31,10 +31,14 @@ type Response struct {
 	Doc  *goquery.Document
 }
 
-// Client returns a new client with an empty cookie jar.
-func (a *App) Client(t testing.TB) *Client {
+// Client returns a new client of the App with an empty cookie jar.
+func (a *App) Client(t testing.TB) *Client { return NewClient(t, a.URL) }
+
+// NewClient returns a client of a server at base, such as one a test started
+// as a separate process.
+func NewClient(t testing.TB, base string) *Client {
 	jar, _ := cookiejar.New(nil)
-	return &Client{t: t, base: a.URL, http: &http.Client{
+	return &Client{t: t, base: base, http: &http.Client{
 		Jar: jar,
 		CheckRedirect: func(*http.Request, []*http.Request) error {
 			return http.ErrUseLastResponse

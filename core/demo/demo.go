@@ -68,7 +68,7 @@ func Seed(ctx context.Context, d Deps, progress io.Writer) error {
 	}
 	if !created {
 		say("demo: organisation %q is already there\n", org.Name)
-		return nil
+		return subscribeToNewModules(ctx, orgs, org, d.Modules, say)
 	}
 	say("demo: created organisation %q\n", org.Name)
 	if err := orgs.SetSubscription(ctx, org.ID, d.Modules, 50, d.Modules); err != nil {
@@ -95,6 +95,26 @@ func Seed(ctx context.Context, d Deps, progress io.Writer) error {
 		}
 	}
 	return nil
+}
+
+// subscribeToNewModules adds modules installed since the demo was seeded (a
+// new plugin) to the demo's subscription, switched on.
+func subscribeToNewModules(ctx context.Context, orgs *tenancy.Service, org *tenancy.Organisation, modules []string, say func(string, ...any)) error {
+	sub, err := orgs.Subscription(ctx, org.ID)
+	if err != nil {
+		return err
+	}
+	all := sub.ModuleList()
+	for _, m := range modules {
+		if !sub.Allows(m) {
+			all = append(all, m)
+			say("demo: subscribed to the new module %q\n", m)
+		}
+	}
+	if len(all) == len(sub.ModuleList()) {
+		return nil
+	}
+	return orgs.SetSubscription(ctx, org.ID, all, max(sub.MaxPeople, 50), modules)
 }
 
 // Code is the demo accounts' authenticator code right now.
