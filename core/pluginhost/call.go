@@ -24,18 +24,19 @@ var forwarded = []string{"Content-Type", "Accept", "HX-Request", "HX-Boosted", "
 // passed are the response headers a plugin may set.
 var passed = map[string]bool{"HX-Redirect": true, "HX-Refresh": true, "HX-Trigger": true, "HX-Push-Url": true, "HX-Reswap": true, "HX-Retarget": true}
 
-// callContext tells the plugin who asks, where and in which language. The
-// token names the call for Host calls; the plugin never names an
-// organisation or a person itself.
-func (h *Host) callContext(c fiber.Ctx) *pluginv1.CallContext {
+// callContext tells the plugin who asks, where and in which language, and
+// opens the call in the host's live calls until done is called. The token
+// names the call for Host calls; the plugin never names an organisation or a
+// person itself.
+func (h *Host) callContext(c fiber.Ctx, p *Plugin) (*pluginv1.CallContext, func()) {
 	v := web.CurrentViewer(c)
 	loc := web.Localizer(c)
 	cc := &pluginv1.CallContext{Token: secrets.Token(24), OrganisationId: v.Org.ID, OrganisationName: v.Org.Name,
 		UserId: v.User.ID, UserName: v.User.Name(), Locale: loc.Locale, Csrf: web.CSRFToken(c), TimeZone: v.User.TimeZone,
 		Terms: map[string]*pluginv1.Words{}}
-	for p, ok := range v.Can {
+	for perm, ok := range v.Can {
 		if ok {
-			cc.Permissions = append(cc.Permissions, string(p))
+			cc.Permissions = append(cc.Permissions, string(perm))
 		}
 	}
 	// Every term with the words that apply (the organisation's or the
@@ -43,7 +44,9 @@ func (h *Host) callContext(c fiber.Ctx) *pluginv1.CallContext {
 	for _, k := range i18n.TermKeys() {
 		cc.Terms[k] = &pluginv1.Words{One: loc.Term(k, 1), Other: loc.Term(k, 2)}
 	}
-	return cc
+	h.calls.open(cc.Token, &scope{plugin: p.Name, orgID: v.Org.ID, userID: v.User.ID, locale: loc.Locale, can: v.Can,
+		lineage: v.Lineage, deadline: time.Now().Add(h.Config.CallTimeout)})
+	return cc, func() { h.calls.close(cc.Token) }
 }
 
 // page is the handler of one plugin route: it passes the request on and turns
@@ -56,7 +59,9 @@ func (h *Host) page(p *Plugin, r *pluginv1.Route) fiber.Handler {
 		if rpc == nil {
 			return fiber.ErrServiceUnavailable
 		}
-		req := &pluginv1.HandleRequest{Context: h.callContext(c), Method: c.Method(), Path: strings.TrimPrefix(c.Path(), prefix),
+		cc, done := h.callContext(c, p)
+		defer done()
+		req := &pluginv1.HandleRequest{Context: cc, Method: c.Method(), Path: strings.TrimPrefix(c.Path(), prefix),
 			Query: string(c.Request().URI().QueryString()), Body: c.Body(), Headers: map[string]string{}, Params: map[string]string{}}
 		for _, name := range forwarded {
 			if v := c.Get(name); v != "" {
@@ -120,7 +125,9 @@ func (h *Host) slot(p *Plugin, name string) func(fiber.Ctx) (any, error) {
 		}
 		ctx, cancel := context.WithTimeout(c.Context(), h.Config.SlotTimeout)
 		defer cancel()
-		resp, err := rpc.Slot(ctx, &pluginv1.SlotRequest{Context: h.callContext(c), Slot: name})
+		cc, done := h.callContext(c, p)
+		defer done()
+		resp, err := rpc.Slot(ctx, &pluginv1.SlotRequest{Context: cc, Slot: name})
 		if err != nil {
 			h.Log.Warn("plugin slot left out", "plugin", p.Name, "slot", name, "error", err.Error())
 			return template.HTML(""), nil

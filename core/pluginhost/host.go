@@ -19,8 +19,10 @@ import (
 	"time"
 
 	"github.com/atriumhq/atrium/core/access"
+	"github.com/atriumhq/atrium/core/audit"
 	"github.com/atriumhq/atrium/core/config"
 	"github.com/atriumhq/atrium/core/i18n"
+	"github.com/atriumhq/atrium/core/identity"
 	"github.com/atriumhq/atrium/core/module"
 	"github.com/atriumhq/atrium/core/tenancy"
 	"github.com/atriumhq/atrium/core/web"
@@ -29,12 +31,14 @@ import (
 
 // Deps are the parts of the core the host registers plugins with.
 type Deps struct {
-	Config  config.Plugins
-	Log     *slog.Logger
-	Web     *web.Server
-	Modules *module.Registry
-	Catalog *i18n.Catalog
-	Orgs    *tenancy.Service
+	Config   config.Plugins
+	Log      *slog.Logger
+	Web      *web.Server
+	Modules  *module.Registry
+	Catalog  *i18n.Catalog
+	Orgs     *tenancy.Service
+	Identity *identity.Service
+	Audit    *audit.Service
 }
 
 // Host runs the installation's plugins.
@@ -44,6 +48,7 @@ type Host struct {
 	plugins map[string]*Plugin
 	stop    chan struct{}
 	done    sync.WaitGroup
+	calls   calls
 }
 
 // New returns a host; Start runs the plugins.
@@ -86,6 +91,7 @@ func (h *Host) Start(ctx context.Context) error {
 			continue
 		}
 		raw, _ := hex.DecodeString(sum)
+		p.host = h
 		if err := h.firstStart(ctx, p, raw); err != nil {
 			p.state, p.problem = StateFailed, fmt.Sprintf("did not start after %d tries: %v", startTries, err)
 			h.Log.Error("plugin failed", "plugin", name, "error", err.Error())

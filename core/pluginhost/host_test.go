@@ -45,6 +45,9 @@ func TestExamplePluginThroughTheHost(t *testing.T) {
 		if !strings.Contains(page.Body, "<title>Example ·") || !strings.Contains(page.Text("main .lead"), "Chris Jansen") {
 			t.Errorf("title or person: %q", page.Text("main .lead"))
 		}
+		if roles := page.Text("#example-roles"); !strings.Contains(roles, "coach") {
+			t.Errorf("the plugin's Host call for people: %q", roles)
+		}
 		if partial := coach.Get("/m/example/", "HX-Request", "true"); partial.Doc.Find("nav#nav").Length() != 0 || partial.Text("h1") != "Example" {
 			t.Error("an htmx request should get the fragment alone")
 		}
@@ -53,6 +56,10 @@ func TestExamplePluginThroughTheHost(t *testing.T) {
 		}
 		if res := coach.PostForm("/m/example/", url.Values{"name": {"<b>Sam</b>"}}); res.StatusCode != 200 || !strings.Contains(res.Body, "Hello, &lt;b&gt;Sam&lt;/b&gt;!") {
 			t.Errorf("good input: %d", res.StatusCode)
+		}
+		var greeted int
+		if err := app.DB().NewSelect().Table("audit_events").ColumnExpr("count(*)").Where("action = ?", "example.greeted").Scan(ctx, &greeted); err != nil || greeted != 1 {
+			t.Errorf("the plugin's audit entry: %d %v", greeted, err)
 		}
 		if res := coach.PostForm("/m/example/", url.Values{"name": {"Sam"}, "_csrf": {"forged"}}); res.StatusCode != 403 {
 			t.Errorf("a forged form reached the plugin: %d", res.StatusCode)

@@ -44,6 +44,7 @@ type Plugin struct {
 	pid      int
 	restarts []time.Time
 	stderr   *tailWriter
+	host     *Host
 }
 
 // Status is a plugin's state for the operator's page.
@@ -108,10 +109,15 @@ func (p *Plugin) start(ctx context.Context, cfg config.Plugins, sum []byte, log 
 		client.Kill()
 		return fmt.Errorf("dispense: %w", err)
 	}
-	rpc := raw.(*wire.Client).Plugin
+	wc := raw.(*wire.Client)
+	rpc := wc.Plugin
+	var brokerID uint32
+	if p.host != nil {
+		brokerID = p.host.serveHost(p, wc.Broker)
+	}
 	mctx, cancel := context.WithTimeout(ctx, cfg.CallTimeout)
 	defer cancel()
-	manifest, err := rpc.Manifest(mctx, &pluginv1.ManifestRequest{HostProtocol: pluginv1.ProtocolVersion})
+	manifest, err := rpc.Manifest(mctx, &pluginv1.ManifestRequest{HostProtocol: pluginv1.ProtocolVersion, HostBrokerId: brokerID})
 	if err != nil {
 		client.Kill()
 		return fmt.Errorf("manifest: %w", err)

@@ -22,12 +22,20 @@ func main() {
 	}, files)
 
 	m.Page("GET", "/", "example.view", func(r *sdk.Request) error {
-		return r.Render("index", "example.title", map[string]any{"Name": r.UserName(), "Greeting": ""})
+		// Asking the host about people: only people of this organisation come back.
+		me, err := r.People(r.UserID())
+		if err != nil || len(me) == 0 {
+			return err
+		}
+		return r.Render("index", "example.title", map[string]any{"Name": me[0].Name, "Roles": me[0].Roles})
 	})
 	m.Page("POST", "/", "example.view", func(r *sdk.Request) error {
 		name := strings.TrimSpace(r.Form.Get("name"))
 		if name == "" || len(name) > 60 {
 			return r.RenderStatus(422, "index", "example.title", map[string]any{"Name": r.UserName(), "Error": "example.name_required"})
+		}
+		if err := r.Audit("greeted", 0, name); err != nil {
+			return err
 		}
 		return r.Render("index", "example.title", map[string]any{"Name": r.UserName(), "Greeting": name})
 	})

@@ -25,6 +25,8 @@ import (
 	"regexp"
 	"strings"
 
+	"github.com/hashicorp/go-plugin"
+
 	"github.com/atriumhq/atrium/core/i18n"
 	pluginv1 "github.com/atriumhq/atrium/plugins/proto/v1"
 )
@@ -62,6 +64,9 @@ type Module struct {
 	templates *template.Template
 	catalog   *i18n.Catalog
 	localeRaw []*pluginv1.LocaleFile
+	// host is the Host service, dialled once at Manifest and reused.
+	host   pluginv1.HostClient
+	broker *plugin.GRPCBroker
 }
 
 // HandlerFunc answers one request to a page.

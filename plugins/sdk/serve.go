@@ -20,7 +20,7 @@ func Serve(m *Module) {
 	go watchParent()
 	plugin.Serve(&plugin.ServeConfig{
 		HandshakeConfig: wire.Handshake,
-		Plugins:         plugin.PluginSet{wire.Name: &wire.GRPC{Impl: &server{module: m}}},
+		Plugins:         plugin.PluginSet{wire.Name: &wire.GRPC{Impl: &server{module: m}, OnBroker: func(b *plugin.GRPCBroker) { m.broker = b }}},
 		GRPCServer:      plugin.DefaultGRPCServer,
 		Logger:          hclog.New(&hclog.LoggerOptions{Name: m.manifest.ID, Output: os.Stderr, JSONFormat: true, Level: hclog.Info}),
 	})
@@ -42,7 +42,15 @@ type server struct {
 	module *Module
 }
 
-func (s *server) Manifest(context.Context, *pluginv1.ManifestRequest) (*pluginv1.ManifestResponse, error) {
+func (s *server) Manifest(_ context.Context, req *pluginv1.ManifestRequest) (*pluginv1.ManifestResponse, error) {
+	// One connection to the host's services, dialled now and reused by every call.
+	if id := req.GetHostBrokerId(); id != 0 && s.module.broker != nil && s.module.host == nil {
+		conn, err := s.module.broker.Dial(id)
+		if err != nil {
+			return nil, fmt.Errorf("sdk: cannot reach the host's services: %w", err)
+		}
+		s.module.host = pluginv1.NewHostClient(conn)
+	}
 	mf := s.module.manifest
 	out := &pluginv1.ManifestResponse{Id: mf.ID, Version: mf.Version, Protocol: pluginv1.ProtocolVersion,
 		Label: mf.Label, Summary: mf.Summary, Icon: mf.Icon, Locales: s.module.localeRaw, Implements: []string{"Handle"}}

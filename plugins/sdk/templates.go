@@ -51,6 +51,7 @@ var placeholders = template.FuncMap{
 	"csrf": func() template.HTML { return "" },
 	"url":  func(string) string { return "" },
 	"dict": dict,
+	"join": strings.Join,
 }
 
 // dict builds a map from key/value pairs, for passing data to t.

@@ -1,0 +1,130 @@
+package pluginhost
+
+import (
+	"context"
+	"log/slog"
+
+	"google.golang.org/grpc"
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/status"
+
+	"github.com/atriumhq/atrium/core/access"
+	"github.com/atriumhq/atrium/core/audit"
+	"github.com/atriumhq/atrium/core/identity"
+	"github.com/atriumhq/atrium/core/tenancy"
+	pluginv1 "github.com/atriumhq/atrium/plugins/proto/v1"
+)
+
+// hostService serves the Host calls of one plugin. Every call is checked
+// against the live calls of that plugin: the token decides the organisation
+// and the person.
+type hostService struct {
+	pluginv1.UnimplementedHostServer
+	plugin string
+	calls  *calls
+	orgs   *tenancy.Service
+	ids    *identity.Service
+	audit  *audit.Service
+	log    *slog.Logger
+}
+
+var errNoCall = status.Error(codes.PermissionDenied, "the token names no live call of this plugin")
+
+func (s *hostService) scope(token string) (*scope, error) {
+	sc := s.calls.find(s.plugin, token)
+	if sc == nil {
+		s.log.Warn("plugin host call refused: unknown token", "plugin", s.plugin)
+		return nil, errNoCall
+	}
+	return sc, nil
+}
+
+// Can tells whether the call's person holds a permission.
+func (s *hostService) Can(_ context.Context, req *pluginv1.CanRequest) (*pluginv1.CanResponse, error) {
+	sc, err := s.scope(req.GetToken())
+	if err != nil {
+		return nil, err
+	}
+	return &pluginv1.CanResponse{Allowed: sc.can.Has(access.Permission(req.GetPermission()))}, nil
+}
+
+// People describes people of the call's organisation; ids of anyone else are
+// left out, as if they did not exist.
+func (s *hostService) People(ctx context.Context, req *pluginv1.PeopleRequest) (*pluginv1.PeopleResponse, error) {
+	sc, err := s.scope(req.GetToken())
+	if err != nil {
+		return nil, err
+	}
+	members, err := s.orgs.MemberIDs(ctx, sc.orgID)
+	if err != nil {
+		return nil, err
+	}
+	var ids []int64
+	for _, id := range req.GetIds() {
+		if _, ok := members[id]; ok {
+			ids = append(ids, id)
+		}
+	}
+	users, err := s.ids.ByIDs(ctx, ids)
+	if err != nil {
+		return nil, err
+	}
+	out := &pluginv1.PeopleResponse{}
+	for _, u := range users {
+		p := &pluginv1.Person{Id: u.ID, Name: u.Name(), Email: u.Email}
+		for _, r := range members[u.ID] {
+			p.Roles = append(p.Roles, string(r))
+		}
+		out.People = append(out.People, p)
+	}
+	return out, nil
+}
+
+// Terms gives the organisation's own words in the call's language.
+func (s *hostService) Terms(ctx context.Context, req *pluginv1.TermsRequest) (*pluginv1.TermsResponse, error) {
+	sc, err := s.scope(req.GetToken())
+	if err != nil {
+		return nil, err
+	}
+	words, err := s.orgs.TermsIn(ctx, sc.lineage, sc.locale)
+	if err != nil {
+		return nil, err
+	}
+	out := &pluginv1.TermsResponse{Terms: map[string]*pluginv1.Words{}}
+	for k, w := range words {
+		out.Terms[k] = &pluginv1.Words{One: w.One, Other: w.Other}
+	}
+	return out, nil
+}
+
+// Audit records what the call's person did, under the plugin's name.
+func (s *hostService) Audit(ctx context.Context, req *pluginv1.AuditRequest) (*pluginv1.AuditResponse, error) {
+	sc, err := s.scope(req.GetToken())
+	if err != nil {
+		return nil, err
+	}
+	e := audit.Event{Action: s.plugin + "." + req.GetAction(), Detail: req.GetDetail(), ActorID: &sc.userID, OrganisationID: &sc.orgID, IP: "plugin:" + s.plugin}
+	if id := req.GetSubjectId(); id != 0 {
+		e.SubjectID = &id
+	}
+	return &pluginv1.AuditResponse{}, s.audit.Record(ctx, e)
+}
+
+// serveHost starts the plugin's Host service on the broker and returns the
+// id the plugin dials, once, for every Host call it makes.
+func (h *Host) serveHost(p *Plugin, broker brokerLike) uint32 {
+	id := broker.NextId()
+	svc := &hostService{plugin: p.Name, calls: &h.calls, orgs: h.Orgs, ids: h.Identity, audit: h.Audit, log: h.Log}
+	go broker.AcceptAndServe(id, func(opts []grpc.ServerOption) *grpc.Server {
+		s := grpc.NewServer(opts...)
+		pluginv1.RegisterHostServer(s, svc)
+		return s
+	})
+	return id
+}
+
+// brokerLike is the part of go-plugin's broker the host uses.
+type brokerLike interface {
+	NextId() uint32
+	AcceptAndServe(id uint32, newServer func([]grpc.ServerOption) *grpc.Server)
+}

@@ -1,0 +1,46 @@
+package sdk
+
+import (
+	"errors"
+
+	pluginv1 "github.com/atriumhq/atrium/plugins/proto/v1"
+)
+
+// ErrNoHost is returned by host services when the plugin runs without a host
+// (a unit test of a handler).
+var ErrNoHost = errors.New("sdk: no host to ask")
+
+// Person is someone of the organisation, as the host describes them.
+type Person struct {
+	ID    int64
+	Name  string
+	Email string
+	Roles []string
+}
+
+// People describes people of the request's organisation by id; ids of anyone
+// else are left out.
+func (r *Request) People(ids ...int64) ([]Person, error) {
+	if r.module.host == nil {
+		return nil, ErrNoHost
+	}
+	resp, err := r.module.host.People(r.Context, &pluginv1.PeopleRequest{Token: r.ctx.GetToken(), Ids: ids})
+	if err != nil {
+		return nil, err
+	}
+	out := make([]Person, 0, len(resp.GetPeople()))
+	for _, p := range resp.GetPeople() {
+		out = append(out, Person{ID: p.GetId(), Name: p.GetName(), Email: p.GetEmail(), Roles: p.GetRoles()})
+	}
+	return out, nil
+}
+
+// Audit records in the organisation's audit log what the person did; the
+// action is recorded as "<plugin>.<action>".
+func (r *Request) Audit(action string, subject int64, detail string) error {
+	if r.module.host == nil {
+		return ErrNoHost
+	}
+	_, err := r.module.host.Audit(r.Context, &pluginv1.AuditRequest{Token: r.ctx.GetToken(), Action: action, SubjectId: subject, Detail: detail})
+	return err
+}
