@@ -319,7 +319,7 @@ func (h *Host) register(p *Plugin) error {
 		Path: "/m/" + m.GetId() + "/", Permission: firstPermission(m)})
 	for _, n := range m.GetNavigation() {
 		h.Web.AddNav(web.NavItem{Label: n.GetLabel(), Icon: n.GetIcon(), Path: "/m/" + m.GetId() + n.GetPath(),
-			Rule: web.InModule(m.GetId(), web.Need(access.Permission(n.GetPermission())))})
+			Rule: web.InModule(m.GetId(), web.Need(access.Permission(n.GetPermission()))), Group: web.NavModules})
 	}
 	for _, r := range m.GetRoutes() {
 		path := "/m/" + m.GetId() + r.GetPath()

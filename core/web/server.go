@@ -11,6 +11,7 @@ import (
 	"io/fs"
 	"log/slog"
 	"net"
+	"sort"
 	"strconv"
 	"strings"
 	"syscall"
@@ -65,7 +66,22 @@ type NavItem struct {
 	Path  string
 	// Rule decides who sees the entry; the zero rule shows it to everyone.
 	Rule Rule
+	// Group orders the column: the start, modules, administration, the
+	// person's own settings, the platform.
+	Group NavGroup
 }
+
+// NavGroup is a part of the navigation column.
+type NavGroup int
+
+// Groups of the navigation, top to bottom.
+const (
+	NavStart NavGroup = iota
+	NavModules
+	NavAdministration
+	NavAccount
+	NavPlatform
+)
 
 // Active tells whether the entry leads to the page at path.
 func (n NavItem) Active(path string) bool {
@@ -163,8 +179,11 @@ func New(o Options) (*Server, error) {
 // middleware as the core's and may use Render.
 func (s *Server) Router() fiber.Router { return s.app }
 
-// AddNav adds an entry to the navigation column.
-func (s *Server) AddNav(item NavItem) { s.nav = append(s.nav, item) }
+// AddNav adds an entry to the navigation column, after the others of its group.
+func (s *Server) AddNav(item NavItem) {
+	s.nav = append(s.nav, item)
+	sort.SliceStable(s.nav, func(i, j int) bool { return s.nav[i].Group < s.nav[j].Group })
+}
 
 // App gives the Fiber application. A request that no route takes ends in
 // Fiber's not-found error, which handleError renders as the 404 page.

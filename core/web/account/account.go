@@ -63,7 +63,7 @@ func Register(s *web.Server, ids *identity.Service, orgs *tenancy.Service, cat *
 	s.Handle(post, "/settings/sessions/:id/end", web.Member, h.SessionEndPost)
 	s.Handle(get, "/people/:id/photo", web.Member, h.PhotoOf)
 
-	s.AddNav(web.NavItem{Label: "nav.settings", Icon: "settings", Path: "/settings", Rule: web.Member})
+	s.AddNav(web.NavItem{Label: "nav.settings", Icon: "settings", Path: "/settings", Rule: web.Member, Group: web.NavAccount})
 }
 
 // next keeps a return address on this site.

@@ -33,7 +33,7 @@ func Register(s *web.Server, svc *announcement.Service, modules *module.Registry
 	post := web.InModule(announcement.Module, web.Need(access.AnnouncementsPost))
 	s.Handle(fiber.MethodGet, "/announcements", read, h.List)
 	s.Handle(fiber.MethodPost, "/announcements", post, h.ListPost)
-	s.AddNav(web.NavItem{Label: "announcements.title", Icon: "megaphone", Path: "/announcements", Rule: read})
+	s.AddNav(web.NavItem{Label: "announcements.title", Icon: "megaphone", Path: "/announcements", Rule: read, Group: web.NavModules})
 	s.AddStartSection(web.StartSection{Module: announcement.Module, Template: tmplRecent, Data: func(c fiber.Ctx) (any, error) {
 		return svc.Recent(c.Context(), web.CurrentViewer(c).Org.ID, 3)
 	}})

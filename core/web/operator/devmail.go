@@ -20,5 +20,5 @@ func Register(s *web.Server, m *mail.Mailer) {
 		return s.Render(c, web.Page{Template: tmplDevMail, Title: "operator.mail.title",
 			Data: map[string]any{"Mails": list, "Delivering": m.Delivering()}})
 	})
-	s.AddNav(web.NavItem{Label: "nav.dev_mail", Icon: "mail", Path: "/dev/mail", Rule: web.Operator})
+	s.AddNav(web.NavItem{Label: "nav.dev_mail", Icon: "mail", Path: "/dev/mail", Rule: web.Operator, Group: web.NavPlatform})
 }

@@ -42,7 +42,7 @@ func RegisterOrganisations(s *web.Server, orgs *tenancy.Service, ids *identity.S
 	s.Handle(post, "/operator/organisations/:id/subscription", web.Operator, h.SubscriptionPost)
 	s.Handle(post, "/operator/organisations/:id/status", web.Operator, h.StatusPost)
 	s.Handle(post, "/operator/organisations/:id/daughters", web.Operator, h.DaughterPost)
-	s.AddNav(web.NavItem{Label: "nav.subscribers", Icon: "building", Path: "/operator/organisations", Rule: web.Operator})
+	s.AddNav(web.NavItem{Label: "nav.subscribers", Icon: "building", Path: "/operator/organisations", Rule: web.Operator, Group: web.NavPlatform})
 }
 
 // List shows every subscriber with its usage.

@@ -12,5 +12,5 @@ func RegisterPlugins(s *web.Server, host *pluginhost.Host) {
 	s.Handle(fiber.MethodGet, "/operator/plugins", web.Operator, func(c fiber.Ctx) error {
 		return s.Render(c, web.Page{Template: "operator/plugins", Title: "operator.plugins.title", Data: host.Plugins()})
 	})
-	s.AddNav(web.NavItem{Label: "operator.plugins.title", Icon: "puzzle", Path: "/operator/plugins", Rule: web.Operator})
+	s.AddNav(web.NavItem{Label: "operator.plugins.title", Icon: "puzzle", Path: "/operator/plugins", Rule: web.Operator, Group: web.NavPlatform})
 }

@@ -71,7 +71,7 @@ func Register(s *web.Server, d Deps) {
 	s.Handle(get, "/organisation/audit", web.Need(access.AuditView), h.Audit)
 	s.Handle(get, "/switch", web.Member, h.Switch)
 	s.Handle(post, "/switch/:id", web.Member, h.SwitchPost)
-	s.AddNav(web.NavItem{Label: "nav.organisation", Icon: "building", Path: "/organisation", Rule: manage})
+	s.AddNav(web.NavItem{Label: "nav.organisation", Icon: "building", Path: "/organisation", Rule: manage, Group: web.NavAdministration})
 }
 
 // tab is the organisation pages' sub-navigation.

@@ -49,7 +49,7 @@ func Register(s *web.Server, ids *identity.Service, orgs *tenancy.Service, acc *
 	s.Handle(fiber.MethodPost, "/people/:id/reset-factor", manage, h.ResetFactorPost)
 	s.Handle(fiber.MethodPost, "/people/:id/email", manage, h.EmailPost)
 	s.Handle(fiber.MethodPost, "/people/:id/name", manage, h.NamePost)
-	s.AddNav(web.NavItem{Label: "nav.people", Icon: "users", Path: "/people", Rule: view})
+	s.AddNav(web.NavItem{Label: "nav.people", Icon: "users", Path: "/people", Rule: view, Group: web.NavAdministration})
 }
 
 type inviteData struct {
