@@ -146,7 +146,7 @@ func (a *App) build() error {
 	organisation.Register(a.web, organisation.Deps{Orgs: a.orgs, Access: a.access, Identity: a.ident, Modules: a.modules,
 		Catalog: a.catalog, Audit: audit.NewService(a.db), Brands: a.brands})
 	a.plugins = pluginhost.New(pluginhost.Deps{Config: cfg.Plugins, Log: a.log, Web: a.web, Modules: a.modules, Catalog: a.catalog,
-		Orgs: a.orgs, Identity: a.ident, Audit: audit.NewService(a.db)})
+		Orgs: a.orgs, Identity: a.ident, Audit: audit.NewService(a.db), DB: a.db})
 	operator.RegisterPlugins(a.web, a.plugins)
 	a.announce = announcement.NewService(a.db)
 	a.announce.Notify = a.notifyAnnouncement

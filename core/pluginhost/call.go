@@ -101,8 +101,8 @@ func (h *Host) answer(c fiber.Ctx, p *Plugin, resp *pluginv1.HandleResponse) err
 		}
 		return h.Web.Redirect(c, loc)
 	}
-	if status == fiber.StatusNotFound && len(resp.GetBody()) == 0 {
-		return fiber.ErrNotFound
+	if status >= 400 && len(resp.GetBody()) == 0 { // the core's own error page
+		return fiber.NewError(status)
 	}
 	if resp.GetKind() == pluginv1.HandleResponse_KIND_RAW {
 		c.Set(fiber.HeaderContentType, resp.GetHeaders()["Content-Type"])

@@ -20,6 +20,8 @@ type scope struct {
 	can      access.Set
 	lineage  []tenancy.Organisation
 	deadline time.Time
+	// migrating allows schema statements on the plugin's own tables.
+	migrating bool
 }
 
 // calls holds the scopes of live calls.

@@ -14,6 +14,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
 	"sort"
 	"sync"
 	"time"
@@ -24,6 +25,8 @@ import (
 	"github.com/atriumhq/atrium/core/i18n"
 	"github.com/atriumhq/atrium/core/identity"
 	"github.com/atriumhq/atrium/core/module"
+	"github.com/atriumhq/atrium/core/secrets"
+	"github.com/atriumhq/atrium/core/store"
 	"github.com/atriumhq/atrium/core/tenancy"
 	"github.com/atriumhq/atrium/core/web"
 	pluginv1 "github.com/atriumhq/atrium/plugins/proto/v1"
@@ -39,6 +42,8 @@ type Deps struct {
 	Orgs     *tenancy.Service
 	Identity *identity.Service
 	Audit    *audit.Service
+	// DB is where plugins' statements run, behind the wall.
+	DB *store.DB
 }
 
 // Host runs the installation's plugins.
@@ -95,6 +100,12 @@ func (h *Host) Start(ctx context.Context) error {
 		if err := h.firstStart(ctx, p, raw); err != nil {
 			p.state, p.problem = StateFailed, fmt.Sprintf("did not start after %d tries: %v", startTries, err)
 			h.Log.Error("plugin failed", "plugin", name, "error", err.Error())
+			continue
+		}
+		if err := h.migrate(ctx, p); err != nil {
+			p.stop()
+			p.state, p.problem = StateFailed, err.Error()
+			h.Log.Error("plugin migrations failed", "plugin", name, "error", err.Error())
 			continue
 		}
 		if err := h.register(p); err != nil {
@@ -294,6 +305,31 @@ func (p *Plugin) fail(problem string) {
 
 // ErrDown is returned while a plugin is not running.
 var ErrDown = errors.New("pluginhost: plugin is not running")
+
+// migrate runs the plugin's migrations through the wall, with schema
+// statements allowed on its own tables, then secures its tables.
+func (h *Host) migrate(ctx context.Context, p *Plugin) error {
+	if !slices.Contains(p.manifest.GetImplements(), "Migrate") {
+		return nil
+	}
+	w := &wall{db: h.DB}
+	if err := w.preparePostgres(ctx, p.Name); err != nil {
+		return err
+	}
+	token := secrets.Token(24)
+	h.calls.open(token, &scope{plugin: p.Name, migrating: true, deadline: time.Now().Add(time.Minute)})
+	defer h.calls.close(token)
+	mctx, cancel := context.WithTimeout(ctx, time.Minute)
+	defer cancel()
+	resp, err := p.conn().Migrate(mctx, &pluginv1.MigrateRequest{Context: &pluginv1.CallContext{Token: token}})
+	if err != nil {
+		return fmt.Errorf("migrate: %w", err)
+	}
+	for _, name := range resp.GetApplied() {
+		h.Log.Info("plugin migration applied", "plugin", p.Name, "migration", name)
+	}
+	return w.secureTables(ctx, p.Name)
+}
 
 // registerMu serialises registration with the core's registries.
 var registerMu sync.Mutex

@@ -2,6 +2,7 @@ package pluginhost_test
 
 import (
 	"context"
+	"encoding/json"
 	"net/url"
 	"strings"
 	"syscall"
@@ -14,6 +15,7 @@ import (
 	"github.com/atriumhq/atrium/core/demo"
 	"github.com/atriumhq/atrium/core/identity"
 	"github.com/atriumhq/atrium/core/pluginhost"
+	"github.com/atriumhq/atrium/core/tenancy"
 )
 
 func withExample(t *testing.T, trusted bool, extra ...string) func(*config.Config) {
@@ -51,17 +53,34 @@ func TestExamplePluginThroughTheHost(t *testing.T) {
 		if partial := coach.Get("/m/example/", "HX-Request", "true"); partial.Doc.Find("nav#nav").Length() != 0 || partial.Text("h1") != "Example" {
 			t.Error("an htmx request should get the fragment alone")
 		}
-		if res := coach.PostForm("/m/example/", url.Values{"name": {""}}); res.StatusCode != 422 || res.Text(".field-error") == "" {
+		// Its table: bad input refused, a note kept through the database tunnel.
+		if res := coach.PostForm("/m/example/", url.Values{"text": {""}}); res.StatusCode != 422 || res.Text(".field-error") == "" {
 			t.Errorf("bad input: %d", res.StatusCode)
 		}
-		if res := coach.PostForm("/m/example/", url.Values{"name": {"<b>Sam</b>"}}); res.StatusCode != 200 || !strings.Contains(res.Body, "Hello, &lt;b&gt;Sam&lt;/b&gt;!") {
-			t.Errorf("good input: %d", res.StatusCode)
+		if res := coach.PostForm("/m/example/", url.Values{"text": {"<b>Bring the forms</b>"}}); res.StatusCode != 303 || res.Header.Get("Location") != "/m/example/" {
+			t.Errorf("good input: %d %q", res.StatusCode, res.Header.Get("Location"))
 		}
-		var greeted int
-		if err := app.DB().NewSelect().Table("audit_events").ColumnExpr("count(*)").Where("action = ?", "example.greeted").Scan(ctx, &greeted); err != nil || greeted != 1 {
-			t.Errorf("the plugin's audit entry: %d %v", greeted, err)
+		if notes := coach.Get("/m/example/"); !strings.Contains(notes.Body, "&lt;b&gt;Bring the forms&lt;/b&gt;") {
+			t.Errorf("the note is not listed: %q", notes.Text("#example-notes"))
 		}
-		if res := coach.PostForm("/m/example/", url.Values{"name": {"Sam"}, "_csrf": {"forged"}}); res.StatusCode != 403 {
+		var added int
+		if err := app.DB().NewSelect().Table("audit_events").ColumnExpr("count(*)").Where("action = ?", "example.note_added").Scan(ctx, &added); err != nil || added != 1 {
+			t.Errorf("the plugin's audit entry: %d %v", added, err)
+		}
+		// Another organisation with the module sees none of Harbour's notes.
+		north, _ := app.Organisations().CreateSubscriber(ctx, tenancy.Details{Name: "North Care", Locale: "en", TimeZone: "Europe/Amsterdam"}, []string{"en", "nl"})
+		if err := app.Organisations().SetSubscription(ctx, north.ID, []string{"example"}, 10, app.Modules().IDs()); err != nil {
+			t.Fatal(err)
+		}
+		if _, _, err := app.Identity().Seed(ctx, north, identity.Invitee{Email: "coach@north.example", GivenName: "N", FamilyName: "Coach", Role: access.RoleCoach}, demo.Password, demo.TOTPSecret); err != nil {
+			t.Fatal(err)
+		}
+		other := app.Client(t)
+		other.SignIn("coach@north.example")
+		if page := other.Get("/m/example/"); page.StatusCode != 200 || strings.Contains(page.Body, "Bring the forms") {
+			t.Errorf("another organisation: %d, sees Harbour's note: %v", page.StatusCode, strings.Contains(page.Body, "Bring the forms"))
+		}
+		if res := coach.PostForm("/m/example/", url.Values{"text": {"forged"}, "_csrf": {"forged"}}); res.StatusCode != 403 {
 			t.Errorf("a forged form reached the plugin: %d", res.StatusCode)
 		}
 		if nav := coach.Get("/").Text("#nav"); !strings.Contains(nav, "Example") {
@@ -165,4 +184,71 @@ func TestUntrustedAndCrashingPlugins(t *testing.T) {
 	if res := c.Get("/"); res.StatusCode != 200 {
 		t.Errorf("start page: %d", res.StatusCode)
 	}
+}
+
+// TestHostilePluginStaysInItsTables runs a plugin that tries to escape the
+// database wall. On both databases every attempt at tables it does not own,
+// at schema changes outside migrations, at several statements in one and at
+// the catalogs fails; on PostgreSQL row-level security also keeps it to the
+// call's organisation's rows (on SQLite the SDK scopes rows, by design).
+func TestHostilePluginStaysInItsTables(t *testing.T) {
+	t.Parallel()
+	coretest.EachDatabase(t, func(t *testing.T, db config.Database) {
+		hostile := coretest.BuildPlugin(t, "core/pluginhost/testdata/hostile")
+		app := coretest.NewApp(t, db, coretest.Options{Config: func(c *config.Config) {
+			coretest.WithPlugins(t, c, true, coretest.BuildPlugin(t, "plugins/example"), hostile)
+		}})
+		ctx := context.Background()
+		for _, s := range app.Plugins().Plugins() {
+			if s.State != pluginhost.StateRunning {
+				t.Fatalf("plugin %s: %+v", s.Name, s)
+			}
+		}
+		// Rows in two organisations.
+		north, _ := app.Organisations().CreateSubscriber(ctx, tenancy.Details{Name: "North Care", Locale: "en", TimeZone: "Europe/Amsterdam"}, []string{"en", "nl"})
+		_ = app.Organisations().SetSubscription(ctx, north.ID, []string{"hostile"}, 10, app.Modules().IDs())
+		if _, _, err := app.Identity().Seed(ctx, north, identity.Invitee{Email: "coach@north.example", GivenName: "N", FamilyName: "C", Role: access.RoleCoach}, demo.Password, demo.TOTPSecret); err != nil {
+			t.Fatal(err)
+		}
+		northCoach := app.Client(t)
+		northCoach.SignIn("coach@north.example")
+		if res := northCoach.PostForm("/m/hostile/add", url.Values{"secret": {"north's secret"}}); res.StatusCode != 200 {
+			t.Fatalf("add: %d %s", res.StatusCode, res.Body)
+		}
+		coach := app.Client(t)
+		coach.SignIn("coach@harbour.example")
+		res := coach.Get("/m/hostile/attack")
+		if res.StatusCode != 200 {
+			t.Fatalf("attack page: %d", res.StatusCode)
+		}
+		var results map[string]string
+		if err := json.Unmarshal([]byte(res.Body), &results); err != nil || len(results) < 12 {
+			t.Fatalf("results %q: %v", res.Body, err)
+		}
+		if results["read its own rows"] != "allowed" {
+			t.Fatalf("the plugin cannot even read its own rows; the test proves nothing: %v", results)
+		}
+		delete(results, "read its own rows")
+		rowScoped := map[string]bool{"read another organisation's rows": true, "write into another organisation": true}
+		if kind, _ := db.Kind(); kind == "sqlite" && results["read another organisation's rows"] != "allowed" {
+			t.Errorf("on SQLite rows are the SDK's to scope; the raw query should see them: %v", results)
+		}
+		for attack, outcome := range results {
+			if kind, _ := db.Kind(); kind == "sqlite" && rowScoped[attack] {
+				continue // the SDK scopes rows on SQLite
+			}
+			if outcome != "refused" {
+				t.Errorf("%s: %s", attack, outcome)
+			}
+		}
+		// Nothing changed: the core's people and the other plugin's table are intact.
+		var pwned int
+		_ = app.DB().NewSelect().Table("users").ColumnExpr("count(*)").Where("given_name = 'pwned'").Scan(ctx, &pwned)
+		if pwned != 0 {
+			t.Error("a core table was written")
+		}
+		if ok, _ := app.DB().TableExists(ctx, "example_notes"); !ok {
+			t.Error("another plugin's table was dropped")
+		}
+	})
 }

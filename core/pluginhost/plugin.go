@@ -117,7 +117,11 @@ func (p *Plugin) start(ctx context.Context, cfg config.Plugins, sum []byte, log 
 	}
 	mctx, cancel := context.WithTimeout(ctx, cfg.CallTimeout)
 	defer cancel()
-	manifest, err := rpc.Manifest(mctx, &pluginv1.ManifestRequest{HostProtocol: pluginv1.ProtocolVersion, HostBrokerId: brokerID})
+	dialect := "sqlite"
+	if p.host != nil && p.host.DB != nil {
+		dialect = p.host.DB.Kind
+	}
+	manifest, err := rpc.Manifest(mctx, &pluginv1.ManifestRequest{HostProtocol: pluginv1.ProtocolVersion, HostBrokerId: brokerID, Database: dialect})
 	if err != nil {
 		client.Kill()
 		return fmt.Errorf("manifest: %w", err)

@@ -1,18 +1,34 @@
 // Command example is the smallest complete Atrium plugin: a page with a form,
-// a start-page tile and a permission, with English and Dutch messages. It is
-// the starting point for vendors (`atrium plugin new` copies it).
+// a table of its own with a migration, a start-page tile and a permission,
+// with English and Dutch messages. It is the starting point for vendors
+// (`atrium plugin new` copies it).
 package main
 
 import (
+	"context"
 	"embed"
 	"html/template"
 	"strings"
+	"time"
+
+	"github.com/uptrace/bun"
 
 	"github.com/atriumhq/atrium/plugins/sdk"
 )
 
 //go:embed templates locales
 var files embed.FS
+
+// note is one row of the plugin's table. Every plugin table is named
+// <id>_… and has organisation_id: the host refuses the plugin otherwise.
+type note struct {
+	bun.BaseModel  `bun:"table:example_notes"`
+	ID             int64     `bun:"id,pk,autoincrement"`
+	OrganisationID int64     `bun:"organisation_id,notnull"`
+	AuthorID       int64     `bun:"author_id,notnull"`
+	Text           string    `bun:"text,notnull"`
+	CreatedAt      time.Time `bun:"created_at,notnull"`
+}
 
 func main() {
 	m := sdk.New(sdk.Manifest{
@@ -21,23 +37,27 @@ func main() {
 		Navigation:  []sdk.NavEntry{{Label: "example.title", Icon: "puzzle", Path: "/", Permission: "example.view"}},
 	}, files)
 
+	m.Migration("20261201090000_notes", func(ctx context.Context, db *bun.DB) error {
+		_, err := db.NewCreateTable().Model((*note)(nil)).Exec(ctx)
+		return err
+	})
+
 	m.Page("GET", "/", "example.view", func(r *sdk.Request) error {
-		// Asking the host about people: only people of this organisation come back.
-		me, err := r.People(r.UserID())
-		if err != nil || len(me) == 0 {
-			return err
-		}
-		return r.Render("index", "example.title", map[string]any{"Name": me[0].Name, "Roles": me[0].Roles})
+		return page(r, 200, "")
 	})
 	m.Page("POST", "/", "example.view", func(r *sdk.Request) error {
-		name := strings.TrimSpace(r.Form.Get("name"))
-		if name == "" || len(name) > 60 {
-			return r.RenderStatus(422, "index", "example.title", map[string]any{"Name": r.UserName(), "Error": "example.name_required"})
+		text := strings.TrimSpace(r.Form.Get("text"))
+		if text == "" || len([]rune(text)) > 500 {
+			return page(r, 422, "example.text_required")
 		}
-		if err := r.Audit("greeted", 0, name); err != nil {
+		n := &note{OrganisationID: r.OrgID(), AuthorID: r.UserID(), Text: text, CreatedAt: time.Now().UTC()}
+		if _, err := r.DB().NewInsert().Model(n).Exec(r.Context); err != nil {
 			return err
 		}
-		return r.Render("index", "example.title", map[string]any{"Name": r.UserName(), "Greeting": name})
+		if err := r.Audit("note_added", 0, ""); err != nil {
+			return err
+		}
+		return r.Redirect("/")
 	})
 	m.Slot("home.tile", func(r *sdk.Request) (template.HTML, error) {
 		if !r.Can("example.view") {
@@ -46,4 +66,19 @@ func main() {
 		return r.Fragment("tile", nil)
 	})
 	sdk.Serve(m)
+}
+
+// page shows the organisation's notes, newest first, and the form.
+func page(r *sdk.Request, status int, problem string) error {
+	var notes []note
+	err := r.DB().NewSelect().Model(&notes).Where("organisation_id = ?", r.OrgID()).Order("id DESC").Limit(20).Scan(r.Context)
+	if err != nil {
+		return err
+	}
+	// Asking the host about people: only people of this organisation come back.
+	me, err := r.People(r.UserID())
+	if err != nil || len(me) == 0 {
+		return err
+	}
+	return r.RenderStatus(status, "index", "example.title", map[string]any{"Name": me[0].Name, "Roles": me[0].Roles, "Notes": notes, "Error": problem})
 }

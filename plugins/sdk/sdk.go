@@ -24,8 +24,10 @@ import (
 	"io/fs"
 	"regexp"
 	"strings"
+	"sync"
 
 	"github.com/hashicorp/go-plugin"
+	"github.com/uptrace/bun"
 
 	"github.com/atriumhq/atrium/core/i18n"
 	pluginv1 "github.com/atriumhq/atrium/plugins/proto/v1"
@@ -65,8 +67,12 @@ type Module struct {
 	catalog   *i18n.Catalog
 	localeRaw []*pluginv1.LocaleFile
 	// host is the Host service, dialled once at Manifest and reused.
-	host   pluginv1.HostClient
-	broker *plugin.GRPCBroker
+	host       pluginv1.HostClient
+	broker     *plugin.GRPCBroker
+	dialect    string // "sqlite" or "postgres", from the host
+	dbOnce     sync.Once
+	db         *bun.DB
+	migrations []Migration
 }
 
 // HandlerFunc answers one request to a page.

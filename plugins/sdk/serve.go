@@ -51,6 +51,7 @@ func (s *server) Manifest(_ context.Context, req *pluginv1.ManifestRequest) (*pl
 		}
 		s.module.host = pluginv1.NewHostClient(conn)
 	}
+	s.module.dialect = req.GetDatabase()
 	mf := s.module.manifest
 	out := &pluginv1.ManifestResponse{Id: mf.ID, Version: mf.Version, Protocol: pluginv1.ProtocolVersion,
 		Label: mf.Label, Summary: mf.Summary, Icon: mf.Icon, Locales: s.module.localeRaw, Implements: []string{"Handle"}}
@@ -69,7 +70,14 @@ func (s *server) Manifest(_ context.Context, req *pluginv1.ManifestRequest) (*pl
 	if len(out.Slots) > 0 {
 		out.Implements = append(out.Implements, "Slot")
 	}
+	if len(s.module.migrations) > 0 {
+		out.Implements = append(out.Implements, "Migrate")
+	}
 	return out, nil
+}
+
+func (s *server) Migrate(ctx context.Context, req *pluginv1.MigrateRequest) (*pluginv1.MigrateResponse, error) {
+	return s.module.migrate(ctx, req)
 }
 
 func (s *server) Health(context.Context, *pluginv1.HealthRequest) (*pluginv1.HealthResponse, error) {
@@ -87,6 +95,7 @@ func (s *server) Handle(ctx context.Context, req *pluginv1.HandleRequest) (resp 
 	if ct := req.GetHeaders()["Content-Type"]; ct == "application/x-www-form-urlencoded" || ct == "" {
 		form, _ = url.ParseQuery(string(req.GetBody()))
 	}
+	ctx = context.WithValue(ctx, tokenKey{}, req.GetContext().GetToken())
 	rq := &Request{module: s.module, ctx: req.GetContext(), Context: ctx, Method: req.GetMethod(), Path: req.GetPath(),
 		Query: query, Form: form, Params: params, HTMX: req.GetHeaders()["HX-Request"] == "true", resp: resp}
 	defer func() {
@@ -96,7 +105,9 @@ func (s *server) Handle(ctx context.Context, req *pluginv1.HandleRequest) (resp 
 		}
 	}()
 	if err := r.handler(rq); err != nil {
-		return nil, err
+		// A failing page is a 500 of this page, not a plugin that is down.
+		fmt.Fprintf(os.Stderr, "error in %s %s: %v\n", req.GetMethod(), req.GetPath(), err)
+		return &pluginv1.HandleResponse{Status: 500, Headers: map[string]string{}}, nil
 	}
 	if resp.Status == 404 && resp.Body == nil && resp.Headers["Location"] == "" {
 		resp.Status = 200
@@ -109,6 +120,7 @@ func (s *server) Slot(ctx context.Context, req *pluginv1.SlotRequest) (*pluginv1
 	if f == nil {
 		return &pluginv1.SlotResponse{}, nil
 	}
+	ctx = context.WithValue(ctx, tokenKey{}, req.GetContext().GetToken())
 	rq := &Request{module: s.module, ctx: req.GetContext(), Context: ctx, Params: req.GetParams(),
 		resp: &pluginv1.HandleResponse{Headers: map[string]string{}}}
 	html, err := f(rq)

@@ -79,6 +79,7 @@ type ManifestRequest struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
 	HostProtocol  uint32                 `protobuf:"varint,1,opt,name=host_protocol,json=hostProtocol,proto3" json:"host_protocol,omitempty"`
 	HostBrokerId  uint32                 `protobuf:"varint,2,opt,name=host_broker_id,json=hostBrokerId,proto3" json:"host_broker_id,omitempty"`
+	Database      string                 `protobuf:"bytes,3,opt,name=database,proto3" json:"database,omitempty"` // "sqlite" or "postgres": the SQL dialect statements must use. v1.0
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -125,6 +126,13 @@ func (x *ManifestRequest) GetHostBrokerId() uint32 {
 		return x.HostBrokerId
 	}
 	return 0
+}
+
+func (x *ManifestRequest) GetDatabase() string {
+	if x != nil {
+		return x.Database
+	}
+	return ""
 }
 
 type ManifestResponse struct {
@@ -2411,10 +2419,11 @@ var File_plugin_proto protoreflect.FileDescriptor
 
 const file_plugin_proto_rawDesc = "" +
 	"\n" +
-	"\fplugin.proto\x12\x10atrium.plugin.v1\"\\\n" +
+	"\fplugin.proto\x12\x10atrium.plugin.v1\"x\n" +
 	"\x0fManifestRequest\x12#\n" +
 	"\rhost_protocol\x18\x01 \x01(\rR\fhostProtocol\x12$\n" +
-	"\x0ehost_broker_id\x18\x02 \x01(\rR\fhostBrokerId\"\xf2\x03\n" +
+	"\x0ehost_broker_id\x18\x02 \x01(\rR\fhostBrokerId\x12\x1a\n" +
+	"\bdatabase\x18\x03 \x01(\tR\bdatabase\"\xf2\x03\n" +
 	"\x10ManifestResponse\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\tR\x02id\x12\x18\n" +
 	"\aversion\x18\x02 \x01(\tR\aversion\x12\x1a\n" +

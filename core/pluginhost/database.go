@@ -1,0 +1,374 @@
+package pluginhost
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"regexp"
+	"strings"
+	"time"
+
+	"github.com/uptrace/bun"
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/status"
+
+	"github.com/atriumhq/atrium/core/store"
+	pluginv1 "github.com/atriumhq/atrium/plugins/proto/v1"
+)
+
+// The database wall. A plugin never gets a database address: its SDK sends
+// statements here, one at a time, named by the call's token. The host runs
+// them only on the plugin's own tables (<plugin>_…) and, on PostgreSQL, as a
+// role of the plugin's with row-level security keyed to the call's
+// organisation. On SQLite the host checks table ownership by asking SQLite
+// which tables a statement opens; rows are scoped by the plugin (the SDK
+// gives it the organisation). Production should run PostgreSQL.
+
+// rowsPerBatch is how many rows travel in one message of a Query stream.
+const rowsPerBatch = 200
+
+// Exec runs one statement that returns no rows.
+func (s *hostService) Exec(ctx context.Context, req *pluginv1.ExecRequest) (*pluginv1.ExecResponse, error) {
+	sc, err := s.scope(req.GetToken())
+	if err != nil {
+		return nil, err
+	}
+	args, err := fromValues(req.GetArgs())
+	if err != nil {
+		return nil, status.Error(codes.InvalidArgument, err.Error())
+	}
+	var res sql.Result
+	err = s.wall.run(ctx, s.plugin, sc, req.GetSql(), func(ctx context.Context, db bun.IConn) error {
+		var err error
+		res, err = db.ExecContext(ctx, req.GetSql(), args...)
+		return err
+	})
+	if err != nil {
+		return nil, s.refused(err, req.GetSql())
+	}
+	out := &pluginv1.ExecResponse{}
+	out.RowsAffected, _ = res.RowsAffected()
+	out.LastInsertId, _ = res.LastInsertId()
+	return out, nil
+}
+
+// Query runs one statement and streams its rows in batches.
+func (s *hostService) Query(req *pluginv1.QueryRequest, stream pluginv1.Host_QueryServer) error {
+	sc, err := s.scope(req.GetToken())
+	if err != nil {
+		return err
+	}
+	args, err := fromValues(req.GetArgs())
+	if err != nil {
+		return status.Error(codes.InvalidArgument, err.Error())
+	}
+	err = s.wall.run(stream.Context(), s.plugin, sc, req.GetSql(), func(ctx context.Context, db bun.IConn) error {
+		rows, err := db.QueryContext(ctx, req.GetSql(), args...)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		cols, err := rows.Columns()
+		if err != nil {
+			return err
+		}
+		batch := &pluginv1.RowBatch{Columns: cols}
+		for rows.Next() {
+			vals := make([]any, len(cols))
+			ptrs := make([]any, len(cols))
+			for i := range vals {
+				ptrs[i] = &vals[i]
+			}
+			if err := rows.Scan(ptrs...); err != nil {
+				return err
+			}
+			batch.Rows = append(batch.Rows, &pluginv1.Row{Values: toValues(vals)})
+			if len(batch.Rows) == rowsPerBatch {
+				if err := stream.Send(batch); err != nil {
+					return err
+				}
+				batch = &pluginv1.RowBatch{}
+			}
+		}
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		return stream.Send(batch)
+	})
+	if err != nil {
+		return s.refused(err, req.GetSql())
+	}
+	return nil
+}
+
+// refused logs a refused or failed statement and answers the plugin.
+func (s *hostService) refused(err error, text string) error {
+	var wallErr *wallError
+	if errors.As(err, &wallErr) {
+		s.log.Warn("plugin statement refused", "plugin", s.plugin, "reason", wallErr.reason.Error(), "sql", shorten(text))
+		return status.Error(codes.PermissionDenied, wallErr.reason.Error())
+	}
+	s.log.Info("plugin statement failed", "plugin", s.plugin, "error", err.Error(), "sql", shorten(text))
+	return status.Error(codes.Unknown, err.Error())
+}
+
+func shorten(s string) string {
+	if len(s) > 200 {
+		return s[:200] + "…"
+	}
+	return s
+}
+
+type wallError struct{ reason error }
+
+func (e *wallError) Error() string { return e.reason.Error() }
+
+// wall runs plugin statements within their limits.
+type wall struct {
+	db *store.DB
+}
+
+// run checks a statement and runs it: on SQLite after an ownership check, on
+// PostgreSQL in a transaction as the plugin's role with the call's
+// organisation as the row-level security scope.
+func (w *wall) run(ctx context.Context, plugin string, sc *scope, text string, do func(context.Context, bun.IConn) error) error {
+	if !singleStatement(text) {
+		return &wallError{errManyStatements}
+	}
+	if !allowedKind(text, sc.migrating) {
+		return &wallError{errStatementKind}
+	}
+	// The catalogs are nobody's to read: sqlite_master, pg_catalog, pg_sleep…
+	if lower := strings.ToLower(text); strings.Contains(lower, "sqlite_") || strings.Contains(lower, "pg_") || strings.Contains(lower, "information_schema") {
+		return &wallError{errNotOwned}
+	}
+	if sc.migrating && !ownDDL(plugin, text) {
+		return &wallError{errNotOwned}
+	}
+	if w.db.Kind == "postgres" {
+		return w.runPostgres(ctx, plugin, sc, do)
+	}
+	if err := w.checkSQLite(ctx, plugin, text, sc.migrating); err != nil {
+		return err
+	}
+	return do(ctx, w.db.DB)
+}
+
+var ddlTarget = regexp.MustCompile(`(?i)\b(?:TABLE|INDEX|ON)\s+(?:IF\s+(?:NOT\s+)?EXISTS\s+)?"?([A-Za-z0-9_]+)"?`)
+
+// ownDDL checks that every table or index a schema statement names is the plugin's.
+func ownDDL(plugin, text string) bool {
+	if firstWord(text) != "CREATE" && firstWord(text) != "ALTER" && firstWord(text) != "DROP" {
+		return true
+	}
+	names := ddlTarget.FindAllStringSubmatch(text, -1)
+	if len(names) == 0 {
+		return false
+	}
+	for _, n := range names {
+		if !strings.HasPrefix(strings.ToLower(n[1]), plugin+"_") {
+			return false
+		}
+	}
+	return true
+}
+
+// checkSQLite asks SQLite which tables and indexes the statement would open
+// (the root pages of EXPLAIN's Open opcodes) and refuses any that is not the
+// plugin's, virtual tables, and other attached databases.
+func (w *wall) checkSQLite(ctx context.Context, plugin, text string, migrating bool) error {
+	if migrating && firstWord(text) != "SELECT" && firstWord(text) != "INSERT" && firstWord(text) != "UPDATE" && firstWord(text) != "DELETE" && firstWord(text) != "WITH" {
+		return nil // schema statements were checked by name
+	}
+	rows, err := w.db.QueryContext(ctx, "EXPLAIN "+text)
+	if err != nil {
+		return err // a statement SQLite cannot even plan fails the same way when run
+	}
+	defer rows.Close()
+	var pages []int64
+	for rows.Next() {
+		var addr, p1, p2, p3, p5 int64
+		var opcode string
+		var p4, comment sql.NullString
+		if err := rows.Scan(&addr, &opcode, &p1, &p2, &p3, &p4, &p5, &comment); err != nil {
+			return err
+		}
+		switch opcode {
+		case "OpenRead", "OpenWrite", "ReopenIdx":
+			if p3 != 0 { // another database: temp or attached
+				return &wallError{errNotOwned}
+			}
+			pages = append(pages, p2)
+		case "VOpen", "VFilter", "VUpdate":
+			return &wallError{errNotOwned}
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	for _, page := range pages {
+		var table string
+		err := w.db.QueryRowContext(ctx, "SELECT tbl_name FROM sqlite_master WHERE rootpage = ?", page).Scan(&table)
+		// sqlite_sequence is written by AUTOINCREMENT keys; naming it in a
+		// statement was refused above.
+		if err != nil || !strings.HasPrefix(table, plugin+"_") && table != "sqlite_sequence" {
+			return &wallError{errNotOwned}
+		}
+	}
+	return nil
+}
+
+// runPostgres runs the statement as the plugin's role inside a transaction
+// whose row-level security scope is the call's organisation.
+func (w *wall) runPostgres(ctx context.Context, plugin string, sc *scope, do func(context.Context, bun.IConn) error) error {
+	return w.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO atrium_plugin_scope (pid, organisation_id) VALUES (pg_backend_pid(), ?)
+			ON CONFLICT (pid) DO UPDATE SET organisation_id = EXCLUDED.organisation_id`, sc.orgID); err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, "SET LOCAL ROLE "+roleName(plugin)); err != nil {
+			return err
+		}
+		return do(ctx, tx)
+	})
+}
+
+func roleName(plugin string) string { return "atrium_plugin_" + plugin }
+
+// preparePostgres creates, once, the scope table and function the row-level
+// security policies use, and the plugin's role with the right to create its
+// tables in Atrium's schema. It needs a database user allowed to create roles.
+func (w *wall) preparePostgres(ctx context.Context, plugin string) error {
+	if w.db.Kind != "postgres" {
+		return nil
+	}
+	stmts := []string{
+		`CREATE UNLOGGED TABLE IF NOT EXISTS atrium_plugin_scope (pid integer PRIMARY KEY, organisation_id bigint NOT NULL)`,
+		`REVOKE ALL ON atrium_plugin_scope FROM PUBLIC`,
+		`CREATE OR REPLACE FUNCTION atrium_scope() RETURNS bigint LANGUAGE sql STABLE SECURITY DEFINER
+			SET search_path FROM CURRENT AS 'SELECT organisation_id FROM atrium_plugin_scope WHERE pid = pg_backend_pid()'`,
+	}
+	for _, q := range stmts {
+		if _, err := w.db.ExecContext(ctx, q); err != nil {
+			return fmt.Errorf("plugin database: %w", err)
+		}
+	}
+	role := roleName(plugin)
+	if _, err := w.db.ExecContext(ctx, `DO $$ BEGIN CREATE ROLE `+role+` NOLOGIN; EXCEPTION WHEN duplicate_object THEN NULL; END $$`); err != nil {
+		return fmt.Errorf("plugin database: cannot create the role %s (%v); Atrium's database user must be allowed to create roles", role, err)
+	}
+	var schema string
+	if err := w.db.QueryRowContext(ctx, "SELECT current_schema()").Scan(&schema); err != nil {
+		return err
+	}
+	if _, err := w.db.ExecContext(ctx, fmt.Sprintf(`GRANT USAGE, CREATE ON SCHEMA %q TO %s`, schema, role)); err != nil {
+		return err
+	}
+	_, err := w.db.ExecContext(ctx, fmt.Sprintf(`GRANT %s TO CURRENT_USER`, role))
+	if err != nil && !strings.Contains(err.Error(), "already") {
+		return err
+	}
+	return nil
+}
+
+// secureTables puts row-level security on every table of the plugin after its
+// migrations: forced (the owner too), keyed to the call's organisation. A
+// table without organisation_id is refused.
+func (w *wall) secureTables(ctx context.Context, plugin string) error {
+	var tables []string
+	var err error
+	if w.db.Kind == "postgres" {
+		err = w.db.NewRaw(`SELECT tablename FROM pg_tables WHERE schemaname = current_schema() AND tablename LIKE ?`, plugin+`\_%`).Scan(ctx, &tables)
+	} else {
+		err = w.db.NewRaw(`SELECT name FROM sqlite_master WHERE type = 'table' AND name LIKE ? ESCAPE '!'`, plugin+"!_%").Scan(ctx, &tables)
+	}
+	if err != nil {
+		return err
+	}
+	for _, t := range tables {
+		if t == plugin+"_migrations" {
+			continue
+		}
+		var n int
+		if w.db.Kind == "postgres" {
+			err = w.db.NewRaw(`SELECT count(*) FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = ? AND column_name = 'organisation_id'`, t).Scan(ctx, &n)
+		} else {
+			err = w.db.NewRaw(`SELECT count(*) FROM pragma_table_info(?) WHERE name = 'organisation_id'`, t).Scan(ctx, &n)
+		}
+		if err != nil {
+			return err
+		}
+		if n == 0 {
+			return fmt.Errorf("plugin table %s has no organisation_id column; every plugin table belongs to an organisation", t)
+		}
+		if w.db.Kind != "postgres" {
+			continue
+		}
+		for _, q := range []string{
+			fmt.Sprintf(`ALTER TABLE %q ENABLE ROW LEVEL SECURITY`, t),
+			fmt.Sprintf(`ALTER TABLE %q FORCE ROW LEVEL SECURITY`, t),
+			fmt.Sprintf(`DROP POLICY IF EXISTS atrium_scope ON %q`, t),
+			fmt.Sprintf(`CREATE POLICY atrium_scope ON %q USING (organisation_id = atrium_scope()) WITH CHECK (organisation_id = atrium_scope())`, t),
+		} {
+			if _, err := w.db.ExecContext(ctx, q); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// fromValues turns wire values into statement arguments.
+func fromValues(vals []*pluginv1.Value) ([]any, error) {
+	out := make([]any, len(vals))
+	for i, v := range vals {
+		switch k := v.GetKind().(type) {
+		case *pluginv1.Value_Null, nil:
+			out[i] = nil
+		case *pluginv1.Value_Int:
+			out[i] = k.Int
+		case *pluginv1.Value_Float:
+			out[i] = k.Float
+		case *pluginv1.Value_Text:
+			out[i] = k.Text
+		case *pluginv1.Value_Blob:
+			out[i] = k.Blob
+		case *pluginv1.Value_Bool:
+			out[i] = k.Bool
+		case *pluginv1.Value_TimeUnixNano:
+			out[i] = time.Unix(0, k.TimeUnixNano).UTC()
+		default:
+			return nil, fmt.Errorf("argument %d has an unknown type", i)
+		}
+	}
+	return out, nil
+}
+
+// toValues turns scanned columns into wire values.
+func toValues(vals []any) []*pluginv1.Value {
+	out := make([]*pluginv1.Value, len(vals))
+	for i, v := range vals {
+		switch x := v.(type) {
+		case nil:
+			out[i] = &pluginv1.Value{Kind: &pluginv1.Value_Null{Null: true}}
+		case int64:
+			out[i] = &pluginv1.Value{Kind: &pluginv1.Value_Int{Int: x}}
+		case int32:
+			out[i] = &pluginv1.Value{Kind: &pluginv1.Value_Int{Int: int64(x)}}
+		case float64:
+			out[i] = &pluginv1.Value{Kind: &pluginv1.Value_Float{Float: x}}
+		case string:
+			out[i] = &pluginv1.Value{Kind: &pluginv1.Value_Text{Text: x}}
+		case []byte:
+			out[i] = &pluginv1.Value{Kind: &pluginv1.Value_Blob{Blob: x}}
+		case bool:
+			out[i] = &pluginv1.Value{Kind: &pluginv1.Value_Bool{Bool: x}}
+		case time.Time:
+			out[i] = &pluginv1.Value{Kind: &pluginv1.Value_TimeUnixNano{TimeUnixNano: x.UnixNano()}}
+		default:
+			out[i] = &pluginv1.Value{Kind: &pluginv1.Value_Text{Text: fmt.Sprint(x)}}
+		}
+	}
+	return out
+}

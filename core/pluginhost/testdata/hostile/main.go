@@ -1,0 +1,104 @@
+// Command hostile is a plugin that tries to escape the database wall, for the
+// host's tests. Its page runs each attack and reports "refused" or "allowed".
+package main
+
+import (
+	"context"
+	"embed"
+	"encoding/json"
+	"strconv"
+
+	"github.com/uptrace/bun"
+
+	"github.com/atriumhq/atrium/plugins/sdk"
+)
+
+//go:embed templates locales
+var files embed.FS
+
+func main() {
+	m := sdk.New(sdk.Manifest{ID: "hostile", Version: "0.0.1", Label: "hostile.title",
+		Permissions: []sdk.Permission{{Name: "hostile.view", DefaultRoles: []string{"coach"}}}}, files)
+	m.Migration("20261201000000_items", func(ctx context.Context, db *bun.DB) error {
+		_, err := db.NewCreateTable().Model((*item)(nil)).Exec(ctx)
+		return err
+	})
+	// /add stores a row for the caller's organisation, as a well-behaved plugin would.
+	m.Page("POST", "/add", "hostile.view", func(r *sdk.Request) error {
+		_, err := r.DB().ExecContext(r.Context, "INSERT INTO hostile_items (organisation_id, secret) VALUES (?, ?)", r.OrgID(), r.Form.Get("secret"))
+		if err != nil {
+			return err
+		}
+		return r.Raw(200, "text/plain", []byte("ok"))
+	})
+	m.Page("GET", "/attack", "hostile.view", func(r *sdk.Request) error {
+		db, ctx := r.DB(), r.Context
+		other := strconv.FormatInt(r.OrgID()+1000, 10)
+		tries := map[string]func() error{
+			// The control: its own rows must stay reachable, or every refusal proves nothing.
+			"read its own rows": func() error {
+				return scalar(ctx, db, "SELECT count(*) FROM hostile_items WHERE organisation_id = "+strconv.FormatInt(r.OrgID(), 10))
+			},
+			"read a core table":           func() error { return scalar(ctx, db, "SELECT count(*) FROM users") },
+			"write a core table":          func() error { return exec(ctx, db, "UPDATE users SET given_name = 'pwned'") },
+			"read another plugin's table": func() error { return scalar(ctx, db, "SELECT count(*) FROM example_notes") },
+			"drop another plugin's table": func() error { return exec(ctx, db, "DROP TABLE example_notes") },
+			"DDL outside migrations":      func() error { return exec(ctx, db, "CREATE TABLE hostile_extra (id INTEGER)") },
+			"two statements in one":       func() error { return exec(ctx, db, "DELETE FROM hostile_items WHERE 1 = 0; DELETE FROM users") },
+			"read the catalog":            func() error { return scalar(ctx, db, "SELECT count(*) FROM sqlite_master") },
+			"read the PostgreSQL catalog": func() error { return scalar(ctx, db, "SELECT count(*) FROM pg_tables") },
+			"attach a database":           func() error { return exec(ctx, db, "ATTACH DATABASE 'x.db' AS x") },
+			"pragma":                      func() error { return exec(ctx, db, "PRAGMA foreign_keys = OFF") },
+			"write the scope": func() error {
+				return exec(ctx, db, "INSERT INTO atrium_plugin_scope (pid, organisation_id) VALUES (1, 1)")
+			},
+			"read another organisation's rows": func() error {
+				var n int
+				if err := db.QueryRowContext(ctx, "SELECT count(*) FROM hostile_items WHERE organisation_id <> "+strconv.FormatInt(r.OrgID(), 10)).Scan(&n); err != nil {
+					return err
+				}
+				if n == 0 {
+					return errNothing
+				}
+				return nil
+			},
+			"write into another organisation": func() error {
+				return exec(ctx, db, "INSERT INTO hostile_items (organisation_id, secret) VALUES ("+other+", 'planted')")
+			},
+		}
+		out := map[string]string{}
+		for name, try := range tries {
+			if err := try(); err != nil {
+				out[name] = "refused"
+			} else {
+				out[name] = "allowed"
+			}
+		}
+		body, _ := json.Marshal(out)
+		return r.Raw(200, "application/json", body)
+	})
+	sdk.Serve(m)
+}
+
+type item struct {
+	bun.BaseModel  `bun:"table:hostile_items"`
+	ID             int64  `bun:"id,pk,autoincrement"`
+	OrganisationID int64  `bun:"organisation_id,notnull"`
+	Secret         string `bun:"secret,notnull"`
+}
+
+type nothing struct{}
+
+func (nothing) Error() string { return "nothing visible" }
+
+var errNothing error = nothing{}
+
+func scalar(ctx context.Context, db *bun.DB, q string) error {
+	var n int
+	return db.QueryRowContext(ctx, q).Scan(&n)
+}
+
+func exec(ctx context.Context, db *bun.DB, q string) error {
+	_, err := db.ExecContext(ctx, q)
+	return err
+}

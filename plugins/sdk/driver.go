@@ -1,0 +1,210 @@
+package sdk
+
+import (
+	"context"
+	"database/sql"
+	"database/sql/driver"
+	"errors"
+	"fmt"
+	"io"
+	"time"
+
+	"github.com/uptrace/bun"
+	"github.com/uptrace/bun/dialect/pgdialect"
+	"github.com/uptrace/bun/dialect/sqlitedialect"
+
+	pluginv1 "github.com/atriumhq/atrium/plugins/proto/v1"
+)
+
+// The plugin's database: a database/sql driver that sends every statement to
+// the host, named by the token of the call being served, so the host decides
+// the organisation and the tables. Plugins use bun on top, as in the core.
+// Always pass the request's context (r.Context) to queries: it carries the
+// token. Transactions are not available yet: each statement stands alone.
+
+type tokenKey struct{}
+
+// ErrNoCall is returned for a query made without a request's context.
+var ErrNoCall = errors.New("sdk: database calls need the request's context (r.Context)")
+
+// DB is the module's database handle, for use with the request's context.
+func (r *Request) DB() *bun.DB { return r.module.database() }
+
+// OrgID is the organisation the call is for; every row the plugin writes
+// carries it in organisation_id, and every query filters on it.
+func (r *Request) OrgID() int64 { return r.ctx.GetOrganisationId() }
+
+func (m *Module) database() *bun.DB {
+	m.dbOnce.Do(func() {
+		sqldb := sql.OpenDB(connector{m: m})
+		if m.dialect == "postgres" {
+			m.db = bun.NewDB(sqldb, pgdialect.New())
+		} else {
+			m.db = bun.NewDB(sqldb, sqlitedialect.New())
+		}
+	})
+	return m.db
+}
+
+type connector struct{ m *Module }
+
+func (c connector) Connect(context.Context) (driver.Conn, error) { return &conn{m: c.m}, nil }
+func (c connector) Driver() driver.Driver                        { return tunnel{} }
+
+type tunnel struct{}
+
+func (tunnel) Open(string) (driver.Conn, error) {
+	return nil, errors.New("sdk: open the database through Request.DB")
+}
+
+type conn struct{ m *Module }
+
+func (c *conn) Prepare(query string) (driver.Stmt, error) { return &stmt{c: c, query: query}, nil }
+func (c *conn) Close() error                              { return nil }
+func (c *conn) Begin() (driver.Tx, error) {
+	return nil, errors.New("sdk: transactions are not available to plugins yet; write statements that stand alone")
+}
+
+func token(ctx context.Context) (string, error) {
+	t, _ := ctx.Value(tokenKey{}).(string)
+	if t == "" {
+		return "", ErrNoCall
+	}
+	return t, nil
+}
+
+func (c *conn) ExecContext(ctx context.Context, query string, args []driver.NamedValue) (driver.Result, error) {
+	tok, err := token(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if c.m.host == nil {
+		return nil, ErrNoHost
+	}
+	vals, err := toWire(args)
+	if err != nil {
+		return nil, err
+	}
+	resp, err := c.m.host.Exec(ctx, &pluginv1.ExecRequest{Token: tok, Sql: query, Args: vals})
+	if err != nil {
+		return nil, err
+	}
+	return result{resp}, nil
+}
+
+func (c *conn) QueryContext(ctx context.Context, query string, args []driver.NamedValue) (driver.Rows, error) {
+	tok, err := token(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if c.m.host == nil {
+		return nil, ErrNoHost
+	}
+	vals, err := toWire(args)
+	if err != nil {
+		return nil, err
+	}
+	stream, err := c.m.host.Query(ctx, &pluginv1.QueryRequest{Token: tok, Sql: query, Args: vals})
+	if err != nil {
+		return nil, err
+	}
+	first, err := stream.Recv()
+	if err != nil {
+		return nil, err
+	}
+	return &rows{stream: stream, cols: first.GetColumns(), batch: first.GetRows()}, nil
+}
+
+type result struct{ r *pluginv1.ExecResponse }
+
+func (r result) LastInsertId() (int64, error) { return r.r.GetLastInsertId(), nil }
+func (r result) RowsAffected() (int64, error) { return r.r.GetRowsAffected(), nil }
+
+type stmt struct {
+	c     *conn
+	query string
+}
+
+func (s *stmt) Close() error  { return nil }
+func (s *stmt) NumInput() int { return -1 }
+func (s *stmt) Exec([]driver.Value) (driver.Result, error) {
+	return nil, ErrNoCall
+}
+func (s *stmt) Query([]driver.Value) (driver.Rows, error) { return nil, ErrNoCall }
+func (s *stmt) ExecContext(ctx context.Context, args []driver.NamedValue) (driver.Result, error) {
+	return s.c.ExecContext(ctx, s.query, args)
+}
+func (s *stmt) QueryContext(ctx context.Context, args []driver.NamedValue) (driver.Rows, error) {
+	return s.c.QueryContext(ctx, s.query, args)
+}
+
+// rows reads a Query stream batch by batch.
+type rows struct {
+	stream pluginv1.Host_QueryClient
+	cols   []string
+	batch  []*pluginv1.Row
+	i      int
+}
+
+func (r *rows) Columns() []string { return r.cols }
+func (r *rows) Close() error      { return nil }
+func (r *rows) Next(dest []driver.Value) error {
+	for r.i >= len(r.batch) {
+		b, err := r.stream.Recv()
+		if errors.Is(err, io.EOF) {
+			return io.EOF
+		}
+		if err != nil {
+			return err
+		}
+		r.batch, r.i = b.GetRows(), 0
+	}
+	for j, v := range r.batch[r.i].GetValues() {
+		dest[j] = fromWire(v)
+	}
+	r.i++
+	return nil
+}
+
+func toWire(args []driver.NamedValue) ([]*pluginv1.Value, error) {
+	out := make([]*pluginv1.Value, len(args))
+	for i, a := range args {
+		switch v := a.Value.(type) {
+		case nil:
+			out[i] = &pluginv1.Value{Kind: &pluginv1.Value_Null{Null: true}}
+		case int64:
+			out[i] = &pluginv1.Value{Kind: &pluginv1.Value_Int{Int: v}}
+		case float64:
+			out[i] = &pluginv1.Value{Kind: &pluginv1.Value_Float{Float: v}}
+		case string:
+			out[i] = &pluginv1.Value{Kind: &pluginv1.Value_Text{Text: v}}
+		case []byte:
+			out[i] = &pluginv1.Value{Kind: &pluginv1.Value_Blob{Blob: v}}
+		case bool:
+			out[i] = &pluginv1.Value{Kind: &pluginv1.Value_Bool{Bool: v}}
+		case time.Time:
+			out[i] = &pluginv1.Value{Kind: &pluginv1.Value_TimeUnixNano{TimeUnixNano: v.UnixNano()}}
+		default:
+			return nil, fmt.Errorf("sdk: argument %d of type %T cannot be sent", i, v)
+		}
+	}
+	return out, nil
+}
+
+func fromWire(v *pluginv1.Value) driver.Value {
+	switch k := v.GetKind().(type) {
+	case *pluginv1.Value_Int:
+		return k.Int
+	case *pluginv1.Value_Float:
+		return k.Float
+	case *pluginv1.Value_Text:
+		return k.Text
+	case *pluginv1.Value_Blob:
+		return k.Blob
+	case *pluginv1.Value_Bool:
+		return k.Bool
+	case *pluginv1.Value_TimeUnixNano:
+		return time.Unix(0, k.TimeUnixNano).UTC()
+	}
+	return nil
+}
