@@ -35,7 +35,7 @@ test:
 bench:
 	$(GO) test -run '^$$' -bench . -benchtime 20000x -count 1 ./core/web/
 	$(GO) test -run '^$$' -bench PasswordCheck -benchtime 20x -count 1 ./core/identity/
-	$(GO) test -run '^$$' -bench PluginBoundary -benchtime 3000x -count 1 ./core/pluginhost/
+	$(GO) test -run '^$$' -bench 'PluginBoundary|Query' -benchtime 3000x -count 1 ./core/pluginhost/
 
 lint:
 	$(GO) vet ./...

@@ -1,8 +1,10 @@
 package pluginhost_test
 
 import (
+	"context"
 	"strconv"
 	"testing"
+	"time"
 
 	"github.com/atriumhq/atrium/core/config"
 	"github.com/atriumhq/atrium/core/coretest"
@@ -36,5 +38,44 @@ func BenchmarkPluginBoundary(b *testing.B) {
 				b.ReportMetric(float64(r.P99.Microseconds())/1000, "p99-ms")
 			})
 		}
+	}
+}
+
+// BenchmarkQuery compares one query through the plugin tunnel (timed inside
+// the plugin: SDK driver, gRPC to the host, the wall, the database) with the
+// same query run directly by the core, on SQLite and PostgreSQL.
+func BenchmarkQuery(b *testing.B) {
+	for _, kind := range []string{"sqlite", "postgres"} {
+		b.Run(kind, func(b *testing.B) {
+			db := coretest.SQLite(b)
+			if kind == "postgres" {
+				db = coretest.Postgres(b)
+			}
+			app := coretest.NewApp(b, db, coretest.Options{Config: func(c *config.Config) {
+				coretest.WithPlugins(b, c, true, coretest.BuildPlugin(b, "core/pluginhost/testdata/hostile"))
+				c.Log.Level = "warn"
+			}})
+			c := app.Client(b)
+			c.SignIn("coach@harbour.example")
+			b.Run("tunnelled", func(b *testing.B) {
+				res := c.Get("/m/hostile/bench?n=" + strconv.Itoa(b.N))
+				ns, err := strconv.ParseFloat(res.Body, 64)
+				if err != nil {
+					b.Fatalf("%d %q", res.StatusCode, res.Body)
+				}
+				b.ReportMetric(ns/1000, "µs/query")
+			})
+			b.Run("direct", func(b *testing.B) {
+				ctx := context.Background()
+				started := time.Now()
+				for i := 0; i < b.N; i++ {
+					var n int
+					if err := app.DB().QueryRowContext(ctx, "SELECT count(*) FROM hostile_items WHERE organisation_id = 1").Scan(&n); err != nil {
+						b.Fatal(err)
+					}
+				}
+				b.ReportMetric(float64(time.Since(started).Nanoseconds())/float64(b.N)/1000, "µs/query")
+			})
+		})
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/uptrace/bun"
@@ -127,6 +128,12 @@ func (e *wallError) Error() string { return e.reason.Error() }
 // wall runs plugin statements within their limits.
 type wall struct {
 	db *store.DB
+
+	// SQLite: which table each root page belongs to, read once per schema
+	// version instead of once per statement.
+	mu      sync.Mutex
+	version int64
+	owners  map[int64]string
 }
 
 // run checks a statement and runs it: on SQLite after an ownership check, on
@@ -207,27 +214,57 @@ func (w *wall) checkSQLite(ctx context.Context, plugin, text string, migrating b
 	if err := rows.Err(); err != nil {
 		return err
 	}
+	owners, err := w.rootPages(ctx)
+	if err != nil {
+		return err
+	}
 	for _, page := range pages {
-		var table string
-		err := w.db.QueryRowContext(ctx, "SELECT tbl_name FROM sqlite_master WHERE rootpage = ?", page).Scan(&table)
+		table, known := owners[page]
 		// sqlite_sequence is written by AUTOINCREMENT keys; naming it in a
 		// statement was refused above.
-		if err != nil || !strings.HasPrefix(table, plugin+"_") && table != "sqlite_sequence" {
+		if !known || !strings.HasPrefix(table, plugin+"_") && table != "sqlite_sequence" {
 			return &wallError{errNotOwned}
 		}
 	}
 	return nil
 }
 
+// rootPages maps root pages to their tables, read again only when the schema changed.
+func (w *wall) rootPages(ctx context.Context) (map[int64]string, error) {
+	var version int64
+	if err := w.db.QueryRowContext(ctx, "PRAGMA schema_version").Scan(&version); err != nil {
+		return nil, err
+	}
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.owners != nil && w.version == version {
+		return w.owners, nil
+	}
+	rows, err := w.db.QueryContext(ctx, "SELECT rootpage, tbl_name FROM sqlite_master WHERE rootpage > 0")
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	owners := map[int64]string{}
+	for rows.Next() {
+		var page int64
+		var table string
+		if err := rows.Scan(&page, &table); err != nil {
+			return nil, err
+		}
+		owners[page] = table
+	}
+	w.owners, w.version = owners, version
+	return owners, rows.Err()
+}
+
 // runPostgres runs the statement as the plugin's role inside a transaction
 // whose row-level security scope is the call's organisation.
 func (w *wall) runPostgres(ctx context.Context, plugin string, sc *scope, do func(context.Context, bun.IConn) error) error {
 	return w.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
-		if _, err := tx.ExecContext(ctx, `INSERT INTO atrium_plugin_scope (pid, organisation_id) VALUES (pg_backend_pid(), ?)
-			ON CONFLICT (pid) DO UPDATE SET organisation_id = EXCLUDED.organisation_id`, sc.orgID); err != nil {
-			return err
-		}
-		if _, err := tx.ExecContext(ctx, "SET LOCAL ROLE "+roleName(plugin)); err != nil {
+		// One round trip for both: the organisation is a number the host chose.
+		if _, err := tx.ExecContext(ctx, fmt.Sprintf(`INSERT INTO atrium_plugin_scope (pid, organisation_id) VALUES (pg_backend_pid(), %d)
+			ON CONFLICT (pid) DO UPDATE SET organisation_id = EXCLUDED.organisation_id; SET LOCAL ROLE %s`, sc.orgID, roleName(plugin))); err != nil {
 			return err
 		}
 		return do(ctx, tx)

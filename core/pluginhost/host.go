@@ -54,11 +54,12 @@ type Host struct {
 	stop    chan struct{}
 	done    sync.WaitGroup
 	calls   calls
+	wall    *wall
 }
 
 // New returns a host; Start runs the plugins.
 func New(d Deps) *Host {
-	return &Host{Deps: d, plugins: map[string]*Plugin{}, stop: make(chan struct{})}
+	return &Host{Deps: d, plugins: map[string]*Plugin{}, stop: make(chan struct{}), wall: &wall{db: d.DB}}
 }
 
 // Start discovers, checks and starts every plugin, registering what each
@@ -312,7 +313,7 @@ func (h *Host) migrate(ctx context.Context, p *Plugin) error {
 	if !slices.Contains(p.manifest.GetImplements(), "Migrate") {
 		return nil
 	}
-	w := &wall{db: h.DB}
+	w := h.wall
 	if err := w.preparePostgres(ctx, p.Name); err != nil {
 		return err
 	}

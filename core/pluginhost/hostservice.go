@@ -115,7 +115,7 @@ func (s *hostService) Audit(ctx context.Context, req *pluginv1.AuditRequest) (*p
 // id the plugin dials, once, for every Host call it makes.
 func (h *Host) serveHost(p *Plugin, broker brokerLike) uint32 {
 	id := broker.NextId()
-	svc := &hostService{plugin: p.Name, calls: &h.calls, orgs: h.Orgs, ids: h.Identity, audit: h.Audit, log: h.Log, wall: &wall{db: h.DB}}
+	svc := &hostService{plugin: p.Name, calls: &h.calls, orgs: h.Orgs, ids: h.Identity, audit: h.Audit, log: h.Log, wall: h.wall}
 	go broker.AcceptAndServe(id, func(opts []grpc.ServerOption) *grpc.Server {
 		s := grpc.NewServer(opts...)
 		pluginv1.RegisterHostServer(s, svc)

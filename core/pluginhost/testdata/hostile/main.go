@@ -7,6 +7,7 @@ import (
 	"embed"
 	"encoding/json"
 	"strconv"
+	"time"
 
 	"github.com/uptrace/bun"
 
@@ -30,6 +31,17 @@ func main() {
 			return err
 		}
 		return r.Raw(200, "text/plain", []byte("ok"))
+	})
+	// /bench times n tunnelled queries from inside the plugin, for the benchmark.
+	m.Page("GET", "/bench", "hostile.view", func(r *sdk.Request) error {
+		n, _ := strconv.Atoi(r.Query.Get("n"))
+		started := time.Now()
+		for i := 0; i < n; i++ {
+			if err := scalar(r.Context, r.DB(), "SELECT count(*) FROM hostile_items WHERE organisation_id = "+strconv.FormatInt(r.OrgID(), 10)); err != nil {
+				return err
+			}
+		}
+		return r.Raw(200, "text/plain", []byte(strconv.FormatInt(time.Since(started).Nanoseconds()/int64(max(n, 1)), 10)))
 	})
 	m.Page("GET", "/attack", "hostile.view", func(r *sdk.Request) error {
 		db, ctx := r.DB(), r.Context
