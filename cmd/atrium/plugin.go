@@ -1,9 +1,14 @@
 package main
 
 import (
+	"crypto/ed25519"
+	"crypto/rand"
+	"encoding/hex"
 	"fmt"
 	"io"
+	"os"
 	"sort"
+	"strings"
 
 	"github.com/atriumhq/atrium/core/config"
 	"github.com/atriumhq/atrium/core/pluginhost"
@@ -16,6 +21,9 @@ import (
 //	atrium plugin list           the binaries in plugins.dir and whether each may run
 //	atrium plugin allow NAME     allow the binary as it is now (its SHA-256)
 //	atrium plugin allow --all    allow every binary in plugins.dir (development)
+//	atrium plugin keygen VENDOR  a vendor's signing key pair
+//	atrium plugin sign BIN KEY   sign a binary (BIN.sig)
+//	atrium plugin trust VENDOR PUBLICKEY  run binaries signed by the vendor
 //	atrium plugin disable NAME   do not start it
 //	atrium plugin enable NAME    start it again
 func pluginCommand(cfg config.Config, args []string, stdout io.Writer) error {
@@ -85,6 +93,42 @@ func pluginCommand(cfg config.Config, args []string, stdout io.Writer) error {
 			trust.Allow[n] = sum
 			fmt.Fprintf(stdout, "plugin: allowed %s (sha256 %s…)\n", n, sum[:12])
 		}
+		return trust.Save(cfg.Plugins.TrustFile)
+	case args[0] == "keygen" && len(args) == 2:
+		pub, priv, err := ed25519.GenerateKey(rand.Reader)
+		if err != nil {
+			return err
+		}
+		path := args[1] + ".key"
+		if err := os.WriteFile(path, []byte(hex.EncodeToString(priv)+"\n"), 0o600); err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "plugin: private key in %s (keep it secret)\n  public key, for operators: atrium plugin trust %s %s\n", path, args[1], hex.EncodeToString(pub))
+		return nil
+	case args[0] == "sign" && len(args) == 3:
+		raw, err := os.ReadFile(args[2])
+		if err != nil {
+			return fmt.Errorf("plugin sign: cannot read the key %s: %w", args[2], err)
+		}
+		key, err := hex.DecodeString(strings.TrimSpace(string(raw)))
+		if err != nil || len(key) != ed25519.PrivateKeySize {
+			return fmt.Errorf("plugin sign: %s is not a key made by atrium plugin keygen", args[2])
+		}
+		if err := pluginhost.Sign(args[1], ed25519.PrivateKey(key)); err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "plugin: signed; ship %s with %s.sig\n", args[1], args[1])
+		return nil
+	case args[0] == "trust" && len(args) == 3:
+		pub, err := hex.DecodeString(args[2])
+		if err != nil || len(pub) != ed25519.PublicKeySize {
+			return fmt.Errorf("plugin trust: %q is not an Ed25519 public key (64 hex digits)", args[2])
+		}
+		if trust.Vendors == nil {
+			trust.Vendors = map[string]string{}
+		}
+		trust.Vendors[args[1]] = args[2]
+		fmt.Fprintf(stdout, "plugin: binaries signed by %s may run; restart Atrium to apply\n", args[1])
 		return trust.Save(cfg.Plugins.TrustFile)
 	case (args[0] == "disable" || args[0] == "enable") && len(args) == 2:
 		trust.SetDisabled(args[1], args[0] == "disable")

@@ -28,6 +28,7 @@ Commands:
   secret              print a new key for security.secret_key
   plugin new NAME     make plugins/NAME, a new plugin, from the skeleton
   plugin list|allow NAME|allow --all|disable NAME|enable NAME
+  plugin keygen VENDOR | sign BINARY KEYFILE | trust VENDOR PUBLICKEY
                       which plugin binaries may run
   config example      print a configuration file with every key and its default
   version             print the version

@@ -75,6 +75,7 @@ func (h *Host) Start(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	sums := raw(trust) // the sums each binary must keep at every (re)start
 	names := make([]string, 0, len(bins))
 	for name := range bins {
 		names = append(names, name)
@@ -91,10 +92,16 @@ func (h *Host) Start(ctx context.Context) error {
 		case containsDisabled(trust, name):
 			p.state, p.problem = StateDisabled, "disabled by the operator"
 			continue
-		case !trust.Allowed(name, sum):
-			p.state, p.problem = StateUntrusted, "the binary's SHA-256 "+sum[:12]+"… is not allowed; run: atrium plugin allow "+name
-			h.Log.Warn("plugin not started: not allowed", "plugin", name, "sha256", sum)
-			continue
+		case trust.Allowed(name, sum):
+		default:
+			vendor, signed := trust.Signed(p.Path, sum)
+			if !signed {
+				p.state, p.problem = StateUntrusted, "the binary's SHA-256 "+sum[:12]+"… is not allowed and not signed by a trusted vendor; run: atrium plugin allow "+name
+				h.Log.Warn("plugin not started: not allowed", "plugin", name, "sha256", sum)
+				continue
+			}
+			p.vendor = vendor
+			sums[name], _ = hex.DecodeString(sum)
 		}
 		raw, _ := hex.DecodeString(sum)
 		p.host = h
@@ -118,7 +125,7 @@ func (h *Host) Start(ctx context.Context) error {
 		h.Log.Info("plugin started", "plugin", name, "version", p.manifest.GetVersion(), "pid", p.pid)
 	}
 	h.done.Add(1)
-	go h.supervise(raw(trust))
+	go h.supervise(sums)
 	return nil
 }
 

@@ -2,8 +2,13 @@ package pluginhost_test
 
 import (
 	"context"
+	"crypto/ed25519"
+	"crypto/rand"
+	"encoding/hex"
 	"encoding/json"
 	"net/url"
+	"os"
+	"path/filepath"
 	"strings"
 	"syscall"
 	"testing"
@@ -251,4 +256,35 @@ func TestHostilePluginStaysInItsTables(t *testing.T) {
 			t.Error("another plugin's table was dropped")
 		}
 	})
+}
+
+// TestSignedPluginsRunWithoutAnAllowEntry: a binary signed by a vendor the
+// operator trusts runs; with a signature of something else it does not.
+func TestSignedPluginsRunWithoutAnAllowEntry(t *testing.T) {
+	t.Parallel()
+	pub, priv, _ := ed25519.GenerateKey(rand.Reader)
+	example := coretest.BuildPlugin(t, "plugins/example")
+	setup := func(tamper bool) *coretest.App {
+		return coretest.NewApp(t, coretest.SQLite(t), coretest.Options{Config: func(c *config.Config) {
+			coretest.WithPlugins(t, c, false, example) // not in the allow list
+			bin := filepath.Join(c.Plugins.Dir, "example")
+			if err := pluginhost.Sign(bin, priv); err != nil {
+				t.Fatal(err)
+			}
+			if tamper {
+				_ = os.WriteFile(bin+".sig", []byte(strings.Repeat("ab", 64)), 0o644)
+			}
+			trust, _ := pluginhost.LoadTrust(c.Plugins.TrustFile)
+			trust.Vendors = map[string]string{"acme": hex.EncodeToString(pub)}
+			if err := trust.Save(c.Plugins.TrustFile); err != nil {
+				t.Fatal(err)
+			}
+		}})
+	}
+	if st := setup(false).Plugins().Plugins(); st[0].State != pluginhost.StateRunning || st[0].Vendor != "acme" {
+		t.Errorf("signed by a trusted vendor: %+v", st)
+	}
+	if st := setup(true).Plugins().Plugins(); st[0].State != pluginhost.StateUntrusted {
+		t.Errorf("a bad signature: %+v", st)
+	}
 }

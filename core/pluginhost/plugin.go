@@ -45,19 +45,20 @@ type Plugin struct {
 	restarts []time.Time
 	stderr   *tailWriter
 	host     *Host
+	vendor   string // the trusted vendor who signed it, "" when allowed by sum
 }
 
 // Status is a plugin's state for the operator's page.
 type Status struct {
-	Name, State, Problem, Version string
-	PID, Restarts                 int
+	Name, State, Problem, Version, Vendor string
+	PID, Restarts                         int
 }
 
 // Status reports the plugin's state.
 func (p *Plugin) Status() Status {
 	p.mu.RLock()
 	defer p.mu.RUnlock()
-	s := Status{Name: p.Name, State: p.state, Problem: p.problem, PID: p.pid, Restarts: len(p.restarts)}
+	s := Status{Name: p.Name, State: p.state, Problem: p.problem, PID: p.pid, Restarts: len(p.restarts), Vendor: p.vendor}
 	if p.manifest != nil {
 		s.Version = p.manifest.GetVersion()
 	}

@@ -1,6 +1,7 @@
 package pluginhost
 
 import (
+	"crypto/ed25519"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
@@ -11,6 +12,7 @@ import (
 	"path/filepath"
 	"slices"
 	"sort"
+	"strings"
 )
 
 // Trust is the operator's word on plugin binaries: which exact binaries
@@ -19,6 +21,10 @@ import (
 type Trust struct {
 	Allow    map[string]string `json:"allow"`    // plugin name → SHA-256 of its binary
 	Disabled []string          `json:"disabled"` // plugins not to start
+	// Vendors are the Ed25519 public keys (hex) of vendors whose signed
+	// binaries may run: a binary with a valid <binary>.sig by one of them needs
+	// no entry in Allow.
+	Vendors map[string]string `json:"vendors,omitempty"` // vendor name → public key
 }
 
 // LoadTrust reads the trust file; a missing file trusts nothing.
@@ -63,6 +69,40 @@ func (t *Trust) Allowed(name, sum string) bool {
 	return t.Allow[name] == sum && sum != "" && !slices.Contains(t.Disabled, name)
 }
 
+// Signed tells whether a binary carries a valid signature (<path>.sig, hex) of
+// its SHA-256 by one of the trusted vendors, and by whom.
+func (t *Trust) Signed(path, sum string) (string, bool) {
+	raw, err := os.ReadFile(path + ".sig")
+	if err != nil {
+		return "", false
+	}
+	sig, err := hex.DecodeString(strings.TrimSpace(string(raw)))
+	if err != nil {
+		return "", false
+	}
+	digest, err := hex.DecodeString(sum)
+	if err != nil {
+		return "", false
+	}
+	for vendor, key := range t.Vendors {
+		pub, err := hex.DecodeString(key)
+		if err == nil && len(pub) == ed25519.PublicKeySize && ed25519.Verify(ed25519.PublicKey(pub), digest, sig) {
+			return vendor, true
+		}
+	}
+	return "", false
+}
+
+// Sign writes <path>.sig: the vendor's Ed25519 signature of the binary's SHA-256.
+func Sign(path string, key ed25519.PrivateKey) error {
+	sum, err := Sum(path)
+	if err != nil {
+		return err
+	}
+	digest, _ := hex.DecodeString(sum)
+	return os.WriteFile(path+".sig", []byte(hex.EncodeToString(ed25519.Sign(key, digest))+"\n"), 0o644)
+}
+
 // SetDisabled switches a plugin off or on.
 func (t *Trust) SetDisabled(name string, off bool) {
 	t.Disabled = slices.DeleteFunc(t.Disabled, func(n string) bool { return n == name })
@@ -98,7 +138,7 @@ func Binaries(dir string) (map[string]string, error) {
 	out := map[string]string{}
 	for _, e := range entries {
 		info, err := e.Info()
-		if err != nil || !info.Mode().IsRegular() || info.Mode().Perm()&0o111 == 0 {
+		if err != nil || !info.Mode().IsRegular() || info.Mode().Perm()&0o111 == 0 || strings.HasSuffix(e.Name(), ".sig") {
 			continue
 		}
 		out[e.Name()] = filepath.Join(dir, e.Name())
