@@ -135,3 +135,50 @@ func (h *Host) slot(p *Plugin, name string) func(fiber.Ctx) (any, error) {
 		return template.HTML(resp.GetHtml()), nil
 	}
 }
+
+// protocolHeaders are the request headers a protocol endpoint sees.
+var protocolHeaders = []string{"Content-Type", "Accept", "Depth", "If-Match", "If-None-Match", "Destination", "Overwrite", "Prefer", "Brief"}
+
+// protocolAnswers are the response headers a protocol endpoint may set.
+var protocolAnswers = []string{"Content-Type", "ETag", "DAV", "Allow", "Last-Modified", "Content-Disposition", "Preference-Applied"}
+
+// protocol is the handler of a plugin's protocol endpoint: the whole request
+// passes to the plugin (the app has signed in with an app password), and the
+// answer comes back as it is.
+func (h *Host) protocol(p *Plugin) fiber.Handler {
+	return func(c fiber.Ctx) error {
+		rpc := p.conn()
+		if rpc == nil {
+			return c.SendStatus(fiber.StatusServiceUnavailable)
+		}
+		cc, done := h.callContext(c, p)
+		defer done()
+		req := &pluginv1.HandleRequest{Context: cc, Method: c.Method(), Path: c.Path(),
+			Query: string(c.Request().URI().QueryString()), Body: c.Body(), Headers: map[string]string{}}
+		for _, name := range protocolHeaders {
+			if v := c.Get(name); v != "" {
+				req.Headers[name] = v
+			}
+		}
+		ctx, cancel := context.WithTimeout(c.Context(), h.Config.CallTimeout)
+		defer cancel()
+		resp, err := rpc.Handle(ctx, req)
+		if err != nil {
+			h.Log.Warn("plugin call failed", "plugin", p.Name, "path", c.Path(), "error", err.Error())
+			return c.SendStatus(fiber.StatusServiceUnavailable)
+		}
+		if len(resp.GetBody()) > maxBody {
+			return c.SendStatus(fiber.StatusBadGateway)
+		}
+		for _, name := range protocolAnswers {
+			if v := resp.GetHeaders()[name]; v != "" {
+				c.Set(name, v)
+			}
+		}
+		status := int(resp.GetStatus())
+		if status == 0 {
+			status = fiber.StatusOK
+		}
+		return c.Status(status).Send(resp.GetBody())
+	}
+}

@@ -369,6 +369,9 @@ func (h *Host) register(p *Plugin) error {
 		path := "/m/" + m.GetId() + r.GetPath()
 		h.Web.Handle(r.GetMethod(), path, web.InModule(m.GetId(), web.Need(access.Permission(r.GetPermission()))), h.page(p, r))
 	}
+	for _, prefix := range m.GetRawPrefixes() {
+		h.Web.HandleProtocol(prefix, m.GetId(), h.protocol(p))
+	}
 	for _, slot := range m.GetSlots() {
 		if slot == "home.tile" {
 			h.Web.AddStartSection(web.StartSection{Module: m.GetId(), Template: "plugins/slot", Data: h.slot(p, slot)})

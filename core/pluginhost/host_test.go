@@ -6,6 +6,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"encoding/json"
+	"net/http"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -108,12 +109,38 @@ func TestExamplePluginThroughTheHost(t *testing.T) {
 		if res := finance.Get("/m/example/"); res.StatusCode != 403 {
 			t.Errorf("without example.view: %d", res.StatusCode)
 		}
+		// Its protocol endpoint: an app password opens it, nothing else does,
+		// and each organisation's app gets that organisation's notes only.
+		dav := func(user, password string) *coretest.Response {
+			req, _ := http.NewRequest("PROPFIND", app.URL+"/dav/example/notes", nil)
+			if user != "" {
+				req.SetBasicAuth(user, password)
+			}
+			return app.Client(t).Do(req)
+		}
+		plain := coach.PostForm("/settings/app-passwords", url.Values{"name": {"Notes app"}}).Text("#new-app-password")
+		if res := dav("coach@harbour.example", plain); res.StatusCode != 200 || !strings.Contains(res.Body, "<b>Bring the forms</b>") {
+			t.Errorf("protocol endpoint with an app password: %d %q", res.StatusCode, res.Body)
+		}
+		if res := dav("", ""); res.StatusCode != 401 || res.Header.Get("WWW-Authenticate") == "" {
+			t.Errorf("protocol endpoint without credentials: %d", res.StatusCode)
+		}
+		if res := dav("coach@harbour.example", demo.Password); res.StatusCode != 401 {
+			t.Errorf("the account password opened the protocol endpoint: %d", res.StatusCode)
+		}
+		northPlain := other.PostForm("/settings/app-passwords", url.Values{"name": {"Notes app"}}).Text("#new-app-password")
+		if res := dav("coach@north.example", northPlain); res.StatusCode != 200 || strings.Contains(res.Body, "Bring the forms") {
+			t.Errorf("another organisation's app: %d %q", res.StatusCode, res.Body)
+		}
 		// The organisation switches the module off: 404 for everyone.
 		if err := app.Organisations().SetModule(ctx, org.ID, "example", false); err != nil {
 			t.Fatal(err)
 		}
 		if res := coach.Get("/m/example/"); res.StatusCode != 404 {
 			t.Errorf("module off: %d", res.StatusCode)
+		}
+		if res := dav("coach@harbour.example", plain); res.StatusCode != 404 {
+			t.Errorf("protocol endpoint with the module off: %d", res.StatusCode)
 		}
 		if strings.Contains(coach.Get("/").Body, "plugin-slot") {
 			t.Error("the tile of a module that is off still shows")

@@ -183,6 +183,11 @@ func checkManifest(name string, m *pluginv1.ManifestResponse) error {
 			return fmt.Errorf("manifest: permission %q must start with %q", perm.GetName(), name+".")
 		}
 	}
+	for _, prefix := range m.GetRawPrefixes() {
+		if prefix != "/dav/"+name+"/" {
+			return fmt.Errorf("manifest: a protocol endpoint lives at /dav/%s/, not %q", name, prefix)
+		}
+	}
 	for _, r := range m.GetRoutes() {
 		if !routePath.MatchString(r.GetPath()) {
 			return fmt.Errorf("manifest: route %q is not a path", r.GetPath())

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net/url"
 	"sort"
+	"strings"
 
 	"github.com/gofiber/fiber/v3"
 
@@ -24,7 +25,53 @@ const (
 	HalfSignedIn
 	// SignedIn routes need both steps done.
 	SignedIn
+	// AppPassword routes are protocol endpoints (CalDAV and the like) that
+	// apps reach with Basic authentication and an app password; no session,
+	// no cookies, no CSRF token.
+	AppPassword
 )
+
+// ProtocolMethods are the methods protocol routes answer (WebDAV's included).
+var ProtocolMethods = []string{"GET", "HEAD", "PUT", "POST", "DELETE", "OPTIONS", "PROPFIND", "PROPPATCH", "REPORT", "MKCOL", "MKCALENDAR", "COPY", "MOVE", "LOCK", "UNLOCK"}
+
+// HandleProtocol registers a protocol endpoint for every path below prefix,
+// behind app-password authentication; the module must be on for the
+// person's organisation.
+func (s *Server) HandleProtocol(prefix, module string, h fiber.Handler) {
+	rule := Rule{Level: AppPassword, Module: module}
+	s.protocolPrefixes = append(s.protocolPrefixes, prefix)
+	for _, m := range ProtocolMethods {
+		s.routes = append(s.routes, RouteInfo{Method: m, Path: prefix + "*", Rule: rule})
+	}
+	s.app.Add(ProtocolMethods, prefix+"*", s.AppPasswordAuth(), s.protocolViewer(module), h)
+}
+
+// protocolViewer resolves the app's person like a signed-in one, in their
+// first organisation, and refuses a module that organisation has off.
+func (s *Server) protocolViewer(module string) fiber.Handler {
+	return func(c fiber.Ctx) error {
+		u := ProtocolUser(c)
+		v, err := s.resolve(c.Context(), u, &identity.Session{UserID: u.ID, SecondFactor: true})
+		if err != nil {
+			return err
+		}
+		if v.Org == nil || (module != "" && !v.HasModule(module)) {
+			return c.SendStatus(fiber.StatusNotFound)
+		}
+		c.Locals(localViewer, v)
+		return c.Next()
+	}
+}
+
+// isProtocol tells whether a path belongs to a protocol endpoint.
+func (s *Server) isProtocol(path string) bool {
+	for _, p := range s.protocolPrefixes {
+		if strings.HasPrefix(path, p) {
+			return true
+		}
+	}
+	return false
+}
 
 // Rule is a route's requirement, checked by the one guard every route goes
 // through: no handler checks permissions its own way.

@@ -58,6 +58,13 @@ func TestEveryRouteByRole(t *testing.T) {
 				}
 				return c.PostForm(path, url.Values{})
 			}
+			// Protocol endpoints answer a visitor with a Basic challenge.
+			if r.Rule.Level == web.AppPassword {
+				if res := send(visitor); res.StatusCode != 401 {
+					t.Errorf("visitor %s %s: %d, want 401", r.Method, r.Path, res.StatusCode)
+				}
+				continue
+			}
 			// Visitors reach only public routes.
 			if r.Rule.Level != web.Anyone {
 				res := send(visitor)
@@ -89,7 +96,7 @@ func TestEveryRouteByRole(t *testing.T) {
 			c.SignIn(email)
 			held := access.Set{}.Add(access.BuiltInPermissions(role)...)
 			for _, r := range routes {
-				if r.Rule.Level == web.Anyone || r.Rule.Need == access.PlatformOperate {
+				if r.Rule.Level == web.Anyone || r.Rule.Level == web.AppPassword || r.Rule.Need == access.PlatformOperate {
 					continue
 				}
 				path := fill(r.Path)

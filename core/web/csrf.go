@@ -30,8 +30,11 @@ func CSRFToken(c fiber.Ctx) string {
 	return token
 }
 
-func csrf(secure bool) fiber.Handler {
+func csrf(secure bool, exempt func(string) bool) fiber.Handler {
 	return func(c fiber.Ctx) error {
+		if exempt(c.Path()) {
+			return c.Next() // protocol endpoints: Basic authentication on every request, no cookies
+		}
 		token := c.Cookies(csrfCookie)
 		if len(token) != base64.RawURLEncoding.EncodedLen(csrfTokenSize) {
 			token = rotateCSRF(c, secure)

@@ -113,6 +113,9 @@ type Server struct {
 	audit         *audit.Service
 	sections      []StartSection
 	routes        []RouteInfo
+	// protocolPrefixes are the paths of protocol endpoints, exempt from the
+	// session and CSRF (they authenticate every request with an app password).
+	protocolPrefixes []string
 }
 
 // New builds the server with the core's middleware and pages.
@@ -150,6 +153,8 @@ func New(o Options) (*Server, error) {
 		WriteTimeout: cfg.WriteTimeout,
 		IdleTimeout:  cfg.IdleTimeout,
 		ErrorHandler: s.handleError,
+		// WebDAV's methods too, for protocol endpoints such as CalDAV.
+		RequestMethods: append(append([]string{}, fiber.DefaultMethods...), "PROPFIND", "PROPPATCH", "REPORT", "MKCOL", "MKCALENDAR", "COPY", "MOVE", "LOCK", "UNLOCK"),
 	}
 	if cfg.TrustProxy {
 		fc.TrustProxy = true
@@ -165,7 +170,7 @@ func New(o Options) (*Server, error) {
 	s.app.Get("/static/*", assets.Handler)
 	s.app.Get("/healthz", healthz)
 	s.app.Get("/readyz", s.readyz)
-	s.app.Use(s.session, s.language, csrf(s.secure), limiter.New(limiter.Config{
+	s.app.Use(s.session, s.language, csrf(s.secure, s.isProtocol), limiter.New(limiter.Config{
 		Max:          cfg.RateLimit,
 		Expiration:   time.Minute,
 		Next:         func(c fiber.Ctx) bool { return safeMethod(c.Method()) },

@@ -59,6 +59,19 @@ func main() {
 		}
 		return r.Redirect("/")
 	})
+	// A protocol endpoint for apps that sign in with an app password:
+	// /dav/example/ answers the organisation's notes as plain text.
+	m.Protocol(func(r *sdk.Request) error {
+		var notes []note
+		if err := r.DB().NewSelect().Model(&notes).Where("organisation_id = ?", r.OrgID()).Order("id").Scan(r.Context); err != nil {
+			return err
+		}
+		var b strings.Builder
+		for _, n := range notes {
+			b.WriteString(n.Text + "\n")
+		}
+		return r.Raw(200, "text/plain; charset=utf-8", []byte(b.String()))
+	})
 	m.Slot("home.tile", func(r *sdk.Request) (template.HTML, error) {
 		if !r.Can("example.view") {
 			return "", nil

@@ -32,7 +32,7 @@ func (m *Module) migrate(ctx context.Context, req *pluginv1.MigrateRequest) (*pl
 		return nil, err
 	}
 	var done []string
-	if err := db.NewRaw("SELECT name FROM " + table).Scan(ctx, &done); err != nil {
+	if err := db.NewRaw("SELECT name FROM "+table).Scan(ctx, &done); err != nil {
 		return nil, err
 	}
 	out := &pluginv1.MigrateResponse{}

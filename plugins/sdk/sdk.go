@@ -73,6 +73,7 @@ type Module struct {
 	dbOnce     sync.Once
 	db         *bun.DB
 	migrations []Migration
+	protocol   HandlerFunc
 }
 
 // HandlerFunc answers one request to a page.
@@ -124,6 +125,14 @@ func (m *Module) Page(method, path, permission string, h HandlerFunc) {
 	r.pattern = regexp.MustCompile(expr + "/?$")
 	m.routes = append(m.routes, r)
 }
+
+// Protocol answers every request below /dav/<id>/: an endpoint for apps
+// (calendars and the like) that sign in with an app password over Basic
+// authentication. Any method reaches it (PROPFIND, REPORT…); answer with r.Raw.
+func (m *Module) Protocol(h HandlerFunc) { m.protocol = h }
+
+// ProtocolPrefix is where the module's protocol endpoint lives.
+func (m *Module) ProtocolPrefix() string { return "/dav/" + m.manifest.ID + "/" }
 
 // Slot fills a named place on core pages: "home.tile" (a tile on the start
 // page), "dossier.card" or "settings.section".

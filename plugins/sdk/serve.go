@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/url"
 	"os"
+	"strings"
 	"time"
 
 	"github.com/hashicorp/go-hclog"
@@ -73,6 +74,9 @@ func (s *server) Manifest(_ context.Context, req *pluginv1.ManifestRequest) (*pl
 	if len(s.module.migrations) > 0 {
 		out.Implements = append(out.Implements, "Migrate")
 	}
+	if s.module.protocol != nil {
+		out.RawPrefixes = []string{s.module.ProtocolPrefix()}
+	}
 	return out, nil
 }
 
@@ -87,6 +91,9 @@ func (s *server) Health(context.Context, *pluginv1.HealthRequest) (*pluginv1.Hea
 func (s *server) Handle(ctx context.Context, req *pluginv1.HandleRequest) (resp *pluginv1.HandleResponse, err error) {
 	resp = &pluginv1.HandleResponse{Status: 404, Headers: map[string]string{}}
 	r, params := s.module.match(req.GetMethod(), req.GetPath())
+	if strings.HasPrefix(req.GetPath(), s.module.ProtocolPrefix()) && s.module.protocol != nil {
+		r, params = &route{handler: s.module.protocol}, map[string]string{}
+	}
 	if r == nil {
 		return resp, nil
 	}
