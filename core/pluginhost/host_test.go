@@ -128,6 +128,25 @@ func TestExamplePluginThroughTheHost(t *testing.T) {
 		if res := dav("coach@harbour.example", demo.Password); res.StatusCode != 401 {
 			t.Errorf("the account password opened the protocol endpoint: %d", res.StatusCode)
 		}
+		// PUT carries a note in its body; an empty one is refused and kept out.
+		put := func(body string) *coretest.Response {
+			req, _ := http.NewRequest(http.MethodPut, app.URL+"/dav/example/notes", strings.NewReader(body))
+			req.SetBasicAuth("coach@harbour.example", plain)
+			return app.Client(t).Do(req)
+		}
+		if res := put("  "); res.StatusCode != 400 || !strings.Contains(res.Body, "at most 500") {
+			t.Errorf("an empty note over the protocol: %d %q", res.StatusCode, res.Body)
+		}
+		if res := put("Sent from the app"); res.StatusCode != 201 {
+			t.Errorf("a note over the protocol: %d %q", res.StatusCode, res.Body)
+		}
+		if res := dav("coach@harbour.example", plain); res.Body != "<b>Bring the forms</b>\nSent from the app\n" {
+			t.Errorf("notes after PUT: %q", res.Body)
+		}
+		financePlain := finance.PostForm("/settings/app-passwords", url.Values{"name": {"Notes app"}}).Text("#new-app-password")
+		if res := dav("finance@harbour.example", financePlain); res.StatusCode != 403 {
+			t.Errorf("protocol endpoint without example.view: %d", res.StatusCode)
+		}
 		northPlain := other.PostForm("/settings/app-passwords", url.Values{"name": {"Notes app"}}).Text("#new-app-password")
 		if res := dav("coach@north.example", northPlain); res.StatusCode != 200 || strings.Contains(res.Body, "Bring the forms") {
 			t.Errorf("another organisation's app: %d %q", res.StatusCode, res.Body)

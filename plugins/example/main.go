@@ -46,22 +46,33 @@ func main() {
 		return page(r, 200, "")
 	})
 	m.Page("POST", "/", "example.view", func(r *sdk.Request) error {
-		text := strings.TrimSpace(r.Form.Get("text"))
-		if text == "" || len([]rune(text)) > 500 {
+		ok, err := addNote(r, r.Form.Get("text"))
+		if err != nil {
+			return err
+		}
+		if !ok {
 			return page(r, 422, "example.text_required")
-		}
-		n := &note{OrganisationID: r.OrgID(), AuthorID: r.UserID(), Text: text, CreatedAt: time.Now().UTC()}
-		if _, err := r.DB().NewInsert().Model(n).Exec(r.Context); err != nil {
-			return err
-		}
-		if err := r.Audit("note_added", 0, ""); err != nil {
-			return err
 		}
 		return r.Redirect("/")
 	})
 	// A protocol endpoint for apps that sign in with an app password:
-	// /dav/example/ answers the organisation's notes as plain text.
+	// GET (or PROPFIND) /dav/example/ answers the organisation's notes as
+	// plain text, PUT adds the body as a note. Protocol endpoints have no
+	// permission in their route, so the handler checks it.
 	m.Protocol(func(r *sdk.Request) error {
+		if !r.Can("example.view") {
+			return r.Raw(403, "text/plain; charset=utf-8", []byte("example.view is needed\n"))
+		}
+		if r.Method == "PUT" {
+			ok, err := addNote(r, string(r.Body))
+			if err != nil {
+				return err
+			}
+			if !ok {
+				return r.Raw(400, "text/plain; charset=utf-8", []byte(r.T("example.text_required")+"\n"))
+			}
+			return r.Raw(201, "text/plain; charset=utf-8", nil)
+		}
 		var notes []note
 		if err := r.DB().NewSelect().Model(&notes).Where("organisation_id = ?", r.OrgID()).Order("id").Scan(r.Context); err != nil {
 			return err
@@ -79,6 +90,19 @@ func main() {
 		return r.Fragment("tile", nil)
 	})
 	sdk.Serve(m)
+}
+
+// addNote keeps a note of 1 to 500 characters; ok is false for other text.
+func addNote(r *sdk.Request, text string) (ok bool, err error) {
+	text = strings.TrimSpace(text)
+	if text == "" || len([]rune(text)) > 500 {
+		return false, nil
+	}
+	n := &note{OrganisationID: r.OrgID(), AuthorID: r.UserID(), Text: text, CreatedAt: time.Now().UTC()}
+	if _, err := r.DB().NewInsert().Model(n).Exec(r.Context); err != nil {
+		return false, err
+	}
+	return true, r.Audit("note_added", 0, "")
 }
 
 // page shows the organisation's notes, newest first, and the form.

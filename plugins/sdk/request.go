@@ -23,7 +23,12 @@ type Request struct {
 	Form    url.Values
 	Params  map[string]string
 	HTMX    bool
-	resp    *pluginv1.HandleResponse
+	// Header holds the few request headers the host passes on (Content-Type,
+	// Accept, HX-*; for protocol endpoints Depth, If-Match and the like).
+	Header map[string]string
+	// Body is the raw request body, for protocol endpoints and uploads.
+	Body []byte
+	resp *pluginv1.HandleResponse
 }
 
 // UserID is the signed-in person's id.

@@ -104,7 +104,8 @@ func (s *server) Handle(ctx context.Context, req *pluginv1.HandleRequest) (resp 
 	}
 	ctx = context.WithValue(ctx, tokenKey{}, req.GetContext().GetToken())
 	rq := &Request{module: s.module, ctx: req.GetContext(), Context: ctx, Method: req.GetMethod(), Path: req.GetPath(),
-		Query: query, Form: form, Params: params, HTMX: req.GetHeaders()["HX-Request"] == "true", resp: resp}
+		Query: query, Form: form, Params: params, HTMX: req.GetHeaders()["HX-Request"] == "true",
+		Header: req.GetHeaders(), Body: req.GetBody(), resp: resp}
 	defer func() {
 		if p := recover(); p != nil { // a panicking page answers 500, the plugin keeps running
 			resp, err = &pluginv1.HandleResponse{Status: 500, Headers: map[string]string{}}, nil
