@@ -17,14 +17,14 @@ import (
 // the call context and the plugin's own template work.
 func BenchmarkPluginBoundary(b *testing.B) {
 	app := coretest.NewApp(b, coretest.SQLite(b), coretest.Options{Config: func(c *config.Config) {
-		coretest.WithPlugins(b, c, true, coretest.BuildPlugin(b, "plugins/example"))
+		coretest.WithPlugins(b, c, true, coretest.BuildPlugin(b, "plugins/example"), coretest.BuildPlugin(b, "core/pluginhost/testdata/hostile"))
 		c.Log.Level = "warn"
 	}})
 	c := app.Client(b)
 	c.SignIn("coach@harbour.example")
 	cookie := []string{"Cookie", c.CookieHeader()}
 	for _, clients := range []int{1, 32} {
-		for _, page := range []struct{ name, path string }{{"core", "/about"}, {"plugin", "/m/example/"}} {
+		for _, page := range []struct{ name, path string }{{"core", "/about"}, {"plugin", "/m/example/"}, {"plugin-empty", "/m/hostile/bench?n=0"}} {
 			b.Run(page.name+"-"+strconv.Itoa(clients), func(b *testing.B) {
 				coretest.Load(app.URL+page.path, clients, 200, cookie...)
 				b.ResetTimer()
@@ -65,6 +65,15 @@ func BenchmarkQuery(b *testing.B) {
 				}
 				b.ReportMetric(ns/1000, "µs/query")
 			})
+			// A host call that is not a query, for the bare round trip.
+			b.Run("host-call", func(b *testing.B) {
+				res := c.Get("/m/hostile/bench?call=people&n=" + strconv.Itoa(b.N))
+				ns, err := strconv.ParseFloat(res.Body, 64)
+				if err != nil {
+					b.Fatalf("%d %q", res.StatusCode, res.Body)
+				}
+				b.ReportMetric(ns/1000, "µs/call")
+			})
 			b.Run("direct", func(b *testing.B) {
 				ctx := context.Background()
 				started := time.Now()
@@ -77,5 +86,22 @@ func BenchmarkQuery(b *testing.B) {
 				b.ReportMetric(float64(time.Since(started).Nanoseconds())/float64(b.N)/1000, "µs/query")
 			})
 		})
+	}
+}
+
+// BenchmarkRoundTrip is one bare gRPC call from the host to a plugin and
+// back (Health: no data, no database), the floor under every plugin call.
+func BenchmarkRoundTrip(b *testing.B) {
+	app := coretest.NewApp(b, coretest.SQLite(b), coretest.Options{Config: func(c *config.Config) {
+		coretest.WithPlugins(b, c, true, coretest.BuildPlugin(b, "plugins/example"))
+		c.Log.Level = "warn"
+	}})
+	p := app.Plugins().Plugin("example")
+	ctx := context.Background()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if err := p.Ping(ctx); err != nil {
+			b.Fatal(err)
+		}
 	}
 }

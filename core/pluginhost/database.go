@@ -129,12 +129,18 @@ func (e *wallError) Error() string { return e.reason.Error() }
 type wall struct {
 	db *store.DB
 
-	// SQLite: which table each root page belongs to, read once per schema
-	// version instead of once per statement.
-	mu      sync.Mutex
-	version int64
-	owners  map[int64]string
+	// SQLite: which table each root page belongs to, and the statements
+	// already found to open only their plugin's tables, both kept for one
+	// schema version: a statement's tables depend on its text and the schema
+	// only, so a page's repeated queries are planned for the check once.
+	mu       sync.Mutex
+	version  int64
+	owners   map[int64]string
+	approved map[string]bool
 }
+
+// maxApproved bounds the SQLite verdict cache; it starts over when full.
+const maxApproved = 4096
 
 // run checks a statement and runs it: on SQLite after an ownership check, on
 // PostgreSQL in a transaction as the plugin's role with the call's
@@ -188,6 +194,17 @@ func (w *wall) checkSQLite(ctx context.Context, plugin, text string, migrating b
 	if migrating && firstWord(text) != "SELECT" && firstWord(text) != "INSERT" && firstWord(text) != "UPDATE" && firstWord(text) != "DELETE" && firstWord(text) != "WITH" {
 		return nil // schema statements were checked by name
 	}
+	var version int64
+	if err := w.db.QueryRowContext(ctx, "PRAGMA schema_version").Scan(&version); err != nil {
+		return err
+	}
+	key := plugin + "\x00" + text
+	w.mu.Lock()
+	known := w.version == version && w.approved[key]
+	w.mu.Unlock()
+	if known {
+		return nil
+	}
 	rows, err := w.db.QueryContext(ctx, "EXPLAIN "+text)
 	if err != nil {
 		return err // a statement SQLite cannot even plan fails the same way when run
@@ -214,7 +231,7 @@ func (w *wall) checkSQLite(ctx context.Context, plugin, text string, migrating b
 	if err := rows.Err(); err != nil {
 		return err
 	}
-	owners, err := w.rootPages(ctx)
+	owners, err := w.rootPages(ctx, version)
 	if err != nil {
 		return err
 	}
@@ -226,15 +243,19 @@ func (w *wall) checkSQLite(ctx context.Context, plugin, text string, migrating b
 			return &wallError{errNotOwned}
 		}
 	}
+	w.mu.Lock()
+	if w.version == version {
+		if len(w.approved) >= maxApproved {
+			w.approved = map[string]bool{}
+		}
+		w.approved[key] = true
+	}
+	w.mu.Unlock()
 	return nil
 }
 
 // rootPages maps root pages to their tables, read again only when the schema changed.
-func (w *wall) rootPages(ctx context.Context) (map[int64]string, error) {
-	var version int64
-	if err := w.db.QueryRowContext(ctx, "PRAGMA schema_version").Scan(&version); err != nil {
-		return nil, err
-	}
+func (w *wall) rootPages(ctx context.Context, version int64) (map[int64]string, error) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	if w.owners != nil && w.version == version {
@@ -254,7 +275,7 @@ func (w *wall) rootPages(ctx context.Context) (map[int64]string, error) {
 		}
 		owners[page] = table
 	}
-	w.owners, w.version = owners, version
+	w.owners, w.version, w.approved = owners, version, map[string]bool{}
 	return owners, rows.Err()
 }
 

@@ -49,6 +49,9 @@ func (s *hostService) Can(_ context.Context, req *pluginv1.CanRequest) (*pluginv
 	return &pluginv1.CanResponse{Allowed: sc.can.Has(access.Permission(req.GetPermission()))}, nil
 }
 
+// maxPeople bounds one People call; a page lists fewer people than this.
+const maxPeople = 1000
+
 // People describes people of the call's organisation; ids of anyone else are
 // left out, as if they did not exist.
 func (s *hostService) People(ctx context.Context, req *pluginv1.PeopleRequest) (*pluginv1.PeopleResponse, error) {
@@ -56,15 +59,16 @@ func (s *hostService) People(ctx context.Context, req *pluginv1.PeopleRequest) (
 	if err != nil {
 		return nil, err
 	}
-	members, err := s.orgs.MemberIDs(ctx, sc.orgID)
+	if len(req.GetIds()) > maxPeople {
+		return nil, status.Errorf(codes.InvalidArgument, "at most %d people per call", maxPeople)
+	}
+	members, err := s.orgs.RolesAmong(ctx, sc.orgID, req.GetIds())
 	if err != nil {
 		return nil, err
 	}
-	var ids []int64
-	for _, id := range req.GetIds() {
-		if _, ok := members[id]; ok {
-			ids = append(ids, id)
-		}
+	ids := make([]int64, 0, len(members))
+	for id := range members {
+		ids = append(ids, id)
 	}
 	users, err := s.ids.ByIDs(ctx, ids)
 	if err != nil {

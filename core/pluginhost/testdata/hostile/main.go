@@ -32,12 +32,19 @@ func main() {
 		}
 		return r.Raw(200, "text/plain", []byte("ok"))
 	})
-	// /bench times n tunnelled queries from inside the plugin, for the benchmark.
+	// /bench times n tunnelled queries (or, with call=people, n host calls
+	// for a person) from inside the plugin, for the benchmark.
 	m.Page("GET", "/bench", "hostile.view", func(r *sdk.Request) error {
 		n, _ := strconv.Atoi(r.Query.Get("n"))
 		started := time.Now()
 		for i := 0; i < n; i++ {
-			if err := scalar(r.Context, r.DB(), "SELECT count(*) FROM hostile_items WHERE organisation_id = "+strconv.FormatInt(r.OrgID(), 10)); err != nil {
+			var err error
+			if r.Query.Get("call") == "people" {
+				_, err = r.People(r.UserID())
+			} else {
+				err = scalar(r.Context, r.DB(), "SELECT count(*) FROM hostile_items WHERE organisation_id = "+strconv.FormatInt(r.OrgID(), 10))
+			}
+			if err != nil {
 				return err
 			}
 		}
