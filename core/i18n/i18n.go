@@ -170,13 +170,20 @@ func (l *Localizer) WithTerms(terms map[string]Words) *Localizer {
 	return &c
 }
 
-// T translates the message id. Arguments: an int selects the plural form and is
-// available as {{.Count}}; a map[string]any supplies other template data. A
+// T translates the message id. Arguments: an integer (int, int32 or int64,
+// as database counts come) selects the plural form and is available as
+// {{.Count}}; a map[string]any supplies other template data. A
 // missing message shows its id, so the gap is visible rather than silent.
 func (l *Localizer) T(id string, args ...any) string {
 	cfg := goi18n.LocalizeConfig{MessageID: id}
 	var data map[string]any
 	for _, a := range args {
+		switch v := a.(type) {
+		case int64:
+			a = int(v)
+		case int32:
+			a = int(v)
+		}
 		switch v := a.(type) {
 		case int:
 			cfg.PluralCount = v

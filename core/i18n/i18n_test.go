@@ -4,6 +4,7 @@ import (
 	"io/fs"
 	"regexp"
 	"slices"
+	"strings"
 	"testing"
 	"testing/fstest"
 
@@ -72,6 +73,11 @@ func TestTranslateWithPluralsAndData(t *testing.T) {
 	nl := c.Localizer("nl")
 	if got := nl.T("home.heading", map[string]any{"Name": "Zorg & Co"}); got != "Welkom bij Zorg & Co" {
 		t.Errorf("data: %q", got)
+	}
+	// Database counts come as int64; they choose the plural form all the same.
+	en := c.Localizer("en")
+	if one, many := en.T("account.security.codes_left", int64(1)), en.T("account.security.codes_left", int64(3)); !strings.Contains(one, "1 unused backup code.") || !strings.Contains(many, "3 unused backup codes") {
+		t.Errorf("int64 counts: %q, %q", one, many)
 	}
 	if got := nl.T("no.such.message"); got != "no.such.message" {
 		t.Errorf("a missing message should show its id, got %q", got)

@@ -115,24 +115,28 @@ func (h *Host) answer(c fiber.Ctx, p *Plugin, resp *pluginv1.HandleResponse) err
 	return h.Web.RenderFragment(c, status, resp.GetTitle(), template.HTML(resp.GetBody()))
 }
 
-// slot asks a plugin to fill a place on a core page within the slot deadline;
-// a slow or failing plugin's part is left out, and logged.
-func (h *Host) slot(p *Plugin, name string) func(fiber.Ctx) (any, error) {
-	return func(c fiber.Ctx) (any, error) {
+// slot prepares a plugin's part of a slot on a core page: the call context
+// is made on the request, the call itself runs alongside the other plugins'
+// within the slot deadline, and a slow or failing plugin's part is left out,
+// and logged.
+func (h *Host) slot(p *Plugin, name string) func(fiber.Ctx, map[string]string) func() template.HTML {
+	return func(c fiber.Ctx, params map[string]string) func() template.HTML {
 		rpc := p.conn()
 		if rpc == nil {
-			return template.HTML(""), nil
+			return nil
 		}
-		ctx, cancel := context.WithTimeout(c.Context(), h.Config.SlotTimeout)
-		defer cancel()
 		cc, done := h.callContext(c, p)
-		defer done()
-		resp, err := rpc.Slot(ctx, &pluginv1.SlotRequest{Context: cc, Slot: name})
-		if err != nil {
-			h.Log.Warn("plugin slot left out", "plugin", p.Name, "slot", name, "error", err.Error())
-			return template.HTML(""), nil
+		return func() template.HTML {
+			defer done()
+			ctx, cancel := context.WithTimeout(context.Background(), h.Config.SlotTimeout)
+			defer cancel()
+			resp, err := rpc.Slot(ctx, &pluginv1.SlotRequest{Context: cc, Slot: name, Params: params})
+			if err != nil {
+				h.Log.Warn("plugin slot left out", "plugin", p.Name, "slot", name, "error", err.Error())
+				return ""
+			}
+			return template.HTML(resp.GetHtml())
 		}
-		return template.HTML(resp.GetHtml()), nil
 	}
 }
 

@@ -373,9 +373,11 @@ func (h *Host) register(p *Plugin) error {
 		h.Web.HandleProtocol(prefix, m.GetId(), h.protocol(p))
 	}
 	for _, slot := range m.GetSlots() {
-		if slot == "home.tile" {
-			h.Web.AddStartSection(web.StartSection{Module: m.GetId(), Template: "plugins/slot", Data: h.slot(p, slot)})
+		if !slices.Contains(web.Slots, slot) {
+			h.Log.Warn("plugin asks for a slot the core does not have; left out", "plugin", m.GetId(), "slot", slot)
+			continue
 		}
+		h.Web.AddSlotFiller(slot, web.SlotFiller{Module: m.GetId(), Prepare: h.slot(p, slot)})
 	}
 	return nil
 }

@@ -10,6 +10,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"syscall"
 	"testing"
@@ -95,6 +96,14 @@ func TestExamplePluginThroughTheHost(t *testing.T) {
 		if tile := coach.Get("/").Text(".plugin-slot"); !strings.Contains(tile, "coachees") {
 			t.Errorf("start-page tile: %q", tile)
 		}
+		// Its card on the coach's page counts the coach's note; an
+		// administrator sees it there too.
+		admin := app.Client(t)
+		admin.SignIn("admin@harbour.example")
+		me, _ := app.Identity().ByEmail(ctx, "coach@harbour.example")
+		if card := admin.Get("/people/" + strconv.FormatInt(me.ID, 10)).Text("#example-card"); card != "Wrote 1 note here." {
+			t.Errorf("person card: %q", card)
+		}
 		// Dutch messages come from the plugin's own file.
 		if nl := coach.Get("/m/example/", "Accept-Language", "nl"); nl.Text("main h1") != "Example" && nl.Text("main h1") != "Voorbeeld" {
 			t.Errorf("Dutch page: %q", nl.Text("main h1"))
@@ -165,6 +174,27 @@ func TestExamplePluginThroughTheHost(t *testing.T) {
 			t.Error("the tile of a module that is off still shows")
 		}
 	})
+}
+
+// TestSlowSlotIsLeftOut has a plugin whose start-page tile never comes: the
+// start page still renders, with the other plugin's tile, and all plugins
+// were asked at once.
+func TestSlowSlotIsLeftOut(t *testing.T) {
+	t.Parallel()
+	plugins := withExample(t, true, "core/pluginhost/testdata/hostile")
+	app := coretest.NewApp(t, coretest.SQLite(t), coretest.Options{Config: func(c *config.Config) {
+		plugins(c)
+		c.Plugins.SlotTimeout = 200 * time.Millisecond
+	}})
+	coach := app.Client(t)
+	coach.SignIn("coach@harbour.example")
+	page := coach.Get("/")
+	if page.StatusCode != 200 || !strings.Contains(page.Text(".plugin-slot"), "coachees") {
+		t.Fatalf("start page: %d %q", page.StatusCode, page.Text(".plugin-slot"))
+	}
+	if strings.Contains(page.Body, "the hostile tile") {
+		t.Error("a tile that missed its deadline was shown")
+	}
 }
 
 // TestKilledPluginComesBack kills the plugin with SIGKILL while core pages

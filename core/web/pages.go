@@ -2,6 +2,7 @@ package web
 
 import (
 	"github.com/gofiber/fiber/v3"
+	"html/template"
 
 	"github.com/atriumhq/atrium/core/module"
 )
@@ -51,6 +52,7 @@ type Section struct {
 type dashboardData struct {
 	Tiles    []Tile
 	Sections []Section
+	Cards    []template.HTML // the modules' start-page cards (SlotHomeTile)
 }
 
 // StartSection lets a module show something on the start page.
@@ -95,6 +97,7 @@ func (s *Server) dashboard(c fiber.Ctx, v *Viewer) (dashboardData, error) {
 		}
 		d.Sections = append(d.Sections, Section{Template: sec.Template, Data: data})
 	}
+	d.Cards = s.FillSlot(c, SlotHomeTile, nil)
 	return d, nil
 }
 

@@ -112,6 +112,7 @@ type Server struct {
 	modules       *module.Registry
 	audit         *audit.Service
 	sections      []StartSection
+	slots         map[string][]SlotFiller
 	routes        []RouteInfo
 	// protocolPrefixes are the paths of protocol endpoints, exempt from the
 	// session and CSRF (they authenticate every request with an app password).

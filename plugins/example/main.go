@@ -8,6 +8,7 @@ import (
 	"context"
 	"embed"
 	"html/template"
+	"strconv"
 	"strings"
 	"time"
 
@@ -88,6 +89,19 @@ func main() {
 			return "", nil
 		}
 		return r.Fragment("tile", nil)
+	})
+	// A card on a person's page: how many notes they wrote here. The host
+	// names only members of the organisation in person_id.
+	m.Slot("person.card", func(r *sdk.Request) (template.HTML, error) {
+		person, err := strconv.ParseInt(r.Params["person_id"], 10, 64)
+		if err != nil || !r.Can("example.view") {
+			return "", nil
+		}
+		n, err := r.DB().NewSelect().Model((*note)(nil)).Where("organisation_id = ? AND author_id = ?", r.OrgID(), person).Count(r.Context)
+		if err != nil {
+			return "", err
+		}
+		return r.Fragment("card", map[string]any{"Notes": n})
 	})
 	sdk.Serve(m)
 }

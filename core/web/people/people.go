@@ -6,6 +6,7 @@ package people
 
 import (
 	"errors"
+	"html/template"
 	"strconv"
 
 	"github.com/gofiber/fiber/v3"
@@ -108,6 +109,7 @@ type personData struct {
 	Member    *tenancy.Member
 	Form      web.Form
 	RoleBoxes []roleBox
+	Cards     []template.HTML // the modules' cards about this person (web.SlotPersonCard)
 }
 
 // member loads a person of the viewer's organisation; anyone else is a 404.

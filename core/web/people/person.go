@@ -67,8 +67,9 @@ func (h *Handlers) renderPerson(c fiber.Ctx, u *identity.User, roles []access.Ro
 	if err != nil {
 		return err
 	}
+	cards := h.web.FillSlot(c, web.SlotPersonCard, map[string]string{"person_id": strconv.FormatInt(u.ID, 10)})
 	return h.web.Render(c, web.Page{Template: tmplPerson, Title: "people.person.title", Status: status,
-		Data: personData{User: u, Roles: roles, Member: m, Form: f, RoleBoxes: boxes}})
+		Data: personData{User: u, Roles: roles, Member: m, Form: f, RoleBoxes: boxes, Cards: cards}})
 }
 
 // RolesPost replaces a person's roles in the organisation. Roles the viewer

@@ -6,6 +6,7 @@ import (
 	"context"
 	"embed"
 	"encoding/json"
+	"html/template"
 	"strconv"
 	"time"
 
@@ -24,6 +25,16 @@ func main() {
 		_, err := db.NewCreateTable().Model((*item)(nil)).Exec(ctx)
 		return err
 	})
+	// Its start-page tile never comes in time, and it asks for a slot the
+	// core does not have: the host leaves out both.
+	m.Slot("home.tile", func(r *sdk.Request) (template.HTML, error) {
+		select {
+		case <-r.Context.Done():
+		case <-time.After(time.Minute):
+		}
+		return "<p>the hostile tile</p>", nil
+	})
+	m.Slot("nowhere", func(r *sdk.Request) (template.HTML, error) { return "", nil })
 	// /add stores a row for the caller's organisation, as a well-behaved plugin would.
 	m.Page("POST", "/add", "hostile.view", func(r *sdk.Request) error {
 		_, err := r.DB().ExecContext(r.Context, "INSERT INTO hostile_items (organisation_id, secret) VALUES (?, ?)", r.OrgID(), r.Form.Get("secret"))
