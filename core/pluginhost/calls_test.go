@@ -1,8 +1,12 @@
 package pluginhost
 
 import (
+	"context"
+	"log/slog"
 	"testing"
 	"time"
+
+	pluginv1 "github.com/atriumhq/atrium/plugins/proto/v1"
 )
 
 // TestTokensBelongToOnePluginAndOneCall: a plugin cannot use another
@@ -27,5 +31,37 @@ func TestTokensBelongToOnePluginAndOneCall(t *testing.T) {
 	c.close("tok")
 	if c.find("agenda", "tok") != nil {
 		t.Error("an ended call's token was accepted")
+	}
+}
+
+// TestEmitOnlyInItsOwnName: a plugin cannot emit another plugin's events,
+// nor an event without a live call, nor an oversized payload; nothing is
+// delivered then.
+func TestEmitOnlyInItsOwnName(t *testing.T) {
+	t.Parallel()
+	var c calls
+	c.open("tok", &scope{plugin: "chat", orgID: 7, deadline: time.Now().Add(time.Minute)})
+	var delivered []string
+	s := &hostService{plugin: "chat", calls: &c, log: slog.New(slog.DiscardHandler), emit: func(_ context.Context, from scope, name string, _ []byte) error {
+		delivered = append(delivered, name)
+		return nil
+	}}
+	refused := []*pluginv1.EmitRequest{
+		{Token: "tok", Name: "agenda.booked"},
+		{Token: "tok", Name: "chatter.posted"},
+		{Token: "tok", Name: "chat"},
+		{Token: "made-up", Name: "chat.posted"},
+		{Token: "tok", Name: "chat.posted", Payload: make([]byte, maxEventPayload+1)},
+	}
+	for _, req := range refused {
+		if _, err := s.Emit(context.Background(), req); err == nil {
+			t.Errorf("emitted %q with token %q (%d bytes)", req.Name, req.Token, len(req.Payload))
+		}
+	}
+	if _, err := s.Emit(context.Background(), &pluginv1.EmitRequest{Token: "tok", Name: "chat.posted"}); err != nil {
+		t.Errorf("its own event: %v", err)
+	}
+	if len(delivered) != 1 || delivered[0] != "chat.posted" {
+		t.Errorf("delivered %q", delivered)
 	}
 }

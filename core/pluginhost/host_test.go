@@ -197,6 +197,51 @@ func TestSlowSlotIsLeftOut(t *testing.T) {
 	}
 }
 
+// TestEventsReachOtherPlugins: the example emits "example.note_added" when a
+// note is kept; the hostile plugin listens and keeps a row of its own, in the
+// same organisation. With the listener's module off, nothing reaches it.
+func TestEventsReachOtherPlugins(t *testing.T) {
+	t.Parallel()
+	coretest.EachDatabase(t, func(t *testing.T, db config.Database) {
+		app := coretest.NewApp(t, db, coretest.Options{Config: withExample(t, true, "core/pluginhost/testdata/hostile")})
+		ctx := context.Background()
+		org, _ := app.Organisations().BySlug(ctx, demo.Slug)
+		coach := app.Client(t)
+		coach.SignIn("coach@harbour.example")
+		heard := func() []string {
+			var rows []string
+			if err := app.DB().NewSelect().Table("hostile_items").Column("secret").Where("organisation_id = ?", org.ID).Order("id").Scan(ctx, &rows); err != nil {
+				t.Fatal(err)
+			}
+			return rows
+		}
+		// The listener's module off: the first note is heard by no one.
+		if err := app.Organisations().SetModule(ctx, org.ID, "hostile", false); err != nil {
+			t.Fatal(err)
+		}
+		if res := coach.PostForm("/m/example/", url.Values{"text": {"unheard"}}); res.StatusCode != 303 {
+			t.Fatalf("first note: %d", res.StatusCode)
+		}
+		if err := app.Organisations().SetModule(ctx, org.ID, "hostile", true); err != nil {
+			t.Fatal(err)
+		}
+		if res := coach.PostForm("/m/example/", url.Values{"text": {"heard"}}); res.StatusCode != 303 {
+			t.Fatalf("second note: %d", res.StatusCode)
+		}
+		var second int64
+		if err := app.DB().NewSelect().Table("example_notes").Column("id").Where("text = ?", "heard").Scan(ctx, &second); err != nil {
+			t.Fatal(err)
+		}
+		// Delivery is in the background: wait for it, then look at what came.
+		for deadline := time.Now().Add(10 * time.Second); len(heard()) == 0 && time.Now().Before(deadline); {
+			time.Sleep(20 * time.Millisecond)
+		}
+		if got := heard(); len(got) != 1 || got[0] != "heard note "+strconv.FormatInt(second, 10) {
+			t.Errorf("the listener kept %q", got)
+		}
+	})
+}
+
 // TestKilledPluginComesBack kills the plugin with SIGKILL while core pages
 // are being used: they keep answering, the plugin's pages say "back in a
 // moment", and the plugin is back within five seconds.

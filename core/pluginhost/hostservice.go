@@ -27,6 +27,7 @@ type hostService struct {
 	audit  *audit.Service
 	log    *slog.Logger
 	wall   *wall
+	emit   func(ctx context.Context, from scope, name string, payload []byte) error
 }
 
 var errNoCall = status.Error(codes.PermissionDenied, "the token names no live call of this plugin")
@@ -119,7 +120,7 @@ func (s *hostService) Audit(ctx context.Context, req *pluginv1.AuditRequest) (*p
 // id the plugin dials, once, for every Host call it makes.
 func (h *Host) serveHost(p *Plugin, broker brokerLike) uint32 {
 	id := broker.NextId()
-	svc := &hostService{plugin: p.Name, calls: &h.calls, orgs: h.Orgs, ids: h.Identity, audit: h.Audit, log: h.Log, wall: h.wall}
+	svc := &hostService{plugin: p.Name, calls: &h.calls, orgs: h.Orgs, ids: h.Identity, audit: h.Audit, log: h.Log, wall: h.wall, emit: h.deliver}
 	go broker.AcceptAndServe(id, func(opts []grpc.ServerOption) *grpc.Server {
 		s := grpc.NewServer(opts...)
 		pluginv1.RegisterHostServer(s, svc)

@@ -116,7 +116,11 @@ func addNote(r *sdk.Request, text string) (ok bool, err error) {
 	if _, err := r.DB().NewInsert().Model(n).Exec(r.Context); err != nil {
 		return false, err
 	}
-	return true, r.Audit("note_added", 0, "")
+	if err := r.Audit("note_added", 0, ""); err != nil {
+		return false, err
+	}
+	// Other plugins may listen: they receive "example.note_added".
+	return true, r.Emit("note_added", []byte(strconv.FormatInt(n.ID, 10)))
 }
 
 // page shows the organisation's notes, newest first, and the form.

@@ -44,3 +44,14 @@ func (r *Request) Audit(action string, subject int64, detail string) error {
 	_, err := r.module.host.Audit(r.Context, &pluginv1.AuditRequest{Token: r.ctx.GetToken(), Action: action, SubjectId: subject, Detail: detail})
 	return err
 }
+
+// Emit tells the plugins that receive it that something happened in the
+// organisation: Emit("note_added", payload) emits "<id>.note_added". The
+// receivers run after this call, in the background; Emit does not wait.
+func (r *Request) Emit(name string, payload []byte) error {
+	if r.module.host == nil {
+		return ErrNoHost
+	}
+	_, err := r.module.host.Emit(r.Context, &pluginv1.EmitRequest{Token: r.ctx.GetToken(), Name: r.module.manifest.ID + "." + name, Payload: payload})
+	return err
+}

@@ -74,6 +74,7 @@ type Module struct {
 	db         *bun.DB
 	migrations []Migration
 	protocol   HandlerFunc
+	events     map[string]EventFunc
 }
 
 // HandlerFunc answers one request to a page.
@@ -134,9 +135,25 @@ func (m *Module) Protocol(h HandlerFunc) { m.protocol = h }
 // ProtocolPrefix is where the module's protocol endpoint lives.
 func (m *Module) ProtocolPrefix() string { return "/dav/" + m.manifest.ID + "/" }
 
-// Slot fills a named place on core pages: "home.tile" (a tile on the start
-// page), "dossier.card" or "settings.section".
+// Slot fills a named place on core pages: "home.tile" (a card on the start
+// page) or "person.card" (a card on a person's page, with
+// Params["person_id"]).
 func (m *Module) Slot(name string, f SlotFunc) { m.slots[name] = f }
+
+// EventFunc handles an event another plugin (or this one) emitted. The
+// request is for the organisation and person the event happened for; it has
+// no form, no page to render, and its DB works as in a page.
+type EventFunc func(r *Request, payload []byte) error
+
+// OnEvent receives events by their full name, such as "agenda.booked". The
+// host delivers each event at most once, after the emitting call, and only
+// to plugins the organisation has on.
+func (m *Module) OnEvent(name string, f EventFunc) {
+	if m.events == nil {
+		m.events = map[string]EventFunc{}
+	}
+	m.events[name] = f
+}
 
 // match finds the route of a request and its parameters.
 func (m *Module) match(method, path string) (*route, map[string]string) {

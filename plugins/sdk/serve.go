@@ -10,6 +10,9 @@ import (
 
 	"github.com/hashicorp/go-hclog"
 	"github.com/hashicorp/go-plugin"
+	"google.golang.org/grpc"
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/status"
 
 	pluginv1 "github.com/atriumhq/atrium/plugins/proto/v1"
 	"github.com/atriumhq/atrium/plugins/wire"
@@ -22,9 +25,23 @@ func Serve(m *Module) {
 	plugin.Serve(&plugin.ServeConfig{
 		HandshakeConfig: wire.Handshake,
 		Plugins:         plugin.PluginSet{wire.Name: &wire.GRPC{Impl: &server{module: m}, OnBroker: func(b *plugin.GRPCBroker) { m.broker = b }}},
-		GRPCServer:      plugin.DefaultGRPCServer,
-		Logger:          hclog.New(&hclog.LoggerOptions{Name: m.manifest.ID, Output: os.Stderr, JSONFormat: true, Level: hclog.Info}),
+		GRPCServer: func(opts []grpc.ServerOption) *grpc.Server {
+			return grpc.NewServer(append(opts, grpc.UnaryInterceptor(survivePanics))...)
+		},
+		Logger: hclog.New(&hclog.LoggerOptions{Name: m.manifest.ID, Output: os.Stderr, JSONFormat: true, Level: hclog.Info}),
 	})
+}
+
+// survivePanics turns a panic in a slot, an event handler or a migration
+// into that call's error: the plugin keeps serving its other calls.
+func survivePanics(ctx context.Context, req any, info *grpc.UnaryServerInfo, next grpc.UnaryHandler) (resp any, err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			fmt.Fprintf(os.Stderr, "panic in %s: %v\n", info.FullMethod, p)
+			resp, err = nil, status.Errorf(codes.Internal, "the plugin failed in %s", info.FullMethod)
+		}
+	}()
+	return next(ctx, req)
 }
 
 // watchParent exits when the host dies (the plugin is then adopted by init).
@@ -77,6 +94,12 @@ func (s *server) Manifest(_ context.Context, req *pluginv1.ManifestRequest) (*pl
 	if s.module.protocol != nil {
 		out.RawPrefixes = []string{s.module.ProtocolPrefix()}
 	}
+	for name := range s.module.events {
+		out.Events = append(out.Events, name)
+	}
+	if len(out.Events) > 0 {
+		out.Implements = append(out.Implements, "OnEvent")
+	}
 	return out, nil
 }
 
@@ -121,6 +144,20 @@ func (s *server) Handle(ctx context.Context, req *pluginv1.HandleRequest) (resp 
 		resp.Status = 200
 	}
 	return resp, nil
+}
+
+func (s *server) OnEvent(ctx context.Context, req *pluginv1.EventRequest) (*pluginv1.EventResponse, error) {
+	f := s.module.events[req.GetName()]
+	if f == nil {
+		return &pluginv1.EventResponse{}, nil
+	}
+	ctx = context.WithValue(ctx, tokenKey{}, req.GetContext().GetToken())
+	rq := &Request{module: s.module, ctx: req.GetContext(), Context: ctx,
+		resp: &pluginv1.HandleResponse{Headers: map[string]string{}}}
+	if err := f(rq, req.GetPayload()); err != nil {
+		return nil, err
+	}
+	return &pluginv1.EventResponse{}, nil
 }
 
 func (s *server) Slot(ctx context.Context, req *pluginv1.SlotRequest) (*pluginv1.SlotResponse, error) {

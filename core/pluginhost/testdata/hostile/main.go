@@ -35,6 +35,11 @@ func main() {
 		return "<p>the hostile tile</p>", nil
 	})
 	m.Slot("nowhere", func(r *sdk.Request) (template.HTML, error) { return "", nil })
+	// It listens to the example's notes and keeps a row for each.
+	m.OnEvent("example.note_added", func(r *sdk.Request, payload []byte) error {
+		_, err := r.DB().ExecContext(r.Context, "INSERT INTO hostile_items (organisation_id, secret) VALUES (?, ?)", r.OrgID(), "heard note "+string(payload))
+		return err
+	})
 	// /add stores a row for the caller's organisation, as a well-behaved plugin would.
 	m.Page("POST", "/add", "hostile.view", func(r *sdk.Request) error {
 		_, err := r.DB().ExecContext(r.Context, "INSERT INTO hostile_items (organisation_id, secret) VALUES (?, ?)", r.OrgID(), r.Form.Get("secret"))
