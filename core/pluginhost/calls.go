@@ -22,6 +22,8 @@ type scope struct {
 	deadline time.Time
 	// migrating allows schema statements on the plugin's own tables.
 	migrating bool
+	// tx is the call's open transaction, if the plugin began one.
+	tx *pluginTx
 }
 
 // calls holds the scopes of live calls.
@@ -39,10 +41,58 @@ func (c *calls) open(token string, s *scope) {
 	c.live[token] = s
 }
 
+// close ends a call; a transaction it left open is rolled back.
 func (c *calls) close(token string) {
 	c.mu.Lock()
-	defer c.mu.Unlock()
+	s := c.live[token]
 	delete(c.live, token)
+	c.mu.Unlock()
+	if s != nil && s.tx != nil {
+		_ = s.tx.end(false)
+	}
+}
+
+// attach records the call's transaction; false when one is open already.
+func (c *calls) attach(token string, t *pluginTx) bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	s := c.live[token]
+	if s == nil || s.tx != nil {
+		return false
+	}
+	s.tx = t
+	return true
+}
+
+// hasTx tells whether the call has a transaction open.
+func (c *calls) hasTx(token string) bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	s := c.live[token]
+	return s != nil && s.tx != nil
+}
+
+// tx finds the call's transaction by its id.
+func (c *calls) tx(token, id string) *pluginTx {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if s := c.live[token]; s != nil && s.tx != nil && s.tx.id == id {
+		return s.tx
+	}
+	return nil
+}
+
+// detach takes the call's transaction away from it, for Commit or Rollback.
+func (c *calls) detach(token, id string) *pluginTx {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	s := c.live[token]
+	if s == nil || s.tx == nil || s.tx.id != id {
+		return nil
+	}
+	t := s.tx
+	s.tx = nil
+	return t
 }
 
 // find returns the scope of a live call of the given plugin; a token of
@@ -55,4 +105,14 @@ func (c *calls) find(plugin, token string) *scope {
 		return nil
 	}
 	return s
+}
+
+// copyOf copies a live call's scope without its transaction, for work that
+// outlives the call (events delivered after it).
+func (c *calls) copyOf(s *scope) scope {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	out := *s
+	out.tx = nil
+	return out
 }

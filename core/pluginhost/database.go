@@ -39,8 +39,13 @@ func (s *hostService) Exec(ctx context.Context, req *pluginv1.ExecRequest) (*plu
 	if err != nil {
 		return nil, status.Error(codes.InvalidArgument, err.Error())
 	}
+	in, release, err := s.conn(req.GetToken(), req.GetTx())
+	if err != nil {
+		return nil, err
+	}
+	defer release()
 	var res sql.Result
-	err = s.wall.run(ctx, s.plugin, sc, req.GetSql(), func(ctx context.Context, db bun.IConn) error {
+	err = s.wall.run(ctx, s.plugin, sc, in, req.GetSql(), func(ctx context.Context, db bun.IConn) error {
 		var err error
 		res, err = db.ExecContext(ctx, req.GetSql(), args...)
 		return err
@@ -64,7 +69,12 @@ func (s *hostService) Query(req *pluginv1.QueryRequest, stream pluginv1.Host_Que
 	if err != nil {
 		return status.Error(codes.InvalidArgument, err.Error())
 	}
-	err = s.wall.run(stream.Context(), s.plugin, sc, req.GetSql(), func(ctx context.Context, db bun.IConn) error {
+	in, release, err := s.conn(req.GetToken(), req.GetTx())
+	if err != nil {
+		return err
+	}
+	defer release()
+	err = s.wall.run(stream.Context(), s.plugin, sc, in, req.GetSql(), func(ctx context.Context, db bun.IConn) error {
 		rows, err := db.QueryContext(ctx, req.GetSql(), args...)
 		if err != nil {
 			return err
@@ -142,10 +152,11 @@ type wall struct {
 // maxApproved bounds the SQLite verdict cache; it starts over when full.
 const maxApproved = 4096
 
-// run checks a statement and runs it: on SQLite after an ownership check, on
-// PostgreSQL in a transaction as the plugin's role with the call's
-// organisation as the row-level security scope.
-func (w *wall) run(ctx context.Context, plugin string, sc *scope, text string, do func(context.Context, bun.IConn) error) error {
+// run checks a statement and runs it, in the plugin's transaction when in is
+// one: on SQLite after an ownership check, on PostgreSQL in a transaction as
+// the plugin's role with the call's organisation as the row-level security
+// scope.
+func (w *wall) run(ctx context.Context, plugin string, sc *scope, in bun.IConn, text string, do func(context.Context, bun.IConn) error) error {
 	if !singleStatement(text) {
 		return &wallError{errManyStatements}
 	}
@@ -160,10 +171,16 @@ func (w *wall) run(ctx context.Context, plugin string, sc *scope, text string, d
 		return &wallError{errNotOwned}
 	}
 	if w.db.Kind == "postgres" {
+		if in != nil { // the plugin's transaction is in its role and scope already
+			return do(ctx, in)
+		}
 		return w.runPostgres(ctx, plugin, sc, do)
 	}
 	if err := w.checkSQLite(ctx, plugin, text, sc.migrating); err != nil {
 		return err
+	}
+	if in != nil {
+		return do(ctx, in)
 	}
 	return do(ctx, w.db.DB)
 }
@@ -283,13 +300,20 @@ func (w *wall) rootPages(ctx context.Context, version int64) (map[int64]string, 
 // whose row-level security scope is the call's organisation.
 func (w *wall) runPostgres(ctx context.Context, plugin string, sc *scope, do func(context.Context, bun.IConn) error) error {
 	return w.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
-		// One round trip for both: the organisation is a number the host chose.
-		if _, err := tx.ExecContext(ctx, fmt.Sprintf(`INSERT INTO atrium_plugin_scope (pid, organisation_id) VALUES (pg_backend_pid(), %d)
-			ON CONFLICT (pid) DO UPDATE SET organisation_id = EXCLUDED.organisation_id; SET LOCAL ROLE %s`, sc.orgID, roleName(plugin))); err != nil {
+		if err := w.enterScope(ctx, tx, plugin, sc); err != nil {
 			return err
 		}
 		return do(ctx, tx)
 	})
+}
+
+// enterScope makes the rest of a PostgreSQL transaction run as the plugin's
+// role, with the call's organisation as the row-level security scope. One
+// round trip for both: the organisation is a number the host chose.
+func (w *wall) enterScope(ctx context.Context, tx bun.Tx, plugin string, sc *scope) error {
+	_, err := tx.ExecContext(ctx, fmt.Sprintf(`INSERT INTO atrium_plugin_scope (pid, organisation_id) VALUES (pg_backend_pid(), %d)
+		ON CONFLICT (pid) DO UPDATE SET organisation_id = EXCLUDED.organisation_id; SET LOCAL ROLE %s`, sc.orgID, roleName(plugin)))
+	return err
 }
 
 func roleName(plugin string) string { return "atrium_plugin_" + plugin }

@@ -33,7 +33,7 @@ func (s *hostService) Emit(ctx context.Context, req *pluginv1.EmitRequest) (*plu
 	if len(req.GetPayload()) > maxEventPayload {
 		return nil, status.Errorf(codes.InvalidArgument, "an event's payload is at most %d bytes", maxEventPayload)
 	}
-	if err := s.emit(ctx, *sc, name, req.GetPayload()); err != nil {
+	if err := s.emit(ctx, s.calls.copyOf(sc), name, req.GetPayload()); err != nil {
 		return nil, err
 	}
 	return &pluginv1.EmitResponse{}, nil

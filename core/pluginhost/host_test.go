@@ -242,6 +242,43 @@ func TestEventsReachOtherPlugins(t *testing.T) {
 	})
 }
 
+// TestPluginTransactions: a plugin's transaction keeps its work on commit,
+// undoes it on rollback, is rolled back when the call ends with it open,
+// holds the wall inside it, and is one at a time per call.
+func TestPluginTransactions(t *testing.T) {
+	t.Parallel()
+	coretest.EachDatabase(t, func(t *testing.T, db config.Database) {
+		app := coretest.NewApp(t, db, coretest.Options{Config: func(c *config.Config) {
+			coretest.WithPlugins(t, c, true, coretest.BuildPlugin(t, "core/pluginhost/testdata/hostile"))
+		}})
+		ctx := context.Background()
+		coach := app.Client(t)
+		coach.SignIn("coach@harbour.example")
+		res := coach.PostForm("/m/hostile/tx", url.Values{})
+		var got map[string]string
+		if err := json.Unmarshal([]byte(res.Body), &got); err != nil {
+			t.Fatalf("%d %q: %v", res.StatusCode, res.Body, err)
+		}
+		if got["commit"] != "ok" || got["left open"] != "ok" {
+			t.Errorf("a plain transaction failed: %v", got)
+		}
+		if got["rollback"] == "ok" || got["core table in a transaction"] == "ok" || got["second at once"] == "ok" {
+			t.Errorf("refusals: %v", got)
+		}
+		var kept []string
+		if err := app.DB().NewSelect().Table("hostile_items").Column("secret").Order("secret").Scan(ctx, &kept); err != nil {
+			t.Fatal(err)
+		}
+		if strings.Join(kept, ",") != "kept 1,kept 2" {
+			t.Errorf("rows after the transactions: %q", kept)
+		}
+		// The connection of the abandoned transaction is back: writes go on.
+		if res := coach.PostForm("/m/hostile/add", url.Values{"secret": {"after"}}); res.StatusCode != 200 {
+			t.Errorf("a write after an abandoned transaction: %d %s", res.StatusCode, res.Body)
+		}
+	})
+}
+
 // TestKilledPluginComesBack kills the plugin with SIGKILL while core pages
 // are being used: they keep answering, the plugin's pages say "back in a
 // moment", and the plugin is back within five seconds.

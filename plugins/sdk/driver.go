@@ -12,6 +12,7 @@ import (
 	"github.com/uptrace/bun"
 	"github.com/uptrace/bun/dialect/pgdialect"
 	"github.com/uptrace/bun/dialect/sqlitedialect"
+	"google.golang.org/grpc"
 
 	pluginv1 "github.com/atriumhq/atrium/plugins/proto/v1"
 )
@@ -20,7 +21,8 @@ import (
 // the host, named by the token of the call being served, so the host decides
 // the organisation and the tables. Plugins use bun on top, as in the core.
 // Always pass the request's context (r.Context) to queries: it carries the
-// token. Transactions are not available yet: each statement stands alone.
+// token. Transactions work as in bun (r.DB().RunInTx(r.Context, nil, …));
+// the host rolls back one the call leaves open.
 
 type tokenKey struct{}
 
@@ -57,12 +59,54 @@ func (tunnel) Open(string) (driver.Conn, error) {
 	return nil, errors.New("sdk: open the database through Request.DB")
 }
 
-type conn struct{ m *Module }
+// conn is one handle of database/sql's pool; while database/sql has it in
+// a transaction, tx names that transaction to the host.
+type conn struct {
+	m  *Module
+	tx string
+}
 
 func (c *conn) Prepare(query string) (driver.Stmt, error) { return &stmt{c: c, query: query}, nil }
 func (c *conn) Close() error                              { return nil }
-func (c *conn) Begin() (driver.Tx, error) {
-	return nil, errors.New("sdk: transactions are not available to plugins yet; write statements that stand alone")
+func (c *conn) Begin() (driver.Tx, error)                 { return nil, ErrNoCall }
+
+// BeginTx opens a transaction in the host for the call named by ctx.
+func (c *conn) BeginTx(ctx context.Context, opts driver.TxOptions) (driver.Tx, error) {
+	if opts.ReadOnly || opts.Isolation != 0 {
+		return nil, errors.New("sdk: plugin transactions take no options")
+	}
+	tok, err := token(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if c.m.host == nil {
+		return nil, ErrNoHost
+	}
+	resp, err := c.m.host.Begin(ctx, &pluginv1.BeginRequest{Token: tok})
+	if err != nil {
+		return nil, err
+	}
+	c.tx = resp.GetTx()
+	return &hostTx{c: c, token: tok, ctx: ctx}, nil
+}
+
+// hostTx ends a transaction in the host.
+type hostTx struct {
+	c     *conn
+	token string
+	ctx   context.Context
+}
+
+func (t *hostTx) Commit() error   { return t.end(t.c.m.host.Commit) }
+func (t *hostTx) Rollback() error { return t.end(t.c.m.host.Rollback) }
+
+func (t *hostTx) end(call func(context.Context, *pluginv1.TxRequest, ...grpc.CallOption) (*pluginv1.TxResponse, error)) error {
+	id := t.c.tx
+	t.c.tx = ""
+	// The transaction's own context may be cancelled by now; ending it is
+	// still due, within the call's deadline.
+	_, err := call(context.WithoutCancel(t.ctx), &pluginv1.TxRequest{Token: t.token, Tx: id})
+	return err
 }
 
 func token(ctx context.Context) (string, error) {
@@ -85,7 +129,7 @@ func (c *conn) ExecContext(ctx context.Context, query string, args []driver.Name
 	if err != nil {
 		return nil, err
 	}
-	resp, err := c.m.host.Exec(ctx, &pluginv1.ExecRequest{Token: tok, Sql: query, Args: vals})
+	resp, err := c.m.host.Exec(ctx, &pluginv1.ExecRequest{Token: tok, Sql: query, Args: vals, Tx: c.tx})
 	if err != nil {
 		return nil, err
 	}
@@ -104,15 +148,19 @@ func (c *conn) QueryContext(ctx context.Context, query string, args []driver.Nam
 	if err != nil {
 		return nil, err
 	}
-	stream, err := c.m.host.Query(ctx, &pluginv1.QueryRequest{Token: tok, Sql: query, Args: vals})
+	// Closing the rows early cancels the stream, so the host stops reading.
+	ctx, cancel := context.WithCancel(ctx)
+	stream, err := c.m.host.Query(ctx, &pluginv1.QueryRequest{Token: tok, Sql: query, Args: vals, Tx: c.tx})
 	if err != nil {
+		cancel()
 		return nil, err
 	}
 	first, err := stream.Recv()
 	if err != nil {
+		cancel()
 		return nil, err
 	}
-	return &rows{stream: stream, cols: first.GetColumns(), batch: first.GetRows()}, nil
+	return &rows{stream: stream, cancel: cancel, cols: first.GetColumns(), batch: first.GetRows()}, nil
 }
 
 type result struct{ r *pluginv1.ExecResponse }
@@ -141,13 +189,14 @@ func (s *stmt) QueryContext(ctx context.Context, args []driver.NamedValue) (driv
 // rows reads a Query stream batch by batch.
 type rows struct {
 	stream pluginv1.Host_QueryClient
+	cancel context.CancelFunc
 	cols   []string
 	batch  []*pluginv1.Row
 	i      int
 }
 
 func (r *rows) Columns() []string { return r.cols }
-func (r *rows) Close() error      { return nil }
+func (r *rows) Close() error      { r.cancel(); return nil }
 func (r *rows) Next(dest []driver.Value) error {
 	for r.i >= len(r.batch) {
 		b, err := r.stream.Recv()

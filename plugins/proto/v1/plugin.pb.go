@@ -1388,6 +1388,7 @@ type ExecRequest struct {
 	Token         string                 `protobuf:"bytes,1,opt,name=token,proto3" json:"token,omitempty"`
 	Sql           string                 `protobuf:"bytes,2,opt,name=sql,proto3" json:"sql,omitempty"`
 	Args          []*Value               `protobuf:"bytes,3,rep,name=args,proto3" json:"args,omitempty"`
+	Tx            string                 `protobuf:"bytes,4,opt,name=tx,proto3" json:"tx,omitempty"` // the transaction to run in, from Begin; "" for none. v1.1
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -1441,6 +1442,13 @@ func (x *ExecRequest) GetArgs() []*Value {
 		return x.Args
 	}
 	return nil
+}
+
+func (x *ExecRequest) GetTx() string {
+	if x != nil {
+		return x.Tx
+	}
+	return ""
 }
 
 type ExecResponse struct {
@@ -1500,6 +1508,7 @@ type QueryRequest struct {
 	Token         string                 `protobuf:"bytes,1,opt,name=token,proto3" json:"token,omitempty"`
 	Sql           string                 `protobuf:"bytes,2,opt,name=sql,proto3" json:"sql,omitempty"`
 	Args          []*Value               `protobuf:"bytes,3,rep,name=args,proto3" json:"args,omitempty"`
+	Tx            string                 `protobuf:"bytes,4,opt,name=tx,proto3" json:"tx,omitempty"` // the transaction to run in, from Begin; "" for none. v1.1
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -1555,6 +1564,189 @@ func (x *QueryRequest) GetArgs() []*Value {
 	return nil
 }
 
+func (x *QueryRequest) GetTx() string {
+	if x != nil {
+		return x.Tx
+	}
+	return ""
+}
+
+type BeginRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Token         string                 `protobuf:"bytes,1,opt,name=token,proto3" json:"token,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *BeginRequest) Reset() {
+	*x = BeginRequest{}
+	mi := &file_plugin_proto_msgTypes[22]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *BeginRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*BeginRequest) ProtoMessage() {}
+
+func (x *BeginRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_plugin_proto_msgTypes[22]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use BeginRequest.ProtoReflect.Descriptor instead.
+func (*BeginRequest) Descriptor() ([]byte, []int) {
+	return file_plugin_proto_rawDescGZIP(), []int{22}
+}
+
+func (x *BeginRequest) GetToken() string {
+	if x != nil {
+		return x.Token
+	}
+	return ""
+}
+
+type BeginResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Tx            string                 `protobuf:"bytes,1,opt,name=tx,proto3" json:"tx,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *BeginResponse) Reset() {
+	*x = BeginResponse{}
+	mi := &file_plugin_proto_msgTypes[23]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *BeginResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*BeginResponse) ProtoMessage() {}
+
+func (x *BeginResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_plugin_proto_msgTypes[23]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use BeginResponse.ProtoReflect.Descriptor instead.
+func (*BeginResponse) Descriptor() ([]byte, []int) {
+	return file_plugin_proto_rawDescGZIP(), []int{23}
+}
+
+func (x *BeginResponse) GetTx() string {
+	if x != nil {
+		return x.Tx
+	}
+	return ""
+}
+
+type TxRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Token         string                 `protobuf:"bytes,1,opt,name=token,proto3" json:"token,omitempty"`
+	Tx            string                 `protobuf:"bytes,2,opt,name=tx,proto3" json:"tx,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *TxRequest) Reset() {
+	*x = TxRequest{}
+	mi := &file_plugin_proto_msgTypes[24]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *TxRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*TxRequest) ProtoMessage() {}
+
+func (x *TxRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_plugin_proto_msgTypes[24]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use TxRequest.ProtoReflect.Descriptor instead.
+func (*TxRequest) Descriptor() ([]byte, []int) {
+	return file_plugin_proto_rawDescGZIP(), []int{24}
+}
+
+func (x *TxRequest) GetToken() string {
+	if x != nil {
+		return x.Token
+	}
+	return ""
+}
+
+func (x *TxRequest) GetTx() string {
+	if x != nil {
+		return x.Tx
+	}
+	return ""
+}
+
+type TxResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *TxResponse) Reset() {
+	*x = TxResponse{}
+	mi := &file_plugin_proto_msgTypes[25]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *TxResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*TxResponse) ProtoMessage() {}
+
+func (x *TxResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_plugin_proto_msgTypes[25]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use TxResponse.ProtoReflect.Descriptor instead.
+func (*TxResponse) Descriptor() ([]byte, []int) {
+	return file_plugin_proto_rawDescGZIP(), []int{25}
+}
+
 type Row struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
 	Values        []*Value               `protobuf:"bytes,1,rep,name=values,proto3" json:"values,omitempty"`
@@ -1564,7 +1756,7 @@ type Row struct {
 
 func (x *Row) Reset() {
 	*x = Row{}
-	mi := &file_plugin_proto_msgTypes[22]
+	mi := &file_plugin_proto_msgTypes[26]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1576,7 +1768,7 @@ func (x *Row) String() string {
 func (*Row) ProtoMessage() {}
 
 func (x *Row) ProtoReflect() protoreflect.Message {
-	mi := &file_plugin_proto_msgTypes[22]
+	mi := &file_plugin_proto_msgTypes[26]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1589,7 +1781,7 @@ func (x *Row) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Row.ProtoReflect.Descriptor instead.
 func (*Row) Descriptor() ([]byte, []int) {
-	return file_plugin_proto_rawDescGZIP(), []int{22}
+	return file_plugin_proto_rawDescGZIP(), []int{26}
 }
 
 func (x *Row) GetValues() []*Value {
@@ -1609,7 +1801,7 @@ type RowBatch struct {
 
 func (x *RowBatch) Reset() {
 	*x = RowBatch{}
-	mi := &file_plugin_proto_msgTypes[23]
+	mi := &file_plugin_proto_msgTypes[27]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1621,7 +1813,7 @@ func (x *RowBatch) String() string {
 func (*RowBatch) ProtoMessage() {}
 
 func (x *RowBatch) ProtoReflect() protoreflect.Message {
-	mi := &file_plugin_proto_msgTypes[23]
+	mi := &file_plugin_proto_msgTypes[27]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1634,7 +1826,7 @@ func (x *RowBatch) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RowBatch.ProtoReflect.Descriptor instead.
 func (*RowBatch) Descriptor() ([]byte, []int) {
-	return file_plugin_proto_rawDescGZIP(), []int{23}
+	return file_plugin_proto_rawDescGZIP(), []int{27}
 }
 
 func (x *RowBatch) GetColumns() []string {
@@ -1661,7 +1853,7 @@ type PeopleRequest struct {
 
 func (x *PeopleRequest) Reset() {
 	*x = PeopleRequest{}
-	mi := &file_plugin_proto_msgTypes[24]
+	mi := &file_plugin_proto_msgTypes[28]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1673,7 +1865,7 @@ func (x *PeopleRequest) String() string {
 func (*PeopleRequest) ProtoMessage() {}
 
 func (x *PeopleRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_plugin_proto_msgTypes[24]
+	mi := &file_plugin_proto_msgTypes[28]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1686,7 +1878,7 @@ func (x *PeopleRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use PeopleRequest.ProtoReflect.Descriptor instead.
 func (*PeopleRequest) Descriptor() ([]byte, []int) {
-	return file_plugin_proto_rawDescGZIP(), []int{24}
+	return file_plugin_proto_rawDescGZIP(), []int{28}
 }
 
 func (x *PeopleRequest) GetToken() string {
@@ -1715,7 +1907,7 @@ type Person struct {
 
 func (x *Person) Reset() {
 	*x = Person{}
-	mi := &file_plugin_proto_msgTypes[25]
+	mi := &file_plugin_proto_msgTypes[29]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1727,7 +1919,7 @@ func (x *Person) String() string {
 func (*Person) ProtoMessage() {}
 
 func (x *Person) ProtoReflect() protoreflect.Message {
-	mi := &file_plugin_proto_msgTypes[25]
+	mi := &file_plugin_proto_msgTypes[29]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1740,7 +1932,7 @@ func (x *Person) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Person.ProtoReflect.Descriptor instead.
 func (*Person) Descriptor() ([]byte, []int) {
-	return file_plugin_proto_rawDescGZIP(), []int{25}
+	return file_plugin_proto_rawDescGZIP(), []int{29}
 }
 
 func (x *Person) GetId() int64 {
@@ -1780,7 +1972,7 @@ type PeopleResponse struct {
 
 func (x *PeopleResponse) Reset() {
 	*x = PeopleResponse{}
-	mi := &file_plugin_proto_msgTypes[26]
+	mi := &file_plugin_proto_msgTypes[30]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1792,7 +1984,7 @@ func (x *PeopleResponse) String() string {
 func (*PeopleResponse) ProtoMessage() {}
 
 func (x *PeopleResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_plugin_proto_msgTypes[26]
+	mi := &file_plugin_proto_msgTypes[30]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1805,7 +1997,7 @@ func (x *PeopleResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use PeopleResponse.ProtoReflect.Descriptor instead.
 func (*PeopleResponse) Descriptor() ([]byte, []int) {
-	return file_plugin_proto_rawDescGZIP(), []int{26}
+	return file_plugin_proto_rawDescGZIP(), []int{30}
 }
 
 func (x *PeopleResponse) GetPeople() []*Person {
@@ -1825,7 +2017,7 @@ type CanRequest struct {
 
 func (x *CanRequest) Reset() {
 	*x = CanRequest{}
-	mi := &file_plugin_proto_msgTypes[27]
+	mi := &file_plugin_proto_msgTypes[31]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1837,7 +2029,7 @@ func (x *CanRequest) String() string {
 func (*CanRequest) ProtoMessage() {}
 
 func (x *CanRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_plugin_proto_msgTypes[27]
+	mi := &file_plugin_proto_msgTypes[31]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1850,7 +2042,7 @@ func (x *CanRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CanRequest.ProtoReflect.Descriptor instead.
 func (*CanRequest) Descriptor() ([]byte, []int) {
-	return file_plugin_proto_rawDescGZIP(), []int{27}
+	return file_plugin_proto_rawDescGZIP(), []int{31}
 }
 
 func (x *CanRequest) GetToken() string {
@@ -1876,7 +2068,7 @@ type CanResponse struct {
 
 func (x *CanResponse) Reset() {
 	*x = CanResponse{}
-	mi := &file_plugin_proto_msgTypes[28]
+	mi := &file_plugin_proto_msgTypes[32]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1888,7 +2080,7 @@ func (x *CanResponse) String() string {
 func (*CanResponse) ProtoMessage() {}
 
 func (x *CanResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_plugin_proto_msgTypes[28]
+	mi := &file_plugin_proto_msgTypes[32]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1901,7 +2093,7 @@ func (x *CanResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CanResponse.ProtoReflect.Descriptor instead.
 func (*CanResponse) Descriptor() ([]byte, []int) {
-	return file_plugin_proto_rawDescGZIP(), []int{28}
+	return file_plugin_proto_rawDescGZIP(), []int{32}
 }
 
 func (x *CanResponse) GetAllowed() bool {
@@ -1924,7 +2116,7 @@ type NotifyRequest struct {
 
 func (x *NotifyRequest) Reset() {
 	*x = NotifyRequest{}
-	mi := &file_plugin_proto_msgTypes[29]
+	mi := &file_plugin_proto_msgTypes[33]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1936,7 +2128,7 @@ func (x *NotifyRequest) String() string {
 func (*NotifyRequest) ProtoMessage() {}
 
 func (x *NotifyRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_plugin_proto_msgTypes[29]
+	mi := &file_plugin_proto_msgTypes[33]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1949,7 +2141,7 @@ func (x *NotifyRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use NotifyRequest.ProtoReflect.Descriptor instead.
 func (*NotifyRequest) Descriptor() ([]byte, []int) {
-	return file_plugin_proto_rawDescGZIP(), []int{29}
+	return file_plugin_proto_rawDescGZIP(), []int{33}
 }
 
 func (x *NotifyRequest) GetToken() string {
@@ -1995,7 +2187,7 @@ type NotifyResponse struct {
 
 func (x *NotifyResponse) Reset() {
 	*x = NotifyResponse{}
-	mi := &file_plugin_proto_msgTypes[30]
+	mi := &file_plugin_proto_msgTypes[34]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2007,7 +2199,7 @@ func (x *NotifyResponse) String() string {
 func (*NotifyResponse) ProtoMessage() {}
 
 func (x *NotifyResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_plugin_proto_msgTypes[30]
+	mi := &file_plugin_proto_msgTypes[34]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2020,7 +2212,7 @@ func (x *NotifyResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use NotifyResponse.ProtoReflect.Descriptor instead.
 func (*NotifyResponse) Descriptor() ([]byte, []int) {
-	return file_plugin_proto_rawDescGZIP(), []int{30}
+	return file_plugin_proto_rawDescGZIP(), []int{34}
 }
 
 type PublishRequest struct {
@@ -2035,7 +2227,7 @@ type PublishRequest struct {
 
 func (x *PublishRequest) Reset() {
 	*x = PublishRequest{}
-	mi := &file_plugin_proto_msgTypes[31]
+	mi := &file_plugin_proto_msgTypes[35]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2047,7 +2239,7 @@ func (x *PublishRequest) String() string {
 func (*PublishRequest) ProtoMessage() {}
 
 func (x *PublishRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_plugin_proto_msgTypes[31]
+	mi := &file_plugin_proto_msgTypes[35]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2060,7 +2252,7 @@ func (x *PublishRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use PublishRequest.ProtoReflect.Descriptor instead.
 func (*PublishRequest) Descriptor() ([]byte, []int) {
-	return file_plugin_proto_rawDescGZIP(), []int{31}
+	return file_plugin_proto_rawDescGZIP(), []int{35}
 }
 
 func (x *PublishRequest) GetToken() string {
@@ -2099,7 +2291,7 @@ type PublishResponse struct {
 
 func (x *PublishResponse) Reset() {
 	*x = PublishResponse{}
-	mi := &file_plugin_proto_msgTypes[32]
+	mi := &file_plugin_proto_msgTypes[36]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2111,7 +2303,7 @@ func (x *PublishResponse) String() string {
 func (*PublishResponse) ProtoMessage() {}
 
 func (x *PublishResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_plugin_proto_msgTypes[32]
+	mi := &file_plugin_proto_msgTypes[36]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2124,7 +2316,7 @@ func (x *PublishResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use PublishResponse.ProtoReflect.Descriptor instead.
 func (*PublishResponse) Descriptor() ([]byte, []int) {
-	return file_plugin_proto_rawDescGZIP(), []int{32}
+	return file_plugin_proto_rawDescGZIP(), []int{36}
 }
 
 type EmitRequest struct {
@@ -2138,7 +2330,7 @@ type EmitRequest struct {
 
 func (x *EmitRequest) Reset() {
 	*x = EmitRequest{}
-	mi := &file_plugin_proto_msgTypes[33]
+	mi := &file_plugin_proto_msgTypes[37]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2150,7 +2342,7 @@ func (x *EmitRequest) String() string {
 func (*EmitRequest) ProtoMessage() {}
 
 func (x *EmitRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_plugin_proto_msgTypes[33]
+	mi := &file_plugin_proto_msgTypes[37]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2163,7 +2355,7 @@ func (x *EmitRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use EmitRequest.ProtoReflect.Descriptor instead.
 func (*EmitRequest) Descriptor() ([]byte, []int) {
-	return file_plugin_proto_rawDescGZIP(), []int{33}
+	return file_plugin_proto_rawDescGZIP(), []int{37}
 }
 
 func (x *EmitRequest) GetToken() string {
@@ -2195,7 +2387,7 @@ type EmitResponse struct {
 
 func (x *EmitResponse) Reset() {
 	*x = EmitResponse{}
-	mi := &file_plugin_proto_msgTypes[34]
+	mi := &file_plugin_proto_msgTypes[38]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2207,7 +2399,7 @@ func (x *EmitResponse) String() string {
 func (*EmitResponse) ProtoMessage() {}
 
 func (x *EmitResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_plugin_proto_msgTypes[34]
+	mi := &file_plugin_proto_msgTypes[38]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2220,7 +2412,7 @@ func (x *EmitResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use EmitResponse.ProtoReflect.Descriptor instead.
 func (*EmitResponse) Descriptor() ([]byte, []int) {
-	return file_plugin_proto_rawDescGZIP(), []int{34}
+	return file_plugin_proto_rawDescGZIP(), []int{38}
 }
 
 type AuditRequest struct {
@@ -2235,7 +2427,7 @@ type AuditRequest struct {
 
 func (x *AuditRequest) Reset() {
 	*x = AuditRequest{}
-	mi := &file_plugin_proto_msgTypes[35]
+	mi := &file_plugin_proto_msgTypes[39]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2247,7 +2439,7 @@ func (x *AuditRequest) String() string {
 func (*AuditRequest) ProtoMessage() {}
 
 func (x *AuditRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_plugin_proto_msgTypes[35]
+	mi := &file_plugin_proto_msgTypes[39]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2260,7 +2452,7 @@ func (x *AuditRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use AuditRequest.ProtoReflect.Descriptor instead.
 func (*AuditRequest) Descriptor() ([]byte, []int) {
-	return file_plugin_proto_rawDescGZIP(), []int{35}
+	return file_plugin_proto_rawDescGZIP(), []int{39}
 }
 
 func (x *AuditRequest) GetToken() string {
@@ -2299,7 +2491,7 @@ type AuditResponse struct {
 
 func (x *AuditResponse) Reset() {
 	*x = AuditResponse{}
-	mi := &file_plugin_proto_msgTypes[36]
+	mi := &file_plugin_proto_msgTypes[40]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2311,7 +2503,7 @@ func (x *AuditResponse) String() string {
 func (*AuditResponse) ProtoMessage() {}
 
 func (x *AuditResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_plugin_proto_msgTypes[36]
+	mi := &file_plugin_proto_msgTypes[40]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2324,7 +2516,7 @@ func (x *AuditResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use AuditResponse.ProtoReflect.Descriptor instead.
 func (*AuditResponse) Descriptor() ([]byte, []int) {
-	return file_plugin_proto_rawDescGZIP(), []int{36}
+	return file_plugin_proto_rawDescGZIP(), []int{40}
 }
 
 type TermsRequest struct {
@@ -2336,7 +2528,7 @@ type TermsRequest struct {
 
 func (x *TermsRequest) Reset() {
 	*x = TermsRequest{}
-	mi := &file_plugin_proto_msgTypes[37]
+	mi := &file_plugin_proto_msgTypes[41]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2348,7 +2540,7 @@ func (x *TermsRequest) String() string {
 func (*TermsRequest) ProtoMessage() {}
 
 func (x *TermsRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_plugin_proto_msgTypes[37]
+	mi := &file_plugin_proto_msgTypes[41]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2361,7 +2553,7 @@ func (x *TermsRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use TermsRequest.ProtoReflect.Descriptor instead.
 func (*TermsRequest) Descriptor() ([]byte, []int) {
-	return file_plugin_proto_rawDescGZIP(), []int{37}
+	return file_plugin_proto_rawDescGZIP(), []int{41}
 }
 
 func (x *TermsRequest) GetToken() string {
@@ -2380,7 +2572,7 @@ type TermsResponse struct {
 
 func (x *TermsResponse) Reset() {
 	*x = TermsResponse{}
-	mi := &file_plugin_proto_msgTypes[38]
+	mi := &file_plugin_proto_msgTypes[42]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2392,7 +2584,7 @@ func (x *TermsResponse) String() string {
 func (*TermsResponse) ProtoMessage() {}
 
 func (x *TermsResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_plugin_proto_msgTypes[38]
+	mi := &file_plugin_proto_msgTypes[42]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2405,7 +2597,7 @@ func (x *TermsResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use TermsResponse.ProtoReflect.Descriptor instead.
 func (*TermsResponse) Descriptor() ([]byte, []int) {
-	return file_plugin_proto_rawDescGZIP(), []int{38}
+	return file_plugin_proto_rawDescGZIP(), []int{42}
 }
 
 func (x *TermsResponse) GetTerms() map[string]*Words {
@@ -2539,18 +2731,29 @@ const file_plugin_proto_rawDesc = "" +
 	"\x04blob\x18\x05 \x01(\fH\x00R\x04blob\x12\x14\n" +
 	"\x04bool\x18\x06 \x01(\bH\x00R\x04bool\x12&\n" +
 	"\x0etime_unix_nano\x18\a \x01(\x03H\x00R\ftimeUnixNanoB\x06\n" +
-	"\x04kind\"b\n" +
+	"\x04kind\"r\n" +
 	"\vExecRequest\x12\x14\n" +
 	"\x05token\x18\x01 \x01(\tR\x05token\x12\x10\n" +
 	"\x03sql\x18\x02 \x01(\tR\x03sql\x12+\n" +
-	"\x04args\x18\x03 \x03(\v2\x17.atrium.plugin.v1.ValueR\x04args\"Y\n" +
+	"\x04args\x18\x03 \x03(\v2\x17.atrium.plugin.v1.ValueR\x04args\x12\x0e\n" +
+	"\x02tx\x18\x04 \x01(\tR\x02tx\"Y\n" +
 	"\fExecResponse\x12#\n" +
 	"\rrows_affected\x18\x01 \x01(\x03R\frowsAffected\x12$\n" +
-	"\x0elast_insert_id\x18\x02 \x01(\x03R\flastInsertId\"c\n" +
+	"\x0elast_insert_id\x18\x02 \x01(\x03R\flastInsertId\"s\n" +
 	"\fQueryRequest\x12\x14\n" +
 	"\x05token\x18\x01 \x01(\tR\x05token\x12\x10\n" +
 	"\x03sql\x18\x02 \x01(\tR\x03sql\x12+\n" +
-	"\x04args\x18\x03 \x03(\v2\x17.atrium.plugin.v1.ValueR\x04args\"6\n" +
+	"\x04args\x18\x03 \x03(\v2\x17.atrium.plugin.v1.ValueR\x04args\x12\x0e\n" +
+	"\x02tx\x18\x04 \x01(\tR\x02tx\"$\n" +
+	"\fBeginRequest\x12\x14\n" +
+	"\x05token\x18\x01 \x01(\tR\x05token\"\x1f\n" +
+	"\rBeginResponse\x12\x0e\n" +
+	"\x02tx\x18\x01 \x01(\tR\x02tx\"1\n" +
+	"\tTxRequest\x12\x14\n" +
+	"\x05token\x18\x01 \x01(\tR\x05token\x12\x0e\n" +
+	"\x02tx\x18\x02 \x01(\tR\x02tx\"\f\n" +
+	"\n" +
+	"TxResponse\"6\n" +
 	"\x03Row\x12/\n" +
 	"\x06values\x18\x01 \x03(\v2\x17.atrium.plugin.v1.ValueR\x06values\"O\n" +
 	"\bRowBatch\x12\x18\n" +
@@ -2613,7 +2816,7 @@ const file_plugin_proto_rawDesc = "" +
 	"\x06Handle\x12\x1f.atrium.plugin.v1.HandleRequest\x1a .atrium.plugin.v1.HandleResponse\x12E\n" +
 	"\x04Slot\x12\x1d.atrium.plugin.v1.SlotRequest\x1a\x1e.atrium.plugin.v1.SlotResponse\x12J\n" +
 	"\aOnEvent\x12\x1e.atrium.plugin.v1.EventRequest\x1a\x1f.atrium.plugin.v1.EventResponse\x12K\n" +
-	"\x06Health\x12\x1f.atrium.plugin.v1.HealthRequest\x1a .atrium.plugin.v1.HealthResponse2\x9d\x05\n" +
+	"\x06Health\x12\x1f.atrium.plugin.v1.HealthRequest\x1a .atrium.plugin.v1.HealthResponse2\xf3\x06\n" +
 	"\x04Host\x12E\n" +
 	"\x04Exec\x12\x1d.atrium.plugin.v1.ExecRequest\x1a\x1e.atrium.plugin.v1.ExecResponse\x12E\n" +
 	"\x05Query\x12\x1e.atrium.plugin.v1.QueryRequest\x1a\x1a.atrium.plugin.v1.RowBatch0\x01\x12K\n" +
@@ -2623,7 +2826,10 @@ const file_plugin_proto_rawDesc = "" +
 	"\aPublish\x12 .atrium.plugin.v1.PublishRequest\x1a!.atrium.plugin.v1.PublishResponse\x12E\n" +
 	"\x04Emit\x12\x1d.atrium.plugin.v1.EmitRequest\x1a\x1e.atrium.plugin.v1.EmitResponse\x12H\n" +
 	"\x05Audit\x12\x1e.atrium.plugin.v1.AuditRequest\x1a\x1f.atrium.plugin.v1.AuditResponse\x12H\n" +
-	"\x05Terms\x12\x1e.atrium.plugin.v1.TermsRequest\x1a\x1f.atrium.plugin.v1.TermsResponseB6Z4github.com/atriumhq/atrium/plugins/proto/v1;pluginv1b\x06proto3"
+	"\x05Terms\x12\x1e.atrium.plugin.v1.TermsRequest\x1a\x1f.atrium.plugin.v1.TermsResponse\x12H\n" +
+	"\x05Begin\x12\x1e.atrium.plugin.v1.BeginRequest\x1a\x1f.atrium.plugin.v1.BeginResponse\x12C\n" +
+	"\x06Commit\x12\x1b.atrium.plugin.v1.TxRequest\x1a\x1c.atrium.plugin.v1.TxResponse\x12E\n" +
+	"\bRollback\x12\x1b.atrium.plugin.v1.TxRequest\x1a\x1c.atrium.plugin.v1.TxResponseB6Z4github.com/atriumhq/atrium/plugins/proto/v1;pluginv1b\x06proto3"
 
 var (
 	file_plugin_proto_rawDescOnce sync.Once
@@ -2638,7 +2844,7 @@ func file_plugin_proto_rawDescGZIP() []byte {
 }
 
 var file_plugin_proto_enumTypes = make([]protoimpl.EnumInfo, 1)
-var file_plugin_proto_msgTypes = make([]protoimpl.MessageInfo, 45)
+var file_plugin_proto_msgTypes = make([]protoimpl.MessageInfo, 49)
 var file_plugin_proto_goTypes = []any{
 	(HandleResponse_Kind)(0), // 0: atrium.plugin.v1.HandleResponse.Kind
 	(*ManifestRequest)(nil),  // 1: atrium.plugin.v1.ManifestRequest
@@ -2663,29 +2869,33 @@ var file_plugin_proto_goTypes = []any{
 	(*ExecRequest)(nil),      // 20: atrium.plugin.v1.ExecRequest
 	(*ExecResponse)(nil),     // 21: atrium.plugin.v1.ExecResponse
 	(*QueryRequest)(nil),     // 22: atrium.plugin.v1.QueryRequest
-	(*Row)(nil),              // 23: atrium.plugin.v1.Row
-	(*RowBatch)(nil),         // 24: atrium.plugin.v1.RowBatch
-	(*PeopleRequest)(nil),    // 25: atrium.plugin.v1.PeopleRequest
-	(*Person)(nil),           // 26: atrium.plugin.v1.Person
-	(*PeopleResponse)(nil),   // 27: atrium.plugin.v1.PeopleResponse
-	(*CanRequest)(nil),       // 28: atrium.plugin.v1.CanRequest
-	(*CanResponse)(nil),      // 29: atrium.plugin.v1.CanResponse
-	(*NotifyRequest)(nil),    // 30: atrium.plugin.v1.NotifyRequest
-	(*NotifyResponse)(nil),   // 31: atrium.plugin.v1.NotifyResponse
-	(*PublishRequest)(nil),   // 32: atrium.plugin.v1.PublishRequest
-	(*PublishResponse)(nil),  // 33: atrium.plugin.v1.PublishResponse
-	(*EmitRequest)(nil),      // 34: atrium.plugin.v1.EmitRequest
-	(*EmitResponse)(nil),     // 35: atrium.plugin.v1.EmitResponse
-	(*AuditRequest)(nil),     // 36: atrium.plugin.v1.AuditRequest
-	(*AuditResponse)(nil),    // 37: atrium.plugin.v1.AuditResponse
-	(*TermsRequest)(nil),     // 38: atrium.plugin.v1.TermsRequest
-	(*TermsResponse)(nil),    // 39: atrium.plugin.v1.TermsResponse
-	nil,                      // 40: atrium.plugin.v1.CallContext.TermsEntry
-	nil,                      // 41: atrium.plugin.v1.HandleRequest.HeadersEntry
-	nil,                      // 42: atrium.plugin.v1.HandleRequest.ParamsEntry
-	nil,                      // 43: atrium.plugin.v1.HandleResponse.HeadersEntry
-	nil,                      // 44: atrium.plugin.v1.SlotRequest.ParamsEntry
-	nil,                      // 45: atrium.plugin.v1.TermsResponse.TermsEntry
+	(*BeginRequest)(nil),     // 23: atrium.plugin.v1.BeginRequest
+	(*BeginResponse)(nil),    // 24: atrium.plugin.v1.BeginResponse
+	(*TxRequest)(nil),        // 25: atrium.plugin.v1.TxRequest
+	(*TxResponse)(nil),       // 26: atrium.plugin.v1.TxResponse
+	(*Row)(nil),              // 27: atrium.plugin.v1.Row
+	(*RowBatch)(nil),         // 28: atrium.plugin.v1.RowBatch
+	(*PeopleRequest)(nil),    // 29: atrium.plugin.v1.PeopleRequest
+	(*Person)(nil),           // 30: atrium.plugin.v1.Person
+	(*PeopleResponse)(nil),   // 31: atrium.plugin.v1.PeopleResponse
+	(*CanRequest)(nil),       // 32: atrium.plugin.v1.CanRequest
+	(*CanResponse)(nil),      // 33: atrium.plugin.v1.CanResponse
+	(*NotifyRequest)(nil),    // 34: atrium.plugin.v1.NotifyRequest
+	(*NotifyResponse)(nil),   // 35: atrium.plugin.v1.NotifyResponse
+	(*PublishRequest)(nil),   // 36: atrium.plugin.v1.PublishRequest
+	(*PublishResponse)(nil),  // 37: atrium.plugin.v1.PublishResponse
+	(*EmitRequest)(nil),      // 38: atrium.plugin.v1.EmitRequest
+	(*EmitResponse)(nil),     // 39: atrium.plugin.v1.EmitResponse
+	(*AuditRequest)(nil),     // 40: atrium.plugin.v1.AuditRequest
+	(*AuditResponse)(nil),    // 41: atrium.plugin.v1.AuditResponse
+	(*TermsRequest)(nil),     // 42: atrium.plugin.v1.TermsRequest
+	(*TermsResponse)(nil),    // 43: atrium.plugin.v1.TermsResponse
+	nil,                      // 44: atrium.plugin.v1.CallContext.TermsEntry
+	nil,                      // 45: atrium.plugin.v1.HandleRequest.HeadersEntry
+	nil,                      // 46: atrium.plugin.v1.HandleRequest.ParamsEntry
+	nil,                      // 47: atrium.plugin.v1.HandleResponse.HeadersEntry
+	nil,                      // 48: atrium.plugin.v1.SlotRequest.ParamsEntry
+	nil,                      // 49: atrium.plugin.v1.TermsResponse.TermsEntry
 }
 var file_plugin_proto_depIdxs = []int32{
 	3,  // 0: atrium.plugin.v1.ManifestResponse.permissions:type_name -> atrium.plugin.v1.Permission
@@ -2693,21 +2903,21 @@ var file_plugin_proto_depIdxs = []int32{
 	5,  // 2: atrium.plugin.v1.ManifestResponse.routes:type_name -> atrium.plugin.v1.Route
 	6,  // 3: atrium.plugin.v1.ManifestResponse.locales:type_name -> atrium.plugin.v1.LocaleFile
 	9,  // 4: atrium.plugin.v1.MigrateRequest.context:type_name -> atrium.plugin.v1.CallContext
-	40, // 5: atrium.plugin.v1.CallContext.terms:type_name -> atrium.plugin.v1.CallContext.TermsEntry
+	44, // 5: atrium.plugin.v1.CallContext.terms:type_name -> atrium.plugin.v1.CallContext.TermsEntry
 	9,  // 6: atrium.plugin.v1.HandleRequest.context:type_name -> atrium.plugin.v1.CallContext
-	41, // 7: atrium.plugin.v1.HandleRequest.headers:type_name -> atrium.plugin.v1.HandleRequest.HeadersEntry
-	42, // 8: atrium.plugin.v1.HandleRequest.params:type_name -> atrium.plugin.v1.HandleRequest.ParamsEntry
+	45, // 7: atrium.plugin.v1.HandleRequest.headers:type_name -> atrium.plugin.v1.HandleRequest.HeadersEntry
+	46, // 8: atrium.plugin.v1.HandleRequest.params:type_name -> atrium.plugin.v1.HandleRequest.ParamsEntry
 	0,  // 9: atrium.plugin.v1.HandleResponse.kind:type_name -> atrium.plugin.v1.HandleResponse.Kind
-	43, // 10: atrium.plugin.v1.HandleResponse.headers:type_name -> atrium.plugin.v1.HandleResponse.HeadersEntry
+	47, // 10: atrium.plugin.v1.HandleResponse.headers:type_name -> atrium.plugin.v1.HandleResponse.HeadersEntry
 	9,  // 11: atrium.plugin.v1.SlotRequest.context:type_name -> atrium.plugin.v1.CallContext
-	44, // 12: atrium.plugin.v1.SlotRequest.params:type_name -> atrium.plugin.v1.SlotRequest.ParamsEntry
+	48, // 12: atrium.plugin.v1.SlotRequest.params:type_name -> atrium.plugin.v1.SlotRequest.ParamsEntry
 	9,  // 13: atrium.plugin.v1.EventRequest.context:type_name -> atrium.plugin.v1.CallContext
 	19, // 14: atrium.plugin.v1.ExecRequest.args:type_name -> atrium.plugin.v1.Value
 	19, // 15: atrium.plugin.v1.QueryRequest.args:type_name -> atrium.plugin.v1.Value
 	19, // 16: atrium.plugin.v1.Row.values:type_name -> atrium.plugin.v1.Value
-	23, // 17: atrium.plugin.v1.RowBatch.rows:type_name -> atrium.plugin.v1.Row
-	26, // 18: atrium.plugin.v1.PeopleResponse.people:type_name -> atrium.plugin.v1.Person
-	45, // 19: atrium.plugin.v1.TermsResponse.terms:type_name -> atrium.plugin.v1.TermsResponse.TermsEntry
+	27, // 17: atrium.plugin.v1.RowBatch.rows:type_name -> atrium.plugin.v1.Row
+	30, // 18: atrium.plugin.v1.PeopleResponse.people:type_name -> atrium.plugin.v1.Person
+	49, // 19: atrium.plugin.v1.TermsResponse.terms:type_name -> atrium.plugin.v1.TermsResponse.TermsEntry
 	10, // 20: atrium.plugin.v1.CallContext.TermsEntry.value:type_name -> atrium.plugin.v1.Words
 	10, // 21: atrium.plugin.v1.TermsResponse.TermsEntry.value:type_name -> atrium.plugin.v1.Words
 	1,  // 22: atrium.plugin.v1.Plugin.Manifest:input_type -> atrium.plugin.v1.ManifestRequest
@@ -2718,30 +2928,36 @@ var file_plugin_proto_depIdxs = []int32{
 	17, // 27: atrium.plugin.v1.Plugin.Health:input_type -> atrium.plugin.v1.HealthRequest
 	20, // 28: atrium.plugin.v1.Host.Exec:input_type -> atrium.plugin.v1.ExecRequest
 	22, // 29: atrium.plugin.v1.Host.Query:input_type -> atrium.plugin.v1.QueryRequest
-	25, // 30: atrium.plugin.v1.Host.People:input_type -> atrium.plugin.v1.PeopleRequest
-	28, // 31: atrium.plugin.v1.Host.Can:input_type -> atrium.plugin.v1.CanRequest
-	30, // 32: atrium.plugin.v1.Host.Notify:input_type -> atrium.plugin.v1.NotifyRequest
-	32, // 33: atrium.plugin.v1.Host.Publish:input_type -> atrium.plugin.v1.PublishRequest
-	34, // 34: atrium.plugin.v1.Host.Emit:input_type -> atrium.plugin.v1.EmitRequest
-	36, // 35: atrium.plugin.v1.Host.Audit:input_type -> atrium.plugin.v1.AuditRequest
-	38, // 36: atrium.plugin.v1.Host.Terms:input_type -> atrium.plugin.v1.TermsRequest
-	2,  // 37: atrium.plugin.v1.Plugin.Manifest:output_type -> atrium.plugin.v1.ManifestResponse
-	8,  // 38: atrium.plugin.v1.Plugin.Migrate:output_type -> atrium.plugin.v1.MigrateResponse
-	12, // 39: atrium.plugin.v1.Plugin.Handle:output_type -> atrium.plugin.v1.HandleResponse
-	14, // 40: atrium.plugin.v1.Plugin.Slot:output_type -> atrium.plugin.v1.SlotResponse
-	16, // 41: atrium.plugin.v1.Plugin.OnEvent:output_type -> atrium.plugin.v1.EventResponse
-	18, // 42: atrium.plugin.v1.Plugin.Health:output_type -> atrium.plugin.v1.HealthResponse
-	21, // 43: atrium.plugin.v1.Host.Exec:output_type -> atrium.plugin.v1.ExecResponse
-	24, // 44: atrium.plugin.v1.Host.Query:output_type -> atrium.plugin.v1.RowBatch
-	27, // 45: atrium.plugin.v1.Host.People:output_type -> atrium.plugin.v1.PeopleResponse
-	29, // 46: atrium.plugin.v1.Host.Can:output_type -> atrium.plugin.v1.CanResponse
-	31, // 47: atrium.plugin.v1.Host.Notify:output_type -> atrium.plugin.v1.NotifyResponse
-	33, // 48: atrium.plugin.v1.Host.Publish:output_type -> atrium.plugin.v1.PublishResponse
-	35, // 49: atrium.plugin.v1.Host.Emit:output_type -> atrium.plugin.v1.EmitResponse
-	37, // 50: atrium.plugin.v1.Host.Audit:output_type -> atrium.plugin.v1.AuditResponse
-	39, // 51: atrium.plugin.v1.Host.Terms:output_type -> atrium.plugin.v1.TermsResponse
-	37, // [37:52] is the sub-list for method output_type
-	22, // [22:37] is the sub-list for method input_type
+	29, // 30: atrium.plugin.v1.Host.People:input_type -> atrium.plugin.v1.PeopleRequest
+	32, // 31: atrium.plugin.v1.Host.Can:input_type -> atrium.plugin.v1.CanRequest
+	34, // 32: atrium.plugin.v1.Host.Notify:input_type -> atrium.plugin.v1.NotifyRequest
+	36, // 33: atrium.plugin.v1.Host.Publish:input_type -> atrium.plugin.v1.PublishRequest
+	38, // 34: atrium.plugin.v1.Host.Emit:input_type -> atrium.plugin.v1.EmitRequest
+	40, // 35: atrium.plugin.v1.Host.Audit:input_type -> atrium.plugin.v1.AuditRequest
+	42, // 36: atrium.plugin.v1.Host.Terms:input_type -> atrium.plugin.v1.TermsRequest
+	23, // 37: atrium.plugin.v1.Host.Begin:input_type -> atrium.plugin.v1.BeginRequest
+	25, // 38: atrium.plugin.v1.Host.Commit:input_type -> atrium.plugin.v1.TxRequest
+	25, // 39: atrium.plugin.v1.Host.Rollback:input_type -> atrium.plugin.v1.TxRequest
+	2,  // 40: atrium.plugin.v1.Plugin.Manifest:output_type -> atrium.plugin.v1.ManifestResponse
+	8,  // 41: atrium.plugin.v1.Plugin.Migrate:output_type -> atrium.plugin.v1.MigrateResponse
+	12, // 42: atrium.plugin.v1.Plugin.Handle:output_type -> atrium.plugin.v1.HandleResponse
+	14, // 43: atrium.plugin.v1.Plugin.Slot:output_type -> atrium.plugin.v1.SlotResponse
+	16, // 44: atrium.plugin.v1.Plugin.OnEvent:output_type -> atrium.plugin.v1.EventResponse
+	18, // 45: atrium.plugin.v1.Plugin.Health:output_type -> atrium.plugin.v1.HealthResponse
+	21, // 46: atrium.plugin.v1.Host.Exec:output_type -> atrium.plugin.v1.ExecResponse
+	28, // 47: atrium.plugin.v1.Host.Query:output_type -> atrium.plugin.v1.RowBatch
+	31, // 48: atrium.plugin.v1.Host.People:output_type -> atrium.plugin.v1.PeopleResponse
+	33, // 49: atrium.plugin.v1.Host.Can:output_type -> atrium.plugin.v1.CanResponse
+	35, // 50: atrium.plugin.v1.Host.Notify:output_type -> atrium.plugin.v1.NotifyResponse
+	37, // 51: atrium.plugin.v1.Host.Publish:output_type -> atrium.plugin.v1.PublishResponse
+	39, // 52: atrium.plugin.v1.Host.Emit:output_type -> atrium.plugin.v1.EmitResponse
+	41, // 53: atrium.plugin.v1.Host.Audit:output_type -> atrium.plugin.v1.AuditResponse
+	43, // 54: atrium.plugin.v1.Host.Terms:output_type -> atrium.plugin.v1.TermsResponse
+	24, // 55: atrium.plugin.v1.Host.Begin:output_type -> atrium.plugin.v1.BeginResponse
+	26, // 56: atrium.plugin.v1.Host.Commit:output_type -> atrium.plugin.v1.TxResponse
+	26, // 57: atrium.plugin.v1.Host.Rollback:output_type -> atrium.plugin.v1.TxResponse
+	40, // [40:58] is the sub-list for method output_type
+	22, // [22:40] is the sub-list for method input_type
 	22, // [22:22] is the sub-list for extension type_name
 	22, // [22:22] is the sub-list for extension extendee
 	0,  // [0:22] is the sub-list for field type_name
@@ -2767,7 +2983,7 @@ func file_plugin_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_plugin_proto_rawDesc), len(file_plugin_proto_rawDesc)),
 			NumEnums:      1,
-			NumMessages:   45,
+			NumMessages:   49,
 			NumExtensions: 0,
 			NumServices:   2,
 		},

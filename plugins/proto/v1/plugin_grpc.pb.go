@@ -339,15 +339,18 @@ var Plugin_ServiceDesc = grpc.ServiceDesc{
 }
 
 const (
-	Host_Exec_FullMethodName    = "/atrium.plugin.v1.Host/Exec"
-	Host_Query_FullMethodName   = "/atrium.plugin.v1.Host/Query"
-	Host_People_FullMethodName  = "/atrium.plugin.v1.Host/People"
-	Host_Can_FullMethodName     = "/atrium.plugin.v1.Host/Can"
-	Host_Notify_FullMethodName  = "/atrium.plugin.v1.Host/Notify"
-	Host_Publish_FullMethodName = "/atrium.plugin.v1.Host/Publish"
-	Host_Emit_FullMethodName    = "/atrium.plugin.v1.Host/Emit"
-	Host_Audit_FullMethodName   = "/atrium.plugin.v1.Host/Audit"
-	Host_Terms_FullMethodName   = "/atrium.plugin.v1.Host/Terms"
+	Host_Exec_FullMethodName     = "/atrium.plugin.v1.Host/Exec"
+	Host_Query_FullMethodName    = "/atrium.plugin.v1.Host/Query"
+	Host_People_FullMethodName   = "/atrium.plugin.v1.Host/People"
+	Host_Can_FullMethodName      = "/atrium.plugin.v1.Host/Can"
+	Host_Notify_FullMethodName   = "/atrium.plugin.v1.Host/Notify"
+	Host_Publish_FullMethodName  = "/atrium.plugin.v1.Host/Publish"
+	Host_Emit_FullMethodName     = "/atrium.plugin.v1.Host/Emit"
+	Host_Audit_FullMethodName    = "/atrium.plugin.v1.Host/Audit"
+	Host_Terms_FullMethodName    = "/atrium.plugin.v1.Host/Terms"
+	Host_Begin_FullMethodName    = "/atrium.plugin.v1.Host/Begin"
+	Host_Commit_FullMethodName   = "/atrium.plugin.v1.Host/Commit"
+	Host_Rollback_FullMethodName = "/atrium.plugin.v1.Host/Rollback"
 )
 
 // HostClient is the client API for Host service.
@@ -377,6 +380,14 @@ type HostClient interface {
 	Audit(ctx context.Context, in *AuditRequest, opts ...grpc.CallOption) (*AuditResponse, error)
 	// Terms gives the organisation's words in the call's language. v1.0
 	Terms(ctx context.Context, in *TermsRequest, opts ...grpc.CallOption) (*TermsResponse, error)
+	// Begin opens a transaction for the call; Exec and Query naming it run in
+	// it. One at a time per call; the host rolls back what the call leaves
+	// open. v1.1
+	Begin(ctx context.Context, in *BeginRequest, opts ...grpc.CallOption) (*BeginResponse, error)
+	// Commit ends a transaction, keeping its work. v1.1
+	Commit(ctx context.Context, in *TxRequest, opts ...grpc.CallOption) (*TxResponse, error)
+	// Rollback ends a transaction, undoing its work. v1.1
+	Rollback(ctx context.Context, in *TxRequest, opts ...grpc.CallOption) (*TxResponse, error)
 }
 
 type hostClient struct {
@@ -486,6 +497,36 @@ func (c *hostClient) Terms(ctx context.Context, in *TermsRequest, opts ...grpc.C
 	return out, nil
 }
 
+func (c *hostClient) Begin(ctx context.Context, in *BeginRequest, opts ...grpc.CallOption) (*BeginResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(BeginResponse)
+	err := c.cc.Invoke(ctx, Host_Begin_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *hostClient) Commit(ctx context.Context, in *TxRequest, opts ...grpc.CallOption) (*TxResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(TxResponse)
+	err := c.cc.Invoke(ctx, Host_Commit_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *hostClient) Rollback(ctx context.Context, in *TxRequest, opts ...grpc.CallOption) (*TxResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(TxResponse)
+	err := c.cc.Invoke(ctx, Host_Rollback_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
 // HostServer is the server API for Host service.
 // All implementations must embed UnimplementedHostServer
 // for forward compatibility.
@@ -513,6 +554,14 @@ type HostServer interface {
 	Audit(context.Context, *AuditRequest) (*AuditResponse, error)
 	// Terms gives the organisation's words in the call's language. v1.0
 	Terms(context.Context, *TermsRequest) (*TermsResponse, error)
+	// Begin opens a transaction for the call; Exec and Query naming it run in
+	// it. One at a time per call; the host rolls back what the call leaves
+	// open. v1.1
+	Begin(context.Context, *BeginRequest) (*BeginResponse, error)
+	// Commit ends a transaction, keeping its work. v1.1
+	Commit(context.Context, *TxRequest) (*TxResponse, error)
+	// Rollback ends a transaction, undoing its work. v1.1
+	Rollback(context.Context, *TxRequest) (*TxResponse, error)
 	mustEmbedUnimplementedHostServer()
 }
 
@@ -549,6 +598,15 @@ func (UnimplementedHostServer) Audit(context.Context, *AuditRequest) (*AuditResp
 }
 func (UnimplementedHostServer) Terms(context.Context, *TermsRequest) (*TermsResponse, error) {
 	return nil, status.Error(codes.Unimplemented, "method Terms not implemented")
+}
+func (UnimplementedHostServer) Begin(context.Context, *BeginRequest) (*BeginResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method Begin not implemented")
+}
+func (UnimplementedHostServer) Commit(context.Context, *TxRequest) (*TxResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method Commit not implemented")
+}
+func (UnimplementedHostServer) Rollback(context.Context, *TxRequest) (*TxResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method Rollback not implemented")
 }
 func (UnimplementedHostServer) mustEmbedUnimplementedHostServer() {}
 func (UnimplementedHostServer) testEmbeddedByValue()              {}
@@ -726,6 +784,60 @@ func _Host_Terms_Handler(srv interface{}, ctx context.Context, dec func(interfac
 	return interceptor(ctx, in, info, handler)
 }
 
+func _Host_Begin_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(BeginRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(HostServer).Begin(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: Host_Begin_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(HostServer).Begin(ctx, req.(*BeginRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _Host_Commit_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(TxRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(HostServer).Commit(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: Host_Commit_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(HostServer).Commit(ctx, req.(*TxRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _Host_Rollback_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(TxRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(HostServer).Rollback(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: Host_Rollback_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(HostServer).Rollback(ctx, req.(*TxRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
 // Host_ServiceDesc is the grpc.ServiceDesc for Host service.
 // It's only intended for direct use with grpc.RegisterService,
 // and not to be introspected or modified (even as a copy)
@@ -764,6 +876,18 @@ var Host_ServiceDesc = grpc.ServiceDesc{
 		{
 			MethodName: "Terms",
 			Handler:    _Host_Terms_Handler,
+		},
+		{
+			MethodName: "Begin",
+			Handler:    _Host_Begin_Handler,
+		},
+		{
+			MethodName: "Commit",
+			Handler:    _Host_Commit_Handler,
+		},
+		{
+			MethodName: "Rollback",
+			Handler:    _Host_Rollback_Handler,
 		},
 	},
 	Streams: []grpc.StreamDesc{

@@ -6,6 +6,7 @@ import (
 	"context"
 	"embed"
 	"encoding/json"
+	"fmt"
 	"html/template"
 	"strconv"
 	"time"
@@ -65,6 +66,52 @@ func main() {
 			}
 		}
 		return r.Raw(200, "text/plain", []byte(strconv.FormatInt(time.Since(started).Nanoseconds()/int64(max(n, 1)), 10)))
+	})
+	// /tx tries transactions: kept, undone, left open, one inside another,
+	// and a core table read from inside one. Each answers what happened.
+	m.Page("POST", "/tx", "hostile.view", func(r *sdk.Request) error {
+		db, ctx, org := r.DB(), r.Context, r.OrgID()
+		insert := func(tx bun.Tx, secret string) error {
+			_, err := tx.ExecContext(ctx, "INSERT INTO hostile_items (organisation_id, secret) VALUES (?, ?)", org, secret)
+			return err
+		}
+		out := map[string]string{}
+		note := func(name string, err error) {
+			out[name] = "ok"
+			if err != nil {
+				out[name] = err.Error()
+			}
+		}
+		note("commit", db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+			if err := insert(tx, "kept 1"); err != nil {
+				return err
+			}
+			// Reading inside the transaction sees its own write.
+			var n int
+			if err := tx.QueryRowContext(ctx, "SELECT count(*) FROM hostile_items WHERE secret = 'kept 1'").Scan(&n); err != nil || n != 1 {
+				return fmt.Errorf("own write not visible: %d %v", n, err)
+			}
+			return insert(tx, "kept 2")
+		}))
+		note("rollback", db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+			if err := insert(tx, "undone"); err != nil {
+				return err
+			}
+			return errNothing
+		}))
+		note("core table in a transaction", db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+			var n int
+			return tx.QueryRowContext(ctx, "SELECT count(*) FROM users").Scan(&n)
+		}))
+		outer, err := db.BeginTx(ctx, nil)
+		note("left open", err)
+		if err == nil {
+			note("left open", insert(outer, "abandoned"))
+			_, err := db.BeginTx(ctx, nil)
+			note("second at once", err)
+		}
+		body, _ := json.Marshal(out)
+		return r.Raw(200, "application/json", body)
 	})
 	m.Page("GET", "/attack", "hostile.view", func(r *sdk.Request) error {
 		db, ctx := r.DB(), r.Context

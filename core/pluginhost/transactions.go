@@ -1,0 +1,128 @@
+package pluginhost
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"sync"
+
+	"github.com/uptrace/bun"
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/status"
+
+	"github.com/atriumhq/atrium/core/secrets"
+	pluginv1 "github.com/atriumhq/atrium/plugins/proto/v1"
+)
+
+// pluginTx is a plugin's open transaction, tied to one call: it lives until
+// the plugin commits or rolls it back, or until the call ends, whichever
+// comes first (an abandoned transaction is rolled back, never committed).
+type pluginTx struct {
+	id     string
+	tx     bun.Tx
+	cancel context.CancelFunc
+	// busy lets one statement at a time use the transaction's connection:
+	// the next waits until the previous query's rows are read or abandoned.
+	busy sync.Mutex
+}
+
+// end finishes the transaction and releases its connection.
+func (t *pluginTx) end(commit bool) error {
+	defer t.cancel()
+	t.busy.Lock()
+	defer t.busy.Unlock()
+	if commit {
+		return t.tx.Commit()
+	}
+	if err := t.tx.Rollback(); err != nil && !errors.Is(err, sql.ErrTxDone) {
+		return err
+	}
+	return nil
+}
+
+var (
+	errTxOpen   = status.Error(codes.FailedPrecondition, "a transaction is already open in this call; commit or roll it back first")
+	errNoSuchTx = status.Error(codes.FailedPrecondition, "no such transaction in this call (it ended, or the call did)")
+)
+
+// Begin opens a transaction for the call. On PostgreSQL it runs as the
+// plugin's role, scoped to the call's organisation, like every statement.
+func (s *hostService) Begin(ctx context.Context, req *pluginv1.BeginRequest) (*pluginv1.BeginResponse, error) {
+	sc, err := s.scope(req.GetToken())
+	if err != nil {
+		return nil, err
+	}
+	// Refused before it waits for the database (on SQLite the open one holds
+	// the write lock); attach checks again for a Begin racing this one.
+	if s.calls.hasTx(req.GetToken()) {
+		return nil, errTxOpen
+	}
+	// The transaction outlives this Begin call, but never the call it serves.
+	txCtx, cancel := context.WithDeadline(context.Background(), sc.deadline)
+	tx, err := s.wall.begin(txCtx, s.plugin, sc)
+	if err != nil {
+		cancel()
+		return nil, status.Error(codes.Unavailable, fmt.Sprintf("cannot begin a transaction: %v", err))
+	}
+	t := &pluginTx{id: secrets.Token(12), tx: tx, cancel: cancel}
+	if !s.calls.attach(req.GetToken(), t) {
+		_ = t.end(false)
+		return nil, errTxOpen
+	}
+	return &pluginv1.BeginResponse{Tx: t.id}, nil
+}
+
+// Commit keeps the transaction's work.
+func (s *hostService) Commit(_ context.Context, req *pluginv1.TxRequest) (*pluginv1.TxResponse, error) {
+	return s.finish(req, true)
+}
+
+// Rollback undoes the transaction's work.
+func (s *hostService) Rollback(_ context.Context, req *pluginv1.TxRequest) (*pluginv1.TxResponse, error) {
+	return s.finish(req, false)
+}
+
+func (s *hostService) finish(req *pluginv1.TxRequest, commit bool) (*pluginv1.TxResponse, error) {
+	if _, err := s.scope(req.GetToken()); err != nil {
+		return nil, err
+	}
+	t := s.calls.detach(req.GetToken(), req.GetTx())
+	if t == nil {
+		return nil, errNoSuchTx
+	}
+	if err := t.end(commit); err != nil {
+		return nil, status.Error(codes.Aborted, err.Error())
+	}
+	return &pluginv1.TxResponse{}, nil
+}
+
+// conn is where a statement runs: the call's transaction when it names one
+// (held until release is called), else nil (the statement stands alone).
+func (s *hostService) conn(token, tx string) (in bun.IConn, release func(), err error) {
+	if tx == "" {
+		return nil, func() {}, nil
+	}
+	t := s.calls.tx(token, tx)
+	if t == nil {
+		return nil, nil, errNoSuchTx
+	}
+	t.busy.Lock()
+	return t.tx, t.busy.Unlock, nil
+}
+
+// begin opens a transaction within the wall: on PostgreSQL as the plugin's
+// role with the call's organisation as its scope, for the whole transaction.
+func (w *wall) begin(ctx context.Context, plugin string, sc *scope) (bun.Tx, error) {
+	tx, err := w.db.BeginTx(ctx, nil)
+	if err != nil {
+		return tx, err
+	}
+	if w.db.Kind == "postgres" {
+		if err := w.enterScope(ctx, tx, plugin, sc); err != nil {
+			_ = tx.Rollback()
+			return tx, err
+		}
+	}
+	return tx, nil
+}
