@@ -35,6 +35,7 @@ import (
 	"github.com/atriumhq/atrium/core/identity"
 	"github.com/atriumhq/atrium/core/mail"
 	"github.com/atriumhq/atrium/core/module"
+	"github.com/atriumhq/atrium/core/notice"
 	directory "github.com/atriumhq/atrium/core/people"
 	"github.com/atriumhq/atrium/core/pluginhost"
 	"github.com/atriumhq/atrium/core/secrets"
@@ -43,6 +44,7 @@ import (
 	"github.com/atriumhq/atrium/core/web"
 	"github.com/atriumhq/atrium/core/web/account"
 	"github.com/atriumhq/atrium/core/web/announcements"
+	"github.com/atriumhq/atrium/core/web/notices"
 	"github.com/atriumhq/atrium/core/web/operator"
 	"github.com/atriumhq/atrium/core/web/organisation"
 	"github.com/atriumhq/atrium/core/web/people"
@@ -66,6 +68,7 @@ type App struct {
 	access   *access.Service
 	modules  *module.Registry
 	announce *announcement.Service
+	notices  *notice.Service
 	brands   *branding.Service
 	ident    *identity.Service
 	box      *secrets.Box
@@ -145,8 +148,10 @@ func (a *App) build() error {
 	operator.RegisterOrganisations(a.web, a.orgs, a.ident, a.modules, a.catalog)
 	organisation.Register(a.web, organisation.Deps{Orgs: a.orgs, Access: a.access, Identity: a.ident, Modules: a.modules,
 		Catalog: a.catalog, Audit: audit.NewService(a.db), Brands: a.brands})
+	a.notices = notice.NewService(a.db)
+	notices.Register(a.web, a.notices)
 	a.plugins = pluginhost.New(pluginhost.Deps{Config: cfg.Plugins, Log: a.log, Web: a.web, Modules: a.modules, Catalog: a.catalog,
-		Orgs: a.orgs, Identity: a.ident, Audit: audit.NewService(a.db), DB: a.db})
+		Orgs: a.orgs, Identity: a.ident, Audit: audit.NewService(a.db), DB: a.db, Notify: a.notify})
 	operator.RegisterPlugins(a.web, a.plugins)
 	a.announce = announcement.NewService(a.db)
 	a.announce.Notify = a.notifyAnnouncement

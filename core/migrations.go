@@ -9,6 +9,7 @@ import (
 	"github.com/atriumhq/atrium/core/branding"
 	"github.com/atriumhq/atrium/core/identity"
 	"github.com/atriumhq/atrium/core/mail"
+	"github.com/atriumhq/atrium/core/notice"
 	"github.com/atriumhq/atrium/core/store"
 	"github.com/atriumhq/atrium/core/tenancy"
 )
@@ -24,5 +25,6 @@ func migrations() []store.Migration {
 		access.Migrations(),
 		announcement.Migrations(),
 		branding.Migrations(),
+		notice.Migrations(),
 	)
 }

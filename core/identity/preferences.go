@@ -3,6 +3,7 @@ package identity
 import (
 	"context"
 	"slices"
+	"sync"
 
 	"github.com/uptrace/bun"
 )
@@ -19,6 +20,21 @@ type MailKind struct {
 // MailKinds are the notification mails people choose between. Modules add theirs.
 var MailKinds = []MailKind{
 	{Key: "announcement", Label: "settings.notifications.announcement", Default: true},
+}
+
+var mailKindsMu sync.Mutex
+
+// AddMailKind adds a module's kind once; adding it again changes nothing.
+func AddMailKind(k MailKind) {
+	mailKindsMu.Lock()
+	defer mailKindsMu.Unlock()
+	for _, have := range MailKinds {
+		if have.Key == k.Key {
+			return
+		}
+	}
+	// A new slice, so a request reading the old one is never written under.
+	MailKinds = append(slices.Clip(MailKinds), k)
 }
 
 type mailPreference struct {

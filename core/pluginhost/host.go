@@ -44,6 +44,8 @@ type Deps struct {
 	Audit    *audit.Service
 	// DB is where plugins' statements run, behind the wall.
 	DB *store.DB
+	// Notify leaves a person a notice and mails them when they want it.
+	Notify func(ctx context.Context, orgID, userID int64, module, message, link string) error
 }
 
 // Host runs the installation's plugins.
@@ -372,6 +374,8 @@ func (h *Host) register(p *Plugin) error {
 	for _, prefix := range m.GetRawPrefixes() {
 		h.Web.HandleProtocol(prefix, m.GetId(), h.protocol(p))
 	}
+	// People choose whether the module's notices also come by mail.
+	identity.AddMailKind(identity.MailKind{Key: m.GetId(), Label: m.GetLabel(), Default: true})
 	for _, slot := range m.GetSlots() {
 		if !slices.Contains(web.Slots, slot) {
 			h.Log.Warn("plugin asks for a slot the core does not have; left out", "plugin", m.GetId(), "slot", slot)

@@ -279,6 +279,80 @@ func TestPluginTransactions(t *testing.T) {
 	})
 }
 
+// TestPluginNotices: a plugin leaves a member a notice with its own message
+// and a link to its own page; the person sees it counted in the navigation,
+// gets a mail, and opening it goes to the page and marks it read. Notices for
+// people of other organisations, with others' messages or links elsewhere
+// are refused and leave nothing.
+func TestPluginNotices(t *testing.T) {
+	t.Parallel()
+	coretest.EachDatabase(t, func(t *testing.T, db config.Database) {
+		app := coretest.NewApp(t, db, coretest.Options{Config: func(c *config.Config) {
+			coretest.WithPlugins(t, c, true, coretest.BuildPlugin(t, "core/pluginhost/testdata/hostile"))
+		}})
+		ctx := context.Background()
+		north, _ := app.Organisations().CreateSubscriber(ctx, tenancy.Details{Name: "North Care", Locale: "en", TimeZone: "Europe/Amsterdam"}, []string{"en", "nl"})
+		stranger, _, err := app.Identity().Seed(ctx, north, identity.Invitee{Email: "coach@north.example", GivenName: "N", FamilyName: "C", Role: access.RoleCoach}, demo.Password, demo.TOTPSecret)
+		if err != nil {
+			t.Fatal(err)
+		}
+		coach := app.Client(t)
+		coach.SignIn("coach@harbour.example")
+		me, _ := app.Identity().ByEmail(ctx, "coach@harbour.example")
+		send := func(user int64, message, link string) string {
+			return coach.PostForm("/m/hostile/notify", url.Values{"user": {strconv.FormatInt(user, 10)}, "message": {message}, "link": {link}}).Body
+		}
+		before, _ := app.Mailer().Recent(ctx, 100)
+		refused := map[string][3]string{
+			"someone of another organisation": {strconv.FormatInt(stranger.ID, 10), "hostile.title", "/m/hostile/"},
+			"another plugin's message":        {strconv.FormatInt(me.ID, 10), "example.title", "/m/hostile/"},
+			"a link to another site":          {strconv.FormatInt(me.ID, 10), "hostile.title", "https://evil.example/"},
+			"a protocol-relative link":        {strconv.FormatInt(me.ID, 10), "hostile.title", "/m/hostile//evil.example"},
+			"a link to another plugin":        {strconv.FormatInt(me.ID, 10), "hostile.title", "/m/example/"},
+		}
+		for name, args := range refused {
+			id, _ := strconv.ParseInt(args[0], 10, 64)
+			if got := send(id, args[1], args[2]); !strings.HasPrefix(got, "refused") {
+				t.Errorf("%s: %q", name, got)
+			}
+		}
+		if got := send(me.ID, "hostile.title", "/m/hostile/bench?n=0"); got != "ok" {
+			t.Fatalf("a proper notice: %q", got)
+		}
+		var stored int
+		if err := app.DB().NewSelect().Table("notices").ColumnExpr("count(*)").Scan(ctx, &stored); err != nil || stored != 1 {
+			t.Errorf("notices stored: %d %v", stored, err)
+		}
+		after, _ := app.Mailer().Recent(ctx, 100)
+		if fresh := after[:len(after)-len(before)]; len(fresh) != 1 || fresh[0].Recipient != "coach@harbour.example" || !strings.Contains(fresh[0].Text, "Hostile") {
+			t.Errorf("mails: %+v", fresh)
+		}
+		page := coach.Get("/notices")
+		if badge := page.Text("#nav .badge-count"); !strings.HasPrefix(badge, "1") {
+			t.Errorf("unread count in the navigation: %q", badge)
+		}
+		open, ok := page.Doc.Find(`#notices form[action$="/open"]`).Attr("action")
+		if !ok || !strings.Contains(page.Text("#notices"), "Hostile") {
+			t.Fatalf("the notice is not listed: %q", page.Text("main"))
+		}
+		// Someone else cannot open it; its owner goes where it points.
+		other := app.Client(t)
+		other.SignIn("coachee@harbour.example")
+		if res := other.PostForm(open, url.Values{}); res.StatusCode != 404 {
+			t.Errorf("someone else's notice: %d", res.StatusCode)
+		}
+		if res := coach.PostForm(open, url.Values{}); res.StatusCode != 303 || res.Header.Get("Location") != "/m/hostile/bench?n=0" {
+			t.Errorf("opening: %d %q", res.StatusCode, res.Header.Get("Location"))
+		}
+		if badge := coach.Get("/notices").Text("#nav .badge-count"); badge != "" {
+			t.Errorf("still counted after opening: %q", badge)
+		}
+		if res := coach.PostForm("/notices/nonsense/open", url.Values{}); res.StatusCode != 404 {
+			t.Errorf("a bad id: %d", res.StatusCode)
+		}
+	})
+}
+
 // TestKilledPluginComesBack kills the plugin with SIGKILL while core pages
 // are being used: they keep answering, the plugin's pages say "back in a
 // moment", and the plugin is back within five seconds.

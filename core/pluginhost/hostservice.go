@@ -28,6 +28,7 @@ type hostService struct {
 	log    *slog.Logger
 	wall   *wall
 	emit   func(ctx context.Context, from scope, name string, payload []byte) error
+	notify func(ctx context.Context, orgID, userID int64, module, message, link string) error
 }
 
 var errNoCall = status.Error(codes.PermissionDenied, "the token names no live call of this plugin")
@@ -120,7 +121,7 @@ func (s *hostService) Audit(ctx context.Context, req *pluginv1.AuditRequest) (*p
 // id the plugin dials, once, for every Host call it makes.
 func (h *Host) serveHost(p *Plugin, broker brokerLike) uint32 {
 	id := broker.NextId()
-	svc := &hostService{plugin: p.Name, calls: &h.calls, orgs: h.Orgs, ids: h.Identity, audit: h.Audit, log: h.Log, wall: h.wall, emit: h.deliver}
+	svc := &hostService{plugin: p.Name, calls: &h.calls, orgs: h.Orgs, ids: h.Identity, audit: h.Audit, log: h.Log, wall: h.wall, emit: h.deliver, notify: h.Notify}
 	go broker.AcceptAndServe(id, func(opts []grpc.ServerOption) *grpc.Server {
 		s := grpc.NewServer(opts...)
 		pluginv1.RegisterHostServer(s, svc)

@@ -197,6 +197,13 @@ func (s *Server) visibleNav(c fiber.Ctx) []NavItem {
 		case item.Rule.Module != "" && !v.HasModule(item.Rule.Module):
 			continue
 		}
+		if item.Badge != nil {
+			n, err := item.Badge(c)
+			if err != nil { // a count is not worth an error page
+				s.log.Warn("navigation badge", "path", item.Path, "error", err.Error())
+			}
+			item.Count = n
+		}
 		out = append(out, item)
 	}
 	return out

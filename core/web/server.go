@@ -69,6 +69,10 @@ type NavItem struct {
 	// Group orders the column: the start, modules, administration, the
 	// person's own settings, the platform.
 	Group NavGroup
+	// Badge, when set, counts what waits behind the entry (unread notices);
+	// Count holds its answer for the page being rendered.
+	Badge func(c fiber.Ctx) (int, error)
+	Count int
 }
 
 // NavGroup is a part of the navigation column.

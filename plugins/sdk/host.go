@@ -55,3 +55,15 @@ func (r *Request) Emit(name string, payload []byte) error {
 	_, err := r.module.host.Emit(r.Context, &pluginv1.EmitRequest{Token: r.ctx.GetToken(), Name: r.module.manifest.ID + "." + name, Payload: payload})
 	return err
 }
+
+// Notify leaves a person of the organisation a notice in the portal, and a
+// mail when they want the module's mails: message is one of the plugin's
+// message ids (a line such as "A new note was added", never the content),
+// link one of its pages, such as r.URL("/items/3").
+func (r *Request) Notify(userID int64, message, link string) error {
+	if r.module.host == nil {
+		return ErrNoHost
+	}
+	_, err := r.module.host.Notify(r.Context, &pluginv1.NotifyRequest{Token: r.ctx.GetToken(), UserId: userID, SubjectMessage: message, Link: link})
+	return err
+}

@@ -113,6 +113,14 @@ func main() {
 		body, _ := json.Marshal(out)
 		return r.Raw(200, "application/json", body)
 	})
+	// /notify leaves a notice as asked, and answers what the host said.
+	m.Page("POST", "/notify", "hostile.view", func(r *sdk.Request) error {
+		user, _ := strconv.ParseInt(r.Form.Get("user"), 10, 64)
+		if err := r.Notify(user, r.Form.Get("message"), r.Form.Get("link")); err != nil {
+			return r.Raw(200, "text/plain", []byte("refused: "+err.Error()))
+		}
+		return r.Raw(200, "text/plain", []byte("ok"))
+	})
 	m.Page("GET", "/attack", "hostile.view", func(r *sdk.Request) error {
 		db, ctx := r.DB(), r.Context
 		other := strconv.FormatInt(r.OrgID()+1000, 10)

@@ -1,0 +1,38 @@
+package core
+
+import (
+	"context"
+	"strings"
+
+	"github.com/uptrace/bun"
+
+	"github.com/atriumhq/atrium/core/notice"
+)
+
+// notify leaves a person a notice in the portal and, when they want mails of
+// the module's kind, mails them that something new waits: the organisation,
+// the notice's line and a link, never the content. Both or neither.
+func (a *App) notify(ctx context.Context, orgID, userID int64, module, message, link string) error {
+	org, err := a.orgs.ByID(ctx, orgID)
+	if err != nil {
+		return err
+	}
+	return a.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+		n := &notice.Notice{OrganisationID: orgID, UserID: userID, Module: module, Message: message, Link: link}
+		if err := a.notices.Add(ctx, tx, n); err != nil {
+			return err
+		}
+		people, err := a.ident.Recipients(ctx, tx, []int64{userID}, module)
+		if err != nil {
+			return err
+		}
+		for _, p := range people {
+			data := map[string]any{"Organisation": org.Name, "Notice": message,
+				"Link": strings.TrimRight(a.cfg.Server.BaseURL, "/") + "/notices", "Colour": a.brandColour(ctx, org.ID)}
+			if err := a.ident.QueueNotice(ctx, tx, p, "notice", data); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
