@@ -6,11 +6,15 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"os"
+	"path/filepath"
 	"strings"
+	"time"
 
 	"github.com/atriumhq/atrium/core"
 	"github.com/atriumhq/atrium/core/config"
 	"github.com/atriumhq/atrium/core/demo"
+	"github.com/atriumhq/atrium/core/pluginhost"
 	"github.com/atriumhq/atrium/core/secrets"
 )
 
@@ -19,7 +23,9 @@ const usage = `Atrium — a portal platform for organisations that guide people.
 Usage: atrium [-config FILE] COMMAND
 
 Commands:
-  serve               migrate, then serve on server.address until stopped
+  serve [--dev]       migrate, then serve on server.address until stopped; with
+                      --dev, rebuild and reload a plugin when its source in
+                      plugins/NAME (or the SDK) changes
   migrate up          apply pending database migrations
   migrate down        roll back the most recent group of migrations
   migrate status      list migrations and whether they are applied
@@ -85,7 +91,11 @@ func dispatch(ctx context.Context, args, environ []string, stdout, stderr io.Wri
 			fmt.Fprintln(stdout, demo.Code())
 			return nil
 		}
-	case "serve", "migrate":
+	case "serve":
+		if len(args) > 2 || len(args) == 2 && args[1] != "--dev" {
+			return errUsage
+		}
+	case "migrate":
 	case "plugin":
 		cfg, err := loadConfig(*configFile, environ)
 		if err != nil {
@@ -108,7 +118,7 @@ func dispatch(ctx context.Context, args, environ []string, stdout, stderr io.Wri
 
 	switch args[0] {
 	case "serve":
-		return serve(ctx, app, stdout)
+		return serve(ctx, app, len(args) == 2, stdout)
 	case "migrate":
 		return migrate(ctx, app, args[1:], stdout)
 	default:
@@ -142,12 +152,19 @@ func loadConfig(flagValue string, environ []string) (config.Config, error) {
 	return config.Load(path, optional, environ)
 }
 
-func serve(ctx context.Context, app *core.App, stdout io.Writer) error {
+func serve(ctx context.Context, app *core.App, dev bool, stdout io.Writer) error {
 	if _, err := app.Migrate(ctx, stdout); err != nil {
 		return err
 	}
 	if err := app.StartPlugins(ctx); err != nil {
 		return err
+	}
+	if dev {
+		loop, err := devLoop(app, stdout)
+		if err != nil {
+			return err
+		}
+		go loop.Run(ctx)
 	}
 	ln, err := app.Listen()
 	if err != nil {
@@ -204,4 +221,25 @@ func printLogins(w io.Writer) {
 	}
 	fmt.Fprintln(w, "  Second step: the current code is printed by `./bin/atrium demo code`,")
 	fmt.Fprintln(w, "  or add the key "+demo.TOTPSecret+" to an authenticator app.")
+}
+
+// devLoop watches plugins/NAME for every installed plugin whose source is
+// there, and the SDK, from the folder atrium runs in.
+func devLoop(app *core.App, stdout io.Writer) (*pluginhost.Dev, error) {
+	root, err := os.Getwd()
+	if err != nil {
+		return nil, err
+	}
+	if _, err := os.Stat(filepath.Join(root, "go.mod")); err != nil {
+		return nil, errors.New("serve --dev: run it in Atrium's source folder (where go.mod is), so plugins can be rebuilt")
+	}
+	sources := map[string]string{}
+	for _, st := range app.Plugins().Plugins() {
+		dir := filepath.Join("plugins", st.Name)
+		if _, err := os.Stat(filepath.Join(root, dir, "main.go")); err == nil {
+			sources[st.Name] = dir
+		}
+	}
+	return &pluginhost.Dev{Host: app.Plugins(), Root: root, Sources: sources, Shared: []string{filepath.Join("plugins", "sdk")},
+		Out: stdout, Every: 500 * time.Millisecond}, nil
 }

@@ -144,6 +144,9 @@ func TestUsageAndVersion(t *testing.T) {
 	if code, _, stderr := atrium(context.Background(), nil, "frobnicate"); code != 2 || !strings.Contains(stderr, "Usage: atrium") {
 		t.Errorf("unknown command: %d %q", code, stderr)
 	}
+	if code, _, _ := atrium(context.Background(), nil, "serve", "--fast"); code != 2 {
+		t.Errorf("unknown serve flag: %d", code)
+	}
 	if code, _, _ := atrium(context.Background(), nil, "migrate", "sideways"); code != 2 {
 		t.Errorf("unknown migrate step: %d", code)
 	}

@@ -77,7 +77,6 @@ func (h *Host) Start(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	sums := raw(trust) // the sums each binary must keep at every (re)start
 	names := make([]string, 0, len(bins))
 	for name := range bins {
 		names = append(names, name)
@@ -103,11 +102,10 @@ func (h *Host) Start(ctx context.Context) error {
 				continue
 			}
 			p.vendor = vendor
-			sums[name], _ = hex.DecodeString(sum)
 		}
-		raw, _ := hex.DecodeString(sum)
+		p.sum, _ = hex.DecodeString(sum) // the sum the binary must keep at every (re)start
 		p.host = h
-		if err := h.firstStart(ctx, p, raw); err != nil {
+		if err := h.firstStart(ctx, p, p.sum); err != nil {
 			p.state, p.problem = StateFailed, fmt.Sprintf("did not start after %d tries: %v", startTries, err)
 			h.Log.Error("plugin failed", "plugin", name, "error", err.Error())
 			continue
@@ -127,7 +125,7 @@ func (h *Host) Start(ctx context.Context) error {
 		h.Log.Info("plugin started", "plugin", name, "version", p.manifest.GetVersion(), "pid", p.pid)
 	}
 	h.done.Add(1)
-	go h.supervise(sums)
+	go h.supervise()
 	return nil
 }
 
@@ -156,18 +154,6 @@ func containsDisabled(t *Trust, name string) bool {
 		}
 	}
 	return false
-}
-
-// raw keeps the allowed sums for restarts.
-func raw(t *Trust) map[string][]byte {
-	out := map[string][]byte{}
-	for name, sum := range t.Allow {
-		b, err := hex.DecodeString(sum)
-		if err == nil {
-			out[name] = b
-		}
-	}
-	return out
 }
 
 // Plugins lists the plugins' states for the operator, by name.
@@ -210,7 +196,7 @@ const restartWindow = 10 * time.Minute
 
 // supervise health-checks the running plugins and restarts dead ones with
 // growing pauses, marking one failed after max_restarts within the window.
-func (h *Host) supervise(sums map[string][]byte) {
+func (h *Host) supervise() {
 	defer h.done.Done()
 	tick := time.NewTicker(h.Config.HealthInterval)
 	defer tick.Stop()
@@ -245,7 +231,7 @@ func (h *Host) supervise(sums map[string][]byte) {
 			b = min(max(b*2, 100*time.Millisecond), 10*time.Second)
 			backoff[p.Name], next[p.Name] = b, time.Now().Add(b)
 			p.stop()
-			if err := p.start(context.Background(), h.Config, sums[p.Name], h.Log); err != nil {
+			if err := p.start(context.Background(), h.Config, p.checksum(), h.Log); err != nil {
 				p.mu.Lock()
 				p.restarts = append(p.restarts, time.Now())
 				p.mu.Unlock()
@@ -289,9 +275,15 @@ func (p *Plugin) dead() bool {
 	case StateRunning:
 		return p.client == nil || p.client.Exited()
 	case StateStarting:
-		return p.manifest != nil // it ran before: restart it
+		return p.manifest != nil && !p.reloading // it ran before: restart it
 	}
 	return false
+}
+
+func (p *Plugin) checksum() []byte {
+	p.mu.RLock()
+	defer p.mu.RUnlock()
+	return p.sum
 }
 
 func (p *Plugin) crashedTooOften(max int) bool {

@@ -46,6 +46,9 @@ type Plugin struct {
 	stderr   *tailWriter
 	host     *Host
 	vendor   string // the trusted vendor who signed it, "" when allowed by sum
+	sum      []byte // SHA-256 the binary must have at every (re)start
+	// reloading keeps the supervisor off while Reload swaps the binary.
+	reloading bool
 }
 
 // Status is a plugin's state for the operator's page.
