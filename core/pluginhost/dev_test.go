@@ -1,12 +1,10 @@
 package pluginhost_test
 
 import (
-	"bytes"
 	"context"
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -14,24 +12,6 @@ import (
 	"github.com/atriumhq/atrium/core/coretest"
 	"github.com/atriumhq/atrium/core/pluginhost"
 )
-
-// syncBuffer is the dev loop's output, read while it writes.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
 
 // TestDevLoopReloadsAChangedPlugin copies the example into a scratch folder
 // of the module, runs it, changes its English title and then breaks its
@@ -64,7 +44,7 @@ func TestDevLoopReloadsAChangedPlugin(t *testing.T) {
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	out := &syncBuffer{}
+	out := &coretest.Buffer{}
 	dev := &pluginhost.Dev{Host: app.Plugins(), Root: root, Sources: map[string]string{"example": pkg}, Out: out, Every: 100 * time.Millisecond}
 	go dev.Run(ctx)
 

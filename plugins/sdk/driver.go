@@ -148,7 +148,6 @@ func (c *conn) QueryContext(ctx context.Context, query string, args []driver.Nam
 	if err != nil {
 		return nil, err
 	}
-	// Closing the rows early cancels the stream, so the host stops reading.
 	ctx, cancel := context.WithCancel(ctx)
 	stream, err := c.m.host.Query(ctx, &pluginv1.QueryRequest{Token: tok, Sql: query, Args: vals, Tx: c.tx})
 	if err != nil {
@@ -196,7 +195,20 @@ type rows struct {
 }
 
 func (r *rows) Columns() []string { return r.cols }
-func (r *rows) Close() error      { r.cancel(); return nil }
+
+// Close reads the stream to its end before letting go: the host finishes
+// the statement (on PostgreSQL, commits it) only after its last row is
+// taken, so cancelling early would undo an INSERT … RETURNING the plugin has
+// already seen, and cost a database connection. Limit queries instead of
+// closing early.
+func (r *rows) Close() error {
+	defer r.cancel()
+	for {
+		if _, err := r.stream.Recv(); err != nil {
+			return nil
+		}
+	}
+}
 func (r *rows) Next(dest []driver.Value) error {
 	for r.i >= len(r.batch) {
 		b, err := r.stream.Recv()
