@@ -34,6 +34,9 @@ func (h *Host) callContext(c fiber.Ctx, p *Plugin) (*pluginv1.CallContext, func(
 	cc := &pluginv1.CallContext{Token: secrets.Token(24), OrganisationId: v.Org.ID, OrganisationName: v.Org.Name,
 		UserId: v.User.ID, UserName: v.User.Name(), Locale: loc.Locale, Csrf: web.CSRFToken(c), TimeZone: v.User.TimeZone,
 		Terms: map[string]*pluginv1.Words{}}
+	for _, r := range v.Roles {
+		cc.Roles = append(cc.Roles, string(r))
+	}
 	for perm, ok := range v.Can {
 		if ok {
 			cc.Permissions = append(cc.Permissions, string(perm))

@@ -55,7 +55,7 @@ func TestExamplePluginThroughTheHost(t *testing.T) {
 			t.Errorf("title or person: %q", page.Text("main .lead"))
 		}
 		if roles := page.Text("#example-roles"); !strings.Contains(roles, "coach") {
-			t.Errorf("the plugin's Host call for people: %q", roles)
+			t.Errorf("the roles in the call context: %q", roles)
 		}
 		if partial := coach.Get("/m/example/", "HX-Request", "true"); partial.Doc.Find("nav#nav").Length() != 0 || partial.Text("h1") != "Example" {
 			t.Error("an htmx request should get the fragment alone")
@@ -101,7 +101,7 @@ func TestExamplePluginThroughTheHost(t *testing.T) {
 		admin := app.Client(t)
 		admin.SignIn("admin@harbour.example")
 		me, _ := app.Identity().ByEmail(ctx, "coach@harbour.example")
-		if card := admin.Get("/people/" + strconv.FormatInt(me.ID, 10)).Text("#example-card"); card != "Wrote 1 note here." {
+		if card := admin.Get("/people/" + strconv.FormatInt(me.ID, 10)).Text("#example-card"); card != "Chris Jansen wrote 1 note here." {
 			t.Errorf("person card: %q", card)
 		}
 		// Dutch messages come from the plugin's own file.

@@ -101,7 +101,12 @@ func main() {
 		if err != nil {
 			return "", err
 		}
-		return r.Fragment("card", map[string]any{"Notes": n})
+		// Asking the host about people: only people of this organisation come back.
+		who, err := r.People(person)
+		if err != nil || len(who) == 0 {
+			return "", err
+		}
+		return r.Fragment("card", map[string]any{"Notes": n, "Name": who[0].Name})
 	})
 	sdk.Serve(m)
 }
@@ -130,10 +135,6 @@ func page(r *sdk.Request, status int, problem string) error {
 	if err != nil {
 		return err
 	}
-	// Asking the host about people: only people of this organisation come back.
-	me, err := r.People(r.UserID())
-	if err != nil || len(me) == 0 {
-		return err
-	}
-	return r.RenderStatus(status, "index", "example.title", map[string]any{"Name": me[0].Name, "Roles": me[0].Roles, "Notes": notes, "Error": problem})
+	// The person's name and roles come with the call: no host call needed.
+	return r.RenderStatus(status, "index", "example.title", map[string]any{"Name": r.UserName(), "Roles": r.Roles(), "Notes": notes, "Error": problem})
 }

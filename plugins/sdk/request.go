@@ -37,6 +37,9 @@ func (r *Request) UserID() int64 { return r.ctx.GetUserId() }
 // UserName is the signed-in person's name.
 func (r *Request) UserName() string { return r.ctx.GetUserName() }
 
+// Roles are the person's roles in the organisation, such as "coach".
+func (r *Request) Roles() []string { return r.ctx.GetRoles() }
+
 // OrganisationID is the active organisation's id.
 func (r *Request) OrganisationID() int64 { return r.ctx.GetOrganisationId() }
 

@@ -616,6 +616,7 @@ type CallContext struct {
 	Terms            map[string]*Words      `protobuf:"bytes,8,rep,name=terms,proto3" json:"terms,omitempty" protobuf_key:"bytes,1,opt,name=key" protobuf_val:"bytes,2,opt,name=value"`
 	Csrf             string                 `protobuf:"bytes,9,opt,name=csrf,proto3" json:"csrf,omitempty"` // the CSRF token forms must repeat
 	TimeZone         string                 `protobuf:"bytes,10,opt,name=time_zone,json=timeZone,proto3" json:"time_zone,omitempty"`
+	Roles            []string               `protobuf:"bytes,11,rep,name=roles,proto3" json:"roles,omitempty"` // the person's roles in the organisation, so pages need no People call for them. v1.1
 	unknownFields    protoimpl.UnknownFields
 	sizeCache        protoimpl.SizeCache
 }
@@ -718,6 +719,13 @@ func (x *CallContext) GetTimeZone() string {
 		return x.TimeZone
 	}
 	return ""
+}
+
+func (x *CallContext) GetRoles() []string {
+	if x != nil {
+		return x.Roles
+	}
+	return nil
 }
 
 type Words struct {
@@ -2660,7 +2668,7 @@ const file_plugin_proto_rawDesc = "" +
 	"\x0eMigrateRequest\x127\n" +
 	"\acontext\x18\x01 \x01(\v2\x1d.atrium.plugin.v1.CallContextR\acontext\"+\n" +
 	"\x0fMigrateResponse\x12\x18\n" +
-	"\aapplied\x18\x01 \x03(\tR\aapplied\"\xad\x03\n" +
+	"\aapplied\x18\x01 \x03(\tR\aapplied\"\xc3\x03\n" +
 	"\vCallContext\x12\x14\n" +
 	"\x05token\x18\x01 \x01(\tR\x05token\x12'\n" +
 	"\x0forganisation_id\x18\x02 \x01(\x03R\x0eorganisationId\x12+\n" +
@@ -2672,7 +2680,8 @@ const file_plugin_proto_rawDesc = "" +
 	"\x05terms\x18\b \x03(\v2(.atrium.plugin.v1.CallContext.TermsEntryR\x05terms\x12\x12\n" +
 	"\x04csrf\x18\t \x01(\tR\x04csrf\x12\x1b\n" +
 	"\ttime_zone\x18\n" +
-	" \x01(\tR\btimeZone\x1aQ\n" +
+	" \x01(\tR\btimeZone\x12\x14\n" +
+	"\x05roles\x18\v \x03(\tR\x05roles\x1aQ\n" +
 	"\n" +
 	"TermsEntry\x12\x10\n" +
 	"\x03key\x18\x01 \x01(\tR\x03key\x12-\n" +
