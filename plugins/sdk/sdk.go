@@ -63,7 +63,8 @@ type Module struct {
 	manifest  Manifest
 	routes    []route
 	slots     map[string]SlotFunc
-	templates *template.Template
+	templates *template.Template // never executed; renders use clones
+	clones    sync.Pool
 	catalog   *i18n.Catalog
 	localeRaw []*pluginv1.LocaleFile
 	// host is the Host service, dialled once at Manifest and reused.

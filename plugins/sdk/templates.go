@@ -65,14 +65,19 @@ func dict(pairs ...any) map[string]any {
 	return m
 }
 
-// render executes a template with functions bound to the request. The
-// never-executed master is cloned per render, as html/template requires for
-// functions that differ per call.
+// render executes a template with functions bound to the request. It takes
+// a clone of the never-executed master from a pool (html/template fixes
+// functions at first execution, so each clone has them rebound per render,
+// and cloning per render would cost more than the render).
 func (m *Module) render(r *Request, name string, data any) ([]byte, error) {
-	tmpl, err := m.templates.Clone()
-	if err != nil {
-		return nil, err
+	tmpl, _ := m.clones.Get().(*template.Template)
+	if tmpl == nil {
+		var err error
+		if tmpl, err = m.templates.Clone(); err != nil {
+			return nil, err
+		}
 	}
+	defer m.clones.Put(tmpl)
 	loc := r.localizer()
 	tmpl.Funcs(template.FuncMap{
 		"t":    loc.T,
@@ -83,7 +88,7 @@ func (m *Module) render(r *Request, name string, data any) ([]byte, error) {
 		"url": r.URL,
 	})
 	var buf bytes.Buffer
-	err = tmpl.ExecuteTemplate(&buf, name, data)
+	err := tmpl.ExecuteTemplate(&buf, name, data)
 	return buf.Bytes(), err
 }
 
