@@ -14,6 +14,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"syscall"
 	"time"
 	"unicode"
@@ -121,6 +122,8 @@ type Server struct {
 	// protocolPrefixes are the paths of protocol endpoints, exempt from the
 	// session and CSRF (they authenticate every request with an app password).
 	protocolPrefixes []string
+	started          chan struct{}
+	startedOnce      sync.Once
 }
 
 // New builds the server with the core's middleware and pages.
@@ -138,7 +141,7 @@ func New(o Options) (*Server, error) {
 		return nil, err
 	}
 	cfg := o.Config.Server
-	s := &Server{
+	s := &Server{started: make(chan struct{}),
 		log: o.Log, catalog: o.Catalog, views: views, assets: assets,
 		ready: o.Ready, visitorOrg: o.VisitorOrganisation, brands: o.Branding,
 		defaultLocale: o.Config.I18n.DefaultLocale,
@@ -195,6 +198,10 @@ func (s *Server) AddNav(item NavItem) {
 	sort.SliceStable(s.nav, func(i, j int) bool { return s.nav[i].Group < s.nav[j].Group })
 }
 
+// Started is closed once the server has finished its start-up (Fiber
+// completes its route tables then) and is about to answer requests.
+func (s *Server) Started() <-chan struct{} { return s.started }
+
 // App gives the Fiber application. A request that no route takes ends in
 // Fiber's not-found error, which handleError renders as the 404 page.
 func (s *Server) App() *fiber.App { return s.app }
@@ -204,7 +211,12 @@ func (s *Server) App() *fiber.App { return s.app }
 func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 	app := s.App()
 	errc := make(chan error, 1)
-	go func() { errc <- app.Listener(ln, fiber.ListenConfig{DisableStartupMessage: true}) }()
+	go func() {
+		errc <- app.Listener(ln, fiber.ListenConfig{DisableStartupMessage: true, BeforeServeFunc: func(*fiber.App) error {
+			s.startedOnce.Do(func() { close(s.started) })
+			return nil
+		}})
+	}()
 	select {
 	case err := <-errc:
 		return err
