@@ -195,6 +195,10 @@ func TestSlowSlotIsLeftOut(t *testing.T) {
 	if strings.Contains(page.Body, "the hostile tile") {
 		t.Error("a tile that missed its deadline was shown")
 	}
+	// The same plugin's settings section is on the person's settings page.
+	if got := coach.Get("/settings").Text("#hostile-settings"); got != "Settings of a plugin" {
+		t.Errorf("settings section: %q", got)
+	}
 }
 
 // TestEventsReachOtherPlugins: the example emits "example.note_added" when a

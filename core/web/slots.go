@@ -14,10 +14,13 @@ const (
 	// SlotPersonCard is a card on a person's page; its parameter person_id
 	// names a member of the active organisation.
 	SlotPersonCard = "person.card"
+	// SlotSettingsSection is a card on the person's own settings page, for a
+	// module's personal settings (its form posts to the module's own page).
+	SlotSettingsSection = "settings.section"
 )
 
 // Slots are the places a module may fill.
-var Slots = []string{SlotHomeTile, SlotPersonCard}
+var Slots = []string{SlotHomeTile, SlotPersonCard, SlotSettingsSection}
 
 // SlotFiller is one module's part of a slot.
 type SlotFiller struct {

@@ -137,8 +137,9 @@ func (m *Module) Protocol(h HandlerFunc) { m.protocol = h }
 func (m *Module) ProtocolPrefix() string { return "/dav/" + m.manifest.ID + "/" }
 
 // Slot fills a named place on core pages: "home.tile" (a card on the start
-// page) or "person.card" (a card on a person's page, with
-// Params["person_id"]).
+// page), "person.card" (a card on a person's page, with
+// Params["person_id"]) or "settings.section" (a card on the person's own
+// settings page).
 func (m *Module) Slot(name string, f SlotFunc) { m.slots[name] = f }
 
 // EventFunc handles an event another plugin (or this one) emitted. The

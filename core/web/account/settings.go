@@ -2,6 +2,7 @@ package account
 
 import (
 	"errors"
+	"html/template"
 	"io"
 	"time"
 
@@ -20,7 +21,8 @@ type profileData struct {
 	Form      web.Form
 	User      *identity.User
 	TimeZones []string
-	Photo     string // message id of a photo problem
+	Photo     string          // message id of a photo problem
+	Sections  []template.HTML // the modules' settings (web.SlotSettingsSection)
 }
 
 // commonTimeZones are offered in the profile; any IANA name is accepted.
@@ -37,7 +39,8 @@ func (h *Handlers) Profile(c fiber.Ctx) error {
 
 func (h *Handlers) renderProfile(c fiber.Ctx, f web.Form, photoProblem string, status int) error {
 	return h.web.Render(c, web.Page{Template: tmplProfile, Title: "account.profile.title", Status: status,
-		Data: profileData{Form: f, User: web.CurrentViewer(c).User, TimeZones: commonTimeZones, Photo: photoProblem}})
+		Data: profileData{Form: f, User: web.CurrentViewer(c).User, TimeZones: commonTimeZones, Photo: photoProblem,
+			Sections: h.web.FillSlot(c, web.SlotSettingsSection, nil)}})
 }
 
 // ProfilePost saves the person's details.

@@ -35,6 +35,9 @@ func main() {
 		}
 		return "<p>the hostile tile</p>", nil
 	})
+	m.Slot("settings.section", func(r *sdk.Request) (template.HTML, error) {
+		return `<h2>Hostile</h2><p id="hostile-settings">Settings of a plugin</p>`, nil
+	})
 	m.Slot("nowhere", func(r *sdk.Request) (template.HTML, error) { return "", nil })
 	// It listens to the example's notes and keeps a row for each.
 	m.OnEvent("example.note_added", func(r *sdk.Request, payload []byte) error {
