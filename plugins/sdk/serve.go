@@ -26,7 +26,7 @@ func Serve(m *Module) {
 		HandshakeConfig: wire.Handshake,
 		Plugins:         plugin.PluginSet{wire.Name: &wire.GRPC{Impl: &server{module: m}, OnBroker: func(b *plugin.GRPCBroker) { m.broker = b }}},
 		GRPCServer: func(opts []grpc.ServerOption) *grpc.Server {
-			return grpc.NewServer(append(opts, grpc.UnaryInterceptor(survivePanics))...)
+			return grpc.NewServer(append(opts, grpc.UnaryInterceptor(survivePanics), grpc.NumStreamWorkers(4))...)
 		},
 		Logger: hclog.New(&hclog.LoggerOptions{Name: m.manifest.ID, Output: os.Stderr, JSONFormat: true, Level: hclog.Info}),
 	})
