@@ -296,8 +296,9 @@ func (a *App) visitorOrganisation(c fiber.Ctx) *tenancy.Organisation {
 	return org
 }
 
-// notifyAnnouncement mails the organisation's people who want it that there
-// is a new announcement: the organisation's name and a link, never the text.
+// notifyAnnouncement leaves the organisation's people a notice of a new
+// announcement and mails those who want it: the organisation's name and a
+// link, never the text.
 func (a *App) notifyAnnouncement(ctx context.Context, tx bun.IDB, ann *announcement.Announcement) error {
 	members, err := a.orgs.MemberIDs(ctx, ann.OrganisationID)
 	if err != nil {
@@ -312,6 +313,15 @@ func (a *App) notifyAnnouncement(ctx context.Context, tx bun.IDB, ann *announcem
 		if id != ann.AuthorID {
 			ids = append(ids, id)
 		}
+	}
+	// Everyone gets a notice in the portal; mail only goes to those who want it.
+	notices := make([]notice.Notice, len(ids))
+	for i, id := range ids {
+		notices[i] = notice.Notice{OrganisationID: ann.OrganisationID, UserID: id, Module: announcement.Module,
+			Message: "notices.announcement", Link: "/announcements"}
+	}
+	if err := a.notices.AddMany(ctx, tx, notices); err != nil {
+		return err
 	}
 	people, err := a.ident.Recipients(ctx, tx, ids, "announcement")
 	if err != nil {

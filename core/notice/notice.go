@@ -43,6 +43,20 @@ func (s *Service) Add(ctx context.Context, db bun.IDB, n *Notice) error {
 	return err
 }
 
+// AddMany leaves the same kind of notice for many people in one statement,
+// in the caller's transaction.
+func (s *Service) AddMany(ctx context.Context, db bun.IDB, list []Notice) error {
+	if len(list) == 0 {
+		return nil
+	}
+	now := time.Now().UTC()
+	for i := range list {
+		list[i].CreatedAt = now
+	}
+	_, err := db.NewInsert().Model(&list).Exec(ctx)
+	return err
+}
+
 // Unread counts a person's unread notices in an organisation.
 func (s *Service) Unread(ctx context.Context, orgID, userID int64) (int, error) {
 	n, err := s.db.NewSelect().Model((*Notice)(nil)).

@@ -51,5 +51,12 @@ func TestPostingNotifiesWithoutTheText(t *testing.T) {
 		if page := coachee.Get("/announcements"); !strings.Contains(page.Body, "Closed on Friday") {
 			t.Error("the coachee does not see the announcement")
 		}
+		// A notice for everyone but the author, whatever their mail choice.
+		if got := coachee.Get("/notices").Text("#notices"); !strings.Contains(got, "A new announcement was posted") {
+			t.Errorf("the coachee's notices: %q", got)
+		}
+		if got := admin.Get("/notices").Text("#notices"); strings.Contains(got, "A new announcement") {
+			t.Errorf("the author got a notice of their own announcement: %q", got)
+		}
 	})
 }
