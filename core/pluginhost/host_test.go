@@ -6,12 +6,14 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"net/url"
 	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -357,24 +359,76 @@ func TestPluginNotices(t *testing.T) {
 	})
 }
 
-// TestKilledPluginComesBack kills the plugin with SIGKILL while core pages
-// are being used: they keep answering, the plugin's pages say "back in a
-// moment", and the plugin is back within five seconds.
+// TestKilledPluginComesBack kills the plugin with SIGKILL under load (three
+// clients adding notes through it, one using a core page): core pages keep
+// answering 200, the plugin's pages say "back in a moment", the plugin is
+// back within five seconds, and every note it acknowledged is kept.
 func TestKilledPluginComesBack(t *testing.T) {
 	t.Parallel()
 	app := coretest.NewApp(t, coretest.SQLite(t), coretest.Options{Config: withExample(t, true)})
 	c := app.Client(t)
 	c.SignIn("coach@harbour.example")
+	c.Get("/m/example/")
+
+	// Load: three writers keep adding notes through the plugin, one reader
+	// keeps using a core page, until told to stop.
+	var (
+		mu           sync.Mutex
+		acknowledged []string // notes the plugin answered 303 for: committed
+		coreFailures []int
+		stop         = make(chan struct{})
+		wg           sync.WaitGroup
+	)
+	for w := 0; w < 3; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := 0; ; i++ {
+				select {
+				case <-stop:
+					return
+				default:
+				}
+				text := fmt.Sprintf("load %d-%d", w, i)
+				if res := c.PostForm("/m/example/", url.Values{"text": {text}}); res.StatusCode == 303 {
+					mu.Lock()
+					acknowledged = append(acknowledged, text)
+					mu.Unlock()
+				}
+			}
+		}()
+	}
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		for {
+			select {
+			case <-stop:
+				return
+			default:
+			}
+			if res := c.Get("/settings"); res.StatusCode != 200 {
+				mu.Lock()
+				coreFailures = append(coreFailures, res.StatusCode)
+				mu.Unlock()
+			}
+		}
+	}()
+	acks := func() int {
+		mu.Lock()
+		defer mu.Unlock()
+		return len(acknowledged)
+	}
+	for deadline := time.Now().Add(10 * time.Second); acks() < 10 && time.Now().Before(deadline); {
+		time.Sleep(10 * time.Millisecond)
+	}
+
 	pid := app.Plugins().Plugins()[0].PID
 	if err := syscall.Kill(pid, syscall.SIGKILL); err != nil {
 		t.Fatal(err)
 	}
-	sawDown := false
-	deadline := time.Now().Add(5 * time.Second)
-	for time.Now().Before(deadline) {
-		if res := c.Get("/settings"); res.StatusCode != 200 {
-			t.Fatalf("a core page answered %d while the plugin was down", res.StatusCode)
-		}
+	killedAt, sawDown, back := acks(), false, false
+	for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
 		res := c.Get("/m/example/")
 		if res.StatusCode == 503 {
 			sawDown = true
@@ -383,12 +437,37 @@ func TestKilledPluginComesBack(t *testing.T) {
 			}
 		}
 		if res.StatusCode == 200 && app.Plugins().Plugins()[0].PID != pid {
-			t.Logf("back after the kill; saw the down page: %v", sawDown)
-			return
+			back = true
+			break
 		}
-		time.Sleep(20 * time.Millisecond)
 	}
-	t.Fatalf("the plugin was not back within 5 s: %+v", app.Plugins().Plugins())
+	// A little more load on the new process, then stop.
+	for deadline := time.Now().Add(10 * time.Second); back && acks() < killedAt+10 && time.Now().Before(deadline); {
+		time.Sleep(10 * time.Millisecond)
+	}
+	close(stop)
+	wg.Wait()
+	if !back {
+		t.Fatalf("the plugin was not back within 5 s: %+v", app.Plugins().Plugins())
+	}
+	t.Logf("back after the kill; saw the down page: %v; %d notes acknowledged", sawDown, acks())
+	if len(coreFailures) > 0 {
+		t.Errorf("a core page failed while the plugin was down: %v", coreFailures)
+	}
+	// No committed data is lost: every acknowledged note is there.
+	var kept []string
+	if err := app.DB().NewSelect().Table("example_notes").Column("text").Scan(context.Background(), &kept); err != nil {
+		t.Fatal(err)
+	}
+	have := map[string]bool{}
+	for _, k := range kept {
+		have[k] = true
+	}
+	for _, a := range acknowledged {
+		if !have[a] {
+			t.Errorf("note %q was acknowledged but is gone", a)
+		}
+	}
 }
 
 // TestUntrustedAndCrashingPlugins: a binary the operator did not allow never
