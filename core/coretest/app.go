@@ -18,6 +18,8 @@ type App struct {
 	*core.App
 	// URL is the base address, such as http://127.0.0.1:41234.
 	URL string
+	// Logs is everything the App logged so far.
+	Logs *Buffer
 }
 
 // Options tune NewApp.
@@ -90,7 +92,7 @@ func NewApp(t testing.TB, db config.Database, opts ...Options) *App {
 			t.Logf("server log:\n%s", logs.String())
 		}
 	})
-	return &App{App: app, URL: "http://" + ln.Addr().String()}
+	return &App{App: app, URL: "http://" + ln.Addr().String(), Logs: logs}
 }
 
 // Buffer collects output written from many goroutines, such as a log.

@@ -561,6 +561,10 @@ func TestHostilePluginStaysInItsTables(t *testing.T) {
 				t.Errorf("%s: %s", attack, outcome)
 			}
 		}
+		// Every refusal is in the log, with the plugin's name.
+		if n := strings.Count(app.Logs.String(), `msg="plugin statement refused" plugin=hostile`); n < 6 {
+			t.Errorf("%d refusals logged:\n%s", n, app.Logs.String())
+		}
 		// Nothing changed: the core's people and the other plugin's table are intact.
 		var pwned int
 		_ = app.DB().NewSelect().Table("users").ColumnExpr("count(*)").Where("given_name = 'pwned'").Scan(ctx, &pwned)
