@@ -61,6 +61,12 @@ func TestPluginQuickStart(t *testing.T) {
 	if tile := c.Get("/").Text(".plugin-slot"); !strings.Contains(tile, "tiles") {
 		t.Errorf("the new plugin's tile: %q", tile)
 	}
+	// The new plugin comes with a test of its own, and it passes.
+	test := exec.Command("go", "test", "-count=1", "./plugins/hello/")
+	test.Dir, test.Env = dir, env
+	if out, err := test.CombinedOutput(); err != nil {
+		t.Errorf("the new plugin's own test: %v\n%s", err, out)
+	}
 }
 
 func readyAddress(t *testing.T, r io.Reader) string {

@@ -22,21 +22,39 @@ var (
 // "plugins/example") once per test process and returns its binary.
 func BuildPlugin(t testing.TB, pkg string) string {
 	t.Helper()
+	_, file, _, _ := runtime.Caller(0)
+	return build(t, filepath.Join(filepath.Dir(file), "..", ".."), pkg)
+}
+
+// BuildThisPlugin builds the plugin whose package the calling test is in,
+// for a plugin's own tests, in this repository or a vendor's module. The
+// binary is named after the package's folder, which must be the plugin's id.
+func BuildThisPlugin(t testing.TB) string {
+	t.Helper()
+	wd, err := os.Getwd()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return build(t, wd, ".")
+}
+
+// build runs go build in dir once per test process and package.
+func build(t testing.TB, dir, pkg string) string {
+	t.Helper()
 	buildMu.Lock()
 	defer buildMu.Unlock()
-	if bin, ok := built[pkg]; ok {
+	key := filepath.Join(dir, pkg)
+	if bin, ok := built[key]; ok {
 		return bin
 	}
-	_, file, _, _ := runtime.Caller(0)
-	root := filepath.Join(filepath.Dir(file), "..", "..")
-	dir := filepath.Join(os.TempDir(), fmt.Sprintf("atrium-test-plugins-%d", os.Getpid()))
-	bin := filepath.Join(dir, filepath.Base(pkg))
+	out := filepath.Join(os.TempDir(), fmt.Sprintf("atrium-test-plugins-%d", os.Getpid()))
+	bin := filepath.Join(out, filepath.Base(key))
 	cmd := exec.Command("go", "build", "-o", bin, "./"+pkg)
-	cmd.Dir = root
-	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("build %s: %v\n%s", pkg, err, out)
+	cmd.Dir = dir
+	if output, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("build %s: %v\n%s", key, err, output)
 	}
-	built[pkg] = bin
+	built[key] = bin
 	return bin
 }
 

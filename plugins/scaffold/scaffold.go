@@ -33,7 +33,8 @@ func Files(name string) (map[string][]byte, error) {
 		if err != nil {
 			return err
 		}
-		text := strings.NewReplacer("example", name, "Example", title).Replace(string(data))
+		// The demo's addresses (harbour.example) keep their domain.
+		text := strings.NewReplacer("harbour.example", "harbour.example", "example", name, "Example", title).Replace(string(data))
 		rel := strings.TrimSuffix(strings.TrimPrefix(path, "skeleton/"), ".tmpl")
 		out[rel] = []byte(text)
 		return nil
