@@ -73,11 +73,19 @@ func (h *Host) page(p *Plugin, r *pluginv1.Route) fiber.Handler {
 		}
 		ctx, cancel := context.WithTimeout(c.Context(), h.Config.CallTimeout)
 		defer cancel()
+		get := c.Method() == fiber.MethodGet
+		key := preloadKey(p.Name, c.OriginalURL(), cc.GetOrganisationId(), cc.GetUserId())
+		if get {
+			req.Preloads = h.preload(ctx, p, cc.GetToken(), key)
+		}
 		started := time.Now()
 		resp, err := rpc.Handle(ctx, req)
 		if err != nil {
 			h.Log.Warn("plugin call failed", "plugin", p.Name, "path", c.Path(), "error", err.Error(), "ms", time.Since(started).Milliseconds())
 			return fiber.ErrServiceUnavailable
+		}
+		if get {
+			h.preloads.put(key, resp.GetReads())
 		}
 		return h.answer(c, p, resp)
 	}

@@ -31,6 +31,7 @@ const rowsPerBatch = 200
 
 // Exec runs one statement that returns no rows.
 func (s *hostService) Exec(ctx context.Context, req *pluginv1.ExecRequest) (*pluginv1.ExecResponse, error) {
+	s.statements.Add(1)
 	sc, err := s.scope(req.GetToken())
 	if err != nil {
 		return nil, err
@@ -61,6 +62,7 @@ func (s *hostService) Exec(ctx context.Context, req *pluginv1.ExecRequest) (*plu
 
 // Query runs one statement and streams its rows in batches.
 func (s *hostService) Query(req *pluginv1.QueryRequest, stream pluginv1.Host_QueryServer) error {
+	s.statements.Add(1)
 	sc, err := s.scope(req.GetToken())
 	if err != nil {
 		return err
@@ -86,15 +88,11 @@ func (s *hostService) Query(req *pluginv1.QueryRequest, stream pluginv1.Host_Que
 		}
 		batch := &pluginv1.RowBatch{Columns: cols}
 		for rows.Next() {
-			vals := make([]any, len(cols))
-			ptrs := make([]any, len(cols))
-			for i := range vals {
-				ptrs[i] = &vals[i]
-			}
-			if err := rows.Scan(ptrs...); err != nil {
+			row, err := scanRow(rows, len(cols))
+			if err != nil {
 				return err
 			}
-			batch.Rows = append(batch.Rows, &pluginv1.Row{Values: toValues(vals)})
+			batch.Rows = append(batch.Rows, row)
 			if len(batch.Rows) == rowsPerBatch {
 				if err := stream.Send(batch); err != nil {
 					return err
@@ -111,6 +109,19 @@ func (s *hostService) Query(req *pluginv1.QueryRequest, stream pluginv1.Host_Que
 		return s.refused(err, req.GetSql())
 	}
 	return nil
+}
+
+// scanRow reads the current row of a result into its wire form.
+func scanRow(rows *sql.Rows, n int) (*pluginv1.Row, error) {
+	vals := make([]any, n)
+	ptrs := make([]any, n)
+	for i := range vals {
+		ptrs[i] = &vals[i]
+	}
+	if err := rows.Scan(ptrs...); err != nil {
+		return nil, err
+	}
+	return &pluginv1.Row{Values: toValues(vals)}, nil
 }
 
 // refused logs a refused or failed statement and answers the plugin.

@@ -53,10 +53,12 @@ type Host struct {
 	Deps
 	mu      sync.Mutex
 	plugins map[string]*Plugin
-	stop    chan struct{}
-	done    sync.WaitGroup
-	calls   calls
-	wall    *wall
+	// preloads are the reads plugin pages ran, run ahead of the next call.
+	preloads preloads
+	stop     chan struct{}
+	done     sync.WaitGroup
+	calls    calls
+	wall     *wall
 }
 
 // New returns a host; Start runs the plugins.

@@ -359,6 +359,55 @@ func TestPluginNotices(t *testing.T) {
 	})
 }
 
+// TestPreloadedReads: the second visit to a plugin page gets its read from
+// the host with the call (no statement from the plugin), still fresh after
+// a write; a GET page that writes is never preloaded and sees its own write.
+func TestPreloadedReads(t *testing.T) {
+	t.Parallel()
+	coretest.EachDatabase(t, func(t *testing.T, db config.Database) {
+		app := coretest.NewApp(t, db, coretest.Options{Config: withExample(t, true, "core/pluginhost/testdata/hostile")})
+		example, hostile := app.Plugins().Plugin("example"), app.Plugins().Plugin("hostile")
+		coach := app.Client(t)
+		coach.SignIn("coach@harbour.example")
+		coach.Get("/m/example/")
+		before := example.Statements()
+		if page := coach.Get("/m/example/"); page.StatusCode != 200 || page.Text("main h1") != "Example" {
+			t.Fatalf("the preloaded page: %d", page.StatusCode)
+		}
+		if sent := example.Statements() - before; sent != 0 {
+			t.Errorf("the second visit sent %d statements; its read should have come preloaded", sent)
+		}
+		if res := coach.PostForm("/m/example/", url.Values{"text": {"Fresh after a write"}}); res.StatusCode != 303 {
+			t.Fatalf("note: %d", res.StatusCode)
+		}
+		before = example.Statements()
+		if page := coach.Get("/m/example/"); !strings.Contains(page.Text("#example-notes"), "Fresh after a write") {
+			t.Errorf("the preloaded read is stale: %q", page.Text("#example-notes"))
+		}
+		if sent := example.Statements() - before; sent != 0 {
+			t.Errorf("after a write the visit sent %d statements", sent)
+		}
+		// Another person's visit is not served from the coach's reads.
+		admin := app.Client(t)
+		admin.SignIn("admin@harbour.example")
+		before = example.Statements()
+		admin.Get("/m/example/")
+		if sent := example.Statements() - before; sent != 1 {
+			t.Errorf("another person's first visit sent %d statements, want 1", sent)
+		}
+		before = hostile.Statements()
+		for range 2 {
+			got := strings.Fields(coach.Get("/m/hostile/writeread").Body)
+			if len(got) != 2 || got[0] == got[1] {
+				t.Errorf("a GET that writes did not see its write: %q", got)
+			}
+		}
+		if n := hostile.Statements() - before; n != 6 {
+			t.Errorf("the writing page sent %d statements over two visits, want 6 (never preloaded)", n)
+		}
+	})
+}
+
 // TestKilledPluginComesBack kills the plugin with SIGKILL under load (three
 // clients adding notes through it, one using a core page): core pages keep
 // answering 200, the plugin's pages say "back in a moment", the plugin is

@@ -3,6 +3,7 @@ package pluginhost
 import (
 	"context"
 	"log/slog"
+	"sync/atomic"
 
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
@@ -29,6 +30,8 @@ type hostService struct {
 	wall   *wall
 	emit   func(ctx context.Context, from scope, name string, payload []byte) error
 	notify func(ctx context.Context, orgID, userID int64, module, message, link string) error
+	// statements counts the Exec and Query calls served.
+	statements *atomic.Int64
 }
 
 var errNoCall = status.Error(codes.PermissionDenied, "the token names no live call of this plugin")
@@ -121,7 +124,7 @@ func (s *hostService) Audit(ctx context.Context, req *pluginv1.AuditRequest) (*p
 // id the plugin dials, once, for every Host call it makes.
 func (h *Host) serveHost(p *Plugin, broker brokerLike) uint32 {
 	id := broker.NextId()
-	svc := &hostService{plugin: p.Name, calls: &h.calls, orgs: h.Orgs, ids: h.Identity, audit: h.Audit, log: h.Log, wall: h.wall, emit: h.deliver, notify: h.Notify}
+	svc := &hostService{plugin: p.Name, calls: &h.calls, orgs: h.Orgs, ids: h.Identity, audit: h.Audit, log: h.Log, wall: h.wall, emit: h.deliver, notify: h.Notify, statements: &p.statements}
 	go broker.AcceptAndServe(id, func(opts []grpc.ServerOption) *grpc.Server {
 		// Workers kept warm instead of a goroutine per call: a little off
 		// every round trip (measured in BenchmarkQuery).

@@ -10,6 +10,7 @@ import (
 	"regexp"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -49,6 +50,9 @@ type Plugin struct {
 	sum      []byte // SHA-256 the binary must have at every (re)start
 	// reloading keeps the supervisor off while Reload swaps the binary.
 	reloading bool
+	// statements counts the statements the plugin sent (preloads not
+	// included), for the tests of preloading.
+	statements atomic.Int64
 }
 
 // Status is a plugin's state for the operator's page.

@@ -129,6 +129,9 @@ func (c *conn) ExecContext(ctx context.Context, query string, args []driver.Name
 	if err != nil {
 		return nil, err
 	}
+	if cr := readsOf(ctx); cr != nil {
+		cr.write()
+	}
 	resp, err := c.m.host.Exec(ctx, &pluginv1.ExecRequest{Token: tok, Sql: query, Args: vals, Tx: c.tx})
 	if err != nil {
 		return nil, err
@@ -148,6 +151,14 @@ func (c *conn) QueryContext(ctx context.Context, query string, args []driver.Nam
 	if err != nil {
 		return nil, err
 	}
+	cr := readsOf(ctx)
+	standalone := cr != nil && c.tx == "" && len(args) == 0
+	if standalone {
+		if b := cr.take(query); b != nil {
+			cr.ran(query) // still the page's read: preload it again next time
+			return &rows{cancel: func() {}, cols: b.GetColumns(), batch: b.GetRows()}, nil
+		}
+	}
 	ctx, cancel := context.WithCancel(ctx)
 	stream, err := c.m.host.Query(ctx, &pluginv1.QueryRequest{Token: tok, Sql: query, Args: vals, Tx: c.tx})
 	if err != nil {
@@ -158,6 +169,9 @@ func (c *conn) QueryContext(ctx context.Context, query string, args []driver.Nam
 	if err != nil {
 		cancel()
 		return nil, err
+	}
+	if standalone {
+		cr.ran(query)
 	}
 	return &rows{stream: stream, cancel: cancel, cols: first.GetColumns(), batch: first.GetRows()}, nil
 }
@@ -203,14 +217,18 @@ func (r *rows) Columns() []string { return r.cols }
 // closing early.
 func (r *rows) Close() error {
 	defer r.cancel()
-	for {
+	for r.stream != nil {
 		if _, err := r.stream.Recv(); err != nil {
 			return nil
 		}
 	}
+	return nil
 }
 func (r *rows) Next(dest []driver.Value) error {
 	for r.i >= len(r.batch) {
+		if r.stream == nil { // a preload: every row is here
+			return io.EOF
+		}
 		b, err := r.stream.Recv()
 		if errors.Is(err, io.EOF) {
 			return io.EOF

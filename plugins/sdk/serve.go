@@ -126,6 +126,7 @@ func (s *server) Handle(ctx context.Context, req *pluginv1.HandleRequest) (resp 
 		form, _ = url.ParseQuery(string(req.GetBody()))
 	}
 	ctx = context.WithValue(ctx, tokenKey{}, req.GetContext().GetToken())
+	ctx, reads := withReads(ctx, req.GetPreloads())
 	rq := &Request{module: s.module, ctx: req.GetContext(), Context: ctx, Method: req.GetMethod(), Path: req.GetPath(),
 		Query: query, Form: form, Params: params, HTMX: req.GetHeaders()["HX-Request"] == "true",
 		Header: req.GetHeaders(), Body: req.GetBody(), resp: resp}
@@ -142,6 +143,9 @@ func (s *server) Handle(ctx context.Context, req *pluginv1.HandleRequest) (resp 
 	}
 	if resp.Status == 404 && resp.Body == nil && resp.Headers["Location"] == "" {
 		resp.Status = 200
+	}
+	if req.GetMethod() == "GET" {
+		resp.Reads = reads.ranReads()
 	}
 	return resp, nil
 }

@@ -72,7 +72,7 @@ func (x HandleResponse_Kind) Number() protoreflect.EnumNumber {
 
 // Deprecated: Use HandleResponse_Kind.Descriptor instead.
 func (HandleResponse_Kind) EnumDescriptor() ([]byte, []int) {
-	return file_plugin_proto_rawDescGZIP(), []int{11, 0}
+	return file_plugin_proto_rawDescGZIP(), []int{12, 0}
 }
 
 type ManifestRequest struct {
@@ -789,6 +789,7 @@ type HandleRequest struct {
 	Body          []byte                 `protobuf:"bytes,5,opt,name=body,proto3" json:"body,omitempty"`
 	Headers       map[string]string      `protobuf:"bytes,6,rep,name=headers,proto3" json:"headers,omitempty" protobuf_key:"bytes,1,opt,name=key" protobuf_val:"bytes,2,opt,name=value"` // a safe subset: Content-Type, Accept, HX-*
 	Params        map[string]string      `protobuf:"bytes,7,rep,name=params,proto3" json:"params,omitempty" protobuf_key:"bytes,1,opt,name=key" protobuf_val:"bytes,2,opt,name=value"`   // route parameters
+	Preloads      []*Preload             `protobuf:"bytes,8,rep,name=preloads,proto3" json:"preloads,omitempty"`                                                                         // reads the host ran for this call, from the page's earlier reads. v1.1
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -872,6 +873,67 @@ func (x *HandleRequest) GetParams() map[string]string {
 	return nil
 }
 
+func (x *HandleRequest) GetPreloads() []*Preload {
+	if x != nil {
+		return x.Preloads
+	}
+	return nil
+}
+
+// Preload is one read the host ran ahead of Handle: the statement's text and
+// all its rows. The SDK answers the same statement from it once.
+type Preload struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Sql           string                 `protobuf:"bytes,1,opt,name=sql,proto3" json:"sql,omitempty"`
+	Rows          *RowBatch              `protobuf:"bytes,2,opt,name=rows,proto3" json:"rows,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *Preload) Reset() {
+	*x = Preload{}
+	mi := &file_plugin_proto_msgTypes[11]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *Preload) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*Preload) ProtoMessage() {}
+
+func (x *Preload) ProtoReflect() protoreflect.Message {
+	mi := &file_plugin_proto_msgTypes[11]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use Preload.ProtoReflect.Descriptor instead.
+func (*Preload) Descriptor() ([]byte, []int) {
+	return file_plugin_proto_rawDescGZIP(), []int{11}
+}
+
+func (x *Preload) GetSql() string {
+	if x != nil {
+		return x.Sql
+	}
+	return ""
+}
+
+func (x *Preload) GetRows() *RowBatch {
+	if x != nil {
+		return x.Rows
+	}
+	return nil
+}
+
 type HandleResponse struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
 	Status        int32                  `protobuf:"varint,1,opt,name=status,proto3" json:"status,omitempty"`
@@ -879,13 +941,14 @@ type HandleResponse struct {
 	Headers       map[string]string      `protobuf:"bytes,3,rep,name=headers,proto3" json:"headers,omitempty" protobuf_key:"bytes,1,opt,name=key" protobuf_val:"bytes,2,opt,name=value"` // Content-Type, HX-*, Location
 	Body          []byte                 `protobuf:"bytes,4,opt,name=body,proto3" json:"body,omitempty"`
 	Title         string                 `protobuf:"bytes,5,opt,name=title,proto3" json:"title,omitempty"` // the page title, already translated
+	Reads         []string               `protobuf:"bytes,6,rep,name=reads,proto3" json:"reads,omitempty"` // standalone reads a GET page ran, for the host to preload next time. v1.1
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
 
 func (x *HandleResponse) Reset() {
 	*x = HandleResponse{}
-	mi := &file_plugin_proto_msgTypes[11]
+	mi := &file_plugin_proto_msgTypes[12]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -897,7 +960,7 @@ func (x *HandleResponse) String() string {
 func (*HandleResponse) ProtoMessage() {}
 
 func (x *HandleResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_plugin_proto_msgTypes[11]
+	mi := &file_plugin_proto_msgTypes[12]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -910,7 +973,7 @@ func (x *HandleResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use HandleResponse.ProtoReflect.Descriptor instead.
 func (*HandleResponse) Descriptor() ([]byte, []int) {
-	return file_plugin_proto_rawDescGZIP(), []int{11}
+	return file_plugin_proto_rawDescGZIP(), []int{12}
 }
 
 func (x *HandleResponse) GetStatus() int32 {
@@ -948,6 +1011,13 @@ func (x *HandleResponse) GetTitle() string {
 	return ""
 }
 
+func (x *HandleResponse) GetReads() []string {
+	if x != nil {
+		return x.Reads
+	}
+	return nil
+}
+
 type SlotRequest struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
 	Context       *CallContext           `protobuf:"bytes,1,opt,name=context,proto3" json:"context,omitempty"`
@@ -959,7 +1029,7 @@ type SlotRequest struct {
 
 func (x *SlotRequest) Reset() {
 	*x = SlotRequest{}
-	mi := &file_plugin_proto_msgTypes[12]
+	mi := &file_plugin_proto_msgTypes[13]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -971,7 +1041,7 @@ func (x *SlotRequest) String() string {
 func (*SlotRequest) ProtoMessage() {}
 
 func (x *SlotRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_plugin_proto_msgTypes[12]
+	mi := &file_plugin_proto_msgTypes[13]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -984,7 +1054,7 @@ func (x *SlotRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SlotRequest.ProtoReflect.Descriptor instead.
 func (*SlotRequest) Descriptor() ([]byte, []int) {
-	return file_plugin_proto_rawDescGZIP(), []int{12}
+	return file_plugin_proto_rawDescGZIP(), []int{13}
 }
 
 func (x *SlotRequest) GetContext() *CallContext {
@@ -1017,7 +1087,7 @@ type SlotResponse struct {
 
 func (x *SlotResponse) Reset() {
 	*x = SlotResponse{}
-	mi := &file_plugin_proto_msgTypes[13]
+	mi := &file_plugin_proto_msgTypes[14]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1029,7 +1099,7 @@ func (x *SlotResponse) String() string {
 func (*SlotResponse) ProtoMessage() {}
 
 func (x *SlotResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_plugin_proto_msgTypes[13]
+	mi := &file_plugin_proto_msgTypes[14]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1042,7 +1112,7 @@ func (x *SlotResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SlotResponse.ProtoReflect.Descriptor instead.
 func (*SlotResponse) Descriptor() ([]byte, []int) {
-	return file_plugin_proto_rawDescGZIP(), []int{13}
+	return file_plugin_proto_rawDescGZIP(), []int{14}
 }
 
 func (x *SlotResponse) GetHtml() []byte {
@@ -1063,7 +1133,7 @@ type EventRequest struct {
 
 func (x *EventRequest) Reset() {
 	*x = EventRequest{}
-	mi := &file_plugin_proto_msgTypes[14]
+	mi := &file_plugin_proto_msgTypes[15]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1075,7 +1145,7 @@ func (x *EventRequest) String() string {
 func (*EventRequest) ProtoMessage() {}
 
 func (x *EventRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_plugin_proto_msgTypes[14]
+	mi := &file_plugin_proto_msgTypes[15]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1088,7 +1158,7 @@ func (x *EventRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use EventRequest.ProtoReflect.Descriptor instead.
 func (*EventRequest) Descriptor() ([]byte, []int) {
-	return file_plugin_proto_rawDescGZIP(), []int{14}
+	return file_plugin_proto_rawDescGZIP(), []int{15}
 }
 
 func (x *EventRequest) GetContext() *CallContext {
@@ -1120,7 +1190,7 @@ type EventResponse struct {
 
 func (x *EventResponse) Reset() {
 	*x = EventResponse{}
-	mi := &file_plugin_proto_msgTypes[15]
+	mi := &file_plugin_proto_msgTypes[16]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1132,7 +1202,7 @@ func (x *EventResponse) String() string {
 func (*EventResponse) ProtoMessage() {}
 
 func (x *EventResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_plugin_proto_msgTypes[15]
+	mi := &file_plugin_proto_msgTypes[16]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1145,7 +1215,7 @@ func (x *EventResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use EventResponse.ProtoReflect.Descriptor instead.
 func (*EventResponse) Descriptor() ([]byte, []int) {
-	return file_plugin_proto_rawDescGZIP(), []int{15}
+	return file_plugin_proto_rawDescGZIP(), []int{16}
 }
 
 type HealthRequest struct {
@@ -1156,7 +1226,7 @@ type HealthRequest struct {
 
 func (x *HealthRequest) Reset() {
 	*x = HealthRequest{}
-	mi := &file_plugin_proto_msgTypes[16]
+	mi := &file_plugin_proto_msgTypes[17]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1168,7 +1238,7 @@ func (x *HealthRequest) String() string {
 func (*HealthRequest) ProtoMessage() {}
 
 func (x *HealthRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_plugin_proto_msgTypes[16]
+	mi := &file_plugin_proto_msgTypes[17]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1181,7 +1251,7 @@ func (x *HealthRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use HealthRequest.ProtoReflect.Descriptor instead.
 func (*HealthRequest) Descriptor() ([]byte, []int) {
-	return file_plugin_proto_rawDescGZIP(), []int{16}
+	return file_plugin_proto_rawDescGZIP(), []int{17}
 }
 
 type HealthResponse struct {
@@ -1193,7 +1263,7 @@ type HealthResponse struct {
 
 func (x *HealthResponse) Reset() {
 	*x = HealthResponse{}
-	mi := &file_plugin_proto_msgTypes[17]
+	mi := &file_plugin_proto_msgTypes[18]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1205,7 +1275,7 @@ func (x *HealthResponse) String() string {
 func (*HealthResponse) ProtoMessage() {}
 
 func (x *HealthResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_plugin_proto_msgTypes[17]
+	mi := &file_plugin_proto_msgTypes[18]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1218,7 +1288,7 @@ func (x *HealthResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use HealthResponse.ProtoReflect.Descriptor instead.
 func (*HealthResponse) Descriptor() ([]byte, []int) {
-	return file_plugin_proto_rawDescGZIP(), []int{17}
+	return file_plugin_proto_rawDescGZIP(), []int{18}
 }
 
 func (x *HealthResponse) GetOk() bool {
@@ -1247,7 +1317,7 @@ type Value struct {
 
 func (x *Value) Reset() {
 	*x = Value{}
-	mi := &file_plugin_proto_msgTypes[18]
+	mi := &file_plugin_proto_msgTypes[19]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1259,7 +1329,7 @@ func (x *Value) String() string {
 func (*Value) ProtoMessage() {}
 
 func (x *Value) ProtoReflect() protoreflect.Message {
-	mi := &file_plugin_proto_msgTypes[18]
+	mi := &file_plugin_proto_msgTypes[19]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1272,7 +1342,7 @@ func (x *Value) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Value.ProtoReflect.Descriptor instead.
 func (*Value) Descriptor() ([]byte, []int) {
-	return file_plugin_proto_rawDescGZIP(), []int{18}
+	return file_plugin_proto_rawDescGZIP(), []int{19}
 }
 
 func (x *Value) GetKind() isValue_Kind {
@@ -1403,7 +1473,7 @@ type ExecRequest struct {
 
 func (x *ExecRequest) Reset() {
 	*x = ExecRequest{}
-	mi := &file_plugin_proto_msgTypes[19]
+	mi := &file_plugin_proto_msgTypes[20]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1415,7 +1485,7 @@ func (x *ExecRequest) String() string {
 func (*ExecRequest) ProtoMessage() {}
 
 func (x *ExecRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_plugin_proto_msgTypes[19]
+	mi := &file_plugin_proto_msgTypes[20]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1428,7 +1498,7 @@ func (x *ExecRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ExecRequest.ProtoReflect.Descriptor instead.
 func (*ExecRequest) Descriptor() ([]byte, []int) {
-	return file_plugin_proto_rawDescGZIP(), []int{19}
+	return file_plugin_proto_rawDescGZIP(), []int{20}
 }
 
 func (x *ExecRequest) GetToken() string {
@@ -1469,7 +1539,7 @@ type ExecResponse struct {
 
 func (x *ExecResponse) Reset() {
 	*x = ExecResponse{}
-	mi := &file_plugin_proto_msgTypes[20]
+	mi := &file_plugin_proto_msgTypes[21]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1481,7 +1551,7 @@ func (x *ExecResponse) String() string {
 func (*ExecResponse) ProtoMessage() {}
 
 func (x *ExecResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_plugin_proto_msgTypes[20]
+	mi := &file_plugin_proto_msgTypes[21]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1494,7 +1564,7 @@ func (x *ExecResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ExecResponse.ProtoReflect.Descriptor instead.
 func (*ExecResponse) Descriptor() ([]byte, []int) {
-	return file_plugin_proto_rawDescGZIP(), []int{20}
+	return file_plugin_proto_rawDescGZIP(), []int{21}
 }
 
 func (x *ExecResponse) GetRowsAffected() int64 {
@@ -1523,7 +1593,7 @@ type QueryRequest struct {
 
 func (x *QueryRequest) Reset() {
 	*x = QueryRequest{}
-	mi := &file_plugin_proto_msgTypes[21]
+	mi := &file_plugin_proto_msgTypes[22]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1535,7 +1605,7 @@ func (x *QueryRequest) String() string {
 func (*QueryRequest) ProtoMessage() {}
 
 func (x *QueryRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_plugin_proto_msgTypes[21]
+	mi := &file_plugin_proto_msgTypes[22]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1548,7 +1618,7 @@ func (x *QueryRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use QueryRequest.ProtoReflect.Descriptor instead.
 func (*QueryRequest) Descriptor() ([]byte, []int) {
-	return file_plugin_proto_rawDescGZIP(), []int{21}
+	return file_plugin_proto_rawDescGZIP(), []int{22}
 }
 
 func (x *QueryRequest) GetToken() string {
@@ -1588,7 +1658,7 @@ type BeginRequest struct {
 
 func (x *BeginRequest) Reset() {
 	*x = BeginRequest{}
-	mi := &file_plugin_proto_msgTypes[22]
+	mi := &file_plugin_proto_msgTypes[23]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1600,7 +1670,7 @@ func (x *BeginRequest) String() string {
 func (*BeginRequest) ProtoMessage() {}
 
 func (x *BeginRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_plugin_proto_msgTypes[22]
+	mi := &file_plugin_proto_msgTypes[23]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1613,7 +1683,7 @@ func (x *BeginRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use BeginRequest.ProtoReflect.Descriptor instead.
 func (*BeginRequest) Descriptor() ([]byte, []int) {
-	return file_plugin_proto_rawDescGZIP(), []int{22}
+	return file_plugin_proto_rawDescGZIP(), []int{23}
 }
 
 func (x *BeginRequest) GetToken() string {
@@ -1632,7 +1702,7 @@ type BeginResponse struct {
 
 func (x *BeginResponse) Reset() {
 	*x = BeginResponse{}
-	mi := &file_plugin_proto_msgTypes[23]
+	mi := &file_plugin_proto_msgTypes[24]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1644,7 +1714,7 @@ func (x *BeginResponse) String() string {
 func (*BeginResponse) ProtoMessage() {}
 
 func (x *BeginResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_plugin_proto_msgTypes[23]
+	mi := &file_plugin_proto_msgTypes[24]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1657,7 +1727,7 @@ func (x *BeginResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use BeginResponse.ProtoReflect.Descriptor instead.
 func (*BeginResponse) Descriptor() ([]byte, []int) {
-	return file_plugin_proto_rawDescGZIP(), []int{23}
+	return file_plugin_proto_rawDescGZIP(), []int{24}
 }
 
 func (x *BeginResponse) GetTx() string {
@@ -1677,7 +1747,7 @@ type TxRequest struct {
 
 func (x *TxRequest) Reset() {
 	*x = TxRequest{}
-	mi := &file_plugin_proto_msgTypes[24]
+	mi := &file_plugin_proto_msgTypes[25]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1689,7 +1759,7 @@ func (x *TxRequest) String() string {
 func (*TxRequest) ProtoMessage() {}
 
 func (x *TxRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_plugin_proto_msgTypes[24]
+	mi := &file_plugin_proto_msgTypes[25]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1702,7 +1772,7 @@ func (x *TxRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use TxRequest.ProtoReflect.Descriptor instead.
 func (*TxRequest) Descriptor() ([]byte, []int) {
-	return file_plugin_proto_rawDescGZIP(), []int{24}
+	return file_plugin_proto_rawDescGZIP(), []int{25}
 }
 
 func (x *TxRequest) GetToken() string {
@@ -1727,7 +1797,7 @@ type TxResponse struct {
 
 func (x *TxResponse) Reset() {
 	*x = TxResponse{}
-	mi := &file_plugin_proto_msgTypes[25]
+	mi := &file_plugin_proto_msgTypes[26]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1739,7 +1809,7 @@ func (x *TxResponse) String() string {
 func (*TxResponse) ProtoMessage() {}
 
 func (x *TxResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_plugin_proto_msgTypes[25]
+	mi := &file_plugin_proto_msgTypes[26]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1752,7 +1822,7 @@ func (x *TxResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use TxResponse.ProtoReflect.Descriptor instead.
 func (*TxResponse) Descriptor() ([]byte, []int) {
-	return file_plugin_proto_rawDescGZIP(), []int{25}
+	return file_plugin_proto_rawDescGZIP(), []int{26}
 }
 
 type Row struct {
@@ -1764,7 +1834,7 @@ type Row struct {
 
 func (x *Row) Reset() {
 	*x = Row{}
-	mi := &file_plugin_proto_msgTypes[26]
+	mi := &file_plugin_proto_msgTypes[27]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1776,7 +1846,7 @@ func (x *Row) String() string {
 func (*Row) ProtoMessage() {}
 
 func (x *Row) ProtoReflect() protoreflect.Message {
-	mi := &file_plugin_proto_msgTypes[26]
+	mi := &file_plugin_proto_msgTypes[27]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1789,7 +1859,7 @@ func (x *Row) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Row.ProtoReflect.Descriptor instead.
 func (*Row) Descriptor() ([]byte, []int) {
-	return file_plugin_proto_rawDescGZIP(), []int{26}
+	return file_plugin_proto_rawDescGZIP(), []int{27}
 }
 
 func (x *Row) GetValues() []*Value {
@@ -1809,7 +1879,7 @@ type RowBatch struct {
 
 func (x *RowBatch) Reset() {
 	*x = RowBatch{}
-	mi := &file_plugin_proto_msgTypes[27]
+	mi := &file_plugin_proto_msgTypes[28]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1821,7 +1891,7 @@ func (x *RowBatch) String() string {
 func (*RowBatch) ProtoMessage() {}
 
 func (x *RowBatch) ProtoReflect() protoreflect.Message {
-	mi := &file_plugin_proto_msgTypes[27]
+	mi := &file_plugin_proto_msgTypes[28]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1834,7 +1904,7 @@ func (x *RowBatch) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RowBatch.ProtoReflect.Descriptor instead.
 func (*RowBatch) Descriptor() ([]byte, []int) {
-	return file_plugin_proto_rawDescGZIP(), []int{27}
+	return file_plugin_proto_rawDescGZIP(), []int{28}
 }
 
 func (x *RowBatch) GetColumns() []string {
@@ -1861,7 +1931,7 @@ type PeopleRequest struct {
 
 func (x *PeopleRequest) Reset() {
 	*x = PeopleRequest{}
-	mi := &file_plugin_proto_msgTypes[28]
+	mi := &file_plugin_proto_msgTypes[29]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1873,7 +1943,7 @@ func (x *PeopleRequest) String() string {
 func (*PeopleRequest) ProtoMessage() {}
 
 func (x *PeopleRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_plugin_proto_msgTypes[28]
+	mi := &file_plugin_proto_msgTypes[29]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1886,7 +1956,7 @@ func (x *PeopleRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use PeopleRequest.ProtoReflect.Descriptor instead.
 func (*PeopleRequest) Descriptor() ([]byte, []int) {
-	return file_plugin_proto_rawDescGZIP(), []int{28}
+	return file_plugin_proto_rawDescGZIP(), []int{29}
 }
 
 func (x *PeopleRequest) GetToken() string {
@@ -1915,7 +1985,7 @@ type Person struct {
 
 func (x *Person) Reset() {
 	*x = Person{}
-	mi := &file_plugin_proto_msgTypes[29]
+	mi := &file_plugin_proto_msgTypes[30]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1927,7 +1997,7 @@ func (x *Person) String() string {
 func (*Person) ProtoMessage() {}
 
 func (x *Person) ProtoReflect() protoreflect.Message {
-	mi := &file_plugin_proto_msgTypes[29]
+	mi := &file_plugin_proto_msgTypes[30]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1940,7 +2010,7 @@ func (x *Person) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Person.ProtoReflect.Descriptor instead.
 func (*Person) Descriptor() ([]byte, []int) {
-	return file_plugin_proto_rawDescGZIP(), []int{29}
+	return file_plugin_proto_rawDescGZIP(), []int{30}
 }
 
 func (x *Person) GetId() int64 {
@@ -1980,7 +2050,7 @@ type PeopleResponse struct {
 
 func (x *PeopleResponse) Reset() {
 	*x = PeopleResponse{}
-	mi := &file_plugin_proto_msgTypes[30]
+	mi := &file_plugin_proto_msgTypes[31]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1992,7 +2062,7 @@ func (x *PeopleResponse) String() string {
 func (*PeopleResponse) ProtoMessage() {}
 
 func (x *PeopleResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_plugin_proto_msgTypes[30]
+	mi := &file_plugin_proto_msgTypes[31]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2005,7 +2075,7 @@ func (x *PeopleResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use PeopleResponse.ProtoReflect.Descriptor instead.
 func (*PeopleResponse) Descriptor() ([]byte, []int) {
-	return file_plugin_proto_rawDescGZIP(), []int{30}
+	return file_plugin_proto_rawDescGZIP(), []int{31}
 }
 
 func (x *PeopleResponse) GetPeople() []*Person {
@@ -2025,7 +2095,7 @@ type CanRequest struct {
 
 func (x *CanRequest) Reset() {
 	*x = CanRequest{}
-	mi := &file_plugin_proto_msgTypes[31]
+	mi := &file_plugin_proto_msgTypes[32]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2037,7 +2107,7 @@ func (x *CanRequest) String() string {
 func (*CanRequest) ProtoMessage() {}
 
 func (x *CanRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_plugin_proto_msgTypes[31]
+	mi := &file_plugin_proto_msgTypes[32]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2050,7 +2120,7 @@ func (x *CanRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CanRequest.ProtoReflect.Descriptor instead.
 func (*CanRequest) Descriptor() ([]byte, []int) {
-	return file_plugin_proto_rawDescGZIP(), []int{31}
+	return file_plugin_proto_rawDescGZIP(), []int{32}
 }
 
 func (x *CanRequest) GetToken() string {
@@ -2076,7 +2146,7 @@ type CanResponse struct {
 
 func (x *CanResponse) Reset() {
 	*x = CanResponse{}
-	mi := &file_plugin_proto_msgTypes[32]
+	mi := &file_plugin_proto_msgTypes[33]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2088,7 +2158,7 @@ func (x *CanResponse) String() string {
 func (*CanResponse) ProtoMessage() {}
 
 func (x *CanResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_plugin_proto_msgTypes[32]
+	mi := &file_plugin_proto_msgTypes[33]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2101,7 +2171,7 @@ func (x *CanResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CanResponse.ProtoReflect.Descriptor instead.
 func (*CanResponse) Descriptor() ([]byte, []int) {
-	return file_plugin_proto_rawDescGZIP(), []int{32}
+	return file_plugin_proto_rawDescGZIP(), []int{33}
 }
 
 func (x *CanResponse) GetAllowed() bool {
@@ -2124,7 +2194,7 @@ type NotifyRequest struct {
 
 func (x *NotifyRequest) Reset() {
 	*x = NotifyRequest{}
-	mi := &file_plugin_proto_msgTypes[33]
+	mi := &file_plugin_proto_msgTypes[34]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2136,7 +2206,7 @@ func (x *NotifyRequest) String() string {
 func (*NotifyRequest) ProtoMessage() {}
 
 func (x *NotifyRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_plugin_proto_msgTypes[33]
+	mi := &file_plugin_proto_msgTypes[34]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2149,7 +2219,7 @@ func (x *NotifyRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use NotifyRequest.ProtoReflect.Descriptor instead.
 func (*NotifyRequest) Descriptor() ([]byte, []int) {
-	return file_plugin_proto_rawDescGZIP(), []int{33}
+	return file_plugin_proto_rawDescGZIP(), []int{34}
 }
 
 func (x *NotifyRequest) GetToken() string {
@@ -2195,7 +2265,7 @@ type NotifyResponse struct {
 
 func (x *NotifyResponse) Reset() {
 	*x = NotifyResponse{}
-	mi := &file_plugin_proto_msgTypes[34]
+	mi := &file_plugin_proto_msgTypes[35]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2207,7 +2277,7 @@ func (x *NotifyResponse) String() string {
 func (*NotifyResponse) ProtoMessage() {}
 
 func (x *NotifyResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_plugin_proto_msgTypes[34]
+	mi := &file_plugin_proto_msgTypes[35]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2220,7 +2290,7 @@ func (x *NotifyResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use NotifyResponse.ProtoReflect.Descriptor instead.
 func (*NotifyResponse) Descriptor() ([]byte, []int) {
-	return file_plugin_proto_rawDescGZIP(), []int{34}
+	return file_plugin_proto_rawDescGZIP(), []int{35}
 }
 
 type PublishRequest struct {
@@ -2235,7 +2305,7 @@ type PublishRequest struct {
 
 func (x *PublishRequest) Reset() {
 	*x = PublishRequest{}
-	mi := &file_plugin_proto_msgTypes[35]
+	mi := &file_plugin_proto_msgTypes[36]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2247,7 +2317,7 @@ func (x *PublishRequest) String() string {
 func (*PublishRequest) ProtoMessage() {}
 
 func (x *PublishRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_plugin_proto_msgTypes[35]
+	mi := &file_plugin_proto_msgTypes[36]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2260,7 +2330,7 @@ func (x *PublishRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use PublishRequest.ProtoReflect.Descriptor instead.
 func (*PublishRequest) Descriptor() ([]byte, []int) {
-	return file_plugin_proto_rawDescGZIP(), []int{35}
+	return file_plugin_proto_rawDescGZIP(), []int{36}
 }
 
 func (x *PublishRequest) GetToken() string {
@@ -2299,7 +2369,7 @@ type PublishResponse struct {
 
 func (x *PublishResponse) Reset() {
 	*x = PublishResponse{}
-	mi := &file_plugin_proto_msgTypes[36]
+	mi := &file_plugin_proto_msgTypes[37]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2311,7 +2381,7 @@ func (x *PublishResponse) String() string {
 func (*PublishResponse) ProtoMessage() {}
 
 func (x *PublishResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_plugin_proto_msgTypes[36]
+	mi := &file_plugin_proto_msgTypes[37]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2324,7 +2394,7 @@ func (x *PublishResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use PublishResponse.ProtoReflect.Descriptor instead.
 func (*PublishResponse) Descriptor() ([]byte, []int) {
-	return file_plugin_proto_rawDescGZIP(), []int{36}
+	return file_plugin_proto_rawDescGZIP(), []int{37}
 }
 
 type EmitRequest struct {
@@ -2338,7 +2408,7 @@ type EmitRequest struct {
 
 func (x *EmitRequest) Reset() {
 	*x = EmitRequest{}
-	mi := &file_plugin_proto_msgTypes[37]
+	mi := &file_plugin_proto_msgTypes[38]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2350,7 +2420,7 @@ func (x *EmitRequest) String() string {
 func (*EmitRequest) ProtoMessage() {}
 
 func (x *EmitRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_plugin_proto_msgTypes[37]
+	mi := &file_plugin_proto_msgTypes[38]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2363,7 +2433,7 @@ func (x *EmitRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use EmitRequest.ProtoReflect.Descriptor instead.
 func (*EmitRequest) Descriptor() ([]byte, []int) {
-	return file_plugin_proto_rawDescGZIP(), []int{37}
+	return file_plugin_proto_rawDescGZIP(), []int{38}
 }
 
 func (x *EmitRequest) GetToken() string {
@@ -2395,7 +2465,7 @@ type EmitResponse struct {
 
 func (x *EmitResponse) Reset() {
 	*x = EmitResponse{}
-	mi := &file_plugin_proto_msgTypes[38]
+	mi := &file_plugin_proto_msgTypes[39]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2407,7 +2477,7 @@ func (x *EmitResponse) String() string {
 func (*EmitResponse) ProtoMessage() {}
 
 func (x *EmitResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_plugin_proto_msgTypes[38]
+	mi := &file_plugin_proto_msgTypes[39]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2420,7 +2490,7 @@ func (x *EmitResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use EmitResponse.ProtoReflect.Descriptor instead.
 func (*EmitResponse) Descriptor() ([]byte, []int) {
-	return file_plugin_proto_rawDescGZIP(), []int{38}
+	return file_plugin_proto_rawDescGZIP(), []int{39}
 }
 
 type AuditRequest struct {
@@ -2435,7 +2505,7 @@ type AuditRequest struct {
 
 func (x *AuditRequest) Reset() {
 	*x = AuditRequest{}
-	mi := &file_plugin_proto_msgTypes[39]
+	mi := &file_plugin_proto_msgTypes[40]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2447,7 +2517,7 @@ func (x *AuditRequest) String() string {
 func (*AuditRequest) ProtoMessage() {}
 
 func (x *AuditRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_plugin_proto_msgTypes[39]
+	mi := &file_plugin_proto_msgTypes[40]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2460,7 +2530,7 @@ func (x *AuditRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use AuditRequest.ProtoReflect.Descriptor instead.
 func (*AuditRequest) Descriptor() ([]byte, []int) {
-	return file_plugin_proto_rawDescGZIP(), []int{39}
+	return file_plugin_proto_rawDescGZIP(), []int{40}
 }
 
 func (x *AuditRequest) GetToken() string {
@@ -2499,7 +2569,7 @@ type AuditResponse struct {
 
 func (x *AuditResponse) Reset() {
 	*x = AuditResponse{}
-	mi := &file_plugin_proto_msgTypes[40]
+	mi := &file_plugin_proto_msgTypes[41]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2511,7 +2581,7 @@ func (x *AuditResponse) String() string {
 func (*AuditResponse) ProtoMessage() {}
 
 func (x *AuditResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_plugin_proto_msgTypes[40]
+	mi := &file_plugin_proto_msgTypes[41]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2524,7 +2594,7 @@ func (x *AuditResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use AuditResponse.ProtoReflect.Descriptor instead.
 func (*AuditResponse) Descriptor() ([]byte, []int) {
-	return file_plugin_proto_rawDescGZIP(), []int{40}
+	return file_plugin_proto_rawDescGZIP(), []int{41}
 }
 
 type TermsRequest struct {
@@ -2536,7 +2606,7 @@ type TermsRequest struct {
 
 func (x *TermsRequest) Reset() {
 	*x = TermsRequest{}
-	mi := &file_plugin_proto_msgTypes[41]
+	mi := &file_plugin_proto_msgTypes[42]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2548,7 +2618,7 @@ func (x *TermsRequest) String() string {
 func (*TermsRequest) ProtoMessage() {}
 
 func (x *TermsRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_plugin_proto_msgTypes[41]
+	mi := &file_plugin_proto_msgTypes[42]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2561,7 +2631,7 @@ func (x *TermsRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use TermsRequest.ProtoReflect.Descriptor instead.
 func (*TermsRequest) Descriptor() ([]byte, []int) {
-	return file_plugin_proto_rawDescGZIP(), []int{41}
+	return file_plugin_proto_rawDescGZIP(), []int{42}
 }
 
 func (x *TermsRequest) GetToken() string {
@@ -2580,7 +2650,7 @@ type TermsResponse struct {
 
 func (x *TermsResponse) Reset() {
 	*x = TermsResponse{}
-	mi := &file_plugin_proto_msgTypes[42]
+	mi := &file_plugin_proto_msgTypes[43]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2592,7 +2662,7 @@ func (x *TermsResponse) String() string {
 func (*TermsResponse) ProtoMessage() {}
 
 func (x *TermsResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_plugin_proto_msgTypes[42]
+	mi := &file_plugin_proto_msgTypes[43]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2605,7 +2675,7 @@ func (x *TermsResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use TermsResponse.ProtoReflect.Descriptor instead.
 func (*TermsResponse) Descriptor() ([]byte, []int) {
-	return file_plugin_proto_rawDescGZIP(), []int{42}
+	return file_plugin_proto_rawDescGZIP(), []int{43}
 }
 
 func (x *TermsResponse) GetTerms() map[string]*Words {
@@ -2688,7 +2758,7 @@ const file_plugin_proto_rawDesc = "" +
 	"\x05value\x18\x02 \x01(\v2\x17.atrium.plugin.v1.WordsR\x05value:\x028\x01\"/\n" +
 	"\x05Words\x12\x10\n" +
 	"\x03one\x18\x01 \x01(\tR\x03one\x12\x14\n" +
-	"\x05other\x18\x02 \x01(\tR\x05other\"\xa2\x03\n" +
+	"\x05other\x18\x02 \x01(\tR\x05other\"\xd9\x03\n" +
 	"\rHandleRequest\x127\n" +
 	"\acontext\x18\x01 \x01(\v2\x1d.atrium.plugin.v1.CallContextR\acontext\x12\x16\n" +
 	"\x06method\x18\x02 \x01(\tR\x06method\x12\x12\n" +
@@ -2696,19 +2766,24 @@ const file_plugin_proto_rawDesc = "" +
 	"\x05query\x18\x04 \x01(\tR\x05query\x12\x12\n" +
 	"\x04body\x18\x05 \x01(\fR\x04body\x12F\n" +
 	"\aheaders\x18\x06 \x03(\v2,.atrium.plugin.v1.HandleRequest.HeadersEntryR\aheaders\x12C\n" +
-	"\x06params\x18\a \x03(\v2+.atrium.plugin.v1.HandleRequest.ParamsEntryR\x06params\x1a:\n" +
+	"\x06params\x18\a \x03(\v2+.atrium.plugin.v1.HandleRequest.ParamsEntryR\x06params\x125\n" +
+	"\bpreloads\x18\b \x03(\v2\x19.atrium.plugin.v1.PreloadR\bpreloads\x1a:\n" +
 	"\fHeadersEntry\x12\x10\n" +
 	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
 	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01\x1a9\n" +
 	"\vParamsEntry\x12\x10\n" +
 	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
-	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01\"\xbb\x02\n" +
+	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01\"K\n" +
+	"\aPreload\x12\x10\n" +
+	"\x03sql\x18\x01 \x01(\tR\x03sql\x12.\n" +
+	"\x04rows\x18\x02 \x01(\v2\x1a.atrium.plugin.v1.RowBatchR\x04rows\"\xd1\x02\n" +
 	"\x0eHandleResponse\x12\x16\n" +
 	"\x06status\x18\x01 \x01(\x05R\x06status\x129\n" +
 	"\x04kind\x18\x02 \x01(\x0e2%.atrium.plugin.v1.HandleResponse.KindR\x04kind\x12G\n" +
 	"\aheaders\x18\x03 \x03(\v2-.atrium.plugin.v1.HandleResponse.HeadersEntryR\aheaders\x12\x12\n" +
 	"\x04body\x18\x04 \x01(\fR\x04body\x12\x14\n" +
-	"\x05title\x18\x05 \x01(\tR\x05title\x1a:\n" +
+	"\x05title\x18\x05 \x01(\tR\x05title\x12\x14\n" +
+	"\x05reads\x18\x06 \x03(\tR\x05reads\x1a:\n" +
 	"\fHeadersEntry\x12\x10\n" +
 	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
 	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01\"'\n" +
@@ -2853,7 +2928,7 @@ func file_plugin_proto_rawDescGZIP() []byte {
 }
 
 var file_plugin_proto_enumTypes = make([]protoimpl.EnumInfo, 1)
-var file_plugin_proto_msgTypes = make([]protoimpl.MessageInfo, 49)
+var file_plugin_proto_msgTypes = make([]protoimpl.MessageInfo, 50)
 var file_plugin_proto_goTypes = []any{
 	(HandleResponse_Kind)(0), // 0: atrium.plugin.v1.HandleResponse.Kind
 	(*ManifestRequest)(nil),  // 1: atrium.plugin.v1.ManifestRequest
@@ -2867,44 +2942,45 @@ var file_plugin_proto_goTypes = []any{
 	(*CallContext)(nil),      // 9: atrium.plugin.v1.CallContext
 	(*Words)(nil),            // 10: atrium.plugin.v1.Words
 	(*HandleRequest)(nil),    // 11: atrium.plugin.v1.HandleRequest
-	(*HandleResponse)(nil),   // 12: atrium.plugin.v1.HandleResponse
-	(*SlotRequest)(nil),      // 13: atrium.plugin.v1.SlotRequest
-	(*SlotResponse)(nil),     // 14: atrium.plugin.v1.SlotResponse
-	(*EventRequest)(nil),     // 15: atrium.plugin.v1.EventRequest
-	(*EventResponse)(nil),    // 16: atrium.plugin.v1.EventResponse
-	(*HealthRequest)(nil),    // 17: atrium.plugin.v1.HealthRequest
-	(*HealthResponse)(nil),   // 18: atrium.plugin.v1.HealthResponse
-	(*Value)(nil),            // 19: atrium.plugin.v1.Value
-	(*ExecRequest)(nil),      // 20: atrium.plugin.v1.ExecRequest
-	(*ExecResponse)(nil),     // 21: atrium.plugin.v1.ExecResponse
-	(*QueryRequest)(nil),     // 22: atrium.plugin.v1.QueryRequest
-	(*BeginRequest)(nil),     // 23: atrium.plugin.v1.BeginRequest
-	(*BeginResponse)(nil),    // 24: atrium.plugin.v1.BeginResponse
-	(*TxRequest)(nil),        // 25: atrium.plugin.v1.TxRequest
-	(*TxResponse)(nil),       // 26: atrium.plugin.v1.TxResponse
-	(*Row)(nil),              // 27: atrium.plugin.v1.Row
-	(*RowBatch)(nil),         // 28: atrium.plugin.v1.RowBatch
-	(*PeopleRequest)(nil),    // 29: atrium.plugin.v1.PeopleRequest
-	(*Person)(nil),           // 30: atrium.plugin.v1.Person
-	(*PeopleResponse)(nil),   // 31: atrium.plugin.v1.PeopleResponse
-	(*CanRequest)(nil),       // 32: atrium.plugin.v1.CanRequest
-	(*CanResponse)(nil),      // 33: atrium.plugin.v1.CanResponse
-	(*NotifyRequest)(nil),    // 34: atrium.plugin.v1.NotifyRequest
-	(*NotifyResponse)(nil),   // 35: atrium.plugin.v1.NotifyResponse
-	(*PublishRequest)(nil),   // 36: atrium.plugin.v1.PublishRequest
-	(*PublishResponse)(nil),  // 37: atrium.plugin.v1.PublishResponse
-	(*EmitRequest)(nil),      // 38: atrium.plugin.v1.EmitRequest
-	(*EmitResponse)(nil),     // 39: atrium.plugin.v1.EmitResponse
-	(*AuditRequest)(nil),     // 40: atrium.plugin.v1.AuditRequest
-	(*AuditResponse)(nil),    // 41: atrium.plugin.v1.AuditResponse
-	(*TermsRequest)(nil),     // 42: atrium.plugin.v1.TermsRequest
-	(*TermsResponse)(nil),    // 43: atrium.plugin.v1.TermsResponse
-	nil,                      // 44: atrium.plugin.v1.CallContext.TermsEntry
-	nil,                      // 45: atrium.plugin.v1.HandleRequest.HeadersEntry
-	nil,                      // 46: atrium.plugin.v1.HandleRequest.ParamsEntry
-	nil,                      // 47: atrium.plugin.v1.HandleResponse.HeadersEntry
-	nil,                      // 48: atrium.plugin.v1.SlotRequest.ParamsEntry
-	nil,                      // 49: atrium.plugin.v1.TermsResponse.TermsEntry
+	(*Preload)(nil),          // 12: atrium.plugin.v1.Preload
+	(*HandleResponse)(nil),   // 13: atrium.plugin.v1.HandleResponse
+	(*SlotRequest)(nil),      // 14: atrium.plugin.v1.SlotRequest
+	(*SlotResponse)(nil),     // 15: atrium.plugin.v1.SlotResponse
+	(*EventRequest)(nil),     // 16: atrium.plugin.v1.EventRequest
+	(*EventResponse)(nil),    // 17: atrium.plugin.v1.EventResponse
+	(*HealthRequest)(nil),    // 18: atrium.plugin.v1.HealthRequest
+	(*HealthResponse)(nil),   // 19: atrium.plugin.v1.HealthResponse
+	(*Value)(nil),            // 20: atrium.plugin.v1.Value
+	(*ExecRequest)(nil),      // 21: atrium.plugin.v1.ExecRequest
+	(*ExecResponse)(nil),     // 22: atrium.plugin.v1.ExecResponse
+	(*QueryRequest)(nil),     // 23: atrium.plugin.v1.QueryRequest
+	(*BeginRequest)(nil),     // 24: atrium.plugin.v1.BeginRequest
+	(*BeginResponse)(nil),    // 25: atrium.plugin.v1.BeginResponse
+	(*TxRequest)(nil),        // 26: atrium.plugin.v1.TxRequest
+	(*TxResponse)(nil),       // 27: atrium.plugin.v1.TxResponse
+	(*Row)(nil),              // 28: atrium.plugin.v1.Row
+	(*RowBatch)(nil),         // 29: atrium.plugin.v1.RowBatch
+	(*PeopleRequest)(nil),    // 30: atrium.plugin.v1.PeopleRequest
+	(*Person)(nil),           // 31: atrium.plugin.v1.Person
+	(*PeopleResponse)(nil),   // 32: atrium.plugin.v1.PeopleResponse
+	(*CanRequest)(nil),       // 33: atrium.plugin.v1.CanRequest
+	(*CanResponse)(nil),      // 34: atrium.plugin.v1.CanResponse
+	(*NotifyRequest)(nil),    // 35: atrium.plugin.v1.NotifyRequest
+	(*NotifyResponse)(nil),   // 36: atrium.plugin.v1.NotifyResponse
+	(*PublishRequest)(nil),   // 37: atrium.plugin.v1.PublishRequest
+	(*PublishResponse)(nil),  // 38: atrium.plugin.v1.PublishResponse
+	(*EmitRequest)(nil),      // 39: atrium.plugin.v1.EmitRequest
+	(*EmitResponse)(nil),     // 40: atrium.plugin.v1.EmitResponse
+	(*AuditRequest)(nil),     // 41: atrium.plugin.v1.AuditRequest
+	(*AuditResponse)(nil),    // 42: atrium.plugin.v1.AuditResponse
+	(*TermsRequest)(nil),     // 43: atrium.plugin.v1.TermsRequest
+	(*TermsResponse)(nil),    // 44: atrium.plugin.v1.TermsResponse
+	nil,                      // 45: atrium.plugin.v1.CallContext.TermsEntry
+	nil,                      // 46: atrium.plugin.v1.HandleRequest.HeadersEntry
+	nil,                      // 47: atrium.plugin.v1.HandleRequest.ParamsEntry
+	nil,                      // 48: atrium.plugin.v1.HandleResponse.HeadersEntry
+	nil,                      // 49: atrium.plugin.v1.SlotRequest.ParamsEntry
+	nil,                      // 50: atrium.plugin.v1.TermsResponse.TermsEntry
 }
 var file_plugin_proto_depIdxs = []int32{
 	3,  // 0: atrium.plugin.v1.ManifestResponse.permissions:type_name -> atrium.plugin.v1.Permission
@@ -2912,64 +2988,66 @@ var file_plugin_proto_depIdxs = []int32{
 	5,  // 2: atrium.plugin.v1.ManifestResponse.routes:type_name -> atrium.plugin.v1.Route
 	6,  // 3: atrium.plugin.v1.ManifestResponse.locales:type_name -> atrium.plugin.v1.LocaleFile
 	9,  // 4: atrium.plugin.v1.MigrateRequest.context:type_name -> atrium.plugin.v1.CallContext
-	44, // 5: atrium.plugin.v1.CallContext.terms:type_name -> atrium.plugin.v1.CallContext.TermsEntry
+	45, // 5: atrium.plugin.v1.CallContext.terms:type_name -> atrium.plugin.v1.CallContext.TermsEntry
 	9,  // 6: atrium.plugin.v1.HandleRequest.context:type_name -> atrium.plugin.v1.CallContext
-	45, // 7: atrium.plugin.v1.HandleRequest.headers:type_name -> atrium.plugin.v1.HandleRequest.HeadersEntry
-	46, // 8: atrium.plugin.v1.HandleRequest.params:type_name -> atrium.plugin.v1.HandleRequest.ParamsEntry
-	0,  // 9: atrium.plugin.v1.HandleResponse.kind:type_name -> atrium.plugin.v1.HandleResponse.Kind
-	47, // 10: atrium.plugin.v1.HandleResponse.headers:type_name -> atrium.plugin.v1.HandleResponse.HeadersEntry
-	9,  // 11: atrium.plugin.v1.SlotRequest.context:type_name -> atrium.plugin.v1.CallContext
-	48, // 12: atrium.plugin.v1.SlotRequest.params:type_name -> atrium.plugin.v1.SlotRequest.ParamsEntry
-	9,  // 13: atrium.plugin.v1.EventRequest.context:type_name -> atrium.plugin.v1.CallContext
-	19, // 14: atrium.plugin.v1.ExecRequest.args:type_name -> atrium.plugin.v1.Value
-	19, // 15: atrium.plugin.v1.QueryRequest.args:type_name -> atrium.plugin.v1.Value
-	19, // 16: atrium.plugin.v1.Row.values:type_name -> atrium.plugin.v1.Value
-	27, // 17: atrium.plugin.v1.RowBatch.rows:type_name -> atrium.plugin.v1.Row
-	30, // 18: atrium.plugin.v1.PeopleResponse.people:type_name -> atrium.plugin.v1.Person
-	49, // 19: atrium.plugin.v1.TermsResponse.terms:type_name -> atrium.plugin.v1.TermsResponse.TermsEntry
-	10, // 20: atrium.plugin.v1.CallContext.TermsEntry.value:type_name -> atrium.plugin.v1.Words
-	10, // 21: atrium.plugin.v1.TermsResponse.TermsEntry.value:type_name -> atrium.plugin.v1.Words
-	1,  // 22: atrium.plugin.v1.Plugin.Manifest:input_type -> atrium.plugin.v1.ManifestRequest
-	7,  // 23: atrium.plugin.v1.Plugin.Migrate:input_type -> atrium.plugin.v1.MigrateRequest
-	11, // 24: atrium.plugin.v1.Plugin.Handle:input_type -> atrium.plugin.v1.HandleRequest
-	13, // 25: atrium.plugin.v1.Plugin.Slot:input_type -> atrium.plugin.v1.SlotRequest
-	15, // 26: atrium.plugin.v1.Plugin.OnEvent:input_type -> atrium.plugin.v1.EventRequest
-	17, // 27: atrium.plugin.v1.Plugin.Health:input_type -> atrium.plugin.v1.HealthRequest
-	20, // 28: atrium.plugin.v1.Host.Exec:input_type -> atrium.plugin.v1.ExecRequest
-	22, // 29: atrium.plugin.v1.Host.Query:input_type -> atrium.plugin.v1.QueryRequest
-	29, // 30: atrium.plugin.v1.Host.People:input_type -> atrium.plugin.v1.PeopleRequest
-	32, // 31: atrium.plugin.v1.Host.Can:input_type -> atrium.plugin.v1.CanRequest
-	34, // 32: atrium.plugin.v1.Host.Notify:input_type -> atrium.plugin.v1.NotifyRequest
-	36, // 33: atrium.plugin.v1.Host.Publish:input_type -> atrium.plugin.v1.PublishRequest
-	38, // 34: atrium.plugin.v1.Host.Emit:input_type -> atrium.plugin.v1.EmitRequest
-	40, // 35: atrium.plugin.v1.Host.Audit:input_type -> atrium.plugin.v1.AuditRequest
-	42, // 36: atrium.plugin.v1.Host.Terms:input_type -> atrium.plugin.v1.TermsRequest
-	23, // 37: atrium.plugin.v1.Host.Begin:input_type -> atrium.plugin.v1.BeginRequest
-	25, // 38: atrium.plugin.v1.Host.Commit:input_type -> atrium.plugin.v1.TxRequest
-	25, // 39: atrium.plugin.v1.Host.Rollback:input_type -> atrium.plugin.v1.TxRequest
-	2,  // 40: atrium.plugin.v1.Plugin.Manifest:output_type -> atrium.plugin.v1.ManifestResponse
-	8,  // 41: atrium.plugin.v1.Plugin.Migrate:output_type -> atrium.plugin.v1.MigrateResponse
-	12, // 42: atrium.plugin.v1.Plugin.Handle:output_type -> atrium.plugin.v1.HandleResponse
-	14, // 43: atrium.plugin.v1.Plugin.Slot:output_type -> atrium.plugin.v1.SlotResponse
-	16, // 44: atrium.plugin.v1.Plugin.OnEvent:output_type -> atrium.plugin.v1.EventResponse
-	18, // 45: atrium.plugin.v1.Plugin.Health:output_type -> atrium.plugin.v1.HealthResponse
-	21, // 46: atrium.plugin.v1.Host.Exec:output_type -> atrium.plugin.v1.ExecResponse
-	28, // 47: atrium.plugin.v1.Host.Query:output_type -> atrium.plugin.v1.RowBatch
-	31, // 48: atrium.plugin.v1.Host.People:output_type -> atrium.plugin.v1.PeopleResponse
-	33, // 49: atrium.plugin.v1.Host.Can:output_type -> atrium.plugin.v1.CanResponse
-	35, // 50: atrium.plugin.v1.Host.Notify:output_type -> atrium.plugin.v1.NotifyResponse
-	37, // 51: atrium.plugin.v1.Host.Publish:output_type -> atrium.plugin.v1.PublishResponse
-	39, // 52: atrium.plugin.v1.Host.Emit:output_type -> atrium.plugin.v1.EmitResponse
-	41, // 53: atrium.plugin.v1.Host.Audit:output_type -> atrium.plugin.v1.AuditResponse
-	43, // 54: atrium.plugin.v1.Host.Terms:output_type -> atrium.plugin.v1.TermsResponse
-	24, // 55: atrium.plugin.v1.Host.Begin:output_type -> atrium.plugin.v1.BeginResponse
-	26, // 56: atrium.plugin.v1.Host.Commit:output_type -> atrium.plugin.v1.TxResponse
-	26, // 57: atrium.plugin.v1.Host.Rollback:output_type -> atrium.plugin.v1.TxResponse
-	40, // [40:58] is the sub-list for method output_type
-	22, // [22:40] is the sub-list for method input_type
-	22, // [22:22] is the sub-list for extension type_name
-	22, // [22:22] is the sub-list for extension extendee
-	0,  // [0:22] is the sub-list for field type_name
+	46, // 7: atrium.plugin.v1.HandleRequest.headers:type_name -> atrium.plugin.v1.HandleRequest.HeadersEntry
+	47, // 8: atrium.plugin.v1.HandleRequest.params:type_name -> atrium.plugin.v1.HandleRequest.ParamsEntry
+	12, // 9: atrium.plugin.v1.HandleRequest.preloads:type_name -> atrium.plugin.v1.Preload
+	29, // 10: atrium.plugin.v1.Preload.rows:type_name -> atrium.plugin.v1.RowBatch
+	0,  // 11: atrium.plugin.v1.HandleResponse.kind:type_name -> atrium.plugin.v1.HandleResponse.Kind
+	48, // 12: atrium.plugin.v1.HandleResponse.headers:type_name -> atrium.plugin.v1.HandleResponse.HeadersEntry
+	9,  // 13: atrium.plugin.v1.SlotRequest.context:type_name -> atrium.plugin.v1.CallContext
+	49, // 14: atrium.plugin.v1.SlotRequest.params:type_name -> atrium.plugin.v1.SlotRequest.ParamsEntry
+	9,  // 15: atrium.plugin.v1.EventRequest.context:type_name -> atrium.plugin.v1.CallContext
+	20, // 16: atrium.plugin.v1.ExecRequest.args:type_name -> atrium.plugin.v1.Value
+	20, // 17: atrium.plugin.v1.QueryRequest.args:type_name -> atrium.plugin.v1.Value
+	20, // 18: atrium.plugin.v1.Row.values:type_name -> atrium.plugin.v1.Value
+	28, // 19: atrium.plugin.v1.RowBatch.rows:type_name -> atrium.plugin.v1.Row
+	31, // 20: atrium.plugin.v1.PeopleResponse.people:type_name -> atrium.plugin.v1.Person
+	50, // 21: atrium.plugin.v1.TermsResponse.terms:type_name -> atrium.plugin.v1.TermsResponse.TermsEntry
+	10, // 22: atrium.plugin.v1.CallContext.TermsEntry.value:type_name -> atrium.plugin.v1.Words
+	10, // 23: atrium.plugin.v1.TermsResponse.TermsEntry.value:type_name -> atrium.plugin.v1.Words
+	1,  // 24: atrium.plugin.v1.Plugin.Manifest:input_type -> atrium.plugin.v1.ManifestRequest
+	7,  // 25: atrium.plugin.v1.Plugin.Migrate:input_type -> atrium.plugin.v1.MigrateRequest
+	11, // 26: atrium.plugin.v1.Plugin.Handle:input_type -> atrium.plugin.v1.HandleRequest
+	14, // 27: atrium.plugin.v1.Plugin.Slot:input_type -> atrium.plugin.v1.SlotRequest
+	16, // 28: atrium.plugin.v1.Plugin.OnEvent:input_type -> atrium.plugin.v1.EventRequest
+	18, // 29: atrium.plugin.v1.Plugin.Health:input_type -> atrium.plugin.v1.HealthRequest
+	21, // 30: atrium.plugin.v1.Host.Exec:input_type -> atrium.plugin.v1.ExecRequest
+	23, // 31: atrium.plugin.v1.Host.Query:input_type -> atrium.plugin.v1.QueryRequest
+	30, // 32: atrium.plugin.v1.Host.People:input_type -> atrium.plugin.v1.PeopleRequest
+	33, // 33: atrium.plugin.v1.Host.Can:input_type -> atrium.plugin.v1.CanRequest
+	35, // 34: atrium.plugin.v1.Host.Notify:input_type -> atrium.plugin.v1.NotifyRequest
+	37, // 35: atrium.plugin.v1.Host.Publish:input_type -> atrium.plugin.v1.PublishRequest
+	39, // 36: atrium.plugin.v1.Host.Emit:input_type -> atrium.plugin.v1.EmitRequest
+	41, // 37: atrium.plugin.v1.Host.Audit:input_type -> atrium.plugin.v1.AuditRequest
+	43, // 38: atrium.plugin.v1.Host.Terms:input_type -> atrium.plugin.v1.TermsRequest
+	24, // 39: atrium.plugin.v1.Host.Begin:input_type -> atrium.plugin.v1.BeginRequest
+	26, // 40: atrium.plugin.v1.Host.Commit:input_type -> atrium.plugin.v1.TxRequest
+	26, // 41: atrium.plugin.v1.Host.Rollback:input_type -> atrium.plugin.v1.TxRequest
+	2,  // 42: atrium.plugin.v1.Plugin.Manifest:output_type -> atrium.plugin.v1.ManifestResponse
+	8,  // 43: atrium.plugin.v1.Plugin.Migrate:output_type -> atrium.plugin.v1.MigrateResponse
+	13, // 44: atrium.plugin.v1.Plugin.Handle:output_type -> atrium.plugin.v1.HandleResponse
+	15, // 45: atrium.plugin.v1.Plugin.Slot:output_type -> atrium.plugin.v1.SlotResponse
+	17, // 46: atrium.plugin.v1.Plugin.OnEvent:output_type -> atrium.plugin.v1.EventResponse
+	19, // 47: atrium.plugin.v1.Plugin.Health:output_type -> atrium.plugin.v1.HealthResponse
+	22, // 48: atrium.plugin.v1.Host.Exec:output_type -> atrium.plugin.v1.ExecResponse
+	29, // 49: atrium.plugin.v1.Host.Query:output_type -> atrium.plugin.v1.RowBatch
+	32, // 50: atrium.plugin.v1.Host.People:output_type -> atrium.plugin.v1.PeopleResponse
+	34, // 51: atrium.plugin.v1.Host.Can:output_type -> atrium.plugin.v1.CanResponse
+	36, // 52: atrium.plugin.v1.Host.Notify:output_type -> atrium.plugin.v1.NotifyResponse
+	38, // 53: atrium.plugin.v1.Host.Publish:output_type -> atrium.plugin.v1.PublishResponse
+	40, // 54: atrium.plugin.v1.Host.Emit:output_type -> atrium.plugin.v1.EmitResponse
+	42, // 55: atrium.plugin.v1.Host.Audit:output_type -> atrium.plugin.v1.AuditResponse
+	44, // 56: atrium.plugin.v1.Host.Terms:output_type -> atrium.plugin.v1.TermsResponse
+	25, // 57: atrium.plugin.v1.Host.Begin:output_type -> atrium.plugin.v1.BeginResponse
+	27, // 58: atrium.plugin.v1.Host.Commit:output_type -> atrium.plugin.v1.TxResponse
+	27, // 59: atrium.plugin.v1.Host.Rollback:output_type -> atrium.plugin.v1.TxResponse
+	42, // [42:60] is the sub-list for method output_type
+	24, // [24:42] is the sub-list for method input_type
+	24, // [24:24] is the sub-list for extension type_name
+	24, // [24:24] is the sub-list for extension extendee
+	0,  // [0:24] is the sub-list for field type_name
 }
 
 func init() { file_plugin_proto_init() }
@@ -2977,7 +3055,7 @@ func file_plugin_proto_init() {
 	if File_plugin_proto != nil {
 		return
 	}
-	file_plugin_proto_msgTypes[18].OneofWrappers = []any{
+	file_plugin_proto_msgTypes[19].OneofWrappers = []any{
 		(*Value_Null)(nil),
 		(*Value_Int)(nil),
 		(*Value_Float)(nil),
@@ -2992,7 +3070,7 @@ func file_plugin_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_plugin_proto_rawDesc), len(file_plugin_proto_rawDesc)),
 			NumEnums:      1,
-			NumMessages:   49,
+			NumMessages:   50,
 			NumExtensions: 0,
 			NumServices:   2,
 		},

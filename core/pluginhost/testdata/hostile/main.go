@@ -116,6 +116,27 @@ func main() {
 		body, _ := json.Marshal(out)
 		return r.Raw(200, "application/json", body)
 	})
+	// /writeread is a GET page that reads, writes, then reads again: the
+	// second read must see the write, preloads or not.
+	m.Page("GET", "/writeread", "hostile.view", func(r *sdk.Request) error {
+		count := func() (int, error) {
+			var n int
+			err := r.DB().QueryRowContext(r.Context, "SELECT count(*) FROM hostile_items WHERE organisation_id = "+strconv.FormatInt(r.OrgID(), 10)).Scan(&n)
+			return n, err
+		}
+		before, err := count()
+		if err != nil {
+			return err
+		}
+		if _, err := r.DB().ExecContext(r.Context, "INSERT INTO hostile_items (organisation_id, secret) VALUES (?, 'counted')", r.OrgID()); err != nil {
+			return err
+		}
+		after, err := count()
+		if err != nil {
+			return err
+		}
+		return r.Raw(200, "text/plain", []byte(strconv.Itoa(before)+" "+strconv.Itoa(after)))
+	})
 	// /notify leaves a notice as asked, and answers what the host said.
 	m.Page("POST", "/notify", "hostile.view", func(r *sdk.Request) error {
 		user, _ := strconv.ParseInt(r.Form.Get("user"), 10, 64)

@@ -1,0 +1,112 @@
+package pluginhost
+
+import (
+	"context"
+	"errors"
+	"strconv"
+	"sync"
+
+	"github.com/uptrace/bun"
+
+	pluginv1 "github.com/atriumhq/atrium/plugins/proto/v1"
+)
+
+// A GET page of a plugin reports the standalone reads it ran; the host runs
+// them ahead of the next call to the same address for the same person and
+// sends the rows with it, so the page's reads cost no round trip. The reads
+// run behind the wall in the call's scope, exactly as if the plugin sent
+// them; a page whose reads changed just misses and reads as before.
+
+const (
+	// maxPreloadRows bounds one preloaded read; a bigger result is read by
+	// the plugin itself.
+	maxPreloadRows = 500
+	// maxPreloadEntries bounds the memory of remembered reads; the table
+	// starts over when full.
+	maxPreloadEntries = 10000
+	maxPreloadText    = 4096
+)
+
+var errTooManyRows = errors.New("too many rows to preload")
+
+// preloads remembers, per plugin, address, organisation and person, the
+// reads the page ran last time.
+type preloads struct {
+	mu    sync.Mutex
+	reads map[string][]string
+}
+
+func preloadKey(plugin, address string, orgID, userID int64) string {
+	return plugin + " " + strconv.FormatInt(orgID, 10) + " " + strconv.FormatInt(userID, 10) + " " + address
+}
+
+func (p *preloads) get(key string) []string {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.reads[key]
+}
+
+func (p *preloads) put(key string, reads []string) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if len(reads) == 0 {
+		delete(p.reads, key)
+		return
+	}
+	if p.reads == nil || len(p.reads) >= maxPreloadEntries {
+		p.reads = map[string][]string{}
+	}
+	kept := make([]string, 0, len(reads))
+	for _, r := range reads {
+		if len(r) <= maxPreloadText && len(kept) < 4 {
+			kept = append(kept, r)
+		}
+	}
+	p.reads[key] = kept
+}
+
+// preload runs the remembered reads of an address for the call; a read that
+// fails or is too big is left to the plugin.
+func (h *Host) preload(ctx context.Context, p *Plugin, token, key string) []*pluginv1.Preload {
+	texts := h.preloads.get(key)
+	if len(texts) == 0 {
+		return nil
+	}
+	sc := h.calls.find(p.Name, token)
+	if sc == nil {
+		return nil
+	}
+	var out []*pluginv1.Preload
+	for _, text := range texts {
+		var batch *pluginv1.RowBatch
+		err := h.wall.run(ctx, p.Name, sc, nil, text, func(ctx context.Context, db bun.IConn) error {
+			rows, err := db.QueryContext(ctx, text)
+			if err != nil {
+				return err
+			}
+			defer rows.Close()
+			cols, err := rows.Columns()
+			if err != nil {
+				return err
+			}
+			batch = &pluginv1.RowBatch{Columns: cols}
+			for rows.Next() {
+				if len(batch.Rows) == maxPreloadRows {
+					return errTooManyRows
+				}
+				row, err := scanRow(rows, len(cols))
+				if err != nil {
+					return err
+				}
+				batch.Rows = append(batch.Rows, row)
+			}
+			return rows.Err()
+		})
+		if err != nil {
+			h.Log.Debug("read not preloaded", "plugin", p.Name, "error", err.Error())
+			continue
+		}
+		out = append(out, &pluginv1.Preload{Sql: text, Rows: batch})
+	}
+	return out
+}
