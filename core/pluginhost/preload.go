@@ -21,10 +21,11 @@ const (
 	// maxPreloadRows bounds one preloaded read; a bigger result is read by
 	// the plugin itself.
 	maxPreloadRows = 500
-	// maxPreloadEntries bounds the memory of remembered reads; the table
-	// starts over when full.
-	maxPreloadEntries = 10000
-	maxPreloadText    = 4096
+	// maxPreloadEntries and maxPreloadText bound the memory of remembered
+	// reads (at most 2,000 × 4 × 2 KiB = 16 MiB); the table starts over when
+	// full.
+	maxPreloadEntries = 2000
+	maxPreloadText    = 2048
 )
 
 var errTooManyRows = errors.New("too many rows to preload")
