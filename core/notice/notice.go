@@ -5,6 +5,7 @@ package notice
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"time"
 
@@ -76,8 +77,11 @@ func (s *Service) Recent(ctx context.Context, orgID, userID int64, limit int) ([
 func (s *Service) Open(ctx context.Context, orgID, userID, id int64) (string, error) {
 	var n Notice
 	err := s.db.NewSelect().Model(&n).Where("id = ? AND organisation_id = ? AND user_id = ?", id, orgID, userID).Scan(ctx)
-	if err != nil {
+	if errors.Is(err, sql.ErrNoRows) {
 		return "", ErrNotFound
+	}
+	if err != nil {
+		return "", err
 	}
 	if n.ReadAt == nil {
 		if _, err := s.db.NewUpdate().Model(&n).Set("read_at = ?", time.Now().UTC()).WherePK().Exec(ctx); err != nil {

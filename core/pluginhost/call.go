@@ -73,9 +73,9 @@ func (h *Host) page(p *Plugin, r *pluginv1.Route) fiber.Handler {
 		}
 		ctx, cancel := context.WithTimeout(c.Context(), h.Config.CallTimeout)
 		defer cancel()
-		get := c.Method() == fiber.MethodGet
-		key := preloadKey(p.Name, c.OriginalURL(), cc.GetOrganisationId(), cc.GetUserId())
+		get, key := c.Method() == fiber.MethodGet, ""
 		if get {
+			key = preloadKey(p.Name, c.OriginalURL(), cc.GetOrganisationId(), cc.GetUserId())
 			req.Preloads = h.preload(ctx, p, cc.GetToken(), key)
 		}
 		started := time.Now()

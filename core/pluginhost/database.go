@@ -77,33 +77,7 @@ func (s *hostService) Query(req *pluginv1.QueryRequest, stream pluginv1.Host_Que
 	}
 	defer release()
 	err = s.wall.run(stream.Context(), s.plugin, sc, in, req.GetSql(), func(ctx context.Context, db bun.IConn) error {
-		rows, err := db.QueryContext(ctx, req.GetSql(), args...)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		cols, err := rows.Columns()
-		if err != nil {
-			return err
-		}
-		batch := &pluginv1.RowBatch{Columns: cols}
-		for rows.Next() {
-			row, err := scanRow(rows, len(cols))
-			if err != nil {
-				return err
-			}
-			batch.Rows = append(batch.Rows, row)
-			if len(batch.Rows) == rowsPerBatch {
-				if err := stream.Send(batch); err != nil {
-					return err
-				}
-				batch = &pluginv1.RowBatch{}
-			}
-		}
-		if err := rows.Err(); err != nil {
-			return err
-		}
-		return stream.Send(batch)
+		return queryBatches(ctx, db, req.GetSql(), args, rowsPerBatch, stream.Send)
 	})
 	if err != nil {
 		return s.refused(err, req.GetSql())
@@ -111,17 +85,40 @@ func (s *hostService) Query(req *pluginv1.QueryRequest, stream pluginv1.Host_Que
 	return nil
 }
 
-// scanRow reads the current row of a result into its wire form.
-func scanRow(rows *sql.Rows, n int) (*pluginv1.Row, error) {
-	vals := make([]any, n)
-	ptrs := make([]any, n)
-	for i := range vals {
-		ptrs[i] = &vals[i]
+// queryBatches runs a query and hands its rows to send in batches of size,
+// the first batch naming the columns; the last batch may be empty.
+func queryBatches(ctx context.Context, db bun.IConn, text string, args []any, size int, send func(*pluginv1.RowBatch) error) error {
+	rows, err := db.QueryContext(ctx, text, args...)
+	if err != nil {
+		return err
 	}
-	if err := rows.Scan(ptrs...); err != nil {
-		return nil, err
+	defer rows.Close()
+	cols, err := rows.Columns()
+	if err != nil {
+		return err
 	}
-	return &pluginv1.Row{Values: toValues(vals)}, nil
+	batch := &pluginv1.RowBatch{Columns: cols}
+	for rows.Next() {
+		vals := make([]any, len(cols))
+		ptrs := make([]any, len(cols))
+		for i := range vals {
+			ptrs[i] = &vals[i]
+		}
+		if err := rows.Scan(ptrs...); err != nil {
+			return err
+		}
+		batch.Rows = append(batch.Rows, &pluginv1.Row{Values: toValues(vals)})
+		if len(batch.Rows) == size {
+			if err := send(batch); err != nil {
+				return err
+			}
+			batch = &pluginv1.RowBatch{}
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	return send(batch)
 }
 
 // refused logs a refused or failed statement and answers the plugin.

@@ -81,28 +81,18 @@ func (h *Host) preload(ctx context.Context, p *Plugin, token, key string) []*plu
 	for _, text := range texts {
 		var batch *pluginv1.RowBatch
 		err := h.wall.run(ctx, p.Name, sc, nil, text, func(ctx context.Context, db bun.IConn) error {
-			rows, err := db.QueryContext(ctx, text)
-			if err != nil {
-				return err
-			}
-			defer rows.Close()
-			cols, err := rows.Columns()
-			if err != nil {
-				return err
-			}
-			batch = &pluginv1.RowBatch{Columns: cols}
-			for rows.Next() {
-				if len(batch.Rows) == maxPreloadRows {
+			// All rows in one batch: a second one with rows means too many.
+			return queryBatches(ctx, db, text, nil, maxPreloadRows, func(b *pluginv1.RowBatch) error {
+				switch {
+				case batch == nil:
+					batch = b
+				case len(b.GetRows()) > 0:
 					return errTooManyRows
 				}
-				row, err := scanRow(rows, len(cols))
-				if err != nil {
-					return err
-				}
-				batch.Rows = append(batch.Rows, row)
-			}
-			return rows.Err()
+				return nil
+			})
 		})
+
 		if err != nil {
 			h.Log.Debug("read not preloaded", "plugin", p.Name, "error", err.Error())
 			continue

@@ -117,15 +117,22 @@ func token(ctx context.Context) (string, error) {
 	return t, nil
 }
 
-func (c *conn) ExecContext(ctx context.Context, query string, args []driver.NamedValue) (driver.Result, error) {
+// request gives what every statement sends the host: the call's token and
+// the arguments in their wire form.
+func (c *conn) request(ctx context.Context, args []driver.NamedValue) (string, []*pluginv1.Value, error) {
 	tok, err := token(ctx)
 	if err != nil {
-		return nil, err
+		return "", nil, err
 	}
 	if c.m.host == nil {
-		return nil, ErrNoHost
+		return "", nil, ErrNoHost
 	}
 	vals, err := toWire(args)
+	return tok, vals, err
+}
+
+func (c *conn) ExecContext(ctx context.Context, query string, args []driver.NamedValue) (driver.Result, error) {
+	tok, vals, err := c.request(ctx, args)
 	if err != nil {
 		return nil, err
 	}
@@ -140,14 +147,7 @@ func (c *conn) ExecContext(ctx context.Context, query string, args []driver.Name
 }
 
 func (c *conn) QueryContext(ctx context.Context, query string, args []driver.NamedValue) (driver.Rows, error) {
-	tok, err := token(ctx)
-	if err != nil {
-		return nil, err
-	}
-	if c.m.host == nil {
-		return nil, ErrNoHost
-	}
-	vals, err := toWire(args)
+	tok, vals, err := c.request(ctx, args)
 	if err != nil {
 		return nil, err
 	}

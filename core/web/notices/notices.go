@@ -37,11 +37,21 @@ func Register(s *web.Server, svc *notice.Service) {
 		}})
 }
 
-// List shows the person's newest notices.
-func (h *Handlers) List(c fiber.Ctx) error {
+// viewer is the person whose notices a page shows; a person in no
+// organisation has none.
+func viewer(c fiber.Ctx) (*web.Viewer, error) {
 	v := web.CurrentViewer(c)
 	if v.Org == nil {
-		return fiber.ErrNotFound // a person in no organisation has no notices
+		return nil, fiber.ErrNotFound
+	}
+	return v, nil
+}
+
+// List shows the person's newest notices.
+func (h *Handlers) List(c fiber.Ctx) error {
+	v, err := viewer(c)
+	if err != nil {
+		return err
 	}
 	list, err := h.svc.Recent(c.Context(), v.Org.ID, v.User.ID, 100)
 	if err != nil {
@@ -52,9 +62,9 @@ func (h *Handlers) List(c fiber.Ctx) error {
 
 // Open marks a notice read and goes where it points.
 func (h *Handlers) Open(c fiber.Ctx) error {
-	v := web.CurrentViewer(c)
-	if v.Org == nil {
-		return fiber.ErrNotFound // a person in no organisation has no notices
+	v, err := viewer(c)
+	if err != nil {
+		return err
 	}
 	id, err := strconv.ParseInt(c.Params("id"), 10, 64)
 	if err != nil {
@@ -72,9 +82,9 @@ func (h *Handlers) Open(c fiber.Ctx) error {
 
 // ReadAll marks every notice read.
 func (h *Handlers) ReadAll(c fiber.Ctx) error {
-	v := web.CurrentViewer(c)
-	if v.Org == nil {
-		return fiber.ErrNotFound // a person in no organisation has no notices
+	v, err := viewer(c)
+	if err != nil {
+		return err
 	}
 	if err := h.svc.ReadAll(c.Context(), v.Org.ID, v.User.ID); err != nil {
 		return err
