@@ -31,6 +31,7 @@ import (
 	"github.com/atriumhq/atrium/core/branding"
 	"github.com/atriumhq/atrium/core/config"
 	"github.com/atriumhq/atrium/core/demo"
+	"github.com/atriumhq/atrium/core/dossier"
 	"github.com/atriumhq/atrium/core/i18n"
 	"github.com/atriumhq/atrium/core/identity"
 	"github.com/atriumhq/atrium/core/mail"
@@ -44,6 +45,7 @@ import (
 	"github.com/atriumhq/atrium/core/web"
 	"github.com/atriumhq/atrium/core/web/account"
 	"github.com/atriumhq/atrium/core/web/announcements"
+	"github.com/atriumhq/atrium/core/web/dossiers"
 	"github.com/atriumhq/atrium/core/web/notices"
 	"github.com/atriumhq/atrium/core/web/operator"
 	"github.com/atriumhq/atrium/core/web/organisation"
@@ -68,6 +70,8 @@ type App struct {
 	access   *access.Service
 	modules  *module.Registry
 	announce *announcement.Service
+	dossiers *dossier.Service
+	audit    *audit.Service
 	notices  *notice.Service
 	brands   *branding.Service
 	ident    *identity.Service
@@ -135,9 +139,10 @@ func (a *App) build() error {
 	a.brands = branding.NewService(a.db, themeNames())
 	a.ident = identity.NewService(a.db, cfg, a.box, a.mailer, a.orgs, a.log)
 	a.ident.BrandColour = a.brandColour
+	a.audit = audit.NewService(a.db)
 	a.web, err = web.New(web.Options{
 		Config: cfg, Version: Version, Log: a.log, Catalog: a.catalog, Theme: theme,
-		Ready: a.db.Ping, VisitorOrganisation: a.visitorOrganisation, Branding: a.brands, Identity: a.ident, Organisations: a.orgs, Access: a.access, Modules: a.modules, Audit: audit.NewService(a.db),
+		Ready: a.db.Ping, VisitorOrganisation: a.visitorOrganisation, Branding: a.brands, Identity: a.ident, Organisations: a.orgs, Access: a.access, Modules: a.modules, Audit: a.audit,
 	})
 	if err != nil {
 		return err
@@ -147,15 +152,18 @@ func (a *App) build() error {
 	operator.Register(a.web, a.mailer)
 	operator.RegisterOrganisations(a.web, a.orgs, a.ident, a.modules, a.catalog)
 	organisation.Register(a.web, organisation.Deps{Orgs: a.orgs, Access: a.access, Identity: a.ident, Modules: a.modules,
-		Catalog: a.catalog, Audit: audit.NewService(a.db), Brands: a.brands})
+		Catalog: a.catalog, Audit: a.audit, Brands: a.brands})
 	a.notices = notice.NewService(a.db)
 	notices.Register(a.web, a.notices)
 	a.plugins = pluginhost.New(pluginhost.Deps{Config: cfg.Plugins, Log: a.log, Web: a.web, Modules: a.modules, Catalog: a.catalog,
-		Orgs: a.orgs, Identity: a.ident, Audit: audit.NewService(a.db), DB: a.db, Notify: a.notify})
+		Orgs: a.orgs, Identity: a.ident, Audit: a.audit, DB: a.db, Notify: a.notify})
 	operator.RegisterPlugins(a.web, a.plugins)
 	a.announce = announcement.NewService(a.db)
 	a.announce.Notify = a.notifyAnnouncement
 	announcements.Register(a.web, a.announce, a.modules)
+	a.dossiers = dossier.NewService(a.db)
+	a.dossiers.Invite = a.inviteDossierPerson
+	dossiers.Register(a.web, a.dossiers, a.orgs, a.ident, a.modules)
 	return nil
 }
 
@@ -179,7 +187,7 @@ func (a *App) Access() *access.Service { return a.access }
 
 // DemoDeps are the services the demo seed uses.
 func (a *App) DemoDeps() demo.Deps {
-	return demo.Deps{Orgs: a.orgs, Identity: a.ident, Announcements: a.announce, Modules: a.modules.IDs()}
+	return demo.Deps{Orgs: a.orgs, Identity: a.ident, Announcements: a.announce, Dossiers: a.dossiers, Modules: a.modules.IDs()}
 }
 
 // Modules is the registry of modules organisations can switch on.
@@ -187,6 +195,12 @@ func (a *App) Modules() *module.Registry { return a.modules }
 
 // Identity is the accounts and sign-in service.
 func (a *App) Identity() *identity.Service { return a.ident }
+
+// Audit is the audit log.
+func (a *App) Audit() *audit.Service { return a.audit }
+
+// Dossiers is the dossier service.
+func (a *App) Dossiers() *dossier.Service { return a.dossiers }
 
 // Plugins is the plugin host.
 func (a *App) Plugins() *pluginhost.Host { return a.plugins }

@@ -7,6 +7,7 @@ import (
 	"github.com/atriumhq/atrium/core/announcement"
 	"github.com/atriumhq/atrium/core/audit"
 	"github.com/atriumhq/atrium/core/branding"
+	"github.com/atriumhq/atrium/core/dossier"
 	"github.com/atriumhq/atrium/core/identity"
 	"github.com/atriumhq/atrium/core/mail"
 	"github.com/atriumhq/atrium/core/notice"
@@ -26,5 +27,6 @@ func migrations() []store.Migration {
 		announcement.Migrations(),
 		branding.Migrations(),
 		notice.Migrations(),
+		dossier.Migrations(),
 	)
 }

@@ -33,6 +33,16 @@ const (
 	TicketsOwn         Permission = "tickets.own"
 	TicketsOrg         Permission = "tickets.organisation"
 	ManualsView        Permission = "manuals.view"
+	// Dossiers: the area itself, every dossier of the organisation (read),
+	// registering a person, and everything about any dossier (share, erase).
+	DossiersView      Permission = "dossiers.view"
+	DossiersViewAll   Permission = "dossiers.view_all"
+	DossiersRegister  Permission = "dossiers.register"
+	DossiersManage    Permission = "dossiers.manage"
+	TrajectoriesStart Permission = "trajectories.start"
+	ProductsManage    Permission = "products.manage"
+	TasksHandle       Permission = "tasks.handle"
+	TeamsManage       Permission = "teams.manage"
 	// PlatformOperate is the platform operator's: a flag on the account, never
 	// a role in an organisation.
 	PlatformOperate Permission = "platform.operate"
@@ -55,9 +65,9 @@ var (
 	mu       sync.RWMutex
 	registry = map[Permission]bool{}
 	builtIn  = map[Role][]Permission{
-		RoleCoach:           {PeopleView, PeopleInvite, ManualsView, TicketsOwn},
-		RoleCoachee:         {ManualsView, TicketsOwn},
-		RoleEmployerContact: {PeopleView, PeopleInvite, ReportsView, TicketsOwn, ManualsView},
+		RoleCoach:           {PeopleView, PeopleInvite, ManualsView, TicketsOwn, DossiersView, DossiersRegister, TrajectoriesStart, TeamsManage},
+		RoleCoachee:         {ManualsView, TicketsOwn, DossiersView},
+		RoleEmployerContact: {PeopleView, PeopleInvite, ReportsView, TicketsOwn, ManualsView, DossiersView, DossiersViewAll, DossiersRegister, TrajectoriesStart, TasksHandle},
 		RoleFinance:         {InvoicesView, TicketsOwn, ManualsView},
 		RoleSupport:         {TicketsOrg, TicketsOwn, PeopleView, ManualsView},
 	}
@@ -65,7 +75,8 @@ var (
 
 func init() {
 	Register(OrganisationView, OrganisationManage, DaughtersAccess, DaughtersManage, PeopleView, PeopleInvite, PeopleManage,
-		RolesAssign, RolesManage, AuditView, AnnouncementsPost, ReportsView, InvoicesView, TicketsOwn, TicketsOrg, ManualsView)
+		RolesAssign, RolesManage, AuditView, AnnouncementsPost, ReportsView, InvoicesView, TicketsOwn, TicketsOrg, ManualsView,
+		DossiersView, DossiersViewAll, DossiersRegister, DossiersManage, TrajectoriesStart, ProductsManage, TasksHandle, TeamsManage)
 }
 
 // Register adds permissions to the registry; the administrator role holds

@@ -14,6 +14,7 @@ import (
 
 	"github.com/atriumhq/atrium/core/access"
 	"github.com/atriumhq/atrium/core/announcement"
+	"github.com/atriumhq/atrium/core/dossier"
 	"github.com/atriumhq/atrium/core/identity"
 	"github.com/atriumhq/atrium/core/tenancy"
 )
@@ -40,6 +41,7 @@ var Accounts = []Account{
 	{Email: "admin@harbour.example", GivenName: "Alex", FamilyName: "de Wit", Role: access.RoleAdmin, Operator: true},
 	{Email: "coach@harbour.example", GivenName: "Chris", FamilyName: "Jansen", Role: access.RoleCoach},
 	{Email: "coachee@harbour.example", GivenName: "Kim", FamilyName: "Bakker", Role: access.RoleCoachee},
+	{Email: "hr@harbour.example", GivenName: "Eva", FamilyName: "Visser", Role: access.RoleEmployerContact},
 }
 
 // Deps are the services seeding uses.
@@ -47,6 +49,7 @@ type Deps struct {
 	Orgs          *tenancy.Service
 	Identity      *identity.Service
 	Announcements *announcement.Service
+	Dossiers      *dossier.Service
 	// Modules are every module the installation has; the demo subscribes to all.
 	Modules []string
 }
@@ -68,7 +71,10 @@ func Seed(ctx context.Context, d Deps, progress io.Writer) error {
 	}
 	if !created {
 		say("demo: organisation %q is already there\n", org.Name)
-		return subscribeToNewModules(ctx, orgs, org, d.Modules, say)
+		if err := subscribeToNewModules(ctx, orgs, org, d.Modules, say); err != nil {
+			return err
+		}
+		return seedDossiers(ctx, d, org, say)
 	}
 	say("demo: created organisation %q\n", org.Name)
 	if err := orgs.SetSubscription(ctx, org.ID, d.Modules, 50, d.Modules); err != nil {
@@ -94,7 +100,7 @@ func Seed(ctx context.Context, d Deps, progress io.Writer) error {
 			}
 		}
 	}
-	return nil
+	return seedDossiers(ctx, d, org, say)
 }
 
 // subscribeToNewModules adds modules installed since the demo was seeded (a

@@ -14,7 +14,6 @@ package i18n
 import (
 	"fmt"
 	"io/fs"
-	"path"
 	"sort"
 	"strings"
 	"unicode"
@@ -37,7 +36,7 @@ type Catalog struct {
 	withTerms map[string]bool
 }
 
-// Load reads every <language>.toml in fsys. English must be among them: it is
+// Load reads every <language>.toml and <area>.<language>.toml in fsys. English must be among them: it is
 // the language of last resort.
 func Load(fsys fs.FS) (*Catalog, error) {
 	bundle := goi18n.NewBundle(language.English)
@@ -57,7 +56,9 @@ func Load(fsys fs.FS) (*Catalog, error) {
 		if err != nil {
 			return nil, fmt.Errorf("i18n: %s: %w", name, err)
 		}
-		lang := strings.TrimSuffix(path.Base(name), ".toml")
+		// "en.toml" or "<area>.en.toml": an area's messages may keep a file of their own.
+		base, _ := mf.Tag.Base()
+		lang := base.String()
 		for _, m := range mf.Messages {
 			c.ids[lang] = append(c.ids[lang], m.ID)
 			if strings.Contains(m.One+m.Other, ".Term") {

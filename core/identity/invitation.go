@@ -41,41 +41,61 @@ func (s *Service) Invite(ctx context.Context, inviter *User, org *tenancy.Organi
 	}
 	var invited *User
 	err := s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
-		u, err := s.find(ctx, tx, "email = ?", email)
-		switch {
-		case errors.Is(err, ErrNotFound):
-			u = &User{Email: email, GivenName: strings.TrimSpace(in.GivenName), NamePrefix: strings.TrimSpace(in.NamePrefix),
-				FamilyName: strings.TrimSpace(in.FamilyName), Locale: in.Locale, TimeZone: org.TimeZone,
-				Status: StatusInvited, CreatedAt: s.Now().UTC()}
-			if _, err := tx.NewInsert().Model(u).Exec(ctx); err != nil {
-				return err
-			}
-		case err != nil:
-			return err
-		default:
-			member, err := tenancy.IsMember(ctx, tx, org.ID, u.ID)
-			if err != nil {
-				return err
-			}
-			if member {
-				return ErrAlreadyMember
-			}
-		}
-		if err := s.orgs.CheckRoom(ctx, tx, org.ID); err != nil {
-			return err
-		}
-		if err := tenancy.AddMember(ctx, tx, org.ID, u.ID, in.Role); err != nil {
-			return err
-		}
-		if u.Status == StatusInvited {
-			if err := s.sendInvitation(ctx, tx, inviter, org, u); err != nil {
-				return err
-			}
-		}
-		invited = u
-		return record(ctx, tx, "identity.invited", inviter, u.ID, ip, string(in.Role))
+		var err error
+		invited, err = s.invite(ctx, tx, inviter, org, in, email, ip)
+		return err
 	})
 	return invited, err
+}
+
+// InviteIn invites within the caller's transaction, for a change that
+// invites as one of its steps (a dossier's first trajectory). Someone who is
+// already a member comes back with ErrAlreadyMember.
+func (s *Service) InviteIn(ctx context.Context, tx bun.IDB, inviter *User, org *tenancy.Organisation, in Invitee, ip string) (*User, error) {
+	inv := &Invalid{}
+	email := checkEmail(inv, "email", in.Email)
+	if err := inv.orNil(); err != nil {
+		return nil, err
+	}
+	if in.Locale == "" {
+		in.Locale = org.Locale
+	}
+	return s.invite(ctx, tx, inviter, org, in, email, ip)
+}
+
+func (s *Service) invite(ctx context.Context, tx bun.IDB, inviter *User, org *tenancy.Organisation, in Invitee, email, ip string) (*User, error) {
+	u, err := s.find(ctx, tx, "email = ?", email)
+	switch {
+	case errors.Is(err, ErrNotFound):
+		u = &User{Email: email, GivenName: strings.TrimSpace(in.GivenName), NamePrefix: strings.TrimSpace(in.NamePrefix),
+			FamilyName: strings.TrimSpace(in.FamilyName), Locale: in.Locale, TimeZone: org.TimeZone,
+			Status: StatusInvited, CreatedAt: s.Now().UTC()}
+		if _, err := tx.NewInsert().Model(u).Exec(ctx); err != nil {
+			return nil, err
+		}
+	case err != nil:
+		return nil, err
+	default:
+		member, err := tenancy.IsMember(ctx, tx, org.ID, u.ID)
+		if err != nil {
+			return nil, err
+		}
+		if member {
+			return u, ErrAlreadyMember
+		}
+	}
+	if err := s.orgs.CheckRoom(ctx, tx, org.ID); err != nil {
+		return nil, err
+	}
+	if err := tenancy.AddMember(ctx, tx, org.ID, u.ID, in.Role); err != nil {
+		return nil, err
+	}
+	if u.Status == StatusInvited {
+		if err := s.sendInvitation(ctx, tx, inviter, org, u); err != nil {
+			return nil, err
+		}
+	}
+	return u, record(ctx, tx, "identity.invited", inviter, u.ID, ip, string(in.Role))
 }
 
 // ResendInvitation sends a fresh link to someone who has not accepted yet; the

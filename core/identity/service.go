@@ -82,6 +82,9 @@ type Invalid struct {
 
 func (e *Invalid) Error() string { return fmt.Sprintf("identity: invalid %v", e.Fields) }
 
+// FieldErrors lets forms show each field's problem.
+func (e *Invalid) FieldErrors() map[string]string { return e.Fields }
+
 func (e *Invalid) add(field, message string) {
 	if e.Fields == nil {
 		e.Fields = map[string]string{}

@@ -143,6 +143,12 @@ func (s *Service) Modules(ctx context.Context, orgID int64) ([]string, error) {
 	return s.ModulesIn(ctx, lineage)
 }
 
+// ModuleOn tells whether an organisation has a module on.
+func (s *Service) ModuleOn(ctx context.Context, orgID int64, module string) (bool, error) {
+	on, err := s.Modules(ctx, orgID)
+	return slices.Contains(on, module), err
+}
+
 // ModulesIn is Modules for an organisation whose lineage (nearest first,
 // ending at the subscriber) the caller has already read.
 func (s *Service) ModulesIn(ctx context.Context, lineage []Organisation) ([]string, error) {

@@ -99,6 +99,11 @@ func TestEveryRouteByRole(t *testing.T) {
 				if r.Rule.Level == web.Anyone || r.Rule.Level == web.AppPassword || r.Rule.Need == access.PlatformOperate {
 					continue
 				}
+				// A dossier's routes answer by the person's level in that
+				// dossier, not by a role: TestDossierRoutesByLevel covers them.
+				if strings.HasPrefix(r.Path, "/dossiers/:id") {
+					continue
+				}
 				path := fill(r.Path)
 				switch {
 				case !held.Has(r.Rule.Need):

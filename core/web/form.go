@@ -28,17 +28,27 @@ func ReadForm(c fiber.Ctx, fields ...string) Form {
 	return f
 }
 
+// fieldErrors is a domain refusal that names each refused field with a
+// message id.
+type fieldErrors interface {
+	error
+	FieldErrors() map[string]string
+}
+
 // Refuse records a domain refusal on the form and tells whether err was one;
 // other errors are left to the caller.
 func (f *Form) Refuse(err error) bool {
 	var inv *identity.Invalid
-	if !errors.As(err, &inv) {
+	if errors.As(err, &inv) {
+		f.Rules = inv.Rules
+	}
+	var refused fieldErrors
+	if !errors.As(err, &refused) {
 		return false
 	}
-	for field, message := range inv.Fields {
+	for field, message := range refused.FieldErrors() {
 		f.Errors[field] = message
 	}
-	f.Rules = inv.Rules
 	return true
 }
 

@@ -106,8 +106,9 @@ func placeholderFuncs(assets *Assets) template.FuncMap {
 			}
 			return *p
 		},
-		"has":    func(list []string, v string) bool { return slices.Contains(list, v) },
-		"render": func(string, any) (template.HTML, error) { return "", nil },
+		"has":      func(list []string, v string) bool { return slices.Contains(list, v) },
+		"initials": Initials,
+		"render":   func(string, any) (template.HTML, error) { return "", nil },
 	}
 }
 

@@ -1,0 +1,146 @@
+// Package dossier owns dossiers: the record of one person's trajectory within
+// an organisation, with the person's details as an employer registers them,
+// the responsible coach and co-coaches, the trajectories, and who else may
+// open it (shares, across organisations too). Plugins fill the dossier page
+// with their cards; this package decides who sees which dossier.
+package dossier
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/uptrace/bun"
+
+	"github.com/atriumhq/atrium/core/store"
+)
+
+// Module is the module id of dossiers: organisations that guide nobody (a
+// service firm's customer portal) switch it off.
+const Module = "dossiers"
+
+// Statuses of a dossier.
+const (
+	StatusRegistered = "registered" // details known, no trajectory yet
+	StatusActive     = "active"     // a trajectory is planned or running
+	StatusClosed     = "closed"
+)
+
+// Statuses lists them in the order they are offered.
+var Statuses = []string{StatusRegistered, StatusActive, StatusClosed}
+
+// Dossier is one person being guided within one organisation.
+type Dossier struct {
+	bun.BaseModel `bun:"table:dossiers"`
+
+	ID             int64  `bun:"id,pk,autoincrement"`
+	OrganisationID int64  `bun:"organisation_id,notnull"`
+	UserID         *int64 `bun:"user_id"`  // the person's account, once invited
+	CoachID        *int64 `bun:"coach_id"` // the responsible coach
+	Status         string `bun:"status,notnull"`
+
+	PersonnelNumber string `bun:"personnel_number,notnull"`
+	FamilyName      string `bun:"family_name,notnull"`
+	NamePrefix      string `bun:"name_prefix,notnull"`
+	GivenName       string `bun:"given_name,notnull"`
+	Initials        string `bun:"initials,notnull"`
+	Gender          string `bun:"gender,notnull"`
+	BirthDate       string `bun:"birth_date,notnull"` // YYYY-MM-DD
+	Email           string `bun:"email,notnull"`
+	Phone           string `bun:"phone,notnull"`
+	Street          string `bun:"street,notnull"`
+	Postcode        string `bun:"postcode,notnull"`
+	City            string `bun:"city,notnull"`
+	Country         string `bun:"country,notnull"`
+	Department      string `bun:"department,notnull"`
+	Location        string `bun:"location,notnull"`
+	CostCentre      string `bun:"cost_centre,notnull"` // or purchase order number, for the invoice
+	Notes           string `bun:"notes,notnull"`
+
+	// GivenKey and FamilyKey are the names folded for search (lower case,
+	// no accents, letters and digits only), indexed per organisation.
+	GivenKey  string `bun:"given_key,notnull"`
+	FamilyKey string `bun:"family_key,notnull"`
+
+	RegisteredBy int64     `bun:"registered_by,notnull"`
+	CreatedAt    time.Time `bun:"created_at,notnull"`
+	UpdatedAt    time.Time `bun:"updated_at,notnull"`
+}
+
+// Name is the person's full name: "Daisy van der Smit".
+func (d *Dossier) Name() string {
+	return strings.Join(strings.Fields(d.GivenName+" "+d.NamePrefix+" "+d.FamilyName), " ")
+}
+
+// Initials for a photo placeholder: "DS".
+func (d *Dossier) Monogram() string {
+	var out []rune
+	for _, part := range []string{d.GivenName, d.FamilyName} {
+		if r := []rune(strings.TrimSpace(part)); len(r) > 0 {
+			out = append(out, r[0])
+		}
+	}
+	return strings.ToUpper(string(out))
+}
+
+// Errors the pages turn into answers.
+var (
+	// ErrNotFound is a dossier that does not exist or that the person may not
+	// open: the two are never told apart.
+	ErrNotFound = errors.New("dossier: not found")
+	// ErrForbidden is a dossier the person may open but not change this way.
+	ErrForbidden = errors.New("dossier: not allowed")
+)
+
+// Invalid names refused fields with message ids.
+type Invalid struct{ Fields map[string]string }
+
+func (e *Invalid) Error() string { return fmt.Sprintf("dossier: invalid %v", e.Fields) }
+
+// FieldErrors lets forms show each field's problem.
+func (e *Invalid) FieldErrors() map[string]string { return e.Fields }
+
+func (e *Invalid) add(field, message string) {
+	if e.Fields == nil {
+		e.Fields = map[string]string{}
+	}
+	if _, has := e.Fields[field]; !has {
+		e.Fields[field] = message
+	}
+}
+
+func (e *Invalid) orNil() error {
+	if len(e.Fields) == 0 {
+		return nil
+	}
+	return e
+}
+
+// Service keeps dossiers.
+type Service struct {
+	db *store.DB
+	// Invite makes an account for a dossier's person in the dossier's
+	// organisation, in the caller's transaction, and mails the invitation;
+	// it returns the account's id. Set by the core (identity owns accounts).
+	Invite func(ctx context.Context, tx bun.IDB, actorID int64, d *Dossier, ip string) (int64, error)
+	// Now is the clock; tests move it.
+	Now func() time.Time
+}
+
+// NewService returns the dossier service.
+func NewService(db *store.DB) *Service {
+	return &Service{db: db, Now: time.Now}
+}
+
+// get reads a dossier by id, whatever the organisation; callers check access.
+func get(ctx context.Context, db bun.IDB, id int64) (*Dossier, error) {
+	d := new(Dossier)
+	err := db.NewSelect().Model(d).Where("id = ?", id).Scan(ctx)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, ErrNotFound
+	}
+	return d, err
+}

@@ -1,0 +1,121 @@
+package dossier
+
+import (
+	"context"
+	"time"
+
+	"github.com/uptrace/bun"
+
+	"github.com/atriumhq/atrium/core/store"
+)
+
+// Migrations are the schema changes dossier owns. Each keeps frozen copies
+// of its tables, so that a later change to a model never changes what an
+// applied migration did.
+func Migrations() []store.Migration {
+	type dossier struct {
+		bun.BaseModel   `bun:"table:dossiers"`
+		ID              int64     `bun:"id,pk,autoincrement"`
+		OrganisationID  int64     `bun:"organisation_id,notnull"`
+		UserID          *int64    `bun:"user_id"`
+		CoachID         *int64    `bun:"coach_id"`
+		Status          string    `bun:"status,notnull"`
+		PersonnelNumber string    `bun:"personnel_number,notnull"`
+		FamilyName      string    `bun:"family_name,notnull"`
+		NamePrefix      string    `bun:"name_prefix,notnull"`
+		GivenName       string    `bun:"given_name,notnull"`
+		Initials        string    `bun:"initials,notnull"`
+		Gender          string    `bun:"gender,notnull"`
+		BirthDate       string    `bun:"birth_date,notnull"`
+		Email           string    `bun:"email,notnull"`
+		Phone           string    `bun:"phone,notnull"`
+		Street          string    `bun:"street,notnull"`
+		Postcode        string    `bun:"postcode,notnull"`
+		City            string    `bun:"city,notnull"`
+		Country         string    `bun:"country,notnull"`
+		Department      string    `bun:"department,notnull"`
+		Location        string    `bun:"location,notnull"`
+		CostCentre      string    `bun:"cost_centre,notnull"`
+		Notes           string    `bun:"notes,notnull"`
+		GivenKey        string    `bun:"given_key,notnull"`
+		FamilyKey       string    `bun:"family_key,notnull"`
+		RegisteredBy    int64     `bun:"registered_by,notnull"`
+		CreatedAt       time.Time `bun:"created_at,notnull"`
+		UpdatedAt       time.Time `bun:"updated_at,notnull"`
+	}
+	type coach struct {
+		bun.BaseModel  `bun:"table:dossier_coaches"`
+		OrganisationID int64 `bun:"organisation_id,notnull"`
+		DossierID      int64 `bun:"dossier_id,pk"`
+		UserID         int64 `bun:"user_id,pk"`
+	}
+	type share struct {
+		bun.BaseModel  `bun:"table:dossier_shares"`
+		ID             int64     `bun:"id,pk,autoincrement"`
+		OrganisationID int64     `bun:"organisation_id,notnull"`
+		DossierID      int64     `bun:"dossier_id,notnull,unique:dossier_shares_person"`
+		UserID         int64     `bun:"user_id,notnull,unique:dossier_shares_person"`
+		Level          string    `bun:"level,notnull"`
+		GrantedBy      int64     `bun:"granted_by,notnull"`
+		CreatedAt      time.Time `bun:"created_at,notnull"`
+		UpdatedAt      time.Time `bun:"updated_at,notnull"`
+	}
+	type product struct {
+		bun.BaseModel  `bun:"table:products"`
+		ID             int64     `bun:"id,pk,autoincrement"`
+		OrganisationID int64     `bun:"organisation_id,notnull"`
+		Name           string    `bun:"name,notnull"`
+		Sessions       int       `bun:"sessions,notnull"`
+		Active         bool      `bun:"active,notnull"`
+		CreatedAt      time.Time `bun:"created_at,notnull"`
+	}
+	type trajectory struct {
+		bun.BaseModel   `bun:"table:trajectories"`
+		ID              int64     `bun:"id,pk,autoincrement"`
+		OrganisationID  int64     `bun:"organisation_id,notnull"`
+		DossierID       int64     `bun:"dossier_id,notnull"`
+		Number          int       `bun:"number,notnull"`
+		ProductID       int64     `bun:"product_id,notnull"`
+		ProductName     string    `bun:"product_name,notnull"`
+		StartDate       string    `bun:"start_date,notnull"`
+		EndDate         string    `bun:"end_date,notnull"`
+		SessionsPlanned int       `bun:"sessions_planned,notnull"`
+		SessionsUsed    int       `bun:"sessions_used,notnull"`
+		Status          string    `bun:"status,notnull"`
+		Classification  string    `bun:"classification,notnull"`
+		StartedBy       int64     `bun:"started_by,notnull"`
+		CreatedAt       time.Time `bun:"created_at,notnull"`
+	}
+	type index struct {
+		model   any
+		name    string
+		columns []string
+	}
+	return []store.Migration{{
+		Name: "20261202090000_dossiers",
+		Up: func(ctx context.Context, tx bun.Tx) error {
+			for _, m := range []any{(*dossier)(nil), (*coach)(nil), (*share)(nil), (*product)(nil), (*trajectory)(nil)} {
+				if _, err := tx.NewCreateTable().Model(m).Exec(ctx); err != nil {
+					return err
+				}
+			}
+			// The list sorts by name within an organisation; the quick
+			// search scans a range of either folded name.
+			for _, ix := range []index{
+				{(*dossier)(nil), "dossiers_by_family", []string{"organisation_id", "family_key", "given_key"}},
+				{(*dossier)(nil), "dossiers_by_given", []string{"organisation_id", "given_key"}},
+				{(*dossier)(nil), "dossiers_by_coach", []string{"coach_id"}},
+				{(*dossier)(nil), "dossiers_by_person", []string{"user_id"}},
+				{(*coach)(nil), "dossier_coaches_by_person", []string{"user_id"}},
+				{(*share)(nil), "dossier_shares_by_person", []string{"user_id"}},
+				{(*trajectory)(nil), "trajectories_by_dossier", []string{"dossier_id", "number"}},
+			} {
+				if _, err := tx.NewCreateIndex().Model(ix.model).Index(ix.name).Column(ix.columns...).Exec(ctx); err != nil {
+					return err
+				}
+			}
+			return nil
+		},
+		Down: store.DropTables((*trajectory)(nil), (*product)(nil), (*share)(nil), (*coach)(nil), (*dossier)(nil)),
+	}}
+}

@@ -1,0 +1,170 @@
+package dossier
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"strings"
+	"time"
+
+	"github.com/uptrace/bun"
+)
+
+// Share gives one person, of any organisation, a level in one dossier. The
+// person's own organisation gains nothing by it: only they see the dossier,
+// in their "Shared with me" group.
+type Share struct {
+	bun.BaseModel `bun:"table:dossier_shares"`
+
+	ID             int64     `bun:"id,pk,autoincrement"`
+	OrganisationID int64     `bun:"organisation_id,notnull"` // the dossier's
+	DossierID      int64     `bun:"dossier_id,notnull"`
+	UserID         int64     `bun:"user_id,notnull"`
+	Level          string    `bun:"level,notnull"`
+	GrantedBy      int64     `bun:"granted_by,notnull"`
+	CreatedAt      time.Time `bun:"created_at,notnull"`
+	UpdatedAt      time.Time `bun:"updated_at,notnull"`
+}
+
+// shareLevel is the level a share gives a person in a dossier (None without one).
+func shareLevel(ctx context.Context, db bun.IDB, dossierID, userID int64) (Level, error) {
+	var level string
+	err := db.NewSelect().Model((*Share)(nil)).Column("level").Where("dossier_id = ? AND user_id = ?", dossierID, userID).Scan(ctx, &level)
+	if errors.Is(err, sql.ErrNoRows) {
+		return None, nil
+	}
+	return ParseLevel(level), err
+}
+
+// ShareWith gives the person with the address a level in the dossier, or
+// changes the level they have. It needs Manage; nobody grants beyond their
+// own level. The recipient must have an account.
+func (s *Service) ShareWith(ctx context.Context, who Who, dossierID int64, email string, level Level, ip string) (*Share, error) {
+	email = strings.ToLower(strings.TrimSpace(email))
+	inv := &Invalid{}
+	if email == "" {
+		inv.add("email", "form.required")
+	}
+	if level == None {
+		inv.add("level", "form.choose")
+	}
+	if err := inv.orNil(); err != nil {
+		return nil, err
+	}
+	var sh *Share
+	err := s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+		d, err := openIn(ctx, tx, who, dossierID, Manage)
+		if err != nil {
+			return err
+		}
+		var userID int64
+		err = tx.NewSelect().Table("users").Column("id").Where("email = ?", email).Scan(ctx, &userID)
+		if errors.Is(err, sql.ErrNoRows) {
+			return &Invalid{Fields: map[string]string{"email": "dossier.error.no_account"}}
+		}
+		if err != nil {
+			return err
+		}
+		if userID == who.UserID || (d.UserID != nil && *d.UserID == userID) {
+			return &Invalid{Fields: map[string]string{"email": "dossier.error.share_self"}}
+		}
+		now := s.Now().UTC()
+		sh = &Share{OrganisationID: d.OrganisationID, DossierID: d.ID, UserID: userID, Level: level.String(), GrantedBy: who.UserID, CreatedAt: now, UpdatedAt: now}
+		_, err = tx.NewInsert().Model(sh).
+			On("CONFLICT (dossier_id, user_id) DO UPDATE").Set("level = EXCLUDED.level, granted_by = EXCLUDED.granted_by, updated_at = EXCLUDED.updated_at").
+			Exec(ctx)
+		if err != nil {
+			return err
+		}
+		return record(ctx, tx, who, d, "dossier.shared", ip, email+" "+level.String())
+	})
+	return sh, err
+}
+
+// Revoke ends a share; it needs Manage.
+func (s *Service) Revoke(ctx context.Context, who Who, dossierID, shareID int64, ip string) error {
+	return s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+		d, err := openIn(ctx, tx, who, dossierID, Manage)
+		if err != nil {
+			return err
+		}
+		var email string
+		err = tx.NewSelect().Table("users").Column("email").
+			Where("id = (SELECT user_id FROM dossier_shares WHERE id = ? AND dossier_id = ?)", shareID, d.ID).Scan(ctx, &email)
+		if errors.Is(err, sql.ErrNoRows) {
+			return ErrNotFound
+		}
+		if err != nil {
+			return err
+		}
+		if _, err := tx.NewDelete().Model((*Share)(nil)).Where("id = ? AND dossier_id = ?", shareID, d.ID).Exec(ctx); err != nil {
+			return err
+		}
+		return record(ctx, tx, who, d, "dossier.share_revoked", ip, email)
+	})
+}
+
+// Member is someone who may open a dossier, as its page lists them.
+type Member struct {
+	UserID       int64  `bun:"user_id"`
+	Name         string `bun:"name"`
+	Email        string `bun:"email"`
+	HasPhoto     bool   `bun:"has_photo"`
+	Organisation string `bun:"organisation"`
+	Place        string `bun:"place"` // subject, coach, co_coach, share
+	Level        string `bun:"level"`
+	ShareID      int64  `bun:"share_id"`
+}
+
+// Members lists the dossier's subject, coaches and the people it is shared with.
+func (s *Service) Members(ctx context.Context, d *Dossier) ([]Member, error) {
+	var out []Member
+	person := func(place, level, where string, args ...any) error {
+		var list []Member
+		err := s.db.NewSelect().TableExpr("users AS u").
+			ColumnExpr("u.id AS user_id, TRIM(u.given_name || ' ' || u.name_prefix || ' ' || u.family_name) AS name, u.email").
+			ColumnExpr("CASE WHEN u.photo_type <> '' THEN 1 ELSE 0 END AS has_photo").
+			ColumnExpr("? AS place, ? AS level", place, level).
+			Where(where, args...).OrderExpr("u.family_name, u.given_name").Scan(ctx, &list)
+		out = append(out, list...)
+		return err
+	}
+	if d.UserID != nil {
+		if err := person("subject", Contribute.String(), "u.id = ?", *d.UserID); err != nil {
+			return nil, err
+		}
+	}
+	if d.CoachID != nil {
+		if err := person("coach", Manage.String(), "u.id = ?", *d.CoachID); err != nil {
+			return nil, err
+		}
+	}
+	if err := person("co_coach", Edit.String(), "u.id IN (SELECT user_id FROM dossier_coaches WHERE dossier_id = ?)", d.ID); err != nil {
+		return nil, err
+	}
+	var shared []Member
+	err := s.db.NewSelect().TableExpr("dossier_shares AS sh").Join("JOIN users AS u ON u.id = sh.user_id").
+		ColumnExpr("u.id AS user_id, TRIM(u.given_name || ' ' || u.name_prefix || ' ' || u.family_name) AS name, u.email").
+		ColumnExpr("CASE WHEN u.photo_type <> '' THEN 1 ELSE 0 END AS has_photo").
+		ColumnExpr("'share' AS place, sh.level, sh.id AS share_id").
+		ColumnExpr("COALESCE((SELECT o.name FROM members AS m JOIN organisations AS o ON o.id = m.organisation_id WHERE m.user_id = u.id ORDER BY m.organisation_id LIMIT 1), '') AS organisation").
+		Where("sh.dossier_id = ?", d.ID).OrderExpr("u.family_name, u.given_name").Scan(ctx, &shared)
+	return append(out, shared...), err
+}
+
+// SharedWith lists the dossiers shared with who, whatever organisation they
+// are in, optionally only those whose first or last name starts with text.
+func (s *Service) SharedWith(ctx context.Context, who Who, text string, limit int) ([]Row, error) {
+	q := s.db.NewSelect().TableExpr("dossiers AS d").
+		ColumnExpr("d.*").
+		ColumnExpr("COALESCE(TRIM(u.given_name || ' ' || u.family_name), '') AS coach_name").
+		ColumnExpr("o.name AS organisation_name").
+		Join("JOIN dossier_shares AS sh ON sh.dossier_id = d.id AND sh.user_id = ?", who.UserID).
+		Join("JOIN organisations AS o ON o.id = d.organisation_id").
+		Join("LEFT JOIN users AS u ON u.id = d.coach_id").
+		OrderExpr("d.family_key, d.given_key, d.id").Limit(int64(limit))
+	q = Query{Text: text}.filter(q)
+	var rows []Row
+	err := q.Scan(ctx, &rows)
+	return rows, err
+}

@@ -1,0 +1,34 @@
+package core
+
+import (
+	"context"
+	"errors"
+
+	"github.com/uptrace/bun"
+
+	"github.com/atriumhq/atrium/core/access"
+	"github.com/atriumhq/atrium/core/dossier"
+	"github.com/atriumhq/atrium/core/identity"
+)
+
+// inviteDossierPerson gives a dossier's person an account in the dossier's
+// organisation as a coachee, within the trajectory's transaction, and mails
+// the invitation. Someone who is already a member keeps their account and
+// roles; the dossier is linked to it.
+func (a *App) inviteDossierPerson(ctx context.Context, tx bun.IDB, actorID int64, d *dossier.Dossier, ip string) (int64, error) {
+	org, err := a.orgs.ByID(ctx, d.OrganisationID)
+	if err != nil {
+		return 0, err
+	}
+	actor, err := a.ident.ByID(ctx, actorID)
+	if err != nil {
+		return 0, err
+	}
+	u, err := a.ident.InviteIn(ctx, tx, actor, org, identity.Invitee{
+		Email: d.Email, GivenName: d.GivenName, NamePrefix: d.NamePrefix, FamilyName: d.FamilyName, Role: access.RoleCoachee,
+	}, ip)
+	if err != nil && !errors.Is(err, identity.ErrAlreadyMember) {
+		return 0, err
+	}
+	return u.ID, nil
+}

@@ -1,0 +1,110 @@
+// Package dossiers holds the dossier pages: the list with its quick search
+// and the "Shared with me" group, a dossier with its cards, registering a
+// person, starting a trajectory and sharing a dossier.
+package dossiers
+
+import (
+	"errors"
+	"strconv"
+
+	"github.com/gofiber/fiber/v3"
+
+	"github.com/atriumhq/atrium/core/access"
+	"github.com/atriumhq/atrium/core/dossier"
+	"github.com/atriumhq/atrium/core/identity"
+	"github.com/atriumhq/atrium/core/module"
+	"github.com/atriumhq/atrium/core/tenancy"
+	"github.com/atriumhq/atrium/core/web"
+)
+
+// SlotCard is the slot modules fill with their cards on a dossier's page.
+// Params: dossier_id, organisation_id and level (view … manage).
+const SlotCard = "dossier.card"
+
+// Handlers are the dossier pages.
+type Handlers struct {
+	web  *web.Server
+	svc  *dossier.Service
+	orgs *tenancy.Service
+	ids  *identity.Service
+}
+
+// Register adds the module, its pages and its navigation entry.
+func Register(s *web.Server, svc *dossier.Service, orgs *tenancy.Service, ids *identity.Service, modules *module.Registry) {
+	h := &Handlers{web: s, svc: svc, orgs: orgs, ids: ids}
+	modules.Add(module.Descriptor{ID: dossier.Module, Label: "dossier.module", Description: "dossier.summary",
+		Icon: "folder", Path: "/dossiers", Permission: access.DossiersView})
+	// A dossier shared from another organisation opens for its recipient
+	// whatever their own organisation has on: the routes that name a dossier
+	// check the dossier's organisation and the person's level in it.
+	list := web.InModule(dossier.Module, web.Need(access.DossiersView))
+	register := web.InModule(dossier.Module, web.Need(access.DossiersRegister))
+	get, post := fiber.MethodGet, fiber.MethodPost
+	s.Handle(get, "/dossiers", web.Member, h.List)
+	s.Handle(get, "/dossiers/search", web.Member, h.Search)
+	s.Handle(get, "/dossiers/new", register, h.New)
+	s.Handle(post, "/dossiers/new", register, h.NewPost)
+	s.Handle(get, "/dossiers/:id", web.Member, h.Show)
+	s.Handle(get, "/dossiers/:id/edit", web.Member, h.Edit)
+	s.Handle(post, "/dossiers/:id/edit", web.Member, h.EditPost)
+	s.Handle(get, "/dossiers/:id/trajectories/new", web.Member, h.StartTrajectory)
+	s.Handle(post, "/dossiers/:id/trajectories/new", web.Member, h.StartTrajectoryPost)
+	s.Handle(post, "/dossiers/:id/trajectories/:tid/close", web.Member, h.CloseTrajectoryPost)
+	s.Handle(get, "/dossiers/:id/sharing", web.Member, h.Sharing)
+	s.Handle(post, "/dossiers/:id/sharing", web.Member, h.SharingPost)
+	s.Handle(post, "/dossiers/:id/shares/:sid/revoke", web.Member, h.RevokePost)
+	s.Handle(post, "/dossiers/:id/coach", web.Member, h.CoachPost)
+	s.Handle(get, "/dossiers/:id/members/:uid/photo", web.Member, h.MemberPhoto)
+	s.AddNav(web.NavItem{Label: "dossier.nav", Icon: "folder", Path: "/dossiers", Rule: list, Group: web.NavStart})
+}
+
+// who is the viewer as the dossier service knows them.
+func who(c fiber.Ctx) dossier.Who {
+	v := web.CurrentViewer(c)
+	w := dossier.Who{UserID: v.User.ID, Can: v.Can}
+	if v.Org != nil && v.HasModule(dossier.Module) {
+		w.OrgID = v.Org.ID
+	}
+	return w
+}
+
+// open reads the dossier the route names, at need or above; a dossier the
+// viewer may not open, or whose organisation has switched dossiers off, is
+// a 404 like one that does not exist.
+func (h *Handlers) open(c fiber.Ctx, need dossier.Level) (*dossier.Dossier, dossier.Level, error) {
+	id, err := strconv.ParseInt(c.Params("id"), 10, 64)
+	if err != nil || id <= 0 {
+		return nil, dossier.None, fiber.ErrNotFound
+	}
+	d, level, err := h.svc.Open(c.Context(), who(c), id)
+	if err != nil {
+		return nil, dossier.None, answer(err)
+	}
+	on := who(c).OrgID == d.OrganisationID // the viewer's own organisation has it on
+	if !on {
+		if on, err = h.orgs.ModuleOn(c.Context(), d.OrganisationID, dossier.Module); err != nil {
+			return nil, dossier.None, err
+		}
+	}
+	if !on {
+		return nil, dossier.None, fiber.ErrNotFound
+	}
+	if level < need {
+		return nil, dossier.None, fiber.ErrForbidden
+	}
+	return d, level, nil
+}
+
+// answer turns the service's refusals into HTTP errors.
+func answer(err error) error {
+	switch {
+	case errors.Is(err, dossier.ErrNotFound):
+		return fiber.ErrNotFound
+	case errors.Is(err, dossier.ErrForbidden):
+		return fiber.ErrForbidden
+	}
+	return err
+}
+
+// link is a dossier's address.
+func link(id int64, rest string) string { return "/dossiers/" + strconv.FormatInt(id, 10) + rest }

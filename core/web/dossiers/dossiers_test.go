@@ -1,0 +1,314 @@
+package dossiers_test
+
+import (
+	"context"
+	"net/url"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/PuerkitoBio/goquery"
+
+	"github.com/atriumhq/atrium/core/access"
+	"github.com/atriumhq/atrium/core/audit"
+	"github.com/atriumhq/atrium/core/config"
+	"github.com/atriumhq/atrium/core/coretest"
+	"github.com/atriumhq/atrium/core/demo"
+	"github.com/atriumhq/atrium/core/dossier"
+	"github.com/atriumhq/atrium/core/identity"
+	"github.com/atriumhq/atrium/core/tenancy"
+)
+
+// registration is a complete registration form.
+func registration(given, family, email string) url.Values {
+	return url.Values{"family_name": {family}, "given_name": {given}, "initials": {given[:1] + "."}, "gender": {"female"},
+		"birth_date": {"1990-05-17"}, "email": {email}, "department": {"Warehouse"}, "cost_centre": {"PO-77"}}
+}
+
+// dossierID reads the id from a redirect to a dossier.
+func dossierID(t *testing.T, res *coretest.Response) int64 {
+	t.Helper()
+	loc := res.Header.Get("Location")
+	id, err := strconv.ParseInt(strings.TrimPrefix(loc, "/dossiers/"), 10, 64)
+	if res.StatusCode != 303 || err != nil {
+		t.Fatalf("want a redirect to the dossier, got %d %q: %s", res.StatusCode, loc, res.Text(".field-error"))
+	}
+	return id
+}
+
+// TestEmployerRegistersAndStartsATrajectory is the employer's flow: bad
+// input changes nothing, a registration opens the dossier, starting a
+// trajectory invites the employee.
+func TestEmployerRegistersAndStartsATrajectory(t *testing.T) {
+	t.Parallel()
+	coretest.EachDatabase(t, func(t *testing.T, db config.Database) {
+		app := coretest.NewApp(t, db)
+		ctx := context.Background()
+		hr := app.Client(t)
+		hr.SignIn("hr@harbour.example")
+		if page := hr.Get("/dossiers/new"); page.StatusCode != 200 || page.Doc.Find("label[for=f-family_name] .required").Length() != 1 {
+			t.Fatalf("registration form: %d", page.StatusCode)
+		}
+		org, _ := app.Organisations().BySlug(ctx, demo.Slug)
+		all := dossier.Who{OrgID: org.ID, Can: access.Set{}.Add(access.DossiersViewAll)}
+		before, _ := app.Dossiers().List(ctx, all, dossier.Query{})
+
+		// Bad input: each field says what is wrong, and nothing is kept.
+		bad := registration("Lotte", "", "not-an-address")
+		bad.Set("birth_date", "2999-01-01")
+		bad.Set("gender", "robot")
+		bad.Set("notes", strings.Repeat("x", 5001))
+		res := hr.PostForm("/dossiers/new", bad)
+		if res.StatusCode != 422 {
+			t.Fatalf("bad registration: %d", res.StatusCode)
+		}
+		for field, want := range map[string]string{"family_name": "Please fill this in.", "email": "not an e-mail address", "birth_date": "in the past", "gender": "Choose one", "notes": "too long"} {
+			if got := res.Text("#f-" + field + "-error"); !strings.Contains(got, want) {
+				t.Errorf("%s: %q, want %q", field, got, want)
+			}
+		}
+		if res.Doc.Find("#f-given_name").AttrOr("value", "") != "Lotte" {
+			t.Error("the form did not keep what was typed")
+		}
+		// A duplicate address within the organisation is refused.
+		if res := hr.PostForm("/dossiers/new", registration("Kim", "Bakker", "coachee@harbour.example")); res.StatusCode != 422 || !strings.Contains(res.Text("#f-email-error"), "already exists") {
+			t.Errorf("duplicate: %d %q", res.StatusCode, res.Text("#f-email-error"))
+		}
+		if after, _ := app.Dossiers().List(ctx, all, dossier.Query{}); after.Total != before.Total {
+			t.Fatalf("refused registrations kept %d dossiers", after.Total-before.Total)
+		}
+
+		id := dossierID(t, hr.PostForm("/dossiers/new", registration("Lotte", "Jacobs", "Lotte.Jacobs@Example.org")))
+		page := hr.Get("/dossiers/" + strconv.FormatInt(id, 10))
+		if page.StatusCode != 200 || page.Text("h1") != "Lotte Jacobs" || page.Text("#dossier-status") != "Registered" {
+			t.Fatalf("dossier page: %d %q %q", page.StatusCode, page.Text("h1"), page.Text("#dossier-status"))
+		}
+		if !strings.Contains(page.Text("#details"), "lotte.jacobs@example.org") || !strings.Contains(page.Text("#details"), "PO-77") {
+			t.Errorf("details: %q", page.Text("#details"))
+		}
+
+		// Starting: a bad product or date is refused and invites nobody.
+		start := "/dossiers/" + strconv.FormatInt(id, 10) + "/trajectories/new"
+		form := hr.Get(start)
+		product := form.Doc.Find(`#f-product option:contains("Individual coaching (4 sessions)")`).AttrOr("value", "")
+		if product == "" {
+			t.Fatalf("no products offered: %s", form.Body)
+		}
+		mails, _ := app.Mailer().Recent(ctx, 100)
+		for _, bad := range []url.Values{{"product": {"999999"}, "start_date": {"2026-12-01"}}, {"product": {product}, "start_date": {"tomorrow"}}, {"product": {"x"}}} {
+			if res := hr.PostForm(start, bad); res.StatusCode != 422 {
+				t.Errorf("start %v: %d", bad, res.StatusCode)
+			}
+		}
+		if after, _ := app.Mailer().Recent(ctx, 100); len(after) != len(mails) {
+			t.Fatal("a refused start sent a mail")
+		}
+		if res := hr.PostForm(start, url.Values{"product": {product}, "start_date": {"2026-12-01"}}); res.StatusCode != 303 {
+			t.Fatalf("start: %d %s", res.StatusCode, res.Text(".field-error"))
+		}
+		after, _ := app.Mailer().Recent(ctx, 100)
+		if len(after) != len(mails)+1 || after[0].Recipient != "lotte.jacobs@example.org" || !strings.Contains(after[0].Text, "/invitation/") {
+			t.Fatalf("the employee was not invited: %d mails, newest %+v", len(after)-len(mails), after[0])
+		}
+		page = hr.Get("/dossiers/" + strconv.FormatInt(id, 10))
+		if page.Text("#dossier-status") != "Active" || !strings.Contains(page.Text("#trajectories"), "Individual coaching (4 sessions)") || !strings.Contains(page.Text("#trajectories"), "0 / 4") {
+			t.Errorf("after the start: %q / %q", page.Text("#dossier-status"), page.Text("#trajectories"))
+		}
+		u, err := app.Identity().ByEmail(ctx, "lotte.jacobs@example.org")
+		if err != nil || u.Status != identity.StatusInvited {
+			t.Fatalf("the employee's account: %v %+v", err, u)
+		}
+		if roles, _ := app.Organisations().RolesOf(ctx, org.ID, u.ID); len(roles) != 1 || roles[0] != access.RoleCoachee {
+			t.Errorf("the employee's roles: %v", roles)
+		}
+		// A second trajectory (an extension) invites nobody again.
+		if res := hr.PostForm(start, url.Values{"product": {product}, "start_date": {"2027-01-01"}}); res.StatusCode != 303 {
+			t.Fatalf("second start: %d", res.StatusCode)
+		}
+		if again, _ := app.Mailer().Recent(ctx, 100); len(again) != len(after) {
+			t.Error("a second trajectory invited the person again")
+		}
+	})
+}
+
+// TestQuickSearch finds dossiers from three letters of a first or last
+// name, accents and case aside, only among those the person may open.
+func TestQuickSearch(t *testing.T) {
+	t.Parallel()
+	coretest.EachDatabase(t, func(t *testing.T, db config.Database) {
+		app := coretest.NewApp(t, db)
+		coach := app.Client(t)
+		coach.SignIn("coach@harbour.example")
+		names := func(c *coretest.Client, q string) string {
+			res := c.Get("/dossiers/search?q="+url.QueryEscape(q), "HX-Request", "true")
+			if res.StatusCode != 200 {
+				t.Fatalf("search %q: %d", q, res.StatusCode)
+			}
+			var out []string
+			res.Doc.Find("#quick-list strong").Each(func(_ int, s *goquery.Selection) { out = append(out, s.Text()) })
+			return strings.Join(out, ", ")
+		}
+		for q, want := range map[string]string{"bak": "Kim Bakker", "MUL": "Sanne Mulder", "dan": "Daniëlle Smit", "Dani": "Daniëlle Smit", "vri": "Bram de Vries", "xyz": ""} {
+			if got := names(coach, q); got != want {
+				t.Errorf("coach searching %q: %q, want %q", q, got, want)
+			}
+		}
+		if res := coach.Get("/dossiers/search?q=ba", "HX-Request", "true"); !strings.Contains(res.Body, "at least three letters") || res.Doc.Find("#quick-list").Length() != 0 {
+			t.Errorf("two letters: %q", res.Body)
+		}
+		// The coachee opens only their own dossier.
+		coachee := app.Client(t)
+		coachee.SignIn("coachee@harbour.example")
+		if got := names(coachee, "smi"); got != "" {
+			t.Errorf("the coachee found %q", got)
+		}
+		if got := names(coachee, "bak"); got != "Kim Bakker" {
+			t.Errorf("the coachee's own dossier: %q", got)
+		}
+		// The full list filters by name, status and coach.
+		list := coach.Get("/dossiers?q=bak&status=active")
+		if got := list.Text("#own-dossiers tbody"); !strings.Contains(got, "Kim Bakker") || strings.Contains(got, "Mulder") {
+			t.Errorf("filtered list: %q", got)
+		}
+		if got := coach.Get("/dossiers?status=registered").Text("#own-dossiers tbody"); !strings.Contains(got, "Bram de Vries") || strings.Contains(got, "Bakker") {
+			t.Errorf("registered: %q", got)
+		}
+	})
+}
+
+// otherOrganisation makes a subscriber with one person in the given role.
+func otherOrganisation(t *testing.T, app *coretest.App, slug, email string, role access.Role) *tenancy.Organisation {
+	t.Helper()
+	ctx := context.Background()
+	org, _, err := app.Organisations().Ensure(ctx, tenancy.Organisation{Slug: slug, Name: strings.ToUpper(slug[:1]) + slug[1:] + " Care", Locale: "en", TimeZone: "Europe/Amsterdam"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := app.Organisations().SetSubscription(ctx, org.ID, []string{dossier.Module}, 10, []string{dossier.Module}); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := app.Identity().Seed(ctx, org, identity.Invitee{Email: email, GivenName: "Leon", FamilyName: "Peters", Role: role}, demo.Password, demo.TOTPSecret); err != nil {
+		t.Fatal(err)
+	}
+	return org
+}
+
+// TestSharingAcrossOrganisations shares a dossier with a coach of another
+// organisation: it appears under "Shared with me" at exactly the granted
+// level, their colleagues see nothing, and revoking takes it away.
+func TestSharingAcrossOrganisations(t *testing.T) {
+	t.Parallel()
+	coretest.EachDatabase(t, func(t *testing.T, db config.Database) {
+		app := coretest.NewApp(t, db)
+		ctx := context.Background()
+		otherOrganisation(t, app, "kracht", "leon@kracht.example", access.RoleCoach)
+		if _, _, err := app.Identity().Seed(ctx, mustOrg(t, app, "kracht"), identity.Invitee{Email: "admin@kracht.example", GivenName: "Ada", FamilyName: "Kracht", Role: access.RoleAdmin}, demo.Password, demo.TOTPSecret); err != nil {
+			t.Fatal(err)
+		}
+		coach := app.Client(t)
+		coach.SignIn("coach@harbour.example")
+		kim := findDossier(t, app, "Bakker")
+		base := "/dossiers/" + strconv.FormatInt(kim, 10)
+
+		leon := app.Client(t)
+		leon.SignIn("leon@kracht.example")
+		if res := leon.Get(base); res.StatusCode != 404 {
+			t.Fatalf("before sharing: %d", res.StatusCode)
+		}
+		// Bad input: no address, an unknown one, no level, oneself.
+		for _, bad := range []url.Values{{"email": {""}, "level": {"view"}}, {"email": {"nobody@nowhere.example"}, "level": {"view"}}, {"email": {"leon@kracht.example"}, "level": {"owner"}}, {"email": {"coach@harbour.example"}, "level": {"view"}}} {
+			if res := coach.PostForm(base+"/sharing", bad); res.StatusCode != 422 {
+				t.Errorf("share %v: %d", bad, res.StatusCode)
+			}
+		}
+		if res := coach.PostForm(base+"/sharing", url.Values{"email": {"Leon@Kracht.example"}, "level": {"view"}}); res.StatusCode != 303 {
+			t.Fatalf("share: %d %s", res.StatusCode, res.Text(".field-error"))
+		}
+		list := leon.Get("/dossiers")
+		if got := list.Text("#shared-dossiers"); !strings.Contains(got, "Kim Bakker") || !strings.Contains(got, "Harbour Coaching") {
+			t.Fatalf("shared with me: %q", got)
+		}
+		if strings.Contains(list.Text("#own-dossiers"), "Bakker") {
+			t.Error("the shared dossier is among Leon's own organisation's")
+		}
+		page := leon.Get(base)
+		if page.StatusCode != 200 || page.Text("#dossier-level") != "View" || !strings.Contains(page.Text("#dossier-shared-from"), "Harbour Coaching") {
+			t.Fatalf("Leon opens it: %d %q", page.StatusCode, page.Text("#dossier-level"))
+		}
+		if page.Doc.Find(`a[href$="/edit"], a[href$="/sharing"]`).Length() != 0 {
+			t.Error("a viewer is offered edit or sharing")
+		}
+		for _, path := range []string{base + "/edit", base + "/sharing"} {
+			if res := leon.Get(path); res.StatusCode != 403 {
+				t.Errorf("viewer GET %s: %d", path, res.StatusCode)
+			}
+		}
+		if res := leon.PostForm(base+"/edit", registration("Kim", "Changed", "coachee@harbour.example")); res.StatusCode != 403 {
+			t.Errorf("viewer edits: %d", res.StatusCode)
+		}
+		if got := leon.Get("/dossiers/search?q=bak").Text("#quick-list"); !strings.Contains(got, "Kim Bakker") {
+			t.Errorf("quick search of a shared dossier: %q", got)
+		}
+		// Leon's own administrator gains nothing.
+		ada := app.Client(t)
+		ada.SignIn("admin@kracht.example")
+		if res := ada.Get(base); res.StatusCode != 404 {
+			t.Errorf("the recipient's organisation opens the dossier: %d", res.StatusCode)
+		}
+		if strings.Contains(ada.Get("/dossiers").Body, "Bakker") {
+			t.Error("the recipient's organisation lists the dossier")
+		}
+		// Raised to edit: Leon changes details.
+		if res := coach.PostForm(base+"/sharing", url.Values{"email": {"leon@kracht.example"}, "level": {"edit"}}); res.StatusCode != 303 {
+			t.Fatalf("raise: %d", res.StatusCode)
+		}
+		edit := leon.Get(base + "/edit")
+		if edit.StatusCode != 200 {
+			t.Fatalf("editor's form: %d", edit.StatusCode)
+		}
+		// Revoked: gone.
+		sharing := coach.Get(base + "/sharing")
+		action, _ := sharing.Doc.Find(`#share-list form[action*="/revoke"]`).Attr("action")
+		if res := coach.PostForm(action, url.Values{}); res.StatusCode != 303 {
+			t.Fatalf("revoke %q: %d", action, res.StatusCode)
+		}
+		if res := leon.Get(base); res.StatusCode != 404 {
+			t.Errorf("after revoking: %d", res.StatusCode)
+		}
+		if strings.Contains(leon.Get("/dossiers").Body, "Bakker") {
+			t.Error("the revoked dossier is still listed")
+		}
+		// Every step is in the audit log.
+		events, err := app.Audit().InOrganisations(ctx, []int64{mustOrg(t, app, demo.Slug).ID}, audit.Filter{Area: "dossier", Limit: 500})
+		if err != nil {
+			t.Fatal(err)
+		}
+		seen := map[string]int{}
+		for _, e := range events {
+			seen[e.Action]++
+		}
+		if seen["dossier.shared"] != 2 || seen["dossier.share_revoked"] != 1 || seen["dossier.viewed"] != 1 {
+			t.Errorf("audit: %v", seen)
+		}
+	})
+}
+
+func mustOrg(t *testing.T, app *coretest.App, slug string) *tenancy.Organisation {
+	t.Helper()
+	org, err := app.Organisations().BySlug(context.Background(), slug)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return org
+}
+
+// findDossier is the id of the demo dossier with a last name.
+func findDossier(t *testing.T, app *coretest.App, family string) int64 {
+	t.Helper()
+	org := mustOrg(t, app, demo.Slug)
+	p, err := app.Dossiers().List(context.Background(), dossier.Who{OrgID: org.ID, Can: access.Set{}.Add(access.DossiersViewAll)}, dossier.Query{Text: family})
+	if err != nil || len(p.Rows) != 1 {
+		t.Fatalf("dossier %s: %v %d", family, err, len(p.Rows))
+	}
+	return p.Rows[0].ID
+}

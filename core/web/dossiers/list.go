@@ -1,0 +1,98 @@
+package dossiers
+
+import (
+	"strconv"
+
+	"github.com/gofiber/fiber/v3"
+
+	"github.com/atriumhq/atrium/core/access"
+	"github.com/atriumhq/atrium/core/dossier"
+	"github.com/atriumhq/atrium/core/web"
+)
+
+const (
+	tmplList    = "dossiers/list"
+	tmplResults = "dossiers/results"
+	tmplRows    = "dossiers/rows"
+	quickLimit  = 8
+)
+
+type listData struct {
+	Page        dossier.Page
+	Shared      []dossier.Row
+	Query       map[string]string
+	Statuses    []string
+	Coaches     []option
+	CanRegister bool
+	Own         bool // the viewer's organisation has dossiers for them
+}
+
+type option struct {
+	ID   int64
+	Name string
+}
+
+// List shows the dossiers of the viewer's organisation they may open,
+// filtered, and below them the ones shared with them from anywhere. An htmx
+// request from the filters gets the table alone.
+func (h *Handlers) List(c fiber.Ctx) error {
+	w := who(c)
+	q := dossier.Query{Text: c.Query("q"), Status: c.Query("status")}
+	q.CoachID, _ = strconv.ParseInt(c.Query("coach"), 10, 64)
+	q.Page, _ = strconv.Atoi(c.Query("page"))
+	if !contains(dossier.Statuses, q.Status) {
+		q.Status = ""
+	}
+	d := listData{Statuses: dossier.Statuses, Query: map[string]string{"q": q.Text, "status": q.Status, "coach": c.Query("coach")},
+		Own: w.OrgID != 0 && w.Can.Has(access.DossiersView), CanRegister: w.OrgID != 0 && w.Can.Has(access.DossiersRegister)}
+	var err error
+	if d.Own {
+		if d.Page, err = h.svc.List(c.Context(), w, q); err != nil {
+			return err
+		}
+		if d.Coaches, err = h.coaches(c, w.OrgID); err != nil {
+			return err
+		}
+	}
+	if d.Shared, err = h.svc.SharedWith(c.Context(), w, q.Text, 200); err != nil {
+		return err
+	}
+	if hx := web.ReadHTMX(c); hx.WantsPartial() && hx.Target == "dossier-table" {
+		return h.web.Render(c, web.Page{Template: tmplRows, Title: "dossier.list_title", Data: d})
+	}
+	return h.web.Render(c, web.Page{Template: tmplList, Title: "dossier.list_title", Data: d})
+}
+
+// coaches are the people who coach a dossier in the organisation, for the filter.
+func (h *Handlers) coaches(c fiber.Ctx, orgID int64) ([]option, error) {
+	list, err := h.svc.Coaches(c.Context(), orgID)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]option, len(list))
+	for i, p := range list {
+		out[i] = option{ID: p.UserID, Name: p.Name}
+	}
+	return out, nil
+}
+
+// Search is the quick search: from three letters of a first or last name,
+// the first matching dossiers the viewer may open, as a list of links.
+func (h *Handlers) Search(c fiber.Ctx) error {
+	text := c.Query("q")
+	rows, err := h.svc.Search(c.Context(), who(c), text, quickLimit)
+	if err != nil {
+		return err
+	}
+	data := map[string]any{"Rows": rows, "Short": len([]rune(text)) > 0 && len([]rune(text)) < 3, "Text": text, "Limit": quickLimit}
+	return h.web.Render(c, web.Page{Template: tmplResults, Title: "dossier.list_title", Data: data})
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
