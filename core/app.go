@@ -37,6 +37,7 @@ import (
 	"github.com/atriumhq/atrium/core/mail"
 	"github.com/atriumhq/atrium/core/module"
 	"github.com/atriumhq/atrium/core/notice"
+	"github.com/atriumhq/atrium/core/readstate"
 	directory "github.com/atriumhq/atrium/core/people"
 	"github.com/atriumhq/atrium/core/pluginhost"
 	"github.com/atriumhq/atrium/core/secrets"
@@ -163,7 +164,7 @@ func (a *App) build() error {
 	announcements.Register(a.web, a.announce, a.modules)
 	a.dossiers = dossier.NewService(a.db)
 	a.dossiers.Invite = a.inviteDossierPerson
-	dossiers.Register(a.web, a.dossiers, a.orgs, a.ident, a.modules)
+	dossiers.Register(a.web, a.dossiers, a.orgs, a.ident, readstate.NewService(a.db), a.modules)
 	return nil
 }
 

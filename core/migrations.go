@@ -11,6 +11,7 @@ import (
 	"github.com/atriumhq/atrium/core/identity"
 	"github.com/atriumhq/atrium/core/mail"
 	"github.com/atriumhq/atrium/core/notice"
+	"github.com/atriumhq/atrium/core/readstate"
 	"github.com/atriumhq/atrium/core/store"
 	"github.com/atriumhq/atrium/core/tenancy"
 )
@@ -28,5 +29,6 @@ func migrations() []store.Migration {
 		branding.Migrations(),
 		notice.Migrations(),
 		dossier.Migrations(),
+		readstate.Migrations(),
 	)
 }

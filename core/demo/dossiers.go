@@ -67,7 +67,7 @@ func seedDossiers(ctx context.Context, d Deps, org *tenancy.Organisation, say fu
 		}
 		// Kim has started; the others wait for their start.
 		if i == 0 {
-			start := dossier.Start{ProductID: fmt.Sprint(list[0].ID), StartDate: "2026-11-02"}
+			start := dossier.Start{ProductID: fmt.Sprint(productNamed(list, products[0].name)), StartDate: "2026-11-02"}
 			if _, err := d.Dossiers.StartTrajectory(ctx, employer, x.ID, []int64{org.ID}, start, ""); err != nil {
 				return err
 			}
@@ -75,4 +75,13 @@ func seedDossiers(ctx context.Context, d Deps, org *tenancy.Organisation, say fu
 	}
 	say("demo: registered %d dossiers with %d trajectories on offer\n", len(people), len(products))
 	return nil
+}
+
+func productNamed(list []dossier.Product, name string) int64 {
+	for _, p := range list {
+		if p.Name == name {
+			return p.ID
+		}
+	}
+	return 0
 }

@@ -122,3 +122,13 @@ func (s *Service) Search(ctx context.Context, who Who, text string, limit int) (
 	}
 	return rows, nil
 }
+
+// Own is the id of the person's own dossier in an organisation, 0 for none.
+func (s *Service) Own(ctx context.Context, orgID, userID int64) (int64, error) {
+	var ids []int64
+	err := s.db.NewSelect().Model((*Dossier)(nil)).Column("id").Where("organisation_id = ? AND user_id = ?", orgID, userID).Order("id").Limit(1).Scan(ctx, &ids)
+	if err != nil || len(ids) == 0 {
+		return 0, err
+	}
+	return ids[0], nil
+}

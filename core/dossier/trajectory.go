@@ -10,6 +10,8 @@ import (
 	"unicode/utf8"
 
 	"github.com/uptrace/bun"
+
+	"github.com/atriumhq/atrium/core/readstate"
 )
 
 // Product is a trajectory an organisation offers, such as "individual
@@ -24,6 +26,9 @@ type Product struct {
 	Active         bool      `bun:"active,notnull"`
 	CreatedAt      time.Time `bun:"created_at,notnull"`
 }
+
+// KindTrajectory is the read-state kind of trajectories.
+const KindTrajectory = "trajectory"
 
 // Trajectory statuses.
 const (
@@ -145,6 +150,10 @@ func (s *Service) StartTrajectory(ctx context.Context, who Who, dossierID int64,
 			t.Status = TrajectoryRunning
 		}
 		if _, err := tx.NewInsert().Model(t).Exec(ctx); err != nil {
+			return err
+		}
+		item := &readstate.Item{OrganisationID: d.OrganisationID, DossierID: d.ID, Kind: KindTrajectory, Ref: strconv.FormatInt(t.ID, 10), AuthorID: &who.UserID}
+		if err := readstate.Add(ctx, tx, item); err != nil {
 			return err
 		}
 		if d.UserID == nil && s.Invite != nil {

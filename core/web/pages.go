@@ -30,6 +30,15 @@ func (s *Server) Home(c fiber.Ctx) error {
 	if !v.Complete() || v.Org == nil {
 		return s.Render(c, Page{Template: tmplHome, Title: "home.title"})
 	}
+	for _, home := range s.homes {
+		path, err := home(c, v)
+		if err != nil {
+			return err
+		}
+		if path != "" {
+			return s.Redirect(c, path)
+		}
+	}
 	d, err := s.dashboard(c, v)
 	if err != nil {
 		return err
@@ -61,6 +70,11 @@ type StartSection struct {
 	Template string
 	Data     func(c fiber.Ctx) (any, error)
 }
+
+// AddHome lets a module send a person elsewhere as their start page (a
+// coachee to their own dossier): home answers the path, or "" to leave the
+// dashboard be.
+func (s *Server) AddHome(home func(c fiber.Ctx, v *Viewer) (string, error)) { s.homes = append(s.homes, home) }
 
 // AddStartSection adds a module's section to the start page.
 func (s *Server) AddStartSection(sec StartSection) { s.sections = append(s.sections, sec) }

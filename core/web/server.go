@@ -117,6 +117,7 @@ type Server struct {
 	modules       *module.Registry
 	audit         *audit.Service
 	sections      []StartSection
+	homes         []func(c fiber.Ctx, v *Viewer) (string, error)
 	slots         map[string][]SlotFiller
 	routes        []RouteInfo
 	// protocolPrefixes are the paths of protocol endpoints, exempt from the

@@ -76,7 +76,7 @@ func TestDossierRoutesByLevel(t *testing.T) {
 			"/dossiers/:id": dossier.View, "/dossiers/:id/edit": dossier.Edit, "/dossiers/:id/trajectories/new": dossier.View,
 			"/dossiers/:id/trajectories/:tid/close": dossier.Edit, "/dossiers/:id/sharing": dossier.Manage,
 			"/dossiers/:id/shares/:sid/revoke": dossier.Manage, "/dossiers/:id/coach": dossier.Manage,
-			"/dossiers/:id/members/:uid/photo": dossier.View,
+			"/dossiers/:id/members/:uid/photo": dossier.View, "/dossiers/:id/read": dossier.View,
 		}
 		var routes int
 		for _, a := range actors {
@@ -106,7 +106,8 @@ func TestDossierRoutesByLevel(t *testing.T) {
 				if r.Method == http.MethodGet {
 					res = c.Get(path)
 				} else {
-					res = c.PostForm(path, url.Values{"coach": {strconv.FormatInt(coachID, 10)}})
+					res = c.PostForm(path, url.Values{"coach": {strconv.FormatInt(coachID, 10)},
+						"kind": {dossier.KindTrajectory}, "ref": {strconv.FormatInt(trajectories[0].ID, 10)}, "read": {"1"}})
 				}
 				// Whether the route revoked it or not, Rik's share goes.
 				if _, err := app.DB().NewDelete().Table("dossier_shares").Where("dossier_id = ? AND user_id = ?", kim, share.UserID).Exec(ctx); err != nil {

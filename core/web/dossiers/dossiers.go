@@ -13,6 +13,7 @@ import (
 	"github.com/atriumhq/atrium/core/dossier"
 	"github.com/atriumhq/atrium/core/identity"
 	"github.com/atriumhq/atrium/core/module"
+	"github.com/atriumhq/atrium/core/readstate"
 	"github.com/atriumhq/atrium/core/tenancy"
 	"github.com/atriumhq/atrium/core/web"
 )
@@ -26,12 +27,13 @@ type Handlers struct {
 	web  *web.Server
 	svc  *dossier.Service
 	orgs *tenancy.Service
-	ids  *identity.Service
+	ids   *identity.Service
+	reads *readstate.Service
 }
 
 // Register adds the module, its pages and its navigation entry.
-func Register(s *web.Server, svc *dossier.Service, orgs *tenancy.Service, ids *identity.Service, modules *module.Registry) {
-	h := &Handlers{web: s, svc: svc, orgs: orgs, ids: ids}
+func Register(s *web.Server, svc *dossier.Service, orgs *tenancy.Service, ids *identity.Service, reads *readstate.Service, modules *module.Registry) {
+	h := &Handlers{web: s, svc: svc, orgs: orgs, ids: ids, reads: reads}
 	modules.Add(module.Descriptor{ID: dossier.Module, Label: "dossier.module", Description: "dossier.summary",
 		Icon: "folder", Path: "/dossiers", Permission: access.DossiersView})
 	// A dossier shared from another organisation opens for its recipient
@@ -55,6 +57,9 @@ func Register(s *web.Server, svc *dossier.Service, orgs *tenancy.Service, ids *i
 	s.Handle(post, "/dossiers/:id/shares/:sid/revoke", web.Member, h.RevokePost)
 	s.Handle(post, "/dossiers/:id/coach", web.Member, h.CoachPost)
 	s.Handle(get, "/dossiers/:id/members/:uid/photo", web.Member, h.MemberPhoto)
+	s.Handle(post, "/dossiers/:id/read", web.Member, h.ReadPost)
+	s.AddHome(h.home)
+	s.AddStartSection(web.StartSection{Module: dossier.Module, Template: tmplMine, Data: h.mine})
 	s.AddNav(web.NavItem{Label: "dossier.nav", Icon: "folder", Path: "/dossiers", Rule: list, Group: web.NavStart})
 }
 

@@ -312,3 +312,83 @@ func findDossier(t *testing.T, app *coretest.App, family string) int64 {
 	}
 	return p.Rows[0].ID
 }
+
+// TestReadState shows a new trajectory with a red dot to everyone but its
+// author, turns it green for one person when they mark it read, lets them
+// make it new again, and counts what is new on the coach's start page.
+func TestReadState(t *testing.T) {
+	t.Parallel()
+	coretest.EachDatabase(t, func(t *testing.T, db config.Database) {
+		app := coretest.NewApp(t, db)
+		kim := findDossier(t, app, "Bakker")
+		base := "/dossiers/" + strconv.FormatInt(kim, 10)
+		coach := app.Client(t)
+		coach.SignIn("coach@harbour.example")
+		page := coach.Get(base)
+		dot := page.Doc.Find("#trajectories form.dot-form")
+		if dot.Find(".dot-new").Length() != 1 || !strings.Contains(page.Text("#card-trajectories"), "1 new") {
+			t.Fatalf("the coach's new trajectory: %q", page.Text("#trajectories"))
+		}
+		if got := coach.Get("/").Text("#my-dossiers"); !strings.Contains(got, "Kim Bakker1 new") && !strings.Contains(got, "Kim Bakker 1 new") {
+			t.Errorf("the start page: %q", got)
+		}
+		ref := dot.Find("input[name=ref]").AttrOr("value", "")
+		// The author (the employer contact) sees it read.
+		hr := app.Client(t)
+		hr.SignIn("hr@harbour.example")
+		if hr.Get(base).Doc.Find("#trajectories .dot-read").Length() != 1 {
+			t.Error("the author sees their own trajectory as new")
+		}
+		// Marking read with htmx answers the green dot alone.
+		res := coach.PostForm(base+"/read", url.Values{"kind": {"trajectory"}, "ref": {ref}, "read": {"1"}}, "HX-Request", "true")
+		if res.StatusCode != 200 || res.Doc.Find("button.dot-read").Length() != 1 || res.Doc.Find("h1").Length() != 0 {
+			t.Fatalf("marking read: %d %q", res.StatusCode, res.Body)
+		}
+		if page := coach.Get(base); page.Doc.Find("#trajectories .dot-read").Length() != 1 || strings.Contains(page.Text("#card-trajectories"), "new") {
+			t.Errorf("after reading: %q", page.Text("#trajectories"))
+		}
+		if got := coach.Get("/").Text("#my-dossiers"); strings.Contains(got, "1 new") {
+			t.Errorf("the start page after reading: %q", got)
+		}
+		// Kim still sees it as new: marks are per person.
+		kimClient := app.Client(t)
+		kimClient.SignIn("coachee@harbour.example")
+		if kimClient.Get(base).Doc.Find("#trajectories .dot-new").Length() != 1 {
+			t.Error("one person's mark changed another's")
+		}
+		// New again.
+		if res := coach.PostForm(base+"/read", url.Values{"kind": {"trajectory"}, "ref": {ref}, "read": {"0"}}); res.StatusCode != 303 {
+			t.Fatalf("marking new: %d", res.StatusCode)
+		}
+		if coach.Get(base).Doc.Find("#trajectories .dot-new").Length() != 1 {
+			t.Error("the item did not become new again")
+		}
+		// Items that are not this dossier's are not found.
+		for _, bad := range []url.Values{{"kind": {"trajectory"}, "ref": {"999999"}, "read": {"1"}}, {"kind": {"<script>"}, "ref": {ref}, "read": {"1"}}, {}} {
+			if res := coach.PostForm(base+"/read", bad); res.StatusCode != 404 {
+				t.Errorf("mark %v: %d", bad, res.StatusCode)
+			}
+		}
+	})
+}
+
+// TestCoacheeStartsInTheirDossier: a coachee's start page is their dossier.
+func TestCoacheeStartsInTheirDossier(t *testing.T) {
+	t.Parallel()
+	app := coretest.NewApp(t, coretest.SQLite(t))
+	kim := app.Client(t)
+	kim.SignIn("coachee@harbour.example")
+	res := kim.Get("/")
+	if res.StatusCode != 303 || res.Header.Get("Location") != "/dossiers/"+strconv.FormatInt(findDossier(t, app, "Bakker"), 10) {
+		t.Fatalf("the coachee's start: %d %q", res.StatusCode, res.Header.Get("Location"))
+	}
+	if page := kim.Get(res.Header.Get("Location")); page.StatusCode != 200 || page.Text("h1") != "Kim Bakker" || page.Text("#dossier-level") != "Contribute" {
+		t.Errorf("the coachee's dossier: %d %q %q", page.StatusCode, page.Text("h1"), page.Text("#dossier-level"))
+	}
+	// Coaches keep the dashboard.
+	coach := app.Client(t)
+	coach.SignIn("coach@harbour.example")
+	if res := coach.Get("/"); res.StatusCode != 200 || res.Doc.Find("#my-dossiers li").Length() != 4 {
+		t.Errorf("the coach's start page: %d, %d dossiers", res.StatusCode, res.Doc.Find("#my-dossiers li").Length())
+	}
+}

@@ -23,6 +23,8 @@ type pageData struct {
 	Trajectories []dossier.Trajectory
 	Members      []dossier.Member
 	Cards        []template.HTML
+	Read         map[int64]bool // trajectories the viewer has read
+	New          map[string]int // items new to the viewer, per kind
 	CanStart     bool
 	CanEdit      bool
 	CanManage    bool
@@ -58,6 +60,12 @@ func (h *Handlers) Show(c fiber.Ctx) error {
 		return err
 	}
 	if data.Members, err = h.svc.Members(ctx, d); err != nil {
+		return err
+	}
+	if data.Read, err = h.trajectoriesRead(c, d.ID, data.Trajectories); err != nil {
+		return err
+	}
+	if data.New, err = h.reads.NewPerKind(ctx, w.UserID, d.ID); err != nil {
 		return err
 	}
 	data.Cards = h.web.FillSlot(c, SlotCard, map[string]string{
@@ -104,4 +112,17 @@ func (h *Handlers) MemberPhoto(c fiber.Ctx) error {
 		return c.Send(u.Photo)
 	}
 	return fiber.ErrNotFound
+}
+
+func (h *Handlers) trajectoriesRead(c fiber.Ctx, dossierID int64, list []dossier.Trajectory) (map[int64]bool, error) {
+	refs := make([]string, len(list))
+	for i, t := range list {
+		refs[i] = strconv.FormatInt(t.ID, 10)
+	}
+	read, err := h.reads.Read(c.Context(), who(c).UserID, dossierID, dossier.KindTrajectory, refs)
+	out := make(map[int64]bool, len(list))
+	for i, t := range list {
+		out[t.ID] = read[refs[i]]
+	}
+	return out, err
 }
