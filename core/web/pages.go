@@ -74,7 +74,9 @@ type StartSection struct {
 // AddHome lets a module send a person elsewhere as their start page (a
 // coachee to their own dossier): home answers the path, or "" to leave the
 // dashboard be.
-func (s *Server) AddHome(home func(c fiber.Ctx, v *Viewer) (string, error)) { s.homes = append(s.homes, home) }
+func (s *Server) AddHome(home func(c fiber.Ctx, v *Viewer) (string, error)) {
+	s.homes = append(s.homes, home)
+}
 
 // AddStartSection adds a module's section to the start page.
 func (s *Server) AddStartSection(sec StartSection) { s.sections = append(s.sections, sec) }

@@ -24,9 +24,9 @@ const SlotCard = "dossier.card"
 
 // Handlers are the dossier pages.
 type Handlers struct {
-	web  *web.Server
-	svc  *dossier.Service
-	orgs *tenancy.Service
+	web   *web.Server
+	svc   *dossier.Service
+	orgs  *tenancy.Service
 	ids   *identity.Service
 	reads *readstate.Service
 }
