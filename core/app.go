@@ -164,6 +164,10 @@ func (a *App) build() error {
 	announcements.Register(a.web, a.announce, a.modules)
 	a.dossiers = dossier.NewService(a.db)
 	a.dossiers.Invite = a.inviteDossierPerson
+	a.dossiers.Notify = func(ctx context.Context, orgID, userID int64, message, link string) error {
+		return a.notify(ctx, orgID, userID, dossier.Module, message, link)
+	}
+	identity.AddMailKind(identity.MailKind{Key: dossier.Module, Label: "dossier.mail_kind", Default: true})
 	dossiers.Register(a.web, a.dossiers, a.orgs, a.ident, readstate.NewService(a.db), a.modules)
 	return nil
 }

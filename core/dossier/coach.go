@@ -98,7 +98,7 @@ type Coach struct {
 func (s *Service) Coaches(ctx context.Context, orgID int64) ([]Coach, error) {
 	var list []Coach
 	err := s.db.NewSelect().TableExpr("users AS u").
-		ColumnExpr("u.id AS user_id, TRIM(u.given_name || ' ' || u.name_prefix || ' ' || u.family_name) AS name").
+		ColumnExpr("u.id AS user_id, "+fullName("u")+" AS name").
 		Where("u.id IN (SELECT coach_id FROM dossiers WHERE organisation_id = ? AND coach_id IS NOT NULL)", orgID).
 		WhereOr("u.id IN (SELECT user_id FROM dossier_coaches WHERE organisation_id = ?)", orgID).
 		OrderExpr("u.family_name, u.given_name").Scan(ctx, &list)
@@ -110,7 +110,7 @@ func (s *Service) Coaches(ctx context.Context, orgID int64) ([]Coach, error) {
 func (s *Service) Candidates(ctx context.Context, orgID int64) ([]Coach, error) {
 	var list []Coach
 	err := s.db.NewSelect().TableExpr("users AS u").
-		ColumnExpr("u.id AS user_id, TRIM(u.given_name || ' ' || u.name_prefix || ' ' || u.family_name) AS name").
+		ColumnExpr("u.id AS user_id, "+fullName("u")+" AS name").
 		Where("u.id IN (SELECT m.user_id FROM members AS m JOIN member_roles AS r ON r.organisation_id = m.organisation_id AND r.user_id = m.user_id WHERE m.organisation_id = ? AND m.active = ? AND r.role IN ('coach', 'admin'))", orgID, true).
 		OrderExpr("u.family_name, u.given_name").Scan(ctx, &list)
 	return list, err

@@ -126,6 +126,9 @@ type Service struct {
 	// organisation, in the caller's transaction, and mails the invitation;
 	// it returns the account's id. Set by the core (identity owns accounts).
 	Invite func(ctx context.Context, tx bun.IDB, actorID int64, d *Dossier, ip string) (int64, error)
+	// Notify leaves a person a notice (and a mail when they want one) that
+	// links to a page; it never carries content. Set by the core.
+	Notify func(ctx context.Context, orgID, userID int64, message, link string) error
 	// Now is the clock; tests move it.
 	Now func() time.Time
 }
@@ -143,4 +146,12 @@ func get(ctx context.Context, db bun.IDB, id int64) (*Dossier, error) {
 		return nil, ErrNotFound
 	}
 	return d, err
+}
+
+// fullName is the SQL for a person's full name from a table with given_name,
+// name_prefix and family_name (dossiers and users both have them), without
+// the double space an empty prefix would leave.
+func fullName(alias string) string {
+	a := alias + "."
+	return "(" + a + "given_name || ' ' || CASE WHEN " + a + "name_prefix = '' THEN '' ELSE " + a + "name_prefix || ' ' END || " + a + "family_name)"
 }

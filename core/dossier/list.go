@@ -91,7 +91,7 @@ func (s *Service) List(ctx context.Context, who Who, f Query) (Page, error) {
 	p := Page{Total: total, Pages: max(1, (total+f.PerPage-1)/f.PerPage), Page: max(1, f.Page)}
 	p.Page = min(p.Page, p.Pages)
 	err = base().ColumnExpr("d.*").
-		ColumnExpr("COALESCE(TRIM(u.given_name || ' ' || u.family_name), '') AS coach_name").
+		ColumnExpr("COALESCE("+fullName("u")+", '') AS coach_name").
 		Join("LEFT JOIN users AS u ON u.id = d.coach_id").
 		OrderExpr("d.family_key, d.given_key, d.id").
 		Limit(int64(f.PerPage)).Offset(int64((p.Page-1)*f.PerPage)).Scan(ctx, &p.Rows)

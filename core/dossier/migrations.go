@@ -86,6 +86,37 @@ func Migrations() []store.Migration {
 		StartedBy       int64     `bun:"started_by,notnull"`
 		CreatedAt       time.Time `bun:"created_at,notnull"`
 	}
+	type task struct {
+		bun.BaseModel  `bun:"table:dossier_tasks"`
+		ID             int64      `bun:"id,pk,autoincrement"`
+		OrganisationID int64      `bun:"organisation_id,notnull"`
+		DossierID      int64      `bun:"dossier_id,notnull"`
+		Kind           string     `bun:"kind,notnull"`
+		Note           string     `bun:"note,notnull"`
+		Status         string     `bun:"status,notnull"`
+		RequestedBy    int64      `bun:"requested_by,notnull"`
+		HandledBy      *int64     `bun:"handled_by"`
+		Comment        string     `bun:"comment,notnull"`
+		CreatedAt      time.Time  `bun:"created_at,notnull"`
+		HandledAt      *time.Time `bun:"handled_at"`
+	}
+	type team struct {
+		bun.BaseModel  `bun:"table:teams"`
+		ID             int64     `bun:"id,pk,autoincrement"`
+		OrganisationID int64     `bun:"organisation_id,notnull"`
+		Name           string    `bun:"name,notnull"`
+		CoachID        int64     `bun:"coach_id,notnull"`
+		CreatedAt      time.Time `bun:"created_at,notnull"`
+	}
+	type teamMember struct {
+		bun.BaseModel  `bun:"table:team_members"`
+		OrganisationID int64     `bun:"organisation_id,notnull"`
+		TeamID         int64     `bun:"team_id,pk"`
+		DossierID      int64     `bun:"dossier_id,pk"`
+		UserID         int64     `bun:"user_id,notnull"`
+		Visible        bool      `bun:"visible,notnull"`
+		AddedAt        time.Time `bun:"added_at,notnull"`
+	}
 	type index struct {
 		model   any
 		name    string
@@ -94,7 +125,7 @@ func Migrations() []store.Migration {
 	return []store.Migration{{
 		Name: "20261202090000_dossiers",
 		Up: func(ctx context.Context, tx bun.Tx) error {
-			for _, m := range []any{(*dossier)(nil), (*coach)(nil), (*share)(nil), (*product)(nil), (*trajectory)(nil)} {
+			for _, m := range []any{(*dossier)(nil), (*coach)(nil), (*share)(nil), (*product)(nil), (*trajectory)(nil), (*task)(nil), (*team)(nil), (*teamMember)(nil)} {
 				if _, err := tx.NewCreateTable().Model(m).Exec(ctx); err != nil {
 					return err
 				}
@@ -109,6 +140,9 @@ func Migrations() []store.Migration {
 				{(*coach)(nil), "dossier_coaches_by_person", []string{"user_id"}},
 				{(*share)(nil), "dossier_shares_by_person", []string{"user_id"}},
 				{(*trajectory)(nil), "trajectories_by_dossier", []string{"dossier_id", "number"}},
+				{(*task)(nil), "dossier_tasks_by_status", []string{"organisation_id", "status"}},
+				{(*task)(nil), "dossier_tasks_by_dossier", []string{"dossier_id"}},
+				{(*teamMember)(nil), "team_members_by_person", []string{"user_id"}},
 			} {
 				if _, err := tx.NewCreateIndex().Model(ix.model).Index(ix.name).Column(ix.columns...).Exec(ctx); err != nil {
 					return err
@@ -116,6 +150,6 @@ func Migrations() []store.Migration {
 			}
 			return nil
 		},
-		Down: store.DropTables((*trajectory)(nil), (*product)(nil), (*share)(nil), (*coach)(nil), (*dossier)(nil)),
+		Down: store.DropTables((*teamMember)(nil), (*team)(nil), (*task)(nil), (*trajectory)(nil), (*product)(nil), (*share)(nil), (*coach)(nil), (*dossier)(nil)),
 	}}
 }

@@ -122,7 +122,7 @@ func (s *Service) Members(ctx context.Context, d *Dossier) ([]Member, error) {
 	person := func(place, level, where string, args ...any) error {
 		var list []Member
 		err := s.db.NewSelect().TableExpr("users AS u").
-			ColumnExpr("u.id AS user_id, TRIM(u.given_name || ' ' || u.name_prefix || ' ' || u.family_name) AS name, u.email").
+			ColumnExpr("u.id AS user_id, "+fullName("u")+" AS name, u.email").
 			ColumnExpr("CASE WHEN u.photo_type <> '' THEN 1 ELSE 0 END AS has_photo").
 			ColumnExpr("? AS place, ? AS level", place, level).
 			Where(where, args...).OrderExpr("u.family_name, u.given_name").Scan(ctx, &list)
@@ -144,7 +144,7 @@ func (s *Service) Members(ctx context.Context, d *Dossier) ([]Member, error) {
 	}
 	var shared []Member
 	err := s.db.NewSelect().TableExpr("dossier_shares AS sh").Join("JOIN users AS u ON u.id = sh.user_id").
-		ColumnExpr("u.id AS user_id, TRIM(u.given_name || ' ' || u.name_prefix || ' ' || u.family_name) AS name, u.email").
+		ColumnExpr("u.id AS user_id, "+fullName("u")+" AS name, u.email").
 		ColumnExpr("CASE WHEN u.photo_type <> '' THEN 1 ELSE 0 END AS has_photo").
 		ColumnExpr("'share' AS place, sh.level, sh.id AS share_id").
 		ColumnExpr("COALESCE((SELECT o.name FROM members AS m JOIN organisations AS o ON o.id = m.organisation_id WHERE m.user_id = u.id ORDER BY m.organisation_id LIMIT 1), '') AS organisation").
@@ -157,7 +157,7 @@ func (s *Service) Members(ctx context.Context, d *Dossier) ([]Member, error) {
 func (s *Service) SharedWith(ctx context.Context, who Who, text string, limit int) ([]Row, error) {
 	q := s.db.NewSelect().TableExpr("dossiers AS d").
 		ColumnExpr("d.*").
-		ColumnExpr("COALESCE(TRIM(u.given_name || ' ' || u.family_name), '') AS coach_name").
+		ColumnExpr("COALESCE("+fullName("u")+", '') AS coach_name").
 		ColumnExpr("o.name AS organisation_name").
 		Join("JOIN dossier_shares AS sh ON sh.dossier_id = d.id AND sh.user_id = ?", who.UserID).
 		Join("JOIN organisations AS o ON o.id = d.organisation_id").

@@ -18,7 +18,7 @@ import (
 )
 
 // TestEveryRouteByRole walks every route registered through the guard and
-// checks it for a visitor, a coachee (no permissions) and an administrator of
+// checks it for a visitor, a coachee (few permissions) and an administrator of
 // another organisation, who must not reach the first organisation's people.
 func TestEveryRouteByRole(t *testing.T) {
 	t.Parallel()
@@ -46,6 +46,7 @@ func TestEveryRouteByRole(t *testing.T) {
 		stranger := app.Client(t)
 		stranger.SignIn("admin@north.example")
 
+		coacheeHolds := access.Set{}.Add(access.BuiltInPermissions(access.RoleCoachee)...)
 		routes := app.Web().Routes()
 		if len(routes) < 30 {
 			t.Fatalf("only %d routes registered", len(routes))
@@ -72,8 +73,8 @@ func TestEveryRouteByRole(t *testing.T) {
 					t.Errorf("visitor %s %s: %d %q", r.Method, r.Path, res.StatusCode, res.Header.Get("Location"))
 				}
 			}
-			// A coachee holds no permission: every route needing one is 403.
-			if r.Rule.Need != "" {
+			// A coachee holds few permissions: every route needing another is 403.
+			if r.Rule.Need != "" && !coacheeHolds.Has(r.Rule.Need) {
 				if res := send(coachee); res.StatusCode != 403 {
 					t.Errorf("coachee %s %s: %d", r.Method, r.Path, res.StatusCode)
 				}

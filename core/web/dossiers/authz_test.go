@@ -77,6 +77,7 @@ func TestDossierRoutesByLevel(t *testing.T) {
 			"/dossiers/:id/trajectories/:tid/close": dossier.Edit, "/dossiers/:id/sharing": dossier.Manage,
 			"/dossiers/:id/shares/:sid/revoke": dossier.Manage, "/dossiers/:id/coach": dossier.Manage,
 			"/dossiers/:id/members/:uid/photo": dossier.View, "/dossiers/:id/read": dossier.View,
+			"/dossiers/:id/tasks": dossier.Edit,
 		}
 		var routes int
 		for _, a := range actors {
@@ -107,7 +108,7 @@ func TestDossierRoutesByLevel(t *testing.T) {
 					res = c.Get(path)
 				} else {
 					res = c.PostForm(path, url.Values{"coach": {strconv.FormatInt(coachID, 10)},
-						"kind": {dossier.KindTrajectory}, "ref": {strconv.FormatInt(trajectories[0].ID, 10)}, "read": {"1"}})
+						"kind": {dossier.KindTrajectory}, "note": {"Two more sessions"}, "ref": {strconv.FormatInt(trajectories[0].ID, 10)}, "read": {"1"}})
 				}
 				// Whether the route revoked it or not, Rik's share goes.
 				if _, err := app.DB().NewDelete().Table("dossier_shares").Where("dossier_id = ? AND user_id = ?", kim, share.UserID).Exec(ctx); err != nil {

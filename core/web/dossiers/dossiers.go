@@ -58,9 +58,20 @@ func Register(s *web.Server, svc *dossier.Service, orgs *tenancy.Service, ids *i
 	s.Handle(post, "/dossiers/:id/coach", web.Member, h.CoachPost)
 	s.Handle(get, "/dossiers/:id/members/:uid/photo", web.Member, h.MemberPhoto)
 	s.Handle(post, "/dossiers/:id/read", web.Member, h.ReadPost)
+	s.Handle(post, "/dossiers/:id/tasks", web.Member, h.RequestPost)
+	tasks := web.InModule(dossier.Module, web.Need(access.TasksHandle))
+	s.Handle(get, "/tasks", tasks, h.Tasks)
+	s.Handle(post, "/tasks/:tid", tasks, h.TaskPost)
+	teams := web.InModule(dossier.Module, web.Need(access.DossiersView))
+	s.Handle(get, "/teams", teams, h.Teams)
+	s.Handle(post, "/teams", web.InModule(dossier.Module, web.Need(access.TeamsManage)), h.TeamPost)
+	s.Handle(post, "/teams/:tid/members", web.InModule(dossier.Module, web.Need(access.TeamsManage)), h.MemberPost)
+	s.Handle(post, "/teams/:tid/visibility", teams, h.VisibilityPost)
 	s.AddHome(h.home)
 	s.AddStartSection(web.StartSection{Module: dossier.Module, Template: tmplMine, Data: h.mine})
 	s.AddNav(web.NavItem{Label: "dossier.nav", Icon: "folder", Path: "/dossiers", Rule: list, Group: web.NavStart})
+	s.AddNav(web.NavItem{Label: "dossier.tasks.title", Icon: "check", Path: "/tasks", Rule: tasks, Group: web.NavStart, Badge: h.openTasks})
+	s.AddNav(web.NavItem{Label: "dossier.teams.title", Icon: "users", Path: "/teams", Rule: teams, Group: web.NavModules})
 }
 
 // who is the viewer as the dossier service knows them.

@@ -25,6 +25,7 @@ type pageData struct {
 	Cards        []template.HTML
 	Read         map[int64]bool // trajectories the viewer has read
 	New          map[string]int // items new to the viewer, per kind
+	Tasks        []dossier.TaskRow
 	CanStart     bool
 	CanEdit      bool
 	CanManage    bool
@@ -60,6 +61,9 @@ func (h *Handlers) Show(c fiber.Ctx) error {
 		return err
 	}
 	if data.Members, err = h.svc.Members(ctx, d); err != nil {
+		return err
+	}
+	if data.Tasks, err = h.svc.TasksOf(ctx, d.ID); err != nil {
 		return err
 	}
 	if data.Read, err = h.trajectoriesRead(c, d.ID, data.Trajectories); err != nil {

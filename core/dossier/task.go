@@ -1,0 +1,171 @@
+package dossier
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/uptrace/bun"
+
+	"github.com/atriumhq/atrium/core/access"
+)
+
+// Task statuses.
+const (
+	TaskOpen     = "open"
+	TaskDone     = "done"
+	TaskDeclined = "declined"
+)
+
+// Task kinds.
+const (
+	TaskExtend = "extend" // extend a trajectory
+	TaskOther  = "request"
+)
+
+// TaskKinds lists the kinds offered.
+var TaskKinds = []string{TaskExtend, TaskOther}
+
+// ErrTaskHandled refuses handling a task someone has just handled; its text
+// is the message id that says so.
+var ErrTaskHandled = errors.New("dossier.error.task_handled")
+
+// Task is a request about a dossier for the people who handle them (an
+// employer contact deciding on an extension), done or declined with a comment.
+type Task struct {
+	bun.BaseModel `bun:"table:dossier_tasks"`
+
+	ID             int64      `bun:"id,pk,autoincrement"`
+	OrganisationID int64      `bun:"organisation_id,notnull"`
+	DossierID      int64      `bun:"dossier_id,notnull"`
+	Kind           string     `bun:"kind,notnull"`
+	Note           string     `bun:"note,notnull"`
+	Status         string     `bun:"status,notnull"`
+	RequestedBy    int64      `bun:"requested_by,notnull"`
+	HandledBy      *int64     `bun:"handled_by"`
+	Comment        string     `bun:"comment,notnull"`
+	CreatedAt      time.Time  `bun:"created_at,notnull"`
+	HandledAt      *time.Time `bun:"handled_at"`
+}
+
+// TaskRow is a task in a list, with its dossier's and requester's names.
+type TaskRow struct {
+	Task
+	DossierName   string `bun:"dossier_name"`
+	RequesterName string `bun:"requester_name"`
+}
+
+// Request files a task about a dossier; it needs Edit (the coach asks).
+func (s *Service) Request(ctx context.Context, who Who, dossierID int64, kind, note, ip string) (*Task, error) {
+	note = strings.TrimSpace(note)
+	inv := &Invalid{}
+	if !contains(TaskKinds, kind) {
+		inv.add("kind", "form.choose")
+	}
+	if kind == TaskOther && note == "" {
+		inv.add("note", "form.required")
+	}
+	if utf8.RuneCountInString(note) > 2000 {
+		inv.add("note", "form.too_long")
+	}
+	if err := inv.orNil(); err != nil {
+		return nil, err
+	}
+	var t *Task
+	err := s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+		d, err := openIn(ctx, tx, who, dossierID, Edit)
+		if err != nil {
+			return err
+		}
+		t = &Task{OrganisationID: d.OrganisationID, DossierID: d.ID, Kind: kind, Note: note, Status: TaskOpen, RequestedBy: who.UserID, CreatedAt: s.Now().UTC()}
+		if _, err := tx.NewInsert().Model(t).Exec(ctx); err != nil {
+			return err
+		}
+		return record(ctx, tx, who, d, "dossier.task_requested", ip, kind)
+	})
+	return t, err
+}
+
+// tasks selects tasks with the names lists show.
+func (s *Service) tasks() *bun.SelectQuery {
+	return s.db.NewSelect().TableExpr("dossier_tasks AS t").ColumnExpr("t.*").
+		ColumnExpr(fullName("d") + " AS dossier_name").
+		ColumnExpr("COALESCE(" + fullName("u") + ", '') AS requester_name").
+		Join("JOIN dossiers AS d ON d.id = t.dossier_id").
+		Join("LEFT JOIN users AS u ON u.id = t.requested_by")
+}
+
+// Tasks lists an organisation's tasks with a status, oldest open first, for
+// the people who handle them.
+func (s *Service) Tasks(ctx context.Context, who Who, status string) ([]TaskRow, error) {
+	if !who.Can.Has(access.TasksHandle) || who.OrgID == 0 {
+		return nil, ErrForbidden
+	}
+	var rows []TaskRow
+	q := s.tasks().Where("t.organisation_id = ? AND t.status = ?", who.OrgID, status)
+	if status == TaskOpen {
+		q = q.OrderExpr("t.id")
+	} else {
+		q = q.OrderExpr("t.handled_at DESC").Limit(200)
+	}
+	return rows, q.Scan(ctx, &rows)
+}
+
+// OpenTasks counts an organisation's open tasks, for the navigation's badge.
+func (s *Service) OpenTasks(ctx context.Context, orgID int64) (int, error) {
+	n, err := s.db.NewSelect().Model((*Task)(nil)).Where("organisation_id = ? AND status = ?", orgID, TaskOpen).Count(ctx)
+	return int(n), err
+}
+
+// TasksOf lists a dossier's tasks, newest first; callers have opened the dossier.
+func (s *Service) TasksOf(ctx context.Context, dossierID int64) ([]TaskRow, error) {
+	var rows []TaskRow
+	return rows, s.tasks().Where("t.dossier_id = ?", dossierID).OrderExpr("t.id DESC").Limit(50).Scan(ctx, &rows)
+}
+
+// Handle marks an open task done or declined; a decline needs a comment.
+// Two people handling one task at once: one wins, the other is told.
+func (s *Service) Handle(ctx context.Context, who Who, taskID int64, done bool, comment, ip string) error {
+	if !who.Can.Has(access.TasksHandle) {
+		return ErrForbidden
+	}
+	comment = strings.TrimSpace(comment)
+	if !done && comment == "" {
+		return &Invalid{Fields: map[string]string{"comment": "dossier.error.decline_comment"}}
+	}
+	if utf8.RuneCountInString(comment) > 2000 {
+		return &Invalid{Fields: map[string]string{"comment": "form.too_long"}}
+	}
+	status := TaskDeclined
+	if done {
+		status = TaskDone
+	}
+	return s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+		t := new(Task)
+		err := tx.NewSelect().Model(t).Where("id = ? AND organisation_id = ?", taskID, who.OrgID).Scan(ctx)
+		if errors.Is(err, sql.ErrNoRows) {
+			return ErrNotFound
+		}
+		if err != nil {
+			return err
+		}
+		now := s.Now().UTC()
+		res, err := tx.NewUpdate().Model((*Task)(nil)).
+			Set("status = ?, handled_by = ?, comment = ?, handled_at = ?", status, who.UserID, comment, now).
+			Where("id = ? AND status = ?", t.ID, TaskOpen).Exec(ctx)
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return ErrTaskHandled
+		}
+		d, err := get(ctx, tx, t.DossierID)
+		if err != nil {
+			return err
+		}
+		return record(ctx, tx, who, d, "dossier.task_"+status, ip, comment)
+	})
+}
