@@ -32,43 +32,57 @@ type Page struct {
 	Page, Pages int
 }
 
-// visibleWithin limits q to the dossiers of who's organisation that who may
-// open there: all of them with the right permission, otherwise those they
-// coach, co-coach or are the subject of. Shares are listed apart.
-func visibleWithin(q *bun.SelectQuery, who Who) *bun.SelectQuery {
-	q = q.Where("d.organisation_id = ?", who.OrgID)
-	if who.Can.Has(access.DossiersViewAll) || who.Can.Has(access.DossiersManage) {
-		return q
-	}
-	return q.WhereGroup(" AND ", func(q *bun.SelectQuery) *bun.SelectQuery {
-		return q.Where("d.coach_id = ?", who.UserID).
-			WhereOr("d.user_id = ?", who.UserID).
-			WhereOr("EXISTS (SELECT 1 FROM dossier_coaches dc WHERE dc.dossier_id = d.id AND dc.user_id = ?)", who.UserID)
-	})
-}
+// The lists below are built so that the databases answer them from the
+// indexes alone, even with 100,000 dossiers in one organisation: every
+// condition is either a column of the (organisation, folded name, status)
+// indexes or an IN over a small set of ids that one index answers (the
+// person's dossiers as coach, co-coach or subject; a team). A name is two
+// range scans, one per folded name. Rows are read only for the page shown.
 
-// filter applies the query's text, coach, status and team.
-func (f Query) filter(q *bun.SelectQuery) *bun.SelectQuery {
-	if key := searchKey(f.Text); key != "" {
-		from, to := prefixRange(key)
-		// Two range scans on the (organisation, key) indexes, not a LIKE.
-		q = q.WhereGroup(" AND ", func(q *bun.SelectQuery) *bun.SelectQuery {
-			return q.Where("d.given_key >= ? AND d.given_key < ?", from, to).WhereOr("d.family_key >= ? AND d.family_key < ?", from, to)
-		})
+// coachedBy is the SQL for the ids of the dossiers a person coaches or co-coaches.
+const coachedBy = "SELECT id FROM dossiers WHERE coach_id = ? UNION SELECT dossier_id FROM dossier_coaches WHERE user_id = ?"
+
+// narrow adds to a select over "dossiers AS d" in who's organisation every
+// condition of the query but the name: who may open it, coach, status, team.
+func (f Query) narrow(q *bun.SelectQuery, who Who) *bun.SelectQuery {
+	q = q.Where("d.organisation_id = ?", who.OrgID)
+	if !who.Can.Has(access.DossiersViewAll) && !who.Can.Has(access.DossiersManage) {
+		q = q.Where("d.id IN ("+coachedBy+" UNION SELECT id FROM dossiers WHERE user_id = ?)", who.UserID, who.UserID, who.UserID)
 	}
 	if f.CoachID != 0 {
-		q = q.WhereGroup(" AND ", func(q *bun.SelectQuery) *bun.SelectQuery {
-			return q.Where("d.coach_id = ?", f.CoachID).
-				WhereOr("EXISTS (SELECT 1 FROM dossier_coaches dc2 WHERE dc2.dossier_id = d.id AND dc2.user_id = ?)", f.CoachID)
-		})
+		q = q.Where("d.id IN ("+coachedBy+")", f.CoachID, f.CoachID)
 	}
 	if f.Status != "" {
 		q = q.Where("d.status = ?", f.Status)
 	}
 	if f.TeamID != 0 {
-		q = q.Where("EXISTS (SELECT 1 FROM team_members tm WHERE tm.team_id = ? AND tm.dossier_id = d.id)", f.TeamID)
+		q = q.Where("d.id IN (SELECT dossier_id FROM team_members WHERE team_id = ?)", f.TeamID)
 	}
 	return q
+}
+
+// found is the ids the query finds: with a name, the union of the first-name
+// and last-name ranges, each narrowed; without one, the narrowed organisation.
+func (s *Service) found(who Who, f Query) *bun.SelectQuery {
+	sel := func() *bun.SelectQuery { return f.narrow(s.db.NewSelect().TableExpr("dossiers AS d").Column("d.id"), who) }
+	key := searchKey(f.Text)
+	if key == "" {
+		return sel()
+	}
+	from, to := prefixRange(key)
+	return sel().Where("d.given_key >= ? AND d.given_key < ?", from, to).
+		Union(sel().Where("d.family_key >= ? AND d.family_key < ?", from, to))
+}
+
+// rows reads the dossiers with the given ids, in list order.
+func (s *Service) rows(ctx context.Context, ids *bun.SelectQuery) ([]Row, error) {
+	var rows []Row
+	err := s.db.NewSelect().TableExpr("dossiers AS d").ColumnExpr("d.*").
+		ColumnExpr("COALESCE("+fullName("u")+", '') AS coach_name").
+		Join("LEFT JOIN users AS u ON u.id = d.coach_id").
+		Where("d.id IN (?)", ids).
+		OrderExpr("d.family_key, d.given_key, d.id").Scan(ctx, &rows)
+	return rows, err
 }
 
 // List is a page of the dossiers who may open in their organisation,
@@ -80,21 +94,21 @@ func (s *Service) List(ctx context.Context, who Who, f Query) (Page, error) {
 	if f.PerPage <= 0 || f.PerPage > 200 {
 		f.PerPage = 50
 	}
-	base := func() *bun.SelectQuery {
-		return f.filter(visibleWithin(s.db.NewSelect().TableExpr("dossiers AS d"), who))
-	}
-	count, err := base().Count(ctx)
-	if err != nil {
+	var n int
+	if err := s.db.NewSelect().TableExpr("(?) AS found", s.found(who, f)).ColumnExpr("count(*)").Scan(ctx, &n); err != nil {
 		return Page{}, err
 	}
-	total := int(count)
-	p := Page{Total: total, Pages: max(1, (total+f.PerPage-1)/f.PerPage), Page: max(1, f.Page)}
+	p := Page{Total: n, Pages: max(1, (n+f.PerPage-1)/f.PerPage), Page: max(1, f.Page)}
 	p.Page = min(p.Page, p.Pages)
-	err = base().ColumnExpr("d.*").
-		ColumnExpr("COALESCE("+fullName("u")+", '') AS coach_name").
-		Join("LEFT JOIN users AS u ON u.id = d.coach_id").
-		OrderExpr("d.family_key, d.given_key, d.id").
-		Limit(int64(f.PerPage)).Offset(int64((p.Page-1)*f.PerPage)).Scan(ctx, &p.Rows)
+	// The page's ids in order: without a name, a walk of the name index;
+	// with one, the found ids sorted.
+	page := f.narrow(s.db.NewSelect().TableExpr("dossiers AS d").Column("d.id"), who)
+	if searchKey(f.Text) != "" {
+		page = s.db.NewSelect().TableExpr("dossiers AS d").Column("d.id").Where("d.id IN (?)", s.found(who, f))
+	}
+	page = page.OrderExpr("d.family_key, d.given_key, d.id").Limit(int64(f.PerPage)).Offset(int64((p.Page - 1) * f.PerPage))
+	var err error
+	p.Rows, err = s.rows(ctx, page)
 	return p, err
 }
 
@@ -107,11 +121,19 @@ func (s *Service) Search(ctx context.Context, who Who, text string, limit int) (
 	}
 	var rows []Row
 	if who.OrgID != 0 {
-		p, err := s.List(ctx, who, Query{Text: text, PerPage: limit})
+		// The first few of each name range in index order, then sorted:
+		// no count, no sort of every match.
+		from, to := prefixRange(searchKey(text))
+		first := func(column string) *bun.SelectQuery {
+			return Query{}.narrow(s.db.NewSelect().TableExpr("dossiers AS d").Column("d.id"), who).
+				Where("d."+column+" >= ? AND d."+column+" < ?", from, to).OrderExpr("d." + column).Limit(int64(limit))
+		}
+		found, err := s.rows(ctx, s.db.NewSelect().TableExpr("(?) AS g", first("given_key")).Column("id").
+			UnionAll(s.db.NewSelect().TableExpr("(?) AS f", first("family_key")).Column("id")))
 		if err != nil {
 			return nil, err
 		}
-		rows = p.Rows
+		rows = found[:min(limit, len(found))]
 	}
 	if len(rows) < limit {
 		shared, err := s.SharedWith(ctx, who, text, limit-len(rows))

@@ -133,8 +133,8 @@ func Migrations() []store.Migration {
 			// The list sorts by name within an organisation; the quick
 			// search scans a range of either folded name.
 			for _, ix := range []index{
-				{(*dossier)(nil), "dossiers_by_family", []string{"organisation_id", "family_key", "given_key"}},
-				{(*dossier)(nil), "dossiers_by_given", []string{"organisation_id", "given_key"}},
+				{(*dossier)(nil), "dossiers_by_family", []string{"organisation_id", "family_key", "given_key", "status"}},
+				{(*dossier)(nil), "dossiers_by_given", []string{"organisation_id", "given_key", "status"}},
 				{(*dossier)(nil), "dossiers_by_coach", []string{"coach_id"}},
 				{(*dossier)(nil), "dossiers_by_person", []string{"user_id"}},
 				{(*coach)(nil), "dossier_coaches_by_person", []string{"user_id"}},

@@ -163,7 +163,12 @@ func (s *Service) SharedWith(ctx context.Context, who Who, text string, limit in
 		Join("JOIN organisations AS o ON o.id = d.organisation_id").
 		Join("LEFT JOIN users AS u ON u.id = d.coach_id").
 		OrderExpr("d.family_key, d.given_key, d.id").Limit(int64(limit))
-	q = Query{Text: text}.filter(q)
+	if key := searchKey(text); key != "" {
+		from, to := prefixRange(key)
+		q = q.WhereGroup(" AND ", func(q *bun.SelectQuery) *bun.SelectQuery {
+			return q.Where("d.given_key >= ? AND d.given_key < ?", from, to).WhereOr("d.family_key >= ? AND d.family_key < ?", from, to)
+		})
+	}
 	var rows []Row
 	err := q.Scan(ctx, &rows)
 	return rows, err
