@@ -64,7 +64,9 @@ func (f Query) narrow(q *bun.SelectQuery, who Who) *bun.SelectQuery {
 // found is the ids the query finds: with a name, the union of the first-name
 // and last-name ranges, each narrowed; without one, the narrowed organisation.
 func (s *Service) found(who Who, f Query) *bun.SelectQuery {
-	sel := func() *bun.SelectQuery { return f.narrow(s.db.NewSelect().TableExpr("dossiers AS d").Column("d.id"), who) }
+	sel := func() *bun.SelectQuery {
+		return f.narrow(s.db.NewSelect().TableExpr("dossiers AS d").Column("d.id"), who)
+	}
 	key := searchKey(f.Text)
 	if key == "" {
 		return sel()
