@@ -137,7 +137,8 @@ func BrowserSignIn(t testing.TB, ctx context.Context, base, email, password, cod
 		chromedp.SendKeys("#f-email", email), chromedp.SendKeys("#f-password", password), chromedp.Click(`main button[type=submit]`))
 	Wait(t, ctx, `document.querySelector("#f-code") !== null`)
 	Step(t, ctx, chromedp.SendKeys("#f-code", code), chromedp.Click(`main button[type=submit]`))
-	Wait(t, ctx, `location.pathname === "/" && document.querySelector(".usermenu summary .avatar") !== null`)
+	// The start page, or where it sends the person (a coachee's dossier).
+	Wait(t, ctx, `!location.pathname.startsWith("/signin") && document.querySelector(".usermenu summary .avatar") !== null`)
 }
 
 // BrowserSignOut signs out through the user menu.

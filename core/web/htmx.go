@@ -30,8 +30,9 @@ func ReadHTMX(c fiber.Ctx) HTMX {
 }
 
 // WantsPartial tells whether the answer is the page's fragment alone: htmx asked
-// for it, and it is neither a boosted navigation nor a history restore, both of
-// which need the whole page.
+// for it, and it is neither a boosted navigation nor a history restore nor
+// aimed at the main area (a filter form that inherits the layout's target and
+// hx-select="#main"), all of which need the whole page.
 func (h HTMX) WantsPartial() bool {
-	return h.Request && !h.Boosted && !h.HistoryRestore
+	return h.Request && !h.Boosted && !h.HistoryRestore && h.Target != "main"
 }
