@@ -73,6 +73,7 @@ type App struct {
 	announce *announcement.Service
 	dossiers *dossier.Service
 	audit    *audit.Service
+	reads    *readstate.Service
 	notices  *notice.Service
 	brands   *branding.Service
 	ident    *identity.Service
@@ -156,19 +157,20 @@ func (a *App) build() error {
 		Catalog: a.catalog, Audit: a.audit, Brands: a.brands})
 	a.notices = notice.NewService(a.db)
 	notices.Register(a.web, a.notices)
-	a.plugins = pluginhost.New(pluginhost.Deps{Config: cfg.Plugins, Log: a.log, Web: a.web, Modules: a.modules, Catalog: a.catalog,
-		Orgs: a.orgs, Identity: a.ident, Audit: a.audit, DB: a.db, Notify: a.notify})
-	operator.RegisterPlugins(a.web, a.plugins)
-	a.announce = announcement.NewService(a.db)
-	a.announce.Notify = a.notifyAnnouncement
-	announcements.Register(a.web, a.announce, a.modules)
 	a.dossiers = dossier.NewService(a.db)
 	a.dossiers.Invite = a.inviteDossierPerson
 	a.dossiers.Notify = func(ctx context.Context, orgID, userID int64, message, link string) error {
 		return a.notify(ctx, orgID, userID, dossier.Module, message, link)
 	}
 	identity.AddMailKind(identity.MailKind{Key: dossier.Module, Label: "dossier.mail_kind", Default: true})
-	dossiers.Register(a.web, a.dossiers, a.orgs, a.ident, readstate.NewService(a.db), a.modules)
+	a.reads = readstate.NewService(a.db)
+	a.plugins = pluginhost.New(pluginhost.Deps{Config: cfg.Plugins, Log: a.log, Web: a.web, Modules: a.modules, Catalog: a.catalog,
+		Orgs: a.orgs, Identity: a.ident, Audit: a.audit, DB: a.db, Notify: a.notify, Dossiers: a.dossiers, Reads: a.reads})
+	operator.RegisterPlugins(a.web, a.plugins)
+	a.announce = announcement.NewService(a.db)
+	a.announce.Notify = a.notifyAnnouncement
+	announcements.Register(a.web, a.announce, a.modules)
+	dossiers.Register(a.web, a.dossiers, a.orgs, a.ident, a.reads, a.modules)
 	return nil
 }
 

@@ -3,6 +3,7 @@ package pluginhost
 import (
 	"context"
 	"html/template"
+	"regexp"
 	"strings"
 	"time"
 
@@ -13,6 +14,10 @@ import (
 	"github.com/atriumhq/atrium/core/web"
 	pluginv1 "github.com/atriumhq/atrium/plugins/proto/v1"
 )
+
+// dossierPage is the address of a dossier's page, where a plugin may send
+// people back after a change made from its card.
+var dossierPage = regexp.MustCompile(`^/dossiers/[0-9]+$`)
 
 // maxBody is the most a plugin may answer with.
 const maxBody = 16 << 20
@@ -29,15 +34,25 @@ var passed = map[string]bool{"HX-Redirect": true, "HX-Refresh": true, "HX-Trigge
 // names the call for Host calls; the plugin never names an organisation or a
 // person itself.
 func (h *Host) callContext(c fiber.Ctx, p *Plugin) (*pluginv1.CallContext, func()) {
+	return h.callContextIn(c, p, nil)
+}
+
+// callContextIn is callContext in another organisation than the viewer's
+// (a slot on a dossier shared from it); nil is the viewer's own.
+func (h *Host) callContextIn(c fiber.Ctx, p *Plugin, in *web.Scope) (*pluginv1.CallContext, func()) {
 	v := web.CurrentViewer(c)
+	where := &web.Scope{Org: v.Org, Lineage: v.Lineage, Can: v.Can, Roles: v.Roles}
+	if in != nil {
+		where = in
+	}
 	loc := web.Localizer(c)
-	cc := &pluginv1.CallContext{Token: secrets.Token(24), OrganisationId: v.Org.ID, OrganisationName: v.Org.Name,
+	cc := &pluginv1.CallContext{Token: secrets.Token(24), OrganisationId: where.Org.ID, OrganisationName: where.Org.Name,
 		UserId: v.User.ID, UserName: v.User.Name(), Locale: loc.Locale, Csrf: web.CSRFToken(c), TimeZone: v.User.TimeZone,
 		Terms: map[string]*pluginv1.Words{}}
-	for _, r := range v.Roles {
+	for _, r := range where.Roles {
 		cc.Roles = append(cc.Roles, string(r))
 	}
-	for perm, ok := range v.Can {
+	for perm, ok := range where.Can {
 		if ok {
 			cc.Permissions = append(cc.Permissions, string(perm))
 		}
@@ -47,8 +62,8 @@ func (h *Host) callContext(c fiber.Ctx, p *Plugin) (*pluginv1.CallContext, func(
 	for _, k := range i18n.TermKeys() {
 		cc.Terms[k] = &pluginv1.Words{One: loc.Term(k, 1), Other: loc.Term(k, 2)}
 	}
-	h.calls.open(cc.Token, &scope{plugin: p.Name, orgID: v.Org.ID, userID: v.User.ID, locale: loc.Locale, can: v.Can,
-		lineage: v.Lineage, deadline: time.Now().Add(h.Config.CallTimeout)})
+	h.calls.open(cc.Token, &scope{plugin: p.Name, orgID: where.Org.ID, userID: v.User.ID, locale: loc.Locale, can: where.Can,
+		lineage: where.Lineage, deadline: time.Now().Add(h.Config.CallTimeout)})
 	return cc, func() { h.calls.close(cc.Token) }
 }
 
@@ -106,8 +121,9 @@ func (h *Host) answer(c fiber.Ctx, p *Plugin, resp *pluginv1.HandleResponse) err
 		status = fiber.StatusOK
 	}
 	if loc := resp.GetHeaders()["Location"]; status >= 300 && status < 400 {
-		// Only the plugin's own pages: a plugin cannot send people elsewhere.
-		if !strings.HasPrefix(loc, "/m/"+p.Name+"/") && loc != "/m/"+p.Name {
+		// Only the plugin's own pages and dossiers (back from a card): a
+		// plugin cannot send people elsewhere.
+		if !strings.HasPrefix(loc, "/m/"+p.Name+"/") && loc != "/m/"+p.Name && !dossierPage.MatchString(loc) {
 			return fiber.ErrBadGateway
 		}
 		return h.Web.Redirect(c, loc)
@@ -130,13 +146,13 @@ func (h *Host) answer(c fiber.Ctx, p *Plugin, resp *pluginv1.HandleResponse) err
 // is made on the request, the call itself runs alongside the other plugins'
 // within the slot deadline, and a slow or failing plugin's part is left out,
 // and logged.
-func (h *Host) slot(p *Plugin, name string) func(fiber.Ctx, map[string]string) func() template.HTML {
-	return func(c fiber.Ctx, params map[string]string) func() template.HTML {
+func (h *Host) slot(p *Plugin, name string) func(fiber.Ctx, map[string]string, *web.Scope) func() template.HTML {
+	return func(c fiber.Ctx, params map[string]string, in *web.Scope) func() template.HTML {
 		rpc := p.conn()
 		if rpc == nil {
 			return nil
 		}
-		cc, done := h.callContext(c, p)
+		cc, done := h.callContextIn(c, p, in)
 		return func() template.HTML {
 			defer done()
 			ctx, cancel := context.WithTimeout(context.Background(), h.Config.SlotTimeout)

@@ -13,6 +13,8 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"github.com/atriumhq/atrium/core/dossier"
+	"github.com/atriumhq/atrium/core/readstate"
 	"log/slog"
 	"slices"
 	"sort"
@@ -46,6 +48,10 @@ type Deps struct {
 	DB *store.DB
 	// Notify leaves a person a notice and mails them when they want it.
 	Notify func(ctx context.Context, orgID, userID int64, module, message, link string) error
+	// Dossiers and Reads answer plugins' questions about dossiers and what
+	// is new in them.
+	Dossiers *dossier.Service
+	Reads    *readstate.Service
 }
 
 // Host runs the installation's plugins.

@@ -11,7 +11,9 @@ import (
 
 	"github.com/atriumhq/atrium/core/access"
 	"github.com/atriumhq/atrium/core/audit"
+	"github.com/atriumhq/atrium/core/dossier"
 	"github.com/atriumhq/atrium/core/identity"
+	"github.com/atriumhq/atrium/core/readstate"
 	"github.com/atriumhq/atrium/core/tenancy"
 	pluginv1 "github.com/atriumhq/atrium/plugins/proto/v1"
 )
@@ -32,6 +34,8 @@ type hostService struct {
 	notify func(ctx context.Context, orgID, userID int64, module, message, link string) error
 	// statements counts the Exec and Query calls served.
 	statements *atomic.Int64
+	dossiers   *dossier.Service
+	reads      *readstate.Service
 }
 
 var errNoCall = status.Error(codes.PermissionDenied, "the token names no live call of this plugin")
@@ -124,7 +128,8 @@ func (s *hostService) Audit(ctx context.Context, req *pluginv1.AuditRequest) (*p
 // id the plugin dials, once, for every Host call it makes.
 func (h *Host) serveHost(p *Plugin, broker brokerLike) uint32 {
 	id := broker.NextId()
-	svc := &hostService{plugin: p.Name, calls: &h.calls, orgs: h.Orgs, ids: h.Identity, audit: h.Audit, log: h.Log, wall: h.wall, emit: h.deliver, notify: h.Notify, statements: &p.statements}
+	svc := &hostService{plugin: p.Name, calls: &h.calls, orgs: h.Orgs, ids: h.Identity, audit: h.Audit, log: h.Log, wall: h.wall, emit: h.deliver, notify: h.Notify, statements: &p.statements,
+		dossiers: h.Dossiers, reads: h.Reads}
 	go broker.AcceptAndServe(id, func(opts []grpc.ServerOption) *grpc.Server {
 		// Workers kept warm instead of a goroutine per call: a little off
 		// every round trip (measured in BenchmarkQuery).

@@ -145,3 +145,6 @@ func ignoreNoRows(err error) error {
 	}
 	return err
 }
+
+// DB is where items are kept, for adding one outside a change's transaction.
+func (s *Service) DB() bun.IDB { return s.db }

@@ -2,9 +2,13 @@ package web
 
 import (
 	"html/template"
+	"slices"
 	"sync"
 
 	"github.com/gofiber/fiber/v3"
+
+	"github.com/atriumhq/atrium/core/access"
+	"github.com/atriumhq/atrium/core/tenancy"
 )
 
 // Places on core pages that modules fill.
@@ -17,18 +21,37 @@ const (
 	// SlotSettingsSection is a card on the person's own settings page, for a
 	// module's personal settings (its form posts to the module's own page).
 	SlotSettingsSection = "settings.section"
+	// SlotDossierCard is a card on a dossier's page. Its parameters are
+	// dossier_id and level (view, contribute, edit or manage: what the person
+	// may do in this dossier). The dossier may be another organisation's,
+	// shared with the person: the card is then asked in the dossier's
+	// organisation, with none of that organisation's permissions, and the
+	// level is what counts.
+	SlotDossierCard = "dossier.card"
 )
 
 // Slots are the places a module may fill.
-var Slots = []string{SlotHomeTile, SlotPersonCard, SlotSettingsSection}
+var Slots = []string{SlotHomeTile, SlotPersonCard, SlotSettingsSection, SlotDossierCard}
+
+// Scope is the organisation a slot is filled in when it is not the viewer's
+// own (a dossier shared from another organisation): its modules decide who
+// fills it, and the modules' calls run in it with the given permissions.
+type Scope struct {
+	Org     *tenancy.Organisation
+	Lineage []tenancy.Organisation
+	Modules []string
+	Can     access.Set
+	Roles   []access.Role
+}
 
 // SlotFiller is one module's part of a slot.
 type SlotFiller struct {
 	Module string
 	// Prepare runs on the request (it may read the request's state) and
 	// returns the work that fills the slot, which runs alongside the other
-	// modules' work; nil leaves the module's part out.
-	Prepare func(c fiber.Ctx, params map[string]string) func() template.HTML
+	// modules' work; nil leaves the module's part out. scope is nil for the
+	// viewer's own organisation.
+	Prepare func(c fiber.Ctx, params map[string]string, scope *Scope) func() template.HTML
 }
 
 // AddSlotFiller lets a module fill a slot.
@@ -44,15 +67,25 @@ func (s *Server) AddSlotFiller(slot string, f SlotFiller) {
 // filler bounds its own work with a deadline, so one slow module delays the
 // page by that deadline at most.
 func (s *Server) FillSlot(c fiber.Ctx, slot string, params map[string]string) []template.HTML {
+	return s.FillSlotIn(c, slot, params, nil)
+}
+
+// FillSlotIn is FillSlot in another organisation than the viewer's (nil
+// scope: the viewer's own).
+func (s *Server) FillSlotIn(c fiber.Ctx, slot string, params map[string]string, scope *Scope) []template.HTML {
 	v := CurrentViewer(c)
 	fillers := s.slots[slot]
 	parts := make([]template.HTML, len(fillers))
 	var wg sync.WaitGroup
 	for i, f := range fillers {
-		if v == nil || !v.HasModule(f.Module) {
+		on := v != nil && v.HasModule(f.Module)
+		if scope != nil {
+			on = v != nil && slices.Contains(scope.Modules, f.Module)
+		}
+		if !on {
 			continue
 		}
-		if work := f.Prepare(c, params); work != nil {
+		if work := f.Prepare(c, params, scope); work != nil {
 			wg.Add(1)
 			go func() {
 				defer wg.Done()

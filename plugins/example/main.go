@@ -27,6 +27,7 @@ type note struct {
 	ID             int64     `bun:"id,pk,autoincrement"`
 	OrganisationID int64     `bun:"organisation_id,notnull"`
 	AuthorID       int64     `bun:"author_id,notnull"`
+	DossierID      *int64    `bun:"dossier_id"` // set for a note about one person (added in a later migration)
 	Text           string    `bun:"text,notnull"`
 	CreatedAt      time.Time `bun:"created_at,notnull"`
 }
@@ -38,8 +39,22 @@ func main() {
 		Navigation:  []sdk.NavEntry{{Label: "example.title", Icon: "puzzle", Path: "/", Permission: "example.view"}},
 	}, files)
 
+	// A migration keeps its own copy of the table as it was then, so that a
+	// later change to the model never changes what it did.
 	m.Migration("20261201090000_notes", func(ctx context.Context, db *bun.DB) error {
+		type note struct {
+			bun.BaseModel  `bun:"table:example_notes"`
+			ID             int64     `bun:"id,pk,autoincrement"`
+			OrganisationID int64     `bun:"organisation_id,notnull"`
+			AuthorID       int64     `bun:"author_id,notnull"`
+			Text           string    `bun:"text,notnull"`
+			CreatedAt      time.Time `bun:"created_at,notnull"`
+		}
 		_, err := db.NewCreateTable().Model((*note)(nil)).Exec(ctx)
+		return err
+	})
+	m.Migration("20261202090000_dossier_notes", func(ctx context.Context, db *bun.DB) error {
+		_, err := db.NewAddColumn().Table("example_notes").ColumnExpr("dossier_id BIGINT").Exec(ctx)
 		return err
 	})
 
@@ -108,7 +123,68 @@ func main() {
 		}
 		return r.Fragment("card", map[string]any{"Notes": n, "Name": who[0].Name})
 	})
+	// A card on a dossier's page: the notes about that person. The host
+	// says what the viewer may do there (params["level"]); the viewer may be
+	// of another organisation the dossier is shared with.
+	m.Slot("dossier.card", dossierCard)
+	m.Page("POST", "/dossiers/:id/notes", "example.view", addDossierNote)
 	sdk.Serve(m)
+}
+
+// dossierCard lists the newest notes about a dossier's person, new ones
+// marked, with a form for those who may contribute.
+func dossierCard(r *sdk.Request) (template.HTML, error) {
+	id, err := strconv.ParseInt(r.Params["dossier_id"], 10, 64)
+	level := sdk.Level(r.Params["level"])
+	if err != nil || !level.AtLeast("view") {
+		return "", nil
+	}
+	var notes []note
+	err = r.DB().NewSelect().Model(&notes).Where("organisation_id = ? AND dossier_id = ?", r.OrgID(), id).Order("id DESC").Limit(5).Scan(r.Context)
+	if err != nil {
+		return "", err
+	}
+	refs := make([]string, len(notes))
+	for i, n := range notes {
+		refs[i] = strconv.FormatInt(n.ID, 10)
+	}
+	read, err := r.ReadState(id, "note", refs)
+	if err != nil {
+		return "", err
+	}
+	return r.Fragment("dossier", map[string]any{"DossierID": id, "Notes": notes, "Read": read, "CanAdd": level.AtLeast("contribute")})
+}
+
+// addDossierNote keeps a note about a dossier's person. The level is asked
+// of the host, never taken from the form.
+func addDossierNote(r *sdk.Request) error {
+	id, err := strconv.ParseInt(r.Params["id"], 10, 64)
+	if err != nil {
+		return r.Fail(404)
+	}
+	info, err := r.Dossier(id)
+	if err != nil {
+		return err
+	}
+	switch {
+	case !info.Level.AtLeast("view"):
+		return r.Fail(404) // as if there were no such dossier
+	case !info.Level.AtLeast("contribute"):
+		return r.Fail(403)
+	}
+	text := strings.TrimSpace(r.Form.Get("text"))
+	if text == "" || len([]rune(text)) > 500 {
+		return r.RedirectToDossier(id)
+	}
+	n := &note{OrganisationID: r.OrgID(), AuthorID: r.UserID(), DossierID: &id, Text: text, CreatedAt: time.Now().UTC()}
+	if _, err := r.DB().NewInsert().Model(n).Exec(r.Context); err != nil {
+		return err
+	}
+	// New to everyone else who may open the dossier: a red dot for them.
+	if err := r.AddItem(id, "note", strconv.FormatInt(n.ID, 10)); err != nil {
+		return err
+	}
+	return r.RedirectToDossier(id)
 }
 
 // addNote keeps a note of 1 to 500 characters; ok is false for other text.

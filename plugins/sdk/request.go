@@ -5,6 +5,7 @@ import (
 	"html/template"
 	"net/url"
 	"slices"
+	"strconv"
 	"strings"
 
 	pluginv1 "github.com/atriumhq/atrium/plugins/proto/v1"
@@ -88,6 +89,21 @@ func (r *Request) RenderStatus(status int, name, title string, data any) error {
 func (r *Request) Redirect(path string) error {
 	r.resp.Status = 303
 	r.resp.Headers["Location"] = r.URL(path)
+	return nil
+}
+
+// RedirectToDossier sends the browser back to a dossier's page after a
+// change made from a dossier card.
+func (r *Request) RedirectToDossier(id int64) error {
+	r.resp.Status = 303
+	r.resp.Headers["Location"] = "/dossiers/" + strconv.FormatInt(id, 10)
+	return nil
+}
+
+// Fail answers with the host's own error page for a status (403, 404, …),
+// in the person's language.
+func (r *Request) Fail(status int) error {
+	r.resp.Status, r.resp.Kind, r.resp.Body = int32(status), pluginv1.HandleResponse_KIND_FRAGMENT, nil
 	return nil
 }
 

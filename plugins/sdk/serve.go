@@ -120,6 +120,7 @@ func (s *server) Handle(ctx context.Context, req *pluginv1.HandleRequest) (resp 
 	if r == nil {
 		return resp, nil
 	}
+	resp.Status = 0 // the page decides; a page that answers nothing is a 200
 	query, _ := url.ParseQuery(req.GetQuery())
 	form := url.Values{}
 	if ct := req.GetHeaders()["Content-Type"]; ct == "application/x-www-form-urlencoded" || ct == "" {
@@ -141,7 +142,7 @@ func (s *server) Handle(ctx context.Context, req *pluginv1.HandleRequest) (resp 
 		fmt.Fprintf(os.Stderr, "error in %s %s: %v\n", req.GetMethod(), req.GetPath(), err)
 		return &pluginv1.HandleResponse{Status: 500, Headers: map[string]string{}}, nil
 	}
-	if resp.Status == 404 && resp.Body == nil && resp.Headers["Location"] == "" {
+	if resp.Status == 0 {
 		resp.Status = 200
 	}
 	if req.GetMethod() == "GET" {

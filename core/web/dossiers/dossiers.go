@@ -18,10 +18,6 @@ import (
 	"github.com/atriumhq/atrium/core/web"
 )
 
-// SlotCard is the slot modules fill with their cards on a dossier's page.
-// Params: dossier_id, organisation_id and level (view … manage).
-const SlotCard = "dossier.card"
-
 // Handlers are the dossier pages.
 type Handlers struct {
 	web   *web.Server

@@ -72,9 +72,11 @@ func (h *Handlers) Show(c fiber.Ctx) error {
 	if data.New, err = h.reads.NewPerKind(ctx, w.UserID, d.ID); err != nil {
 		return err
 	}
-	data.Cards = h.web.FillSlot(c, SlotCard, map[string]string{
-		"dossier_id": strconv.FormatInt(d.ID, 10), "organisation_id": strconv.FormatInt(d.OrganisationID, 10), "level": level.String(),
-	})
+	scope, err := h.scope(c, d)
+	if err != nil {
+		return err
+	}
+	data.Cards = h.web.FillSlotIn(c, web.SlotDossierCard, map[string]string{"dossier_id": strconv.FormatInt(d.ID, 10), "level": level.String()}, scope)
 	if err := h.svc.Viewed(ctx, w, d, c.IP()); err != nil {
 		return err
 	}
@@ -129,4 +131,23 @@ func (h *Handlers) trajectoriesRead(c fiber.Ctx, dossierID int64, list []dossier
 		out[t.ID] = read[refs[i]]
 	}
 	return out, err
+}
+
+// scope is where the modules' cards of a dossier are asked: nil for the
+// viewer's own organisation; for a dossier shared from another one, that
+// organisation with its modules and none of its permissions (the card
+// decides by the level).
+func (h *Handlers) scope(c fiber.Ctx, d *dossier.Dossier) (*web.Scope, error) {
+	if who(c).OrgID == d.OrganisationID {
+		return nil, nil
+	}
+	lineage, err := h.orgs.Lineage(c.Context(), d.OrganisationID)
+	if err != nil {
+		return nil, err
+	}
+	modules, err := h.orgs.ModulesIn(c.Context(), lineage)
+	if err != nil {
+		return nil, err
+	}
+	return &web.Scope{Org: &lineage[0], Lineage: lineage, Modules: modules, Can: access.Set{}}, nil
 }

@@ -2685,6 +2685,446 @@ func (x *TermsResponse) GetTerms() map[string]*Words {
 	return nil
 }
 
+type DossierRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Token         string                 `protobuf:"bytes,1,opt,name=token,proto3" json:"token,omitempty"`
+	DossierId     int64                  `protobuf:"varint,2,opt,name=dossier_id,json=dossierId,proto3" json:"dossier_id,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *DossierRequest) Reset() {
+	*x = DossierRequest{}
+	mi := &file_plugin_proto_msgTypes[44]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *DossierRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*DossierRequest) ProtoMessage() {}
+
+func (x *DossierRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_plugin_proto_msgTypes[44]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use DossierRequest.ProtoReflect.Descriptor instead.
+func (*DossierRequest) Descriptor() ([]byte, []int) {
+	return file_plugin_proto_rawDescGZIP(), []int{44}
+}
+
+func (x *DossierRequest) GetToken() string {
+	if x != nil {
+		return x.Token
+	}
+	return ""
+}
+
+func (x *DossierRequest) GetDossierId() int64 {
+	if x != nil {
+		return x.DossierId
+	}
+	return 0
+}
+
+type DossierResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Level         string                 `protobuf:"bytes,1,opt,name=level,proto3" json:"level,omitempty"` // "none", "view", "contribute", "edit" or "manage"
+	Name          string                 `protobuf:"bytes,2,opt,name=name,proto3" json:"name,omitempty"`   // the dossier's person; "" when the level is none
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *DossierResponse) Reset() {
+	*x = DossierResponse{}
+	mi := &file_plugin_proto_msgTypes[45]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *DossierResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*DossierResponse) ProtoMessage() {}
+
+func (x *DossierResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_plugin_proto_msgTypes[45]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use DossierResponse.ProtoReflect.Descriptor instead.
+func (*DossierResponse) Descriptor() ([]byte, []int) {
+	return file_plugin_proto_rawDescGZIP(), []int{45}
+}
+
+func (x *DossierResponse) GetLevel() string {
+	if x != nil {
+		return x.Level
+	}
+	return ""
+}
+
+func (x *DossierResponse) GetName() string {
+	if x != nil {
+		return x.Name
+	}
+	return ""
+}
+
+type ItemRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Token         string                 `protobuf:"bytes,1,opt,name=token,proto3" json:"token,omitempty"`
+	DossierId     int64                  `protobuf:"varint,2,opt,name=dossier_id,json=dossierId,proto3" json:"dossier_id,omitempty"`
+	Kind          string                 `protobuf:"bytes,3,opt,name=kind,proto3" json:"kind,omitempty"` // the plugin's own kind, such as "note"; the host prefixes the plugin's id
+	Ref           string                 `protobuf:"bytes,4,opt,name=ref,proto3" json:"ref,omitempty"`   // the item's id within its kind
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ItemRequest) Reset() {
+	*x = ItemRequest{}
+	mi := &file_plugin_proto_msgTypes[46]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ItemRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ItemRequest) ProtoMessage() {}
+
+func (x *ItemRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_plugin_proto_msgTypes[46]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ItemRequest.ProtoReflect.Descriptor instead.
+func (*ItemRequest) Descriptor() ([]byte, []int) {
+	return file_plugin_proto_rawDescGZIP(), []int{46}
+}
+
+func (x *ItemRequest) GetToken() string {
+	if x != nil {
+		return x.Token
+	}
+	return ""
+}
+
+func (x *ItemRequest) GetDossierId() int64 {
+	if x != nil {
+		return x.DossierId
+	}
+	return 0
+}
+
+func (x *ItemRequest) GetKind() string {
+	if x != nil {
+		return x.Kind
+	}
+	return ""
+}
+
+func (x *ItemRequest) GetRef() string {
+	if x != nil {
+		return x.Ref
+	}
+	return ""
+}
+
+type ItemResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ItemResponse) Reset() {
+	*x = ItemResponse{}
+	mi := &file_plugin_proto_msgTypes[47]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ItemResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ItemResponse) ProtoMessage() {}
+
+func (x *ItemResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_plugin_proto_msgTypes[47]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ItemResponse.ProtoReflect.Descriptor instead.
+func (*ItemResponse) Descriptor() ([]byte, []int) {
+	return file_plugin_proto_rawDescGZIP(), []int{47}
+}
+
+type ReadStateRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Token         string                 `protobuf:"bytes,1,opt,name=token,proto3" json:"token,omitempty"`
+	DossierId     int64                  `protobuf:"varint,2,opt,name=dossier_id,json=dossierId,proto3" json:"dossier_id,omitempty"`
+	Kind          string                 `protobuf:"bytes,3,opt,name=kind,proto3" json:"kind,omitempty"`
+	Refs          []string               `protobuf:"bytes,4,rep,name=refs,proto3" json:"refs,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ReadStateRequest) Reset() {
+	*x = ReadStateRequest{}
+	mi := &file_plugin_proto_msgTypes[48]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ReadStateRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ReadStateRequest) ProtoMessage() {}
+
+func (x *ReadStateRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_plugin_proto_msgTypes[48]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ReadStateRequest.ProtoReflect.Descriptor instead.
+func (*ReadStateRequest) Descriptor() ([]byte, []int) {
+	return file_plugin_proto_rawDescGZIP(), []int{48}
+}
+
+func (x *ReadStateRequest) GetToken() string {
+	if x != nil {
+		return x.Token
+	}
+	return ""
+}
+
+func (x *ReadStateRequest) GetDossierId() int64 {
+	if x != nil {
+		return x.DossierId
+	}
+	return 0
+}
+
+func (x *ReadStateRequest) GetKind() string {
+	if x != nil {
+		return x.Kind
+	}
+	return ""
+}
+
+func (x *ReadStateRequest) GetRefs() []string {
+	if x != nil {
+		return x.Refs
+	}
+	return nil
+}
+
+type ReadStateResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Read          map[string]bool        `protobuf:"bytes,1,rep,name=read,proto3" json:"read,omitempty" protobuf_key:"bytes,1,opt,name=key" protobuf_val:"varint,2,opt,name=value"` // by ref; refs the host does not know count as read
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ReadStateResponse) Reset() {
+	*x = ReadStateResponse{}
+	mi := &file_plugin_proto_msgTypes[49]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ReadStateResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ReadStateResponse) ProtoMessage() {}
+
+func (x *ReadStateResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_plugin_proto_msgTypes[49]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ReadStateResponse.ProtoReflect.Descriptor instead.
+func (*ReadStateResponse) Descriptor() ([]byte, []int) {
+	return file_plugin_proto_rawDescGZIP(), []int{49}
+}
+
+func (x *ReadStateResponse) GetRead() map[string]bool {
+	if x != nil {
+		return x.Read
+	}
+	return nil
+}
+
+type MarkReadRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Token         string                 `protobuf:"bytes,1,opt,name=token,proto3" json:"token,omitempty"`
+	DossierId     int64                  `protobuf:"varint,2,opt,name=dossier_id,json=dossierId,proto3" json:"dossier_id,omitempty"`
+	Kind          string                 `protobuf:"bytes,3,opt,name=kind,proto3" json:"kind,omitempty"`
+	Ref           string                 `protobuf:"bytes,4,opt,name=ref,proto3" json:"ref,omitempty"`
+	Read          bool                   `protobuf:"varint,5,opt,name=read,proto3" json:"read,omitempty"` // false: show it as new again
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *MarkReadRequest) Reset() {
+	*x = MarkReadRequest{}
+	mi := &file_plugin_proto_msgTypes[50]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *MarkReadRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*MarkReadRequest) ProtoMessage() {}
+
+func (x *MarkReadRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_plugin_proto_msgTypes[50]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use MarkReadRequest.ProtoReflect.Descriptor instead.
+func (*MarkReadRequest) Descriptor() ([]byte, []int) {
+	return file_plugin_proto_rawDescGZIP(), []int{50}
+}
+
+func (x *MarkReadRequest) GetToken() string {
+	if x != nil {
+		return x.Token
+	}
+	return ""
+}
+
+func (x *MarkReadRequest) GetDossierId() int64 {
+	if x != nil {
+		return x.DossierId
+	}
+	return 0
+}
+
+func (x *MarkReadRequest) GetKind() string {
+	if x != nil {
+		return x.Kind
+	}
+	return ""
+}
+
+func (x *MarkReadRequest) GetRef() string {
+	if x != nil {
+		return x.Ref
+	}
+	return ""
+}
+
+func (x *MarkReadRequest) GetRead() bool {
+	if x != nil {
+		return x.Read
+	}
+	return false
+}
+
+type MarkReadResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Found         bool                   `protobuf:"varint,1,opt,name=found,proto3" json:"found,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *MarkReadResponse) Reset() {
+	*x = MarkReadResponse{}
+	mi := &file_plugin_proto_msgTypes[51]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *MarkReadResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*MarkReadResponse) ProtoMessage() {}
+
+func (x *MarkReadResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_plugin_proto_msgTypes[51]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use MarkReadResponse.ProtoReflect.Descriptor instead.
+func (*MarkReadResponse) Descriptor() ([]byte, []int) {
+	return file_plugin_proto_rawDescGZIP(), []int{51}
+}
+
+func (x *MarkReadResponse) GetFound() bool {
+	if x != nil {
+		return x.Found
+	}
+	return false
+}
+
 var File_plugin_proto protoreflect.FileDescriptor
 
 const file_plugin_proto_rawDesc = "" +
@@ -2893,14 +3333,48 @@ const file_plugin_proto_rawDesc = "" +
 	"\n" +
 	"TermsEntry\x12\x10\n" +
 	"\x03key\x18\x01 \x01(\tR\x03key\x12-\n" +
-	"\x05value\x18\x02 \x01(\v2\x17.atrium.plugin.v1.WordsR\x05value:\x028\x012\xd8\x03\n" +
+	"\x05value\x18\x02 \x01(\v2\x17.atrium.plugin.v1.WordsR\x05value:\x028\x01\"E\n" +
+	"\x0eDossierRequest\x12\x14\n" +
+	"\x05token\x18\x01 \x01(\tR\x05token\x12\x1d\n" +
+	"\n" +
+	"dossier_id\x18\x02 \x01(\x03R\tdossierId\";\n" +
+	"\x0fDossierResponse\x12\x14\n" +
+	"\x05level\x18\x01 \x01(\tR\x05level\x12\x12\n" +
+	"\x04name\x18\x02 \x01(\tR\x04name\"h\n" +
+	"\vItemRequest\x12\x14\n" +
+	"\x05token\x18\x01 \x01(\tR\x05token\x12\x1d\n" +
+	"\n" +
+	"dossier_id\x18\x02 \x01(\x03R\tdossierId\x12\x12\n" +
+	"\x04kind\x18\x03 \x01(\tR\x04kind\x12\x10\n" +
+	"\x03ref\x18\x04 \x01(\tR\x03ref\"\x0e\n" +
+	"\fItemResponse\"o\n" +
+	"\x10ReadStateRequest\x12\x14\n" +
+	"\x05token\x18\x01 \x01(\tR\x05token\x12\x1d\n" +
+	"\n" +
+	"dossier_id\x18\x02 \x01(\x03R\tdossierId\x12\x12\n" +
+	"\x04kind\x18\x03 \x01(\tR\x04kind\x12\x12\n" +
+	"\x04refs\x18\x04 \x03(\tR\x04refs\"\x8f\x01\n" +
+	"\x11ReadStateResponse\x12A\n" +
+	"\x04read\x18\x01 \x03(\v2-.atrium.plugin.v1.ReadStateResponse.ReadEntryR\x04read\x1a7\n" +
+	"\tReadEntry\x12\x10\n" +
+	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
+	"\x05value\x18\x02 \x01(\bR\x05value:\x028\x01\"\x80\x01\n" +
+	"\x0fMarkReadRequest\x12\x14\n" +
+	"\x05token\x18\x01 \x01(\tR\x05token\x12\x1d\n" +
+	"\n" +
+	"dossier_id\x18\x02 \x01(\x03R\tdossierId\x12\x12\n" +
+	"\x04kind\x18\x03 \x01(\tR\x04kind\x12\x10\n" +
+	"\x03ref\x18\x04 \x01(\tR\x03ref\x12\x12\n" +
+	"\x04read\x18\x05 \x01(\bR\x04read\"(\n" +
+	"\x10MarkReadResponse\x12\x14\n" +
+	"\x05found\x18\x01 \x01(\bR\x05found2\xd8\x03\n" +
 	"\x06Plugin\x12Q\n" +
 	"\bManifest\x12!.atrium.plugin.v1.ManifestRequest\x1a\".atrium.plugin.v1.ManifestResponse\x12N\n" +
 	"\aMigrate\x12 .atrium.plugin.v1.MigrateRequest\x1a!.atrium.plugin.v1.MigrateResponse\x12K\n" +
 	"\x06Handle\x12\x1f.atrium.plugin.v1.HandleRequest\x1a .atrium.plugin.v1.HandleResponse\x12E\n" +
 	"\x04Slot\x12\x1d.atrium.plugin.v1.SlotRequest\x1a\x1e.atrium.plugin.v1.SlotResponse\x12J\n" +
 	"\aOnEvent\x12\x1e.atrium.plugin.v1.EventRequest\x1a\x1f.atrium.plugin.v1.EventResponse\x12K\n" +
-	"\x06Health\x12\x1f.atrium.plugin.v1.HealthRequest\x1a .atrium.plugin.v1.HealthResponse2\xf3\x06\n" +
+	"\x06Health\x12\x1f.atrium.plugin.v1.HealthRequest\x1a .atrium.plugin.v1.HealthResponse2\xb6\t\n" +
 	"\x04Host\x12E\n" +
 	"\x04Exec\x12\x1d.atrium.plugin.v1.ExecRequest\x1a\x1e.atrium.plugin.v1.ExecResponse\x12E\n" +
 	"\x05Query\x12\x1e.atrium.plugin.v1.QueryRequest\x1a\x1a.atrium.plugin.v1.RowBatch0\x01\x12K\n" +
@@ -2913,7 +3387,11 @@ const file_plugin_proto_rawDesc = "" +
 	"\x05Terms\x12\x1e.atrium.plugin.v1.TermsRequest\x1a\x1f.atrium.plugin.v1.TermsResponse\x12H\n" +
 	"\x05Begin\x12\x1e.atrium.plugin.v1.BeginRequest\x1a\x1f.atrium.plugin.v1.BeginResponse\x12C\n" +
 	"\x06Commit\x12\x1b.atrium.plugin.v1.TxRequest\x1a\x1c.atrium.plugin.v1.TxResponse\x12E\n" +
-	"\bRollback\x12\x1b.atrium.plugin.v1.TxRequest\x1a\x1c.atrium.plugin.v1.TxResponseB6Z4github.com/atriumhq/atrium/plugins/proto/v1;pluginv1b\x06proto3"
+	"\bRollback\x12\x1b.atrium.plugin.v1.TxRequest\x1a\x1c.atrium.plugin.v1.TxResponse\x12N\n" +
+	"\aDossier\x12 .atrium.plugin.v1.DossierRequest\x1a!.atrium.plugin.v1.DossierResponse\x12H\n" +
+	"\aAddItem\x12\x1d.atrium.plugin.v1.ItemRequest\x1a\x1e.atrium.plugin.v1.ItemResponse\x12T\n" +
+	"\tReadState\x12\".atrium.plugin.v1.ReadStateRequest\x1a#.atrium.plugin.v1.ReadStateResponse\x12Q\n" +
+	"\bMarkRead\x12!.atrium.plugin.v1.MarkReadRequest\x1a\".atrium.plugin.v1.MarkReadResponseB6Z4github.com/atriumhq/atrium/plugins/proto/v1;pluginv1b\x06proto3"
 
 var (
 	file_plugin_proto_rawDescOnce sync.Once
@@ -2928,59 +3406,68 @@ func file_plugin_proto_rawDescGZIP() []byte {
 }
 
 var file_plugin_proto_enumTypes = make([]protoimpl.EnumInfo, 1)
-var file_plugin_proto_msgTypes = make([]protoimpl.MessageInfo, 50)
+var file_plugin_proto_msgTypes = make([]protoimpl.MessageInfo, 59)
 var file_plugin_proto_goTypes = []any{
-	(HandleResponse_Kind)(0), // 0: atrium.plugin.v1.HandleResponse.Kind
-	(*ManifestRequest)(nil),  // 1: atrium.plugin.v1.ManifestRequest
-	(*ManifestResponse)(nil), // 2: atrium.plugin.v1.ManifestResponse
-	(*Permission)(nil),       // 3: atrium.plugin.v1.Permission
-	(*NavEntry)(nil),         // 4: atrium.plugin.v1.NavEntry
-	(*Route)(nil),            // 5: atrium.plugin.v1.Route
-	(*LocaleFile)(nil),       // 6: atrium.plugin.v1.LocaleFile
-	(*MigrateRequest)(nil),   // 7: atrium.plugin.v1.MigrateRequest
-	(*MigrateResponse)(nil),  // 8: atrium.plugin.v1.MigrateResponse
-	(*CallContext)(nil),      // 9: atrium.plugin.v1.CallContext
-	(*Words)(nil),            // 10: atrium.plugin.v1.Words
-	(*HandleRequest)(nil),    // 11: atrium.plugin.v1.HandleRequest
-	(*Preload)(nil),          // 12: atrium.plugin.v1.Preload
-	(*HandleResponse)(nil),   // 13: atrium.plugin.v1.HandleResponse
-	(*SlotRequest)(nil),      // 14: atrium.plugin.v1.SlotRequest
-	(*SlotResponse)(nil),     // 15: atrium.plugin.v1.SlotResponse
-	(*EventRequest)(nil),     // 16: atrium.plugin.v1.EventRequest
-	(*EventResponse)(nil),    // 17: atrium.plugin.v1.EventResponse
-	(*HealthRequest)(nil),    // 18: atrium.plugin.v1.HealthRequest
-	(*HealthResponse)(nil),   // 19: atrium.plugin.v1.HealthResponse
-	(*Value)(nil),            // 20: atrium.plugin.v1.Value
-	(*ExecRequest)(nil),      // 21: atrium.plugin.v1.ExecRequest
-	(*ExecResponse)(nil),     // 22: atrium.plugin.v1.ExecResponse
-	(*QueryRequest)(nil),     // 23: atrium.plugin.v1.QueryRequest
-	(*BeginRequest)(nil),     // 24: atrium.plugin.v1.BeginRequest
-	(*BeginResponse)(nil),    // 25: atrium.plugin.v1.BeginResponse
-	(*TxRequest)(nil),        // 26: atrium.plugin.v1.TxRequest
-	(*TxResponse)(nil),       // 27: atrium.plugin.v1.TxResponse
-	(*Row)(nil),              // 28: atrium.plugin.v1.Row
-	(*RowBatch)(nil),         // 29: atrium.plugin.v1.RowBatch
-	(*PeopleRequest)(nil),    // 30: atrium.plugin.v1.PeopleRequest
-	(*Person)(nil),           // 31: atrium.plugin.v1.Person
-	(*PeopleResponse)(nil),   // 32: atrium.plugin.v1.PeopleResponse
-	(*CanRequest)(nil),       // 33: atrium.plugin.v1.CanRequest
-	(*CanResponse)(nil),      // 34: atrium.plugin.v1.CanResponse
-	(*NotifyRequest)(nil),    // 35: atrium.plugin.v1.NotifyRequest
-	(*NotifyResponse)(nil),   // 36: atrium.plugin.v1.NotifyResponse
-	(*PublishRequest)(nil),   // 37: atrium.plugin.v1.PublishRequest
-	(*PublishResponse)(nil),  // 38: atrium.plugin.v1.PublishResponse
-	(*EmitRequest)(nil),      // 39: atrium.plugin.v1.EmitRequest
-	(*EmitResponse)(nil),     // 40: atrium.plugin.v1.EmitResponse
-	(*AuditRequest)(nil),     // 41: atrium.plugin.v1.AuditRequest
-	(*AuditResponse)(nil),    // 42: atrium.plugin.v1.AuditResponse
-	(*TermsRequest)(nil),     // 43: atrium.plugin.v1.TermsRequest
-	(*TermsResponse)(nil),    // 44: atrium.plugin.v1.TermsResponse
-	nil,                      // 45: atrium.plugin.v1.CallContext.TermsEntry
-	nil,                      // 46: atrium.plugin.v1.HandleRequest.HeadersEntry
-	nil,                      // 47: atrium.plugin.v1.HandleRequest.ParamsEntry
-	nil,                      // 48: atrium.plugin.v1.HandleResponse.HeadersEntry
-	nil,                      // 49: atrium.plugin.v1.SlotRequest.ParamsEntry
-	nil,                      // 50: atrium.plugin.v1.TermsResponse.TermsEntry
+	(HandleResponse_Kind)(0),  // 0: atrium.plugin.v1.HandleResponse.Kind
+	(*ManifestRequest)(nil),   // 1: atrium.plugin.v1.ManifestRequest
+	(*ManifestResponse)(nil),  // 2: atrium.plugin.v1.ManifestResponse
+	(*Permission)(nil),        // 3: atrium.plugin.v1.Permission
+	(*NavEntry)(nil),          // 4: atrium.plugin.v1.NavEntry
+	(*Route)(nil),             // 5: atrium.plugin.v1.Route
+	(*LocaleFile)(nil),        // 6: atrium.plugin.v1.LocaleFile
+	(*MigrateRequest)(nil),    // 7: atrium.plugin.v1.MigrateRequest
+	(*MigrateResponse)(nil),   // 8: atrium.plugin.v1.MigrateResponse
+	(*CallContext)(nil),       // 9: atrium.plugin.v1.CallContext
+	(*Words)(nil),             // 10: atrium.plugin.v1.Words
+	(*HandleRequest)(nil),     // 11: atrium.plugin.v1.HandleRequest
+	(*Preload)(nil),           // 12: atrium.plugin.v1.Preload
+	(*HandleResponse)(nil),    // 13: atrium.plugin.v1.HandleResponse
+	(*SlotRequest)(nil),       // 14: atrium.plugin.v1.SlotRequest
+	(*SlotResponse)(nil),      // 15: atrium.plugin.v1.SlotResponse
+	(*EventRequest)(nil),      // 16: atrium.plugin.v1.EventRequest
+	(*EventResponse)(nil),     // 17: atrium.plugin.v1.EventResponse
+	(*HealthRequest)(nil),     // 18: atrium.plugin.v1.HealthRequest
+	(*HealthResponse)(nil),    // 19: atrium.plugin.v1.HealthResponse
+	(*Value)(nil),             // 20: atrium.plugin.v1.Value
+	(*ExecRequest)(nil),       // 21: atrium.plugin.v1.ExecRequest
+	(*ExecResponse)(nil),      // 22: atrium.plugin.v1.ExecResponse
+	(*QueryRequest)(nil),      // 23: atrium.plugin.v1.QueryRequest
+	(*BeginRequest)(nil),      // 24: atrium.plugin.v1.BeginRequest
+	(*BeginResponse)(nil),     // 25: atrium.plugin.v1.BeginResponse
+	(*TxRequest)(nil),         // 26: atrium.plugin.v1.TxRequest
+	(*TxResponse)(nil),        // 27: atrium.plugin.v1.TxResponse
+	(*Row)(nil),               // 28: atrium.plugin.v1.Row
+	(*RowBatch)(nil),          // 29: atrium.plugin.v1.RowBatch
+	(*PeopleRequest)(nil),     // 30: atrium.plugin.v1.PeopleRequest
+	(*Person)(nil),            // 31: atrium.plugin.v1.Person
+	(*PeopleResponse)(nil),    // 32: atrium.plugin.v1.PeopleResponse
+	(*CanRequest)(nil),        // 33: atrium.plugin.v1.CanRequest
+	(*CanResponse)(nil),       // 34: atrium.plugin.v1.CanResponse
+	(*NotifyRequest)(nil),     // 35: atrium.plugin.v1.NotifyRequest
+	(*NotifyResponse)(nil),    // 36: atrium.plugin.v1.NotifyResponse
+	(*PublishRequest)(nil),    // 37: atrium.plugin.v1.PublishRequest
+	(*PublishResponse)(nil),   // 38: atrium.plugin.v1.PublishResponse
+	(*EmitRequest)(nil),       // 39: atrium.plugin.v1.EmitRequest
+	(*EmitResponse)(nil),      // 40: atrium.plugin.v1.EmitResponse
+	(*AuditRequest)(nil),      // 41: atrium.plugin.v1.AuditRequest
+	(*AuditResponse)(nil),     // 42: atrium.plugin.v1.AuditResponse
+	(*TermsRequest)(nil),      // 43: atrium.plugin.v1.TermsRequest
+	(*TermsResponse)(nil),     // 44: atrium.plugin.v1.TermsResponse
+	(*DossierRequest)(nil),    // 45: atrium.plugin.v1.DossierRequest
+	(*DossierResponse)(nil),   // 46: atrium.plugin.v1.DossierResponse
+	(*ItemRequest)(nil),       // 47: atrium.plugin.v1.ItemRequest
+	(*ItemResponse)(nil),      // 48: atrium.plugin.v1.ItemResponse
+	(*ReadStateRequest)(nil),  // 49: atrium.plugin.v1.ReadStateRequest
+	(*ReadStateResponse)(nil), // 50: atrium.plugin.v1.ReadStateResponse
+	(*MarkReadRequest)(nil),   // 51: atrium.plugin.v1.MarkReadRequest
+	(*MarkReadResponse)(nil),  // 52: atrium.plugin.v1.MarkReadResponse
+	nil,                       // 53: atrium.plugin.v1.CallContext.TermsEntry
+	nil,                       // 54: atrium.plugin.v1.HandleRequest.HeadersEntry
+	nil,                       // 55: atrium.plugin.v1.HandleRequest.ParamsEntry
+	nil,                       // 56: atrium.plugin.v1.HandleResponse.HeadersEntry
+	nil,                       // 57: atrium.plugin.v1.SlotRequest.ParamsEntry
+	nil,                       // 58: atrium.plugin.v1.TermsResponse.TermsEntry
+	nil,                       // 59: atrium.plugin.v1.ReadStateResponse.ReadEntry
 }
 var file_plugin_proto_depIdxs = []int32{
 	3,  // 0: atrium.plugin.v1.ManifestResponse.permissions:type_name -> atrium.plugin.v1.Permission
@@ -2988,66 +3475,75 @@ var file_plugin_proto_depIdxs = []int32{
 	5,  // 2: atrium.plugin.v1.ManifestResponse.routes:type_name -> atrium.plugin.v1.Route
 	6,  // 3: atrium.plugin.v1.ManifestResponse.locales:type_name -> atrium.plugin.v1.LocaleFile
 	9,  // 4: atrium.plugin.v1.MigrateRequest.context:type_name -> atrium.plugin.v1.CallContext
-	45, // 5: atrium.plugin.v1.CallContext.terms:type_name -> atrium.plugin.v1.CallContext.TermsEntry
+	53, // 5: atrium.plugin.v1.CallContext.terms:type_name -> atrium.plugin.v1.CallContext.TermsEntry
 	9,  // 6: atrium.plugin.v1.HandleRequest.context:type_name -> atrium.plugin.v1.CallContext
-	46, // 7: atrium.plugin.v1.HandleRequest.headers:type_name -> atrium.plugin.v1.HandleRequest.HeadersEntry
-	47, // 8: atrium.plugin.v1.HandleRequest.params:type_name -> atrium.plugin.v1.HandleRequest.ParamsEntry
+	54, // 7: atrium.plugin.v1.HandleRequest.headers:type_name -> atrium.plugin.v1.HandleRequest.HeadersEntry
+	55, // 8: atrium.plugin.v1.HandleRequest.params:type_name -> atrium.plugin.v1.HandleRequest.ParamsEntry
 	12, // 9: atrium.plugin.v1.HandleRequest.preloads:type_name -> atrium.plugin.v1.Preload
 	29, // 10: atrium.plugin.v1.Preload.rows:type_name -> atrium.plugin.v1.RowBatch
 	0,  // 11: atrium.plugin.v1.HandleResponse.kind:type_name -> atrium.plugin.v1.HandleResponse.Kind
-	48, // 12: atrium.plugin.v1.HandleResponse.headers:type_name -> atrium.plugin.v1.HandleResponse.HeadersEntry
+	56, // 12: atrium.plugin.v1.HandleResponse.headers:type_name -> atrium.plugin.v1.HandleResponse.HeadersEntry
 	9,  // 13: atrium.plugin.v1.SlotRequest.context:type_name -> atrium.plugin.v1.CallContext
-	49, // 14: atrium.plugin.v1.SlotRequest.params:type_name -> atrium.plugin.v1.SlotRequest.ParamsEntry
+	57, // 14: atrium.plugin.v1.SlotRequest.params:type_name -> atrium.plugin.v1.SlotRequest.ParamsEntry
 	9,  // 15: atrium.plugin.v1.EventRequest.context:type_name -> atrium.plugin.v1.CallContext
 	20, // 16: atrium.plugin.v1.ExecRequest.args:type_name -> atrium.plugin.v1.Value
 	20, // 17: atrium.plugin.v1.QueryRequest.args:type_name -> atrium.plugin.v1.Value
 	20, // 18: atrium.plugin.v1.Row.values:type_name -> atrium.plugin.v1.Value
 	28, // 19: atrium.plugin.v1.RowBatch.rows:type_name -> atrium.plugin.v1.Row
 	31, // 20: atrium.plugin.v1.PeopleResponse.people:type_name -> atrium.plugin.v1.Person
-	50, // 21: atrium.plugin.v1.TermsResponse.terms:type_name -> atrium.plugin.v1.TermsResponse.TermsEntry
-	10, // 22: atrium.plugin.v1.CallContext.TermsEntry.value:type_name -> atrium.plugin.v1.Words
-	10, // 23: atrium.plugin.v1.TermsResponse.TermsEntry.value:type_name -> atrium.plugin.v1.Words
-	1,  // 24: atrium.plugin.v1.Plugin.Manifest:input_type -> atrium.plugin.v1.ManifestRequest
-	7,  // 25: atrium.plugin.v1.Plugin.Migrate:input_type -> atrium.plugin.v1.MigrateRequest
-	11, // 26: atrium.plugin.v1.Plugin.Handle:input_type -> atrium.plugin.v1.HandleRequest
-	14, // 27: atrium.plugin.v1.Plugin.Slot:input_type -> atrium.plugin.v1.SlotRequest
-	16, // 28: atrium.plugin.v1.Plugin.OnEvent:input_type -> atrium.plugin.v1.EventRequest
-	18, // 29: atrium.plugin.v1.Plugin.Health:input_type -> atrium.plugin.v1.HealthRequest
-	21, // 30: atrium.plugin.v1.Host.Exec:input_type -> atrium.plugin.v1.ExecRequest
-	23, // 31: atrium.plugin.v1.Host.Query:input_type -> atrium.plugin.v1.QueryRequest
-	30, // 32: atrium.plugin.v1.Host.People:input_type -> atrium.plugin.v1.PeopleRequest
-	33, // 33: atrium.plugin.v1.Host.Can:input_type -> atrium.plugin.v1.CanRequest
-	35, // 34: atrium.plugin.v1.Host.Notify:input_type -> atrium.plugin.v1.NotifyRequest
-	37, // 35: atrium.plugin.v1.Host.Publish:input_type -> atrium.plugin.v1.PublishRequest
-	39, // 36: atrium.plugin.v1.Host.Emit:input_type -> atrium.plugin.v1.EmitRequest
-	41, // 37: atrium.plugin.v1.Host.Audit:input_type -> atrium.plugin.v1.AuditRequest
-	43, // 38: atrium.plugin.v1.Host.Terms:input_type -> atrium.plugin.v1.TermsRequest
-	24, // 39: atrium.plugin.v1.Host.Begin:input_type -> atrium.plugin.v1.BeginRequest
-	26, // 40: atrium.plugin.v1.Host.Commit:input_type -> atrium.plugin.v1.TxRequest
-	26, // 41: atrium.plugin.v1.Host.Rollback:input_type -> atrium.plugin.v1.TxRequest
-	2,  // 42: atrium.plugin.v1.Plugin.Manifest:output_type -> atrium.plugin.v1.ManifestResponse
-	8,  // 43: atrium.plugin.v1.Plugin.Migrate:output_type -> atrium.plugin.v1.MigrateResponse
-	13, // 44: atrium.plugin.v1.Plugin.Handle:output_type -> atrium.plugin.v1.HandleResponse
-	15, // 45: atrium.plugin.v1.Plugin.Slot:output_type -> atrium.plugin.v1.SlotResponse
-	17, // 46: atrium.plugin.v1.Plugin.OnEvent:output_type -> atrium.plugin.v1.EventResponse
-	19, // 47: atrium.plugin.v1.Plugin.Health:output_type -> atrium.plugin.v1.HealthResponse
-	22, // 48: atrium.plugin.v1.Host.Exec:output_type -> atrium.plugin.v1.ExecResponse
-	29, // 49: atrium.plugin.v1.Host.Query:output_type -> atrium.plugin.v1.RowBatch
-	32, // 50: atrium.plugin.v1.Host.People:output_type -> atrium.plugin.v1.PeopleResponse
-	34, // 51: atrium.plugin.v1.Host.Can:output_type -> atrium.plugin.v1.CanResponse
-	36, // 52: atrium.plugin.v1.Host.Notify:output_type -> atrium.plugin.v1.NotifyResponse
-	38, // 53: atrium.plugin.v1.Host.Publish:output_type -> atrium.plugin.v1.PublishResponse
-	40, // 54: atrium.plugin.v1.Host.Emit:output_type -> atrium.plugin.v1.EmitResponse
-	42, // 55: atrium.plugin.v1.Host.Audit:output_type -> atrium.plugin.v1.AuditResponse
-	44, // 56: atrium.plugin.v1.Host.Terms:output_type -> atrium.plugin.v1.TermsResponse
-	25, // 57: atrium.plugin.v1.Host.Begin:output_type -> atrium.plugin.v1.BeginResponse
-	27, // 58: atrium.plugin.v1.Host.Commit:output_type -> atrium.plugin.v1.TxResponse
-	27, // 59: atrium.plugin.v1.Host.Rollback:output_type -> atrium.plugin.v1.TxResponse
-	42, // [42:60] is the sub-list for method output_type
-	24, // [24:42] is the sub-list for method input_type
-	24, // [24:24] is the sub-list for extension type_name
-	24, // [24:24] is the sub-list for extension extendee
-	0,  // [0:24] is the sub-list for field type_name
+	58, // 21: atrium.plugin.v1.TermsResponse.terms:type_name -> atrium.plugin.v1.TermsResponse.TermsEntry
+	59, // 22: atrium.plugin.v1.ReadStateResponse.read:type_name -> atrium.plugin.v1.ReadStateResponse.ReadEntry
+	10, // 23: atrium.plugin.v1.CallContext.TermsEntry.value:type_name -> atrium.plugin.v1.Words
+	10, // 24: atrium.plugin.v1.TermsResponse.TermsEntry.value:type_name -> atrium.plugin.v1.Words
+	1,  // 25: atrium.plugin.v1.Plugin.Manifest:input_type -> atrium.plugin.v1.ManifestRequest
+	7,  // 26: atrium.plugin.v1.Plugin.Migrate:input_type -> atrium.plugin.v1.MigrateRequest
+	11, // 27: atrium.plugin.v1.Plugin.Handle:input_type -> atrium.plugin.v1.HandleRequest
+	14, // 28: atrium.plugin.v1.Plugin.Slot:input_type -> atrium.plugin.v1.SlotRequest
+	16, // 29: atrium.plugin.v1.Plugin.OnEvent:input_type -> atrium.plugin.v1.EventRequest
+	18, // 30: atrium.plugin.v1.Plugin.Health:input_type -> atrium.plugin.v1.HealthRequest
+	21, // 31: atrium.plugin.v1.Host.Exec:input_type -> atrium.plugin.v1.ExecRequest
+	23, // 32: atrium.plugin.v1.Host.Query:input_type -> atrium.plugin.v1.QueryRequest
+	30, // 33: atrium.plugin.v1.Host.People:input_type -> atrium.plugin.v1.PeopleRequest
+	33, // 34: atrium.plugin.v1.Host.Can:input_type -> atrium.plugin.v1.CanRequest
+	35, // 35: atrium.plugin.v1.Host.Notify:input_type -> atrium.plugin.v1.NotifyRequest
+	37, // 36: atrium.plugin.v1.Host.Publish:input_type -> atrium.plugin.v1.PublishRequest
+	39, // 37: atrium.plugin.v1.Host.Emit:input_type -> atrium.plugin.v1.EmitRequest
+	41, // 38: atrium.plugin.v1.Host.Audit:input_type -> atrium.plugin.v1.AuditRequest
+	43, // 39: atrium.plugin.v1.Host.Terms:input_type -> atrium.plugin.v1.TermsRequest
+	24, // 40: atrium.plugin.v1.Host.Begin:input_type -> atrium.plugin.v1.BeginRequest
+	26, // 41: atrium.plugin.v1.Host.Commit:input_type -> atrium.plugin.v1.TxRequest
+	26, // 42: atrium.plugin.v1.Host.Rollback:input_type -> atrium.plugin.v1.TxRequest
+	45, // 43: atrium.plugin.v1.Host.Dossier:input_type -> atrium.plugin.v1.DossierRequest
+	47, // 44: atrium.plugin.v1.Host.AddItem:input_type -> atrium.plugin.v1.ItemRequest
+	49, // 45: atrium.plugin.v1.Host.ReadState:input_type -> atrium.plugin.v1.ReadStateRequest
+	51, // 46: atrium.plugin.v1.Host.MarkRead:input_type -> atrium.plugin.v1.MarkReadRequest
+	2,  // 47: atrium.plugin.v1.Plugin.Manifest:output_type -> atrium.plugin.v1.ManifestResponse
+	8,  // 48: atrium.plugin.v1.Plugin.Migrate:output_type -> atrium.plugin.v1.MigrateResponse
+	13, // 49: atrium.plugin.v1.Plugin.Handle:output_type -> atrium.plugin.v1.HandleResponse
+	15, // 50: atrium.plugin.v1.Plugin.Slot:output_type -> atrium.plugin.v1.SlotResponse
+	17, // 51: atrium.plugin.v1.Plugin.OnEvent:output_type -> atrium.plugin.v1.EventResponse
+	19, // 52: atrium.plugin.v1.Plugin.Health:output_type -> atrium.plugin.v1.HealthResponse
+	22, // 53: atrium.plugin.v1.Host.Exec:output_type -> atrium.plugin.v1.ExecResponse
+	29, // 54: atrium.plugin.v1.Host.Query:output_type -> atrium.plugin.v1.RowBatch
+	32, // 55: atrium.plugin.v1.Host.People:output_type -> atrium.plugin.v1.PeopleResponse
+	34, // 56: atrium.plugin.v1.Host.Can:output_type -> atrium.plugin.v1.CanResponse
+	36, // 57: atrium.plugin.v1.Host.Notify:output_type -> atrium.plugin.v1.NotifyResponse
+	38, // 58: atrium.plugin.v1.Host.Publish:output_type -> atrium.plugin.v1.PublishResponse
+	40, // 59: atrium.plugin.v1.Host.Emit:output_type -> atrium.plugin.v1.EmitResponse
+	42, // 60: atrium.plugin.v1.Host.Audit:output_type -> atrium.plugin.v1.AuditResponse
+	44, // 61: atrium.plugin.v1.Host.Terms:output_type -> atrium.plugin.v1.TermsResponse
+	25, // 62: atrium.plugin.v1.Host.Begin:output_type -> atrium.plugin.v1.BeginResponse
+	27, // 63: atrium.plugin.v1.Host.Commit:output_type -> atrium.plugin.v1.TxResponse
+	27, // 64: atrium.plugin.v1.Host.Rollback:output_type -> atrium.plugin.v1.TxResponse
+	46, // 65: atrium.plugin.v1.Host.Dossier:output_type -> atrium.plugin.v1.DossierResponse
+	48, // 66: atrium.plugin.v1.Host.AddItem:output_type -> atrium.plugin.v1.ItemResponse
+	50, // 67: atrium.plugin.v1.Host.ReadState:output_type -> atrium.plugin.v1.ReadStateResponse
+	52, // 68: atrium.plugin.v1.Host.MarkRead:output_type -> atrium.plugin.v1.MarkReadResponse
+	47, // [47:69] is the sub-list for method output_type
+	25, // [25:47] is the sub-list for method input_type
+	25, // [25:25] is the sub-list for extension type_name
+	25, // [25:25] is the sub-list for extension extendee
+	0,  // [0:25] is the sub-list for field type_name
 }
 
 func init() { file_plugin_proto_init() }
@@ -3070,7 +3566,7 @@ func file_plugin_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_plugin_proto_rawDesc), len(file_plugin_proto_rawDesc)),
 			NumEnums:      1,
-			NumMessages:   50,
+			NumMessages:   59,
 			NumExtensions: 0,
 			NumServices:   2,
 		},

@@ -339,18 +339,22 @@ var Plugin_ServiceDesc = grpc.ServiceDesc{
 }
 
 const (
-	Host_Exec_FullMethodName     = "/atrium.plugin.v1.Host/Exec"
-	Host_Query_FullMethodName    = "/atrium.plugin.v1.Host/Query"
-	Host_People_FullMethodName   = "/atrium.plugin.v1.Host/People"
-	Host_Can_FullMethodName      = "/atrium.plugin.v1.Host/Can"
-	Host_Notify_FullMethodName   = "/atrium.plugin.v1.Host/Notify"
-	Host_Publish_FullMethodName  = "/atrium.plugin.v1.Host/Publish"
-	Host_Emit_FullMethodName     = "/atrium.plugin.v1.Host/Emit"
-	Host_Audit_FullMethodName    = "/atrium.plugin.v1.Host/Audit"
-	Host_Terms_FullMethodName    = "/atrium.plugin.v1.Host/Terms"
-	Host_Begin_FullMethodName    = "/atrium.plugin.v1.Host/Begin"
-	Host_Commit_FullMethodName   = "/atrium.plugin.v1.Host/Commit"
-	Host_Rollback_FullMethodName = "/atrium.plugin.v1.Host/Rollback"
+	Host_Exec_FullMethodName      = "/atrium.plugin.v1.Host/Exec"
+	Host_Query_FullMethodName     = "/atrium.plugin.v1.Host/Query"
+	Host_People_FullMethodName    = "/atrium.plugin.v1.Host/People"
+	Host_Can_FullMethodName       = "/atrium.plugin.v1.Host/Can"
+	Host_Notify_FullMethodName    = "/atrium.plugin.v1.Host/Notify"
+	Host_Publish_FullMethodName   = "/atrium.plugin.v1.Host/Publish"
+	Host_Emit_FullMethodName      = "/atrium.plugin.v1.Host/Emit"
+	Host_Audit_FullMethodName     = "/atrium.plugin.v1.Host/Audit"
+	Host_Terms_FullMethodName     = "/atrium.plugin.v1.Host/Terms"
+	Host_Begin_FullMethodName     = "/atrium.plugin.v1.Host/Begin"
+	Host_Commit_FullMethodName    = "/atrium.plugin.v1.Host/Commit"
+	Host_Rollback_FullMethodName  = "/atrium.plugin.v1.Host/Rollback"
+	Host_Dossier_FullMethodName   = "/atrium.plugin.v1.Host/Dossier"
+	Host_AddItem_FullMethodName   = "/atrium.plugin.v1.Host/AddItem"
+	Host_ReadState_FullMethodName = "/atrium.plugin.v1.Host/ReadState"
+	Host_MarkRead_FullMethodName  = "/atrium.plugin.v1.Host/MarkRead"
 )
 
 // HostClient is the client API for Host service.
@@ -388,6 +392,19 @@ type HostClient interface {
 	Commit(ctx context.Context, in *TxRequest, opts ...grpc.CallOption) (*TxResponse, error)
 	// Rollback ends a transaction, undoing its work. v1.1
 	Rollback(ctx context.Context, in *TxRequest, opts ...grpc.CallOption) (*TxResponse, error)
+	// Dossier tells what the person of the call may do in a dossier of the
+	// call's organisation (its level: none when they may not open it) and
+	// whose dossier it is. v1.2
+	Dossier(ctx context.Context, in *DossierRequest, opts ...grpc.CallOption) (*DossierResponse, error)
+	// AddItem records a new item of the plugin in a dossier: new (a red dot)
+	// to everyone who may open the dossier but the person of the call. v1.2
+	AddItem(ctx context.Context, in *ItemRequest, opts ...grpc.CallOption) (*ItemResponse, error)
+	// ReadState tells which of the plugin's items in a dossier the person of
+	// the call has read. v1.2
+	ReadState(ctx context.Context, in *ReadStateRequest, opts ...grpc.CallOption) (*ReadStateResponse, error)
+	// MarkRead marks one of the plugin's items read, or new again, for the
+	// person of the call. v1.2
+	MarkRead(ctx context.Context, in *MarkReadRequest, opts ...grpc.CallOption) (*MarkReadResponse, error)
 }
 
 type hostClient struct {
@@ -527,6 +544,46 @@ func (c *hostClient) Rollback(ctx context.Context, in *TxRequest, opts ...grpc.C
 	return out, nil
 }
 
+func (c *hostClient) Dossier(ctx context.Context, in *DossierRequest, opts ...grpc.CallOption) (*DossierResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(DossierResponse)
+	err := c.cc.Invoke(ctx, Host_Dossier_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *hostClient) AddItem(ctx context.Context, in *ItemRequest, opts ...grpc.CallOption) (*ItemResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(ItemResponse)
+	err := c.cc.Invoke(ctx, Host_AddItem_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *hostClient) ReadState(ctx context.Context, in *ReadStateRequest, opts ...grpc.CallOption) (*ReadStateResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(ReadStateResponse)
+	err := c.cc.Invoke(ctx, Host_ReadState_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *hostClient) MarkRead(ctx context.Context, in *MarkReadRequest, opts ...grpc.CallOption) (*MarkReadResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(MarkReadResponse)
+	err := c.cc.Invoke(ctx, Host_MarkRead_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
 // HostServer is the server API for Host service.
 // All implementations must embed UnimplementedHostServer
 // for forward compatibility.
@@ -562,6 +619,19 @@ type HostServer interface {
 	Commit(context.Context, *TxRequest) (*TxResponse, error)
 	// Rollback ends a transaction, undoing its work. v1.1
 	Rollback(context.Context, *TxRequest) (*TxResponse, error)
+	// Dossier tells what the person of the call may do in a dossier of the
+	// call's organisation (its level: none when they may not open it) and
+	// whose dossier it is. v1.2
+	Dossier(context.Context, *DossierRequest) (*DossierResponse, error)
+	// AddItem records a new item of the plugin in a dossier: new (a red dot)
+	// to everyone who may open the dossier but the person of the call. v1.2
+	AddItem(context.Context, *ItemRequest) (*ItemResponse, error)
+	// ReadState tells which of the plugin's items in a dossier the person of
+	// the call has read. v1.2
+	ReadState(context.Context, *ReadStateRequest) (*ReadStateResponse, error)
+	// MarkRead marks one of the plugin's items read, or new again, for the
+	// person of the call. v1.2
+	MarkRead(context.Context, *MarkReadRequest) (*MarkReadResponse, error)
 	mustEmbedUnimplementedHostServer()
 }
 
@@ -607,6 +677,18 @@ func (UnimplementedHostServer) Commit(context.Context, *TxRequest) (*TxResponse,
 }
 func (UnimplementedHostServer) Rollback(context.Context, *TxRequest) (*TxResponse, error) {
 	return nil, status.Error(codes.Unimplemented, "method Rollback not implemented")
+}
+func (UnimplementedHostServer) Dossier(context.Context, *DossierRequest) (*DossierResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method Dossier not implemented")
+}
+func (UnimplementedHostServer) AddItem(context.Context, *ItemRequest) (*ItemResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method AddItem not implemented")
+}
+func (UnimplementedHostServer) ReadState(context.Context, *ReadStateRequest) (*ReadStateResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method ReadState not implemented")
+}
+func (UnimplementedHostServer) MarkRead(context.Context, *MarkReadRequest) (*MarkReadResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method MarkRead not implemented")
 }
 func (UnimplementedHostServer) mustEmbedUnimplementedHostServer() {}
 func (UnimplementedHostServer) testEmbeddedByValue()              {}
@@ -838,6 +920,78 @@ func _Host_Rollback_Handler(srv interface{}, ctx context.Context, dec func(inter
 	return interceptor(ctx, in, info, handler)
 }
 
+func _Host_Dossier_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(DossierRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(HostServer).Dossier(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: Host_Dossier_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(HostServer).Dossier(ctx, req.(*DossierRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _Host_AddItem_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(ItemRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(HostServer).AddItem(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: Host_AddItem_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(HostServer).AddItem(ctx, req.(*ItemRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _Host_ReadState_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(ReadStateRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(HostServer).ReadState(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: Host_ReadState_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(HostServer).ReadState(ctx, req.(*ReadStateRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _Host_MarkRead_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(MarkReadRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(HostServer).MarkRead(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: Host_MarkRead_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(HostServer).MarkRead(ctx, req.(*MarkReadRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
 // Host_ServiceDesc is the grpc.ServiceDesc for Host service.
 // It's only intended for direct use with grpc.RegisterService,
 // and not to be introspected or modified (even as a copy)
@@ -888,6 +1042,22 @@ var Host_ServiceDesc = grpc.ServiceDesc{
 		{
 			MethodName: "Rollback",
 			Handler:    _Host_Rollback_Handler,
+		},
+		{
+			MethodName: "Dossier",
+			Handler:    _Host_Dossier_Handler,
+		},
+		{
+			MethodName: "AddItem",
+			Handler:    _Host_AddItem_Handler,
+		},
+		{
+			MethodName: "ReadState",
+			Handler:    _Host_ReadState_Handler,
+		},
+		{
+			MethodName: "MarkRead",
+			Handler:    _Host_MarkRead_Handler,
 		},
 	},
 	Streams: []grpc.StreamDesc{

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/uptrace/bun"
+	"google.golang.org/grpc/status"
 
 	"github.com/atriumhq/atrium/plugins/sdk"
 )
@@ -144,6 +145,17 @@ func main() {
 			return r.Raw(200, "text/plain", []byte("refused: "+err.Error()))
 		}
 		return r.Raw(200, "text/plain", []byte("ok"))
+	})
+	// Read state on any dossier and kind the test names: the host must
+	// refuse dossiers the person cannot contribute to and kinds that are
+	// not the plugin's own shape.
+	m.Page("POST", "/item", "hostile.view", func(r *sdk.Request) error {
+		id, _ := strconv.ParseInt(r.Form.Get("dossier"), 10, 64)
+		answer := "ok"
+		if err := r.AddItem(id, r.Form.Get("kind"), r.Form.Get("ref")); err != nil {
+			answer = status.Code(err).String()
+		}
+		return r.Raw(200, "text/plain", []byte(answer))
 	})
 	m.Page("GET", "/attack", "hostile.view", func(r *sdk.Request) error {
 		db, ctx := r.DB(), r.Context

@@ -1,0 +1,103 @@
+package pluginhost
+
+import (
+	"context"
+	"errors"
+	"regexp"
+
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/status"
+
+	"github.com/atriumhq/atrium/core/dossier"
+	"github.com/atriumhq/atrium/core/readstate"
+	pluginv1 "github.com/atriumhq/atrium/plugins/proto/v1"
+)
+
+// The read-state calls: a plugin's items live under its own kinds
+// ("<plugin>.<kind>"), so no plugin reads or marks another's, and every call
+// is checked against the person's level in the dossier, which must be of the
+// call's organisation.
+
+// itemKind is a plugin's own kind: short, lower case, no dots.
+var itemKind = regexp.MustCompile(`^[a-z][a-z0-9_]{0,39}$`)
+
+// dossierLevel is the level of the call's person in a dossier of the call's
+// organisation; None for any other dossier.
+func (s *hostService) dossierLevel(ctx context.Context, sc *scope, id int64) (*dossier.Dossier, dossier.Level, error) {
+	if s.dossiers == nil {
+		return nil, dossier.None, status.Error(codes.Unimplemented, "dossiers are not served by this host")
+	}
+	d, level, err := s.dossiers.Open(ctx, dossier.Who{UserID: sc.userID, OrgID: sc.orgID, Can: sc.can}, id)
+	if errors.Is(err, dossier.ErrNotFound) || (err == nil && d.OrganisationID != sc.orgID) {
+		return nil, dossier.None, nil
+	}
+	return d, level, err
+}
+
+// item checks a read-state request: a valid kind and ref, a dossier the
+// person may open at need or above.
+func (s *hostService) item(ctx context.Context, token string, dossierID int64, kind, ref string, need dossier.Level) (*scope, *dossier.Dossier, error) {
+	sc, err := s.scope(token)
+	if err != nil {
+		return nil, nil, err
+	}
+	if !itemKind.MatchString(kind) || len(ref) > 100 {
+		return nil, nil, status.Error(codes.InvalidArgument, "a kind is 1 to 40 lower-case letters, digits or _; a ref at most 100 bytes")
+	}
+	d, level, err := s.dossierLevel(ctx, sc, dossierID)
+	if err != nil {
+		return nil, nil, err
+	}
+	if level < need {
+		s.log.Warn("plugin refused: dossier level", "plugin", s.plugin, "dossier", dossierID, "level", level.String(), "need", need.String())
+		return nil, nil, status.Errorf(codes.PermissionDenied, "the person may not do this in dossier %d", dossierID)
+	}
+	return sc, d, nil
+}
+
+// Dossier tells the person's level in a dossier and whose it is.
+func (s *hostService) Dossier(ctx context.Context, req *pluginv1.DossierRequest) (*pluginv1.DossierResponse, error) {
+	sc, err := s.scope(req.GetToken())
+	if err != nil {
+		return nil, err
+	}
+	d, level, err := s.dossierLevel(ctx, sc, req.GetDossierId())
+	if err != nil || level == dossier.None {
+		return &pluginv1.DossierResponse{Level: dossier.None.String()}, err
+	}
+	return &pluginv1.DossierResponse{Level: level.String(), Name: d.Name()}, nil
+}
+
+// AddItem records a new item; the person must be able to contribute.
+func (s *hostService) AddItem(ctx context.Context, req *pluginv1.ItemRequest) (*pluginv1.ItemResponse, error) {
+	sc, d, err := s.item(ctx, req.GetToken(), req.GetDossierId(), req.GetKind(), req.GetRef(), dossier.Contribute)
+	if err != nil {
+		return nil, err
+	}
+	author := sc.userID
+	it := &readstate.Item{OrganisationID: d.OrganisationID, DossierID: d.ID, Kind: s.plugin + "." + req.GetKind(), Ref: req.GetRef(), AuthorID: &author}
+	return &pluginv1.ItemResponse{}, readstate.Add(ctx, s.reads.DB(), it)
+}
+
+// ReadState tells which items the person has read.
+func (s *hostService) ReadState(ctx context.Context, req *pluginv1.ReadStateRequest) (*pluginv1.ReadStateResponse, error) {
+	if len(req.GetRefs()) > maxPeople {
+		return nil, status.Errorf(codes.InvalidArgument, "at most %d refs per call", maxPeople)
+	}
+	sc, d, err := s.item(ctx, req.GetToken(), req.GetDossierId(), req.GetKind(), "", dossier.View)
+	if err != nil {
+		return nil, err
+	}
+	read, err := s.reads.Read(ctx, sc.userID, d.ID, s.plugin+"."+req.GetKind(), req.GetRefs())
+	return &pluginv1.ReadStateResponse{Read: read}, err
+}
+
+// MarkRead marks one item read or new again for the person.
+func (s *hostService) MarkRead(ctx context.Context, req *pluginv1.MarkReadRequest) (*pluginv1.MarkReadResponse, error) {
+	sc, d, err := s.item(ctx, req.GetToken(), req.GetDossierId(), req.GetKind(), req.GetRef(), dossier.View)
+	if err != nil {
+		return nil, err
+	}
+	found, err := s.reads.Mark(ctx, sc.userID, d.ID, s.plugin+"."+req.GetKind(), req.GetRef(), req.GetRead())
+	return &pluginv1.MarkReadResponse{Found: found}, err
+}
