@@ -39,6 +39,7 @@ import (
 	"github.com/atriumhq/atrium/core/notice"
 	directory "github.com/atriumhq/atrium/core/people"
 	"github.com/atriumhq/atrium/core/pluginhost"
+	"github.com/atriumhq/atrium/core/privacy"
 	"github.com/atriumhq/atrium/core/readstate"
 	"github.com/atriumhq/atrium/core/secrets"
 	"github.com/atriumhq/atrium/core/store"
@@ -51,6 +52,7 @@ import (
 	"github.com/atriumhq/atrium/core/web/operator"
 	"github.com/atriumhq/atrium/core/web/organisation"
 	"github.com/atriumhq/atrium/core/web/people"
+	privacypages "github.com/atriumhq/atrium/core/web/privacy"
 	"github.com/atriumhq/atrium/locales"
 	"github.com/atriumhq/atrium/themes"
 )
@@ -171,6 +173,7 @@ func (a *App) build() error {
 	a.announce.Notify = a.notifyAnnouncement
 	announcements.Register(a.web, a.announce, a.modules)
 	dossiers.Register(a.web, a.dossiers, a.orgs, a.ident, a.reads, a.modules)
+	privacypages.Register(a.web, privacy.NewService(a.db, time.Duration(cfg.Privacy.RetentionDays)*24*time.Hour))
 	return nil
 }
 

@@ -25,6 +25,12 @@ type Config struct {
 	Identity Identity `yaml:"identity"`
 	Mail     Mail     `yaml:"mail"`
 	Plugins  Plugins  `yaml:"plugins"`
+	Privacy  Privacy  `yaml:"privacy"`
+}
+
+// Privacy holds the rules for erasing people.
+type Privacy struct {
+	RetentionDays int `yaml:"retention_days" zero:"off" doc:"days after a person's last trajectory ends during which their records must be kept and cannot be erased (0: no such rule; care records often need years)"`
 }
 
 // Server holds the HTTP listener's settings.

@@ -29,7 +29,11 @@ func (c Config) Validate() error {
 				return bad(k.dotted(), "must be longer than zero, such as 30s")
 			}
 		case int:
-			if v <= 0 {
+			// A key tagged zero:"off" may be 0, which switches its rule off.
+			if v < 0 && k.field.Tag.Get("zero") != "" {
+				return bad(k.dotted(), "must be a whole number, 0 or above")
+			}
+			if v <= 0 && k.field.Tag.Get("zero") == "" {
 				return bad(k.dotted(), "must be a whole number above zero")
 			}
 		}

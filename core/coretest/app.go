@@ -77,6 +77,15 @@ func NewApp(t testing.TB, db config.Database, opts ...Options) *App {
 	ctx, cancel := context.WithCancel(ctx)
 	done := make(chan error, 1)
 	go func() { done <- app.Serve(ctx, ln) }()
+	// Wait for the start-up: Fiber finishes its routes then, and a test
+	// that reads them earlier races with it.
+	select {
+	case <-app.Web().Started():
+	case err := <-done:
+		t.Fatalf("serve: %v", err)
+	case <-time.After(15 * time.Second):
+		t.Fatal("the server did not start within 15 s")
+	}
 	t.Cleanup(func() {
 		cancel()
 		select {

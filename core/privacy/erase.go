@@ -1,0 +1,110 @@
+package privacy
+
+import (
+	"context"
+	"strconv"
+	"time"
+
+	"github.com/uptrace/bun"
+
+	"github.com/atriumhq/atrium/core/audit"
+)
+
+// StatusErased is an erased account: no name, no address, no way to sign in.
+const StatusErased = "erased"
+
+// Erase removes a member's personal data at the request of an
+// administrator of the organisation: their account keeps only an id (so
+// that what others wrote still has an author), their dossiers keep only
+// their trajectories' figures, and everything else about them goes. It is
+// refused while the retention rule still keeps their records, and for
+// someone who also belongs to another organisation. One transaction:
+// erased entirely or not at all.
+func (s *Service) Erase(ctx context.Context, orgID, actorID, userID int64, ip string) error {
+	return s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+		orgs, err := tx.NewSelect().Table("members").Where("user_id = ?", userID).Count(ctx)
+		if err != nil {
+			return err
+		}
+		mine, err := tx.NewSelect().Table("members").Where("user_id = ? AND organisation_id = ?", userID, orgID).Exists(ctx)
+		switch {
+		case err != nil:
+			return err
+		case !mine:
+			return ErrNotMember
+		case orgs > 1:
+			return ErrElsewhere
+		}
+		if err := s.checkRetention(ctx, tx, userID); err != nil {
+			return err
+		}
+		dossiers := tx.NewSelect().Table("dossiers").Column("id").Where("user_id = ?", userID)
+		steps := []*bun.UpdateQuery{
+			tx.NewUpdate().Table("users").Where("id = ?", userID).
+				Set("email = ?, given_name = '', name_prefix = '', family_name = '', phone = ''", "erased-"+strconv.FormatInt(userID, 10)+"@erased.invalid").
+				Set("status = ?, password_hash = '', totp_secret = '', totp_enabled = ?, photo = NULL, photo_type = ''", StatusErased, false),
+			tx.NewUpdate().Table("dossiers").Where("user_id = ?", userID).
+				Set("personnel_number = '', family_name = '', name_prefix = '', given_name = '', initials = '', gender = 'unknown', birth_date = ''").
+				Set("email = '', phone = '', street = '', postcode = '', city = '', country = '', department = '', location = '', cost_centre = '', notes = ''").
+				Set("given_key = '', family_key = '', status = 'closed'"),
+			tx.NewUpdate().Table("dossier_tasks").Where("dossier_id IN (?)", dossiers).Set("note = '', comment = ''"),
+			tx.NewUpdate().Table("members").Where("user_id = ?", userID).Set("active = ?, web_access = ?", false, false),
+		}
+		for _, q := range steps {
+			if _, err := q.Exec(ctx); err != nil {
+				return err
+			}
+		}
+		gone := []*bun.DeleteQuery{
+			tx.NewDelete().Table("sessions").Where("user_id = ?", userID),
+			tx.NewDelete().Table("app_passwords").Where("user_id = ?", userID),
+			tx.NewDelete().Table("backup_codes").Where("user_id = ?", userID),
+			tx.NewDelete().Table("password_history").Where("user_id = ?", userID),
+			tx.NewDelete().Table("user_tokens").Where("user_id = ?", userID),
+			tx.NewDelete().Table("mail_preferences").Where("user_id = ?", userID),
+			tx.NewDelete().Table("notices").Where("user_id = ?", userID),
+			tx.NewDelete().Table("read_marks").Where("user_id = ?", userID),
+			tx.NewDelete().Table("team_members").Where("user_id = ?", userID),
+			tx.NewDelete().Table("dossier_shares").Where("user_id = ? OR dossier_id IN (?)", userID, dossiers),
+			tx.NewDelete().Table("member_roles").Where("user_id = ?", userID),
+		}
+		for _, q := range gone {
+			if _, err := q.Exec(ctx); err != nil {
+				return err
+			}
+		}
+		return audit.Record(ctx, tx, audit.Event{OrganisationID: &orgID, ActorID: &actorID, SubjectID: &userID, Action: "privacy.erased", IP: ip})
+	})
+}
+
+// checkRetention refuses while the person's last trajectory ended within
+// the retention period (or has not ended).
+func (s *Service) checkRetention(ctx context.Context, tx bun.Tx, userID int64) error {
+	if s.Retention <= 0 {
+		return nil
+	}
+	var rows []struct {
+		EndDate string `bun:"end_date"`
+		Status  string `bun:"status"`
+	}
+	err := tx.NewSelect().Table("trajectories").Column("end_date", "status").
+		Where("dossier_id IN (SELECT id FROM dossiers WHERE user_id = ?)", userID).Scan(ctx, &rows)
+	if err != nil {
+		return err
+	}
+	now := s.Now().UTC()
+	var until time.Time
+	for _, r := range rows {
+		end, err := time.Parse(time.DateOnly, r.EndDate)
+		if r.Status != "closed" || err != nil {
+			end = now // still open: kept for the whole period from today
+		}
+		if keep := end.Add(s.Retention); keep.After(until) {
+			until = keep
+		}
+	}
+	if until.After(now) {
+		return &Retained{Until: until}
+	}
+	return nil
+}
