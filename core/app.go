@@ -161,6 +161,7 @@ func (a *App) build() error {
 	notices.Register(a.web, a.notices)
 	a.dossiers = dossier.NewService(a.db)
 	a.dossiers.Invite = a.inviteDossierPerson
+	a.dossiers.InviteGuest = a.inviteShareRecipient
 	a.dossiers.Notify = func(ctx context.Context, orgID, userID int64, message, link string) error {
 		return a.notify(ctx, orgID, userID, dossier.Module, message, link)
 	}

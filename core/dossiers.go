@@ -32,3 +32,22 @@ func (a *App) inviteDossierPerson(ctx context.Context, tx bun.IDB, actorID int64
 	}
 	return u.ID, nil
 }
+
+// inviteShareRecipient gives an address a dossier is shared with an account
+// of no organisation and mails the invitation in the dossier organisation's
+// name; an invalid address is refused on the share form.
+func (a *App) inviteShareRecipient(ctx context.Context, tx bun.IDB, actorID int64, d *dossier.Dossier, email, ip string) (int64, error) {
+	org, err := a.orgs.ByID(ctx, d.OrganisationID)
+	if err != nil {
+		return 0, err
+	}
+	actor, err := a.ident.ByID(ctx, actorID)
+	if err != nil {
+		return 0, err
+	}
+	u, err := a.ident.InviteGuestIn(ctx, tx, actor, org, email, ip)
+	if err != nil {
+		return 0, err
+	}
+	return u.ID, nil
+}

@@ -126,6 +126,11 @@ type Service struct {
 	// organisation, in the caller's transaction, and mails the invitation;
 	// it returns the account's id. Set by the core (identity owns accounts).
 	Invite func(ctx context.Context, tx bun.IDB, actorID int64, d *Dossier, ip string) (int64, error)
+	// InviteGuest gives an address without an account one that belongs to
+	// no organisation, in the caller's transaction, and mails the
+	// invitation in the dossier organisation's name; it returns the
+	// account's id. Set by the core.
+	InviteGuest func(ctx context.Context, tx bun.IDB, actorID int64, d *Dossier, email, ip string) (int64, error)
 	// Notify leaves a person a notice (and a mail when they want one) that
 	// links to a page; it never carries content. Set by the core.
 	Notify func(ctx context.Context, orgID, userID int64, message, link string) error

@@ -38,7 +38,7 @@ func shareLevel(ctx context.Context, db bun.IDB, dossierID, userID int64) (Level
 
 // ShareWith gives the person with the address a level in the dossier, or
 // changes the level they have. It needs Manage; nobody grants beyond their
-// own level. The recipient must have an account.
+// own level. An address without an account gets one, and an invitation.
 func (s *Service) ShareWith(ctx context.Context, who Who, dossierID int64, email string, level Level, ip string) (*Share, error) {
 	email = strings.ToLower(strings.TrimSpace(email))
 	inv := &Invalid{}
@@ -59,10 +59,15 @@ func (s *Service) ShareWith(ctx context.Context, who Who, dossierID int64, email
 		}
 		var userID int64
 		err = tx.NewSelect().Table("users").Column("id").Where("email = ?", email).Scan(ctx, &userID)
-		if errors.Is(err, sql.ErrNoRows) {
+		switch {
+		case errors.Is(err, sql.ErrNoRows) && s.InviteGuest != nil:
+			// No account yet: one is made and the person is invited.
+			if userID, err = s.InviteGuest(ctx, tx, who.UserID, d, email, ip); err != nil {
+				return err
+			}
+		case errors.Is(err, sql.ErrNoRows):
 			return &Invalid{Fields: map[string]string{"email": "dossier.error.no_account"}}
-		}
-		if err != nil {
+		case err != nil:
 			return err
 		}
 		if userID == who.UserID || (d.UserID != nil && *d.UserID == userID) {

@@ -63,6 +63,30 @@ func (s *Service) InviteIn(ctx context.Context, tx bun.IDB, inviter *User, org *
 	return s.invite(ctx, tx, inviter, org, in, email, ip)
 }
 
+// InviteGuestIn gives someone without an account one that belongs to no
+// organisation, within the caller's transaction, and mails the invitation
+// in org's name: a person a dossier is shared with. Someone who has an
+// account keeps it and gets no mail.
+func (s *Service) InviteGuestIn(ctx context.Context, tx bun.IDB, inviter *User, org *tenancy.Organisation, email, ip string) (*User, error) {
+	inv := &Invalid{}
+	email = checkEmail(inv, "email", email)
+	if err := inv.orNil(); err != nil {
+		return nil, err
+	}
+	u, err := s.find(ctx, tx, "email = ?", email)
+	if err == nil || !errors.Is(err, ErrNotFound) {
+		return u, err
+	}
+	u = &User{Email: email, Locale: org.Locale, TimeZone: org.TimeZone, Status: StatusInvited, CreatedAt: s.Now().UTC()}
+	if _, err := tx.NewInsert().Model(u).Exec(ctx); err != nil {
+		return nil, err
+	}
+	if err := s.sendInvitation(ctx, tx, inviter, org, u); err != nil {
+		return nil, err
+	}
+	return u, record(ctx, tx, "identity.invited", inviter, u.ID, ip, "guest")
+}
+
 func (s *Service) invite(ctx context.Context, tx bun.IDB, inviter *User, org *tenancy.Organisation, in Invitee, email, ip string) (*User, error) {
 	u, err := s.find(ctx, tx, "email = ?", email)
 	switch {

@@ -27,7 +27,7 @@ func (s *Server) coreRoutes() {
 // since their last sign-in, and the modules' start-page sections.
 func (s *Server) Home(c fiber.Ctx) error {
 	v := CurrentViewer(c)
-	if !v.Complete() || v.Org == nil {
+	if !v.Complete() {
 		return s.Render(c, Page{Template: tmplHome, Title: "home.title"})
 	}
 	for _, home := range s.homes {
@@ -38,6 +38,9 @@ func (s *Server) Home(c fiber.Ctx) error {
 		if path != "" {
 			return s.Redirect(c, path)
 		}
+	}
+	if v.Org == nil {
+		return s.Render(c, Page{Template: tmplHome, Title: "home.title"})
 	}
 	d, err := s.dashboard(c, v)
 	if err != nil {
@@ -73,7 +76,7 @@ type StartSection struct {
 
 // AddHome lets a module send a person elsewhere as their start page (a
 // coachee to their own dossier): home answers the path, or "" to leave the
-// dashboard be.
+// dashboard be. v.Org is nil for someone who belongs to no organisation.
 func (s *Server) AddHome(home func(c fiber.Ctx, v *Viewer) (string, error)) {
 	s.homes = append(s.homes, home)
 }

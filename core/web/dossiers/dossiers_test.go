@@ -3,9 +3,11 @@ package dossiers_test
 import (
 	"context"
 	"net/url"
+	"regexp"
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/PuerkitoBio/goquery"
 
@@ -215,8 +217,9 @@ func TestSharingAcrossOrganisations(t *testing.T) {
 		if res := leon.Get(base); res.StatusCode != 404 {
 			t.Fatalf("before sharing: %d", res.StatusCode)
 		}
-		// Bad input: no address, an unknown one, no level, oneself.
-		for _, bad := range []url.Values{{"email": {""}, "level": {"view"}}, {"email": {"nobody@nowhere.example"}, "level": {"view"}}, {"email": {"leon@kracht.example"}, "level": {"owner"}}, {"email": {"coach@harbour.example"}, "level": {"view"}}} {
+		// Bad input: no address, no level, oneself (an unknown address is
+		// invited: TestSharingWithAnAddressWithoutAccount).
+		for _, bad := range []url.Values{{"email": {""}, "level": {"view"}}, {"email": {"leon@kracht.example"}, "level": {"owner"}}, {"email": {"coach@harbour.example"}, "level": {"view"}}} {
 			if res := coach.PostForm(base+"/sharing", bad); res.StatusCode != 422 {
 				t.Errorf("share %v: %d", bad, res.StatusCode)
 			}
@@ -391,4 +394,68 @@ func TestCoacheeStartsInTheirDossier(t *testing.T) {
 	if res := coach.Get("/"); res.StatusCode != 200 || res.Doc.Find("#my-dossiers li").Length() != 4 {
 		t.Errorf("the coach's start page: %d, %d dossiers", res.StatusCode, res.Doc.Find("#my-dossiers li").Length())
 	}
+}
+
+// TestSharingWithAnAddressWithoutAccount: sharing with an address nobody
+// uses makes an account of no organisation and mails the invitation; once
+// the person has set up their sign-in, they start at the list and open the
+// dossier at the granted level, and nothing else.
+func TestSharingWithAnAddressWithoutAccount(t *testing.T) {
+	t.Parallel()
+	coretest.EachDatabase(t, func(t *testing.T, db config.Database) {
+		app := coretest.NewApp(t, db)
+		ctx := context.Background()
+		coach := app.Client(t)
+		coach.SignIn("coach@harbour.example")
+		kim := findDossier(t, app, "Bakker")
+		base := "/dossiers/" + strconv.FormatInt(kim, 10)
+		if res := coach.PostForm(base+"/sharing", url.Values{"email": {"not an address"}, "level": {"view"}}); res.StatusCode != 422 || res.Text("#f-email-error") == "" {
+			t.Fatalf("a bad address: %d %q", res.StatusCode, res.Text("#f-email-error"))
+		}
+		if res := coach.PostForm(base+"/sharing", url.Values{"email": {"Mira@Elsewhere.example"}, "level": {"contribute"}}); res.StatusCode != 303 {
+			t.Fatalf("share: %d %s", res.StatusCode, res.Text(".field-error"))
+		}
+		mails, _ := app.Mailer().Recent(ctx, 5)
+		if len(mails) == 0 || mails[0].Recipient != "mira@elsewhere.example" {
+			t.Fatalf("no invitation for the new address: %+v", mails)
+		}
+		link := regexp.MustCompile(`/invitation/[A-Za-z0-9_-]+`).FindString(mails[0].Text)
+		mira, err := app.Identity().AcceptInvitation(ctx, strings.TrimPrefix(link, "/invitation/"), "Lantern-Quay-Bollard-77", "Lantern-Quay-Bollard-77", true, "10.0.0.2")
+		if err != nil {
+			t.Fatalf("accept %q: %v", link, err)
+		}
+		enrol, err := app.Identity().StartEnrolment(ctx, mira, "Atrium")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := app.Identity().CompleteEnrolment(ctx, mira, identity.CodeAt(enrol.Secret, time.Now().Add(-30*time.Second)), "10.0.0.2"); err != nil {
+			t.Fatal(err)
+		}
+		if ms, _ := app.Organisations().Memberships(ctx, mira.ID); len(ms) != 0 {
+			t.Errorf("the recipient was made a member of %d organisations", len(ms))
+		}
+		c := app.Client(t)
+		c.Get("/signin")
+		if res := c.PostForm("/signin", url.Values{"email": {"mira@elsewhere.example"}, "password": {"Lantern-Quay-Bollard-77"}}); res.StatusCode != 303 {
+			t.Fatalf("sign in: %d", res.StatusCode)
+		}
+		if res := c.PostForm("/signin/code", url.Values{"code": {identity.CodeAt(enrol.Secret, time.Now())}}); res.StatusCode != 303 {
+			t.Fatalf("code: %d %s", res.StatusCode, res.Text(".field-error"))
+		}
+		if res := c.Get("/"); res.StatusCode != 303 || res.Header.Get("Location") != "/dossiers" {
+			t.Errorf("the recipient's start: %d %q", res.StatusCode, res.Header.Get("Location"))
+		}
+		if got := c.Get("/dossiers").Text("#shared-dossiers"); !strings.Contains(got, "Kim Bakker") {
+			t.Errorf("shared with Mira: %q", got)
+		}
+		if page := c.Get(base); page.StatusCode != 200 || page.Text("#dossier-level") != "Contribute" {
+			t.Errorf("Mira opens the dossier: %d %q", page.StatusCode, page.Text("#dossier-level"))
+		}
+		if res := c.Get("/dossiers/" + strconv.FormatInt(findDossier(t, app, "Mulder"), 10)); res.StatusCode != 404 {
+			t.Errorf("Mira opens another dossier: %d", res.StatusCode)
+		}
+		if res := c.Get("/people"); res.StatusCode != 403 {
+			t.Errorf("Mira reaches the people of the organisation: %d", res.StatusCode)
+		}
+	})
 }

@@ -13,8 +13,17 @@ import (
 const tmplMine = "dossiers/mine"
 
 // home sends a coachee to their own dossier: it is their start page. People
-// who work with dossiers of others keep the dashboard.
+// who work with dossiers of others keep the dashboard; someone who belongs to
+// no organisation but has dossiers shared with them starts at the list.
 func (h *Handlers) home(c fiber.Ctx, v *web.Viewer) (string, error) {
+	if v.Org == nil {
+		// Someone of no organisation, invited to a dossier shared with them.
+		shared, err := h.svc.SharedWith(c.Context(), who(c), "", 1)
+		if err != nil || len(shared) == 0 {
+			return "", err
+		}
+		return "/dossiers", nil
+	}
 	if !v.HasModule(dossier.Module) || v.Can.Has(access.DossiersRegister) || v.Can.Has(access.DossiersViewAll) || v.Can.Has(access.DossiersManage) {
 		return "", nil
 	}
