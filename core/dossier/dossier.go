@@ -10,6 +10,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 
@@ -169,3 +170,5 @@ func Fake(orgID int64, given, family, email string, now time.Time) Dossier {
 	Details{GivenName: given, FamilyName: family, Initials: given[:1] + ".", Gender: "unknown", BirthDate: "1990-01-01", Email: email}.apply(&d)
 	return d
 }
+
+func itoa64(n int64) string { return strconv.FormatInt(n, 10) }

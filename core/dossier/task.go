@@ -75,9 +75,10 @@ func (s *Service) Request(ctx context.Context, who Who, dossierID int64, kind, n
 		return nil, err
 	}
 	var t *Task
+	var d *Dossier
 	err := s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
-		d, err := openIn(ctx, tx, who, dossierID, Edit)
-		if err != nil {
+		var err error
+		if d, err = openIn(ctx, tx, who, dossierID, Edit); err != nil {
 			return err
 		}
 		t = &Task{OrganisationID: d.OrganisationID, DossierID: d.ID, Kind: kind, Note: note, Status: TaskOpen, RequestedBy: who.UserID, CreatedAt: s.Now().UTC()}
@@ -86,7 +87,11 @@ func (s *Service) Request(ctx context.Context, who Who, dossierID int64, kind, n
 		}
 		return record(ctx, tx, who, d, "dossier.task_requested", ip, kind)
 	})
-	return t, err
+	if err != nil {
+		return nil, err
+	}
+	// "@name" in the note tells that member of the dossier.
+	return t, s.Mention(ctx, d, who.UserID, note)
 }
 
 // tasks selects tasks with the names lists show.

@@ -162,3 +162,29 @@ func TestTeamVisibility(t *testing.T) {
 		}
 	})
 }
+
+// TestMentionsNotify: "@name" in a request's note tells that member of the
+// dossier, by a notice that never carries the text.
+func TestMentionsNotify(t *testing.T) {
+	t.Parallel()
+	coretest.EachDatabase(t, func(t *testing.T, db config.Database) {
+		app := coretest.NewApp(t, db)
+		kim := findDossier(t, app, "Bakker")
+		coach := app.Client(t)
+		coach.SignIn("coach@harbour.example")
+		note := "@kim could you list three moments? Secret detail inside. @nobody"
+		if res := coach.PostForm("/dossiers/"+strconv.FormatInt(kim, 10)+"/tasks", url.Values{"kind": {"request"}, "note": {note}}); res.StatusCode != 303 {
+			t.Fatalf("request: %d", res.StatusCode)
+		}
+		kimClient := app.Client(t)
+		kimClient.SignIn("coachee@harbour.example")
+		got := kimClient.Get("/notices").Text("#notices")
+		if !strings.Contains(got, "mentioned in a dossier") || strings.Contains(got, "Secret detail") {
+			t.Errorf("Kim's notices: %q", got)
+		}
+		// Nobody else was told: the coach (the author) has no such notice.
+		if got := coach.Get("/notices").Text("#notices"); strings.Contains(got, "mentioned") {
+			t.Errorf("the author was told: %q", got)
+		}
+	})
+}
