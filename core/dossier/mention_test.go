@@ -17,14 +17,14 @@ func TestMentioned(t *testing.T) {
 		want []int64
 	}{
 		{"@chris please look", []int64{2}},
-		{"@kim is ambiguous", nil},                        // two Kims: nobody
+		{"@kim is ambiguous", nil}, // two Kims: nobody
 		{"thanks @kimbakker and @kim.devries", []int64{1, 3}},
 		{"@leon (accents aside) and @kdevries", []int64{4, 3}},
 		{"mail kim@harbour.example is no mention", nil},
 		{"@chris @chris twice", []int64{2}},
 		{"@Chris, then @nobody", []int64{2}},
 		{"(@coach) by address", []int64{2}},
-		{"@léon writes to himself", nil},                   // the author
+		{"@léon writes to himself", nil}, // the author
 	} {
 		author := int64(4)
 		if c.text != "@léon writes to himself" {
