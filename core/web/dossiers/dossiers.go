@@ -58,6 +58,9 @@ func Register(s *web.Server, svc *dossier.Service, orgs *tenancy.Service, ids *i
 	tasks := web.InModule(dossier.Module, web.Need(access.TasksHandle))
 	s.Handle(get, "/tasks", tasks, h.Tasks)
 	s.Handle(post, "/tasks/:tid", tasks, h.TaskPost)
+	products := web.InModule(dossier.Module, web.Need(access.ProductsManage))
+	s.Handle(get, "/products", products, h.Products)
+	s.Handle(post, "/products", products, h.ProductsPost)
 	teams := web.InModule(dossier.Module, web.Need(access.DossiersView))
 	s.Handle(get, "/teams", teams, h.Teams)
 	s.Handle(post, "/teams", web.InModule(dossier.Module, web.Need(access.TeamsManage)), h.TeamPost)
@@ -68,6 +71,7 @@ func Register(s *web.Server, svc *dossier.Service, orgs *tenancy.Service, ids *i
 	s.AddNav(web.NavItem{Label: "dossier.nav", Icon: "folder", Path: "/dossiers", Rule: list, Group: web.NavStart})
 	s.AddNav(web.NavItem{Label: "dossier.tasks.title", Icon: "check", Path: "/tasks", Rule: tasks, Group: web.NavStart, Badge: h.openTasks})
 	s.AddNav(web.NavItem{Label: "dossier.teams.title", Icon: "users", Path: "/teams", Rule: teams, Group: web.NavModules})
+	s.AddNav(web.NavItem{Label: "dossier.products.title", Icon: "folder", Path: "/products", Rule: products, Group: web.NavAdministration})
 }
 
 // who is the viewer as the dossier service knows them.

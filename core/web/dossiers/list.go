@@ -23,6 +23,7 @@ type listData struct {
 	Query       map[string]string
 	Statuses    []string
 	Coaches     []option
+	Teams       []option
 	CanRegister bool
 	Own         bool // the viewer's organisation has dossiers for them
 }
@@ -39,11 +40,12 @@ func (h *Handlers) List(c fiber.Ctx) error {
 	w := who(c)
 	q := dossier.Query{Text: c.Query("q"), Status: c.Query("status")}
 	q.CoachID, _ = strconv.ParseInt(c.Query("coach"), 10, 64)
+	q.TeamID, _ = strconv.ParseInt(c.Query("team"), 10, 64)
 	q.Page, _ = strconv.Atoi(c.Query("page"))
 	if !contains(dossier.Statuses, q.Status) {
 		q.Status = ""
 	}
-	d := listData{Statuses: dossier.Statuses, Query: map[string]string{"q": q.Text, "status": q.Status, "coach": c.Query("coach")},
+	d := listData{Statuses: dossier.Statuses, Query: map[string]string{"q": q.Text, "status": q.Status, "coach": c.Query("coach"), "team": c.Query("team")},
 		Own: w.OrgID != 0 && w.Can.Has(access.DossiersView), CanRegister: w.OrgID != 0 && w.Can.Has(access.DossiersRegister)}
 	var err error
 	if d.Own {
@@ -52,6 +54,13 @@ func (h *Handlers) List(c fiber.Ctx) error {
 		}
 		if d.Coaches, err = h.coaches(c, w.OrgID); err != nil {
 			return err
+		}
+		teams, err := h.svc.Teams(c.Context(), w)
+		if err != nil {
+			return err
+		}
+		for _, t := range teams {
+			d.Teams = append(d.Teams, option{ID: t.ID, Name: t.Name})
 		}
 	}
 	if d.Shared, err = h.svc.SharedWith(c.Context(), w, q.Text, 200); err != nil {

@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/PuerkitoBio/goquery"
+
 	"github.com/atriumhq/atrium/core/access"
 	"github.com/atriumhq/atrium/core/config"
 	"github.com/atriumhq/atrium/core/coretest"
@@ -155,6 +157,12 @@ func TestTeamVisibility(t *testing.T) {
 		if got := members(sanneClient); strings.Contains(got, "Kim") {
 			t.Errorf("Sanne still sees Kim: %q", got)
 		}
+		// The coach's list filters by team.
+		team := page.Doc.Find(`form[action$="/members"]`).AttrOr("action", "")
+		team = strings.TrimSuffix(strings.TrimPrefix(team, "/teams/"), "/members")
+		if got := coach.Get("/dossiers?team=" + team).Text("#own-dossiers tbody"); !strings.Contains(got, "Kim Bakker") || !strings.Contains(got, "Sanne Mulder") || strings.Contains(got, "Smit") {
+			t.Errorf("the team filter: %q", got)
+		}
 		// Someone outside the team cannot switch anything in it.
 		hrVis := hr.PostForm(show, url.Values{"visible": {"1"}})
 		if hrVis.StatusCode != 404 {
@@ -185,6 +193,47 @@ func TestMentionsNotify(t *testing.T) {
 		// Nobody else was told: the coach (the author) has no such notice.
 		if got := coach.Get("/notices").Text("#notices"); strings.Contains(got, "mentioned") {
 			t.Errorf("the author was told: %q", got)
+		}
+	})
+}
+
+// TestProductsOffered: an administrator adds a trajectory to the offer (bad
+// input refused), stops offering it (it leaves the start form) and offers
+// it again; a coach cannot change the offer.
+func TestProductsOffered(t *testing.T) {
+	t.Parallel()
+	coretest.EachDatabase(t, func(t *testing.T, db config.Database) {
+		app := coretest.NewApp(t, db)
+		admin := app.Client(t)
+		admin.SignIn("admin@harbour.example")
+		for _, bad := range []url.Values{{"name": {""}, "sessions": {"3"}}, {"name": {"Team day"}, "sessions": {"0"}}, {"name": {"Team day"}, "sessions": {"many"}}} {
+			if res := admin.PostForm("/products", bad); res.StatusCode != 422 {
+				t.Errorf("product %v: %d", bad, res.StatusCode)
+			}
+		}
+		if res := admin.PostForm("/products", url.Values{"name": {"Team day"}, "sessions": {"1"}}); res.StatusCode != 303 {
+			t.Fatalf("add: %d", res.StatusCode)
+		}
+		start := "/dossiers/" + strconv.FormatInt(findDossier(t, app, "Smit"), 10) + "/trajectories/new"
+		if !strings.Contains(admin.Get(start).Text("#f-product"), "Team day") {
+			t.Error("the new product is not offered")
+		}
+		form := admin.Get("/products").Doc.Find(`#products tr:contains("Team day") form`)
+		withdraw := url.Values{}
+		form.Find("input").Each(func(_ int, s *goquery.Selection) { withdraw.Set(s.AttrOr("name", ""), s.AttrOr("value", "")) })
+		if res := admin.PostForm("/products", withdraw); res.StatusCode != 303 {
+			t.Fatalf("withdraw: %d", res.StatusCode)
+		}
+		if strings.Contains(admin.Get(start).Text("#f-product"), "Team day") {
+			t.Error("a withdrawn product is still offered")
+		}
+		coach := app.Client(t)
+		coach.SignIn("coach@harbour.example")
+		if res := coach.PostForm("/products", url.Values{"name": {"Mine"}, "sessions": {"2"}}); res.StatusCode != 403 {
+			t.Errorf("a coach changes the offer: %d", res.StatusCode)
+		}
+		if res := admin.PostForm("/products", url.Values{"id": {"999999"}, "name": {"X"}, "sessions": {"2"}}); res.StatusCode != 404 {
+			t.Errorf("another organisation's product: %d", res.StatusCode)
 		}
 	})
 }
