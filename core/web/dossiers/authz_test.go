@@ -77,7 +77,7 @@ func TestDossierRoutesByLevel(t *testing.T) {
 			"/dossiers/:id/trajectories/:tid/close": dossier.Edit, "/dossiers/:id/sharing": dossier.Manage,
 			"/dossiers/:id/shares/:sid/revoke": dossier.Manage, "/dossiers/:id/coach": dossier.Manage,
 			"/dossiers/:id/members/:uid/photo": dossier.View, "/dossiers/:id/read": dossier.View,
-			"/dossiers/:id/tasks": dossier.Edit,
+			"/dossiers/:id/tasks": dossier.Edit, "/dossiers/:id/co-coaches": dossier.Manage, "/dossiers/:id/co-coaches/:uid/remove": dossier.Manage,
 		}
 		var routes int
 		for _, a := range actors {

@@ -52,6 +52,8 @@ func Register(s *web.Server, svc *dossier.Service, orgs *tenancy.Service, ids *i
 	s.Handle(post, "/dossiers/:id/sharing", web.Member, h.SharingPost)
 	s.Handle(post, "/dossiers/:id/shares/:sid/revoke", web.Member, h.RevokePost)
 	s.Handle(post, "/dossiers/:id/coach", web.Member, h.CoachPost)
+	s.Handle(post, "/dossiers/:id/co-coaches", web.Member, h.CoCoachPost)
+	s.Handle(post, "/dossiers/:id/co-coaches/:uid/remove", web.Member, h.CoCoachRemovePost)
 	s.Handle(get, "/dossiers/:id/members/:uid/photo", web.Member, h.MemberPhoto)
 	s.Handle(post, "/dossiers/:id/read", web.Member, h.ReadPost)
 	s.Handle(post, "/dossiers/:id/tasks", web.Member, h.RequestPost)

@@ -459,3 +459,43 @@ func TestSharingWithAnAddressWithoutAccount(t *testing.T) {
 		}
 	})
 }
+
+// TestCoCoaches: the coach adds a colleague as co-coach (who can then edit
+// the dossier) and removes them again; a coachee cannot be made co-coach.
+func TestCoCoaches(t *testing.T) {
+	t.Parallel()
+	coretest.EachDatabase(t, func(t *testing.T, db config.Database) {
+		app := coretest.NewApp(t, db)
+		ctx := context.Background()
+		if _, _, err := app.Identity().Seed(ctx, mustOrg(t, app, demo.Slug), identity.Invitee{Email: "cas@harbour.example", GivenName: "Cas", FamilyName: "Mede", Role: access.RoleCoach}, demo.Password, demo.TOTPSecret); err != nil {
+			t.Fatal(err)
+		}
+		base := "/dossiers/" + strconv.FormatInt(findDossier(t, app, "Bakker"), 10)
+		coach := app.Client(t)
+		coach.SignIn("coach@harbour.example")
+		cas := app.Client(t)
+		cas.SignIn("cas@harbour.example")
+		if res := cas.Get(base); res.StatusCode != 404 {
+			t.Fatalf("before: %d", res.StatusCode)
+		}
+		casID := strconv.FormatInt(userID(t, app, "cas@harbour.example"), 10)
+		kimID := strconv.FormatInt(userID(t, app, "coachee@harbour.example"), 10)
+		for _, bad := range []string{"", "999999", kimID} {
+			if res := coach.PostForm(base+"/co-coaches", url.Values{"co_coach": {bad}}); res.StatusCode != 422 {
+				t.Errorf("co-coach %q: %d", bad, res.StatusCode)
+			}
+		}
+		if res := coach.PostForm(base+"/co-coaches", url.Values{"co_coach": {casID}}); res.StatusCode != 303 {
+			t.Fatalf("add: %d", res.StatusCode)
+		}
+		if page := cas.Get(base); page.StatusCode != 200 || page.Text("#dossier-level") != "Edit" {
+			t.Errorf("the co-coach: %d %q", page.StatusCode, page.Text("#dossier-level"))
+		}
+		if res := coach.PostForm(base+"/co-coaches/"+casID+"/remove", url.Values{}); res.StatusCode != 303 {
+			t.Fatalf("remove: %d", res.StatusCode)
+		}
+		if res := cas.Get(base); res.StatusCode != 404 {
+			t.Errorf("after removal: %d", res.StatusCode)
+		}
+	})
+}

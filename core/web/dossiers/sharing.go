@@ -95,3 +95,39 @@ func (h *Handlers) CoachPost(c fiber.Ctx) error {
 	web.SetFlash(c, "success", "dossier.sharing.coach_set")
 	return h.web.Redirect(c, link(d.ID, "/sharing"))
 }
+
+// CoCoachPost lets another member of the organisation coach the dossier too.
+func (h *Handlers) CoCoachPost(c fiber.Ctx) error {
+	d, _, err := h.open(c, dossier.Manage)
+	if err != nil {
+		return err
+	}
+	f := web.ReadForm(c, "co_coach")
+	id, _ := strconv.ParseInt(f.Values["co_coach"], 10, 64)
+	err = h.svc.AddCoCoach(c.Context(), who(c), d.ID, id, c.IP())
+	if f.Refuse(err) {
+		return h.renderSharing(c, web.Unprocessable, d, f)
+	}
+	if err != nil {
+		return answer(err)
+	}
+	web.SetFlash(c, "success", "dossier.sharing.co_coach_added")
+	return h.web.Redirect(c, link(d.ID, "/sharing"))
+}
+
+// CoCoachRemovePost ends a co-coach's place.
+func (h *Handlers) CoCoachRemovePost(c fiber.Ctx) error {
+	d, _, err := h.open(c, dossier.Manage)
+	if err != nil {
+		return err
+	}
+	id, err := strconv.ParseInt(c.Params("uid"), 10, 64)
+	if err != nil {
+		return fiber.ErrNotFound
+	}
+	if err := h.svc.RemoveCoCoach(c.Context(), who(c), d.ID, id, c.IP()); err != nil {
+		return answer(err)
+	}
+	web.SetFlash(c, "success", "dossier.sharing.co_coach_removed")
+	return h.web.Redirect(c, link(d.ID, "/sharing"))
+}
