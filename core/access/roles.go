@@ -3,7 +3,7 @@ package access
 import (
 	"context"
 	"errors"
-	"fmt"
+	"github.com/atriumhq/atrium/core/refusal"
 	"strconv"
 	"strings"
 	"time"
@@ -45,9 +45,7 @@ type Service struct{ db *store.DB }
 func NewService(db *store.DB) *Service { return &Service{db: db} }
 
 // Invalid names refused fields with message ids.
-type Invalid struct{ Fields map[string]string }
-
-func (e *Invalid) Error() string { return fmt.Sprintf("access: invalid %v", e.Fields) }
+type Invalid = refusal.Fields
 
 // ErrBeyondOwnRights refuses granting or building beyond one's own permissions.
 var ErrBeyondOwnRights = errors.New("access.error.beyond_own_rights")

@@ -4,6 +4,7 @@ package announcement
 
 import (
 	"context"
+	"github.com/atriumhq/atrium/core/refusal"
 	"strings"
 	"time"
 
@@ -39,9 +40,7 @@ type Service struct {
 func NewService(db *store.DB) *Service { return &Service{db: db} }
 
 // Invalid names refused fields with message ids.
-type Invalid struct{ Fields map[string]string }
-
-func (e *Invalid) Error() string { return "announcement: invalid" }
+type Invalid = refusal.Fields
 
 // Post publishes an announcement in an organisation.
 func (s *Service) Post(ctx context.Context, orgID, authorID int64, title, body string) (*Announcement, error) {

@@ -9,6 +9,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"github.com/atriumhq/atrium/core/refusal"
 	"math"
 	"regexp"
 	"slices"
@@ -86,9 +87,7 @@ func (s *Service) Own(ctx context.Context, orgID int64) (*Brand, error) {
 }
 
 // Invalid names refused fields with message ids.
-type Invalid struct{ Fields map[string]string }
-
-func (e *Invalid) Error() string { return fmt.Sprintf("branding: invalid %v", e.Fields) }
+type Invalid = refusal.Fields
 
 // Look is what an administrator chooses.
 type Look struct {

@@ -9,13 +9,13 @@ import (
 	"context"
 	"database/sql"
 	"errors"
-	"fmt"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/uptrace/bun"
 
+	"github.com/atriumhq/atrium/core/refusal"
 	"github.com/atriumhq/atrium/core/store"
 )
 
@@ -97,28 +97,7 @@ var (
 )
 
 // Invalid names refused fields with message ids.
-type Invalid struct{ Fields map[string]string }
-
-func (e *Invalid) Error() string { return fmt.Sprintf("dossier: invalid %v", e.Fields) }
-
-// FieldErrors lets forms show each field's problem.
-func (e *Invalid) FieldErrors() map[string]string { return e.Fields }
-
-func (e *Invalid) add(field, message string) {
-	if e.Fields == nil {
-		e.Fields = map[string]string{}
-	}
-	if _, has := e.Fields[field]; !has {
-		e.Fields[field] = message
-	}
-}
-
-func (e *Invalid) orNil() error {
-	if len(e.Fields) == 0 {
-		return nil
-	}
-	return e
-}
+type Invalid = refusal.Fields
 
 // Service keeps dossiers.
 type Service struct {

@@ -38,41 +38,41 @@ func (in *Details) check(now time.Time) error {
 	for name, v := range fields {
 		*v = strings.TrimSpace(*v)
 		if utf8.RuneCountInString(*v) > 200 {
-			inv.add(name, "form.too_long")
+			inv.Add(name, "form.too_long")
 		}
 	}
 	in.Notes = strings.TrimSpace(in.Notes)
 	if utf8.RuneCountInString(in.Notes) > 5000 {
-		inv.add("notes", "form.too_long")
+		inv.Add("notes", "form.too_long")
 	}
 	for _, name := range Required {
 		if *fields[name] == "" {
-			inv.add(name, "form.required")
+			inv.Add(name, "form.required")
 		}
 	}
 	if in.FamilyName != "" && searchKey(in.FamilyName) == "" {
-		inv.add("family_name", "dossier.error.name_letters")
+		inv.Add("family_name", "dossier.error.name_letters")
 	}
 	if in.GivenName != "" && searchKey(in.GivenName) == "" {
-		inv.add("given_name", "dossier.error.name_letters")
+		inv.Add("given_name", "dossier.error.name_letters")
 	}
 	if in.Gender != "" && !contains(Genders, in.Gender) {
-		inv.add("gender", "form.choose")
+		inv.Add("gender", "form.choose")
 	}
 	if in.BirthDate != "" {
 		born, err := time.Parse(time.DateOnly, in.BirthDate)
 		if err != nil || born.After(now) || born.Year() < 1900 {
-			inv.add("birth_date", "dossier.error.birth_date")
+			inv.Add("birth_date", "dossier.error.birth_date")
 		}
 	}
 	if in.Email != "" {
 		a, err := mail.ParseAddress(in.Email)
 		if err != nil || a.Address != in.Email || !strings.Contains(a.Address, ".") {
-			inv.add("email", "form.email")
+			inv.Add("email", "form.email")
 		}
 		in.Email = strings.ToLower(in.Email)
 	}
-	return inv.orNil()
+	return inv.OrNil()
 }
 
 func contains(list []string, s string) bool {

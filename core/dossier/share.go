@@ -43,12 +43,12 @@ func (s *Service) ShareWith(ctx context.Context, who Who, dossierID int64, email
 	email = strings.ToLower(strings.TrimSpace(email))
 	inv := &Invalid{}
 	if email == "" {
-		inv.add("email", "form.required")
+		inv.Add("email", "form.required")
 	}
 	if level == None {
-		inv.add("level", "form.choose")
+		inv.Add("level", "form.choose")
 	}
-	if err := inv.orNil(); err != nil {
+	if err := inv.OrNil(); err != nil {
 		return nil, err
 	}
 	var sh *Share

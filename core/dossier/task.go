@@ -63,15 +63,15 @@ func (s *Service) Request(ctx context.Context, who Who, dossierID int64, kind, n
 	note = strings.TrimSpace(note)
 	inv := &Invalid{}
 	if !contains(TaskKinds, kind) {
-		inv.add("kind", "form.choose")
+		inv.Add("kind", "form.choose")
 	}
 	if kind == TaskOther && note == "" {
-		inv.add("note", "form.required")
+		inv.Add("note", "form.required")
 	}
 	if utf8.RuneCountInString(note) > 2000 {
-		inv.add("note", "form.too_long")
+		inv.Add("note", "form.too_long")
 	}
-	if err := inv.orNil(); err != nil {
+	if err := inv.OrNil(); err != nil {
 		return nil, err
 	}
 	var t *Task

@@ -76,15 +76,15 @@ func (s *Service) SaveProduct(ctx context.Context, orgID, id int64, name, sessio
 	name = strings.TrimSpace(name)
 	inv := &Invalid{}
 	if name == "" {
-		inv.add("name", "form.required")
+		inv.Add("name", "form.required")
 	} else if utf8.RuneCountInString(name) > 120 {
-		inv.add("name", "form.too_long")
+		inv.Add("name", "form.too_long")
 	}
 	n, err := strconv.Atoi(strings.TrimSpace(sessions))
 	if err != nil || n < 1 || n > 100 {
-		inv.add("sessions", "dossier.error.sessions")
+		inv.Add("sessions", "dossier.error.sessions")
 	}
-	if err := inv.orNil(); err != nil {
+	if err := inv.OrNil(); err != nil {
 		return nil, err
 	}
 	p := &Product{ID: id, OrganisationID: orgID, Name: name, Sessions: n, Active: active, CreatedAt: s.Now().UTC()}
@@ -116,14 +116,14 @@ func (s *Service) StartTrajectory(ctx context.Context, who Who, dossierID int64,
 	inv := &Invalid{}
 	productID, err := strconv.ParseInt(in.ProductID, 10, 64)
 	if err != nil || productID <= 0 {
-		inv.add("product", "form.choose")
+		inv.Add("product", "form.choose")
 	}
 	today := s.Now().UTC().Format(time.DateOnly)
 	start, err := time.Parse(time.DateOnly, strings.TrimSpace(in.StartDate))
 	if err != nil || start.Year() < 2000 || start.Year() > 2100 {
-		inv.add("start_date", "dossier.error.start_date")
+		inv.Add("start_date", "dossier.error.start_date")
 	}
-	if err := inv.orNil(); err != nil {
+	if err := inv.OrNil(); err != nil {
 		return nil, err
 	}
 	var t *Trajectory

@@ -9,6 +9,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"github.com/atriumhq/atrium/core/refusal"
 	"regexp"
 	"strings"
 	"time"
@@ -61,23 +62,7 @@ var ErrNotFound = errors.New("tenancy: organisation not found")
 var ErrCircular = errors.New("tenancy.error.circular")
 
 // Invalid lists refused fields with the message id that explains each.
-type Invalid struct{ Fields map[string]string }
-
-func (e *Invalid) Error() string { return fmt.Sprintf("tenancy: invalid %v", e.Fields) }
-
-func (e *Invalid) add(field, message string) {
-	if e.Fields == nil {
-		e.Fields = map[string]string{}
-	}
-	e.Fields[field] = message
-}
-
-func (e *Invalid) orNil() error {
-	if len(e.Fields) == 0 {
-		return nil
-	}
-	return e
-}
+type Invalid = refusal.Fields
 
 // Service reads and writes organisations.
 type Service struct{ db *store.DB }
@@ -149,29 +134,29 @@ func (d *Details) check(locales []string) *Invalid {
 	inv := &Invalid{}
 	d.Name = strings.TrimSpace(d.Name)
 	if d.Name == "" {
-		inv.add("name", "form.required")
+		inv.Add("name", "form.required")
 	} else if len([]rune(d.Name)) > 120 {
-		inv.add("name", "form.too_long")
+		inv.Add("name", "form.too_long")
 	}
 	known := false
 	for _, l := range locales {
 		known = known || l == d.Locale
 	}
 	if !known {
-		inv.add("locale", "form.choose")
+		inv.Add("locale", "form.choose")
 	}
 	if _, err := time.LoadLocation(d.TimeZone); err != nil || d.TimeZone == "" {
-		inv.add("time_zone", "form.time_zone")
+		inv.Add("time_zone", "form.time_zone")
 	}
 	if d.Email != "" && !strings.Contains(d.Email, "@") {
-		inv.add("email", "form.email")
+		inv.Add("email", "form.email")
 	}
 	if d.Website != "" && !strings.HasPrefix(d.Website, "https://") && !strings.HasPrefix(d.Website, "http://") {
-		inv.add("website", "form.url")
+		inv.Add("website", "form.url")
 	}
 	d.Domain = strings.ToLower(strings.TrimSpace(d.Domain))
 	if d.Domain != "" && !domainName.MatchString(d.Domain) {
-		inv.add("domain", "tenancy.error.domain")
+		inv.Add("domain", "tenancy.error.domain")
 	}
 	return inv
 }
@@ -217,7 +202,7 @@ func (s *Service) CreateDaughter(ctx context.Context, parent *Organisation, d De
 }
 
 func (s *Service) create(ctx context.Context, db bun.IDB, parent *Organisation, d Details, locales []string) (*Organisation, error) {
-	if inv := d.check(locales); inv.orNil() != nil {
+	if inv := d.check(locales); inv.OrNil() != nil {
 		return nil, inv
 	}
 	org := &Organisation{Status: StatusActive, CreatedAt: time.Now().UTC(), Slug: s.freeSlug(ctx, db, d.Name)}
@@ -261,7 +246,7 @@ func (s *Service) Delete(ctx context.Context, orgID int64) error {
 
 // Update saves an organisation's details.
 func (s *Service) Update(ctx context.Context, org *Organisation, d Details, locales []string) error {
-	if inv := d.check(locales); inv.orNil() != nil {
+	if inv := d.check(locales); inv.OrNil() != nil {
 		return inv
 	}
 	d.apply(org)

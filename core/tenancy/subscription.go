@@ -55,13 +55,13 @@ func (s *Service) SetSubscription(ctx context.Context, orgID int64, modules []st
 	inv := &Invalid{}
 	for _, m := range modules {
 		if !slices.Contains(known, m) {
-			inv.add("modules", "form.choose")
+			inv.Add("modules", "form.choose")
 		}
 	}
 	if maxPeople < 1 || maxPeople > 1_000_000 {
-		inv.add("max_people", "tenancy.error.max_people")
+		inv.Add("max_people", "tenancy.error.max_people")
 	}
-	if err := inv.orNil(); err != nil {
+	if err := inv.OrNil(); err != nil {
 		return err
 	}
 	return s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {

@@ -76,20 +76,20 @@ func (s *Service) SetTerms(ctx context.Context, orgID int64, locale string, word
 		w.One, w.Other = strings.TrimSpace(w.One), strings.TrimSpace(w.Other)
 		words[key] = w
 		if (w.One == "") != (w.Other == "") {
-			inv.add(key, "tenancy.error.term_both")
+			inv.Add(key, "tenancy.error.term_both")
 		}
 		if len([]rune(w.One)) > 40 || len([]rune(w.Other)) > 40 || strings.ContainsAny(w.One+w.Other, "<>{}") {
-			inv.add(key, "tenancy.error.term_text")
+			inv.Add(key, "tenancy.error.term_text")
 		}
 		found := false
 		for _, k := range known {
 			found = found || k == key
 		}
 		if !found {
-			inv.add(key, "form.choose")
+			inv.Add(key, "form.choose")
 		}
 	}
-	if err := inv.orNil(); err != nil {
+	if err := inv.OrNil(); err != nil {
 		return err
 	}
 	return s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
