@@ -47,6 +47,9 @@ func (r *Request) OrganisationID() int64 { return r.ctx.GetOrganisationId() }
 // OrganisationName is the active organisation's name.
 func (r *Request) OrganisationName() string { return r.ctx.GetOrganisationName() }
 
+// TimeZone is the person's time zone, such as "Europe/Amsterdam".
+func (r *Request) TimeZone() string { return r.ctx.GetTimeZone() }
+
 // Locale is the language of the page, such as "nl".
 func (r *Request) Locale() string { return r.ctx.GetLocale() }
 

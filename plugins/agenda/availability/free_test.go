@@ -17,7 +17,9 @@ func mustZone(name string) *time.Location {
 }
 
 // at is a moment in Amsterdam.
-func at(y int, m time.Month, d, h, min int) time.Time { return time.Date(y, m, d, h, min, 0, 0, amsterdam) }
+func at(y int, m time.Month, d, h, min int) time.Time {
+	return time.Date(y, m, d, h, min, 0, 0, amsterdam)
+}
 
 // starts lists slot starts as Amsterdam "15:04" (with the date when asked).
 func starts(slots []Slot, layout string) string {

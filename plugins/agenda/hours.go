@@ -1,0 +1,187 @@
+package main
+
+import (
+	"database/sql"
+	"errors"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/uptrace/bun"
+
+	"github.com/atriumhq/atrium/plugins/agenda/availability"
+	"github.com/atriumhq/atrium/plugins/sdk"
+)
+
+// hours is one block of a coach's weekly hours.
+type hours struct {
+	bun.BaseModel  `bun:"table:agenda_hours"`
+	ID             int64     `bun:"id,pk,autoincrement"`
+	OrganisationID int64     `bun:"organisation_id,notnull"`
+	CoachID        int64     `bun:"coach_id,notnull"`
+	Weekday        int       `bun:"weekday,notnull"`
+	StartMin       int       `bun:"start_min,notnull"`
+	EndMin         int       `bun:"end_min,notnull"`
+	Place          string    `bun:"place,notnull"`
+	CreatedAt      time.Time `bun:"created_at,notnull"`
+}
+
+// Start and End are the block's times of day.
+func (h hours) Start() availability.Clock { return availability.Clock(h.StartMin) }
+func (h hours) End() availability.Clock   { return availability.Clock(h.EndMin) }
+
+// settings are a coach's own agenda settings.
+type settings struct {
+	bun.BaseModel  `bun:"table:agenda_settings"`
+	OrganisationID int64  `bun:"organisation_id,pk"`
+	CoachID        int64  `bun:"coach_id,pk"`
+	TimeZone       string `bun:"time_zone,notnull"`
+}
+
+// maxBlocks bounds a coach's weekly hours.
+const maxBlocks = 60
+
+// coachZone is the coach's agenda time zone: their own setting, else the
+// one of their account.
+func coachZone(r *sdk.Request) (*time.Location, error) {
+	s := settings{}
+	err := r.DB().NewSelect().Model(&s).Where("organisation_id = ? AND coach_id = ?", r.OrgID(), r.UserID()).Scan(r.Context)
+	name := s.TimeZone
+	if errors.Is(err, sql.ErrNoRows) || name == "" {
+		name, err = r.TimeZone(), nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	zone, zerr := time.LoadLocation(name)
+	if zerr != nil {
+		return time.UTC, nil
+	}
+	return zone, nil
+}
+
+// weekly reads the coach's hours, by day and time.
+func weekly(r *sdk.Request) ([]hours, error) {
+	var list []hours
+	err := r.DB().NewSelect().Model(&list).Where("organisation_id = ? AND coach_id = ?", r.OrgID(), r.UserID()).
+		Order("weekday", "start_min").Scan(r.Context)
+	return list, err
+}
+
+// availabilityPage shows the coach's weekly hours, their time zone and the
+// free hours of the coming week that they give.
+func availabilityPage(r *sdk.Request) error {
+	return renderAvailability(r, 200, map[string]string{}, map[string]string{})
+}
+
+func renderAvailability(r *sdk.Request, status int, values, problems map[string]string) error {
+	list, err := weekly(r)
+	if err != nil {
+		return err
+	}
+	zone, err := coachZone(r)
+	if err != nil {
+		return err
+	}
+	coach := availability.Coach{Zone: zone}
+	for _, h := range list {
+		coach.Weekly = append(coach.Weekly, availability.Weekly{Day: time.Weekday(h.Weekday), Start: h.Start(), End: h.End(), Place: h.Place})
+	}
+	now := time.Now()
+	free := availability.Free(coach, availability.Session{Duration: time.Hour}, now, now.Add(7*24*time.Hour), now)
+	var shown []string
+	for i, s := range free {
+		if i == 12 {
+			break
+		}
+		shown = append(shown, s.Start.In(zone).Format("Mon 2 Jan 15:04"))
+	}
+	days := make([]int, 7)
+	for i := range days {
+		days[i] = (i + 1) % 7 // Monday first
+	}
+	return r.RenderStatus(status, "availability", "agenda.availability.title", map[string]any{
+		"Hours": list, "Zone": zone.String(), "Free": shown, "Days": days, "Values": values, "Problems": problems,
+	})
+}
+
+// addHoursPost adds a block of weekly hours: a day, a start and an end
+// within it, a place; it may not overlap another block of the same day.
+func addHoursPost(r *sdk.Request) error {
+	values := map[string]string{"day": r.Form.Get("day"), "start": r.Form.Get("start"), "end": r.Form.Get("end"), "place": strings.TrimSpace(r.Form.Get("place"))}
+	problems := map[string]string{}
+	day, err := strconv.Atoi(values["day"])
+	if err != nil || day < 0 || day > 6 {
+		problems["day"] = "agenda.error.day"
+	}
+	start, err := availability.ParseClock(values["start"])
+	if err != nil {
+		problems["start"] = "agenda.error.time"
+	}
+	end, err := availability.ParseClock(values["end"])
+	if err != nil {
+		problems["end"] = "agenda.error.time"
+	} else if problems["start"] == "" && end <= start {
+		problems["end"] = "agenda.error.end_before_start"
+	}
+	place := values["place"]
+	if place == "" {
+		place = "online"
+	}
+	if utf8.RuneCountInString(place) > 80 {
+		problems["place"] = "agenda.error.place"
+	}
+	list, err := weekly(r)
+	if err != nil {
+		return err
+	}
+	if len(problems) == 0 {
+		for _, h := range list {
+			if h.Weekday == day && h.StartMin < int(end) && h.EndMin > int(start) {
+				problems["start"] = "agenda.error.overlap"
+			}
+		}
+		if len(list) >= maxBlocks {
+			problems["day"] = "agenda.error.too_many"
+		}
+	}
+	if len(problems) > 0 {
+		return renderAvailability(r, 422, values, problems)
+	}
+	h := &hours{OrganisationID: r.OrgID(), CoachID: r.UserID(), Weekday: day, StartMin: int(start), EndMin: int(end), Place: place, CreatedAt: time.Now().UTC()}
+	if _, err := r.DB().NewInsert().Model(h).Exec(r.Context); err != nil {
+		return err
+	}
+	return r.Redirect("/availability")
+}
+
+// deleteHoursPost removes one of the coach's own blocks.
+func deleteHoursPost(r *sdk.Request) error {
+	id, err := strconv.ParseInt(r.Params["id"], 10, 64)
+	if err != nil {
+		return r.Fail(404)
+	}
+	res, err := r.DB().NewDelete().Model((*hours)(nil)).Where("id = ? AND organisation_id = ? AND coach_id = ?", id, r.OrgID(), r.UserID()).Exec(r.Context)
+	if err != nil {
+		return err
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return r.Fail(404)
+	}
+	return r.Redirect("/availability")
+}
+
+// zonePost sets the time zone the coach's hours are in.
+func zonePost(r *sdk.Request) error {
+	name := strings.TrimSpace(r.Form.Get("zone"))
+	if _, err := time.LoadLocation(name); err != nil || name == "" || name == "Local" {
+		return renderAvailability(r, 422, map[string]string{"zone": name}, map[string]string{"zone": "agenda.error.zone"})
+	}
+	s := &settings{OrganisationID: r.OrgID(), CoachID: r.UserID(), TimeZone: name}
+	_, err := r.DB().NewInsert().Model(s).On("CONFLICT (organisation_id, coach_id) DO UPDATE").Set("time_zone = EXCLUDED.time_zone").Exec(r.Context)
+	if err != nil {
+		return err
+	}
+	return r.Redirect("/availability")
+}

@@ -1,0 +1,76 @@
+package main
+
+import (
+	"net/url"
+	"strings"
+	"testing"
+
+	"github.com/atriumhq/atrium/core/config"
+	"github.com/atriumhq/atrium/core/coretest"
+)
+
+// TestAvailabilityThroughTheHost runs the agenda as it ships on both
+// databases: a coach keeps weekly hours (bad input refused and nothing
+// kept), sees the free hours they give, sets a time zone, removes hours; a
+// coachee cannot open the page.
+func TestAvailabilityThroughTheHost(t *testing.T) {
+	t.Parallel()
+	bin := coretest.BuildThisPlugin(t)
+	coretest.EachDatabase(t, func(t *testing.T, db config.Database) {
+		app := coretest.NewApp(t, db, coretest.Options{Config: func(c *config.Config) { coretest.WithPlugins(t, c, true, bin) }})
+		coach := app.Client(t)
+		coach.SignIn("coach@harbour.example")
+		page := coach.Get("/m/agenda/availability")
+		if page.StatusCode != 200 || page.Text("main h1") != "My availability" || page.Doc.Find("#agenda-no-hours").Length() != 1 {
+			t.Fatalf("the page: %d %q", page.StatusCode, page.Text("main h1"))
+		}
+		for _, bad := range []struct {
+			form  url.Values
+			field string
+		}{
+			{url.Values{"day": {"1"}, "start": {"12:00"}, "end": {"09:00"}}, "#agenda-end-error"},
+			{url.Values{"day": {"1"}, "start": {"25:00"}, "end": {"26:00"}}, "#agenda-start-error"},
+			{url.Values{"day": {"9"}, "start": {"09:00"}, "end": {"12:00"}}, ".field-error"},
+			{url.Values{"day": {"1"}, "start": {"09:00"}, "end": {"12:00"}, "place": {strings.Repeat("x", 81)}}, ".field-error"},
+		} {
+			res := coach.PostForm("/m/agenda/availability/hours", bad.form)
+			if res.StatusCode != 422 || res.Text(bad.field) == "" {
+				t.Errorf("hours %v: %d %q", bad.form, res.StatusCode, res.Text(bad.field))
+			}
+		}
+		if res := coach.PostForm("/m/agenda/availability/hours", url.Values{"day": {"1"}, "start": {"09:00"}, "end": {"12:00"}, "place": {""}}); res.StatusCode != 303 {
+			t.Fatalf("hours: %d", res.StatusCode)
+		}
+		if res := coach.PostForm("/m/agenda/availability/hours", url.Values{"day": {"1"}, "start": {"11:00"}, "end": {"13:00"}}); res.StatusCode != 422 || !strings.Contains(res.Text("#agenda-start-error"), "overlap") {
+			t.Errorf("overlapping hours: %d %q", res.StatusCode, res.Text("#agenda-start-error"))
+		}
+		page = coach.Get("/m/agenda/availability")
+		if got := page.Text("#agenda-hours"); !strings.Contains(got, "Monday") || !strings.Contains(got, "09:00–12:00") || !strings.Contains(got, "online") {
+			t.Errorf("the hours: %q", got)
+		}
+		if n := page.Doc.Find("#agenda-free li").Length(); n == 0 || n > 3 {
+			t.Errorf("free hours this week: %d, want 1 to 3 (Monday 09:00–12:00)", n)
+		}
+		if res := coach.PostForm("/m/agenda/availability/zone", url.Values{"zone": {"Mars/Olympus"}}); res.StatusCode != 422 || res.Text("#agenda-zone-error") == "" {
+			t.Errorf("a time zone that does not exist: %d", res.StatusCode)
+		}
+		if res := coach.PostForm("/m/agenda/availability/zone", url.Values{"zone": {"America/New_York"}}); res.StatusCode != 303 {
+			t.Errorf("zone: %d", res.StatusCode)
+		}
+		if got := coach.Get("/m/agenda/availability").Text(".lead"); !strings.Contains(got, "America/New_York") {
+			t.Errorf("the zone was not kept: %q", got)
+		}
+		action, _ := coach.Get("/m/agenda/availability").Doc.Find(`#agenda-hours form`).Attr("action")
+		if res := coach.PostForm(action, url.Values{}); res.StatusCode != 303 {
+			t.Fatalf("remove %q: %d", action, res.StatusCode)
+		}
+		if res := coach.PostForm(action, url.Values{}); res.StatusCode != 404 {
+			t.Errorf("removing again: %d", res.StatusCode)
+		}
+		kim := app.Client(t)
+		kim.SignIn("coachee@harbour.example")
+		if res := kim.Get("/m/agenda/availability"); res.StatusCode != 403 {
+			t.Errorf("a coachee opens the coach's availability: %d", res.StatusCode)
+		}
+	})
+}

@@ -1,0 +1,42 @@
+package main
+
+import (
+	"context"
+	"time"
+
+	"github.com/uptrace/bun"
+
+	"github.com/atriumhq/atrium/plugins/sdk"
+)
+
+// migrations are the agenda's tables, each migration with its own frozen
+// copy of what it creates.
+func migrations(m *sdk.Module) {
+	m.Migration("20261203090000_hours", func(ctx context.Context, db *bun.DB) error {
+		type hours struct {
+			bun.BaseModel  `bun:"table:agenda_hours"`
+			ID             int64     `bun:"id,pk,autoincrement"`
+			OrganisationID int64     `bun:"organisation_id,notnull"`
+			CoachID        int64     `bun:"coach_id,notnull"`
+			Weekday        int       `bun:"weekday,notnull"`
+			StartMin       int       `bun:"start_min,notnull"`
+			EndMin         int       `bun:"end_min,notnull"`
+			Place          string    `bun:"place,notnull"`
+			CreatedAt      time.Time `bun:"created_at,notnull"`
+		}
+		type settings struct {
+			bun.BaseModel  `bun:"table:agenda_settings"`
+			OrganisationID int64  `bun:"organisation_id,pk"`
+			CoachID        int64  `bun:"coach_id,pk"`
+			TimeZone       string `bun:"time_zone,notnull"`
+		}
+		if _, err := db.NewCreateTable().Model((*hours)(nil)).Exec(ctx); err != nil {
+			return err
+		}
+		if _, err := db.NewCreateIndex().Model((*hours)(nil)).Index("agenda_hours_by_coach").Column("organisation_id", "coach_id", "weekday").Exec(ctx); err != nil {
+			return err
+		}
+		_, err := db.NewCreateTable().Model((*settings)(nil)).Exec(ctx)
+		return err
+	})
+}
