@@ -88,8 +88,17 @@ func renderAvailability(r *sdk.Request, status int, values, problems map[string]
 	for _, h := range list {
 		coach.Weekly = append(coach.Weekly, availability.Weekly{Day: time.Weekday(h.Weekday), Start: h.Start(), End: h.End(), Place: h.Place})
 	}
+	types, err := sessionTypes(r)
+	if err != nil {
+		return err
+	}
+	// The preview uses the first session type, or an hour when there is none.
+	session, sessionName := availability.Session{Duration: time.Hour}, ""
+	if len(types) > 0 {
+		session, sessionName = types[0].session(), types[0].Name
+	}
 	now := time.Now()
-	free := availability.Free(coach, availability.Session{Duration: time.Hour}, now, now.Add(7*24*time.Hour), now)
+	free := availability.Free(coach, session, now, now.Add(7*24*time.Hour), now)
 	var shown []string
 	for i, s := range free {
 		if i == 12 {
@@ -103,6 +112,8 @@ func renderAvailability(r *sdk.Request, status int, values, problems map[string]
 	}
 	return r.RenderStatus(status, "availability", "agenda.availability.title", map[string]any{
 		"Hours": list, "Zone": zone.String(), "Free": shown, "Days": days, "Values": values, "Problems": problems,
+		"Types": types, "Session": sessionName,
+		"TypeFields": []string{"name", "duration", "buffer_before", "buffer_after", "notice", "ahead", "daily_max"},
 	})
 }
 

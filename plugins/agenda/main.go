@@ -27,5 +27,7 @@ func main() {
 	m.Page("POST", "/availability/hours", "agenda.offer", addHoursPost)
 	m.Page("POST", "/availability/hours/:id/delete", "agenda.offer", deleteHoursPost)
 	m.Page("POST", "/availability/zone", "agenda.offer", zonePost)
+	m.Page("POST", "/availability/session-types", "agenda.offer", addSessionTypePost)
+	m.Page("POST", "/availability/session-types/:id/delete", "agenda.offer", deleteSessionTypePost)
 	sdk.Serve(m)
 }

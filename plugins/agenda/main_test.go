@@ -51,6 +51,26 @@ func TestAvailabilityThroughTheHost(t *testing.T) {
 		if n := page.Doc.Find("#agenda-free li").Length(); n == 0 || n > 3 {
 			t.Errorf("free hours this week: %d, want 1 to 3 (Monday 09:00–12:00)", n)
 		}
+		// Session types: each bad field is named, a good one shapes the preview.
+		res := coach.PostForm("/m/agenda/availability/session-types", url.Values{"name": {""}, "duration": {"0"}, "buffer_before": {"-5"}, "notice": {"many"}, "ahead": {"0"}, "daily_max": {"99"}})
+		for _, field := range []string{"name", "duration", "buffer_before", "notice", "ahead", "daily_max"} {
+			if res.StatusCode != 422 || res.Text("#agenda-type-"+field+"-error") == "" {
+				t.Errorf("session type %s: %d %q", field, res.StatusCode, res.Text("#agenda-type-"+field+"-error"))
+			}
+		}
+		if res := coach.PostForm("/m/agenda/availability/session-types", url.Values{"name": {"Intake"}, "duration": {"90"}, "buffer_after": {"15"}, "notice": {"0"}}); res.StatusCode != 303 {
+			t.Fatalf("session type: %d", res.StatusCode)
+		}
+		page = coach.Get("/m/agenda/availability")
+		if got := page.Text("#agenda-types"); !strings.Contains(got, "Intake") || !strings.Contains(got, "90 min") {
+			t.Errorf("session types: %q", got)
+		}
+		if got := page.Text("#agenda-free-title"); !strings.Contains(got, "Intake") {
+			t.Errorf("the preview's session: %q", got)
+		}
+		if n := page.Doc.Find("#agenda-free li").Length(); n == 0 || n > 2 {
+			t.Errorf("90-minute sessions in Monday 09:00–12:00: %d, want 1 or 2", n)
+		}
 		if res := coach.PostForm("/m/agenda/availability/zone", url.Values{"zone": {"Mars/Olympus"}}); res.StatusCode != 422 || res.Text("#agenda-zone-error") == "" {
 			t.Errorf("a time zone that does not exist: %d", res.StatusCode)
 		}

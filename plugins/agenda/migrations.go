@@ -39,4 +39,22 @@ func migrations(m *sdk.Module) {
 		_, err := db.NewCreateTable().Model((*settings)(nil)).Exec(ctx)
 		return err
 	})
+	m.Migration("20261203100000_session_types", func(ctx context.Context, db *bun.DB) error {
+		type sessionType struct {
+			bun.BaseModel   `bun:"table:agenda_session_types"`
+			ID              int64     `bun:"id,pk,autoincrement"`
+			OrganisationID  int64     `bun:"organisation_id,notnull"`
+			CoachID         int64     `bun:"coach_id,notnull"`
+			Name            string    `bun:"name,notnull"`
+			DurationMin     int       `bun:"duration_min,notnull"`
+			BufferBeforeMin int       `bun:"buffer_before_min,notnull"`
+			BufferAfterMin  int       `bun:"buffer_after_min,notnull"`
+			NoticeHours     int       `bun:"notice_hours,notnull"`
+			AheadDays       int       `bun:"ahead_days,notnull"`
+			DailyMax        int       `bun:"daily_max,notnull"`
+			CreatedAt       time.Time `bun:"created_at,notnull"`
+		}
+		_, err := db.NewCreateTable().Model((*sessionType)(nil)).Exec(ctx)
+		return err
+	})
 }
