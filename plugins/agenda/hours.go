@@ -92,6 +92,13 @@ func renderAvailability(r *sdk.Request, status int, values, problems map[string]
 	if err != nil {
 		return err
 	}
+	changes, err := upcoming(r)
+	if err != nil {
+		return err
+	}
+	for _, ch := range changes {
+		coach.Changes = append(coach.Changes, availability.Change{From: ch.StartsAt, To: ch.EndsAt, Open: ch.Open, Place: ch.Place})
+	}
 	// The preview uses the first session type, or an hour when there is none.
 	session, sessionName := availability.Session{Duration: time.Hour}, ""
 	if len(types) > 0 {
@@ -112,7 +119,8 @@ func renderAvailability(r *sdk.Request, status int, values, problems map[string]
 	}
 	return r.RenderStatus(status, "availability", "agenda.availability.title", map[string]any{
 		"Hours": list, "Zone": zone.String(), "Free": shown, "Days": days, "Values": values, "Problems": problems,
-		"Types": types, "Session": sessionName,
+		"Types": types, "Session": sessionName, "Changes": changes, "ZoneLoc": zone,
+		"ChangeFields": []string{"first", "last", "change_from", "change_until", "change_place"},
 		"TypeFields": []string{"name", "duration", "buffer_before", "buffer_after", "notice", "ahead", "daily_max"},
 	})
 }

@@ -29,5 +29,7 @@ func main() {
 	m.Page("POST", "/availability/zone", "agenda.offer", zonePost)
 	m.Page("POST", "/availability/session-types", "agenda.offer", addSessionTypePost)
 	m.Page("POST", "/availability/session-types/:id/delete", "agenda.offer", deleteSessionTypePost)
+	m.Page("POST", "/availability/changes", "agenda.offer", addChangePost)
+	m.Page("POST", "/availability/changes/:id/delete", "agenda.offer", deleteChangePost)
 	sdk.Serve(m)
 }

@@ -71,6 +71,24 @@ func TestAvailabilityThroughTheHost(t *testing.T) {
 		if n := page.Doc.Find("#agenda-free li").Length(); n == 0 || n > 2 {
 			t.Errorf("90-minute sessions in Monday 09:00–12:00: %d, want 1 or 2", n)
 		}
+		// Time off and extra hours: bad dates and times are named; a day off
+		// and extra hours are listed.
+		res = coach.PostForm("/m/agenda/availability/changes", url.Values{"kind": {"extra"}, "first": {"2026-13-01"}, "change_from": {"14:00"}, "change_until": {"13:00"}})
+		if res.StatusCode != 422 || res.Text("#agenda-first-error") == "" || res.Text("#agenda-change_until-error") == "" {
+			t.Errorf("a bad change: %d %q %q", res.StatusCode, res.Text("#agenda-first-error"), res.Text("#agenda-change_until-error"))
+		}
+		if res := coach.PostForm("/m/agenda/availability/changes", url.Values{"kind": {"off"}, "first": {"2099-12-24"}, "last": {"2099-12-23"}}); res.StatusCode != 422 {
+			t.Errorf("a last day before the first: %d", res.StatusCode)
+		}
+		if res := coach.PostForm("/m/agenda/availability/changes", url.Values{"kind": {"off"}, "first": {"2099-12-24"}, "last": {"2099-12-26"}}); res.StatusCode != 303 {
+			t.Fatalf("time off: %d", res.StatusCode)
+		}
+		if res := coach.PostForm("/m/agenda/availability/changes", url.Values{"kind": {"extra"}, "first": {"2099-12-28"}, "change_from": {"18:00"}, "change_until": {"20:00"}, "change_place": {"Utrecht"}}); res.StatusCode != 303 {
+			t.Fatalf("extra hours: %d", res.StatusCode)
+		}
+		if got := coach.Get("/m/agenda/availability").Text("#agenda-changes"); !strings.Contains(got, "Time off") || !strings.Contains(got, "Extra hours") || !strings.Contains(got, "Utrecht") {
+			t.Errorf("changes: %q", got)
+		}
 		if res := coach.PostForm("/m/agenda/availability/zone", url.Values{"zone": {"Mars/Olympus"}}); res.StatusCode != 422 || res.Text("#agenda-zone-error") == "" {
 			t.Errorf("a time zone that does not exist: %d", res.StatusCode)
 		}

@@ -57,4 +57,22 @@ func migrations(m *sdk.Module) {
 		_, err := db.NewCreateTable().Model((*sessionType)(nil)).Exec(ctx)
 		return err
 	})
+	m.Migration("20261203110000_changes", func(ctx context.Context, db *bun.DB) error {
+		type change struct {
+			bun.BaseModel  `bun:"table:agenda_changes"`
+			ID             int64     `bun:"id,pk,autoincrement"`
+			OrganisationID int64     `bun:"organisation_id,notnull"`
+			CoachID        int64     `bun:"coach_id,notnull"`
+			StartsAt       time.Time `bun:"starts_at,notnull"`
+			EndsAt         time.Time `bun:"ends_at,notnull"`
+			Open           bool      `bun:"open,notnull"`
+			Place          string    `bun:"place,notnull"`
+			CreatedAt      time.Time `bun:"created_at,notnull"`
+		}
+		if _, err := db.NewCreateTable().Model((*change)(nil)).Exec(ctx); err != nil {
+			return err
+		}
+		_, err := db.NewCreateIndex().Model((*change)(nil)).Index("agenda_changes_by_coach").Column("organisation_id", "coach_id", "ends_at").Exec(ctx)
+		return err
+	})
 }
