@@ -121,7 +121,7 @@ func renderAvailability(r *sdk.Request, status int, values, problems map[string]
 		"Hours": list, "Zone": zone.String(), "Free": shown, "Days": days, "Values": values, "Problems": problems,
 		"Types": types, "Session": sessionName, "Changes": changes, "ZoneLoc": zone,
 		"ChangeFields": []string{"first", "last", "change_from", "change_until", "change_place"},
-		"TypeFields": []string{"name", "duration", "buffer_before", "buffer_after", "notice", "ahead", "daily_max"},
+		"TypeFields":   []string{"name", "duration", "buffer_before", "buffer_after", "notice", "ahead", "daily_max"},
 	})
 }
 
