@@ -116,3 +116,12 @@ func (s *Service) Open(ctx context.Context, who Who, id int64) (*Dossier, Level,
 	}
 	return d, level, nil
 }
+
+// Viewed records that someone other than the dossier's subject opened it:
+// every such view is in the audit log.
+func (s *Service) Viewed(ctx context.Context, who Who, d *Dossier, ip string) error {
+	if d.UserID != nil && *d.UserID == who.UserID {
+		return nil
+	}
+	return record(ctx, s.db, who, d, "dossier.viewed", ip, "")
+}

@@ -79,15 +79,6 @@ func (s *Service) RemoveCoCoach(ctx context.Context, who Who, dossierID, userID 
 	})
 }
 
-// Viewed records that someone other than the dossier's subject opened it:
-// every such view is in the audit log.
-func (s *Service) Viewed(ctx context.Context, who Who, d *Dossier, ip string) error {
-	if d.UserID != nil && *d.UserID == who.UserID {
-		return nil
-	}
-	return record(ctx, s.db, who, d, "dossier.viewed", ip, "")
-}
-
 // Coach is a member who coaches at least one dossier of an organisation.
 type Coach struct {
 	UserID int64  `bun:"user_id"`

@@ -9,7 +9,6 @@ import (
 	"context"
 	"database/sql"
 	"errors"
-	"strconv"
 	"strings"
 	"time"
 
@@ -149,5 +148,3 @@ func Fake(orgID int64, given, family, email string, now time.Time) Dossier {
 	Details{GivenName: given, FamilyName: family, Initials: given[:1] + ".", Gender: "unknown", BirthDate: "1990-01-01", Email: email}.apply(&d)
 	return d
 }
-
-func itoa64(n int64) string { return strconv.FormatInt(n, 10) }

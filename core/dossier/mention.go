@@ -3,6 +3,8 @@ package dossier
 import (
 	"context"
 	"regexp"
+	"slices"
+	"strconv"
 	"strings"
 )
 
@@ -26,7 +28,7 @@ func Mentioned(members []Member, authorID int64, text string) []int64 {
 			whole := searchKey(p.Name)
 			first := searchKey(strings.SplitN(p.Name, " ", 2)[0])
 			local := searchKey(strings.SplitN(p.Email, "@", 2)[0])
-			if handle != "" && (handle == whole || handle == first || handle == local) && !contains64(found, p.UserID) {
+			if handle != "" && (handle == whole || handle == first || handle == local) && !slices.Contains(found, p.UserID) {
 				found = append(found, p.UserID)
 			}
 		}
@@ -36,15 +38,6 @@ func Mentioned(members []Member, authorID int64, text string) []int64 {
 		}
 	}
 	return out
-}
-
-func contains64(list []int64, v int64) bool {
-	for _, x := range list {
-		if x == v {
-			return true
-		}
-	}
-	return false
 }
 
 // Mention tells the dossier's members whom text mentions that they were,
@@ -59,7 +52,7 @@ func (s *Service) Mention(ctx context.Context, d *Dossier, authorID int64, text 
 		return err
 	}
 	for _, id := range Mentioned(members, authorID, text) {
-		if err := s.Notify(ctx, d.OrganisationID, id, "dossier.notice.mentioned", "/dossiers/"+itoa64(d.ID)); err != nil {
+		if err := s.Notify(ctx, d.OrganisationID, id, "dossier.notice.mentioned", "/dossiers/"+strconv.FormatInt(d.ID, 10)); err != nil {
 			return err
 		}
 	}

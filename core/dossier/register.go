@@ -3,6 +3,7 @@ package dossier
 import (
 	"context"
 	"net/mail"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -56,7 +57,7 @@ func (in *Details) check(now time.Time) error {
 	if in.GivenName != "" && searchKey(in.GivenName) == "" {
 		inv.Add("given_name", "dossier.error.name_letters")
 	}
-	if in.Gender != "" && !contains(Genders, in.Gender) {
+	if in.Gender != "" && !slices.Contains(Genders, in.Gender) {
 		inv.Add("gender", "form.choose")
 	}
 	if in.BirthDate != "" {
@@ -73,15 +74,6 @@ func (in *Details) check(now time.Time) error {
 		in.Email = strings.ToLower(in.Email)
 	}
 	return inv.OrNil()
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
 
 // apply copies the details onto the dossier, with the search keys.

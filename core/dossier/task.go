@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"slices"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -62,7 +63,7 @@ type TaskRow struct {
 func (s *Service) Request(ctx context.Context, who Who, dossierID int64, kind, note, ip string) (*Task, error) {
 	note = strings.TrimSpace(note)
 	inv := &Invalid{}
-	if !contains(TaskKinds, kind) {
+	if !slices.Contains(TaskKinds, kind) {
 		inv.Add("kind", "form.choose")
 	}
 	if kind == TaskOther && note == "" {

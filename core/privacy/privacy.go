@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/atriumhq/atrium/core/store"
+	"github.com/atriumhq/atrium/core/tenancy"
 )
 
 // Service exports and erases people's data.
@@ -44,5 +45,5 @@ func (e *Retained) Error() string {
 // IsMember tells whether a person is a member of the organisation, so that
 // an administrator's page never reveals anyone else.
 func (s *Service) IsMember(ctx context.Context, orgID, userID int64) (bool, error) {
-	return s.db.NewSelect().Table("members").Where("organisation_id = ? AND user_id = ?", orgID, userID).Exists(ctx)
+	return tenancy.IsMember(ctx, s.db, orgID, userID)
 }

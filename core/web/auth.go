@@ -273,6 +273,9 @@ func allActive(lineage []tenancy.Organisation) bool {
 	return true
 }
 
+// LineageIDs are the active organisation and its ancestors, nearest first.
+func (v *Viewer) LineageIDs() []int64 { return ids(v.Lineage) }
+
 func ids(orgs []tenancy.Organisation) []int64 {
 	out := make([]int64, len(orgs))
 	for i, o := range orgs {

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -84,36 +83,21 @@ func addChangePost(r *sdk.Request) error {
 	if len(problems) > 0 {
 		return renderAvailability(r, 422, values, problems)
 	}
-	var rows []change
 	now := time.Now().UTC()
-	for day := first; !day.After(last); day = time.Date(day.Year(), day.Month(), day.Day()+1, 0, 0, 0, 0, zone) {
-		start := time.Date(day.Year(), day.Month(), day.Day(), int(from)/60, int(from)%60, 0, 0, zone)
-		end := time.Date(day.Year(), day.Month(), day.Day(), int(until)/60, int(until)%60, 0, 0, zone)
-		rows = append(rows, change{OrganisationID: r.OrgID(), CoachID: r.UserID(), StartsAt: start.UTC(), EndsAt: end.UTC(), Open: open, Place: place, CreatedAt: now})
-		if !open {
-			// Days off are one stretch, first day to the end of the last.
-			rows[0].EndsAt = end.UTC()
-			rows = rows[:1]
+	row := func(start, end time.Time) change {
+		return change{OrganisationID: r.OrgID(), CoachID: r.UserID(), StartsAt: start.UTC(), EndsAt: end.UTC(), Open: open, Place: place, CreatedAt: now}
+	}
+	// Days off are one stretch, from the first day to the end of the last;
+	// extra hours are the same times on each day.
+	rows := []change{row(first, until.On(last))}
+	if open {
+		rows = rows[:0]
+		for day := first; !day.After(last); day = day.AddDate(0, 0, 1) {
+			rows = append(rows, row(from.On(day), until.On(day)))
 		}
 	}
 	if _, err := r.DB().NewInsert().Model(&rows).Exec(r.Context); err != nil {
 		return err
-	}
-	return r.Redirect("/availability")
-}
-
-// deleteChangePost removes one of the coach's changes.
-func deleteChangePost(r *sdk.Request) error {
-	id, err := strconv.ParseInt(r.Params["id"], 10, 64)
-	if err != nil {
-		return r.Fail(404)
-	}
-	res, err := r.DB().NewDelete().Model((*change)(nil)).Where("id = ? AND organisation_id = ? AND coach_id = ?", id, r.OrgID(), r.UserID()).Exec(r.Context)
-	if err != nil {
-		return err
-	}
-	if n, _ := res.RowsAffected(); n == 0 {
-		return r.Fail(404)
 	}
 	return r.Redirect("/availability")
 }

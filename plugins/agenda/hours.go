@@ -175,22 +175,6 @@ func addHoursPost(r *sdk.Request) error {
 	return r.Redirect("/availability")
 }
 
-// deleteHoursPost removes one of the coach's own blocks.
-func deleteHoursPost(r *sdk.Request) error {
-	id, err := strconv.ParseInt(r.Params["id"], 10, 64)
-	if err != nil {
-		return r.Fail(404)
-	}
-	res, err := r.DB().NewDelete().Model((*hours)(nil)).Where("id = ? AND organisation_id = ? AND coach_id = ?", id, r.OrgID(), r.UserID()).Exec(r.Context)
-	if err != nil {
-		return err
-	}
-	if n, _ := res.RowsAffected(); n == 0 {
-		return r.Fail(404)
-	}
-	return r.Redirect("/availability")
-}
-
 // zonePost sets the time zone the coach's hours are in.
 func zonePost(r *sdk.Request) error {
 	name := strings.TrimSpace(r.Form.Get("zone"))

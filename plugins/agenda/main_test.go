@@ -86,8 +86,33 @@ func TestAvailabilityThroughTheHost(t *testing.T) {
 		if res := coach.PostForm("/m/agenda/availability/changes", url.Values{"kind": {"extra"}, "first": {"2099-12-28"}, "change_from": {"18:00"}, "change_until": {"20:00"}, "change_place": {"Utrecht"}}); res.StatusCode != 303 {
 			t.Fatalf("extra hours: %d", res.StatusCode)
 		}
-		if got := coach.Get("/m/agenda/availability").Text("#agenda-changes"); !strings.Contains(got, "Time off") || !strings.Contains(got, "Extra hours") || !strings.Contains(got, "Utrecht") {
+		changes := coach.Get("/m/agenda/availability")
+		if got := changes.Text("#agenda-changes"); !strings.Contains(got, "Time off") || !strings.Contains(got, "Extra hours") || !strings.Contains(got, "Utrecht") {
 			t.Errorf("changes: %q", got)
+		}
+		// Three days off are one stretch to the end of the last day; extra
+		// hours are the times given.
+		if got := changes.Text("#agenda-changes"); !strings.Contains(got, "Thu 24 Dec 00:00 – Sun 27 Dec 00:00") || !strings.Contains(got, "Mon 28 Dec 18:00 – Mon 28 Dec 20:00") {
+			t.Errorf("the changes' times: %q", got)
+		}
+		// Removing: one's own rows only; another id, or one gone, is a 404.
+		for _, kind := range []string{"changes", "session-types", "hours"} {
+			if res := coach.PostForm("/m/agenda/availability/"+kind+"/999999/delete", url.Values{}); res.StatusCode != 404 {
+				t.Errorf("removing an unknown %s: %d", kind, res.StatusCode)
+			}
+		}
+		removeChange, _ := changes.Doc.Find(`#agenda-changes form`).Attr("action")
+		if res := coach.PostForm(removeChange, url.Values{}); res.StatusCode != 303 {
+			t.Errorf("removing a change: %d", res.StatusCode)
+		}
+		removeType, _ := changes.Doc.Find(`#agenda-types form`).Attr("action")
+		kim := app.Client(t)
+		kim.SignIn("coachee@harbour.example")
+		if res := kim.PostForm(removeType, url.Values{}); res.StatusCode != 403 {
+			t.Errorf("a coachee removes a coach's session type: %d", res.StatusCode)
+		}
+		if res := coach.PostForm(removeType, url.Values{}); res.StatusCode != 303 {
+			t.Errorf("removing a session type: %d", res.StatusCode)
 		}
 		if res := coach.PostForm("/m/agenda/availability/zone", url.Values{"zone": {"Mars/Olympus"}}); res.StatusCode != 422 || res.Text("#agenda-zone-error") == "" {
 			t.Errorf("a time zone that does not exist: %d", res.StatusCode)
@@ -105,8 +130,6 @@ func TestAvailabilityThroughTheHost(t *testing.T) {
 		if res := coach.PostForm(action, url.Values{}); res.StatusCode != 404 {
 			t.Errorf("removing again: %d", res.StatusCode)
 		}
-		kim := app.Client(t)
-		kim.SignIn("coachee@harbour.example")
 		if res := kim.Get("/m/agenda/availability"); res.StatusCode != 403 {
 			t.Errorf("a coachee opens the coach's availability: %d", res.StatusCode)
 		}

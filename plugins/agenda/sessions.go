@@ -87,19 +87,3 @@ func addSessionTypePost(r *sdk.Request) error {
 	}
 	return r.Redirect("/availability")
 }
-
-// deleteSessionTypePost removes one of the coach's session types.
-func deleteSessionTypePost(r *sdk.Request) error {
-	id, err := strconv.ParseInt(r.Params["id"], 10, 64)
-	if err != nil {
-		return r.Fail(404)
-	}
-	res, err := r.DB().NewDelete().Model((*sessionType)(nil)).Where("id = ? AND organisation_id = ? AND coach_id = ?", id, r.OrgID(), r.UserID()).Exec(r.Context)
-	if err != nil {
-		return err
-	}
-	if n, _ := res.RowsAffected(); n == 0 {
-		return r.Fail(404)
-	}
-	return r.Redirect("/availability")
-}

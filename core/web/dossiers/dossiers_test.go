@@ -269,6 +269,19 @@ func TestSharingAcrossOrganisations(t *testing.T) {
 		if edit.StatusCode != 200 {
 			t.Fatalf("editor's form: %d", edit.StatusCode)
 		}
+		changed := registration("Kim", "Bakker", "coachee@harbour.example")
+		changed.Set("birth_date", "tomorrow")
+		if res := leon.PostForm(base+"/edit", changed); res.StatusCode != 422 || !strings.Contains(res.Text("#f-birth_date-error"), "date of birth") {
+			t.Errorf("a bad edit: %d %q", res.StatusCode, res.Text("#f-birth_date-error"))
+		}
+		changed.Set("birth_date", "1988-03-14")
+		changed.Set("department", "Customer care")
+		if res := leon.PostForm(base+"/edit", changed); res.StatusCode != 303 {
+			t.Fatalf("an edit: %d", res.StatusCode)
+		}
+		if got := coach.Get(base).Text("#details"); !strings.Contains(got, "Customer care") || !strings.Contains(got, "1988-03-14") {
+			t.Errorf("the edited details: %q", got)
+		}
 		// Revoked: gone.
 		sharing := coach.Get(base + "/sharing")
 		action, _ := sharing.Doc.Find(`#share-list form[action*="/revoke"]`).Attr("action")
@@ -290,7 +303,7 @@ func TestSharingAcrossOrganisations(t *testing.T) {
 		for _, e := range events {
 			seen[e.Action]++
 		}
-		if seen["dossier.shared"] != 2 || seen["dossier.share_revoked"] != 1 || seen["dossier.viewed"] != 1 {
+		if seen["dossier.shared"] != 2 || seen["dossier.share_revoked"] != 1 || seen["dossier.viewed"] != 2 || seen["dossier.details_changed"] != 1 { // viewed by Leon and by the coach
 			t.Errorf("audit: %v", seen)
 		}
 	})
@@ -496,6 +509,40 @@ func TestCoCoaches(t *testing.T) {
 		}
 		if res := cas.Get(base); res.StatusCode != 404 {
 			t.Errorf("after removal: %d", res.StatusCode)
+		}
+	})
+}
+
+// TestClosingATrajectory: a classification that is too long is refused and
+// the trajectory stays open; closing shows it closed with its
+// classification; another or an already closed trajectory is a 404.
+func TestClosingATrajectory(t *testing.T) {
+	t.Parallel()
+	coretest.EachDatabase(t, func(t *testing.T, db config.Database) {
+		app := coretest.NewApp(t, db)
+		kim := findDossier(t, app, "Bakker")
+		base := "/dossiers/" + strconv.FormatInt(kim, 10)
+		coach := app.Client(t)
+		coach.SignIn("coach@harbour.example")
+		closing, _ := coach.Get(base).Doc.Find(`#trajectories form[action$="/close"]`).Attr("action")
+		if closing == "" {
+			t.Fatal("no close form for the running trajectory")
+		}
+		res := coach.PostForm(closing, url.Values{"classification": {strings.Repeat("x", 121)}})
+		if page := coach.Get(res.Header.Get("Location")); res.StatusCode != 303 || !strings.Contains(page.Text(".flash-error"), "too long") || !strings.Contains(page.Text("#trajectories"), "Running") {
+			t.Errorf("a long classification: %d %q", res.StatusCode, page.Text("#trajectories"))
+		}
+		if res := coach.PostForm(base+"/trajectories/999999/close", url.Values{}); res.StatusCode != 404 {
+			t.Errorf("another trajectory: %d", res.StatusCode)
+		}
+		if res := coach.PostForm(closing, url.Values{"classification": {"Goals reached"}}); res.StatusCode != 303 {
+			t.Fatalf("close: %d", res.StatusCode)
+		}
+		if got := coach.Get(base).Text("#trajectories"); !strings.Contains(got, "Closed") || !strings.Contains(got, "Goals reached") {
+			t.Errorf("the closed trajectory: %q", got)
+		}
+		if res := coach.PostForm(closing, url.Values{}); res.StatusCode != 404 {
+			t.Errorf("closing twice: %d", res.StatusCode)
 		}
 	})
 }

@@ -1,6 +1,7 @@
 package dossiers
 
 import (
+	"slices"
 	"strconv"
 
 	"github.com/gofiber/fiber/v3"
@@ -42,7 +43,7 @@ func (h *Handlers) List(c fiber.Ctx) error {
 	q.CoachID, _ = strconv.ParseInt(c.Query("coach"), 10, 64)
 	q.TeamID, _ = strconv.ParseInt(c.Query("team"), 10, 64)
 	q.Page, _ = strconv.Atoi(c.Query("page"))
-	if !contains(dossier.Statuses, q.Status) {
+	if !slices.Contains(dossier.Statuses, q.Status) {
 		q.Status = ""
 	}
 	d := listData{Statuses: dossier.Statuses, Query: map[string]string{"q": q.Text, "status": q.Status, "coach": c.Query("coach"), "team": c.Query("team")},
@@ -95,13 +96,4 @@ func (h *Handlers) Search(c fiber.Ctx) error {
 	}
 	data := map[string]any{"Rows": rows, "Short": len([]rune(text)) > 0 && len([]rune(text)) < 3, "Text": text, "Limit": quickLimit}
 	return h.web.Render(c, web.Page{Template: tmplResults, Title: "dossier.list_title", Data: data})
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }

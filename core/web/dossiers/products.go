@@ -17,16 +17,6 @@ type productsData struct {
 	Form     web.Form
 }
 
-// lineageIDs are the viewer's organisation and its ancestors, nearest first.
-func lineageIDs(c fiber.Ctx) []int64 {
-	v := web.CurrentViewer(c)
-	ids := make([]int64, len(v.Lineage))
-	for i, o := range v.Lineage {
-		ids[i] = o.ID
-	}
-	return ids
-}
-
 // Products lists the trajectories the organisation offers (its own, and
 // those of the organisations above it, which it uses but cannot change).
 func (h *Handlers) Products(c fiber.Ctx) error {
@@ -34,7 +24,7 @@ func (h *Handlers) Products(c fiber.Ctx) error {
 }
 
 func (h *Handlers) renderProducts(c fiber.Ctx, status int, f web.Form) error {
-	list, err := h.svc.Products(c.Context(), lineageIDs(c), true)
+	list, err := h.svc.Products(c.Context(), web.CurrentViewer(c).LineageIDs(), true)
 	if err != nil {
 		return err
 	}

@@ -30,12 +30,7 @@ func (h *Handlers) startable(c fiber.Ctx) (*dossier.Dossier, []int64, error) {
 	if w.OrgID != d.OrganisationID || !w.Can.Has(access.TrajectoriesStart) {
 		return nil, nil, fiber.ErrForbidden
 	}
-	v := web.CurrentViewer(c)
-	lineage := make([]int64, len(v.Lineage))
-	for i, o := range v.Lineage {
-		lineage[i] = o.ID
-	}
-	return d, lineage, nil
+	return d, web.CurrentViewer(c).LineageIDs(), nil
 }
 
 func (h *Handlers) renderStart(c fiber.Ctx, status int, d *dossier.Dossier, lineage []int64, f web.Form) error {

@@ -25,11 +25,12 @@ func ParseClock(s string) (Clock, error) {
 // String is "HH:MM".
 func (c Clock) String() string { return fmt.Sprintf("%02d:%02d", int(c)/60, int(c)%60) }
 
-// on is the moment the clock reads on a day in a zone. A time that does
-// not exist that day (skipped by daylight saving) moves forward as Go's
-// time.Date does: 02:30 on the spring-forward night is 03:30.
-func (c Clock) on(y int, m time.Month, d int, zone *time.Location) time.Time {
-	return time.Date(y, m, d, int(c)/60, int(c)%60, 0, 0, zone)
+// On is the moment the clock reads on day's date, in day's zone. A time
+// that does not exist that day (skipped by daylight saving) moves forward as
+// Go's time.Date does: 02:30 on the spring-forward night is 03:30; 24:00 is
+// the next midnight.
+func (c Clock) On(day time.Time) time.Time {
+	return time.Date(day.Year(), day.Month(), day.Day(), int(c)/60, int(c)%60, 0, 0, day.Location())
 }
 
 // Weekly is a block of recurring hours, such as Monday 09:00–12:00 online.

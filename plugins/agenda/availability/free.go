@@ -62,7 +62,7 @@ func (c Coach) open(day, next time.Time) []span {
 		if w.Day != day.Weekday() || w.End <= w.Start {
 			continue
 		}
-		spans = append(spans, span{w.Start.on(day.Year(), day.Month(), day.Day(), c.Zone), w.End.on(day.Year(), day.Month(), day.Day(), c.Zone), w.Place})
+		spans = append(spans, span{w.Start.On(day), w.End.On(day), w.Place})
 	}
 	for _, ch := range c.Changes {
 		if ch.Open && ch.From.Before(next) && ch.To.After(day) {
