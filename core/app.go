@@ -168,7 +168,7 @@ func (a *App) build() error {
 	identity.AddMailKind(identity.MailKind{Key: dossier.Module, Label: "dossier.mail_kind", Default: true})
 	a.reads = readstate.NewService(a.db)
 	a.plugins = pluginhost.New(pluginhost.Deps{Config: cfg.Plugins, Log: a.log, Web: a.web, Modules: a.modules, Catalog: a.catalog,
-		Orgs: a.orgs, Identity: a.ident, Audit: a.audit, DB: a.db, Notify: a.notify, Dossiers: a.dossiers, Reads: a.reads})
+		Orgs: a.orgs, Identity: a.ident, Audit: a.audit, DB: a.db, Notify: a.notify, Mail: a.mailFromModule, Dossiers: a.dossiers, Reads: a.reads})
 	operator.RegisterPlugins(a.web, a.plugins)
 	a.announce = announcement.NewService(a.db)
 	a.announce.Notify = a.notifyAnnouncement

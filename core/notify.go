@@ -6,6 +6,7 @@ import (
 
 	"github.com/uptrace/bun"
 
+	"github.com/atriumhq/atrium/core/mail"
 	"github.com/atriumhq/atrium/core/notice"
 )
 
@@ -35,4 +36,26 @@ func (a *App) notify(ctx context.Context, orgID, userID int64, module, message, 
 		}
 		return nil
 	})
+}
+
+// mailFromModule sends a person a mail a module wrote in their language
+// (subject and plain text, shown escaped in the organisation's layout),
+// with a calendar when given, when they want the module's mails.
+func (a *App) mailFromModule(ctx context.Context, orgID, userID int64, module, subject, text string, cal mail.Calendar) error {
+	org, err := a.orgs.ByID(ctx, orgID)
+	if err != nil {
+		return err
+	}
+	people, err := a.ident.Recipients(ctx, a.db, []int64{userID}, module)
+	if err != nil {
+		return err
+	}
+	for _, p := range people {
+		data := map[string]any{"Organisation": org.Name, "Subject": subject, "Paragraphs": strings.Split(text, "\n\n"),
+			"Link": strings.TrimRight(a.cfg.Server.BaseURL, "/") + "/", "Colour": a.brandColour(ctx, org.ID)}
+		if err := a.ident.QueueNotice(ctx, a.db, p, "module", data, cal); err != nil {
+			return err
+		}
+	}
+	return nil
 }

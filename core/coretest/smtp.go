@@ -5,7 +5,6 @@ import (
 	"io"
 	"mime"
 	"mime/multipart"
-	"mime/quotedprintable"
 	"net"
 	"net/mail"
 	"regexp"
@@ -130,25 +129,34 @@ func (r Received) Subject() string {
 	return s
 }
 
-// Part returns the decoded body part of the given type, such as "text/plain".
+// Part returns the decoded body part of the given type, such as
+// "text/plain" or "text/calendar", looking into nested multiparts.
 func (r Received) Part(kind string) string {
 	msg, err := mail.ReadMessage(bytes.NewReader(r.Raw))
 	if err != nil {
 		return ""
 	}
-	_, params, err := mime.ParseMediaType(msg.Header.Get("Content-Type"))
-	if err != nil {
+	return findPart(msg.Header.Get("Content-Type"), msg.Body, kind)
+}
+
+func findPart(contentType string, body io.Reader, kind string) string {
+	media, params, err := mime.ParseMediaType(contentType)
+	if err != nil || !strings.HasPrefix(media, "multipart/") {
 		return ""
 	}
-	mr := multipart.NewReader(msg.Body, params["boundary"])
+	mr := multipart.NewReader(body, params["boundary"])
 	for {
 		p, err := mr.NextPart()
 		if err != nil {
 			return ""
 		}
-		if strings.HasPrefix(p.Header.Get("Content-Type"), kind) {
-			body, _ := io.ReadAll(quotedprintable.NewReader(p))
-			return strings.ReplaceAll(string(body), "\r\n", "\n")
+		ct := p.Header.Get("Content-Type")
+		if strings.HasPrefix(ct, kind) {
+			data, _ := io.ReadAll(p) // NextPart decodes quoted-printable
+			return strings.ReplaceAll(string(data), "\r\n", "\n")
+		}
+		if found := findPart(ct, p, kind); found != "" {
+			return found
 		}
 	}
 }

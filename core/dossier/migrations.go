@@ -151,5 +151,17 @@ func Migrations() []store.Migration {
 			return nil
 		},
 		Down: store.DropTables((*teamMember)(nil), (*team)(nil), (*task)(nil), (*trajectory)(nil), (*product)(nil), (*share)(nil), (*coach)(nil), (*dossier)(nil)),
+	}, {
+		// The agenda counts booked sessions apart from the ones the
+		// trajectory offers (planned) and the ones held (used).
+		Name: "20261230090000_sessions_booked",
+		Up: func(ctx context.Context, tx bun.Tx) error {
+			_, err := tx.NewAddColumn().Table("trajectories").ColumnExpr("sessions_booked INTEGER NOT NULL DEFAULT 0").Exec(ctx)
+			return err
+		},
+		Down: func(ctx context.Context, tx bun.Tx) error {
+			_, err := tx.NewDropColumn().Table("trajectories").Column("sessions_booked").Exec(ctx)
+			return err
+		},
 	}}
 }

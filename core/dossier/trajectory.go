@@ -46,11 +46,12 @@ type Trajectory struct {
 	DossierID       int64     `bun:"dossier_id,notnull"`
 	Number          int       `bun:"number,notnull"` // 1, 2, … within the dossier
 	ProductID       int64     `bun:"product_id,notnull"`
-	ProductName     string    `bun:"product_name,notnull"` // as it was called when started
-	StartDate       string    `bun:"start_date,notnull"`   // YYYY-MM-DD
-	EndDate         string    `bun:"end_date,notnull"`     // "" while open
-	SessionsPlanned int       `bun:"sessions_planned,notnull"`
-	SessionsUsed    int       `bun:"sessions_used,notnull"`
+	ProductName     string    `bun:"product_name,notnull"`     // as it was called when started
+	StartDate       string    `bun:"start_date,notnull"`       // YYYY-MM-DD
+	EndDate         string    `bun:"end_date,notnull"`         // "" while open
+	SessionsPlanned int       `bun:"sessions_planned,notnull"` // what the trajectory offers
+	SessionsBooked  int       `bun:"sessions_booked,notnull"`  // appointments still to come
+	SessionsUsed    int       `bun:"sessions_used,notnull"`    // held or missed
 	Status          string    `bun:"status,notnull"`
 	Classification  string    `bun:"classification,notnull"`
 	StartedBy       int64     `bun:"started_by,notnull"`
@@ -200,5 +201,36 @@ func (s *Service) CloseTrajectory(ctx context.Context, who Who, dossierID, traje
 			return ErrNotFound
 		}
 		return record(ctx, tx, who, d, "dossier.trajectory_closed", ip, classification)
+	})
+}
+
+// maxSessions bounds the counts a module may record for one trajectory.
+const maxSessions = 1000
+
+// SetSessions records how many sessions of an open trajectory are booked
+// and how many were used, as the agenda counts its appointments; the first
+// one sets a planned trajectory running. It needs Contribute: a coachee
+// who books a session changes the count.
+func (s *Service) SetSessions(ctx context.Context, who Who, dossierID, trajectoryID int64, booked, used int) error {
+	if booked < 0 || used < 0 || booked > maxSessions || used > maxSessions {
+		return &Invalid{Fields: map[string]string{"sessions": "form.invalid"}}
+	}
+	return s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+		d, err := openIn(ctx, tx, who, dossierID, Contribute)
+		if err != nil {
+			return err
+		}
+		q := tx.NewUpdate().Model((*Trajectory)(nil)).Set("sessions_booked = ?, sessions_used = ?", booked, used)
+		if booked+used > 0 {
+			q = q.Set("status = CASE WHEN status = ? THEN ? ELSE status END", TrajectoryPlanned, TrajectoryRunning)
+		}
+		res, err := q.Where("id = ? AND dossier_id = ? AND status <> ?", trajectoryID, d.ID, TrajectoryClosed).Exec(ctx)
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return ErrNotFound
+		}
+		return nil
 	})
 }

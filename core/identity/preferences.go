@@ -6,6 +6,8 @@ import (
 	"sync"
 
 	"github.com/uptrace/bun"
+
+	mailer "github.com/atriumhq/atrium/core/mail"
 )
 
 // MailKind is a kind of notification mail a person may turn off. Service
@@ -98,8 +100,9 @@ func (s *Service) Recipients(ctx context.Context, db bun.IDB, userIDs []int64, k
 	return users, err
 }
 
-// QueueNotice mails a person that something new waits for them, never what it says.
-func (s *Service) QueueNotice(ctx context.Context, db bun.IDB, u User, name string, data map[string]any) error {
+// QueueNotice mails a person of their kinds of mail: that something new
+// waits for them (never what it says), or what a module wrote for them.
+func (s *Service) QueueNotice(ctx context.Context, db bun.IDB, u User, name string, data map[string]any, cal ...mailer.Calendar) error {
 	data["Name"] = u.GivenName
-	return s.mail.Queue(ctx, db, u.Email, u.Locale, name, data)
+	return s.mail.Queue(ctx, db, u.Email, u.Locale, name, data, cal...)
 }

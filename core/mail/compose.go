@@ -31,6 +31,14 @@ type Composer struct {
 // Mail is a composed message before it is queued.
 type Mail struct {
 	To, Subject, Text, HTML string
+	Calendar                Calendar
+}
+
+// Calendar is an iCalendar invitation sent with a mail: calendar programs
+// offer to add, move or remove the event by its UID.
+type Calendar struct {
+	Data   []byte // the VCALENDAR object; empty for none
+	Method string // its METHOD: REQUEST (new or changed) or CANCEL
 }
 
 // NewComposer parses the theme's mail templates.
@@ -82,7 +90,10 @@ func (c *Composer) Compose(to, locale, name string, data map[string]any) (Mail, 
 }
 
 // build writes the RFC 5322 message: plain text and HTML as alternatives,
-// both quoted-printable, UTF-8 subject encoded.
+// both quoted-printable, UTF-8 subject encoded. A calendar goes in twice,
+// as mail programs look for it: as a third alternative (text/calendar with
+// its method, what Outlook and Gmail act on) and as an invite.ics
+// attachment (what the others offer to open).
 func build(from string, m Mail, now time.Time) ([]byte, error) {
 	sender, err := mail.ParseAddress(from)
 	if err != nil {
@@ -92,8 +103,6 @@ func build(from string, m Mail, now time.Time) ([]byte, error) {
 	if err != nil {
 		return nil, fmt.Errorf("mail: %q is not an address", m.To)
 	}
-	var buf bytes.Buffer
-	mw := multipart.NewWriter(&buf)
 	id := make([]byte, 12)
 	_, _ = rand.Read(id)
 	domain := sender.Address[strings.LastIndex(sender.Address, "@")+1:]
@@ -105,28 +114,64 @@ func build(from string, m Mail, now time.Time) ([]byte, error) {
 		"Message-ID: <" + hex.EncodeToString(id) + "@" + domain + ">",
 		"MIME-Version: 1.0",
 		"Auto-Submitted: auto-generated",
-		"Content-Type: multipart/alternative; boundary=" + mw.Boundary(),
+	}
+	parts := []part{{"text/plain; charset=utf-8", m.Text}, {"text/html; charset=utf-8", m.HTML}}
+	cal := len(m.Calendar.Data) > 0
+	if cal {
+		parts = append(parts, part{"text/calendar; charset=utf-8; method=" + m.Calendar.Method, string(m.Calendar.Data)})
+	}
+	var alt bytes.Buffer
+	aw := multipart.NewWriter(&alt)
+	for _, p := range parts {
+		if err := p.write(aw, nil); err != nil {
+			return nil, err
+		}
+	}
+	if err := aw.Close(); err != nil {
+		return nil, err
 	}
 	var head bytes.Buffer
-	head.WriteString(strings.Join(headers, "\r\n") + "\r\n\r\n")
-	for _, part := range []struct{ kind, body string }{{"text/plain", m.Text}, {"text/html", m.HTML}} {
-		w, err := mw.CreatePart(textproto.MIMEHeader{
-			"Content-Type":              {part.kind + "; charset=utf-8"},
-			"Content-Transfer-Encoding": {"quoted-printable"},
-		})
-		if err != nil {
-			return nil, err
-		}
-		qp := quotedprintable.NewWriter(w)
-		if _, err := qp.Write([]byte(strings.ReplaceAll(part.body, "\n", "\r\n"))); err != nil {
-			return nil, err
-		}
-		if err := qp.Close(); err != nil {
-			return nil, err
-		}
+	if !cal {
+		head.WriteString(strings.Join(append(headers, "Content-Type: multipart/alternative; boundary="+aw.Boundary()), "\r\n") + "\r\n\r\n")
+		return append(head.Bytes(), alt.Bytes()...), nil
+	}
+	var mixed bytes.Buffer
+	mw := multipart.NewWriter(&mixed)
+	w, err := mw.CreatePart(textproto.MIMEHeader{"Content-Type": {"multipart/alternative; boundary=" + aw.Boundary()}})
+	if err != nil {
+		return nil, err
+	}
+	if _, err := w.Write(alt.Bytes()); err != nil {
+		return nil, err
+	}
+	attachment := part{"application/ics; name=invite.ics", string(m.Calendar.Data)}
+	if err := attachment.write(mw, textproto.MIMEHeader{"Content-Disposition": {"attachment; filename=invite.ics"}}); err != nil {
+		return nil, err
 	}
 	if err := mw.Close(); err != nil {
 		return nil, err
 	}
-	return append(head.Bytes(), buf.Bytes()...), nil
+	head.WriteString(strings.Join(append(headers, "Content-Type: multipart/mixed; boundary="+mw.Boundary()), "\r\n") + "\r\n\r\n")
+	return append(head.Bytes(), mixed.Bytes()...), nil
+}
+
+// part is one body part of a message, written quoted-printable with CRLF
+// line ends.
+type part struct{ contentType, body string }
+
+func (p part) write(mw *multipart.Writer, extra textproto.MIMEHeader) error {
+	h := textproto.MIMEHeader{"Content-Type": {p.contentType}, "Content-Transfer-Encoding": {"quoted-printable"}}
+	for k, v := range extra {
+		h[k] = v
+	}
+	w, err := mw.CreatePart(h)
+	if err != nil {
+		return err
+	}
+	qp := quotedprintable.NewWriter(w)
+	body := strings.ReplaceAll(strings.ReplaceAll(p.body, "\r\n", "\n"), "\n", "\r\n")
+	if _, err := qp.Write([]byte(body)); err != nil {
+		return err
+	}
+	return qp.Close()
 }

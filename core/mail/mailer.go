@@ -44,11 +44,14 @@ func (m *Mailer) Delivering() bool { return m.cfg.SMTPHost != "" }
 
 // Queue composes the named mail in the recipient's language and adds it to
 // the outbox through db, which should be the transaction of the change the
-// mail reports.
-func (m *Mailer) Queue(ctx context.Context, db bun.IDB, to, locale, name string, data map[string]any) error {
+// mail reports. A calendar, when given, goes with it.
+func (m *Mailer) Queue(ctx context.Context, db bun.IDB, to, locale, name string, data map[string]any, cal ...Calendar) error {
 	composed, err := m.composer.Compose(to, locale, name, data)
 	if err != nil {
 		return err
+	}
+	if len(cal) > 0 {
+		composed.Calendar = cal[0]
 	}
 	now := m.Now().UTC()
 	raw, err := build(m.cfg.From, composed, now)

@@ -184,13 +184,17 @@ func (w *wall) run(ctx context.Context, plugin string, sc *scope, in bun.IConn, 
 		}
 		return w.runPostgres(ctx, plugin, sc, do)
 	}
-	if err := w.checkSQLite(ctx, plugin, text, sc.migrating); err != nil {
+	// In the plugin's transaction the check asks on the transaction's own
+	// connection: waiting for another from the pool could wait on the very
+	// transactions queued behind this one for SQLite's write lock.
+	var conn bun.IConn = w.db.DB
+	if in != nil {
+		conn = in
+	}
+	if err := w.checkSQLite(ctx, conn, plugin, text, sc.migrating); err != nil {
 		return err
 	}
-	if in != nil {
-		return do(ctx, in)
-	}
-	return do(ctx, w.db.DB)
+	return do(ctx, conn)
 }
 
 var ddlTarget = regexp.MustCompile(`(?i)\b(?:TABLE|INDEX|ON)\s+(?:IF\s+(?:NOT\s+)?EXISTS\s+)?"?([A-Za-z0-9_]+)"?`)
@@ -215,12 +219,12 @@ func ownDDL(plugin, text string) bool {
 // checkSQLite asks SQLite which tables and indexes the statement would open
 // (the root pages of EXPLAIN's Open opcodes) and refuses any that is not the
 // plugin's, virtual tables, and other attached databases.
-func (w *wall) checkSQLite(ctx context.Context, plugin, text string, migrating bool) error {
+func (w *wall) checkSQLite(ctx context.Context, conn bun.IConn, plugin, text string, migrating bool) error {
 	if migrating && firstWord(text) != "SELECT" && firstWord(text) != "INSERT" && firstWord(text) != "UPDATE" && firstWord(text) != "DELETE" && firstWord(text) != "WITH" {
 		return nil // schema statements were checked by name
 	}
 	var version int64
-	if err := w.db.QueryRowContext(ctx, "PRAGMA schema_version").Scan(&version); err != nil {
+	if err := conn.QueryRowContext(ctx, "PRAGMA schema_version").Scan(&version); err != nil {
 		return err
 	}
 	key := plugin + "\x00" + text
@@ -230,7 +234,7 @@ func (w *wall) checkSQLite(ctx context.Context, plugin, text string, migrating b
 	if known {
 		return nil
 	}
-	rows, err := w.db.QueryContext(ctx, "EXPLAIN "+text)
+	rows, err := conn.QueryContext(ctx, "EXPLAIN "+text)
 	if err != nil {
 		return err // a statement SQLite cannot even plan fails the same way when run
 	}
@@ -256,7 +260,7 @@ func (w *wall) checkSQLite(ctx context.Context, plugin, text string, migrating b
 	if err := rows.Err(); err != nil {
 		return err
 	}
-	owners, err := w.rootPages(ctx, version)
+	owners, err := w.rootPages(ctx, conn, version)
 	if err != nil {
 		return err
 	}
@@ -280,13 +284,13 @@ func (w *wall) checkSQLite(ctx context.Context, plugin, text string, migrating b
 }
 
 // rootPages maps root pages to their tables, read again only when the schema changed.
-func (w *wall) rootPages(ctx context.Context, version int64) (map[int64]string, error) {
+func (w *wall) rootPages(ctx context.Context, conn bun.IConn, version int64) (map[int64]string, error) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	if w.owners != nil && w.version == version {
 		return w.owners, nil
 	}
-	rows, err := w.db.QueryContext(ctx, "SELECT rootpage, tbl_name FROM sqlite_master WHERE rootpage > 0")
+	rows, err := conn.QueryContext(ctx, "SELECT rootpage, tbl_name FROM sqlite_master WHERE rootpage > 0")
 	if err != nil {
 		return nil, err
 	}

@@ -55,17 +55,70 @@ func (s *hostService) item(ctx context.Context, token string, dossierID int64, k
 	return sc, d, nil
 }
 
-// Dossier tells the person's level in a dossier and whose it is.
+// Dossier tells the person's level in a dossier (or their own, when asked
+// for it), whose it is, its coach and its trajectories.
 func (s *hostService) Dossier(ctx context.Context, req *pluginv1.DossierRequest) (*pluginv1.DossierResponse, error) {
 	sc, err := s.scope(req.GetToken())
 	if err != nil {
 		return nil, err
 	}
-	d, level, err := s.dossierLevel(ctx, sc, req.GetDossierId())
+	id := req.GetDossierId()
+	if req.GetOwn() && s.dossiers != nil {
+		if id, err = s.dossiers.Own(ctx, sc.orgID, sc.userID); err != nil {
+			return nil, err
+		}
+	}
+	d, level, err := s.dossierLevel(ctx, sc, id)
 	if err != nil || level == dossier.None {
 		return &pluginv1.DossierResponse{Level: dossier.None.String()}, err
 	}
-	return &pluginv1.DossierResponse{Level: level.String(), Name: d.Name()}, nil
+	out := &pluginv1.DossierResponse{Level: level.String(), Name: d.Name(), Id: d.ID}
+	if d.UserID != nil {
+		out.PersonId = *d.UserID
+	}
+	if d.CoachID != nil {
+		out.CoachId = *d.CoachID
+	}
+	list, err := s.dossiers.Trajectories(ctx, d.ID)
+	if err != nil {
+		return nil, err
+	}
+	for _, t := range list {
+		out.Trajectories = append(out.Trajectories, &pluginv1.Trajectory{Id: t.ID, Number: int32(t.Number), Product: t.ProductName, Status: t.Status,
+			SessionsPlanned: int32(t.SessionsPlanned), SessionsBooked: int32(t.SessionsBooked), SessionsUsed: int32(t.SessionsUsed),
+			StartDate: t.StartDate, EndDate: t.EndDate})
+	}
+	return out, nil
+}
+
+// Sessions records a trajectory's booked and used sessions as the plugin
+// counts them; the person must be able to contribute to the dossier.
+func (s *hostService) Sessions(ctx context.Context, req *pluginv1.SessionsRequest) (*pluginv1.SessionsResponse, error) {
+	sc, err := s.scope(req.GetToken())
+	if err != nil {
+		return nil, err
+	}
+	if s.dossiers == nil {
+		return nil, status.Error(codes.Unimplemented, "dossiers are not served by this host")
+	}
+	if _, level, err := s.dossierLevel(ctx, sc, req.GetDossierId()); err != nil {
+		return nil, err
+	} else if level == dossier.None {
+		return nil, status.Errorf(codes.NotFound, "no dossier %d for this person", req.GetDossierId())
+	}
+	err = s.dossiers.SetSessions(ctx, dossier.Who{UserID: sc.userID, OrgID: sc.orgID, Can: sc.can}, req.GetDossierId(), req.GetTrajectoryId(), int(req.GetBooked()), int(req.GetUsed()))
+	var invalid *dossier.Invalid
+	switch {
+	case errors.As(err, &invalid):
+		return nil, status.Error(codes.InvalidArgument, "booked and used are counts from 0 to 1000")
+	case errors.Is(err, dossier.ErrNotFound):
+		return nil, status.Errorf(codes.NotFound, "no open trajectory %d in dossier %d", req.GetTrajectoryId(), req.GetDossierId())
+	case errors.Is(err, dossier.ErrForbidden):
+		return nil, status.Errorf(codes.PermissionDenied, "the person may not do this in dossier %d", req.GetDossierId())
+	case err != nil:
+		return nil, err
+	}
+	return &pluginv1.SessionsResponse{}, nil
 }
 
 // AddItem records a new item; the person must be able to contribute.

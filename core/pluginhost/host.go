@@ -26,6 +26,7 @@ import (
 	"github.com/atriumhq/atrium/core/config"
 	"github.com/atriumhq/atrium/core/i18n"
 	"github.com/atriumhq/atrium/core/identity"
+	"github.com/atriumhq/atrium/core/mail"
 	"github.com/atriumhq/atrium/core/module"
 	"github.com/atriumhq/atrium/core/secrets"
 	"github.com/atriumhq/atrium/core/store"
@@ -48,6 +49,9 @@ type Deps struct {
 	DB *store.DB
 	// Notify leaves a person a notice and mails them when they want it.
 	Notify func(ctx context.Context, orgID, userID int64, module, message, link string) error
+	// Mail sends a person a mail a module wrote, when they want the
+	// module's mails.
+	Mail func(ctx context.Context, orgID, userID int64, module, subject, text string, cal mail.Calendar) error
 	// Dossiers and Reads answer plugins' questions about dossiers and what
 	// is new in them.
 	Dossiers *dossier.Service

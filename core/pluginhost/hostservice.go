@@ -13,6 +13,7 @@ import (
 	"github.com/atriumhq/atrium/core/audit"
 	"github.com/atriumhq/atrium/core/dossier"
 	"github.com/atriumhq/atrium/core/identity"
+	"github.com/atriumhq/atrium/core/mail"
 	"github.com/atriumhq/atrium/core/readstate"
 	"github.com/atriumhq/atrium/core/tenancy"
 	pluginv1 "github.com/atriumhq/atrium/plugins/proto/v1"
@@ -32,6 +33,7 @@ type hostService struct {
 	wall   *wall
 	emit   func(ctx context.Context, from scope, name string, payload []byte) error
 	notify func(ctx context.Context, orgID, userID int64, module, message, link string) error
+	mail   func(ctx context.Context, orgID, userID int64, module, subject, text string, cal mail.Calendar) error
 	// statements counts the Exec and Query calls served.
 	statements *atomic.Int64
 	dossiers   *dossier.Service
@@ -85,7 +87,7 @@ func (s *hostService) People(ctx context.Context, req *pluginv1.PeopleRequest) (
 	}
 	out := &pluginv1.PeopleResponse{}
 	for _, u := range users {
-		p := &pluginv1.Person{Id: u.ID, Name: u.Name(), Email: u.Email}
+		p := &pluginv1.Person{Id: u.ID, Name: u.Name(), Email: u.Email, Locale: u.Locale, TimeZone: u.TimeZone}
 		for _, r := range members[u.ID] {
 			p.Roles = append(p.Roles, string(r))
 		}
@@ -128,7 +130,7 @@ func (s *hostService) Audit(ctx context.Context, req *pluginv1.AuditRequest) (*p
 // id the plugin dials, once, for every Host call it makes.
 func (h *Host) serveHost(p *Plugin, broker brokerLike) uint32 {
 	id := broker.NextId()
-	svc := &hostService{plugin: p.Name, calls: &h.calls, orgs: h.Orgs, ids: h.Identity, audit: h.Audit, log: h.Log, wall: h.wall, emit: h.deliver, notify: h.Notify, statements: &p.statements,
+	svc := &hostService{plugin: p.Name, calls: &h.calls, orgs: h.Orgs, ids: h.Identity, audit: h.Audit, log: h.Log, wall: h.wall, emit: h.deliver, notify: h.Notify, mail: h.Mail, statements: &p.statements,
 		dossiers: h.Dossiers, reads: h.Reads}
 	go broker.AcceptAndServe(id, func(opts []grpc.ServerOption) *grpc.Server {
 		// Workers kept warm instead of a goroutine per call: a little off

@@ -2,11 +2,14 @@ package pluginhost
 
 import (
 	"context"
+	"fmt"
 	"strings"
+	"unicode/utf8"
 
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
 
+	"github.com/atriumhq/atrium/core/mail"
 	pluginv1 "github.com/atriumhq/atrium/plugins/proto/v1"
 )
 
@@ -44,4 +47,57 @@ func (s *hostService) Notify(ctx context.Context, req *pluginv1.NotifyRequest) (
 func ownLink(plugin, link string) bool {
 	return strings.HasPrefix(link, "/m/"+plugin+"/") && len(link) <= 500 &&
 		!strings.ContainsAny(link, "\\\r\n") && !strings.Contains(link, "//") && !strings.Contains(link, "/../")
+}
+
+// Mail sends a person of the call's organisation a mail the plugin wrote in
+// their language, with an iCalendar object when given. The text is shown
+// escaped; the calendar must be one VCALENDAR whose METHOD is the one named.
+func (s *hostService) Mail(ctx context.Context, req *pluginv1.MailRequest) (*pluginv1.MailResponse, error) {
+	sc, err := s.scope(req.GetToken())
+	if err != nil {
+		return nil, err
+	}
+	subject, text := strings.TrimSpace(req.GetSubject()), req.GetText()
+	switch {
+	case s.mail == nil:
+		return nil, status.Error(codes.Unimplemented, "mail is not served by this host")
+	case subject == "" || utf8.RuneCountInString(subject) > 200 || strings.ContainsAny(subject, "\r\n"):
+		return nil, status.Error(codes.InvalidArgument, "a subject is one line of 1 to 200 characters")
+	case len(text) > 20000 || !utf8.ValidString(text):
+		return nil, status.Error(codes.InvalidArgument, "a mail's text is UTF-8 of at most 20,000 bytes")
+	}
+	cal := mail.Calendar{Data: req.GetCalendar(), Method: req.GetMethod()}
+	if len(cal.Data) > 0 {
+		if err := checkCalendar(cal); err != nil {
+			return nil, status.Error(codes.InvalidArgument, err.Error())
+		}
+	}
+	members, err := s.orgs.RolesAmong(ctx, sc.orgID, []int64{req.GetUserId()})
+	if err != nil {
+		return nil, err
+	}
+	if _, ok := members[req.GetUserId()]; !ok {
+		return nil, status.Error(codes.NotFound, "no such person in the organisation")
+	}
+	if err := s.mail(ctx, sc.orgID, req.GetUserId(), s.plugin, subject, text, cal); err != nil {
+		return nil, err
+	}
+	return &pluginv1.MailResponse{}, nil
+}
+
+// checkCalendar accepts one small VCALENDAR whose METHOD line is the
+// method named, REQUEST or CANCEL: what mail programs act on.
+func checkCalendar(cal mail.Calendar) error {
+	text := string(cal.Data)
+	switch {
+	case len(cal.Data) > 64<<10 || !utf8.Valid(cal.Data):
+		return fmt.Errorf("a calendar is UTF-8 of at most 64 KiB")
+	case cal.Method != "REQUEST" && cal.Method != "CANCEL":
+		return fmt.Errorf("a calendar's method is REQUEST or CANCEL")
+	case !strings.HasPrefix(text, "BEGIN:VCALENDAR\r\n") || !strings.HasSuffix(text, "END:VCALENDAR\r\n"):
+		return fmt.Errorf("a calendar is one VCALENDAR with CRLF line ends")
+	case !strings.Contains(text, "\r\nMETHOD:"+cal.Method+"\r\n"):
+		return fmt.Errorf("the calendar's METHOD must be %s", cal.Method)
+	}
+	return nil
 }

@@ -36,7 +36,7 @@ func upcoming(r *sdk.Request) ([]change, error) {
 // addChangePost adds time off or extra hours: a first and last day (one
 // day when the last is blank), and for extra hours the times of day.
 func addChangePost(r *sdk.Request) error {
-	zone, err := coachZone(r)
+	zone, err := zoneOf(r, r.UserID())
 	if err != nil {
 		return err
 	}

@@ -1,8 +1,6 @@
 package main
 
 import (
-	"database/sql"
-	"errors"
 	"strconv"
 	"strings"
 	"time"
@@ -42,33 +40,6 @@ type settings struct {
 // maxBlocks bounds a coach's weekly hours.
 const maxBlocks = 60
 
-// coachZone is the coach's agenda time zone: their own setting, else the
-// one of their account.
-func coachZone(r *sdk.Request) (*time.Location, error) {
-	s := settings{}
-	err := r.DB().NewSelect().Model(&s).Where("organisation_id = ? AND coach_id = ?", r.OrgID(), r.UserID()).Scan(r.Context)
-	name := s.TimeZone
-	if errors.Is(err, sql.ErrNoRows) || name == "" {
-		name, err = r.TimeZone(), nil
-	}
-	if err != nil {
-		return nil, err
-	}
-	zone, zerr := time.LoadLocation(name)
-	if zerr != nil {
-		return time.UTC, nil
-	}
-	return zone, nil
-}
-
-// weekly reads the coach's hours, by day and time.
-func weekly(r *sdk.Request) ([]hours, error) {
-	var list []hours
-	err := r.DB().NewSelect().Model(&list).Where("organisation_id = ? AND coach_id = ?", r.OrgID(), r.UserID()).
-		Order("weekday", "start_min").Scan(r.Context)
-	return list, err
-}
-
 // availabilityPage shows the coach's weekly hours, their time zone and the
 // free hours of the coming week that they give.
 func availabilityPage(r *sdk.Request) error {
@@ -76,19 +47,15 @@ func availabilityPage(r *sdk.Request) error {
 }
 
 func renderAvailability(r *sdk.Request, status int, values, problems map[string]string) error {
-	list, err := weekly(r)
+	list, err := weeklyOf(r.Context, r.DB(), r.OrgID(), r.UserID())
 	if err != nil {
 		return err
 	}
-	zone, err := coachZone(r)
+	zone, err := zoneOf(r, r.UserID())
 	if err != nil {
 		return err
 	}
-	coach := availability.Coach{Zone: zone}
-	for _, h := range list {
-		coach.Weekly = append(coach.Weekly, availability.Weekly{Day: time.Weekday(h.Weekday), Start: h.Start(), End: h.End(), Place: h.Place})
-	}
-	types, err := sessionTypes(r)
+	types, err := sessionTypesOf(r, r.UserID())
 	if err != nil {
 		return err
 	}
@@ -96,15 +63,16 @@ func renderAvailability(r *sdk.Request, status int, values, problems map[string]
 	if err != nil {
 		return err
 	}
-	for _, ch := range changes {
-		coach.Changes = append(coach.Changes, availability.Change{From: ch.StartsAt, To: ch.EndsAt, Open: ch.Open, Place: ch.Place})
-	}
 	// The preview uses the first session type, or an hour when there is none.
 	session, sessionName := availability.Session{Duration: time.Hour}, ""
 	if len(types) > 0 {
 		session, sessionName = types[0].session(), types[0].Name
 	}
 	now := time.Now()
+	coach, err := load(r.Context, r.DB(), r.OrgID(), r.UserID(), zone, now, now.Add(7*24*time.Hour), 0)
+	if err != nil {
+		return err
+	}
 	free := availability.Free(coach, session, now, now.Add(7*24*time.Hour), now)
 	var shown []string
 	for i, s := range free {
@@ -151,7 +119,7 @@ func addHoursPost(r *sdk.Request) error {
 	if utf8.RuneCountInString(place) > 80 {
 		problems["place"] = "agenda.error.place"
 	}
-	list, err := weekly(r)
+	list, err := weeklyOf(r.Context, r.DB(), r.OrgID(), r.UserID())
 	if err != nil {
 		return err
 	}

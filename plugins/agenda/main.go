@@ -1,7 +1,8 @@
 // Command agenda is the agenda plugin: coaches publish when they are
 // available, coachees book a session, and everything reaches the coach's
-// own calendar app. It is built on the SDK alone. This first part keeps a
-// coach's weekly hours and time zone and shows the free times they give.
+// own calendar app. It is built on the SDK alone: a coach's hours and
+// session types, booking by coachees, the coach's agenda, and mails with
+// calendar invitations.
 package main
 
 import (
@@ -19,10 +20,27 @@ func main() {
 		Permissions: []sdk.Permission{
 			{Name: "agenda.offer", DefaultRoles: []string{"coach"}},
 			{Name: "agenda.book", DefaultRoles: []string{"coachee"}},
+			{Name: "agenda.manage", DefaultRoles: []string{"admin"}},
 		},
-		Navigation: []sdk.NavEntry{{Label: "agenda.availability.title", Icon: "calendar", Path: "/availability", Permission: "agenda.offer"}},
+		Navigation: []sdk.NavEntry{
+			{Label: "agenda.book.title", Icon: "calendar", Path: "/book", Permission: "agenda.book"},
+			{Label: "agenda.calendar.title", Icon: "calendar", Path: "/agenda", Permission: "agenda.offer"},
+			{Label: "agenda.availability.title", Icon: "clock", Path: "/availability", Permission: "agenda.offer"},
+			{Label: "agenda.themes.title", Icon: "tag", Path: "/themes", Permission: "agenda.manage"},
+		},
 	}, files)
 	migrations(m)
+	m.Page("GET", "/book", "agenda.book", bookPage)
+	m.Page("POST", "/book", "agenda.book", bookPost)
+	m.Page("GET", "/agenda", "agenda.offer", agendaPage)
+	m.Page("GET", "/appointments/:id", "", appointmentPage)
+	m.Page("POST", "/appointments/:id/cancel", "", cancelPost)
+	m.Page("POST", "/appointments/:id/move", "agenda.offer", movePost)
+	m.Page("POST", "/appointments/:id/outcome", "agenda.offer", outcomePost)
+	m.Page("POST", "/appointments/:id/theme", "agenda.offer", themePost)
+	m.Page("GET", "/themes", "agenda.manage", themesPage)
+	m.Page("POST", "/themes", "agenda.manage", addThemePost)
+	m.Page("POST", "/themes/:id/delete", "agenda.manage", deleteRow((*theme)(nil), false, "/themes"))
 	m.Page("GET", "/availability", "agenda.offer", availabilityPage)
 	m.Page("POST", "/availability/hours", "agenda.offer", addHoursPost)
 	m.Page("POST", "/availability/hours/:id/delete", "agenda.offer", deleteOwn((*hours)(nil)))

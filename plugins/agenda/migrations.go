@@ -75,4 +75,50 @@ func migrations(m *sdk.Module) {
 		_, err := db.NewCreateIndex().Model((*change)(nil)).Index("agenda_changes_by_coach").Column("organisation_id", "coach_id", "ends_at").Exec(ctx)
 		return err
 	})
+	m.Migration("20261204090000_appointments", func(ctx context.Context, db *bun.DB) error {
+		type appointment struct {
+			bun.BaseModel  `bun:"table:agenda_appointments"`
+			ID             int64     `bun:"id,pk,autoincrement"`
+			OrganisationID int64     `bun:"organisation_id,notnull"`
+			UID            string    `bun:"uid,notnull,unique"`
+			Sequence       int       `bun:"sequence,notnull"`
+			CoachID        int64     `bun:"coach_id,notnull"`
+			CoacheeID      int64     `bun:"coachee_id,notnull"`
+			DossierID      int64     `bun:"dossier_id,notnull"`
+			TrajectoryID   int64     `bun:"trajectory_id,notnull"`
+			SessionType    string    `bun:"session_type,notnull"`
+			StartsAt       time.Time `bun:"starts_at,notnull"`
+			EndsAt         time.Time `bun:"ends_at,notnull"`
+			Mode           string    `bun:"mode,notnull"`
+			Place          string    `bun:"place,notnull"`
+			Theme          string    `bun:"theme,notnull"`
+			Status         string    `bun:"status,notnull"`
+			Reason         string    `bun:"reason,notnull"`
+			BookedBy       int64     `bun:"booked_by,notnull"`
+			CreatedAt      time.Time `bun:"created_at,notnull"`
+			UpdatedAt      time.Time `bun:"updated_at,notnull"`
+		}
+		type theme struct {
+			bun.BaseModel  `bun:"table:agenda_themes"`
+			ID             int64  `bun:"id,pk,autoincrement"`
+			OrganisationID int64  `bun:"organisation_id,notnull"`
+			Name           string `bun:"name,notnull"`
+		}
+		for _, model := range []any{(*appointment)(nil), (*theme)(nil)} {
+			if _, err := db.NewCreateTable().Model(model).Exec(ctx); err != nil {
+				return err
+			}
+		}
+		if _, err := db.NewCreateIndex().Model((*appointment)(nil)).Index("agenda_appointments_by_coach").Column("organisation_id", "coach_id", "starts_at").Exec(ctx); err != nil {
+			return err
+		}
+		if _, err := db.NewCreateIndex().Model((*appointment)(nil)).Index("agenda_appointments_by_coachee").Column("organisation_id", "coachee_id", "starts_at").Exec(ctx); err != nil {
+			return err
+		}
+		// The last guard against two bookings of one slot: one planned
+		// appointment per coach and start.
+		_, err := db.NewCreateIndex().Model((*appointment)(nil)).Index("agenda_appointments_one_per_slot").Unique().
+			Column("organisation_id", "coach_id", "starts_at").Where("status = 'planned'").Exec(ctx)
+		return err
+	})
 }

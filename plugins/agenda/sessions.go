@@ -37,10 +37,11 @@ func (t sessionType) session() availability.Session {
 		MaxAhead: time.Duration(t.AheadDays) * 24 * time.Hour, DailyMax: t.DailyMax}
 }
 
-// sessionTypes reads the coach's session types by name.
-func sessionTypes(r *sdk.Request) ([]sessionType, error) {
+// sessionTypesOf reads a coach's session types by name; a coach without
+// any offers one-hour sessions.
+func sessionTypesOf(r *sdk.Request, coachID int64) ([]sessionType, error) {
 	var list []sessionType
-	err := r.DB().NewSelect().Model(&list).Where("organisation_id = ? AND coach_id = ?", r.OrgID(), r.UserID()).Order("name", "id").Scan(r.Context)
+	err := r.DB().NewSelect().Model(&list).Where("organisation_id = ? AND coach_id = ?", r.OrgID(), coachID).Order("name", "id").Scan(r.Context)
 	return list, err
 }
 

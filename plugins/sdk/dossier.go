@@ -24,10 +24,34 @@ func rank(l Level) int {
 	return 0
 }
 
-// DossierInfo is what the host tells about a dossier.
+// DossierInfo is what the host tells about a dossier; all but Level are
+// empty when the person may not open it.
 type DossierInfo struct {
-	Level Level  // the person's level; "none" when they may not open it
-	Name  string // whose dossier it is
+	Level        Level  // the person's level; "none" when they may not open it
+	Name         string // whose dossier it is
+	ID           int64
+	PersonID     int64 // the person's account; 0 before they are invited
+	CoachID      int64 // the responsible coach; 0 when there is none
+	Trajectories []Trajectory
+}
+
+// Trajectory is one product a dossier's person follows, with its sessions.
+type Trajectory struct {
+	ID        int64
+	Number    int
+	Product   string
+	Status    string // "planned", "running" or "closed"
+	Planned   int    // the sessions it offers
+	Booked    int    // booked and still to come
+	Used      int    // held or missed
+	StartDate string // YYYY-MM-DD
+	EndDate   string // "" while open
+}
+
+// Open tells whether sessions can still be booked in the trajectory: it is
+// not closed and not all its sessions are booked or used.
+func (t Trajectory) Open() bool {
+	return t.Status != "closed" && (t.Planned == 0 || t.Booked+t.Used < t.Planned)
 }
 
 // Dossier asks the host what the request's person may do in a dossier of
@@ -35,14 +59,41 @@ type DossierInfo struct {
 // params["level"]; pages that act on a dossier ask here, never trusting a
 // level sent by the browser.
 func (r *Request) Dossier(id int64) (DossierInfo, error) {
+	return r.dossier(&pluginv1.DossierRequest{Token: r.ctx.GetToken(), DossierId: id})
+}
+
+// OwnDossier is the request's person's own dossier in the organisation
+// (Level "none" when they have none).
+func (r *Request) OwnDossier() (DossierInfo, error) {
+	return r.dossier(&pluginv1.DossierRequest{Token: r.ctx.GetToken(), Own: true})
+}
+
+func (r *Request) dossier(req *pluginv1.DossierRequest) (DossierInfo, error) {
 	if r.module.host == nil {
 		return DossierInfo{}, ErrNoHost
 	}
-	resp, err := r.module.host.Dossier(r.Context, &pluginv1.DossierRequest{Token: r.ctx.GetToken(), DossierId: id})
+	resp, err := r.module.host.Dossier(r.Context, req)
 	if err != nil {
 		return DossierInfo{}, err
 	}
-	return DossierInfo{Level: Level(resp.GetLevel()), Name: resp.GetName()}, nil
+	d := DossierInfo{Level: Level(resp.GetLevel()), Name: resp.GetName(), ID: resp.GetId(), PersonID: resp.GetPersonId(), CoachID: resp.GetCoachId()}
+	for _, t := range resp.GetTrajectories() {
+		d.Trajectories = append(d.Trajectories, Trajectory{ID: t.GetId(), Number: int(t.GetNumber()), Product: t.GetProduct(), Status: t.GetStatus(),
+			Planned: int(t.GetSessionsPlanned()), Booked: int(t.GetSessionsBooked()), Used: int(t.GetSessionsUsed()), StartDate: t.GetStartDate(), EndDate: t.GetEndDate()})
+	}
+	return d, nil
+}
+
+// SetSessions records how many sessions of an open trajectory are booked
+// and how many were used (held or missed), as the plugin counts them; the
+// first sets the trajectory running. The person must be able to contribute.
+func (r *Request) SetSessions(dossierID, trajectoryID int64, booked, used int) error {
+	if r.module.host == nil {
+		return ErrNoHost
+	}
+	_, err := r.module.host.Sessions(r.Context, &pluginv1.SessionsRequest{Token: r.ctx.GetToken(), DossierId: dossierID, TrajectoryId: trajectoryID,
+		Booked: int32(booked), Used: int32(used)})
+	return err
 }
 
 // AddItem tells the host that the person added an item to a dossier (a

@@ -12,10 +12,12 @@ var ErrNoHost = errors.New("sdk: no host to ask")
 
 // Person is someone of the organisation, as the host describes them.
 type Person struct {
-	ID    int64
-	Name  string
-	Email string
-	Roles []string
+	ID       int64
+	Name     string
+	Email    string
+	Roles    []string
+	Locale   string // the language they read, for what is written to them
+	TimeZone string // an IANA zone, for the times shown to them
 }
 
 // People describes people of the request's organisation by id; ids of anyone
@@ -30,7 +32,7 @@ func (r *Request) People(ids ...int64) ([]Person, error) {
 	}
 	out := make([]Person, 0, len(resp.GetPeople()))
 	for _, p := range resp.GetPeople() {
-		out = append(out, Person{ID: p.GetId(), Name: p.GetName(), Email: p.GetEmail(), Roles: p.GetRoles()})
+		out = append(out, Person{ID: p.GetId(), Name: p.GetName(), Email: p.GetEmail(), Roles: p.GetRoles(), Locale: p.GetLocale(), TimeZone: p.GetTimeZone()})
 	}
 	return out, nil
 }
@@ -65,5 +67,28 @@ func (r *Request) Notify(userID int64, message, link string) error {
 		return ErrNoHost
 	}
 	_, err := r.module.host.Notify(r.Context, &pluginv1.NotifyRequest{Token: r.ctx.GetToken(), UserId: userID, SubjectMessage: message, Link: link})
+	return err
+}
+
+// Mail is a mail the plugin writes to one person, in their language.
+type Mail struct {
+	Subject string // one line
+	Text    string // plain text; paragraphs apart by a blank line
+	// Calendar is an iCalendar object (CRLF line ends) whose METHOD is
+	// Method, REQUEST or CANCEL; calendar programs add, move or remove the
+	// event it describes.
+	Calendar []byte
+	Method   string
+}
+
+// Mail sends a person of the organisation a mail in the organisation's
+// layout, when they want the module's mails. Write it in their language:
+// People gives their locale and time zone, TFor translates.
+func (r *Request) Mail(userID int64, m Mail) error {
+	if r.module.host == nil {
+		return ErrNoHost
+	}
+	_, err := r.module.host.Mail(r.Context, &pluginv1.MailRequest{Token: r.ctx.GetToken(), UserId: userID, Subject: m.Subject, Text: m.Text,
+		Calendar: m.Calendar, Method: m.Method})
 	return err
 }

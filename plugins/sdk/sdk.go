@@ -22,10 +22,12 @@ import (
 	"fmt"
 	"html/template"
 	"io/fs"
+	"os"
 	"regexp"
 	"strings"
 	"sync"
 
+	"github.com/hashicorp/go-hclog"
 	"github.com/hashicorp/go-plugin"
 	"github.com/uptrace/bun"
 
@@ -61,6 +63,7 @@ type NavEntry struct {
 // Module is a plugin under construction, then being served.
 type Module struct {
 	manifest  Manifest
+	log       hclog.Logger // JSON on stderr, which the host reads into its log
 	routes    []route
 	slots     map[string]SlotFunc
 	templates *template.Template // never executed; renders use clones
@@ -100,7 +103,8 @@ func New(m Manifest, files fs.FS) *Module {
 	if !validID.MatchString(m.ID) {
 		panic(fmt.Sprintf("sdk: module id %q must be 2-31 lower case letters and digits, starting with a letter", m.ID))
 	}
-	mod := &Module{manifest: m, slots: map[string]SlotFunc{}}
+	mod := &Module{manifest: m, slots: map[string]SlotFunc{},
+		log: hclog.New(&hclog.LoggerOptions{Name: m.ID, Output: os.Stderr, JSONFormat: true, Level: hclog.Info})}
 	if err := mod.load(files); err != nil {
 		panic("sdk: " + err.Error())
 	}

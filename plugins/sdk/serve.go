@@ -8,7 +8,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/hashicorp/go-hclog"
 	"github.com/hashicorp/go-plugin"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
@@ -28,9 +27,14 @@ func Serve(m *Module) {
 		GRPCServer: func(opts []grpc.ServerOption) *grpc.Server {
 			return grpc.NewServer(append(opts, grpc.UnaryInterceptor(survivePanics), grpc.NumStreamWorkers(4))...)
 		},
-		Logger: hclog.New(&hclog.LoggerOptions{Name: m.manifest.ID, Output: os.Stderr, JSONFormat: true, Level: hclog.Info}),
+		Logger: m.log,
 	})
 }
+
+// Warn writes a line the operator should see (a mail that could not be
+// sent, say) into the host's log under the plugin's name; keyvals are
+// pairs of a name and a value.
+func (r *Request) Warn(msg string, keyvals ...any) { r.module.log.Warn(msg, keyvals...) }
 
 // survivePanics turns a panic in a slot, an event handler or a migration
 // into that call's error: the plugin keeps serving its other calls.

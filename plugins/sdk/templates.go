@@ -28,7 +28,9 @@ func (m *Module) load(files fs.FS) error {
 		}
 		m.localeRaw = append(m.localeRaw, &pluginv1.LocaleFile{Locale: strings.TrimSuffix(name, ".toml"), Toml: data})
 	}
-	m.templates = template.New(m.manifest.ID).Funcs(placeholders)
+	// The set's own name is one no file can have: a template named like the
+	// module ("agenda.html" in the agenda) would otherwise replace it.
+	m.templates = template.New("sdk:templates").Funcs(placeholders)
 	return fs.WalkDir(files, "templates", func(p string, d fs.DirEntry, err error) error {
 		if err != nil || d.IsDir() || path.Ext(p) != ".html" {
 			return err
@@ -92,8 +94,16 @@ func (m *Module) render(r *Request, name string, data any) ([]byte, error) {
 	return buf.Bytes(), err
 }
 
-func (r *Request) localizer() *i18n.Localizer {
-	loc := r.module.catalog.Localizer(r.ctx.GetLocale())
+func (r *Request) localizer() *i18n.Localizer { return r.localizerFor(r.ctx.GetLocale()) }
+
+// TFor translates one of the plugin's messages for someone who reads
+// locale, such as the recipient of a mail, with the organisation's terms.
+func (r *Request) TFor(locale, id string, args ...any) string {
+	return r.localizerFor(locale).T(id, args...)
+}
+
+func (r *Request) localizerFor(locale string) *i18n.Localizer {
+	loc := r.module.catalog.Localizer(locale)
 	words := map[string]i18n.Words{}
 	for k, w := range r.ctx.GetTerms() {
 		words[k] = i18n.Words{One: w.GetOne(), Other: w.GetOther()}

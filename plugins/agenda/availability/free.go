@@ -130,3 +130,17 @@ func minTime(a, b time.Time) time.Time {
 	}
 	return b
 }
+
+// OpenOn is the coach's open time on the day that holds t (in the coach's
+// zone): weekly and extra hours less time off, earliest first, whether or
+// not anything is booked in it. The agenda shows it around appointments.
+func (c Coach) OpenOn(t time.Time) []Slot {
+	local := t.In(c.Zone)
+	day := time.Date(local.Year(), local.Month(), local.Day(), 0, 0, 0, 0, c.Zone)
+	var out []Slot
+	for _, s := range c.open(day, time.Date(day.Year(), day.Month(), day.Day()+1, 0, 0, 0, 0, c.Zone)) {
+		out = append(out, Slot{Start: s.from, End: s.to, Place: s.place})
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Start.Before(out[j].Start) })
+	return out
+}

@@ -124,3 +124,26 @@ func TestFreeRefusesNonsense(t *testing.T) {
 		t.Errorf("end of day: %v %v", c, err)
 	}
 }
+
+// TestOpenOn lists a day's open time: weekly hours and extra hours, less
+// time off, whatever is booked.
+func TestOpenOn(t *testing.T) {
+	zone, _ := time.LoadLocation("Europe/Amsterdam")
+	monday := time.Date(2026, 12, 7, 0, 0, 0, 0, zone)
+	c := Coach{Zone: zone,
+		Weekly:  []Weekly{{Day: time.Monday, Start: 9 * 60, End: 12 * 60, Place: "online"}},
+		Changes: []Change{{From: monday.Add(10 * time.Hour), To: monday.Add(11 * time.Hour)}, {From: monday.Add(14 * time.Hour), To: monday.Add(16 * time.Hour), Open: true, Place: "Rotterdam"}},
+		Busy:    []Busy{{From: monday.Add(9 * time.Hour), To: monday.Add(10 * time.Hour), Appointment: true}}}
+	got := c.OpenOn(monday.Add(13 * time.Hour))
+	var text []string
+	for _, s := range got {
+		text = append(text, s.Start.In(zone).Format("15:04")+"-"+s.End.In(zone).Format("15:04")+" "+s.Place)
+	}
+	want := []string{"09:00-10:00 online", "11:00-12:00 online", "14:00-16:00 Rotterdam"}
+	if strings.Join(text, ", ") != strings.Join(want, ", ") {
+		t.Fatalf("open on Monday: %v, want %v", text, want)
+	}
+	if got := c.OpenOn(monday.AddDate(0, 0, 1)); len(got) != 0 {
+		t.Errorf("open on Tuesday: %v", got)
+	}
+}

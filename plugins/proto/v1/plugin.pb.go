@@ -1979,6 +1979,8 @@ type Person struct {
 	Name          string                 `protobuf:"bytes,2,opt,name=name,proto3" json:"name,omitempty"`
 	Email         string                 `protobuf:"bytes,3,opt,name=email,proto3" json:"email,omitempty"`
 	Roles         []string               `protobuf:"bytes,4,rep,name=roles,proto3" json:"roles,omitempty"`
+	Locale        string                 `protobuf:"bytes,5,opt,name=locale,proto3" json:"locale,omitempty"`                     // v1.3: the language they read
+	TimeZone      string                 `protobuf:"bytes,6,opt,name=time_zone,json=timeZone,proto3" json:"time_zone,omitempty"` // v1.3: an IANA zone such as Europe/Amsterdam
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -2039,6 +2041,20 @@ func (x *Person) GetRoles() []string {
 		return x.Roles
 	}
 	return nil
+}
+
+func (x *Person) GetLocale() string {
+	if x != nil {
+		return x.Locale
+	}
+	return ""
+}
+
+func (x *Person) GetTimeZone() string {
+	if x != nil {
+		return x.TimeZone
+	}
+	return ""
 }
 
 type PeopleResponse struct {
@@ -2689,6 +2705,7 @@ type DossierRequest struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
 	Token         string                 `protobuf:"bytes,1,opt,name=token,proto3" json:"token,omitempty"`
 	DossierId     int64                  `protobuf:"varint,2,opt,name=dossier_id,json=dossierId,proto3" json:"dossier_id,omitempty"`
+	Own           bool                   `protobuf:"varint,3,opt,name=own,proto3" json:"own,omitempty"` // v1.3: the person's own dossier in the organisation instead
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -2737,10 +2754,21 @@ func (x *DossierRequest) GetDossierId() int64 {
 	return 0
 }
 
+func (x *DossierRequest) GetOwn() bool {
+	if x != nil {
+		return x.Own
+	}
+	return false
+}
+
 type DossierResponse struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
-	Level         string                 `protobuf:"bytes,1,opt,name=level,proto3" json:"level,omitempty"` // "none", "view", "contribute", "edit" or "manage"
-	Name          string                 `protobuf:"bytes,2,opt,name=name,proto3" json:"name,omitempty"`   // the dossier's person; "" when the level is none
+	Level         string                 `protobuf:"bytes,1,opt,name=level,proto3" json:"level,omitempty"`                        // "none", "view", "contribute", "edit" or "manage"
+	Name          string                 `protobuf:"bytes,2,opt,name=name,proto3" json:"name,omitempty"`                          // the dossier's person; "" when the level is none
+	Id            int64                  `protobuf:"varint,3,opt,name=id,proto3" json:"id,omitempty"`                             // v1.3, and the rest: 0 when the level is none
+	PersonId      int64                  `protobuf:"varint,4,opt,name=person_id,json=personId,proto3" json:"person_id,omitempty"` // the person's account; 0 before they are invited
+	CoachId       int64                  `protobuf:"varint,5,opt,name=coach_id,json=coachId,proto3" json:"coach_id,omitempty"`    // the responsible coach; 0 when there is none
+	Trajectories  []*Trajectory          `protobuf:"bytes,6,rep,name=trajectories,proto3" json:"trajectories,omitempty"`          // newest first
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -2789,6 +2817,142 @@ func (x *DossierResponse) GetName() string {
 	return ""
 }
 
+func (x *DossierResponse) GetId() int64 {
+	if x != nil {
+		return x.Id
+	}
+	return 0
+}
+
+func (x *DossierResponse) GetPersonId() int64 {
+	if x != nil {
+		return x.PersonId
+	}
+	return 0
+}
+
+func (x *DossierResponse) GetCoachId() int64 {
+	if x != nil {
+		return x.CoachId
+	}
+	return 0
+}
+
+func (x *DossierResponse) GetTrajectories() []*Trajectory {
+	if x != nil {
+		return x.Trajectories
+	}
+	return nil
+}
+
+type Trajectory struct {
+	state           protoimpl.MessageState `protogen:"open.v1"`
+	Id              int64                  `protobuf:"varint,1,opt,name=id,proto3" json:"id,omitempty"`
+	Number          int32                  `protobuf:"varint,2,opt,name=number,proto3" json:"number,omitempty"`
+	Product         string                 `protobuf:"bytes,3,opt,name=product,proto3" json:"product,omitempty"`
+	Status          string                 `protobuf:"bytes,4,opt,name=status,proto3" json:"status,omitempty"`                                           // "planned", "running" or "closed"
+	SessionsPlanned int32                  `protobuf:"varint,5,opt,name=sessions_planned,json=sessionsPlanned,proto3" json:"sessions_planned,omitempty"` // the sessions the trajectory offers
+	SessionsBooked  int32                  `protobuf:"varint,6,opt,name=sessions_booked,json=sessionsBooked,proto3" json:"sessions_booked,omitempty"`    // booked and still to come
+	SessionsUsed    int32                  `protobuf:"varint,7,opt,name=sessions_used,json=sessionsUsed,proto3" json:"sessions_used,omitempty"`          // held or missed
+	StartDate       string                 `protobuf:"bytes,8,opt,name=start_date,json=startDate,proto3" json:"start_date,omitempty"`                    // YYYY-MM-DD
+	EndDate         string                 `protobuf:"bytes,9,opt,name=end_date,json=endDate,proto3" json:"end_date,omitempty"`                          // "" while open
+	unknownFields   protoimpl.UnknownFields
+	sizeCache       protoimpl.SizeCache
+}
+
+func (x *Trajectory) Reset() {
+	*x = Trajectory{}
+	mi := &file_plugin_proto_msgTypes[46]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *Trajectory) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*Trajectory) ProtoMessage() {}
+
+func (x *Trajectory) ProtoReflect() protoreflect.Message {
+	mi := &file_plugin_proto_msgTypes[46]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use Trajectory.ProtoReflect.Descriptor instead.
+func (*Trajectory) Descriptor() ([]byte, []int) {
+	return file_plugin_proto_rawDescGZIP(), []int{46}
+}
+
+func (x *Trajectory) GetId() int64 {
+	if x != nil {
+		return x.Id
+	}
+	return 0
+}
+
+func (x *Trajectory) GetNumber() int32 {
+	if x != nil {
+		return x.Number
+	}
+	return 0
+}
+
+func (x *Trajectory) GetProduct() string {
+	if x != nil {
+		return x.Product
+	}
+	return ""
+}
+
+func (x *Trajectory) GetStatus() string {
+	if x != nil {
+		return x.Status
+	}
+	return ""
+}
+
+func (x *Trajectory) GetSessionsPlanned() int32 {
+	if x != nil {
+		return x.SessionsPlanned
+	}
+	return 0
+}
+
+func (x *Trajectory) GetSessionsBooked() int32 {
+	if x != nil {
+		return x.SessionsBooked
+	}
+	return 0
+}
+
+func (x *Trajectory) GetSessionsUsed() int32 {
+	if x != nil {
+		return x.SessionsUsed
+	}
+	return 0
+}
+
+func (x *Trajectory) GetStartDate() string {
+	if x != nil {
+		return x.StartDate
+	}
+	return ""
+}
+
+func (x *Trajectory) GetEndDate() string {
+	if x != nil {
+		return x.EndDate
+	}
+	return ""
+}
+
 type ItemRequest struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
 	Token         string                 `protobuf:"bytes,1,opt,name=token,proto3" json:"token,omitempty"`
@@ -2801,7 +2965,7 @@ type ItemRequest struct {
 
 func (x *ItemRequest) Reset() {
 	*x = ItemRequest{}
-	mi := &file_plugin_proto_msgTypes[46]
+	mi := &file_plugin_proto_msgTypes[47]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2813,7 +2977,7 @@ func (x *ItemRequest) String() string {
 func (*ItemRequest) ProtoMessage() {}
 
 func (x *ItemRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_plugin_proto_msgTypes[46]
+	mi := &file_plugin_proto_msgTypes[47]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2826,7 +2990,7 @@ func (x *ItemRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ItemRequest.ProtoReflect.Descriptor instead.
 func (*ItemRequest) Descriptor() ([]byte, []int) {
-	return file_plugin_proto_rawDescGZIP(), []int{46}
+	return file_plugin_proto_rawDescGZIP(), []int{47}
 }
 
 func (x *ItemRequest) GetToken() string {
@@ -2865,7 +3029,7 @@ type ItemResponse struct {
 
 func (x *ItemResponse) Reset() {
 	*x = ItemResponse{}
-	mi := &file_plugin_proto_msgTypes[47]
+	mi := &file_plugin_proto_msgTypes[48]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2877,7 +3041,7 @@ func (x *ItemResponse) String() string {
 func (*ItemResponse) ProtoMessage() {}
 
 func (x *ItemResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_plugin_proto_msgTypes[47]
+	mi := &file_plugin_proto_msgTypes[48]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2890,7 +3054,7 @@ func (x *ItemResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ItemResponse.ProtoReflect.Descriptor instead.
 func (*ItemResponse) Descriptor() ([]byte, []int) {
-	return file_plugin_proto_rawDescGZIP(), []int{47}
+	return file_plugin_proto_rawDescGZIP(), []int{48}
 }
 
 type ReadStateRequest struct {
@@ -2905,7 +3069,7 @@ type ReadStateRequest struct {
 
 func (x *ReadStateRequest) Reset() {
 	*x = ReadStateRequest{}
-	mi := &file_plugin_proto_msgTypes[48]
+	mi := &file_plugin_proto_msgTypes[49]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2917,7 +3081,7 @@ func (x *ReadStateRequest) String() string {
 func (*ReadStateRequest) ProtoMessage() {}
 
 func (x *ReadStateRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_plugin_proto_msgTypes[48]
+	mi := &file_plugin_proto_msgTypes[49]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2930,7 +3094,7 @@ func (x *ReadStateRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ReadStateRequest.ProtoReflect.Descriptor instead.
 func (*ReadStateRequest) Descriptor() ([]byte, []int) {
-	return file_plugin_proto_rawDescGZIP(), []int{48}
+	return file_plugin_proto_rawDescGZIP(), []int{49}
 }
 
 func (x *ReadStateRequest) GetToken() string {
@@ -2970,7 +3134,7 @@ type ReadStateResponse struct {
 
 func (x *ReadStateResponse) Reset() {
 	*x = ReadStateResponse{}
-	mi := &file_plugin_proto_msgTypes[49]
+	mi := &file_plugin_proto_msgTypes[50]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2982,7 +3146,7 @@ func (x *ReadStateResponse) String() string {
 func (*ReadStateResponse) ProtoMessage() {}
 
 func (x *ReadStateResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_plugin_proto_msgTypes[49]
+	mi := &file_plugin_proto_msgTypes[50]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2995,7 +3159,7 @@ func (x *ReadStateResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ReadStateResponse.ProtoReflect.Descriptor instead.
 func (*ReadStateResponse) Descriptor() ([]byte, []int) {
-	return file_plugin_proto_rawDescGZIP(), []int{49}
+	return file_plugin_proto_rawDescGZIP(), []int{50}
 }
 
 func (x *ReadStateResponse) GetRead() map[string]bool {
@@ -3018,7 +3182,7 @@ type MarkReadRequest struct {
 
 func (x *MarkReadRequest) Reset() {
 	*x = MarkReadRequest{}
-	mi := &file_plugin_proto_msgTypes[50]
+	mi := &file_plugin_proto_msgTypes[51]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3030,7 +3194,7 @@ func (x *MarkReadRequest) String() string {
 func (*MarkReadRequest) ProtoMessage() {}
 
 func (x *MarkReadRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_plugin_proto_msgTypes[50]
+	mi := &file_plugin_proto_msgTypes[51]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3043,7 +3207,7 @@ func (x *MarkReadRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use MarkReadRequest.ProtoReflect.Descriptor instead.
 func (*MarkReadRequest) Descriptor() ([]byte, []int) {
-	return file_plugin_proto_rawDescGZIP(), []int{50}
+	return file_plugin_proto_rawDescGZIP(), []int{51}
 }
 
 func (x *MarkReadRequest) GetToken() string {
@@ -3090,7 +3254,7 @@ type MarkReadResponse struct {
 
 func (x *MarkReadResponse) Reset() {
 	*x = MarkReadResponse{}
-	mi := &file_plugin_proto_msgTypes[51]
+	mi := &file_plugin_proto_msgTypes[52]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3102,7 +3266,7 @@ func (x *MarkReadResponse) String() string {
 func (*MarkReadResponse) ProtoMessage() {}
 
 func (x *MarkReadResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_plugin_proto_msgTypes[51]
+	mi := &file_plugin_proto_msgTypes[52]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3115,7 +3279,7 @@ func (x *MarkReadResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use MarkReadResponse.ProtoReflect.Descriptor instead.
 func (*MarkReadResponse) Descriptor() ([]byte, []int) {
-	return file_plugin_proto_rawDescGZIP(), []int{51}
+	return file_plugin_proto_rawDescGZIP(), []int{52}
 }
 
 func (x *MarkReadResponse) GetFound() bool {
@@ -3123,6 +3287,238 @@ func (x *MarkReadResponse) GetFound() bool {
 		return x.Found
 	}
 	return false
+}
+
+type SessionsRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Token         string                 `protobuf:"bytes,1,opt,name=token,proto3" json:"token,omitempty"`
+	DossierId     int64                  `protobuf:"varint,2,opt,name=dossier_id,json=dossierId,proto3" json:"dossier_id,omitempty"`
+	TrajectoryId  int64                  `protobuf:"varint,3,opt,name=trajectory_id,json=trajectoryId,proto3" json:"trajectory_id,omitempty"`
+	Booked        int32                  `protobuf:"varint,4,opt,name=booked,proto3" json:"booked,omitempty"`
+	Used          int32                  `protobuf:"varint,5,opt,name=used,proto3" json:"used,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *SessionsRequest) Reset() {
+	*x = SessionsRequest{}
+	mi := &file_plugin_proto_msgTypes[53]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *SessionsRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*SessionsRequest) ProtoMessage() {}
+
+func (x *SessionsRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_plugin_proto_msgTypes[53]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use SessionsRequest.ProtoReflect.Descriptor instead.
+func (*SessionsRequest) Descriptor() ([]byte, []int) {
+	return file_plugin_proto_rawDescGZIP(), []int{53}
+}
+
+func (x *SessionsRequest) GetToken() string {
+	if x != nil {
+		return x.Token
+	}
+	return ""
+}
+
+func (x *SessionsRequest) GetDossierId() int64 {
+	if x != nil {
+		return x.DossierId
+	}
+	return 0
+}
+
+func (x *SessionsRequest) GetTrajectoryId() int64 {
+	if x != nil {
+		return x.TrajectoryId
+	}
+	return 0
+}
+
+func (x *SessionsRequest) GetBooked() int32 {
+	if x != nil {
+		return x.Booked
+	}
+	return 0
+}
+
+func (x *SessionsRequest) GetUsed() int32 {
+	if x != nil {
+		return x.Used
+	}
+	return 0
+}
+
+type SessionsResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *SessionsResponse) Reset() {
+	*x = SessionsResponse{}
+	mi := &file_plugin_proto_msgTypes[54]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *SessionsResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*SessionsResponse) ProtoMessage() {}
+
+func (x *SessionsResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_plugin_proto_msgTypes[54]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use SessionsResponse.ProtoReflect.Descriptor instead.
+func (*SessionsResponse) Descriptor() ([]byte, []int) {
+	return file_plugin_proto_rawDescGZIP(), []int{54}
+}
+
+type MailRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Token         string                 `protobuf:"bytes,1,opt,name=token,proto3" json:"token,omitempty"`
+	UserId        int64                  `protobuf:"varint,2,opt,name=user_id,json=userId,proto3" json:"user_id,omitempty"`
+	Subject       string                 `protobuf:"bytes,3,opt,name=subject,proto3" json:"subject,omitempty"`   // one line, at most 200 characters
+	Text          string                 `protobuf:"bytes,4,opt,name=text,proto3" json:"text,omitempty"`         // plain text, at most 20,000 characters; shown escaped
+	Calendar      []byte                 `protobuf:"bytes,5,opt,name=calendar,proto3" json:"calendar,omitempty"` // an iCalendar object, or empty
+	Method        string                 `protobuf:"bytes,6,opt,name=method,proto3" json:"method,omitempty"`     // the calendar's METHOD: REQUEST or CANCEL
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *MailRequest) Reset() {
+	*x = MailRequest{}
+	mi := &file_plugin_proto_msgTypes[55]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *MailRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*MailRequest) ProtoMessage() {}
+
+func (x *MailRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_plugin_proto_msgTypes[55]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use MailRequest.ProtoReflect.Descriptor instead.
+func (*MailRequest) Descriptor() ([]byte, []int) {
+	return file_plugin_proto_rawDescGZIP(), []int{55}
+}
+
+func (x *MailRequest) GetToken() string {
+	if x != nil {
+		return x.Token
+	}
+	return ""
+}
+
+func (x *MailRequest) GetUserId() int64 {
+	if x != nil {
+		return x.UserId
+	}
+	return 0
+}
+
+func (x *MailRequest) GetSubject() string {
+	if x != nil {
+		return x.Subject
+	}
+	return ""
+}
+
+func (x *MailRequest) GetText() string {
+	if x != nil {
+		return x.Text
+	}
+	return ""
+}
+
+func (x *MailRequest) GetCalendar() []byte {
+	if x != nil {
+		return x.Calendar
+	}
+	return nil
+}
+
+func (x *MailRequest) GetMethod() string {
+	if x != nil {
+		return x.Method
+	}
+	return ""
+}
+
+type MailResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *MailResponse) Reset() {
+	*x = MailResponse{}
+	mi := &file_plugin_proto_msgTypes[56]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *MailResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*MailResponse) ProtoMessage() {}
+
+func (x *MailResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_plugin_proto_msgTypes[56]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use MailResponse.ProtoReflect.Descriptor instead.
+func (*MailResponse) Descriptor() ([]byte, []int) {
+	return file_plugin_proto_rawDescGZIP(), []int{56}
 }
 
 var File_plugin_proto protoreflect.FileDescriptor
@@ -3285,12 +3681,14 @@ const file_plugin_proto_rawDesc = "" +
 	"\x04rows\x18\x02 \x03(\v2\x15.atrium.plugin.v1.RowR\x04rows\"7\n" +
 	"\rPeopleRequest\x12\x14\n" +
 	"\x05token\x18\x01 \x01(\tR\x05token\x12\x10\n" +
-	"\x03ids\x18\x02 \x03(\x03R\x03ids\"X\n" +
+	"\x03ids\x18\x02 \x03(\x03R\x03ids\"\x8d\x01\n" +
 	"\x06Person\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\x03R\x02id\x12\x12\n" +
 	"\x04name\x18\x02 \x01(\tR\x04name\x12\x14\n" +
 	"\x05email\x18\x03 \x01(\tR\x05email\x12\x14\n" +
-	"\x05roles\x18\x04 \x03(\tR\x05roles\"B\n" +
+	"\x05roles\x18\x04 \x03(\tR\x05roles\x12\x16\n" +
+	"\x06locale\x18\x05 \x01(\tR\x06locale\x12\x1b\n" +
+	"\ttime_zone\x18\x06 \x01(\tR\btimeZone\"B\n" +
 	"\x0ePeopleResponse\x120\n" +
 	"\x06people\x18\x01 \x03(\v2\x18.atrium.plugin.v1.PersonR\x06people\"B\n" +
 	"\n" +
@@ -3333,14 +3731,31 @@ const file_plugin_proto_rawDesc = "" +
 	"\n" +
 	"TermsEntry\x12\x10\n" +
 	"\x03key\x18\x01 \x01(\tR\x03key\x12-\n" +
-	"\x05value\x18\x02 \x01(\v2\x17.atrium.plugin.v1.WordsR\x05value:\x028\x01\"E\n" +
+	"\x05value\x18\x02 \x01(\v2\x17.atrium.plugin.v1.WordsR\x05value:\x028\x01\"W\n" +
 	"\x0eDossierRequest\x12\x14\n" +
 	"\x05token\x18\x01 \x01(\tR\x05token\x12\x1d\n" +
 	"\n" +
-	"dossier_id\x18\x02 \x01(\x03R\tdossierId\";\n" +
+	"dossier_id\x18\x02 \x01(\x03R\tdossierId\x12\x10\n" +
+	"\x03own\x18\x03 \x01(\bR\x03own\"\xc5\x01\n" +
 	"\x0fDossierResponse\x12\x14\n" +
 	"\x05level\x18\x01 \x01(\tR\x05level\x12\x12\n" +
-	"\x04name\x18\x02 \x01(\tR\x04name\"h\n" +
+	"\x04name\x18\x02 \x01(\tR\x04name\x12\x0e\n" +
+	"\x02id\x18\x03 \x01(\x03R\x02id\x12\x1b\n" +
+	"\tperson_id\x18\x04 \x01(\x03R\bpersonId\x12\x19\n" +
+	"\bcoach_id\x18\x05 \x01(\x03R\acoachId\x12@\n" +
+	"\ftrajectories\x18\x06 \x03(\v2\x1c.atrium.plugin.v1.TrajectoryR\ftrajectories\"\x99\x02\n" +
+	"\n" +
+	"Trajectory\x12\x0e\n" +
+	"\x02id\x18\x01 \x01(\x03R\x02id\x12\x16\n" +
+	"\x06number\x18\x02 \x01(\x05R\x06number\x12\x18\n" +
+	"\aproduct\x18\x03 \x01(\tR\aproduct\x12\x16\n" +
+	"\x06status\x18\x04 \x01(\tR\x06status\x12)\n" +
+	"\x10sessions_planned\x18\x05 \x01(\x05R\x0fsessionsPlanned\x12'\n" +
+	"\x0fsessions_booked\x18\x06 \x01(\x05R\x0esessionsBooked\x12#\n" +
+	"\rsessions_used\x18\a \x01(\x05R\fsessionsUsed\x12\x1d\n" +
+	"\n" +
+	"start_date\x18\b \x01(\tR\tstartDate\x12\x19\n" +
+	"\bend_date\x18\t \x01(\tR\aendDate\"h\n" +
 	"\vItemRequest\x12\x14\n" +
 	"\x05token\x18\x01 \x01(\tR\x05token\x12\x1d\n" +
 	"\n" +
@@ -3367,14 +3782,31 @@ const file_plugin_proto_rawDesc = "" +
 	"\x03ref\x18\x04 \x01(\tR\x03ref\x12\x12\n" +
 	"\x04read\x18\x05 \x01(\bR\x04read\"(\n" +
 	"\x10MarkReadResponse\x12\x14\n" +
-	"\x05found\x18\x01 \x01(\bR\x05found2\xd8\x03\n" +
+	"\x05found\x18\x01 \x01(\bR\x05found\"\x97\x01\n" +
+	"\x0fSessionsRequest\x12\x14\n" +
+	"\x05token\x18\x01 \x01(\tR\x05token\x12\x1d\n" +
+	"\n" +
+	"dossier_id\x18\x02 \x01(\x03R\tdossierId\x12#\n" +
+	"\rtrajectory_id\x18\x03 \x01(\x03R\ftrajectoryId\x12\x16\n" +
+	"\x06booked\x18\x04 \x01(\x05R\x06booked\x12\x12\n" +
+	"\x04used\x18\x05 \x01(\x05R\x04used\"\x12\n" +
+	"\x10SessionsResponse\"\x9e\x01\n" +
+	"\vMailRequest\x12\x14\n" +
+	"\x05token\x18\x01 \x01(\tR\x05token\x12\x17\n" +
+	"\auser_id\x18\x02 \x01(\x03R\x06userId\x12\x18\n" +
+	"\asubject\x18\x03 \x01(\tR\asubject\x12\x12\n" +
+	"\x04text\x18\x04 \x01(\tR\x04text\x12\x1a\n" +
+	"\bcalendar\x18\x05 \x01(\fR\bcalendar\x12\x16\n" +
+	"\x06method\x18\x06 \x01(\tR\x06method\"\x0e\n" +
+	"\fMailResponse2\xd8\x03\n" +
 	"\x06Plugin\x12Q\n" +
 	"\bManifest\x12!.atrium.plugin.v1.ManifestRequest\x1a\".atrium.plugin.v1.ManifestResponse\x12N\n" +
 	"\aMigrate\x12 .atrium.plugin.v1.MigrateRequest\x1a!.atrium.plugin.v1.MigrateResponse\x12K\n" +
 	"\x06Handle\x12\x1f.atrium.plugin.v1.HandleRequest\x1a .atrium.plugin.v1.HandleResponse\x12E\n" +
 	"\x04Slot\x12\x1d.atrium.plugin.v1.SlotRequest\x1a\x1e.atrium.plugin.v1.SlotResponse\x12J\n" +
 	"\aOnEvent\x12\x1e.atrium.plugin.v1.EventRequest\x1a\x1f.atrium.plugin.v1.EventResponse\x12K\n" +
-	"\x06Health\x12\x1f.atrium.plugin.v1.HealthRequest\x1a .atrium.plugin.v1.HealthResponse2\xb6\t\n" +
+	"\x06Health\x12\x1f.atrium.plugin.v1.HealthRequest\x1a .atrium.plugin.v1.HealthResponse2\xd0\n" +
+	"\n" +
 	"\x04Host\x12E\n" +
 	"\x04Exec\x12\x1d.atrium.plugin.v1.ExecRequest\x1a\x1e.atrium.plugin.v1.ExecResponse\x12E\n" +
 	"\x05Query\x12\x1e.atrium.plugin.v1.QueryRequest\x1a\x1a.atrium.plugin.v1.RowBatch0\x01\x12K\n" +
@@ -3391,7 +3823,9 @@ const file_plugin_proto_rawDesc = "" +
 	"\aDossier\x12 .atrium.plugin.v1.DossierRequest\x1a!.atrium.plugin.v1.DossierResponse\x12H\n" +
 	"\aAddItem\x12\x1d.atrium.plugin.v1.ItemRequest\x1a\x1e.atrium.plugin.v1.ItemResponse\x12T\n" +
 	"\tReadState\x12\".atrium.plugin.v1.ReadStateRequest\x1a#.atrium.plugin.v1.ReadStateResponse\x12Q\n" +
-	"\bMarkRead\x12!.atrium.plugin.v1.MarkReadRequest\x1a\".atrium.plugin.v1.MarkReadResponseB6Z4github.com/atriumhq/atrium/plugins/proto/v1;pluginv1b\x06proto3"
+	"\bMarkRead\x12!.atrium.plugin.v1.MarkReadRequest\x1a\".atrium.plugin.v1.MarkReadResponse\x12Q\n" +
+	"\bSessions\x12!.atrium.plugin.v1.SessionsRequest\x1a\".atrium.plugin.v1.SessionsResponse\x12E\n" +
+	"\x04Mail\x12\x1d.atrium.plugin.v1.MailRequest\x1a\x1e.atrium.plugin.v1.MailResponseB6Z4github.com/atriumhq/atrium/plugins/proto/v1;pluginv1b\x06proto3"
 
 var (
 	file_plugin_proto_rawDescOnce sync.Once
@@ -3406,7 +3840,7 @@ func file_plugin_proto_rawDescGZIP() []byte {
 }
 
 var file_plugin_proto_enumTypes = make([]protoimpl.EnumInfo, 1)
-var file_plugin_proto_msgTypes = make([]protoimpl.MessageInfo, 59)
+var file_plugin_proto_msgTypes = make([]protoimpl.MessageInfo, 64)
 var file_plugin_proto_goTypes = []any{
 	(HandleResponse_Kind)(0),  // 0: atrium.plugin.v1.HandleResponse.Kind
 	(*ManifestRequest)(nil),   // 1: atrium.plugin.v1.ManifestRequest
@@ -3455,19 +3889,24 @@ var file_plugin_proto_goTypes = []any{
 	(*TermsResponse)(nil),     // 44: atrium.plugin.v1.TermsResponse
 	(*DossierRequest)(nil),    // 45: atrium.plugin.v1.DossierRequest
 	(*DossierResponse)(nil),   // 46: atrium.plugin.v1.DossierResponse
-	(*ItemRequest)(nil),       // 47: atrium.plugin.v1.ItemRequest
-	(*ItemResponse)(nil),      // 48: atrium.plugin.v1.ItemResponse
-	(*ReadStateRequest)(nil),  // 49: atrium.plugin.v1.ReadStateRequest
-	(*ReadStateResponse)(nil), // 50: atrium.plugin.v1.ReadStateResponse
-	(*MarkReadRequest)(nil),   // 51: atrium.plugin.v1.MarkReadRequest
-	(*MarkReadResponse)(nil),  // 52: atrium.plugin.v1.MarkReadResponse
-	nil,                       // 53: atrium.plugin.v1.CallContext.TermsEntry
-	nil,                       // 54: atrium.plugin.v1.HandleRequest.HeadersEntry
-	nil,                       // 55: atrium.plugin.v1.HandleRequest.ParamsEntry
-	nil,                       // 56: atrium.plugin.v1.HandleResponse.HeadersEntry
-	nil,                       // 57: atrium.plugin.v1.SlotRequest.ParamsEntry
-	nil,                       // 58: atrium.plugin.v1.TermsResponse.TermsEntry
-	nil,                       // 59: atrium.plugin.v1.ReadStateResponse.ReadEntry
+	(*Trajectory)(nil),        // 47: atrium.plugin.v1.Trajectory
+	(*ItemRequest)(nil),       // 48: atrium.plugin.v1.ItemRequest
+	(*ItemResponse)(nil),      // 49: atrium.plugin.v1.ItemResponse
+	(*ReadStateRequest)(nil),  // 50: atrium.plugin.v1.ReadStateRequest
+	(*ReadStateResponse)(nil), // 51: atrium.plugin.v1.ReadStateResponse
+	(*MarkReadRequest)(nil),   // 52: atrium.plugin.v1.MarkReadRequest
+	(*MarkReadResponse)(nil),  // 53: atrium.plugin.v1.MarkReadResponse
+	(*SessionsRequest)(nil),   // 54: atrium.plugin.v1.SessionsRequest
+	(*SessionsResponse)(nil),  // 55: atrium.plugin.v1.SessionsResponse
+	(*MailRequest)(nil),       // 56: atrium.plugin.v1.MailRequest
+	(*MailResponse)(nil),      // 57: atrium.plugin.v1.MailResponse
+	nil,                       // 58: atrium.plugin.v1.CallContext.TermsEntry
+	nil,                       // 59: atrium.plugin.v1.HandleRequest.HeadersEntry
+	nil,                       // 60: atrium.plugin.v1.HandleRequest.ParamsEntry
+	nil,                       // 61: atrium.plugin.v1.HandleResponse.HeadersEntry
+	nil,                       // 62: atrium.plugin.v1.SlotRequest.ParamsEntry
+	nil,                       // 63: atrium.plugin.v1.TermsResponse.TermsEntry
+	nil,                       // 64: atrium.plugin.v1.ReadStateResponse.ReadEntry
 }
 var file_plugin_proto_depIdxs = []int32{
 	3,  // 0: atrium.plugin.v1.ManifestResponse.permissions:type_name -> atrium.plugin.v1.Permission
@@ -3475,75 +3914,80 @@ var file_plugin_proto_depIdxs = []int32{
 	5,  // 2: atrium.plugin.v1.ManifestResponse.routes:type_name -> atrium.plugin.v1.Route
 	6,  // 3: atrium.plugin.v1.ManifestResponse.locales:type_name -> atrium.plugin.v1.LocaleFile
 	9,  // 4: atrium.plugin.v1.MigrateRequest.context:type_name -> atrium.plugin.v1.CallContext
-	53, // 5: atrium.plugin.v1.CallContext.terms:type_name -> atrium.plugin.v1.CallContext.TermsEntry
+	58, // 5: atrium.plugin.v1.CallContext.terms:type_name -> atrium.plugin.v1.CallContext.TermsEntry
 	9,  // 6: atrium.plugin.v1.HandleRequest.context:type_name -> atrium.plugin.v1.CallContext
-	54, // 7: atrium.plugin.v1.HandleRequest.headers:type_name -> atrium.plugin.v1.HandleRequest.HeadersEntry
-	55, // 8: atrium.plugin.v1.HandleRequest.params:type_name -> atrium.plugin.v1.HandleRequest.ParamsEntry
+	59, // 7: atrium.plugin.v1.HandleRequest.headers:type_name -> atrium.plugin.v1.HandleRequest.HeadersEntry
+	60, // 8: atrium.plugin.v1.HandleRequest.params:type_name -> atrium.plugin.v1.HandleRequest.ParamsEntry
 	12, // 9: atrium.plugin.v1.HandleRequest.preloads:type_name -> atrium.plugin.v1.Preload
 	29, // 10: atrium.plugin.v1.Preload.rows:type_name -> atrium.plugin.v1.RowBatch
 	0,  // 11: atrium.plugin.v1.HandleResponse.kind:type_name -> atrium.plugin.v1.HandleResponse.Kind
-	56, // 12: atrium.plugin.v1.HandleResponse.headers:type_name -> atrium.plugin.v1.HandleResponse.HeadersEntry
+	61, // 12: atrium.plugin.v1.HandleResponse.headers:type_name -> atrium.plugin.v1.HandleResponse.HeadersEntry
 	9,  // 13: atrium.plugin.v1.SlotRequest.context:type_name -> atrium.plugin.v1.CallContext
-	57, // 14: atrium.plugin.v1.SlotRequest.params:type_name -> atrium.plugin.v1.SlotRequest.ParamsEntry
+	62, // 14: atrium.plugin.v1.SlotRequest.params:type_name -> atrium.plugin.v1.SlotRequest.ParamsEntry
 	9,  // 15: atrium.plugin.v1.EventRequest.context:type_name -> atrium.plugin.v1.CallContext
 	20, // 16: atrium.plugin.v1.ExecRequest.args:type_name -> atrium.plugin.v1.Value
 	20, // 17: atrium.plugin.v1.QueryRequest.args:type_name -> atrium.plugin.v1.Value
 	20, // 18: atrium.plugin.v1.Row.values:type_name -> atrium.plugin.v1.Value
 	28, // 19: atrium.plugin.v1.RowBatch.rows:type_name -> atrium.plugin.v1.Row
 	31, // 20: atrium.plugin.v1.PeopleResponse.people:type_name -> atrium.plugin.v1.Person
-	58, // 21: atrium.plugin.v1.TermsResponse.terms:type_name -> atrium.plugin.v1.TermsResponse.TermsEntry
-	59, // 22: atrium.plugin.v1.ReadStateResponse.read:type_name -> atrium.plugin.v1.ReadStateResponse.ReadEntry
-	10, // 23: atrium.plugin.v1.CallContext.TermsEntry.value:type_name -> atrium.plugin.v1.Words
-	10, // 24: atrium.plugin.v1.TermsResponse.TermsEntry.value:type_name -> atrium.plugin.v1.Words
-	1,  // 25: atrium.plugin.v1.Plugin.Manifest:input_type -> atrium.plugin.v1.ManifestRequest
-	7,  // 26: atrium.plugin.v1.Plugin.Migrate:input_type -> atrium.plugin.v1.MigrateRequest
-	11, // 27: atrium.plugin.v1.Plugin.Handle:input_type -> atrium.plugin.v1.HandleRequest
-	14, // 28: atrium.plugin.v1.Plugin.Slot:input_type -> atrium.plugin.v1.SlotRequest
-	16, // 29: atrium.plugin.v1.Plugin.OnEvent:input_type -> atrium.plugin.v1.EventRequest
-	18, // 30: atrium.plugin.v1.Plugin.Health:input_type -> atrium.plugin.v1.HealthRequest
-	21, // 31: atrium.plugin.v1.Host.Exec:input_type -> atrium.plugin.v1.ExecRequest
-	23, // 32: atrium.plugin.v1.Host.Query:input_type -> atrium.plugin.v1.QueryRequest
-	30, // 33: atrium.plugin.v1.Host.People:input_type -> atrium.plugin.v1.PeopleRequest
-	33, // 34: atrium.plugin.v1.Host.Can:input_type -> atrium.plugin.v1.CanRequest
-	35, // 35: atrium.plugin.v1.Host.Notify:input_type -> atrium.plugin.v1.NotifyRequest
-	37, // 36: atrium.plugin.v1.Host.Publish:input_type -> atrium.plugin.v1.PublishRequest
-	39, // 37: atrium.plugin.v1.Host.Emit:input_type -> atrium.plugin.v1.EmitRequest
-	41, // 38: atrium.plugin.v1.Host.Audit:input_type -> atrium.plugin.v1.AuditRequest
-	43, // 39: atrium.plugin.v1.Host.Terms:input_type -> atrium.plugin.v1.TermsRequest
-	24, // 40: atrium.plugin.v1.Host.Begin:input_type -> atrium.plugin.v1.BeginRequest
-	26, // 41: atrium.plugin.v1.Host.Commit:input_type -> atrium.plugin.v1.TxRequest
-	26, // 42: atrium.plugin.v1.Host.Rollback:input_type -> atrium.plugin.v1.TxRequest
-	45, // 43: atrium.plugin.v1.Host.Dossier:input_type -> atrium.plugin.v1.DossierRequest
-	47, // 44: atrium.plugin.v1.Host.AddItem:input_type -> atrium.plugin.v1.ItemRequest
-	49, // 45: atrium.plugin.v1.Host.ReadState:input_type -> atrium.plugin.v1.ReadStateRequest
-	51, // 46: atrium.plugin.v1.Host.MarkRead:input_type -> atrium.plugin.v1.MarkReadRequest
-	2,  // 47: atrium.plugin.v1.Plugin.Manifest:output_type -> atrium.plugin.v1.ManifestResponse
-	8,  // 48: atrium.plugin.v1.Plugin.Migrate:output_type -> atrium.plugin.v1.MigrateResponse
-	13, // 49: atrium.plugin.v1.Plugin.Handle:output_type -> atrium.plugin.v1.HandleResponse
-	15, // 50: atrium.plugin.v1.Plugin.Slot:output_type -> atrium.plugin.v1.SlotResponse
-	17, // 51: atrium.plugin.v1.Plugin.OnEvent:output_type -> atrium.plugin.v1.EventResponse
-	19, // 52: atrium.plugin.v1.Plugin.Health:output_type -> atrium.plugin.v1.HealthResponse
-	22, // 53: atrium.plugin.v1.Host.Exec:output_type -> atrium.plugin.v1.ExecResponse
-	29, // 54: atrium.plugin.v1.Host.Query:output_type -> atrium.plugin.v1.RowBatch
-	32, // 55: atrium.plugin.v1.Host.People:output_type -> atrium.plugin.v1.PeopleResponse
-	34, // 56: atrium.plugin.v1.Host.Can:output_type -> atrium.plugin.v1.CanResponse
-	36, // 57: atrium.plugin.v1.Host.Notify:output_type -> atrium.plugin.v1.NotifyResponse
-	38, // 58: atrium.plugin.v1.Host.Publish:output_type -> atrium.plugin.v1.PublishResponse
-	40, // 59: atrium.plugin.v1.Host.Emit:output_type -> atrium.plugin.v1.EmitResponse
-	42, // 60: atrium.plugin.v1.Host.Audit:output_type -> atrium.plugin.v1.AuditResponse
-	44, // 61: atrium.plugin.v1.Host.Terms:output_type -> atrium.plugin.v1.TermsResponse
-	25, // 62: atrium.plugin.v1.Host.Begin:output_type -> atrium.plugin.v1.BeginResponse
-	27, // 63: atrium.plugin.v1.Host.Commit:output_type -> atrium.plugin.v1.TxResponse
-	27, // 64: atrium.plugin.v1.Host.Rollback:output_type -> atrium.plugin.v1.TxResponse
-	46, // 65: atrium.plugin.v1.Host.Dossier:output_type -> atrium.plugin.v1.DossierResponse
-	48, // 66: atrium.plugin.v1.Host.AddItem:output_type -> atrium.plugin.v1.ItemResponse
-	50, // 67: atrium.plugin.v1.Host.ReadState:output_type -> atrium.plugin.v1.ReadStateResponse
-	52, // 68: atrium.plugin.v1.Host.MarkRead:output_type -> atrium.plugin.v1.MarkReadResponse
-	47, // [47:69] is the sub-list for method output_type
-	25, // [25:47] is the sub-list for method input_type
-	25, // [25:25] is the sub-list for extension type_name
-	25, // [25:25] is the sub-list for extension extendee
-	0,  // [0:25] is the sub-list for field type_name
+	63, // 21: atrium.plugin.v1.TermsResponse.terms:type_name -> atrium.plugin.v1.TermsResponse.TermsEntry
+	47, // 22: atrium.plugin.v1.DossierResponse.trajectories:type_name -> atrium.plugin.v1.Trajectory
+	64, // 23: atrium.plugin.v1.ReadStateResponse.read:type_name -> atrium.plugin.v1.ReadStateResponse.ReadEntry
+	10, // 24: atrium.plugin.v1.CallContext.TermsEntry.value:type_name -> atrium.plugin.v1.Words
+	10, // 25: atrium.plugin.v1.TermsResponse.TermsEntry.value:type_name -> atrium.plugin.v1.Words
+	1,  // 26: atrium.plugin.v1.Plugin.Manifest:input_type -> atrium.plugin.v1.ManifestRequest
+	7,  // 27: atrium.plugin.v1.Plugin.Migrate:input_type -> atrium.plugin.v1.MigrateRequest
+	11, // 28: atrium.plugin.v1.Plugin.Handle:input_type -> atrium.plugin.v1.HandleRequest
+	14, // 29: atrium.plugin.v1.Plugin.Slot:input_type -> atrium.plugin.v1.SlotRequest
+	16, // 30: atrium.plugin.v1.Plugin.OnEvent:input_type -> atrium.plugin.v1.EventRequest
+	18, // 31: atrium.plugin.v1.Plugin.Health:input_type -> atrium.plugin.v1.HealthRequest
+	21, // 32: atrium.plugin.v1.Host.Exec:input_type -> atrium.plugin.v1.ExecRequest
+	23, // 33: atrium.plugin.v1.Host.Query:input_type -> atrium.plugin.v1.QueryRequest
+	30, // 34: atrium.plugin.v1.Host.People:input_type -> atrium.plugin.v1.PeopleRequest
+	33, // 35: atrium.plugin.v1.Host.Can:input_type -> atrium.plugin.v1.CanRequest
+	35, // 36: atrium.plugin.v1.Host.Notify:input_type -> atrium.plugin.v1.NotifyRequest
+	37, // 37: atrium.plugin.v1.Host.Publish:input_type -> atrium.plugin.v1.PublishRequest
+	39, // 38: atrium.plugin.v1.Host.Emit:input_type -> atrium.plugin.v1.EmitRequest
+	41, // 39: atrium.plugin.v1.Host.Audit:input_type -> atrium.plugin.v1.AuditRequest
+	43, // 40: atrium.plugin.v1.Host.Terms:input_type -> atrium.plugin.v1.TermsRequest
+	24, // 41: atrium.plugin.v1.Host.Begin:input_type -> atrium.plugin.v1.BeginRequest
+	26, // 42: atrium.plugin.v1.Host.Commit:input_type -> atrium.plugin.v1.TxRequest
+	26, // 43: atrium.plugin.v1.Host.Rollback:input_type -> atrium.plugin.v1.TxRequest
+	45, // 44: atrium.plugin.v1.Host.Dossier:input_type -> atrium.plugin.v1.DossierRequest
+	48, // 45: atrium.plugin.v1.Host.AddItem:input_type -> atrium.plugin.v1.ItemRequest
+	50, // 46: atrium.plugin.v1.Host.ReadState:input_type -> atrium.plugin.v1.ReadStateRequest
+	52, // 47: atrium.plugin.v1.Host.MarkRead:input_type -> atrium.plugin.v1.MarkReadRequest
+	54, // 48: atrium.plugin.v1.Host.Sessions:input_type -> atrium.plugin.v1.SessionsRequest
+	56, // 49: atrium.plugin.v1.Host.Mail:input_type -> atrium.plugin.v1.MailRequest
+	2,  // 50: atrium.plugin.v1.Plugin.Manifest:output_type -> atrium.plugin.v1.ManifestResponse
+	8,  // 51: atrium.plugin.v1.Plugin.Migrate:output_type -> atrium.plugin.v1.MigrateResponse
+	13, // 52: atrium.plugin.v1.Plugin.Handle:output_type -> atrium.plugin.v1.HandleResponse
+	15, // 53: atrium.plugin.v1.Plugin.Slot:output_type -> atrium.plugin.v1.SlotResponse
+	17, // 54: atrium.plugin.v1.Plugin.OnEvent:output_type -> atrium.plugin.v1.EventResponse
+	19, // 55: atrium.plugin.v1.Plugin.Health:output_type -> atrium.plugin.v1.HealthResponse
+	22, // 56: atrium.plugin.v1.Host.Exec:output_type -> atrium.plugin.v1.ExecResponse
+	29, // 57: atrium.plugin.v1.Host.Query:output_type -> atrium.plugin.v1.RowBatch
+	32, // 58: atrium.plugin.v1.Host.People:output_type -> atrium.plugin.v1.PeopleResponse
+	34, // 59: atrium.plugin.v1.Host.Can:output_type -> atrium.plugin.v1.CanResponse
+	36, // 60: atrium.plugin.v1.Host.Notify:output_type -> atrium.plugin.v1.NotifyResponse
+	38, // 61: atrium.plugin.v1.Host.Publish:output_type -> atrium.plugin.v1.PublishResponse
+	40, // 62: atrium.plugin.v1.Host.Emit:output_type -> atrium.plugin.v1.EmitResponse
+	42, // 63: atrium.plugin.v1.Host.Audit:output_type -> atrium.plugin.v1.AuditResponse
+	44, // 64: atrium.plugin.v1.Host.Terms:output_type -> atrium.plugin.v1.TermsResponse
+	25, // 65: atrium.plugin.v1.Host.Begin:output_type -> atrium.plugin.v1.BeginResponse
+	27, // 66: atrium.plugin.v1.Host.Commit:output_type -> atrium.plugin.v1.TxResponse
+	27, // 67: atrium.plugin.v1.Host.Rollback:output_type -> atrium.plugin.v1.TxResponse
+	46, // 68: atrium.plugin.v1.Host.Dossier:output_type -> atrium.plugin.v1.DossierResponse
+	49, // 69: atrium.plugin.v1.Host.AddItem:output_type -> atrium.plugin.v1.ItemResponse
+	51, // 70: atrium.plugin.v1.Host.ReadState:output_type -> atrium.plugin.v1.ReadStateResponse
+	53, // 71: atrium.plugin.v1.Host.MarkRead:output_type -> atrium.plugin.v1.MarkReadResponse
+	55, // 72: atrium.plugin.v1.Host.Sessions:output_type -> atrium.plugin.v1.SessionsResponse
+	57, // 73: atrium.plugin.v1.Host.Mail:output_type -> atrium.plugin.v1.MailResponse
+	50, // [50:74] is the sub-list for method output_type
+	26, // [26:50] is the sub-list for method input_type
+	26, // [26:26] is the sub-list for extension type_name
+	26, // [26:26] is the sub-list for extension extendee
+	0,  // [0:26] is the sub-list for field type_name
 }
 
 func init() { file_plugin_proto_init() }
@@ -3566,7 +4010,7 @@ func file_plugin_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_plugin_proto_rawDesc), len(file_plugin_proto_rawDesc)),
 			NumEnums:      1,
-			NumMessages:   59,
+			NumMessages:   64,
 			NumExtensions: 0,
 			NumServices:   2,
 		},

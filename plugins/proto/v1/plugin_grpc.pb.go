@@ -355,6 +355,8 @@ const (
 	Host_AddItem_FullMethodName   = "/atrium.plugin.v1.Host/AddItem"
 	Host_ReadState_FullMethodName = "/atrium.plugin.v1.Host/ReadState"
 	Host_MarkRead_FullMethodName  = "/atrium.plugin.v1.Host/MarkRead"
+	Host_Sessions_FullMethodName  = "/atrium.plugin.v1.Host/Sessions"
+	Host_Mail_FullMethodName      = "/atrium.plugin.v1.Host/Mail"
 )
 
 // HostClient is the client API for Host service.
@@ -405,6 +407,14 @@ type HostClient interface {
 	// MarkRead marks one of the plugin's items read, or new again, for the
 	// person of the call. v1.2
 	MarkRead(ctx context.Context, in *MarkReadRequest, opts ...grpc.CallOption) (*MarkReadResponse, error)
+	// Sessions records how many sessions of a trajectory are booked and how
+	// many were used (held or missed), as the plugin counts its appointments;
+	// the person of the call must be able to contribute to the dossier. v1.3
+	Sessions(ctx context.Context, in *SessionsRequest, opts ...grpc.CallOption) (*SessionsResponse, error)
+	// Mail sends a person of the call's organisation a mail the plugin wrote
+	// in their language, in the organisation's layout, with an optional
+	// calendar attachment; sent when they want the module's mails. v1.3
+	Mail(ctx context.Context, in *MailRequest, opts ...grpc.CallOption) (*MailResponse, error)
 }
 
 type hostClient struct {
@@ -584,6 +594,26 @@ func (c *hostClient) MarkRead(ctx context.Context, in *MarkReadRequest, opts ...
 	return out, nil
 }
 
+func (c *hostClient) Sessions(ctx context.Context, in *SessionsRequest, opts ...grpc.CallOption) (*SessionsResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(SessionsResponse)
+	err := c.cc.Invoke(ctx, Host_Sessions_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *hostClient) Mail(ctx context.Context, in *MailRequest, opts ...grpc.CallOption) (*MailResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(MailResponse)
+	err := c.cc.Invoke(ctx, Host_Mail_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
 // HostServer is the server API for Host service.
 // All implementations must embed UnimplementedHostServer
 // for forward compatibility.
@@ -632,6 +662,14 @@ type HostServer interface {
 	// MarkRead marks one of the plugin's items read, or new again, for the
 	// person of the call. v1.2
 	MarkRead(context.Context, *MarkReadRequest) (*MarkReadResponse, error)
+	// Sessions records how many sessions of a trajectory are booked and how
+	// many were used (held or missed), as the plugin counts its appointments;
+	// the person of the call must be able to contribute to the dossier. v1.3
+	Sessions(context.Context, *SessionsRequest) (*SessionsResponse, error)
+	// Mail sends a person of the call's organisation a mail the plugin wrote
+	// in their language, in the organisation's layout, with an optional
+	// calendar attachment; sent when they want the module's mails. v1.3
+	Mail(context.Context, *MailRequest) (*MailResponse, error)
 	mustEmbedUnimplementedHostServer()
 }
 
@@ -689,6 +727,12 @@ func (UnimplementedHostServer) ReadState(context.Context, *ReadStateRequest) (*R
 }
 func (UnimplementedHostServer) MarkRead(context.Context, *MarkReadRequest) (*MarkReadResponse, error) {
 	return nil, status.Error(codes.Unimplemented, "method MarkRead not implemented")
+}
+func (UnimplementedHostServer) Sessions(context.Context, *SessionsRequest) (*SessionsResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method Sessions not implemented")
+}
+func (UnimplementedHostServer) Mail(context.Context, *MailRequest) (*MailResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method Mail not implemented")
 }
 func (UnimplementedHostServer) mustEmbedUnimplementedHostServer() {}
 func (UnimplementedHostServer) testEmbeddedByValue()              {}
@@ -992,6 +1036,42 @@ func _Host_MarkRead_Handler(srv interface{}, ctx context.Context, dec func(inter
 	return interceptor(ctx, in, info, handler)
 }
 
+func _Host_Sessions_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(SessionsRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(HostServer).Sessions(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: Host_Sessions_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(HostServer).Sessions(ctx, req.(*SessionsRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _Host_Mail_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(MailRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(HostServer).Mail(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: Host_Mail_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(HostServer).Mail(ctx, req.(*MailRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
 // Host_ServiceDesc is the grpc.ServiceDesc for Host service.
 // It's only intended for direct use with grpc.RegisterService,
 // and not to be introspected or modified (even as a copy)
@@ -1058,6 +1138,14 @@ var Host_ServiceDesc = grpc.ServiceDesc{
 		{
 			MethodName: "MarkRead",
 			Handler:    _Host_MarkRead_Handler,
+		},
+		{
+			MethodName: "Sessions",
+			Handler:    _Host_Sessions_Handler,
+		},
+		{
+			MethodName: "Mail",
+			Handler:    _Host_Mail_Handler,
 		},
 	},
 	Streams: []grpc.StreamDesc{

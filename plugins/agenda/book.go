@@ -1,0 +1,219 @@
+package main
+
+import (
+	"errors"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/atriumhq/atrium/plugins/agenda/availability"
+	"github.com/atriumhq/atrium/plugins/sdk"
+)
+
+// bookable is what a coachee can book: with their coach, in a trajectory
+// of their dossier that has sessions left, one of the coach's session
+// types. Problem names why nothing can be booked.
+type bookable struct {
+	Dossier    sdk.DossierInfo
+	Trajectory sdk.Trajectory
+	Coach      sdk.Person
+	Zone       *time.Location // the coach's
+	Types      []sessionType
+	Type       sessionType
+	Themes     []theme
+	Problem    string
+}
+
+// hourSession stands in for a coach who has no session types.
+var hourSession = sessionType{Name: "", DurationMin: 60, NoticeHours: 24, AheadDays: 60}
+
+// bookableFor finds what the request's person can book; typeID chooses a
+// session type (0: the first).
+func bookableFor(r *sdk.Request, typeID int64) (*bookable, error) {
+	b := &bookable{}
+	d, err := r.OwnDossier()
+	if err != nil {
+		return nil, err
+	}
+	b.Dossier = d
+	if d.Level == "none" {
+		b.Problem = "agenda.book.no_dossier"
+		return b, nil
+	}
+	for _, t := range d.Trajectories {
+		if t.Open() {
+			b.Trajectory = t
+			break
+		}
+	}
+	if d.CoachID == 0 {
+		b.Problem = "agenda.book.no_coach"
+		return b, nil
+	}
+	if b.Trajectory.ID == 0 {
+		b.Problem = "agenda.book.no_sessions"
+	}
+	people, err := r.People(d.CoachID)
+	if err != nil {
+		return nil, err
+	}
+	if len(people) == 1 {
+		b.Coach = people[0]
+	}
+	if b.Zone, err = zoneOf(r, d.CoachID); err != nil {
+		return nil, err
+	}
+	if b.Types, err = sessionTypesOf(r, d.CoachID); err != nil {
+		return nil, err
+	}
+	b.Type = hourSession
+	for i, t := range b.Types {
+		if i == 0 || t.ID == typeID {
+			b.Type = t
+		}
+	}
+	b.Themes, err = themesOf(r)
+	return b, err
+}
+
+// day is one day of the month view.
+type day struct {
+	Date    string // YYYY-MM-DD
+	Number  int
+	InMonth bool
+	Free    int
+	Today   bool
+	Chosen  bool
+}
+
+// slotView is a free slot as the viewer reads it.
+type slotView struct {
+	Start string // RFC 3339, sent back when booking
+	Time  string // "10:00–11:00" in the viewer's zone
+	Place string
+}
+
+// bookPage is "plan a session": a month where days with free time are
+// marked, and the free times of the chosen day in the viewer's zone.
+func bookPage(r *sdk.Request) error {
+	return renderBook(r, 200, r.Query.Get("start"), map[string]string{})
+}
+
+func renderBook(r *sdk.Request, status int, chosen string, problems map[string]string) error {
+	typeID, _ := strconv.ParseInt(r.Query.Get("type"), 10, 64)
+	if v := r.Form.Get("type"); v != "" {
+		typeID, _ = strconv.ParseInt(v, 10, 64)
+	}
+	b, err := bookableFor(r, typeID)
+	if err != nil {
+		return err
+	}
+	viewer := zoneNamed(r.TimeZone())
+	now := time.Now()
+	month, err := time.ParseInLocation("2006-01", r.Query.Get("month"), viewer)
+	if err != nil {
+		month = time.Date(now.In(viewer).Year(), now.In(viewer).Month(), 1, 0, 0, 0, 0, viewer)
+	}
+	chosenDay := r.Query.Get("day")
+	if at, err := time.Parse(time.RFC3339, chosen); err == nil {
+		// A refused booking shows the day it was for again.
+		chosenDay, month = at.In(viewer).Format(time.DateOnly), time.Date(at.In(viewer).Year(), at.In(viewer).Month(), 1, 0, 0, 0, 0, viewer)
+	}
+	data := map[string]any{"B": b, "Month": r.T("agenda.month."+strconv.Itoa(int(month.Month()))) + " " + strconv.Itoa(month.Year()),
+		"Prev": month.AddDate(0, -1, 0).Format("2006-01"), "Next": month.AddDate(0, 1, 0).Format("2006-01"), "This": month.Format("2006-01"),
+		"Chosen": chosen, "Problems": problems, "Left": b.Trajectory.Planned - b.Trajectory.Booked - b.Trajectory.Used, "Theme": r.Form.Get("theme"), "Zone": viewer.String()}
+	if b.Problem == "" {
+		end := month.AddDate(0, 1, 0)
+		coach, err := load(r.Context, r.DB(), r.OrgID(), b.Dossier.CoachID, b.Zone, month, end, 0)
+		if err != nil {
+			return err
+		}
+		free := availability.Free(coach, b.Type.session(), month, end, now)
+		data["Days"], data["Slots"], data["DayTitle"] = monthView(r, month, free, viewer, now, chosenDay)
+		data["Weekdays"] = weekdayNames(r)
+	}
+	upcoming, err := appointmentsOf(r, "coachee_id", r.UserID(), now, now.AddDate(2, 0, 0))
+	if err != nil {
+		return err
+	}
+	data["Upcoming"] = viewsOf(r, upcoming, viewer)
+	return r.RenderStatus(status, "book", "agenda.book.title", data)
+}
+
+// monthView lays the month out in weeks from Monday, counting each day's
+// free slots, and lists the chosen day's.
+func monthView(r *sdk.Request, month time.Time, free []availability.Slot, viewer *time.Location, now time.Time, chosen string) ([]day, []slotView, string) {
+	perDay := map[string][]availability.Slot{}
+	for _, s := range free {
+		key := s.Start.In(viewer).Format(time.DateOnly)
+		perDay[key] = append(perDay[key], s)
+	}
+	first := month.AddDate(0, 0, -((int(month.Weekday()) + 6) % 7))
+	var days []day
+	for d := first; d.Before(month.AddDate(0, 1, 0)) || d.Weekday() != time.Monday; d = d.AddDate(0, 0, 1) {
+		key := d.Format(time.DateOnly)
+		days = append(days, day{Date: key, Number: d.Day(), InMonth: d.Month() == month.Month(), Free: len(perDay[key]),
+			Today: key == now.In(viewer).Format(time.DateOnly), Chosen: key == chosen})
+	}
+	var slots []slotView
+	title := ""
+	if at, err := time.ParseInLocation(time.DateOnly, chosen, viewer); err == nil {
+		title = whenDay(r.T, at)
+		for _, s := range perDay[chosen] {
+			slots = append(slots, slotView{Start: s.Start.Format(time.RFC3339), Place: s.Place,
+				Time: s.Start.In(viewer).Format("15:04") + "–" + s.End.In(viewer).Format("15:04")})
+		}
+	}
+	return days, slots, title
+}
+
+// whenDay is a date as people read it, such as "Tuesday 3 December 2026".
+func whenDay(t func(string, ...any) string, at time.Time) string {
+	return t("agenda.day."+strconv.Itoa(int(at.Weekday()))) + " " + strconv.Itoa(at.Day()) + " " + t("agenda.month."+strconv.Itoa(int(at.Month()))) + " " + strconv.Itoa(at.Year())
+}
+
+// weekdayNames are the short names of the days from Monday.
+func weekdayNames(r *sdk.Request) []string {
+	var names []string
+	for i := 1; i <= 7; i++ {
+		names = append(names, r.T("agenda.short_day."+strconv.Itoa(i%7)))
+	}
+	return names
+}
+
+// bookPost books the chosen free time for the coachee's trajectory.
+func bookPost(r *sdk.Request) error {
+	typeID, _ := strconv.ParseInt(r.Form.Get("type"), 10, 64)
+	b, err := bookableFor(r, typeID)
+	if err != nil {
+		return err
+	}
+	problems := map[string]string{}
+	start, err := time.Parse(time.RFC3339, r.Form.Get("start"))
+	if err != nil {
+		problems["start"] = "agenda.error.choose_time"
+	}
+	theme := strings.TrimSpace(r.Form.Get("theme"))
+	if theme != "" && !hasTheme(b.Themes, theme) {
+		problems["theme"] = "agenda.error.theme"
+	}
+	if b.Problem != "" {
+		problems["start"] = b.Problem
+	}
+	if len(problems) > 0 {
+		return renderBook(r, 422, r.Form.Get("start"), problems)
+	}
+	a, err := book(r.Context, r.DB(), booking{OrgID: r.OrgID(), CoachID: b.Dossier.CoachID, CoacheeID: r.UserID(), DossierID: b.Dossier.ID,
+		TrajectoryID: b.Trajectory.ID, BookedBy: r.UserID(), Type: b.Type, Zone: b.Zone, Start: start.UTC(), Theme: theme, Now: time.Now()})
+	if errors.Is(err, errTaken) {
+		return renderBook(r, 409, "", map[string]string{"start": "agenda.error.taken"})
+	}
+	if err != nil {
+		return err
+	}
+	if err := recount(r, a.DossierID, a.TrajectoryID); err != nil {
+		r.Warn("agenda: sessions not counted", "appointment", a.ID, "error", err)
+	}
+	tell(r, a, "booked")
+	return r.Redirect("/appointments/" + strconv.FormatInt(a.ID, 10) + "?booked=1")
+}

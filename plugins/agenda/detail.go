@@ -1,0 +1,189 @@
+package main
+
+import (
+	"database/sql"
+	"errors"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/atriumhq/atrium/plugins/agenda/availability"
+	"github.com/atriumhq/atrium/plugins/sdk"
+)
+
+// mine reads the appointment the route names when the request's person is
+// its coach or its coachee; anyone else gets a 404, as if it did not exist.
+func mine(r *sdk.Request) (*appointment, error) {
+	id, err := strconv.ParseInt(r.Params["id"], 10, 64)
+	if err != nil {
+		return nil, r.Fail(404)
+	}
+	a := &appointment{}
+	err = r.DB().NewSelect().Model(a).Where("id = ? AND organisation_id = ? AND (coach_id = ? OR coachee_id = ?)", id, r.OrgID(), r.UserID(), r.UserID()).Scan(r.Context)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, r.Fail(404)
+	}
+	return a, err
+}
+
+// appointmentPage shows one appointment with what its coach or coachee may
+// do with it.
+func appointmentPage(r *sdk.Request) error {
+	a, err := mine(r)
+	if err != nil || a == nil {
+		return err
+	}
+	return renderAppointment(r, 200, a, map[string]string{}, map[string]string{})
+}
+
+func renderAppointment(r *sdk.Request, status int, a *appointment, values, problems map[string]string) error {
+	zone := zoneNamed(r.TimeZone())
+	coach := a.CoachID == r.UserID()
+	if coach {
+		z, err := zoneOf(r, r.UserID())
+		if err != nil {
+			return err
+		}
+		zone = z
+	}
+	themes, err := themesOf(r)
+	if err != nil {
+		return err
+	}
+	now := time.Now()
+	v := viewsOf(r, []appointment{*a}, zone)[0]
+	return r.RenderStatus(status, "appointment", "agenda.appointment.title", map[string]any{"A": v, "Coach": coach, "Themes": themes,
+		"Ahead": a.Ahead(now), "Begun": a.Status == statusPlanned && !a.StartsAt.After(now), "Zone": zone.String(),
+		"Booked": r.Query.Get("booked") != "", "Values": values, "Problems": problems,
+		"MoveDate": a.StartsAt.In(zone).Format(time.DateOnly), "MoveTime": a.StartsAt.In(zone).Format("15:04")})
+}
+
+// reasonOf reads a reason from the form: required for a cancellation, at
+// most 500 characters.
+func reasonOf(r *sdk.Request, required bool, problems map[string]string) string {
+	reason := strings.TrimSpace(r.Form.Get("reason"))
+	if (required && reason == "") || utf8.RuneCountInString(reason) > 500 {
+		problems["reason"] = "agenda.error.reason"
+	}
+	return reason
+}
+
+// cancelPost cancels a planned appointment that has not begun, with a
+// reason; coach or coachee.
+func cancelPost(r *sdk.Request) error {
+	a, err := mine(r)
+	if err != nil || a == nil {
+		return err
+	}
+	problems := map[string]string{}
+	reason := reasonOf(r, true, problems)
+	if !a.Ahead(time.Now()) && a.CoachID != r.UserID() {
+		problems["reason"] = "agenda.error.begun"
+	}
+	if len(problems) > 0 {
+		return renderAppointment(r, 422, a, map[string]string{"reason": reason}, problems)
+	}
+	if err := settle(r.Context, r.DB(), a, statusCancelled, reason, time.Now()); errors.Is(err, errClosed) {
+		return renderAppointment(r, 409, a, nil, map[string]string{"reason": "agenda.error.settled"})
+	} else if err != nil {
+		return err
+	}
+	if err := recount(r, a.DossierID, a.TrajectoryID); err != nil {
+		r.Warn("agenda: sessions not counted", "appointment", a.ID, "error", err)
+	}
+	tell(r, a, "cancelled")
+	return r.Redirect("/appointments/" + strconv.FormatInt(a.ID, 10))
+}
+
+// outcomePost is the coach's word on a session that has begun: held or a
+// no-show. Either counts as a session used.
+func outcomePost(r *sdk.Request) error {
+	a, err := mine(r)
+	if err != nil || a == nil {
+		return err
+	}
+	outcome := r.Form.Get("outcome")
+	switch {
+	case a.CoachID != r.UserID():
+		return r.Fail(404)
+	case outcome != statusHeld && outcome != statusNoShow:
+		return renderAppointment(r, 422, a, nil, map[string]string{"outcome": "agenda.error.outcome"})
+	case a.StartsAt.After(time.Now()):
+		return renderAppointment(r, 422, a, nil, map[string]string{"outcome": "agenda.error.not_begun"})
+	}
+	if err := settle(r.Context, r.DB(), a, outcome, "", time.Now()); errors.Is(err, errClosed) {
+		return renderAppointment(r, 409, a, nil, map[string]string{"outcome": "agenda.error.settled"})
+	} else if err != nil {
+		return err
+	}
+	if err := recount(r, a.DossierID, a.TrajectoryID); err != nil {
+		r.Warn("agenda: sessions not counted", "appointment", a.ID, "error", err)
+	}
+	return r.Redirect("/appointments/" + strconv.FormatInt(a.ID, 10))
+}
+
+// movePost moves a planned appointment to another free time of the coach's
+// (a date and a time in the coach's zone), with an optional reason.
+func movePost(r *sdk.Request) error {
+	a, err := mine(r)
+	if err != nil || a == nil {
+		return err
+	}
+	if a.CoachID != r.UserID() {
+		return r.Fail(404)
+	}
+	zone, err := zoneOf(r, r.UserID())
+	if err != nil {
+		return err
+	}
+	values := map[string]string{"date": strings.TrimSpace(r.Form.Get("date")), "time": strings.TrimSpace(r.Form.Get("time"))}
+	problems := map[string]string{}
+	dayAt, err := time.ParseInLocation(time.DateOnly, values["date"], zone)
+	if err != nil {
+		problems["date"] = "agenda.error.date"
+	}
+	clock, err := availability.ParseClock(values["time"])
+	if err != nil {
+		problems["time"] = "agenda.error.time"
+	}
+	values["reason"] = reasonOf(r, false, problems)
+	if len(problems) > 0 {
+		return renderAppointment(r, 422, a, values, problems)
+	}
+	err = move(r.Context, r.DB(), a, sessionType{DurationMin: a.Minutes()}, zone, clock.On(dayAt), values["reason"], time.Now())
+	switch {
+	case errors.Is(err, errTaken):
+		return renderAppointment(r, 409, a, values, map[string]string{"time": "agenda.error.not_free"})
+	case errors.Is(err, errClosed):
+		return renderAppointment(r, 409, a, values, map[string]string{"time": "agenda.error.settled"})
+	case err != nil:
+		return err
+	}
+	tell(r, a, "moved")
+	return r.Redirect("/appointments/" + strconv.FormatInt(a.ID, 10))
+}
+
+// themePost sets what a session is about, from the organisation's list
+// (blank for none); the coach's to say.
+func themePost(r *sdk.Request) error {
+	a, err := mine(r)
+	if err != nil || a == nil {
+		return err
+	}
+	if a.CoachID != r.UserID() {
+		return r.Fail(404)
+	}
+	name := strings.TrimSpace(r.Form.Get("theme"))
+	themes, err := themesOf(r)
+	if err != nil {
+		return err
+	}
+	if name != "" && !hasTheme(themes, name) {
+		return renderAppointment(r, 422, a, nil, map[string]string{"theme": "agenda.error.theme"})
+	}
+	if _, err := r.DB().NewUpdate().Model(a).Set("theme = ?, updated_at = ?", name, time.Now().UTC()).Where("id = ? AND organisation_id = ?", a.ID, r.OrgID()).Exec(r.Context); err != nil {
+		return err
+	}
+	return r.Redirect("/appointments/" + strconv.FormatInt(a.ID, 10))
+}
