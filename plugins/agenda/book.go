@@ -123,13 +123,19 @@ func renderBook(r *sdk.Request, status int, chosen string, problems map[string]s
 		"Prev": month.AddDate(0, -1, 0).Format("2006-01"), "Next": month.AddDate(0, 1, 0).Format("2006-01"), "This": month.Format("2006-01"),
 		"Chosen": chosen, "Problems": problems, "Left": b.Trajectory.Planned - b.Trajectory.Booked - b.Trajectory.Used, "Theme": r.Form.Get("theme"), "Zone": viewer.String()}
 	if b.Problem == "" {
-		end := month.AddDate(0, 1, 0)
-		coach, err := load(r.Context, r.DB(), r.OrgID(), b.Dossier.CoachID, b.Zone, month, end, 0)
+		// The grid's days from and to the Mondays around the month; the
+		// days of the months before and after are bookable too.
+		from := month.AddDate(0, 0, -((int(month.Weekday()) + 6) % 7))
+		to := month.AddDate(0, 1, 0)
+		for to.Weekday() != time.Monday {
+			to = to.AddDate(0, 0, 1)
+		}
+		coach, err := load(r.Context, r.DB(), r.OrgID(), b.Dossier.CoachID, b.Zone, from, to, 0)
 		if err != nil {
 			return err
 		}
-		free := availability.Free(coach, b.Type.session(), month, end, now)
-		data["Days"], data["Slots"], data["DayTitle"] = monthView(r, month, free, viewer, now, chosenDay)
+		free := availability.Free(coach, b.Type.session(), from, to, now)
+		data["Days"], data["Slots"], data["DayTitle"] = monthView(r, month, from, to, free, viewer, now, chosenDay)
 		data["Weekdays"] = weekdayNames(r)
 	}
 	upcoming, err := appointmentsOf(r, "coachee_id", r.UserID(), now, now.AddDate(2, 0, 0))
@@ -140,17 +146,16 @@ func renderBook(r *sdk.Request, status int, chosen string, problems map[string]s
 	return r.RenderStatus(status, "book", "agenda.book.title", data)
 }
 
-// monthView lays the month out in weeks from Monday, counting each day's
-// free slots, and lists the chosen day's.
-func monthView(r *sdk.Request, month time.Time, free []availability.Slot, viewer *time.Location, now time.Time, chosen string) ([]day, []slotView, string) {
+// monthView lays the month out in weeks from Monday (first to end),
+// counting each day's free slots, and lists the chosen day's.
+func monthView(r *sdk.Request, month, first, end time.Time, free []availability.Slot, viewer *time.Location, now time.Time, chosen string) ([]day, []slotView, string) {
 	perDay := map[string][]availability.Slot{}
 	for _, s := range free {
 		key := s.Start.In(viewer).Format(time.DateOnly)
 		perDay[key] = append(perDay[key], s)
 	}
-	first := month.AddDate(0, 0, -((int(month.Weekday()) + 6) % 7))
 	var days []day
-	for d := first; d.Before(month.AddDate(0, 1, 0)) || d.Weekday() != time.Monday; d = d.AddDate(0, 0, 1) {
+	for d := first; d.Before(end); d = d.AddDate(0, 0, 1) {
 		key := d.Format(time.DateOnly)
 		days = append(days, day{Date: key, Number: d.Day(), InMonth: d.Month() == month.Month(), Free: len(perDay[key]),
 			Today: key == now.In(viewer).Format(time.DateOnly), Chosen: key == chosen})

@@ -134,6 +134,31 @@ func TestBookingThroughTheHost(t *testing.T) {
 		// Nobody else opens it: another member, or a coachee on the coach's pages.
 		admin := app.Client(t)
 		admin.SignIn("admin@harbour.example")
+
+		// Themes: the administrator keeps the list; the coach sets one.
+		for _, bad := range []string{"", strings.Repeat("x", 61)} {
+			if res := admin.PostForm("/m/agenda/themes", url.Values{"name": {bad}}); res.StatusCode != 422 || res.Text("#agenda-theme-error") == "" {
+				t.Errorf("theme %.10q: %d", bad, res.StatusCode)
+			}
+		}
+		if res := admin.PostForm("/m/agenda/themes", url.Values{"name": {"Career"}}); res.StatusCode != 303 {
+			t.Fatalf("theme: %d", res.StatusCode)
+		}
+		if res := admin.PostForm("/m/agenda/themes", url.Values{"name": {"Career"}}); res.StatusCode != 422 {
+			t.Errorf("the same theme twice: %d", res.StatusCode)
+		}
+		if res := coach.PostForm("/m/agenda/themes", url.Values{"name": {"Stress"}}); res.StatusCode != 403 {
+			t.Errorf("a coach keeps the themes: %d", res.StatusCode)
+		}
+		if res := coach.PostForm(where+"/theme", url.Values{"theme": {"Unknown"}}); res.StatusCode != 422 {
+			t.Errorf("a theme not on the list: %d", res.StatusCode)
+		}
+		if res := coach.PostForm(where+"/theme", url.Values{"theme": {"Career"}}); res.StatusCode != 303 || !strings.Contains(coach.Get(where).Text("#agenda-appointment"), "Career") {
+			t.Errorf("setting the theme: %d", res.StatusCode)
+		}
+		if res := coach.PostForm(where+"/outcome", url.Values{"outcome": {"maybe"}}); res.StatusCode != 422 || res.Text("#agenda-outcome-error") == "" {
+			t.Errorf("an outcome that is none: %d", res.StatusCode)
+		}
 		if res := admin.Get(where); res.StatusCode != 404 {
 			t.Errorf("someone else opens the appointment: %d", res.StatusCode)
 		}
