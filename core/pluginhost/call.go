@@ -171,7 +171,7 @@ func (h *Host) slot(p *Plugin, name string) func(fiber.Ctx, map[string]string, *
 var protocolHeaders = []string{"Content-Type", "Accept", "Depth", "If-Match", "If-None-Match", "Destination", "Overwrite", "Prefer", "Brief"}
 
 // protocolAnswers are the response headers a protocol endpoint may set.
-var protocolAnswers = []string{"Content-Type", "ETag", "DAV", "Allow", "Last-Modified", "Content-Disposition", "Preference-Applied"}
+var protocolAnswers = []string{"Content-Type", "ETag", "DAV", "Allow", "Last-Modified", "Content-Disposition", "Preference-Applied", "Location"}
 
 // protocol is the handler of a plugin's protocol endpoint: the whole request
 // passes to the plugin (the app has signed in with an app password), and the
@@ -205,6 +205,10 @@ func (h *Host) protocol(p *Plugin) fiber.Handler {
 			if v := resp.GetHeaders()[name]; v != "" {
 				c.Set(name, v)
 			}
+		}
+		// A Location names one of the endpoint's own resources, nothing else.
+		if loc := resp.GetHeaders()["Location"]; loc != "" && (!strings.HasPrefix(loc, "/dav/"+p.Name+"/") || strings.Contains(loc, "..")) {
+			c.Response().Header.Del("Location")
 		}
 		status := int(resp.GetStatus())
 		if status == 0 {

@@ -377,6 +377,11 @@ func (h *Host) register(p *Plugin) error {
 	}
 	for _, prefix := range m.GetRawPrefixes() {
 		h.Web.HandleProtocol(prefix, m.GetId(), h.protocol(p))
+		for _, service := range m.GetWellKnown() {
+			if !h.Web.WellKnown(service, prefix) {
+				h.Log.Warn("another plugin offers this service for discovery; left out", "plugin", m.GetId(), "service", service)
+			}
+		}
 	}
 	// People choose whether the module's notices also come by mail.
 	identity.AddMailKind(identity.MailKind{Key: m.GetId(), Label: m.GetLabel(), Default: true})

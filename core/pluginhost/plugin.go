@@ -195,6 +195,11 @@ func checkManifest(name string, m *pluginv1.ManifestResponse) error {
 			return fmt.Errorf("manifest: a protocol endpoint lives at /dav/%s/, not %q", name, prefix)
 		}
 	}
+	for _, service := range m.GetWellKnown() {
+		if service != "caldav" && service != "carddav" || len(m.GetRawPrefixes()) == 0 {
+			return fmt.Errorf("manifest: %q is not a service a protocol endpoint can offer for discovery (caldav, carddav)", service)
+		}
+	}
 	for _, r := range m.GetRoutes() {
 		if !routePath.MatchString(r.GetPath()) {
 			return fmt.Errorf("manifest: route %q is not a path", r.GetPath())

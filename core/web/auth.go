@@ -63,14 +63,47 @@ func (s *Server) protocolViewer(module string) fiber.Handler {
 	}
 }
 
-// isProtocol tells whether a path belongs to a protocol endpoint.
-func (s *Server) isProtocol(path string) bool {
+// isProtocol tells whether a request is for a protocol endpoint, or for
+// discovering one: apps sign in with Basic authentication on every request,
+// with no cookies, so no form token applies.
+func (s *Server) isProtocol(c fiber.Ctx) bool {
+	path := c.Path()
+	if strings.HasPrefix(path, "/.well-known/") || (path == "/" && c.Method() == "PROPFIND") {
+		return true
+	}
 	for _, p := range s.protocolPrefixes {
 		if strings.HasPrefix(path, p) {
 			return true
 		}
 	}
 	return false
+}
+
+// WellKnown sends apps looking for a service ("caldav", "carddav") to the
+// protocol endpoint at prefix: /.well-known/<service> redirects there
+// (RFC 6764), and so does a PROPFIND of the server's root, where apps given
+// only the server's address start. The first module to offer a service
+// keeps it.
+func (s *Server) WellKnown(service, prefix string) bool {
+	if s.wellKnown == nil {
+		s.wellKnown = map[string]string{}
+	}
+	if _, taken := s.wellKnown[service]; taken {
+		return false
+	}
+	s.wellKnown[service] = prefix
+	to := func(c fiber.Ctx) error { return c.Redirect().Status(fiber.StatusMovedPermanently).To(prefix) }
+	s.app.Add(ProtocolMethods, "/.well-known/"+service, to)
+	if service == "caldav" || len(s.wellKnown) == 1 {
+		s.rootDiscovery = prefix
+	}
+	if !s.rootRouted {
+		s.rootRouted = true
+		s.app.Add([]string{"PROPFIND"}, "/", func(c fiber.Ctx) error {
+			return c.Redirect().Status(fiber.StatusMovedPermanently).To(s.rootDiscovery)
+		})
+	}
+	return true
 }
 
 // Rule is a route's requirement, checked by the one guard every route goes

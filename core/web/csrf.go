@@ -30,9 +30,9 @@ func CSRFToken(c fiber.Ctx) string {
 	return token
 }
 
-func csrf(secure bool, exempt func(string) bool) fiber.Handler {
+func csrf(secure bool, exempt func(fiber.Ctx) bool) fiber.Handler {
 	return func(c fiber.Ctx) error {
-		if exempt(c.Path()) {
+		if exempt(c) {
 			return c.Next() // protocol endpoints: Basic authentication on every request, no cookies
 		}
 		token := c.Cookies(csrfCookie)

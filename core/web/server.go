@@ -123,8 +123,13 @@ type Server struct {
 	// protocolPrefixes are the paths of protocol endpoints, exempt from the
 	// session and CSRF (they authenticate every request with an app password).
 	protocolPrefixes []string
-	started          chan struct{}
-	startedOnce      sync.Once
+	// wellKnown maps discoverable services to their endpoints; a PROPFIND
+	// of the root goes to rootDiscovery.
+	wellKnown     map[string]string
+	rootDiscovery string
+	rootRouted    bool
+	started       chan struct{}
+	startedOnce   sync.Once
 }
 
 // New builds the server with the core's middleware and pages.

@@ -97,8 +97,10 @@ func book(ctx context.Context, db *bun.DB, b booking) (*appointment, error) {
 		a = &appointment{OrganisationID: b.OrgID, UID: uid, CoachID: b.CoachID, CoacheeID: b.CoacheeID, DossierID: b.DossierID,
 			TrajectoryID: b.TrajectoryID, SessionType: b.Type.Name, StartsAt: slot.Start, EndsAt: slot.End, Mode: mode(slot.Place), Place: slot.Place,
 			Theme: b.Theme, Status: statusPlanned, BookedBy: b.BookedBy, CreatedAt: b.Now.UTC(), UpdatedAt: b.Now.UTC()}
-		_, err = tx.NewInsert().Model(a).Exec(ctx)
-		return err
+		if _, err := tx.NewInsert().Model(a).Exec(ctx); err != nil {
+			return err
+		}
+		return touch(ctx, tx, a.OrganisationID, a.CoachID, a.objectName())
 	})
 	if err != nil && uniqueViolation(err) {
 		return nil, errTaken
@@ -127,6 +129,9 @@ func move(ctx context.Context, db *bun.DB, a *appointment, t sessionType, zone *
 		if err := oneRow(res, err); err != nil {
 			return err
 		}
+		if err := touch(ctx, tx, a.OrganisationID, a.CoachID, a.objectName()); err != nil {
+			return err
+		}
 		return tx.NewSelect().Model(a).WherePK().Scan(ctx)
 	})
 	if err != nil && uniqueViolation(err) {
@@ -137,13 +142,18 @@ func move(ctx context.Context, db *bun.DB, a *appointment, t sessionType, zone *
 
 // settle sets a planned appointment's outcome: held, no-show or cancelled
 // (with a reason), raising its sequence.
-func settle(ctx context.Context, db bun.IDB, a *appointment, status, reason string, now time.Time) error {
-	res, err := db.NewUpdate().Model(a).Set("status = ?, reason = ?, sequence = sequence + 1, updated_at = ?", status, reason, now.UTC()).
-		Where("id = ? AND organisation_id = ? AND status = ?", a.ID, a.OrganisationID, statusPlanned).Exec(ctx)
-	if err := oneRow(res, err); err != nil {
-		return err
-	}
-	return db.NewSelect().Model(a).WherePK().Scan(ctx)
+func settle(ctx context.Context, db *bun.DB, a *appointment, status, reason string, now time.Time) error {
+	return db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+		res, err := tx.NewUpdate().Model(a).Set("status = ?, reason = ?, sequence = sequence + 1, updated_at = ?", status, reason, now.UTC()).
+			Where("id = ? AND organisation_id = ? AND status = ?", a.ID, a.OrganisationID, statusPlanned).Exec(ctx)
+		if err := oneRow(res, err); err != nil {
+			return err
+		}
+		if err := touch(ctx, tx, a.OrganisationID, a.CoachID, a.objectName()); err != nil {
+			return err
+		}
+		return tx.NewSelect().Model(a).WherePK().Scan(ctx)
+	})
 }
 
 func oneRow(res interface{ RowsAffected() (int64, error) }, err error) error {
@@ -205,4 +215,38 @@ func newUID() (string, error) {
 func uniqueViolation(err error) bool {
 	s := err.Error()
 	return strings.Contains(s, "UNIQUE constraint failed") || strings.Contains(s, "23505") || strings.Contains(s, "duplicate key")
+}
+
+// reschedule gives a planned appointment a new time its coach chose in
+// their calendar app: their own hours do not bind them, but it may not
+// overlap another appointment of theirs.
+func reschedule(ctx context.Context, db *bun.DB, a *appointment, start, end time.Time, reason string, now time.Time) error {
+	err := db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+		if err := lockCoach(ctx, tx, a.OrganisationID, a.CoachID); err != nil {
+			return err
+		}
+		n, err := tx.NewSelect().Model((*appointment)(nil)).
+			Where("organisation_id = ? AND coach_id = ? AND status <> ? AND id <> ? AND starts_at < ? AND ends_at > ?", a.OrganisationID, a.CoachID, statusCancelled, a.ID, end.UTC(), start.UTC()).
+			Count(ctx)
+		if err != nil {
+			return err
+		}
+		if n > 0 {
+			return errTaken
+		}
+		res, err := tx.NewUpdate().Model(a).
+			Set("starts_at = ?, ends_at = ?, reason = ?, sequence = sequence + 1, updated_at = ?", start.UTC(), end.UTC(), reason, now.UTC()).
+			Where("id = ? AND organisation_id = ? AND status = ?", a.ID, a.OrganisationID, statusPlanned).Exec(ctx)
+		if err := oneRow(res, err); err != nil {
+			return err
+		}
+		if err := touch(ctx, tx, a.OrganisationID, a.CoachID, a.objectName()); err != nil {
+			return err
+		}
+		return tx.NewSelect().Model(a).WherePK().Scan(ctx)
+	})
+	if err != nil && uniqueViolation(err) {
+		return errTaken
+	}
+	return err
 }

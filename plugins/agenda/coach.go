@@ -47,8 +47,8 @@ func weeklyOf(ctx context.Context, db bun.IDB, orgID, coachID int64) ([]hours, e
 }
 
 // load reads what the free-time computation needs of a coach between from
-// and to: weekly hours, changes and appointments (whole days around the
-// span, for the daily maximum). skip leaves out the appointment being moved.
+// and to: weekly hours, changes, appointments and the busy events of their
+// own calendar (whole days around the span, for the daily maximum). skip leaves out the appointment being moved.
 func load(ctx context.Context, db bun.IDB, orgID, coachID int64, zone *time.Location, from, to time.Time, skip int64) (availability.Coach, error) {
 	c := availability.Coach{Zone: zone}
 	weekly, err := weeklyOf(ctx, db, orgID, coachID)
@@ -76,5 +76,7 @@ func load(ctx context.Context, db bun.IDB, orgID, coachID int64, zone *time.Loca
 	for _, a := range taken {
 		c.Busy = append(c.Busy, availability.Busy{From: a.StartsAt, To: a.EndsAt, Appointment: true})
 	}
-	return c, nil
+	private, err := busyIn(ctx, db, orgID, coachID, from, to)
+	c.Busy = append(c.Busy, private...)
+	return c, err
 }

@@ -1,12 +1,15 @@
 package main
 
 import (
+	"context"
 	"database/sql"
 	"errors"
 	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
+
+	"github.com/uptrace/bun"
 
 	"github.com/atriumhq/atrium/plugins/agenda/availability"
 	"github.com/atriumhq/atrium/plugins/sdk"
@@ -182,7 +185,13 @@ func themePost(r *sdk.Request) error {
 	if name != "" && !hasTheme(themes, name) {
 		return renderAppointment(r, 422, a, nil, map[string]string{"theme": "agenda.error.theme"})
 	}
-	if _, err := r.DB().NewUpdate().Model(a).Set("theme = ?, updated_at = ?", name, time.Now().UTC()).Where("id = ? AND organisation_id = ?", a.ID, r.OrgID()).Exec(r.Context); err != nil {
+	err = r.DB().RunInTx(r.Context, nil, func(ctx context.Context, tx bun.Tx) error {
+		if _, err := tx.NewUpdate().Model(a).Set("theme = ?, updated_at = ?", name, time.Now().UTC()).Where("id = ? AND organisation_id = ?", a.ID, r.OrgID()).Exec(ctx); err != nil {
+			return err
+		}
+		return touch(ctx, tx, a.OrganisationID, a.CoachID, a.objectName())
+	})
+	if err != nil {
 		return err
 	}
 	return r.Redirect("/appointments/" + strconv.FormatInt(a.ID, 10))

@@ -14,13 +14,14 @@ const prodID = "-//Atrium//Agenda//EN"
 // event is an appointment as an iCalendar event, for one side: summary
 // names the other. The UID never changes and the sequence rises with every
 // change, so calendar programs replace their copy instead of adding one.
-func event(a appointment, summary string, now time.Time) *ical.Event {
+// stamp is when this copy was made.
+func event(a appointment, summary string, stamp time.Time) *ical.Event {
 	e := ical.NewEvent()
 	e.Props.SetText(ical.PropUID, a.UID)
 	seq := ical.NewProp(ical.PropSequence)
 	seq.Value = strconv.Itoa(a.Sequence)
 	e.Props.Set(seq)
-	e.Props.SetDateTime(ical.PropDateTimeStamp, now.UTC())
+	e.Props.SetDateTime(ical.PropDateTimeStamp, stamp.UTC())
 	e.Props.SetDateTime(ical.PropDateTimeStart, a.StartsAt.UTC())
 	e.Props.SetDateTime(ical.PropDateTimeEnd, a.EndsAt.UTC())
 	e.Props.SetDateTime(ical.PropLastModified, a.UpdatedAt.UTC())
@@ -46,12 +47,18 @@ func invitation(a appointment, method, summary, coach, coachee string, now time.
 			e.Props.Set(p)
 		}
 	}
-	cal := ical.NewCalendar()
-	cal.Props.SetText(ical.PropProductID, prodID)
-	cal.Props.SetText(ical.PropVersion, "2.0")
+	cal := calendarWith(e.Component)
 	cal.Props.SetText(ical.PropMethod, method)
-	cal.Children = append(cal.Children, e.Component)
 	var buf bytes.Buffer
 	err := ical.NewEncoder(&buf).Encode(cal)
 	return buf.Bytes(), err
+}
+
+// calendarWith is a calendar holding one component.
+func calendarWith(c *ical.Component) *ical.Calendar {
+	cal := ical.NewCalendar()
+	cal.Props.SetText(ical.PropProductID, prodID)
+	cal.Props.SetText(ical.PropVersion, "2.0")
+	cal.Children = append(cal.Children, c)
+	return cal
 }

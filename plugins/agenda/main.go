@@ -8,6 +8,7 @@ package main
 import (
 	"embed"
 
+	"github.com/atriumhq/atrium/plugins/agenda/caldav"
 	"github.com/atriumhq/atrium/plugins/sdk"
 )
 
@@ -41,6 +42,8 @@ func main() {
 	m.Page("GET", "/themes", "agenda.manage", themesPage)
 	m.Page("POST", "/themes", "agenda.manage", addThemePost)
 	m.Page("POST", "/themes/:id/delete", "agenda.manage", deleteRow((*theme)(nil), false, "/themes"))
+	m.Protocol(sdk.HTTP(caldav.New(davPrefix, calendarStore{})))
+	m.WellKnown("caldav")
 	m.Page("GET", "/availability", "agenda.offer", availabilityPage)
 	m.Page("POST", "/availability/hours", "agenda.offer", addHoursPost)
 	m.Page("POST", "/availability/hours/:id/delete", "agenda.offer", deleteOwn((*hours)(nil)))

@@ -121,4 +121,67 @@ func migrations(m *sdk.Module) {
 			Column("organisation_id", "coach_id", "starts_at").Where("status = 'planned'").Exec(ctx)
 		return err
 	})
+	m.Migration("20261205090000_calendar", func(ctx context.Context, db *bun.DB) error {
+		type event struct {
+			bun.BaseModel  `bun:"table:agenda_events"`
+			ID             int64      `bun:"id,pk,autoincrement"`
+			OrganisationID int64      `bun:"organisation_id,notnull"`
+			CoachID        int64      `bun:"coach_id,notnull"`
+			Name           string     `bun:"name,notnull"`
+			UID            string     `bun:"uid,notnull"`
+			ETag           string     `bun:"etag,notnull"`
+			Data           string     `bun:"data,notnull"`
+			StartsAt       time.Time  `bun:"starts_at,notnull"`
+			EndsAt         time.Time  `bun:"ends_at,notnull"`
+			Recurring      bool       `bun:"recurring,notnull"`
+			Until          *time.Time `bun:"until"`
+			Busy           bool       `bun:"busy,notnull"`
+			UpdatedAt      time.Time  `bun:"updated_at,notnull"`
+		}
+		type change struct {
+			bun.BaseModel  `bun:"table:agenda_dav_changes"`
+			ID             int64     `bun:"id,pk,autoincrement"`
+			OrganisationID int64     `bun:"organisation_id,notnull"`
+			CoachID        int64     `bun:"coach_id,notnull"`
+			Name           string    `bun:"name,notnull"`
+			CreatedAt      time.Time `bun:"created_at,notnull"`
+		}
+		type open struct {
+			bun.BaseModel  `bun:"table:agenda_dav_open"`
+			OrganisationID int64  `bun:"organisation_id,pk"`
+			CoachID        int64  `bun:"coach_id,pk"`
+			Name           string `bun:"name,pk"`
+			ETag           string `bun:"etag,notnull"`
+		}
+		type orgSettings struct {
+			bun.BaseModel  `bun:"table:agenda_org_settings"`
+			OrganisationID int64  `bun:"organisation_id,pk"`
+			CalendarNames  string `bun:"calendar_names,notnull"`
+		}
+		for _, model := range []any{(*event)(nil), (*change)(nil), (*open)(nil), (*orgSettings)(nil)} {
+			if _, err := db.NewCreateTable().Model(model).Exec(ctx); err != nil {
+				return err
+			}
+		}
+		for _, ix := range []struct {
+			model   any
+			name    string
+			unique  bool
+			columns []string
+		}{
+			{(*event)(nil), "agenda_events_by_name", true, []string{"organisation_id", "coach_id", "name"}},
+			{(*event)(nil), "agenda_events_by_uid", true, []string{"organisation_id", "coach_id", "uid"}},
+			{(*event)(nil), "agenda_events_by_time", false, []string{"organisation_id", "coach_id", "starts_at"}},
+			{(*change)(nil), "agenda_dav_changes_by_coach", false, []string{"organisation_id", "coach_id", "id"}},
+		} {
+			q := db.NewCreateIndex().Model(ix.model).Index(ix.name).Column(ix.columns...)
+			if ix.unique {
+				q = q.Unique()
+			}
+			if _, err := q.Exec(ctx); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
 }

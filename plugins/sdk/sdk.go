@@ -78,6 +78,7 @@ type Module struct {
 	db         *bun.DB
 	migrations []Migration
 	protocol   HandlerFunc
+	wellKnown  []string
 	events     map[string]EventFunc
 }
 
@@ -136,6 +137,11 @@ func (m *Module) Page(method, path, permission string, h HandlerFunc) {
 // (calendars and the like) that sign in with an app password over Basic
 // authentication. Any method reaches it (PROPFIND, REPORT…); answer with r.Raw.
 func (m *Module) Protocol(h HandlerFunc) { m.protocol = h }
+
+// WellKnown names a service the protocol endpoint offers ("caldav",
+// "carddav"): apps that look for /.well-known/<service> on the server, or
+// PROPFIND its root, are sent to the endpoint (RFC 6764).
+func (m *Module) WellKnown(services ...string) { m.wellKnown = append(m.wellKnown, services...) }
 
 // ProtocolPrefix is where the module's protocol endpoint lives.
 func (m *Module) ProtocolPrefix() string { return "/dav/" + m.manifest.ID + "/" }

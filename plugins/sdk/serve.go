@@ -97,6 +97,7 @@ func (s *server) Manifest(_ context.Context, req *pluginv1.ManifestRequest) (*pl
 	}
 	if s.module.protocol != nil {
 		out.RawPrefixes = []string{s.module.ProtocolPrefix()}
+		out.WellKnown = s.module.wellKnown
 	}
 	for name := range s.module.events {
 		out.Events = append(out.Events, name)

@@ -151,6 +151,7 @@ type ManifestResponse struct {
 	RawPrefixes   []string               `protobuf:"bytes,12,rep,name=raw_prefixes,json=rawPrefixes,proto3" json:"raw_prefixes,omitempty"` // raw protocol routes outside /m/, such as "/dav/"
 	Locales       []*LocaleFile          `protobuf:"bytes,13,rep,name=locales,proto3" json:"locales,omitempty"`                            // message files, merged into the core's catalog
 	Implements    []string               `protobuf:"bytes,14,rep,name=implements,proto3" json:"implements,omitempty"`                      // calls it serves beyond Manifest and Health
+	WellKnown     []string               `protobuf:"bytes,15,rep,name=well_known,json=wellKnown,proto3" json:"well_known,omitempty"`       // v1.3: services its protocol endpoint offers for discovery, such as "caldav"
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -279,6 +280,13 @@ func (x *ManifestResponse) GetLocales() []*LocaleFile {
 func (x *ManifestResponse) GetImplements() []string {
 	if x != nil {
 		return x.Implements
+	}
+	return nil
+}
+
+func (x *ManifestResponse) GetWellKnown() []string {
+	if x != nil {
+		return x.WellKnown
 	}
 	return nil
 }
@@ -3529,7 +3537,7 @@ const file_plugin_proto_rawDesc = "" +
 	"\x0fManifestRequest\x12#\n" +
 	"\rhost_protocol\x18\x01 \x01(\rR\fhostProtocol\x12$\n" +
 	"\x0ehost_broker_id\x18\x02 \x01(\rR\fhostBrokerId\x12\x1a\n" +
-	"\bdatabase\x18\x03 \x01(\tR\bdatabase\"\xf2\x03\n" +
+	"\bdatabase\x18\x03 \x01(\tR\bdatabase\"\x91\x04\n" +
 	"\x10ManifestResponse\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\tR\x02id\x12\x18\n" +
 	"\aversion\x18\x02 \x01(\tR\aversion\x12\x1a\n" +
@@ -3549,7 +3557,9 @@ const file_plugin_proto_rawDesc = "" +
 	"\alocales\x18\r \x03(\v2\x1c.atrium.plugin.v1.LocaleFileR\alocales\x12\x1e\n" +
 	"\n" +
 	"implements\x18\x0e \x03(\tR\n" +
-	"implements\"E\n" +
+	"implements\x12\x1d\n" +
+	"\n" +
+	"well_known\x18\x0f \x03(\tR\twellKnown\"E\n" +
 	"\n" +
 	"Permission\x12\x12\n" +
 	"\x04name\x18\x01 \x01(\tR\x04name\x12#\n" +

@@ -1,0 +1,121 @@
+// Package caldav serves calendars to calendar apps. go-webdav's CalDAV
+// server answers the calendar objects (GET, PUT, DELETE) and the
+// calendar-query and calendar-multiget reports; this package adds what the
+// apps need and the library lacks: the collections' properties (principal
+// URL, calendar-user-address-set, display name, getctag, sync-token,
+// supported-report-set), sync-collection (RFC 6578) so that apps fetch
+// only what changed, PROPPATCH of presentation properties (Apple Calendar
+// sets colour and order after set-up), a PUT whose Content-Type carries
+// parameters, and bounds on what a request may send.
+package caldav
+
+import (
+	"context"
+	"net/http"
+	"strings"
+
+	"github.com/emersion/go-webdav/caldav"
+)
+
+// Principal is the signed-in person as calendar apps know them.
+type Principal struct {
+	Path    string // their principal URL, ending in "/"
+	HomeSet string // the collection holding their calendars
+	Name    string
+	Email   string
+}
+
+// Store is what the server asks of the application: go-webdav's backend
+// for the objects, and the principal and change history for the rest.
+type Store interface {
+	caldav.Backend
+	Principal(ctx context.Context) (Principal, error)
+	// Changes is the calendar's sync token now and the object paths
+	// changed or removed after since (0: every object there is as changed).
+	// ErrUnknownToken when since is not a token the calendar gave.
+	Changes(ctx context.Context, calendar string, since int64) (token int64, changed, removed []string, err error)
+}
+
+// Limits on what one request may send.
+const (
+	maxXML      = 1 << 20   // a PROPFIND, PROPPATCH or REPORT body
+	maxCalendar = 256 << 10 // one calendar object
+)
+
+// Handler is the calendar server below Prefix.
+type Handler struct {
+	store  Store
+	prefix string
+	dav    *caldav.Handler
+}
+
+// New serves the store's calendars below prefix ("/dav/agenda").
+func New(prefix string, store Store) *Handler {
+	prefix = strings.TrimSuffix(prefix, "/")
+	return &Handler{store: store, prefix: prefix, dav: &caldav.Handler{Backend: backend{store}, Prefix: prefix}}
+}
+
+// ServeHTTP answers one request.
+func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	limit := int64(maxXML)
+	if r.Method == http.MethodPut {
+		limit = maxCalendar
+	}
+	if r.ContentLength > limit {
+		davError(w, http.StatusRequestEntityTooLarge, "max-resource-size", "the body is larger than this server takes")
+		return
+	}
+	body, err := readBody(r, limit)
+	if err != nil {
+		davError(w, http.StatusRequestEntityTooLarge, "max-resource-size", "the body is larger than this server takes")
+		return
+	}
+	switch r.Method {
+	case "PROPFIND":
+		if h.kind(r.URL.Path) != kindObject {
+			h.propfind(w, r, body)
+			return
+		}
+	case "PROPPATCH":
+		h.proppatch(w, r, body)
+		return
+	case "REPORT":
+		if isSyncCollection(body) {
+			h.sync(w, r, body)
+			return
+		}
+		// go-webdav reads only bodies said to be XML; some apps say nothing.
+		if r.Header.Get("Content-Type") == "" {
+			r.Header.Set("Content-Type", "application/xml")
+		}
+	case http.MethodPut:
+		// go-webdav takes only exactly "text/calendar"; apps send
+		// parameters ("; charset=utf-8") or nothing.
+		if ct := r.Header.Get("Content-Type"); ct == "" || strings.HasPrefix(strings.ToLower(strings.TrimSpace(ct)), "text/calendar") {
+			r.Header.Set("Content-Type", "text/calendar")
+		}
+	case "MKCOL", "MKCALENDAR", "COPY", "MOVE", "LOCK", "UNLOCK":
+		davError(w, http.StatusForbidden, "", "this server keeps one calendar per person and its objects; it makes no collections and moves nothing")
+		return
+	}
+	h.dav.ServeHTTP(w, r)
+}
+
+// Resource kinds, by depth below the prefix.
+const (
+	kindRoot = iota
+	kindPrincipal
+	kindHome
+	kindCalendar
+	kindObject
+)
+
+// kind tells what a path names: the root, a principal, a home set, a
+// calendar or an object, as go-webdav lays them out.
+func (h *Handler) kind(p string) int {
+	p = strings.Trim(strings.TrimPrefix(p, h.prefix), "/")
+	if p == "" {
+		return kindRoot
+	}
+	return min(strings.Count(p, "/")+1, kindObject)
+}

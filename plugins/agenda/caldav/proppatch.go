@@ -1,0 +1,70 @@
+package caldav
+
+import (
+	"encoding/xml"
+	"net/http"
+)
+
+// proppatchRequest is a PROPPATCH body: properties to set and to remove.
+type proppatchRequest struct {
+	XMLName xml.Name `xml:"DAV: propertyupdate"`
+	Set     []struct {
+		Prop requested `xml:"DAV: prop"`
+	} `xml:"DAV: set"`
+	Remove []struct {
+		Prop requested `xml:"DAV: prop"`
+	} `xml:"DAV: remove"`
+}
+
+// presentation are the properties apps set for their own display (name,
+// colour, order, time zone); the server takes them and keeps its own.
+var presentation = map[xml.Name]bool{
+	{Space: nsDAV, Local: "displayname"}:                 true,
+	{Space: nsApple, Local: "calendar-color"}:            true,
+	{Space: nsApple, Local: "calendar-order"}:            true,
+	{Space: nsCalDAV, Local: "calendar-description"}:     true,
+	{Space: nsCalDAV, Local: "calendar-timezone"}:        true,
+	{Space: nsCalDAV, Local: "schedule-calendar-transp"}: true,
+}
+
+// proppatch answers PROPPATCH on the person's collections: presentation
+// properties succeed (Apple Calendar gives up on a calendar whose colour
+// it cannot set), others are refused as protected; an object's properties
+// are its iCalendar data and cannot be patched.
+func (h *Handler) proppatch(w http.ResponseWriter, r *http.Request, body []byte) {
+	var req proppatchRequest
+	if err := decode(body, &req); err != nil || req.XMLName.Local == "" {
+		davError(w, http.StatusBadRequest, "", "the PROPPATCH body is not a propertyupdate this server reads")
+		return
+	}
+	if h.kind(r.URL.Path) == kindObject || h.kind(r.URL.Path) == kindRoot {
+		davError(w, http.StatusForbidden, "cannot-modify-protected-property", "only a calendar's or a principal's display properties can be set")
+		return
+	}
+	ok, refused := propstat{Status: statusLine(http.StatusOK)}, propstat{Status: statusLine(http.StatusForbidden)}
+	var names []xml.Name
+	for _, s := range req.Set {
+		names = append(names, s.Prop.names()...)
+	}
+	for _, s := range req.Remove {
+		names = append(names, s.Prop.names()...)
+	}
+	for _, n := range names {
+		if presentation[n] {
+			ok.Prop.Props = append(ok.Prop.Props, property{XMLName: n})
+		} else {
+			refused.Prop.Props = append(refused.Prop.Props, property{XMLName: n})
+		}
+	}
+	// A PROPPATCH is all or nothing: with one refused, none is taken.
+	if len(refused.Prop.Props) > 0 && len(ok.Prop.Props) > 0 {
+		ok.Status = statusLine(http.StatusFailedDependency)
+	}
+	resp := response{Href: r.URL.Path}
+	for _, ps := range []propstat{ok, refused} {
+		if len(ps.Prop.Props) > 0 {
+			resp.Propstat = append(resp.Propstat, ps)
+		}
+	}
+	writeMultistatus(w, multistatus{Responses: []response{resp}})
+}

@@ -1,0 +1,92 @@
+package main
+
+import (
+	"context"
+	"io"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+
+	"github.com/atriumhq/atrium/core/config"
+	"github.com/atriumhq/atrium/core/coretest"
+)
+
+// davServer is a running Atrium with the agenda, a coach with open hours
+// and one appointment booked by Kim, and an app password for the coach.
+type davServer struct {
+	app        *coretest.App
+	coach, kim *coretest.Client
+	user, pass string
+	start      string // the booked appointment's start
+}
+
+func newDAVServer(t *testing.T, bin string, db config.Database, smtp *coretest.MailServer) *davServer {
+	t.Helper()
+	app := coretest.NewApp(t, db, coretest.Options{Config: func(c *config.Config) {
+		coretest.WithPlugins(t, c, true, bin)
+		if smtp != nil {
+			smtp.Configure(c)
+		}
+	}})
+	s := &davServer{app: app, coach: app.Client(t), kim: app.Client(t), user: "coach@harbour.example"}
+	s.coach.SignIn("coach@harbour.example")
+	s.kim.SignIn("coachee@harbour.example")
+	openEveryDay(t, s.coach)
+	_, s.start = firstFree(t, s.kim)
+	if res := s.kim.PostForm("/m/agenda/book", url.Values{"start": {s.start}}); res.StatusCode != 303 {
+		t.Fatalf("booking: %d", res.StatusCode)
+	}
+	ctx := context.Background()
+	u, err := app.Identity().ByEmail(ctx, s.user)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s.pass, err = app.Identity().CreateAppPassword(ctx, u, "Calendar", ""); err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+// do sends one request as the coach's calendar app.
+func (s *davServer) do(t *testing.T, method, path, body string, headers ...string) (int, http.Header, string) {
+	t.Helper()
+	req, err := http.NewRequest(method, s.app.URL+path, strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.SetBasicAuth(s.user, s.pass)
+	for i := 0; i+1 < len(headers); i += 2 {
+		req.Header.Set(headers[i], headers[i+1])
+	}
+	client := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	res, err := client.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	data, _ := io.ReadAll(res.Body)
+	return res.StatusCode, res.Header, string(data)
+}
+
+// TestCalDAVByHand walks what calendar apps do, request by request, on
+// both databases.
+func TestCalDAVByHand(t *testing.T) {
+	t.Parallel()
+	bin := coretest.BuildThisPlugin(t)
+	coretest.EachDatabase(t, func(t *testing.T, db config.Database) {
+		s := newDAVServer(t, bin, db, nil)
+		// Discovery: the well-known address and a PROPFIND of the root.
+		for _, path := range []string{"/.well-known/caldav", "/"} {
+			code, h, _ := s.do(t, "PROPFIND", path, "", "Depth", "0")
+			if code != 301 || h.Get("Location") != "/dav/agenda/" {
+				t.Errorf("PROPFIND %s: %d %q", path, code, h.Get("Location"))
+			}
+		}
+		code, _, body := s.do(t, "PROPFIND", "/dav/agenda/", `<?xml version="1.0"?><propfind xmlns="DAV:"><prop><current-user-principal/></prop></propfind>`, "Depth", "0", "Content-Type", "application/xml")
+		if code != 207 || !strings.Contains(body, "/dav/agenda/") {
+			t.Fatalf("root: %d %s", code, body)
+		}
+		t.Log(body)
+	})
+}

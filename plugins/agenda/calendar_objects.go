@@ -1,0 +1,159 @@
+package main
+
+import (
+	"database/sql"
+	"errors"
+	"strconv"
+	"strings"
+	"time"
+	"unicode"
+
+	"github.com/emersion/go-ical"
+	webcaldav "github.com/emersion/go-webdav/caldav"
+	"github.com/uptrace/bun"
+
+	"github.com/atriumhq/atrium/plugins/sdk"
+)
+
+// How calendar apps name coachees, as the organisation chooses.
+const (
+	namesInitials = "initials" // "K.B.": the default, the least a calendar app needs
+	namesFull     = "full"     // "Kim Bakker"
+)
+
+// orgSettings are the organisation's own agenda settings.
+type orgSettings struct {
+	bun.BaseModel  `bun:"table:agenda_org_settings"`
+	OrganisationID int64  `bun:"organisation_id,pk"`
+	CalendarNames  string `bun:"calendar_names,notnull"`
+}
+
+// calendarNames is how the organisation lets calendar apps name coachees.
+func calendarNames(r *sdk.Request) (string, error) {
+	s := orgSettings{}
+	err := r.DB().NewSelect().Model(&s).Where("organisation_id = ?", r.OrgID()).Scan(r.Context)
+	if errors.Is(err, sql.ErrNoRows) || s.CalendarNames != namesFull {
+		return namesInitials, nil
+	}
+	return s.CalendarNames, err
+}
+
+// initials shortens a name to the first letter of each part: "Kim Bakker"
+// is "K.B.".
+func initials(name string) string {
+	var b strings.Builder
+	for _, part := range strings.Fields(name) {
+		for _, c := range part {
+			if unicode.IsLetter(c) {
+				b.WriteRune(c)
+				b.WriteByte('.')
+			}
+			break
+		}
+	}
+	return b.String()
+}
+
+// appointmentObjects are the coach's appointments (but cancelled ones) that
+// where keeps, as calendar objects named after their UID.
+func appointmentObjects(r *sdk.Request, where func(*bun.SelectQuery) *bun.SelectQuery) ([]webcaldav.CalendarObject, error) {
+	var list []appointment
+	q := r.DB().NewSelect().Model(&list).Where("organisation_id = ? AND coach_id = ? AND status <> ?", r.OrgID(), r.UserID(), statusCancelled)
+	if err := where(q).Order("starts_at").Scan(r.Context); err != nil || len(list) == 0 {
+		return nil, err
+	}
+	names, err := calendarNames(r)
+	if err != nil {
+		return nil, err
+	}
+	who := map[int64]string{}
+	var ids []int64
+	for _, a := range list {
+		if _, ok := who[a.CoacheeID]; !ok {
+			who[a.CoacheeID] = ""
+			ids = append(ids, a.CoacheeID)
+		}
+	}
+	for len(ids) > 0 {
+		batch := ids[:min(len(ids), 1000)]
+		ids = ids[len(batch):]
+		people, err := r.People(batch...)
+		if err != nil {
+			return nil, err
+		}
+		for _, p := range people {
+			who[p.ID] = p.Name
+			if names == namesInitials {
+				who[p.ID] = initials(p.Name)
+			}
+		}
+	}
+	_, _, base := davPaths(r)
+	out := make([]webcaldav.CalendarObject, 0, len(list))
+	for _, a := range list {
+		e := event(a, r.T("agenda.event.summary", map[string]any{"Who": who[a.CoacheeID]}), a.UpdatedAt)
+		description := r.T("agenda.status."+a.Status) + " · " + a.SessionType
+		if a.Theme != "" {
+			description += " · " + a.Theme
+		}
+		e.Props.SetText(ical.PropDescription, description)
+		out = append(out, webcaldav.CalendarObject{Path: base + a.objectName(), ModTime: a.UpdatedAt, Data: calendarWith(e.Component),
+			ETag: etagOf(a.UID, strconv.Itoa(a.Sequence), a.UpdatedAt.UTC().Format(time.RFC3339Nano), a.Status, names, who[a.CoacheeID])})
+	}
+	return out, nil
+}
+
+// eventObjects are the coach's own events that where keeps, as their app
+// sent them.
+func eventObjects(r *sdk.Request, where func(*bun.SelectQuery) *bun.SelectQuery) ([]webcaldav.CalendarObject, error) {
+	var list []privateEvent
+	q := r.DB().NewSelect().Model(&list).Where("organisation_id = ? AND coach_id = ?", r.OrgID(), r.UserID())
+	if err := where(q).Order("starts_at").Scan(r.Context); err != nil {
+		return nil, err
+	}
+	_, _, base := davPaths(r)
+	out := make([]webcaldav.CalendarObject, 0, len(list))
+	for _, e := range list {
+		cal, err := ical.NewDecoder(strings.NewReader(e.Data)).Decode()
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, webcaldav.CalendarObject{Path: base + e.Name, ModTime: e.UpdatedAt, ETag: e.ETag, Data: cal, ContentLength: int64(len(e.Data))})
+	}
+	return out, nil
+}
+
+// openObjects are the coach's open hours from a week back to eight weeks
+// ahead, one free-time event per stretch, named after its local start.
+func openObjects(r *sdk.Request) ([]webcaldav.CalendarObject, error) {
+	zone, err := zoneOf(r, r.UserID())
+	if err != nil {
+		return nil, err
+	}
+	now := time.Now().In(zone)
+	today := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, zone)
+	first, last := today.AddDate(0, 0, -openBack), today.AddDate(0, 0, openAhead)
+	coach, err := load(r.Context, r.DB(), r.OrgID(), r.UserID(), zone, first, last, 0)
+	if err != nil {
+		return nil, err
+	}
+	_, _, base := davPaths(r)
+	var out []webcaldav.CalendarObject
+	for d := first; d.Before(last); d = d.AddDate(0, 0, 1) {
+		for _, s := range coach.OpenOn(d) {
+			local := s.Start.In(zone).Format("20060102T1504")
+			summary := r.T("agenda.dav.open", map[string]any{"Place": s.Place})
+			e := ical.NewEvent()
+			e.Props.SetText(ical.PropUID, "open-"+strconv.FormatInt(r.UserID(), 10)+"-"+local+"@atrium")
+			e.Props.SetDateTime(ical.PropDateTimeStamp, s.Start.UTC())
+			e.Props.SetDateTime(ical.PropDateTimeStart, s.Start.UTC())
+			e.Props.SetDateTime(ical.PropDateTimeEnd, s.End.UTC())
+			e.Props.SetText(ical.PropSummary, summary)
+			e.Props.SetText(ical.PropLocation, s.Place)
+			e.Props.SetText(ical.PropTransparency, "TRANSPARENT")
+			out = append(out, webcaldav.CalendarObject{Path: base + "open-" + local + ".ics", Data: calendarWith(e.Component),
+				ETag: etagOf(local, s.Start.UTC().String(), s.End.UTC().String(), s.Place, summary)})
+		}
+	}
+	return out, nil
+}

@@ -1,0 +1,228 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/emersion/go-ical"
+	webcaldav "github.com/emersion/go-webdav/caldav"
+	"github.com/uptrace/bun"
+
+	"github.com/atriumhq/atrium/plugins/agenda/caldav"
+	"github.com/atriumhq/atrium/plugins/sdk"
+)
+
+// davPrefix is where calendar apps find the agenda.
+const davPrefix = "/dav/agenda"
+
+// calendarStore gives calendar apps a coach's calendar: their appointments,
+// their open hours (read-only) and the events they make in the app.
+type calendarStore struct{}
+
+// The open hours shown in calendar apps: from a week back to eight ahead.
+const (
+	openBack  = 7
+	openAhead = 56
+)
+
+func from(ctx context.Context) (*sdk.Request, error) {
+	r, ok := sdk.RequestFrom(ctx)
+	if !ok {
+		return nil, errors.New("agenda: a calendar request without its call")
+	}
+	return r, nil
+}
+
+// davPaths are the person's principal, calendar home and calendar.
+func davPaths(r *sdk.Request) (principal, home, calendar string) {
+	principal = davPrefix + "/" + strconv.FormatInt(r.UserID(), 10) + "/"
+	return principal, principal + "calendars/", principal + "calendars/agenda/"
+}
+
+func (calendarStore) CurrentUserPrincipal(ctx context.Context) (string, error) {
+	r, err := from(ctx)
+	if err != nil {
+		return "", err
+	}
+	p, _, _ := davPaths(r)
+	return p, nil
+}
+
+func (calendarStore) CalendarHomeSetPath(ctx context.Context) (string, error) {
+	r, err := from(ctx)
+	if err != nil {
+		return "", err
+	}
+	_, h, _ := davPaths(r)
+	return h, nil
+}
+
+func (calendarStore) Principal(ctx context.Context) (caldav.Principal, error) {
+	r, err := from(ctx)
+	if err != nil {
+		return caldav.Principal{}, err
+	}
+	p, h, _ := davPaths(r)
+	me := caldav.Principal{Path: p, HomeSet: h, Name: r.UserName()}
+	people, err := r.People(r.UserID())
+	if err != nil {
+		return me, err
+	}
+	if len(people) == 1 {
+		me.Email = people[0].Email
+	}
+	return me, nil
+}
+
+func (calendarStore) CreateCalendar(context.Context, *webcaldav.Calendar) error {
+	return caldav.Errorf(http.StatusForbidden, "each coach has one calendar; no others can be made")
+}
+
+// calendarOf is the person's calendar; only coaches have one.
+func calendarOf(r *sdk.Request) (*webcaldav.Calendar, bool) {
+	if !r.Can("agenda.offer") {
+		return nil, false
+	}
+	_, _, path := davPaths(r)
+	return &webcaldav.Calendar{Path: path, Name: r.T("agenda.dav.name", map[string]any{"Organisation": r.OrganisationName()}),
+		Description: r.T("agenda.dav.about"), MaxResourceSize: 256 << 10, SupportedComponentSet: []string{ical.CompEvent}}, true
+}
+
+func (calendarStore) ListCalendars(ctx context.Context) ([]webcaldav.Calendar, error) {
+	r, err := from(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if c, ok := calendarOf(r); ok {
+		return []webcaldav.Calendar{*c}, nil
+	}
+	return nil, nil
+}
+
+func (calendarStore) GetCalendar(ctx context.Context, path string) (*webcaldav.Calendar, error) {
+	r, err := from(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if c, ok := calendarOf(r); ok && strings.TrimSuffix(path, "/") == strings.TrimSuffix(c.Path, "/") {
+		return c, nil
+	}
+	return nil, caldav.Errorf(http.StatusNotFound, "no calendar at %s; a coach's own is below their principal", path)
+}
+
+// nameIn is an object's name in the person's calendar, or a 404.
+func nameIn(r *sdk.Request, path string) (string, error) {
+	c, ok := calendarOf(r)
+	name, found := strings.CutPrefix(path, c.Path)
+	if !ok || !found || name == "" || strings.Contains(name, "/") || len(name) > 200 {
+		return "", caldav.Errorf(http.StatusNotFound, "no object at %s", path)
+	}
+	return name, nil
+}
+
+func (s calendarStore) GetCalendarObject(ctx context.Context, path string, _ *webcaldav.CalendarCompRequest) (*webcaldav.CalendarObject, error) {
+	r, err := from(ctx)
+	if err != nil {
+		return nil, err
+	}
+	name, err := nameIn(r, path)
+	if err != nil {
+		return nil, err
+	}
+	var objects []webcaldav.CalendarObject
+	switch {
+	case strings.HasPrefix(name, "open-"):
+		objects, err = openObjects(r)
+	default:
+		objects, err = appointmentObjects(r, func(q *bun.SelectQuery) *bun.SelectQuery {
+			return q.Where("uid = ?", strings.TrimSuffix(name, ".ics"))
+		})
+		if err == nil && len(objects) == 0 {
+			objects, err = eventObjects(r, func(q *bun.SelectQuery) *bun.SelectQuery { return q.Where("name = ?", name) })
+		}
+	}
+	if err != nil {
+		return nil, err
+	}
+	for _, o := range objects {
+		if o.Path == path {
+			return &o, nil
+		}
+	}
+	return nil, caldav.Errorf(http.StatusNotFound, "no object at %s", path)
+}
+
+func (s calendarStore) ListCalendarObjects(ctx context.Context, path string, _ *webcaldav.CalendarCompRequest) ([]webcaldav.CalendarObject, error) {
+	return s.objectsIn(ctx, path, time.Time{}, time.Time{})
+}
+
+func (s calendarStore) QueryCalendarObjects(ctx context.Context, path string, q *webcaldav.CalendarQuery) ([]webcaldav.CalendarObject, error) {
+	start, end := span(q.CompFilter)
+	list, err := s.objectsIn(ctx, path, start, end)
+	if err != nil {
+		return nil, err
+	}
+	found, err := webcaldav.Filter(q, list)
+	if err != nil {
+		return nil, caldav.Errorf(http.StatusBadRequest, "the query cannot be answered: %v", err)
+	}
+	return found, nil
+}
+
+// span is the time range a query asks for, zero when it asks none.
+func span(f webcaldav.CompFilter) (time.Time, time.Time) {
+	if !f.Start.IsZero() || !f.End.IsZero() {
+		return f.Start, f.End
+	}
+	for _, c := range f.Comps {
+		if s, e := span(c); !s.IsZero() || !e.IsZero() {
+			return s, e
+		}
+	}
+	return time.Time{}, time.Time{}
+}
+
+// objectsIn lists the calendar's objects that may fall in [start, end)
+// (all of them for zero times): the query's filter decides exactly.
+func (calendarStore) objectsIn(ctx context.Context, path string, start, end time.Time) ([]webcaldav.CalendarObject, error) {
+	r, err := from(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if c, ok := calendarOf(r); !ok || strings.TrimSuffix(path, "/") != strings.TrimSuffix(c.Path, "/") {
+		return nil, caldav.Errorf(http.StatusNotFound, "no calendar at %s", path)
+	}
+	objects, err := appointmentObjects(r, func(q *bun.SelectQuery) *bun.SelectQuery {
+		if !start.IsZero() {
+			q = q.Where("ends_at > ?", start.UTC())
+		}
+		if !end.IsZero() {
+			q = q.Where("starts_at < ?", end.UTC())
+		}
+		return q
+	})
+	if err != nil {
+		return nil, err
+	}
+	events, err := eventObjects(r, func(q *bun.SelectQuery) *bun.SelectQuery {
+		// A recurring event's first time may lie before the range.
+		if !start.IsZero() {
+			q = q.Where("(ends_at > ? OR recurring = ?)", start.UTC(), true)
+		}
+		if !end.IsZero() {
+			q = q.Where("starts_at < ?", end.UTC())
+		}
+		return q
+	})
+	if err != nil {
+		return nil, err
+	}
+	objects = append(objects, events...)
+	open, err := openObjects(r)
+	return append(objects, open...), err
+}
+

@@ -1,0 +1,208 @@
+package main
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/emersion/go-ical"
+	webcaldav "github.com/emersion/go-webdav/caldav"
+	"github.com/uptrace/bun"
+
+	"github.com/atriumhq/atrium/plugins/agenda/caldav"
+	"github.com/atriumhq/atrium/plugins/sdk"
+)
+
+// PutCalendarObject takes an object a calendar app writes: a change to an
+// appointment (moved or cancelled there), or an event of the coach's own.
+// Open hours are Atrium's and cannot be written.
+func (s calendarStore) PutCalendarObject(ctx context.Context, path string, cal *ical.Calendar, opts *webcaldav.PutCalendarObjectOptions) (*webcaldav.CalendarObject, error) {
+	r, err := from(ctx)
+	if err != nil {
+		return nil, err
+	}
+	name, err := nameIn(r, path)
+	if err != nil {
+		return nil, err
+	}
+	if strings.HasPrefix(name, "open-") {
+		return nil, caldav.Errorf(http.StatusForbidden, "open hours are kept in Atrium, under My availability")
+	}
+	now := time.Now()
+	p, err := parseEvent(cal, now)
+	if err != nil {
+		return nil, err
+	}
+	current, err := s.GetCalendarObject(ctx, path, nil)
+	if err != nil && statusOf(err) != http.StatusNotFound {
+		return nil, err
+	}
+	if err := preconditions(current, opts); err != nil {
+		return nil, err
+	}
+	a, err := appointmentByUID(r, strings.TrimSuffix(name, ".ics"))
+	if err != nil {
+		return nil, err
+	}
+	if a != nil {
+		if err := changeAppointment(r, a, p, now); err != nil {
+			return nil, err
+		}
+	} else if err := saveEvent(r, name, p, now); err != nil {
+		return nil, err
+	}
+	return s.GetCalendarObject(ctx, path, nil)
+}
+
+// statusOf is a store error's status, 0 for none.
+func statusOf(err error) int {
+	var e *caldav.Error
+	if errors.As(err, &e) {
+		return e.Status
+	}
+	if err != nil {
+		return http.StatusInternalServerError
+	}
+	return 0
+}
+
+// preconditions checks If-Match and If-None-Match against the object as it
+// is (nil when there is none).
+func preconditions(current *webcaldav.CalendarObject, opts *webcaldav.PutCalendarObjectOptions) error {
+	if opts == nil {
+		return nil
+	}
+	if opts.IfNoneMatch.IsSet() && current != nil {
+		if ok, _ := opts.IfNoneMatch.MatchETag(current.ETag); ok {
+			return caldav.Errorf(http.StatusPreconditionFailed, "the object exists")
+		}
+	}
+	if opts.IfMatch.IsSet() {
+		if current == nil {
+			return caldav.Errorf(http.StatusPreconditionFailed, "the object is not there")
+		}
+		if ok, _ := opts.IfMatch.MatchETag(current.ETag); !ok {
+			return caldav.Errorf(http.StatusPreconditionFailed, "the object has changed since it was read")
+		}
+	}
+	return nil
+}
+
+// appointmentByUID is the coach's appointment of that UID, nil for none.
+func appointmentByUID(r *sdk.Request, uid string) (*appointment, error) {
+	a := &appointment{}
+	err := r.DB().NewSelect().Model(a).Where("organisation_id = ? AND coach_id = ? AND uid = ?", r.OrgID(), r.UserID(), uid).Scan(r.Context)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, nil
+	}
+	return a, err
+}
+
+// changeAppointment applies what the coach did to an appointment in their
+// app: cancelled it, or gave it another time; the coachee hears of it.
+// Anything else of it (its title, say) stays Atrium's.
+func changeAppointment(r *sdk.Request, a *appointment, p *parsed, now time.Time) error {
+	switch {
+	case p.UID != a.UID:
+		return caldav.Errorf(http.StatusConflict, "an appointment's UID cannot change")
+	case a.Status != statusPlanned:
+		return caldav.Errorf(http.StatusForbidden, "this appointment is %s; only planned ones change", a.Status)
+	case strings.EqualFold(p.Status, "CANCELLED"):
+		return cancelFromApp(r, a, now)
+	case p.Start.Equal(a.StartsAt) && p.End.Equal(a.EndsAt):
+		return nil
+	case !p.End.After(p.Start):
+		return caldav.Errorf(http.StatusBadRequest, "an appointment must end after it starts")
+	}
+	err := reschedule(r.Context, r.DB(), a, p.Start, p.End, r.T("agenda.dav.moved_in_app"), now)
+	if errors.Is(err, errTaken) {
+		return caldav.Errorf(http.StatusConflict, "that time overlaps another appointment")
+	}
+	if err != nil {
+		return err
+	}
+	tell(r, a, "moved")
+	return nil
+}
+
+// cancelFromApp cancels an appointment the coach deleted or cancelled in
+// their app.
+func cancelFromApp(r *sdk.Request, a *appointment, now time.Time) error {
+	if err := settle(r.Context, r.DB(), a, statusCancelled, r.T("agenda.dav.cancelled_in_app"), now); err != nil {
+		if errors.Is(err, errClosed) {
+			return caldav.Errorf(http.StatusForbidden, "this appointment is no longer planned")
+		}
+		return err
+	}
+	if err := recount(r, a.DossierID, a.TrajectoryID); err != nil {
+		r.Warn("agenda: sessions not counted", "appointment", a.ID, "error", err)
+	}
+	tell(r, a, "cancelled")
+	return nil
+}
+
+// saveEvent keeps an event of the coach's own under its name; its UID may
+// not be another object's.
+func saveEvent(r *sdk.Request, name string, p *parsed, now time.Time) error {
+	if len(p.UID) > 255 {
+		return caldav.Errorf(http.StatusBadRequest, "a UID has at most 255 characters")
+	}
+	return r.DB().RunInTx(r.Context, nil, func(ctx context.Context, tx bun.Tx) error {
+		n, err := tx.NewSelect().Model((*privateEvent)(nil)).Where("organisation_id = ? AND coach_id = ? AND uid = ? AND name <> ?", r.OrgID(), r.UserID(), p.UID, name).Count(ctx)
+		if err != nil {
+			return err
+		}
+		m, err := tx.NewSelect().Model((*appointment)(nil)).Where("organisation_id = ? AND coach_id = ? AND uid = ?", r.OrgID(), r.UserID(), p.UID).Count(ctx)
+		if err != nil {
+			return err
+		}
+		if n+m > 0 {
+			return caldav.Errorf(http.StatusConflict, "another object of this calendar has UID %s", p.UID)
+		}
+		e := &privateEvent{OrganisationID: r.OrgID(), CoachID: r.UserID(), Name: name, UID: p.UID, ETag: etagOf(p.Data), Data: p.Data,
+			StartsAt: p.Start, EndsAt: p.End, Recurring: p.Recurring, Until: p.Until, Busy: p.Busy, UpdatedAt: now.UTC()}
+		_, err = tx.NewInsert().Model(e).On("CONFLICT (organisation_id, coach_id, name) DO UPDATE").
+			Set("uid = EXCLUDED.uid, etag = EXCLUDED.etag, data = EXCLUDED.data, starts_at = EXCLUDED.starts_at, ends_at = EXCLUDED.ends_at").
+			Set("recurring = EXCLUDED.recurring, until = EXCLUDED.until, busy = EXCLUDED.busy, updated_at = EXCLUDED.updated_at").Exec(ctx)
+		if err != nil {
+			return err
+		}
+		return touch(ctx, tx, r.OrgID(), r.UserID(), name)
+	})
+}
+
+// DeleteCalendarObject removes an event of the coach's own, or cancels an
+// appointment deleted in the app.
+func (s calendarStore) DeleteCalendarObject(ctx context.Context, path string) error {
+	r, err := from(ctx)
+	if err != nil {
+		return err
+	}
+	name, err := nameIn(r, path)
+	if err != nil {
+		return err
+	}
+	if strings.HasPrefix(name, "open-") {
+		return caldav.Errorf(http.StatusForbidden, "open hours are kept in Atrium, under My availability")
+	}
+	a, err := appointmentByUID(r, strings.TrimSuffix(name, ".ics"))
+	if err != nil {
+		return err
+	}
+	if a != nil && a.Status != statusCancelled {
+		return cancelFromApp(r, a, time.Now())
+	}
+	return r.DB().RunInTx(r.Context, nil, func(ctx context.Context, tx bun.Tx) error {
+		res, err := tx.NewDelete().Model((*privateEvent)(nil)).Where("organisation_id = ? AND coach_id = ? AND name = ?", r.OrgID(), r.UserID(), name).Exec(ctx)
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return caldav.Errorf(http.StatusNotFound, "no object at %s", path)
+		}
+		return touch(ctx, tx, r.OrgID(), r.UserID(), name)
+	})
+}
