@@ -5,6 +5,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"os/exec"
 	"strings"
 	"testing"
 
@@ -89,4 +90,60 @@ func TestCalDAVByHand(t *testing.T) {
 		}
 		t.Log(body)
 	})
+}
+
+// TestPythonCalDAVClient runs Debian's python3-caldav against the server:
+// discovery from the root URL with an app password, listing, a time-range
+// search, create, change, delete, and syncs that carry only what changed.
+func TestPythonCalDAVClient(t *testing.T) {
+	t.Parallel()
+	python := needProgram(t, "/usr/bin/python3", "python3-caldav", "-c", "import caldav")
+	bin := coretest.BuildThisPlugin(t)
+	coretest.EachDatabase(t, func(t *testing.T, db config.Database) {
+		s := newDAVServer(t, bin, db, nil)
+		out, err := exec.Command(python, "testdata/python_caldav.py", s.app.URL+"/", s.user, s.pass).CombinedOutput()
+		if err != nil {
+			t.Fatalf("python3-caldav: %v\n%s", err, out)
+		}
+		t.Logf("python3-caldav:\n%s", out)
+		got := steps(string(out))
+		cal := "/dav/agenda/" + got["principal"][len("/dav/agenda/"):] + "calendars/agenda/"
+		for step, want := range map[string]string{
+			"calendars":            "1",
+			"calendar":             cal,
+			"created":              cal + "interop-python-1.ics",
+			"changed since first":  cal + "interop-python-1.ics",
+			"changed since create": cal + "interop-python-1.ics",
+			"fetched summary":      "True",
+			"changed since change": cal + "interop-python-1.ics",
+		} {
+			if got[step] != want {
+				t.Errorf("%s: %q, want %q\n%s", step, got[step], want, out)
+			}
+		}
+		if got["events"] == "0" || got["in range"] == "0" || got["events"] != got["events at the end"] {
+			t.Errorf("events before %s, in range %s, after %s\n%s", got["events"], got["in range"], got["events at the end"], out)
+		}
+	})
+}
+
+// needProgram is a program from Debian's packages that the test needs;
+// the package is installed by .ci/run, so its absence fails the test.
+func needProgram(t *testing.T, path, pkg string, check ...string) string {
+	t.Helper()
+	if err := exec.Command(path, check...).Run(); err != nil {
+		t.Fatalf("%s is needed (apt-get install %s): %v", path, pkg, err)
+	}
+	return path
+}
+
+// steps reads "step: value" lines.
+func steps(out string) map[string]string {
+	got := map[string]string{}
+	for _, line := range strings.Split(out, "\n") {
+		if k, v, ok := strings.Cut(line, ": "); ok {
+			got[k] = strings.TrimSpace(v)
+		}
+	}
+	return got
 }

@@ -225,4 +225,3 @@ func (calendarStore) objectsIn(ctx context.Context, path string, start, end time
 	open, err := openObjects(r)
 	return append(objects, open...), err
 }
-
