@@ -3,6 +3,7 @@ package pluginhost
 import (
 	"context"
 	"html/template"
+	"net/http"
 	"regexp"
 	"strings"
 	"time"
@@ -201,13 +202,19 @@ func (h *Host) protocol(p *Plugin) fiber.Handler {
 		if len(resp.GetBody()) > maxBody {
 			return c.SendStatus(fiber.StatusBadGateway)
 		}
+		// Header names as the plugin wrote them ("Etag" from Go's
+		// http.Header is "ETag").
+		answers := map[string]string{}
+		for name, v := range resp.GetHeaders() {
+			answers[http.CanonicalHeaderKey(name)] = v
+		}
 		for _, name := range protocolAnswers {
-			if v := resp.GetHeaders()[name]; v != "" {
+			if v := answers[http.CanonicalHeaderKey(name)]; v != "" {
 				c.Set(name, v)
 			}
 		}
 		// A Location names one of the endpoint's own resources, nothing else.
-		if loc := resp.GetHeaders()["Location"]; loc != "" && (!strings.HasPrefix(loc, "/dav/"+p.Name+"/") || strings.Contains(loc, "..")) {
+		if loc := answers["Location"]; loc != "" && (!strings.HasPrefix(loc, "/dav/"+p.Name+"/") || strings.Contains(loc, "..")) {
 			c.Response().Header.Del("Location")
 		}
 		status := int(resp.GetStatus())

@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/url"
 	"os/exec"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -47,6 +48,20 @@ func newDAVServer(t *testing.T, bin string, db config.Database, smtp *coretest.M
 		t.Fatal(err)
 	}
 	return s
+}
+
+// calendar is the path of the coach's calendar, found as apps find it.
+func (s *davServer) calendar(t *testing.T) string {
+	t.Helper()
+	_, _, body := s.do(t, "PROPFIND", "/dav/agenda/", `<propfind xmlns="DAV:"><prop><current-user-principal/></prop></propfind>`, "Depth", "0")
+	_, rest, _ := strings.Cut(body, "<current-user-principal")
+	_, rest, _ = strings.Cut(rest, "<href")
+	_, rest, _ = strings.Cut(rest, ">")
+	principal, _, _ := strings.Cut(rest, "</href>")
+	if !strings.HasPrefix(principal, "/dav/agenda/") {
+		t.Fatalf("no principal: %s", body)
+	}
+	return principal + "calendars/agenda/"
 }
 
 // do sends one request as the coach's calendar app.
@@ -146,4 +161,40 @@ func steps(out string) map[string]string {
 		}
 	}
 	return got
+}
+
+// TestVdirsyncer syncs the calendar with a folder through Debian's
+// vdirsyncer: what it uploads, changes and deletes reaches Atrium.
+func TestVdirsyncer(t *testing.T) {
+	t.Parallel()
+	needProgram(t, "/usr/bin/vdirsyncer", "vdirsyncer", "--version")
+	bin := coretest.BuildThisPlugin(t)
+	s := newDAVServer(t, bin, coretest.SQLite(t), nil)
+	cal := s.calendar(t)
+	dir := t.TempDir()
+	sync := func(phase string) map[string]string {
+		t.Helper()
+		out, err := exec.Command("sh", "testdata/vdirsyncer.sh", s.app.URL+"/", s.user, s.pass, dir, phase).CombinedOutput()
+		t.Logf("vdirsyncer %s:\n%s", phase, out)
+		if err != nil {
+			t.Fatalf("vdirsyncer %s: %v", phase, err)
+		}
+		return steps(string(out))
+	}
+	got := sync("up")
+	_, _, listing := s.do(t, "PROPFIND", cal, "", "Depth", "1")
+	if n := strings.Count(listing, "<response") - 2; got["fetched"] == "0" || got["fetched"] != strconv.Itoa(n) {
+		t.Errorf("vdirsyncer fetched %s objects; the calendar held %d before the upload", got["fetched"], n)
+	}
+	query := `<?xml version="1.0"?><c:calendar-query xmlns:d="DAV:" xmlns:c="urn:ietf:params:xml:ns:caldav"><d:prop><c:calendar-data/></d:prop>` +
+		`<c:filter><c:comp-filter name="VCALENDAR"><c:comp-filter name="VEVENT"><c:time-range start="20301201T000000Z" end="20301202T000000Z"/></c:comp-filter></c:comp-filter></c:filter></c:calendar-query>`
+	if code, _, body := s.do(t, "REPORT", cal, query, "Depth", "1", "Content-Type", "application/xml"); code != 207 || !strings.Contains(body, "Team day (later)") {
+		t.Errorf("the uploaded and changed event: %d %s", code, body)
+	}
+	if sync("delete")["deleted"] != "ok" {
+		t.Fatal("vdirsyncer did not delete")
+	}
+	if _, _, body := s.do(t, "REPORT", cal, query, "Depth", "1", "Content-Type", "application/xml"); strings.Contains(body, "Team day") {
+		t.Errorf("the event deleted in the folder is still there: %s", body)
+	}
 }
