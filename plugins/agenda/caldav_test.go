@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/atriumhq/atrium/core/config"
 	"github.com/atriumhq/atrium/core/coretest"
@@ -99,12 +100,131 @@ func TestCalDAVByHand(t *testing.T) {
 				t.Errorf("PROPFIND %s: %d %q", path, code, h.Get("Location"))
 			}
 		}
-		code, _, body := s.do(t, "PROPFIND", "/dav/agenda/", `<?xml version="1.0"?><propfind xmlns="DAV:"><prop><current-user-principal/></prop></propfind>`, "Depth", "0", "Content-Type", "application/xml")
-		if code != 207 || !strings.Contains(body, "/dav/agenda/") {
-			t.Fatalf("root: %d %s", code, body)
+		cal := s.calendar(t)
+		principal := strings.TrimSuffix(cal, "calendars/agenda/")
+
+		// The principal and the calendar answer what apps ask after set-up.
+		code, _, body := s.do(t, "PROPFIND", principal, `<propfind xmlns="DAV:" xmlns:c="urn:ietf:params:xml:ns:caldav"><prop><displayname/><principal-URL/><c:calendar-home-set/><c:calendar-user-address-set/><c:schedule-inbox-URL/></prop></propfind>`, "Depth", "0")
+		for _, want := range []string{"Chris Jansen", "mailto:coach@harbour.example", principal + "calendars/", "404 Not Found"} {
+			if code != 207 || !strings.Contains(body, want) {
+				t.Errorf("principal: %d, no %q in %s", code, want, body)
+			}
 		}
-		t.Log(body)
+		code, _, body = s.do(t, "PROPFIND", cal, `<propfind xmlns="DAV:" xmlns:cs="http://calendarserver.org/ns/"><prop><cs:getctag/><sync-token/><supported-report-set/><resourcetype/></prop></propfind>`, "Depth", "0")
+		for _, want := range []string{"getctag", "urn:atrium:sync:", "sync-collection", "calendar-multiget", `<calendar xmlns="urn:ietf:params:xml:ns:caldav"/>`} {
+			if code != 207 || !strings.Contains(body, want) {
+				t.Errorf("calendar: %d, no %q in %s", code, want, body)
+			}
+		}
+		ctag := func() string {
+			_, _, b := s.do(t, "PROPFIND", cal, `<propfind xmlns="DAV:"><prop><getctag xmlns="http://calendarserver.org/ns/"/></prop></propfind>`, "Depth", "0")
+			_, v, _ := strings.Cut(b, `<getctag xmlns="http://calendarserver.org/ns/">`)
+			v, _, _ = strings.Cut(v, "<")
+			return v
+		}
+		before := ctag()
+		code, _, body = s.do(t, "PROPPATCH", cal, `<propertyupdate xmlns="DAV:"><set><prop><calendar-color xmlns="http://apple.com/ns/ical/">#FF0000FF</calendar-color><calendar-order xmlns="http://apple.com/ns/ical/">2</calendar-order></prop></set></propertyupdate>`)
+		if code != 207 || !strings.Contains(body, "200 OK") || strings.Contains(body, "403") {
+			t.Errorf("PROPPATCH of the colour: %d %s", code, body)
+		}
+
+		// Bad input: a clear 4xx, and nothing changes.
+		event := func(uid, extra string) string {
+			return "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//test//EN\r\nBEGIN:VEVENT\r\n" + uid + "DTSTAMP:20260101T000000Z\r\n" + extra + "SUMMARY:Lunch\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n"
+		}
+		good := "DTSTART:20301201T120000Z\r\nDTEND:20301201T130000Z\r\n"
+		for _, bad := range []struct {
+			method, path, body string
+			status             int
+		}{
+			{"PROPFIND", cal, "<propfind xmlns='DAV:'><prop><unclosed></prop>", 400},
+			{"REPORT", cal, "<calendar-query xmlns='urn:ietf:params:xml:ns:caldav'", 400},
+			{"REPORT", cal, `<sync-collection xmlns="DAV:"><sync-token>urn:atrium:sync:999999</sync-token><prop><getetag/></prop></sync-collection>`, 403},
+			{"REPORT", cal, `<sync-collection xmlns="DAV:"><sync-token>somebody-else's</sync-token><prop><getetag/></prop></sync-collection>`, 403},
+			{"PUT", cal + "a.ics", "this is not a calendar", 400},
+			{"PUT", cal + "b.ics", event("", good), 400},
+			{"PUT", cal + "c.ics", event("UID:c\r\n", "DTSTART;TZID=Mars/Olympus_Mons:20301201T120000\r\nDTEND;TZID=Mars/Olympus_Mons:20301201T130000\r\n"), 400},
+			{"PUT", cal + "d.ics", event("UID:d\r\n", good+"RRULE:FREQ=MINUTELY\r\n"), 400},
+			{"PUT", cal + "e.ics", event("UID:e\r\n", good+"RRULE:FREQ=HOURLY;COUNT=5000\r\n"), 400},
+			{"PUT", cal + "f.ics", strings.Repeat("X", 300<<10), 413},
+			{"PUT", cal + "open-20301201T0900.ics", event("UID:o\r\n", good), 403},
+			{"PUT", principal + "calendars/other/g.ics", event("UID:g\r\n", good), 404},
+			{"PUT", "/dav/agenda/999/calendars/agenda/h.ics", event("UID:h\r\n", good), 404},
+			{"MKCALENDAR", principal + "calendars/second/", "", 403},
+			{"DELETE", cal + "nothing-here.ics", "", 404},
+		} {
+			code, _, body := s.do(t, bad.method, bad.path, bad.body, "Content-Type", "text/calendar; charset=utf-8", "Depth", "1")
+			if code != bad.status {
+				t.Errorf("%s %s: %d, want %d: %.300s", bad.method, bad.path, code, bad.status, body)
+			}
+		}
+		if after := ctag(); after != before {
+			t.Errorf("bad input changed the calendar: ctag %s, then %s", before, after)
+		}
+
+		// An event of the coach's own keeps its time free of bookings.
+		day := s.start[:10]
+		busy := event("UID:own-1\r\n", "DTSTART:"+strings.ReplaceAll(day, "-", "")+"T000000Z\r\nDTEND:"+strings.ReplaceAll(day, "-", "")+"T235900Z\r\n")
+		if code, h, body := s.do(t, "PUT", cal+"own-1.ics", busy, "Content-Type", "text/calendar; charset=utf-8", "If-None-Match", "*"); code != 201 || h.Get("ETag") == "" {
+			t.Fatalf("PUT of an own event: %d %q %s", code, h.Get("ETag"), body)
+		}
+		if code, _, _ := s.do(t, "PUT", cal+"own-1.ics", busy, "Content-Type", "text/calendar", "If-None-Match", "*"); code != 412 {
+			t.Errorf("PUT over an existing event with If-None-Match: %d", code)
+		}
+		if code, _, _ := s.do(t, "PUT", cal+"own-2.ics", busy, "Content-Type", "text/calendar"); code != 409 {
+			t.Errorf("a second object with the same UID: %d", code)
+		}
+		if page := s.kim.Get("/m/agenda/book?month=" + day[:7] + "&day=" + day); page.Doc.Find(`#agenda-slots input[name="start"]`).Length() != 0 {
+			t.Errorf("the coach's own event left free times on %s: %s", day, page.Text("#agenda-slots"))
+		}
+		if ctag() == before {
+			t.Errorf("the ctag did not change with a new event")
+		}
+
+		// The coach moves the appointment in the app: Atrium follows and
+		// tells Kim; deleting it there cancels it.
+		appt := ""
+		_, _, listing := s.do(t, "PROPFIND", cal, "", "Depth", "1")
+		for _, part := range strings.Split(listing, "<href")[1:] {
+			_, href, _ := strings.Cut(part, ">")
+			href, _, _ = strings.Cut(href, "</href>")
+			if strings.HasSuffix(href, "@atrium.ics") {
+				appt = href
+			}
+		}
+		if appt == "" {
+			t.Fatalf("the appointment is not in the calendar: %s", listing)
+		}
+		_, _, data := s.do(t, "GET", appt, "")
+		if !strings.Contains(data, "K.B.") || strings.Contains(data, "Bakker") {
+			t.Errorf("the appointment names Kim by more than her initials: %s", data)
+		}
+		moved := strings.NewReplacer("T", "T", "SEQUENCE:0", "SEQUENCE:0").Replace(data)
+		start, _ := time.Parse(time.RFC3339, s.start)
+		later := start.Add(48 * time.Hour)
+		moved = strings.Replace(moved, "DTSTART:"+start.UTC().Format("20060102T150405Z"), "DTSTART:"+later.UTC().Format("20060102T150405Z"), 1)
+		moved = strings.Replace(moved, "DTEND:"+start.Add(time.Hour).UTC().Format("20060102T150405Z"), "DTEND:"+later.Add(time.Hour).UTC().Format("20060102T150405Z"), 1)
+		if code, _, body := s.do(t, "PUT", appt, moved, "Content-Type", "text/calendar"); code != 201 && code != 204 {
+			t.Fatalf("moving the appointment in the app: %d %s", code, body)
+		}
+		if got := s.kim.Get("/m/agenda/book").Text("#agenda-upcoming"); !strings.Contains(got, strconv.Itoa(later.In(amsterdam(t)).Day())) {
+			t.Errorf("Kim's coming sessions after the move: %q", got)
+		}
+		if code, _, _ := s.do(t, "DELETE", appt, ""); code != 204 && code != 200 {
+			t.Errorf("deleting the appointment in the app: %d", code)
+		}
+		if got := s.kim.Get("/m/agenda/book").Doc.Find("#agenda-upcoming li").Length(); got != 0 {
+			t.Errorf("the appointment deleted in the app is still coming: %d", got)
+		}
 	})
+}
+
+func amsterdam(t *testing.T) *time.Location {
+	zone, err := time.LoadLocation("Europe/Amsterdam")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return zone
 }
 
 // TestPythonCalDAVClient runs Debian's python3-caldav against the server:

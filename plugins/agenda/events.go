@@ -123,9 +123,15 @@ func (p *parsed) recurrence(master *ical.Component, now time.Time) error {
 	if err != nil {
 		return caldav.Errorf(http.StatusBadRequest, "the recurrence cannot be read: %v", err)
 	}
+	// Counted over the horizon from now, or from the first time when that
+	// is later.
+	end := now.Add(horizon)
+	if p.Start.After(now) {
+		end = p.Start.Add(horizon)
+	}
 	next, n, last := set.Iterator(), 0, time.Time{}
 	for at, ok := next(); ok; at, ok = next() {
-		if at.After(now.Add(horizon)) {
+		if at.After(end) {
 			return nil // goes on beyond the horizon: Until stays nil
 		}
 		if n++; n > maxOccurrences {
