@@ -8,7 +8,7 @@ PLUGINS     := $(patsubst plugins/%/main.go,%,$(wildcard plugins/*/main.go))
 STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.8.2
 HTMX        := 2.0.11
 
-.PHONY: build run test bench lint vendor clean proto proto-baseline
+.PHONY: build run test fuzz bench lint vendor clean proto proto-baseline
 
 build:
 	@echo "build: atrium $(VERSION)"
@@ -29,6 +29,15 @@ run: build
 test:
 	$(GO) vet ./...
 	$(GO) test -race -count=1 ./...
+	@$(MAKE) --no-print-directory fuzz
+
+# A short run of every fuzz test (the corpus in testdata/fuzz runs with the
+# tests above too); FUZZTIME=10m for a longer one.
+FUZZTIME ?= 10s
+fuzz:
+	$(GO) test -run '^$$' -fuzz '^FuzzRequestBodies$$' -fuzztime $(FUZZTIME) ./plugins/agenda/caldav/
+	$(GO) test -run '^$$' -fuzz '^FuzzSyncToken$$' -fuzztime $(FUZZTIME) ./plugins/agenda/caldav/
+	$(GO) test -run '^$$' -fuzz '^FuzzParseEvent$$' -fuzztime $(FUZZTIME) ./plugins/agenda/
 
 # Figures for docs/benchmarks.md: pages and /healthz under load on loopback
 # (SQLite and PostgreSQL), template rendering, and one password check.

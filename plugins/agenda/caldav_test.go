@@ -142,6 +142,7 @@ func TestCalDAVByHand(t *testing.T) {
 			{"REPORT", cal, `<sync-collection xmlns="DAV:"><sync-token>urn:atrium:sync:999999</sync-token><prop><getetag/></prop></sync-collection>`, 403},
 			{"REPORT", cal, `<sync-collection xmlns="DAV:"><sync-token>somebody-else's</sync-token><prop><getetag/></prop></sync-collection>`, 403},
 			{"PUT", cal + "a.ics", "this is not a calendar", 400},
+			{"PUT", cal + "a.ics", "BEGIN:VCALENDAR\r\n0;0=", 400}, // go-ical panics on it (FuzzParseEvent)
 			{"PUT", cal + "b.ics", event("", good), 400},
 			{"PUT", cal + "c.ics", event("UID:c\r\n", "DTSTART;TZID=Mars/Olympus_Mons:20301201T120000\r\nDTEND;TZID=Mars/Olympus_Mons:20301201T130000\r\n"), 400},
 			{"PUT", cal + "d.ics", event("UID:d\r\n", good+"RRULE:FREQ=MINUTELY\r\n"), 400},

@@ -12,6 +12,7 @@ import (
 	webcaldav "github.com/emersion/go-webdav/caldav"
 	"github.com/uptrace/bun"
 
+	"github.com/atriumhq/atrium/plugins/agenda/caldav"
 	"github.com/atriumhq/atrium/plugins/sdk"
 )
 
@@ -114,7 +115,7 @@ func eventObjects(r *sdk.Request, where func(*bun.SelectQuery) *bun.SelectQuery)
 	_, _, base := davPaths(r)
 	out := make([]webcaldav.CalendarObject, 0, len(list))
 	for _, e := range list {
-		cal, err := ical.NewDecoder(strings.NewReader(e.Data)).Decode()
+		cal, err := caldav.Decode([]byte(e.Data))
 		if err != nil {
 			return nil, err
 		}

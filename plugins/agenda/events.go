@@ -162,7 +162,7 @@ func busyIn(ctx context.Context, db bun.IDB, orgID, coachID int64, from, to time
 			out = append(out, availability.Busy{From: e.StartsAt, To: e.EndsAt})
 			continue
 		}
-		cal, err := ical.NewDecoder(strings.NewReader(e.Data)).Decode()
+		cal, err := caldav.Decode([]byte(e.Data))
 		if err != nil {
 			return nil, fmt.Errorf("agenda: event %d: %w", e.ID, err)
 		}

@@ -94,6 +94,11 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		if ct := r.Header.Get("Content-Type"); ct == "" || strings.HasPrefix(strings.ToLower(strings.TrimSpace(ct)), "text/calendar") {
 			r.Header.Set("Content-Type", "text/calendar")
 		}
+		// Read here first, where a malformed body cannot panic.
+		if _, err := Decode(body); err != nil {
+			davError(w, http.StatusBadRequest, "valid-calendar-data", err.Error())
+			return
+		}
 	case "MKCOL", "MKCALENDAR", "COPY", "MOVE", "LOCK", "UNLOCK":
 		davError(w, http.StatusForbidden, "", "this server keeps one calendar per person and its objects; it makes no collections and moves nothing")
 		return

@@ -1,0 +1,24 @@
+package caldav
+
+import (
+	"bytes"
+	"fmt"
+
+	"github.com/emersion/go-ical"
+)
+
+// Decode reads one iCalendar object. go-ical panics on some malformed
+// lines (a parameter without a value at the end of a line, found by
+// FuzzParseEvent); here that is an error like any other bad input.
+func Decode(data []byte) (cal *ical.Calendar, err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			cal, err = nil, fmt.Errorf("caldav: not iCalendar this server reads")
+		}
+	}()
+	cal, err = ical.NewDecoder(bytes.NewReader(data)).Decode()
+	if err == nil && cal == nil {
+		err = fmt.Errorf("caldav: no calendar in the body")
+	}
+	return cal, err
+}
