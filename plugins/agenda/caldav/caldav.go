@@ -30,10 +30,11 @@ type Principal struct {
 type Store interface {
 	caldav.Backend
 	Principal(ctx context.Context) (Principal, error)
-	// Changes is the calendar's sync token now and the object paths
-	// changed or removed after since (0: every object there is as changed).
-	// ErrUnknownToken when since is not a token the calendar gave.
-	Changes(ctx context.Context, calendar string, since int64) (token int64, changed, removed []string, err error)
+	// Changes is the calendar's sync token now and what changed after
+	// since: the changed objects as they are now (every object when since
+	// is 0) and the paths of those removed; since -1 asks for the token
+	// alone. ErrUnknownToken when since is not a token the calendar gave.
+	Changes(ctx context.Context, calendar string, since int64) (token int64, changed []caldav.CalendarObject, removed []string, err error)
 }
 
 // Limits on what one request may send.
