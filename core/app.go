@@ -167,7 +167,7 @@ func (a *App) build() error {
 	}
 	identity.AddMailKind(identity.MailKind{Key: dossier.Module, Label: "dossier.mail_kind", Default: true})
 	a.reads = readstate.NewService(a.db)
-	a.plugins = pluginhost.New(pluginhost.Deps{Config: cfg.Plugins, Log: a.log, Web: a.web, Modules: a.modules, Catalog: a.catalog,
+	a.plugins = pluginhost.New(pluginhost.Deps{Config: cfg.Plugins, BaseURL: strings.TrimRight(cfg.Server.BaseURL, "/"), Log: a.log, Web: a.web, Modules: a.modules, Catalog: a.catalog,
 		Orgs: a.orgs, Identity: a.ident, Audit: a.audit, DB: a.db, Notify: a.notify, Mail: a.mailFromModule, Dossiers: a.dossiers, Reads: a.reads})
 	operator.RegisterPlugins(a.web, a.plugins)
 	a.announce = announcement.NewService(a.db)

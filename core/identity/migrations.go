@@ -128,5 +128,5 @@ func Migrations() []store.Migration {
 			return nil
 		},
 		Down: store.DropTables(tables...),
-	}}
+	}, feedMigration()}
 }

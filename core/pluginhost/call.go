@@ -49,7 +49,7 @@ func (h *Host) callContextIn(c fiber.Ctx, p *Plugin, in *web.Scope) (*pluginv1.C
 	loc := web.Localizer(c)
 	cc := &pluginv1.CallContext{Token: secrets.Token(24), OrganisationId: where.Org.ID, OrganisationName: where.Org.Name,
 		UserId: v.User.ID, UserName: v.User.Name(), Locale: loc.Locale, Csrf: web.CSRFToken(c), TimeZone: v.User.TimeZone,
-		Terms: map[string]*pluginv1.Words{}}
+		Terms: map[string]*pluginv1.Words{}, BaseUrl: h.BaseURL}
 	for _, r := range where.Roles {
 		cc.Roles = append(cc.Roles, string(r))
 	}
@@ -174,10 +174,11 @@ var protocolHeaders = []string{"Content-Type", "Accept", "Depth", "If-Match", "I
 // protocolAnswers are the response headers a protocol endpoint may set.
 var protocolAnswers = []string{"Content-Type", "ETag", "DAV", "Allow", "Last-Modified", "Content-Disposition", "Preference-Applied", "Location"}
 
-// protocol is the handler of a plugin's protocol endpoint: the whole request
-// passes to the plugin (the app has signed in with an app password), and the
-// answer comes back as it is.
-func (h *Host) protocol(p *Plugin) fiber.Handler {
+// passThrough is the handler of a plugin's protocol endpoint or feed: the
+// whole request passes to the plugin (the app has signed in with an app
+// password, or holds a feed address), as the path named, and the answer
+// comes back as it is.
+func (h *Host) passThrough(p *Plugin, path func(fiber.Ctx) string) fiber.Handler {
 	return func(c fiber.Ctx) error {
 		rpc := p.conn()
 		if rpc == nil {
@@ -185,7 +186,7 @@ func (h *Host) protocol(p *Plugin) fiber.Handler {
 		}
 		cc, done := h.callContext(c, p)
 		defer done()
-		req := &pluginv1.HandleRequest{Context: cc, Method: c.Method(), Path: c.Path(),
+		req := &pluginv1.HandleRequest{Context: cc, Method: c.Method(), Path: path(c),
 			Query: string(c.Request().URI().QueryString()), Body: c.Body(), Headers: map[string]string{}}
 		for _, name := range protocolHeaders {
 			if v := c.Get(name); v != "" {

@@ -13,21 +13,23 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"github.com/atriumhq/atrium/core/dossier"
-	"github.com/atriumhq/atrium/core/readstate"
 	"log/slog"
 	"slices"
 	"sort"
 	"sync"
 	"time"
 
+	"github.com/gofiber/fiber/v3"
+
 	"github.com/atriumhq/atrium/core/access"
 	"github.com/atriumhq/atrium/core/audit"
 	"github.com/atriumhq/atrium/core/config"
+	"github.com/atriumhq/atrium/core/dossier"
 	"github.com/atriumhq/atrium/core/i18n"
 	"github.com/atriumhq/atrium/core/identity"
 	"github.com/atriumhq/atrium/core/mail"
 	"github.com/atriumhq/atrium/core/module"
+	"github.com/atriumhq/atrium/core/readstate"
 	"github.com/atriumhq/atrium/core/secrets"
 	"github.com/atriumhq/atrium/core/store"
 	"github.com/atriumhq/atrium/core/tenancy"
@@ -37,7 +39,9 @@ import (
 
 // Deps are the parts of the core the host registers plugins with.
 type Deps struct {
-	Config   config.Plugins
+	Config config.Plugins
+	// BaseURL is the server's public address, for addresses shown to apps.
+	BaseURL  string
 	Log      *slog.Logger
 	Web      *web.Server
 	Modules  *module.Registry
@@ -375,8 +379,11 @@ func (h *Host) register(p *Plugin) error {
 		path := "/m/" + m.GetId() + r.GetPath()
 		h.Web.Handle(r.GetMethod(), path, web.InModule(m.GetId(), web.Need(access.Permission(r.GetPermission()))), h.page(p, r))
 	}
+	if m.GetFeed() {
+		h.Web.HandleFeed(m.GetId(), h.passThrough(p, func(fiber.Ctx) string { return "/feeds/" + m.GetId() }))
+	}
 	for _, prefix := range m.GetRawPrefixes() {
-		h.Web.HandleProtocol(prefix, m.GetId(), h.protocol(p))
+		h.Web.HandleProtocol(prefix, m.GetId(), h.passThrough(p, func(c fiber.Ctx) string { return c.Path() }))
 		for _, service := range m.GetWellKnown() {
 			if !h.Web.WellKnown(service, prefix) {
 				h.Log.Warn("another plugin offers this service for discovery; left out", "plugin", m.GetId(), "service", service)

@@ -38,6 +38,8 @@ type hostService struct {
 	statements *atomic.Int64
 	dossiers   *dossier.Service
 	reads      *readstate.Service
+	// serves tells what the plugin's manifest declares, such as a feed.
+	serves func() *pluginv1.ManifestResponse
 }
 
 var errNoCall = status.Error(codes.PermissionDenied, "the token names no live call of this plugin")
@@ -131,7 +133,11 @@ func (s *hostService) Audit(ctx context.Context, req *pluginv1.AuditRequest) (*p
 func (h *Host) serveHost(p *Plugin, broker brokerLike) uint32 {
 	id := broker.NextId()
 	svc := &hostService{plugin: p.Name, calls: &h.calls, orgs: h.Orgs, ids: h.Identity, audit: h.Audit, log: h.Log, wall: h.wall, emit: h.deliver, notify: h.Notify, mail: h.Mail, statements: &p.statements,
-		dossiers: h.Dossiers, reads: h.Reads}
+		dossiers: h.Dossiers, reads: h.Reads, serves: func() *pluginv1.ManifestResponse {
+			p.mu.RLock()
+			defer p.mu.RUnlock()
+			return p.manifest
+		}}
 	go broker.AcceptAndServe(id, func(opts []grpc.ServerOption) *grpc.Server {
 		// Workers kept warm instead of a goroutine per call: a little off
 		// every round trip (measured in BenchmarkQuery).

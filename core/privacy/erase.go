@@ -58,6 +58,7 @@ func (s *Service) Erase(ctx context.Context, orgID, actorID, userID int64, ip st
 		gone := []*bun.DeleteQuery{
 			tx.NewDelete().Table("sessions").Where("user_id = ?", userID),
 			tx.NewDelete().Table("app_passwords").Where("user_id = ?", userID),
+			tx.NewDelete().Table("feed_tokens").Where("user_id = ?", userID),
 			tx.NewDelete().Table("backup_codes").Where("user_id = ?", userID),
 			tx.NewDelete().Table("password_history").Where("user_id = ?", userID),
 			tx.NewDelete().Table("user_tokens").Where("user_id = ?", userID),

@@ -100,6 +100,15 @@ func bookPage(r *sdk.Request) error {
 }
 
 func renderBook(r *sdk.Request, status int, chosen string, problems map[string]string) error {
+	return bookView(r, status, chosen, problems, "")
+}
+
+// renderBookWith shows the page with a feed address just made.
+func renderBookWith(r *sdk.Request, fresh string) error {
+	return bookView(r, 200, "", map[string]string{}, fresh)
+}
+
+func bookView(r *sdk.Request, status int, chosen string, problems map[string]string, fresh string) error {
 	typeID, _ := strconv.ParseInt(r.Query.Get("type"), 10, 64)
 	if v := r.Form.Get("type"); v != "" {
 		typeID, _ = strconv.ParseInt(v, 10, 64)
@@ -143,6 +152,9 @@ func renderBook(r *sdk.Request, status int, chosen string, problems map[string]s
 		return err
 	}
 	data["Upcoming"] = viewsOf(r, upcoming, viewer)
+	if data["Apps"], err = appsView(r, fresh); err != nil {
+		return err
+	}
 	return r.RenderStatus(status, "book", "agenda.book.title", data)
 }
 

@@ -220,6 +220,55 @@ func TestCalDAVByHand(t *testing.T) {
 	})
 }
 
+// TestFeedAddress: a coach makes a private feed address, an app reads the
+// appointments from it without signing in, and it stops working when
+// revoked or replaced; Kim has her own.
+func TestFeedAddress(t *testing.T) {
+	t.Parallel()
+	bin := coretest.BuildThisPlugin(t)
+	s := newDAVServer(t, bin, coretest.SQLite(t), nil)
+	get := func(url string) (int, string, string) {
+		t.Helper()
+		res, err := http.Get(url)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer res.Body.Close()
+		data, _ := io.ReadAll(res.Body)
+		return res.StatusCode, res.Header.Get("Content-Type"), string(data)
+	}
+	page := s.coach.PostForm("/m/agenda/feed", url.Values{"action": {"new"}})
+	first := page.Text("#agenda-feed-url")
+	if page.StatusCode != 200 || !strings.Contains(first, "/feeds/agenda/") {
+		t.Fatalf("a new feed address: %d %q", page.StatusCode, first)
+	}
+	address := s.app.URL + first[strings.Index(first, "/feeds/"):]
+	code, kind, body := get(address)
+	if code != 200 || !strings.HasPrefix(kind, "text/calendar") || !strings.Contains(body, "K.B.") || strings.Contains(body, "Bakker") {
+		t.Errorf("the feed: %d %q %s", code, kind, body)
+	}
+	if got := s.coach.Get("/m/agenda/availability").Text("#agenda-feed-active"); got == "" {
+		t.Errorf("the page does not say there is an address")
+	}
+	for _, bad := range []string{address + "x", s.app.URL + "/feeds/agenda/", s.app.URL + "/feeds/example/" + address[strings.LastIndex(address, "/")+1:]} {
+		if code, _, _ := get(bad); code != 404 {
+			t.Errorf("%s: %d", bad, code)
+		}
+	}
+	second := s.coach.PostForm("/m/agenda/feed", url.Values{"action": {"new"}}).Text("#agenda-feed-url")
+	if code, _, _ := get(address); code != 404 || second == first {
+		t.Errorf("the replaced address still works: %d", code)
+	}
+	s.coach.PostForm("/m/agenda/feed", url.Values{"action": {"revoke"}})
+	if code, _, _ := get(s.app.URL + second[strings.Index(second, "/feeds/"):]); code != 404 {
+		t.Errorf("the revoked address still works: %d", code)
+	}
+	mine := s.kim.PostForm("/m/agenda/feed", url.Values{"action": {"new"}}).Text("#agenda-feed-url")
+	if code, _, body := get(s.app.URL + mine[strings.Index(mine, "/feeds/"):]); code != 200 || !strings.Contains(body, "Chris Jansen") {
+		t.Errorf("Kim's feed: %d %s", code, body)
+	}
+}
+
 func amsterdam(t *testing.T) *time.Location {
 	zone, err := time.LoadLocation("Europe/Amsterdam")
 	if err != nil {

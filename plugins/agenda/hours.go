@@ -47,6 +47,15 @@ func availabilityPage(r *sdk.Request) error {
 }
 
 func renderAvailability(r *sdk.Request, status int, values, problems map[string]string) error {
+	return availabilityView(r, status, values, problems, "")
+}
+
+// renderAvailabilityWith shows the page with a feed address just made.
+func renderAvailabilityWith(r *sdk.Request, fresh string) error {
+	return availabilityView(r, 200, map[string]string{}, map[string]string{}, fresh)
+}
+
+func availabilityView(r *sdk.Request, status int, values, problems map[string]string, fresh string) error {
 	list, err := weeklyOf(r.Context, r.DB(), r.OrgID(), r.UserID())
 	if err != nil {
 		return err
@@ -81,13 +90,17 @@ func renderAvailability(r *sdk.Request, status int, values, problems map[string]
 		}
 		shown = append(shown, s.Start.In(zone).Format("Mon 2 Jan 15:04"))
 	}
+	apps, err := appsView(r, fresh)
+	if err != nil {
+		return err
+	}
 	days := make([]int, 7)
 	for i := range days {
 		days[i] = (i + 1) % 7 // Monday first
 	}
 	return r.RenderStatus(status, "availability", "agenda.availability.title", map[string]any{
 		"Hours": list, "Zone": zone.String(), "Free": shown, "Days": days, "Values": values, "Problems": problems,
-		"Types": types, "Session": sessionName, "Changes": changes, "ZoneLoc": zone,
+		"Types": types, "Session": sessionName, "Changes": changes, "ZoneLoc": zone, "Apps": apps,
 		"ChangeFields": []string{"first", "last", "change_from", "change_until", "change_place"},
 		"TypeFields":   []string{"name", "duration", "buffer_before", "buffer_after", "notice", "ahead", "daily_max"},
 	})

@@ -44,6 +44,8 @@ func main() {
 	m.Page("POST", "/themes/:id/delete", "agenda.manage", deleteRow((*theme)(nil), false, "/themes"))
 	m.Protocol(sdk.HTTP(caldav.New(davPrefix, calendarStore{})))
 	m.WellKnown("caldav")
+	m.Feed(feed)
+	m.Page("POST", "/feed", "", feedPost)
 	m.Page("GET", "/availability", "agenda.offer", availabilityPage)
 	m.Page("POST", "/availability/hours", "agenda.offer", addHoursPost)
 	m.Page("POST", "/availability/hours/:id/delete", "agenda.offer", deleteOwn((*hours)(nil)))

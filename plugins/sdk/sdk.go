@@ -79,6 +79,7 @@ type Module struct {
 	migrations []Migration
 	protocol   HandlerFunc
 	wellKnown  []string
+	feed       HandlerFunc
 	events     map[string]EventFunc
 }
 

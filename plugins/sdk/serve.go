@@ -99,6 +99,7 @@ func (s *server) Manifest(_ context.Context, req *pluginv1.ManifestRequest) (*pl
 		out.RawPrefixes = []string{s.module.ProtocolPrefix()}
 		out.WellKnown = s.module.wellKnown
 	}
+	out.Feed = s.module.feed != nil
 	for name := range s.module.events {
 		out.Events = append(out.Events, name)
 	}
@@ -121,6 +122,9 @@ func (s *server) Handle(ctx context.Context, req *pluginv1.HandleRequest) (resp 
 	r, params := s.module.match(req.GetMethod(), req.GetPath())
 	if strings.HasPrefix(req.GetPath(), s.module.ProtocolPrefix()) && s.module.protocol != nil {
 		r, params = &route{handler: s.module.protocol}, map[string]string{}
+	}
+	if req.GetPath() == s.module.feedPath() && s.module.feed != nil {
+		r, params = &route{handler: s.module.feed}, map[string]string{}
 	}
 	if r == nil {
 		return resp, nil

@@ -152,6 +152,7 @@ type ManifestResponse struct {
 	Locales       []*LocaleFile          `protobuf:"bytes,13,rep,name=locales,proto3" json:"locales,omitempty"`                            // message files, merged into the core's catalog
 	Implements    []string               `protobuf:"bytes,14,rep,name=implements,proto3" json:"implements,omitempty"`                      // calls it serves beyond Manifest and Health
 	WellKnown     []string               `protobuf:"bytes,15,rep,name=well_known,json=wellKnown,proto3" json:"well_known,omitempty"`       // v1.3: services its protocol endpoint offers for discovery, such as "caldav"
+	Feed          bool                   `protobuf:"varint,16,opt,name=feed,proto3" json:"feed,omitempty"`                                 // v1.3: it serves a read-only feed at /feeds/<id>/<token>, called as GET /feed
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -289,6 +290,13 @@ func (x *ManifestResponse) GetWellKnown() []string {
 		return x.WellKnown
 	}
 	return nil
+}
+
+func (x *ManifestResponse) GetFeed() bool {
+	if x != nil {
+		return x.Feed
+	}
+	return false
 }
 
 type Permission struct {
@@ -624,7 +632,8 @@ type CallContext struct {
 	Terms            map[string]*Words      `protobuf:"bytes,8,rep,name=terms,proto3" json:"terms,omitempty" protobuf_key:"bytes,1,opt,name=key" protobuf_val:"bytes,2,opt,name=value"`
 	Csrf             string                 `protobuf:"bytes,9,opt,name=csrf,proto3" json:"csrf,omitempty"` // the CSRF token forms must repeat
 	TimeZone         string                 `protobuf:"bytes,10,opt,name=time_zone,json=timeZone,proto3" json:"time_zone,omitempty"`
-	Roles            []string               `protobuf:"bytes,11,rep,name=roles,proto3" json:"roles,omitempty"` // the person's roles in the organisation, so pages need no People call for them. v1.1
+	Roles            []string               `protobuf:"bytes,11,rep,name=roles,proto3" json:"roles,omitempty"`                    // the person's roles in the organisation, so pages need no People call for them. v1.1
+	BaseUrl          string                 `protobuf:"bytes,12,opt,name=base_url,json=baseUrl,proto3" json:"base_url,omitempty"` // v1.3: the server's public address, for addresses shown to apps
 	unknownFields    protoimpl.UnknownFields
 	sizeCache        protoimpl.SizeCache
 }
@@ -734,6 +743,13 @@ func (x *CallContext) GetRoles() []string {
 		return x.Roles
 	}
 	return nil
+}
+
+func (x *CallContext) GetBaseUrl() string {
+	if x != nil {
+		return x.BaseUrl
+	}
+	return ""
 }
 
 type Words struct {
@@ -3529,6 +3545,118 @@ func (*MailResponse) Descriptor() ([]byte, []int) {
 	return file_plugin_proto_rawDescGZIP(), []int{56}
 }
 
+type FeedRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Token         string                 `protobuf:"bytes,1,opt,name=token,proto3" json:"token,omitempty"`
+	Action        string                 `protobuf:"bytes,2,opt,name=action,proto3" json:"action,omitempty"` // "status", "issue" (a new address; the old stops working) or "revoke"
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *FeedRequest) Reset() {
+	*x = FeedRequest{}
+	mi := &file_plugin_proto_msgTypes[57]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *FeedRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*FeedRequest) ProtoMessage() {}
+
+func (x *FeedRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_plugin_proto_msgTypes[57]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use FeedRequest.ProtoReflect.Descriptor instead.
+func (*FeedRequest) Descriptor() ([]byte, []int) {
+	return file_plugin_proto_rawDescGZIP(), []int{57}
+}
+
+func (x *FeedRequest) GetToken() string {
+	if x != nil {
+		return x.Token
+	}
+	return ""
+}
+
+func (x *FeedRequest) GetAction() string {
+	if x != nil {
+		return x.Action
+	}
+	return ""
+}
+
+type FeedResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Active        bool                   `protobuf:"varint,1,opt,name=active,proto3" json:"active,omitempty"`                              // the person has a working feed address
+	CreatedUnix   int64                  `protobuf:"varint,2,opt,name=created_unix,json=createdUnix,proto3" json:"created_unix,omitempty"` // when it was made
+	Path          string                 `protobuf:"bytes,3,opt,name=path,proto3" json:"path,omitempty"`                                   // after "issue" only: /feeds/<id>/<token>; shown once
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *FeedResponse) Reset() {
+	*x = FeedResponse{}
+	mi := &file_plugin_proto_msgTypes[58]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *FeedResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*FeedResponse) ProtoMessage() {}
+
+func (x *FeedResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_plugin_proto_msgTypes[58]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use FeedResponse.ProtoReflect.Descriptor instead.
+func (*FeedResponse) Descriptor() ([]byte, []int) {
+	return file_plugin_proto_rawDescGZIP(), []int{58}
+}
+
+func (x *FeedResponse) GetActive() bool {
+	if x != nil {
+		return x.Active
+	}
+	return false
+}
+
+func (x *FeedResponse) GetCreatedUnix() int64 {
+	if x != nil {
+		return x.CreatedUnix
+	}
+	return 0
+}
+
+func (x *FeedResponse) GetPath() string {
+	if x != nil {
+		return x.Path
+	}
+	return ""
+}
+
 var File_plugin_proto protoreflect.FileDescriptor
 
 const file_plugin_proto_rawDesc = "" +
@@ -3537,7 +3665,7 @@ const file_plugin_proto_rawDesc = "" +
 	"\x0fManifestRequest\x12#\n" +
 	"\rhost_protocol\x18\x01 \x01(\rR\fhostProtocol\x12$\n" +
 	"\x0ehost_broker_id\x18\x02 \x01(\rR\fhostBrokerId\x12\x1a\n" +
-	"\bdatabase\x18\x03 \x01(\tR\bdatabase\"\x91\x04\n" +
+	"\bdatabase\x18\x03 \x01(\tR\bdatabase\"\xa5\x04\n" +
 	"\x10ManifestResponse\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\tR\x02id\x12\x18\n" +
 	"\aversion\x18\x02 \x01(\tR\aversion\x12\x1a\n" +
@@ -3559,7 +3687,8 @@ const file_plugin_proto_rawDesc = "" +
 	"implements\x18\x0e \x03(\tR\n" +
 	"implements\x12\x1d\n" +
 	"\n" +
-	"well_known\x18\x0f \x03(\tR\twellKnown\"E\n" +
+	"well_known\x18\x0f \x03(\tR\twellKnown\x12\x12\n" +
+	"\x04feed\x18\x10 \x01(\bR\x04feed\"E\n" +
 	"\n" +
 	"Permission\x12\x12\n" +
 	"\x04name\x18\x01 \x01(\tR\x04name\x12#\n" +
@@ -3584,7 +3713,7 @@ const file_plugin_proto_rawDesc = "" +
 	"\x0eMigrateRequest\x127\n" +
 	"\acontext\x18\x01 \x01(\v2\x1d.atrium.plugin.v1.CallContextR\acontext\"+\n" +
 	"\x0fMigrateResponse\x12\x18\n" +
-	"\aapplied\x18\x01 \x03(\tR\aapplied\"\xc3\x03\n" +
+	"\aapplied\x18\x01 \x03(\tR\aapplied\"\xde\x03\n" +
 	"\vCallContext\x12\x14\n" +
 	"\x05token\x18\x01 \x01(\tR\x05token\x12'\n" +
 	"\x0forganisation_id\x18\x02 \x01(\x03R\x0eorganisationId\x12+\n" +
@@ -3597,7 +3726,8 @@ const file_plugin_proto_rawDesc = "" +
 	"\x04csrf\x18\t \x01(\tR\x04csrf\x12\x1b\n" +
 	"\ttime_zone\x18\n" +
 	" \x01(\tR\btimeZone\x12\x14\n" +
-	"\x05roles\x18\v \x03(\tR\x05roles\x1aQ\n" +
+	"\x05roles\x18\v \x03(\tR\x05roles\x12\x19\n" +
+	"\bbase_url\x18\f \x01(\tR\abaseUrl\x1aQ\n" +
 	"\n" +
 	"TermsEntry\x12\x10\n" +
 	"\x03key\x18\x01 \x01(\tR\x03key\x12-\n" +
@@ -3808,15 +3938,21 @@ const file_plugin_proto_rawDesc = "" +
 	"\x04text\x18\x04 \x01(\tR\x04text\x12\x1a\n" +
 	"\bcalendar\x18\x05 \x01(\fR\bcalendar\x12\x16\n" +
 	"\x06method\x18\x06 \x01(\tR\x06method\"\x0e\n" +
-	"\fMailResponse2\xd8\x03\n" +
+	"\fMailResponse\";\n" +
+	"\vFeedRequest\x12\x14\n" +
+	"\x05token\x18\x01 \x01(\tR\x05token\x12\x16\n" +
+	"\x06action\x18\x02 \x01(\tR\x06action\"]\n" +
+	"\fFeedResponse\x12\x16\n" +
+	"\x06active\x18\x01 \x01(\bR\x06active\x12!\n" +
+	"\fcreated_unix\x18\x02 \x01(\x03R\vcreatedUnix\x12\x12\n" +
+	"\x04path\x18\x03 \x01(\tR\x04path2\xd8\x03\n" +
 	"\x06Plugin\x12Q\n" +
 	"\bManifest\x12!.atrium.plugin.v1.ManifestRequest\x1a\".atrium.plugin.v1.ManifestResponse\x12N\n" +
 	"\aMigrate\x12 .atrium.plugin.v1.MigrateRequest\x1a!.atrium.plugin.v1.MigrateResponse\x12K\n" +
 	"\x06Handle\x12\x1f.atrium.plugin.v1.HandleRequest\x1a .atrium.plugin.v1.HandleResponse\x12E\n" +
 	"\x04Slot\x12\x1d.atrium.plugin.v1.SlotRequest\x1a\x1e.atrium.plugin.v1.SlotResponse\x12J\n" +
 	"\aOnEvent\x12\x1e.atrium.plugin.v1.EventRequest\x1a\x1f.atrium.plugin.v1.EventResponse\x12K\n" +
-	"\x06Health\x12\x1f.atrium.plugin.v1.HealthRequest\x1a .atrium.plugin.v1.HealthResponse2\xd0\n" +
-	"\n" +
+	"\x06Health\x12\x1f.atrium.plugin.v1.HealthRequest\x1a .atrium.plugin.v1.HealthResponse2\x97\v\n" +
 	"\x04Host\x12E\n" +
 	"\x04Exec\x12\x1d.atrium.plugin.v1.ExecRequest\x1a\x1e.atrium.plugin.v1.ExecResponse\x12E\n" +
 	"\x05Query\x12\x1e.atrium.plugin.v1.QueryRequest\x1a\x1a.atrium.plugin.v1.RowBatch0\x01\x12K\n" +
@@ -3835,7 +3971,8 @@ const file_plugin_proto_rawDesc = "" +
 	"\tReadState\x12\".atrium.plugin.v1.ReadStateRequest\x1a#.atrium.plugin.v1.ReadStateResponse\x12Q\n" +
 	"\bMarkRead\x12!.atrium.plugin.v1.MarkReadRequest\x1a\".atrium.plugin.v1.MarkReadResponse\x12Q\n" +
 	"\bSessions\x12!.atrium.plugin.v1.SessionsRequest\x1a\".atrium.plugin.v1.SessionsResponse\x12E\n" +
-	"\x04Mail\x12\x1d.atrium.plugin.v1.MailRequest\x1a\x1e.atrium.plugin.v1.MailResponseB6Z4github.com/atriumhq/atrium/plugins/proto/v1;pluginv1b\x06proto3"
+	"\x04Mail\x12\x1d.atrium.plugin.v1.MailRequest\x1a\x1e.atrium.plugin.v1.MailResponse\x12E\n" +
+	"\x04Feed\x12\x1d.atrium.plugin.v1.FeedRequest\x1a\x1e.atrium.plugin.v1.FeedResponseB6Z4github.com/atriumhq/atrium/plugins/proto/v1;pluginv1b\x06proto3"
 
 var (
 	file_plugin_proto_rawDescOnce sync.Once
@@ -3850,7 +3987,7 @@ func file_plugin_proto_rawDescGZIP() []byte {
 }
 
 var file_plugin_proto_enumTypes = make([]protoimpl.EnumInfo, 1)
-var file_plugin_proto_msgTypes = make([]protoimpl.MessageInfo, 64)
+var file_plugin_proto_msgTypes = make([]protoimpl.MessageInfo, 66)
 var file_plugin_proto_goTypes = []any{
 	(HandleResponse_Kind)(0),  // 0: atrium.plugin.v1.HandleResponse.Kind
 	(*ManifestRequest)(nil),   // 1: atrium.plugin.v1.ManifestRequest
@@ -3910,13 +4047,15 @@ var file_plugin_proto_goTypes = []any{
 	(*SessionsResponse)(nil),  // 55: atrium.plugin.v1.SessionsResponse
 	(*MailRequest)(nil),       // 56: atrium.plugin.v1.MailRequest
 	(*MailResponse)(nil),      // 57: atrium.plugin.v1.MailResponse
-	nil,                       // 58: atrium.plugin.v1.CallContext.TermsEntry
-	nil,                       // 59: atrium.plugin.v1.HandleRequest.HeadersEntry
-	nil,                       // 60: atrium.plugin.v1.HandleRequest.ParamsEntry
-	nil,                       // 61: atrium.plugin.v1.HandleResponse.HeadersEntry
-	nil,                       // 62: atrium.plugin.v1.SlotRequest.ParamsEntry
-	nil,                       // 63: atrium.plugin.v1.TermsResponse.TermsEntry
-	nil,                       // 64: atrium.plugin.v1.ReadStateResponse.ReadEntry
+	(*FeedRequest)(nil),       // 58: atrium.plugin.v1.FeedRequest
+	(*FeedResponse)(nil),      // 59: atrium.plugin.v1.FeedResponse
+	nil,                       // 60: atrium.plugin.v1.CallContext.TermsEntry
+	nil,                       // 61: atrium.plugin.v1.HandleRequest.HeadersEntry
+	nil,                       // 62: atrium.plugin.v1.HandleRequest.ParamsEntry
+	nil,                       // 63: atrium.plugin.v1.HandleResponse.HeadersEntry
+	nil,                       // 64: atrium.plugin.v1.SlotRequest.ParamsEntry
+	nil,                       // 65: atrium.plugin.v1.TermsResponse.TermsEntry
+	nil,                       // 66: atrium.plugin.v1.ReadStateResponse.ReadEntry
 }
 var file_plugin_proto_depIdxs = []int32{
 	3,  // 0: atrium.plugin.v1.ManifestResponse.permissions:type_name -> atrium.plugin.v1.Permission
@@ -3924,25 +4063,25 @@ var file_plugin_proto_depIdxs = []int32{
 	5,  // 2: atrium.plugin.v1.ManifestResponse.routes:type_name -> atrium.plugin.v1.Route
 	6,  // 3: atrium.plugin.v1.ManifestResponse.locales:type_name -> atrium.plugin.v1.LocaleFile
 	9,  // 4: atrium.plugin.v1.MigrateRequest.context:type_name -> atrium.plugin.v1.CallContext
-	58, // 5: atrium.plugin.v1.CallContext.terms:type_name -> atrium.plugin.v1.CallContext.TermsEntry
+	60, // 5: atrium.plugin.v1.CallContext.terms:type_name -> atrium.plugin.v1.CallContext.TermsEntry
 	9,  // 6: atrium.plugin.v1.HandleRequest.context:type_name -> atrium.plugin.v1.CallContext
-	59, // 7: atrium.plugin.v1.HandleRequest.headers:type_name -> atrium.plugin.v1.HandleRequest.HeadersEntry
-	60, // 8: atrium.plugin.v1.HandleRequest.params:type_name -> atrium.plugin.v1.HandleRequest.ParamsEntry
+	61, // 7: atrium.plugin.v1.HandleRequest.headers:type_name -> atrium.plugin.v1.HandleRequest.HeadersEntry
+	62, // 8: atrium.plugin.v1.HandleRequest.params:type_name -> atrium.plugin.v1.HandleRequest.ParamsEntry
 	12, // 9: atrium.plugin.v1.HandleRequest.preloads:type_name -> atrium.plugin.v1.Preload
 	29, // 10: atrium.plugin.v1.Preload.rows:type_name -> atrium.plugin.v1.RowBatch
 	0,  // 11: atrium.plugin.v1.HandleResponse.kind:type_name -> atrium.plugin.v1.HandleResponse.Kind
-	61, // 12: atrium.plugin.v1.HandleResponse.headers:type_name -> atrium.plugin.v1.HandleResponse.HeadersEntry
+	63, // 12: atrium.plugin.v1.HandleResponse.headers:type_name -> atrium.plugin.v1.HandleResponse.HeadersEntry
 	9,  // 13: atrium.plugin.v1.SlotRequest.context:type_name -> atrium.plugin.v1.CallContext
-	62, // 14: atrium.plugin.v1.SlotRequest.params:type_name -> atrium.plugin.v1.SlotRequest.ParamsEntry
+	64, // 14: atrium.plugin.v1.SlotRequest.params:type_name -> atrium.plugin.v1.SlotRequest.ParamsEntry
 	9,  // 15: atrium.plugin.v1.EventRequest.context:type_name -> atrium.plugin.v1.CallContext
 	20, // 16: atrium.plugin.v1.ExecRequest.args:type_name -> atrium.plugin.v1.Value
 	20, // 17: atrium.plugin.v1.QueryRequest.args:type_name -> atrium.plugin.v1.Value
 	20, // 18: atrium.plugin.v1.Row.values:type_name -> atrium.plugin.v1.Value
 	28, // 19: atrium.plugin.v1.RowBatch.rows:type_name -> atrium.plugin.v1.Row
 	31, // 20: atrium.plugin.v1.PeopleResponse.people:type_name -> atrium.plugin.v1.Person
-	63, // 21: atrium.plugin.v1.TermsResponse.terms:type_name -> atrium.plugin.v1.TermsResponse.TermsEntry
+	65, // 21: atrium.plugin.v1.TermsResponse.terms:type_name -> atrium.plugin.v1.TermsResponse.TermsEntry
 	47, // 22: atrium.plugin.v1.DossierResponse.trajectories:type_name -> atrium.plugin.v1.Trajectory
-	64, // 23: atrium.plugin.v1.ReadStateResponse.read:type_name -> atrium.plugin.v1.ReadStateResponse.ReadEntry
+	66, // 23: atrium.plugin.v1.ReadStateResponse.read:type_name -> atrium.plugin.v1.ReadStateResponse.ReadEntry
 	10, // 24: atrium.plugin.v1.CallContext.TermsEntry.value:type_name -> atrium.plugin.v1.Words
 	10, // 25: atrium.plugin.v1.TermsResponse.TermsEntry.value:type_name -> atrium.plugin.v1.Words
 	1,  // 26: atrium.plugin.v1.Plugin.Manifest:input_type -> atrium.plugin.v1.ManifestRequest
@@ -3969,32 +4108,34 @@ var file_plugin_proto_depIdxs = []int32{
 	52, // 47: atrium.plugin.v1.Host.MarkRead:input_type -> atrium.plugin.v1.MarkReadRequest
 	54, // 48: atrium.plugin.v1.Host.Sessions:input_type -> atrium.plugin.v1.SessionsRequest
 	56, // 49: atrium.plugin.v1.Host.Mail:input_type -> atrium.plugin.v1.MailRequest
-	2,  // 50: atrium.plugin.v1.Plugin.Manifest:output_type -> atrium.plugin.v1.ManifestResponse
-	8,  // 51: atrium.plugin.v1.Plugin.Migrate:output_type -> atrium.plugin.v1.MigrateResponse
-	13, // 52: atrium.plugin.v1.Plugin.Handle:output_type -> atrium.plugin.v1.HandleResponse
-	15, // 53: atrium.plugin.v1.Plugin.Slot:output_type -> atrium.plugin.v1.SlotResponse
-	17, // 54: atrium.plugin.v1.Plugin.OnEvent:output_type -> atrium.plugin.v1.EventResponse
-	19, // 55: atrium.plugin.v1.Plugin.Health:output_type -> atrium.plugin.v1.HealthResponse
-	22, // 56: atrium.plugin.v1.Host.Exec:output_type -> atrium.plugin.v1.ExecResponse
-	29, // 57: atrium.plugin.v1.Host.Query:output_type -> atrium.plugin.v1.RowBatch
-	32, // 58: atrium.plugin.v1.Host.People:output_type -> atrium.plugin.v1.PeopleResponse
-	34, // 59: atrium.plugin.v1.Host.Can:output_type -> atrium.plugin.v1.CanResponse
-	36, // 60: atrium.plugin.v1.Host.Notify:output_type -> atrium.plugin.v1.NotifyResponse
-	38, // 61: atrium.plugin.v1.Host.Publish:output_type -> atrium.plugin.v1.PublishResponse
-	40, // 62: atrium.plugin.v1.Host.Emit:output_type -> atrium.plugin.v1.EmitResponse
-	42, // 63: atrium.plugin.v1.Host.Audit:output_type -> atrium.plugin.v1.AuditResponse
-	44, // 64: atrium.plugin.v1.Host.Terms:output_type -> atrium.plugin.v1.TermsResponse
-	25, // 65: atrium.plugin.v1.Host.Begin:output_type -> atrium.plugin.v1.BeginResponse
-	27, // 66: atrium.plugin.v1.Host.Commit:output_type -> atrium.plugin.v1.TxResponse
-	27, // 67: atrium.plugin.v1.Host.Rollback:output_type -> atrium.plugin.v1.TxResponse
-	46, // 68: atrium.plugin.v1.Host.Dossier:output_type -> atrium.plugin.v1.DossierResponse
-	49, // 69: atrium.plugin.v1.Host.AddItem:output_type -> atrium.plugin.v1.ItemResponse
-	51, // 70: atrium.plugin.v1.Host.ReadState:output_type -> atrium.plugin.v1.ReadStateResponse
-	53, // 71: atrium.plugin.v1.Host.MarkRead:output_type -> atrium.plugin.v1.MarkReadResponse
-	55, // 72: atrium.plugin.v1.Host.Sessions:output_type -> atrium.plugin.v1.SessionsResponse
-	57, // 73: atrium.plugin.v1.Host.Mail:output_type -> atrium.plugin.v1.MailResponse
-	50, // [50:74] is the sub-list for method output_type
-	26, // [26:50] is the sub-list for method input_type
+	58, // 50: atrium.plugin.v1.Host.Feed:input_type -> atrium.plugin.v1.FeedRequest
+	2,  // 51: atrium.plugin.v1.Plugin.Manifest:output_type -> atrium.plugin.v1.ManifestResponse
+	8,  // 52: atrium.plugin.v1.Plugin.Migrate:output_type -> atrium.plugin.v1.MigrateResponse
+	13, // 53: atrium.plugin.v1.Plugin.Handle:output_type -> atrium.plugin.v1.HandleResponse
+	15, // 54: atrium.plugin.v1.Plugin.Slot:output_type -> atrium.plugin.v1.SlotResponse
+	17, // 55: atrium.plugin.v1.Plugin.OnEvent:output_type -> atrium.plugin.v1.EventResponse
+	19, // 56: atrium.plugin.v1.Plugin.Health:output_type -> atrium.plugin.v1.HealthResponse
+	22, // 57: atrium.plugin.v1.Host.Exec:output_type -> atrium.plugin.v1.ExecResponse
+	29, // 58: atrium.plugin.v1.Host.Query:output_type -> atrium.plugin.v1.RowBatch
+	32, // 59: atrium.plugin.v1.Host.People:output_type -> atrium.plugin.v1.PeopleResponse
+	34, // 60: atrium.plugin.v1.Host.Can:output_type -> atrium.plugin.v1.CanResponse
+	36, // 61: atrium.plugin.v1.Host.Notify:output_type -> atrium.plugin.v1.NotifyResponse
+	38, // 62: atrium.plugin.v1.Host.Publish:output_type -> atrium.plugin.v1.PublishResponse
+	40, // 63: atrium.plugin.v1.Host.Emit:output_type -> atrium.plugin.v1.EmitResponse
+	42, // 64: atrium.plugin.v1.Host.Audit:output_type -> atrium.plugin.v1.AuditResponse
+	44, // 65: atrium.plugin.v1.Host.Terms:output_type -> atrium.plugin.v1.TermsResponse
+	25, // 66: atrium.plugin.v1.Host.Begin:output_type -> atrium.plugin.v1.BeginResponse
+	27, // 67: atrium.plugin.v1.Host.Commit:output_type -> atrium.plugin.v1.TxResponse
+	27, // 68: atrium.plugin.v1.Host.Rollback:output_type -> atrium.plugin.v1.TxResponse
+	46, // 69: atrium.plugin.v1.Host.Dossier:output_type -> atrium.plugin.v1.DossierResponse
+	49, // 70: atrium.plugin.v1.Host.AddItem:output_type -> atrium.plugin.v1.ItemResponse
+	51, // 71: atrium.plugin.v1.Host.ReadState:output_type -> atrium.plugin.v1.ReadStateResponse
+	53, // 72: atrium.plugin.v1.Host.MarkRead:output_type -> atrium.plugin.v1.MarkReadResponse
+	55, // 73: atrium.plugin.v1.Host.Sessions:output_type -> atrium.plugin.v1.SessionsResponse
+	57, // 74: atrium.plugin.v1.Host.Mail:output_type -> atrium.plugin.v1.MailResponse
+	59, // 75: atrium.plugin.v1.Host.Feed:output_type -> atrium.plugin.v1.FeedResponse
+	51, // [51:76] is the sub-list for method output_type
+	26, // [26:51] is the sub-list for method input_type
 	26, // [26:26] is the sub-list for extension type_name
 	26, // [26:26] is the sub-list for extension extendee
 	0,  // [0:26] is the sub-list for field type_name
@@ -4020,7 +4161,7 @@ func file_plugin_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_plugin_proto_rawDesc), len(file_plugin_proto_rawDesc)),
 			NumEnums:      1,
-			NumMessages:   64,
+			NumMessages:   66,
 			NumExtensions: 0,
 			NumServices:   2,
 		},

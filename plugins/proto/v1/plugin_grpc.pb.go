@@ -357,6 +357,7 @@ const (
 	Host_MarkRead_FullMethodName  = "/atrium.plugin.v1.Host/MarkRead"
 	Host_Sessions_FullMethodName  = "/atrium.plugin.v1.Host/Sessions"
 	Host_Mail_FullMethodName      = "/atrium.plugin.v1.Host/Mail"
+	Host_Feed_FullMethodName      = "/atrium.plugin.v1.Host/Feed"
 )
 
 // HostClient is the client API for Host service.
@@ -415,6 +416,9 @@ type HostClient interface {
 	// in their language, in the organisation's layout, with an optional
 	// calendar attachment; sent when they want the module's mails. v1.3
 	Mail(ctx context.Context, in *MailRequest, opts ...grpc.CallOption) (*MailResponse, error)
+	// Feed makes, revokes or tells of the person's feed address for the
+	// plugin in the call's organisation (manifest feed). v1.3
+	Feed(ctx context.Context, in *FeedRequest, opts ...grpc.CallOption) (*FeedResponse, error)
 }
 
 type hostClient struct {
@@ -614,6 +618,16 @@ func (c *hostClient) Mail(ctx context.Context, in *MailRequest, opts ...grpc.Cal
 	return out, nil
 }
 
+func (c *hostClient) Feed(ctx context.Context, in *FeedRequest, opts ...grpc.CallOption) (*FeedResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(FeedResponse)
+	err := c.cc.Invoke(ctx, Host_Feed_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
 // HostServer is the server API for Host service.
 // All implementations must embed UnimplementedHostServer
 // for forward compatibility.
@@ -670,6 +684,9 @@ type HostServer interface {
 	// in their language, in the organisation's layout, with an optional
 	// calendar attachment; sent when they want the module's mails. v1.3
 	Mail(context.Context, *MailRequest) (*MailResponse, error)
+	// Feed makes, revokes or tells of the person's feed address for the
+	// plugin in the call's organisation (manifest feed). v1.3
+	Feed(context.Context, *FeedRequest) (*FeedResponse, error)
 	mustEmbedUnimplementedHostServer()
 }
 
@@ -733,6 +750,9 @@ func (UnimplementedHostServer) Sessions(context.Context, *SessionsRequest) (*Ses
 }
 func (UnimplementedHostServer) Mail(context.Context, *MailRequest) (*MailResponse, error) {
 	return nil, status.Error(codes.Unimplemented, "method Mail not implemented")
+}
+func (UnimplementedHostServer) Feed(context.Context, *FeedRequest) (*FeedResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method Feed not implemented")
 }
 func (UnimplementedHostServer) mustEmbedUnimplementedHostServer() {}
 func (UnimplementedHostServer) testEmbeddedByValue()              {}
@@ -1072,6 +1092,24 @@ func _Host_Mail_Handler(srv interface{}, ctx context.Context, dec func(interface
 	return interceptor(ctx, in, info, handler)
 }
 
+func _Host_Feed_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(FeedRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(HostServer).Feed(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: Host_Feed_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(HostServer).Feed(ctx, req.(*FeedRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
 // Host_ServiceDesc is the grpc.ServiceDesc for Host service.
 // It's only intended for direct use with grpc.RegisterService,
 // and not to be introspected or modified (even as a copy)
@@ -1146,6 +1184,10 @@ var Host_ServiceDesc = grpc.ServiceDesc{
 		{
 			MethodName: "Mail",
 			Handler:    _Host_Mail_Handler,
+		},
+		{
+			MethodName: "Feed",
+			Handler:    _Host_Feed_Handler,
 		},
 	},
 	Streams: []grpc.StreamDesc{

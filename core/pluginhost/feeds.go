@@ -1,0 +1,46 @@
+package pluginhost
+
+import (
+	"context"
+
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/status"
+
+	pluginv1 "github.com/atriumhq/atrium/plugins/proto/v1"
+)
+
+// Feed tells of, makes or revokes the person's feed address for the plugin
+// in the call's organisation. Only a plugin that serves a feed has one.
+func (s *hostService) Feed(ctx context.Context, req *pluginv1.FeedRequest) (*pluginv1.FeedResponse, error) {
+	sc, err := s.scope(req.GetToken())
+	if err != nil {
+		return nil, err
+	}
+	if m := s.serves(); m == nil || !m.GetFeed() {
+		return nil, status.Error(codes.FailedPrecondition, "the plugin's manifest declares no feed")
+	}
+	out := &pluginv1.FeedResponse{}
+	switch req.GetAction() {
+	case "issue":
+		plain, err := s.ids.IssueFeed(ctx, sc.userID, sc.orgID, s.plugin)
+		if err != nil {
+			return nil, err
+		}
+		out.Path = "/feeds/" + s.plugin + "/" + plain
+	case "revoke":
+		if err := s.ids.RevokeFeed(ctx, sc.userID, sc.orgID, s.plugin); err != nil {
+			return nil, err
+		}
+	case "status":
+	default:
+		return nil, status.Error(codes.InvalidArgument, `a feed action is "status", "issue" or "revoke"`)
+	}
+	f, err := s.ids.Feed(ctx, sc.userID, sc.orgID, s.plugin)
+	if err != nil {
+		return nil, err
+	}
+	if f != nil {
+		out.Active, out.CreatedUnix = true, f.CreatedAt.Unix()
+	}
+	return out, nil
+}

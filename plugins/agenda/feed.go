@@ -1,0 +1,101 @@
+package main
+
+import (
+	"bytes"
+	"time"
+
+	"github.com/emersion/go-ical"
+	"github.com/uptrace/bun"
+
+	"github.com/atriumhq/atrium/plugins/sdk"
+)
+
+// feed is the person's appointments as one calendar, for apps that only
+// subscribe to an address: a coach's (named as the organisation allows),
+// or a coachee's own, from a month back to a year ahead.
+func feed(r *sdk.Request) error {
+	now := time.Now()
+	from, to := now.AddDate(0, -1, 0).UTC(), now.AddDate(1, 0, 0).UTC()
+	var events []*ical.Component
+	if r.Can("agenda.offer") {
+		objects, err := appointmentObjects(r, func(q *bun.SelectQuery) *bun.SelectQuery { return q.Where("ends_at > ? AND starts_at < ?", from, to) })
+		if err != nil {
+			return err
+		}
+		for _, o := range objects {
+			events = append(events, o.Data.Children...)
+		}
+	} else {
+		list, err := appointmentsOf(r, "coachee_id", r.UserID(), from, to)
+		if err != nil {
+			return err
+		}
+		for _, v := range viewsOf(r, list, time.UTC) {
+			if v.Status != statusCancelled {
+				events = append(events, event(v.appointment, r.T("agenda.event.summary", map[string]any{"Who": v.With}), v.UpdatedAt).Component)
+			}
+		}
+	}
+	cal := ical.NewCalendar()
+	cal.Props.SetText(ical.PropProductID, prodID)
+	cal.Props.SetText(ical.PropVersion, "2.0")
+	cal.Props.SetText("X-WR-CALNAME", r.T("agenda.dav.name", map[string]any{"Organisation": r.OrganisationName()}))
+	cal.Children = events
+	var buf bytes.Buffer
+	if err := ical.NewEncoder(&buf).Encode(cal); err != nil {
+		return err
+	}
+	r.SetHeader("Cache-Control", "private, max-age=300")
+	return r.Raw(200, "text/calendar; charset=utf-8", buf.Bytes())
+}
+
+// feedPost makes a new feed address (shown once) or revokes it, from the
+// page the person is on.
+func feedPost(r *sdk.Request) error {
+	if !r.Can("agenda.offer") && !r.Can("agenda.book") {
+		return r.Fail(403)
+	}
+	back := "/book"
+	if r.Can("agenda.offer") {
+		back = "/availability"
+	}
+	if r.Form.Get("action") == "revoke" {
+		if err := r.RevokeFeedAddress(); err != nil {
+			return err
+		}
+		return r.Redirect(back)
+	}
+	f, err := r.NewFeedAddress()
+	if err != nil {
+		return err
+	}
+	// The address is shown once, on the page the redirect does not reach:
+	// render the page with it instead.
+	if back == "/availability" {
+		return renderAvailabilityWith(r, f.URL)
+	}
+	return renderBookWith(r, f.URL)
+}
+
+// appsView is what the "calendar apps" card shows: the server's address and
+// the person's for CalDAV (coaches), and their feed address: whether there
+// is one, and the new one once when just made.
+func appsView(r *sdk.Request, fresh string) (map[string]any, error) {
+	f, err := r.FeedAddress()
+	if err != nil {
+		return nil, err
+	}
+	people, err := r.People(r.UserID())
+	if err != nil {
+		return nil, err
+	}
+	email := ""
+	if len(people) == 1 {
+		email = people[0].Email
+	}
+	v := map[string]any{"Server": r.BaseURL() + "/", "Email": email, "CalDAV": r.Can("agenda.offer"), "Active": f.Active, "Fresh": fresh}
+	if f.Active {
+		v["Created"] = whenText(r.T, f.Created.In(zoneNamed(r.TimeZone())))
+	}
+	return v, nil
+}
