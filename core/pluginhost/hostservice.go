@@ -53,6 +53,21 @@ func (s *hostService) scope(token string) (*scope, error) {
 	return sc, nil
 }
 
+// errWritesInTx: on SQLite a host call that writes waits for the database's
+// one write lock, which the plugin's own open transaction holds.
+var errWritesInTx = status.Error(codes.FailedPrecondition, "this host call writes to the database, which waits for the plugin's open transaction on SQLite: make it after Commit")
+
+// writer is scope for host calls that write: refused at once, rather than
+// after the database's wait, while the call has a transaction open on SQLite.
+func (s *hostService) writer(token string) (*scope, error) {
+	sc, err := s.scope(token)
+	if err == nil && s.wall != nil && s.wall.db.Kind != "postgres" && s.calls.hasTx(token) {
+		s.log.Warn("plugin host call refused: it writes inside the plugin's transaction", "plugin", s.plugin)
+		return nil, errWritesInTx
+	}
+	return sc, err
+}
+
 // Can tells whether the call's person holds a permission.
 func (s *hostService) Can(_ context.Context, req *pluginv1.CanRequest) (*pluginv1.CanResponse, error) {
 	sc, err := s.scope(req.GetToken())
@@ -117,7 +132,7 @@ func (s *hostService) Terms(ctx context.Context, req *pluginv1.TermsRequest) (*p
 
 // Audit records what the call's person did, under the plugin's name.
 func (s *hostService) Audit(ctx context.Context, req *pluginv1.AuditRequest) (*pluginv1.AuditResponse, error) {
-	sc, err := s.scope(req.GetToken())
+	sc, err := s.writer(req.GetToken())
 	if err != nil {
 		return nil, err
 	}

@@ -18,7 +18,7 @@ import (
 // person wants the module's mails. Anyone outside the organisation is
 // refused as if they did not exist.
 func (s *hostService) Notify(ctx context.Context, req *pluginv1.NotifyRequest) (*pluginv1.NotifyResponse, error) {
-	sc, err := s.scope(req.GetToken())
+	sc, err := s.writer(req.GetToken())
 	if err != nil {
 		return nil, err
 	}
@@ -53,7 +53,7 @@ func ownLink(plugin, link string) bool {
 // their language, with an iCalendar object when given. The text is shown
 // escaped; the calendar must be one VCALENDAR whose METHOD is the one named.
 func (s *hostService) Mail(ctx context.Context, req *pluginv1.MailRequest) (*pluginv1.MailResponse, error) {
-	sc, err := s.scope(req.GetToken())
+	sc, err := s.writer(req.GetToken())
 	if err != nil {
 		return nil, err
 	}

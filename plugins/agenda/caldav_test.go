@@ -255,6 +255,21 @@ func TestFeedAddress(t *testing.T) {
 			t.Errorf("%s: %d", bad, code)
 		}
 	}
+	// The organisation may let calendars carry full names.
+	admin := s.app.Client(t)
+	admin.SignIn("admin@harbour.example")
+	if res := admin.PostForm("/m/agenda/themes/names", url.Values{"names": {"everything"}}); res.StatusCode != 422 {
+		t.Errorf("a naming that is none: %d", res.StatusCode)
+	}
+	if res := s.coach.PostForm("/m/agenda/themes/names", url.Values{"names": {"full"}}); res.StatusCode != 403 {
+		t.Errorf("a coach sets the naming: %d", res.StatusCode)
+	}
+	if res := admin.PostForm("/m/agenda/themes/names", url.Values{"names": {"full"}}); res.StatusCode != 303 {
+		t.Errorf("full names: %d", res.StatusCode)
+	}
+	if _, _, body := get(address); !strings.Contains(body, "Kim Bakker") {
+		t.Errorf("the feed with full names: %s", body)
+	}
 	second := s.coach.PostForm("/m/agenda/feed", url.Values{"action": {"new"}}).Text("#agenda-feed-url")
 	if code, _, _ := get(address); code != 404 || second == first {
 		t.Errorf("the replaced address still works: %d", code)

@@ -42,6 +42,7 @@ func main() {
 	m.Page("GET", "/themes", "agenda.manage", themesPage)
 	m.Page("POST", "/themes", "agenda.manage", addThemePost)
 	m.Page("POST", "/themes/:id/delete", "agenda.manage", deleteRow((*theme)(nil), false, "/themes"))
+	m.Page("POST", "/themes/names", "agenda.manage", namesPost)
 	m.Protocol(sdk.HTTP(caldav.New(davPrefix, calendarStore{})))
 	m.WellKnown("caldav")
 	m.Feed(feed)

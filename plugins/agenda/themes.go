@@ -1,7 +1,9 @@
 package main
 
 import (
+	"context"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"github.com/uptrace/bun"
@@ -45,7 +47,38 @@ func renderThemes(r *sdk.Request, status int, value, problem string) error {
 	if err != nil {
 		return err
 	}
-	return r.RenderStatus(status, "themes", "agenda.themes.title", map[string]any{"Themes": list, "Value": value, "Problem": problem})
+	names, err := calendarNames(r)
+	if err != nil {
+		return err
+	}
+	return r.RenderStatus(status, "themes", "agenda.themes.title", map[string]any{"Themes": list, "Value": value, "Problem": problem, "Names": names})
+}
+
+// namesPost sets how calendar apps name coachees in the organisation's
+// coaches' calendars; every appointment changes for the apps.
+func namesPost(r *sdk.Request) error {
+	names := r.Form.Get("names")
+	if names != namesFull && names != namesInitials {
+		return renderThemes(r, 422, "", "agenda.error.names")
+	}
+	err := r.DB().RunInTx(r.Context, nil, func(ctx context.Context, tx bun.Tx) error {
+		s := &orgSettings{OrganisationID: r.OrgID(), CalendarNames: names}
+		if _, err := tx.NewInsert().Model(s).On("CONFLICT (organisation_id) DO UPDATE").Set("calendar_names = EXCLUDED.calendar_names").Exec(ctx); err != nil {
+			return err
+		}
+		_, err := tx.NewRaw("INSERT INTO agenda_dav_changes (organisation_id, coach_id, name, created_at) SELECT organisation_id, coach_id, uid || '.ics', ? FROM agenda_appointments WHERE organisation_id = ?",
+			time.Now().UTC(), r.OrgID()).Exec(ctx)
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	// After the transaction: the host writes the audit log itself, and on
+	// SQLite it would wait for the plugin's own write to end.
+	if err := r.Audit("calendar_names", 0, names); err != nil {
+		return err
+	}
+	return r.Redirect("/themes")
 }
 
 // addThemePost adds a theme; names are unique within the organisation.

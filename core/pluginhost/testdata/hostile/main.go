@@ -157,6 +157,36 @@ func main() {
 		}
 		return r.Raw(200, "text/plain", []byte(answer))
 	})
+	// /v13 makes the contract's v1.3 calls with what the test sends and
+	// answers each call's status code.
+	m.Page("POST", "/v13", "hostile.view", func(r *sdk.Request) error {
+		user, _ := strconv.ParseInt(r.Form.Get("user"), 10, 64)
+		dossier, _ := strconv.ParseInt(r.Form.Get("dossier"), 10, 64)
+		trajectory, _ := strconv.ParseInt(r.Form.Get("trajectory"), 10, 64)
+		booked, _ := strconv.Atoi(r.Form.Get("booked"))
+		code := func(err error) string { return status.Code(err).String() }
+		out := map[string]string{}
+		switch r.Form.Get("call") {
+		case "mail":
+			out["mail"] = code(r.Mail(user, sdk.Mail{Subject: r.Form.Get("subject"), Text: r.Form.Get("text"), Calendar: []byte(r.Form.Get("calendar")), Method: r.Form.Get("method")}))
+		case "sessions":
+			out["sessions"] = code(r.SetSessions(dossier, trajectory, booked, 0))
+		case "own":
+			d, err := r.OwnDossier()
+			out["own"], out["level"] = code(err), string(d.Level)
+		case "feed":
+			_, err := r.NewFeedAddress()
+			out["feed"] = code(err)
+		case "audit in a transaction":
+			tx, err := r.DB().BeginTx(r.Context, nil)
+			if err == nil {
+				out["audit"] = code(r.Audit("inside", 0, ""))
+				_ = tx.Rollback()
+			}
+		}
+		body, _ := json.Marshal(out)
+		return r.Raw(200, "application/json", body)
+	})
 	m.Page("GET", "/attack", "hostile.view", func(r *sdk.Request) error {
 		db, ctx := r.DB(), r.Context
 		other := strconv.FormatInt(r.OrgID()+1000, 10)
