@@ -160,3 +160,14 @@ func SubmitAndWait(t testing.TB, ctx context.Context, button, expression string)
 	Step(t, ctx, chromedp.Click(button))
 	Wait(t, ctx, `window.__atriumOldPage === undefined && (`+expression+`)`)
 }
+
+// Text is the text of the first element the selector finds on the page,
+// "" when there is none.
+func Text(t testing.TB, ctx context.Context, selector string) string {
+	t.Helper()
+	got, err := chromedp.Run(ctx, chromedp.Evaluate[string](`(document.querySelector(`+"`"+selector+"`"+`) || {textContent: ""}).textContent`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return got
+}

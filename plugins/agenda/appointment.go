@@ -123,16 +123,7 @@ func move(ctx context.Context, db *bun.DB, a *appointment, t sessionType, zone *
 		if err != nil {
 			return err
 		}
-		res, err := tx.NewUpdate().Model(a).
-			Set("starts_at = ?, ends_at = ?, place = ?, mode = ?, reason = ?, sequence = sequence + 1, updated_at = ?", slot.Start, slot.End, slot.Place, mode(slot.Place), reason, now.UTC()).
-			Where("id = ? AND organisation_id = ? AND status = ?", a.ID, a.OrganisationID, statusPlanned).Exec(ctx)
-		if err := oneRow(res, err); err != nil {
-			return err
-		}
-		if err := touch(ctx, tx, a.OrganisationID, a.CoachID, a.objectName()); err != nil {
-			return err
-		}
-		return tx.NewSelect().Model(a).WherePK().Scan(ctx)
+		return update(ctx, tx, a, now, "starts_at = ?, ends_at = ?, place = ?, mode = ?, reason = ?", slot.Start, slot.End, slot.Place, mode(slot.Place), reason)
 	})
 	if err != nil && uniqueViolation(err) {
 		return errTaken
@@ -144,26 +135,26 @@ func move(ctx context.Context, db *bun.DB, a *appointment, t sessionType, zone *
 // (with a reason), raising its sequence.
 func settle(ctx context.Context, db *bun.DB, a *appointment, status, reason string, now time.Time) error {
 	return db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
-		res, err := tx.NewUpdate().Model(a).Set("status = ?, reason = ?, sequence = sequence + 1, updated_at = ?", status, reason, now.UTC()).
-			Where("id = ? AND organisation_id = ? AND status = ?", a.ID, a.OrganisationID, statusPlanned).Exec(ctx)
-		if err := oneRow(res, err); err != nil {
-			return err
-		}
-		if err := touch(ctx, tx, a.OrganisationID, a.CoachID, a.objectName()); err != nil {
-			return err
-		}
-		return tx.NewSelect().Model(a).WherePK().Scan(ctx)
+		return update(ctx, tx, a, now, "status = ?, reason = ?", status, reason)
 	})
 }
 
-func oneRow(res interface{ RowsAffected() (int64, error) }, err error) error {
+// update sets columns of a planned appointment (errClosed when it is no
+// longer planned), raises its sequence, tells calendar apps and reads it
+// back into a.
+func update(ctx context.Context, tx bun.Tx, a *appointment, now time.Time, set string, args ...any) error {
+	res, err := tx.NewUpdate().Model(a).Set(set, args...).Set("sequence = sequence + 1, updated_at = ?", now.UTC()).
+		Where("id = ? AND organisation_id = ? AND status = ?", a.ID, a.OrganisationID, statusPlanned).Exec(ctx)
 	if err != nil {
 		return err
 	}
 	if n, _ := res.RowsAffected(); n == 0 {
 		return errClosed
 	}
-	return nil
+	if err := touch(ctx, tx, a.OrganisationID, a.CoachID, a.objectName()); err != nil {
+		return err
+	}
+	return tx.NewSelect().Model(a).WherePK().Scan(ctx)
 }
 
 // lockCoach writes the coach's settings row (made when missing), so that
@@ -234,16 +225,7 @@ func reschedule(ctx context.Context, db *bun.DB, a *appointment, start, end time
 		if n > 0 {
 			return errTaken
 		}
-		res, err := tx.NewUpdate().Model(a).
-			Set("starts_at = ?, ends_at = ?, reason = ?, sequence = sequence + 1, updated_at = ?", start.UTC(), end.UTC(), reason, now.UTC()).
-			Where("id = ? AND organisation_id = ? AND status = ?", a.ID, a.OrganisationID, statusPlanned).Exec(ctx)
-		if err := oneRow(res, err); err != nil {
-			return err
-		}
-		if err := touch(ctx, tx, a.OrganisationID, a.CoachID, a.objectName()); err != nil {
-			return err
-		}
-		return tx.NewSelect().Model(a).WherePK().Scan(ctx)
+		return update(ctx, tx, a, now, "starts_at = ?, ends_at = ?, reason = ?", start.UTC(), end.UTC(), reason)
 	})
 	if err != nil && uniqueViolation(err) {
 		return errTaken

@@ -22,14 +22,7 @@ func TestBrowserBookAndSee(t *testing.T) {
 	openEveryDay(t, coach)
 	codes := app.Client(t)
 	b := coretest.Browser(t)
-	text := func(selector string) string {
-		t.Helper()
-		got, err := chromedp.Run(b, chromedp.Evaluate[string](`(document.querySelector(`+"`"+selector+"`"+`) || {textContent: ""}).textContent`))
-		if err != nil {
-			t.Fatal(err)
-		}
-		return got
-	}
+	text := func(selector string) string { return coretest.Text(t, b, selector) }
 
 	coretest.BrowserSignIn(t, b, app.URL, "coachee@harbour.example", demo.Password, codes.FreshCode("coachee@harbour.example"))
 	coretest.Step(t, b, chromedp.Click(`nav a[href="/m/agenda/book"]`))

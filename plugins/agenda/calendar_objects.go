@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 	"unicode"
+	"unicode/utf8"
 
 	"github.com/emersion/go-ical"
 	webcaldav "github.com/emersion/go-webdav/caldav"
@@ -44,12 +45,9 @@ func calendarNames(r *sdk.Request) (string, error) {
 func initials(name string) string {
 	var b strings.Builder
 	for _, part := range strings.Fields(name) {
-		for _, c := range part {
-			if unicode.IsLetter(c) {
-				b.WriteRune(c)
-				b.WriteByte('.')
-			}
-			break
+		if c, _ := utf8.DecodeRuneInString(part); unicode.IsLetter(c) {
+			b.WriteRune(c)
+			b.WriteByte('.')
 		}
 	}
 	return b.String()

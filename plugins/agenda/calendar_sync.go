@@ -101,11 +101,11 @@ func objectsNamed(r *sdk.Request, names []string, open []webcaldav.CalendarObjec
 		for _, n := range batch {
 			uids = append(uids, strings.TrimSuffix(n, ".ics"))
 		}
-		appointments, err := appointmentObjects(r, func(q *bun.SelectQuery) *bun.SelectQuery { return q.Where("uid IN (?)", bun.In(uids)) })
+		appointments, err := appointmentObjects(r, func(q *bun.SelectQuery) *bun.SelectQuery { return q.Where("uid IN (?)", bun.List(uids)) })
 		if err != nil {
 			return nil, err
 		}
-		events, err := eventObjects(r, func(q *bun.SelectQuery) *bun.SelectQuery { return q.Where("name IN (?)", bun.In(batch)) })
+		events, err := eventObjects(r, func(q *bun.SelectQuery) *bun.SelectQuery { return q.Where("name IN (?)", bun.List(batch)) })
 		if err != nil {
 			return nil, err
 		}

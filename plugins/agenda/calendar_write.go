@@ -111,7 +111,7 @@ func changeAppointment(r *sdk.Request, a *appointment, p *parsed, now time.Time)
 	case a.Status != statusPlanned:
 		return caldav.Errorf(http.StatusForbidden, "this appointment is %s; only planned ones change", a.Status)
 	case strings.EqualFold(p.Status, "CANCELLED"):
-		return cancelFromApp(r, a, now)
+		return cancelFromApp(r, a)
 	case p.Start.Equal(a.StartsAt) && p.End.Equal(a.EndsAt):
 		return nil
 	case !p.End.After(p.Start):
@@ -130,15 +130,12 @@ func changeAppointment(r *sdk.Request, a *appointment, p *parsed, now time.Time)
 
 // cancelFromApp cancels an appointment the coach deleted or cancelled in
 // their app.
-func cancelFromApp(r *sdk.Request, a *appointment, now time.Time) error {
-	if err := settle(r.Context, r.DB(), a, statusCancelled, r.T("agenda.dav.cancelled_in_app"), now); err != nil {
+func cancelFromApp(r *sdk.Request, a *appointment) error {
+	if err := settleCounted(r, a, statusCancelled, r.T("agenda.dav.cancelled_in_app")); err != nil {
 		if errors.Is(err, errClosed) {
 			return caldav.Errorf(http.StatusForbidden, "this appointment is no longer planned")
 		}
 		return err
-	}
-	if err := recount(r, a.DossierID, a.TrajectoryID); err != nil {
-		r.Warn("agenda: sessions not counted", "appointment", a.ID, "error", err)
 	}
 	tell(r, a, "cancelled")
 	return nil
@@ -193,7 +190,7 @@ func (s calendarStore) DeleteCalendarObject(ctx context.Context, path string) er
 		return err
 	}
 	if a != nil && a.Status != statusCancelled {
-		return cancelFromApp(r, a, time.Now())
+		return cancelFromApp(r, a)
 	}
 	return r.DB().RunInTx(r.Context, nil, func(ctx context.Context, tx bun.Tx) error {
 		res, err := tx.NewDelete().Model((*privateEvent)(nil)).Where("organisation_id = ? AND coach_id = ? AND name = ?", r.OrgID(), r.UserID(), name).Exec(ctx)

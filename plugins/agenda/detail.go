@@ -30,6 +30,31 @@ func mine(r *sdk.Request) (*appointment, error) {
 	return a, err
 }
 
+// mineAsCoach is mine for what only the appointment's coach may do: the
+// coachee gets a 404 too.
+func mineAsCoach(r *sdk.Request) (*appointment, error) {
+	a, err := mine(r)
+	if err != nil || a == nil {
+		return nil, err
+	}
+	if a.CoachID != r.UserID() {
+		return nil, r.Fail(404)
+	}
+	return a, nil
+}
+
+// settleCounted settles the appointment and counts the trajectory's
+// sessions again; a count that fails is logged, the outcome stands.
+func settleCounted(r *sdk.Request, a *appointment, status, reason string) error {
+	if err := settle(r.Context, r.DB(), a, status, reason, time.Now()); err != nil {
+		return err
+	}
+	if err := recount(r, a.DossierID, a.TrajectoryID); err != nil {
+		r.Warn("agenda: sessions not counted", "appointment", a.ID, "error", err)
+	}
+	return nil
+}
+
 // appointmentPage shows one appointment with what its coach or coachee may
 // do with it.
 func appointmentPage(r *sdk.Request) error {
@@ -87,13 +112,10 @@ func cancelPost(r *sdk.Request) error {
 	if len(problems) > 0 {
 		return renderAppointment(r, 422, a, map[string]string{"reason": reason}, problems)
 	}
-	if err := settle(r.Context, r.DB(), a, statusCancelled, reason, time.Now()); errors.Is(err, errClosed) {
+	if err := settleCounted(r, a, statusCancelled, reason); errors.Is(err, errClosed) {
 		return renderAppointment(r, 409, a, nil, map[string]string{"reason": "agenda.error.settled"})
 	} else if err != nil {
 		return err
-	}
-	if err := recount(r, a.DossierID, a.TrajectoryID); err != nil {
-		r.Warn("agenda: sessions not counted", "appointment", a.ID, "error", err)
 	}
 	tell(r, a, "cancelled")
 	return r.Redirect("/appointments/" + strconv.FormatInt(a.ID, 10))
@@ -102,26 +124,21 @@ func cancelPost(r *sdk.Request) error {
 // outcomePost is the coach's word on a session that has begun: held or a
 // no-show. Either counts as a session used.
 func outcomePost(r *sdk.Request) error {
-	a, err := mine(r)
+	a, err := mineAsCoach(r)
 	if err != nil || a == nil {
 		return err
 	}
 	outcome := r.Form.Get("outcome")
 	switch {
-	case a.CoachID != r.UserID():
-		return r.Fail(404)
 	case outcome != statusHeld && outcome != statusNoShow:
 		return renderAppointment(r, 422, a, nil, map[string]string{"outcome": "agenda.error.outcome"})
 	case a.StartsAt.After(time.Now()):
 		return renderAppointment(r, 422, a, nil, map[string]string{"outcome": "agenda.error.not_begun"})
 	}
-	if err := settle(r.Context, r.DB(), a, outcome, "", time.Now()); errors.Is(err, errClosed) {
+	if err := settleCounted(r, a, outcome, ""); errors.Is(err, errClosed) {
 		return renderAppointment(r, 409, a, nil, map[string]string{"outcome": "agenda.error.settled"})
 	} else if err != nil {
 		return err
-	}
-	if err := recount(r, a.DossierID, a.TrajectoryID); err != nil {
-		r.Warn("agenda: sessions not counted", "appointment", a.ID, "error", err)
 	}
 	return r.Redirect("/appointments/" + strconv.FormatInt(a.ID, 10))
 }
@@ -129,12 +146,9 @@ func outcomePost(r *sdk.Request) error {
 // movePost moves a planned appointment to another free time of the coach's
 // (a date and a time in the coach's zone), with an optional reason.
 func movePost(r *sdk.Request) error {
-	a, err := mine(r)
+	a, err := mineAsCoach(r)
 	if err != nil || a == nil {
 		return err
-	}
-	if a.CoachID != r.UserID() {
-		return r.Fail(404)
 	}
 	zone, err := zoneOf(r, r.UserID())
 	if err != nil {
@@ -170,12 +184,9 @@ func movePost(r *sdk.Request) error {
 // themePost sets what a session is about, from the organisation's list
 // (blank for none); the coach's to say.
 func themePost(r *sdk.Request) error {
-	a, err := mine(r)
+	a, err := mineAsCoach(r)
 	if err != nil || a == nil {
 		return err
-	}
-	if a.CoachID != r.UserID() {
-		return r.Fail(404)
 	}
 	name := strings.TrimSpace(r.Form.Get("theme"))
 	themes, err := themesOf(r)

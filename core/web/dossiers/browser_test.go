@@ -36,14 +36,7 @@ func TestBrowserDossierStory(t *testing.T) {
 		t.Helper()
 		coretest.BrowserSignIn(t, b, app.URL, email, demo.Password, codes.FreshCode(email))
 	}
-	text := func(selector string) string {
-		t.Helper()
-		got, err := chromedp.Run(b, chromedp.Evaluate[string](`(document.querySelector(`+"`"+selector+"`"+`) || {textContent: ""}).textContent`))
-		if err != nil {
-			t.Fatal(err)
-		}
-		return got
-	}
+	text := func(selector string) string { return coretest.Text(t, b, selector) }
 
 	// 1. The employer contact registers Lotte and starts her trajectory.
 	as("hr@harbour.example")
