@@ -7,6 +7,7 @@ BIN         := bin/atrium
 PLUGINS     := $(patsubst plugins/%/main.go,%,$(wildcard plugins/*/main.go))
 STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.8.2
 HTMX        := 2.0.11
+HTMX_SSE    := 2.2.4
 
 .PHONY: build run test fuzz bench lint vendor clean proto proto-baseline
 
@@ -56,7 +57,9 @@ lint:
 vendor:
 	@tmp=$$(mktemp -d) && cd $$tmp && npm pack --silent htmx.org@$(HTMX) >/dev/null && tar xzf htmx.org-$(HTMX).tgz && \
 	  cp package/dist/htmx.min.js $(CURDIR)/themes/default/static/vendor/htmx.min.js && rm -rf $$tmp
-	@sha256sum themes/default/static/vendor/htmx.min.js
+	@tmp=$$(mktemp -d) && cd $$tmp && npm pack --silent htmx-ext-sse@$(HTMX_SSE) >/dev/null && tar xzf htmx-ext-sse-$(HTMX_SSE).tgz && \
+	  cp package/dist/sse.min.js $(CURDIR)/themes/default/static/vendor/sse.min.js && rm -rf $$tmp
+	@sha256sum themes/default/static/vendor/htmx.min.js themes/default/static/vendor/sse.min.js
 	@echo "vendor: htmx $(HTMX); compare the sum with themes/default/static/VENDOR.md"
 
 clean:

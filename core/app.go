@@ -41,6 +41,7 @@ import (
 	"github.com/atriumhq/atrium/core/pluginhost"
 	"github.com/atriumhq/atrium/core/privacy"
 	"github.com/atriumhq/atrium/core/readstate"
+	"github.com/atriumhq/atrium/core/realtime"
 	"github.com/atriumhq/atrium/core/secrets"
 	"github.com/atriumhq/atrium/core/store"
 	"github.com/atriumhq/atrium/core/tenancy"
@@ -80,8 +81,13 @@ type App struct {
 	brands   *branding.Service
 	ident    *identity.Service
 	box      *secrets.Box
-	mailer   *mail.Mailer
-	web      *web.Server
+	// hub fans events out to the open streams; publisher brings events to
+	// the hub of every instance (listen runs PostgreSQL's side of it).
+	hub       *realtime.Hub
+	publisher realtime.Publisher
+	listen    func(context.Context)
+	mailer    *mail.Mailer
+	web       *web.Server
 }
 
 // Option changes how New builds the App.
@@ -137,6 +143,13 @@ func (a *App) build() error {
 		return err
 	}
 	a.mailer = mail.NewMailer(a.db, cfg.Mail, composer, a.log)
+	a.hub = realtime.NewHub()
+	if a.db.Kind == "postgres" {
+		pg := realtime.NewPostgres(a.hub, a.db.DB, cfg.Database.URL, a.log)
+		a.publisher, a.listen = pg, pg.Run
+	} else {
+		a.publisher = realtime.NewLocal(a.hub)
+	}
 	a.orgs = tenancy.NewService(a.db)
 	a.access = access.NewService(a.db)
 	a.modules = module.NewRegistry()
@@ -147,6 +160,7 @@ func (a *App) build() error {
 	a.web, err = web.New(web.Options{
 		Config: cfg, Version: Version, Log: a.log, Catalog: a.catalog, Theme: theme,
 		Ready: a.db.Ping, VisitorOrganisation: a.visitorOrganisation, Branding: a.brands, Identity: a.ident, Organisations: a.orgs, Access: a.access, Modules: a.modules, Audit: a.audit,
+		Realtime: a.hub, Secrets: a.box,
 	})
 	if err != nil {
 		return err
@@ -168,7 +182,7 @@ func (a *App) build() error {
 	identity.AddMailKind(identity.MailKind{Key: dossier.Module, Label: "dossier.mail_kind", Default: true})
 	a.reads = readstate.NewService(a.db)
 	a.plugins = pluginhost.New(pluginhost.Deps{Config: cfg.Plugins, BaseURL: strings.TrimRight(cfg.Server.BaseURL, "/"), Log: a.log, Web: a.web, Modules: a.modules, Catalog: a.catalog,
-		Orgs: a.orgs, Identity: a.ident, Audit: a.audit, DB: a.db, Notify: a.notify, Mail: a.mailFromModule, Dossiers: a.dossiers, Reads: a.reads})
+		Orgs: a.orgs, Identity: a.ident, Audit: a.audit, DB: a.db, Notify: a.notify, Mail: a.mailFromModule, Publish: a.publisher.Publish, Dossiers: a.dossiers, Reads: a.reads})
 	operator.RegisterPlugins(a.web, a.plugins)
 	a.announce = announcement.NewService(a.db)
 	a.announce.Notify = a.notifyAnnouncement
@@ -219,6 +233,15 @@ func (a *App) Plugins() *pluginhost.Host { return a.plugins }
 // Mailer queues and delivers mail.
 func (a *App) Mailer() *mail.Mailer { return a.mailer }
 
+// Publish sends an event to the open tabs listening to its topic, on every
+// instance sharing the database.
+func (a *App) Publish(ctx context.Context, e realtime.Event) error {
+	return a.publisher.Publish(ctx, e)
+}
+
+// Realtime is the hub of this instance's event streams, for its metrics.
+func (a *App) Realtime() *realtime.Hub { return a.hub }
+
 // Secrets is the box that seals secrets at rest.
 func (a *App) Secrets() *secrets.Box { return a.box }
 
@@ -252,6 +275,9 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 	done := make(chan struct{})
 	go func() { defer close(done); a.mailer.Run(background) }()
 	go a.purge(background)
+	if a.listen != nil {
+		go a.listen(background)
+	}
 	err := a.web.Serve(ctx, ln)
 	stop() // the workers stop after the last request has finished
 	<-done

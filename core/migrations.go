@@ -12,6 +12,7 @@ import (
 	"github.com/atriumhq/atrium/core/mail"
 	"github.com/atriumhq/atrium/core/notice"
 	"github.com/atriumhq/atrium/core/readstate"
+	"github.com/atriumhq/atrium/core/realtime"
 	"github.com/atriumhq/atrium/core/store"
 	"github.com/atriumhq/atrium/core/tenancy"
 )
@@ -30,5 +31,6 @@ func migrations() []store.Migration {
 		notice.Migrations(),
 		dossier.Migrations(),
 		readstate.Migrations(),
+		realtime.Migrations(),
 	)
 }

@@ -2,12 +2,14 @@ package core
 
 import (
 	"context"
+	"strconv"
 	"strings"
 
 	"github.com/uptrace/bun"
 
 	"github.com/atriumhq/atrium/core/mail"
 	"github.com/atriumhq/atrium/core/notice"
+	"github.com/atriumhq/atrium/core/realtime"
 )
 
 // notify leaves a person a notice in the portal and, when they want mails of
@@ -18,7 +20,7 @@ func (a *App) notify(ctx context.Context, orgID, userID int64, module, message, 
 	if err != nil {
 		return err
 	}
-	return a.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+	err = a.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
 		n := &notice.Notice{OrganisationID: orgID, UserID: userID, Module: module, Message: message, Link: link}
 		if err := a.notices.Add(ctx, tx, n); err != nil {
 			return err
@@ -36,6 +38,20 @@ func (a *App) notify(ctx context.Context, orgID, userID int64, module, message, 
 		}
 		return nil
 	})
+	if err == nil {
+		a.countsChanged(ctx, orgID, userID)
+	}
+	return err
+}
+
+// countsChanged tells the person's open tabs that a count in their
+// navigation changed; they fetch it again. Missing it costs nothing but
+// a stale badge until the next page, so a failure is only logged.
+func (a *App) countsChanged(ctx context.Context, orgID, userID int64) {
+	e := realtime.Event{OrganisationID: orgID, Topic: "user:" + strconv.FormatInt(userID, 10), Name: "nav"}
+	if err := a.publisher.Publish(ctx, e); err != nil {
+		a.log.Warn("realtime: navigation not refreshed", "user", userID, "error", err)
+	}
 }
 
 // mailFromModule sends a person a mail a module wrote in their language

@@ -30,6 +30,7 @@ import (
 	"github.com/atriumhq/atrium/core/mail"
 	"github.com/atriumhq/atrium/core/module"
 	"github.com/atriumhq/atrium/core/readstate"
+	"github.com/atriumhq/atrium/core/realtime"
 	"github.com/atriumhq/atrium/core/secrets"
 	"github.com/atriumhq/atrium/core/store"
 	"github.com/atriumhq/atrium/core/tenancy"
@@ -56,6 +57,8 @@ type Deps struct {
 	// Mail sends a person a mail a module wrote, when they want the
 	// module's mails.
 	Mail func(ctx context.Context, orgID, userID int64, module, subject, text string, cal mail.Calendar) error
+	// Publish sends an event to the open tabs listening to its topic.
+	Publish func(ctx context.Context, e realtime.Event) error
 	// Dossiers and Reads answer plugins' questions about dossiers and what
 	// is new in them.
 	Dossiers *dossier.Service

@@ -20,6 +20,9 @@ func (s *Server) coreRoutes() {
 	s.Handle(fiber.MethodGet, "/", Public, s.Home)
 	s.Handle(fiber.MethodGet, "/about", Public, s.About)
 	s.Handle(fiber.MethodPost, "/language", Public, s.LanguagePost)
+	s.Handle(fiber.MethodGet, "/events", Member, s.events)
+	s.Handle(fiber.MethodGet, "/nav", Member, s.navPart)
+	s.Handle(fiber.MethodGet, "/metrics", Public, s.metrics)
 }
 
 // Home is the start page: a welcome for visitors, and for people signed in a

@@ -44,6 +44,8 @@ type View struct {
 	Shell     Shell
 	Version   string
 	Viewer    *Viewer
+	// Live is the address of the tab's event stream; "" for visitors.
+	Live string
 	// Content is the rendered fragment, set for the layout only.
 	Content template.HTML
 }
@@ -222,7 +224,12 @@ type fragment struct {
 }
 
 func (s *Server) view(c fiber.Ctx, p Page) *View {
+	live := ""
+	if v := CurrentViewer(c); v != nil && v.Complete() && v.Org != nil && s.hub != nil {
+		live = s.streamURL(c, v)
+	}
 	return &View{
+		Live:      live,
 		Page:      p,
 		Locale:    Localizer(c).Locale,
 		Locales:   s.catalog.Locales(),

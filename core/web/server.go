@@ -31,6 +31,8 @@ import (
 	"github.com/atriumhq/atrium/core/i18n"
 	"github.com/atriumhq/atrium/core/identity"
 	"github.com/atriumhq/atrium/core/module"
+	"github.com/atriumhq/atrium/core/realtime"
+	"github.com/atriumhq/atrium/core/secrets"
 	"github.com/atriumhq/atrium/core/tenancy"
 )
 
@@ -58,6 +60,10 @@ type Options struct {
 	Modules *module.Registry
 	// Audit records what people do through the pages.
 	Audit *audit.Service
+	// Realtime is the hub of event streams; Secrets signs the topics a
+	// page adds to its stream.
+	Realtime *realtime.Hub
+	Secrets  *secrets.Box
 }
 
 // NavItem is one entry in the navigation column.
@@ -123,6 +129,12 @@ type Server struct {
 	// protocolPrefixes are the paths of protocol endpoints, exempt from the
 	// session and CSRF (they authenticate every request with an app password).
 	protocolPrefixes []string
+	hub              *realtime.Hub
+	box              *secrets.Box
+	// stopping is closed when the server shuts down, ending event streams
+	// (which would otherwise hold the graceful shutdown to its timeout).
+	stopping chan struct{}
+	stopOnce sync.Once
 	// wellKnown maps discoverable services to their endpoints; a PROPFIND
 	// of the root goes to rootDiscovery.
 	wellKnown     map[string]string
@@ -147,7 +159,7 @@ func New(o Options) (*Server, error) {
 		return nil, err
 	}
 	cfg := o.Config.Server
-	s := &Server{started: make(chan struct{}),
+	s := &Server{started: make(chan struct{}), stopping: make(chan struct{}), hub: o.Realtime, box: o.Secrets,
 		log: o.Log, catalog: o.Catalog, views: views, assets: assets,
 		ready: o.Ready, visitorOrg: o.VisitorOrganisation, brands: o.Branding,
 		defaultLocale: o.Config.I18n.DefaultLocale,
@@ -179,7 +191,9 @@ func New(o Options) (*Server, error) {
 
 	s.app.Use(requestID, securityHeaders(cfg.HSTS), accessLog(s.log), recoverPanics(s.log))
 	s.app.Use(compress.New(compress.Config{Next: func(c fiber.Ctx) bool {
-		return strings.HasPrefix(c.Path(), "/static/") // compressed once at start-up
+		// Static files are compressed once at start-up; an event stream
+		// must reach the tab as each event is written.
+		return strings.HasPrefix(c.Path(), "/static/") || c.Path() == "/events"
 	}}))
 	s.app.Get("/static/*", assets.Handler)
 	s.app.Get("/healthz", healthz)
@@ -216,6 +230,8 @@ func (s *Server) App() *fiber.App { return s.app }
 // no new connections, requests in flight finish within the shutdown timeout.
 func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 	app := s.App()
+	quiet := newQuietListener(ln)
+	ln = quiet
 	errc := make(chan error, 1)
 	go func() {
 		errc <- app.Listener(ln, fiber.ListenConfig{DisableStartupMessage: true, BeforeServeFunc: func(*fiber.App) error {
@@ -228,9 +244,24 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 		return err
 	case <-ctx.Done():
 	}
+	s.stopOnce.Do(func() { close(s.stopping) }) // event streams end
 	sctx, cancel := context.WithTimeout(context.Background(), s.shutdown)
 	defer cancel()
-	err := app.ShutdownWithContext(sctx)
+	shut := make(chan error, 1)
+	go func() { shut <- app.ShutdownWithContext(sctx) }()
+	// Connections that never sent a request would hold the shutdown to its
+	// timeout: close them now and while the rest finish.
+	var err error
+	for tick := time.NewTicker(50 * time.Millisecond); ; {
+		quiet.closeQuiet()
+		select {
+		case err = <-shut:
+			tick.Stop()
+		case <-tick.C:
+			continue
+		}
+		break
+	}
 	// If ctx ended before the server had started, Shutdown found nothing to
 	// stop; closing the listener ends a Serve that starts late.
 	_ = ln.Close()

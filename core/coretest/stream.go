@@ -1,0 +1,85 @@
+package coretest
+
+import (
+	"bufio"
+	"context"
+	"net/http"
+	"strings"
+	"time"
+)
+
+// Event is one server-sent event as a tab receives it.
+type Event struct {
+	ID, Name, Data string
+}
+
+// EventStream is an open /events stream of a signed-in client.
+type EventStream struct {
+	Status int
+	events chan Event
+	cancel context.CancelFunc
+}
+
+// Stream opens the client's event stream at path (such as "/events"), with
+// optional header pairs (Last-Event-ID), and reads it until the test ends.
+func (c *Client) Stream(path string, headers ...string) *EventStream {
+	c.t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, c.base+path, nil)
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	for i := 0; i+1 < len(headers); i += 2 {
+		req.Header.Set(headers[i], headers[i+1])
+	}
+	res, err := c.http.Do(req)
+	if err != nil {
+		cancel()
+		c.t.Fatal(err)
+	}
+	s := &EventStream{Status: res.StatusCode, events: make(chan Event, 1024), cancel: cancel}
+	c.t.Cleanup(s.Close)
+	go func() {
+		defer res.Body.Close()
+		defer close(s.events)
+		r := bufio.NewReader(res.Body)
+		var e Event
+		var data []string
+		for {
+			line, err := r.ReadString('\n')
+			if err != nil {
+				return
+			}
+			line = strings.TrimRight(line, "\r\n")
+			switch {
+			case line == "":
+				if e.Name != "" || len(data) > 0 {
+					e.Data = strings.Join(data, "\n")
+					s.events <- e
+				}
+				e, data = Event{}, nil
+			case strings.HasPrefix(line, "id: "):
+				e.ID = line[4:]
+			case strings.HasPrefix(line, "event: "):
+				e.Name = line[7:]
+			case strings.HasPrefix(line, "data: "):
+				data = append(data, line[6:])
+			}
+		}
+	}()
+	return s
+}
+
+// Next is the next event, or ok false when none comes within wait (or the
+// stream ended).
+func (s *EventStream) Next(wait time.Duration) (Event, bool) {
+	select {
+	case e, ok := <-s.events:
+		return e, ok
+	case <-time.After(wait):
+		return Event{}, false
+	}
+}
+
+// Close ends the stream, as a tab that goes away.
+func (s *EventStream) Close() { s.cancel() }

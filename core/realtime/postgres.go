@@ -1,0 +1,189 @@
+package realtime
+
+import (
+	"context"
+	"log/slog"
+	"regexp"
+	"strconv"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/uptrace/bun"
+
+	"github.com/atriumhq/atrium/core/store"
+)
+
+// row is an event as PostgreSQL keeps it for the instances to read.
+type row struct {
+	bun.BaseModel  `bun:"table:realtime_events"`
+	ID             int64     `bun:"id,pk,autoincrement"`
+	OrganisationID int64     `bun:"organisation_id,notnull"`
+	Topic          string    `bun:"topic,notnull"`
+	Name           string    `bun:"name,notnull"`
+	Data           string    `bun:"data,notnull"`
+	CreatedAt      time.Time `bun:"created_at,notnull"`
+}
+
+// Migrations are the schema realtime owns: the events table PostgreSQL
+// instances share (SQLite, one process, never writes it).
+func Migrations() []store.Migration {
+	type event struct {
+		bun.BaseModel  `bun:"table:realtime_events"`
+		ID             int64     `bun:"id,pk,autoincrement"`
+		OrganisationID int64     `bun:"organisation_id,notnull"`
+		Topic          string    `bun:"topic,notnull"`
+		Name           string    `bun:"name,notnull"`
+		Data           string    `bun:"data,notnull"`
+		CreatedAt      time.Time `bun:"created_at,notnull"`
+	}
+	return []store.Migration{{
+		Name: "20261230110000_realtime",
+		Up: func(ctx context.Context, tx bun.Tx) error {
+			if _, err := tx.NewCreateTable().Model((*event)(nil)).Exec(ctx); err != nil {
+				return err
+			}
+			_, err := tx.NewCreateIndex().Model((*event)(nil)).Index("realtime_events_created").Column("created_at").Exec(ctx)
+			return err
+		},
+		Down: store.DropTables((*event)(nil)),
+	}}
+}
+
+// keptFor is how long PostgreSQL keeps events for instances that were
+// briefly away.
+const keptFor = 10 * time.Minute
+
+// Postgres is the publisher of instances sharing one PostgreSQL database:
+// an event is a row (its id numbers it for every instance) and a NOTIFY;
+// each instance LISTENs and hands the rows to its hub in id order.
+type Postgres struct {
+	hub     *Hub
+	db      *bun.DB
+	url     string
+	log     *slog.Logger
+	mu      sync.Mutex
+	channel string       // set by ready
+	last    atomic.Int64 // the newest id handed to the hub
+}
+
+var unsafeName = regexp.MustCompile(`[^a-z0-9_]`)
+
+// NewPostgres publishes through the database at url.
+func NewPostgres(hub *Hub, db *bun.DB, url string, log *slog.Logger) *Postgres {
+	return &Postgres{hub: hub, db: db, url: url, log: log}
+}
+
+// ready names the channel after the schema, so that installations sharing
+// a database server (or tests, a schema each) never hear each other, and
+// starts after the newest event there is. Once, after migrations.
+func (p *Postgres) ready(ctx context.Context) error {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.channel != "" {
+		return nil
+	}
+	var schema string
+	if err := p.db.QueryRowContext(ctx, "SELECT current_schema()").Scan(&schema); err != nil {
+		return err
+	}
+	var last int64
+	if err := p.db.NewSelect().Model((*row)(nil)).ColumnExpr("COALESCE(MAX(id), 0)").Scan(ctx, &last); err != nil {
+		return err
+	}
+	p.last.Store(last)
+	p.channel = "atrium_realtime_" + unsafeName.ReplaceAllString(schema, "_")
+	return nil
+}
+
+// Publish stores the event and tells every instance; they deliver it when
+// the transaction commits.
+func (p *Postgres) Publish(ctx context.Context, e Event) error {
+	if err := Check(e); err != nil {
+		return err
+	}
+	if err := p.ready(ctx); err != nil {
+		return err
+	}
+	return p.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+		r := &row{OrganisationID: e.OrganisationID, Topic: e.Topic, Name: e.Name, Data: e.Data, CreatedAt: time.Now().UTC()}
+		if _, err := tx.NewInsert().Model(r).Returning("id").Exec(ctx); err != nil {
+			return err
+		}
+		_, err := tx.ExecContext(ctx, "SELECT pg_notify(?, ?)", p.channel, strconv.FormatInt(r.ID, 10))
+		return err
+	})
+}
+
+// Run listens until ctx ends, coming back after a lost connection (and
+// catching up on what was published meanwhile), and forgets old events.
+func (p *Postgres) Run(ctx context.Context) {
+	go p.forget(ctx)
+	for wait := time.Second; ; wait = min(2*wait, 30*time.Second) {
+		err := p.listen(ctx)
+		if ctx.Err() != nil {
+			return
+		}
+		p.log.Warn("realtime: lost PostgreSQL notifications; listening again", "error", err, "in", wait)
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(wait):
+		}
+	}
+}
+
+func (p *Postgres) listen(ctx context.Context) error {
+	if err := p.ready(ctx); err != nil {
+		return err
+	}
+	conn, err := pgx.Connect(ctx, p.url)
+	if err != nil {
+		return err
+	}
+	defer conn.Close(context.Background())
+	if _, err := conn.Exec(ctx, "LISTEN "+pgx.Identifier{p.channel}.Sanitize()); err != nil {
+		return err
+	}
+	if err := p.catchUp(ctx); err != nil {
+		return err
+	}
+	for {
+		if _, err := conn.WaitForNotification(ctx); err != nil {
+			return err
+		}
+		if err := p.catchUp(ctx); err != nil {
+			return err
+		}
+	}
+}
+
+// catchUp hands the hub every event after the newest it has, in order.
+func (p *Postgres) catchUp(ctx context.Context) error {
+	var rows []row
+	if err := p.db.NewSelect().Model(&rows).Where("id > ?", p.last.Load()).Order("id").Limit(1000).Scan(ctx); err != nil {
+		return err
+	}
+	for _, r := range rows {
+		p.hub.Deliver(Event{ID: r.ID, OrganisationID: r.OrganisationID, Topic: r.Topic, Name: r.Name, Data: r.Data, At: r.CreatedAt})
+		p.last.Store(r.ID)
+	}
+	return nil
+}
+
+// forget deletes events older than keptFor, once a minute.
+func (p *Postgres) forget(ctx context.Context) {
+	t := time.NewTicker(time.Minute)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			if _, err := p.db.NewDelete().Model((*row)(nil)).Where("created_at < ?", time.Now().Add(-keptFor).UTC()).Exec(ctx); err != nil {
+				p.log.Warn("realtime: old events not deleted", "error", err)
+			}
+		}
+	}
+}

@@ -1,0 +1,34 @@
+package sdk
+
+import (
+	"html/template"
+	"strconv"
+
+	pluginv1 "github.com/atriumhq/atrium/plugins/proto/v1"
+)
+
+// Topics a plugin publishes to, always within the request's organisation.
+
+// UserTopic is a member's own topic: every tab they have open.
+func UserTopic(id int64) string { return "user:" + strconv.FormatInt(id, 10) }
+
+// DossierTopic is a dossier's topic: the tabs showing it.
+func DossierTopic(id int64) string { return "dossier:" + strconv.FormatInt(id, 10) }
+
+// RoomTopic is one of the module's rooms ("room:<id>:<name>"), such as a
+// conversation: name is lower-case letters, digits, ':', '_' and '-'.
+func (r *Request) RoomTopic(name string) string { return "room:" + r.module.manifest.ID + ":" + name }
+
+// Publish sends an event to the open tabs listening to a topic: html is
+// swapped into elements with sse-swap="<event>" (htmx's SSE extension), or
+// triggers hx-trigger="sse:<event>". The host refuses a member of another
+// organisation, a dossier the person may not open, another module's room,
+// and more than 64 KiB. Tabs that are not open miss it: keep what matters
+// in the database, and let the event only tell what changed.
+func (r *Request) Publish(topic, event string, html template.HTML) error {
+	if r.module.host == nil {
+		return ErrNoHost
+	}
+	_, err := r.module.host.Publish(r.Context, &pluginv1.PublishRequest{Token: r.ctx.GetToken(), Topic: topic, Event: event, Html: []byte(html)})
+	return err
+}
