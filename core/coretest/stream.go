@@ -16,6 +16,7 @@ type Event struct {
 // EventStream is an open /events stream of a signed-in client.
 type EventStream struct {
 	Status int
+	Header http.Header
 	events chan Event
 	cancel context.CancelFunc
 }
@@ -37,7 +38,7 @@ func (c *Client) Stream(path string, headers ...string) *EventStream {
 		cancel()
 		c.t.Fatal(err)
 	}
-	s := &EventStream{Status: res.StatusCode, events: make(chan Event, 1024), cancel: cancel}
+	s := &EventStream{Status: res.StatusCode, Header: res.Header, events: make(chan Event, 1024), cancel: cancel}
 	c.t.Cleanup(s.Close)
 	go func() {
 		defer res.Body.Close()

@@ -140,6 +140,9 @@ func InModule(module string, r Rule) Rule {
 type RouteInfo struct {
 	Method, Path string
 	Rule         Rule
+	// Stream is true for a route that answers with a stream that does not
+	// end (the event stream): read its status, not its body.
+	Stream bool
 }
 
 // Handle registers a route behind the guard.
