@@ -81,6 +81,31 @@ func TestContractV13BadInput(t *testing.T) {
 		if got := call(url.Values{"call": {"feed"}})["feed"]; got != "FailedPrecondition" {
 			t.Errorf("a feed address of a plugin without a feed: %s", got)
 		}
+		// Publish: a member's own topic, a dossier the person may open, or
+		// one of the plugin's rooms; nothing else, nothing too big.
+		for topic, want := range map[string]string{
+			"user:" + self:         "OK",
+			"user:999999":          "NotFound",
+			"dossier:999999":       "NotFound",
+			"room:hostile:lobby":   "OK",
+			"room:chat:lobby":      "InvalidArgument",
+			"everyone":             "InvalidArgument",
+			"user:" + self + "\nx": "NotFound",
+		} {
+			if got := call(url.Values{"call": {"publish"}, "topic": {topic}, "event": {"ping"}})["publish"]; got != want {
+				t.Errorf("publish to %q: %s, want %s", topic, got, want)
+			}
+		}
+		for name, form := range map[string]url.Values{
+			"an event name of two lines": {"event": {"a\nb"}},
+			"more than 64 KiB":           {"event": {"big"}, "html": {strings.Repeat("x", 64<<10+1)}},
+		} {
+			form.Set("call", "publish")
+			form.Set("topic", "user:"+self)
+			if got := call(form)["publish"]; got != "InvalidArgument" {
+				t.Errorf("publish with %s: %s", name, got)
+			}
+		}
 		// On SQLite the audit would wait for the plugin's own write lock: it
 		// is refused with a reason instead; PostgreSQL takes it.
 		kind, err := db.Kind()

@@ -13,6 +13,17 @@
     if (heading) heading.focus({ preventScroll: true });
   });
 
+  // The event stream: close it when the page goes (a page kept in the
+  // back-forward cache would hold its connection, and a browser gives a
+  // server six), and start afresh when such a page comes back.
+  window.addEventListener('pagehide', function () {
+    var data = document.body && document.body['htmx-internal-data'];
+    if (data && data.sseEventSource) data.sseEventSource.close();
+  });
+  window.addEventListener('pageshow', function (event) {
+    if (event.persisted && document.body.hasAttribute('sse-connect')) window.location.reload();
+  });
+
   // Close the user menu with Escape or a click elsewhere.
   document.addEventListener('keydown', function (event) {
     if (event.key !== 'Escape') return;

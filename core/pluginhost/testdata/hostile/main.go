@@ -177,6 +177,8 @@ func main() {
 		case "feed":
 			_, err := r.NewFeedAddress()
 			out["feed"] = code(err)
+		case "publish":
+			out["publish"] = code(r.Publish(r.Form.Get("topic"), r.Form.Get("event"), template.HTML(r.Form.Get("html"))))
 		case "audit in a transaction":
 			tx, err := r.DB().BeginTx(r.Context, nil)
 			if err == nil {
