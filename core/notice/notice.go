@@ -123,5 +123,5 @@ func Migrations() []store.Migration {
 			return err
 		},
 		Down: store.DropTables((*notice)(nil)),
-	}}
+	}, countsMigration()}
 }

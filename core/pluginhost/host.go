@@ -29,6 +29,7 @@ import (
 	"github.com/atriumhq/atrium/core/identity"
 	"github.com/atriumhq/atrium/core/mail"
 	"github.com/atriumhq/atrium/core/module"
+	"github.com/atriumhq/atrium/core/notice"
 	"github.com/atriumhq/atrium/core/readstate"
 	"github.com/atriumhq/atrium/core/realtime"
 	"github.com/atriumhq/atrium/core/secrets"
@@ -57,8 +58,12 @@ type Deps struct {
 	// Mail sends a person a mail a module wrote, when they want the
 	// module's mails.
 	Mail func(ctx context.Context, orgID, userID int64, module, subject, text string, cal mail.Calendar) error
-	// Publish sends an event to the open tabs listening to its topic.
+	// Publish sends an event to the open tabs listening to its topic;
+	// Online tells who has a tab open.
 	Publish func(ctx context.Context, e realtime.Event) error
+	Online  func(orgID int64, users []int64) []int64
+	// Counts keeps what waits for people in each module, for badges.
+	Counts *notice.Service
 	// Dossiers and Reads answer plugins' questions about dossiers and what
 	// is new in them.
 	Dossiers *dossier.Service
@@ -375,8 +380,16 @@ func (h *Host) register(p *Plugin) error {
 	h.Modules.Add(module.Descriptor{ID: m.GetId(), Label: m.GetLabel(), Description: m.GetSummary(), Icon: m.GetIcon(),
 		Path: "/m/" + m.GetId() + "/", Permission: firstPermission(m)})
 	for _, n := range m.GetNavigation() {
-		h.Web.AddNav(web.NavItem{Label: n.GetLabel(), Icon: n.GetIcon(), Path: "/m/" + m.GetId() + n.GetPath(),
-			Rule: web.InModule(m.GetId(), web.Need(access.Permission(n.GetPermission()))), Group: web.NavModules})
+		item := web.NavItem{Label: n.GetLabel(), Icon: n.GetIcon(), Path: "/m/" + m.GetId() + n.GetPath(),
+			Rule: web.InModule(m.GetId(), web.Need(access.Permission(n.GetPermission()))), Group: web.NavModules}
+		if n.GetCounted() && h.Counts != nil {
+			module := m.GetId()
+			item.Badge = func(c fiber.Ctx) (int, error) {
+				v := web.CurrentViewer(c)
+				return h.Counts.Count(c.Context(), v.Org.ID, v.User.ID, module)
+			}
+		}
+		h.Web.AddNav(item)
 	}
 	for _, r := range m.GetRoutes() {
 		path := "/m/" + m.GetId() + r.GetPath()

@@ -14,6 +14,7 @@ import (
 	"github.com/atriumhq/atrium/core/dossier"
 	"github.com/atriumhq/atrium/core/identity"
 	"github.com/atriumhq/atrium/core/mail"
+	"github.com/atriumhq/atrium/core/notice"
 	"github.com/atriumhq/atrium/core/readstate"
 	"github.com/atriumhq/atrium/core/realtime"
 	"github.com/atriumhq/atrium/core/tenancy"
@@ -35,8 +36,11 @@ type hostService struct {
 	emit   func(ctx context.Context, from scope, name string, payload []byte) error
 	notify func(ctx context.Context, orgID, userID int64, module, message, link string) error
 	mail   func(ctx context.Context, orgID, userID int64, module, subject, text string, cal mail.Calendar) error
-	// publish sends an event to the hub of every instance.
+	// publish sends an event to the hub of every instance; online tells
+	// who has a tab open; counts keeps what waits for people.
 	publish func(ctx context.Context, e realtime.Event) error
+	online  func(orgID int64, users []int64) []int64
+	counts  *notice.Service
 	// statements counts the Exec and Query calls served.
 	statements *atomic.Int64
 	dossiers   *dossier.Service
@@ -150,7 +154,7 @@ func (s *hostService) Audit(ctx context.Context, req *pluginv1.AuditRequest) (*p
 // id the plugin dials, once, for every Host call it makes.
 func (h *Host) serveHost(p *Plugin, broker brokerLike) uint32 {
 	id := broker.NextId()
-	svc := &hostService{plugin: p.Name, calls: &h.calls, orgs: h.Orgs, ids: h.Identity, audit: h.Audit, log: h.Log, wall: h.wall, emit: h.deliver, notify: h.Notify, mail: h.Mail, publish: h.Publish, statements: &p.statements,
+	svc := &hostService{plugin: p.Name, calls: &h.calls, orgs: h.Orgs, ids: h.Identity, audit: h.Audit, log: h.Log, wall: h.wall, emit: h.deliver, notify: h.Notify, mail: h.Mail, publish: h.Publish, online: h.Online, counts: h.Counts, statements: &p.statements,
 		dossiers: h.Dossiers, reads: h.Reads, serves: func() *pluginv1.ManifestResponse {
 			p.mu.RLock()
 			defer p.mu.RUnlock()

@@ -68,6 +68,7 @@ func (s *Stream) Dropped() bool { return s.dropped.Load() }
 type Hub struct {
 	mu      sync.RWMutex
 	streams map[string]map[*Stream]bool // org|topic → streams
+	people  map[[2]int64]int            // (org, user) → open streams
 	recent  []Event                     // ring of the last kept events, by id
 	// Metrics.
 	open      atomic.Int64
@@ -78,7 +79,7 @@ type Hub struct {
 
 // NewHub returns an empty hub.
 func NewHub() *Hub {
-	return &Hub{streams: map[string]map[*Stream]bool{}, latency: NewHistogram()}
+	return &Hub{streams: map[string]map[*Stream]bool{}, people: map[[2]int64]int{}, latency: NewHistogram()}
 }
 
 func key(org int64, topic string) string { return strconv.FormatInt(org, 10) + "|" + topic }
@@ -99,6 +100,7 @@ func (h *Hub) Subscribe(org, user int64, topics []string, lastID int64) *Stream 
 		h.streams[k][s] = true
 	}
 	h.open.Add(1)
+	h.people[[2]int64{org, user}]++
 	if lastID > 0 {
 		for _, e := range h.recent {
 			if e.ID > lastID && e.OrganisationID == org && s.topics[e.Topic] {
@@ -134,6 +136,10 @@ func (h *Hub) remove(s *Stream) {
 	}
 	if found {
 		h.open.Add(-1)
+		who := [2]int64{s.OrganisationID, s.UserID}
+		if h.people[who]--; h.people[who] <= 0 {
+			delete(h.people, who)
+		}
 		close(s.C)
 	}
 }
@@ -158,6 +164,20 @@ func (h *Hub) Deliver(e Event) {
 			h.remove(s)
 		}
 	}
+}
+
+// Online lists which of the people have a stream open in the
+// organisation, on this instance.
+func (h *Hub) Online(org int64, users []int64) []int64 {
+	h.mu.RLock()
+	defer h.mu.RUnlock()
+	var out []int64
+	for _, u := range users {
+		if h.people[[2]int64{org, u}] > 0 {
+			out = append(out, u)
+		}
+	}
+	return out
 }
 
 // Delivered records how long an event took from publishing to a stream's

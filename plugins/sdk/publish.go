@@ -32,3 +32,26 @@ func (r *Request) Publish(topic, event string, html template.HTML) error {
 	_, err := r.module.host.Publish(r.Context, &pluginv1.PublishRequest{Token: r.ctx.GetToken(), Topic: topic, Event: event, Html: []byte(html)})
 	return err
 }
+
+// SetCount sets what waits for a member in the module (unread messages):
+// the module's counted navigation entries show it, and the member's open
+// tabs refresh their navigation. 0 to 9999.
+func (r *Request) SetCount(userID int64, n int) error {
+	if r.module.host == nil {
+		return ErrNoHost
+	}
+	_, err := r.module.host.SetCount(r.Context, &pluginv1.CountRequest{Token: r.ctx.GetToken(), UserId: userID, Count: int32(n)})
+	return err
+}
+
+// Online lists which of the members have a tab open now.
+func (r *Request) Online(ids ...int64) ([]int64, error) {
+	if r.module.host == nil {
+		return nil, ErrNoHost
+	}
+	resp, err := r.module.host.Online(r.Context, &pluginv1.OnlineRequest{Token: r.ctx.GetToken(), UserIds: ids})
+	if err != nil {
+		return nil, err
+	}
+	return resp.GetOnline(), nil
+}

@@ -58,6 +58,9 @@ type Permission struct {
 // NavEntry is one entry in the core's navigation.
 type NavEntry struct {
 	Label, Icon, Path, Permission string
+	// Counted shows the count the module keeps for each person
+	// (r.SetCount), such as unread messages.
+	Counted bool
 }
 
 // Module is a plugin under construction, then being served.

@@ -81,7 +81,7 @@ func (s *server) Manifest(_ context.Context, req *pluginv1.ManifestRequest) (*pl
 		out.Permissions = append(out.Permissions, &pluginv1.Permission{Name: p.Name, DefaultRoles: p.DefaultRoles})
 	}
 	for _, n := range mf.Navigation {
-		out.Navigation = append(out.Navigation, &pluginv1.NavEntry{Label: n.Label, Icon: n.Icon, Path: n.Path, Permission: n.Permission})
+		out.Navigation = append(out.Navigation, &pluginv1.NavEntry{Label: n.Label, Icon: n.Icon, Path: n.Path, Permission: n.Permission, Counted: n.Counted})
 	}
 	for _, r := range s.module.routes {
 		out.Routes = append(out.Routes, &pluginv1.Route{Method: r.method, Path: r.path, Permission: r.permission})

@@ -357,6 +357,7 @@ type NavEntry struct {
 	Icon          string                 `protobuf:"bytes,2,opt,name=icon,proto3" json:"icon,omitempty"`
 	Path          string                 `protobuf:"bytes,3,opt,name=path,proto3" json:"path,omitempty"` // below /m/<id>
 	Permission    string                 `protobuf:"bytes,4,opt,name=permission,proto3" json:"permission,omitempty"`
+	Counted       bool                   `protobuf:"varint,5,opt,name=counted,proto3" json:"counted,omitempty"` // v1.4: shows the count the plugin keeps for each person (SetCount)
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -417,6 +418,13 @@ func (x *NavEntry) GetPermission() string {
 		return x.Permission
 	}
 	return ""
+}
+
+func (x *NavEntry) GetCounted() bool {
+	if x != nil {
+		return x.Counted
+	}
+	return false
 }
 
 type Route struct {
@@ -3545,6 +3553,198 @@ func (*MailResponse) Descriptor() ([]byte, []int) {
 	return file_plugin_proto_rawDescGZIP(), []int{56}
 }
 
+type CountRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Token         string                 `protobuf:"bytes,1,opt,name=token,proto3" json:"token,omitempty"`
+	UserId        int64                  `protobuf:"varint,2,opt,name=user_id,json=userId,proto3" json:"user_id,omitempty"`
+	Count         int32                  `protobuf:"varint,3,opt,name=count,proto3" json:"count,omitempty"` // 0 to 9999
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *CountRequest) Reset() {
+	*x = CountRequest{}
+	mi := &file_plugin_proto_msgTypes[57]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *CountRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*CountRequest) ProtoMessage() {}
+
+func (x *CountRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_plugin_proto_msgTypes[57]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use CountRequest.ProtoReflect.Descriptor instead.
+func (*CountRequest) Descriptor() ([]byte, []int) {
+	return file_plugin_proto_rawDescGZIP(), []int{57}
+}
+
+func (x *CountRequest) GetToken() string {
+	if x != nil {
+		return x.Token
+	}
+	return ""
+}
+
+func (x *CountRequest) GetUserId() int64 {
+	if x != nil {
+		return x.UserId
+	}
+	return 0
+}
+
+func (x *CountRequest) GetCount() int32 {
+	if x != nil {
+		return x.Count
+	}
+	return 0
+}
+
+type CountResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *CountResponse) Reset() {
+	*x = CountResponse{}
+	mi := &file_plugin_proto_msgTypes[58]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *CountResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*CountResponse) ProtoMessage() {}
+
+func (x *CountResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_plugin_proto_msgTypes[58]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use CountResponse.ProtoReflect.Descriptor instead.
+func (*CountResponse) Descriptor() ([]byte, []int) {
+	return file_plugin_proto_rawDescGZIP(), []int{58}
+}
+
+type OnlineRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Token         string                 `protobuf:"bytes,1,opt,name=token,proto3" json:"token,omitempty"`
+	UserIds       []int64                `protobuf:"varint,2,rep,packed,name=user_ids,json=userIds,proto3" json:"user_ids,omitempty"` // at most 1000
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *OnlineRequest) Reset() {
+	*x = OnlineRequest{}
+	mi := &file_plugin_proto_msgTypes[59]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *OnlineRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*OnlineRequest) ProtoMessage() {}
+
+func (x *OnlineRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_plugin_proto_msgTypes[59]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use OnlineRequest.ProtoReflect.Descriptor instead.
+func (*OnlineRequest) Descriptor() ([]byte, []int) {
+	return file_plugin_proto_rawDescGZIP(), []int{59}
+}
+
+func (x *OnlineRequest) GetToken() string {
+	if x != nil {
+		return x.Token
+	}
+	return ""
+}
+
+func (x *OnlineRequest) GetUserIds() []int64 {
+	if x != nil {
+		return x.UserIds
+	}
+	return nil
+}
+
+type OnlineResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Online        []int64                `protobuf:"varint,1,rep,packed,name=online,proto3" json:"online,omitempty"` // those with a tab open now
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *OnlineResponse) Reset() {
+	*x = OnlineResponse{}
+	mi := &file_plugin_proto_msgTypes[60]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *OnlineResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*OnlineResponse) ProtoMessage() {}
+
+func (x *OnlineResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_plugin_proto_msgTypes[60]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use OnlineResponse.ProtoReflect.Descriptor instead.
+func (*OnlineResponse) Descriptor() ([]byte, []int) {
+	return file_plugin_proto_rawDescGZIP(), []int{60}
+}
+
+func (x *OnlineResponse) GetOnline() []int64 {
+	if x != nil {
+		return x.Online
+	}
+	return nil
+}
+
 type FeedRequest struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
 	Token         string                 `protobuf:"bytes,1,opt,name=token,proto3" json:"token,omitempty"`
@@ -3555,7 +3755,7 @@ type FeedRequest struct {
 
 func (x *FeedRequest) Reset() {
 	*x = FeedRequest{}
-	mi := &file_plugin_proto_msgTypes[57]
+	mi := &file_plugin_proto_msgTypes[61]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3567,7 +3767,7 @@ func (x *FeedRequest) String() string {
 func (*FeedRequest) ProtoMessage() {}
 
 func (x *FeedRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_plugin_proto_msgTypes[57]
+	mi := &file_plugin_proto_msgTypes[61]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3580,7 +3780,7 @@ func (x *FeedRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use FeedRequest.ProtoReflect.Descriptor instead.
 func (*FeedRequest) Descriptor() ([]byte, []int) {
-	return file_plugin_proto_rawDescGZIP(), []int{57}
+	return file_plugin_proto_rawDescGZIP(), []int{61}
 }
 
 func (x *FeedRequest) GetToken() string {
@@ -3608,7 +3808,7 @@ type FeedResponse struct {
 
 func (x *FeedResponse) Reset() {
 	*x = FeedResponse{}
-	mi := &file_plugin_proto_msgTypes[58]
+	mi := &file_plugin_proto_msgTypes[62]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3620,7 +3820,7 @@ func (x *FeedResponse) String() string {
 func (*FeedResponse) ProtoMessage() {}
 
 func (x *FeedResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_plugin_proto_msgTypes[58]
+	mi := &file_plugin_proto_msgTypes[62]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3633,7 +3833,7 @@ func (x *FeedResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use FeedResponse.ProtoReflect.Descriptor instead.
 func (*FeedResponse) Descriptor() ([]byte, []int) {
-	return file_plugin_proto_rawDescGZIP(), []int{58}
+	return file_plugin_proto_rawDescGZIP(), []int{62}
 }
 
 func (x *FeedResponse) GetActive() bool {
@@ -3692,14 +3892,15 @@ const file_plugin_proto_rawDesc = "" +
 	"\n" +
 	"Permission\x12\x12\n" +
 	"\x04name\x18\x01 \x01(\tR\x04name\x12#\n" +
-	"\rdefault_roles\x18\x02 \x03(\tR\fdefaultRoles\"h\n" +
+	"\rdefault_roles\x18\x02 \x03(\tR\fdefaultRoles\"\x82\x01\n" +
 	"\bNavEntry\x12\x14\n" +
 	"\x05label\x18\x01 \x01(\tR\x05label\x12\x12\n" +
 	"\x04icon\x18\x02 \x01(\tR\x04icon\x12\x12\n" +
 	"\x04path\x18\x03 \x01(\tR\x04path\x12\x1e\n" +
 	"\n" +
 	"permission\x18\x04 \x01(\tR\n" +
-	"permission\"S\n" +
+	"permission\x12\x18\n" +
+	"\acounted\x18\x05 \x01(\bR\acounted\"S\n" +
 	"\x05Route\x12\x16\n" +
 	"\x06method\x18\x01 \x01(\tR\x06method\x12\x12\n" +
 	"\x04path\x18\x02 \x01(\tR\x04path\x12\x1e\n" +
@@ -3938,7 +4139,17 @@ const file_plugin_proto_rawDesc = "" +
 	"\x04text\x18\x04 \x01(\tR\x04text\x12\x1a\n" +
 	"\bcalendar\x18\x05 \x01(\fR\bcalendar\x12\x16\n" +
 	"\x06method\x18\x06 \x01(\tR\x06method\"\x0e\n" +
-	"\fMailResponse\";\n" +
+	"\fMailResponse\"S\n" +
+	"\fCountRequest\x12\x14\n" +
+	"\x05token\x18\x01 \x01(\tR\x05token\x12\x17\n" +
+	"\auser_id\x18\x02 \x01(\x03R\x06userId\x12\x14\n" +
+	"\x05count\x18\x03 \x01(\x05R\x05count\"\x0f\n" +
+	"\rCountResponse\"@\n" +
+	"\rOnlineRequest\x12\x14\n" +
+	"\x05token\x18\x01 \x01(\tR\x05token\x12\x19\n" +
+	"\buser_ids\x18\x02 \x03(\x03R\auserIds\"(\n" +
+	"\x0eOnlineResponse\x12\x16\n" +
+	"\x06online\x18\x01 \x03(\x03R\x06online\";\n" +
 	"\vFeedRequest\x12\x14\n" +
 	"\x05token\x18\x01 \x01(\tR\x05token\x12\x16\n" +
 	"\x06action\x18\x02 \x01(\tR\x06action\"]\n" +
@@ -3952,7 +4163,7 @@ const file_plugin_proto_rawDesc = "" +
 	"\x06Handle\x12\x1f.atrium.plugin.v1.HandleRequest\x1a .atrium.plugin.v1.HandleResponse\x12E\n" +
 	"\x04Slot\x12\x1d.atrium.plugin.v1.SlotRequest\x1a\x1e.atrium.plugin.v1.SlotResponse\x12J\n" +
 	"\aOnEvent\x12\x1e.atrium.plugin.v1.EventRequest\x1a\x1f.atrium.plugin.v1.EventResponse\x12K\n" +
-	"\x06Health\x12\x1f.atrium.plugin.v1.HealthRequest\x1a .atrium.plugin.v1.HealthResponse2\x97\v\n" +
+	"\x06Health\x12\x1f.atrium.plugin.v1.HealthRequest\x1a .atrium.plugin.v1.HealthResponse2\xb1\f\n" +
 	"\x04Host\x12E\n" +
 	"\x04Exec\x12\x1d.atrium.plugin.v1.ExecRequest\x1a\x1e.atrium.plugin.v1.ExecResponse\x12E\n" +
 	"\x05Query\x12\x1e.atrium.plugin.v1.QueryRequest\x1a\x1a.atrium.plugin.v1.RowBatch0\x01\x12K\n" +
@@ -3972,7 +4183,9 @@ const file_plugin_proto_rawDesc = "" +
 	"\bMarkRead\x12!.atrium.plugin.v1.MarkReadRequest\x1a\".atrium.plugin.v1.MarkReadResponse\x12Q\n" +
 	"\bSessions\x12!.atrium.plugin.v1.SessionsRequest\x1a\".atrium.plugin.v1.SessionsResponse\x12E\n" +
 	"\x04Mail\x12\x1d.atrium.plugin.v1.MailRequest\x1a\x1e.atrium.plugin.v1.MailResponse\x12E\n" +
-	"\x04Feed\x12\x1d.atrium.plugin.v1.FeedRequest\x1a\x1e.atrium.plugin.v1.FeedResponseB6Z4github.com/atriumhq/atrium/plugins/proto/v1;pluginv1b\x06proto3"
+	"\x04Feed\x12\x1d.atrium.plugin.v1.FeedRequest\x1a\x1e.atrium.plugin.v1.FeedResponse\x12K\n" +
+	"\bSetCount\x12\x1e.atrium.plugin.v1.CountRequest\x1a\x1f.atrium.plugin.v1.CountResponse\x12K\n" +
+	"\x06Online\x12\x1f.atrium.plugin.v1.OnlineRequest\x1a .atrium.plugin.v1.OnlineResponseB6Z4github.com/atriumhq/atrium/plugins/proto/v1;pluginv1b\x06proto3"
 
 var (
 	file_plugin_proto_rawDescOnce sync.Once
@@ -3987,7 +4200,7 @@ func file_plugin_proto_rawDescGZIP() []byte {
 }
 
 var file_plugin_proto_enumTypes = make([]protoimpl.EnumInfo, 1)
-var file_plugin_proto_msgTypes = make([]protoimpl.MessageInfo, 66)
+var file_plugin_proto_msgTypes = make([]protoimpl.MessageInfo, 70)
 var file_plugin_proto_goTypes = []any{
 	(HandleResponse_Kind)(0),  // 0: atrium.plugin.v1.HandleResponse.Kind
 	(*ManifestRequest)(nil),   // 1: atrium.plugin.v1.ManifestRequest
@@ -4047,15 +4260,19 @@ var file_plugin_proto_goTypes = []any{
 	(*SessionsResponse)(nil),  // 55: atrium.plugin.v1.SessionsResponse
 	(*MailRequest)(nil),       // 56: atrium.plugin.v1.MailRequest
 	(*MailResponse)(nil),      // 57: atrium.plugin.v1.MailResponse
-	(*FeedRequest)(nil),       // 58: atrium.plugin.v1.FeedRequest
-	(*FeedResponse)(nil),      // 59: atrium.plugin.v1.FeedResponse
-	nil,                       // 60: atrium.plugin.v1.CallContext.TermsEntry
-	nil,                       // 61: atrium.plugin.v1.HandleRequest.HeadersEntry
-	nil,                       // 62: atrium.plugin.v1.HandleRequest.ParamsEntry
-	nil,                       // 63: atrium.plugin.v1.HandleResponse.HeadersEntry
-	nil,                       // 64: atrium.plugin.v1.SlotRequest.ParamsEntry
-	nil,                       // 65: atrium.plugin.v1.TermsResponse.TermsEntry
-	nil,                       // 66: atrium.plugin.v1.ReadStateResponse.ReadEntry
+	(*CountRequest)(nil),      // 58: atrium.plugin.v1.CountRequest
+	(*CountResponse)(nil),     // 59: atrium.plugin.v1.CountResponse
+	(*OnlineRequest)(nil),     // 60: atrium.plugin.v1.OnlineRequest
+	(*OnlineResponse)(nil),    // 61: atrium.plugin.v1.OnlineResponse
+	(*FeedRequest)(nil),       // 62: atrium.plugin.v1.FeedRequest
+	(*FeedResponse)(nil),      // 63: atrium.plugin.v1.FeedResponse
+	nil,                       // 64: atrium.plugin.v1.CallContext.TermsEntry
+	nil,                       // 65: atrium.plugin.v1.HandleRequest.HeadersEntry
+	nil,                       // 66: atrium.plugin.v1.HandleRequest.ParamsEntry
+	nil,                       // 67: atrium.plugin.v1.HandleResponse.HeadersEntry
+	nil,                       // 68: atrium.plugin.v1.SlotRequest.ParamsEntry
+	nil,                       // 69: atrium.plugin.v1.TermsResponse.TermsEntry
+	nil,                       // 70: atrium.plugin.v1.ReadStateResponse.ReadEntry
 }
 var file_plugin_proto_depIdxs = []int32{
 	3,  // 0: atrium.plugin.v1.ManifestResponse.permissions:type_name -> atrium.plugin.v1.Permission
@@ -4063,25 +4280,25 @@ var file_plugin_proto_depIdxs = []int32{
 	5,  // 2: atrium.plugin.v1.ManifestResponse.routes:type_name -> atrium.plugin.v1.Route
 	6,  // 3: atrium.plugin.v1.ManifestResponse.locales:type_name -> atrium.plugin.v1.LocaleFile
 	9,  // 4: atrium.plugin.v1.MigrateRequest.context:type_name -> atrium.plugin.v1.CallContext
-	60, // 5: atrium.plugin.v1.CallContext.terms:type_name -> atrium.plugin.v1.CallContext.TermsEntry
+	64, // 5: atrium.plugin.v1.CallContext.terms:type_name -> atrium.plugin.v1.CallContext.TermsEntry
 	9,  // 6: atrium.plugin.v1.HandleRequest.context:type_name -> atrium.plugin.v1.CallContext
-	61, // 7: atrium.plugin.v1.HandleRequest.headers:type_name -> atrium.plugin.v1.HandleRequest.HeadersEntry
-	62, // 8: atrium.plugin.v1.HandleRequest.params:type_name -> atrium.plugin.v1.HandleRequest.ParamsEntry
+	65, // 7: atrium.plugin.v1.HandleRequest.headers:type_name -> atrium.plugin.v1.HandleRequest.HeadersEntry
+	66, // 8: atrium.plugin.v1.HandleRequest.params:type_name -> atrium.plugin.v1.HandleRequest.ParamsEntry
 	12, // 9: atrium.plugin.v1.HandleRequest.preloads:type_name -> atrium.plugin.v1.Preload
 	29, // 10: atrium.plugin.v1.Preload.rows:type_name -> atrium.plugin.v1.RowBatch
 	0,  // 11: atrium.plugin.v1.HandleResponse.kind:type_name -> atrium.plugin.v1.HandleResponse.Kind
-	63, // 12: atrium.plugin.v1.HandleResponse.headers:type_name -> atrium.plugin.v1.HandleResponse.HeadersEntry
+	67, // 12: atrium.plugin.v1.HandleResponse.headers:type_name -> atrium.plugin.v1.HandleResponse.HeadersEntry
 	9,  // 13: atrium.plugin.v1.SlotRequest.context:type_name -> atrium.plugin.v1.CallContext
-	64, // 14: atrium.plugin.v1.SlotRequest.params:type_name -> atrium.plugin.v1.SlotRequest.ParamsEntry
+	68, // 14: atrium.plugin.v1.SlotRequest.params:type_name -> atrium.plugin.v1.SlotRequest.ParamsEntry
 	9,  // 15: atrium.plugin.v1.EventRequest.context:type_name -> atrium.plugin.v1.CallContext
 	20, // 16: atrium.plugin.v1.ExecRequest.args:type_name -> atrium.plugin.v1.Value
 	20, // 17: atrium.plugin.v1.QueryRequest.args:type_name -> atrium.plugin.v1.Value
 	20, // 18: atrium.plugin.v1.Row.values:type_name -> atrium.plugin.v1.Value
 	28, // 19: atrium.plugin.v1.RowBatch.rows:type_name -> atrium.plugin.v1.Row
 	31, // 20: atrium.plugin.v1.PeopleResponse.people:type_name -> atrium.plugin.v1.Person
-	65, // 21: atrium.plugin.v1.TermsResponse.terms:type_name -> atrium.plugin.v1.TermsResponse.TermsEntry
+	69, // 21: atrium.plugin.v1.TermsResponse.terms:type_name -> atrium.plugin.v1.TermsResponse.TermsEntry
 	47, // 22: atrium.plugin.v1.DossierResponse.trajectories:type_name -> atrium.plugin.v1.Trajectory
-	66, // 23: atrium.plugin.v1.ReadStateResponse.read:type_name -> atrium.plugin.v1.ReadStateResponse.ReadEntry
+	70, // 23: atrium.plugin.v1.ReadStateResponse.read:type_name -> atrium.plugin.v1.ReadStateResponse.ReadEntry
 	10, // 24: atrium.plugin.v1.CallContext.TermsEntry.value:type_name -> atrium.plugin.v1.Words
 	10, // 25: atrium.plugin.v1.TermsResponse.TermsEntry.value:type_name -> atrium.plugin.v1.Words
 	1,  // 26: atrium.plugin.v1.Plugin.Manifest:input_type -> atrium.plugin.v1.ManifestRequest
@@ -4108,34 +4325,38 @@ var file_plugin_proto_depIdxs = []int32{
 	52, // 47: atrium.plugin.v1.Host.MarkRead:input_type -> atrium.plugin.v1.MarkReadRequest
 	54, // 48: atrium.plugin.v1.Host.Sessions:input_type -> atrium.plugin.v1.SessionsRequest
 	56, // 49: atrium.plugin.v1.Host.Mail:input_type -> atrium.plugin.v1.MailRequest
-	58, // 50: atrium.plugin.v1.Host.Feed:input_type -> atrium.plugin.v1.FeedRequest
-	2,  // 51: atrium.plugin.v1.Plugin.Manifest:output_type -> atrium.plugin.v1.ManifestResponse
-	8,  // 52: atrium.plugin.v1.Plugin.Migrate:output_type -> atrium.plugin.v1.MigrateResponse
-	13, // 53: atrium.plugin.v1.Plugin.Handle:output_type -> atrium.plugin.v1.HandleResponse
-	15, // 54: atrium.plugin.v1.Plugin.Slot:output_type -> atrium.plugin.v1.SlotResponse
-	17, // 55: atrium.plugin.v1.Plugin.OnEvent:output_type -> atrium.plugin.v1.EventResponse
-	19, // 56: atrium.plugin.v1.Plugin.Health:output_type -> atrium.plugin.v1.HealthResponse
-	22, // 57: atrium.plugin.v1.Host.Exec:output_type -> atrium.plugin.v1.ExecResponse
-	29, // 58: atrium.plugin.v1.Host.Query:output_type -> atrium.plugin.v1.RowBatch
-	32, // 59: atrium.plugin.v1.Host.People:output_type -> atrium.plugin.v1.PeopleResponse
-	34, // 60: atrium.plugin.v1.Host.Can:output_type -> atrium.plugin.v1.CanResponse
-	36, // 61: atrium.plugin.v1.Host.Notify:output_type -> atrium.plugin.v1.NotifyResponse
-	38, // 62: atrium.plugin.v1.Host.Publish:output_type -> atrium.plugin.v1.PublishResponse
-	40, // 63: atrium.plugin.v1.Host.Emit:output_type -> atrium.plugin.v1.EmitResponse
-	42, // 64: atrium.plugin.v1.Host.Audit:output_type -> atrium.plugin.v1.AuditResponse
-	44, // 65: atrium.plugin.v1.Host.Terms:output_type -> atrium.plugin.v1.TermsResponse
-	25, // 66: atrium.plugin.v1.Host.Begin:output_type -> atrium.plugin.v1.BeginResponse
-	27, // 67: atrium.plugin.v1.Host.Commit:output_type -> atrium.plugin.v1.TxResponse
-	27, // 68: atrium.plugin.v1.Host.Rollback:output_type -> atrium.plugin.v1.TxResponse
-	46, // 69: atrium.plugin.v1.Host.Dossier:output_type -> atrium.plugin.v1.DossierResponse
-	49, // 70: atrium.plugin.v1.Host.AddItem:output_type -> atrium.plugin.v1.ItemResponse
-	51, // 71: atrium.plugin.v1.Host.ReadState:output_type -> atrium.plugin.v1.ReadStateResponse
-	53, // 72: atrium.plugin.v1.Host.MarkRead:output_type -> atrium.plugin.v1.MarkReadResponse
-	55, // 73: atrium.plugin.v1.Host.Sessions:output_type -> atrium.plugin.v1.SessionsResponse
-	57, // 74: atrium.plugin.v1.Host.Mail:output_type -> atrium.plugin.v1.MailResponse
-	59, // 75: atrium.plugin.v1.Host.Feed:output_type -> atrium.plugin.v1.FeedResponse
-	51, // [51:76] is the sub-list for method output_type
-	26, // [26:51] is the sub-list for method input_type
+	62, // 50: atrium.plugin.v1.Host.Feed:input_type -> atrium.plugin.v1.FeedRequest
+	58, // 51: atrium.plugin.v1.Host.SetCount:input_type -> atrium.plugin.v1.CountRequest
+	60, // 52: atrium.plugin.v1.Host.Online:input_type -> atrium.plugin.v1.OnlineRequest
+	2,  // 53: atrium.plugin.v1.Plugin.Manifest:output_type -> atrium.plugin.v1.ManifestResponse
+	8,  // 54: atrium.plugin.v1.Plugin.Migrate:output_type -> atrium.plugin.v1.MigrateResponse
+	13, // 55: atrium.plugin.v1.Plugin.Handle:output_type -> atrium.plugin.v1.HandleResponse
+	15, // 56: atrium.plugin.v1.Plugin.Slot:output_type -> atrium.plugin.v1.SlotResponse
+	17, // 57: atrium.plugin.v1.Plugin.OnEvent:output_type -> atrium.plugin.v1.EventResponse
+	19, // 58: atrium.plugin.v1.Plugin.Health:output_type -> atrium.plugin.v1.HealthResponse
+	22, // 59: atrium.plugin.v1.Host.Exec:output_type -> atrium.plugin.v1.ExecResponse
+	29, // 60: atrium.plugin.v1.Host.Query:output_type -> atrium.plugin.v1.RowBatch
+	32, // 61: atrium.plugin.v1.Host.People:output_type -> atrium.plugin.v1.PeopleResponse
+	34, // 62: atrium.plugin.v1.Host.Can:output_type -> atrium.plugin.v1.CanResponse
+	36, // 63: atrium.plugin.v1.Host.Notify:output_type -> atrium.plugin.v1.NotifyResponse
+	38, // 64: atrium.plugin.v1.Host.Publish:output_type -> atrium.plugin.v1.PublishResponse
+	40, // 65: atrium.plugin.v1.Host.Emit:output_type -> atrium.plugin.v1.EmitResponse
+	42, // 66: atrium.plugin.v1.Host.Audit:output_type -> atrium.plugin.v1.AuditResponse
+	44, // 67: atrium.plugin.v1.Host.Terms:output_type -> atrium.plugin.v1.TermsResponse
+	25, // 68: atrium.plugin.v1.Host.Begin:output_type -> atrium.plugin.v1.BeginResponse
+	27, // 69: atrium.plugin.v1.Host.Commit:output_type -> atrium.plugin.v1.TxResponse
+	27, // 70: atrium.plugin.v1.Host.Rollback:output_type -> atrium.plugin.v1.TxResponse
+	46, // 71: atrium.plugin.v1.Host.Dossier:output_type -> atrium.plugin.v1.DossierResponse
+	49, // 72: atrium.plugin.v1.Host.AddItem:output_type -> atrium.plugin.v1.ItemResponse
+	51, // 73: atrium.plugin.v1.Host.ReadState:output_type -> atrium.plugin.v1.ReadStateResponse
+	53, // 74: atrium.plugin.v1.Host.MarkRead:output_type -> atrium.plugin.v1.MarkReadResponse
+	55, // 75: atrium.plugin.v1.Host.Sessions:output_type -> atrium.plugin.v1.SessionsResponse
+	57, // 76: atrium.plugin.v1.Host.Mail:output_type -> atrium.plugin.v1.MailResponse
+	63, // 77: atrium.plugin.v1.Host.Feed:output_type -> atrium.plugin.v1.FeedResponse
+	59, // 78: atrium.plugin.v1.Host.SetCount:output_type -> atrium.plugin.v1.CountResponse
+	61, // 79: atrium.plugin.v1.Host.Online:output_type -> atrium.plugin.v1.OnlineResponse
+	53, // [53:80] is the sub-list for method output_type
+	26, // [26:53] is the sub-list for method input_type
 	26, // [26:26] is the sub-list for extension type_name
 	26, // [26:26] is the sub-list for extension extendee
 	0,  // [0:26] is the sub-list for field type_name
@@ -4161,7 +4382,7 @@ func file_plugin_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_plugin_proto_rawDesc), len(file_plugin_proto_rawDesc)),
 			NumEnums:      1,
-			NumMessages:   66,
+			NumMessages:   70,
 			NumExtensions: 0,
 			NumServices:   2,
 		},

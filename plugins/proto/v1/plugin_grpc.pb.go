@@ -358,6 +358,8 @@ const (
 	Host_Sessions_FullMethodName  = "/atrium.plugin.v1.Host/Sessions"
 	Host_Mail_FullMethodName      = "/atrium.plugin.v1.Host/Mail"
 	Host_Feed_FullMethodName      = "/atrium.plugin.v1.Host/Feed"
+	Host_SetCount_FullMethodName  = "/atrium.plugin.v1.Host/SetCount"
+	Host_Online_FullMethodName    = "/atrium.plugin.v1.Host/Online"
 )
 
 // HostClient is the client API for Host service.
@@ -419,6 +421,12 @@ type HostClient interface {
 	// Feed makes, revokes or tells of the person's feed address for the
 	// plugin in the call's organisation (manifest feed). v1.3
 	Feed(ctx context.Context, in *FeedRequest, opts ...grpc.CallOption) (*FeedResponse, error)
+	// SetCount sets what waits for a person in the plugin (unread messages),
+	// shown on its counted navigation entries; their open tabs refresh. v1.4
+	SetCount(ctx context.Context, in *CountRequest, opts ...grpc.CallOption) (*CountResponse, error)
+	// Online tells which of the given members of the call's organisation
+	// have a tab open. v1.4
+	Online(ctx context.Context, in *OnlineRequest, opts ...grpc.CallOption) (*OnlineResponse, error)
 }
 
 type hostClient struct {
@@ -628,6 +636,26 @@ func (c *hostClient) Feed(ctx context.Context, in *FeedRequest, opts ...grpc.Cal
 	return out, nil
 }
 
+func (c *hostClient) SetCount(ctx context.Context, in *CountRequest, opts ...grpc.CallOption) (*CountResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(CountResponse)
+	err := c.cc.Invoke(ctx, Host_SetCount_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *hostClient) Online(ctx context.Context, in *OnlineRequest, opts ...grpc.CallOption) (*OnlineResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(OnlineResponse)
+	err := c.cc.Invoke(ctx, Host_Online_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
 // HostServer is the server API for Host service.
 // All implementations must embed UnimplementedHostServer
 // for forward compatibility.
@@ -687,6 +715,12 @@ type HostServer interface {
 	// Feed makes, revokes or tells of the person's feed address for the
 	// plugin in the call's organisation (manifest feed). v1.3
 	Feed(context.Context, *FeedRequest) (*FeedResponse, error)
+	// SetCount sets what waits for a person in the plugin (unread messages),
+	// shown on its counted navigation entries; their open tabs refresh. v1.4
+	SetCount(context.Context, *CountRequest) (*CountResponse, error)
+	// Online tells which of the given members of the call's organisation
+	// have a tab open. v1.4
+	Online(context.Context, *OnlineRequest) (*OnlineResponse, error)
 	mustEmbedUnimplementedHostServer()
 }
 
@@ -753,6 +787,12 @@ func (UnimplementedHostServer) Mail(context.Context, *MailRequest) (*MailRespons
 }
 func (UnimplementedHostServer) Feed(context.Context, *FeedRequest) (*FeedResponse, error) {
 	return nil, status.Error(codes.Unimplemented, "method Feed not implemented")
+}
+func (UnimplementedHostServer) SetCount(context.Context, *CountRequest) (*CountResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method SetCount not implemented")
+}
+func (UnimplementedHostServer) Online(context.Context, *OnlineRequest) (*OnlineResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method Online not implemented")
 }
 func (UnimplementedHostServer) mustEmbedUnimplementedHostServer() {}
 func (UnimplementedHostServer) testEmbeddedByValue()              {}
@@ -1110,6 +1150,42 @@ func _Host_Feed_Handler(srv interface{}, ctx context.Context, dec func(interface
 	return interceptor(ctx, in, info, handler)
 }
 
+func _Host_SetCount_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(CountRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(HostServer).SetCount(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: Host_SetCount_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(HostServer).SetCount(ctx, req.(*CountRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _Host_Online_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(OnlineRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(HostServer).Online(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: Host_Online_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(HostServer).Online(ctx, req.(*OnlineRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
 // Host_ServiceDesc is the grpc.ServiceDesc for Host service.
 // It's only intended for direct use with grpc.RegisterService,
 // and not to be introspected or modified (even as a copy)
@@ -1188,6 +1264,14 @@ var Host_ServiceDesc = grpc.ServiceDesc{
 		{
 			MethodName: "Feed",
 			Handler:    _Host_Feed_Handler,
+		},
+		{
+			MethodName: "SetCount",
+			Handler:    _Host_SetCount_Handler,
+		},
+		{
+			MethodName: "Online",
+			Handler:    _Host_Online_Handler,
 		},
 	},
 	Streams: []grpc.StreamDesc{

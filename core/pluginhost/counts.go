@@ -1,0 +1,64 @@
+package pluginhost
+
+import (
+	"context"
+	"strconv"
+
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/status"
+
+	"github.com/atriumhq/atrium/core/realtime"
+	pluginv1 "github.com/atriumhq/atrium/plugins/proto/v1"
+)
+
+// maxCount bounds a module's count for one person.
+const maxCount = 9999
+
+// SetCount records what waits for a member of the call's organisation in
+// the plugin, for its counted navigation entries, and has their open tabs
+// refresh the navigation.
+func (s *hostService) SetCount(ctx context.Context, req *pluginv1.CountRequest) (*pluginv1.CountResponse, error) {
+	sc, err := s.writer(req.GetToken())
+	if err != nil {
+		return nil, err
+	}
+	if s.counts == nil {
+		return nil, status.Error(codes.Unimplemented, "counts are not kept by this host")
+	}
+	if n := req.GetCount(); n < 0 || n > maxCount {
+		return nil, status.Errorf(codes.InvalidArgument, "a count is from 0 to %d", maxCount)
+	}
+	user := req.GetUserId()
+	members, err := s.orgs.RolesAmong(ctx, sc.orgID, []int64{user})
+	if err != nil {
+		return nil, err
+	}
+	if _, ok := members[user]; !ok {
+		return nil, status.Error(codes.NotFound, "no such person in the organisation")
+	}
+	if err := s.counts.SetCount(ctx, sc.orgID, user, s.plugin, int(req.GetCount())); err != nil {
+		return nil, err
+	}
+	if s.publish != nil {
+		e := realtime.Event{OrganisationID: sc.orgID, Topic: "user:" + strconv.FormatInt(user, 10), Name: "nav"}
+		if err := s.publish(ctx, e); err != nil {
+			s.log.Warn("realtime: navigation not refreshed", "plugin", s.plugin, "error", err)
+		}
+	}
+	return &pluginv1.CountResponse{}, nil
+}
+
+// Online tells which of the given members have a tab open.
+func (s *hostService) Online(_ context.Context, req *pluginv1.OnlineRequest) (*pluginv1.OnlineResponse, error) {
+	sc, err := s.scope(req.GetToken())
+	if err != nil {
+		return nil, err
+	}
+	if len(req.GetUserIds()) > maxPeople {
+		return nil, status.Errorf(codes.InvalidArgument, "at most %d people per call", maxPeople)
+	}
+	if s.online == nil {
+		return &pluginv1.OnlineResponse{}, nil
+	}
+	return &pluginv1.OnlineResponse{Online: s.online(sc.orgID, req.GetUserIds())}, nil
+}
