@@ -1,0 +1,168 @@
+package main
+
+import (
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/atriumhq/atrium/core/config"
+	"github.com/atriumhq/atrium/core/coretest"
+)
+
+// TestChatThroughTheHost: Kim writes to her coach; each sees the message
+// live in their open tab (escaped: a script arrives as text), the coach's
+// navigation counts it until he reads it, bad input and speed are refused
+// with a reason, one's own message can be edited and deleted (nobody
+// else's), and a message to someone with no tab open leaves them a notice.
+func TestChatThroughTheHost(t *testing.T) {
+	t.Parallel()
+	bin := coretest.BuildThisPlugin(t)
+	coretest.EachDatabase(t, func(t *testing.T, db config.Database) {
+		app := coretest.NewApp(t, db, coretest.Options{Config: func(c *config.Config) { coretest.WithPlugins(t, c, true, bin) }})
+		coach, kim := app.Client(t), app.Client(t)
+		coach.SignIn("coach@harbour.example")
+		kim.SignIn("coachee@harbour.example")
+		start := kim.Get("/m/chat/start?coach=1")
+		where := start.Header.Get("Location")
+		if start.StatusCode != 303 || !strings.HasPrefix(where, "/m/chat/c/") {
+			t.Fatalf("Kim writes to her coach: %d %q", start.StatusCode, where)
+		}
+		if again := kim.Get("/m/chat/start?coach=1").Header.Get("Location"); again != where {
+			t.Errorf("a second conversation with the same person: %q and %q", where, again)
+		}
+		for _, bad := range []string{"/m/chat/start?user=1", "/m/chat/start?dossier=999999", "/m/chat/start"} {
+			if res := kim.Get(bad); res.StatusCode != 404 {
+				t.Errorf("%s: %d", bad, res.StatusCode)
+			}
+		}
+		id := where[strings.LastIndex(where, "/")+1:]
+		event := "chat.c" + id
+		coachTab, kimTab := coach.Stream("/events"), kim.Stream("/events")
+		waitStreams(t, app, 2)
+		send := func(c *coretest.Client, body string) *coretest.Response {
+			return c.PostForm(where+"/messages", url.Values{"body": {body}}, "HX-Request", "true")
+		}
+		if res := send(kim, "Hello @chris, see https://example.org/a?b=1 <script>alert(1)</script><img src=x onerror=alert(2)>"); res.StatusCode != 200 {
+			t.Fatalf("send: %d %s", res.StatusCode, res.Body)
+		}
+		for name, tab := range map[string]*coretest.EventStream{"coach": coachTab, "Kim": kimTab} {
+			e := next(t, tab, event)
+			if strings.Contains(e.Data, "<script") || strings.Contains(e.Data, "<img") || !strings.Contains(e.Data, "&lt;script&gt;") ||
+				!strings.Contains(e.Data, `href="https://example.org/a?b=1"`) || !strings.Contains(e.Data, `<mark class="mention">@chris</mark>`) {
+				t.Errorf("%s's tab got: %s", name, e.Data)
+			}
+		}
+		if got := coach.Get("/").Text(`#nav a[href="/m/chat/"] .badge-count`); !strings.HasPrefix(got, "1") {
+			t.Errorf("the coach's unread count: %q", got)
+		}
+		page := coach.Get(where)
+		if page.StatusCode != 200 || !strings.Contains(page.Text("#chat-messages"), "<script>alert(1)</script>") || page.Doc.Find("#chat-messages script").Length() != 0 {
+			t.Errorf("the conversation: %d %q", page.StatusCode, page.Text("#chat-messages"))
+		}
+		if got := coach.Get("/").Text(`#nav a[href="/m/chat/"] .badge-count`); got != "" {
+			t.Errorf("the count after reading: %q", got)
+		}
+		admin := app.Client(t)
+		admin.SignIn("admin@harbour.example")
+		if res := admin.Get(where); res.StatusCode != 404 {
+			t.Errorf("someone else opens the conversation: %d", res.StatusCode)
+		}
+		// Bad input and speed.
+		for _, body := range []string{"", "   ", strings.Repeat("x", 4001)} {
+			if res := send(kim, body); res.StatusCode != 422 || res.Text("#chat-error") == "" {
+				t.Errorf("sending %.10q…: %d", body, res.StatusCode)
+			}
+		}
+		// Edit and delete: one's own, within the time; nobody else's.
+		page = kim.Get(where)
+		edit, _ := page.Doc.Find(`#chat-messages form[action$="/edit"]`).Attr("action")
+		if edit == "" {
+			t.Fatalf("no edit form on Kim's message")
+		}
+		if res := coach.PostForm(edit, url.Values{"body": {"taken over"}}, "HX-Request", "true"); res.StatusCode != 404 {
+			t.Errorf("the coach edits Kim's message: %d", res.StatusCode)
+		}
+		if res := kim.PostForm(edit, url.Values{"body": {"Hello again"}}, "HX-Request", "true"); res.StatusCode != 200 {
+			t.Errorf("editing: %d", res.StatusCode)
+		}
+		if e := next(t, coachTab, event); !strings.Contains(e.Data, "Hello again") || !strings.Contains(e.Data, "hx-swap-oob") || !strings.Contains(e.Data, "edited") {
+			t.Errorf("the edit in the coach's tab: %s", e.Data)
+		}
+		del := strings.Replace(edit, "/edit", "/delete", 1)
+		if res := kim.PostForm(del, url.Values{}, "HX-Request", "true"); res.StatusCode != 200 {
+			t.Errorf("deleting: %d", res.StatusCode)
+		}
+		if e := next(t, coachTab, event); strings.Contains(e.Data, "Hello again") || !strings.Contains(e.Data, "deleted") {
+			t.Errorf("the deletion in the coach's tab: %s", e.Data)
+		}
+		// Kim goes away; the coach's message waits, with a notice.
+		kimTab.Close()
+		for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(50 * time.Millisecond) {
+			if app.Realtime().Stats().Open == 1 {
+				break
+			}
+			send(coach, "ping") // a write finds the closed tab
+			if time.Now().After(deadline) {
+				t.Fatal("Kim's tab stays open")
+			}
+		}
+		if res := send(coach, "Are you there?"); res.StatusCode != 200 {
+			t.Fatalf("send: %d", res.StatusCode)
+		}
+		if got := kim.Get("/notices").Text("main"); !strings.Contains(got, "new message") {
+			t.Errorf("Kim's notices: %q", got)
+		}
+		later := kim.Get(where)
+		if !strings.Contains(later.Text("#chat-messages"), "Are you there?") {
+			t.Errorf("the waiting message: %q", later.Text("#chat-messages"))
+		}
+	})
+}
+
+// TestChatRateLimit: the twenty-first message within a minute is refused
+// with a reason.
+func TestChatRateLimit(t *testing.T) {
+	t.Parallel()
+	bin := coretest.BuildThisPlugin(t)
+	app := coretest.NewApp(t, coretest.SQLite(t), coretest.Options{Config: func(c *config.Config) {
+		coretest.WithPlugins(t, c, true, bin)
+		c.Server.RateLimit = 1000
+	}})
+	kim := app.Client(t)
+	kim.SignIn("coachee@harbour.example")
+	where := kim.Get("/m/chat/start?coach=1").Header.Get("Location")
+	for i := range 20 {
+		if res := kim.PostForm(where+"/messages", url.Values{"body": {"message"}}, "HX-Request", "true"); res.StatusCode != 200 {
+			t.Fatalf("message %d: %d", i+1, res.StatusCode)
+		}
+	}
+	if res := kim.PostForm(where+"/messages", url.Values{"body": {"one too many"}}, "HX-Request", "true"); res.StatusCode != 429 || !strings.Contains(res.Text("#chat-error"), "fast") {
+		t.Errorf("the twenty-first: %d %q", res.StatusCode, res.Text("#chat-error"))
+	}
+}
+
+func waitStreams(t *testing.T, app *coretest.App, n int64) {
+	t.Helper()
+	for deadline := time.Now().Add(5 * time.Second); app.Realtime().Stats().Open < n; time.Sleep(10 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("fewer than %d streams open", n)
+		}
+	}
+}
+
+// next is the next event of a name on a tab.
+func next(t *testing.T, tab *coretest.EventStream, name string) coretest.Event {
+	t.Helper()
+	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); {
+		e, ok := tab.Next(time.Until(deadline))
+		if !ok {
+			break
+		}
+		if e.Name == name {
+			return e
+		}
+	}
+	t.Fatalf("no %s event", name)
+	return coretest.Event{}
+}

@@ -1,0 +1,163 @@
+package main
+
+import (
+	"html/template"
+	"strconv"
+	"time"
+
+	"github.com/atriumhq/atrium/plugins/sdk"
+)
+
+// item is a conversation in the list: with whom, whether they are online,
+// and what the person has not read.
+type item struct {
+	ID     int64
+	With   string
+	Online bool
+	Unread int
+	Open   bool
+}
+
+// listOf describes the person's conversations, open marking the one shown.
+func listOf(r *sdk.Request, open int64) ([]item, error) {
+	list, err := conversationsOf(r)
+	if err != nil || len(list) == 0 {
+		return nil, err
+	}
+	var others []int64
+	for _, c := range list {
+		others = append(others, c.other(r.UserID()))
+	}
+	people, err := r.People(others...)
+	if err != nil {
+		return nil, err
+	}
+	names := map[int64]string{}
+	for _, p := range people {
+		names[p.ID] = p.Name
+	}
+	online, err := r.Online(others...)
+	if err != nil {
+		return nil, err
+	}
+	on := map[int64]bool{}
+	for _, id := range online {
+		on[id] = true
+	}
+	counts, err := unreadIn(r)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]item, 0, len(list))
+	for _, c := range list {
+		o := c.other(r.UserID())
+		if names[o] == "" {
+			continue // no longer in the organisation
+		}
+		out = append(out, item{ID: c.ID, With: names[o], Online: on[o], Unread: counts[c.ID], Open: c.ID == open})
+	}
+	return out, nil
+}
+
+// indexPage is the full-page chat: the person's conversations, and a way to
+// their coach when they have one.
+func indexPage(r *sdk.Request) error {
+	list, err := listOf(r, 0)
+	if err != nil {
+		return err
+	}
+	own, err := r.OwnDossier()
+	if err != nil {
+		return err
+	}
+	return r.Render("index", "chat.title", map[string]any{"List": list, "HasCoach": own.CoachID != 0})
+}
+
+// conversationPage shows a conversation: its latest messages (older ones
+// come on scrolling up), whether the other is online, the composer; it
+// marks the conversation read.
+func conversationPage(r *sdk.Request) error {
+	c, err := mine(r)
+	if err != nil || c == nil {
+		return err
+	}
+	msgs, err := page(r, c, 0)
+	if err != nil {
+		return err
+	}
+	if err := markRead(r, c); err != nil {
+		return err
+	}
+	list, err := listOf(r, c.ID)
+	if err != nil {
+		return err
+	}
+	other := c.other(r.UserID())
+	online, err := r.Online(other)
+	if err != nil {
+		return err
+	}
+	rd, err := readerFor(r, r.UserID(), r.TimeZone(), c)
+	if err != nil {
+		return err
+	}
+	return r.Render("conversation", "chat.title", map[string]any{"C": c, "List": list, "With": rd.names[other], "Online": len(online) > 0,
+		"Messages": msgs, "Event": eventOf(c.ID), "Typing": "chat.t" + strconv.FormatInt(c.ID, 10), "Older": older(msgs, c)})
+}
+
+// page reads up to pageLength messages before the id given (0: the
+// newest), oldest first, as the person sees them.
+func page(r *sdk.Request, c *conversation, before int64) ([]messageView, error) {
+	var list []message
+	q := r.DB().NewSelect().Model(&list).Where("organisation_id = ? AND conversation_id = ?", r.OrgID(), c.ID)
+	if before > 0 {
+		q = q.Where("id < ?", before)
+	}
+	if err := q.Order("id DESC").Limit(pageLength).Scan(r.Context); err != nil {
+		return nil, err
+	}
+	rd, err := readerFor(r, r.UserID(), r.TimeZone(), c)
+	if err != nil {
+		return nil, err
+	}
+	now := time.Now()
+	out := make([]messageView, 0, len(list))
+	for i := len(list) - 1; i >= 0; i-- {
+		out = append(out, rd.view(list[i], now))
+	}
+	return out, nil
+}
+
+// older is the address of the messages before the first shown, "" when a
+// page was not full (there are none).
+func older(msgs []messageView, c *conversation) string {
+	if len(msgs) < pageLength {
+		return ""
+	}
+	return "/c/" + strconv.FormatInt(c.ID, 10) + "/older?before=" + strconv.FormatInt(msgs[0].ID, 10)
+}
+
+// olderPart answers the scroll upwards: the page of messages before one.
+func olderPart(r *sdk.Request) error {
+	c, err := mine(r)
+	if err != nil || c == nil {
+		return err
+	}
+	before, err := strconv.ParseInt(r.Query.Get("before"), 10, 64)
+	if err != nil || before <= 0 {
+		return r.Fail(400)
+	}
+	msgs, err := page(r, c, before)
+	if err != nil {
+		return err
+	}
+	return r.Render("older", "chat.title", map[string]any{"Messages": msgs, "Older": older(msgs, c)})
+}
+
+// dossierCard offers, on a dossier, to write to its person.
+func dossierCard(r *sdk.Request) (template.HTML, error) {
+	if !r.Can("chat.staff") || !sdk.Level(r.Params["level"]).AtLeast("contribute") {
+		return "", nil
+	}
+	return r.Fragment("card", map[string]any{"Dossier": r.Params["dossier_id"]})
+}
