@@ -29,6 +29,7 @@ func main() {
 	m.Page("GET", "/c/:id/older", "chat.use", olderPart)
 	m.Page("POST", "/c/:id/messages", "chat.use", sendPost)
 	m.Page("POST", "/c/:id/typing", "chat.use", typingPost)
+	m.Page("POST", "/c/:id/read", "chat.use", readPost)
 	m.Page("POST", "/m/:mid/edit", "chat.use", editPost)
 	m.Page("POST", "/m/:mid/delete", "chat.use", deletePost)
 	m.Slot("dossier.card", dossierCard)

@@ -73,3 +73,17 @@ func markRead(r *sdk.Request, c *conversation) error {
 	}
 	return recount(r, r.UserID())
 }
+
+// readPost marks a conversation read while it is open and a message comes
+// in (the page asks on every message event).
+func readPost(r *sdk.Request) error {
+	c, err := mine(r)
+	if err != nil || c == nil {
+		return err
+	}
+	if err := markRead(r, c); err != nil {
+		return err
+	}
+	r.SetHeader("HX-Reswap", "none")
+	return r.Raw(200, "text/plain; charset=utf-8", nil)
+}
