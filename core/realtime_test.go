@@ -35,7 +35,7 @@ func TestEventStream(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
-		waitOpen(t, app)
+		app.WaitStreams(t, 1)
 		publish(kim.ID, "secret", "for Kim")
 		publish(me.ID, "hello", "<p>one</p>\n<p>two</p>")
 		e, ok := stream.Next(5 * time.Second)
@@ -79,23 +79,12 @@ func TestEventsAcrossInstances(t *testing.T) {
 	coach.SignIn("coach@harbour.example")
 	me, _ := one.Identity().ByEmail(ctx, "coach@harbour.example")
 	stream := coach.Stream("/events")
-	waitOpen(t, two)
+	two.WaitStreams(t, 1)
 	if err := one.Publish(ctx, realtime.Event{OrganisationID: orgOf(t, one, me.ID), Topic: "user:" + strconv.FormatInt(me.ID, 10), Name: "message", Data: "from the other instance"}); err != nil {
 		t.Fatal(err)
 	}
 	if e, ok := stream.Next(10 * time.Second); !ok || e.Data != "from the other instance" {
 		t.Fatalf("across instances: %+v %v", e, ok)
-	}
-}
-
-// waitOpen waits until the instance has a stream open: the request may
-// still be on its way when the test publishes.
-func waitOpen(t *testing.T, app *coretest.App) {
-	t.Helper()
-	for deadline := time.Now().Add(5 * time.Second); app.Realtime().Stats().Open == 0; time.Sleep(10 * time.Millisecond) {
-		if time.Now().After(deadline) {
-			t.Fatal("no stream opened")
-		}
 	}
 }
 

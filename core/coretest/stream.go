@@ -5,6 +5,7 @@ import (
 	"context"
 	"net/http"
 	"strings"
+	"testing"
 	"time"
 )
 
@@ -84,3 +85,14 @@ func (s *EventStream) Next(wait time.Duration) (Event, bool) {
 
 // Close ends the stream, as a tab that goes away.
 func (s *EventStream) Close() { s.cancel() }
+
+// WaitStreams waits until the app has at least n event streams open: a tab's
+// request may still be on its way when a test publishes.
+func (a *App) WaitStreams(t testing.TB, n int64) {
+	t.Helper()
+	for deadline := time.Now().Add(10 * time.Second); a.Realtime().Stats().Open < n; time.Sleep(10 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("fewer than %d event streams open", n)
+		}
+	}
+}

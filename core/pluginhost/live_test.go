@@ -26,11 +26,7 @@ func TestBrowserNoticeArrivesLive(t *testing.T) {
 	coretest.BrowserSignIn(t, b, app.URL, "coach@harbour.example", demo.Password, identity.CodeAt(demo.TOTPSecret, time.Now()))
 	coretest.Step(t, b, chromedp.Navigate(app.URL+"/"), chromedp.WaitVisible("main h1"))
 	coretest.Wait(t, b, `document.body.getAttribute("sse-connect") === "/events"`)
-	for deadline := time.Now().Add(10 * time.Second); app.Realtime().Stats().Open == 0; time.Sleep(20 * time.Millisecond) {
-		if time.Now().After(deadline) {
-			t.Fatal("the page opened no event stream")
-		}
-	}
+	app.WaitStreams(t, 1)
 	if got := coretest.Text(t, b, `#nav a[href="/notices"] .badge-count`); got != "" {
 		t.Fatalf("a count before any notice: %q", got)
 	}

@@ -33,7 +33,7 @@ func TestBrowserChatLive(t *testing.T) {
 	}
 	coretest.Step(t, coachB, chromedp.Navigate(app.URL+where), chromedp.WaitVisible("#chat-composer"))
 	coretest.Wait(t, coachB, `document.body.getAttribute("sse-connect") === "/events"`)
-	waitStreams(t, app, 2)
+	app.WaitStreams(t, 2)
 
 	// Live, both ways; what a sender writes never runs.
 	attack := `<script>window.pwned=1</script><img src=x onerror="window.pwned=2">`

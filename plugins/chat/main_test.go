@@ -39,7 +39,7 @@ func TestChatThroughTheHost(t *testing.T) {
 		id := where[strings.LastIndex(where, "/")+1:]
 		event := "chat.c" + id
 		coachTab, kimTab := coach.Stream("/events"), kim.Stream("/events")
-		waitStreams(t, app, 2)
+		app.WaitStreams(t, 2)
 		send := func(c *coretest.Client, body string) *coretest.Response {
 			return c.PostForm(where+"/messages", url.Values{"body": {body}}, "HX-Request", "true")
 		}
@@ -139,15 +139,6 @@ func TestChatRateLimit(t *testing.T) {
 	}
 	if res := kim.PostForm(where+"/messages", url.Values{"body": {"one too many"}}, "HX-Request", "true"); res.StatusCode != 429 || !strings.Contains(res.Text("#chat-error"), "fast") {
 		t.Errorf("the twenty-first: %d %q", res.StatusCode, res.Text("#chat-error"))
-	}
-}
-
-func waitStreams(t *testing.T, app *coretest.App, n int64) {
-	t.Helper()
-	for deadline := time.Now().Add(5 * time.Second); app.Realtime().Stats().Open < n; time.Sleep(10 * time.Millisecond) {
-		if time.Now().After(deadline) {
-			t.Fatalf("fewer than %d streams open", n)
-		}
 	}
 }
 
