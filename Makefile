@@ -48,6 +48,7 @@ bench:
 	$(GO) test -run '^$$' -bench 'PluginBoundary|Query' -benchtime 3000x -count 1 ./core/pluginhost/
 	$(GO) test -run '^$$' -bench Dossiers100k -benchtime 100x -count 1 ./core/web/dossiers/
 	$(GO) test -run '^$$' -bench CalDAV10k -benchtime 20x -count 1 ./plugins/agenda/
+	$(GO) test -run '^$$' -bench Streams1000 -benchtime 200x -count 1 ./core/
 
 lint:
 	$(GO) vet ./...

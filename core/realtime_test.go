@@ -88,7 +88,7 @@ func TestEventsAcrossInstances(t *testing.T) {
 	}
 }
 
-func orgOf(t *testing.T, app *coretest.App, userID int64) int64 {
+func orgOf(t testing.TB, app *coretest.App, userID int64) int64 {
 	t.Helper()
 	var org int64
 	if err := app.DB().NewSelect().Table("members").Column("organisation_id").Where("user_id = ?", userID).Limit(1).Scan(context.Background(), &org); err != nil {
