@@ -380,16 +380,10 @@ func (h *Host) register(p *Plugin) error {
 	h.Modules.Add(module.Descriptor{ID: m.GetId(), Label: m.GetLabel(), Description: m.GetSummary(), Icon: m.GetIcon(),
 		Path: "/m/" + m.GetId() + "/", Permission: firstPermission(m)})
 	for _, n := range m.GetNavigation() {
-		item := web.NavItem{Label: n.GetLabel(), Icon: n.GetIcon(), Path: "/m/" + m.GetId() + n.GetPath(),
-			Rule: web.InModule(m.GetId(), web.Need(access.Permission(n.GetPermission()))), Group: web.NavModules}
-		if n.GetCounted() && h.Counts != nil {
-			module := m.GetId()
-			item.Badge = func(c fiber.Ctx) (int, error) {
-				v := web.CurrentViewer(c)
-				return h.Counts.Count(c.Context(), v.Org.ID, v.User.ID, module)
-			}
-		}
-		h.Web.AddNav(item)
+		h.Web.AddNav(h.navItem(m.GetId(), n))
+	}
+	for _, n := range m.GetPanels() {
+		h.Web.AddPanel(h.navItem(m.GetId(), n))
 	}
 	for _, r := range m.GetRoutes() {
 		path := "/m/" + m.GetId() + r.GetPath()
@@ -416,6 +410,20 @@ func (h *Host) register(p *Plugin) error {
 		h.Web.AddSlotFiller(slot, web.SlotFiller{Module: m.GetId(), Prepare: h.slot(p, slot)})
 	}
 	return nil
+}
+
+// navItem is a module's navigation entry or panel as the core shows it,
+// with the module's count for the person when it is counted.
+func (h *Host) navItem(module string, n *pluginv1.NavEntry) web.NavItem {
+	item := web.NavItem{Label: n.GetLabel(), Icon: n.GetIcon(), Path: "/m/" + module + n.GetPath(),
+		Rule: web.InModule(module, web.Need(access.Permission(n.GetPermission()))), Group: web.NavModules}
+	if n.GetCounted() && h.Counts != nil {
+		item.Badge = func(c fiber.Ctx) (int, error) {
+			v := web.CurrentViewer(c)
+			return h.Counts.Count(c.Context(), v.Org.ID, v.User.ID, module)
+		}
+	}
+	return item
 }
 
 // firstPermission is the permission of the module's first navigation entry:

@@ -41,6 +41,7 @@ type View struct {
 	RequestID string
 	Flash     *Flash
 	Nav       []NavItem
+	Panels    []NavItem // buttons that open a module's page in the side panel
 	Shell     Shell
 	Version   string
 	Viewer    *Viewer
@@ -187,10 +188,13 @@ func (s *Server) Render(c fiber.Ctx, p Page) error {
 }
 
 // visibleNav keeps the entries the viewer may open.
-func (s *Server) visibleNav(c fiber.Ctx) []NavItem {
+func (s *Server) visibleNav(c fiber.Ctx) []NavItem { return s.visible(c, s.nav) }
+
+// visible keeps the items the viewer may open, with their counts.
+func (s *Server) visible(c fiber.Ctx, items []NavItem) []NavItem {
 	v := CurrentViewer(c)
 	var out []NavItem
-	for _, item := range s.nav {
+	for _, item := range items {
 		switch {
 		case item.Rule.Level == Anyone:
 		case v == nil || (item.Rule.Level == SignedIn && !v.Complete()):
@@ -238,6 +242,7 @@ func (s *Server) view(c fiber.Ctx, p Page) *View {
 		RequestID: RequestID(c),
 		Flash:     takeFlash(c),
 		Nav:       s.visibleNav(c),
+		Panels:    s.visible(c, s.panels),
 		Viewer:    CurrentViewer(c),
 		Shell:     s.shell(c),
 		Version:   s.version,

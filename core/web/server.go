@@ -129,6 +129,7 @@ type Server struct {
 	// protocolPrefixes are the paths of protocol endpoints, exempt from the
 	// session and CSRF (they authenticate every request with an app password).
 	protocolPrefixes []string
+	panels           []NavItem
 	hub              *realtime.Hub
 	box              *secrets.Box
 	// stopping is closed when the server shuts down, ending event streams
@@ -211,6 +212,10 @@ func New(o Options) (*Server, error) {
 // Router is where a host program adds its own routes; they run behind the same
 // middleware as the core's and may use Render.
 func (s *Server) Router() fiber.Router { return s.app }
+
+// AddPanel adds a button, on every page, that opens a page in the side
+// panel (a module's conversations, say).
+func (s *Server) AddPanel(item NavItem) { s.panels = append(s.panels, item) }
 
 // AddNav adds an entry to the navigation column, after the others of its group.
 func (s *Server) AddNav(item NavItem) {

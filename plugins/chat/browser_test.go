@@ -1,8 +1,11 @@
 package main
 
 import (
+	"net/url"
 	"strings"
+	"syscall"
 	"testing"
+	"time"
 
 	"github.com/chromedp/chromedp"
 
@@ -61,4 +64,70 @@ func TestBrowserChatLive(t *testing.T) {
 	coretest.Wait(t, kimB, `document.querySelector("#chat-conversations .badge-count") !== null`)
 	coretest.Step(t, kimB, chromedp.Click(`#chat-conversations a`))
 	coretest.Wait(t, kimB, `[...document.querySelectorAll("#chat-messages .chat-body")].some(b => b.textContent.includes("still there"))`)
+}
+
+// TestBrowserChatPanelSurvivesThePlugin: the chat opens in a side panel on
+// any page; when the plugin hangs and is killed, the panel says the chat is
+// away for a moment while the rest of the page keeps working, the plugin is
+// back within seconds, and no message is lost.
+func TestBrowserChatPanelSurvivesThePlugin(t *testing.T) {
+	t.Parallel()
+	bin := coretest.BuildThisPlugin(t)
+	app := coretest.NewApp(t, coretest.SQLite(t), coretest.Options{Config: func(c *config.Config) {
+		coretest.WithPlugins(t, c, true, bin)
+		c.Plugins.CallTimeout = time.Second
+	}})
+	kim := app.Client(t)
+	kim.SignIn("coachee@harbour.example")
+	where := kim.Get("/m/chat/start?coach=1").Header.Get("Location")
+	if res := kim.PostForm(where+"/messages", url.Values{"body": {"Before the trouble"}}, "HX-Request", "true"); res.StatusCode != 200 {
+		t.Fatalf("send: %d", res.StatusCode)
+	}
+	b := coretest.Browser(t)
+	coretest.BrowserSignIn(t, b, app.URL, "coach@harbour.example", demo.Password, app.Client(t).FreshCode("coach@harbour.example"))
+	coretest.Step(t, b, chromedp.Navigate(app.URL+"/settings"), chromedp.WaitVisible("main h1"), chromedp.Click(".panel-button"))
+	coretest.Wait(t, b, `!document.querySelector("#side-panel").hidden && document.querySelector("#chat-panel-title") !== null`)
+	if got := coretest.Text(t, b, "#panel-body"); !strings.Contains(got, "Kim Bakker") {
+		t.Errorf("the panel: %q", got)
+	}
+
+	// The plugin hangs: the panel says so, the page keeps working.
+	var pid int
+	for _, p := range app.Plugins().Plugins() {
+		if p.Name == "chat" {
+			pid = p.PID
+		}
+	}
+	if err := syscall.Kill(pid, syscall.SIGSTOP); err != nil {
+		t.Fatal(err)
+	}
+	coretest.Step(t, b, chromedp.Click(".panel-close"), chromedp.Click(".panel-button"))
+	coretest.Wait(t, b, `!document.querySelector("#side-panel").hidden && document.querySelector("#panel-body").textContent.includes("Back in a moment")`)
+	coretest.Step(t, b, chromedp.Click(`#nav a[href="/"]`))
+	coretest.Wait(t, b, `location.pathname === "/" && document.querySelector("main h1") !== null`)
+
+	// Killed, it comes back within seconds, with every message.
+	if err := syscall.Kill(pid, syscall.SIGKILL); err != nil {
+		t.Fatal(err)
+	}
+	back := false
+	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline) && !back; time.Sleep(50 * time.Millisecond) {
+		for _, p := range app.Plugins().Plugins() {
+			back = back || (p.Name == "chat" && p.PID != pid && p.PID != 0 && kim.Get("/m/chat/").StatusCode == 200)
+		}
+	}
+	if !back {
+		t.Fatalf("the chat was not back within 10 s: %+v", app.Plugins().Plugins())
+	}
+	if res := kim.PostForm(where+"/messages", url.Values{"body": {"After the trouble"}}, "HX-Request", "true"); res.StatusCode != 200 {
+		t.Fatalf("send after: %d", res.StatusCode)
+	}
+	// The new message's count reaches the button live.
+	coretest.Wait(t, b, `(document.querySelector(".panel-button .badge-count") || {textContent: ""}).textContent.trim().startsWith("2")`)
+	coretest.Step(t, b, chromedp.Navigate(app.URL+"/m/chat/"), chromedp.WaitVisible("#chat-conversations a"))
+	coretest.Step(t, b, chromedp.Click("#chat-conversations a"))
+	coretest.Wait(t, b, `document.querySelector("#chat-messages") !== null`)
+	if got := coretest.Text(t, b, "#chat-messages"); !strings.Contains(got, "Before the trouble") || !strings.Contains(got, "After the trouble") {
+		t.Errorf("messages after the plugin came back: %q", got)
+	}
 }

@@ -21,9 +21,11 @@ func main() {
 			{Name: "chat.staff", DefaultRoles: []string{"coach", "employer_contact", "admin", "finance", "support"}},
 		},
 		Navigation: []sdk.NavEntry{{Label: "chat.title", Icon: "mail", Path: "/", Permission: "chat.use", Counted: true}},
+		Panels:     []sdk.Panel{{Label: "chat.title", Icon: "mail", Path: "/panel", Permission: "chat.use", Counted: true}},
 	}, files)
 	migrations(m)
 	m.Page("GET", "/", "chat.use", indexPage)
+	m.Page("GET", "/panel", "chat.use", panelPart)
 	m.Page("GET", "/start", "chat.use", startPage)
 	m.Page("GET", "/c/:id", "chat.use", conversationPage)
 	m.Page("GET", "/c/:id/older", "chat.use", olderPart)

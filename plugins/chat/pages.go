@@ -73,6 +73,20 @@ func indexPage(r *sdk.Request) error {
 	return r.Render("index", "chat.title", map[string]any{"List": list, "HasCoach": own.CoachID != 0})
 }
 
+// panelPart is the chat in the side panel on every page: the person's
+// conversations, each opening in the main area.
+func panelPart(r *sdk.Request) error {
+	list, err := listOf(r, 0)
+	if err != nil {
+		return err
+	}
+	own, err := r.OwnDossier()
+	if err != nil {
+		return err
+	}
+	return r.Render("panel", "chat.title", map[string]any{"List": list, "HasCoach": own.CoachID != 0})
+}
+
 // conversationPage shows a conversation: its latest messages (older ones
 // come on scrolling up), whether the other is online, the composer; it
 // marks the conversation read.

@@ -47,6 +47,8 @@ type Manifest struct {
 	Permissions []Permission
 	// Navigation entries, below /m/<id>.
 	Navigation []NavEntry
+	// Panels, below /m/<id>, opened from a button on every page.
+	Panels []Panel
 }
 
 // Permission is one right the module defines.
@@ -54,6 +56,12 @@ type Permission struct {
 	Name         string
 	DefaultRoles []string
 }
+
+// Panel is a button the core shows on every page (to people who may open
+// it) that loads one of the module's pages into a side panel: the chat's
+// conversations, say. While the plugin is down the panel says so, and the
+// page around it keeps working. Counted shows the module's count on it.
+type Panel = NavEntry
 
 // NavEntry is one entry in the core's navigation.
 type NavEntry struct {

@@ -80,8 +80,14 @@ func (s *server) Manifest(_ context.Context, req *pluginv1.ManifestRequest) (*pl
 	for _, p := range mf.Permissions {
 		out.Permissions = append(out.Permissions, &pluginv1.Permission{Name: p.Name, DefaultRoles: p.DefaultRoles})
 	}
+	entry := func(n NavEntry) *pluginv1.NavEntry {
+		return &pluginv1.NavEntry{Label: n.Label, Icon: n.Icon, Path: n.Path, Permission: n.Permission, Counted: n.Counted}
+	}
 	for _, n := range mf.Navigation {
-		out.Navigation = append(out.Navigation, &pluginv1.NavEntry{Label: n.Label, Icon: n.Icon, Path: n.Path, Permission: n.Permission, Counted: n.Counted})
+		out.Navigation = append(out.Navigation, entry(n))
+	}
+	for _, n := range mf.Panels {
+		out.Panels = append(out.Panels, entry(n))
 	}
 	for _, r := range s.module.routes {
 		out.Routes = append(out.Routes, &pluginv1.Route{Method: r.method, Path: r.path, Permission: r.permission})

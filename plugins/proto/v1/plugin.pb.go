@@ -153,6 +153,7 @@ type ManifestResponse struct {
 	Implements    []string               `protobuf:"bytes,14,rep,name=implements,proto3" json:"implements,omitempty"`                      // calls it serves beyond Manifest and Health
 	WellKnown     []string               `protobuf:"bytes,15,rep,name=well_known,json=wellKnown,proto3" json:"well_known,omitempty"`       // v1.3: services its protocol endpoint offers for discovery, such as "caldav"
 	Feed          bool                   `protobuf:"varint,16,opt,name=feed,proto3" json:"feed,omitempty"`                                 // v1.3: it serves a read-only feed at /feeds/<id>/<token>, called as GET /feed
+	Panels        []*NavEntry            `protobuf:"bytes,17,rep,name=panels,proto3" json:"panels,omitempty"`                              // v1.4: buttons on every page that open one of its pages in a side panel
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -297,6 +298,13 @@ func (x *ManifestResponse) GetFeed() bool {
 		return x.Feed
 	}
 	return false
+}
+
+func (x *ManifestResponse) GetPanels() []*NavEntry {
+	if x != nil {
+		return x.Panels
+	}
+	return nil
 }
 
 type Permission struct {
@@ -3865,7 +3873,7 @@ const file_plugin_proto_rawDesc = "" +
 	"\x0fManifestRequest\x12#\n" +
 	"\rhost_protocol\x18\x01 \x01(\rR\fhostProtocol\x12$\n" +
 	"\x0ehost_broker_id\x18\x02 \x01(\rR\fhostBrokerId\x12\x1a\n" +
-	"\bdatabase\x18\x03 \x01(\tR\bdatabase\"\xa5\x04\n" +
+	"\bdatabase\x18\x03 \x01(\tR\bdatabase\"\xd9\x04\n" +
 	"\x10ManifestResponse\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\tR\x02id\x12\x18\n" +
 	"\aversion\x18\x02 \x01(\tR\aversion\x12\x1a\n" +
@@ -3888,7 +3896,8 @@ const file_plugin_proto_rawDesc = "" +
 	"implements\x12\x1d\n" +
 	"\n" +
 	"well_known\x18\x0f \x03(\tR\twellKnown\x12\x12\n" +
-	"\x04feed\x18\x10 \x01(\bR\x04feed\"E\n" +
+	"\x04feed\x18\x10 \x01(\bR\x04feed\x122\n" +
+	"\x06panels\x18\x11 \x03(\v2\x1a.atrium.plugin.v1.NavEntryR\x06panels\"E\n" +
 	"\n" +
 	"Permission\x12\x12\n" +
 	"\x04name\x18\x01 \x01(\tR\x04name\x12#\n" +
@@ -4279,87 +4288,88 @@ var file_plugin_proto_depIdxs = []int32{
 	4,  // 1: atrium.plugin.v1.ManifestResponse.navigation:type_name -> atrium.plugin.v1.NavEntry
 	5,  // 2: atrium.plugin.v1.ManifestResponse.routes:type_name -> atrium.plugin.v1.Route
 	6,  // 3: atrium.plugin.v1.ManifestResponse.locales:type_name -> atrium.plugin.v1.LocaleFile
-	9,  // 4: atrium.plugin.v1.MigrateRequest.context:type_name -> atrium.plugin.v1.CallContext
-	64, // 5: atrium.plugin.v1.CallContext.terms:type_name -> atrium.plugin.v1.CallContext.TermsEntry
-	9,  // 6: atrium.plugin.v1.HandleRequest.context:type_name -> atrium.plugin.v1.CallContext
-	65, // 7: atrium.plugin.v1.HandleRequest.headers:type_name -> atrium.plugin.v1.HandleRequest.HeadersEntry
-	66, // 8: atrium.plugin.v1.HandleRequest.params:type_name -> atrium.plugin.v1.HandleRequest.ParamsEntry
-	12, // 9: atrium.plugin.v1.HandleRequest.preloads:type_name -> atrium.plugin.v1.Preload
-	29, // 10: atrium.plugin.v1.Preload.rows:type_name -> atrium.plugin.v1.RowBatch
-	0,  // 11: atrium.plugin.v1.HandleResponse.kind:type_name -> atrium.plugin.v1.HandleResponse.Kind
-	67, // 12: atrium.plugin.v1.HandleResponse.headers:type_name -> atrium.plugin.v1.HandleResponse.HeadersEntry
-	9,  // 13: atrium.plugin.v1.SlotRequest.context:type_name -> atrium.plugin.v1.CallContext
-	68, // 14: atrium.plugin.v1.SlotRequest.params:type_name -> atrium.plugin.v1.SlotRequest.ParamsEntry
-	9,  // 15: atrium.plugin.v1.EventRequest.context:type_name -> atrium.plugin.v1.CallContext
-	20, // 16: atrium.plugin.v1.ExecRequest.args:type_name -> atrium.plugin.v1.Value
-	20, // 17: atrium.plugin.v1.QueryRequest.args:type_name -> atrium.plugin.v1.Value
-	20, // 18: atrium.plugin.v1.Row.values:type_name -> atrium.plugin.v1.Value
-	28, // 19: atrium.plugin.v1.RowBatch.rows:type_name -> atrium.plugin.v1.Row
-	31, // 20: atrium.plugin.v1.PeopleResponse.people:type_name -> atrium.plugin.v1.Person
-	69, // 21: atrium.plugin.v1.TermsResponse.terms:type_name -> atrium.plugin.v1.TermsResponse.TermsEntry
-	47, // 22: atrium.plugin.v1.DossierResponse.trajectories:type_name -> atrium.plugin.v1.Trajectory
-	70, // 23: atrium.plugin.v1.ReadStateResponse.read:type_name -> atrium.plugin.v1.ReadStateResponse.ReadEntry
-	10, // 24: atrium.plugin.v1.CallContext.TermsEntry.value:type_name -> atrium.plugin.v1.Words
-	10, // 25: atrium.plugin.v1.TermsResponse.TermsEntry.value:type_name -> atrium.plugin.v1.Words
-	1,  // 26: atrium.plugin.v1.Plugin.Manifest:input_type -> atrium.plugin.v1.ManifestRequest
-	7,  // 27: atrium.plugin.v1.Plugin.Migrate:input_type -> atrium.plugin.v1.MigrateRequest
-	11, // 28: atrium.plugin.v1.Plugin.Handle:input_type -> atrium.plugin.v1.HandleRequest
-	14, // 29: atrium.plugin.v1.Plugin.Slot:input_type -> atrium.plugin.v1.SlotRequest
-	16, // 30: atrium.plugin.v1.Plugin.OnEvent:input_type -> atrium.plugin.v1.EventRequest
-	18, // 31: atrium.plugin.v1.Plugin.Health:input_type -> atrium.plugin.v1.HealthRequest
-	21, // 32: atrium.plugin.v1.Host.Exec:input_type -> atrium.plugin.v1.ExecRequest
-	23, // 33: atrium.plugin.v1.Host.Query:input_type -> atrium.plugin.v1.QueryRequest
-	30, // 34: atrium.plugin.v1.Host.People:input_type -> atrium.plugin.v1.PeopleRequest
-	33, // 35: atrium.plugin.v1.Host.Can:input_type -> atrium.plugin.v1.CanRequest
-	35, // 36: atrium.plugin.v1.Host.Notify:input_type -> atrium.plugin.v1.NotifyRequest
-	37, // 37: atrium.plugin.v1.Host.Publish:input_type -> atrium.plugin.v1.PublishRequest
-	39, // 38: atrium.plugin.v1.Host.Emit:input_type -> atrium.plugin.v1.EmitRequest
-	41, // 39: atrium.plugin.v1.Host.Audit:input_type -> atrium.plugin.v1.AuditRequest
-	43, // 40: atrium.plugin.v1.Host.Terms:input_type -> atrium.plugin.v1.TermsRequest
-	24, // 41: atrium.plugin.v1.Host.Begin:input_type -> atrium.plugin.v1.BeginRequest
-	26, // 42: atrium.plugin.v1.Host.Commit:input_type -> atrium.plugin.v1.TxRequest
-	26, // 43: atrium.plugin.v1.Host.Rollback:input_type -> atrium.plugin.v1.TxRequest
-	45, // 44: atrium.plugin.v1.Host.Dossier:input_type -> atrium.plugin.v1.DossierRequest
-	48, // 45: atrium.plugin.v1.Host.AddItem:input_type -> atrium.plugin.v1.ItemRequest
-	50, // 46: atrium.plugin.v1.Host.ReadState:input_type -> atrium.plugin.v1.ReadStateRequest
-	52, // 47: atrium.plugin.v1.Host.MarkRead:input_type -> atrium.plugin.v1.MarkReadRequest
-	54, // 48: atrium.plugin.v1.Host.Sessions:input_type -> atrium.plugin.v1.SessionsRequest
-	56, // 49: atrium.plugin.v1.Host.Mail:input_type -> atrium.plugin.v1.MailRequest
-	62, // 50: atrium.plugin.v1.Host.Feed:input_type -> atrium.plugin.v1.FeedRequest
-	58, // 51: atrium.plugin.v1.Host.SetCount:input_type -> atrium.plugin.v1.CountRequest
-	60, // 52: atrium.plugin.v1.Host.Online:input_type -> atrium.plugin.v1.OnlineRequest
-	2,  // 53: atrium.plugin.v1.Plugin.Manifest:output_type -> atrium.plugin.v1.ManifestResponse
-	8,  // 54: atrium.plugin.v1.Plugin.Migrate:output_type -> atrium.plugin.v1.MigrateResponse
-	13, // 55: atrium.plugin.v1.Plugin.Handle:output_type -> atrium.plugin.v1.HandleResponse
-	15, // 56: atrium.plugin.v1.Plugin.Slot:output_type -> atrium.plugin.v1.SlotResponse
-	17, // 57: atrium.plugin.v1.Plugin.OnEvent:output_type -> atrium.plugin.v1.EventResponse
-	19, // 58: atrium.plugin.v1.Plugin.Health:output_type -> atrium.plugin.v1.HealthResponse
-	22, // 59: atrium.plugin.v1.Host.Exec:output_type -> atrium.plugin.v1.ExecResponse
-	29, // 60: atrium.plugin.v1.Host.Query:output_type -> atrium.plugin.v1.RowBatch
-	32, // 61: atrium.plugin.v1.Host.People:output_type -> atrium.plugin.v1.PeopleResponse
-	34, // 62: atrium.plugin.v1.Host.Can:output_type -> atrium.plugin.v1.CanResponse
-	36, // 63: atrium.plugin.v1.Host.Notify:output_type -> atrium.plugin.v1.NotifyResponse
-	38, // 64: atrium.plugin.v1.Host.Publish:output_type -> atrium.plugin.v1.PublishResponse
-	40, // 65: atrium.plugin.v1.Host.Emit:output_type -> atrium.plugin.v1.EmitResponse
-	42, // 66: atrium.plugin.v1.Host.Audit:output_type -> atrium.plugin.v1.AuditResponse
-	44, // 67: atrium.plugin.v1.Host.Terms:output_type -> atrium.plugin.v1.TermsResponse
-	25, // 68: atrium.plugin.v1.Host.Begin:output_type -> atrium.plugin.v1.BeginResponse
-	27, // 69: atrium.plugin.v1.Host.Commit:output_type -> atrium.plugin.v1.TxResponse
-	27, // 70: atrium.plugin.v1.Host.Rollback:output_type -> atrium.plugin.v1.TxResponse
-	46, // 71: atrium.plugin.v1.Host.Dossier:output_type -> atrium.plugin.v1.DossierResponse
-	49, // 72: atrium.plugin.v1.Host.AddItem:output_type -> atrium.plugin.v1.ItemResponse
-	51, // 73: atrium.plugin.v1.Host.ReadState:output_type -> atrium.plugin.v1.ReadStateResponse
-	53, // 74: atrium.plugin.v1.Host.MarkRead:output_type -> atrium.plugin.v1.MarkReadResponse
-	55, // 75: atrium.plugin.v1.Host.Sessions:output_type -> atrium.plugin.v1.SessionsResponse
-	57, // 76: atrium.plugin.v1.Host.Mail:output_type -> atrium.plugin.v1.MailResponse
-	63, // 77: atrium.plugin.v1.Host.Feed:output_type -> atrium.plugin.v1.FeedResponse
-	59, // 78: atrium.plugin.v1.Host.SetCount:output_type -> atrium.plugin.v1.CountResponse
-	61, // 79: atrium.plugin.v1.Host.Online:output_type -> atrium.plugin.v1.OnlineResponse
-	53, // [53:80] is the sub-list for method output_type
-	26, // [26:53] is the sub-list for method input_type
-	26, // [26:26] is the sub-list for extension type_name
-	26, // [26:26] is the sub-list for extension extendee
-	0,  // [0:26] is the sub-list for field type_name
+	4,  // 4: atrium.plugin.v1.ManifestResponse.panels:type_name -> atrium.plugin.v1.NavEntry
+	9,  // 5: atrium.plugin.v1.MigrateRequest.context:type_name -> atrium.plugin.v1.CallContext
+	64, // 6: atrium.plugin.v1.CallContext.terms:type_name -> atrium.plugin.v1.CallContext.TermsEntry
+	9,  // 7: atrium.plugin.v1.HandleRequest.context:type_name -> atrium.plugin.v1.CallContext
+	65, // 8: atrium.plugin.v1.HandleRequest.headers:type_name -> atrium.plugin.v1.HandleRequest.HeadersEntry
+	66, // 9: atrium.plugin.v1.HandleRequest.params:type_name -> atrium.plugin.v1.HandleRequest.ParamsEntry
+	12, // 10: atrium.plugin.v1.HandleRequest.preloads:type_name -> atrium.plugin.v1.Preload
+	29, // 11: atrium.plugin.v1.Preload.rows:type_name -> atrium.plugin.v1.RowBatch
+	0,  // 12: atrium.plugin.v1.HandleResponse.kind:type_name -> atrium.plugin.v1.HandleResponse.Kind
+	67, // 13: atrium.plugin.v1.HandleResponse.headers:type_name -> atrium.plugin.v1.HandleResponse.HeadersEntry
+	9,  // 14: atrium.plugin.v1.SlotRequest.context:type_name -> atrium.plugin.v1.CallContext
+	68, // 15: atrium.plugin.v1.SlotRequest.params:type_name -> atrium.plugin.v1.SlotRequest.ParamsEntry
+	9,  // 16: atrium.plugin.v1.EventRequest.context:type_name -> atrium.plugin.v1.CallContext
+	20, // 17: atrium.plugin.v1.ExecRequest.args:type_name -> atrium.plugin.v1.Value
+	20, // 18: atrium.plugin.v1.QueryRequest.args:type_name -> atrium.plugin.v1.Value
+	20, // 19: atrium.plugin.v1.Row.values:type_name -> atrium.plugin.v1.Value
+	28, // 20: atrium.plugin.v1.RowBatch.rows:type_name -> atrium.plugin.v1.Row
+	31, // 21: atrium.plugin.v1.PeopleResponse.people:type_name -> atrium.plugin.v1.Person
+	69, // 22: atrium.plugin.v1.TermsResponse.terms:type_name -> atrium.plugin.v1.TermsResponse.TermsEntry
+	47, // 23: atrium.plugin.v1.DossierResponse.trajectories:type_name -> atrium.plugin.v1.Trajectory
+	70, // 24: atrium.plugin.v1.ReadStateResponse.read:type_name -> atrium.plugin.v1.ReadStateResponse.ReadEntry
+	10, // 25: atrium.plugin.v1.CallContext.TermsEntry.value:type_name -> atrium.plugin.v1.Words
+	10, // 26: atrium.plugin.v1.TermsResponse.TermsEntry.value:type_name -> atrium.plugin.v1.Words
+	1,  // 27: atrium.plugin.v1.Plugin.Manifest:input_type -> atrium.plugin.v1.ManifestRequest
+	7,  // 28: atrium.plugin.v1.Plugin.Migrate:input_type -> atrium.plugin.v1.MigrateRequest
+	11, // 29: atrium.plugin.v1.Plugin.Handle:input_type -> atrium.plugin.v1.HandleRequest
+	14, // 30: atrium.plugin.v1.Plugin.Slot:input_type -> atrium.plugin.v1.SlotRequest
+	16, // 31: atrium.plugin.v1.Plugin.OnEvent:input_type -> atrium.plugin.v1.EventRequest
+	18, // 32: atrium.plugin.v1.Plugin.Health:input_type -> atrium.plugin.v1.HealthRequest
+	21, // 33: atrium.plugin.v1.Host.Exec:input_type -> atrium.plugin.v1.ExecRequest
+	23, // 34: atrium.plugin.v1.Host.Query:input_type -> atrium.plugin.v1.QueryRequest
+	30, // 35: atrium.plugin.v1.Host.People:input_type -> atrium.plugin.v1.PeopleRequest
+	33, // 36: atrium.plugin.v1.Host.Can:input_type -> atrium.plugin.v1.CanRequest
+	35, // 37: atrium.plugin.v1.Host.Notify:input_type -> atrium.plugin.v1.NotifyRequest
+	37, // 38: atrium.plugin.v1.Host.Publish:input_type -> atrium.plugin.v1.PublishRequest
+	39, // 39: atrium.plugin.v1.Host.Emit:input_type -> atrium.plugin.v1.EmitRequest
+	41, // 40: atrium.plugin.v1.Host.Audit:input_type -> atrium.plugin.v1.AuditRequest
+	43, // 41: atrium.plugin.v1.Host.Terms:input_type -> atrium.plugin.v1.TermsRequest
+	24, // 42: atrium.plugin.v1.Host.Begin:input_type -> atrium.plugin.v1.BeginRequest
+	26, // 43: atrium.plugin.v1.Host.Commit:input_type -> atrium.plugin.v1.TxRequest
+	26, // 44: atrium.plugin.v1.Host.Rollback:input_type -> atrium.plugin.v1.TxRequest
+	45, // 45: atrium.plugin.v1.Host.Dossier:input_type -> atrium.plugin.v1.DossierRequest
+	48, // 46: atrium.plugin.v1.Host.AddItem:input_type -> atrium.plugin.v1.ItemRequest
+	50, // 47: atrium.plugin.v1.Host.ReadState:input_type -> atrium.plugin.v1.ReadStateRequest
+	52, // 48: atrium.plugin.v1.Host.MarkRead:input_type -> atrium.plugin.v1.MarkReadRequest
+	54, // 49: atrium.plugin.v1.Host.Sessions:input_type -> atrium.plugin.v1.SessionsRequest
+	56, // 50: atrium.plugin.v1.Host.Mail:input_type -> atrium.plugin.v1.MailRequest
+	62, // 51: atrium.plugin.v1.Host.Feed:input_type -> atrium.plugin.v1.FeedRequest
+	58, // 52: atrium.plugin.v1.Host.SetCount:input_type -> atrium.plugin.v1.CountRequest
+	60, // 53: atrium.plugin.v1.Host.Online:input_type -> atrium.plugin.v1.OnlineRequest
+	2,  // 54: atrium.plugin.v1.Plugin.Manifest:output_type -> atrium.plugin.v1.ManifestResponse
+	8,  // 55: atrium.plugin.v1.Plugin.Migrate:output_type -> atrium.plugin.v1.MigrateResponse
+	13, // 56: atrium.plugin.v1.Plugin.Handle:output_type -> atrium.plugin.v1.HandleResponse
+	15, // 57: atrium.plugin.v1.Plugin.Slot:output_type -> atrium.plugin.v1.SlotResponse
+	17, // 58: atrium.plugin.v1.Plugin.OnEvent:output_type -> atrium.plugin.v1.EventResponse
+	19, // 59: atrium.plugin.v1.Plugin.Health:output_type -> atrium.plugin.v1.HealthResponse
+	22, // 60: atrium.plugin.v1.Host.Exec:output_type -> atrium.plugin.v1.ExecResponse
+	29, // 61: atrium.plugin.v1.Host.Query:output_type -> atrium.plugin.v1.RowBatch
+	32, // 62: atrium.plugin.v1.Host.People:output_type -> atrium.plugin.v1.PeopleResponse
+	34, // 63: atrium.plugin.v1.Host.Can:output_type -> atrium.plugin.v1.CanResponse
+	36, // 64: atrium.plugin.v1.Host.Notify:output_type -> atrium.plugin.v1.NotifyResponse
+	38, // 65: atrium.plugin.v1.Host.Publish:output_type -> atrium.plugin.v1.PublishResponse
+	40, // 66: atrium.plugin.v1.Host.Emit:output_type -> atrium.plugin.v1.EmitResponse
+	42, // 67: atrium.plugin.v1.Host.Audit:output_type -> atrium.plugin.v1.AuditResponse
+	44, // 68: atrium.plugin.v1.Host.Terms:output_type -> atrium.plugin.v1.TermsResponse
+	25, // 69: atrium.plugin.v1.Host.Begin:output_type -> atrium.plugin.v1.BeginResponse
+	27, // 70: atrium.plugin.v1.Host.Commit:output_type -> atrium.plugin.v1.TxResponse
+	27, // 71: atrium.plugin.v1.Host.Rollback:output_type -> atrium.plugin.v1.TxResponse
+	46, // 72: atrium.plugin.v1.Host.Dossier:output_type -> atrium.plugin.v1.DossierResponse
+	49, // 73: atrium.plugin.v1.Host.AddItem:output_type -> atrium.plugin.v1.ItemResponse
+	51, // 74: atrium.plugin.v1.Host.ReadState:output_type -> atrium.plugin.v1.ReadStateResponse
+	53, // 75: atrium.plugin.v1.Host.MarkRead:output_type -> atrium.plugin.v1.MarkReadResponse
+	55, // 76: atrium.plugin.v1.Host.Sessions:output_type -> atrium.plugin.v1.SessionsResponse
+	57, // 77: atrium.plugin.v1.Host.Mail:output_type -> atrium.plugin.v1.MailResponse
+	63, // 78: atrium.plugin.v1.Host.Feed:output_type -> atrium.plugin.v1.FeedResponse
+	59, // 79: atrium.plugin.v1.Host.SetCount:output_type -> atrium.plugin.v1.CountResponse
+	61, // 80: atrium.plugin.v1.Host.Online:output_type -> atrium.plugin.v1.OnlineResponse
+	54, // [54:81] is the sub-list for method output_type
+	27, // [27:54] is the sub-list for method input_type
+	27, // [27:27] is the sub-list for extension type_name
+	27, // [27:27] is the sub-list for extension extendee
+	0,  // [0:27] is the sub-list for field type_name
 }
 
 func init() { file_plugin_proto_init() }

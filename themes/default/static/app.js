@@ -24,6 +24,37 @@
     if (event.persisted && document.body.hasAttribute('sse-connect')) window.location.reload();
   });
 
+  // The navigation is swapped whole (out of band on page changes, from
+  // /nav when a count changes); make sure htmx knows its panel buttons.
+  function processNav() {
+    var nav = document.getElementById('nav');
+    if (nav && window.htmx) window.htmx.process(nav);
+  }
+  document.addEventListener('htmx:afterSettle', processNav);
+  document.addEventListener('htmx:oobAfterSwap', processNav);
+
+  // The side panel: shown when a panel button's page arrives (or the
+  // message that it cannot come now), hidden with its close button.
+  document.addEventListener('htmx:afterSwap', function (event) {
+    if (event.detail.target && event.detail.target.id === 'panel-body') {
+      document.getElementById('side-panel').hidden = false;
+    }
+  });
+  document.addEventListener('htmx:responseError', function (event) {
+    var target = event.detail.target;
+    if (target && target.id === 'panel-body') document.getElementById('side-panel').hidden = false;
+  });
+  document.addEventListener('htmx:sendError', function (event) {
+    var elt = event.detail.elt;
+    if (!elt || !elt.hasAttribute('data-panel')) return;
+    var body = document.getElementById('panel-body');
+    body.textContent = body.getAttribute('data-offline') || '';
+    document.getElementById('side-panel').hidden = false;
+  });
+  document.addEventListener('click', function (event) {
+    if (event.target.closest('[data-panel-close]')) document.getElementById('side-panel').hidden = true;
+  });
+
   // Close the user menu with Escape or a click elsewhere.
   document.addEventListener('keydown', function (event) {
     if (event.key !== 'Escape') return;
