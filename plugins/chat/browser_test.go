@@ -122,9 +122,12 @@ func TestBrowserChatPanelSurvivesThePlugin(t *testing.T) {
 	if res := kim.PostForm(where+"/messages", url.Values{"body": {"After the trouble"}}, "HX-Request", "true"); res.StatusCode != 200 {
 		t.Fatalf("send after: %d", res.StatusCode)
 	}
-	// The new message's count reaches the button live.
+	// The new message's count reaches the button live; the button opens the
+	// panel again (once htmx has taken up the refreshed navigation).
 	coretest.Wait(t, b, `(document.querySelector(".panel-button .badge-count") || {textContent: ""}).textContent.trim().startsWith("2")`)
-	coretest.Step(t, b, chromedp.Navigate(app.URL+"/m/chat/"), chromedp.WaitVisible("#chat-conversations a"))
+	coretest.Wait(t, b, `(() => { const d = document.querySelector(".panel-button")["htmx-internal-data"]; return !!(d && d.initHash); })()`)
+	coretest.Step(t, b, chromedp.Click(".panel-close"), chromedp.Click(".panel-button"))
+	coretest.Wait(t, b, `!document.querySelector("#side-panel").hidden && document.querySelector("#chat-panel-title") !== null && document.querySelector("#chat-conversations a") !== null`)
 	coretest.Step(t, b, chromedp.Click("#chat-conversations a"))
 	coretest.Wait(t, b, `document.querySelector("#chat-messages") !== null`)
 	if got := coretest.Text(t, b, "#chat-messages"); !strings.Contains(got, "Before the trouble") || !strings.Contains(got, "After the trouble") {

@@ -24,14 +24,17 @@
     if (event.persisted && document.body.hasAttribute('sse-connect')) window.location.reload();
   });
 
-  // The navigation is swapped whole (out of band on page changes, from
-  // /nav when a count changes); make sure htmx knows its panel buttons.
-  function processNav() {
-    var nav = document.getElementById('nav');
-    if (nav && window.htmx) window.htmx.process(nav);
-  }
-  document.addEventListener('htmx:afterSettle', processNav);
-  document.addEventListener('htmx:oobAfterSwap', processNav);
+  // The navigation is swapped whole from /nav when a count changes, and the
+  // buttons in the new one were left without htmx's handlers (the swap's
+  // own target is gone by then): take them up once the swap has settled.
+  document.addEventListener('htmx:afterSwap', function (event) {
+    var elt = event.detail && event.detail.requestConfig && event.detail.requestConfig.path;
+    if (elt !== '/nav') return;
+    window.setTimeout(function () {
+      var nav = document.getElementById('nav');
+      if (nav && window.htmx) window.htmx.process(nav);
+    }, 50);
+  });
 
   // The side panel: shown when a panel button's page arrives (or the
   // message that it cannot come now), hidden with its close button.
