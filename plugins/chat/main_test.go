@@ -48,6 +48,11 @@ func TestChatThroughTheHost(t *testing.T) {
 		}
 		for name, tab := range map[string]*coretest.EventStream{"coach": coachTab, "Kim": kimTab} {
 			e := next(t, tab, event)
+			// The reader's copy may become a desktop notification; the
+			// sender's own never does.
+			if notify := strings.Contains(e.Data, "data-notify="); notify != (name == "coach") {
+				t.Errorf("%s's copy offers a desktop notification: %v", name, notify)
+			}
 			if strings.Contains(e.Data, "<script") || strings.Contains(e.Data, "<img") || !strings.Contains(e.Data, "&lt;script&gt;") ||
 				!strings.Contains(e.Data, `href="https://example.org/a?b=1"`) || !strings.Contains(e.Data, `<mark class="mention">@chris</mark>`) {
 				t.Errorf("%s's tab got: %s", name, e.Data)

@@ -42,6 +42,7 @@ type messageView struct {
 	Mine               bool
 	Author             string
 	Body               template.HTML
+	Plain              string // the start of the text, for a desktop notification
 	Time               string
 	Edited, Deleted    bool
 	Changeable         bool
@@ -53,6 +54,10 @@ func (r reader) view(m message, now time.Time) messageView {
 		Time: m.CreatedAt.In(r.zone).Format("15:04"), Edited: m.EditedAt != nil, Deleted: m.DeletedAt != nil}
 	if !v.Deleted {
 		v.Body = richText(m.Body, r.names)
+		v.Plain = m.Body
+		if utf8.RuneCountInString(v.Plain) > 120 {
+			v.Plain = string([]rune(v.Plain)[:120]) + "…"
+		}
 	}
 	v.Changeable = v.Mine && !v.Deleted && now.Sub(m.CreatedAt) < changeFor
 	if m.CreatedAt.In(r.zone).YearDay() != now.In(r.zone).YearDay() {

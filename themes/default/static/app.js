@@ -58,6 +58,26 @@
     if (event.target.closest('[data-panel-close]')) document.getElementById('side-panel').hidden = true;
   });
 
+  // Desktop notifications: a page offers them with a button
+  // (data-ask-notifications), the browser asks the person; then a live
+  // event that brings an element with data-notify shows it while the tab
+  // is in the background.
+  document.addEventListener('click', function (event) {
+    var ask = event.target.closest('[data-ask-notifications]');
+    if (!ask || !('Notification' in window)) return;
+    Notification.requestPermission().then(function (answer) {
+      ask.hidden = answer === 'granted';
+    });
+  });
+  document.addEventListener('htmx:sseMessage', function (event) {
+    if (!document.hidden || !('Notification' in window) || Notification.permission !== 'granted') return;
+    var root = event.target || document;
+    root.querySelectorAll('[data-notify]:not([data-notified])').forEach(function (el) {
+      el.setAttribute('data-notified', '');
+      new Notification(el.getAttribute('data-notify-title') || document.title, { body: el.getAttribute('data-notify') });
+    });
+  });
+
   // Close the user menu with Escape or a click elsewhere.
   document.addEventListener('keydown', function (event) {
     if (event.key !== 'Escape') return;
