@@ -34,6 +34,16 @@ func (c conversation) other(me int64) int64 {
 // staffRoles are the roles that chat with colleagues.
 var staffRoles = []string{"coach", "employer_contact", "admin", "finance", "support"}
 
+// isStaff tells whether a person holds one of the staff roles.
+func isStaff(p sdk.Person) bool {
+	for _, role := range p.Roles {
+		if slices.Contains(staffRoles, role) {
+			return true
+		}
+	}
+	return false
+}
+
 // mine reads a conversation of the request's person named by the route;
 // anyone else's is a 404, as if there were none.
 func mine(r *sdk.Request) (*conversation, error) {
@@ -70,14 +80,10 @@ func partnerFor(r *sdk.Request) (int64, error) {
 	case r.Query.Get("user") != "" && r.Can("chat.staff"):
 		id, _ := strconv.ParseInt(r.Query.Get("user"), 10, 64)
 		people, err := r.People(id)
-		if err != nil || len(people) != 1 || id == r.UserID() {
+		if err != nil || len(people) != 1 || id == r.UserID() || !isStaff(people[0]) {
 			return 0, err
 		}
-		for _, role := range people[0].Roles {
-			if slices.Contains(staffRoles, role) {
-				return id, nil
-			}
-		}
+		return id, nil
 	}
 	return 0, nil
 }

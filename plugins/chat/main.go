@@ -35,5 +35,6 @@ func main() {
 	m.Page("POST", "/m/:mid/edit", "chat.use", editPost)
 	m.Page("POST", "/m/:mid/delete", "chat.use", deletePost)
 	m.Slot("dossier.card", dossierCard)
+	m.Slot("person.card", personCard)
 	sdk.Serve(m)
 }

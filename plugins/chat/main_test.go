@@ -2,6 +2,7 @@ package main
 
 import (
 	"net/url"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -123,6 +124,33 @@ func TestChatThroughTheHost(t *testing.T) {
 			t.Errorf("the waiting message: %q", later.Text("#chat-messages"))
 		}
 	})
+}
+
+// TestChatBetweenColleagues: a colleague's page offers to write to them;
+// a coachee's page does not, and a link to a coachee is refused.
+func TestChatBetweenColleagues(t *testing.T) {
+	t.Parallel()
+	bin := coretest.BuildThisPlugin(t)
+	app := coretest.NewApp(t, coretest.SQLite(t), coretest.Options{Config: func(c *config.Config) { coretest.WithPlugins(t, c, true, bin) }})
+	admin := app.Client(t)
+	admin.SignIn("admin@harbour.example")
+	ctx := t.Context()
+	coach, _ := app.Identity().ByEmail(ctx, "coach@harbour.example")
+	kim, _ := app.Identity().ByEmail(ctx, "coachee@harbour.example")
+	page := admin.Get("/people/" + strconv.FormatInt(coach.ID, 10))
+	link, ok := page.Doc.Find("#chat-write-colleague").Attr("href")
+	if page.StatusCode != 200 || !ok {
+		t.Fatalf("the coach's page offers no message: %d", page.StatusCode)
+	}
+	if res := admin.Get(link); res.StatusCode != 303 || !strings.HasPrefix(res.Header.Get("Location"), "/m/chat/c/") {
+		t.Errorf("writing to a colleague: %d %q", res.StatusCode, res.Header.Get("Location"))
+	}
+	if n := admin.Get("/people/" + strconv.FormatInt(kim.ID, 10)).Doc.Find("#chat-write-colleague").Length(); n != 0 {
+		t.Errorf("a coachee's page offers a colleague's message")
+	}
+	if res := admin.Get("/m/chat/start?user=" + strconv.FormatInt(kim.ID, 10)); res.StatusCode != 404 {
+		t.Errorf("writing to a coachee as a colleague: %d", res.StatusCode)
+	}
 }
 
 // TestChatRateLimit: the twenty-first message within a minute is refused

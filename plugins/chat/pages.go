@@ -168,6 +168,20 @@ func olderPart(r *sdk.Request) error {
 	return r.Render("older", "chat.title", map[string]any{"Messages": msgs, "Older": older(msgs, c)})
 }
 
+// personCard offers, on a colleague's page, to write to them: staff to
+// staff, as startPage allows.
+func personCard(r *sdk.Request) (template.HTML, error) {
+	id, err := strconv.ParseInt(r.Params["person_id"], 10, 64)
+	if err != nil || id == r.UserID() || !r.Can("chat.staff") {
+		return "", nil
+	}
+	people, err := r.People(id)
+	if err != nil || len(people) != 1 || !isStaff(people[0]) {
+		return "", err
+	}
+	return r.Fragment("person", map[string]any{"User": id, "Name": people[0].Name})
+}
+
 // dossierCard offers, on a dossier, to write to its person.
 func dossierCard(r *sdk.Request) (template.HTML, error) {
 	if !r.Can("chat.staff") || !sdk.Level(r.Params["level"]).AtLeast("contribute") {
