@@ -153,6 +153,42 @@ func TestChatBetweenColleagues(t *testing.T) {
 	}
 }
 
+// TestChatAcrossInstances: two servers on one PostgreSQL database, each
+// with its own chat plugin process; Kim writes on one, the coach's tab on
+// the other gets the message live.
+func TestChatAcrossInstances(t *testing.T) {
+	t.Parallel()
+	bin := coretest.BuildThisPlugin(t)
+	db := coretest.Postgres(t)
+	key := strings.Repeat("cd", 32) // instances of one installation share the key
+	one := coretest.NewApp(t, db, coretest.Options{Config: func(c *config.Config) {
+		coretest.WithPlugins(t, c, true, bin)
+		c.Security.SecretKey = key
+	}})
+	two := coretest.NewApp(t, db, coretest.Options{NoDemo: true, Config: func(c *config.Config) {
+		coretest.WithPlugins(t, c, true, bin)
+		c.Security.SecretKey = key
+	}})
+	kim, coach := one.Client(t), two.Client(t)
+	kim.SignIn("coachee@harbour.example")
+	coach.SignIn("coach@harbour.example")
+	where := kim.Get("/m/chat/start?coach=1").Header.Get("Location")
+	if !strings.HasPrefix(where, "/m/chat/c/") {
+		t.Fatalf("start: %q", where)
+	}
+	tab := coach.Stream("/events")
+	two.WaitStreams(t, 1)
+	if res := kim.PostForm(where+"/messages", url.Values{"body": {"Across the instances"}}, "HX-Request", "true"); res.StatusCode != 200 {
+		t.Fatalf("send on the first: %d", res.StatusCode)
+	}
+	if e := next(t, tab, "chat.c"+where[strings.LastIndex(where, "/")+1:]); !strings.Contains(e.Data, "Across the instances") {
+		t.Errorf("on the second: %s", e.Data)
+	}
+	if got := coach.Get(where).Text("#chat-messages"); !strings.Contains(got, "Across the instances") {
+		t.Errorf("the conversation on the second: %q", got)
+	}
+}
+
 // TestChatRateLimit: the twenty-first message within a minute is refused
 // with a reason.
 func TestChatRateLimit(t *testing.T) {
