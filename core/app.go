@@ -182,7 +182,7 @@ func (a *App) build() error {
 	identity.AddMailKind(identity.MailKind{Key: dossier.Module, Label: "dossier.mail_kind", Default: true})
 	a.reads = readstate.NewService(a.db)
 	a.plugins = pluginhost.New(pluginhost.Deps{Config: cfg.Plugins, BaseURL: strings.TrimRight(cfg.Server.BaseURL, "/"), Log: a.log, Web: a.web, Modules: a.modules, Catalog: a.catalog,
-		Orgs: a.orgs, Identity: a.ident, Audit: a.audit, DB: a.db, Notify: a.notify, Mail: a.mailFromModule, Publish: a.publisher.Publish, Online: a.hub.Online, Counts: a.notices, Dossiers: a.dossiers, Reads: a.reads})
+		Orgs: a.orgs, Identity: a.ident, Audit: a.audit, DB: a.db, Notify: a.notify, Mail: a.mailFromModule, Publish: a.publisher.Publish, Online: a.publisher.Online, Counts: a.notices, Dossiers: a.dossiers, Reads: a.reads})
 	operator.RegisterPlugins(a.web, a.plugins)
 	a.announce = announcement.NewService(a.db)
 	a.announce.Notify = a.notifyAnnouncement

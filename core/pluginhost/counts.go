@@ -49,7 +49,7 @@ func (s *hostService) SetCount(ctx context.Context, req *pluginv1.CountRequest) 
 }
 
 // Online tells which of the given members have a tab open.
-func (s *hostService) Online(_ context.Context, req *pluginv1.OnlineRequest) (*pluginv1.OnlineResponse, error) {
+func (s *hostService) Online(ctx context.Context, req *pluginv1.OnlineRequest) (*pluginv1.OnlineResponse, error) {
 	sc, err := s.scope(req.GetToken())
 	if err != nil {
 		return nil, err
@@ -60,5 +60,9 @@ func (s *hostService) Online(_ context.Context, req *pluginv1.OnlineRequest) (*p
 	if s.online == nil {
 		return &pluginv1.OnlineResponse{}, nil
 	}
-	return &pluginv1.OnlineResponse{Online: s.online(sc.orgID, req.GetUserIds())}, nil
+	online, err := s.online(ctx, sc.orgID, req.GetUserIds())
+	if err != nil {
+		return nil, err
+	}
+	return &pluginv1.OnlineResponse{Online: online}, nil
 }

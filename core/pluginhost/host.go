@@ -61,7 +61,7 @@ type Deps struct {
 	// Publish sends an event to the open tabs listening to its topic;
 	// Online tells who has a tab open.
 	Publish func(ctx context.Context, e realtime.Event) error
-	Online  func(orgID int64, users []int64) []int64
+	Online  func(ctx context.Context, orgID int64, users []int64) ([]int64, error)
 	// Counts keeps what waits for people in each module, for badges.
 	Counts *notice.Service
 	// Dossiers and Reads answer plugins' questions about dossiers and what

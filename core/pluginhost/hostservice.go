@@ -39,7 +39,7 @@ type hostService struct {
 	// publish sends an event to the hub of every instance; online tells
 	// who has a tab open; counts keeps what waits for people.
 	publish func(ctx context.Context, e realtime.Event) error
-	online  func(orgID int64, users []int64) []int64
+	online  func(ctx context.Context, orgID int64, users []int64) ([]int64, error)
 	counts  *notice.Service
 	// statements counts the Exec and Query calls served.
 	statements *atomic.Int64

@@ -180,6 +180,17 @@ func (h *Hub) Online(org int64, users []int64) []int64 {
 	return out
 }
 
+// People lists the (organisation, person) pairs with a stream open here.
+func (h *Hub) People() [][2]int64 {
+	h.mu.RLock()
+	defer h.mu.RUnlock()
+	out := make([][2]int64, 0, len(h.people))
+	for who := range h.people {
+		out = append(out, who)
+	}
+	return out
+}
+
 // Delivered records how long an event took from publishing to a stream's
 // socket, for the fan-out latency metric.
 func (h *Hub) Delivered(e Event) { h.latency.Observe(time.Since(e.At)) }

@@ -12,6 +12,7 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/uptrace/bun"
 
+	"github.com/atriumhq/atrium/core/secrets"
 	"github.com/atriumhq/atrium/core/store"
 )
 
@@ -38,7 +39,21 @@ func Migrations() []store.Migration {
 		Data           string    `bun:"data,notnull"`
 		CreatedAt      time.Time `bun:"created_at,notnull"`
 	}
+	type presence struct {
+		bun.BaseModel  `bun:"table:realtime_presence"`
+		OrganisationID int64     `bun:"organisation_id,pk"`
+		UserID         int64     `bun:"user_id,pk"`
+		Instance       string    `bun:"instance,pk"`
+		Until          time.Time `bun:"until,notnull"`
+	}
 	return []store.Migration{{
+		Name: "20261230130000_realtime_presence",
+		Up: func(ctx context.Context, tx bun.Tx) error {
+			_, err := tx.NewCreateTable().Model((*presence)(nil)).Exec(ctx)
+			return err
+		},
+		Down: store.DropTables((*presence)(nil)),
+	}, {
 		Name: "20261230110000_realtime",
 		Up: func(ctx context.Context, tx bun.Tx) error {
 			if _, err := tx.NewCreateTable().Model((*event)(nil)).Exec(ctx); err != nil {
@@ -51,6 +66,19 @@ func Migrations() []store.Migration {
 	}}
 }
 
+// presence says who has a stream open on an instance, until a time: each
+// instance writes its own every heartbeat, so a crashed one's fade.
+type presence struct {
+	bun.BaseModel  `bun:"table:realtime_presence"`
+	OrganisationID int64     `bun:"organisation_id,pk"`
+	UserID         int64     `bun:"user_id,pk"`
+	Instance       string    `bun:"instance,pk"`
+	Until          time.Time `bun:"until,notnull"`
+}
+
+// heartbeat is how often an instance says who is online on it.
+const heartbeat = 15 * time.Second
+
 // keptFor is how long PostgreSQL keeps events for instances that were
 // briefly away.
 const keptFor = 10 * time.Minute
@@ -59,20 +87,82 @@ const keptFor = 10 * time.Minute
 // an event is a row (its id numbers it for every instance) and a NOTIFY;
 // each instance LISTENs and hands the rows to its hub in id order.
 type Postgres struct {
-	hub     *Hub
-	db      *bun.DB
-	url     string
-	log     *slog.Logger
-	mu      sync.Mutex
-	channel string       // set by ready
-	last    atomic.Int64 // the newest id handed to the hub
+	hub      *Hub
+	db       *bun.DB
+	url      string
+	log      *slog.Logger
+	mu       sync.Mutex
+	instance string       // this process, in the presence table
+	channel  string       // set by ready
+	last     atomic.Int64 // the newest id handed to the hub
 }
 
 var unsafeName = regexp.MustCompile(`[^a-z0-9_]`)
 
 // NewPostgres publishes through the database at url.
 func NewPostgres(hub *Hub, db *bun.DB, url string, log *slog.Logger) *Postgres {
-	return &Postgres{hub: hub, db: db, url: url, log: log}
+	return &Postgres{hub: hub, db: db, url: url, log: log, instance: secrets.Token(12)}
+}
+
+// Online is who has a stream open on any instance: this one's hub, and
+// what the others said at their last heartbeat.
+func (p *Postgres) Online(ctx context.Context, org int64, users []int64) ([]int64, error) {
+	here := p.hub.Online(org, users)
+	if len(users) == 0 {
+		return here, nil
+	}
+	var there []int64
+	err := p.db.NewSelect().Model((*presence)(nil)).Column("user_id").Distinct().
+		Where("organisation_id = ? AND user_id IN (?) AND instance <> ? AND until > ?", org, bun.List(users), p.instance, time.Now().UTC()).Scan(ctx, &there)
+	if err != nil {
+		return here, err
+	}
+	seen := map[int64]bool{}
+	for _, u := range here {
+		seen[u] = true
+	}
+	for _, u := range there {
+		if !seen[u] {
+			here = append(here, u)
+		}
+	}
+	return here, nil
+}
+
+// sayWhoIsHere writes this instance's people online, every heartbeat,
+// and takes back the ones who left.
+func (p *Postgres) sayWhoIsHere(ctx context.Context) {
+	t := time.NewTicker(heartbeat)
+	defer t.Stop()
+	for {
+		if err := p.writePresence(ctx); err != nil && ctx.Err() == nil {
+			p.log.Warn("realtime: presence not written", "error", err)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}
+
+func (p *Postgres) writePresence(ctx context.Context) error {
+	people := p.hub.People()
+	until := time.Now().Add(2 * heartbeat).UTC()
+	return p.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+		if _, err := tx.NewDelete().Model((*presence)(nil)).Where("instance = ? OR until < ?", p.instance, time.Now().UTC()).Exec(ctx); err != nil {
+			return err
+		}
+		if len(people) == 0 {
+			return nil
+		}
+		rows := make([]presence, 0, len(people))
+		for _, who := range people {
+			rows = append(rows, presence{OrganisationID: who[0], UserID: who[1], Instance: p.instance, Until: until})
+		}
+		_, err := tx.NewInsert().Model(&rows).Exec(ctx)
+		return err
+	})
 }
 
 // ready names the channel after the schema, so that installations sharing
@@ -120,6 +210,7 @@ func (p *Postgres) Publish(ctx context.Context, e Event) error {
 // catching up on what was published meanwhile), and forgets old events.
 func (p *Postgres) Run(ctx context.Context) {
 	go p.forget(ctx)
+	go p.sayWhoIsHere(ctx)
 	for wait := time.Second; ; wait = min(2*wait, 30*time.Second) {
 		err := p.listen(ctx)
 		if ctx.Err() != nil {

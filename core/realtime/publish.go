@@ -7,9 +7,11 @@ import (
 	"time"
 )
 
-// Publisher numbers an event and brings it to the hub of every instance.
+// Publisher numbers an event and brings it to the hub of every instance,
+// and knows who has a tab open on any of them.
 type Publisher interface {
 	Publish(ctx context.Context, e Event) error
+	Online(ctx context.Context, org int64, users []int64) ([]int64, error)
 }
 
 // Check refuses an event the hub does not carry.
@@ -35,6 +37,11 @@ type Local struct {
 
 // NewLocal publishes to hub.
 func NewLocal(hub *Hub) *Local { return &Local{hub: hub} }
+
+// Online is who has a stream open in this process.
+func (l *Local) Online(_ context.Context, org int64, users []int64) ([]int64, error) {
+	return l.hub.Online(org, users), nil
+}
 
 // Publish numbers the event and delivers it.
 func (l *Local) Publish(_ context.Context, e Event) error {

@@ -187,6 +187,13 @@ func TestChatAcrossInstances(t *testing.T) {
 	if got := coach.Get(where).Text("#chat-messages"); !strings.Contains(got, "Across the instances") {
 		t.Errorf("the conversation on the second: %q", got)
 	}
+	// The coach's open tab on the second shows as online on the first,
+	// from the second's next heartbeat.
+	for deadline := time.Now().Add(40 * time.Second); !strings.Contains(kim.Get(where).Text("#chat-with"), "· online"); time.Sleep(250 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("the coach is not online on the first: %q", kim.Get(where).Text("#chat-with"))
+		}
+	}
 }
 
 // TestChatRateLimit: the twenty-first message within a minute is refused
