@@ -196,6 +196,56 @@ func TestChatAcrossInstances(t *testing.T) {
 	}
 }
 
+// TestChatHistoryPagesBackwards: a long conversation shows its newest
+// messages, and the older ones come a page at a time on scrolling up.
+func TestChatHistoryPagesBackwards(t *testing.T) {
+	t.Parallel()
+	bin := coretest.BuildThisPlugin(t)
+	app := coretest.NewApp(t, coretest.SQLite(t), coretest.Options{Config: func(c *config.Config) { coretest.WithPlugins(t, c, true, bin) }})
+	kim := app.Client(t)
+	kim.SignIn("coachee@harbour.example")
+	where := kim.Get("/m/chat/start?coach=1").Header.Get("Location")
+	id, _ := strconv.ParseInt(where[strings.LastIndex(where, "/")+1:], 10, 64)
+	ctx := t.Context()
+	me, _ := app.Identity().ByEmail(ctx, "coachee@harbour.example")
+	var org int64
+	if err := app.DB().NewSelect().Table("chat_conversations").Column("organisation_id").Where("id = ?", id).Scan(ctx, &org); err != nil {
+		t.Fatal(err)
+	}
+	start := time.Now().Add(-time.Hour).UTC()
+	rows := make([]message, 0, 70)
+	for i := range 70 {
+		rows = append(rows, message{OrganisationID: org, ConversationID: id, AuthorID: me.ID, Body: "message " + strconv.Itoa(i), CreatedAt: start.Add(time.Duration(i) * time.Second)})
+	}
+	if _, err := app.DB().NewInsert().Model(&rows).Exec(ctx); err != nil {
+		t.Fatal(err)
+	}
+	page := kim.Get(where)
+	shown := page.Doc.Find("#chat-messages .chat-message")
+	older, ok := page.Doc.Find("#chat-messages .chat-older").Attr("hx-get")
+	if shown.Length() != pageLength || !strings.Contains(shown.Last().Text(), "message 69") || !ok {
+		t.Fatalf("the first page: %d messages, older %q", shown.Length(), older)
+	}
+	seen := shown.Length()
+	for older != "" {
+		part := kim.Get(older, "HX-Request", "true")
+		if part.StatusCode != 200 {
+			t.Fatalf("older: %d", part.StatusCode)
+		}
+		seen += part.Doc.Find(".chat-message").Length()
+		older, _ = part.Doc.Find(".chat-older").Attr("hx-get")
+		if seen > 70 {
+			t.Fatalf("more messages than there are: %d", seen)
+		}
+	}
+	if seen != 70 {
+		t.Errorf("scrolled through %d of 70 messages", seen)
+	}
+	if res := kim.Get(where+"/older?before=nonsense", "HX-Request", "true"); res.StatusCode != 400 {
+		t.Errorf("a bad page: %d", res.StatusCode)
+	}
+}
+
 // TestChatRateLimit: the twenty-first message within a minute is refused
 // with a reason.
 func TestChatRateLimit(t *testing.T) {
