@@ -19,6 +19,7 @@ func main() {
 		Permissions: []sdk.Permission{
 			{Name: "chat.use", DefaultRoles: []string{"coach", "coachee", "employer_contact", "admin", "finance", "support"}},
 			{Name: "chat.staff", DefaultRoles: []string{"coach", "employer_contact", "admin", "finance", "support"}},
+			{Name: "chat.manage", DefaultRoles: []string{"admin"}},
 		},
 		Navigation: []sdk.NavEntry{{Label: "chat.title", Icon: "mail", Path: "/", Permission: "chat.use", Counted: true}},
 		Panels:     []sdk.Panel{{Label: "chat.title", Icon: "mail", Path: "/panel", Permission: "chat.use", Counted: true}},
@@ -34,6 +35,8 @@ func main() {
 	m.Page("POST", "/c/:id/read", "chat.use", readPost)
 	m.Page("POST", "/m/:mid/edit", "chat.use", editPost)
 	m.Page("POST", "/m/:mid/delete", "chat.use", deletePost)
+	m.Page("GET", "/settings", "chat.manage", settingsPage)
+	m.Page("POST", "/settings", "chat.manage", settingsPost)
 	m.Slot("dossier.card", dossierCard)
 	m.Slot("person.card", personCard)
 	sdk.Serve(m)

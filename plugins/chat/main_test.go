@@ -246,6 +246,40 @@ func TestChatHistoryPagesBackwards(t *testing.T) {
 	}
 }
 
+// TestChatEditWindow: the administrator sets how long messages can be
+// changed; at 0 nobody's can.
+func TestChatEditWindow(t *testing.T) {
+	t.Parallel()
+	bin := coretest.BuildThisPlugin(t)
+	app := coretest.NewApp(t, coretest.SQLite(t), coretest.Options{Config: func(c *config.Config) { coretest.WithPlugins(t, c, true, bin) }})
+	admin, kim := app.Client(t), app.Client(t)
+	admin.SignIn("admin@harbour.example")
+	kim.SignIn("coachee@harbour.example")
+	where := kim.Get("/m/chat/start?coach=1").Header.Get("Location")
+	kim.PostForm(where+"/messages", url.Values{"body": {"mine"}}, "HX-Request", "true")
+	edit, ok := kim.Get(where).Doc.Find(`#chat-messages form[action$="/edit"]`).Attr("action")
+	if !ok {
+		t.Fatal("no edit form within the default window")
+	}
+	for _, bad := range []string{"-1", "1441", "soon"} {
+		if res := admin.PostForm("/m/chat/settings", url.Values{"minutes": {bad}}); res.StatusCode != 422 || res.Text("#chat-minutes-error") == "" {
+			t.Errorf("minutes %q: %d", bad, res.StatusCode)
+		}
+	}
+	if res := kim.PostForm("/m/chat/settings", url.Values{"minutes": {"0"}}); res.StatusCode != 403 {
+		t.Errorf("a coachee sets the window: %d", res.StatusCode)
+	}
+	if res := admin.PostForm("/m/chat/settings", url.Values{"minutes": {"0"}}); res.StatusCode != 303 {
+		t.Fatalf("setting 0: %d", res.StatusCode)
+	}
+	if n := kim.Get(where).Doc.Find(`#chat-messages form[action$="/edit"]`).Length(); n != 0 {
+		t.Errorf("edit forms with a window of 0: %d", n)
+	}
+	if res := kim.PostForm(edit, url.Values{"body": {"changed"}}, "HX-Request", "true"); res.StatusCode != 409 {
+		t.Errorf("editing outside the window: %d", res.StatusCode)
+	}
+}
+
 // TestChatRateLimit: the twenty-first message within a minute is refused
 // with a reason.
 func TestChatRateLimit(t *testing.T) {

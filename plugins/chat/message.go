@@ -30,10 +30,9 @@ type message struct {
 
 // Limits.
 const (
-	maxLength  = 4000             // characters in one message
-	perMinute  = 20               // messages one person sends a minute
-	changeFor  = 15 * time.Minute // a message can be edited or deleted this long
-	pageLength = 30               // messages shown at once, older ones on scrolling up
+	maxLength  = 4000 // characters in one message
+	perMinute  = 20   // messages one person sends a minute
+	pageLength = 30   // messages shown at once, older ones on scrolling up
 )
 
 // messageView is a message as one reader sees it.
@@ -59,7 +58,7 @@ func (r reader) view(m message, now time.Time) messageView {
 			v.Plain = string([]rune(v.Plain)[:120]) + "…"
 		}
 	}
-	v.Changeable = v.Mine && !v.Deleted && now.Sub(m.CreatedAt) < changeFor
+	v.Changeable = v.Mine && !v.Deleted && now.Sub(m.CreatedAt) < r.window
 	if m.CreatedAt.In(r.zone).YearDay() != now.In(r.zone).YearDay() {
 		v.Time = m.CreatedAt.In(r.zone).Format("2 Jan 15:04")
 	}
@@ -69,9 +68,10 @@ func (r reader) view(m message, now time.Time) messageView {
 // reader is who messages are shown to: their id, zone and the names of the
 // people in the conversation.
 type reader struct {
-	me    int64
-	zone  *time.Location
-	names map[int64]string
+	me     int64
+	zone   *time.Location
+	names  map[int64]string
+	window time.Duration // how long one's own messages can change
 }
 
 func readerFor(r *sdk.Request, me int64, zoneName string, c *conversation) (reader, error) {
@@ -79,8 +79,12 @@ func readerFor(r *sdk.Request, me int64, zoneName string, c *conversation) (read
 	if err != nil || zoneName == "" {
 		zone = time.UTC
 	}
+	window, err := editWindow(r)
+	if err != nil {
+		return reader{}, err
+	}
 	people, err := r.People(c.LowID, c.HighID)
-	rd := reader{me: me, zone: zone, names: map[int64]string{}}
+	rd := reader{me: me, zone: zone, names: map[int64]string{}, window: window}
 	for _, p := range people {
 		rd.names[p.ID] = p.Name
 	}
@@ -198,7 +202,11 @@ func ownMessage(r *sdk.Request) (*message, *conversation, error) {
 	if err := r.DB().NewSelect().Model(c).Where("id = ? AND organisation_id = ?", m.ConversationID, r.OrgID()).Scan(r.Context); err != nil {
 		return nil, nil, err
 	}
-	if time.Since(m.CreatedAt) >= changeFor {
+	window, err := editWindow(r)
+	if err != nil {
+		return nil, nil, err
+	}
+	if time.Since(m.CreatedAt) >= window {
 		return nil, nil, r.Fail(409)
 	}
 	return m, c, nil

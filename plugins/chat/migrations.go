@@ -53,4 +53,13 @@ func migrations(m *sdk.Module) {
 		_, err := db.NewCreateIndex().Model((*message)(nil)).Index("chat_messages_by_conversation").Column("organisation_id", "conversation_id", "id").Exec(ctx)
 		return err
 	})
+	m.Migration("20261211090000_chat_settings", func(ctx context.Context, db *bun.DB) error {
+		type settings struct {
+			bun.BaseModel  `bun:"table:chat_settings"`
+			OrganisationID int64 `bun:"organisation_id,pk"`
+			EditMinutes    int   `bun:"edit_minutes,notnull"`
+		}
+		_, err := db.NewCreateTable().Model((*settings)(nil)).Exec(ctx)
+		return err
+	})
 }
