@@ -61,21 +61,14 @@ func listOf(r *sdk.Request, open int64) ([]item, error) {
 
 // indexPage is the full-page chat: the person's conversations, and a way to
 // their coach when they have one.
-func indexPage(r *sdk.Request) error {
-	list, err := listOf(r, 0)
-	if err != nil {
-		return err
-	}
-	own, err := r.OwnDossier()
-	if err != nil {
-		return err
-	}
-	return r.Render("index", "chat.title", map[string]any{"List": list, "HasCoach": own.CoachID != 0})
-}
+func indexPage(r *sdk.Request) error { return conversations(r, "index") }
 
-// panelPart is the chat in the side panel on every page: the person's
-// conversations, each opening in the main area.
-func panelPart(r *sdk.Request) error {
+// panelPart is the chat in the side panel on every page: the same list,
+// each conversation opening in the main area.
+func panelPart(r *sdk.Request) error { return conversations(r, "panel") }
+
+// conversations renders the person's conversations with a template.
+func conversations(r *sdk.Request, name string) error {
 	list, err := listOf(r, 0)
 	if err != nil {
 		return err
@@ -84,7 +77,7 @@ func panelPart(r *sdk.Request) error {
 	if err != nil {
 		return err
 	}
-	return r.Render("panel", "chat.title", map[string]any{"List": list, "HasCoach": own.CoachID != 0})
+	return r.Render(name, "chat.title", map[string]any{"List": list, "HasCoach": own.CoachID != 0})
 }
 
 // conversationPage shows a conversation: its latest messages (older ones
