@@ -117,7 +117,7 @@ func bookView(r *sdk.Request, status int, chosen string, problems map[string]str
 	if err != nil {
 		return err
 	}
-	viewer := zoneNamed(r.TimeZone())
+	viewer := sdk.Zone(r.TimeZone())
 	now := time.Now()
 	month, err := time.ParseInLocation("2006-01", r.Query.Get("month"), viewer)
 	if err != nil {

@@ -32,10 +32,7 @@ func zoneOf(r *sdk.Request, coachID int64) (*time.Location, error) {
 			name = people[0].TimeZone
 		}
 	}
-	if zone, err := time.LoadLocation(name); err == nil && name != "" {
-		return zone, nil
-	}
-	return time.UTC, nil
+	return sdk.Zone(name), nil
 }
 
 // weeklyOf reads a coach's weekly hours, by day and time.

@@ -66,7 +66,7 @@ func appointmentPage(r *sdk.Request) error {
 }
 
 func renderAppointment(r *sdk.Request, status int, a *appointment, values, problems map[string]string) error {
-	zone := zoneNamed(r.TimeZone())
+	zone := sdk.Zone(r.TimeZone())
 	coach := a.CoachID == r.UserID()
 	if coach {
 		z, err := zoneOf(r, r.UserID())

@@ -95,7 +95,7 @@ func appsView(r *sdk.Request, fresh string) (map[string]any, error) {
 	}
 	v := map[string]any{"Server": r.BaseURL() + "/", "Email": email, "CalDAV": r.Can("agenda.offer"), "Active": f.Active, "Fresh": fresh}
 	if f.Active {
-		v["Created"] = whenText(r.T, f.Created.In(zoneNamed(r.TimeZone())))
+		v["Created"] = whenText(r.T, f.Created.In(sdk.Zone(r.TimeZone())))
 	}
 	return v, nil
 }

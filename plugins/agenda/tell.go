@@ -14,14 +14,6 @@ func whenText(t func(string, ...any) string, at time.Time) string {
 		"Month": t(fmt.Sprintf("agenda.month.%d", at.Month())), "Year": at.Year(), "Time": at.Format("15:04")})
 }
 
-// zoneNamed is the zone of that name, UTC when there is none such.
-func zoneNamed(name string) *time.Location {
-	if zone, err := time.LoadLocation(name); err == nil && name != "" {
-		return zone
-	}
-	return time.UTC
-}
-
 // tell mails both sides of an appointment what happened to it ("booked",
 // "moved" or "cancelled"), each in their own language and time zone, with
 // the invitation for their calendar. A mail that cannot be sent is logged:
@@ -50,7 +42,7 @@ func tell(r *sdk.Request, a *appointment, what string) {
 			other = coach
 		}
 		t := func(id string, args ...any) string { return r.TFor(p.Locale, id, args...) }
-		data := map[string]any{"Who": other.Name, "When": whenText(t, a.StartsAt.In(zoneNamed(p.TimeZone))), "Minutes": a.Minutes(), "Place": a.Place}
+		data := map[string]any{"Who": other.Name, "When": whenText(t, a.StartsAt.In(sdk.Zone(p.TimeZone))), "Minutes": a.Minutes(), "Place": a.Place}
 		text := t("agenda.mail."+what+".text", data)
 		if a.Reason != "" && what != "booked" {
 			text += "\n\n" + t("agenda.mail.reason", map[string]any{"Reason": a.Reason})

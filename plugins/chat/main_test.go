@@ -74,6 +74,14 @@ func TestChatThroughTheHost(t *testing.T) {
 		if res := admin.Get(where); res.StatusCode != 404 {
 			t.Errorf("someone else opens the conversation: %d", res.StatusCode)
 		}
+		for _, path := range []string{"/messages", "/typing", "/read"} {
+			if res := admin.PostForm(where+path, url.Values{"body": {"intruding"}}, "HX-Request", "true"); res.StatusCode != 404 {
+				t.Errorf("someone else posts to %s: %d", path, res.StatusCode)
+			}
+		}
+		if res := admin.Get(where+"/older?before=999", "HX-Request", "true"); res.StatusCode != 404 {
+			t.Errorf("someone else reads older messages: %d", res.StatusCode)
+		}
 		// Bad input and speed.
 		for _, body := range []string{"", "   ", strings.Repeat("x", 4001)} {
 			if res := send(kim, body); res.StatusCode != 422 || res.Text("#chat-error") == "" {

@@ -74,21 +74,26 @@ type reader struct {
 	window time.Duration // how long one's own messages can change
 }
 
-func readerFor(r *sdk.Request, me int64, zoneName string, c *conversation) (reader, error) {
-	zone, err := time.LoadLocation(zoneName)
-	if err != nil || zoneName == "" {
-		zone = time.UTC
-	}
+// readers are the conversation's two people as messages are shown to
+// each: one People call and one read of the settings for both.
+func readers(r *sdk.Request, c *conversation) (map[int64]reader, error) {
 	window, err := editWindow(r)
 	if err != nil {
-		return reader{}, err
+		return nil, err
 	}
 	people, err := r.People(c.LowID, c.HighID)
-	rd := reader{me: me, zone: zone, names: map[int64]string{}, window: window}
-	for _, p := range people {
-		rd.names[p.ID] = p.Name
+	if err != nil {
+		return nil, err
 	}
-	return rd, err
+	names := map[int64]string{}
+	for _, p := range people {
+		names[p.ID] = p.Name
+	}
+	out := map[int64]reader{}
+	for _, p := range people {
+		out[p.ID] = reader{me: p.ID, zone: sdk.Zone(p.TimeZone), names: names, window: window}
+	}
+	return out, nil
 }
 
 // sendPost sends a message: refused when empty, too long, or sent too
@@ -147,15 +152,11 @@ func sendPost(r *sdk.Request) error {
 // replace sends it to take the place of the one shown (edited, deleted).
 func deliver(r *sdk.Request, c *conversation, m message, replace bool) error {
 	now := time.Now()
-	for _, who := range []int64{c.LowID, c.HighID} {
-		people, err := r.People(who)
-		if err != nil || len(people) != 1 {
-			return err
-		}
-		rd, err := readerFor(r, who, people[0].TimeZone, c)
-		if err != nil {
-			return err
-		}
+	rds, err := readers(r, c)
+	if err != nil {
+		return err
+	}
+	for who, rd := range rds {
 		v := rd.view(m, now)
 		v.OOB = replace
 		html, err := r.Fragment("message", v)

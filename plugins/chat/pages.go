@@ -88,7 +88,12 @@ func conversationPage(r *sdk.Request) error {
 	if err != nil || c == nil {
 		return err
 	}
-	msgs, err := page(r, c, 0)
+	rds, err := readers(r, c)
+	if err != nil {
+		return err
+	}
+	rd := rds[r.UserID()]
+	msgs, err := page(r, c, rd, 0)
 	if err != nil {
 		return err
 	}
@@ -104,27 +109,19 @@ func conversationPage(r *sdk.Request) error {
 	if err != nil {
 		return err
 	}
-	rd, err := readerFor(r, r.UserID(), r.TimeZone(), c)
-	if err != nil {
-		return err
-	}
 	return r.Render("conversation", "chat.title", map[string]any{"C": c, "List": list, "With": rd.names[other], "Online": len(online) > 0,
 		"Messages": msgs, "Event": eventOf(c.ID), "Typing": "chat.t" + strconv.FormatInt(c.ID, 10), "Older": older(msgs, c)})
 }
 
 // page reads up to pageLength messages before the id given (0: the
 // newest), oldest first, as the person sees them.
-func page(r *sdk.Request, c *conversation, before int64) ([]messageView, error) {
+func page(r *sdk.Request, c *conversation, rd reader, before int64) ([]messageView, error) {
 	var list []message
 	q := r.DB().NewSelect().Model(&list).Where("organisation_id = ? AND conversation_id = ?", r.OrgID(), c.ID)
 	if before > 0 {
 		q = q.Where("id < ?", before)
 	}
 	if err := q.Order("id DESC").Limit(pageLength).Scan(r.Context); err != nil {
-		return nil, err
-	}
-	rd, err := readerFor(r, r.UserID(), r.TimeZone(), c)
-	if err != nil {
 		return nil, err
 	}
 	now := time.Now()
@@ -154,7 +151,11 @@ func olderPart(r *sdk.Request) error {
 	if err != nil || before <= 0 {
 		return r.Fail(400)
 	}
-	msgs, err := page(r, c, before)
+	rds, err := readers(r, c)
+	if err != nil {
+		return err
+	}
+	msgs, err := page(r, c, rds[r.UserID()], before)
 	if err != nil {
 		return err
 	}

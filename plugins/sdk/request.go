@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	pluginv1 "github.com/atriumhq/atrium/plugins/proto/v1"
 )
@@ -124,4 +125,13 @@ func (r *Request) SetHeader(name, value string) { r.resp.Headers[name] = value }
 func (r *Request) Fragment(name string, data any) (template.HTML, error) {
 	body, err := r.module.render(r, name, data)
 	return template.HTML(body), err
+}
+
+// Zone is the time zone of that IANA name (a person's TimeZone), UTC when
+// the name is empty or unknown.
+func Zone(name string) *time.Location {
+	if zone, err := time.LoadLocation(name); err == nil && name != "" {
+		return zone
+	}
+	return time.UTC
 }
