@@ -66,7 +66,7 @@ func BenchmarkStreams1000(b *testing.B) {
 						if err != nil {
 							return
 						}
-						if strings.HasPrefix(line, "event: ") {
+						if strings.HasPrefix(line, "event: ") && line != "event: stream\n" {
 							out <- time.Now()
 						}
 					}

@@ -2,6 +2,7 @@ package core_test
 
 import (
 	"context"
+	"net/url"
 	"strconv"
 	"strings"
 	"testing"
@@ -64,6 +65,98 @@ func TestEventStream(t *testing.T) {
 	})
 }
 
+// TestTuneAStream: a tab tunes its stream to the page it shows after a
+// boosted navigation (signed topics, the missed events since the page
+// was rendered) and says when the person is away; a forged list is
+// refused, and another person cannot tune someone's stream.
+func TestTuneAStream(t *testing.T) {
+	t.Parallel()
+	coretest.EachDatabase(t, func(t *testing.T, db config.Database) {
+		app := coretest.NewApp(t, db)
+		ctx := context.Background()
+		coach, kim := app.Client(t), app.Client(t)
+		coach.SignIn("coach@harbour.example")
+		kim.SignIn("coachee@harbour.example")
+		me, _ := app.Identity().ByEmail(ctx, "coach@harbour.example")
+		org := orgOf(t, app, me.ID)
+		sign := func(topics string) string {
+			return app.Secrets().Digest("live|" + strconv.FormatInt(me.ID, 10) + "|" + strconv.FormatInt(org, 10) + "|" + topics)
+		}
+		publish := func(topic, name string) {
+			t.Helper()
+			if err := app.Publish(ctx, realtime.Event{OrganisationID: org, Topic: topic, Name: name}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		// Every page says the newest event it holds, and its stream starts
+		// there.
+		page := coach.Get("/")
+		from := page.Attr("#main", "data-live-from")
+		if from == "" || !strings.Contains(page.Attr("body", "sse-connect"), "last="+from) {
+			t.Fatalf("the page's stream: %q, from %q", page.Attr("body", "sse-connect"), from)
+		}
+		stream := coach.Stream("/events?last=" + from)
+		if stream.After != eventID(t, from) {
+			t.Errorf("the stream started after %d, the page holds %s", stream.After, from)
+		}
+		app.WaitStreams(t, 1)
+		publish("room:test:a", "before") // the new page was rendered before this one
+		tune := func(c *coretest.Client, form url.Values) int {
+			t.Helper()
+			return c.PostForm("/events/tune", form).StatusCode
+		}
+		if code := tune(coach, url.Values{"stream": {stream.Token}, "topics": {"room:test:a"}, "sig": {"forged"}}); code != 400 {
+			t.Errorf("a forged list: %d", code)
+		}
+		if code := tune(coach, url.Values{"stream": {stream.Token}, "topics": {"room:test:a"}, "sig": {sign("room:test:a")}, "from": {from}}); code != 204 {
+			t.Fatalf("tuning: %d", code)
+		}
+		if e, ok := stream.Next(5 * time.Second); !ok || e.Name != "before" {
+			t.Fatalf("the event the page missed: %+v %v", e, ok)
+		}
+		publish("room:test:a", "after")
+		if e, ok := stream.Next(5 * time.Second); !ok || e.Name != "after" {
+			t.Fatalf("the page's topic: %+v %v", e, ok)
+		}
+		// Kim holds the coach's token but it is not her stream.
+		if code := tune(kim, url.Values{"stream": {stream.Token}, "away": {"1"}}); code != 204 {
+			t.Errorf("Kim's tuning: %d", code)
+		}
+		presence := func() realtime.State { return app.Realtime().Presence(org, []int64{me.ID})[me.ID] }
+		publish("room:test:a", "still")
+		if e, ok := stream.Next(5 * time.Second); !ok || e.Name != "still" || presence() != realtime.Here {
+			t.Fatalf("Kim tuned the coach's stream: %+v %v %v", e, ok, presence())
+		}
+		if code := tune(coach, url.Values{"stream": {stream.Token}, "away": {"1"}}); code != 204 {
+			t.Fatalf("away: %d", code)
+		}
+		for deadline := time.Now().Add(5 * time.Second); presence() != realtime.Away; time.Sleep(20 * time.Millisecond) {
+			if time.Now().After(deadline) {
+				t.Fatalf("the coach is %v, not away", presence())
+			}
+		}
+		publish("room:test:a", "gone")
+		publish("user:"+strconv.FormatInt(me.ID, 10), "mine")
+		if e, ok := stream.Next(5 * time.Second); !ok || e.Name != "mine" {
+			t.Errorf("after leaving the page: %+v %v", e, ok)
+		}
+		visitor := app.Client(t)
+		visitor.Get("/")
+		if code := tune(visitor, url.Values{"stream": {stream.Token}}); code == 204 {
+			t.Errorf("tuning without signing in: %d", code)
+		}
+	})
+}
+
+func eventID(t *testing.T, s string) int64 {
+	t.Helper()
+	id, err := strconv.ParseInt(s, 10, 64)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return id
+}
+
 // TestEventsAcrossInstances: two servers on one PostgreSQL database; an
 // event published on one reaches a tab open on the other.
 func TestEventsAcrossInstances(t *testing.T) {
@@ -85,6 +178,18 @@ func TestEventsAcrossInstances(t *testing.T) {
 	}
 	if e, ok := stream.Next(10 * time.Second); !ok || e.Data != "from the other instance" {
 		t.Fatalf("across instances: %+v %v", e, ok)
+	}
+	// The tab's tuning reaches the first instance (no sticky sessions);
+	// the second holds the stream and applies it.
+	elsewhere := coach.On(one)
+	if code := elsewhere.PostForm("/events/tune", url.Values{"stream": {stream.Token}, "away": {"1"}}).StatusCode; code != 204 {
+		t.Fatalf("tuning on the first: %d", code)
+	}
+	org := orgOf(t, one, me.ID)
+	for deadline := time.Now().Add(10 * time.Second); two.Realtime().Presence(org, []int64{me.ID})[me.ID] != realtime.Away; time.Sleep(20 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatal("the tuning did not reach the instance holding the stream")
+		}
 	}
 }
 

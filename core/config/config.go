@@ -45,6 +45,7 @@ type Server struct {
 	RateLimit       int           `yaml:"rate_limit" doc:"unsafe requests (POST, PUT, PATCH, DELETE) per minute from one address"`
 	TrustProxy      bool          `yaml:"trust_proxy" doc:"take the client address from X-Forwarded-For (only behind your own proxy)"`
 	HSTS            bool          `yaml:"hsts" doc:"send Strict-Transport-Security (only when served over HTTPS)"`
+	AwayAfter       time.Duration `yaml:"away_after" doc:"how long a person's tabs stay hidden before others see them as away"`
 }
 
 // Database selects and tunes the database.
@@ -130,6 +131,7 @@ func Default() Config {
 			ShutdownTimeout: 10 * time.Second,
 			BodyLimitMB:     8,
 			RateLimit:       120,
+			AwayAfter:       time.Minute,
 		},
 		Database: Database{
 			URL:          "file:data/atrium.db",

@@ -171,3 +171,12 @@ func Text(t testing.TB, ctx context.Context, selector string) string {
 	}
 	return got
 }
+
+// Script runs JavaScript statements in the page for what they do, failing
+// the test when they throw.
+func Script(t testing.TB, ctx context.Context, statements string) {
+	t.Helper()
+	if _, err := chromedp.Run(ctx, chromedp.Evaluate[bool]("(function () {\n"+statements+"\nreturn true;\n})()")); err != nil {
+		t.Fatal(err)
+	}
+}

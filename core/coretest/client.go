@@ -46,6 +46,12 @@ func NewClient(t testing.TB, base string) *Client {
 	}}
 }
 
+// On is the same browser (its cookies) talking to another instance of the
+// installation, as behind a load balancer.
+func (c *Client) On(a *App) *Client {
+	return &Client{t: c.t, base: a.URL, http: c.http}
+}
+
 // Get fetches path with optional header pairs ("HX-Request", "true", …).
 func (c *Client) Get(path string, headers ...string) *Response {
 	c.t.Helper()
@@ -153,4 +159,14 @@ func (r *Response) Text(selector string) string {
 		return ""
 	}
 	return strings.TrimSpace(r.Doc.Find(selector).First().Text())
+}
+
+// Attr is an attribute of the first element matching selector ("" when
+// there is none).
+func (r *Response) Attr(selector, name string) string {
+	if r.Doc == nil {
+		return ""
+	}
+	v, _ := r.Doc.Find(selector).First().Attr(name)
+	return v
 }

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"context"
 	"net/http"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -18,6 +19,10 @@ type Event struct {
 type EventStream struct {
 	Status int
 	Header http.Header
+	// Token and After are what the stream's first event said: the token
+	// that tunes it, and the id it started after.
+	Token  string
+	After  int64
 	events chan Event
 	cancel context.CancelFunc
 }
@@ -69,6 +74,15 @@ func (c *Client) Stream(path string, headers ...string) *EventStream {
 			}
 		}
 	}()
+	if s.Status == http.StatusOK {
+		hello, ok := s.Next(5 * time.Second)
+		token, after, _ := strings.Cut(hello.Data, " ")
+		if !ok || hello.Name != "stream" || token == "" {
+			c.t.Fatalf("the stream did not begin with its token: %+v", hello)
+		}
+		s.Token = token
+		s.After, _ = strconv.ParseInt(after, 10, 64)
+	}
 	return s
 }
 

@@ -103,6 +103,9 @@ func (h *Host) page(p *Plugin, r *pluginv1.Route) fiber.Handler {
 		if get {
 			h.preloads.put(key, resp.GetReads())
 		}
+		if len(resp.GetLive()) > 0 {
+			h.listen(c, p, cc.GetToken(), resp.GetLive())
+		}
 		return h.answer(c, p, resp)
 	}
 }

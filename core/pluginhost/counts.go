@@ -48,7 +48,8 @@ func (s *hostService) SetCount(ctx context.Context, req *pluginv1.CountRequest) 
 	return &pluginv1.CountResponse{}, nil
 }
 
-// Online tells which of the given members have a tab open.
+// Online tells which of the given members have a tab open, and which of
+// those are away from every one.
 func (s *hostService) Online(ctx context.Context, req *pluginv1.OnlineRequest) (*pluginv1.OnlineResponse, error) {
 	sc, err := s.scope(req.GetToken())
 	if err != nil {
@@ -57,12 +58,24 @@ func (s *hostService) Online(ctx context.Context, req *pluginv1.OnlineRequest) (
 	if len(req.GetUserIds()) > maxPeople {
 		return nil, status.Errorf(codes.InvalidArgument, "at most %d people per call", maxPeople)
 	}
-	if s.online == nil {
-		return &pluginv1.OnlineResponse{}, nil
+	resp := &pluginv1.OnlineResponse{}
+	if s.presence == nil {
+		return resp, nil
 	}
-	online, err := s.online(ctx, sc.orgID, req.GetUserIds())
+	present, err := s.presence(ctx, sc.orgID, req.GetUserIds())
 	if err != nil {
 		return nil, err
 	}
-	return &pluginv1.OnlineResponse{Online: online}, nil
+	for _, id := range req.GetUserIds() {
+		st := present[id]
+		delete(present, id) // each once, however often asked
+		switch st {
+		case realtime.Away:
+			resp.Away = append(resp.Away, id)
+			fallthrough
+		case realtime.Here:
+			resp.Online = append(resp.Online, id)
+		}
+	}
+	return resp, nil
 }

@@ -59,9 +59,9 @@ type Deps struct {
 	// module's mails.
 	Mail func(ctx context.Context, orgID, userID int64, module, subject, text string, cal mail.Calendar) error
 	// Publish sends an event to the open tabs listening to its topic;
-	// Online tells who has a tab open.
-	Publish func(ctx context.Context, e realtime.Event) error
-	Online  func(ctx context.Context, orgID int64, users []int64) ([]int64, error)
+	// Presence tells who has a tab open, and who is away from all theirs.
+	Publish  func(ctx context.Context, e realtime.Event) error
+	Presence func(ctx context.Context, orgID int64, users []int64) (map[int64]realtime.State, error)
 	// Counts keeps what waits for people in each module, for badges.
 	Counts *notice.Service
 	// Dossiers and Reads answer plugins' questions about dossiers and what

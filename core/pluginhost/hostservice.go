@@ -36,11 +36,11 @@ type hostService struct {
 	emit   func(ctx context.Context, from scope, name string, payload []byte) error
 	notify func(ctx context.Context, orgID, userID int64, module, message, link string) error
 	mail   func(ctx context.Context, orgID, userID int64, module, subject, text string, cal mail.Calendar) error
-	// publish sends an event to the hub of every instance; online tells
+	// publish sends an event to the hub of every instance; presence tells
 	// who has a tab open; counts keeps what waits for people.
-	publish func(ctx context.Context, e realtime.Event) error
-	online  func(ctx context.Context, orgID int64, users []int64) ([]int64, error)
-	counts  *notice.Service
+	publish  func(ctx context.Context, e realtime.Event) error
+	presence func(ctx context.Context, orgID int64, users []int64) (map[int64]realtime.State, error)
+	counts   *notice.Service
 	// statements counts the Exec and Query calls served.
 	statements *atomic.Int64
 	dossiers   *dossier.Service
@@ -154,7 +154,7 @@ func (s *hostService) Audit(ctx context.Context, req *pluginv1.AuditRequest) (*p
 // id the plugin dials, once, for every Host call it makes.
 func (h *Host) serveHost(p *Plugin, broker brokerLike) uint32 {
 	id := broker.NextId()
-	svc := &hostService{plugin: p.Name, calls: &h.calls, orgs: h.Orgs, ids: h.Identity, audit: h.Audit, log: h.Log, wall: h.wall, emit: h.deliver, notify: h.Notify, mail: h.Mail, publish: h.Publish, online: h.Online, counts: h.Counts, statements: &p.statements,
+	svc := &hostService{plugin: p.Name, calls: &h.calls, orgs: h.Orgs, ids: h.Identity, audit: h.Audit, log: h.Log, wall: h.wall, emit: h.deliver, notify: h.Notify, mail: h.Mail, publish: h.Publish, presence: h.Presence, counts: h.Counts, statements: &p.statements,
 		dossiers: h.Dossiers, reads: h.Reads, serves: func() *pluginv1.ManifestResponse {
 			p.mu.RLock()
 			defer p.mu.RUnlock()

@@ -16,6 +16,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/atriumhq/atrium/core/secrets"
 )
 
 // Event is one message to a topic of an organisation.
@@ -54,10 +56,14 @@ const (
 type Stream struct {
 	OrganisationID int64
 	UserID         int64
+	// Token names the stream to its tab alone, which tunes it with it
+	// (Tune): the page's topics after a navigation, whether it is away.
+	Token string
 	// C carries the stream's events; it is closed when the stream is
 	// dropped (too slow) or the hub stops.
 	C       chan Event
 	topics  map[string]bool
+	away    bool // h.mu
 	dropped atomic.Bool
 }
 
@@ -68,7 +74,8 @@ func (s *Stream) Dropped() bool { return s.dropped.Load() }
 type Hub struct {
 	mu      sync.RWMutex
 	streams map[string]map[*Stream]bool // org|topic → streams
-	people  map[[2]int64]int            // (org, user) → open streams
+	tokens  map[string]*Stream          // Stream.Token → stream
+	people  map[[2]int64]*tabs          // (org, user) → their open streams
 	recent  []Event                     // ring of the last kept events, by id
 	// Metrics.
 	open      atomic.Int64
@@ -79,39 +86,74 @@ type Hub struct {
 
 // NewHub returns an empty hub.
 func NewHub() *Hub {
-	return &Hub{streams: map[string]map[*Stream]bool{}, people: map[[2]int64]int{}, latency: NewHistogram()}
+	return &Hub{streams: map[string]map[*Stream]bool{}, tokens: map[string]*Stream{}, people: map[[2]int64]*tabs{}, latency: NewHistogram()}
 }
 
 func key(org int64, topic string) string { return strconv.FormatInt(org, 10) + "|" + topic }
 
 // Subscribe opens a stream for a person in an organisation, listening to
-// the topics given, and first sends it the kept events after lastID
-// (0: none) that it would have received.
-func (h *Hub) Subscribe(org, user int64, topics []string, lastID int64) *Stream {
-	s := &Stream{OrganisationID: org, UserID: user, C: make(chan Event, buffered), topics: map[string]bool{}}
+// the topics given, and first sends it the kept events after the id given
+// (below 0: none) that it would have received.
+func (h *Hub) Subscribe(org, user int64, topics []string, after int64) *Stream {
+	s := &Stream{OrganisationID: org, UserID: user, Token: secrets.Token(16), C: make(chan Event, buffered), topics: map[string]bool{}}
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	for _, t := range topics {
-		s.topics[t] = true
-		k := key(org, t)
-		if h.streams[k] == nil {
-			h.streams[k] = map[*Stream]bool{}
-		}
-		h.streams[k][s] = true
+		h.listen(s, t)
 	}
+	h.tokens[s.Token] = s
 	h.open.Add(1)
-	h.people[[2]int64{org, user}]++
-	if lastID > 0 {
-		for _, e := range h.recent {
-			if e.ID > lastID && e.OrganisationID == org && s.topics[e.Topic] {
-				select {
-				case s.C <- e:
-				default: // more missed than a stream holds: it starts from now
-				}
+	h.arrive(s)
+	h.replay(s, s.topics, after)
+	return s
+}
+
+// listen adds a topic to a stream; h.mu is held.
+func (h *Hub) listen(s *Stream, topic string) {
+	s.topics[topic] = true
+	k := key(s.OrganisationID, topic)
+	if h.streams[k] == nil {
+		h.streams[k] = map[*Stream]bool{}
+	}
+	h.streams[k][s] = true
+}
+
+// unlisten takes a topic from a stream; h.mu is held.
+func (h *Hub) unlisten(s *Stream, topic string) {
+	delete(s.topics, topic)
+	k := key(s.OrganisationID, topic)
+	delete(h.streams[k], s)
+	if len(h.streams[k]) == 0 {
+		delete(h.streams, k)
+	}
+}
+
+// replay sends a stream the kept events after an id (below 0: none) on
+// the topics given; h.mu is held.
+func (h *Hub) replay(s *Stream, topics map[string]bool, after int64) {
+	if after < 0 {
+		return
+	}
+	for _, e := range h.recent {
+		if e.ID > after && e.OrganisationID == s.OrganisationID && topics[e.Topic] {
+			select {
+			case s.C <- e:
+			default: // more missed than a stream holds: it starts from now
 			}
 		}
 	}
-	return s
+}
+
+// LastID is the newest event this hub has kept: a page rendered now holds
+// everything up to it, and its stream starts after it. (0 before the
+// first: every event kept later is newer than the page.)
+func (h *Hub) LastID() int64 {
+	h.mu.RLock()
+	defer h.mu.RUnlock()
+	if len(h.recent) == 0 {
+		return 0
+	}
+	return h.recent[len(h.recent)-1].ID
 }
 
 // Unsubscribe closes a stream the tab left.
@@ -121,27 +163,18 @@ func (h *Hub) Unsubscribe(s *Stream) {
 	h.remove(s)
 }
 
-// remove takes a stream out of every topic; h.mu is held.
+// remove takes a stream out of the hub, once; h.mu is held.
 func (h *Hub) remove(s *Stream) {
-	found := false
+	if h.tokens[s.Token] != s {
+		return
+	}
+	delete(h.tokens, s.Token)
 	for t := range s.topics {
-		k := key(s.OrganisationID, t)
-		if h.streams[k][s] {
-			found = true
-			delete(h.streams[k], s)
-			if len(h.streams[k]) == 0 {
-				delete(h.streams, k)
-			}
-		}
+		h.unlisten(s, t)
 	}
-	if found {
-		h.open.Add(-1)
-		who := [2]int64{s.OrganisationID, s.UserID}
-		if h.people[who]--; h.people[who] <= 0 {
-			delete(h.people, who)
-		}
-		close(s.C)
-	}
+	h.open.Add(-1)
+	h.leave(s)
+	close(s.C)
 }
 
 // Deliver hands an event, numbered already, to the streams listening to
@@ -164,31 +197,6 @@ func (h *Hub) Deliver(e Event) {
 			h.remove(s)
 		}
 	}
-}
-
-// Online lists which of the people have a stream open in the
-// organisation, on this instance.
-func (h *Hub) Online(org int64, users []int64) []int64 {
-	h.mu.RLock()
-	defer h.mu.RUnlock()
-	var out []int64
-	for _, u := range users {
-		if h.people[[2]int64{org, u}] > 0 {
-			out = append(out, u)
-		}
-	}
-	return out
-}
-
-// People lists the (organisation, person) pairs with a stream open here.
-func (h *Hub) People() [][2]int64 {
-	h.mu.RLock()
-	defer h.mu.RUnlock()
-	out := make([][2]int64, 0, len(h.people))
-	for who := range h.people {
-		out = append(out, who)
-	}
-	return out
 }
 
 // Delivered records how long an event took from publishing to a stream's

@@ -25,9 +25,9 @@ func receive(t *testing.T, s *Stream) Event {
 func TestHubFansOutWithinTheOrganisation(t *testing.T) {
 	h := NewHub()
 	p := NewLocal(h)
-	mine := h.Subscribe(1, 7, []string{"user:7", "dossier:3"}, 0)
-	sameUserOtherOrg := h.Subscribe(2, 7, []string{"user:7"}, 0)
-	other := h.Subscribe(1, 8, []string{"user:8"}, 0)
+	mine := h.Subscribe(1, 7, []string{"user:7", "dossier:3"}, -1)
+	sameUserOtherOrg := h.Subscribe(2, 7, []string{"user:7"}, -1)
+	other := h.Subscribe(1, 8, []string{"user:8"}, -1)
 	for _, e := range []Event{{OrganisationID: 1, Topic: "user:7", Name: "nav"}, {OrganisationID: 1, Topic: "dossier:3", Name: "note", Data: "<p>a\nb</p>"}} {
 		if err := p.Publish(t.Context(), e); err != nil {
 			t.Fatal(err)
@@ -81,8 +81,8 @@ func TestReplayAfterLastEventID(t *testing.T) {
 func TestSlowStreamIsDropped(t *testing.T) {
 	h := NewHub()
 	p := NewLocal(h)
-	slow := h.Subscribe(1, 7, []string{"room:chat:1"}, 0)
-	fast := h.Subscribe(1, 8, []string{"room:chat:1"}, 0)
+	slow := h.Subscribe(1, 7, []string{"room:chat:1"}, -1)
+	fast := h.Subscribe(1, 8, []string{"room:chat:1"}, -1)
 	got := 0
 	for range buffered + 10 {
 		if err := p.Publish(t.Context(), Event{OrganisationID: 1, Topic: "room:chat:1", Name: "m"}); err != nil {
@@ -113,5 +113,105 @@ func TestBadEventsAreRefused(t *testing.T) {
 		if err := p.Publish(t.Context(), e); err == nil {
 			t.Errorf("%+v was taken", e)
 		}
+	}
+}
+
+func quiet(t *testing.T, s *Stream) {
+	t.Helper()
+	select {
+	case e := <-s.C:
+		t.Errorf("an event nobody should get: %+v", e)
+	default:
+	}
+}
+
+// TestTuneFollowsThePage: after a navigation the tab's stream listens to
+// the new page's topics, gets what the page missed on them since it was
+// rendered (and nothing twice on the ones it kept), and stops getting the
+// old page's; nobody else can tune it.
+func TestTuneFollowsThePage(t *testing.T) {
+	h := NewHub()
+	p := NewLocal(h)
+	s := h.Subscribe(1, 7, []string{"user:7", "room:chat:1"}, -1)
+	publish := func(topic string) {
+		t.Helper()
+		if err := p.Publish(t.Context(), Event{OrganisationID: 1, Topic: topic, Name: "n"}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	publish("user:7") // 1
+	receive(t, s)
+	rendered := h.LastID()
+	publish("dossier:3") // 2: the new page was rendered before it
+	publish("user:7")    // 3
+	receive(t, s)
+
+	h.Tune(Tune{OrganisationID: 1, UserID: 8, Stream: s.Token, Topics: []string{"dossier:4"}, From: 0})
+	h.Tune(Tune{OrganisationID: 2, UserID: 7, Stream: s.Token, Topics: []string{"dossier:4"}, From: 0})
+	publish("dossier:4")
+	quiet(t, s)
+
+	h.Tune(Tune{OrganisationID: 1, UserID: 7, Stream: s.Token, Topics: []string{"dossier:3", "not a topic"}, From: rendered})
+	if e := receive(t, s); e.ID != 2 {
+		t.Errorf("replayed %+v, want the dossier's event 2", e)
+	}
+	quiet(t, s)
+	publish("room:chat:1")
+	publish("dossier:3")
+	if e := receive(t, s); e.Topic != "dossier:3" {
+		t.Errorf("got %+v after tuning, want only the new page's topics", e)
+	}
+	publish("user:7")
+	if e := receive(t, s); e.Topic != "user:7" {
+		t.Errorf("the person's own topic was lost: %+v", e)
+	}
+	h.Unsubscribe(s)
+	h.Tune(Tune{OrganisationID: 1, UserID: 7, Stream: s.Token, Topics: []string{"dossier:3"}})
+	if st := h.Stats(); st.Open != 0 {
+		t.Errorf("a tuning revived a stream: %+v", st)
+	}
+}
+
+// TestPresenceIsAwayWhenEveryTabIs: online with one tab in view, away when
+// every tab is, offline when none is open.
+func TestPresenceIsAwayWhenEveryTabIs(t *testing.T) {
+	h := NewHub()
+	a := h.Subscribe(1, 7, []string{"user:7"}, -1)
+	b := h.Subscribe(1, 7, []string{"user:7"}, -1)
+	h.Subscribe(1, 8, []string{"user:8"}, -1)
+	state := func() State { return h.Presence(1, []int64{7})[7] }
+	away := func(s *Stream, away bool) {
+		h.Tune(Tune{OrganisationID: 1, UserID: 7, Stream: s.Token, Away: away})
+	}
+	if st := state(); st != Here {
+		t.Errorf("two tabs open: %v", st)
+	}
+	away(a, true)
+	away(a, true) // said twice, counted once
+	if st := state(); st != Here {
+		t.Errorf("one tab away, one in view: %v", st)
+	}
+	away(b, true)
+	if st := state(); st != Away {
+		t.Errorf("both tabs away: %v", st)
+	}
+	if p := h.Presence(2, []int64{7}); len(p) != 0 {
+		t.Errorf("present in another organisation: %v", p)
+	}
+	away(a, false)
+	h.Unsubscribe(a)
+	if st := state(); st != Away {
+		t.Errorf("the tab in view closed, the away one left: %v", st)
+	}
+	h.Tune(Tune{OrganisationID: 1, UserID: 7, Stream: b.Token, Gone: true}) // the tab closed
+	if _, ok := <-b.C; ok {
+		t.Error("a tab said it went and its stream stayed open")
+	}
+	if st, ok := h.Presence(1, []int64{7, 8})[7]; ok || st != Offline {
+		t.Errorf("no tab open: %v", st)
+	}
+	h.Unsubscribe(b) // the stream's writer ends after the tab said it went
+	if len(h.People()) != 1 {
+		t.Errorf("people: %+v", h.People())
 	}
 }

@@ -2,9 +2,11 @@ package realtime
 
 import (
 	"context"
+	"encoding/json"
 	"log/slog"
 	"regexp"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -47,6 +49,16 @@ func Migrations() []store.Migration {
 		Until          time.Time `bun:"until,notnull"`
 	}
 	return []store.Migration{{
+		Name: "20261230150000_realtime_presence_away",
+		Up: func(ctx context.Context, tx bun.Tx) error {
+			_, err := tx.ExecContext(ctx, "ALTER TABLE realtime_presence ADD COLUMN away BOOLEAN NOT NULL DEFAULT FALSE")
+			return err
+		},
+		Down: func(ctx context.Context, tx bun.Tx) error {
+			_, err := tx.ExecContext(ctx, "ALTER TABLE realtime_presence DROP COLUMN away")
+			return err
+		},
+	}, {
 		Name: "20261230130000_realtime_presence",
 		Up: func(ctx context.Context, tx bun.Tx) error {
 			_, err := tx.NewCreateTable().Model((*presence)(nil)).Exec(ctx)
@@ -66,14 +78,16 @@ func Migrations() []store.Migration {
 	}}
 }
 
-// presence says who has a stream open on an instance, until a time: each
-// instance writes its own every heartbeat, so a crashed one's fade.
+// presence says who has a stream open on an instance, and whether all of
+// theirs there are away, until a time: each instance writes its own every
+// heartbeat, so a crashed one's fade.
 type presence struct {
 	bun.BaseModel  `bun:"table:realtime_presence"`
 	OrganisationID int64     `bun:"organisation_id,pk"`
 	UserID         int64     `bun:"user_id,pk"`
 	Instance       string    `bun:"instance,pk"`
 	Until          time.Time `bun:"until,notnull"`
+	Away           bool      `bun:"away,notnull"`
 }
 
 // heartbeat is how often an instance says who is online on it.
@@ -104,29 +118,42 @@ func NewPostgres(hub *Hub, db *bun.DB, url string, log *slog.Logger) *Postgres {
 	return &Postgres{hub: hub, db: db, url: url, log: log, instance: secrets.Token(12)}
 }
 
-// Online is who has a stream open on any instance: this one's hub, and
-// what the others said at their last heartbeat.
-func (p *Postgres) Online(ctx context.Context, org int64, users []int64) ([]int64, error) {
-	here := p.hub.Online(org, users)
+// Presence is who has a stream open on any instance: this one's hub, and
+// what the others said at their last heartbeat. Someone here on one
+// instance and away on another is here.
+func (p *Postgres) Presence(ctx context.Context, org int64, users []int64) (map[int64]State, error) {
+	out := p.hub.Presence(org, users)
 	if len(users) == 0 {
-		return here, nil
+		return out, nil
 	}
-	var there []int64
-	err := p.db.NewSelect().Model((*presence)(nil)).Column("user_id").Distinct().
-		Where("organisation_id = ? AND user_id IN (?) AND instance <> ? AND until > ?", org, bun.List(users), p.instance, time.Now().UTC()).Scan(ctx, &there)
+	var there []presence
+	err := p.db.NewSelect().Model(&there).Column("user_id", "away").
+		Where("organisation_id = ? AND user_id IN (?) AND instance <> ? AND until > ?", org, bun.List(users), p.instance, time.Now().UTC()).Scan(ctx)
 	if err != nil {
-		return here, err
+		return out, err
 	}
-	seen := map[int64]bool{}
-	for _, u := range here {
-		seen[u] = true
-	}
-	for _, u := range there {
-		if !seen[u] {
-			here = append(here, u)
+	for _, r := range there {
+		st := Here
+		if r.Away {
+			st = Away
 		}
+		out[r.UserID] = max(out[r.UserID], st)
 	}
-	return here, nil
+	return out, nil
+}
+
+// Tune goes to every instance as a notification; the one holding the
+// stream applies it.
+func (p *Postgres) Tune(ctx context.Context, t Tune) error {
+	if err := p.ready(ctx); err != nil {
+		return err
+	}
+	payload, err := json.Marshal(t)
+	if err != nil {
+		return err
+	}
+	_, err = p.db.ExecContext(ctx, "SELECT pg_notify(?, ?)", p.channel, string(payload))
+	return err
 }
 
 // sayWhoIsHere writes this instance's people online, every heartbeat,
@@ -158,7 +185,7 @@ func (p *Postgres) writePresence(ctx context.Context) error {
 		}
 		rows := make([]presence, 0, len(people))
 		for _, who := range people {
-			rows = append(rows, presence{OrganisationID: who[0], UserID: who[1], Instance: p.instance, Until: until})
+			rows = append(rows, presence{OrganisationID: who.OrganisationID, UserID: who.UserID, Away: who.Away, Instance: p.instance, Until: until})
 		}
 		_, err := tx.NewInsert().Model(&rows).Exec(ctx)
 		return err
@@ -241,8 +268,17 @@ func (p *Postgres) listen(ctx context.Context) error {
 		return err
 	}
 	for {
-		if _, err := conn.WaitForNotification(ctx); err != nil {
+		n, err := conn.WaitForNotification(ctx)
+		if err != nil {
 			return err
+		}
+		// A new event names its id; a tuning is JSON.
+		if strings.HasPrefix(n.Payload, "{") {
+			var t Tune
+			if json.Unmarshal([]byte(n.Payload), &t) == nil {
+				p.hub.Tune(t)
+			}
+			continue
 		}
 		if err := p.catchUp(ctx); err != nil {
 			return err

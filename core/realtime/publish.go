@@ -8,10 +8,13 @@ import (
 )
 
 // Publisher numbers an event and brings it to the hub of every instance,
-// and knows who has a tab open on any of them.
+// brings a tab's tuning to the instance holding its stream, and knows who
+// has a tab open on any of them.
 type Publisher interface {
 	Publish(ctx context.Context, e Event) error
-	Online(ctx context.Context, org int64, users []int64) ([]int64, error)
+	Tune(ctx context.Context, t Tune) error
+	// Presence leaves out the people who are offline.
+	Presence(ctx context.Context, org int64, users []int64) (map[int64]State, error)
 }
 
 // Check refuses an event the hub does not carry.
@@ -38,9 +41,15 @@ type Local struct {
 // NewLocal publishes to hub.
 func NewLocal(hub *Hub) *Local { return &Local{hub: hub} }
 
-// Online is who has a stream open in this process.
-func (l *Local) Online(_ context.Context, org int64, users []int64) ([]int64, error) {
-	return l.hub.Online(org, users), nil
+// Presence is who has a stream open in this process.
+func (l *Local) Presence(_ context.Context, org int64, users []int64) (map[int64]State, error) {
+	return l.hub.Presence(org, users), nil
+}
+
+// Tune tunes a stream of this process.
+func (l *Local) Tune(_ context.Context, t Tune) error {
+	l.hub.Tune(t)
+	return nil
 }
 
 // Publish numbers the event and delivers it.

@@ -22,6 +22,7 @@ func (s *Server) coreRoutes() {
 	s.Handle(fiber.MethodPost, "/language", Public, s.LanguagePost)
 	s.Handle(fiber.MethodGet, "/events", Member, s.events)
 	s.routes[len(s.routes)-1].Stream = true
+	s.Handle(fiber.MethodPost, "/events/tune", Member, s.tune)
 	s.Handle(fiber.MethodGet, "/nav", Member, s.navPart)
 	s.Handle(fiber.MethodGet, "/metrics", Public, s.metrics)
 }

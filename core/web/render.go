@@ -45,8 +45,8 @@ type View struct {
 	Shell     Shell
 	Version   string
 	Viewer    *Viewer
-	// Live is the address of the tab's event stream; "" for visitors.
-	Live string
+	// Live is the tab's event stream; nil for visitors.
+	Live *Live
 	// Content is the rendered fragment, set for the layout only.
 	Content template.HTML
 }
@@ -228,9 +228,9 @@ type fragment struct {
 }
 
 func (s *Server) view(c fiber.Ctx, p Page) *View {
-	live := ""
+	var live *Live
 	if v := CurrentViewer(c); v != nil && v.Complete() && v.Org != nil && s.hub != nil {
-		live = s.streamURL(c, v)
+		live = s.live(c, v)
 	}
 	return &View{
 		Live:      live,

@@ -64,6 +64,8 @@ type Options struct {
 	// page adds to its stream.
 	Realtime *realtime.Hub
 	Secrets  *secrets.Box
+	// Tune brings a tab's tuning to the instance holding its stream.
+	Tune func(ctx context.Context, t realtime.Tune) error
 }
 
 // NavItem is one entry in the navigation column.
@@ -131,6 +133,8 @@ type Server struct {
 	protocolPrefixes []string
 	panels           []NavItem
 	hub              *realtime.Hub
+	tuner            func(ctx context.Context, t realtime.Tune) error
+	awayAfter        time.Duration
 	box              *secrets.Box
 	// stopping is closed when the server shuts down, ending event streams
 	// (which would otherwise hold the graceful shutdown to its timeout).
@@ -160,7 +164,7 @@ func New(o Options) (*Server, error) {
 		return nil, err
 	}
 	cfg := o.Config.Server
-	s := &Server{started: make(chan struct{}), stopping: make(chan struct{}), hub: o.Realtime, box: o.Secrets,
+	s := &Server{started: make(chan struct{}), stopping: make(chan struct{}), hub: o.Realtime, tuner: o.Tune, awayAfter: o.Config.Server.AwayAfter, box: o.Secrets,
 		log: o.Log, catalog: o.Catalog, views: views, assets: assets,
 		ready: o.Ready, visitorOrg: o.VisitorOrganisation, brands: o.Branding,
 		defaultLocale: o.Config.I18n.DefaultLocale,

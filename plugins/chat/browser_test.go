@@ -35,7 +35,7 @@ func TestBrowserChatLive(t *testing.T) {
 		t.Fatal(err)
 	}
 	coretest.Step(t, coachB, chromedp.Navigate(app.URL+where), chromedp.WaitVisible("#chat-composer"))
-	coretest.Wait(t, coachB, `document.body.getAttribute("sse-connect") === "/events"`)
+	coretest.Wait(t, coachB, `document.body.hasAttribute("data-live-open")`)
 	app.WaitStreams(t, 2)
 
 	// Live, both ways; what a sender writes never runs.

@@ -55,3 +55,45 @@ func (r *Request) Online(ids ...int64) ([]int64, error) {
 	}
 	return resp.GetOnline(), nil
 }
+
+// Presence is how present a person is: a tab open and in view, tabs open
+// but all hidden or untouched for a while, or none.
+type Presence string
+
+const (
+	Here    Presence = "online"
+	Away    Presence = "away"
+	Offline Presence = "offline"
+)
+
+// Presence tells each member's presence, every one asked. A host before
+// v1.5 says nobody is away.
+func (r *Request) Presence(ids ...int64) (map[int64]Presence, error) {
+	if r.module.host == nil {
+		return nil, ErrNoHost
+	}
+	resp, err := r.module.host.Online(r.Context, &pluginv1.OnlineRequest{Token: r.ctx.GetToken(), UserIds: ids})
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[int64]Presence, len(ids))
+	for _, id := range ids {
+		out[id] = Offline
+	}
+	for _, id := range resp.GetOnline() {
+		out[id] = Here
+	}
+	for _, id := range resp.GetAway() {
+		out[id] = Away
+	}
+	return out, nil
+}
+
+// Listen makes the page being answered listen to topics besides the
+// person's own: a dossier they may open (DossierTopic) or one of the
+// module's rooms (RoomTopic). The host checks each and leaves out the ones
+// the person may not hear; the tab's stream follows the page, boosted
+// navigation included.
+func (r *Request) Listen(topics ...string) {
+	r.resp.Live = append(r.resp.Live, topics...)
+}

@@ -982,6 +982,7 @@ type HandleResponse struct {
 	Body          []byte                 `protobuf:"bytes,4,opt,name=body,proto3" json:"body,omitempty"`
 	Title         string                 `protobuf:"bytes,5,opt,name=title,proto3" json:"title,omitempty"` // the page title, already translated
 	Reads         []string               `protobuf:"bytes,6,rep,name=reads,proto3" json:"reads,omitempty"` // standalone reads a GET page ran, for the host to preload next time. v1.1
+	Live          []string               `protobuf:"bytes,7,rep,name=live,proto3" json:"live,omitempty"`   // topics the page listens to: dossier:<id> the person may open, room:<plugin>:<name>; the host checks each. v1.5
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -1054,6 +1055,13 @@ func (x *HandleResponse) GetTitle() string {
 func (x *HandleResponse) GetReads() []string {
 	if x != nil {
 		return x.Reads
+	}
+	return nil
+}
+
+func (x *HandleResponse) GetLive() []string {
+	if x != nil {
+		return x.Live
 	}
 	return nil
 }
@@ -3712,6 +3720,7 @@ func (x *OnlineRequest) GetUserIds() []int64 {
 type OnlineResponse struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
 	Online        []int64                `protobuf:"varint,1,rep,packed,name=online,proto3" json:"online,omitempty"` // those with a tab open now
+	Away          []int64                `protobuf:"varint,2,rep,packed,name=away,proto3" json:"away,omitempty"`     // v1.5: of those, the ones whose every tab is hidden or idle
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -3749,6 +3758,13 @@ func (*OnlineResponse) Descriptor() ([]byte, []int) {
 func (x *OnlineResponse) GetOnline() []int64 {
 	if x != nil {
 		return x.Online
+	}
+	return nil
+}
+
+func (x *OnlineResponse) GetAway() []int64 {
+	if x != nil {
+		return x.Away
 	}
 	return nil
 }
@@ -3962,14 +3978,15 @@ const file_plugin_proto_rawDesc = "" +
 	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01\"K\n" +
 	"\aPreload\x12\x10\n" +
 	"\x03sql\x18\x01 \x01(\tR\x03sql\x12.\n" +
-	"\x04rows\x18\x02 \x01(\v2\x1a.atrium.plugin.v1.RowBatchR\x04rows\"\xd1\x02\n" +
+	"\x04rows\x18\x02 \x01(\v2\x1a.atrium.plugin.v1.RowBatchR\x04rows\"\xe5\x02\n" +
 	"\x0eHandleResponse\x12\x16\n" +
 	"\x06status\x18\x01 \x01(\x05R\x06status\x129\n" +
 	"\x04kind\x18\x02 \x01(\x0e2%.atrium.plugin.v1.HandleResponse.KindR\x04kind\x12G\n" +
 	"\aheaders\x18\x03 \x03(\v2-.atrium.plugin.v1.HandleResponse.HeadersEntryR\aheaders\x12\x12\n" +
 	"\x04body\x18\x04 \x01(\fR\x04body\x12\x14\n" +
 	"\x05title\x18\x05 \x01(\tR\x05title\x12\x14\n" +
-	"\x05reads\x18\x06 \x03(\tR\x05reads\x1a:\n" +
+	"\x05reads\x18\x06 \x03(\tR\x05reads\x12\x12\n" +
+	"\x04live\x18\a \x03(\tR\x04live\x1a:\n" +
 	"\fHeadersEntry\x12\x10\n" +
 	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
 	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01\"'\n" +
@@ -4156,9 +4173,10 @@ const file_plugin_proto_rawDesc = "" +
 	"\rCountResponse\"@\n" +
 	"\rOnlineRequest\x12\x14\n" +
 	"\x05token\x18\x01 \x01(\tR\x05token\x12\x19\n" +
-	"\buser_ids\x18\x02 \x03(\x03R\auserIds\"(\n" +
+	"\buser_ids\x18\x02 \x03(\x03R\auserIds\"<\n" +
 	"\x0eOnlineResponse\x12\x16\n" +
-	"\x06online\x18\x01 \x03(\x03R\x06online\";\n" +
+	"\x06online\x18\x01 \x03(\x03R\x06online\x12\x12\n" +
+	"\x04away\x18\x02 \x03(\x03R\x04away\";\n" +
 	"\vFeedRequest\x12\x14\n" +
 	"\x05token\x18\x01 \x01(\tR\x05token\x12\x16\n" +
 	"\x06action\x18\x02 \x01(\tR\x06action\"]\n" +

@@ -425,7 +425,7 @@ type HostClient interface {
 	// shown on its counted navigation entries; their open tabs refresh. v1.4
 	SetCount(ctx context.Context, in *CountRequest, opts ...grpc.CallOption) (*CountResponse, error)
 	// Online tells which of the given members of the call's organisation
-	// have a tab open. v1.4
+	// have a tab open, and (v1.5) which of them are away. v1.4
 	Online(ctx context.Context, in *OnlineRequest, opts ...grpc.CallOption) (*OnlineResponse, error)
 }
 
@@ -719,7 +719,7 @@ type HostServer interface {
 	// shown on its counted navigation entries; their open tabs refresh. v1.4
 	SetCount(context.Context, *CountRequest) (*CountResponse, error)
 	// Online tells which of the given members of the call's organisation
-	// have a tab open. v1.4
+	// have a tab open, and (v1.5) which of them are away. v1.4
 	Online(context.Context, *OnlineRequest) (*OnlineResponse, error)
 	mustEmbedUnimplementedHostServer()
 }

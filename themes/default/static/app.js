@@ -13,15 +13,103 @@
     if (heading) heading.focus({ preventScroll: true });
   });
 
+  // The tab keeps one stream while boosted navigation swaps the main area,
+  // so it tunes the stream (POST /events/tune): to the topics each page
+  // listens to (signed on the main element), and away when the person has
+  // left the tab hidden for a while (server.away_after, a minute unless
+  // set) or untouched for ten times that, ten minutes at least. The stream's
+  // first event, "stream", names it and the event it started after.
+  var live = { token: '', topics: null, away: false };
+  var awayAfterHidden = Number(document.body.getAttribute('data-away-after')) || 60 * 1000;
+  var awayAfterIdle = Math.max(10 * awayAfterHidden, 10 * 60 * 1000);
+
+  function tune(from) {
+    var main = document.getElementById('main');
+    if (!live.token || !main || !main.hasAttribute('data-live-from')) return;
+    var form = new URLSearchParams({
+      stream: live.token, topics: main.getAttribute('data-live-topics'), sig: main.getAttribute('data-live-sig'),
+      from: String(from), away: live.away ? '1' : '0'
+    });
+    live.topics = form.get('topics');
+    fetch('/events/tune', { method: 'POST', credentials: 'same-origin', headers: { 'X-CSRF-Token': csrfToken() }, body: form });
+  }
+
+  function csrfToken() {
+    try { return JSON.parse(document.body.getAttribute('hx-headers'))['X-CSRF-Token']; } catch (e) { return ''; }
+  }
+
+  document.addEventListener('htmx:sseOpen', function (event) {
+    var source = event.detail && event.detail.source;
+    if (!source || source.atriumTuned) return;
+    source.atriumTuned = true;
+    source.addEventListener('stream', function (e) {
+      var hello = e.data.split(' ');
+      live.token = hello[0];
+      live.topics = new URL(source.url, window.location.href).searchParams.get('topics') || '';
+      document.body.setAttribute('data-live-open', '');
+      // A stream that came back after a page change has the first page's
+      // topics: tune it to this one's, from where it started again.
+      var main = document.getElementById('main');
+      if (live.away || (main && main.getAttribute('data-live-topics') !== live.topics)) tune(hello[1]);
+    });
+  });
+
+  document.addEventListener('htmx:afterSettle', function (event) {
+    if (!event.detail.target || event.detail.target.id !== 'main') return;
+    var main = document.getElementById('main');
+    if (main && main.getAttribute('data-live-topics') !== live.topics) tune(main.getAttribute('data-live-from'));
+  });
+
   // The event stream: close it when the page goes (a page kept in the
   // back-forward cache would hold its connection, and a browser gives a
   // server six), and start afresh when such a page comes back.
   window.addEventListener('pagehide', function () {
     var data = document.body && document.body['htmx-internal-data'];
     if (data && data.sseEventSource) data.sseEventSource.close();
+    // The server would notice only at its next ping; say it now, so that
+    // the person shows offline as they leave.
+    if (live.token && navigator.sendBeacon) {
+      navigator.sendBeacon('/events/tune', new URLSearchParams({ stream: live.token, gone: '1', _csrf: csrfToken() }));
+    }
   });
   window.addEventListener('pageshow', function (event) {
     if (event.persisted && document.body.hasAttribute('sse-connect')) window.location.reload();
+  });
+
+  function setAway(away) {
+    if (away === live.away) return;
+    live.away = away;
+    tune(-1);
+  }
+  var hiddenTimer = 0, lastInput = Date.now();
+  document.addEventListener('visibilitychange', function () {
+    window.clearTimeout(hiddenTimer);
+    if (document.hidden) {
+      hiddenTimer = window.setTimeout(function () { setAway(true); }, awayAfterHidden);
+    } else {
+      lastInput = Date.now();
+      setAway(false);
+    }
+  });
+  ['pointerdown', 'keydown', 'pointermove', 'scroll'].forEach(function (name) {
+    window.addEventListener(name, function () {
+      lastInput = Date.now();
+      if (live.away && !document.hidden) setAway(false);
+    }, { passive: true, capture: true });
+  });
+  window.setInterval(function () {
+    if (!document.hidden && Date.now() - lastInput > awayAfterIdle) setAway(true);
+  }, 30 * 1000);
+
+  // An element taking live events (sse-swap) swaps them into itself unless
+  // it names a target: the body's hx-target (the main area, for boosted
+  // links) would otherwise be inherited.
+  document.addEventListener('htmx:load', function (event) {
+    var root = event.detail && event.detail.elt;
+    if (!root || !root.querySelectorAll) return;
+    var all = Array.prototype.slice.call(root.querySelectorAll('[sse-swap]:not([hx-target])'));
+    if (root.matches('[sse-swap]:not([hx-target])')) all.push(root);
+    all.forEach(function (el) { el.setAttribute('hx-target', 'this'); });
   });
 
   // The navigation is swapped whole from /nav when a count changes, and the

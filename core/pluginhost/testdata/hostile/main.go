@@ -53,6 +53,14 @@ func main() {
 		}
 		return r.Raw(200, "text/plain", []byte("ok"))
 	})
+	// /live is a page listening to one of its rooms, and to topics it may
+	// not hear (another plugin's room, someone else's own, a dossier the
+	// person cannot open) that the host leaves out.
+	m.Page("GET", "/live", "hostile.view", func(r *sdk.Request) error {
+		other, _ := strconv.ParseInt(r.Query.Get("user"), 10, 64)
+		r.Listen(r.RoomTopic("live"), "room:example:notes", sdk.UserTopic(other), sdk.DossierTopic(999999), "not a topic")
+		return r.Render("live", "hostile.title", nil)
+	})
 	// /bench times n tunnelled queries (or, with call=people, n host calls
 	// for a person) from inside the plugin, for the benchmark.
 	m.Page("GET", "/bench", "hostile.view", func(r *sdk.Request) error {
