@@ -30,6 +30,7 @@ func main() {
 	m.Page("GET", "/start", "chat.use", startPage)
 	m.Page("GET", "/c/:id", "chat.use", conversationPage)
 	m.Page("GET", "/c/:id/older", "chat.use", olderPart)
+	m.Page("GET", "/c/:id/presence", "chat.use", presencePart)
 	m.Page("POST", "/c/:id/messages", "chat.use", sendPost)
 	m.Page("POST", "/c/:id/typing", "chat.use", typingPost)
 	m.Page("POST", "/c/:id/read", "chat.use", readPost)

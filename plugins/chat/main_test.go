@@ -110,6 +110,29 @@ func TestChatThroughTheHost(t *testing.T) {
 		if e := next(t, coachTab, event); strings.Contains(e.Data, "Hello again") || !strings.Contains(e.Data, "deleted") {
 			t.Errorf("the deletion in the coach's tab: %s", e.Data)
 		}
+		// Kim turns away from her tab: the coach sees her away, and a
+		// message now leaves her a notice too.
+		heading := func() string { return coach.Get(where+"/presence", "HX-Request", "true").Body }
+		if h := heading(); !strings.Contains(h, "presence online") {
+			t.Errorf("Kim's presence with her tab in view: %s", h)
+		}
+		notices := func() int { return strings.Count(kim.Get("/notices").Text("main"), "new message") }
+		before := notices()
+		if res := kim.PostForm("/events/tune", url.Values{"stream": {kimTab.Token}, "away": {"1"}}); res.StatusCode != 204 {
+			t.Fatalf("away: %d", res.StatusCode)
+		}
+		for deadline := time.Now().Add(10 * time.Second); !strings.Contains(heading(), "presence away"); time.Sleep(50 * time.Millisecond) {
+			if time.Now().After(deadline) {
+				t.Fatalf("Kim is not away: %s", heading())
+			}
+		}
+		if res := send(coach, "Still with me?"); res.StatusCode != 200 {
+			t.Fatalf("send: %d", res.StatusCode)
+		}
+		if after := notices(); after != before+1 {
+			t.Errorf("notices while Kim was away: %d then %d", before, after)
+		}
+		next(t, kimTab, event) // her tab still gets the message
 		// Kim goes away; the coach's message waits, with a notice.
 		kimTab.Close()
 		for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(50 * time.Millisecond) {

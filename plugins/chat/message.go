@@ -138,8 +138,10 @@ func sendPost(r *sdk.Request) error {
 	if err := recount(r, other); err != nil {
 		r.Warn("chat: unread not counted", "error", err)
 	}
-	online, err := r.Online(other)
-	if err == nil && len(online) == 0 {
+	// Whoever is not looking (offline, or away from every tab) gets a
+	// notice, and a mail when they want one; never the text.
+	present, err := r.Presence(other)
+	if err == nil && present[other] != sdk.Here {
 		err = r.Notify(other, "chat.notice.new", r.URL("/c/"+strconv.FormatInt(c.ID, 10)))
 	}
 	if err != nil {

@@ -9,13 +9,13 @@ import (
 )
 
 // item is a conversation in the list: with whom, whether they are online,
-// and what the person has not read.
+// away or offline, and what the person has not read.
 type item struct {
-	ID     int64
-	With   string
-	Online bool
-	Unread int
-	Open   bool
+	ID       int64
+	With     string
+	Presence sdk.Presence
+	Unread   int
+	Open     bool
 }
 
 // listOf describes the person's conversations, open marking the one shown.
@@ -36,13 +36,9 @@ func listOf(r *sdk.Request, open int64) ([]item, error) {
 	for _, p := range people {
 		names[p.ID] = p.Name
 	}
-	online, err := r.Online(others...)
+	present, err := r.Presence(others...)
 	if err != nil {
 		return nil, err
-	}
-	on := map[int64]bool{}
-	for _, id := range online {
-		on[id] = true
 	}
 	counts, err := unreadIn(r)
 	if err != nil {
@@ -54,7 +50,7 @@ func listOf(r *sdk.Request, open int64) ([]item, error) {
 		if names[o] == "" {
 			continue // no longer in the organisation
 		}
-		out = append(out, item{ID: c.ID, With: names[o], Online: on[o], Unread: counts[c.ID], Open: c.ID == open})
+		out = append(out, item{ID: c.ID, With: names[o], Presence: present[o], Unread: counts[c.ID], Open: c.ID == open})
 	}
 	return out, nil
 }
@@ -81,8 +77,9 @@ func conversations(r *sdk.Request, name string) error {
 }
 
 // conversationPage shows a conversation: its latest messages (older ones
-// come on scrolling up), whether the other is online, the composer; it
-// marks the conversation read.
+// come on scrolling up), whether the other is online, away or offline
+// (kept up to date by presencePart), the composer; it marks the
+// conversation read.
 func conversationPage(r *sdk.Request) error {
 	c, err := mine(r)
 	if err != nil || c == nil {
@@ -105,12 +102,38 @@ func conversationPage(r *sdk.Request) error {
 		return err
 	}
 	other := c.other(r.UserID())
-	online, err := r.Online(other)
+	present, err := r.Presence(other)
 	if err != nil {
 		return err
 	}
-	return r.Render("conversation", "chat.title", map[string]any{"C": c, "List": list, "With": rd.names[other], "Online": len(online) > 0,
+	return r.Render("conversation", "chat.title", map[string]any{"C": c, "List": list, "With": withView{rd.names[other], present[other]},
 		"Messages": msgs, "Event": eventOf(c.ID), "Typing": "chat.t" + strconv.FormatInt(c.ID, 10), "Older": older(msgs, c)})
+}
+
+// withView is the conversation's heading: the other person and their
+// presence.
+type withView struct {
+	Name     string
+	Presence sdk.Presence
+}
+
+// presencePart is the conversation's heading again, which the page asks
+// for every half minute: the other may have come, gone or turned away.
+func presencePart(r *sdk.Request) error {
+	c, err := mine(r)
+	if err != nil || c == nil {
+		return err
+	}
+	other := c.other(r.UserID())
+	people, err := r.People(other)
+	if err != nil || len(people) == 0 {
+		return err
+	}
+	present, err := r.Presence(other)
+	if err != nil {
+		return err
+	}
+	return r.Render("with", "chat.title", withView{people[0].Name, present[other]})
 }
 
 // page reads up to pageLength messages before the id given (0: the
