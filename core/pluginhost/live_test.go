@@ -38,6 +38,7 @@ func TestBrowserNoticeArrivesLive(t *testing.T) {
 		t.Fatalf("the notice: %q", got)
 	}
 	coretest.Wait(t, b, `(document.querySelector('#nav a[href="/notices"] .badge-count') || {textContent: ""}).textContent.trim().startsWith("1")`)
+	coretest.Shot(t, b, "notice-arrives-live")
 }
 
 // TestBrowserStreamFollowsThePage: the coach moves from the start page to
