@@ -105,8 +105,21 @@ func TestTuneAStream(t *testing.T) {
 			t.Helper()
 			return c.PostForm("/events/tune", form).StatusCode
 		}
-		if code := tune(coach, url.Values{"stream": {stream.Token}, "topics": {"room:test:a"}, "sig": {"forged"}}); code != 400 {
-			t.Errorf("a forged list: %d", code)
+		tooMany := strings.TrimSuffix(strings.Repeat("room:test:a,", realtime.MaxTopics+1), ",")
+		for name, form := range map[string]url.Values{
+			"a forged list":        {"stream": {stream.Token}, "topics": {"room:test:a"}, "sig": {"forged"}},
+			"no stream":            {"topics": {"room:test:a"}, "sig": {sign("room:test:a")}},
+			"an overlong stream":   {"stream": {strings.Repeat("x", 65)}},
+			"too many topics":      {"stream": {stream.Token}, "topics": {tooMany}, "sig": {sign(tooMany)}},
+			"someone else's topic": {"stream": {stream.Token}, "topics": {"user:1"}, "sig": {sign("user:2")}},
+		} {
+			if code := tune(coach, form); code != 400 {
+				t.Errorf("%s: %d", name, code)
+			}
+		}
+		// Nonsense where a number belongs is no number: nothing replayed.
+		if code := tune(coach, url.Values{"stream": {stream.Token}, "from": {"-7x"}}); code != 204 {
+			t.Errorf("a bad from: %d", code)
 		}
 		if code := tune(coach, url.Values{"stream": {stream.Token}, "topics": {"room:test:a"}, "sig": {sign("room:test:a")}, "from": {from}}); code != 204 {
 			t.Fatalf("tuning: %d", code)

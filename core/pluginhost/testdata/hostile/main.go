@@ -53,12 +53,14 @@ func main() {
 		}
 		return r.Raw(200, "text/plain", []byte("ok"))
 	})
-	// /live is a page listening to one of its rooms, and to topics it may
-	// not hear (another plugin's room, someone else's own, a dossier the
-	// person cannot open) that the host leaves out.
+	// /live is a page listening to one of its rooms and a dossier, and to
+	// topics it may not hear (another plugin's room, someone else's own)
+	// that the host leaves out, as it leaves out a dossier the person
+	// cannot open.
 	m.Page("GET", "/live", "hostile.view", func(r *sdk.Request) error {
 		other, _ := strconv.ParseInt(r.Query.Get("user"), 10, 64)
-		r.Listen(r.RoomTopic("live"), "room:example:notes", sdk.UserTopic(other), sdk.DossierTopic(999999), "not a topic")
+		dossier, _ := strconv.ParseInt(r.Query.Get("dossier"), 10, 64)
+		r.Listen(r.RoomTopic("live"), "room:example:notes", sdk.UserTopic(other), sdk.DossierTopic(dossier), "not a topic")
 		return r.Render("live", "hostile.title", nil)
 	})
 	// /bench times n tunnelled queries (or, with call=people, n host calls
