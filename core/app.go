@@ -212,7 +212,7 @@ func (a *App) Access() *access.Service { return a.access }
 
 // DemoDeps are the services the demo seed uses.
 func (a *App) DemoDeps() demo.Deps {
-	return demo.Deps{Orgs: a.orgs, Identity: a.ident, Announcements: a.announce, Dossiers: a.dossiers, Modules: a.modules.IDs()}
+	return demo.Deps{Orgs: a.orgs, Identity: a.ident, Announcements: a.announce, Dossiers: a.dossiers, Modules: a.modules.IDs(), Plugins: a.plugins.Demo}
 }
 
 // Modules is the registry of modules organisations can switch on.

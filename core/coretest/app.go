@@ -30,6 +30,9 @@ type Options struct {
 	Before func(*core.App)
 	// NoDemo leaves the database without the demo organisation.
 	NoDemo bool
+	// PluginDemo lets the plugins add their demo data too (the agenda's
+	// hours); without it tests start from plugins' empty tables.
+	PluginDemo bool
 }
 
 // NewApp builds, migrates, seeds and serves an App on db. It stops when the
@@ -63,7 +66,11 @@ func NewApp(t testing.TB, db config.Database, opts ...Options) *App {
 		t.Fatal(err)
 	}
 	if !o.NoDemo {
-		if err := demo.Seed(ctx, app.DemoDeps(), nil); err != nil {
+		deps := app.DemoDeps()
+		if !o.PluginDemo {
+			deps.Plugins = nil
+		}
+		if err := demo.Seed(ctx, deps, nil); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -8,6 +8,7 @@ package demo
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
 	"time"
@@ -52,6 +53,9 @@ type Deps struct {
 	Dossiers      *dossier.Service
 	// Modules are every module the installation has; the demo subscribes to all.
 	Modules []string
+	// Plugins lets each plugin add its demo data, as the demo's coach, with
+	// the demo's people (role → id, JSON); it tells which did. Nil adds none.
+	Plugins func(ctx context.Context, orgID, coachID int64, people []byte) ([]string, error)
 }
 
 // Seed creates the demo organisation and its people unless they exist,
@@ -74,7 +78,10 @@ func Seed(ctx context.Context, d Deps, progress io.Writer) error {
 		if err := subscribeToNewModules(ctx, orgs, org, d.Modules, say); err != nil {
 			return err
 		}
-		return seedDossiers(ctx, d, org, say)
+		if err := seedDossiers(ctx, d, org, say); err != nil {
+			return err
+		}
+		return seedPlugins(ctx, d, org, say)
 	}
 	say("demo: created organisation %q\n", org.Name)
 	if err := orgs.SetSubscription(ctx, org.ID, d.Modules, 50, d.Modules); err != nil {
@@ -100,7 +107,35 @@ func Seed(ctx context.Context, d Deps, progress io.Writer) error {
 			}
 		}
 	}
-	return seedDossiers(ctx, d, org, say)
+	if err := seedDossiers(ctx, d, org, say); err != nil {
+		return err
+	}
+	return seedPlugins(ctx, d, org, say)
+}
+
+// seedPlugins lets the plugins add their demo data (a coach's hours), as
+// the demo's coach.
+func seedPlugins(ctx context.Context, d Deps, org *tenancy.Organisation, say func(string, ...any)) error {
+	if d.Plugins == nil {
+		return nil
+	}
+	people := map[access.Role]int64{}
+	for _, a := range Accounts {
+		u, err := d.Identity.ByEmail(ctx, a.Email)
+		if err != nil {
+			return fmt.Errorf("demo: %s: %w", a.Email, err)
+		}
+		people[a.Role] = u.ID
+	}
+	payload, err := json.Marshal(people)
+	if err != nil {
+		return err
+	}
+	done, err := d.Plugins(ctx, org.ID, people[access.RoleCoach], payload)
+	for _, name := range done {
+		say("demo: the %s plugin's demo data is in place\n", name)
+	}
+	return err
 }
 
 // subscribeToNewModules adds modules installed since the demo was seeded (a

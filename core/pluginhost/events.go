@@ -11,6 +11,7 @@ import (
 	"google.golang.org/grpc/status"
 
 	"github.com/atriumhq/atrium/core/secrets"
+	"github.com/atriumhq/atrium/core/tenancy"
 	pluginv1 "github.com/atriumhq/atrium/plugins/proto/v1"
 )
 
@@ -45,42 +46,53 @@ func (s *hostService) Emit(ctx context.Context, req *pluginv1.EmitRequest) (*plu
 // person. Delivery is at most once: an event for a plugin that is down is
 // logged and dropped.
 func (h *Host) deliver(ctx context.Context, from scope, name string, payload []byte) error {
-	var receivers []*Plugin
+	receivers, err := h.receivers(ctx, name, from.lineage)
+	if err != nil || len(receivers) == 0 {
+		return err
+	}
+	go func() {
+		ctx, cancel := context.WithTimeout(context.Background(), h.Config.CallTimeout*time.Duration(len(receivers)+1))
+		defer cancel()
+		for _, p := range receivers {
+			if err := h.deliverTo(ctx, p, from, name, payload); err != nil {
+				h.Log.Warn("event not handled", "plugin", p.Name, "event", name, "error", err.Error())
+			}
+		}
+	}()
+	return nil
+}
+
+// receivers are the plugins that receive an event and that an organisation
+// (by its lineage) has on, by name.
+func (h *Host) receivers(ctx context.Context, name string, lineage []tenancy.Organisation) ([]*Plugin, error) {
+	var out []*Plugin
 	h.mu.Lock()
 	for _, p := range h.plugins {
 		p.mu.RLock()
 		m := p.manifest
 		p.mu.RUnlock()
 		if m != nil && slices.Contains(m.GetEvents(), name) && slices.Contains(m.GetImplements(), "OnEvent") {
-			receivers = append(receivers, p)
+			out = append(out, p)
 		}
 	}
 	h.mu.Unlock()
-	if len(receivers) == 0 {
-		return nil
+	if len(out) == 0 {
+		return nil, nil
 	}
-	modules, err := h.Orgs.ModulesIn(ctx, from.lineage)
+	modules, err := h.Orgs.ModulesIn(ctx, lineage)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	receivers = slices.DeleteFunc(receivers, func(p *Plugin) bool { return !slices.Contains(modules, p.Name) })
-	sort.Slice(receivers, func(i, j int) bool { return receivers[i].Name < receivers[j].Name })
-	go func() {
-		ctx, cancel := context.WithTimeout(context.Background(), h.Config.CallTimeout*time.Duration(len(receivers)+1))
-		defer cancel()
-		for _, p := range receivers {
-			h.deliverTo(ctx, p, from, name, payload)
-		}
-	}()
-	return nil
+	out = slices.DeleteFunc(out, func(p *Plugin) bool { return !slices.Contains(modules, p.Name) })
+	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
+	return out, nil
 }
 
 // deliverTo makes one OnEvent call.
-func (h *Host) deliverTo(ctx context.Context, p *Plugin, from scope, name string, payload []byte) {
+func (h *Host) deliverTo(ctx context.Context, p *Plugin, from scope, name string, payload []byte) error {
 	rpc := p.conn()
 	if rpc == nil {
-		h.Log.Warn("event dropped: the plugin is down", "plugin", p.Name, "event", name)
-		return
+		return status.Error(codes.Unavailable, "the plugin is down")
 	}
 	sc := from
 	sc.plugin, sc.migrating, sc.deadline = p.Name, false, time.Now().Add(h.Config.CallTimeout)
@@ -94,7 +106,6 @@ func (h *Host) deliverTo(ctx context.Context, p *Plugin, from scope, name string
 	defer h.calls.close(cc.Token)
 	callCtx, cancel := context.WithTimeout(ctx, h.Config.CallTimeout)
 	defer cancel()
-	if _, err := rpc.OnEvent(callCtx, &pluginv1.EventRequest{Context: cc, Name: name, Payload: payload}); err != nil {
-		h.Log.Warn("event not handled", "plugin", p.Name, "event", name, "error", err.Error())
-	}
+	_, err := rpc.OnEvent(callCtx, &pluginv1.EventRequest{Context: cc, Name: name, Payload: payload})
+	return err
 }

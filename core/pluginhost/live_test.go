@@ -55,10 +55,7 @@ func TestBrowserStreamFollowsThePage(t *testing.T) {
 	ctx := context.Background()
 	me, _ := app.Identity().ByEmail(ctx, "coach@harbour.example")
 	kim, _ := app.Identity().ByEmail(ctx, "coachee@harbour.example")
-	var org int64
-	if err := app.DB().NewSelect().Table("members").Column("organisation_id").Where("user_id = ?", me.ID).Limit(1).Scan(ctx, &org); err != nil {
-		t.Fatal(err)
-	}
+	org := orgOfUser(t, app, me.ID)
 	b := coretest.Browser(t)
 	coretest.BrowserSignIn(t, b, app.URL, "coach@harbour.example", demo.Password, identity.CodeAt(demo.TOTPSecret, time.Now()))
 	coretest.Wait(t, b, `document.body.hasAttribute("data-live-open")`)

@@ -227,6 +227,16 @@ func (s *Server) session(c fiber.Ctx) error {
 	return c.Next()
 }
 
+// ViewerOf is a person as they would be signed in to an organisation, for
+// work done on their behalf outside a request (a plugin's demo data).
+func (s *Server) ViewerOf(ctx context.Context, userID, orgID int64) (*Viewer, error) {
+	u, err := s.ids.ByID(ctx, userID)
+	if err != nil {
+		return nil, err
+	}
+	return s.resolve(ctx, u, &identity.Session{UserID: u.ID, SecondFactor: true, OrganisationID: orgID})
+}
+
 // resolve finds where the person works and what they may do there: the
 // session's organisation when they may still work in it, else the first
 // organisation they belong to. In a daughter they are not a member of, their

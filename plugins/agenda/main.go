@@ -46,6 +46,7 @@ func main() {
 	m.Protocol(sdk.HTTP(caldav.New(davPrefix, calendarStore{})))
 	m.WellKnown("caldav")
 	m.Feed(feed)
+	m.Demo(seedDemo)
 	m.Page("POST", "/feed", "", feedPost)
 	m.Page("GET", "/availability", "agenda.offer", availabilityPage)
 	m.Page("POST", "/availability/hours", "agenda.offer", addHoursPost)

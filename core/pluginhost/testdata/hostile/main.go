@@ -45,6 +45,15 @@ func main() {
 		_, err := r.DB().ExecContext(r.Context, "INSERT INTO hostile_items (organisation_id, secret) VALUES (?, ?)", r.OrgID(), "heard note "+string(payload))
 		return err
 	})
+	// Its demo data is a row naming the person it runs as; it refuses a
+	// call that is not the demo's coach.
+	m.Demo(func(r *sdk.Request, people sdk.DemoPeople) error {
+		if people.Coach != r.UserID() {
+			return fmt.Errorf("the demo runs as %d, not its coach %d", r.UserID(), people.Coach)
+		}
+		_, err := r.DB().ExecContext(r.Context, "INSERT INTO hostile_items (organisation_id, secret) VALUES (?, ?)", r.OrgID(), "demo as "+strconv.FormatInt(r.UserID(), 10))
+		return err
+	})
 	// /add stores a row for the caller's organisation, as a well-behaved plugin would.
 	m.Page("POST", "/add", "hostile.view", func(r *sdk.Request) error {
 		_, err := r.DB().ExecContext(r.Context, "INSERT INTO hostile_items (organisation_id, secret) VALUES (?, ?)", r.OrgID(), r.Form.Get("secret"))
