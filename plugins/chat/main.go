@@ -36,6 +36,7 @@ func main() {
 	m.Page("POST", "/c/:id/read", "chat.use", readPost)
 	m.Page("POST", "/m/:mid/edit", "chat.use", editPost)
 	m.Page("POST", "/m/:mid/delete", "chat.use", deletePost)
+	m.Demo(seedDemo)
 	m.Page("GET", "/settings", "chat.manage", settingsPage)
 	m.Page("POST", "/settings", "chat.manage", settingsPost)
 	m.Slot("dossier.card", dossierCard)

@@ -121,14 +121,7 @@ func sendPost(r *sdk.Request) error {
 		return composer(r, c, 429, body, "chat.error.too_many")
 	}
 	m := &message{OrganisationID: r.OrgID(), ConversationID: c.ID, AuthorID: r.UserID(), Body: body, CreatedAt: now}
-	err = r.DB().RunInTx(r.Context, nil, func(ctx context.Context, tx bun.Tx) error {
-		if _, err := tx.NewInsert().Model(m).Exec(ctx); err != nil {
-			return err
-		}
-		_, err := tx.NewUpdate().Model(c).Set("last_at = ?", now).WherePK().Exec(ctx)
-		return err
-	})
-	if err != nil {
+	if err := keep(r, c, m); err != nil {
 		return err
 	}
 	if err := deliver(r, c, *m, false); err != nil {
@@ -148,6 +141,17 @@ func sendPost(r *sdk.Request) error {
 		r.Warn("chat: the other was not told", "error", err)
 	}
 	return composer(r, c, 200, "", "")
+}
+
+// keep stores a message and makes it the conversation's latest.
+func keep(r *sdk.Request, c *conversation, m *message) error {
+	return r.DB().RunInTx(r.Context, nil, func(ctx context.Context, tx bun.Tx) error {
+		if _, err := tx.NewInsert().Model(m).Exec(ctx); err != nil {
+			return err
+		}
+		_, err := tx.NewUpdate().Model(c).Set("last_at = ?", m.CreatedAt).WherePK().Exec(ctx)
+		return err
+	})
 }
 
 // deliver sends a message, as each of the two sees it, to their open tabs;
