@@ -37,7 +37,7 @@ func BenchmarkStreams1000(b *testing.B) {
 			coach := app.Client(b)
 			coach.SignIn("coach@harbour.example")
 			me, _ := app.Identity().ByEmail(ctx, "coach@harbour.example")
-			org := orgOf(b, app, me.ID)
+			org := app.OrgOf(b, me.ID)
 			const n = 1000
 			runtime.GC()
 			var before runtime.MemStats

@@ -25,7 +25,7 @@ func TestEventStream(t *testing.T) {
 		coach.SignIn("coach@harbour.example")
 		me, _ := app.Identity().ByEmail(ctx, "coach@harbour.example")
 		kim, _ := app.Identity().ByEmail(ctx, "coachee@harbour.example")
-		org := orgOf(t, app, me.ID)
+		org := app.OrgOf(t, me.ID)
 		stream := coach.Stream("/events")
 		if stream.Status != 200 {
 			t.Fatalf("the stream: %d", stream.Status)
@@ -78,7 +78,7 @@ func TestTuneAStream(t *testing.T) {
 		coach.SignIn("coach@harbour.example")
 		kim.SignIn("coachee@harbour.example")
 		me, _ := app.Identity().ByEmail(ctx, "coach@harbour.example")
-		org := orgOf(t, app, me.ID)
+		org := app.OrgOf(t, me.ID)
 		sign := func(topics string) string {
 			return app.Secrets().Digest("live|" + strconv.FormatInt(me.ID, 10) + "|" + strconv.FormatInt(org, 10) + "|" + topics)
 		}
@@ -186,7 +186,7 @@ func TestEventsAcrossInstances(t *testing.T) {
 	me, _ := one.Identity().ByEmail(ctx, "coach@harbour.example")
 	stream := coach.Stream("/events")
 	two.WaitStreams(t, 1)
-	if err := one.Publish(ctx, realtime.Event{OrganisationID: orgOf(t, one, me.ID), Topic: "user:" + strconv.FormatInt(me.ID, 10), Name: "message", Data: "from the other instance"}); err != nil {
+	if err := one.Publish(ctx, realtime.Event{OrganisationID: one.OrgOf(t, me.ID), Topic: "user:" + strconv.FormatInt(me.ID, 10), Name: "message", Data: "from the other instance"}); err != nil {
 		t.Fatal(err)
 	}
 	if e, ok := stream.Next(10 * time.Second); !ok || e.Data != "from the other instance" {
@@ -198,19 +198,10 @@ func TestEventsAcrossInstances(t *testing.T) {
 	if code := elsewhere.PostForm("/events/tune", url.Values{"stream": {stream.Token}, "away": {"1"}}).StatusCode; code != 204 {
 		t.Fatalf("tuning on the first: %d", code)
 	}
-	org := orgOf(t, one, me.ID)
+	org := one.OrgOf(t, me.ID)
 	for deadline := time.Now().Add(10 * time.Second); two.Realtime().Presence(org, []int64{me.ID})[me.ID] != realtime.Away; time.Sleep(20 * time.Millisecond) {
 		if time.Now().After(deadline) {
 			t.Fatal("the tuning did not reach the instance holding the stream")
 		}
 	}
-}
-
-func orgOf(t testing.TB, app *coretest.App, userID int64) int64 {
-	t.Helper()
-	var org int64
-	if err := app.DB().NewSelect().Table("members").Column("organisation_id").Where("user_id = ?", userID).Limit(1).Scan(context.Background(), &org); err != nil {
-		t.Fatal(err)
-	}
-	return org
 }

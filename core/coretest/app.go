@@ -129,3 +129,14 @@ func (b *Buffer) String() string {
 	defer b.mu.Unlock()
 	return b.buf.String()
 }
+
+// OrgOf is the first organisation a person belongs to (the demo's people
+// belong to one).
+func (a *App) OrgOf(t testing.TB, userID int64) int64 {
+	t.Helper()
+	var org int64
+	if err := a.DB().NewSelect().Table("members").Column("organisation_id").Where("user_id = ?", userID).Limit(1).Scan(context.Background(), &org); err != nil {
+		t.Fatal(err)
+	}
+	return org
+}

@@ -22,7 +22,7 @@ func TestDemoAsksThePlugins(t *testing.T) {
 	ctx := context.Background()
 	coach, _ := app.Identity().ByEmail(ctx, "coach@harbour.example")
 	kim, _ := app.Identity().ByEmail(ctx, "coachee@harbour.example")
-	org := orgOfUser(t, app, coach.ID)
+	org := app.OrgOf(t, coach.ID)
 	people := func(coach int64) []byte {
 		b, _ := json.Marshal(map[string]int64{"coach": coach, "coachee": kim.ID})
 		return b
@@ -41,13 +41,4 @@ func TestDemoAsksThePlugins(t *testing.T) {
 	if _, err := app.Plugins().Demo(ctx, org+1000, coach.ID, people(coach.ID)); err == nil {
 		t.Error("a demo in an organisation the person is not in was run")
 	}
-}
-
-func orgOfUser(t *testing.T, app *coretest.App, userID int64) int64 {
-	t.Helper()
-	var org int64
-	if err := app.DB().NewSelect().Table("members").Column("organisation_id").Where("user_id = ?", userID).Limit(1).Scan(context.Background(), &org); err != nil {
-		t.Fatal(err)
-	}
-	return org
 }

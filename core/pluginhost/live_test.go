@@ -55,7 +55,7 @@ func TestBrowserStreamFollowsThePage(t *testing.T) {
 	ctx := context.Background()
 	me, _ := app.Identity().ByEmail(ctx, "coach@harbour.example")
 	kim, _ := app.Identity().ByEmail(ctx, "coachee@harbour.example")
-	org := orgOfUser(t, app, me.ID)
+	org := app.OrgOf(t, me.ID)
 	b := coretest.Browser(t)
 	coretest.BrowserSignIn(t, b, app.URL, "coach@harbour.example", demo.Password, identity.CodeAt(demo.TOTPSecret, time.Now()))
 	coretest.Wait(t, b, `document.body.hasAttribute("data-live-open")`)

@@ -155,10 +155,7 @@ func atriumWith(b *testing.B, db config.Database, events []string) calendarServe
 	if err != nil {
 		b.Fatal(err)
 	}
-	var orgID int64
-	if err := app.DB().NewSelect().Table("members").Column("organisation_id").Where("user_id = ?", coach.ID).Limit(1).Scan(ctx, &orgID); err != nil {
-		b.Fatal(err)
-	}
+	orgID := app.OrgOf(b, coach.ID)
 	now := time.Now().UTC()
 	rows := make([]privateEvent, 0, len(events))
 	for i, data := range events {
