@@ -113,6 +113,7 @@ type Plugins struct {
 	CallTimeout    time.Duration `yaml:"call_timeout" doc:"longest time a plugin may take to answer a page"`
 	SlotTimeout    time.Duration `yaml:"slot_timeout" doc:"longest time a plugin may take to fill a place on a core page; a late one is left out"`
 	HealthInterval time.Duration `yaml:"health_interval" doc:"how often the host checks that each plugin answers"`
+	TickEvery      time.Duration `yaml:"tick_every" doc:"how often plugins do work that falls due by the clock, such as reminders"`
 	MaxRestarts    int           `yaml:"max_restarts" doc:"restarts within ten minutes after which a crashing plugin is marked failed"`
 	MemoryMB       int           `yaml:"memory_mb" doc:"most memory (data segment) a plugin process may use, in MiB"`
 	OpenFiles      int           `yaml:"open_files" doc:"most files a plugin process may have open"`
@@ -151,6 +152,6 @@ func Default() Config {
 		},
 		Mail: Mail{SMTPPort: 587, TLS: "starttls", From: "Atrium <no-reply@atrium.invalid>", MaxAttempts: 8},
 		Plugins: Plugins{Dir: "bin/plugins", TrustFile: "data/plugins-trust.json", CallTimeout: 10 * time.Second,
-			SlotTimeout: 300 * time.Millisecond, HealthInterval: 5 * time.Second, MaxRestarts: 5, MemoryMB: 1024, OpenFiles: 1024},
+			SlotTimeout: 300 * time.Millisecond, HealthInterval: 5 * time.Second, TickEvery: 5 * time.Minute, MaxRestarts: 5, MemoryMB: 1024, OpenFiles: 1024},
 	}
 }

@@ -68,10 +68,7 @@ func (h *Host) receivers(ctx context.Context, name string, lineage []tenancy.Org
 	var out []*Plugin
 	h.mu.Lock()
 	for _, p := range h.plugins {
-		p.mu.RLock()
-		m := p.manifest
-		p.mu.RUnlock()
-		if m != nil && slices.Contains(m.GetEvents(), name) && slices.Contains(m.GetImplements(), "OnEvent") {
+		if p.receives(name) {
 			out = append(out, p)
 		}
 	}
@@ -86,6 +83,14 @@ func (h *Host) receivers(ctx context.Context, name string, lineage []tenancy.Org
 	out = slices.DeleteFunc(out, func(p *Plugin) bool { return !slices.Contains(modules, p.Name) })
 	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
 	return out, nil
+}
+
+// receives tells whether the plugin takes an event.
+func (p *Plugin) receives(name string) bool {
+	p.mu.RLock()
+	m := p.manifest
+	p.mu.RUnlock()
+	return m != nil && slices.Contains(m.GetEvents(), name) && slices.Contains(m.GetImplements(), "OnEvent")
 }
 
 // deliverTo makes one OnEvent call.

@@ -148,8 +148,9 @@ func (h *Host) Start(ctx context.Context) error {
 		}
 		h.Log.Info("plugin started", "plugin", name, "version", p.manifest.GetVersion(), "pid", p.pid)
 	}
-	h.done.Add(1)
+	h.done.Add(2)
 	go h.supervise()
+	go h.ticking()
 	return nil
 }
 

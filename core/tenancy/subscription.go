@@ -224,3 +224,31 @@ func (s *Service) allowedFor(ctx context.Context, org *Organisation) ([]string, 
 	}
 	return s.Modules(ctx, *org.ParentID)
 }
+
+// WithModule lists the organisations that have a module on, each with its
+// lineage (the organisation first). Only organisations that switched it on
+// themselves can have it, so those are the ones checked.
+func (s *Service) WithModule(ctx context.Context, module string) ([][]Organisation, error) {
+	var ids []int64
+	if err := s.db.NewSelect().Model((*switchRow)(nil)).Column("organisation_id").Where("module = ?", module).Order("organisation_id").Scan(ctx, &ids); err != nil {
+		return nil, err
+	}
+	var out [][]Organisation
+	for _, id := range ids {
+		lineage, err := s.Lineage(ctx, id)
+		if err != nil {
+			return nil, err
+		}
+		if len(lineage) == 0 {
+			continue
+		}
+		on, err := s.ModulesIn(ctx, lineage)
+		if err != nil {
+			return nil, err
+		}
+		if slices.Contains(on, module) {
+			out = append(out, lineage)
+		}
+	}
+	return out, nil
+}

@@ -47,6 +47,7 @@ func main() {
 	m.WellKnown("caldav")
 	m.Feed(feed)
 	m.Demo(seedDemo)
+	m.Tick(remind)
 	m.Page("POST", "/feed", "", feedPost)
 	m.Page("GET", "/availability", "agenda.offer", availabilityPage)
 	m.Page("POST", "/availability/hours", "agenda.offer", addHoursPost)

@@ -184,4 +184,5 @@ func migrations(m *sdk.Module) {
 		}
 		return nil
 	})
+	m.Migration("20261206090000_reminders", addReminded)
 }

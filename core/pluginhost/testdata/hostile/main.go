@@ -54,6 +54,11 @@ func main() {
 		_, err := r.DB().ExecContext(r.Context, "INSERT INTO hostile_items (organisation_id, secret) VALUES (?, ?)", r.OrgID(), "demo as "+strconv.FormatInt(r.UserID(), 10))
 		return err
 	})
+	// Each tick leaves a row, as nobody.
+	m.Tick(func(r *sdk.Request) error {
+		_, err := r.DB().ExecContext(r.Context, "INSERT INTO hostile_items (organisation_id, secret) VALUES (?, ?)", r.OrgID(), "tick as "+strconv.FormatInt(r.UserID(), 10))
+		return err
+	})
 	// /add stores a row for the caller's organisation, as a well-behaved plugin would.
 	m.Page("POST", "/add", "hostile.view", func(r *sdk.Request) error {
 		_, err := r.DB().ExecContext(r.Context, "INSERT INTO hostile_items (organisation_id, secret) VALUES (?, ?)", r.OrgID(), r.Form.Get("secret"))

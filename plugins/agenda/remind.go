@@ -1,0 +1,97 @@
+package main
+
+import (
+	"context"
+	"strconv"
+	"time"
+
+	"github.com/uptrace/bun"
+	"github.com/uptrace/bun/dialect"
+
+	"github.com/atriumhq/atrium/plugins/sdk"
+)
+
+// remindBefore is how long before a session its coachee is reminded.
+const remindBefore = 24 * time.Hour
+
+// remind mails coachees a reminder of their sessions that begin within
+// remindBefore, once per time a session is set for: one moved to another
+// day is reminded of again. A session booked or moved after its reminder
+// would have gone is not: the mail about that change is fresh. Each
+// reminder is claimed first, so that instances ticking together send it
+// once.
+func remind(r *sdk.Request) error {
+	now := time.Now().UTC()
+	var due []appointment
+	err := r.DB().NewSelect().Model(&due).
+		Where("organisation_id = ? AND status = ? AND starts_at > ? AND starts_at <= ?", r.OrgID(), statusPlanned, now, now.Add(remindBefore)).
+		Where("reminded_for IS NULL OR reminded_for <> starts_at").Scan(r.Context)
+	if err != nil {
+		return err
+	}
+	for _, a := range due {
+		if !a.UpdatedAt.Before(a.StartsAt.Add(-remindBefore)) {
+			continue
+		}
+		claimed, err := claimReminder(r.Context, r.DB(), a)
+		if err != nil {
+			return err
+		}
+		if claimed {
+			sendReminder(r, a)
+		}
+	}
+	return nil
+}
+
+// claimReminder marks an appointment reminded for its start; false when
+// another instance did it first.
+func claimReminder(ctx context.Context, db *bun.DB, a appointment) (bool, error) {
+	res, err := db.NewUpdate().Model((*appointment)(nil)).Set("reminded_for = starts_at").
+		Where("id = ? AND organisation_id = ? AND (reminded_for IS NULL OR reminded_for <> starts_at)", a.ID, a.OrganisationID).Exec(ctx)
+	if err != nil {
+		return false, err
+	}
+	n, err := res.RowsAffected()
+	return n == 1, err
+}
+
+// sendReminder mails the coachee, in their language and time zone, with
+// the session's page to change or cancel it. A mail that cannot be sent is
+// logged: the reminder is not tried again.
+func sendReminder(r *sdk.Request, a appointment) {
+	people, err := r.People(a.CoachID, a.CoacheeID)
+	if err != nil {
+		r.Warn("agenda: no reminder", "appointment", a.ID, "error", err)
+		return
+	}
+	var coach, coachee sdk.Person
+	for _, p := range people {
+		switch p.ID {
+		case a.CoachID:
+			coach = p
+		case a.CoacheeID:
+			coachee = p
+		}
+	}
+	if coachee.ID == 0 {
+		return // no longer in the organisation
+	}
+	t := func(id string, args ...any) string { return r.TFor(coachee.Locale, id, args...) }
+	data := map[string]any{"Who": coach.Name, "When": whenText(t, a.StartsAt.In(sdk.Zone(coachee.TimeZone))), "Minutes": a.Minutes(), "Place": a.Place,
+		"Link": r.BaseURL() + r.URL("/appointments/"+strconv.FormatInt(a.ID, 10))}
+	if err := r.Mail(coachee.ID, sdk.Mail{Subject: t("agenda.mail.reminder.subject", data), Text: t("agenda.mail.reminder.text", data)}); err != nil {
+		r.Warn("agenda: no reminder", "appointment", a.ID, "error", err)
+	}
+}
+
+// addReminded is the migration that lets appointments remember the start
+// they were reminded of.
+func addReminded(ctx context.Context, db *bun.DB) error {
+	kind := "TIMESTAMP"
+	if db.Dialect().Name() == dialect.PG {
+		kind = "TIMESTAMPTZ" // as starts_at
+	}
+	_, err := db.NewAddColumn().Table("agenda_appointments").ColumnExpr("reminded_for " + kind).Exec(ctx)
+	return err
+}

@@ -1,0 +1,92 @@
+package main
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/atriumhq/atrium/core/config"
+	"github.com/atriumhq/atrium/core/coretest"
+)
+
+// TestRemindersBeforeASession: a coachee is mailed a reminder once, a day
+// before a session, in their language with the session's page; again when
+// the session moves to another day; never for a session booked or moved
+// within that day (its own mail is fresh), a cancelled one, or one further
+// off.
+func TestRemindersBeforeASession(t *testing.T) {
+	t.Parallel()
+	bin := coretest.BuildThisPlugin(t)
+	coretest.EachDatabase(t, func(t *testing.T, db config.Database) {
+		smtp := coretest.SMTP(t)
+		app := coretest.NewApp(t, db, coretest.Options{Config: func(c *config.Config) {
+			coretest.WithPlugins(t, c, true, bin)
+			smtp.Configure(c)
+		}})
+		ctx := context.Background()
+		coach, kim := app.Client(t), app.Client(t)
+		coach.SignIn("coach@harbour.example")
+		kim.SignIn("coachee@harbour.example")
+		openEveryDay(t, coach)
+		_, start := firstFree(t, kim)
+		res := kim.PostForm("/m/agenda/book", map[string][]string{"start": {start}})
+		where, _, _ := strings.Cut(res.Header.Get("Location"), "?")
+		id := where[strings.LastIndex(where, "/")+1:]
+		if res.StatusCode != 303 || id == "" {
+			t.Fatalf("booking: %d %q", res.StatusCode, where)
+		}
+		reminders := func() int {
+			t.Helper()
+			app.Plugins().Tick(ctx)
+			list, err := app.Mailer().Recent(ctx, 100)
+			if err != nil {
+				t.Fatal(err)
+			}
+			n := 0
+			for _, m := range list {
+				if strings.HasPrefix(m.Subject, "Reminder:") {
+					n++
+				}
+			}
+			return n
+		}
+		set := func(status string, startsIn, changedAgo time.Duration) {
+			t.Helper()
+			now := time.Now().UTC()
+			_, err := app.DB().NewUpdate().Table("agenda_appointments").
+				Set("status = ?, starts_at = ?, ends_at = ?, updated_at = ?", status, now.Add(startsIn), now.Add(startsIn+time.Hour), now.Add(-changedAgo)).
+				Where("id = ?", id).Exec(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+		}
+		set("planned", 30*time.Hour, 48*time.Hour)
+		if n := reminders(); n != 0 {
+			t.Errorf("a session 30 hours off was reminded of: %d", n)
+		}
+		set("planned", 3*time.Hour, 48*time.Hour)
+		if n := reminders(); n != 1 {
+			t.Fatalf("reminders of a session in 3 hours booked two days ago: %d, want 1", n)
+		}
+		mail := waitSubject(t, smtp, "coachee@harbour.example", "Reminder:")
+		if text := mail.Part("text/plain"); !strings.Contains(text, "Chris Jansen") || !strings.Contains(text, where) {
+			t.Errorf("the reminder: %s", text)
+		}
+		if n := reminders(); n != 1 {
+			t.Errorf("a second tick reminded again: %d", n)
+		}
+		set("planned", 5*time.Hour, 48*time.Hour) // moved, in an app or long ago
+		if n := reminders(); n != 2 {
+			t.Errorf("after the session moved: %d reminders, want 2", n)
+		}
+		set("planned", 7*time.Hour, time.Hour) // moved within the last day: its mail said so
+		if n := reminders(); n != 2 {
+			t.Errorf("after a move within the day: %d reminders, want 2", n)
+		}
+		set("cancelled", 9*time.Hour, 48*time.Hour)
+		if n := reminders(); n != 2 {
+			t.Errorf("a cancelled session was reminded of: %d", n)
+		}
+	})
+}
