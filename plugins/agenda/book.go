@@ -10,9 +10,10 @@ import (
 	"github.com/atriumhq/atrium/plugins/sdk"
 )
 
-// bookable is what a coachee can book: with their coach, in a trajectory
-// of their dossier that has sessions left, one of the coach's session
-// types. Problem names why nothing can be booked.
+// bookable is what a coachee can book, or a coach plan for them: with
+// their coach, in a trajectory of their dossier that has sessions left,
+// one of the coach's session types. Problem names why nothing can be
+// booked.
 type bookable struct {
 	Dossier    sdk.DossierInfo
 	Trajectory sdk.Trajectory
@@ -22,6 +23,11 @@ type bookable struct {
 	Type       sessionType
 	Themes     []theme
 	Problem    string
+	// For is the coachee when someone else plans for them (from their
+	// dossier); Base is the page's own address.
+	For     *sdk.Person
+	Base    string
+	Coachee int64
 }
 
 // hourSession stands in for a coach who has no session types.
@@ -30,16 +36,45 @@ var hourSession = sessionType{Name: "", DurationMin: 60, NoticeHours: 24, AheadD
 // bookableFor finds what the request's person can book; typeID chooses a
 // session type (0: the first).
 func bookableFor(r *sdk.Request, typeID int64) (*bookable, error) {
-	b := &bookable{}
 	d, err := r.OwnDossier()
 	if err != nil {
 		return nil, err
 	}
-	b.Dossier = d
+	b := &bookable{Base: "/book", Coachee: r.UserID()}
 	if d.Level == "none" {
-		b.Problem = "agenda.book.no_dossier"
+		b.Dossier, b.Problem = d, "agenda.book.no_dossier"
 		return b, nil
 	}
+	return b, b.fill(r, d, typeID, "agenda.book.")
+}
+
+// plannableFor finds what a coach (or a colleague who may contribute to
+// the dossier) can plan for the dossier's person; nil when the dossier is
+// not theirs to plan in or has no account yet.
+func plannableFor(r *sdk.Request, typeID int64) (*bookable, error) {
+	id, err := strconv.ParseInt(r.Params["id"], 10, 64)
+	if err != nil {
+		return nil, nil
+	}
+	d, err := r.Dossier(id)
+	if err != nil || !d.Level.AtLeast("contribute") || d.PersonID == 0 {
+		return nil, err
+	}
+	b := &bookable{Base: "/dossiers/" + strconv.FormatInt(d.ID, 10) + "/book", Coachee: d.PersonID}
+	people, err := r.People(d.PersonID)
+	if err != nil || len(people) != 1 {
+		return nil, err
+	}
+	b.For = &people[0]
+	return b, b.fill(r, d, typeID, "agenda.plan.")
+}
+
+// fill completes what can be booked in a dossier: its open trajectory, its
+// coach, their zone and session types, the organisation's themes; problems
+// are worded from the prefix given (the coachee's own words, or the
+// planner's).
+func (b *bookable) fill(r *sdk.Request, d sdk.DossierInfo, typeID int64, words string) error {
+	b.Dossier = d
 	for _, t := range d.Trajectories {
 		if t.Open() {
 			b.Trajectory = t
@@ -47,24 +82,24 @@ func bookableFor(r *sdk.Request, typeID int64) (*bookable, error) {
 		}
 	}
 	if d.CoachID == 0 {
-		b.Problem = "agenda.book.no_coach"
-		return b, nil
+		b.Problem = words + "no_coach"
+		return nil
 	}
 	if b.Trajectory.ID == 0 {
-		b.Problem = "agenda.book.no_sessions"
+		b.Problem = words + "no_sessions"
 	}
 	people, err := r.People(d.CoachID)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	if len(people) == 1 {
 		b.Coach = people[0]
 	}
 	if b.Zone, err = zoneOf(r, d.CoachID); err != nil {
-		return nil, err
+		return err
 	}
 	if b.Types, err = sessionTypesOf(r, d.CoachID); err != nil {
-		return nil, err
+		return err
 	}
 	b.Type = hourSession
 	for i, t := range b.Types {
@@ -73,7 +108,7 @@ func bookableFor(r *sdk.Request, typeID int64) (*bookable, error) {
 		}
 	}
 	b.Themes, err = themesOf(r)
-	return b, err
+	return err
 }
 
 // day is one day of the month view.
@@ -99,24 +134,52 @@ func bookPage(r *sdk.Request) error {
 	return renderBook(r, 200, r.Query.Get("start"), map[string]string{})
 }
 
+// planPage is the same page for a coach planning a session for the person
+// of a dossier.
+func planPage(r *sdk.Request) error {
+	b, err := plannableFor(r, chosenType(r))
+	if err != nil || b == nil {
+		return orNotFound(r, err)
+	}
+	return bookView(r, b, 200, r.Query.Get("start"), map[string]string{}, "")
+}
+
 func renderBook(r *sdk.Request, status int, chosen string, problems map[string]string) error {
-	return bookView(r, status, chosen, problems, "")
+	b, err := bookableFor(r, chosenType(r))
+	if err != nil {
+		return err
+	}
+	return bookView(r, b, status, chosen, problems, "")
 }
 
 // renderBookWith shows the page with a feed address just made.
 func renderBookWith(r *sdk.Request, fresh string) error {
-	return bookView(r, 200, "", map[string]string{}, fresh)
+	b, err := bookableFor(r, chosenType(r))
+	if err != nil {
+		return err
+	}
+	return bookView(r, b, 200, "", map[string]string{}, fresh)
 }
 
-func bookView(r *sdk.Request, status int, chosen string, problems map[string]string, fresh string) error {
+// chosenType is the session type the form or the address names.
+func chosenType(r *sdk.Request) int64 {
 	typeID, _ := strconv.ParseInt(r.Query.Get("type"), 10, 64)
 	if v := r.Form.Get("type"); v != "" {
 		typeID, _ = strconv.ParseInt(v, 10, 64)
 	}
-	b, err := bookableFor(r, typeID)
+	return typeID
+}
+
+// orNotFound answers a page that is not there for the person: an error
+// as it is, else a 404.
+func orNotFound(r *sdk.Request, err error) error {
 	if err != nil {
 		return err
 	}
+	return r.Fail(404)
+}
+
+func bookView(r *sdk.Request, b *bookable, status int, chosen string, problems map[string]string, fresh string) error {
 	viewer := sdk.Zone(r.TimeZone())
 	now := time.Now()
 	month, err := time.ParseInLocation("2006-01", r.Query.Get("month"), viewer)
@@ -147,11 +210,14 @@ func bookView(r *sdk.Request, status int, chosen string, problems map[string]str
 		data["Days"], data["Slots"], data["DayTitle"] = monthView(r, month, from, to, free, viewer, now, chosenDay)
 		data["Weekdays"] = weekdayNames(r)
 	}
-	upcoming, err := appointmentsOf(r, "coachee_id", r.UserID(), now, now.AddDate(2, 0, 0))
+	upcoming, err := appointmentsOf(r, "coachee_id", b.Coachee, now, now.AddDate(2, 0, 0))
 	if err != nil {
 		return err
 	}
 	data["Upcoming"] = viewsOf(r, upcoming, viewer)
+	if b.For != nil {
+		return r.RenderStatus(status, "book", "agenda.plan.title", data)
+	}
 	if data["Apps"], err = appsView(r, fresh); err != nil {
 		return err
 	}
@@ -200,11 +266,28 @@ func weekdayNames(r *sdk.Request) []string {
 
 // bookPost books the chosen free time for the coachee's trajectory.
 func bookPost(r *sdk.Request) error {
-	typeID, _ := strconv.ParseInt(r.Form.Get("type"), 10, 64)
-	b, err := bookableFor(r, typeID)
+	b, err := bookableFor(r, chosenType(r))
 	if err != nil {
 		return err
 	}
+	return bookIn(r, b)
+}
+
+// planPost books the chosen free time for the person of a dossier, as
+// planned by their coach or a colleague.
+func planPost(r *sdk.Request) error {
+	b, err := plannableFor(r, chosenType(r))
+	if err != nil || b == nil {
+		return orNotFound(r, err)
+	}
+	return bookIn(r, b)
+}
+
+// bookIn books the chosen free time in what can be booked: refused with
+// the reason named, 409 when it was taken meanwhile; both sides are mailed
+// and the planner goes to the appointment (or, not being its coach, back
+// to the dossier).
+func bookIn(r *sdk.Request, b *bookable) error {
 	problems := map[string]string{}
 	start, err := time.Parse(time.RFC3339, r.Form.Get("start"))
 	if err != nil {
@@ -218,12 +301,12 @@ func bookPost(r *sdk.Request) error {
 		problems["start"] = b.Problem
 	}
 	if len(problems) > 0 {
-		return renderBook(r, 422, r.Form.Get("start"), problems)
+		return bookView(r, b, 422, r.Form.Get("start"), problems, "")
 	}
-	a, err := book(r.Context, r.DB(), booking{OrgID: r.OrgID(), CoachID: b.Dossier.CoachID, CoacheeID: r.UserID(), DossierID: b.Dossier.ID,
+	a, err := book(r.Context, r.DB(), booking{OrgID: r.OrgID(), CoachID: b.Dossier.CoachID, CoacheeID: b.Coachee, DossierID: b.Dossier.ID,
 		TrajectoryID: b.Trajectory.ID, BookedBy: r.UserID(), Type: b.Type, Zone: b.Zone, Start: start.UTC(), Theme: theme, Now: time.Now()})
 	if errors.Is(err, errTaken) {
-		return renderBook(r, 409, "", map[string]string{"start": "agenda.error.taken"})
+		return bookView(r, b, 409, "", map[string]string{"start": "agenda.error.taken"}, "")
 	}
 	if err != nil {
 		return err
@@ -232,5 +315,8 @@ func bookPost(r *sdk.Request) error {
 		r.Warn("agenda: sessions not counted", "appointment", a.ID, "error", err)
 	}
 	tell(r, a, "booked")
+	if b.For != nil && a.CoachID != r.UserID() {
+		return r.RedirectToDossier(a.DossierID)
+	}
 	return r.Redirect("/appointments/" + strconv.FormatInt(a.ID, 10) + "?booked=1")
 }

@@ -29,16 +29,23 @@ func openEveryDay(t *testing.T, coach *coretest.Client) {
 // the start to send back.
 func firstFree(t *testing.T, kim *coretest.Client) (string, string) {
 	t.Helper()
-	page := kim.Get("/m/agenda/book")
-	day, ok := page.Doc.Find("#agenda-month .calendar-pick.free").First().Attr("data-day")
+	return firstFreeOn(t, kim, "/m/agenda/book")
+}
+
+// firstFreeOn is the first free time a booking page (the coachee's own, or
+// a coach's for a dossier) offers.
+func firstFreeOn(t *testing.T, c *coretest.Client, page string) (string, string) {
+	t.Helper()
+	res := c.Get(page)
+	day, ok := res.Doc.Find("#agenda-month .calendar-pick.free").First().Attr("data-day")
 	if !ok {
-		page = kim.Get("/m/agenda/book?month=" + time.Now().AddDate(0, 1, 0).Format("2006-01"))
-		day, ok = page.Doc.Find("#agenda-month .calendar-pick.free").First().Attr("data-day")
+		res = c.Get(page + "?month=" + time.Now().AddDate(0, 1, 0).Format("2006-01"))
+		day, ok = res.Doc.Find("#agenda-month .calendar-pick.free").First().Attr("data-day")
 	}
 	if !ok {
-		t.Fatalf("no day with free time: %d %s", page.StatusCode, page.Text("main"))
+		t.Fatalf("no day with free time on %s: %d %s", page, res.StatusCode, res.Text("main"))
 	}
-	slots := kim.Get("/m/agenda/book?month=" + day[:7] + "&day=" + day)
+	slots := c.Get(page + "?month=" + day[:7] + "&day=" + day)
 	start, ok := slots.Doc.Find(`#agenda-slots input[name="start"]`).First().Attr("value")
 	if !ok {
 		t.Fatalf("no free time on %s: %s", day, slots.Text("main"))
