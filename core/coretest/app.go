@@ -140,3 +140,18 @@ func (a *App) OrgOf(t testing.TB, userID int64) int64 {
 	}
 	return org
 }
+
+// DossierOf is the dossier of the person with the e-mail address (the
+// demo's coachee has one).
+func (a *App) DossierOf(t testing.TB, email string) int64 {
+	t.Helper()
+	u, err := a.Identity().ByEmail(context.Background(), email)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var id int64
+	if err := a.DB().NewSelect().Table("dossiers").Column("id").Where("user_id = ?", u.ID).Limit(1).Scan(context.Background(), &id); err != nil {
+		t.Fatal(err)
+	}
+	return id
+}

@@ -20,10 +20,7 @@ func TestPageListensWhereAllowed(t *testing.T) {
 		app := coretest.NewApp(t, db, coretest.Options{Config: func(c *config.Config) { coretest.WithPlugins(t, c, true, bin) }})
 		ctx := context.Background()
 		kim, _ := app.Identity().ByEmail(ctx, "coachee@harbour.example")
-		var dossier int64
-		if err := app.DB().NewSelect().Table("dossiers").Column("id").Where("user_id = ?", kim.ID).Limit(1).Scan(ctx, &dossier); err != nil {
-			t.Fatal(err)
-		}
+		dossier := app.DossierOf(t, "coachee@harbour.example")
 		coach := app.Client(t)
 		coach.SignIn("coach@harbour.example")
 		listens := func(d int64) string {

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"strconv"
 	"strings"
 	"testing"
 
@@ -59,4 +60,18 @@ func TestBrowserBookAndSee(t *testing.T) {
 	if got := text("#agenda-appointment"); !strings.Contains(got, "Kim Bakker") {
 		t.Errorf("the appointment from the coach's side: %q", got)
 	}
+	// From Kim's dossier the coach sees her session and plans the next.
+	coretest.Step(t, b, chromedp.Navigate(app.URL+"/dossiers/"+strconv.FormatInt(app.DossierOf(t, "coachee@harbour.example"), 10)))
+	coretest.Wait(t, b, `document.querySelector("#agenda-plan") !== null`)
+	begins, _, _ := strings.Cut(strings.Fields(slot)[0], "–")
+	if got := text("#agenda-card-coming"); !strings.Contains(got, "at "+begins) {
+		t.Errorf("the dossier's sessions card: %q, want %s", got, slot)
+	}
+	coretest.Shot(t, b, "agenda-dossier-card")
+	coretest.Step(t, b, chromedp.Click("#agenda-plan"))
+	coretest.Wait(t, b, `document.querySelector("#agenda-month .calendar-pick.free") !== null || document.querySelector(".calendar-nav") !== null`)
+	if got := text("main h1"); got != "Plan a session for Kim Bakker" {
+		t.Errorf("the planning page: %q", got)
+	}
+	coretest.Shot(t, b, "agenda-plan")
 }

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"context"
 	"net/url"
 	"strconv"
 	"strings"
@@ -25,12 +24,7 @@ func TestCoachPlansForACoachee(t *testing.T) {
 			coretest.WithPlugins(t, c, true, bin)
 			smtp.Configure(c)
 		}})
-		ctx := context.Background()
-		kimUser, _ := app.Identity().ByEmail(ctx, "coachee@harbour.example")
-		var dossier int64
-		if err := app.DB().NewSelect().Table("dossiers").Column("id").Where("user_id = ?", kimUser.ID).Limit(1).Scan(ctx, &dossier); err != nil {
-			t.Fatal(err)
-		}
+		dossier := app.DossierOf(t, "coachee@harbour.example")
 		coach, kim, hr := app.Client(t), app.Client(t), app.Client(t)
 		coach.SignIn("coach@harbour.example")
 		kim.SignIn("coachee@harbour.example")
