@@ -42,7 +42,7 @@ type Server struct {
 	IdleTimeout     time.Duration `yaml:"idle_timeout" doc:"how long an idle keep-alive connection stays open"`
 	ShutdownTimeout time.Duration `yaml:"shutdown_timeout" doc:"how long a graceful shutdown waits for requests in flight"`
 	BodyLimitMB     int           `yaml:"body_limit_mb" doc:"largest request body in mebibytes"`
-	RateLimit       int           `yaml:"rate_limit" doc:"unsafe requests (POST, PUT, PATCH, DELETE) per minute from one address"`
+	RateLimit       int           `yaml:"rate_limit" doc:"unsafe requests (POST, PUT, PATCH, DELETE) per minute from one person signed in, or from one address"`
 	TrustProxy      bool          `yaml:"trust_proxy" doc:"take the client address from X-Forwarded-For (only behind your own proxy)"`
 	HSTS            bool          `yaml:"hsts" doc:"send Strict-Transport-Security (only when served over HTTPS)"`
 	AwayAfter       time.Duration `yaml:"away_after" doc:"how long a person's tabs stay hidden before others see them as away"`

@@ -207,10 +207,21 @@ func New(o Options) (*Server, error) {
 		Max:          cfg.RateLimit,
 		Expiration:   time.Minute,
 		Next:         func(c fiber.Ctx) bool { return safeMethod(c.Method()) },
+		KeyGenerator: rateKey,
 		LimitReached: func(fiber.Ctx) error { return fiber.ErrTooManyRequests },
 	}))
 	s.coreRoutes()
 	return s, nil
+}
+
+// rateKey counts unsafe requests per signed-in person, so that colleagues
+// behind one office address do not share a limit, and per address for
+// everyone else (sign-in attempts among them).
+func rateKey(c fiber.Ctx) string {
+	if v := CurrentViewer(c); v != nil {
+		return "person:" + strconv.FormatInt(v.User.ID, 10)
+	}
+	return "address:" + c.IP()
 }
 
 // Router is where a host program adds its own routes; they run behind the same

@@ -297,6 +297,29 @@ func TestUnsafeRequestsAreRateLimited(t *testing.T) {
 	}
 }
 
+// TestRateLimitIsPerPerson: people signed in from one address (an office)
+// each have their own limit.
+func TestRateLimitIsPerPerson(t *testing.T) {
+	t.Parallel()
+	app := coretest.NewApp(t, coretest.SQLite(t), coretest.Options{Config: func(c *config.Config) { c.Server.RateLimit = 6 }})
+	coach, kim := app.Client(t), app.Client(t)
+	coach.SignIn("coach@harbour.example")
+	kim.SignIn("coachee@harbour.example")
+	// Signing in counted too; the coach reaches the limit within six more.
+	refused := 0
+	for i := 0; i < 6 && refused == 0; i++ {
+		if res := coach.PostForm("/language", url.Values{"locale": {"en"}}); res.StatusCode == 429 {
+			refused = i + 1
+		}
+	}
+	if refused < 4 {
+		t.Errorf("the coach was refused at request %d (0: never)", refused)
+	}
+	if res := kim.PostForm("/language", url.Values{"locale": {"en"}}); res.StatusCode != 303 {
+		t.Errorf("Kim, from the same address: %d", res.StatusCode)
+	}
+}
+
 func TestOrganisationLanguageIsTheDefault(t *testing.T) {
 	t.Parallel()
 	app := coretest.NewApp(t, coretest.SQLite(t))
