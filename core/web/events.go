@@ -166,8 +166,8 @@ func (s *Server) events(c fiber.Ctx) error {
 
 // tune passes a tab's tuning of its stream on to the instance holding it:
 // the topics of the page it shows now (signed when the page was rendered),
-// whether the person is away, or that the tab closed. A stream that is not the person's is
-// left alone, wherever it is.
+// whether the person is away, or that the tab closed. A stream that is not
+// the person's is left alone, wherever it is.
 func (s *Server) tune(c fiber.Ctx) error {
 	v := CurrentViewer(c)
 	if s.hub == nil || s.tuner == nil || v == nil || v.Org == nil {
