@@ -25,6 +25,18 @@ func openEveryDay(t *testing.T, coach *coretest.Client) {
 	}
 }
 
+// withMail runs the agenda as it ships on db with a real SMTP server for
+// its mails.
+func withMail(t *testing.T, db config.Database, bin string) (*coretest.App, *coretest.MailServer) {
+	t.Helper()
+	smtp := coretest.SMTP(t)
+	app := coretest.NewApp(t, db, coretest.Options{Config: func(c *config.Config) {
+		coretest.WithPlugins(t, c, true, bin)
+		smtp.Configure(c)
+	}})
+	return app, smtp
+}
+
 // firstFree is the first free time the coachee is offered: the day and
 // the start to send back.
 func firstFree(t *testing.T, kim *coretest.Client) (string, string) {
@@ -61,11 +73,7 @@ func TestBookingThroughTheHost(t *testing.T) {
 	t.Parallel()
 	bin := coretest.BuildThisPlugin(t)
 	coretest.EachDatabase(t, func(t *testing.T, db config.Database) {
-		smtp := coretest.SMTP(t)
-		app := coretest.NewApp(t, db, coretest.Options{Config: func(c *config.Config) {
-			coretest.WithPlugins(t, c, true, bin)
-			smtp.Configure(c)
-		}})
+		app, smtp := withMail(t, db, bin)
 		coach, kim := app.Client(t), app.Client(t)
 		coach.SignIn("coach@harbour.example")
 		kim.SignIn("coachee@harbour.example")

@@ -19,11 +19,7 @@ func TestCoachPlansForACoachee(t *testing.T) {
 	t.Parallel()
 	bin := coretest.BuildThisPlugin(t)
 	coretest.EachDatabase(t, func(t *testing.T, db config.Database) {
-		smtp := coretest.SMTP(t)
-		app := coretest.NewApp(t, db, coretest.Options{Config: func(c *config.Config) {
-			coretest.WithPlugins(t, c, true, bin)
-			smtp.Configure(c)
-		}})
+		app, smtp := withMail(t, db, bin)
 		dossier := app.DossierOf(t, "coachee@harbour.example")
 		coach, kim, hr := app.Client(t), app.Client(t), app.Client(t)
 		coach.SignIn("coach@harbour.example")
