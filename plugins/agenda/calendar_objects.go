@@ -28,6 +28,9 @@ type orgSettings struct {
 	bun.BaseModel  `bun:"table:agenda_org_settings"`
 	OrganisationID int64  `bun:"organisation_id,pk"`
 	CalendarNames  string `bun:"calendar_names,notnull"`
+	// Remind is when coachees are reminded of a session: hours before
+	// ("2", "24", "48"), "off", or "" for a day before.
+	Remind string `bun:"remind,notnull"`
 }
 
 // calendarNames is how the organisation lets calendar apps name coachees.

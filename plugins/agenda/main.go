@@ -27,7 +27,7 @@ func main() {
 			{Label: "agenda.book.title", Icon: "calendar", Path: "/book", Permission: "agenda.book"},
 			{Label: "agenda.calendar.title", Icon: "calendar", Path: "/agenda", Permission: "agenda.offer"},
 			{Label: "agenda.availability.title", Icon: "clock", Path: "/availability", Permission: "agenda.offer"},
-			{Label: "agenda.themes.title", Icon: "tag", Path: "/themes", Permission: "agenda.manage"},
+			{Label: "agenda.settings.title", Icon: "tag", Path: "/themes", Permission: "agenda.manage"},
 		},
 	}, files)
 	migrations(m)
@@ -46,6 +46,7 @@ func main() {
 	m.Page("POST", "/themes", "agenda.manage", addThemePost)
 	m.Page("POST", "/themes/:id/delete", "agenda.manage", deleteRow((*theme)(nil), false, "/themes"))
 	m.Page("POST", "/themes/names", "agenda.manage", namesPost)
+	m.Page("POST", "/themes/reminders", "agenda.manage", remindersPost)
 	m.Protocol(sdk.HTTP(caldav.New(davPrefix, calendarStore{})))
 	m.WellKnown("caldav")
 	m.Feed(feed)

@@ -185,4 +185,5 @@ func migrations(m *sdk.Module) {
 		return nil
 	})
 	m.Migration("20261206090000_reminders", addReminded)
+	m.Migration("20261206100000_reminder_choice", addReminderChoice)
 }

@@ -2,6 +2,9 @@ package main
 
 import (
 	"context"
+	"database/sql"
+	"errors"
+	"slices"
 	"strconv"
 	"time"
 
@@ -11,26 +14,49 @@ import (
 	"github.com/atriumhq/atrium/plugins/sdk"
 )
 
-// remindBefore is how long before a session its coachee is reminded.
-const remindBefore = 24 * time.Hour
+// reminderChoices are when an organisation may have coachees reminded,
+// in hours before a session; "off" sends none.
+var reminderChoices = []string{"2", "24", "48", "off"}
 
-// remind mails coachees a reminder of their sessions that begin within
-// remindBefore, once per time a session is set for: one moved to another
-// day is reminded of again. A session booked or moved after its reminder
-// would have gone is not: the mail about that change is fresh. Each
-// reminder is claimed first, so that instances ticking together send it
-// once.
+// remindBefore is how long before a session the organisation has its
+// coachees reminded (a day unless it chose), and whether it does at all.
+func remindBefore(r *sdk.Request) (time.Duration, bool, error) {
+	s := orgSettings{}
+	err := r.DB().NewSelect().Model(&s).Where("organisation_id = ?", r.OrgID()).Scan(r.Context)
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return 0, false, err
+	}
+	switch s.Remind {
+	case "off":
+		return 0, false, nil
+	case "2", "48":
+		hours, _ := strconv.Atoi(s.Remind)
+		return time.Duration(hours) * time.Hour, true, nil
+	}
+	return 24 * time.Hour, true, nil
+}
+
+// remind mails coachees a reminder of their sessions that begin within the
+// organisation's reminder time, once per time a session is set for: one
+// moved to another day is reminded of again. A session booked or moved
+// after its reminder would have gone is not: the mail about that change is
+// fresh. Each reminder is claimed first, so that instances ticking
+// together send it once.
 func remind(r *sdk.Request) error {
+	before, on, err := remindBefore(r)
+	if err != nil || !on {
+		return err
+	}
 	now := time.Now().UTC()
 	var due []appointment
-	err := r.DB().NewSelect().Model(&due).
-		Where("organisation_id = ? AND status = ? AND starts_at > ? AND starts_at <= ?", r.OrgID(), statusPlanned, now, now.Add(remindBefore)).
+	err = r.DB().NewSelect().Model(&due).
+		Where("organisation_id = ? AND status = ? AND starts_at > ? AND starts_at <= ?", r.OrgID(), statusPlanned, now, now.Add(before)).
 		Where("reminded_for IS NULL OR reminded_for <> starts_at").Scan(r.Context)
 	if err != nil {
 		return err
 	}
 	for _, a := range due {
-		if !a.UpdatedAt.Before(a.StartsAt.Add(-remindBefore)) {
+		if !a.UpdatedAt.Before(a.StartsAt.Add(-before)) {
 			continue
 		}
 		claimed, err := claimReminder(r.Context, r.DB(), a)
@@ -94,4 +120,28 @@ func addReminded(ctx context.Context, db *bun.DB) error {
 	}
 	_, err := db.NewAddColumn().Table("agenda_appointments").ColumnExpr("reminded_for " + kind).Exec(ctx)
 	return err
+}
+
+// addReminderChoice is the migration that lets organisations choose when
+// reminders go.
+func addReminderChoice(ctx context.Context, db *bun.DB) error {
+	_, err := db.NewAddColumn().Table("agenda_org_settings").ColumnExpr("remind VARCHAR(8) NOT NULL DEFAULT ''").Exec(ctx)
+	return err
+}
+
+// remindersPost sets when the organisation's coachees are reminded of
+// their sessions.
+func remindersPost(r *sdk.Request) error {
+	choice := r.Form.Get("remind")
+	if !slices.Contains(reminderChoices, choice) {
+		return renderSettings(r, 422, settingsProblem{Field: "remind", Message: "agenda.error.remind"})
+	}
+	s := &orgSettings{OrganisationID: r.OrgID(), CalendarNames: namesInitials, Remind: choice}
+	if _, err := r.DB().NewInsert().Model(s).On("CONFLICT (organisation_id) DO UPDATE").Set("remind = EXCLUDED.remind").Exec(r.Context); err != nil {
+		return err
+	}
+	if err := r.Audit("reminders", 0, choice); err != nil {
+		return err
+	}
+	return r.Redirect("/themes")
 }

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"net/url"
 	"strings"
 	"testing"
 	"time"
@@ -14,7 +15,7 @@ import (
 // before a session, in their language with the session's page; again when
 // the session moves to another day; never for a session booked or moved
 // within that day (its own mail is fresh), a cancelled one, or one further
-// off.
+// off. The organisation's admin chooses two hours or none instead.
 func TestRemindersBeforeASession(t *testing.T) {
 	t.Parallel()
 	bin := coretest.BuildThisPlugin(t)
@@ -83,6 +84,40 @@ func TestRemindersBeforeASession(t *testing.T) {
 		set("cancelled", 9*time.Hour, 48*time.Hour)
 		if n := reminders(); n != 2 {
 			t.Errorf("a cancelled session was reminded of: %d", n)
+		}
+
+		// The organisation chooses when reminders go, or none.
+		admin := app.Client(t)
+		admin.SignIn("admin@harbour.example")
+		choose := func(c *coretest.Client, choice string) *coretest.Response {
+			return c.PostForm("/m/agenda/themes/reminders", url.Values{"remind": {choice}})
+		}
+		if res := choose(admin, "sometimes"); res.StatusCode != 422 || res.Text("#agenda-remind-error") == "" {
+			t.Errorf("a choice that is none: %d %q", res.StatusCode, res.Text("#agenda-remind-error"))
+		}
+		if res := choose(coach, "off"); res.StatusCode != 403 && res.StatusCode != 404 {
+			t.Errorf("the coach chooses: %d", res.StatusCode)
+		}
+		if res := choose(admin, "off"); res.StatusCode != 303 {
+			t.Fatalf("off: %d", res.StatusCode)
+		}
+		set("planned", 4*time.Hour, 48*time.Hour)
+		if n := reminders(); n != 2 {
+			t.Errorf("reminders while they are off: %d", n)
+		}
+		if res := choose(admin, "2"); res.StatusCode != 303 {
+			t.Fatalf("two hours: %d", res.StatusCode)
+		}
+		if _, ok := admin.Get("/m/agenda/themes").Doc.Find(`input[name="remind"][value="2"]`).Attr("checked"); !ok {
+			t.Error("the settings page does not show the choice")
+		}
+		set("planned", 3*time.Hour, 48*time.Hour)
+		if n := reminders(); n != 2 {
+			t.Errorf("a session in 3 hours, reminders two hours before: %d", n)
+		}
+		set("planned", 90*time.Minute, 48*time.Hour)
+		if n := reminders(); n != 3 {
+			t.Errorf("a session in 90 minutes, reminders two hours before: %d reminders, want 3", n)
 		}
 	})
 }

@@ -1,7 +1,10 @@
 package main
 
 import (
+	"cmp"
 	"context"
+	"database/sql"
+	"errors"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -39,10 +42,17 @@ func hasTheme(list []theme, name string) bool {
 	return false
 }
 
-// themesPage lists the organisation's themes for those who keep them.
-func themesPage(r *sdk.Request) error { return renderThemes(r, 200, "", "") }
+// settingsProblem is what was wrong with one form of the settings page:
+// the form ("theme", "names", "remind"), the message and what was typed.
+type settingsProblem struct {
+	Field, Message, Value string
+}
 
-func renderThemes(r *sdk.Request, status int, value, problem string) error {
+// themesPage is the organisation's agenda settings for those who keep
+// them: the session themes, names in calendar apps, reminders.
+func themesPage(r *sdk.Request) error { return renderSettings(r, 200, settingsProblem{}) }
+
+func renderSettings(r *sdk.Request, status int, problem settingsProblem) error {
 	list, err := themesOf(r)
 	if err != nil {
 		return err
@@ -51,7 +61,12 @@ func renderThemes(r *sdk.Request, status int, value, problem string) error {
 	if err != nil {
 		return err
 	}
-	return r.RenderStatus(status, "themes", "agenda.themes.title", map[string]any{"Themes": list, "Value": value, "Problem": problem, "Names": names})
+	s := orgSettings{}
+	if err := r.DB().NewSelect().Model(&s).Where("organisation_id = ?", r.OrgID()).Scan(r.Context); err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return err
+	}
+	return r.RenderStatus(status, "themes", "agenda.settings.title", map[string]any{"Themes": list, "Problem": problem, "Names": names,
+		"Remind": cmp.Or(s.Remind, "24"), "RemindChoices": reminderChoices})
 }
 
 // namesPost sets how calendar apps name coachees in the organisation's
@@ -59,7 +74,7 @@ func renderThemes(r *sdk.Request, status int, value, problem string) error {
 func namesPost(r *sdk.Request) error {
 	names := r.Form.Get("names")
 	if names != namesFull && names != namesInitials {
-		return renderThemes(r, 422, "", "agenda.error.names")
+		return renderSettings(r, 422, settingsProblem{Field: "names", Message: "agenda.error.names"})
 	}
 	err := r.DB().RunInTx(r.Context, nil, func(ctx context.Context, tx bun.Tx) error {
 		s := &orgSettings{OrganisationID: r.OrgID(), CalendarNames: names}
@@ -90,11 +105,11 @@ func addThemePost(r *sdk.Request) error {
 	}
 	switch {
 	case name == "" || utf8.RuneCountInString(name) > 60:
-		return renderThemes(r, 422, name, "agenda.error.theme_name")
+		return renderSettings(r, 422, settingsProblem{"theme", "agenda.error.theme_name", name})
 	case hasTheme(list, name):
-		return renderThemes(r, 422, name, "agenda.error.theme_exists")
+		return renderSettings(r, 422, settingsProblem{"theme", "agenda.error.theme_exists", name})
 	case len(list) >= maxThemes:
-		return renderThemes(r, 422, name, "agenda.error.too_many_themes")
+		return renderSettings(r, 422, settingsProblem{"theme", "agenda.error.too_many_themes", name})
 	}
 	if _, err := r.DB().NewInsert().Model(&theme{OrganisationID: r.OrgID(), Name: name}).Exec(r.Context); err != nil {
 		return err
