@@ -8,19 +8,25 @@ import (
 	"github.com/atriumhq/atrium/plugins/sdk"
 )
 
-// dossierCard shows, on a dossier, its person's coming sessions and, to a
-// coach who may contribute to it, a way to plan one for them.
+// dossierCard shows, on a dossier, its person's coming sessions and a way
+// to plan one: for a coach who may contribute to it, for them; for the
+// person themself (a coachee's start page is their dossier), their own.
 func dossierCard(r *sdk.Request) (template.HTML, error) {
-	if !r.Can("agenda.offer") || !sdk.Level(r.Params["level"]).AtLeast("contribute") {
-		return "", nil
-	}
 	id, err := strconv.ParseInt(r.Params["dossier_id"], 10, 64)
 	if err != nil {
+		return "", nil
+	}
+	planner := r.Can("agenda.offer") && sdk.Level(r.Params["level"]).AtLeast("contribute")
+	if !planner && !r.Can("agenda.book") {
 		return "", nil
 	}
 	d, err := r.Dossier(id)
 	if err != nil || d.PersonID == 0 {
 		return "", err
+	}
+	own := d.PersonID == r.UserID()
+	if !planner && !own {
+		return "", nil
 	}
 	now := time.Now()
 	coming, err := appointmentsOf(r, "coachee_id", d.PersonID, now, now.AddDate(2, 0, 0))
@@ -33,5 +39,9 @@ func dossierCard(r *sdk.Request) (template.HTML, error) {
 			planned = append(planned, v)
 		}
 	}
-	return r.Fragment("card", map[string]any{"Dossier": d.ID, "Coming": planned})
+	plan := "/dossiers/" + strconv.FormatInt(d.ID, 10) + "/book"
+	if own {
+		plan = "/book"
+	}
+	return r.Fragment("card", map[string]any{"Plan": plan, "Coming": planned})
 }

@@ -76,6 +76,15 @@ func TestCoachPlansForACoachee(t *testing.T) {
 		if n := coach.Get("/dossiers/" + strconv.FormatInt(dossier, 10)).Doc.Find("#agenda-card-coming li").Length(); n != 1 {
 			t.Errorf("the dossier's card lists %d sessions", n)
 		}
+		// Kim's own dossier (her start page) shows her the session too, with
+		// her own booking page; the employer's contact sees no card.
+		own := kim.Get("/dossiers/" + strconv.FormatInt(dossier, 10))
+		if href, _ := own.Doc.Find("#agenda-plan").Attr("href"); href != "/m/agenda/book" || own.Doc.Find("#agenda-card-coming li").Length() != 1 {
+			t.Errorf("Kim's own sessions card: %q, %q", href, own.Text("#agenda-card-coming"))
+		}
+		if res := hr.Get("/dossiers/" + strconv.FormatInt(dossier, 10)); res.Doc != nil && res.Doc.Find("#agenda-plan").Length() != 0 {
+			t.Error("the employer's contact is offered to plan")
+		}
 		if res := coach.PostForm(plan, url.Values{"start": {start}}); res.StatusCode != 409 {
 			t.Errorf("the same time again: %d", res.StatusCode)
 		}
