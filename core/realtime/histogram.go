@@ -55,5 +55,14 @@ func (h *Hub) WritePrometheus(w io.Writer) {
 	fmt.Fprintf(w, "# HELP atrium_realtime_streams Open event streams (browser tabs).\n# TYPE atrium_realtime_streams gauge\natrium_realtime_streams %d\n", st.Open)
 	fmt.Fprintf(w, "# HELP atrium_realtime_delivered_total Events handed to streams.\n# TYPE atrium_realtime_delivered_total counter\natrium_realtime_delivered_total %d\n", st.Delivered)
 	fmt.Fprintf(w, "# HELP atrium_realtime_dropped_total Streams dropped for being too slow.\n# TYPE atrium_realtime_dropped_total counter\natrium_realtime_dropped_total %d\n", st.Dropped)
+	here, away := 0, 0
+	for _, p := range h.People() {
+		if p.Away {
+			away++
+		} else {
+			here++
+		}
+	}
+	fmt.Fprintf(w, "# HELP atrium_realtime_people People with a tab open on this instance, in view or away.\n# TYPE atrium_realtime_people gauge\natrium_realtime_people{state=\"online\"} %d\natrium_realtime_people{state=\"away\"} %d\n", here, away)
 	st.Latency.WritePrometheus(w, "atrium_realtime_fanout_seconds", "Time from publishing an event to writing it to a stream.")
 }
