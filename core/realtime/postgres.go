@@ -6,7 +6,6 @@ import (
 	"log/slog"
 	"regexp"
 	"strconv"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -142,18 +141,18 @@ func (p *Postgres) Presence(ctx context.Context, org int64, users []int64) (map[
 	return out, nil
 }
 
-// Tune goes to every instance as a notification; the one holding the
-// stream applies it.
+// tuneTopic marks a row that carries a tab's tuning rather than an event:
+// tunings travel like events (a row, then a NOTIFY), so that an instance
+// that lost its connection for a moment catches up on them too.
+const tuneTopic = "tune"
+
+// Tune goes to every instance; the one holding the stream applies it.
 func (p *Postgres) Tune(ctx context.Context, t Tune) error {
-	if err := p.ready(ctx); err != nil {
-		return err
-	}
 	payload, err := json.Marshal(t)
 	if err != nil {
 		return err
 	}
-	_, err = p.db.ExecContext(ctx, "SELECT pg_notify(?, ?)", p.channel, string(payload))
-	return err
+	return p.insert(ctx, row{OrganisationID: t.OrganisationID, Topic: tuneTopic, Name: tuneTopic, Data: string(payload)})
 }
 
 // sayWhoIsHere writes this instance's people online, every heartbeat,
@@ -220,12 +219,17 @@ func (p *Postgres) Publish(ctx context.Context, e Event) error {
 	if err := Check(e); err != nil {
 		return err
 	}
+	return p.insert(ctx, row{OrganisationID: e.OrganisationID, Topic: e.Topic, Name: e.Name, Data: e.Data})
+}
+
+// insert stores a row and tells every instance to read it.
+func (p *Postgres) insert(ctx context.Context, r row) error {
 	if err := p.ready(ctx); err != nil {
 		return err
 	}
+	r.CreatedAt = time.Now().UTC()
 	return p.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
-		r := &row{OrganisationID: e.OrganisationID, Topic: e.Topic, Name: e.Name, Data: e.Data, CreatedAt: time.Now().UTC()}
-		if _, err := tx.NewInsert().Model(r).Returning("id").Exec(ctx); err != nil {
+		if _, err := tx.NewInsert().Model(&r).Returning("id").Exec(ctx); err != nil {
 			return err
 		}
 		_, err := tx.ExecContext(ctx, "SELECT pg_notify(?, ?)", p.channel, strconv.FormatInt(r.ID, 10))
@@ -268,17 +272,8 @@ func (p *Postgres) listen(ctx context.Context) error {
 		return err
 	}
 	for {
-		n, err := conn.WaitForNotification(ctx)
-		if err != nil {
+		if _, err := conn.WaitForNotification(ctx); err != nil {
 			return err
-		}
-		// A new event names its id; a tuning is JSON.
-		if strings.HasPrefix(n.Payload, "{") {
-			var t Tune
-			if json.Unmarshal([]byte(n.Payload), &t) == nil {
-				p.hub.Tune(t)
-			}
-			continue
 		}
 		if err := p.catchUp(ctx); err != nil {
 			return err
@@ -293,7 +288,14 @@ func (p *Postgres) catchUp(ctx context.Context) error {
 		return err
 	}
 	for _, r := range rows {
-		p.hub.Deliver(Event{ID: r.ID, OrganisationID: r.OrganisationID, Topic: r.Topic, Name: r.Name, Data: r.Data, At: r.CreatedAt})
+		if r.Topic == tuneTopic {
+			var t Tune
+			if json.Unmarshal([]byte(r.Data), &t) == nil {
+				p.hub.Tune(t)
+			}
+		} else {
+			p.hub.Deliver(Event{ID: r.ID, OrganisationID: r.OrganisationID, Topic: r.Topic, Name: r.Name, Data: r.Data, At: r.CreatedAt})
+		}
 		p.last.Store(r.ID)
 	}
 	return nil
