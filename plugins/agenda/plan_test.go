@@ -68,6 +68,10 @@ func TestCoachPlansForACoachee(t *testing.T) {
 		if res.StatusCode != 303 || !strings.Contains(res.Header.Get("Location"), "/m/agenda/appointments/") {
 			t.Fatalf("planning: %d %q %s", res.StatusCode, res.Header.Get("Location"), res.Text("main"))
 		}
+		// The appointment leads the coach back to the dossier.
+		if href, _ := coach.Get(res.Header.Get("Location")).Doc.Find("#agenda-dossier").Attr("href"); href != "/dossiers/"+strconv.FormatInt(dossier, 10) {
+			t.Errorf("the appointment's way to the dossier: %q", href)
+		}
 		if n := kim.Get("/m/agenda/book").Doc.Find("#agenda-upcoming li").Length(); n != 1 {
 			t.Errorf("Kim's coming sessions: %d", n)
 		}
