@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -27,6 +28,11 @@ func TestDemoWelcome(t *testing.T) {
 		list := kim.Get("/m/chat/")
 		if got := list.Text(`#nav a[href="/m/chat/"] .badge-count`); !strings.HasPrefix(got, "1") {
 			t.Errorf("Kim's unread count: %q", got)
+		}
+		// Her start page (her dossier) says a message waits, and leads to it.
+		own := kim.Get("/dossiers/" + strconv.FormatInt(app.DossierOf(t, "coachee@harbour.example"), 10))
+		if got := own.Text("#chat-own-unread"); got != "1 new message waits for you." || own.Doc.Find("#chat-own-write").Length() != 1 {
+			t.Errorf("Kim's messages card: %q", got)
 		}
 		where, _ := list.Doc.Find("#chat-conversations a").Attr("href")
 		if got := kim.Get(where).Text("#chat-messages"); strings.Count(got, "Welcome!") != 1 {

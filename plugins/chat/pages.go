@@ -199,10 +199,24 @@ func personCard(r *sdk.Request) (template.HTML, error) {
 	return r.Fragment("person", map[string]any{"User": id, "Name": people[0].Name})
 }
 
-// dossierCard offers, on a dossier, to write to its person.
+// dossierCard offers, on a dossier, to write to its person; on the
+// person's own (a coachee's start page), to write to their coach, with
+// what waits for them unread.
 func dossierCard(r *sdk.Request) (template.HTML, error) {
-	if !r.Can("chat.staff") || !sdk.Level(r.Params["level"]).AtLeast("contribute") {
+	if r.Can("chat.staff") && sdk.Level(r.Params["level"]).AtLeast("contribute") {
+		return r.Fragment("card", map[string]any{"Dossier": r.Params["dossier_id"]})
+	}
+	id, err := strconv.ParseInt(r.Params["dossier_id"], 10, 64)
+	if err != nil {
 		return "", nil
 	}
-	return r.Fragment("card", map[string]any{"Dossier": r.Params["dossier_id"]})
+	d, err := r.Dossier(id)
+	if err != nil || d.PersonID != r.UserID() || d.CoachID == 0 {
+		return "", err
+	}
+	n, err := unread(r, r.UserID())
+	if err != nil {
+		return "", err
+	}
+	return r.Fragment("card-own", map[string]any{"Unread": n})
 }
