@@ -44,16 +44,19 @@ func (r *Request) SetCount(userID int64, n int) error {
 	return err
 }
 
-// Online lists which of the members have a tab open now.
+// Online lists which of the members have a tab open now, away or not.
 func (r *Request) Online(ids ...int64) ([]int64, error) {
-	if r.module.host == nil {
-		return nil, ErrNoHost
-	}
-	resp, err := r.module.host.Online(r.Context, &pluginv1.OnlineRequest{Token: r.ctx.GetToken(), UserIds: ids})
+	present, err := r.Presence(ids...)
 	if err != nil {
 		return nil, err
 	}
-	return resp.GetOnline(), nil
+	var out []int64
+	for _, id := range ids {
+		if present[id] != Offline {
+			out = append(out, id)
+		}
+	}
+	return out, nil
 }
 
 // Presence is how present a person is: a tab open and in view, tabs open
