@@ -206,7 +206,9 @@ func New(o Options) (*Server, error) {
 	s.app.Use(s.session, s.language, csrf(s.secure, s.isProtocol), limiter.New(limiter.Config{
 		Max:          cfg.RateLimit,
 		Expiration:   time.Minute,
-		Next:         func(c fiber.Ctx) bool { return safeMethod(c.Method()) },
+		// Calendar apps sync in bursts (PROPFIND, REPORT, a PUT per event);
+		// their failed sign-ins are throttled per address by identity.
+		Next:         func(c fiber.Ctx) bool { return safeMethod(c.Method()) || s.isProtocol(c) },
 		KeyGenerator: rateKey,
 		LimitReached: func(fiber.Ctx) error { return fiber.ErrTooManyRequests },
 	}))

@@ -320,6 +320,36 @@ func TestRateLimitIsPerPerson(t *testing.T) {
 	}
 }
 
+// TestProtocolRequestsAreNotRateLimited: a calendar app's burst of
+// requests is not cut off by the limit on forms.
+func TestProtocolRequestsAreNotRateLimited(t *testing.T) {
+	t.Parallel()
+	app := coretest.NewApp(t, coretest.SQLite(t), coretest.Options{
+		Config: func(c *config.Config) { c.Server.RateLimit = 3 },
+		Before: func(a *core.App) {
+			a.Web().HandleProtocol("/dav/test/", "", func(c fiber.Ctx) error { return c.SendStatus(207) })
+		},
+	})
+	ctx := context.Background()
+	u, _ := app.Identity().ByEmail(ctx, "coach@harbour.example")
+	pass, err := app.Identity().CreateAppPassword(ctx, u, "Calendar", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range 10 {
+		req, _ := http.NewRequest("PROPFIND", app.URL+"/dav/test/", nil)
+		req.SetBasicAuth("coach@harbour.example", pass)
+		res, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res.Body.Close()
+		if res.StatusCode != 207 {
+			t.Fatalf("request %d of the app: %d", i+1, res.StatusCode)
+		}
+	}
+}
+
 func TestOrganisationLanguageIsTheDefault(t *testing.T) {
 	t.Parallel()
 	app := coretest.NewApp(t, coretest.SQLite(t))
