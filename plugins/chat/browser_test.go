@@ -50,7 +50,9 @@ func TestBrowserChatLive(t *testing.T) {
 	if err != nil || pwned {
 		t.Errorf("the attack ran or became markup in the coach's page: %v %v", pwned, err)
 	}
-	coretest.Step(t, coachB, chromedp.SendKeys("#chat-body", "Hello Kim"), chromedp.Click("#chat-send"))
+	coretest.Step(t, coachB, chromedp.SendKeys("#chat-body", "Hello Kim\r")) // Enter sends
+	// The box is empty again and keeps the focus for the next message.
+	coretest.Wait(t, coachB, `document.activeElement !== null && document.activeElement.id === "chat-body" && document.activeElement.value === ""`)
 	coretest.Wait(t, kimB, `[...document.querySelectorAll("#chat-messages .chat-body")].some(b => b.textContent.includes("Hello Kim"))`)
 	coretest.Shot(t, kimB, "chat-kim")
 

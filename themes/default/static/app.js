@@ -166,6 +166,16 @@
     });
   });
 
+  // A message box (data-send-on-enter) sends with Enter, as chat boxes do;
+  // Shift+Enter starts a new line, and Enter that ends a composition (an
+  // input method) is left alone.
+  document.addEventListener('keydown', function (event) {
+    var box = event.target;
+    if (event.key !== 'Enter' || event.shiftKey || event.isComposing || !box.matches || !box.matches('textarea[data-send-on-enter]')) return;
+    event.preventDefault();
+    if (box.value.trim() !== '' && box.form) box.form.requestSubmit();
+  });
+
   // Close the user menu with Escape or a click elsewhere.
   document.addEventListener('keydown', function (event) {
     if (event.key !== 'Escape') return;
