@@ -38,10 +38,9 @@ func remindBefore(r *sdk.Request) (time.Duration, bool, error) {
 
 // remind mails coachees a reminder of their sessions that begin within the
 // organisation's reminder time, once per time a session is set for: one
-// moved to another day is reminded of again. A session booked or moved
-// after its reminder would have gone is not: the mail about that change is
-// fresh. Each reminder is claimed first, so that instances ticking
-// together send it once.
+// moved is reminded of again. A session booked after its reminder would
+// have gone is not: the confirmation is fresh. Each reminder is claimed
+// first, so that instances ticking together send it once.
 func remind(r *sdk.Request) error {
 	before, on, err := remindBefore(r)
 	if err != nil || !on {
@@ -56,7 +55,7 @@ func remind(r *sdk.Request) error {
 		return err
 	}
 	for _, a := range due {
-		if !a.UpdatedAt.Before(a.StartsAt.Add(-before)) {
+		if !a.CreatedAt.Before(a.StartsAt.Add(-before)) {
 			continue
 		}
 		claimed, err := claimReminder(r.Context, r.DB(), a)

@@ -13,9 +13,9 @@ import (
 
 // TestRemindersBeforeASession: a coachee is mailed a reminder once, a day
 // before a session, in their language with the session's page; again when
-// the session moves to another day; never for a session booked or moved
-// within that day (its own mail is fresh), a cancelled one, or one further
-// off. The organisation's admin chooses two hours or none instead.
+// the session moves; never for a session booked within that day (its
+// confirmation is fresh), a cancelled one, or one further off. The
+// organisation's admin chooses two hours or none instead.
 func TestRemindersBeforeASession(t *testing.T) {
 	t.Parallel()
 	bin := coretest.BuildThisPlugin(t)
@@ -48,11 +48,11 @@ func TestRemindersBeforeASession(t *testing.T) {
 			}
 			return n
 		}
-		set := func(status string, startsIn, changedAgo time.Duration) {
+		set := func(status string, startsIn, bookedAgo time.Duration) {
 			t.Helper()
 			now := time.Now().UTC()
 			_, err := app.DB().NewUpdate().Table("agenda_appointments").
-				Set("status = ?, starts_at = ?, ends_at = ?, updated_at = ?", status, now.Add(startsIn), now.Add(startsIn+time.Hour), now.Add(-changedAgo)).
+				Set("status = ?, starts_at = ?, ends_at = ?, created_at = ?, updated_at = ?", status, now.Add(startsIn), now.Add(startsIn+time.Hour), now.Add(-bookedAgo), now).
 				Where("id = ?", id).Exec(ctx)
 			if err != nil {
 				t.Fatal(err)
@@ -73,13 +73,13 @@ func TestRemindersBeforeASession(t *testing.T) {
 		if n := reminders(); n != 1 {
 			t.Errorf("a second tick reminded again: %d", n)
 		}
-		set("planned", 5*time.Hour, 48*time.Hour) // moved, in an app or long ago
+		set("planned", 5*time.Hour, 48*time.Hour) // moved (just now: a change of theme or time does not matter)
 		if n := reminders(); n != 2 {
 			t.Errorf("after the session moved: %d reminders, want 2", n)
 		}
-		set("planned", 7*time.Hour, time.Hour) // moved within the last day: its mail said so
+		set("planned", 7*time.Hour, time.Hour) // booked within the last day: its confirmation is fresh
 		if n := reminders(); n != 2 {
-			t.Errorf("after a move within the day: %d reminders, want 2", n)
+			t.Errorf("a session booked within the day: %d reminders, want 2", n)
 		}
 		set("cancelled", 9*time.Hour, 48*time.Hour)
 		if n := reminders(); n != 2 {
