@@ -162,6 +162,47 @@ func TestTuneAStream(t *testing.T) {
 	})
 }
 
+// TestReplayAfterAnInstanceStarts: a tab that comes back to an instance
+// that started after it left (a restart, or another instance) catches up
+// on what was published meanwhile; the events are rows in PostgreSQL.
+func TestReplayAfterAnInstanceStarts(t *testing.T) {
+	t.Parallel()
+	db := coretest.Postgres(t)
+	key := strings.Repeat("cd", 32)
+	one := coretest.NewApp(t, db, coretest.Options{Config: func(c *config.Config) { c.Security.SecretKey = key }})
+	ctx := context.Background()
+	me, _ := one.Identity().ByEmail(ctx, "coach@harbour.example")
+	org := one.OrgOf(t, me.ID)
+	topic := "user:" + strconv.FormatInt(me.ID, 10)
+	coach := one.Client(t)
+	coach.SignIn("coach@harbour.example")
+	stream := coach.Stream("/events")
+	one.WaitStreams(t, 1)
+	if err := one.Publish(ctx, realtime.Event{OrganisationID: org, Topic: topic, Name: "seen"}); err != nil {
+		t.Fatal(err)
+	}
+	seen, ok := stream.Next(10 * time.Second)
+	if !ok || seen.Name != "seen" {
+		t.Fatalf("the first event: %+v %v", seen, ok)
+	}
+	stream.Close()
+	if err := one.Publish(ctx, realtime.Event{OrganisationID: org, Topic: topic, Name: "missed"}); err != nil {
+		t.Fatal(err)
+	}
+	two := coretest.NewApp(t, db, coretest.Options{NoDemo: true, Config: func(c *config.Config) { c.Security.SecretKey = key }})
+	back := coach.On(two)
+	for deadline := time.Now().Add(10 * time.Second); ; {
+		s := back.Stream("/events", "Last-Event-ID", seen.ID)
+		if e, ok := s.Next(500 * time.Millisecond); ok && e.Name == "missed" {
+			break
+		}
+		s.Close()
+		if time.Now().After(deadline) {
+			t.Fatal("the new instance did not replay what the tab missed")
+		}
+	}
+}
+
 func eventID(t *testing.T, s string) int64 {
 	t.Helper()
 	id, err := strconv.ParseInt(s, 10, 64)

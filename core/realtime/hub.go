@@ -144,6 +144,22 @@ func (h *Hub) replay(s *Stream, topics map[string]bool, after int64) {
 	}
 }
 
+// Keep keeps an event published before this hub started, for replay to
+// tabs that come back, without handing it to the streams open now.
+func (h *Hub) Keep(e Event) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.keep(e)
+}
+
+// keep adds an event to the replay ring; h.mu is held.
+func (h *Hub) keep(e Event) {
+	h.recent = append(h.recent, e)
+	if len(h.recent) > kept {
+		h.recent = h.recent[len(h.recent)-kept:]
+	}
+}
+
 // LastID is the newest event this hub has kept: a page rendered now holds
 // everything up to it, and its stream starts after it. (0 before the
 // first: every event kept later is newer than the page.)
@@ -183,10 +199,7 @@ func (h *Hub) remove(s *Stream) {
 func (h *Hub) Deliver(e Event) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	h.recent = append(h.recent, e)
-	if len(h.recent) > kept {
-		h.recent = h.recent[len(h.recent)-kept:]
-	}
+	h.keep(e)
 	for s := range h.streams[key(e.OrganisationID, e.Topic)] {
 		select {
 		case s.C <- e:

@@ -193,7 +193,10 @@ func (p *Postgres) writePresence(ctx context.Context) error {
 
 // ready names the channel after the schema, so that installations sharing
 // a database server (or tests, a schema each) never hear each other, and
-// starts after the newest event there is. Once, after migrations.
+// starts after the newest event there is, with the recent ones kept for
+// replay: a tab that comes back after a restart (or from an instance that
+// went) catches up on what was published meanwhile. Once, after
+// migrations.
 func (p *Postgres) ready(ctx context.Context) error {
 	p.mu.Lock()
 	defer p.mu.Unlock()
@@ -207,6 +210,14 @@ func (p *Postgres) ready(ctx context.Context) error {
 	var last int64
 	if err := p.db.NewSelect().Model((*row)(nil)).ColumnExpr("COALESCE(MAX(id), 0)").Scan(ctx, &last); err != nil {
 		return err
+	}
+	var recent []row
+	if err := p.db.NewSelect().Model(&recent).Where("id <= ? AND topic <> ?", last, tuneTopic).Order("id DESC").Limit(kept).Scan(ctx); err != nil {
+		return err
+	}
+	for i := len(recent) - 1; i >= 0; i-- {
+		r := recent[i]
+		p.hub.Keep(Event{ID: r.ID, OrganisationID: r.OrganisationID, Topic: r.Topic, Name: r.Name, Data: r.Data, At: r.CreatedAt})
 	}
 	p.last.Store(last)
 	p.channel = "atrium_realtime_" + unsafeName.ReplaceAllString(schema, "_")
