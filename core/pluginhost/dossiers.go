@@ -63,8 +63,11 @@ func (s *hostService) Dossier(ctx context.Context, req *pluginv1.DossierRequest)
 		return nil, err
 	}
 	id := req.GetDossierId()
-	if req.GetOwn() && s.dossiers != nil {
-		if id, err = s.dossiers.Own(ctx, sc.orgID, sc.userID); err != nil {
+	if whose := req.GetPersonId(); (req.GetOwn() || whose != 0) && s.dossiers != nil {
+		if req.GetOwn() {
+			whose = sc.userID
+		}
+		if id, err = s.dossiers.Own(ctx, sc.orgID, whose); err != nil {
 			return nil, err
 		}
 	}

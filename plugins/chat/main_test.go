@@ -66,6 +66,13 @@ func TestChatThroughTheHost(t *testing.T) {
 		if page.StatusCode != 200 || !strings.Contains(page.Text("#chat-messages"), "<script>alert(1)</script>") || page.Doc.Find("#chat-messages script").Length() != 0 {
 			t.Errorf("the conversation: %d %q", page.StatusCode, page.Text("#chat-messages"))
 		}
+		// The coach goes from the conversation to Kim's dossier; Kim has no such way.
+		if href, _ := page.Doc.Find("#chat-dossier").Attr("href"); href != "/dossiers/"+strconv.FormatInt(app.DossierOf(t, "coachee@harbour.example"), 10) {
+			t.Errorf("the way to Kim's dossier: %q", href)
+		}
+		if kim.Get(where).Doc.Find("#chat-dossier").Length() != 0 {
+			t.Error("Kim is offered her coach's dossier")
+		}
 		if got := coach.Get("/").Text(`#nav a[href="/m/chat/"] .badge-count`); got != "" {
 			t.Errorf("the count after reading: %q", got)
 		}

@@ -106,7 +106,18 @@ func conversationPage(r *sdk.Request) error {
 	if err != nil {
 		return err
 	}
-	return r.Render("conversation", "chat.title", map[string]any{"C": c, "List": list, "With": withView{rd.names[other], present[other]},
+	// Staff go from the conversation to the other's dossier when they may.
+	var dossier int64
+	if r.Can("chat.staff") {
+		d, err := r.DossierOf(other)
+		if err != nil {
+			return err
+		}
+		if d.Level.AtLeast("view") {
+			dossier = d.ID
+		}
+	}
+	return r.Render("conversation", "chat.title", map[string]any{"C": c, "List": list, "With": withView{rd.names[other], present[other]}, "Dossier": dossier,
 		"Messages": msgs, "Event": eventOf(c.ID), "Typing": "chat.t" + strconv.FormatInt(c.ID, 10), "Older": older(msgs, c)})
 }
 

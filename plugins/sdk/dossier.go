@@ -68,6 +68,16 @@ func (r *Request) OwnDossier() (DossierInfo, error) {
 	return r.dossier(&pluginv1.DossierRequest{Token: r.ctx.GetToken(), Own: true})
 }
 
+// DossierOf is the dossier of a member of the organisation (a coachee the
+// person chats with), with what the request's person may do in it (Level
+// "none" when they may not open it, or the member has none).
+func (r *Request) DossierOf(personID int64) (DossierInfo, error) {
+	if personID <= 0 {
+		return DossierInfo{Level: "none"}, nil
+	}
+	return r.dossier(&pluginv1.DossierRequest{Token: r.ctx.GetToken(), PersonId: personID})
+}
+
 func (r *Request) dossier(req *pluginv1.DossierRequest) (DossierInfo, error) {
 	if r.module.host == nil {
 		return DossierInfo{}, ErrNoHost

@@ -2753,7 +2753,8 @@ type DossierRequest struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
 	Token         string                 `protobuf:"bytes,1,opt,name=token,proto3" json:"token,omitempty"`
 	DossierId     int64                  `protobuf:"varint,2,opt,name=dossier_id,json=dossierId,proto3" json:"dossier_id,omitempty"`
-	Own           bool                   `protobuf:"varint,3,opt,name=own,proto3" json:"own,omitempty"` // v1.3: the person's own dossier in the organisation instead
+	Own           bool                   `protobuf:"varint,3,opt,name=own,proto3" json:"own,omitempty"`                           // v1.3: the person's own dossier in the organisation instead
+	PersonId      int64                  `protobuf:"varint,4,opt,name=person_id,json=personId,proto3" json:"person_id,omitempty"` // v1.5: the dossier of this member instead (the level is still the request's person's)
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -2807,6 +2808,13 @@ func (x *DossierRequest) GetOwn() bool {
 		return x.Own
 	}
 	return false
+}
+
+func (x *DossierRequest) GetPersonId() int64 {
+	if x != nil {
+		return x.PersonId
+	}
+	return 0
 }
 
 type DossierResponse struct {
@@ -4098,12 +4106,13 @@ const file_plugin_proto_rawDesc = "" +
 	"\n" +
 	"TermsEntry\x12\x10\n" +
 	"\x03key\x18\x01 \x01(\tR\x03key\x12-\n" +
-	"\x05value\x18\x02 \x01(\v2\x17.atrium.plugin.v1.WordsR\x05value:\x028\x01\"W\n" +
+	"\x05value\x18\x02 \x01(\v2\x17.atrium.plugin.v1.WordsR\x05value:\x028\x01\"t\n" +
 	"\x0eDossierRequest\x12\x14\n" +
 	"\x05token\x18\x01 \x01(\tR\x05token\x12\x1d\n" +
 	"\n" +
 	"dossier_id\x18\x02 \x01(\x03R\tdossierId\x12\x10\n" +
-	"\x03own\x18\x03 \x01(\bR\x03own\"\xc5\x01\n" +
+	"\x03own\x18\x03 \x01(\bR\x03own\x12\x1b\n" +
+	"\tperson_id\x18\x04 \x01(\x03R\bpersonId\"\xc5\x01\n" +
 	"\x0fDossierResponse\x12\x14\n" +
 	"\x05level\x18\x01 \x01(\tR\x05level\x12\x12\n" +
 	"\x04name\x18\x02 \x01(\tR\x04name\x12\x0e\n" +

@@ -198,6 +198,9 @@ func main() {
 		case "own":
 			d, err := r.OwnDossier()
 			out["own"], out["level"] = code(err), string(d.Level)
+		case "dossier_of":
+			d, err := r.DossierOf(user)
+			out["dossier_of"], out["level"], out["id"] = code(err), string(d.Level), strconv.FormatInt(d.ID, 10)
 		case "feed":
 			_, err := r.NewFeedAddress()
 			out["feed"] = code(err)
