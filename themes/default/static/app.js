@@ -166,6 +166,14 @@
     });
   });
 
+  // Polling that only matters to someone looking (data-when-visible) skips
+  // its turns while the tab is hidden; htmx's own filters would need eval,
+  // which the Content-Security-Policy forbids.
+  document.addEventListener('htmx:beforeRequest', function (event) {
+    var elt = event.detail && event.detail.elt;
+    if (document.hidden && elt && elt.hasAttribute && elt.hasAttribute('data-when-visible')) event.preventDefault();
+  });
+
   // A message box (data-send-on-enter) sends with Enter, as chat boxes do;
   // Shift+Enter starts a new line, and Enter that ends a composition (an
   // input method) is left alone.
