@@ -33,14 +33,29 @@ type orgSettings struct {
 	Remind string `bun:"remind,notnull"`
 }
 
-// calendarNames is how the organisation lets calendar apps name coachees.
-func calendarNames(r *sdk.Request) (string, error) {
+// settingsOf reads the organisation's agenda settings; one that never
+// chose has the zero ones (initials, reminders a day before).
+func settingsOf(r *sdk.Request) (orgSettings, error) {
 	s := orgSettings{}
 	err := r.DB().NewSelect().Model(&s).Where("organisation_id = ?", r.OrgID()).Scan(r.Context)
-	if errors.Is(err, sql.ErrNoRows) || s.CalendarNames != namesFull {
-		return namesInitials, nil
+	if errors.Is(err, sql.ErrNoRows) {
+		err = nil
 	}
-	return s.CalendarNames, err
+	return s, err
+}
+
+// names is how the organisation lets calendar apps name coachees.
+func (s orgSettings) names() string {
+	if s.CalendarNames == namesFull {
+		return namesFull
+	}
+	return namesInitials
+}
+
+// calendarNames is how the organisation lets calendar apps name coachees.
+func calendarNames(r *sdk.Request) (string, error) {
+	s, err := settingsOf(r)
+	return s.names(), err
 }
 
 // initials shortens a name to the first letter of each part: "Kim Bakker"

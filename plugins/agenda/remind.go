@@ -2,8 +2,6 @@ package main
 
 import (
 	"context"
-	"database/sql"
-	"errors"
 	"slices"
 	"strconv"
 	"time"
@@ -20,20 +18,15 @@ var reminderChoices = []string{"2", "24", "48", "off"}
 
 // remindBefore is how long before a session the organisation has its
 // coachees reminded (a day unless it chose), and whether it does at all.
-func remindBefore(r *sdk.Request) (time.Duration, bool, error) {
-	s := orgSettings{}
-	err := r.DB().NewSelect().Model(&s).Where("organisation_id = ?", r.OrgID()).Scan(r.Context)
-	if err != nil && !errors.Is(err, sql.ErrNoRows) {
-		return 0, false, err
-	}
+func (s orgSettings) remindBefore() (time.Duration, bool) {
 	switch s.Remind {
 	case "off":
-		return 0, false, nil
+		return 0, false
 	case "2", "48":
 		hours, _ := strconv.Atoi(s.Remind)
-		return time.Duration(hours) * time.Hour, true, nil
+		return time.Duration(hours) * time.Hour, true
 	}
-	return 24 * time.Hour, true, nil
+	return 24 * time.Hour, true
 }
 
 // remind mails coachees a reminder of their sessions that begin within the
@@ -42,9 +35,13 @@ func remindBefore(r *sdk.Request) (time.Duration, bool, error) {
 // have gone is not: the confirmation is fresh. Each reminder is claimed
 // first, so that instances ticking together send it once.
 func remind(r *sdk.Request) error {
-	before, on, err := remindBefore(r)
-	if err != nil || !on {
+	settings, err := settingsOf(r)
+	if err != nil {
 		return err
+	}
+	before, on := settings.remindBefore()
+	if !on {
+		return nil
 	}
 	now := time.Now().UTC()
 	var due []appointment

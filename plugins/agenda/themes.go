@@ -3,8 +3,6 @@ package main
 import (
 	"cmp"
 	"context"
-	"database/sql"
-	"errors"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -57,15 +55,11 @@ func renderSettings(r *sdk.Request, status int, problem settingsProblem) error {
 	if err != nil {
 		return err
 	}
-	names, err := calendarNames(r)
+	s, err := settingsOf(r)
 	if err != nil {
 		return err
 	}
-	s := orgSettings{}
-	if err := r.DB().NewSelect().Model(&s).Where("organisation_id = ?", r.OrgID()).Scan(r.Context); err != nil && !errors.Is(err, sql.ErrNoRows) {
-		return err
-	}
-	return r.RenderStatus(status, "themes", "agenda.settings.title", map[string]any{"Themes": list, "Problem": problem, "Names": names,
+	return r.RenderStatus(status, "themes", "agenda.settings.title", map[string]any{"Themes": list, "Problem": problem, "Names": s.names(),
 		"Remind": cmp.Or(s.Remind, "24"), "RemindChoices": reminderChoices})
 }
 
