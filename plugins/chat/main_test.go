@@ -89,6 +89,9 @@ func TestChatThroughTheHost(t *testing.T) {
 		if res := admin.Get(where+"/older?before=999", "HX-Request", "true"); res.StatusCode != 404 {
 			t.Errorf("someone else reads older messages: %d", res.StatusCode)
 		}
+		if res := admin.Get(where+"/presence", "HX-Request", "true"); res.StatusCode != 404 {
+			t.Errorf("someone else reads the conversation's presence: %d", res.StatusCode)
+		}
 		// Bad input and speed.
 		for _, body := range []string{"", "   ", strings.Repeat("x", 4001)} {
 			if res := send(kim, body); res.StatusCode != 422 || res.Text("#chat-error") == "" {
