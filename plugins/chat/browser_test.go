@@ -81,7 +81,7 @@ func TestBrowserChatPanelSurvivesThePlugin(t *testing.T) {
 	}})
 	kim := app.Client(t)
 	kim.SignIn("coachee@harbour.example")
-	where := kim.Get("/m/chat/start?coach=1").Header.Get("Location")
+	where := startChat(kim, "coach", "1").Header.Get("Location")
 	if res := kim.PostForm(where+"/messages", url.Values{"body": {"Before the trouble"}}, "HX-Request", "true"); res.StatusCode != 200 {
 		t.Fatalf("send: %d", res.StatusCode)
 	}

@@ -3,6 +3,7 @@ package main
 import (
 	"database/sql"
 	"errors"
+	"net/url"
 	"slices"
 	"strconv"
 	"time"
@@ -60,25 +61,26 @@ func mine(r *sdk.Request) (*conversation, error) {
 }
 
 // partnerFor decides whom a person may start a conversation with, from
-// what the link names: a dossier they work in (its person), their own
-// coach, or a colleague. 0 when none of these.
-func partnerFor(r *sdk.Request) (int64, error) {
+// what the form (or, on the page that asks first, the address) names: a
+// dossier they work in (its person), their own coach, or a colleague. 0
+// when none of these.
+func partnerFor(r *sdk.Request, v url.Values) (int64, error) {
 	switch {
-	case r.Query.Get("dossier") != "":
-		id, _ := strconv.ParseInt(r.Query.Get("dossier"), 10, 64)
+	case v.Get("dossier") != "":
+		id, _ := strconv.ParseInt(v.Get("dossier"), 10, 64)
 		d, err := r.Dossier(id)
 		if err != nil || !d.Level.AtLeast("contribute") || d.PersonID == r.UserID() || !r.Can("chat.staff") {
 			return 0, err
 		}
 		return d.PersonID, nil
-	case r.Query.Get("coach") != "":
+	case v.Get("coach") != "":
 		d, err := r.OwnDossier()
 		if err != nil {
 			return 0, err
 		}
 		return d.CoachID, nil
-	case r.Query.Get("user") != "" && r.Can("chat.staff"):
-		id, _ := strconv.ParseInt(r.Query.Get("user"), 10, 64)
+	case v.Get("user") != "" && r.Can("chat.staff"):
+		id, _ := strconv.ParseInt(v.Get("user"), 10, 64)
 		people, err := r.People(id)
 		if err != nil || len(people) != 1 || id == r.UserID() || !isStaff(people[0]) {
 			return 0, err
@@ -102,10 +104,37 @@ func open(r *sdk.Request, other int64) (*conversation, error) {
 	return c, err
 }
 
-// startPage opens the conversation with the person the link names, and
-// goes there; someone the person may not chat with is a 404.
+// startPage is what an address that names someone to write to shows: a
+// button that starts the conversation. A GET never makes one (a link, an
+// image or a prefetch would, unasked); someone the person may not chat
+// with is a 404.
 func startPage(r *sdk.Request) error {
-	other, err := partnerFor(r)
+	other, err := partnerFor(r, r.Query)
+	if err != nil {
+		return err
+	}
+	if other == 0 {
+		return r.Fail(404)
+	}
+	people, err := r.People(other)
+	if err != nil || len(people) != 1 {
+		return err
+	}
+	field, value := "", ""
+	for _, name := range []string{"dossier", "coach", "user"} {
+		if v := r.Query.Get(name); v != "" {
+			field, value = name, v
+			break
+		}
+	}
+	return r.Render("start", "chat.title", map[string]any{"Field": field, "Value": value, "Name": people[0].Name})
+}
+
+// startPost opens the conversation with the person the form names (the
+// one there is, or a new one), and goes there; someone the person may not
+// chat with is a 404.
+func startPost(r *sdk.Request) error {
+	other, err := partnerFor(r, r.Form)
 	if err != nil {
 		return err
 	}

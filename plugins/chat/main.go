@@ -28,6 +28,7 @@ func main() {
 	m.Page("GET", "/", "chat.use", indexPage)
 	m.Page("GET", "/panel", "chat.use", panelPart)
 	m.Page("GET", "/start", "chat.use", startPage)
+	m.Page("POST", "/start", "chat.use", startPost)
 	m.Page("GET", "/c/:id", "chat.use", conversationPage)
 	m.Page("GET", "/c/:id/older", "chat.use", olderPart)
 	m.Page("GET", "/c/:id/presence", "chat.use", presencePart)

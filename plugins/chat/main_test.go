@@ -7,6 +7,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/PuerkitoBio/goquery"
+
 	"github.com/atriumhq/atrium/core/config"
 	"github.com/atriumhq/atrium/core/coretest"
 )
@@ -24,17 +26,17 @@ func TestChatThroughTheHost(t *testing.T) {
 		coach, kim := app.Client(t), app.Client(t)
 		coach.SignIn("coach@harbour.example")
 		kim.SignIn("coachee@harbour.example")
-		start := kim.Get("/m/chat/start?coach=1")
+		start := startChat(kim, "coach", "1")
 		where := start.Header.Get("Location")
 		if start.StatusCode != 303 || !strings.HasPrefix(where, "/m/chat/c/") {
 			t.Fatalf("Kim writes to her coach: %d %q", start.StatusCode, where)
 		}
-		if again := kim.Get("/m/chat/start?coach=1").Header.Get("Location"); again != where {
+		if again := startChat(kim, "coach", "1").Header.Get("Location"); again != where {
 			t.Errorf("a second conversation with the same person: %q and %q", where, again)
 		}
-		for _, bad := range []string{"/m/chat/start?user=1", "/m/chat/start?dossier=999999", "/m/chat/start"} {
-			if res := kim.Get(bad); res.StatusCode != 404 {
-				t.Errorf("%s: %d", bad, res.StatusCode)
+		for _, bad := range [][2]string{{"user", "1"}, {"dossier", "999999"}, {"", ""}} {
+			if res := startChat(kim, bad[0], bad[1]); res.StatusCode != 404 {
+				t.Errorf("starting with %s=%s: %d", bad[0], bad[1], res.StatusCode)
 			}
 		}
 		id := where[strings.LastIndex(where, "/")+1:]
@@ -179,19 +181,117 @@ func TestChatBetweenColleagues(t *testing.T) {
 	coach, _ := app.Identity().ByEmail(ctx, "coach@harbour.example")
 	kim, _ := app.Identity().ByEmail(ctx, "coachee@harbour.example")
 	page := admin.Get("/people/" + strconv.FormatInt(coach.ID, 10))
-	link, ok := page.Doc.Find("#chat-write-colleague").Attr("href")
-	if page.StatusCode != 200 || !ok {
+	if page.StatusCode != 200 || page.Doc.Find("#chat-write-colleague").Length() != 1 {
 		t.Fatalf("the coach's page offers no message: %d", page.StatusCode)
 	}
-	if res := admin.Get(link); res.StatusCode != 303 || !strings.HasPrefix(res.Header.Get("Location"), "/m/chat/c/") {
+	if res := submit(t, admin, page, "#chat-write-colleague"); res.StatusCode != 303 || !strings.HasPrefix(res.Header.Get("Location"), "/m/chat/c/") {
 		t.Errorf("writing to a colleague: %d %q", res.StatusCode, res.Header.Get("Location"))
 	}
 	if n := admin.Get("/people/" + strconv.FormatInt(kim.ID, 10)).Doc.Find("#chat-write-colleague").Length(); n != 0 {
 		t.Errorf("a coachee's page offers a colleague's message")
 	}
-	if res := admin.Get("/m/chat/start?user=" + strconv.FormatInt(kim.ID, 10)); res.StatusCode != 404 {
+	if res := startChat(admin, "user", strconv.FormatInt(kim.ID, 10)); res.StatusCode != 404 {
 		t.Errorf("writing to a coachee as a colleague: %d", res.StatusCode)
 	}
+}
+
+// TestChatStartsOnlyOnPost: every way to start a conversation is a form
+// that posts with the CSRF token; an address that names someone to write
+// to (a link from before, an image, a prefetch) shows the button and makes
+// nothing, and neither does a post without the token. Counted in the
+// table through the real host, on both databases.
+func TestChatStartsOnlyOnPost(t *testing.T) {
+	t.Parallel()
+	bin := coretest.BuildThisPlugin(t)
+	coretest.EachDatabase(t, func(t *testing.T, db config.Database) {
+		app := coretest.NewApp(t, db, coretest.Options{Config: func(c *config.Config) { coretest.WithPlugins(t, c, true, bin) }})
+		ctx := t.Context()
+		count := func() int64 {
+			t.Helper()
+			n, err := app.DB().NewSelect().Table("chat_conversations").Count(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return n
+		}
+		kim, coach, admin := app.Client(t), app.Client(t), app.Client(t)
+		kim.SignIn("coachee@harbour.example")
+		coach.SignIn("coach@harbour.example")
+		admin.SignIn("admin@harbour.example")
+		chris, _ := app.Identity().ByEmail(ctx, "coach@harbour.example")
+		dossier := strconv.FormatInt(app.DossierOf(t, "coachee@harbour.example"), 10)
+
+		// Where the buttons are: each in a form that posts with the token,
+		// none a link.
+		type place struct {
+			who          *coretest.Client
+			path, button string
+		}
+		places := []place{
+			{kim, "/m/chat/", "#chat-my-coach"},
+			{kim, "/dossiers/" + dossier, "#chat-own-write"},
+			{coach, "/dossiers/" + dossier, "#chat-write"},
+			{admin, "/people/" + strconv.FormatInt(chris.ID, 10), "#chat-write-colleague"},
+		}
+		for _, p := range places {
+			page := p.who.Get(p.path)
+			button := page.Doc.Find(p.button)
+			form := button.Closest(`form[method="post"][action="/m/chat/start"]`)
+			if page.StatusCode != 200 || !button.Is(`button[type="submit"]`) || form.Find(`input[name="_csrf"]`).Length() != 1 {
+				t.Errorf("%s on %s: %d, not a button posting with the token: %s", p.button, p.path, page.StatusCode, page.Body)
+			}
+			if n := page.Doc.Find(`a[href*="/m/chat/start"]`).Length(); n != 0 {
+				t.Errorf("%s still links to start a conversation (%d)", p.path, n)
+			}
+		}
+		if n := kim.Get("/m/chat/panel", "HX-Request", "true").Doc.Find(`form[action="/m/chat/start"] #chat-my-coach`).Length(); n != 1 {
+			t.Errorf("the panel's button: %d", n)
+		}
+
+		// Addresses of the old links: a page with the button, nothing made.
+		gets := []struct {
+			who  *coretest.Client
+			path string
+		}{
+			{kim, "/m/chat/start?coach=1"},
+			{coach, "/m/chat/start?dossier=" + dossier},
+			{admin, "/m/chat/start?user=" + strconv.FormatInt(chris.ID, 10)},
+		}
+		for _, g := range gets {
+			res := g.who.Get(g.path)
+			if res.StatusCode != 200 || res.Header.Get("Location") != "" || res.Doc.Find(`form[method="post"][action="/m/chat/start"] #chat-start`).Length() != 1 {
+				t.Errorf("GET %s: %d %q", g.path, res.StatusCode, res.Header.Get("Location"))
+			}
+			if n := count(); n != 0 {
+				t.Fatalf("GET %s made %d conversations", g.path, n)
+			}
+		}
+		if res := kim.Get("/m/chat/start?user=" + strconv.FormatInt(chris.ID, 10)); res.StatusCode != 404 {
+			t.Errorf("a coachee asks to write to a colleague: %d", res.StatusCode)
+		}
+		// A post without the token, as another site's form would send it.
+		if res := kim.PostForm("/m/chat/start", url.Values{"coach": {"1"}, "_csrf": {"forged"}}); res.StatusCode != 403 {
+			t.Errorf("a post without the token: %d", res.StatusCode)
+		}
+		if n := count(); n != 0 {
+			t.Fatalf("refused requests made %d conversations", n)
+		}
+
+		// The buttons, pressed: one conversation per pair.
+		for _, p := range places {
+			res := submit(t, p.who, p.who.Get(p.path), p.button)
+			if res.StatusCode != 303 || !strings.HasPrefix(res.Header.Get("Location"), "/m/chat/c/") {
+				t.Errorf("%s on %s: %d %q", p.button, p.path, res.StatusCode, res.Header.Get("Location"))
+			}
+		}
+		if n := count(); n != 2 {
+			t.Errorf("conversations after Kim and her coach, and the administrator and the coach, started theirs: %d", n)
+		}
+		// With htmx (a boosted form) the answer sends the tab there.
+		if res := kim.PostForm("/m/chat/start", url.Values{"coach": {"1"}}, "HX-Request", "true", "HX-Boosted", "true"); res.StatusCode != 204 || !strings.HasPrefix(res.Header.Get("HX-Redirect"), "/m/chat/c/") {
+			t.Errorf("a boosted start: %d %q", res.StatusCode, res.Header.Get("HX-Redirect"))
+		}
+	})
 }
 
 // TestChatAcrossInstances: two servers on one PostgreSQL database, each
@@ -213,7 +313,7 @@ func TestChatAcrossInstances(t *testing.T) {
 	kim, coach := one.Client(t), two.Client(t)
 	kim.SignIn("coachee@harbour.example")
 	coach.SignIn("coach@harbour.example")
-	where := kim.Get("/m/chat/start?coach=1").Header.Get("Location")
+	where := startChat(kim, "coach", "1").Header.Get("Location")
 	if !strings.HasPrefix(where, "/m/chat/c/") {
 		t.Fatalf("start: %q", where)
 	}
@@ -245,7 +345,7 @@ func TestChatHistoryPagesBackwards(t *testing.T) {
 	app := coretest.NewApp(t, coretest.SQLite(t), coretest.Options{Config: func(c *config.Config) { coretest.WithPlugins(t, c, true, bin) }})
 	kim := app.Client(t)
 	kim.SignIn("coachee@harbour.example")
-	where := kim.Get("/m/chat/start?coach=1").Header.Get("Location")
+	where := startChat(kim, "coach", "1").Header.Get("Location")
 	id, _ := strconv.ParseInt(where[strings.LastIndex(where, "/")+1:], 10, 64)
 	ctx := t.Context()
 	me, _ := app.Identity().ByEmail(ctx, "coachee@harbour.example")
@@ -296,7 +396,7 @@ func TestChatEditWindow(t *testing.T) {
 	admin, kim := app.Client(t), app.Client(t)
 	admin.SignIn("admin@harbour.example")
 	kim.SignIn("coachee@harbour.example")
-	where := kim.Get("/m/chat/start?coach=1").Header.Get("Location")
+	where := startChat(kim, "coach", "1").Header.Get("Location")
 	kim.PostForm(where+"/messages", url.Values{"body": {"mine"}}, "HX-Request", "true")
 	edit, ok := kim.Get(where).Doc.Find(`#chat-messages form[action$="/edit"]`).Attr("action")
 	if !ok {
@@ -332,7 +432,7 @@ func TestChatRateLimit(t *testing.T) {
 	}})
 	kim := app.Client(t)
 	kim.SignIn("coachee@harbour.example")
-	where := kim.Get("/m/chat/start?coach=1").Header.Get("Location")
+	where := startChat(kim, "coach", "1").Header.Get("Location")
 	for i := range 20 {
 		if res := kim.PostForm(where+"/messages", url.Values{"body": {"message"}}, "HX-Request", "true"); res.StatusCode != 200 {
 			t.Fatalf("message %d: %d", i+1, res.StatusCode)
@@ -341,6 +441,34 @@ func TestChatRateLimit(t *testing.T) {
 	if res := kim.PostForm(where+"/messages", url.Values{"body": {"one too many"}}, "HX-Request", "true"); res.StatusCode != 429 || !strings.Contains(res.Text("#chat-error"), "fast") {
 		t.Errorf("the twenty-first: %d %q", res.StatusCode, res.Text("#chat-error"))
 	}
+}
+
+// startChat posts the form that starts a conversation, as its button
+// does without JavaScript: field names whom (coach, dossier or user).
+func startChat(c *coretest.Client, field, value string) *coretest.Response {
+	form := url.Values{}
+	if field != "" {
+		form.Set(field, value)
+	}
+	return c.PostForm("/m/chat/start", form)
+}
+
+// submit sends the form of a page's button as a browser without
+// JavaScript would: to its action, with its fields.
+func submit(t *testing.T, c *coretest.Client, page *coretest.Response, button string) *coretest.Response {
+	t.Helper()
+	form := page.Doc.Find(button).Closest("form")
+	action, _ := form.Attr("action")
+	if method, _ := form.Attr("method"); method != "post" || action == "" {
+		t.Fatalf("%s is not in a form that posts: method %q, action %q", button, method, action)
+	}
+	fields := url.Values{}
+	form.Find("input[name]").Each(func(_ int, in *goquery.Selection) {
+		name, _ := in.Attr("name")
+		value, _ := in.Attr("value")
+		fields.Add(name, value)
+	})
+	return c.PostForm(action, fields)
 }
 
 // next is the next event of a name on a tab.

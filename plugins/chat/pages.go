@@ -197,7 +197,7 @@ func olderPart(r *sdk.Request) error {
 }
 
 // personCard offers, on a colleague's page, to write to them: staff to
-// staff, as startPage allows.
+// staff, as startPost allows.
 func personCard(r *sdk.Request) (template.HTML, error) {
 	id, err := strconv.ParseInt(r.Params["person_id"], 10, 64)
 	if err != nil || id == r.UserID() || !r.Can("chat.staff") {
