@@ -13,6 +13,7 @@ package core
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"io/fs"
@@ -88,6 +89,9 @@ type App struct {
 	listen    func(context.Context)
 	mailer    *mail.Mailer
 	web       *web.Server
+	// metrics is the metrics address's listener, opened by Listen beside
+	// the web server's and served by Serve; nil when metrics are off.
+	metrics net.Listener
 }
 
 // Option changes how New builds the App.
@@ -265,12 +269,47 @@ func (a *App) Migrate(ctx context.Context, progress io.Writer) (int, error) {
 	return m.Up(ctx)
 }
 
-// Listen opens the configured address.
-func (a *App) Listen() (net.Listener, error) { return web.Listen(a.cfg.Server.Address) }
+// Listen opens the configured addresses: server.address, whose listener it
+// returns, and server.metrics_address unless that is empty, which Serve
+// serves beside it. Both are opened before anything is served, so that a
+// port in use stops start-up with one line. Call it once.
+func (a *App) Listen() (net.Listener, error) {
+	ln, err := web.Listen(a.cfg.Server.Address)
+	if err != nil {
+		return nil, err
+	}
+	if a.cfg.Server.MetricsAddress != "" {
+		if a.metrics, err = web.ListenMetrics(a.cfg.Server.MetricsAddress); err != nil {
+			_ = ln.Close()
+			return nil, err
+		}
+	}
+	return ln, nil
+}
 
-// Serve answers requests on ln until ctx ends, then shuts down gracefully.
+// MetricsAddr is the address the metrics listener took (the port chosen for
+// :0), or nil when metrics are off or Listen has not run.
+func (a *App) MetricsAddr() net.Addr {
+	if a.metrics == nil {
+		return nil
+	}
+	return a.metrics.Addr()
+}
+
+// Serve answers requests on ln, and Prometheus' scrapes on the metrics
+// listener that Listen opened, until ctx ends, then shuts both down
+// gracefully.
 func (a *App) Serve(ctx context.Context, ln net.Listener) error {
-	a.log.Info("serving", "address", ln.Addr().String(), "database", a.db.Kind, "version", Version)
+	a.log.Info("serving", "address", ln.Addr().String(), "metrics", a.metricsAddress(), "database", a.db.Kind, "version", Version)
+	// The metrics end with the web server, also when it fails on its own.
+	metricsCtx, stopMetrics := context.WithCancel(ctx)
+	defer stopMetrics()
+	metrics := make(chan error, 1)
+	if a.metrics != nil {
+		go func() { metrics <- a.web.ServeMetrics(metricsCtx, a.metrics) }()
+	} else {
+		metrics <- nil
+	}
 	background, stop := context.WithCancel(context.WithoutCancel(ctx))
 	done := make(chan struct{})
 	go func() { defer close(done); a.mailer.Run(background) }()
@@ -279,10 +318,22 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 		go a.listen(background)
 	}
 	err := a.web.Serve(ctx, ln)
+	stopMetrics()
+	if merr := <-metrics; merr != nil {
+		err = errors.Join(err, fmt.Errorf("metrics: %w", merr))
+	}
 	stop() // the workers stop after the last request has finished
 	<-done
 	a.log.Info("stopped")
 	return err
+}
+
+// metricsAddress is where the metrics are served, for the log.
+func (a *App) metricsAddress() string {
+	if addr := a.MetricsAddr(); addr != nil {
+		return addr.String()
+	}
+	return "off"
 }
 
 // StartPlugins starts the installed plugins and registers what they offer.
@@ -290,8 +341,8 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 // demo subscribes to the plugins' modules too).
 func (a *App) StartPlugins(ctx context.Context) error { return a.plugins.Start(ctx) }
 
-// Run migrates, starts the plugins, listens on the configured address and
-// serves until ctx ends.
+// Run migrates, starts the plugins, listens on the configured addresses
+// (the web server's and the metrics') and serves until ctx ends.
 func (a *App) Run(ctx context.Context) error {
 	if _, err := a.Migrate(ctx, nil); err != nil {
 		return err

@@ -19,14 +19,15 @@ import (
 
 // TestEmbedInAHostProgram uses the core as another Go program would: build it,
 // mount routes of its own (one plain, one rendered in the theme with a
-// navigation entry), serve, and shut down gracefully while a request is in
-// flight, which must still complete.
+// navigation entry), serve (the metrics too), and shut down gracefully while
+// a request is in flight, which must still complete.
 func TestEmbedInAHostProgram(t *testing.T) {
 	t.Parallel()
 	coretest.EachDatabase(t, func(t *testing.T, db config.Database) {
 		cfg := config.Default()
 		cfg.Database = db
 		cfg.Server.Address = "127.0.0.1:0"
+		cfg.Server.MetricsAddress = "127.0.0.1:0"
 		cfg.Security.KeyFile = filepath.Join(t.TempDir(), "secret.key")
 		app, err := core.New(cfg, core.WithLogOutput(io.Discard))
 		if err != nil {
@@ -52,6 +53,7 @@ func TestEmbedInAHostProgram(t *testing.T) {
 			t.Fatal(err)
 		}
 		base := "http://" + ln.Addr().String()
+		metrics := "http://" + app.MetricsAddr().String() + "/metrics"
 		if _, err := app.Migrate(ctx, nil); err != nil {
 			t.Fatal(err)
 		}
@@ -60,6 +62,9 @@ func TestEmbedInAHostProgram(t *testing.T) {
 
 		if body := get(t, base+"/host/ping"); body != "pong from the host" {
 			t.Errorf("host route: %q", body)
+		}
+		if body := get(t, metrics); !strings.Contains(body, "atrium_realtime_streams ") {
+			t.Errorf("metrics while serving: %q", body)
 		}
 		page := get(t, base+"/host/page")
 		if !strings.Contains(page, "<h1 tabindex=\"-1\">About Atrium</h1>") || !strings.Contains(page, `href="/host/page" aria-current="page"`) {
@@ -83,6 +88,9 @@ func TestEmbedInAHostProgram(t *testing.T) {
 		}
 		if _, err := http.Get(base + "/host/ping"); err == nil {
 			t.Error("still accepting connections after shutdown")
+		}
+		if _, err := http.Get(metrics); err == nil {
+			t.Error("the metrics address still accepts connections after shutdown")
 		}
 	})
 }

@@ -34,7 +34,7 @@ func TestPluginQuickStart(t *testing.T) {
 		t.Fatalf("the quick start should end by serving, not %q", commands[len(commands)-1])
 	}
 	dir := copyRepository(t)
-	env := append(os.Environ(), "ATRIUM_SERVER_ADDRESS=127.0.0.1:0", "ATRIUM_LOG_LEVEL=warn")
+	env := append(os.Environ(), "ATRIUM_SERVER_ADDRESS=127.0.0.1:0", "ATRIUM_SERVER_METRICS_ADDRESS=127.0.0.1:0", "ATRIUM_LOG_LEVEL=warn")
 	for _, line := range commands[:len(commands)-1] {
 		cmd := exec.Command("bash", "-c", line)
 		cmd.Dir, cmd.Env = dir, env

@@ -59,7 +59,7 @@ func TestMigrateAndDemoOnBothDatabases(t *testing.T) {
 func TestServeUntilStopped(t *testing.T) {
 	t.Parallel()
 	db := coretest.SQLite(t)
-	env := append(dbEnv(db), "ATRIUM_SERVER_ADDRESS=127.0.0.1:0", "ATRIUM_LOG_LEVEL=warn")
+	env := append(dbEnv(db), "ATRIUM_SERVER_ADDRESS=127.0.0.1:0", "ATRIUM_SERVER_METRICS_ADDRESS=127.0.0.1:0", "ATRIUM_LOG_LEVEL=warn")
 	ctx, stop := context.WithCancel(context.Background())
 	var out, errOut coretest.Buffer
 	done := make(chan int, 1)
@@ -116,6 +116,8 @@ func TestStartupFailuresAreOneClearLine(t *testing.T) {
 		{"bad value", append(sqlite, "ATRIUM_LOG_LEVEL=loud"), []string{"serve"}, []string{"ATRIUM_LOG_LEVEL", "allowed: debug, info, warn, error"}},
 		{"unreachable database", []string{"ATRIUM_DATABASE_URL=postgres://atrium:pw@127.0.0.1:1/atrium?connect_timeout=2"}, []string{"serve"}, []string{"cannot reach PostgreSQL", "127.0.0.1:1"}},
 		{"port in use", append(sqlite, "ATRIUM_SERVER_ADDRESS="+busy.Addr().String()), []string{"serve"}, []string{busy.Addr().String(), "already in use", "server.address"}},
+		{"metrics port in use", append(sqlite, "ATRIUM_SERVER_ADDRESS=127.0.0.1:0", "ATRIUM_SERVER_METRICS_ADDRESS="+busy.Addr().String()), []string{"serve"},
+			[]string{busy.Addr().String(), "already in use", "server.metrics_address", "leave it empty"}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

@@ -36,6 +36,7 @@ type Privacy struct {
 // Server holds the HTTP listener's settings.
 type Server struct {
 	Address         string        `yaml:"address" doc:"host:port the web server listens on"`
+	MetricsAddress  string        `yaml:"metrics_address" doc:"host:port that answers Prometheus at /metrics, apart from the web server; keep it on loopback or a private network; empty: no metrics"`
 	BaseURL         string        `yaml:"base_url" doc:"the address people use to reach Atrium, used in links sent by mail"`
 	ReadTimeout     time.Duration `yaml:"read_timeout" doc:"longest time to read one request, headers and body"`
 	WriteTimeout    time.Duration `yaml:"write_timeout" doc:"longest time to write one response"`
@@ -125,6 +126,7 @@ func Default() Config {
 	return Config{
 		Server: Server{
 			Address:         "127.0.0.1:8080",
+			MetricsAddress:  "127.0.0.1:9090",
 			BaseURL:         "http://127.0.0.1:8080",
 			ReadTimeout:     15 * time.Second,
 			WriteTimeout:    30 * time.Second,

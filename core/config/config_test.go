@@ -71,6 +71,8 @@ func TestBadConfigurationNamesKeyAndAllowed(t *testing.T) {
 		{"not yaml", "server: [\n", nil, []string{"not valid YAML"}},
 		{"list for value", "server:\n  address: [a, b]\n", nil, []string{"server.address", "single value"}},
 		{"bad address", "server:\n  address: localhost\n", nil, []string{"server.address", "host:port"}},
+		{"bad metrics address", "server:\n  metrics_address: localhost\n", nil, []string{"server.metrics_address", "host:port", "127.0.0.1:9090"}},
+		{"metrics on the web address", "server:\n  address: 127.0.0.1:8080\n  metrics_address: 127.0.0.1:8080\n", nil, []string{"server.metrics_address", "server.address too", "leave it empty"}},
 		{"bad database", "database:\n  url: mysql://x\n", nil, []string{"database.url", "file:", "postgres://"}},
 		{"unknown variable", "", []string{"ATRIUM_SERVER_ADRESS=x"}, []string{"ATRIUM_SERVER_ADRESS", "ATRIUM_SERVER_ADDRESS"}},
 		{"bad variable", "", []string{"ATRIUM_SERVER_HSTS=maybe"}, []string{"ATRIUM_SERVER_HSTS", "true or false"}},
@@ -92,6 +94,24 @@ func TestBadConfigurationNamesKeyAndAllowed(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestMetricsCanBeSwitchedOff: an empty metrics address is allowed, from
+// the file and from the environment, and means no metrics listener.
+func TestMetricsCanBeSwitchedOff(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name, file string
+		env        []string
+	}{
+		{"file", "server:\n  metrics_address: \"\"\n", nil},
+		{"environment", "", []string{"ATRIUM_SERVER_METRICS_ADDRESS="}},
+	} {
+		cfg, err := config.Load(write(t, tc.file), false, tc.env)
+		if err != nil || cfg.Server.MetricsAddress != "" {
+			t.Errorf("%s: %q, %v", tc.name, cfg.Server.MetricsAddress, err)
+		}
 	}
 }
 

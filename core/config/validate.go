@@ -39,14 +39,18 @@ func (c Config) Validate() error {
 		}
 	}
 
-	host, port, err := net.SplitHostPort(c.Server.Address)
-	if err != nil {
-		return bad("server.address", fmt.Sprintf("%q is not host:port, such as 127.0.0.1:8080", c.Server.Address))
+	if problem := hostPort(c.Server.Address, "127.0.0.1:8080"); problem != "" {
+		return bad("server.address", problem)
 	}
-	if n, err := strconv.Atoi(port); err != nil || n < 0 || n > 65535 {
-		return bad("server.address", fmt.Sprintf("port %q must be a number from 0 to 65535", port))
+	if c.Server.MetricsAddress != "" { // empty switches the metrics off
+		if problem := hostPort(c.Server.MetricsAddress, "127.0.0.1:9090"); problem != "" {
+			return bad("server.metrics_address", problem)
+		}
+		// Port 0 picks a free port for each, so only a fixed port can clash.
+		if c.Server.MetricsAddress == c.Server.Address && !strings.HasSuffix(c.Server.Address, ":0") {
+			return bad("server.metrics_address", fmt.Sprintf("%q is server.address too; choose another port, or leave it empty to serve no metrics", c.Server.MetricsAddress))
+		}
 	}
-	_ = host // an empty host means every interface, which is allowed
 
 	u, err := url.Parse(c.Server.BaseURL)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
@@ -70,6 +74,20 @@ func (c Config) Validate() error {
 		return bad("database.url", err.Error())
 	}
 	return nil
+}
+
+// hostPort checks an address to listen on; the problem is "" when it is
+// good, and names example otherwise.
+func hostPort(address, example string) string {
+	_, port, err := net.SplitHostPort(address)
+	if err != nil {
+		return fmt.Sprintf("%q is not host:port, such as %s", address, example)
+	}
+	// An empty host means every interface, which is allowed.
+	if n, err := strconv.Atoi(port); err != nil || n < 0 || n > 65535 {
+		return fmt.Sprintf("port %q must be a number from 0 to 65535", port)
+	}
+	return ""
 }
 
 // Kind tells which database the URL selects: "sqlite" or "postgres".

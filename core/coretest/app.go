@@ -18,6 +18,8 @@ type App struct {
 	*core.App
 	// URL is the base address, such as http://127.0.0.1:41234.
 	URL string
+	// MetricsURL is the metrics listener's base address (GET /metrics).
+	MetricsURL string
 	// Logs is everything the App logged so far.
 	Logs *Buffer
 }
@@ -46,6 +48,7 @@ func NewApp(t testing.TB, db config.Database, opts ...Options) *App {
 	cfg := config.Default()
 	cfg.Database = db
 	cfg.Server.Address = "127.0.0.1:0"
+	cfg.Server.MetricsAddress = "127.0.0.1:0" // tests run side by side: no fixed port
 	cfg.Log.Level = "debug"
 	cfg.Security.SecretKey = secrets.NewKey()
 	cfg.Identity.Argon2MemoryKiB = 8 * 1024 // cheap hashes keep tests fast; the parameters are tested on their own
@@ -108,7 +111,11 @@ func NewApp(t testing.TB, db config.Database, opts ...Options) *App {
 			t.Logf("server log:\n%s", logs.String())
 		}
 	})
-	return &App{App: app, URL: "http://" + ln.Addr().String(), Logs: logs}
+	a := &App{App: app, URL: "http://" + ln.Addr().String(), Logs: logs}
+	if addr := app.MetricsAddr(); addr != nil {
+		a.MetricsURL = "http://" + addr.String()
+	}
+	return a
 }
 
 // Buffer collects output written from many goroutines, such as a log.

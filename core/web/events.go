@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"crypto/subtle"
 	"fmt"
-	"net"
 	"net/url"
 	"strconv"
 	"strings"
@@ -195,20 +194,6 @@ func writeEvent(w *bufio.Writer, e realtime.Event) {
 	}
 	w.WriteString("\n")
 }
-
-// metrics answers Prometheus' scrape of the event streams: only to a
-// scraper on the same machine (a reverse proxy keeps it from the world).
-func (s *Server) metrics(c fiber.Ctx) error {
-	if !isLoopback(c.RequestCtx().RemoteIP()) || c.Get(fiber.HeaderXForwardedFor) != "" || s.hub == nil {
-		return fiber.ErrNotFound
-	}
-	c.Set(fiber.HeaderContentType, "text/plain; version=0.0.4; charset=utf-8")
-	var b strings.Builder
-	s.hub.WritePrometheus(&b)
-	return c.SendString(b.String())
-}
-
-func isLoopback(ip net.IP) bool { return ip != nil && ip.IsLoopback() }
 
 // navPart answers the navigation alone, for the stream's "nav" event: a
 // count in it changed (a notice, a task, a message). The tab says which

@@ -24,7 +24,6 @@ func (s *Server) coreRoutes() {
 	s.routes[len(s.routes)-1].Stream = true
 	s.Handle(fiber.MethodPost, "/events/tune", Member, s.tune)
 	s.Handle(fiber.MethodGet, "/nav", Member, s.navPart)
-	s.Handle(fiber.MethodGet, "/metrics", Public, s.metrics)
 }
 
 // Home is the start page: a welcome for visitors, and for people signed in a

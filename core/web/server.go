@@ -204,8 +204,8 @@ func New(o Options) (*Server, error) {
 	s.app.Get("/healthz", healthz)
 	s.app.Get("/readyz", s.readyz)
 	s.app.Use(s.session, s.language, csrf(s.secure, s.isProtocol), limiter.New(limiter.Config{
-		Max:          cfg.RateLimit,
-		Expiration:   time.Minute,
+		Max:        cfg.RateLimit,
+		Expiration: time.Minute,
 		// Calendar apps sync in bursts (PROPFIND, REPORT, a PUT per event);
 		// their failed sign-ins are throttled per address by identity.
 		Next:         func(c fiber.Ctx) bool { return safeMethod(c.Method()) || s.isProtocol(c) },
@@ -295,16 +295,22 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 
 // Listen opens the listening socket, explaining the usual failures in one line.
 func Listen(address string) (net.Listener, error) {
+	return listen(address, "server.address (ATRIUM_SERVER_ADDRESS)")
+}
+
+// listen opens address for the configuration key named by key, which each
+// failure names so that the line says what to change.
+func listen(address, key string) (net.Listener, error) {
 	ln, err := net.Listen("tcp", address)
 	switch {
 	case err == nil:
 		return ln, nil
 	case errors.Is(err, syscall.EADDRINUSE):
-		return nil, fmt.Errorf("server: %s is already in use by another program; stop it or choose another port with server.address (ATRIUM_SERVER_ADDRESS)", address)
+		return nil, fmt.Errorf("server: %s is already in use by another program; stop it or choose another port with %s", address, key)
 	case errors.Is(err, syscall.EACCES):
-		return nil, fmt.Errorf("server: no permission to listen on %s; use a port above 1023 in server.address (ATRIUM_SERVER_ADDRESS)", address)
+		return nil, fmt.Errorf("server: no permission to listen on %s; use a port above 1023 in %s", address, key)
 	default:
-		return nil, fmt.Errorf("server: cannot listen on %s (%v); check server.address (ATRIUM_SERVER_ADDRESS)", address, err)
+		return nil, fmt.Errorf("server: cannot listen on %s (%v); check %s", address, err, key)
 	}
 }
 
