@@ -117,8 +117,11 @@ func startPage(r *sdk.Request) error {
 		return r.Fail(404)
 	}
 	people, err := r.People(other)
-	if err != nil || len(people) != 1 {
+	if err != nil {
 		return err
+	}
+	if len(people) != 1 { // no longer in the organisation
+		return r.Fail(404)
 	}
 	field, value := "", ""
 	for _, name := range []string{"dossier", "coach", "user"} {
