@@ -80,20 +80,21 @@ type Security struct {
 
 // Identity holds the sign-in rules.
 type Identity struct {
-	PasswordMinLength   int           `yaml:"password_min_length" doc:"fewest characters in a password"`
-	PasswordClasses     int           `yaml:"password_classes" doc:"how many of lower case, upper case, digits and other characters a password needs (1 to 4)"`
-	PasswordHistory     int           `yaml:"password_history" doc:"a new password must differ from this many previous ones"`
-	Argon2MemoryKiB     int           `yaml:"argon2_memory_kib" doc:"argon2id memory per password check, in KiB; hashes are renewed at sign-in when this changes"`
-	Argon2Time          int           `yaml:"argon2_time" doc:"argon2id passes per password check"`
-	Argon2Threads       int           `yaml:"argon2_threads" doc:"argon2id lanes per password check"`
-	InvitationValidity  time.Duration `yaml:"invitation_validity" doc:"how long an invitation link works"`
-	ResetValidity       time.Duration `yaml:"reset_validity" doc:"how long a password reset link works"`
-	RequireSecondFactor bool          `yaml:"require_second_factor" doc:"everyone must set up an authenticator app before using Atrium"`
-	ThrottleAfter       int           `yaml:"throttle_after" doc:"failed sign-ins (per account and per address) before each next try must wait, doubling up to 15 minutes"`
-	LockoutAfter        int           `yaml:"lockout_after" doc:"failed sign-ins after which an account is locked until an administrator unlocks it"`
-	SessionIdle         time.Duration `yaml:"session_idle" doc:"a session ends after this long without a request"`
-	SessionMax          time.Duration `yaml:"session_max" doc:"a session ends this long after sign-in, whatever happens"`
-	TermsURL            string        `yaml:"terms_url" doc:"the terms people accept when they first sign in; empty: the built-in terms page"`
+	PasswordMinLength    int           `yaml:"password_min_length" doc:"fewest characters in a password"`
+	PasswordClasses      int           `yaml:"password_classes" doc:"how many of lower case, upper case, digits and other characters a password needs (1 to 4)"`
+	PasswordHistory      int           `yaml:"password_history" doc:"a new password must differ from this many previous ones"`
+	Argon2MemoryKiB      int           `yaml:"argon2_memory_kib" doc:"argon2id memory per password check, in KiB; hashes are renewed at sign-in when this changes"`
+	Argon2Time           int           `yaml:"argon2_time" doc:"argon2id passes per password check"`
+	Argon2Threads        int           `yaml:"argon2_threads" doc:"argon2id lanes per password check"`
+	PasswordChecksAtOnce int           `yaml:"password_checks_at_once" zero:"cpus" doc:"most password hashes computed at the same time, each taking argon2_memory_kib (others wait their turn); 0: one per CPU"`
+	InvitationValidity   time.Duration `yaml:"invitation_validity" doc:"how long an invitation link works"`
+	ResetValidity        time.Duration `yaml:"reset_validity" doc:"how long a password reset link works"`
+	RequireSecondFactor  bool          `yaml:"require_second_factor" doc:"everyone must set up an authenticator app before using Atrium"`
+	ThrottleAfter        int           `yaml:"throttle_after" doc:"failed sign-ins (per account, per browser the account knows, and per address) before each next try must wait, doubling up to 15 minutes"`
+	LockoutAfter         int           `yaml:"lockout_after" doc:"failed sign-ins from browsers the account does not know after which such sign-ins stop until the owner resets the password by mail or an administrator unlocks; browsers the owner signed in on before are never locked out"`
+	SessionIdle          time.Duration `yaml:"session_idle" doc:"a session ends after this long without a request"`
+	SessionMax           time.Duration `yaml:"session_max" doc:"a session ends this long after sign-in, whatever happens"`
+	TermsURL             string        `yaml:"terms_url" doc:"the terms people accept when they first sign in; empty: the built-in terms page"`
 }
 
 // Mail holds the outgoing mail server.
@@ -149,7 +150,7 @@ func Default() Config {
 			PasswordMinLength: 12, PasswordClasses: 3, PasswordHistory: 6,
 			Argon2MemoryKiB: 64 * 1024, Argon2Time: 2, Argon2Threads: 2,
 			InvitationValidity: 72 * time.Hour, ResetValidity: 30 * time.Minute,
-			RequireSecondFactor: true, ThrottleAfter: 3, LockoutAfter: 10,
+			RequireSecondFactor: true, ThrottleAfter: 3, LockoutAfter: 20,
 			SessionIdle: 2 * time.Hour, SessionMax: 12 * time.Hour,
 		},
 		Mail: Mail{SMTPPort: 587, TLS: "starttls", From: "Atrium <no-reply@atrium.invalid>", MaxAttempts: 8},

@@ -35,6 +35,9 @@ type Options struct {
 	// PluginDemo lets the plugins add their demo data too (the agenda's
 	// hours); without it tests start from plugins' empty tables.
 	PluginDemo bool
+	// Clock, when set, is the identity service's clock (sessions, codes,
+	// links, throttles).
+	Clock *Clock
 }
 
 // NewApp builds, migrates, seeds and serves an App on db. It stops when the
@@ -76,6 +79,9 @@ func NewApp(t testing.TB, db config.Database, opts ...Options) *App {
 		if err := demo.Seed(ctx, deps, nil); err != nil {
 			t.Fatal(err)
 		}
+	}
+	if o.Clock != nil {
+		app.Identity().Now = o.Clock.Now
 	}
 	if o.Before != nil {
 		o.Before(app)

@@ -15,27 +15,43 @@ func (s *Service) Unlock(ctx context.Context, actor *User, userID int64, ip stri
 		if err != nil {
 			return err
 		}
-		if _, err := tx.NewUpdate().Model((*User)(nil)).Set("locked_at = NULL").Set("failed_sign_ins = 0").Where("id = ?", userID).Exec(ctx); err != nil {
-			return err
-		}
-		if err := s.clear(ctx, tx, "account:"+u.Email); err != nil {
+		if err := s.unlock(ctx, tx, u); err != nil {
 			return err
 		}
 		return record(ctx, tx, "identity.unlocked", actor, userID, ip, "")
 	})
 }
 
+// unlock lifts a lock of sign-ins from unknown browsers and forgets the
+// failures and pauses of the account's keys.
+func (s *Service) unlock(ctx context.Context, tx bun.IDB, u *User) error {
+	if _, err := tx.NewUpdate().Model((*User)(nil)).Set("locked_at = NULL").Set("failed_sign_ins = 0").Where("id = ?", u.ID).Exec(ctx); err != nil {
+		return err
+	}
+	return s.clear(ctx, tx, "account:"+u.Email, "code:"+u.Email)
+}
+
 // ResetFactor removes a person's authenticator and backup codes (they lost
-// their phone) and signs them out; they set up a new one at the next sign-in.
+// their phone), revokes whatever opens the account without them (sessions,
+// app passwords, feed addresses) and tells them by mail; they set up a new
+// authenticator at the next sign-in.
 func (s *Service) ResetFactor(ctx context.Context, actor *User, userID int64, ip string) error {
 	return s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
-		if _, err := tx.NewUpdate().Model((*User)(nil)).Set("totp_secret = ''").Set("totp_enabled = ?", false).Where("id = ?", userID).Exec(ctx); err != nil {
+		u, err := s.find(ctx, tx, "id = ?", userID)
+		if err != nil {
+			return err
+		}
+		if _, err := tx.NewUpdate().Model((*User)(nil)).Set("totp_secret = ''").Set("totp_enabled = ?", false).
+			Set("totp_pending = ''").Set("totp_pending_until = NULL").Where("id = ?", userID).Exec(ctx); err != nil {
 			return err
 		}
 		if _, err := tx.NewDelete().Model((*backupCode)(nil)).Where("user_id = ?", userID).Exec(ctx); err != nil {
 			return err
 		}
-		if _, err := s.EndSessions(ctx, tx, userID, ""); err != nil {
+		if err := s.revokeAccess(ctx, tx, userID, ""); err != nil {
+			return err
+		}
+		if err := s.mail.Queue(ctx, tx, u.Email, u.Locale, "factor_reset", map[string]any{"Name": u.GivenName}); err != nil {
 			return err
 		}
 		return record(ctx, tx, "identity.factor_reset", actor, userID, ip, "")
@@ -43,7 +59,8 @@ func (s *Service) ResetFactor(ctx context.Context, actor *User, userID int64, ip
 }
 
 // ChangeEmail gives a person a new login. Only an administrator may; the old
-// address is told, and the person is signed out everywhere.
+// address is told, and the person is signed out everywhere, their app
+// passwords and feed addresses revoked.
 func (s *Service) ChangeEmail(ctx context.Context, actor *User, userID int64, newEmail, ip string) error {
 	inv := &Invalid{}
 	email := checkEmail(inv, "email", newEmail)
@@ -67,7 +84,7 @@ func (s *Service) ChangeEmail(ctx context.Context, actor *User, userID int64, ne
 		if err := s.mail.Queue(ctx, tx, old, u.Locale, "address_changed", map[string]any{"Name": u.GivenName, "NewAddress": email}); err != nil {
 			return err
 		}
-		if _, err := s.EndSessions(ctx, tx, userID, ""); err != nil {
+		if err := s.revokeAccess(ctx, tx, userID, ""); err != nil {
 			return err
 		}
 		return record(ctx, tx, "identity.email_changed", actor, userID, ip, old+" → "+email)

@@ -66,25 +66,28 @@ func (s *Service) RevokeAppPassword(ctx context.Context, u *User, id int64, ip s
 	})
 }
 
-// CheckAppPassword authenticates a protocol request. Failures are throttled
-// like sign-ins, and every refusal reads the same.
+// CheckAppPassword authenticates a protocol request; every refusal reads
+// the same. App passwords carry 100 random bits, so guessing one is hopeless
+// and failures are throttled per address only: a count per account would
+// let anyone who knows the address stop the owner's calendar apps.
 func (s *Service) CheckAppPassword(ctx context.Context, email, password, ip string) (*User, error) {
 	email = NormalizeEmail(email)
-	keys := []string{"app:" + email, "address:" + ip}
-	if err := s.mayTry(ctx, keys...); err != nil {
+	key := "address:app:" + ip
+	if err := s.claim(ctx, key); err != nil {
 		return nil, err
 	}
 	u, err := s.find(ctx, s.db, "email = ?", email)
-	if err != nil || u.Status != StatusActive || u.Locked() {
-		_ = s.fail(ctx, keys...)
+	if err != nil || u.Status != StatusActive {
 		return nil, ErrBadCredentials
 	}
 	ap := new(AppPassword)
 	hash := secrets.Hash(normalizeCode(password))
 	err = s.db.NewSelect().Model(ap).Where("user_id = ?", u.ID).Where("hash = ?", hash).Where("revoked_at IS NULL").Scan(ctx)
 	if err != nil || subtle.ConstantTimeCompare([]byte(ap.Hash), []byte(hash)) != 1 {
-		_ = s.fail(ctx, keys...)
 		return nil, ErrBadCredentials
+	}
+	if err := s.succeeded(ctx, s.db, key); err != nil {
+		return nil, err
 	}
 	now := s.Now().UTC()
 	if ap.LastUsedAt == nil || now.Sub(*ap.LastUsedAt) > time.Minute {

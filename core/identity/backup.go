@@ -3,6 +3,7 @@ package identity
 import (
 	"context"
 	"crypto/rand"
+	"strconv"
 	"strings"
 	"time"
 
@@ -25,12 +26,31 @@ const backupCodeCount = 10
 // codeAlphabet leaves out letters and digits that are easily confused.
 const codeAlphabet = "abcdefghjkmnpqrstuvwxyz23456789"
 
-// RegenerateBackupCodes voids the old codes and returns ten new ones, shown once.
-func (s *Service) RegenerateBackupCodes(ctx context.Context, u *User, ip string) ([]string, error) {
+// RegenerateBackupCodes voids the old codes and returns ten new ones, shown
+// once, after a code of the authenticator: a session alone (a browser left
+// open) never yields a second factor. Attempts are throttled per account.
+func (s *Service) RegenerateBackupCodes(ctx context.Context, u *User, code, ip string) ([]string, error) {
+	key := "backup-codes:" + strconv.FormatInt(u.ID, 10)
+	if err := s.claim(ctx, key); err != nil {
+		return nil, err
+	}
+	secret, err := s.totpSecret(u)
+	if err != nil {
+		return nil, err
+	}
 	var codes []string
-	err := s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
-		var err error
+	err = s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+		ok, err := s.acceptTOTP(ctx, tx, u, secret, code, false)
+		if err != nil {
+			return err
+		}
+		if !ok {
+			return &Invalid{Fields: map[string]string{"code": "account.code.wrong"}}
+		}
 		if codes, err = s.newBackupCodes(ctx, tx, u.ID); err != nil {
+			return err
+		}
+		if err := s.succeeded(ctx, tx, key); err != nil {
 			return err
 		}
 		return record(ctx, tx, "identity.backup_codes_regenerated", u, u.ID, ip, "")

@@ -101,7 +101,7 @@ func (s *Service) CheckFeed(ctx context.Context, module, plain string) (*User, i
 		return nil, 0, err
 	}
 	u, err := s.find(ctx, s.db, "id = ?", f.UserID)
-	if err != nil || u.Status != StatusActive || u.Locked() {
+	if err != nil || u.Status != StatusActive {
 		return nil, 0, ErrBadCredentials
 	}
 	return u, f.OrganisationID, nil

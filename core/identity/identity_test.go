@@ -121,52 +121,106 @@ func TestInvitationLinkIsSingleUseAndExpires(t *testing.T) {
 	})
 }
 
+// TestSignInThrottlesLocksAndUnlocks follows the design in docs/security.md:
+// failures from browsers the account does not know slow down and then lock
+// such sign-ins; the owner's own browser goes on; an administrator's unlock
+// or a password reset through the mailbox lifts the lock.
 func TestSignInThrottlesLocksAndUnlocks(t *testing.T) {
 	t.Parallel()
 	coretest.EachDatabase(t, func(t *testing.T, db config.Database) {
 		f := newFixture(t, db)
 		ctx := context.Background()
 		cfg := f.ids.Config()
-		if _, err := f.ids.SignIn(ctx, "boss@example.org", goodPassword, "10.0.0.1"); err != nil {
+		if _, err := f.ids.SignIn(ctx, "boss@example.org", goodPassword, "", "10.0.0.1"); err != nil {
 			t.Fatal(err)
 		}
+		// The browser the owner signed in on before.
+		own := f.ids.DeviceToken("boss@example.org")
 		// Unknown and known accounts fail the same way.
-		_, errUnknown := f.ids.SignIn(ctx, "nobody@example.org", goodPassword, "10.0.0.9")
-		_, errWrong := f.ids.SignIn(ctx, "boss@example.org", "wrong", "10.0.0.8")
+		_, errUnknown := f.ids.SignIn(ctx, "nobody@example.org", goodPassword, "", "10.0.0.9")
+		_, errWrong := f.ids.SignIn(ctx, "boss@example.org", "wrong", "", "10.0.0.8")
 		if !errors.Is(errUnknown, identity.ErrBadCredentials) || !errors.Is(errWrong, identity.ErrBadCredentials) {
 			t.Fatalf("unknown %v, wrong %v", errUnknown, errWrong)
 		}
 		// Failures past the threshold make the next try wait.
 		for i := 1; i < cfg.ThrottleAfter; i++ {
-			_, _ = f.ids.SignIn(ctx, "boss@example.org", "wrong", "10.0.0.8")
+			_, _ = f.ids.SignIn(ctx, "boss@example.org", "wrong", "", "10.0.0.8")
 		}
 		var th *identity.Throttled
-		if _, err := f.ids.SignIn(ctx, "boss@example.org", goodPassword, "10.0.0.7"); !errors.As(err, &th) || th.Wait <= 0 {
+		if _, err := f.ids.SignIn(ctx, "boss@example.org", goodPassword, "", "10.0.0.7"); !errors.As(err, &th) || th.Wait <= 0 {
 			t.Fatalf("throttled even with the right password: %v", err)
 		}
+		// The owner's browser has a count of its own.
+		if _, err := f.ids.SignIn(ctx, "boss@example.org", goodPassword, own, "10.0.0.7"); err != nil {
+			t.Fatalf("the owner's browser is throttled by others' failures: %v", err)
+		}
 		// Keep failing (waiting out each pause) until the lockout.
-		for i := cfg.ThrottleAfter; i < cfg.LockoutAfter; i++ {
-			f.clock = f.clock.Add(20 * time.Minute)
-			if _, err := f.ids.SignIn(ctx, "boss@example.org", "wrong", "10.0.0.8"); !errors.Is(err, identity.ErrBadCredentials) {
-				t.Fatalf("failure %d: %v", i+1, err)
+		lock := func() {
+			t.Helper()
+			for i := 0; ; i++ {
+				f.clock = f.clock.Add(20 * time.Minute)
+				_, err := f.ids.SignIn(ctx, "boss@example.org", "wrong", "", "10.0.0.8")
+				if !errors.Is(err, identity.ErrBadCredentials) {
+					t.Fatalf("failure %d: %v", i+1, err)
+				}
+				if u, _ := f.ids.ByID(ctx, f.admin.ID); u.Locked() {
+					return
+				}
+				if i > cfg.LockoutAfter {
+					t.Fatalf("not locked after %d failures", i+1)
+				}
 			}
 		}
+		lock()
 		f.clock = f.clock.Add(20 * time.Minute)
-		if _, err := f.ids.SignIn(ctx, "boss@example.org", goodPassword, "10.0.0.6"); !errors.Is(err, identity.ErrLocked) {
+		if _, err := f.ids.SignIn(ctx, "boss@example.org", goodPassword, "", "10.0.0.6"); !errors.Is(err, identity.ErrLocked) {
 			t.Fatalf("after %d failures: %v", cfg.LockoutAfter, err)
 		}
-		if _, err := f.ids.SignIn(ctx, "boss@example.org", "wrong", "10.0.0.6"); !errors.Is(err, identity.ErrBadCredentials) {
+		f.clock = f.clock.Add(20 * time.Minute)
+		if _, err := f.ids.SignIn(ctx, "boss@example.org", "wrong", "", "10.0.0.6"); !errors.Is(err, identity.ErrBadCredentials) {
 			t.Fatalf("a locked account with a wrong password must not say it is locked: %v", err)
+		}
+		// Someone who knows only the address cannot keep the owner out.
+		if _, err := f.ids.SignIn(ctx, "boss@example.org", goodPassword, own, "10.0.0.6"); err != nil {
+			t.Fatalf("the owner's browser is locked out: %v", err)
+		}
+		// A token made for another address, or altered, is no token.
+		for _, forged := range []string{f.ids.DeviceToken("helper@example.org"), own[:len(own)-1] + "0", strings.Split(own, ".")[0] + ".", "garbage"} {
+			if _, err := f.ids.SignIn(ctx, "boss@example.org", goodPassword, forged, "10.0.0.6"); !errors.Is(err, identity.ErrLocked) && !errors.As(err, &th) {
+				t.Errorf("forged device token %q: %v", forged, err)
+			}
+		}
+		// The owner's browser failing is throttled on its own, never locked.
+		for i := 0; i < cfg.ThrottleAfter; i++ {
+			_, _ = f.ids.SignIn(ctx, "boss@example.org", "wrong", own, "10.0.0.6")
+		}
+		if _, err := f.ids.SignIn(ctx, "boss@example.org", goodPassword, own, "10.0.0.6"); !errors.As(err, &th) {
+			t.Fatalf("the owner's browser failing is not throttled: %v", err)
+		}
+		f.clock = f.clock.Add(20 * time.Minute)
+		if _, err := f.ids.SignIn(ctx, "boss@example.org", goodPassword, own, "10.0.0.6"); err != nil {
+			t.Fatalf("the owner's browser after its pause: %v", err)
 		}
 		helper, _, _ := f.ids.Seed(ctx, f.org, identity.Invitee{Email: "helper@example.org", GivenName: "H", FamilyName: "Elper", Role: access.RoleAdmin}, goodPassword, "")
 		if err := f.ids.Unlock(ctx, helper, f.admin.ID, "10.0.0.5"); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := f.ids.SignIn(ctx, "boss@example.org", goodPassword, "10.0.0.6"); err != nil {
+		if _, err := f.ids.SignIn(ctx, "boss@example.org", goodPassword, "", "10.0.0.6"); err != nil {
 			t.Fatalf("after unlock: %v", err)
 		}
+		// Locked again, the owner lifts it with a reset through the mailbox.
+		lock()
+		if err := f.ids.RequestReset(ctx, "boss@example.org", "10.0.0.4"); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := f.ids.ResetPassword(ctx, f.lastLink(t, "boss@example.org", "/reset/"), "Harbour-Tulip-77", "Harbour-Tulip-77", "10.0.0.4"); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := f.ids.SignIn(ctx, "boss@example.org", "Harbour-Tulip-77", "", "10.0.0.3"); err != nil {
+			t.Fatalf("after a reset by mail: %v", err)
+		}
 		actions := auditActions(t, f, f.admin.ID)
-		for _, want := range []string{"identity.sign_in_failed", "identity.locked", "identity.unlocked"} {
+		for _, want := range []string{"identity.sign_in_failed", "identity.locked", "identity.unlocked", "identity.password_reset"} {
 			if !strings.Contains(actions, want) {
 				t.Errorf("audit lacks %s: %s", want, actions)
 			}
@@ -209,35 +263,41 @@ func TestSecondFactorCodesSkewAndReplay(t *testing.T) {
 			t.Fatal("secret not enabled or stored in the clear")
 		}
 		// The code just used is refused (replay); so is a code from 2 steps back.
-		if err := f.ids.VerifyCode(ctx, stored, identity.CodeAt(enrol.Secret, f.clock), "ip"); !errors.Is(err, identity.ErrBadCode) {
+		if err := f.ids.VerifyCode(ctx, stored, identity.CodeAt(enrol.Secret, f.clock), "", "ip"); !errors.Is(err, identity.ErrBadCode) {
 			t.Fatalf("replayed code: %v", err)
 		}
 		f.clock = f.clock.Add(90 * time.Second)
 		stored, _ = f.ids.ByID(ctx, u.ID)
-		if err := f.ids.VerifyCode(ctx, stored, identity.CodeAt(enrol.Secret, f.clock.Add(-60*time.Second)), "ip"); !errors.Is(err, identity.ErrBadCode) {
+		if err := f.ids.VerifyCode(ctx, stored, identity.CodeAt(enrol.Secret, f.clock.Add(-60*time.Second)), "", "ip"); !errors.Is(err, identity.ErrBadCode) {
 			t.Fatalf("expired code: %v", err)
 		}
 		// One step of skew is fine (the phone's clock is 30 s behind).
-		if err := f.ids.VerifyCode(ctx, stored, identity.CodeAt(enrol.Secret, f.clock.Add(-30*time.Second)), "ip"); err != nil {
+		if err := f.ids.VerifyCode(ctx, stored, identity.CodeAt(enrol.Secret, f.clock.Add(-30*time.Second)), "", "ip"); err != nil {
 			t.Fatalf("skewed code: %v", err)
 		}
 		// Backup codes: single use, case and dash insensitive, void after regeneration.
 		f.clock = f.clock.Add(time.Minute)
 		stored, _ = f.ids.ByID(ctx, u.ID)
-		if err := f.ids.VerifyCode(ctx, stored, strings.ToUpper(strings.ReplaceAll(codes[0], "-", "")), "ip"); err != nil {
+		if err := f.ids.VerifyCode(ctx, stored, strings.ToUpper(strings.ReplaceAll(codes[0], "-", "")), "", "ip"); err != nil {
 			t.Fatalf("backup code: %v", err)
 		}
-		if err := f.ids.VerifyCode(ctx, stored, codes[0], "ip"); !errors.Is(err, identity.ErrBadCode) {
+		if err := f.ids.VerifyCode(ctx, stored, codes[0], "", "ip"); !errors.Is(err, identity.ErrBadCode) {
 			t.Fatalf("used backup code accepted again: %v", err)
 		}
 		if left, _ := f.ids.BackupCodesLeft(ctx, u.ID); left != 9 {
 			t.Errorf("codes left: %d", left)
 		}
-		fresh, _ := f.ids.RegenerateBackupCodes(ctx, stored, "ip")
-		if err := f.ids.VerifyCode(ctx, stored, codes[1], "ip"); !errors.Is(err, identity.ErrBadCode) {
+		if _, err := f.ids.RegenerateBackupCodes(ctx, stored, "000000", "ip"); err == nil {
+			t.Fatal("backup codes regenerated without a right code")
+		}
+		fresh, err := f.ids.RegenerateBackupCodes(ctx, stored, identity.CodeAt(enrol.Secret, f.clock), "ip")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := f.ids.VerifyCode(ctx, stored, codes[1], "", "ip"); !errors.Is(err, identity.ErrBadCode) {
 			t.Fatalf("old backup code works after regeneration: %v", err)
 		}
-		if err := f.ids.VerifyCode(ctx, stored, fresh[1], "ip"); err != nil {
+		if err := f.ids.VerifyCode(ctx, stored, fresh[1], "", "ip"); err != nil {
 			t.Fatalf("new backup code: %v", err)
 		}
 		// An administrator resets the factor: the account has none and is signed out.
@@ -323,7 +383,7 @@ func TestPasswordResetAndHistory(t *testing.T) {
 		if _, _, err := f.ids.Session(ctx, session); err == nil {
 			t.Error("sessions survived a password reset")
 		}
-		if _, err := f.ids.SignIn(ctx, "boss@example.org", "Harbour-Tulip-39", "ip2"); err != nil {
+		if _, err := f.ids.SignIn(ctx, "boss@example.org", "Harbour-Tulip-39", "", "ip2"); err != nil {
 			t.Errorf("new password: %v", err)
 		}
 		if _, err := f.ids.ResetPassword(ctx, token, "Harbour-Tulip-40", "Harbour-Tulip-40", "ip"); !errors.Is(err, identity.ErrLinkUsed) {
@@ -347,7 +407,7 @@ func TestAppPasswordsOnlyForProtocols(t *testing.T) {
 		if err != nil || len(plain) != 23 {
 			t.Fatalf("app password %q %v", plain, err)
 		}
-		if _, err := f.ids.SignIn(ctx, "boss@example.org", plain, "ip"); !errors.Is(err, identity.ErrBadCredentials) {
+		if _, err := f.ids.SignIn(ctx, "boss@example.org", plain, "", "ip"); !errors.Is(err, identity.ErrBadCredentials) {
 			t.Fatalf("an app password opened the web sign-in: %v", err)
 		}
 		if u, err := f.ids.CheckAppPassword(ctx, "boss@example.org", plain, "ip"); err != nil || u.ID != f.admin.ID {

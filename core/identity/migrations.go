@@ -128,5 +128,10 @@ func Migrations() []store.Migration {
 			return nil
 		},
 		Down: store.DropTables(tables...),
-	}, feedMigration()}
+	}, feedMigration(), {
+		// A new authenticator waits beside the old one until a code confirms it.
+		Name: "20261207090000_totp_pending",
+		Up:   store.AddColumns("users", "totp_pending TEXT NOT NULL DEFAULT ''", "totp_pending_until TIMESTAMP"),
+		Down: store.DropColumns("users", "totp_pending", "totp_pending_until"),
+	}}
 }

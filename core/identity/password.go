@@ -5,6 +5,7 @@ import (
 	"crypto/subtle"
 	"encoding/base64"
 	"fmt"
+	"runtime"
 	"strings"
 	"unicode"
 
@@ -132,18 +133,34 @@ type Hasher struct {
 	memory  uint32
 	time    uint32
 	threads uint8
+	// slots caps the hashes computed at once: each holds argon2_memory_kib,
+	// and a burst of sign-ins would otherwise take the whole machine's
+	// memory. Those beyond the cap wait their turn.
+	slots chan struct{}
 }
 
 // NewHasher takes the parameters from configuration.
 func NewHasher(cfg config.Identity) Hasher {
-	return Hasher{memory: uint32(cfg.Argon2MemoryKiB), time: uint32(cfg.Argon2Time), threads: uint8(cfg.Argon2Threads)}
+	n := cfg.PasswordChecksAtOnce
+	if n <= 0 {
+		n = runtime.NumCPU()
+	}
+	return Hasher{memory: uint32(cfg.Argon2MemoryKiB), time: uint32(cfg.Argon2Time), threads: uint8(cfg.Argon2Threads),
+		slots: make(chan struct{}, n)}
+}
+
+// argon2id is one hash computation, in its turn.
+func (h Hasher) argon2id(password, salt []byte, time, memory uint32, threads uint8, length uint32) []byte {
+	h.slots <- struct{}{}
+	defer func() { <-h.slots }()
+	return argon2.IDKey(password, salt, time, memory, threads, length)
 }
 
 // Hash returns the PHC string of password with a fresh salt.
 func (h Hasher) Hash(password string) string {
 	salt := make([]byte, 16)
 	_, _ = rand.Read(salt)
-	key := argon2.IDKey([]byte(password), salt, h.time, h.memory, h.threads, 32)
+	key := h.argon2id([]byte(password), salt, h.time, h.memory, h.threads, 32)
 	return fmt.Sprintf("$argon2id$v=%d$m=%d,t=%d,p=%d$%s$%s", argon2.Version, h.memory, h.time, h.threads,
 		base64.RawStdEncoding.EncodeToString(salt), base64.RawStdEncoding.EncodeToString(key))
 }
@@ -169,7 +186,7 @@ func (h Hasher) Verify(password, encoded string) (ok, stale bool) {
 	if err1 != nil || err2 != nil || len(want) == 0 {
 		return false, false
 	}
-	got := argon2.IDKey([]byte(password), salt, time, memory, threads, uint32(len(want)))
+	got := h.argon2id([]byte(password), salt, time, memory, threads, uint32(len(want)))
 	ok = subtle.ConstantTimeCompare(got, want) == 1
 	return ok, memory != h.memory || time != h.time || threads != h.threads
 }

@@ -3,6 +3,7 @@ package identity
 import (
 	"context"
 	"errors"
+	"strconv"
 	"time"
 
 	"github.com/uptrace/bun"
@@ -14,11 +15,11 @@ import (
 // are throttled per address like sign-ins.
 func (s *Service) RequestReset(ctx context.Context, email, ip string) error {
 	email = NormalizeEmail(email)
-	keys := []string{"reset:" + email, "reset-address:" + ip}
-	if wait, err := s.waitFor(ctx, keys...); err != nil || wait > 0 {
-		return err // a throttled request quietly sends nothing
-	}
-	if err := s.fail(ctx, keys...); err != nil { // every request counts
+	// Every request counts, sent or not; a throttled one quietly sends nothing.
+	var throttled *Throttled
+	if err := s.claim(ctx, "reset:"+email, "reset-address:"+ip); errors.As(err, &throttled) {
+		return nil
+	} else if err != nil {
 		return err
 	}
 	u, err := s.find(ctx, s.db, "email = ?", email)
@@ -58,8 +59,10 @@ func (s *Service) ResetAccount(ctx context.Context, token string) (*User, error)
 	return s.find(ctx, s.db, "id = ?", t.UserID)
 }
 
-// ResetPassword sets a new password through a reset link and ends every
-// session of the account: whoever knew the old password is signed out.
+// ResetPassword sets a new password through a reset link and revokes every
+// session, app password and feed address of the account: whoever knew the
+// old password is out. The owner proved they hold the mailbox, so a lock
+// of sign-ins from unknown browsers is lifted too.
 func (s *Service) ResetPassword(ctx context.Context, token, password, confirm, ip string) (*User, error) {
 	var done *User
 	err := s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
@@ -80,7 +83,10 @@ func (s *Service) ResetPassword(ctx context.Context, token, password, confirm, i
 		if err := s.setPassword(ctx, tx, u, password); err != nil {
 			return err
 		}
-		if _, err := s.EndSessions(ctx, tx, u.ID, ""); err != nil {
+		if err := s.revokeAccess(ctx, tx, u.ID, ""); err != nil {
+			return err
+		}
+		if err := s.unlock(ctx, tx, u); err != nil {
 			return err
 		}
 		done = u
@@ -89,11 +95,21 @@ func (s *Service) ResetPassword(ctx context.Context, token, password, confirm, i
 	return done, err
 }
 
-// ChangePassword sets a new password for someone who knows the current one,
-// and ends their other sessions.
-func (s *Service) ChangePassword(ctx context.Context, u *User, sessionID, current, password, confirm, ip string) error {
+// ChangePassword sets a new password for someone who knows the current one.
+// everywhere asks to sign out every other session and revoke the app
+// passwords and feed addresses too (the form offers it, ticked); otherwise
+// only the other sessions end. Tries of the current password are throttled
+// per account.
+func (s *Service) ChangePassword(ctx context.Context, u *User, sessionID, current, password, confirm string, everywhere bool, ip string) error {
+	key := "password:" + strconv.FormatInt(u.ID, 10)
+	if err := s.claim(ctx, key); err != nil {
+		return err
+	}
 	if ok, _ := s.hasher.Verify(current, u.PasswordHash); !ok {
 		return &Invalid{Fields: map[string]string{"current": "identity.password.current_wrong"}}
+	}
+	if err := s.succeeded(ctx, s.db, key); err != nil {
+		return err
 	}
 	return s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
 		if err := s.checkNewPassword(ctx, tx, u, password, confirm); err != nil {
@@ -102,7 +118,11 @@ func (s *Service) ChangePassword(ctx context.Context, u *User, sessionID, curren
 		if err := s.setPassword(ctx, tx, u, password); err != nil {
 			return err
 		}
-		if _, err := s.EndSessions(ctx, tx, u.ID, sessionID); err != nil {
+		if everywhere {
+			if err := s.revokeAccess(ctx, tx, u.ID, sessionID); err != nil {
+				return err
+			}
+		} else if _, err := s.EndSessions(ctx, tx, u.ID, sessionID); err != nil {
 			return err
 		}
 		return record(ctx, tx, "identity.password_changed", u, u.ID, ip, "")

@@ -61,7 +61,7 @@ func (s *Service) Session(ctx context.Context, token string) (*Session, *User, e
 		User    User `bun:"u,embed:u__"`
 	}
 	err := s.db.NewSelect().TableExpr("sessions AS s").ColumnExpr("s.*").
-		ColumnExpr("u.id AS u__id, u.email AS u__email, u.given_name AS u__given_name, u.name_prefix AS u__name_prefix, u.family_name AS u__family_name, u.phone AS u__phone, u.locale AS u__locale, u.time_zone AS u__time_zone, u.status AS u__status, u.operator AS u__operator, u.totp_enabled AS u__totp_enabled, u.failed_sign_ins AS u__failed_sign_ins, u.locked_at AS u__locked_at, u.photo_type AS u__photo_type, u.created_at AS u__created_at, u.last_sign_in_at AS u__last_sign_in_at, u.password_changed_at AS u__password_changed_at, u.terms_accepted_at AS u__terms_accepted_at, u.password_hash AS u__password_hash, u.totp_secret AS u__totp_secret, u.totp_last_step AS u__totp_last_step").
+		ColumnExpr("u.id AS u__id, u.email AS u__email, u.given_name AS u__given_name, u.name_prefix AS u__name_prefix, u.family_name AS u__family_name, u.phone AS u__phone, u.locale AS u__locale, u.time_zone AS u__time_zone, u.status AS u__status, u.operator AS u__operator, u.totp_enabled AS u__totp_enabled, u.failed_sign_ins AS u__failed_sign_ins, u.locked_at AS u__locked_at, u.photo_type AS u__photo_type, u.created_at AS u__created_at, u.last_sign_in_at AS u__last_sign_in_at, u.password_changed_at AS u__password_changed_at, u.terms_accepted_at AS u__terms_accepted_at, u.password_hash AS u__password_hash, u.totp_secret AS u__totp_secret, u.totp_last_step AS u__totp_last_step, u.totp_pending AS u__totp_pending, u.totp_pending_until AS u__totp_pending_until").
 		Join("JOIN users AS u ON u.id = s.user_id").Where("s.id = ?", secrets.Hash(token)).Scan(ctx, &row)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, nil, ErrNoSession
@@ -75,7 +75,9 @@ func (s *Service) Session(ctx context.Context, token string) (*Session, *User, e
 		_, _ = s.db.NewDelete().Model(sess).WherePK().Exec(ctx)
 		return nil, nil, ErrNoSession
 	}
-	if u.Status == StatusDeactivated || u.Locked() {
+	// A lock stops sign-ins from unknown browsers only: the owner's own
+	// sessions go on (docs/security.md).
+	if u.Status == StatusDeactivated {
 		return nil, nil, ErrNoSession
 	}
 	if now.Sub(sess.LastSeenAt) > touchEvery {
@@ -87,11 +89,29 @@ func (s *Service) Session(ctx context.Context, token string) (*Session, *User, e
 	return sess, u, nil
 }
 
-// CompleteSession records that the second step is done.
-func (s *Service) CompleteSession(ctx context.Context, sess *Session) error {
-	sess.SecondFactor = true
-	_, err := s.db.NewUpdate().Model(sess).Column("second_factor").WherePK().Exec(ctx)
-	return err
+// CompleteSession records that the second step is done, under a new token
+// that it returns for the cookie: the token of the half-done sign-in (which
+// the password alone could get) never becomes a full session's.
+func (s *Service) CompleteSession(ctx context.Context, sess *Session) (string, error) {
+	token := secrets.Token(32)
+	done := *sess
+	done.ID, done.SecondFactor, done.LastSeenAt = secrets.Hash(token), true, s.Now().UTC()
+	err := s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+		res, err := tx.NewDelete().Model((*Session)(nil)).Where("id = ?", sess.ID).Where("user_id = ?", sess.UserID).Exec(ctx)
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n != 1 {
+			return ErrNoSession // ended meanwhile (signed out, or by an administrator)
+		}
+		_, err = tx.NewInsert().Model(&done).Exec(ctx)
+		return err
+	})
+	if err != nil {
+		return "", err
+	}
+	*sess = done
+	return token, nil
 }
 
 // SwitchOrganisation records the organisation the session works in; the

@@ -11,25 +11,27 @@ import (
 // SignIn checks an address and password (the first step). Every refusal of a
 // wrong address or password reads the same; a locked account is told so only
 // after the right password, so nothing reveals whether an account exists.
-func (s *Service) SignIn(ctx context.Context, email, password, ip string) (*User, error) {
+// device is the browser's device token ("" for none): a browser the account
+// knows is throttled on its own and never locked out.
+func (s *Service) SignIn(ctx context.Context, email, password, device, ip string) (*User, error) {
 	email = NormalizeEmail(email)
-	keys := []string{"account:" + email, "address:" + ip}
-	if err := s.mayTry(ctx, keys...); err != nil {
+	keys, known := s.attemptKeys("account", email, device, ip)
+	if err := s.claim(ctx, keys...); err != nil {
 		return nil, err
 	}
 	u, err := s.find(ctx, s.db, "email = ?", email)
 	if errors.Is(err, ErrNotFound) {
 		s.hasher.Verify(password, s.dummy) // take as long as a real check
-		return nil, s.failed(ctx, nil, ip, keys)
+		return nil, ErrBadCredentials
 	}
 	if err != nil {
 		return nil, err
 	}
 	ok, stale := s.hasher.Verify(password, u.PasswordHash)
 	if !ok || u.Status == StatusInvited {
-		return nil, s.failed(ctx, u, ip, keys)
+		return nil, s.failed(ctx, u, known, ip)
 	}
-	if u.Locked() {
+	if u.Locked() && !known {
 		return nil, ErrLocked
 	}
 	if u.Status == StatusDeactivated {
@@ -42,31 +44,31 @@ func (s *Service) SignIn(ctx context.Context, email, password, ip string) (*User
 				return err
 			}
 		}
-		return s.clear(ctx, tx, "address:"+ip)
+		return s.succeeded(ctx, tx, keys...)
 	})
 	return u, err
 }
 
-// failed counts a failed step for the account (when there is one) and the
-// address, locks the account after LockoutAfter failures, and audits it.
-func (s *Service) failed(ctx context.Context, u *User, ip string, keys []string) error {
-	if err := s.fail(ctx, keys...); err != nil {
-		return err
-	}
-	if u == nil {
-		return ErrBadCredentials
-	}
+// failed records a failed step of an existing account for its
+// administrators and the audit log. Failures from browsers the account
+// does not know lock such sign-ins after LockoutAfter of them, until the
+// owner resets the password by mail or an administrator unlocks: the
+// owner's own browsers go on working.
+func (s *Service) failed(ctx context.Context, u *User, known bool, ip string) error {
 	err := s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+		if err := record(ctx, tx, "identity.sign_in_failed", nil, u.ID, ip, ""); err != nil {
+			return err
+		}
+		if known {
+			return nil
+		}
 		var failures int
 		if err := tx.NewRaw("UPDATE users SET failed_sign_ins = failed_sign_ins + 1 WHERE id = ? RETURNING failed_sign_ins", u.ID).Scan(ctx, &failures); err != nil {
 			return err
 		}
-		if err := record(ctx, tx, "identity.sign_in_failed", nil, u.ID, ip, ""); err != nil {
-			return err
-		}
 		if failures >= s.cfg.LockoutAfter && u.LockedAt == nil {
 			now := s.Now().UTC()
-			if _, err := tx.NewUpdate().Model((*User)(nil)).Set("locked_at = ?", now).Where("id = ?", u.ID).Exec(ctx); err != nil {
+			if _, err := tx.NewUpdate().Model((*User)(nil)).Set("locked_at = ?", now).Where("id = ?", u.ID).Where("locked_at IS NULL").Exec(ctx); err != nil {
 				return err
 			}
 			return record(ctx, tx, "identity.locked", nil, u.ID, ip, "")
@@ -80,13 +82,13 @@ func (s *Service) failed(ctx context.Context, u *User, ip string, keys []string)
 }
 
 // VerifyCode checks the second step: a code from the authenticator app or an
-// unused backup code. Wrong codes count like wrong passwords.
-func (s *Service) VerifyCode(ctx context.Context, u *User, code, ip string) error {
-	keys := []string{"account:" + u.Email, "address:" + ip}
-	if err := s.mayTry(ctx, keys...); err != nil {
+// unused backup code. Wrong codes are throttled like wrong passwords.
+func (s *Service) VerifyCode(ctx context.Context, u *User, code, device, ip string) error {
+	keys, known := s.attemptKeys("code", u.Email, device, ip)
+	if err := s.claim(ctx, keys...); err != nil {
 		return err
 	}
-	if u.Locked() {
+	if u.Locked() && !known {
 		return ErrLocked
 	}
 	ok, how, err := s.acceptCode(ctx, u, code)
@@ -94,7 +96,7 @@ func (s *Service) VerifyCode(ctx context.Context, u *User, code, ip string) erro
 		return err
 	}
 	if !ok {
-		if err := s.failed(ctx, u, ip, keys); errors.Is(err, ErrBadCredentials) {
+		if err := s.failed(ctx, u, known, ip); errors.Is(err, ErrBadCredentials) {
 			return ErrBadCode
 		} else {
 			return err
@@ -106,7 +108,7 @@ func (s *Service) VerifyCode(ctx context.Context, u *User, code, ip string) erro
 		if _, err := tx.NewUpdate().Model(u).Column("last_sign_in_at", "failed_sign_ins").WherePK().Exec(ctx); err != nil {
 			return err
 		}
-		if err := s.clear(ctx, tx, keys...); err != nil {
+		if err := s.succeeded(ctx, tx, keys...); err != nil {
 			return err
 		}
 		return record(ctx, tx, "identity.signed_in", u, u.ID, ip, how)
@@ -115,7 +117,11 @@ func (s *Service) VerifyCode(ctx context.Context, u *User, code, ip string) erro
 
 // acceptCode tries the code as a TOTP code, then as a backup code.
 func (s *Service) acceptCode(ctx context.Context, u *User, code string) (bool, string, error) {
-	if ok, err := s.acceptTOTP(ctx, s.db, u, code); ok || err != nil {
+	secret, err := s.totpSecret(u)
+	if err != nil {
+		return false, "", err
+	}
+	if ok, err := s.acceptTOTP(ctx, s.db, u, secret, code, false); ok || err != nil {
 		return ok, "totp", err
 	}
 	ok, err := s.useBackupCode(ctx, u.ID, code)

@@ -43,12 +43,16 @@ type User struct {
 	TOTPSecret        string     `bun:"totp_secret,notnull"` // sealed; set at enrolment, enabled after a correct code
 	TOTPEnabled       bool       `bun:"totp_enabled,notnull"`
 	TOTPLastStep      int64      `bun:"totp_last_step,notnull"` // the last accepted time step: no code is used twice
-	FailedSignIns     int        `bun:"failed_sign_ins,notnull"`
-	LockedAt          *time.Time `bun:"locked_at"`
-	Photo             []byte     `bun:"photo"`
-	PhotoType         string     `bun:"photo_type,notnull"`
-	CreatedAt         time.Time  `bun:"created_at,notnull"`
-	LastSignInAt      *time.Time `bun:"last_sign_in_at"`
+	// TOTPPending is a secret waiting to replace the authenticator, sealed
+	// for the session that started the replacement, until TOTPPendingUntil.
+	TOTPPending      string     `bun:"totp_pending,notnull"`
+	TOTPPendingUntil *time.Time `bun:"totp_pending_until"`
+	FailedSignIns    int        `bun:"failed_sign_ins,notnull"`
+	LockedAt         *time.Time `bun:"locked_at"`
+	Photo            []byte     `bun:"photo"`
+	PhotoType        string     `bun:"photo_type,notnull"`
+	CreatedAt        time.Time  `bun:"created_at,notnull"`
+	LastSignInAt     *time.Time `bun:"last_sign_in_at"`
 }
 
 // Name is the full display name: "Sam van der Berg".

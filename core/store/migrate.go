@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/uptrace/bun"
+	"github.com/uptrace/bun/dialect"
 	"github.com/uptrace/bun/migrate"
 )
 
@@ -272,6 +273,36 @@ func DropTables(models ...any) func(context.Context, bun.Tx) error {
 	return func(ctx context.Context, tx bun.Tx) error {
 		for i := len(models) - 1; i >= 0; i-- {
 			if _, err := tx.NewDropTable().Model(models[i]).Exec(ctx); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+}
+
+// AddColumns is the Up of a migration that adds columns to a table, each
+// given as its name and type ("note TEXT NOT NULL DEFAULT ''"); the type
+// TIMESTAMP becomes the one bun gives time.Time on the engine (TIMESTAMPTZ
+// on PostgreSQL). DropColumns is its Down.
+func AddColumns(table string, columns ...string) func(context.Context, bun.Tx) error {
+	return func(ctx context.Context, tx bun.Tx) error {
+		for _, col := range columns {
+			if tx.Dialect().Name() == dialect.PG {
+				col = strings.Replace(col, " TIMESTAMP", " TIMESTAMPTZ", 1)
+			}
+			if _, err := tx.NewAddColumn().Table(table).ColumnExpr(col).Exec(ctx); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+}
+
+// DropColumns is the Down of AddColumns: it drops the named columns.
+func DropColumns(table string, names ...string) func(context.Context, bun.Tx) error {
+	return func(ctx context.Context, tx bun.Tx) error {
+		for _, name := range names {
+			if _, err := tx.NewDropColumn().Table(table).Column(name).Exec(ctx); err != nil {
 				return err
 			}
 		}

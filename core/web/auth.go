@@ -20,9 +20,14 @@ type Level int
 const (
 	// Anyone may open the route, signed in or not.
 	Anyone Level = iota
-	// HalfSignedIn routes need the password step done (entering the code,
-	// setting up the authenticator).
+	// HalfSignedIn routes need the password step done: entering the code,
+	// signing out. They are all a half-done sign-in of an account with an
+	// authenticator reaches.
 	HalfSignedIn
+	// Enrolling routes set up a first authenticator: open to someone past
+	// the password step whose account has none confirmed, and never to an
+	// account that has one (the password alone must not replace it).
+	Enrolling
 	// SignedIn routes need both steps done.
 	SignedIn
 	// AppPassword routes are protocol endpoints (CalDAV and the like) that
@@ -121,6 +126,7 @@ var (
 	Public   = Rule{Level: Anyone}
 	Member   = Rule{Level: SignedIn}
 	Pending  = Rule{Level: HalfSignedIn}
+	Enrol    = Rule{Level: Enrolling}
 	Operator = Rule{Level: SignedIn, Need: access.PlatformOperate}
 )
 
@@ -194,6 +200,10 @@ func (v *Viewer) HasModule(id string) bool {
 const (
 	localViewer   = "atrium.viewer"
 	sessionCookie = "atrium_session"
+	// deviceCookie marks a browser in which an account signed in completely
+	// (identity.DeviceToken); only the sign-in pages read it.
+	deviceCookie = "atrium_device"
+	deviceMaxAge = 180 * 24 * 60 * 60
 )
 
 // CurrentViewer is the request's signed-in person, nil for visitors.
@@ -331,20 +341,55 @@ func ids(orgs []tenancy.Organisation) []int64 {
 }
 
 // StartSession signs a person in on this browser after the password step:
-// a new session token (never the old one) and a new CSRF token.
+// a new session token (never the old one) and a new CSRF token. complete
+// tells that no second step follows.
 func (s *Server) StartSession(c fiber.Ctx, u *identity.User, complete bool) error {
 	token, sess, err := s.ids.StartSession(c.Context(), u, complete, c.IP(), c.Get(fiber.HeaderUserAgent))
 	if err != nil {
 		return err
 	}
-	c.Cookie(&fiber.Cookie{Name: sessionCookie, Value: token, Path: "/", HTTPOnly: true, Secure: s.secure, SameSite: fiber.CookieSameSiteLaxMode})
-	rotateCSRF(c, s.secure)
+	s.setSession(c, token)
+	if complete {
+		s.rememberDevice(c, u)
+	}
 	v, err := s.resolve(c.Context(), u, sess)
 	if err != nil {
 		return err
 	}
 	c.Locals(localViewer, v)
 	return nil
+}
+
+// CompleteSession records the second step on this browser's session, under
+// a new session token and a new CSRF token, as after the first step.
+func (s *Server) CompleteSession(c fiber.Ctx) error {
+	v := CurrentViewer(c)
+	token, err := s.ids.CompleteSession(c.Context(), v.Session)
+	if err != nil {
+		return err
+	}
+	s.setSession(c, token)
+	s.rememberDevice(c, v.User)
+	return nil
+}
+
+func (s *Server) setSession(c fiber.Ctx, token string) {
+	c.Cookie(&fiber.Cookie{Name: sessionCookie, Value: token, Path: "/", HTTPOnly: true, Secure: s.secure, SameSite: fiber.CookieSameSiteLaxMode})
+	rotateCSRF(c, s.secure)
+}
+
+// DeviceToken is the browser's device token ("" for none), for throttling
+// the sign-ins of a browser the account knows on their own.
+func DeviceToken(c fiber.Ctx) string { return c.Cookies(deviceCookie) }
+
+// rememberDevice marks the browser as one the person signed in on
+// completely, unless it is marked for them already.
+func (s *Server) rememberDevice(c fiber.Ctx, u *identity.User) {
+	if s.ids.KnowsDevice(u.Email, c.Cookies(deviceCookie)) {
+		return
+	}
+	c.Cookie(&fiber.Cookie{Name: deviceCookie, Value: s.ids.DeviceToken(u.Email), Path: "/signin", MaxAge: deviceMaxAge,
+		HTTPOnly: true, Secure: s.secure, SameSite: fiber.CookieSameSiteLaxMode})
 }
 
 // EndSession signs the browser out.
@@ -373,6 +418,12 @@ func (s *Server) guard(rule Rule) fiber.Handler {
 			return s.Redirect(c, "/signin?next="+url.QueryEscape(c.OriginalURL()))
 		}
 		if rule.Level == SignedIn && !v.Complete() {
+			return s.Redirect(c, s.NextStep(v))
+		}
+		if rule.Level == Enrolling && v.User.TOTPEnabled {
+			if v.Complete() {
+				return s.Redirect(c, "/settings/security")
+			}
 			return s.Redirect(c, s.NextStep(v))
 		}
 		if rule.Module != "" && !v.HasModule(rule.Module) {

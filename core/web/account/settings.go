@@ -133,17 +133,21 @@ func (h *Handlers) PhotoOf(c fiber.Ctx) error {
 func (h *Handlers) Password(c fiber.Ctx) error {
 	f := web.ReadForm(c)
 	f.Rules = h.ids.Policy().Check("", web.CurrentViewer(c).User.Email)
+	f.Values["everywhere"] = "on" // recovering from a leaked password is the usual reason
 	return h.web.Render(c, web.Page{Template: tmplPassword, Title: "account.password.title", Data: f})
 }
 
-// PasswordPost changes the password and signs out the person's other sessions.
+// PasswordPost changes the password and signs out the person's other
+// sessions; ticked (the default), it also revokes their app passwords and
+// feed addresses.
 func (h *Handlers) PasswordPost(c fiber.Ctx) error {
 	v := web.CurrentViewer(c)
-	err := h.ids.ChangePassword(c.Context(), v.User, v.Session.ID, c.FormValue("current"), c.FormValue("password"), c.FormValue("confirm"), c.IP())
-	f := web.ReadForm(c)
-	if f.Refuse(err) {
+	f := web.ReadForm(c, "everywhere")
+	err := h.ids.ChangePassword(c.Context(), v.User, v.Session.ID, c.FormValue("current"), c.FormValue("password"), c.FormValue("confirm"),
+		f.Values["everywhere"] != "", c.IP())
+	if status := refusedProof(&f, err); status != 0 {
 		f.Rules = h.checklist(c.FormValue("password"), v.User.Email, f.Rules)
-		return h.web.Render(c, web.Page{Template: tmplPassword, Title: "account.password.title", Status: web.Unprocessable, Data: f})
+		return h.web.Render(c, web.Page{Template: tmplPassword, Title: "account.password.title", Status: status, Data: f})
 	}
 	if err != nil {
 		return err

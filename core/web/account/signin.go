@@ -39,7 +39,7 @@ func (h *Handlers) renderSignIn(c fiber.Ctx, f web.Form, status int) error {
 // their second step. Refusals never say whether the address has an account.
 func (h *Handlers) SignInPost(c fiber.Ctx) error {
 	f := web.ReadForm(c, "email")
-	u, err := h.ids.SignIn(c.Context(), c.FormValue("email"), c.FormValue("password"), c.IP())
+	u, err := h.ids.SignIn(c.Context(), c.FormValue("email"), c.FormValue("password"), web.DeviceToken(c), c.IP())
 	var throttled *identity.Throttled
 	switch {
 	case errors.As(err, &throttled):
@@ -93,7 +93,7 @@ func (h *Handlers) renderCode(c fiber.Ctx, f web.Form, status int) error {
 func (h *Handlers) CodePost(c fiber.Ctx) error {
 	v := web.CurrentViewer(c)
 	f := web.ReadForm(c)
-	err := h.ids.VerifyCode(c.Context(), v.User, c.FormValue("code"), c.IP())
+	err := h.ids.VerifyCode(c.Context(), v.User, c.FormValue("code"), web.DeviceToken(c), c.IP())
 	var throttled *identity.Throttled
 	switch {
 	case errors.As(err, &throttled):
@@ -110,7 +110,7 @@ func (h *Handlers) CodePost(c fiber.Ctx) error {
 	case err != nil:
 		return err
 	}
-	if err := h.ids.CompleteSession(c.Context(), v.Session); err != nil {
+	if err := h.web.CompleteSession(c); err != nil {
 		return err
 	}
 	return h.web.Redirect(c, next(c))

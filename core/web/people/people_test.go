@@ -36,7 +36,7 @@ func TestAdministratorSeesAndHelpsPeople(t *testing.T) {
 			t.Fatalf("without second factor: %q", rows.Text())
 		}
 		for i := 0; i < app.Identity().Config().LockoutAfter; i++ {
-			_, _ = app.Identity().SignIn(ctx, "lena@harbour.example", "wrong", "10.1.1."+strconv.Itoa(i))
+			_, _ = app.Identity().SignIn(ctx, "lena@harbour.example", "wrong", "", "10.1.1."+strconv.Itoa(i))
 			_, _ = app.DB().NewDelete().Table("sign_in_throttles").Where("1 = 1").Exec(ctx)
 		}
 		person := "/people/" + strconv.FormatInt(lena.ID, 10)
@@ -47,7 +47,7 @@ func TestAdministratorSeesAndHelpsPeople(t *testing.T) {
 		if res := admin.PostForm(person+"/unlock", url.Values{}); res.StatusCode != 303 {
 			t.Fatalf("unlock: %d", res.StatusCode)
 		}
-		if _, err := app.Identity().SignIn(ctx, "lena@harbour.example", demo.Password, "10.2.2.2"); err != nil {
+		if _, err := app.Identity().SignIn(ctx, "lena@harbour.example", demo.Password, "", "10.2.2.2"); err != nil {
 			t.Fatalf("after unlock: %v", err)
 		}
 		// Bad input for a new address changes nothing; a good one is audited.

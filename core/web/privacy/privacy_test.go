@@ -129,7 +129,7 @@ func testErasing(t *testing.T, retention int) {
 			if gone.GivenName != "" || gone.PasswordHash != "" || gone.TOTPSecret != "" || len(gone.Photo) != 0 {
 				t.Errorf("the account keeps personal data: %+v", gone)
 			}
-			if _, err := app.Identity().SignIn(ctx, "coachee@harbour.example", demo.Password, "10.0.0.1"); err == nil {
+			if _, err := app.Identity().SignIn(ctx, "coachee@harbour.example", demo.Password, "", "10.0.0.1"); err == nil {
 				t.Error("the erased person signs in")
 			}
 			all := dossier.Who{OrgID: org.ID, Can: access.Set{}.Add(access.DossiersViewAll)}
