@@ -281,7 +281,7 @@ func DropTables(models ...any) func(context.Context, bun.Tx) error {
 }
 
 // AddColumns is the Up of a migration that adds columns to a table, each
-// given as its name and type ("note TEXT NOT NULL DEFAULT ''"); the type
+// given as its name and type ("note TEXT NOT NULL DEFAULT ”"); the type
 // TIMESTAMP becomes the one bun gives time.Time on the engine (TIMESTAMPTZ
 // on PostgreSQL). DropColumns is its Down.
 func AddColumns(table string, columns ...string) func(context.Context, bun.Tx) error {

@@ -36,7 +36,9 @@ func TestPasswordAloneNeverReplacesTheFactor(t *testing.T) {
 				return attacker.PostForm("/settings/security/replace/start", url.Values{"password": {demo.Password}, "current_code": {"000000"}})
 			},
 			func() *coretest.Response { return attacker.Get("/settings/security/replace") },
-			func() *coretest.Response { return attacker.PostForm("/settings/security/backup-codes", url.Values{"code": {"000000"}}) },
+			func() *coretest.Response {
+				return attacker.PostForm("/settings/security/backup-codes", url.Values{"code": {"000000"}})
+			},
 		} {
 			res := try()
 			if res.StatusCode != 303 || !strings.HasPrefix(res.Header.Get("Location"), "/signin/code") {
