@@ -187,3 +187,50 @@ func Migrations() []store.Migration {
 		Down: store.DropTables((*role)(nil)),
 	}}
 }
+
+// Offer is a role of an organisation's tree as someone sees it when giving
+// roles: its key, its name (custom roles'; built-in roles are translated)
+// and whether they may give it.
+type Offer struct {
+	Role      Role
+	Name      string
+	Grantable bool
+}
+
+// Offers lists the roles of an organisation (lineage, nearest first): the
+// built-in ones, then its tree's custom roles, each with whether someone
+// holding by may give it.
+func (s *Service) Offers(ctx context.Context, by Set, lineage []int64) ([]Offer, error) {
+	var out []Offer
+	for _, r := range BuiltIn() {
+		out = append(out, Offer{Role: r, Grantable: by.Covers(BuiltInPermissions(r))})
+	}
+	custom, err := s.CustomRoles(ctx, lineage)
+	if err != nil {
+		return nil, err
+	}
+	for _, r := range custom {
+		out = append(out, Offer{Role: r.Key(), Name: r.Name, Grantable: by.Covers(r.List())})
+	}
+	return out, nil
+}
+
+// CheckGrant is the one check before a role is given, built-in or custom:
+// it must exist in the organisation's tree (ErrNotFound: another
+// organisation's custom role, or none at all) and grant nothing the giver
+// lacks (ErrBeyondOwnRights).
+func (s *Service) CheckGrant(ctx context.Context, by Set, r Role, lineage []int64) error {
+	offers, err := s.Offers(ctx, by, lineage)
+	if err != nil {
+		return err
+	}
+	for _, o := range offers {
+		if o.Role == r {
+			if !o.Grantable {
+				return ErrBeyondOwnRights
+			}
+			return nil
+		}
+	}
+	return ErrNotFound
+}

@@ -55,7 +55,7 @@ func Register(s *web.Server, ids *identity.Service, orgs *tenancy.Service, acc *
 
 type inviteData struct {
 	Form  web.Form
-	Roles []access.Role
+	Roles []access.Offer // those the viewer may give
 }
 
 // Invite shows the form to create an account.
@@ -66,24 +66,32 @@ func (h *Handlers) Invite(c fiber.Ctx) error {
 }
 
 func (h *Handlers) renderInvite(c fiber.Ctx, f web.Form, status int) error {
-	v := web.CurrentViewer(c)
-	var roles []access.Role
-	for _, r := range access.BuiltIn() {
-		if v.Can.Covers(access.BuiltInPermissions(r)) {
-			roles = append(roles, r)
+	offers, err := h.offers(c)
+	if err != nil {
+		return err
+	}
+	var roles []access.Offer
+	for _, o := range offers {
+		if o.Grantable {
+			roles = append(roles, o)
 		}
 	}
 	return h.web.Render(c, web.Page{Template: tmplInvite, Title: "people.invite.title", Status: status, Data: inviteData{Form: f, Roles: roles}})
 }
 
-// InvitePost creates the account and sends the invitation. Nobody can give a
-// role with a permission they lack.
+// InvitePost creates the account and sends the invitation. Nobody gives a
+// role with a permission they lack, nor one of another organisation's tree.
 func (h *Handlers) InvitePost(c fiber.Ctx) error {
 	v := web.CurrentViewer(c)
 	f := web.ReadForm(c, "email", "given_name", "name_prefix", "family_name", "role", "locale")
 	role := access.Role(f.Values["role"])
-	if access.IsBuiltIn(role) && !v.Can.Covers(access.BuiltInPermissions(role)) {
+	switch err := h.access.CheckGrant(c.Context(), v.Can, role, v.LineageIDs()); {
+	case errors.Is(err, access.ErrBeyondOwnRights):
 		return fiber.ErrForbidden
+	case errors.Is(err, access.ErrNotFound):
+		role = "" // no role of this tree: refused below with the other fields
+	case err != nil:
+		return err
 	}
 	_, err := h.ids.Invite(c.Context(), v.User, v.Org, identity.Invitee{Email: f.Values["email"], GivenName: f.Values["given_name"],
 		NamePrefix: f.Values["name_prefix"], FamilyName: f.Values["family_name"], Locale: f.Values["locale"], Role: role}, c.IP())

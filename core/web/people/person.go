@@ -21,6 +21,13 @@ type roleBox struct {
 	Disabled bool // grants something the viewer lacks
 }
 
+// offers are the roles of the viewer's organisation tree, each with
+// whether the viewer may give it.
+func (h *Handlers) offers(c fiber.Ctx) ([]access.Offer, error) {
+	v := web.CurrentViewer(c)
+	return h.access.Offers(c.Context(), v.Can, v.LineageIDs())
+}
+
 // memberRoles finds the person's roles in the active organisation.
 func (h *Handlers) memberRoles(c fiber.Ctx, userID int64) ([]access.Role, bool, error) {
 	v := web.CurrentViewer(c)
@@ -35,27 +42,15 @@ func (h *Handlers) memberRoles(c fiber.Ctx, userID int64) ([]access.Role, bool, 
 // roleBoxes offers every role of the organisation, disabling those the viewer
 // may not give.
 func (h *Handlers) roleBoxes(c fiber.Ctx, held []access.Role) ([]roleBox, error) {
-	v := web.CurrentViewer(c)
-	var out []roleBox
-	for _, r := range access.BuiltIn() {
-		out = append(out, roleBox{Key: r, Checked: slices.Contains(held, r), Disabled: !v.Can.Covers(access.BuiltInPermissions(r))})
-	}
-	custom, err := h.access.CustomRoles(c.Context(), lineage(v))
+	offers, err := h.offers(c)
 	if err != nil {
 		return nil, err
 	}
-	for _, r := range custom {
-		out = append(out, roleBox{Key: r.Key(), Name: r.Name, Checked: slices.Contains(held, r.Key()), Disabled: !v.Can.Covers(r.List())})
+	out := make([]roleBox, len(offers))
+	for i, o := range offers {
+		out[i] = roleBox{Key: o.Role, Name: o.Name, Checked: slices.Contains(held, o.Role), Disabled: !o.Grantable}
 	}
 	return out, nil
-}
-
-func lineage(v *web.Viewer) []int64 {
-	out := make([]int64, len(v.Lineage))
-	for i, o := range v.Lineage {
-		out[i] = o.ID
-	}
-	return out
 }
 
 func (h *Handlers) renderPerson(c fiber.Ctx, u *identity.User, roles []access.Role, f web.Form, status int) error {
