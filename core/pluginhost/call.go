@@ -23,6 +23,14 @@ var dossierPage = regexp.MustCompile(`^/dossiers/[0-9]+$`)
 // maxBody is the most a plugin may answer with.
 const maxBody = 16 << 20
 
+// MaxRequestBody is the largest request body the host hands a plugin. A
+// call reaches the plugin as one gRPC message, which the plugin takes up
+// to 4 MiB (grpc-go's default, kept by go-plugin and the SDK), with the
+// call's context besides the body; a larger body failed there, and was
+// answered as if the plugin were down (503). The host refuses it first,
+// as too large (413), and the plugin keeps serving.
+const MaxRequestBody = 3 << 20
+
 // forwarded are the request headers a plugin sees; cookies and
 // authorisation never cross.
 var forwarded = []string{"Content-Type", "Accept", "HX-Request", "HX-Boosted", "HX-Target", "HX-Trigger", "HX-Current-URL"}
@@ -74,6 +82,9 @@ func (h *Host) callContextIn(c fiber.Ctx, p *Plugin, in *web.Scope) (*pluginv1.C
 func (h *Host) page(p *Plugin, r *pluginv1.Route) fiber.Handler {
 	prefix := "/m/" + p.Name
 	return func(c fiber.Ctx) error {
+		if len(c.Body()) > MaxRequestBody {
+			return fiber.ErrRequestEntityTooLarge
+		}
 		rpc := p.conn()
 		if rpc == nil {
 			return fiber.ErrServiceUnavailable
@@ -183,6 +194,9 @@ var protocolAnswers = []string{"Content-Type", "ETag", "DAV", "Allow", "Last-Mod
 // comes back as it is.
 func (h *Host) passThrough(p *Plugin, path func(fiber.Ctx) string) fiber.Handler {
 	return func(c fiber.Ctx) error {
+		if len(c.Body()) > MaxRequestBody {
+			return c.SendStatus(fiber.StatusRequestEntityTooLarge)
+		}
 		rpc := p.conn()
 		if rpc == nil {
 			return c.SendStatus(fiber.StatusServiceUnavailable)

@@ -148,6 +148,7 @@ func TestCalDAVByHand(t *testing.T) {
 			{"PUT", cal + "d.ics", event("UID:d\r\n", good+"RRULE:FREQ=MINUTELY\r\n"), 400},
 			{"PUT", cal + "e.ics", event("UID:e\r\n", good+"RRULE:FREQ=HOURLY;COUNT=5000\r\n"), 400},
 			{"PUT", cal + "f.ics", strings.Repeat("X", 300<<10), 413},
+			{"PUT", cal + "f.ics", strings.Repeat("X", 5<<20), 413}, // beyond what the host hands a plugin (once a 503)
 			{"PUT", cal + "open-20301201T0900.ics", event("UID:o\r\n", good), 403},
 			{"PUT", principal + "calendars/other/g.ics", event("UID:g\r\n", good), 404},
 			{"PUT", "/dav/agenda/999/calendars/agenda/h.ics", event("UID:h\r\n", good), 404},

@@ -1,6 +1,10 @@
 package main
 
 import (
+	"bufio"
+	"io"
+	"net"
+	"net/http"
 	"net/url"
 	"strconv"
 	"strings"
@@ -11,6 +15,7 @@ import (
 
 	"github.com/atriumhq/atrium/core/config"
 	"github.com/atriumhq/atrium/core/coretest"
+	"github.com/atriumhq/atrium/core/pluginhost"
 )
 
 // TestChatThroughTheHost: Kim writes to her coach; each sees the message
@@ -95,9 +100,12 @@ func TestChatThroughTheHost(t *testing.T) {
 			t.Errorf("someone else reads the conversation's presence: %d", res.StatusCode)
 		}
 		// Bad input and speed.
-		for _, body := range []string{"", "   ", strings.Repeat("x", 4001)} {
-			if res := send(kim, body); res.StatusCode != 422 || res.Text("#chat-error") == "" {
-				t.Errorf("sending %.10q…: %d", body, res.StatusCode)
+		for _, bad := range []struct {
+			body   string
+			status int
+		}{{"", 422}, {"   ", 422}, {"a\xffb", 422}, {strings.Repeat("x", 4001), 413}} {
+			if res := send(kim, bad.body); res.StatusCode != bad.status || res.Text("#chat-error") == "" {
+				t.Errorf("sending %.10q…: %d", bad.body, res.StatusCode)
 			}
 		}
 		// Edit and delete: one's own, within the time; nobody else's.
@@ -292,6 +300,126 @@ func TestChatStartsOnlyOnPost(t *testing.T) {
 			t.Errorf("a boosted start: %d %q", res.StatusCode, res.Header.Get("HX-Redirect"))
 		}
 	})
+}
+
+// TestChatOversizedMessage: a message beyond the limit, at any size, is
+// refused as too large (413) with a reason in the person's language and
+// leaves nothing behind: a near miss and a body up to what the host hands
+// a plugin are the chat's to refuse (its composer says why); a body beyond
+// that is the host's (before the plugin, which gRPC used to refuse as if
+// the plugin were down: 503), and beyond the server's body limit Fiber's.
+// A message at the limit goes through. On both databases.
+func TestChatOversizedMessage(t *testing.T) {
+	t.Parallel()
+	bin := coretest.BuildThisPlugin(t)
+	coretest.EachDatabase(t, func(t *testing.T, db config.Database) {
+		var bodyLimit int
+		app := coretest.NewApp(t, db, coretest.Options{Config: func(c *config.Config) {
+			coretest.WithPlugins(t, c, true, bin)
+			bodyLimit = c.Server.BodyLimitMB << 20
+		}})
+		ctx := t.Context()
+		kim := app.Client(t)
+		kim.SignIn("coachee@harbour.example")
+		where := startChat(kim, "coach", "1").Header.Get("Location")
+		stored := func() []string {
+			t.Helper()
+			var bodies []string
+			if err := app.DB().NewSelect().Table("chat_messages").Column("body").Order("id").Scan(ctx, &bodies); err != nil {
+				t.Fatal(err)
+			}
+			return bodies
+		}
+		// filler makes a form body of exactly size bytes with the token.
+		filler := func(size int) string {
+			return strings.Repeat("x", size-len(url.Values{"_csrf": {kim.CSRF()}, "body": {""}}.Encode()))
+		}
+		atLimit := strings.Repeat("ö", maxLength) // characters, not bytes
+		if res := kim.PostForm(where+"/messages", url.Values{"body": {atLimit}}, "HX-Request", "true"); res.StatusCode != 200 {
+			t.Fatalf("a message at the limit: %d %s", res.StatusCode, res.Text("#chat-error"))
+		}
+		if got := stored(); len(got) != 1 || got[0] != atLimit {
+			t.Fatalf("the message at the limit was not kept whole: %d messages", len(got))
+		}
+		edit, _ := kim.Get(where).Doc.Find(`#chat-messages form[action$="/edit"]`).Attr("action")
+		for _, lang := range []struct {
+			locale, chat, host string
+		}{
+			{"en", "A message holds at most 4,000 characters.", "Too large"},
+			{"nl", "Een bericht heeft hoogstens 4000 tekens.", "Te groot"},
+		} {
+			if res := kim.PostForm("/language", url.Values{"locale": {lang.locale}, "next": {"/"}}); res.StatusCode != 303 {
+				t.Fatalf("choosing %s: %d", lang.locale, res.StatusCode)
+			}
+			for _, c := range []struct {
+				name, body string
+				host       bool // the host refuses it, not the chat
+			}{
+				{"one character too many", atLimit + "x", false},
+				{"as large as the host hands on", filler(pluginhost.MaxRequestBody), false},
+				{"a byte more", filler(pluginhost.MaxRequestBody + 1), true},
+				{"5 MiB, once a 503", strings.Repeat("x", 5<<20), true},
+			} {
+				res := kim.PostForm(where+"/messages", url.Values{"body": {c.body}}, "HX-Request", "true")
+				if res.StatusCode != 413 {
+					t.Errorf("%s, %s: %d", lang.locale, c.name, res.StatusCode)
+					continue
+				}
+				if got := res.Text("#chat-error"); !c.host && got != lang.chat {
+					t.Errorf("%s, %s: the chat says %q", lang.locale, c.name, got)
+				}
+				if got := res.Text("h1"); c.host && got != lang.host {
+					t.Errorf("%s, %s: the host says %q", lang.locale, c.name, got)
+				}
+			}
+			// Beyond the server's body limit the body is not even read.
+			if code, heading := beyondBodyLimit(t, app, kim, where+"/messages", bodyLimit); code != 413 || heading != lang.host {
+				t.Errorf("%s, beyond the body limit: %d %q", lang.locale, code, heading)
+			}
+			if res := kim.PostForm(edit, url.Values{"body": {atLimit + "x"}}, "HX-Request", "true"); res.StatusCode != 413 || res.Text("h1") != lang.host {
+				t.Errorf("%s, an edit one character too long: %d %q", lang.locale, res.StatusCode, res.Text("h1"))
+			}
+		}
+		if got := stored(); len(got) != 1 || got[0] != atLimit {
+			t.Errorf("oversized messages changed what was kept: %d messages", len(got))
+		}
+		// The chat is still there for the next message.
+		if res := kim.PostForm(where+"/messages", url.Values{"body": {"Shorter now"}}, "HX-Request", "true"); res.StatusCode != 200 {
+			t.Errorf("a message after the refusals: %d", res.StatusCode)
+		}
+	})
+}
+
+// beyondBodyLimit sends a message whose Content-Length is beyond the
+// server's body limit (limit bytes), with the headers htmx sends, and reads the answer
+// the server gives without reading the body: its status and heading. (Go's
+// client would still be writing the body when the server closes.)
+func beyondBodyLimit(t *testing.T, app *coretest.App, c *coretest.Client, path string, limit int) (int, string) {
+	t.Helper()
+	u, err := url.Parse(app.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	conn, err := net.Dial("tcp", u.Host)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	req := "POST " + path + " HTTP/1.1\r\nHost: " + u.Host + "\r\nCookie: " + c.CookieHeader() + "\r\nX-CSRF-Token: " + c.CSRF() +
+		"\r\nHX-Request: true\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: " + strconv.Itoa(limit+1) + "\r\n\r\nbody=xxxx"
+	if _, err := io.WriteString(conn, req); err != nil {
+		t.Fatal(err)
+	}
+	res, err := http.ReadResponse(bufio.NewReader(conn), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	doc, err := goquery.NewDocumentFromReader(res.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return res.StatusCode, strings.TrimSpace(doc.Find("h1").First().Text())
 }
 
 // TestChatAcrossInstances: two servers on one PostgreSQL database, each

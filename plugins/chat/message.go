@@ -106,11 +106,20 @@ func sendPost(r *sdk.Request) error {
 		return err
 	}
 	body := strings.TrimSpace(strings.ReplaceAll(r.Form.Get("body"), "\r\n", "\n"))
-	switch {
+	// Too long is too large (413), as the host answers a body beyond what it
+	// hands a plugin: an oversized message is refused alike at any size.
+	// A near miss goes back as typed, to be shortened; a text far beyond
+	// (no one typed it: the box stops at the limit) does not, since its
+	// escaped copy could outgrow what the host takes back from a plugin.
+	switch n := utf8.RuneCountInString(body); {
 	case body == "":
 		return composer(r, c, 422, body, "chat.error.empty")
-	case utf8.RuneCountInString(body) > maxLength || !utf8.ValidString(body):
-		return composer(r, c, 422, body, "chat.error.too_long")
+	case !utf8.ValidString(body):
+		return composer(r, c, 422, "", "chat.error.unreadable")
+	case n > 2*maxLength:
+		return composer(r, c, 413, "", "chat.error.too_long")
+	case n > maxLength:
+		return composer(r, c, 413, body, "chat.error.too_long")
 	}
 	now := time.Now().UTC()
 	recent, err := r.DB().NewSelect().Model((*message)(nil)).Where("organisation_id = ? AND author_id = ? AND created_at > ?", r.OrgID(), r.UserID(), now.Add(-time.Minute)).Count(r.Context)
@@ -227,8 +236,11 @@ func editPost(r *sdk.Request) error {
 		return err
 	}
 	body := strings.TrimSpace(strings.ReplaceAll(r.Form.Get("body"), "\r\n", "\n"))
-	if body == "" || utf8.RuneCountInString(body) > maxLength || !utf8.ValidString(body) {
+	switch {
+	case body == "" || !utf8.ValidString(body):
 		return r.Fail(422)
+	case utf8.RuneCountInString(body) > maxLength:
+		return r.Fail(413)
 	}
 	now := time.Now().UTC()
 	if _, err := r.DB().NewUpdate().Model(m).Set("body = ?, edited_at = ?", body, now).WherePK().Exec(r.Context); err != nil {
