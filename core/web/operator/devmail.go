@@ -10,15 +10,21 @@ import (
 
 const tmplDevMail = "operator/mail"
 
-// Register adds the operator's pages.
+// Register adds the operator's pages. The development mail page shows every
+// organisation's mails, live reset and invitation links included, so it
+// exists only while no mail server is configured: then the outbox is the
+// only way to read them. With a mail server the mails reach their owners
+// alone, and the page and its navigation entry are gone (404).
 func Register(s *web.Server, m *mail.Mailer) {
+	if m.Delivering() {
+		return
+	}
 	s.Handle(fiber.MethodGet, "/dev/mail", web.Operator, func(c fiber.Ctx) error {
 		list, err := m.Recent(c.Context(), 50)
 		if err != nil {
 			return err
 		}
-		return s.Render(c, web.Page{Template: tmplDevMail, Title: "operator.mail.title",
-			Data: map[string]any{"Mails": list, "Delivering": m.Delivering()}})
+		return s.Render(c, web.Page{Template: tmplDevMail, Title: "operator.mail.title", Data: map[string]any{"Mails": list}})
 	})
 	s.AddNav(web.NavItem{Label: "nav.dev_mail", Icon: "mail", Path: "/dev/mail", Rule: web.Operator, Group: web.NavPlatform})
 }
