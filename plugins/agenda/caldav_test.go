@@ -2,10 +2,14 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"io"
+	"maps"
 	"net/http"
 	"net/url"
 	"os/exec"
+	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -219,6 +223,138 @@ func TestCalDAVByHand(t *testing.T) {
 			t.Errorf("the appointment deleted in the app is still coming: %d", got)
 		}
 	})
+}
+
+// TestCalDAVWithoutACalendar: only coaches have a calendar. A coachee and
+// an employer contact with an app password reach their principal and their
+// calendar home, which lists no calendar; every request naming a calendar
+// or an object in one (theirs that is not there, or the coach's) answers
+// 404, never a 500, and nothing is written. On both databases.
+func TestCalDAVWithoutACalendar(t *testing.T) {
+	t.Parallel()
+	bin := coretest.BuildThisPlugin(t)
+	coretest.EachDatabase(t, func(t *testing.T, db config.Database) {
+		s := newDAVServer(t, bin, db, nil)
+		coachCal := s.calendar(t)
+		_, _, listing := s.do(t, "PROPFIND", coachCal, `<propfind xmlns="DAV:"><prop><getetag/></prop></propfind>`, "Depth", "1")
+		var coachObject string
+		for _, m := range davHref.FindAllStringSubmatch(listing, -1) {
+			if strings.HasSuffix(m[1], ".ics") && !strings.Contains(m[1], "/open-") {
+				coachObject = m[1]
+			}
+		}
+		if coachObject == "" {
+			t.Fatalf("the coach's calendar lists no appointment: %s", listing)
+		}
+		before := agendaRows(t, s.app)
+		event := "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//test//EN\r\nBEGIN:VEVENT\r\nUID:lunch\r\nDTSTAMP:20260101T000000Z\r\n" +
+			"DTSTART:20301201T120000Z\r\nDTEND:20301201T130000Z\r\nSUMMARY:Lunch\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n"
+		type request struct{ method, body string }
+		var (
+			propfind = request{"PROPFIND", `<propfind xmlns="DAV:"><prop><resourcetype/><getetag/><displayname/></prop></propfind>`}
+			query    = request{"REPORT", `<calendar-query xmlns="urn:ietf:params:xml:ns:caldav"><prop xmlns="DAV:"><getetag/></prop><filter><comp-filter name="VCALENDAR"/></filter></calendar-query>`}
+			sync     = request{"REPORT", `<sync-collection xmlns="DAV:"><sync-token/><sync-level>1</sync-level><prop><getetag/></prop></sync-collection>`}
+			proppat  = request{"PROPPATCH", `<propertyupdate xmlns="DAV:"><set><prop><calendar-color xmlns="http://apple.com/ns/ical/">#FF0000FF</calendar-color></prop></set></propertyupdate>`}
+			get      = request{"GET", ""}
+			put      = request{"PUT", event}
+			del      = request{"DELETE", ""}
+		)
+		multiget := func(href string) request {
+			return request{"REPORT", `<calendar-multiget xmlns="urn:ietf:params:xml:ns:caldav"><prop xmlns="DAV:"><getetag/></prop><href xmlns="DAV:">` + href + `</href></calendar-multiget>`}
+		}
+		for _, who := range []string{"coachee@harbour.example", "hr@harbour.example"} {
+			u, err := s.app.Identity().ByEmail(t.Context(), who)
+			if err != nil {
+				t.Fatal(err)
+			}
+			as := *s
+			as.user = who
+			if as.pass, err = s.app.Identity().CreateAppPassword(t.Context(), u, "Calendar", ""); err != nil {
+				t.Fatal(err)
+			}
+			principal := "/dav/agenda/" + strconv.FormatInt(u.ID, 10) + "/"
+			home, cal := principal+"calendars/", principal+"calendars/agenda/"
+			cases := []struct {
+				path   string
+				req    request
+				status int
+			}{
+				// Their home is theirs, and holds no calendar.
+				{home, propfind, 207},
+				{home, query, 404},
+				{home, sync, 403}, // as for a coach: sync-collection is a calendar's
+				{home, get, 404},
+				{home, put, 404},
+				{home, del, 404},
+			}
+			for _, path := range []string{cal, coachCal} {
+				for _, req := range []request{propfind, query, sync, multiget(path + "lunch.ics"), proppat, get, put, del} {
+					cases = append(cases, struct {
+						path   string
+						req    request
+						status int
+					}{path, req, 404})
+				}
+			}
+			for _, path := range []string{cal + "lunch.ics", coachObject} {
+				for _, req := range []request{propfind, get, put, del} {
+					cases = append(cases, struct {
+						path   string
+						req    request
+						status int
+					}{path, req, 404})
+				}
+			}
+			for _, c := range cases {
+				code, _, body := as.do(t, c.req.method, c.path, c.req.body, "Depth", "1", "Content-Type", map[bool]string{true: "text/calendar", false: "application/xml"}[c.req.method == "PUT"])
+				if code != c.status {
+					t.Errorf("%s: %s %s: %d, want %d: %.200s", who, c.req.method, c.path, code, c.status, body)
+				}
+				if c.req == propfind && c.path == home && (strings.Contains(body, "urn:ietf:params:xml:ns:caldav\"/>") || strings.Count(body, "<response") != 1) {
+					t.Errorf("%s: their home lists more than itself: %s", who, body)
+				}
+			}
+		}
+		if after := agendaRows(t, s.app); !maps.EqualFunc(before, after, slices.Equal) {
+			t.Errorf("requests without a calendar changed the agenda's tables:\nbefore %v\nafter  %v", before, after)
+		}
+		// The coach's appointment is still there, for the coach.
+		if code, _, _ := s.do(t, "GET", coachObject, ""); code != 200 {
+			t.Errorf("the coach's appointment after the others' requests: %d", code)
+		}
+	})
+}
+
+// davHref is a href in a multistatus.
+var davHref = regexp.MustCompile(`<href[^>]*>([^<]+)</href>`)
+
+// agendaRows is every row of the agenda's tables, each as text, sorted:
+// equal before and after means nothing was written.
+func agendaRows(t *testing.T, app *coretest.App) map[string][]string {
+	t.Helper()
+	ctx := t.Context()
+	var tables []string
+	var err error
+	if app.DB().Kind == "postgres" {
+		err = app.DB().NewRaw(`SELECT tablename FROM pg_tables WHERE schemaname = current_schema() AND tablename LIKE 'agenda\_%'`).Scan(ctx, &tables)
+	} else {
+		err = app.DB().NewRaw(`SELECT name FROM sqlite_master WHERE type = 'table' AND name LIKE 'agenda!_%' ESCAPE '!'`).Scan(ctx, &tables)
+	}
+	if err != nil || len(tables) < 5 {
+		t.Fatalf("the agenda's tables: %v %v", tables, err)
+	}
+	out := map[string][]string{}
+	for _, table := range tables {
+		var rows []map[string]any
+		if err := app.DB().NewSelect().Table(table).Scan(ctx, &rows); err != nil {
+			t.Fatal(err)
+		}
+		for _, row := range rows {
+			out[table] = append(out[table], fmt.Sprint(row))
+		}
+		slices.Sort(out[table])
+	}
+	return out
 }
 
 // TestFeedAddress: a coach makes a private feed address, an app reads the

@@ -114,11 +114,15 @@ func (calendarStore) GetCalendar(ctx context.Context, path string) (*webcaldav.C
 	return nil, caldav.Errorf(http.StatusNotFound, "no calendar at %s; a coach's own is below their principal", path)
 }
 
-// nameIn is an object's name in the person's calendar, or a 404.
+// nameIn is an object's name in the person's calendar, or a 404; someone
+// without a calendar (a coachee, an employer contact) has no objects.
 func nameIn(r *sdk.Request, path string) (string, error) {
 	c, ok := calendarOf(r)
+	if !ok {
+		return "", caldav.Errorf(http.StatusNotFound, "no object at %s; only coaches have a calendar here", path)
+	}
 	name, found := strings.CutPrefix(path, c.Path)
-	if !ok || !found || name == "" || strings.Contains(name, "/") || len(name) > 200 {
+	if !found || name == "" || strings.Contains(name, "/") || len(name) > 200 {
 		return "", caldav.Errorf(http.StatusNotFound, "no object at %s", path)
 	}
 	return name, nil

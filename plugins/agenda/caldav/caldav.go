@@ -85,6 +85,14 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			h.sync(w, r, body)
 			return
 		}
+		// A calendar that is not there has no objects to report: go-webdav
+		// would answer a multiget with each object's own 404 inside a 207.
+		if h.kind(r.URL.Path) == kindCalendar {
+			if _, err := h.store.GetCalendar(r.Context(), r.URL.Path); err != nil {
+				serveError(w, err)
+				return
+			}
+		}
 		// go-webdav reads only bodies said to be XML; some apps say nothing.
 		if r.Header.Get("Content-Type") == "" {
 			r.Header.Set("Content-Type", "application/xml")

@@ -41,6 +41,24 @@ func (h *Handler) proppatch(w http.ResponseWriter, r *http.Request, body []byte)
 		davError(w, http.StatusForbidden, "cannot-modify-protected-property", "only a calendar's or a principal's display properties can be set")
 		return
 	}
+	// Only the person's own collections, and a calendar only when they
+	// have it: anything else is not there to take properties.
+	if h.kind(r.URL.Path) == kindCalendar {
+		if _, err := h.store.GetCalendar(r.Context(), r.URL.Path); err != nil {
+			serveError(w, err)
+			return
+		}
+	} else {
+		me, err := h.store.Principal(r.Context())
+		if err != nil {
+			serveError(w, err)
+			return
+		}
+		if !samePath(r.URL.Path, me.Path) && !samePath(r.URL.Path, me.HomeSet) {
+			davError(w, http.StatusNotFound, "", "no such collection; the signed-in person's principal is "+me.Path)
+			return
+		}
+	}
 	ok, refused := propstat{Status: statusLine(http.StatusOK)}, propstat{Status: statusLine(http.StatusForbidden)}
 	var names []xml.Name
 	for _, s := range req.Set {
