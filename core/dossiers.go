@@ -14,7 +14,8 @@ import (
 // inviteDossierPerson gives a dossier's person an account in the dossier's
 // organisation as a coachee, within the trajectory's transaction, and mails
 // the invitation. Someone who is already a member keeps their account and
-// roles; the dossier is linked to it.
+// roles; the dossier is linked to it. Someone with an account of their own
+// is asked to join (identity.Invite): the dossier is theirs once they accept.
 func (a *App) inviteDossierPerson(ctx context.Context, tx bun.IDB, actorID int64, d *dossier.Dossier, ip string) (int64, error) {
 	org, err := a.orgs.ByID(ctx, d.OrganisationID)
 	if err != nil {
@@ -27,7 +28,7 @@ func (a *App) inviteDossierPerson(ctx context.Context, tx bun.IDB, actorID int64
 	u, err := a.ident.InviteIn(ctx, tx, actor, org, identity.Invitee{
 		Email: d.Email, GivenName: d.GivenName, NamePrefix: d.NamePrefix, FamilyName: d.FamilyName, Role: access.RoleCoachee,
 	}, ip)
-	if err != nil && !errors.Is(err, identity.ErrAlreadyMember) {
+	if err != nil && !errors.Is(err, identity.ErrAlreadyMember) && !errors.Is(err, identity.ErrAlreadyInvited) {
 		return 0, err
 	}
 	return u.ID, nil

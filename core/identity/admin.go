@@ -6,11 +6,37 @@ import (
 	"strings"
 
 	"github.com/uptrace/bun"
+
+	"github.com/atriumhq/atrium/core/people"
 )
 
+// The actions in this file act on a whole account, in every organisation
+// it belongs to. An administrator of orgID may take them only where the
+// account is theirs alone to look after (people.Steward); the platform
+// operator always may. Each is audited with its actor.
+
+// lookAfter refuses an account-wide action of actor as an administrator of
+// orgID, within the action's transaction.
+func (s *Service) lookAfter(ctx context.Context, tx bun.IDB, actor *User, orgID, userID int64) error {
+	if actor != nil && actor.Operator {
+		return nil
+	}
+	ok, err := people.Steward(ctx, tx, orgID, userID)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return people.ErrNotSteward
+	}
+	return nil
+}
+
 // Unlock lifts a lockout and forgets the failed attempts.
-func (s *Service) Unlock(ctx context.Context, actor *User, userID int64, ip string) error {
+func (s *Service) Unlock(ctx context.Context, actor *User, orgID, userID int64, ip string) error {
 	return s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+		if err := s.lookAfter(ctx, tx, actor, orgID, userID); err != nil {
+			return err
+		}
 		u, err := s.find(ctx, tx, "id = ?", userID)
 		if err != nil {
 			return err
@@ -35,8 +61,11 @@ func (s *Service) unlock(ctx context.Context, tx bun.IDB, u *User) error {
 // their phone), revokes whatever opens the account without them (sessions,
 // app passwords, feed addresses) and tells them by mail; they set up a new
 // authenticator at the next sign-in.
-func (s *Service) ResetFactor(ctx context.Context, actor *User, userID int64, ip string) error {
+func (s *Service) ResetFactor(ctx context.Context, actor *User, orgID, userID int64, ip string) error {
 	return s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+		if err := s.lookAfter(ctx, tx, actor, orgID, userID); err != nil {
+			return err
+		}
 		u, err := s.find(ctx, tx, "id = ?", userID)
 		if err != nil {
 			return err
@@ -61,13 +90,16 @@ func (s *Service) ResetFactor(ctx context.Context, actor *User, userID int64, ip
 // ChangeEmail gives a person a new login. Only an administrator may; the old
 // address is told, and the person is signed out everywhere, their app
 // passwords and feed addresses revoked.
-func (s *Service) ChangeEmail(ctx context.Context, actor *User, userID int64, newEmail, ip string) error {
+func (s *Service) ChangeEmail(ctx context.Context, actor *User, orgID, userID int64, newEmail, ip string) error {
 	inv := &Invalid{}
 	email := checkEmail(inv, "email", newEmail)
 	if err := inv.orNil(); err != nil {
 		return err
 	}
 	return s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+		if err := s.lookAfter(ctx, tx, actor, orgID, userID); err != nil {
+			return err
+		}
 		u, err := s.find(ctx, tx, "id = ?", userID)
 		if err != nil {
 			return err
@@ -92,7 +124,7 @@ func (s *Service) ChangeEmail(ctx context.Context, actor *User, userID int64, ne
 }
 
 // SetNames corrects a person's name, by an administrator (audited).
-func (s *Service) SetNames(ctx context.Context, actor *User, userID int64, given, prefix, family, ip string) error {
+func (s *Service) SetNames(ctx context.Context, actor *User, orgID, userID int64, given, prefix, family, ip string) error {
 	inv := &Invalid{}
 	given, prefix, family = strings.TrimSpace(given), strings.TrimSpace(prefix), strings.TrimSpace(family)
 	if given == "" {
@@ -110,6 +142,9 @@ func (s *Service) SetNames(ctx context.Context, actor *User, userID int64, given
 		return err
 	}
 	return s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+		if err := s.lookAfter(ctx, tx, actor, orgID, userID); err != nil {
+			return err
+		}
 		res, err := tx.NewUpdate().Model((*User)(nil)).Set("given_name = ?", given).Set("name_prefix = ?", prefix).
 			Set("family_name = ?", family).Where("id = ?", userID).Exec(ctx)
 		if err != nil {

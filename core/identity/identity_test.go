@@ -185,7 +185,8 @@ func TestSignInThrottlesLocksAndUnlocks(t *testing.T) {
 			t.Fatalf("the owner's browser is locked out: %v", err)
 		}
 		// A token made for another address, or altered, is no token.
-		for _, forged := range []string{f.ids.DeviceToken("helper@example.org"), own[:len(own)-1] + "0", strings.Split(own, ".")[0] + ".", "garbage"} {
+		altered := own[:len(own)-1] + map[bool]string{true: "1", false: "0"}[strings.HasSuffix(own, "0")]
+		for _, forged := range []string{f.ids.DeviceToken("helper@example.org"), altered, strings.Split(own, ".")[0] + ".", "garbage"} {
 			if _, err := f.ids.SignIn(ctx, "boss@example.org", goodPassword, forged, "10.0.0.6"); !errors.Is(err, identity.ErrLocked) && !errors.As(err, &th) {
 				t.Errorf("forged device token %q: %v", forged, err)
 			}
@@ -202,7 +203,7 @@ func TestSignInThrottlesLocksAndUnlocks(t *testing.T) {
 			t.Fatalf("the owner's browser after its pause: %v", err)
 		}
 		helper, _, _ := f.ids.Seed(ctx, f.org, identity.Invitee{Email: "helper@example.org", GivenName: "H", FamilyName: "Elper", Role: access.RoleAdmin}, goodPassword, "")
-		if err := f.ids.Unlock(ctx, helper, f.admin.ID, "10.0.0.5"); err != nil {
+		if err := f.ids.Unlock(ctx, helper, f.org.ID, f.admin.ID, "10.0.0.5"); err != nil {
 			t.Fatal(err)
 		}
 		if _, err := f.ids.SignIn(ctx, "boss@example.org", goodPassword, "", "10.0.0.6"); err != nil {
@@ -302,7 +303,7 @@ func TestSecondFactorCodesSkewAndReplay(t *testing.T) {
 		}
 		// An administrator resets the factor: the account has none and is signed out.
 		token, _, _ := f.ids.StartSession(ctx, stored, true, "ip", "test")
-		if err := f.ids.ResetFactor(ctx, nil, u.ID, "ip"); err != nil {
+		if err := f.ids.ResetFactor(ctx, nil, f.org.ID, u.ID, "ip"); err != nil {
 			t.Fatal(err)
 		}
 		if _, _, err := f.ids.Session(ctx, token); !errors.Is(err, identity.ErrNoSession) {

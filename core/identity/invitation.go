@@ -18,9 +18,12 @@ type Invitee struct {
 	Role                                             access.Role
 }
 
-// Invite creates an account in org (or adds an existing account to it) with
-// the given role and mails a single-use link to choose a password. The
-// account, membership, link, mail and audit entry are written together.
+// Invite creates an account in org with the given role and mails a
+// single-use link to choose a password. An account someone already owns
+// joins only with its owner's consent: it is asked by mail and in the
+// portal (tenancy.Invitation), and the organisation sees it as invited
+// until then. The account, membership or invitation, link, mail and audit
+// entry are written together.
 func (s *Service) Invite(ctx context.Context, inviter *User, org *tenancy.Organisation, in Invitee, ip string) (*User, error) {
 	inv := &Invalid{}
 	email := checkEmail(inv, "email", in.Email)
@@ -50,7 +53,8 @@ func (s *Service) Invite(ctx context.Context, inviter *User, org *tenancy.Organi
 
 // InviteIn invites within the caller's transaction, for a change that
 // invites as one of its steps (a dossier's first trajectory). Someone who is
-// already a member comes back with ErrAlreadyMember.
+// already a member comes back with ErrAlreadyMember, someone already asked
+// with ErrAlreadyInvited.
 func (s *Service) InviteIn(ctx context.Context, tx bun.IDB, inviter *User, org *tenancy.Organisation, in Invitee, ip string) (*User, error) {
 	inv := &Invalid{}
 	email := checkEmail(inv, "email", in.Email)
@@ -107,6 +111,9 @@ func (s *Service) invite(ctx context.Context, tx bun.IDB, inviter *User, org *te
 		if member {
 			return u, ErrAlreadyMember
 		}
+		if u.Status != StatusInvited {
+			return u, s.askToJoin(ctx, tx, inviter, org, u, in.Role, ip)
+		}
 	}
 	if err := s.orgs.CheckRoom(ctx, tx, org.ID); err != nil {
 		return nil, err
@@ -120,6 +127,29 @@ func (s *Service) invite(ctx context.Context, tx bun.IDB, inviter *User, org *te
 		}
 	}
 	return u, record(ctx, tx, "identity.invited", inviter, u.ID, ip, string(in.Role))
+}
+
+// askToJoin asks the owner of an existing account to join org: an
+// invitation they accept or decline at /invitations, and a mail saying so.
+func (s *Service) askToJoin(ctx context.Context, tx bun.IDB, inviter *User, org *tenancy.Organisation, u *User, role access.Role, ip string) error {
+	inv := &tenancy.Invitation{OrganisationID: org.ID, UserID: u.ID, Role: role, CreatedAt: s.Now().UTC()}
+	name := org.Name
+	if inviter != nil {
+		inv.InvitedBy, name = &inviter.ID, inviter.Name()
+	}
+	if err := tenancy.Invite(ctx, tx, inv); errors.Is(err, tenancy.ErrAlreadyInvited) {
+		return ErrAlreadyInvited
+	} else if err != nil {
+		return err
+	}
+	data := map[string]any{"Name": u.GivenName, "Inviter": name, "Organisation": org.Name, "Link": s.link("/invitations")}
+	if s.BrandColour != nil {
+		data["Colour"] = s.BrandColour(ctx, org.ID)
+	}
+	if err := s.mail.Queue(ctx, tx, u.Email, u.Locale, "membership_invitation", data); err != nil {
+		return err
+	}
+	return record(ctx, tx, "identity.asked_to_join", inviter, u.ID, ip, string(role))
 }
 
 // ResendInvitation sends a fresh link to someone who has not accepted yet; the

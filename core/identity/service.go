@@ -62,6 +62,7 @@ var (
 	ErrLinkExpired    = errors.New("identity: link has expired")
 	ErrLinkUsed       = errors.New("identity: link was used already")
 	ErrAlreadyMember  = errors.New("identity: already a member")
+	ErrAlreadyInvited = errors.New("identity: already invited")
 	ErrDeactivated    = errors.New("identity: account deactivated")
 )
 

@@ -8,6 +8,7 @@ import (
 	"github.com/uptrace/bun"
 
 	"github.com/atriumhq/atrium/core/audit"
+	"github.com/atriumhq/atrium/core/people"
 )
 
 // StatusErased is an erased account: no name, no address, no way to sign in.
@@ -17,22 +18,23 @@ const StatusErased = "erased"
 // administrator of the organisation: their account keeps only an id (so
 // that what others wrote still has an author), their dossiers keep only
 // their trajectories' figures, and everything else about them goes. It is
-// refused while the retention rule still keeps their records, and for
-// someone who also belongs to another organisation. One transaction:
+// refused while the retention rule still keeps their records, and for an
+// account the organisation does not look after alone (people.Steward). One transaction:
 // erased entirely or not at all.
 func (s *Service) Erase(ctx context.Context, orgID, actorID, userID int64, ip string) error {
 	return s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
-		orgs, err := tx.NewSelect().Table("members").Where("user_id = ?", userID).Count(ctx)
+		mine, err := tx.NewSelect().Table("members").Where("user_id = ? AND organisation_id = ?", userID, orgID).Exists(ctx)
 		if err != nil {
 			return err
 		}
-		mine, err := tx.NewSelect().Table("members").Where("user_id = ? AND organisation_id = ?", userID, orgID).Exists(ctx)
-		switch {
-		case err != nil:
-			return err
-		case !mine:
+		if !mine {
 			return ErrNotMember
-		case orgs > 1:
+		}
+		// The account must be this organisation's alone to look after:
+		// another subscriber's member, invitee or share keeps it.
+		if ok, err := people.Steward(ctx, tx, orgID, userID); err != nil {
+			return err
+		} else if !ok {
 			return ErrElsewhere
 		}
 		if err := s.checkRetention(ctx, tx, userID); err != nil {
@@ -68,6 +70,7 @@ func (s *Service) Erase(ctx context.Context, orgID, actorID, userID int64, ip st
 			tx.NewDelete().Table("team_members").Where("user_id = ?", userID),
 			tx.NewDelete().Table("dossier_shares").Where("user_id = ? OR dossier_id IN (?)", userID, dossiers),
 			tx.NewDelete().Table("member_roles").Where("user_id = ?", userID),
+			tx.NewDelete().Table("member_invitations").Where("user_id = ?", userID),
 		}
 		for _, q := range gone {
 			if _, err := q.Exec(ctx); err != nil {

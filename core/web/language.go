@@ -1,7 +1,10 @@
 package web
 
 import (
+	"net/url"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/gofiber/fiber/v3"
 
@@ -63,12 +66,30 @@ func (s *Server) LanguagePost(c fiber.Ctx) error {
 	return c.Redirect().Status(fiber.StatusSeeOther).To(LocalPath(c.FormValue("next")))
 }
 
-// LocalPath keeps a redirect target on this site: a path, never //host or a URL.
+// LocalPath keeps a redirect target on this site: a path that starts with
+// one slash not followed by another, with no control character and no
+// backslash, both as it is and once more percent-decoded. Browsers drop tabs
+// and line breaks from addresses and read a backslash as a slash, so a tab
+// or a backslash after the first slash would take them to another host.
+// Anything else is "/".
 func LocalPath(p string) string {
-	if !strings.HasPrefix(p, "/") || strings.HasPrefix(p, "//") || strings.HasPrefix(p, "/\\") || strings.ContainsAny(p, "\r\n") {
+	decoded, err := url.PathUnescape(p)
+	if err != nil || !localPath(p) || !localPath(decoded) {
 		return "/"
 	}
 	return p
+}
+
+func localPath(p string) bool {
+	if !strings.HasPrefix(p, "/") || strings.HasPrefix(p, "//") || !utf8.ValidString(p) {
+		return false
+	}
+	for _, r := range p {
+		if r == '\\' || unicode.IsControl(r) || r == '\u2028' || r == '\u2029' {
+			return false
+		}
+	}
+	return true
 }
 
 func toWords(in map[string]tenancy.Words) map[string]i18n.Words {

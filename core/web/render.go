@@ -211,6 +211,9 @@ func (s *Server) visible(c fiber.Ctx, items []NavItem) []NavItem {
 			}
 			item.Count = n
 		}
+		if item.OnlyCounted && item.Count == 0 {
+			continue
+		}
 		out = append(out, item)
 	}
 	return out

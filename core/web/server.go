@@ -82,6 +82,9 @@ type NavItem struct {
 	// Count holds its answer for the page being rendered.
 	Badge func(c fiber.Ctx) (int, error)
 	Count int
+	// OnlyCounted shows the entry only while its badge counts something
+	// (invitations waiting for an answer).
+	OnlyCounted bool
 }
 
 // NavGroup is a part of the navigation column.

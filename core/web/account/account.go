@@ -66,6 +66,14 @@ func Register(s *web.Server, ids *identity.Service, orgs *tenancy.Service, cat *
 	s.Handle(post, "/settings/sessions/:id/end", web.Member, h.SessionEndPost)
 	s.Handle(get, "/people/:id/photo", web.Member, h.PhotoOf)
 
+	s.Handle(get, "/invitations", web.Member, h.Invitations)
+	s.Handle(post, "/invitations/:org/accept", web.Member, h.InvitationAcceptPost)
+	s.Handle(post, "/invitations/:org/decline", web.Member, h.InvitationDeclinePost)
+
+	s.AddNav(web.NavItem{Label: "nav.invitations", Icon: "mail", Path: "/invitations", Rule: web.Member, Group: web.NavStart, OnlyCounted: true,
+		Badge: func(c fiber.Ctx) (int, error) {
+			return orgs.PendingInvitations(c.Context(), web.CurrentViewer(c).User.ID)
+		}})
 	s.AddNav(web.NavItem{Label: "nav.settings", Icon: "settings", Path: "/settings", Rule: web.Member, Group: web.NavAccount})
 }
 

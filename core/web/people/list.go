@@ -9,6 +9,7 @@ import (
 
 	"github.com/atriumhq/atrium/core/access"
 	"github.com/atriumhq/atrium/core/people"
+	"github.com/atriumhq/atrium/core/tenancy"
 	"github.com/atriumhq/atrium/core/web"
 )
 
@@ -18,6 +19,8 @@ type listData struct {
 	Roles     []access.Role
 	Daughters bool
 	CanInvite bool
+	// Invited are accounts asked to join that have not answered yet.
+	Invited []tenancy.InvitationView
 }
 
 // query reads the list's search, filters, sorting and page from the address.
@@ -51,8 +54,12 @@ func (h *Handlers) List(c fiber.Ctx) error {
 		return err
 	}
 	v := web.CurrentViewer(c)
+	invited, err := h.orgs.InvitationsIn(c.Context(), q.OrgIDs)
+	if err != nil {
+		return err
+	}
 	return h.web.Render(c, web.Page{Template: tmplList, Title: "people.title", Data: listData{Page: page, Query: raw,
-		Roles: access.BuiltIn(), Daughters: v.Can.Has(access.DaughtersAccess), CanInvite: v.Can.Has(access.PeopleInvite)}})
+		Roles: access.BuiltIn(), Daughters: v.Can.Has(access.DaughtersAccess), CanInvite: v.Can.Has(access.PeopleInvite), Invited: invited}})
 }
 
 // CSV downloads the list as it is filtered, every page. Cells that a

@@ -7,6 +7,7 @@ package people
 import (
 	"errors"
 	"html/template"
+	"slices"
 	"strconv"
 
 	"github.com/gofiber/fiber/v3"
@@ -46,6 +47,7 @@ func Register(s *web.Server, ids *identity.Service, orgs *tenancy.Service, acc *
 	s.Handle(fiber.MethodPost, "/people/invite", invite, h.InvitePost)
 	s.Handle(fiber.MethodGet, "/people/:id", view, h.Person)
 	s.Handle(fiber.MethodPost, "/people/:id/resend", invite, h.ResendPost)
+	s.Handle(fiber.MethodPost, "/people/invitations/:org/:id/withdraw", invite, h.WithdrawPost)
 	s.Handle(fiber.MethodPost, "/people/:id/unlock", manage, h.UnlockPost)
 	s.Handle(fiber.MethodPost, "/people/:id/reset-factor", manage, h.ResetFactorPost)
 	s.Handle(fiber.MethodPost, "/people/:id/email", manage, h.EmailPost)
@@ -99,6 +101,9 @@ func (h *Handlers) InvitePost(c fiber.Ctx) error {
 	case errors.Is(err, identity.ErrAlreadyMember):
 		f.Errors["email"] = "people.invite.already_member"
 		return h.renderInvite(c, f, web.Unprocessable)
+	case errors.Is(err, identity.ErrAlreadyInvited):
+		f.Errors["email"] = "people.invite.already_invited"
+		return h.renderInvite(c, f, web.Unprocessable)
 	case f.Refuse(err):
 		return h.renderInvite(c, f, web.Unprocessable)
 	case err != nil:
@@ -118,6 +123,9 @@ type personData struct {
 	Form      web.Form
 	RoleBoxes []roleBox
 	Cards     []template.HTML // the modules' cards about this person (web.SlotPersonCard)
+	// Steward tells that the viewer's organisation looks after the whole
+	// account (people.Steward): its address, name, second step, lockout.
+	Steward bool
 }
 
 // member loads a person of the viewer's organisation; anyone else is a 404.
@@ -153,13 +161,17 @@ func (h *Handlers) Person(c fiber.Ctx) error {
 
 // act runs an administrator's action on a member and returns to their page.
 func (h *Handlers) act(c fiber.Ctx, flash string, do func(u *identity.User) error) error {
-	u, _, err := h.member(c)
+	u, roles, err := h.member(c)
 	if err != nil {
 		return err
 	}
-	if err := do(u); errors.Is(err, identity.ErrAlreadyMember) {
+	err = do(u)
+	switch {
+	case errors.Is(err, identity.ErrAlreadyMember):
 		return fiber.ErrConflict
-	} else if err != nil {
+	case errors.Is(err, people.ErrNotSteward):
+		return h.notSteward(c, u, roles)
+	case err != nil:
 		return err
 	}
 	web.SetFlash(c, "success", flash)
@@ -174,17 +186,51 @@ func (h *Handlers) ResendPost(c fiber.Ctx) error {
 	})
 }
 
+// WithdrawPost takes back an invitation the person has not answered, of
+// the organisation or (with daughters.access) one of its daughters.
+func (h *Handlers) WithdrawPost(c fiber.Ctx) error {
+	v := web.CurrentViewer(c)
+	orgID, err1 := strconv.ParseInt(c.Params("org"), 10, 64)
+	userID, err2 := strconv.ParseInt(c.Params("id"), 10, 64)
+	if err1 != nil || err2 != nil {
+		return fiber.ErrNotFound
+	}
+	if orgID != v.Org.ID {
+		tree, err := h.orgs.Subtree(c.Context(), v.Org.ID)
+		if err != nil {
+			return err
+		}
+		if !v.Can.Has(access.DaughtersAccess) || !slices.Contains(tree, orgID) {
+			return fiber.ErrNotFound
+		}
+	}
+	err := h.orgs.WithdrawInvitation(c.Context(), orgID, userID)
+	if errors.Is(err, tenancy.ErrNoInvitation) {
+		return fiber.ErrNotFound
+	}
+	if err != nil {
+		return err
+	}
+	if err := h.web.AuditIn(c, orgID, "people.invitation_withdrawn", userID, ""); err != nil {
+		return err
+	}
+	web.SetFlash(c, "success", "people.invited.withdrawn")
+	return h.web.Redirect(c, "/people")
+}
+
 // UnlockPost lifts a lockout.
 func (h *Handlers) UnlockPost(c fiber.Ctx) error {
 	return h.act(c, "people.person.unlocked", func(u *identity.User) error {
-		return h.ids.Unlock(c.Context(), web.CurrentViewer(c).User, u.ID, c.IP())
+		v := web.CurrentViewer(c)
+		return h.ids.Unlock(c.Context(), v.User, v.Org.ID, u.ID, c.IP())
 	})
 }
 
 // ResetFactorPost removes a lost authenticator.
 func (h *Handlers) ResetFactorPost(c fiber.Ctx) error {
 	return h.act(c, "people.person.factor_reset", func(u *identity.User) error {
-		return h.ids.ResetFactor(c.Context(), web.CurrentViewer(c).User, u.ID, c.IP())
+		v := web.CurrentViewer(c)
+		return h.ids.ResetFactor(c.Context(), v.User, v.Org.ID, u.ID, c.IP())
 	})
 }
 
@@ -195,7 +241,11 @@ func (h *Handlers) EmailPost(c fiber.Ctx) error {
 		return err
 	}
 	f := web.ReadForm(c, "email")
-	err = h.ids.ChangeEmail(c.Context(), web.CurrentViewer(c).User, u.ID, f.Values["email"], c.IP())
+	v := web.CurrentViewer(c)
+	err = h.ids.ChangeEmail(c.Context(), v.User, v.Org.ID, u.ID, f.Values["email"], c.IP())
+	if errors.Is(err, people.ErrNotSteward) {
+		return h.notSteward(c, u, roles)
+	}
 	if f.Refuse(err) {
 		return h.renderPerson(c, u, roles, f, web.Unprocessable)
 	}
@@ -213,7 +263,11 @@ func (h *Handlers) NamePost(c fiber.Ctx) error {
 		return err
 	}
 	f := web.ReadForm(c, "given_name", "name_prefix", "family_name")
-	err = h.ids.SetNames(c.Context(), web.CurrentViewer(c).User, u.ID, f.Values["given_name"], f.Values["name_prefix"], f.Values["family_name"], c.IP())
+	v := web.CurrentViewer(c)
+	err = h.ids.SetNames(c.Context(), v.User, v.Org.ID, u.ID, f.Values["given_name"], f.Values["name_prefix"], f.Values["family_name"], c.IP())
+	if errors.Is(err, people.ErrNotSteward) {
+		return h.notSteward(c, u, roles)
+	}
 	if f.Refuse(err) {
 		return h.renderPerson(c, u, roles, f, web.Unprocessable)
 	}

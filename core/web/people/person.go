@@ -10,6 +10,7 @@ import (
 
 	"github.com/atriumhq/atrium/core/access"
 	"github.com/atriumhq/atrium/core/identity"
+	"github.com/atriumhq/atrium/core/people"
 	"github.com/atriumhq/atrium/core/tenancy"
 	"github.com/atriumhq/atrium/core/web"
 )
@@ -62,9 +63,32 @@ func (h *Handlers) renderPerson(c fiber.Ctx, u *identity.User, roles []access.Ro
 	if err != nil {
 		return err
 	}
+	steward, err := h.steward(c, u.ID)
+	if err != nil {
+		return err
+	}
 	cards := h.web.FillSlot(c, web.SlotPersonCard, map[string]string{"person_id": strconv.FormatInt(u.ID, 10)})
 	return h.web.Render(c, web.Page{Template: tmplPerson, Title: "people.person.title", Status: status,
-		Data: personData{User: u, Roles: roles, Member: m, Form: f, RoleBoxes: boxes, Cards: cards}})
+		Data: personData{User: u, Roles: roles, Member: m, Form: f, RoleBoxes: boxes, Cards: cards, Steward: steward}})
+}
+
+// steward tells whether the viewer may act on the person's whole account:
+// the platform operator always, an administrator where the account is
+// their organisation's alone (identity enforces the same).
+func (h *Handlers) steward(c fiber.Ctx, userID int64) (bool, error) {
+	v := web.CurrentViewer(c)
+	if v.User.Operator {
+		return true, nil
+	}
+	return h.dir.Steward(c.Context(), v.Org.ID, userID)
+}
+
+// notSteward answers an account-wide action the viewer may not take: the
+// person's page, saying why, with nothing changed.
+func (h *Handlers) notSteward(c fiber.Ctx, u *identity.User, roles []access.Role) error {
+	f := web.ReadForm(c)
+	f.Problem = people.ErrNotSteward.Error()
+	return h.renderPerson(c, u, roles, f, fiber.StatusForbidden)
 }
 
 // RolesPost replaces a person's roles in the organisation. Roles the viewer

@@ -1,0 +1,155 @@
+package tenancy
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"time"
+
+	"github.com/uptrace/bun"
+
+	"github.com/atriumhq/atrium/core/access"
+	"github.com/atriumhq/atrium/core/store"
+)
+
+// Invitation asks the owner of an existing account to join an
+// organisation. Until the owner accepts, they are no member: the
+// organisation sees them as invited, and nothing it does reaches their
+// account. An account made by the invitation itself needs none: choosing
+// its first password is the owner's acceptance.
+type Invitation struct {
+	bun.BaseModel `bun:"table:member_invitations"`
+
+	OrganisationID int64       `bun:"organisation_id,pk"`
+	UserID         int64       `bun:"user_id,pk"`
+	Role           access.Role `bun:"role,notnull"`
+	InvitedBy      *int64      `bun:"invited_by"`
+	CreatedAt      time.Time   `bun:"created_at,notnull"`
+}
+
+// InvitationView is an invitation with the names a page shows.
+type InvitationView struct {
+	Invitation   `bun:",extend"`
+	Organisation string `bun:"organisation"`
+	RoleName     string `bun:"role_name"` // a custom role's name; built-in roles are translated
+	Email        string `bun:"email"`
+	GivenName    string `bun:"given_name"`
+	NamePrefix   string `bun:"name_prefix"`
+	FamilyName   string `bun:"family_name"`
+}
+
+// ErrAlreadyInvited refuses a second invitation to the same organisation.
+var ErrAlreadyInvited = errors.New("tenancy: already invited")
+
+// ErrNoInvitation is an invitation that is not (or no longer) there.
+var ErrNoInvitation = errors.New("tenancy: no such invitation")
+
+// Invite records an invitation within the caller's transaction.
+func Invite(ctx context.Context, db bun.IDB, inv *Invitation) error {
+	res, err := db.NewInsert().Model(inv).On("CONFLICT DO NOTHING").Exec(ctx)
+	if err != nil {
+		return err
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return ErrAlreadyInvited
+	}
+	return nil
+}
+
+// InvitationsOf lists the invitations waiting for a person's answer.
+func (s *Service) InvitationsOf(ctx context.Context, userID int64) ([]InvitationView, error) {
+	return s.invitations(ctx, "i.user_id = ?", userID)
+}
+
+// InvitationsIn lists the invitations of organisations that wait for an answer.
+func (s *Service) InvitationsIn(ctx context.Context, orgIDs []int64) ([]InvitationView, error) {
+	return s.invitations(ctx, "i.organisation_id IN (?)", bun.List(orgIDs))
+}
+
+func (s *Service) invitations(ctx context.Context, where string, arg any) ([]InvitationView, error) {
+	list := []InvitationView{}
+	err := s.db.NewSelect().Model(&list).ModelTableExpr("member_invitations AS i").ColumnExpr("i.*").
+		ColumnExpr("o.name AS organisation, COALESCE(r.name, '') AS role_name, u.email, u.given_name, u.name_prefix, u.family_name").
+		Join("JOIN organisations AS o ON o.id = i.organisation_id").Join("JOIN users AS u ON u.id = i.user_id").
+		Join("LEFT JOIN roles AS r ON i.role = 'custom:' || CAST(r.id AS TEXT)").
+		Where(where, arg).Order("i.created_at").Scan(ctx)
+	return list, err
+}
+
+// PendingInvitations counts a person's invitations, for the navigation.
+func (s *Service) PendingInvitations(ctx context.Context, userID int64) (int, error) {
+	n, err := s.db.NewSelect().Model((*Invitation)(nil)).Where("user_id = ?", userID).Count(ctx)
+	return int(n), err
+}
+
+// AcceptInvitation makes the person a member with the invited role, within
+// the subscription's room. The invitation is used up.
+func (s *Service) AcceptInvitation(ctx context.Context, userID, orgID int64) (*Invitation, error) {
+	inv := new(Invitation)
+	err := s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+		if err := take(ctx, tx, inv, orgID, userID); err != nil {
+			return err
+		}
+		if err := s.CheckRoom(ctx, tx, orgID); err != nil {
+			return err
+		}
+		return AddMember(ctx, tx, orgID, userID, inv.Role)
+	})
+	return inv, err
+}
+
+// DeclineInvitation is the person's no; WithdrawInvitation the
+// organisation's. Either way the invitation is gone.
+func (s *Service) DeclineInvitation(ctx context.Context, userID, orgID int64) (*Invitation, error) {
+	inv := new(Invitation)
+	return inv, take(ctx, s.db, inv, orgID, userID)
+}
+
+// WithdrawInvitation takes back an invitation the person has not answered.
+func (s *Service) WithdrawInvitation(ctx context.Context, orgID, userID int64) error {
+	return take(ctx, s.db, new(Invitation), orgID, userID)
+}
+
+// take deletes an invitation, reading it into inv; of two answers at once
+// one finds it.
+func take(ctx context.Context, db bun.IDB, inv *Invitation, orgID, userID int64) error {
+	err := db.NewSelect().Model(inv).Where("organisation_id = ? AND user_id = ?", orgID, userID).Scan(ctx)
+	if errors.Is(err, sql.ErrNoRows) {
+		return ErrNoInvitation
+	}
+	if err != nil {
+		return err
+	}
+	res, err := db.NewDelete().Model((*Invitation)(nil)).Where("organisation_id = ? AND user_id = ?", orgID, userID).Exec(ctx)
+	if err != nil {
+		return err
+	}
+	if n, _ := res.RowsAffected(); n != 1 {
+		return ErrNoInvitation
+	}
+	return nil
+}
+
+func invitationMigration() store.Migration {
+	type invitation struct {
+		bun.BaseModel  `bun:"table:member_invitations"`
+		OrganisationID int64     `bun:"organisation_id,pk"`
+		UserID         int64     `bun:"user_id,pk"`
+		Role           string    `bun:"role,notnull"`
+		InvitedBy      *int64    `bun:"invited_by"`
+		CreatedAt      time.Time `bun:"created_at,notnull"`
+	}
+	return store.Migration{
+		Name: "20261207100000_member_invitations",
+		Up: func(ctx context.Context, tx bun.Tx) error {
+			if _, err := tx.NewCreateTable().Model((*invitation)(nil)).
+				ForeignKey("(organisation_id) REFERENCES organisations (id) ON DELETE CASCADE").
+				ForeignKey("(user_id) REFERENCES users (id) ON DELETE CASCADE").Exec(ctx); err != nil {
+				return err
+			}
+			_, err := tx.NewCreateIndex().Model((*invitation)(nil)).Index("member_invitations_user").Column("user_id").Exec(ctx)
+			return err
+		},
+		Down: store.DropTables((*invitation)(nil)),
+	}
+}

@@ -1,0 +1,222 @@
+package people_test
+
+import (
+	"context"
+	"net/url"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/atriumhq/atrium/core/access"
+	"github.com/atriumhq/atrium/core/config"
+	"github.com/atriumhq/atrium/core/coretest"
+	"github.com/atriumhq/atrium/core/demo"
+	"github.com/atriumhq/atrium/core/identity"
+	"github.com/atriumhq/atrium/core/tenancy"
+)
+
+// TestAnotherTenantCannotTakeOverAnAccount is the takeover of issue 14:
+// another subscriber's administrator invited an address with an account,
+// which made it a member at once, then changed its sign-in address and
+// reset its second factor, and so owned it. Now an existing account joins
+// only when its owner accepts, and account-wide actions belong to the one
+// subscriber tree that has the account alone (or to the operator).
+func TestAnotherTenantCannotTakeOverAnAccount(t *testing.T) {
+	t.Parallel()
+	coretest.EachDatabase(t, func(t *testing.T, db config.Database) {
+		app := coretest.NewApp(t, db)
+		ctx := context.Background()
+		harbour, _ := app.Organisations().BySlug(ctx, demo.Slug)
+		north, _, err := app.Organisations().Ensure(ctx, tenancy.Organisation{Slug: "north", Name: "North Care", Locale: "en", TimeZone: "Europe/Amsterdam"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		seed := func(org *tenancy.Organisation, email string, role access.Role) *identity.User {
+			u, _, err := app.Identity().Seed(ctx, org, identity.Invitee{Email: email, GivenName: "A", FamilyName: strings.Split(email, "@")[0], Role: role}, demo.Password, demo.TOTPSecret)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return u
+		}
+		seed(north, "admin@north.example", access.RoleAdmin)
+		seed(harbour, "admin2@harbour.example", access.RoleAdmin) // an administrator who is not the operator
+		coach, _ := app.Identity().ByEmail(ctx, "coach@harbour.example")
+		operator, _ := app.Identity().ByEmail(ctx, "admin@harbour.example")
+		person := func(u *identity.User) string { return "/people/" + strconv.FormatInt(u.ID, 10) }
+		unchanged := func(step string) {
+			t.Helper()
+			now, _ := app.Identity().ByID(ctx, coach.ID)
+			if now.Email != coach.Email || !now.TOTPEnabled || now.TOTPSecret != coach.TOTPSecret || now.GivenName != coach.GivenName {
+				t.Fatalf("%s: the coach's account was changed: %+v", step, now)
+			}
+		}
+
+		attacker := app.Client(t)
+		attacker.SignIn("admin@north.example")
+		// 1. The invitation asks; it does not make a member.
+		res := attacker.PostForm("/people/invite", url.Values{"email": {coach.Email}, "given_name": {"X"}, "family_name": {"Y"}, "role": {"coach"}})
+		if res.StatusCode != 303 {
+			t.Fatalf("invite: %d %s", res.StatusCode, res.Text(".field-error"))
+		}
+		if member, _ := app.Organisations().IsMember(ctx, north.ID, coach.ID); member {
+			t.Fatal("inviting an existing account made it a member")
+		}
+		if list := attacker.Get("/people"); !strings.Contains(list.Text("#invited"), coach.Email) {
+			t.Errorf("the organisation does not see the coach as invited: %q", list.Text("#invited"))
+		}
+		if again := attacker.PostForm("/people/invite", url.Values{"email": {coach.Email}, "given_name": {"X"}, "family_name": {"Y"}, "role": {"coach"}}); again.StatusCode != 422 {
+			t.Errorf("a second invitation: %d", again.StatusCode)
+		}
+		mails, _ := app.Mailer().Recent(ctx, 5)
+		if mails[0].Recipient != coach.Email || !strings.Contains(mails[0].Subject, "North Care") || !strings.Contains(mails[0].Text, "/invitations") {
+			t.Errorf("the owner was not asked by mail: %q to %s", mails[0].Subject, mails[0].Recipient)
+		}
+		// 2. Until the owner answers, nothing of the account is North's.
+		for _, path := range []string{"/email", "/reset-factor", "/name", "/unlock", "/roles", "/erase"} {
+			if res := attacker.PostForm(person(coach)+path, url.Values{"email": {"eve@north.example"}, "given_name": {"Eve"}, "family_name": {"Eve"}, "confirm": {"1"}}); res.StatusCode != 404 {
+				t.Errorf("%s before an answer: %d", path, res.StatusCode)
+			}
+		}
+		if res := attacker.Get(person(coach)); res.StatusCode != 404 {
+			t.Errorf("the person page before an answer: %d", res.StatusCode)
+		}
+		unchanged("before the answer")
+
+		// 3. The owner sees the invitation and accepts it.
+		owner := app.Client(t)
+		owner.SignIn(coach.Email)
+		home := owner.Get("/settings")
+		if nav := home.Doc.Find(`#nav a[href="/invitations"]`); nav.Length() != 1 || !strings.Contains(nav.Text(), "1") {
+			t.Errorf("the navigation does not offer the invitation: %q", home.Text("#nav"))
+		}
+		page := owner.Get("/invitations")
+		if !strings.Contains(page.Text("#invitations"), "North Care") {
+			t.Fatalf("invitations page: %q", page.Text("#invitations"))
+		}
+		if res := owner.PostForm("/invitations/"+strconv.FormatInt(north.ID, 10)+"/accept", url.Values{}); res.StatusCode != 303 {
+			t.Fatalf("accept: %d", res.StatusCode)
+		}
+		if member, _ := app.Organisations().IsMember(ctx, north.ID, coach.ID); !member {
+			t.Fatal("accepting did not make a member")
+		}
+		if res := owner.PostForm("/invitations/"+strconv.FormatInt(north.ID, 10)+"/accept", url.Values{}); res.StatusCode != 404 {
+			t.Errorf("accepting twice: %d", res.StatusCode)
+		}
+
+		// 4. A member of two subscribers: neither administrator acts on the whole account.
+		page = attacker.Get(person(coach))
+		if page.StatusCode != 200 || page.Doc.Find("#not-steward").Length() != 1 || page.Doc.Find(`form[action$="/email"]`).Length() != 0 || page.Doc.Find(`form[action$="/reset-factor"]`).Length() != 0 {
+			t.Errorf("North's person page offers account-wide actions: %d", page.StatusCode)
+		}
+		harbourAdmin := app.Client(t)
+		harbourAdmin.SignIn("admin2@harbour.example")
+		for _, who := range []*coretest.Client{attacker, harbourAdmin} {
+			for _, path := range []string{"/email", "/reset-factor", "/name", "/unlock"} {
+				res := who.PostForm(person(coach)+path, url.Values{"email": {"eve@north.example"}, "given_name": {"Eve"}, "family_name": {"Eve"}})
+				if res.StatusCode != 403 || res.Text("[role=alert]") == "" {
+					t.Errorf("%s on a shared account: %d %q", path, res.StatusCode, res.Text("[role=alert]"))
+				}
+			}
+			who.PostForm(person(coach)+"/erase", url.Values{"confirm": {"1"}}) // refused with a message; unchanged() below
+		}
+		unchanged("after the refused account-wide actions")
+		if _, err := app.Identity().SignIn(ctx, coach.Email, demo.Password, "", "10.9.9.9"); err != nil {
+			t.Errorf("the owner's password no longer works: %v", err)
+		}
+		// What acts on the membership stays North's.
+		if res := attacker.PostForm(person(coach)+"/roles", url.Values{"roles": {"coachee"}}); res.StatusCode != 303 {
+			t.Errorf("roles in North: %d", res.StatusCode)
+		}
+		if roles, _ := app.Organisations().RolesOf(ctx, harbour.ID, coach.ID); len(roles) != 1 || roles[0] != access.RoleCoach {
+			t.Errorf("North's change reached Harbour's roles: %v", roles)
+		}
+
+		// 5. The operator's account is no tenant administrator's, even in its own organisation.
+		for _, path := range []string{"/email", "/reset-factor", "/name"} {
+			if res := harbourAdmin.PostForm(person(operator)+path, url.Values{"email": {"eve@harbour.example"}, "given_name": {"Eve"}, "family_name": {"Eve"}}); res.StatusCode != 403 {
+				t.Errorf("%s on the operator: %d", path, res.StatusCode)
+			}
+		}
+		if after, _ := app.Identity().ByID(ctx, operator.ID); after.Email != operator.Email || !after.TOTPEnabled {
+			t.Fatal("the operator's account was changed")
+		}
+		// The operator may act on a shared account; it is audited.
+		op := app.Client(t)
+		op.SignIn(operator.Email)
+		if res := op.PostForm(person(coach)+"/name", url.Values{"given_name": {"Chris"}, "family_name": {"Jansen"}}); res.StatusCode != 303 {
+			t.Errorf("the operator correcting a name: %d", res.StatusCode)
+		}
+
+		// 6. An account Harbour has alone stays Harbour's to look after.
+		kim, _ := app.Identity().ByEmail(ctx, "coachee@harbour.example")
+		if res := harbourAdmin.PostForm(person(kim)+"/name", url.Values{"given_name": {"Kim"}, "family_name": {"Bakker"}}); res.StatusCode != 303 {
+			t.Errorf("Harbour on its own member: %d", res.StatusCode)
+		}
+
+		// 7. Declining and withdrawing leave nothing behind.
+		hr, _ := app.Identity().ByEmail(ctx, "hr@harbour.example")
+		attacker.PostForm("/people/invite", url.Values{"email": {hr.Email}, "given_name": {"X"}, "family_name": {"Y"}, "role": {"coachee"}})
+		hrClient := app.Client(t)
+		hrClient.SignIn(hr.Email)
+		if res := hrClient.PostForm("/invitations/"+strconv.FormatInt(north.ID, 10)+"/decline", url.Values{}); res.StatusCode != 303 {
+			t.Fatalf("decline: %d", res.StatusCode)
+		}
+		if member, _ := app.Organisations().IsMember(ctx, north.ID, hr.ID); member {
+			t.Error("declining made a member")
+		}
+		attacker.PostForm("/people/invite", url.Values{"email": {kim.Email}, "given_name": {"X"}, "family_name": {"Y"}, "role": {"coachee"}})
+		withdraw := "/people/invitations/" + strconv.FormatInt(north.ID, 10) + "/" + strconv.FormatInt(kim.ID, 10) + "/withdraw"
+		if res := harbourAdmin.PostForm(withdraw, url.Values{}); res.StatusCode != 404 {
+			t.Errorf("Harbour withdrawing North's invitation: %d", res.StatusCode)
+		}
+		if res := attacker.PostForm(withdraw, url.Values{}); res.StatusCode != 303 {
+			t.Errorf("withdraw: %d", res.StatusCode)
+		}
+		if n, _ := app.Organisations().PendingInvitations(ctx, kim.ID); n != 0 {
+			t.Errorf("invitations left: %d", n)
+		}
+		var actions []string
+		_ = app.DB().NewSelect().Table("audit_events").Column("action").Where("organisation_id = ?", north.ID).Scan(ctx, &actions)
+		for _, want := range []string{"identity.invitation_accepted", "identity.invitation_declined", "people.invitation_withdrawn"} {
+			if !strings.Contains(strings.Join(actions, " "), want) {
+				t.Errorf("North's audit log lacks %s: %v", want, actions)
+			}
+		}
+	})
+}
+
+// TestDaughterAdministratorsDoNotLookAfterTheParentsPeople: within one
+// subscriber tree, an administrator of a daughter acts on the whole
+// account only of people who belong to that daughter (or below) alone.
+func TestDaughterAdministratorsDoNotLookAfterTheParentsPeople(t *testing.T) {
+	t.Parallel()
+	coretest.EachDatabase(t, func(t *testing.T, db config.Database) {
+		app := coretest.NewApp(t, db)
+		ctx := context.Background()
+		harbour, _ := app.Organisations().BySlug(ctx, demo.Slug)
+		south, err := app.Organisations().CreateDaughter(ctx, harbour, tenancy.Details{Name: "Harbour South", Locale: "en", TimeZone: "Europe/Amsterdam"}, []string{"en", "nl"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, _, err := app.Identity().Seed(ctx, south, identity.Invitee{Email: "admin@south.example", GivenName: "S", FamilyName: "Admin", Role: access.RoleAdmin}, demo.Password, demo.TOTPSecret); err != nil {
+			t.Fatal(err)
+		}
+		local, _, err := app.Identity().Seed(ctx, south, identity.Invitee{Email: "local@south.example", GivenName: "Lo", FamilyName: "Cal", Role: access.RoleCoachee}, demo.Password, demo.TOTPSecret)
+		if err != nil {
+			t.Fatal(err)
+		}
+		// Harbour's coach works in the daughter too.
+		coach, _ := app.Identity().ByEmail(ctx, "coach@harbour.example")
+		if err := tenancy.AddMember(ctx, app.DB(), south.ID, coach.ID, access.RoleCoach); err != nil {
+			t.Fatal(err)
+		}
+		admin := app.Client(t)
+		admin.SignIn("admin@south.example")
+		if res := admin.PostForm("/people/"+strconv.FormatInt(coach.ID, 10)+"/email", url.Values{"email": {"eve@south.example"}}); res.StatusCode != 403 {
+			t.Errorf("the daughter's administrator changing a parent member's address: %d", res.StatusCode)
+		}
+		if res := admin.PostForm("/people/"+strconv.FormatInt(local.ID, 10)+"/email", url.Values{"email": {"local2@south.example"}}); res.StatusCode != 303 {
+			t.Errorf("the daughter's administrator on its own member: %d", res.StatusCode)
+		}
+	})
+}
