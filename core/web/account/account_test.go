@@ -4,7 +4,9 @@ import (
 	"context"
 	"net/url"
 	"regexp"
+	"strconv"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/atriumhq/atrium/core/config"
@@ -188,4 +190,44 @@ func TestAccountPagesRender(t *testing.T) {
 			t.Errorf("coachee at %s: %d", path, res.StatusCode)
 		}
 	}
+}
+
+// TestParallelWrongPasswordsAreThrottledAtOnce is the race of issue 14:
+// twelve wrong passwords sent at once were all checked, because the
+// throttle's check and its count were apart. Now only the tries the
+// throttle allows are checked; the others are refused before any hashing.
+func TestParallelWrongPasswordsAreThrottledAtOnce(t *testing.T) {
+	t.Parallel()
+	coretest.EachDatabase(t, func(t *testing.T, db config.Database) {
+		app := coretest.NewApp(t, db)
+		ctx := context.Background()
+		clients := make([]*coretest.Client, 12)
+		for i := range clients {
+			clients[i] = app.Client(t)
+			clients[i].Get("/signin")
+		}
+		statuses := make([]int, len(clients))
+		var wg sync.WaitGroup
+		for i, c := range clients {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				statuses[i] = c.PostForm("/signin", url.Values{"email": {"coach@harbour.example"}, "password": {"Wrong-Password-" + strconv.Itoa(i)}}).StatusCode
+			}()
+		}
+		wg.Wait()
+		counts := map[int]int{}
+		for _, s := range statuses {
+			counts[s]++
+		}
+		allowed := app.Identity().Config().ThrottleAfter
+		if counts[422] != allowed || counts[429] != len(clients)-allowed {
+			t.Fatalf("answers %v: want %d refusals after a check and %d throttled", counts, allowed, len(clients)-allowed)
+		}
+		coach, _ := app.Identity().ByEmail(ctx, "coach@harbour.example")
+		n, err := app.DB().NewSelect().Table("audit_events").Where("action = ? AND subject_id = ?", "identity.sign_in_failed", coach.ID).Count(ctx)
+		if err != nil || int(n) != allowed {
+			t.Fatalf("%d passwords were checked (%v), want %d", n, err, allowed)
+		}
+	})
 }
