@@ -2,10 +2,10 @@
 // hashicorp/go-plugin over gRPC, that serve modules. The host checks each
 // binary against the operator's trust file before it runs, reads the
 // manifest, registers the module's permissions, messages, navigation, routes
-// and start-page tiles, health-checks the process and restarts it with
-// backoff, and marks it failed after repeated crashes. A plugin that is down
-// costs its own pages only: they answer "back in a moment", core pages never
-// notice.
+// and start-page tiles, health-checks each process on its own, kills one that
+// hangs, restarts a dead one with backoff, and marks it failed after repeated
+// crashes or hangs. A plugin that is down costs its own pages only: they
+// answer "back in a moment", core pages never notice.
 package pluginhost
 
 import (
@@ -148,8 +148,10 @@ func (h *Host) Start(ctx context.Context) error {
 		}
 		h.Log.Info("plugin started", "plugin", name, "version", p.manifest.GetVersion(), "pid", p.pid)
 	}
-	h.done.Add(2)
-	go h.supervise()
+	h.done.Add(len(h.plugins) + 1)
+	for _, p := range h.plugins {
+		go h.supervise(p)
+	}
 	go h.ticking()
 	return nil
 }
@@ -214,120 +216,6 @@ func (h *Host) Stop() {
 	for _, p := range h.plugins {
 		p.stop()
 	}
-}
-
-// restartWindow is how far back restarts count towards max_restarts.
-const restartWindow = 10 * time.Minute
-
-// supervise health-checks the running plugins and restarts dead ones with
-// growing pauses, marking one failed after max_restarts within the window.
-func (h *Host) supervise() {
-	defer h.done.Done()
-	tick := time.NewTicker(h.Config.HealthInterval)
-	defer tick.Stop()
-	backoff := map[string]time.Duration{}
-	next := map[string]time.Time{}
-	check := time.NewTicker(100 * time.Millisecond) // a dead process is noticed quickly
-	defer check.Stop()
-	for {
-		select {
-		case <-h.stop:
-			return
-		case <-check.C:
-		case <-tick.C:
-			h.healthCheck()
-		}
-		h.mu.Lock()
-		list := make([]*Plugin, 0, len(h.plugins))
-		for _, p := range h.plugins {
-			list = append(list, p)
-		}
-		h.mu.Unlock()
-		for _, p := range list {
-			if !p.dead() || time.Now().Before(next[p.Name]) {
-				continue
-			}
-			if p.crashedTooOften(h.Config.MaxRestarts) {
-				p.fail(fmt.Sprintf("crashed %d times within %s; its last words: %s", h.Config.MaxRestarts, restartWindow, p.stderr.last()))
-				h.Log.Error("plugin failed", "plugin", p.Name, "problem", p.Status().Problem)
-				continue
-			}
-			b := backoff[p.Name]
-			b = min(max(b*2, 100*time.Millisecond), 10*time.Second)
-			backoff[p.Name], next[p.Name] = b, time.Now().Add(b)
-			p.stop()
-			if err := p.start(context.Background(), h.Config, p.checksum(), h.Log); err != nil {
-				p.mu.Lock()
-				p.restarts = append(p.restarts, time.Now())
-				p.mu.Unlock()
-				h.Log.Warn("plugin restart failed", "plugin", p.Name, "error", err.Error())
-				continue
-			}
-			p.mu.Lock()
-			p.restarts = append(p.restarts, time.Now())
-			p.mu.Unlock()
-			backoff[p.Name] = 0
-			h.Log.Info("plugin restarted", "plugin", p.Name, "pid", p.Status().PID)
-		}
-	}
-}
-
-// healthCheck asks every running plugin whether it can serve; one that does
-// not answer in time is stopped, to be restarted.
-func (h *Host) healthCheck() {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	for _, p := range h.plugins {
-		rpc := p.conn()
-		if rpc == nil {
-			continue
-		}
-		ctx, cancel := context.WithTimeout(context.Background(), h.Config.CallTimeout)
-		_, err := rpc.Health(ctx, nil)
-		cancel()
-		if err != nil {
-			h.Log.Warn("plugin unhealthy", "plugin", p.Name, "error", err.Error())
-			p.stop()
-		}
-	}
-}
-
-// dead tells whether a plugin that should run is not running.
-func (p *Plugin) dead() bool {
-	p.mu.RLock()
-	defer p.mu.RUnlock()
-	switch p.state {
-	case StateRunning:
-		return p.client == nil || p.client.Exited()
-	case StateStarting:
-		return p.manifest != nil && !p.reloading // it ran before: restart it
-	}
-	return false
-}
-
-func (p *Plugin) checksum() []byte {
-	p.mu.RLock()
-	defer p.mu.RUnlock()
-	return p.sum
-}
-
-func (p *Plugin) crashedTooOften(max int) bool {
-	p.mu.RLock()
-	defer p.mu.RUnlock()
-	n := 0
-	for _, t := range p.restarts {
-		if time.Since(t) < restartWindow {
-			n++
-		}
-	}
-	return n >= max
-}
-
-func (p *Plugin) fail(problem string) {
-	p.stop()
-	p.mu.Lock()
-	p.state, p.problem = StateFailed, problem
-	p.mu.Unlock()
 }
 
 // ErrDown is returned while a plugin is not running.

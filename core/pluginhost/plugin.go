@@ -39,6 +39,7 @@ type Plugin struct {
 	mu       sync.RWMutex
 	client   *plugin.Client
 	rpc      pluginv1.PluginClient
+	cmd      *exec.Cmd // the client's process, to kill when it hangs
 	manifest *pluginv1.ManifestResponse
 	state    string
 	problem  string // why it is failed or untrusted, for the operator
@@ -74,12 +75,19 @@ func (p *Plugin) Status() Status {
 
 // conn is the running plugin's client, or nil while it is down.
 func (p *Plugin) conn() pluginv1.PluginClient {
+	_, rpc := p.running()
+	return rpc
+}
+
+// running is the running plugin's go-plugin client with its connection, or
+// nils while it is down.
+func (p *Plugin) running() (*plugin.Client, pluginv1.PluginClient) {
 	p.mu.RLock()
 	defer p.mu.RUnlock()
 	if p.state != StateRunning {
-		return nil
+		return nil, nil
 	}
-	return p.rpc
+	return p.client, p.rpc
 }
 
 // start runs the binary with go-plugin (gRPC, automatic mutual TLS), with no
@@ -139,7 +147,7 @@ func (p *Plugin) start(ctx context.Context, cfg config.Plugins, sum []byte, log 
 		return err
 	}
 	p.mu.Lock()
-	p.client, p.rpc, p.manifest, p.state, p.problem = client, rpc, manifest, StateRunning, ""
+	p.client, p.rpc, p.cmd, p.manifest, p.state, p.problem = client, rpc, cmd, manifest, StateRunning, ""
 	p.mu.Unlock()
 	return nil
 }
@@ -157,18 +165,61 @@ func limit(pid int, cfg config.Plugins, log *slog.Logger, name string) {
 	}
 }
 
-// stop ends the process.
+// stopGrace is how long stop lets a process end gracefully before it kills
+// it: go-plugin's graceful shutdown waits for the plugin's answer, for ever
+// when the plugin hangs.
+const stopGrace = 5 * time.Second
+
+// stop ends the process, gracefully when it still answers.
 func (p *Plugin) stop() {
+	client, cmd := p.detach(nil)
+	if client == nil {
+		return
+	}
+	done := make(chan struct{})
+	go func() {
+		client.Kill()
+		close(done)
+	}()
+	select {
+	case <-done:
+	case <-time.After(stopGrace):
+		_ = cmd.Process.Kill()
+		<-done
+	}
+}
+
+// kill ends the process of client at once with SIGKILL, which even a stopped
+// process cannot ignore, then lets go-plugin clean up after it. It reports
+// false, and kills nothing, when client no longer runs the plugin (a reload
+// swapped the process meanwhile).
+func (p *Plugin) kill(client *plugin.Client) bool {
+	detached, cmd := p.detach(client)
+	if detached == nil {
+		return false
+	}
+	// os.Process signals through a pidfd: never another process that
+	// took the pid of one already gone.
+	_ = cmd.Process.Kill()
+	detached.Kill()
+	return true
+}
+
+// detach takes the running process's client and command off the plugin, so
+// that no new call reaches it, and marks the plugin as starting again. With a
+// client given, only that client's process is taken.
+func (p *Plugin) detach(only *plugin.Client) (*plugin.Client, *exec.Cmd) {
 	p.mu.Lock()
-	client := p.client
-	p.client, p.rpc = nil, nil
+	defer p.mu.Unlock()
+	client, cmd := p.client, p.cmd
+	if client == nil || only != nil && client != only {
+		return nil, nil
+	}
+	p.client, p.rpc, p.cmd = nil, nil, nil
 	if p.state == StateRunning {
 		p.state = StateStarting
 	}
-	p.mu.Unlock()
-	if client != nil {
-		client.Kill()
-	}
+	return client, cmd
 }
 
 var (
