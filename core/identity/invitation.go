@@ -33,6 +33,11 @@ func (s *Service) Invite(ctx context.Context, inviter *User, org *tenancy.Organi
 	if strings.TrimSpace(in.FamilyName) == "" {
 		inv.add("family_name", "form.required")
 	}
+	for field, v := range map[string]string{"given_name": in.GivenName, "name_prefix": in.NamePrefix, "family_name": in.FamilyName} {
+		if len([]rune(strings.TrimSpace(v))) > 100 {
+			inv.add(field, "form.too_long")
+		}
+	}
 	if !access.IsBuiltIn(in.Role) && !access.IsCustom(in.Role) {
 		inv.add("role", "form.choose")
 	}

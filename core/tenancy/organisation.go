@@ -138,6 +138,15 @@ func (d *Details) check(locales []string) *Invalid {
 	} else if len([]rune(d.Name)) > 120 {
 		inv.Add("name", "form.too_long")
 	}
+	for field, f := range map[string]struct {
+		value string
+		max   int
+	}{"street": {d.Street, 200}, "postcode": {d.Postcode, 20}, "city": {d.City, 100}, "country": {d.Country, 100},
+		"phone": {d.Phone, 40}, "email": {d.Email, 254}, "website": {d.Website, 300}, "domain": {d.Domain, 253}} {
+		if len([]rune(f.value)) > f.max {
+			inv.Add(field, "form.too_long")
+		}
+	}
 	known := false
 	for _, l := range locales {
 		known = known || l == d.Locale

@@ -38,8 +38,11 @@ func (s *Server) handleError(c fiber.Ctx, err error) error {
 	if knownErrors[code] {
 		key = "error." + strconv.Itoa(code)
 	}
-	if errors.Is(err, errFormExpired) {
+	switch {
+	case errors.Is(err, errFormExpired):
 		key = "error.csrf"
+	case errors.Is(err, errBadText):
+		key = "error.text"
 	}
 	if Localizer(c) == nil { // failed before the language was chosen
 		c.Locals(localLocalizer, s.catalog.Localizer(s.defaultLocale))
