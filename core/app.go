@@ -161,16 +161,17 @@ func (a *App) build() error {
 	a.ident = identity.NewService(a.db, cfg, a.box, a.mailer, a.orgs, a.log)
 	a.ident.BrandColour = a.brandColour
 	a.audit = audit.NewService(a.db)
+	dir := directory.NewService(a.db)
 	a.web, err = web.New(web.Options{
 		Config: cfg, Version: Version, Log: a.log, Catalog: a.catalog, Theme: theme,
 		Ready: a.db.Ping, VisitorOrganisation: a.visitorOrganisation, Branding: a.brands, Identity: a.ident, Organisations: a.orgs, Access: a.access, Modules: a.modules, Audit: a.audit,
-		Realtime: a.hub, Secrets: a.box, Tune: a.publisher.Tune,
+		Realtime: a.hub, Secrets: a.box, Tune: a.publisher.Tune, Steward: dir.Steward,
 	})
 	if err != nil {
 		return err
 	}
 	account.Register(a.web, a.ident, a.orgs, a.catalog)
-	people.Register(a.web, a.ident, a.orgs, a.access, directory.NewService(a.db))
+	people.Register(a.web, a.ident, a.orgs, a.access, dir)
 	operator.Register(a.web, a.mailer)
 	operator.RegisterOrganisations(a.web, a.orgs, a.ident, a.modules, a.catalog)
 	organisation.Register(a.web, organisation.Deps{Orgs: a.orgs, Access: a.access, Identity: a.ident, Modules: a.modules,

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net/url"
 	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/gofiber/fiber/v3"
@@ -119,6 +120,12 @@ type Rule struct {
 	// Module, when set, makes the route exist only for organisations that
 	// have the module on: for others it answers 404.
 	Module string
+	// Account marks a route that acts on the whole account of the person
+	// :id (its sign-in address, name, second step, lockout, erasure), in
+	// every organisation it belongs to: only the platform operator, or
+	// administrators of an organisation that looks after the account
+	// alone, pass (people.Steward). Everything else acts on a membership.
+	Account bool
 }
 
 // Common rules.
@@ -432,9 +439,44 @@ func (s *Server) guard(rule Rule) fiber.Handler {
 		if !v.Can.Has(rule.Need) {
 			return fiber.ErrForbidden
 		}
+		if rule.Account {
+			if err := s.mayActOnAccount(c, v); err != nil {
+				return err
+			}
+		}
 		return c.Next()
 	}
 }
+
+// mayActOnAccount refuses a route marked Account to anyone but the
+// operator and the account's steward; someone outside the organisation is
+// a 404, as on its other person routes.
+func (s *Server) mayActOnAccount(c fiber.Ctx, v *Viewer) error {
+	id, err := strconv.ParseInt(c.Params("id"), 10, 64)
+	if err != nil || v.Org == nil {
+		return fiber.ErrNotFound
+	}
+	if member, err := s.orgs.IsMember(c.Context(), v.Org.ID, id); err != nil {
+		return err
+	} else if !member {
+		return fiber.ErrNotFound
+	}
+	if v.User.Operator {
+		return nil
+	}
+	ok, err := s.steward(c.Context(), v.Org.ID, id)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return errNotSteward
+	}
+	return nil
+}
+
+// errNotSteward is an account-wide action refused to an administrator who
+// does not look after the account alone; its page says why.
+var errNotSteward = fiber.NewError(fiber.StatusForbidden, "not steward")
 
 // NextStep is where a half-signed-in person continues: the code, or setting
 // up the authenticator when they have none yet.

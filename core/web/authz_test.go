@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/atriumhq/atrium/core/access"
 	"github.com/atriumhq/atrium/core/config"
@@ -163,4 +164,148 @@ func get(c *coretest.Client, r web.RouteInfo, path string) *coretest.Response {
 	s := c.Stream(path)
 	defer s.Close()
 	return &coretest.Response{Response: &http.Response{StatusCode: s.Status, Header: s.Header}}
+}
+
+// TestEveryRouteBySignInState walks every route in the states the role
+// matrix above lacks: half signed in with a second factor and without one,
+// an account invited but not accepted, a member of two subscribers, and the
+// operator, with every account-wide action (Rule.Account) among them.
+func TestEveryRouteBySignInState(t *testing.T) {
+	t.Parallel()
+	coretest.EachDatabase(t, func(t *testing.T, db config.Database) {
+		app := coretest.NewApp(t, db, coretest.Options{Config: func(c *config.Config) { c.Server.RateLimit = 1_000_000 }})
+		ctx := context.Background()
+		harbour, _ := app.Organisations().BySlug(ctx, demo.Slug)
+		north, _, _ := app.Organisations().Ensure(ctx, tenancy.Organisation{Slug: "north", Name: "North Care", Locale: "en", TimeZone: "Europe/Amsterdam"})
+		seed := func(org *tenancy.Organisation, email string, role access.Role, secret string) *identity.User {
+			u, _, err := app.Identity().Seed(ctx, org, identity.Invitee{Email: email, GivenName: "P", FamilyName: "Q", Role: role}, demo.Password, secret)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return u
+		}
+		admin2 := seed(harbour, "admin2@harbour.example", access.RoleAdmin, demo.TOTPSecret) // no operator
+		seed(harbour, "nofactor@harbour.example", access.RoleCoach, "")
+		shared := seed(harbour, "shared@harbour.example", access.RoleCoach, demo.TOTPSecret)
+		seed(north, shared.Email, access.RoleCoach, demo.TOTPSecret)
+		pending := seed(north, "pending@north.example", access.RoleCoach, demo.TOTPSecret)
+		if err := tenancy.Invite(ctx, app.DB(), &tenancy.Invitation{OrganisationID: harbour.ID, UserID: pending.ID, Role: access.RoleCoach, CreatedAt: time.Now()}); err != nil {
+			t.Fatal(err)
+		}
+		operator, _ := app.Identity().ByEmail(ctx, "admin@harbour.example")
+		routes := app.Web().Routes()
+		send := func(c *coretest.Client, r web.RouteInfo, id int64) *coretest.Response {
+			path := strings.ReplaceAll(strings.ReplaceAll(r.Path, ":id", strconv.FormatInt(id, 10)), ":token", "no-such-token")
+			if r.Method == http.MethodGet {
+				return get(c, r, path)
+			}
+			return c.PostForm(path, url.Values{})
+		}
+		skip := func(r web.RouteInfo) bool {
+			return r.Rule.Level == web.Anyone || r.Rule.Level == web.AppPassword || (r.Method == http.MethodPost && r.Path == "/signout")
+		}
+
+		// Half signed in, with a second factor: the code step and nothing else.
+		half := app.Client(t)
+		half.SignInPassword("coach@harbour.example")
+		for _, r := range routes {
+			if skip(r) {
+				continue
+			}
+			res := send(half, r, admin2.ID)
+			if r.Rule.Level == web.HalfSignedIn { // open (an empty code is refused as such)
+				if res.StatusCode >= 500 || res.StatusCode == 403 || strings.HasPrefix(res.Header.Get("Location"), "/signin?") {
+					t.Errorf("half signed in, %s %s: %d %q", r.Method, r.Path, res.StatusCode, res.Header.Get("Location"))
+				}
+				continue
+			}
+			if res.StatusCode != 303 || !strings.HasPrefix(res.Header.Get("Location"), "/signin/code") {
+				t.Errorf("half signed in with a factor, %s %s: %d %q", r.Method, r.Path, res.StatusCode, res.Header.Get("Location"))
+			}
+		}
+		// Half signed in, without one: setting one up and nothing else.
+		bare := app.Client(t)
+		bare.SignInPassword("nofactor@harbour.example")
+		for _, r := range routes {
+			if skip(r) || r.Rule.Level == web.HalfSignedIn {
+				continue
+			}
+			res := send(bare, r, admin2.ID)
+			if r.Rule.Level == web.Enrolling {
+				if r.Method == http.MethodGet && res.StatusCode != 200 {
+					t.Errorf("half signed in without a factor, %s %s: %d", r.Method, r.Path, res.StatusCode)
+				}
+				continue
+			}
+			if res.StatusCode != 303 || !strings.HasPrefix(res.Header.Get("Location"), "/setup/factor") {
+				t.Errorf("half signed in without a factor, %s %s: %d %q", r.Method, r.Path, res.StatusCode, res.Header.Get("Location"))
+			}
+		}
+
+		// The account-wide actions are all marked, and only the operator or
+		// the account's steward passes them.
+		marked := map[string]bool{}
+		for _, r := range routes {
+			if r.Rule.Account {
+				marked[r.Method+" "+r.Path] = true
+			}
+		}
+		for _, want := range []string{"POST /people/:id/email", "POST /people/:id/name", "POST /people/:id/reset-factor", "POST /people/:id/unlock", "POST /people/:id/erase"} {
+			if !marked[want] {
+				t.Errorf("%s is not marked as acting on a whole account", want)
+			}
+		}
+		tenant := app.Client(t)
+		tenant.SignIn(admin2.Email)
+		op := app.Client(t)
+		op.SignIn(operator.Email)
+		for _, r := range routes {
+			switch {
+			case r.Rule.Account:
+				// A member of two subscribers, and the operator, are no
+				// tenant administrator's to change.
+				for _, u := range []*identity.User{shared, operator} {
+					if res := send(tenant, r, u.ID); res.StatusCode != 403 {
+						t.Errorf("tenant administrator, %s %s on %s: %d", r.Method, r.Path, u.Email, res.StatusCode)
+					}
+				}
+			case strings.HasPrefix(r.Path, "/people/:id") && r.Method == http.MethodGet:
+				// The membership of a shared account stays each organisation's.
+				if res := send(tenant, r, shared.ID); res.StatusCode == 403 || res.StatusCode >= 500 {
+					t.Errorf("tenant administrator, %s %s on a shared account: %d", r.Method, r.Path, res.StatusCode)
+				}
+			}
+			// An account invited but not accepted is nobody's here yet.
+			if strings.HasPrefix(r.Path, "/people/:id") {
+				if res := send(tenant, r, pending.ID); res.StatusCode != 404 {
+					t.Errorf("tenant administrator, %s %s on an invited account: %d", r.Method, r.Path, res.StatusCode)
+				}
+			}
+			// Operator routes: the operator passes, a tenant administrator not.
+			if r.Rule.Need == access.PlatformOperate {
+				if r.Method == http.MethodGet {
+					if res := send(op, r, harbour.ID); res.StatusCode == 403 || res.StatusCode >= 500 {
+						t.Errorf("operator, %s %s: %d", r.Method, r.Path, res.StatusCode)
+					}
+				}
+				if res := send(tenant, r, harbour.ID); res.StatusCode != 403 && res.StatusCode != 404 {
+					t.Errorf("tenant administrator, operator route %s %s: %d", r.Method, r.Path, res.StatusCode)
+				}
+			}
+		}
+		// The invited account works in its own organisation and reaches nothing of the inviting one.
+		invitee := app.Client(t)
+		invitee.SignIn(pending.Email)
+		invitee.PostForm("/switch/"+strconv.FormatInt(harbour.ID, 10), url.Values{})
+		if page := invitee.Get("/people"); !strings.Contains(page.Text("table"), pending.Email) || strings.Contains(page.Text("table"), "coach@harbour.example") {
+			t.Errorf("the invited account sees %q", page.Text("table"))
+		}
+		// Nothing of the above changed the accounts.
+		for _, u := range []*identity.User{shared, operator} {
+			after, _ := app.Identity().ByID(ctx, u.ID)
+			if after.Email != u.Email || !after.TOTPEnabled || after.GivenName != u.GivenName {
+				t.Errorf("%s was changed by refused requests", u.Email)
+			}
+		}
+	})
 }

@@ -43,6 +43,8 @@ func (s *Server) handleError(c fiber.Ctx, err error) error {
 		key = "error.csrf"
 	case errors.Is(err, errBadText):
 		key = "error.text"
+	case errors.Is(err, errNotSteward):
+		key = "error.steward"
 	}
 	if Localizer(c) == nil { // failed before the language was chosen
 		c.Locals(localLocalizer, s.catalog.Localizer(s.defaultLocale))

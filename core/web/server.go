@@ -66,6 +66,10 @@ type Options struct {
 	Secrets  *secrets.Box
 	// Tune brings a tab's tuning to the instance holding its stream.
 	Tune func(ctx context.Context, t realtime.Tune) error
+	// Steward tells whether the administrators of an organisation look
+	// after a person's whole account (people.Steward), for routes whose
+	// rule says Account.
+	Steward func(ctx context.Context, orgID, userID int64) (bool, error)
 }
 
 // NavItem is one entry in the navigation column.
@@ -123,6 +127,7 @@ type Server struct {
 	shutdown      time.Duration
 	version       string
 	ids           *identity.Service
+	steward       func(ctx context.Context, orgID, userID int64) (bool, error)
 	orgs          *tenancy.Service
 	access        *access.Service
 	modules       *module.Registry
@@ -177,6 +182,7 @@ func New(o Options) (*Server, error) {
 		ids:           o.Identity,
 		orgs:          o.Organisations,
 		access:        o.Access,
+		steward:       o.Steward,
 		modules:       o.Modules,
 		audit:         o.Audit,
 	}

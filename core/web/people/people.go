@@ -48,10 +48,11 @@ func Register(s *web.Server, ids *identity.Service, orgs *tenancy.Service, acc *
 	s.Handle(fiber.MethodGet, "/people/:id", view, h.Person)
 	s.Handle(fiber.MethodPost, "/people/:id/resend", invite, h.ResendPost)
 	s.Handle(fiber.MethodPost, "/people/invitations/:org/:id/withdraw", invite, h.WithdrawPost)
-	s.Handle(fiber.MethodPost, "/people/:id/unlock", manage, h.UnlockPost)
-	s.Handle(fiber.MethodPost, "/people/:id/reset-factor", manage, h.ResetFactorPost)
-	s.Handle(fiber.MethodPost, "/people/:id/email", manage, h.EmailPost)
-	s.Handle(fiber.MethodPost, "/people/:id/name", manage, h.NamePost)
+	account := web.Rule{Level: web.SignedIn, Need: access.PeopleManage, Account: true}
+	s.Handle(fiber.MethodPost, "/people/:id/unlock", account, h.UnlockPost)
+	s.Handle(fiber.MethodPost, "/people/:id/reset-factor", account, h.ResetFactorPost)
+	s.Handle(fiber.MethodPost, "/people/:id/email", account, h.EmailPost)
+	s.Handle(fiber.MethodPost, "/people/:id/name", account, h.NamePost)
 	s.AddNav(web.NavItem{Label: "nav.people", Icon: "users", Path: "/people", Rule: view, Group: web.NavAdministration})
 }
 

@@ -25,7 +25,7 @@ func Register(s *web.Server, svc *privacy.Service) {
 	h := &Handlers{web: s, svc: svc}
 	s.Handle(fiber.MethodGet, "/settings/privacy", web.Member, h.Page)
 	s.Handle(fiber.MethodGet, "/settings/privacy/export", web.Member, h.Export)
-	s.Handle(fiber.MethodPost, "/people/:id/erase", web.Need(access.PeopleManage), h.ErasePost)
+	s.Handle(fiber.MethodPost, "/people/:id/erase", web.Rule{Level: web.SignedIn, Need: access.PeopleManage, Account: true}, h.ErasePost)
 }
 
 // Page explains what the person can do with their data.
