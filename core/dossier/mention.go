@@ -44,12 +44,22 @@ func Mentioned(members []Member, authorID int64, text string) []int64 {
 // with a notice (and a mail if they want one) that links to the dossier;
 // it never carries the text.
 func (s *Service) Mention(ctx context.Context, d *Dossier, authorID int64, text string) error {
+	return s.mention(ctx, d, authorID, text, true)
+}
+
+// mention is Mention that, when withPerson is false, leaves out the person
+// whose dossier it is: the text is one they may not see (a task between
+// staff), so it must not tell them of it.
+func (s *Service) mention(ctx context.Context, d *Dossier, authorID int64, text string, withPerson bool) error {
 	if s.Notify == nil || !strings.Contains(text, "@") {
 		return nil
 	}
 	members, err := s.Members(ctx, d)
 	if err != nil {
 		return err
+	}
+	if !withPerson && d.UserID != nil {
+		members = slices.DeleteFunc(members, func(m Member) bool { return m.UserID == *d.UserID })
 	}
 	for _, id := range Mentioned(members, authorID, text) {
 		if err := s.Notify(ctx, d.OrganisationID, id, "dossier.notice.mentioned", "/dossiers/"+strconv.FormatInt(d.ID, 10)); err != nil {

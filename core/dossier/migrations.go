@@ -163,5 +163,18 @@ func Migrations() []store.Migration {
 			_, err := tx.NewDropColumn().Table("trajectories").Column("sessions_booked").Exec(ctx)
 			return err
 		},
+	}, {
+		// Tasks are between staff unless marked for the person; the ones
+		// filed before were shown to the person, but nobody chose that, so
+		// they become staff-only too.
+		Name: "20261231090000_dossier_tasks_for_person",
+		Up: func(ctx context.Context, tx bun.Tx) error {
+			_, err := tx.NewAddColumn().Table("dossier_tasks").ColumnExpr("for_person BOOLEAN NOT NULL DEFAULT FALSE").Exec(ctx)
+			return err
+		},
+		Down: func(ctx context.Context, tx bun.Tx) error {
+			_, err := tx.NewDropColumn().Table("dossier_tasks").Column("for_person").Exec(ctx)
+			return err
+		},
 	}}
 }

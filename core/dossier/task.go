@@ -36,6 +36,9 @@ var ErrTaskHandled = errors.New("dossier.error.task_handled")
 
 // Task is a request about a dossier for the people who handle them (an
 // employer contact deciding on an extension), done or declined with a comment.
+// A task is between staff (the coach and the employer contact) unless it is
+// marked for the person: the person whose dossier it is never sees, counts
+// or is told of the others.
 type Task struct {
 	bun.BaseModel `bun:"table:dossier_tasks"`
 
@@ -44,6 +47,7 @@ type Task struct {
 	DossierID      int64      `bun:"dossier_id,notnull"`
 	Kind           string     `bun:"kind,notnull"`
 	Note           string     `bun:"note,notnull"`
+	ForPerson      bool       `bun:"for_person,notnull"`
 	Status         string     `bun:"status,notnull"`
 	RequestedBy    int64      `bun:"requested_by,notnull"`
 	HandledBy      *int64     `bun:"handled_by"`
@@ -59,9 +63,33 @@ type TaskRow struct {
 	RequesterName string `bun:"requester_name"`
 }
 
+// VisibleTo tells whether the person may see the task of dossier d: the
+// person whose dossier it is sees only the tasks marked for them. Lists ask
+// the same of the database with visibleTasks.
+func (t *Task) VisibleTo(d *Dossier, userID int64) bool {
+	return t.ForPerson || d.UserID == nil || *d.UserID != userID
+}
+
+// visibleTasks keeps, of a query over dossier_tasks AS t joined with
+// dossiers AS d, the tasks the person may see (Task.VisibleTo).
+func visibleTasks(userID int64) func(*bun.SelectQuery) *bun.SelectQuery {
+	return func(q *bun.SelectQuery) *bun.SelectQuery {
+		return q.Where("(t.for_person = ? OR d.user_id IS NULL OR d.user_id <> ?)", true, userID)
+	}
+}
+
+// TaskRequest is what a task is filed with.
+type TaskRequest struct {
+	Kind string
+	Note string
+	// ForPerson shows the task to the person whose dossier it is; without
+	// it the task stays between staff.
+	ForPerson bool
+}
+
 // Request files a task about a dossier; it needs Edit (the coach asks).
-func (s *Service) Request(ctx context.Context, who Who, dossierID int64, kind, note, ip string) (*Task, error) {
-	note = strings.TrimSpace(note)
+func (s *Service) Request(ctx context.Context, who Who, dossierID int64, r TaskRequest, ip string) (*Task, error) {
+	kind, note := r.Kind, strings.TrimSpace(r.Note)
 	inv := &Invalid{}
 	if !slices.Contains(TaskKinds, kind) {
 		inv.Add("kind", "form.choose")
@@ -82,7 +110,7 @@ func (s *Service) Request(ctx context.Context, who Who, dossierID int64, kind, n
 		if d, err = openIn(ctx, tx, who, dossierID, Edit); err != nil {
 			return err
 		}
-		t = &Task{OrganisationID: d.OrganisationID, DossierID: d.ID, Kind: kind, Note: note, Status: TaskOpen, RequestedBy: who.UserID, CreatedAt: s.Now().UTC()}
+		t = &Task{OrganisationID: d.OrganisationID, DossierID: d.ID, Kind: kind, Note: note, ForPerson: r.ForPerson, Status: TaskOpen, RequestedBy: who.UserID, CreatedAt: s.Now().UTC()}
 		if _, err := tx.NewInsert().Model(t).Exec(ctx); err != nil {
 			return err
 		}
@@ -91,8 +119,9 @@ func (s *Service) Request(ctx context.Context, who Who, dossierID int64, kind, n
 	if err != nil {
 		return nil, err
 	}
-	// "@name" in the note tells that member of the dossier.
-	return t, s.Mention(ctx, d, who.UserID, note)
+	// "@name" in the note tells that member of the dossier, never the
+	// person of a task between staff.
+	return t, s.mention(ctx, d, who.UserID, note, r.ForPerson)
 }
 
 // tasks selects tasks with the names lists show.
@@ -111,7 +140,7 @@ func (s *Service) Tasks(ctx context.Context, who Who, status string) ([]TaskRow,
 		return nil, ErrForbidden
 	}
 	var rows []TaskRow
-	q := s.tasks().Where("t.organisation_id = ? AND t.status = ?", who.OrgID, status)
+	q := s.tasks().Where("t.organisation_id = ? AND t.status = ?", who.OrgID, status).Apply(visibleTasks(who.UserID))
 	if status == TaskOpen {
 		q = q.OrderExpr("t.id")
 	} else {
@@ -120,16 +149,37 @@ func (s *Service) Tasks(ctx context.Context, who Who, status string) ([]TaskRow,
 	return rows, q.Scan(ctx, &rows)
 }
 
-// OpenTasks counts an organisation's open tasks, for the navigation's badge.
-func (s *Service) OpenTasks(ctx context.Context, orgID int64) (int, error) {
-	n, err := s.db.NewSelect().Model((*Task)(nil)).Where("organisation_id = ? AND status = ?", orgID, TaskOpen).Count(ctx)
+// OpenTasks counts an organisation's open tasks that the person may see, for
+// the navigation's badge.
+func (s *Service) OpenTasks(ctx context.Context, orgID, userID int64) (int, error) {
+	n, err := s.db.NewSelect().TableExpr("dossier_tasks AS t").Join("JOIN dossiers AS d ON d.id = t.dossier_id").
+		Where("t.organisation_id = ? AND t.status = ?", orgID, TaskOpen).Apply(visibleTasks(userID)).Count(ctx)
 	return int(n), err
 }
 
-// TasksOf lists a dossier's tasks, newest first; callers have opened the dossier.
-func (s *Service) TasksOf(ctx context.Context, dossierID int64) ([]TaskRow, error) {
+// TasksOf lists the tasks of dossier d that who may see, newest first;
+// callers have opened the dossier.
+func (s *Service) TasksOf(ctx context.Context, who Who, d *Dossier) ([]TaskRow, error) {
 	var rows []TaskRow
-	return rows, s.tasks().Where("t.dossier_id = ?", dossierID).OrderExpr("t.id DESC").Limit(50).Scan(ctx, &rows)
+	return rows, s.tasks().Where("t.dossier_id = ?", d.ID).Apply(visibleTasks(who.UserID)).OrderExpr("t.id DESC").Limit(50).Scan(ctx, &rows)
+}
+
+// TaskOf reads one task of dossier d for who; callers have opened the
+// dossier. A task of another dossier, or one hidden from who, is
+// ErrNotFound, exactly as one that does not exist.
+func (s *Service) TaskOf(ctx context.Context, who Who, d *Dossier, taskID int64) (*TaskRow, error) {
+	row := new(TaskRow)
+	err := s.tasks().Where("t.id = ? AND t.dossier_id = ?", taskID, d.ID).Scan(ctx, row)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, ErrNotFound
+	}
+	if err != nil {
+		return nil, err
+	}
+	if !row.VisibleTo(d, who.UserID) {
+		return nil, ErrNotFound
+	}
+	return row, nil
 }
 
 // Handle marks an open task done or declined; a decline needs a comment.
@@ -158,6 +208,13 @@ func (s *Service) Handle(ctx context.Context, who Who, taskID int64, done bool, 
 		if err != nil {
 			return err
 		}
+		d, err := get(ctx, tx, t.DossierID)
+		if err != nil {
+			return err
+		}
+		if !t.VisibleTo(d, who.UserID) { // a handler's own dossier's task between staff
+			return ErrNotFound
+		}
 		now := s.Now().UTC()
 		res, err := tx.NewUpdate().Model((*Task)(nil)).
 			Set("status = ?, handled_by = ?, comment = ?, handled_at = ?", status, who.UserID, comment, now).
@@ -167,10 +224,6 @@ func (s *Service) Handle(ctx context.Context, who Who, taskID int64, done bool, 
 		}
 		if n, _ := res.RowsAffected(); n == 0 {
 			return ErrTaskHandled
-		}
-		d, err := get(ctx, tx, t.DossierID)
-		if err != nil {
-			return err
 		}
 		return record(ctx, tx, who, d, "dossier.task_"+status, ip, comment)
 	})

@@ -43,9 +43,11 @@ var parts = []part{
 			ColumnExpr("t.dossier_id, t.number, t.product_name, t.start_date, t.end_date, t.sessions_planned, t.sessions_used, t.status, t.classification").
 			Where("t.dossier_id IN (SELECT id FROM dossiers WHERE user_id = ?)", id)
 	}},
+	// Only the tasks marked for the person: the others are between staff,
+	// and the person sees them nowhere, this download included.
 	{"tasks.json", func(db bun.IDB, id int64) *bun.SelectQuery {
 		return db.NewSelect().TableExpr("dossier_tasks AS t").ColumnExpr("t.dossier_id, t.kind, t.note, t.status, t.comment, t.created_at, t.handled_at").
-			Where("t.dossier_id IN (SELECT id FROM dossiers WHERE user_id = ?)", id)
+			Where("t.dossier_id IN (SELECT id FROM dossiers WHERE user_id = ?) AND t.for_person = ?", id, true)
 	}},
 	{"teams.json", func(db bun.IDB, id int64) *bun.SelectQuery {
 		return db.NewSelect().TableExpr("team_members AS m").Join("JOIN teams AS t ON t.id = m.team_id").

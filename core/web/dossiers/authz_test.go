@@ -56,6 +56,12 @@ func TestDossierRoutesByLevel(t *testing.T) {
 		}
 		trajectories, _ := app.Dossiers().Trajectories(ctx, kim)
 		coachID := userID(t, app, "coach@harbour.example")
+		// A task marked for the person, so that everyone who may open the
+		// dossier may open it (tasks between staff: TestStaffOnlyTasks).
+		task, err := app.Dossiers().Request(ctx, admin, kim, dossier.TaskRequest{Kind: dossier.TaskExtend, ForPerson: true}, "")
+		if err != nil {
+			t.Fatal(err)
+		}
 
 		actors := []struct {
 			email string
@@ -77,7 +83,7 @@ func TestDossierRoutesByLevel(t *testing.T) {
 			"/dossiers/:id/trajectories/:tid/close": dossier.Edit, "/dossiers/:id/sharing": dossier.Manage,
 			"/dossiers/:id/shares/:sid/revoke": dossier.Manage, "/dossiers/:id/coach": dossier.Manage,
 			"/dossiers/:id/members/:uid/photo": dossier.View, "/dossiers/:id/read": dossier.View,
-			"/dossiers/:id/tasks": dossier.Edit, "/dossiers/:id/co-coaches": dossier.Manage, "/dossiers/:id/co-coaches/:uid/remove": dossier.Manage,
+			"/dossiers/:id/tasks": dossier.Edit, "/dossiers/:id/tasks/:task": dossier.View, "/dossiers/:id/co-coaches": dossier.Manage, "/dossiers/:id/co-coaches/:uid/remove": dossier.Manage,
 		}
 		var routes int
 		for _, a := range actors {
@@ -102,7 +108,7 @@ func TestDossierRoutesByLevel(t *testing.T) {
 					t.Fatal(err)
 				}
 				path := strings.NewReplacer(":id", strconv.FormatInt(kim, 10), ":tid", strconv.FormatInt(trajectories[0].ID, 10),
-					":sid", strconv.FormatInt(shareID(t, app, kim, share.UserID), 10), ":uid", strconv.FormatInt(coachID, 10)).Replace(r.Path)
+					":sid", strconv.FormatInt(shareID(t, app, kim, share.UserID), 10), ":uid", strconv.FormatInt(coachID, 10), ":task", strconv.FormatInt(task.ID, 10)).Replace(r.Path)
 				var res *coretest.Response
 				if r.Method == http.MethodGet {
 					res = c.Get(path)

@@ -57,6 +57,7 @@ func Register(s *web.Server, svc *dossier.Service, orgs *tenancy.Service, ids *i
 	s.Handle(get, "/dossiers/:id/members/:uid/photo", web.Member, h.MemberPhoto)
 	s.Handle(post, "/dossiers/:id/read", web.Member, h.ReadPost)
 	s.Handle(post, "/dossiers/:id/tasks", web.Member, h.RequestPost)
+	s.Handle(get, "/dossiers/:id/tasks/:task", web.Member, h.Task)
 	tasks := web.InModule(dossier.Module, web.Need(access.TasksHandle))
 	s.Handle(get, "/tasks", tasks, h.Tasks)
 	s.Handle(post, "/tasks/:tid", tasks, h.TaskPost)

@@ -63,7 +63,7 @@ func (h *Handlers) Show(c fiber.Ctx) error {
 	if data.Members, err = h.svc.Members(ctx, d); err != nil {
 		return err
 	}
-	if data.Tasks, err = h.svc.TasksOf(ctx, d.ID); err != nil {
+	if data.Tasks, err = h.svc.TasksOf(ctx, w, d); err != nil {
 		return err
 	}
 	if data.Read, err = h.trajectoriesRead(c, d.ID, data.Trajectories); err != nil {

@@ -10,7 +10,10 @@ import (
 	"github.com/atriumhq/atrium/core/web"
 )
 
-const tmplTasks = "dossiers/tasks"
+const (
+	tmplTasks = "dossiers/tasks"
+	tmplTask  = "dossiers/task"
+)
 
 type tasksData struct {
 	Tasks  []dossier.TaskRow
@@ -64,14 +67,20 @@ func (h *Handlers) TaskPost(c fiber.Ctx) error {
 	return h.web.Redirect(c, "/tasks")
 }
 
-// RequestPost files a task about a dossier (the coach asks for an extension).
+// RequestPost files a task about a dossier (the coach asks for an extension),
+// between staff unless "for the person" is ticked.
 func (h *Handlers) RequestPost(c fiber.Ctx) error {
 	d, _, err := h.open(c, dossier.Edit)
 	if err != nil {
 		return err
 	}
-	f := web.ReadForm(c, "kind", "note")
-	_, err = h.svc.Request(c.Context(), who(c), d.ID, f.Values["kind"], f.Values["note"], c.IP())
+	f := web.ReadForm(c, "kind", "note", "for_person")
+	forPerson := f.Values["for_person"] == "1"
+	if !forPerson && f.Values["for_person"] != "" { // a checkbox sends "1" or nothing
+		web.SetFlash(c, "error", "dossier.tasks.request_refused")
+		return h.web.Redirect(c, link(d.ID, "#tasks"))
+	}
+	_, err = h.svc.Request(c.Context(), who(c), d.ID, dossier.TaskRequest{Kind: f.Values["kind"], Note: f.Values["note"], ForPerson: forPerson}, c.IP())
 	if f.Refuse(err) {
 		web.SetFlash(c, "error", "dossier.tasks.request_refused")
 		return h.web.Redirect(c, link(d.ID, "#tasks"))
@@ -83,7 +92,26 @@ func (h *Handlers) RequestPost(c fiber.Ctx) error {
 	return h.web.Redirect(c, link(d.ID, "#tasks"))
 }
 
+// Task shows one task of a dossier, to those who may see it: a task between
+// staff is a 404 for the person whose dossier it is.
+func (h *Handlers) Task(c fiber.Ctx) error {
+	d, _, err := h.open(c, dossier.View)
+	if err != nil {
+		return err
+	}
+	id, err := strconv.ParseInt(c.Params("task"), 10, 64)
+	if err != nil || id <= 0 {
+		return fiber.ErrNotFound
+	}
+	task, err := h.svc.TaskOf(c.Context(), who(c), d, id)
+	if err != nil {
+		return answer(err)
+	}
+	return h.web.Render(c, web.Page{Template: tmplTask, Title: "dossier.tasks.kind." + task.Kind, Data: task})
+}
+
 // openTasks is the navigation badge: open tasks for those who handle them.
 func (h *Handlers) openTasks(c fiber.Ctx) (int, error) {
-	return h.svc.OpenTasks(c.Context(), web.CurrentViewer(c).Org.ID)
+	v := web.CurrentViewer(c)
+	return h.svc.OpenTasks(c.Context(), v.Org.ID, v.User.ID)
 }

@@ -172,7 +172,8 @@ func TestTeamVisibility(t *testing.T) {
 }
 
 // TestMentionsNotify: "@name" in a request's note tells that member of the
-// dossier, by a notice that never carries the text.
+// dossier, by a notice that never carries the text. (The request is for the
+// person: a staff-only one tells them nothing, see TestStaffOnlyTasks.)
 func TestMentionsNotify(t *testing.T) {
 	t.Parallel()
 	coretest.EachDatabase(t, func(t *testing.T, db config.Database) {
@@ -181,7 +182,7 @@ func TestMentionsNotify(t *testing.T) {
 		coach := app.Client(t)
 		coach.SignIn("coach@harbour.example")
 		note := "@kim could you list three moments? Secret detail inside. @nobody"
-		if res := coach.PostForm("/dossiers/"+strconv.FormatInt(kim, 10)+"/tasks", url.Values{"kind": {"request"}, "note": {note}}); res.StatusCode != 303 {
+		if res := coach.PostForm("/dossiers/"+strconv.FormatInt(kim, 10)+"/tasks", url.Values{"kind": {"request"}, "note": {note}, "for_person": {"1"}}); res.StatusCode != 303 {
 			t.Fatalf("request: %d", res.StatusCode)
 		}
 		kimClient := app.Client(t)
