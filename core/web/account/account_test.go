@@ -118,6 +118,9 @@ func TestInvitationPagesAndBadInput(t *testing.T) {
 		if page.StatusCode != 200 || !strings.Contains(page.Text("h1"), "Sam") || page.Doc.Find("#password-rules li").Length() != 4 {
 			t.Fatalf("invitation page: %d %q", page.StatusCode, page.Text("h1"))
 		}
+		if joining := page.Text("#joining"); !strings.Contains(joining, "Harbour Coaching") {
+			t.Errorf("the invitation does not say whom the account joins: %q", joining)
+		}
 		// A weak password is refused with its reason; the terms are required.
 		res = sam.PostForm(link, url.Values{"password": {"football"}, "confirm": {"football"}})
 		if res.StatusCode != 422 || !strings.Contains(res.Text("#f-password-error"), "characters") || res.Text("#f-terms-error") == "" {

@@ -21,6 +21,9 @@ type invitationData struct {
 	User     *identity.User
 	Token    string
 	TermsURL string
+	// Joining names the organisations the account joins by accepting: more
+	// than one when several invited the address before it was set up.
+	Joining []string
 }
 
 // linkProblem explains a link that does not work and what to do instead.
@@ -51,8 +54,20 @@ func (h *Handlers) Invitation(c fiber.Ctx) error {
 
 func (h *Handlers) renderInvitation(c fiber.Ctx, u *identity.User, f web.Form, status int) error {
 	c.Set(fiber.HeaderReferrerPolicy, "same-origin") // the token is in the address: never send it to another site
+	ms, err := h.orgs.Memberships(c.Context(), u.ID)
+	if err != nil {
+		return err
+	}
+	var joining []string
+	for _, m := range ms {
+		org, err := h.orgs.ByID(c.Context(), m.OrganisationID)
+		if err != nil {
+			return err
+		}
+		joining = append(joining, org.Name)
+	}
 	return h.web.Render(c, web.Page{Template: tmplInvitation, Title: "account.invitation.title", Layout: web.AuthLayout,
-		Status: status, Data: invitationData{Form: f, User: u, Token: c.Params("token"), TermsURL: h.termsURL}})
+		Status: status, Data: invitationData{Form: f, User: u, Token: c.Params("token"), TermsURL: h.termsURL, Joining: joining}})
 }
 
 // InvitationPost sets the password, records the terms, signs the person in and

@@ -25,11 +25,7 @@ func (h *Handlers) Invitations(c fiber.Ctx) error {
 
 // InvitationAcceptPost makes the person a member and takes them there.
 func (h *Handlers) InvitationAcceptPost(c fiber.Ctx) error {
-	v := web.CurrentViewer(c)
-	orgID, err := strconv.ParseInt(c.Params("org"), 10, 64)
-	if err != nil {
-		return fiber.ErrNotFound
-	}
+	v, orgID := web.CurrentViewer(c), orgParam(c)
 	inv, err := h.orgs.AcceptInvitation(c.Context(), v.User.ID, orgID)
 	switch {
 	case errors.Is(err, tenancy.ErrNoInvitation):
@@ -52,11 +48,7 @@ func (h *Handlers) InvitationAcceptPost(c fiber.Ctx) error {
 
 // InvitationDeclinePost answers no; the organisation sees the invitation gone.
 func (h *Handlers) InvitationDeclinePost(c fiber.Ctx) error {
-	v := web.CurrentViewer(c)
-	orgID, err := strconv.ParseInt(c.Params("org"), 10, 64)
-	if err != nil {
-		return fiber.ErrNotFound
-	}
+	v, orgID := web.CurrentViewer(c), orgParam(c)
 	inv, err := h.orgs.DeclineInvitation(c.Context(), v.User.ID, orgID)
 	if errors.Is(err, tenancy.ErrNoInvitation) {
 		return fiber.ErrNotFound
@@ -69,4 +61,11 @@ func (h *Handlers) InvitationDeclinePost(c fiber.Ctx) error {
 	}
 	web.SetFlash(c, "success", "account.invitations.declined")
 	return h.web.Redirect(c, "/invitations")
+}
+
+// orgParam is the organisation an answer is for; a malformed one finds no
+// invitation (0), like one that does not exist.
+func orgParam(c fiber.Ctx) int64 {
+	id, _ := strconv.ParseInt(c.Params("org"), 10, 64)
+	return id
 }
