@@ -112,7 +112,7 @@ type Mail struct {
 type Plugins struct {
 	Dir            string        `yaml:"dir" doc:"folder with plugin binaries, one per module"`
 	TrustFile      string        `yaml:"trust_file" doc:"the operator's list of allowed plugin binaries (SHA-256) and disabled plugins; edit with atrium plugin"`
-	CallTimeout    time.Duration `yaml:"call_timeout" doc:"longest time a plugin may take to answer a page"`
+	CallTimeout    time.Duration `yaml:"call_timeout" doc:"longest time a plugin may take to answer a page, and its health check: one that misses the health check is killed and restarted"`
 	SlotTimeout    time.Duration `yaml:"slot_timeout" doc:"longest time a plugin may take to fill a place on a core page; a late one is left out"`
 	HealthInterval time.Duration `yaml:"health_interval" doc:"how often the host checks that each plugin answers"`
 	TickEvery      time.Duration `yaml:"tick_every" doc:"how often plugins do work that falls due by the clock, such as reminders"`

@@ -91,7 +91,7 @@ func TestBrowserStreamFollowsThePage(t *testing.T) {
 
 	presence := func(want realtime.State) {
 		t.Helper()
-		for deadline := time.Now().Add(10 * time.Second); app.Realtime().Presence(org, []int64{me.ID})[me.ID] != want; time.Sleep(50 * time.Millisecond) {
+		for deadline := time.Now().Add(60 * time.Second); app.Realtime().Presence(org, []int64{me.ID})[me.ID] != want; time.Sleep(50 * time.Millisecond) {
 			if time.Now().After(deadline) {
 				t.Fatalf("the coach is %v, want %v", app.Realtime().Presence(org, []int64{me.ID})[me.ID], want)
 			}

@@ -141,7 +141,7 @@ func TestChatThroughTheHost(t *testing.T) {
 		if res := kim.PostForm("/events/tune", url.Values{"stream": {kimTab.Token}, "away": {"1"}}); res.StatusCode != 204 {
 			t.Fatalf("away: %d", res.StatusCode)
 		}
-		for deadline := time.Now().Add(10 * time.Second); !strings.Contains(heading(), "presence away"); time.Sleep(50 * time.Millisecond) {
+		for deadline := time.Now().Add(60 * time.Second); !strings.Contains(heading(), "presence away"); time.Sleep(50 * time.Millisecond) {
 			if time.Now().After(deadline) {
 				t.Fatalf("Kim is not away: %s", heading())
 			}
@@ -155,7 +155,7 @@ func TestChatThroughTheHost(t *testing.T) {
 		next(t, kimTab, event) // her tab still gets the message
 		// Kim goes away; the coach's message waits, with a notice.
 		kimTab.Close()
-		for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(50 * time.Millisecond) {
+		for deadline := time.Now().Add(60 * time.Second); ; time.Sleep(50 * time.Millisecond) {
 			if app.Realtime().Stats().Open == 1 {
 				break
 			}
@@ -458,7 +458,7 @@ func TestChatAcrossInstances(t *testing.T) {
 	}
 	// The coach's open tab on the second shows as online on the first,
 	// from the second's next heartbeat.
-	for deadline := time.Now().Add(40 * time.Second); !strings.Contains(kim.Get(where).Text("#chat-with"), "· online"); time.Sleep(250 * time.Millisecond) {
+	for deadline := time.Now().Add(60 * time.Second); !strings.Contains(kim.Get(where).Text("#chat-with"), "· online"); time.Sleep(250 * time.Millisecond) {
 		if time.Now().After(deadline) {
 			t.Fatalf("the coach is not online on the first: %q", kim.Get(where).Text("#chat-with"))
 		}
@@ -602,7 +602,7 @@ func submit(t *testing.T, c *coretest.Client, page *coretest.Response, button st
 // next is the next event of a name on a tab.
 func next(t *testing.T, tab *coretest.EventStream, name string) coretest.Event {
 	t.Helper()
-	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); {
+	for deadline := time.Now().Add(60 * time.Second); time.Now().Before(deadline); {
 		e, ok := tab.Next(time.Until(deadline))
 		if !ok {
 			break
