@@ -2,6 +2,7 @@ package web
 
 import (
 	"bytes"
+	"cmp"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -19,15 +20,16 @@ const MaxFieldChars = 20_000
 // or address parameters hold text that no field takes: invalid UTF-8, a NUL
 // byte or another control character (tabs and line breaks aside), or more
 // than MaxFieldChars characters. Nothing is written and no database sees a
-// byte it fails on: a form answers 422, an address 400, in the person's
-// language. Protocol endpoints (calendar apps) speak XML and iCalendar,
-// which their own parsers check; files in a multipart form are bytes.
+// byte it fails on: a form answers 422 (413 for a field too long), an
+// address 400, in the person's language. Protocol endpoints (calendar apps)
+// speak XML and iCalendar, which their own parsers check; files in a
+// multipart form are bytes.
 func (s *Server) checkInput(c fiber.Ctx) error {
 	if s.isProtocol(c) {
 		return c.Next()
 	}
 	for k, v := range c.Request().URI().QueryArgs().All() {
-		if !goodText(k) || !goodText(v) {
+		if textProblem(k) != nil || textProblem(v) != nil {
 			return fiber.ErrBadRequest
 		}
 	}
@@ -35,8 +37,8 @@ func (s *Server) checkInput(c fiber.Ctx) error {
 	switch {
 	case strings.HasPrefix(ct, fiber.MIMEApplicationForm):
 		for k, v := range c.Request().PostArgs().All() {
-			if !goodText(k) || !goodText(v) {
-				return errBadText
+			if err := cmp.Or(textProblem(k), textProblem(v)); err != nil {
+				return err
 			}
 		}
 	case strings.HasPrefix(ct, fiber.MIMEMultipartForm):
@@ -46,15 +48,15 @@ func (s *Server) checkInput(c fiber.Ctx) error {
 		}
 		for k, vs := range form.Value {
 			for _, v := range vs {
-				if !goodText([]byte(k)) || !goodText([]byte(v)) {
-					return errBadText
+				if err := cmp.Or(textProblem([]byte(k)), textProblem([]byte(v))); err != nil {
+					return err
 				}
 			}
 		}
 		for _, files := range form.File {
 			for _, f := range files {
-				if !goodText([]byte(f.Filename)) {
-					return errBadText
+				if err := textProblem([]byte(f.Filename)); err != nil {
+					return err
 				}
 			}
 		}
@@ -66,21 +68,22 @@ func (s *Server) checkInput(c fiber.Ctx) error {
 // to look for.
 var errBadText = fiber.NewError(fiber.StatusUnprocessableEntity, "text")
 
-// goodText tells whether b is text a field may hold.
-func goodText(b []byte) bool {
+// textProblem is why b is no text a field may hold: errBadText, or 413 for
+// more than MaxFieldChars characters; nil when it is.
+func textProblem(b []byte) error {
 	if !utf8.Valid(b) || bytes.IndexByte(b, 0) >= 0 {
-		return false
+		return errBadText
 	}
 	n := 0
 	for len(b) > 0 {
 		r, size := utf8.DecodeRune(b)
 		b = b[size:]
 		if n++; n > MaxFieldChars {
-			return false
+			return fiber.ErrRequestEntityTooLarge
 		}
 		if unicode.IsControl(r) && r != '\t' && r != '\n' && r != '\r' {
-			return false
+			return errBadText
 		}
 	}
-	return true
+	return nil
 }

@@ -16,6 +16,7 @@ import (
 	"github.com/atriumhq/atrium/core/config"
 	"github.com/atriumhq/atrium/core/coretest"
 	"github.com/atriumhq/atrium/core/pluginhost"
+	"github.com/atriumhq/atrium/core/web"
 )
 
 // TestChatThroughTheHost: Kim writes to her coach; each sees the message
@@ -103,10 +104,14 @@ func TestChatThroughTheHost(t *testing.T) {
 		for _, bad := range []struct {
 			body   string
 			status int
-		}{{"", 422}, {"   ", 422}, {"a\xffb", 422}, {strings.Repeat("x", 4001), 413}} {
+		}{{"", 422}, {"   ", 422}, {strings.Repeat("x", 4001), 413}} {
 			if res := send(kim, bad.body); res.StatusCode != bad.status || res.Text("#chat-error") == "" {
 				t.Errorf("sending %.10q…: %d", bad.body, res.StatusCode)
 			}
+		}
+		// Text that is not valid never reaches the chat: the core refuses it.
+		if res := send(kim, "a\xffb"); res.StatusCode != 422 || res.Text("h1") != "Some text could not be saved" {
+			t.Errorf("sending text that is not valid: %d %q", res.StatusCode, res.Text("h1"))
 		}
 		// Edit and delete: one's own, within the time; nobody else's.
 		page = kim.Get(where)
@@ -304,11 +309,11 @@ func TestChatStartsOnlyOnPost(t *testing.T) {
 
 // TestChatOversizedMessage: a message beyond the limit, at any size, is
 // refused as too large (413) with a reason in the person's language and
-// leaves nothing behind: a near miss and a body up to what the host hands
-// a plugin are the chat's to refuse (its composer says why); a body beyond
-// that is the host's (before the plugin, which gRPC used to refuse as if
-// the plugin were down: 503), and beyond the server's body limit Fiber's.
-// A message at the limit goes through. On both databases.
+// leaves nothing behind: a near miss is the chat's to refuse (its composer
+// says why); a body beyond what any form field takes is the core's (before
+// the plugin, which gRPC used to refuse as if the plugin were down: 503),
+// and beyond the server's body limit Fiber's. A message at the limit goes
+// through. On both databases.
 func TestChatOversizedMessage(t *testing.T) {
 	t.Parallel()
 	bin := coretest.BuildThisPlugin(t)
@@ -356,7 +361,8 @@ func TestChatOversizedMessage(t *testing.T) {
 				host       bool // the host refuses it, not the chat
 			}{
 				{"one character too many", atLimit + "x", false},
-				{"as large as the host hands on", filler(pluginhost.MaxRequestBody), false},
+				{"beyond what any field takes", strings.Repeat("x", web.MaxFieldChars+1), true},
+				{"as large as the host hands on", filler(pluginhost.MaxRequestBody), true},
 				{"a byte more", filler(pluginhost.MaxRequestBody + 1), true},
 				{"5 MiB, once a 503", strings.Repeat("x", 5<<20), true},
 			} {
