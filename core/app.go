@@ -160,12 +160,13 @@ func (a *App) build() error {
 	a.brands = branding.NewService(a.db, themeNames())
 	a.ident = identity.NewService(a.db, cfg, a.box, a.mailer, a.orgs, a.log)
 	a.ident.BrandColour = a.brandColour
+	a.ident.SessionsEnded = a.recheckStreams
 	a.audit = audit.NewService(a.db)
 	dir := directory.NewService(a.db)
 	a.web, err = web.New(web.Options{
 		Config: cfg, Version: Version, Log: a.log, Catalog: a.catalog, Theme: theme,
 		Ready: a.db.Ping, VisitorOrganisation: a.visitorOrganisation, Branding: a.brands, Identity: a.ident, Organisations: a.orgs, Access: a.access, Modules: a.modules, Audit: a.audit,
-		Realtime: a.hub, Secrets: a.box, Tune: a.publisher.Tune, Steward: dir.Steward,
+		Realtime: a.hub, Secrets: a.box, Tune: a.publisher.Tune, Steward: dir.Steward, RecheckStreams: a.recheckStreams,
 	})
 	if err != nil {
 		return err

@@ -54,6 +54,24 @@ func (a *App) countsChanged(ctx context.Context, orgID, userID int64) {
 	}
 }
 
+// recheckStreams asks every open event stream of a person, on every
+// instance, whether the session that opened it still lives and they still
+// work in its organisation: after a sign-out, a recovery, a deactivation.
+// A stream that is not asked still finds out at its next ping.
+func (a *App) recheckStreams(ctx context.Context, userID int64) {
+	orgs, err := a.orgs.MemberOf(ctx, userID)
+	if err != nil {
+		a.log.Warn("realtime: streams not asked about their sessions", "user", userID, "error", err)
+		return
+	}
+	for _, org := range orgs {
+		e := realtime.Event{OrganisationID: org, Topic: "user:" + strconv.FormatInt(userID, 10), Name: realtime.SessionEvent}
+		if err := a.publisher.Publish(ctx, e); err != nil {
+			a.log.Warn("realtime: streams not asked about their sessions", "user", userID, "error", err)
+		}
+	}
+}
+
 // mailFromModule sends a person a mail a module wrote in their language
 // (subject and plain text, shown escaped in the organisation's layout),
 // with a calendar when given, when they want the module's mails.

@@ -3,6 +3,7 @@ package core_test
 import (
 	"context"
 	"net/url"
+	"regexp"
 	"strconv"
 	"strings"
 	"testing"
@@ -243,4 +244,69 @@ func TestEventsAcrossInstances(t *testing.T) {
 			t.Fatal("the tuning did not reach the instance holding the stream")
 		}
 	}
+}
+
+// TestStreamEndsWithItsSession is the leak the hostile review found: a tab's
+// event stream outlived its session, so a stream opened with a stolen
+// cookie kept receiving the person's messages after a password reset. Now
+// a stream ends when its session does: signed out, recovered, or its
+// person deactivated in the stream's organisation.
+func TestStreamEndsWithItsSession(t *testing.T) {
+	t.Parallel()
+	coretest.EachDatabase(t, func(t *testing.T, db config.Database) {
+		app := coretest.NewApp(t, db)
+		ctx := context.Background()
+		kim, _ := app.Identity().ByEmail(ctx, "coachee@harbour.example")
+		open := func() (*coretest.Client, *coretest.EventStream) {
+			t.Helper()
+			c := app.Client(t)
+			c.SignIn(kim.Email)
+			s := c.Stream("/events")
+			if s.Status != 200 {
+				t.Fatalf("stream: %d", s.Status)
+			}
+			return c, s
+		}
+		thief, stolen := open()
+		other, kept := open()
+		// Signing out ends that browser's stream, not the others'.
+		if res := thief.PostForm("/signout", url.Values{}); res.StatusCode != 303 {
+			t.Fatalf("sign out: %d", res.StatusCode)
+		}
+		if !stolen.Ended(15 * time.Second) {
+			t.Error("the stream outlived signing out")
+		}
+		if kept.Ended(time.Second) {
+			t.Error("another browser's stream ended too")
+		}
+		// A password reset ends every stream of the account.
+		visitor := app.Client(t)
+		visitor.Get("/forgot")
+		visitor.PostForm("/forgot", url.Values{"email": {kim.Email}})
+		mails, _ := app.Mailer().Recent(ctx, 1)
+		link := regexp.MustCompile(`/reset/\S+`).FindString(mails[0].Text)
+		visitor.Get(link)
+		if res := visitor.PostForm(link, url.Values{"password": {"Harbour-Tulip-39"}, "confirm": {"Harbour-Tulip-39"}}); res.StatusCode != 303 {
+			t.Fatalf("reset: %d", res.StatusCode)
+		}
+		if !kept.Ended(15 * time.Second) {
+			t.Fatal("the stream outlived a password reset")
+		}
+		if res := other.Get("/events"); res.StatusCode != 303 {
+			t.Errorf("the revoked session opens a stream again: %d", res.StatusCode)
+		}
+		// Deactivated in the organisation, the person's streams there end.
+		hr, _ := app.Identity().ByEmail(ctx, "hr@harbour.example")
+		employer := app.Client(t)
+		employer.SignIn(hr.Email)
+		live := employer.Stream("/events")
+		admin := app.Client(t)
+		admin.SignIn("admin@harbour.example")
+		if res := admin.PostForm("/people/"+strconv.FormatInt(hr.ID, 10)+"/active", url.Values{"on": {"false"}}); res.StatusCode != 303 {
+			t.Fatalf("deactivate: %d", res.StatusCode)
+		}
+		if !live.Ended(15 * time.Second) {
+			t.Error("the stream outlived its person's deactivation")
+		}
+	})
 }

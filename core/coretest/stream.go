@@ -97,6 +97,22 @@ func (s *EventStream) Next(wait time.Duration) (Event, bool) {
 	}
 }
 
+// Ended tells whether the server ends the stream within wait (the events
+// before the end are passed over).
+func (s *EventStream) Ended(wait time.Duration) bool {
+	deadline := time.After(wait)
+	for {
+		select {
+		case _, ok := <-s.events:
+			if !ok {
+				return true
+			}
+		case <-deadline:
+			return false
+		}
+	}
+}
+
 // Close ends the stream, as a tab that goes away.
 func (s *EventStream) Close() { s.cancel() }
 

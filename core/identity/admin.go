@@ -62,6 +62,7 @@ func (s *Service) unlock(ctx context.Context, tx bun.IDB, u *User) error {
 // app passwords, feed addresses) and tells them by mail; they set up a new
 // authenticator at the next sign-in.
 func (s *Service) ResetFactor(ctx context.Context, actor *User, orgID, userID int64, ip string) error {
+	defer s.sessionsEnded(ctx, userID)
 	return s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
 		if err := s.lookAfter(ctx, tx, actor, orgID, userID); err != nil {
 			return err

@@ -65,6 +65,11 @@ func (s *Service) ResetAccount(ctx context.Context, token string) (*User, error)
 // of sign-ins from unknown browsers is lifted too.
 func (s *Service) ResetPassword(ctx context.Context, token, password, confirm, ip string) (*User, error) {
 	var done *User
+	defer func() {
+		if done != nil {
+			s.sessionsEnded(ctx, done.ID)
+		}
+	}()
 	err := s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
 		t, err := s.lookToken(ctx, tx, token, purposeReset)
 		if err != nil {
@@ -111,6 +116,7 @@ func (s *Service) ChangePassword(ctx context.Context, u *User, sessionID, curren
 	if err := s.succeeded(ctx, s.db, key); err != nil {
 		return err
 	}
+	defer s.sessionsEnded(ctx, u.ID)
 	return s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
 		if err := s.checkNewPassword(ctx, tx, u, password, confirm); err != nil {
 			return err

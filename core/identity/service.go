@@ -35,6 +35,10 @@ type Service struct {
 	// BrandColour gives an organisation's primary colour for its mails; nil
 	// leaves the theme's.
 	BrandColour func(ctx context.Context, orgID int64) string
+	// SessionsEnded tells a person's open event streams, on every instance,
+	// that sessions of theirs ended (signed out, recovered, deactivated);
+	// nil when nothing streams.
+	SessionsEnded func(ctx context.Context, userID int64)
 	// dummy is a hash verified for unknown addresses, so that a sign-in takes
 	// as long whether or not the account exists.
 	dummy string

@@ -89,6 +89,36 @@ func (s *Service) Session(ctx context.Context, token string) (*Session, *User, e
 	return sess, u, nil
 }
 
+// SessionAlive tells whether a session still opens its account: not ended,
+// not idle or past its end, the account not deactivated. An open event
+// stream asks it now and then, without counting as activity.
+func (s *Service) SessionAlive(ctx context.Context, id string, userID int64) (bool, error) {
+	sess := new(Session)
+	err := s.db.NewSelect().Model(sess).Where("id = ? AND user_id = ?", id, userID).Scan(ctx)
+	if errors.Is(err, sql.ErrNoRows) {
+		return false, nil
+	}
+	if err != nil {
+		return false, err
+	}
+	now := s.Now()
+	if now.After(sess.ExpiresAt) || now.Sub(sess.LastSeenAt) > s.cfg.SessionIdle {
+		return false, nil
+	}
+	return s.db.NewSelect().Model((*User)(nil)).Where("id = ? AND status <> ?", userID, StatusDeactivated).Exists(ctx)
+}
+
+// sessionsEnded tells the open event streams of a person that some of
+// their sessions may have ended: each asks whether its own still lives
+// (SessionsEnded, set by the App), so that a stream a revoked session
+// opened ends at once rather than at its next ping. Recoveries defer it;
+// a change that failed costs only the question.
+func (s *Service) sessionsEnded(ctx context.Context, userID int64) {
+	if s.SessionsEnded != nil {
+		s.SessionsEnded(context.WithoutCancel(ctx), userID)
+	}
+}
+
 // CompleteSession records that the second step is done, under a new token
 // that it returns for the cookie: the token of the half-done sign-in (which
 // the password alone could get) never becomes a full session's.
@@ -139,6 +169,7 @@ func (s *Service) EndSession(ctx context.Context, userID int64, id string) error
 	if n, _ := res.RowsAffected(); n == 0 {
 		return ErrNoSession
 	}
+	s.sessionsEnded(ctx, userID)
 	return nil
 }
 
@@ -153,7 +184,11 @@ func (s *Service) EndSessions(ctx context.Context, db bun.IDB, userID int64, kee
 
 // EndOtherSessions signs a person out everywhere but the session keep.
 func (s *Service) EndOtherSessions(ctx context.Context, userID int64, keep string) (int64, error) {
-	return s.EndSessions(ctx, s.db, userID, keep)
+	n, err := s.EndSessions(ctx, s.db, userID, keep)
+	if err == nil {
+		s.sessionsEnded(ctx, userID)
+	}
+	return n, err
 }
 
 // PurgeSessions deletes sessions that have ended, for a periodic clean-up.

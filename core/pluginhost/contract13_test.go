@@ -98,6 +98,7 @@ func TestContractV13BadInput(t *testing.T) {
 		}
 		for name, form := range map[string]url.Values{
 			"an event name of two lines": {"event": {"a\nb"}},
+			"the core's own event name":  {"event": {"atrium.session"}},
 			"more than 64 KiB":           {"event": {"big"}, "html": {"x"}, "repeat": {strconv.Itoa(64<<10 + 1)}},
 		} {
 			form.Set("call", "publish")

@@ -30,6 +30,9 @@ func (s *hostService) Publish(ctx context.Context, req *pluginv1.PublishRequest)
 	if err := realtime.Check(e); err != nil {
 		return nil, status.Error(codes.InvalidArgument, err.Error())
 	}
+	if realtime.CoreName(e.Name) {
+		return nil, status.Error(codes.InvalidArgument, "event names starting with atrium. are the core's")
+	}
 	if err := s.publish(ctx, e); err != nil {
 		return nil, err
 	}

@@ -13,6 +13,7 @@ package realtime
 import (
 	"regexp"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -41,6 +42,14 @@ var nameShape = regexp.MustCompile(`^[a-z][a-z0-9_.-]{0,63}$`)
 
 // ValidName tells whether an event name is one the hub carries.
 func ValidName(n string) bool { return nameShape.MatchString(n) }
+
+// SessionEvent asks a person's open streams whether the sessions that
+// opened them still live; it never reaches a tab. Names starting with
+// "atrium." are the core's own: plugins may not publish them.
+const SessionEvent = "atrium.session"
+
+// CoreName tells whether an event name is reserved for the core.
+func CoreName(n string) bool { return strings.HasPrefix(n, "atrium.") }
 
 // Limits.
 const (

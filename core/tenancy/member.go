@@ -147,6 +147,14 @@ func keepsAnAdmin(ctx context.Context, tx bun.IDB, orgID int64) error {
 	return nil
 }
 
+// MemberOf lists every organisation a person has a membership of, active
+// or not.
+func (s *Service) MemberOf(ctx context.Context, userID int64) ([]int64, error) {
+	var ids []int64
+	err := s.db.NewSelect().Model((*Member)(nil)).Column("organisation_id").Where("user_id = ?", userID).Scan(ctx, &ids)
+	return ids, err
+}
+
 // Memberships lists the organisations a person is an active member of, with
 // the roles held in each.
 func (s *Service) Memberships(ctx context.Context, userID int64) ([]Membership, error) {

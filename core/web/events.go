@@ -2,6 +2,7 @@ package web
 
 import (
 	"bufio"
+	"context"
 	"crypto/subtle"
 	"fmt"
 	"net/url"
@@ -11,6 +12,7 @@ import (
 
 	"github.com/gofiber/fiber/v3"
 
+	"github.com/atriumhq/atrium/core/identity"
 	"github.com/atriumhq/atrium/core/realtime"
 )
 
@@ -125,6 +127,7 @@ func (s *Server) events(c fiber.Ctx) error {
 	c.Set("X-Accel-Buffering", "no")
 	conn := c.RequestCtx().Conn()
 	stopping := s.stopping
+	orgID, sess := v.Org.ID, *v.Session
 	return c.SendStreamWriter(func(w *bufio.Writer) {
 		defer s.hub.Unsubscribe(stream)
 		ping := time.NewTicker(pingEvery)
@@ -146,12 +149,21 @@ func (s *Server) events(c fiber.Ctx) error {
 				if !ok {
 					return // dropped for being slow: the tab comes back
 				}
+				if e.Name == realtime.SessionEvent {
+					if !s.streamMayGoOn(sess, orgID, true) {
+						return // signed out, recovered or deactivated
+					}
+					continue
+				}
 				writeEvent(w, e)
 				if !flush() {
 					return
 				}
 				s.hub.Delivered(e)
 			case <-ping.C:
+				if !s.streamMayGoOn(sess, orgID, false) {
+					return // the session timed out
+				}
 				fmt.Fprint(w, ": ping\n\n")
 				if !flush() {
 					return
@@ -161,6 +173,34 @@ func (s *Server) events(c fiber.Ctx) error {
 			}
 		}
 	})
+}
+
+// streamMayGoOn tells whether a stream's session still lives; asked by a
+// SessionEvent (member too) also whether its person still works in the
+// stream's organisation. The tab reconnects when it ends, through the
+// guard, which sends a signed-out tab to sign in.
+func (s *Server) streamMayGoOn(sess identity.Session, orgID int64, member bool) bool {
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	alive, err := s.ids.SessionAlive(ctx, sess.ID, sess.UserID)
+	if err != nil || !alive || !member {
+		return alive && err == nil
+	}
+	u, err := s.ids.ByID(ctx, sess.UserID)
+	if err != nil {
+		return false
+	}
+	v, err := s.resolve(ctx, u, &sess)
+	return err == nil && v.Org != nil && v.Org.ID == orgID
+}
+
+// RecheckStreams asks a person's open streams, on every instance, whether
+// they may go on: after a change that may take their organisation from
+// them (deactivation, no more web access).
+func (s *Server) RecheckStreams(ctx context.Context, userID int64) {
+	if s.recheck != nil {
+		s.recheck(ctx, userID)
+	}
 }
 
 // tune passes a tab's tuning of its stream on to the instance holding it:

@@ -70,6 +70,9 @@ type Options struct {
 	// after a person's whole account (people.Steward), for routes whose
 	// rule says Account.
 	Steward func(ctx context.Context, orgID, userID int64) (bool, error)
+	// RecheckStreams asks a person's open event streams whether they may go
+	// on (after a deactivation).
+	RecheckStreams func(ctx context.Context, userID int64)
 }
 
 // NavItem is one entry in the navigation column.
@@ -128,6 +131,7 @@ type Server struct {
 	version       string
 	ids           *identity.Service
 	steward       func(ctx context.Context, orgID, userID int64) (bool, error)
+	recheck       func(ctx context.Context, userID int64)
 	orgs          *tenancy.Service
 	access        *access.Service
 	modules       *module.Registry
@@ -183,6 +187,7 @@ func New(o Options) (*Server, error) {
 		orgs:          o.Organisations,
 		access:        o.Access,
 		steward:       o.Steward,
+		recheck:       o.RecheckStreams,
 		modules:       o.Modules,
 		audit:         o.Audit,
 	}

@@ -176,6 +176,9 @@ func (h *Handlers) flag(c fiber.Ctx, name string, set func(ctx context.Context, 
 	if err := h.web.Audit(c, "people."+name+"_"+strconv.FormatBool(on), u.ID, ""); err != nil {
 		return err
 	}
+	if !on {
+		h.web.RecheckStreams(c.Context(), u.ID) // their open tabs here stop receiving
+	}
 	web.SetFlash(c, "success", "people.person."+name+"_"+strconv.FormatBool(on))
 	return h.web.Redirect(c, "/people/"+c.Params("id"))
 }
