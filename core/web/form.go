@@ -6,6 +6,7 @@ import (
 	"github.com/gofiber/fiber/v3"
 
 	"github.com/atriumhq/atrium/core/identity"
+	"github.com/atriumhq/atrium/core/tenancy"
 )
 
 // Form carries what someone typed back to the form, with the message id of
@@ -36,8 +37,15 @@ type fieldErrors interface {
 }
 
 // Refuse records a domain refusal on the form and tells whether err was one;
-// other errors are left to the caller.
+// other errors are left to the caller. A full subscription is a refusal of
+// the whole form: any form that adds a person (an invitation, a trajectory
+// that invites, a reactivation) can meet it, and it must read as a message
+// on that form, never as a 500.
 func (f *Form) Refuse(err error) bool {
+	if errors.Is(err, tenancy.ErrPlanLimit) {
+		f.Problem = tenancy.ErrPlanLimit.Error()
+		return true
+	}
 	var inv *identity.Invalid
 	if errors.As(err, &inv) {
 		f.Rules = inv.Rules
