@@ -155,6 +155,7 @@ func (a *App) build() error {
 		a.publisher = realtime.NewLocal(a.hub)
 	}
 	a.orgs = tenancy.NewService(a.db)
+	a.orgs.Joined = dossier.LinkPerson
 	a.access = access.NewService(a.db)
 	a.modules = module.NewRegistry()
 	a.brands = branding.NewService(a.db, themeNames())

@@ -15,23 +15,29 @@ import (
 // organisation as a coachee, within the trajectory's transaction, and mails
 // the invitation. Someone who is already a member keeps their account and
 // roles; the dossier is linked to it. Someone with an account of their own
-// is asked to join (identity.Invite): the dossier is theirs once they accept.
-func (a *App) inviteDossierPerson(ctx context.Context, tx bun.IDB, actorID int64, d *dossier.Dossier, ip string) (int64, error) {
+// is asked to join (identity.Invite): the dossier is linked when they
+// accept (dossier.LinkPerson), and nil says so.
+func (a *App) inviteDossierPerson(ctx context.Context, tx bun.IDB, actorID int64, d *dossier.Dossier, ip string) (*int64, error) {
 	org, err := a.orgs.ByID(ctx, d.OrganisationID)
 	if err != nil {
-		return 0, err
+		return nil, err
 	}
 	actor, err := a.ident.ByID(ctx, actorID)
 	if err != nil {
-		return 0, err
+		return nil, err
 	}
-	u, err := a.ident.InviteIn(ctx, tx, actor, org, identity.Invitee{
+	u, member, err := a.ident.InviteIn(ctx, tx, actor, org, identity.Invitee{
 		Email: d.Email, GivenName: d.GivenName, NamePrefix: d.NamePrefix, FamilyName: d.FamilyName, Role: access.RoleCoachee,
 	}, ip)
-	if err != nil && !errors.Is(err, identity.ErrAlreadyMember) && !errors.Is(err, identity.ErrAlreadyInvited) {
-		return 0, err
+	switch {
+	case errors.Is(err, identity.ErrAlreadyInvited):
+		return nil, nil
+	case err != nil && !errors.Is(err, identity.ErrAlreadyMember):
+		return nil, err
+	case !member:
+		return nil, nil
 	}
-	return u.ID, nil
+	return &u.ID, nil
 }
 
 // inviteShareRecipient gives an address a dossier is shared with an account

@@ -3,6 +3,7 @@ package coretest
 import (
 	"bytes"
 	"context"
+	"regexp"
 	"sync"
 	"testing"
 	"time"
@@ -167,4 +168,24 @@ func (a *App) DossierOf(t testing.TB, email string) int64 {
 		t.Fatal(err)
 	}
 	return id
+}
+
+// MailedLink is the path of the link starting with prefix ("/reset/") in
+// the newest mail the outbox holds for the address, as the person would
+// open it; the test fails when there is none.
+func (a *App) MailedLink(t testing.TB, to, prefix string) string {
+	t.Helper()
+	mails, err := a.Mailer().Recent(context.Background(), 200)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, m := range mails {
+		if m.Recipient == to {
+			if link := regexp.MustCompile(regexp.QuoteMeta(prefix) + `[A-Za-z0-9_-]+`).FindString(m.Text); link != "" {
+				return link
+			}
+		}
+	}
+	t.Fatalf("no mail to %s with a link %s…", to, prefix)
+	return ""
 }

@@ -103,8 +103,10 @@ type Service struct {
 	db *store.DB
 	// Invite makes an account for a dossier's person in the dossier's
 	// organisation, in the caller's transaction, and mails the invitation;
-	// it returns the account's id. Set by the core (identity owns accounts).
-	Invite func(ctx context.Context, tx bun.IDB, actorID int64, d *Dossier, ip string) (int64, error)
+	// it returns the account's id, or nil when an account of the address
+	// was asked to join: the dossier becomes theirs when they accept
+	// (LinkPerson). Set by the core (identity owns accounts).
+	Invite func(ctx context.Context, tx bun.IDB, actorID int64, d *Dossier, ip string) (*int64, error)
 	// InviteGuest gives an address without an account one that belongs to
 	// no organisation, in the caller's transaction, and mails the
 	// invitation in the dossier organisation's name; it returns the
@@ -147,4 +149,14 @@ func Fake(orgID int64, given, family, email string, now time.Time) Dossier {
 	d := Dossier{OrganisationID: orgID, Status: StatusRegistered, CreatedAt: now, UpdatedAt: now}
 	Details{GivenName: given, FamilyName: family, Initials: given[:1] + ".", Gender: "unknown", BirthDate: "1990-01-01", Email: email}.apply(&d)
 	return d
+}
+
+// LinkPerson gives the person who just joined an organisation the dossiers
+// it registered for their address and started a trajectory in, within the
+// joining transaction: until then the dossier was no account's, and the
+// account saw nothing of it (nor the organisation anything of the account).
+func LinkPerson(ctx context.Context, tx bun.IDB, orgID, userID int64, email string) error {
+	_, err := tx.NewRaw(`UPDATE dossiers SET user_id = ? WHERE organisation_id = ? AND user_id IS NULL AND LOWER(email) = ?
+		AND EXISTS (SELECT 1 FROM trajectories AS t WHERE t.dossier_id = dossiers.id)`, userID, orgID, strings.ToLower(email)).Exec(ctx)
+	return err
 }

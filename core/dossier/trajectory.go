@@ -158,11 +158,9 @@ func (s *Service) StartTrajectory(ctx context.Context, who Who, dossierID int64,
 			return err
 		}
 		if d.UserID == nil && s.Invite != nil {
-			id, err := s.Invite(ctx, tx, who.UserID, d, ip)
-			if err != nil {
+			if d.UserID, err = s.Invite(ctx, tx, who.UserID, d, ip); err != nil {
 				return err
 			}
-			d.UserID = &id
 		}
 		d.Status, d.UpdatedAt = StatusActive, s.Now().UTC()
 		if _, err := tx.NewUpdate().Model(d).Column("status", "user_id", "updated_at").WherePK().Exec(ctx); err != nil {

@@ -2,7 +2,6 @@ package identity
 
 import (
 	"context"
-	"errors"
 	"strings"
 
 	"github.com/uptrace/bun"
@@ -85,42 +84,6 @@ func (s *Service) ResetFactor(ctx context.Context, actor *User, orgID, userID in
 			return err
 		}
 		return record(ctx, tx, "identity.factor_reset", actor, userID, ip, "")
-	})
-}
-
-// ChangeEmail gives a person a new login. Only an administrator may; the old
-// address is told, and the person is signed out everywhere, their app
-// passwords and feed addresses revoked.
-func (s *Service) ChangeEmail(ctx context.Context, actor *User, orgID, userID int64, newEmail, ip string) error {
-	inv := &Invalid{}
-	email := checkEmail(inv, "email", newEmail)
-	if err := inv.orNil(); err != nil {
-		return err
-	}
-	return s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
-		if err := s.lookAfter(ctx, tx, actor, orgID, userID); err != nil {
-			return err
-		}
-		u, err := s.find(ctx, tx, "id = ?", userID)
-		if err != nil {
-			return err
-		}
-		if _, err := s.find(ctx, tx, "email = ?", email); err == nil {
-			return &Invalid{Fields: map[string]string{"email": "identity.email.taken"}}
-		} else if !errors.Is(err, ErrNotFound) {
-			return err
-		}
-		old := u.Email
-		if _, err := tx.NewUpdate().Model((*User)(nil)).Set("email = ?", email).Where("id = ?", userID).Exec(ctx); err != nil {
-			return err
-		}
-		if err := s.mail.Queue(ctx, tx, old, u.Locale, "address_changed", map[string]any{"Name": u.GivenName, "NewAddress": email}); err != nil {
-			return err
-		}
-		if err := s.revokeAccess(ctx, tx, userID, ""); err != nil {
-			return err
-		}
-		return record(ctx, tx, "identity.email_changed", actor, userID, ip, old+" → "+email)
 	})
 }
 

@@ -22,9 +22,9 @@ type Invitee struct {
 // single-use link to choose a password. An account someone already owns
 // joins only with its owner's consent: it is asked by mail and in the
 // portal (tenancy.Invitation), and the organisation sees it as invited
-// until then. The account, membership or invitation, link, mail and audit
-// entry are written together.
-func (s *Service) Invite(ctx context.Context, inviter *User, org *tenancy.Organisation, in Invitee, ip string) (*User, error) {
+// until then; member tells which it was. The account, membership or
+// invitation, link, mail and audit entry are written together.
+func (s *Service) Invite(ctx context.Context, inviter *User, org *tenancy.Organisation, in Invitee, ip string) (invited *User, member bool, err error) {
 	inv := &Invalid{}
 	email := checkEmail(inv, "email", in.Email)
 	if strings.TrimSpace(in.GivenName) == "" {
@@ -45,26 +45,26 @@ func (s *Service) Invite(ctx context.Context, inviter *User, org *tenancy.Organi
 		in.Locale = org.Locale
 	}
 	if err := inv.orNil(); err != nil {
-		return nil, err
+		return nil, false, err
 	}
-	var invited *User
-	err := s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+	err = s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
 		var err error
-		invited, err = s.invite(ctx, tx, inviter, org, in, email, ip)
+		invited, member, err = s.invite(ctx, tx, inviter, org, in, email, ip)
 		return err
 	})
-	return invited, err
+	return invited, member, err
 }
 
 // InviteIn invites within the caller's transaction, for a change that
-// invites as one of its steps (a dossier's first trajectory). Someone who is
+// invites as one of its steps (a dossier's first trajectory); member tells
+// whether the account is a member now or was asked to join. Someone who is
 // already a member comes back with ErrAlreadyMember, someone already asked
 // with ErrAlreadyInvited.
-func (s *Service) InviteIn(ctx context.Context, tx bun.IDB, inviter *User, org *tenancy.Organisation, in Invitee, ip string) (*User, error) {
+func (s *Service) InviteIn(ctx context.Context, tx bun.IDB, inviter *User, org *tenancy.Organisation, in Invitee, ip string) (*User, bool, error) {
 	inv := &Invalid{}
 	email := checkEmail(inv, "email", in.Email)
 	if err := inv.orNil(); err != nil {
-		return nil, err
+		return nil, false, err
 	}
 	if in.Locale == "" {
 		in.Locale = org.Locale
@@ -96,48 +96,49 @@ func (s *Service) InviteGuestIn(ctx context.Context, tx bun.IDB, inviter *User, 
 	return u, record(ctx, tx, "identity.invited", inviter, u.ID, ip, "guest")
 }
 
-func (s *Service) invite(ctx context.Context, tx bun.IDB, inviter *User, org *tenancy.Organisation, in Invitee, email, ip string) (*User, error) {
+func (s *Service) invite(ctx context.Context, tx bun.IDB, inviter *User, org *tenancy.Organisation, in Invitee, email, ip string) (*User, bool, error) {
 	u, err := s.find(ctx, tx, "email = ?", email)
 	switch {
 	case errors.Is(err, ErrNotFound):
-		u = &User{Email: email, GivenName: strings.TrimSpace(in.GivenName), NamePrefix: strings.TrimSpace(in.NamePrefix),
-			FamilyName: strings.TrimSpace(in.FamilyName), Locale: in.Locale, TimeZone: org.TimeZone,
-			Status: StatusInvited, CreatedAt: s.Now().UTC()}
-		if _, err := tx.NewInsert().Model(u).Exec(ctx); err != nil {
-			return nil, err
-		}
 	case err != nil:
-		return nil, err
+		return nil, false, err
 	default:
 		member, err := tenancy.IsMember(ctx, tx, org.ID, u.ID)
 		if err != nil {
-			return nil, err
+			return nil, false, err
 		}
 		if member {
-			return u, ErrAlreadyMember
+			return u, true, ErrAlreadyMember
 		}
-		if u.Status != StatusInvited {
-			return u, s.askToJoin(ctx, tx, inviter, org, u, in.Role, ip)
-		}
+		return u, false, s.askToJoin(ctx, tx, inviter, org, u, in, ip)
+	}
+	u = &User{Email: email, GivenName: strings.TrimSpace(in.GivenName), NamePrefix: strings.TrimSpace(in.NamePrefix),
+		FamilyName: strings.TrimSpace(in.FamilyName), Locale: in.Locale, TimeZone: org.TimeZone,
+		Status: StatusInvited, CreatedAt: s.Now().UTC()}
+	if _, err := tx.NewInsert().Model(u).Exec(ctx); err != nil {
+		return nil, false, err
 	}
 	if err := s.orgs.CheckRoom(ctx, tx, org.ID); err != nil {
-		return nil, err
+		return nil, false, err
 	}
 	if err := tenancy.AddMember(ctx, tx, org.ID, u.ID, in.Role); err != nil {
-		return nil, err
+		return nil, false, err
 	}
-	if u.Status == StatusInvited {
-		if err := s.sendInvitation(ctx, tx, inviter, org, u); err != nil {
-			return nil, err
-		}
+	if err := s.sendInvitation(ctx, tx, inviter, org, u); err != nil {
+		return nil, false, err
 	}
-	return u, record(ctx, tx, "identity.invited", inviter, u.ID, ip, string(in.Role))
+	return u, true, record(ctx, tx, "identity.invited", inviter, u.ID, ip, string(in.Role))
 }
 
 // askToJoin asks the owner of an existing account to join org: an
-// invitation they accept or decline at /invitations, and a mail saying so.
-func (s *Service) askToJoin(ctx context.Context, tx bun.IDB, inviter *User, org *tenancy.Organisation, u *User, role access.Role, ip string) error {
-	inv := &tenancy.Invitation{OrganisationID: org.ID, UserID: u.ID, Role: role, CreatedAt: s.Now().UTC()}
+// invitation, bound to the account's address, that they accept or decline.
+// The owner of an account already set up answers at /invitations (a mail
+// says so); one still to be set up gets the organisation's own invitation
+// link, whose use is the answer (and which leaves other organisations'
+// links working).
+func (s *Service) askToJoin(ctx context.Context, tx bun.IDB, inviter *User, org *tenancy.Organisation, u *User, in Invitee, ip string) error {
+	inv := &tenancy.Invitation{OrganisationID: org.ID, UserID: u.ID, Role: in.Role, Email: u.Email, GivenName: strings.TrimSpace(in.GivenName),
+		NamePrefix: strings.TrimSpace(in.NamePrefix), FamilyName: strings.TrimSpace(in.FamilyName), CreatedAt: s.Now().UTC()}
 	name := org.Name
 	if inviter != nil {
 		inv.InvitedBy, name = &inviter.ID, inviter.Name()
@@ -147,18 +148,24 @@ func (s *Service) askToJoin(ctx context.Context, tx bun.IDB, inviter *User, org 
 	} else if err != nil {
 		return err
 	}
-	data := map[string]any{"Name": u.GivenName, "Inviter": name, "Organisation": org.Name, "Link": s.link("/invitations")}
-	if s.BrandColour != nil {
-		data["Colour"] = s.BrandColour(ctx, org.ID)
+	if u.Status == StatusInvited {
+		if err := s.sendInvitation(ctx, tx, inviter, org, u); err != nil {
+			return err
+		}
+	} else {
+		data := map[string]any{"Name": u.GivenName, "Inviter": name, "Organisation": org.Name, "Link": s.link("/invitations")}
+		if s.BrandColour != nil {
+			data["Colour"] = s.BrandColour(ctx, org.ID)
+		}
+		if err := s.mail.Queue(ctx, tx, u.Email, u.Locale, "membership_invitation", data); err != nil {
+			return err
+		}
 	}
-	if err := s.mail.Queue(ctx, tx, u.Email, u.Locale, "membership_invitation", data); err != nil {
-		return err
-	}
-	return record(ctx, tx, "identity.asked_to_join", inviter, u.ID, ip, string(role))
+	return record(ctx, tx, "identity.asked_to_join", inviter, u.ID, ip, string(in.Role))
 }
 
-// ResendInvitation sends a fresh link to someone who has not accepted yet; the
-// earlier link stops working.
+// ResendInvitation sends a fresh link of org to someone who has not set up
+// their account yet; org's earlier link stops working.
 func (s *Service) ResendInvitation(ctx context.Context, actor *User, org *tenancy.Organisation, userID int64, ip string) error {
 	return s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
 		u, err := s.find(ctx, tx, "id = ?", userID)
@@ -176,7 +183,7 @@ func (s *Service) ResendInvitation(ctx context.Context, actor *User, org *tenanc
 }
 
 func (s *Service) sendInvitation(ctx context.Context, tx bun.IDB, inviter *User, org *tenancy.Organisation, u *User) error {
-	token, err := s.newToken(ctx, tx, u.ID, purposeInvitation, s.cfg.InvitationValidity)
+	token, err := s.newToken(ctx, tx, u.ID, org.ID, purposeInvitation, s.cfg.InvitationValidity)
 	if err != nil {
 		return err
 	}
@@ -194,17 +201,23 @@ func (s *Service) sendInvitation(ctx context.Context, tx bun.IDB, inviter *User,
 	return s.mail.Queue(ctx, tx, u.Email, u.Locale, "invitation", data)
 }
 
-// Invitation finds the account an invitation link is for.
-func (s *Service) Invitation(ctx context.Context, token string) (*User, error) {
+// Invitation finds the account an invitation link is for, and the
+// organisation that sent it.
+func (s *Service) Invitation(ctx context.Context, token string) (*User, int64, error) {
 	t, err := s.lookToken(ctx, s.db, token, purposeInvitation)
 	if err != nil {
-		return nil, err
+		return nil, 0, err
 	}
-	return s.find(ctx, s.db, "id = ?", t.UserID)
+	u, err := s.find(ctx, s.db, "id = ?", t.UserID)
+	return u, t.OrganisationID, err
 }
 
 // AcceptInvitation sets the first password and records that the terms were
-// accepted; the link is used up. Nothing changes when anything is refused.
+// accepted; the link is used up. Using the link of an organisation that
+// asked the account to join is the owner's yes to it (when it has room;
+// otherwise the question waits at /invitations). The mailbox is proven, so
+// a lock of sign-ins from unknown browsers is lifted. Nothing changes when
+// anything is refused.
 func (s *Service) AcceptInvitation(ctx context.Context, token, password, confirm string, terms bool, ip string) (*User, error) {
 	var accepted *User
 	err := s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
@@ -240,6 +253,15 @@ func (s *Service) AcceptInvitation(ctx context.Context, token, password, confirm
 		u.Status, u.TermsAcceptedAt = StatusActive, &now
 		if _, err := tx.NewUpdate().Model(u).Column("status", "terms_accepted_at").WherePK().Exec(ctx); err != nil {
 			return err
+		}
+		if err := s.unlock(ctx, tx, u); err != nil {
+			return err
+		}
+		if t.OrganisationID != 0 {
+			_, err := s.orgs.AcceptIn(ctx, tx, u.ID, t.OrganisationID)
+			if err != nil && !errors.Is(err, tenancy.ErrNoInvitation) && !errors.Is(err, tenancy.ErrPlanLimit) {
+				return err
+			}
 		}
 		accepted = u
 		return record(ctx, tx, "identity.invitation_accepted", u, u.ID, ip, "")

@@ -133,5 +133,21 @@ func Migrations() []store.Migration {
 		Name: "20261207090000_totp_pending",
 		Up:   store.AddColumns("users", "totp_pending TEXT NOT NULL DEFAULT ''", "totp_pending_until TIMESTAMP"),
 		Down: store.DropColumns("users", "totp_pending", "totp_pending_until"),
+	}, {
+		// A new sign-in address waits for its mailbox; links belong to the
+		// organisation that sent them.
+		Name: "20261207110000_pending_email_token_organisation",
+		Up: func(ctx context.Context, tx bun.Tx) error {
+			if err := store.AddColumns("users", "pending_email TEXT NOT NULL DEFAULT ''")(ctx, tx); err != nil {
+				return err
+			}
+			return store.AddColumns("user_tokens", "organisation_id BIGINT NOT NULL DEFAULT 0")(ctx, tx)
+		},
+		Down: func(ctx context.Context, tx bun.Tx) error {
+			if err := store.DropColumns("users", "pending_email")(ctx, tx); err != nil {
+				return err
+			}
+			return store.DropColumns("user_tokens", "organisation_id")(ctx, tx)
+		},
 	}}
 }

@@ -37,7 +37,7 @@ func (s *Service) RequestReset(ctx context.Context, email, ip string) error {
 			}
 			return s.sendInvitation(ctx, tx, nil, org, u)
 		}
-		token, err := s.newToken(ctx, tx, u.ID, purposeReset, s.cfg.ResetValidity)
+		token, err := s.newToken(ctx, tx, u.ID, 0, purposeReset, s.cfg.ResetValidity)
 		if err != nil {
 			return err
 		}

@@ -15,30 +15,36 @@ import (
 const (
 	purposeInvitation = "invitation"
 	purposeReset      = "reset"
+	purposeAddress    = "address" // confirms a new sign-in address from its mailbox
 )
 
 // userToken is a single-use link; only the SHA-256 of the token is stored.
 type userToken struct {
 	bun.BaseModel `bun:"table:user_tokens"`
 
-	Hash      string     `bun:"hash,pk"`
-	UserID    int64      `bun:"user_id,notnull"`
-	Purpose   string     `bun:"purpose,notnull"`
-	ExpiresAt time.Time  `bun:"expires_at,notnull"`
-	UsedAt    *time.Time `bun:"used_at"`
-	CreatedAt time.Time  `bun:"created_at,notnull"`
+	Hash    string `bun:"hash,pk"`
+	UserID  int64  `bun:"user_id,notnull"`
+	Purpose string `bun:"purpose,notnull"`
+	// OrganisationID is the organisation a link was sent for (its
+	// invitation, its administrator's address change); 0 for none.
+	OrganisationID int64      `bun:"organisation_id,notnull"`
+	ExpiresAt      time.Time  `bun:"expires_at,notnull"`
+	UsedAt         *time.Time `bun:"used_at"`
+	CreatedAt      time.Time  `bun:"created_at,notnull"`
 }
 
-// newToken voids the person's earlier links of the same purpose and makes a
-// new one, returning the token to put in the link.
-func (s *Service) newToken(ctx context.Context, db bun.IDB, userID int64, purpose string, valid time.Duration) (string, error) {
+// newToken voids the person's earlier links of the same purpose for the
+// same organisation and makes a new one, returning the token to put in the
+// link. Two organisations inviting one address each keep their own link.
+func (s *Service) newToken(ctx context.Context, db bun.IDB, userID, orgID int64, purpose string, valid time.Duration) (string, error) {
 	now := s.Now().UTC()
 	if _, err := db.NewUpdate().Model((*userToken)(nil)).Set("used_at = ?", now).
-		Where("user_id = ?", userID).Where("purpose = ?", purpose).Where("used_at IS NULL").Exec(ctx); err != nil {
+		Where("user_id = ?", userID).Where("purpose = ?", purpose).Where("organisation_id = ?", orgID).
+		Where("used_at IS NULL").Exec(ctx); err != nil {
 		return "", err
 	}
 	token := secrets.Token(32)
-	t := &userToken{Hash: secrets.Hash(token), UserID: userID, Purpose: purpose, ExpiresAt: now.Add(valid), CreatedAt: now}
+	t := &userToken{Hash: secrets.Hash(token), UserID: userID, Purpose: purpose, OrganisationID: orgID, ExpiresAt: now.Add(valid), CreatedAt: now}
 	_, err := db.NewInsert().Model(t).Exec(ctx)
 	return token, err
 }
@@ -58,6 +64,14 @@ func (s *Service) lookToken(ctx context.Context, db bun.IDB, token, purpose stri
 		return nil, ErrLinkExpired
 	}
 	return t, nil
+}
+
+// voidTokens ends every link of the person's still open: links went to an
+// address that is no longer theirs.
+func (s *Service) voidTokens(ctx context.Context, db bun.IDB, userID int64) error {
+	_, err := db.NewUpdate().Model((*userToken)(nil)).Set("used_at = ?", s.Now().UTC()).
+		Where("user_id = ?", userID).Where("used_at IS NULL").Exec(ctx)
+	return err
 }
 
 // useToken marks a link used, once: of two simultaneous uses one wins.

@@ -47,12 +47,15 @@ type User struct {
 	// for the session that started the replacement, until TOTPPendingUntil.
 	TOTPPending      string     `bun:"totp_pending,notnull"`
 	TOTPPendingUntil *time.Time `bun:"totp_pending_until"`
-	FailedSignIns    int        `bun:"failed_sign_ins,notnull"`
-	LockedAt         *time.Time `bun:"locked_at"`
-	Photo            []byte     `bun:"photo"`
-	PhotoType        string     `bun:"photo_type,notnull"`
-	CreatedAt        time.Time  `bun:"created_at,notnull"`
-	LastSignInAt     *time.Time `bun:"last_sign_in_at"`
+	// PendingEmail is a new sign-in address an administrator asked for,
+	// waiting for its mailbox to confirm it.
+	PendingEmail  string     `bun:"pending_email,notnull"`
+	FailedSignIns int        `bun:"failed_sign_ins,notnull"`
+	LockedAt      *time.Time `bun:"locked_at"`
+	Photo         []byte     `bun:"photo"`
+	PhotoType     string     `bun:"photo_type,notnull"`
+	CreatedAt     time.Time  `bun:"created_at,notnull"`
+	LastSignInAt  *time.Time `bun:"last_sign_in_at"`
 }
 
 // Name is the full display name: "Sam van der Berg".

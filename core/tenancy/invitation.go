@@ -14,15 +14,21 @@ import (
 
 // Invitation asks the owner of an existing account to join an
 // organisation. Until the owner accepts, they are no member: the
-// organisation sees them as invited, and nothing it does reaches their
-// account. An account made by the invitation itself needs none: choosing
-// its first password is the owner's acceptance.
+// organisation sees them as invited, with the address and the names it
+// typed (never the account's own), and nothing it does reaches their
+// account. It is bound to the address it was sent to: a new sign-in
+// address ends it. An account made by the invitation itself needs none:
+// choosing its first password is the owner's acceptance.
 type Invitation struct {
 	bun.BaseModel `bun:"table:member_invitations"`
 
 	OrganisationID int64       `bun:"organisation_id,pk"`
 	UserID         int64       `bun:"user_id,pk"`
 	Role           access.Role `bun:"role,notnull"`
+	Email          string      `bun:"email,notnull"`
+	GivenName      string      `bun:"given_name,notnull"`
+	NamePrefix     string      `bun:"name_prefix,notnull"`
+	FamilyName     string      `bun:"family_name,notnull"`
 	InvitedBy      *int64      `bun:"invited_by"`
 	CreatedAt      time.Time   `bun:"created_at,notnull"`
 }
@@ -32,10 +38,6 @@ type InvitationView struct {
 	Invitation   `bun:",extend"`
 	Organisation string `bun:"organisation"`
 	RoleName     string `bun:"role_name"` // a custom role's name; built-in roles are translated
-	Email        string `bun:"email"`
-	GivenName    string `bun:"given_name"`
-	NamePrefix   string `bun:"name_prefix"`
-	FamilyName   string `bun:"family_name"`
 }
 
 // ErrAlreadyInvited refuses a second invitation to the same organisation.
@@ -69,8 +71,8 @@ func (s *Service) InvitationsIn(ctx context.Context, orgIDs []int64) ([]Invitati
 func (s *Service) invitations(ctx context.Context, where string, arg any) ([]InvitationView, error) {
 	list := []InvitationView{}
 	err := s.db.NewSelect().Model(&list).ModelTableExpr("member_invitations AS i").ColumnExpr("i.*").
-		ColumnExpr("o.name AS organisation, COALESCE(r.name, '') AS role_name, u.email, u.given_name, u.name_prefix, u.family_name").
-		Join("JOIN organisations AS o ON o.id = i.organisation_id").Join("JOIN users AS u ON u.id = i.user_id").
+		ColumnExpr("o.name AS organisation, COALESCE(r.name, '') AS role_name").
+		Join("JOIN organisations AS o ON o.id = i.organisation_id").
 		Join("LEFT JOIN roles AS r ON i.role = 'custom:' || CAST(r.id AS TEXT)").
 		Where(where, arg).Order("i.created_at").Scan(ctx)
 	return list, err
@@ -85,17 +87,43 @@ func (s *Service) PendingInvitations(ctx context.Context, userID int64) (int, er
 // AcceptInvitation makes the person a member with the invited role, within
 // the subscription's room. The invitation is used up.
 func (s *Service) AcceptInvitation(ctx context.Context, userID, orgID int64) (*Invitation, error) {
-	inv := new(Invitation)
+	var inv *Invitation
 	err := s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
-		if err := take(ctx, tx, inv, orgID, userID); err != nil {
-			return err
-		}
-		if err := s.CheckRoom(ctx, tx, orgID); err != nil {
-			return err
-		}
-		return AddMember(ctx, tx, orgID, userID, inv.Role)
+		var err error
+		inv, err = s.AcceptIn(ctx, tx, userID, orgID)
+		return err
 	})
 	return inv, err
+}
+
+// AcceptIn is AcceptInvitation within the caller's transaction (the owner
+// setting up the account through the organisation's invitation link).
+// What the organisation kept for the person (Joined: a dossier registered
+// for the address) becomes theirs in the same transaction.
+func (s *Service) AcceptIn(ctx context.Context, tx bun.IDB, userID, orgID int64) (*Invitation, error) {
+	inv := new(Invitation)
+	if err := s.CheckRoom(ctx, tx, orgID); err != nil {
+		return nil, err // before anything is written: the caller's transaction goes on
+	}
+	if err := take(ctx, tx, inv, orgID, userID); err != nil {
+		return nil, err
+	}
+	if err := AddMember(ctx, tx, orgID, userID, inv.Role); err != nil {
+		return nil, err
+	}
+	if s.Joined != nil {
+		if err := s.Joined(ctx, tx, orgID, userID, inv.Email); err != nil {
+			return nil, err
+		}
+	}
+	return inv, nil
+}
+
+// DropInvitations ends every invitation of an account, within the caller's
+// transaction: they went to an address that is no longer its own.
+func DropInvitations(ctx context.Context, db bun.IDB, userID int64) error {
+	_, err := db.NewDelete().Model((*Invitation)(nil)).Where("user_id = ?", userID).Exec(ctx)
+	return err
 }
 
 // DeclineInvitation is the person's no; WithdrawInvitation the
@@ -136,6 +164,10 @@ func invitationMigration() store.Migration {
 		OrganisationID int64     `bun:"organisation_id,pk"`
 		UserID         int64     `bun:"user_id,pk"`
 		Role           string    `bun:"role,notnull"`
+		Email          string    `bun:"email,notnull"`
+		GivenName      string    `bun:"given_name,notnull"`
+		NamePrefix     string    `bun:"name_prefix,notnull"`
+		FamilyName     string    `bun:"family_name,notnull"`
 		InvitedBy      *int64    `bun:"invited_by"`
 		CreatedAt      time.Time `bun:"created_at,notnull"`
 	}

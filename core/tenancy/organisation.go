@@ -65,7 +65,14 @@ var ErrCircular = errors.New("tenancy.error.circular")
 type Invalid = refusal.Fields
 
 // Service reads and writes organisations.
-type Service struct{ db *store.DB }
+type Service struct {
+	db *store.DB
+	// Joined runs when someone accepts an organisation's invitation, in
+	// the same transaction, with the address it was sent to: what the
+	// organisation kept for them (a dossier registered for the address)
+	// becomes theirs. Set by the App; nil does nothing.
+	Joined func(ctx context.Context, tx bun.IDB, orgID, userID int64, email string) error
+}
 
 // NewService returns a Service on db.
 func NewService(db *store.DB) *Service { return &Service{db: db} }

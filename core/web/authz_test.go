@@ -189,7 +189,7 @@ func TestEveryRouteBySignInState(t *testing.T) {
 		shared := seed(harbour, "shared@harbour.example", access.RoleCoach, demo.TOTPSecret)
 		seed(north, shared.Email, access.RoleCoach, demo.TOTPSecret)
 		pending := seed(north, "pending@north.example", access.RoleCoach, demo.TOTPSecret)
-		if err := tenancy.Invite(ctx, app.DB(), &tenancy.Invitation{OrganisationID: harbour.ID, UserID: pending.ID, Role: access.RoleCoach, CreatedAt: time.Now()}); err != nil {
+		if err := tenancy.Invite(ctx, app.DB(), &tenancy.Invitation{OrganisationID: harbour.ID, UserID: pending.ID, Role: access.RoleCoach, Email: pending.Email, CreatedAt: time.Now()}); err != nil {
 			t.Fatal(err)
 		}
 		operator, _ := app.Identity().ByEmail(ctx, "admin@harbour.example")

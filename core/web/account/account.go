@@ -40,6 +40,8 @@ func Register(s *web.Server, ids *identity.Service, orgs *tenancy.Service, cat *
 	s.Handle(post, "/invitation/:token", web.Public, h.InvitationPost)
 	s.Handle(get, "/forgot", web.Public, h.Forgot)
 	s.Handle(post, "/forgot", web.Public, h.ForgotPost)
+	s.Handle(get, "/address/:token", web.Public, h.Address)
+	s.Handle(post, "/address/:token", web.Public, h.AddressPost)
 	s.Handle(get, "/reset/:token", web.Public, h.Reset)
 	s.Handle(post, "/reset/:token", web.Public, h.ResetPost)
 	s.Handle(post, "/password/check", web.Public, h.PasswordCheckPost)

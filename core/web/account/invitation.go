@@ -29,11 +29,14 @@ type invitationData struct {
 // linkProblem explains a link that does not work and what to do instead.
 func (h *Handlers) linkProblem(c fiber.Ctx, kind string, err error) error {
 	reason := "invalid"
+	var taken *identity.Invalid // a new address another account took meanwhile
 	switch {
 	case errors.Is(err, identity.ErrLinkExpired):
 		reason = "expired"
 	case errors.Is(err, identity.ErrLinkUsed):
 		reason = "used"
+	case errors.As(err, &taken):
+		reason = "taken"
 	case !errors.Is(err, identity.ErrLinkInvalid):
 		return err
 	}
@@ -43,16 +46,19 @@ func (h *Handlers) linkProblem(c fiber.Ctx, kind string, err error) error {
 
 // Invitation shows the first-time form: choose a password, accept the terms.
 func (h *Handlers) Invitation(c fiber.Ctx) error {
-	u, err := h.ids.Invitation(c.Context(), c.Params("token"))
+	u, orgID, err := h.ids.Invitation(c.Context(), c.Params("token"))
 	if err != nil {
 		return h.linkProblem(c, "invitation", err)
 	}
 	f := web.ReadForm(c)
 	f.Rules = h.ids.Policy().Check("", u.Email)
-	return h.renderInvitation(c, u, f, fiber.StatusOK)
+	return h.renderInvitation(c, u, orgID, f, fiber.StatusOK)
 }
 
-func (h *Handlers) renderInvitation(c fiber.Ctx, u *identity.User, f web.Form, status int) error {
+// renderInvitation shows the first-time form of an invitation link that
+// orgID sent, naming every organisation the account joins by using it: its
+// memberships, and the one that sent the link when it asked to join.
+func (h *Handlers) renderInvitation(c fiber.Ctx, u *identity.User, orgID int64, f web.Form, status int) error {
 	c.Set(fiber.HeaderReferrerPolicy, "same-origin") // the token is in the address: never send it to another site
 	ms, err := h.orgs.Memberships(c.Context(), u.ID)
 	if err != nil {
@@ -65,6 +71,15 @@ func (h *Handlers) renderInvitation(c fiber.Ctx, u *identity.User, f web.Form, s
 			return err
 		}
 		joining = append(joining, org.Name)
+	}
+	asked, err := h.orgs.InvitationsOf(c.Context(), u.ID)
+	if err != nil {
+		return err
+	}
+	for _, inv := range asked {
+		if inv.OrganisationID == orgID {
+			joining = append(joining, inv.Organisation)
+		}
 	}
 	return h.web.Render(c, web.Page{Template: tmplInvitation, Title: "account.invitation.title", Layout: web.AuthLayout,
 		Status: status, Data: invitationData{Form: f, User: u, Token: c.Params("token"), TermsURL: h.termsURL, Joining: joining}})
@@ -80,12 +95,12 @@ func (h *Handlers) InvitationPost(c fiber.Ctx) error {
 		if !f.Refuse(err) {
 			return h.linkProblem(c, "invitation", err)
 		}
-		invited, lerr := h.ids.Invitation(c.Context(), token)
+		invited, orgID, lerr := h.ids.Invitation(c.Context(), token)
 		if lerr != nil {
 			return h.linkProblem(c, "invitation", lerr)
 		}
 		f.Rules = h.checklist(c.FormValue("password"), invited.Email, f.Rules)
-		return h.renderInvitation(c, invited, f, web.Unprocessable)
+		return h.renderInvitation(c, invited, orgID, f, web.Unprocessable)
 	}
 	complete := !h.ids.Config().RequireSecondFactor
 	if err := h.web.StartSession(c, u, complete); err != nil {

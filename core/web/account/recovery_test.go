@@ -110,6 +110,12 @@ func TestRecoveryRevokesAccess(t *testing.T) {
 		if res := admin.PostForm(person(h.email)+"/email", url.Values{"email": {"kim.bakker@harbour.example"}}); res.StatusCode != 303 {
 			t.Fatalf("address change: %d", res.StatusCode)
 		}
+		confirm := app.MailedLink(t, "kim.bakker@harbour.example", "/address/")
+		mailbox := app.Client(t)
+		mailbox.Get(confirm)
+		if res := mailbox.PostForm(confirm, url.Values{}); res.StatusCode != 303 {
+			t.Fatalf("confirming the new address: %d", res.StatusCode)
+		}
 		revoked("address change", h, "kim.bakker@harbour.example")
 
 		// The person's own password change: ticked by default, it revokes too.

@@ -96,7 +96,7 @@ func (h *Handlers) InvitePost(c fiber.Ctx) error {
 	case err != nil:
 		return err
 	}
-	_, err := h.ids.Invite(c.Context(), v.User, v.Org, identity.Invitee{Email: f.Values["email"], GivenName: f.Values["given_name"],
+	_, _, err := h.ids.Invite(c.Context(), v.User, v.Org, identity.Invitee{Email: f.Values["email"], GivenName: f.Values["given_name"],
 		NamePrefix: f.Values["name_prefix"], FamilyName: f.Values["family_name"], Locale: f.Values["locale"], Role: role}, c.IP())
 	switch {
 	case errors.Is(err, identity.ErrAlreadyMember):
@@ -235,7 +235,8 @@ func (h *Handlers) ResetFactorPost(c fiber.Ctx) error {
 	})
 }
 
-// EmailPost changes a person's sign-in address.
+// EmailPost changes a person's sign-in address: at once for someone not set
+// up yet, after the new mailbox confirms it for everyone else.
 func (h *Handlers) EmailPost(c fiber.Ctx) error {
 	u, roles, err := h.member(c)
 	if err != nil {
@@ -243,7 +244,7 @@ func (h *Handlers) EmailPost(c fiber.Ctx) error {
 	}
 	f := web.ReadForm(c, "email")
 	v := web.CurrentViewer(c)
-	err = h.ids.ChangeEmail(c.Context(), v.User, v.Org.ID, u.ID, f.Values["email"], c.IP())
+	pending, err := h.ids.ChangeEmail(c.Context(), v.User, v.Org, u.ID, f.Values["email"], c.IP())
 	if errors.Is(err, people.ErrNotSteward) {
 		return h.notSteward(c, u, roles)
 	}
@@ -253,7 +254,11 @@ func (h *Handlers) EmailPost(c fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	web.SetFlash(c, "success", "people.person.email_changed")
+	if pending {
+		web.SetFlash(c, "success", "people.person.email_pending")
+	} else {
+		web.SetFlash(c, "success", "people.person.email_changed")
+	}
 	return h.web.Redirect(c, "/people/"+c.Params("id"))
 }
 

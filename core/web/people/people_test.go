@@ -57,9 +57,27 @@ func TestAdministratorSeesAndHelpsPeople(t *testing.T) {
 		if res := admin.PostForm(person+"/email", url.Values{"email": {"lena.smit@harbour.example"}}); res.StatusCode != 303 {
 			t.Errorf("change address: %d", res.StatusCode)
 		}
+		// It waits for the new mailbox; the page says so.
+		if page := admin.Get(person); !strings.Contains(page.Text("#pending-email"), "lena.smit@harbour.example") {
+			t.Errorf("the pending address is not shown: %q", page.Text("dl"))
+		}
+		if still, _ := app.Identity().ByID(ctx, lena.ID); still.Email != "lena@harbour.example" {
+			t.Fatalf("the address changed before its mailbox confirmed it: %q", still.Email)
+		}
+		link := app.MailedLink(t, "lena.smit@harbour.example", "/address/")
+		mailbox := app.Client(t)
+		if page := mailbox.Get(link); page.StatusCode != 200 || !strings.Contains(page.Text("main"), "lena.smit@harbour.example") {
+			t.Fatalf("confirmation page: %d", page.StatusCode)
+		}
+		if res := mailbox.PostForm(link, url.Values{}); res.StatusCode != 303 {
+			t.Fatalf("confirm: %d", res.StatusCode)
+		}
 		changed, _ := app.Identity().ByID(ctx, lena.ID)
-		if changed.Email != "lena.smit@harbour.example" {
-			t.Errorf("address: %q", changed.Email)
+		if changed.Email != "lena.smit@harbour.example" || changed.PendingEmail != "" {
+			t.Errorf("address: %q (pending %q)", changed.Email, changed.PendingEmail)
+		}
+		if res := app.Client(t).Get(link); res.StatusCode != 410 {
+			t.Errorf("the confirmation link works twice: %d", res.StatusCode)
 		}
 		// Reset the coach's second factor.
 		coach, _ := app.Identity().ByEmail(ctx, "coach@harbour.example")
@@ -72,14 +90,14 @@ func TestAdministratorSeesAndHelpsPeople(t *testing.T) {
 		var actions []string
 		_ = app.DB().NewSelect().Table("audit_events").Column("action").Where("actor_id IS NOT NULL").Scan(ctx, &actions)
 		joined := strings.Join(actions, " ")
-		for _, want := range []string{"identity.unlocked", "identity.email_changed", "identity.factor_reset"} {
+		for _, want := range []string{"identity.unlocked", "identity.email_change_asked", "identity.factor_reset"} {
 			if !strings.Contains(joined, want) {
 				t.Errorf("audit lacks %s", want)
 			}
 		}
 		// The development mail page shows the notice to the old address.
 		mail := admin.Get("/dev/mail")
-		if mail.StatusCode != 200 || !strings.Contains(mail.Body, "Your sign-in address was changed") {
+		if mail.StatusCode != 200 || !strings.Contains(mail.Body, "Your sign-in address was changed") || !strings.Contains(mail.Body, "A new sign-in address was asked for") {
 			t.Errorf("development mail: %d", mail.StatusCode)
 		}
 	})

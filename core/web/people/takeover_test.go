@@ -220,3 +220,144 @@ func TestDaughterAdministratorsDoNotLookAfterTheParentsPeople(t *testing.T) {
 		}
 	})
 }
+
+// TestAddressesCannotBeSquatted is the seat takeover the hostile review
+// found: a tenant's administrator put another tenant's person's address on
+// an account of their own, then received the invitations sent to that
+// address. A new address now takes effect only when its mailbox confirms.
+func TestAddressesCannotBeSquatted(t *testing.T) {
+	t.Parallel()
+	coretest.EachDatabase(t, func(t *testing.T, db config.Database) {
+		app := coretest.NewApp(t, db)
+		ctx := context.Background()
+		north, _, _ := app.Organisations().Ensure(ctx, tenancy.Organisation{Slug: "north", Name: "North Care", Locale: "en", TimeZone: "Europe/Amsterdam"})
+		if _, _, err := app.Identity().Seed(ctx, north, identity.Invitee{Email: "admin@north.example", GivenName: "N", FamilyName: "Admin", Role: access.RoleAdmin}, demo.Password, demo.TOTPSecret); err != nil {
+			t.Fatal(err)
+		}
+		squat, _, err := app.Identity().Seed(ctx, north, identity.Invitee{Email: "squat@north.example", GivenName: "S", FamilyName: "Quat", Role: access.RoleCoachee}, demo.Password, demo.TOTPSecret)
+		if err != nil {
+			t.Fatal(err)
+		}
+		attacker := app.Client(t)
+		attacker.SignIn("admin@north.example")
+		const victim = "new.colleague@harbour.example"
+		if res := attacker.PostForm("/people/"+strconv.FormatInt(squat.ID, 10)+"/email", url.Values{"email": {victim}}); res.StatusCode != 303 {
+			t.Fatalf("address change: %d", res.StatusCode)
+		}
+		if u, _ := app.Identity().ByID(ctx, squat.ID); u.Email != squat.Email {
+			t.Fatalf("the address changed without its mailbox: %q", u.Email)
+		}
+		// Harbour invites the address: it is nobody's account, so a new one is made for it.
+		admin := app.Client(t)
+		admin.SignIn("admin@harbour.example")
+		if res := admin.PostForm("/people/invite", url.Values{"email": {victim}, "given_name": {"New"}, "family_name": {"Colleague"}, "role": {"admin"}}); res.StatusCode != 303 {
+			t.Fatalf("invite: %d", res.StatusCode)
+		}
+		invited, err := app.Identity().ByEmail(ctx, victim)
+		if err != nil || invited.ID == squat.ID {
+			t.Fatalf("the invitation reached the squatting account: %v", err)
+		}
+		if n, _ := app.Organisations().PendingInvitations(ctx, squat.ID); n != 0 {
+			t.Errorf("the squatting account was asked to join: %d", n)
+		}
+		// The squatter's confirmation link never reached them; the one in
+		// the victim's mailbox cannot take the address now it is taken.
+		link := app.MailedLink(t, victim, "/address/")
+		mailbox := app.Client(t)
+		mailbox.Get(link)
+		if res := mailbox.PostForm(link, url.Values{}); res.StatusCode != 410 {
+			t.Errorf("confirming a taken address: %d", res.StatusCode)
+		}
+		if u, _ := app.Identity().ByID(ctx, squat.ID); u.Email != squat.Email {
+			t.Errorf("the squatting account took the address: %q", u.Email)
+		}
+	})
+}
+
+// TestAskingAnAccountNotSetUpYet: a second organisation inviting an address
+// whose account is still to be set up asks it, with its own link, and
+// leaves the first organisation's link working; using the second link is
+// the owner's yes to it. An address change ends every link sent before.
+func TestAskingAnAccountNotSetUpYet(t *testing.T) {
+	t.Parallel()
+	coretest.EachDatabase(t, func(t *testing.T, db config.Database) {
+		app := coretest.NewApp(t, db)
+		ctx := context.Background()
+		north, _, _ := app.Organisations().Ensure(ctx, tenancy.Organisation{Slug: "north", Name: "North Care", Locale: "en", TimeZone: "Europe/Amsterdam"})
+		if _, _, err := app.Identity().Seed(ctx, north, identity.Invitee{Email: "admin@north.example", GivenName: "N", FamilyName: "Admin", Role: access.RoleAdmin}, demo.Password, demo.TOTPSecret); err != nil {
+			t.Fatal(err)
+		}
+		harbour := app.Client(t)
+		harbour.SignIn("admin@harbour.example")
+		northAdmin := app.Client(t)
+		northAdmin.SignIn("admin@north.example")
+		invite := func(c *coretest.Client, email string) {
+			t.Helper()
+			if res := c.PostForm("/people/invite", url.Values{"email": {email}, "given_name": {"Nina"}, "family_name": {"Nieuw"}, "role": {"coachee"}}); res.StatusCode != 303 {
+				t.Fatalf("invite %s: %d %s", email, res.StatusCode, res.Text(".field-error"))
+			}
+		}
+		const email = "nina@example.org"
+		invite(harbour, email)
+		first := app.MailedLink(t, email, "/invitation/")
+		invite(northAdmin, email)
+		second := app.MailedLink(t, email, "/invitation/")
+		nina, _ := app.Identity().ByEmail(ctx, email)
+		harbourOrg, _ := app.Organisations().BySlug(ctx, demo.Slug)
+		if member, _ := app.Organisations().IsMember(ctx, north.ID, nina.ID); member {
+			t.Fatal("the second invitation made a member without an answer")
+		}
+		if res := northAdmin.Get("/people/" + strconv.FormatInt(nina.ID, 10)); res.StatusCode != 404 {
+			t.Errorf("North reaches the account before the answer: %d", res.StatusCode)
+		}
+		if first == second {
+			t.Fatal("the second organisation's mail carried the first's link")
+		}
+		visitor := app.Client(t)
+		if page := visitor.Get(first); page.StatusCode != 200 {
+			t.Fatalf("the first organisation's link stopped working: %d", page.StatusCode)
+		}
+		// The second link names both organisations, and using it joins both.
+		page := visitor.Get(second)
+		if joining := page.Text("#joining"); !strings.Contains(joining, "North Care") || !strings.Contains(joining, "Harbour Coaching") {
+			t.Errorf("the first-time page names %q", joining)
+		}
+		if res := visitor.PostForm(second, url.Values{"password": {"Tulip-Harbour-93"}, "confirm": {"Tulip-Harbour-93"}, "terms": {"yes"}}); res.StatusCode != 303 {
+			t.Fatalf("accept: %d %s", res.StatusCode, res.Text(".field-error"))
+		}
+		for _, org := range []int64{north.ID, harbourOrg.ID} {
+			if member, _ := app.Organisations().IsMember(ctx, org, nina.ID); !member {
+				t.Errorf("not a member of %d after using the link", org)
+			}
+		}
+
+		// A typo corrected: the links to the old address end, a new one goes to the new.
+		invite(harbour, "jon.typo@example.org")
+		typo := app.MailedLink(t, "jon.typo@example.org", "/invitation/")
+		jon, _ := app.Identity().ByEmail(ctx, "jon.typo@example.org")
+		if res := harbour.PostForm("/people/"+strconv.FormatInt(jon.ID, 10)+"/email", url.Values{"email": {"jon@example.org"}}); res.StatusCode != 303 {
+			t.Fatalf("correct the address: %d", res.StatusCode)
+		}
+		if res := app.Client(t).Get(typo); res.StatusCode != 410 {
+			t.Errorf("the link to the old address still works: %d", res.StatusCode)
+		}
+		if res := app.Client(t).Get(app.MailedLink(t, "jon@example.org", "/invitation/")); res.StatusCode != 200 {
+			t.Errorf("the new address's invitation: %d", res.StatusCode)
+		}
+		// A reset link mailed before an address change ends with it.
+		kim, _ := app.Identity().ByEmail(ctx, "coachee@harbour.example")
+		forgot := app.Client(t)
+		forgot.Get("/forgot")
+		forgot.PostForm("/forgot", url.Values{"email": {kim.Email}})
+		reset := app.MailedLink(t, kim.Email, "/reset/")
+		harbour.PostForm("/people/"+strconv.FormatInt(kim.ID, 10)+"/email", url.Values{"email": {"kim@example.org"}})
+		confirm := app.MailedLink(t, "kim@example.org", "/address/")
+		forgot.Get(confirm)
+		if res := forgot.PostForm(confirm, url.Values{}); res.StatusCode != 303 {
+			t.Fatalf("confirm: %d", res.StatusCode)
+		}
+		if res := app.Client(t).Get(reset); res.StatusCode != 410 {
+			t.Errorf("a reset link to the old address still works: %d", res.StatusCode)
+		}
+	})
+}
