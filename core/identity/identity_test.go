@@ -135,7 +135,7 @@ func TestSignInThrottlesLocksAndUnlocks(t *testing.T) {
 			t.Fatal(err)
 		}
 		// The browser the owner signed in on before.
-		own := f.ids.DeviceToken("boss@example.org")
+		own := f.ids.DeviceToken(f.admin)
 		// Unknown and known accounts fail the same way.
 		_, errUnknown := f.ids.SignIn(ctx, "nobody@example.org", goodPassword, "", "10.0.0.9")
 		_, errWrong := f.ids.SignIn(ctx, "boss@example.org", "wrong", "", "10.0.0.8")
@@ -186,7 +186,7 @@ func TestSignInThrottlesLocksAndUnlocks(t *testing.T) {
 		}
 		// A token made for another address, or altered, is no token.
 		altered := own[:len(own)-1] + map[bool]string{true: "1", false: "0"}[strings.HasSuffix(own, "0")]
-		for _, forged := range []string{f.ids.DeviceToken("helper@example.org"), altered, strings.Split(own, ".")[0] + ".", "garbage"} {
+		for _, forged := range []string{f.ids.DeviceToken(&identity.User{Email: "helper@example.org", PasswordHash: f.admin.PasswordHash}), altered, strings.Split(own, ".")[0] + ".", "garbage"} {
 			if _, err := f.ids.SignIn(ctx, "boss@example.org", goodPassword, forged, "10.0.0.6"); !errors.Is(err, identity.ErrLocked) && !errors.As(err, &th) {
 				t.Errorf("forged device token %q: %v", forged, err)
 			}
@@ -219,6 +219,10 @@ func TestSignInThrottlesLocksAndUnlocks(t *testing.T) {
 		}
 		if _, err := f.ids.SignIn(ctx, "boss@example.org", "Harbour-Tulip-77", "", "10.0.0.3"); err != nil {
 			t.Fatalf("after a reset by mail: %v", err)
+		}
+		// A new password makes the browsers known before unknown: a thief's too.
+		if now, _ := f.ids.ByID(ctx, f.admin.ID); f.ids.KnowsDevice(now, own) || !f.ids.KnowsDevice(now, f.ids.DeviceToken(now)) {
+			t.Error("device tokens outlive a new password, or new ones are not known")
 		}
 		actions := auditActions(t, f, f.admin.ID)
 		for _, want := range []string{"identity.sign_in_failed", "identity.locked", "identity.unlocked", "identity.password_reset"} {

@@ -2,11 +2,14 @@ package identity
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"strconv"
 	"time"
 
 	"github.com/uptrace/bun"
+
+	"github.com/atriumhq/atrium/core/tenancy"
 )
 
 // RequestReset mails a single-use link to choose a new password. The caller
@@ -31,7 +34,10 @@ func (s *Service) RequestReset(ctx context.Context, email, ip string) error {
 	}
 	return s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
 		if u.Status == StatusInvited {
-			org, _, err := s.orgs.Home(ctx, u.ID)
+			org, err := s.invitingOrganisation(ctx, tx, u.ID)
+			if errors.Is(err, tenancy.ErrNotFound) {
+				return nil // nothing to set up for: answer as for any address
+			}
 			if err != nil {
 				return err
 			}
@@ -48,6 +54,28 @@ func (s *Service) RequestReset(ctx context.Context, email, ip string) error {
 		}
 		return record(ctx, tx, "identity.reset_requested", nil, u.ID, ip, "")
 	})
+}
+
+// invitingOrganisation is the organisation whose invitation an account not
+// set up yet gets again: its first organisation, or else the one that last
+// sent it an invitation (to share a dossier, to join); tenancy.ErrNotFound
+// when there is none.
+func (s *Service) invitingOrganisation(ctx context.Context, tx bun.IDB, userID int64) (*tenancy.Organisation, error) {
+	org, _, err := s.orgs.Home(ctx, userID)
+	if !errors.Is(err, tenancy.ErrNotFound) {
+		return org, err
+	}
+	var orgID int64
+	err = tx.NewSelect().Model((*userToken)(nil)).Column("organisation_id").
+		Where("user_id = ? AND purpose = ? AND organisation_id <> 0", userID, purposeInvitation).
+		Order("created_at DESC").Limit(1).Scan(ctx, &orgID)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, tenancy.ErrNotFound
+	}
+	if err != nil {
+		return nil, err
+	}
+	return s.orgs.ByID(ctx, orgID)
 }
 
 // ResetAccount finds the account a reset link is for.

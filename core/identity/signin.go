@@ -15,17 +15,17 @@ import (
 // knows is throttled on its own and never locked out.
 func (s *Service) SignIn(ctx context.Context, email, password, device, ip string) (*User, error) {
 	email = NormalizeEmail(email)
-	keys, known := s.attemptKeys("account", email, device, ip)
+	u, err := s.find(ctx, s.db, "email = ?", email)
+	if err != nil && !errors.Is(err, ErrNotFound) {
+		return nil, err
+	}
+	keys, known := s.attemptKeys("account", u, email, device, ip)
 	if err := s.claim(ctx, keys...); err != nil {
 		return nil, err
 	}
-	u, err := s.find(ctx, s.db, "email = ?", email)
-	if errors.Is(err, ErrNotFound) {
+	if u == nil {
 		s.hasher.Verify(password, s.dummy) // take as long as a real check
 		return nil, ErrBadCredentials
-	}
-	if err != nil {
-		return nil, err
 	}
 	ok, stale := s.hasher.Verify(password, u.PasswordHash)
 	if !ok || u.Status == StatusInvited {
@@ -84,7 +84,7 @@ func (s *Service) failed(ctx context.Context, u *User, known bool, ip string) er
 // VerifyCode checks the second step: a code from the authenticator app or an
 // unused backup code. Wrong codes are throttled like wrong passwords.
 func (s *Service) VerifyCode(ctx context.Context, u *User, code, device, ip string) error {
-	keys, known := s.attemptKeys("code", u.Email, device, ip)
+	keys, known := s.attemptKeys("code", u, u.Email, device, ip)
 	if err := s.claim(ctx, keys...); err != nil {
 		return err
 	}

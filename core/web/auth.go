@@ -392,10 +392,10 @@ func DeviceToken(c fiber.Ctx) string { return c.Cookies(deviceCookie) }
 // rememberDevice marks the browser as one the person signed in on
 // completely, unless it is marked for them already.
 func (s *Server) rememberDevice(c fiber.Ctx, u *identity.User) {
-	if s.ids.KnowsDevice(u.Email, c.Cookies(deviceCookie)) {
+	if s.ids.KnowsDevice(u, c.Cookies(deviceCookie)) {
 		return
 	}
-	c.Cookie(&fiber.Cookie{Name: deviceCookie, Value: s.ids.DeviceToken(u.Email), Path: "/signin", MaxAge: deviceMaxAge,
+	c.Cookie(&fiber.Cookie{Name: deviceCookie, Value: s.ids.DeviceToken(u), Path: "/signin", MaxAge: deviceMaxAge,
 		HTTPOnly: true, Secure: s.secure, SameSite: fiber.CookieSameSiteLaxMode})
 }
 

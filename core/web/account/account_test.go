@@ -9,6 +9,8 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/uptrace/bun"
+
 	"github.com/atriumhq/atrium/core/config"
 	"github.com/atriumhq/atrium/core/coretest"
 	"github.com/atriumhq/atrium/core/demo"
@@ -231,6 +233,38 @@ func TestParallelWrongPasswordsAreThrottledAtOnce(t *testing.T) {
 		n, err := app.DB().NewSelect().Table("audit_events").Where("action = ? AND subject_id = ?", "identity.sign_in_failed", coach.ID).Count(ctx)
 		if err != nil || int(n) != allowed {
 			t.Fatalf("%d passwords were checked (%v), want %d", n, err, allowed)
+		}
+	})
+}
+
+// TestForgotPasswordOfAGuest: someone a dossier was shared with, who never
+// set up the account, asks for a new password: they get the sharing
+// organisation's invitation again, and the answer reads as for any address
+// (it was a 500 that told the address existed).
+func TestForgotPasswordOfAGuest(t *testing.T) {
+	t.Parallel()
+	coretest.EachDatabase(t, func(t *testing.T, db config.Database) {
+		app := coretest.NewApp(t, db)
+		ctx := context.Background()
+		org, _ := app.Organisations().BySlug(ctx, demo.Slug)
+		coach, _ := app.Identity().ByEmail(ctx, "coach@harbour.example")
+		if err := app.DB().RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+			_, err := app.Identity().InviteGuestIn(ctx, tx, coach, org, "guest@example.org", "test")
+			return err
+		}); err != nil {
+			t.Fatal(err)
+		}
+		first := app.MailedLink(t, "guest@example.org", "/invitation/")
+		c := app.Client(t)
+		c.Get("/forgot")
+		guest := c.PostForm("/forgot", url.Values{"email": {"guest@example.org"}})
+		nobody := c.PostForm("/forgot", url.Values{"email": {"nobody@example.org"}})
+		if guest.StatusCode != 200 || guest.Text("main p") != nobody.Text("main p") {
+			t.Fatalf("a guest's request: %d %q, an unknown address: %q", guest.StatusCode, guest.Text("main p"), nobody.Text("main p"))
+		}
+		again := app.MailedLink(t, "guest@example.org", "/invitation/")
+		if again == first || app.Client(t).Get(again).StatusCode != 200 {
+			t.Errorf("the guest did not get a fresh invitation")
 		}
 	})
 }
