@@ -92,6 +92,9 @@ type NavItem struct {
 	// OnlyCounted shows the entry only while its badge counts something
 	// (invitations waiting for an answer).
 	OnlyCounted bool
+	// CountLabel is the message id screen readers hear after the count;
+	// "" is "unread".
+	CountLabel string
 }
 
 // NavGroup is a part of the navigation column.

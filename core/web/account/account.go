@@ -72,7 +72,7 @@ func Register(s *web.Server, ids *identity.Service, orgs *tenancy.Service, cat *
 	s.Handle(post, "/invitations/:org/accept", web.Member, h.InvitationAcceptPost)
 	s.Handle(post, "/invitations/:org/decline", web.Member, h.InvitationDeclinePost)
 
-	s.AddNav(web.NavItem{Label: "nav.invitations", Icon: "mail", Path: "/invitations", Rule: web.Member, Group: web.NavStart, OnlyCounted: true,
+	s.AddNav(web.NavItem{Label: "nav.invitations", Icon: "mail", Path: "/invitations", Rule: web.Member, Group: web.NavStart, OnlyCounted: true, CountLabel: "account.invitations.waiting",
 		Badge: func(c fiber.Ctx) (int, error) {
 			return orgs.PendingInvitations(c.Context(), web.CurrentViewer(c).User.ID)
 		}})

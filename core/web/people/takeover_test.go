@@ -86,7 +86,7 @@ func TestAnotherTenantCannotTakeOverAnAccount(t *testing.T) {
 		owner := app.Client(t)
 		owner.SignIn(coach.Email)
 		home := owner.Get("/settings")
-		if nav := home.Doc.Find(`#nav a[href="/invitations"]`); nav.Length() != 1 || !strings.Contains(nav.Text(), "1") {
+		if nav := home.Doc.Find(`#nav a[href="/invitations"]`); nav.Length() != 1 || !strings.Contains(nav.Text(), "1 waiting for your answer") {
 			t.Errorf("the navigation does not offer the invitation: %q", home.Text("#nav"))
 		}
 		page := owner.Get("/invitations")
