@@ -109,8 +109,17 @@ func (s *Service) SetWebAccess(ctx context.Context, orgID, userID int64, on bool
 	return s.setFlag(ctx, orgID, userID, "web_access", on)
 }
 
+// setFlag turns a member's active or web_access flag on or off. Turning
+// either on lets someone (back) in, so it takes a place in the subscription
+// like an invitation: without the check, deactivating a member, inviting
+// someone new and reactivating the first would go past the limit.
 func (s *Service) setFlag(ctx context.Context, orgID, userID int64, column string, on bool) error {
 	return s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+		if on {
+			if err := s.checkRoom(ctx, tx, orgID, userID); err != nil {
+				return err
+			}
+		}
 		res, err := tx.NewUpdate().Model((*Member)(nil)).Set("? = ?", bun.Ident(column), on).
 			Where("organisation_id = ?", orgID).Where("user_id = ?", userID).Exec(ctx)
 		if err != nil {

@@ -4,11 +4,13 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"fmt"
 	"slices"
 	"strings"
 	"time"
 
 	"github.com/uptrace/bun"
+	"github.com/uptrace/bun/dialect"
 )
 
 // Subscription is what a subscriber may use: modules and plan limits. Its
@@ -35,6 +37,18 @@ func (s Subscription) Allows(module string) bool { return slices.Contains(s.Modu
 
 // ErrPlanLimit refuses one person more than the subscription allows.
 var ErrPlanLimit = errors.New("tenancy.error.plan_limit")
+
+// ErrBusy refuses an addition that waited RoomWait for the additions to the
+// same subscriber before it: try again.
+var ErrBusy = errors.New("tenancy.error.busy")
+
+// RoomWait is how long an addition waits on PostgreSQL for the additions to
+// the same subscriber before it (CheckRoom). A waiting transaction holds a
+// connection, and some callers reach for another one from the pool while
+// they hold the subscription; with the pool full of waiters the first would
+// wait for ever and take the whole instance with it. The bound turns that
+// into a short stall and ErrBusy for the waiters.
+const RoomWait = 5 * time.Second
 
 // Subscription returns the subscription that applies to an organisation: its
 // subscriber's. An organisation without one may use nothing and nobody.
@@ -102,27 +116,67 @@ func (s *Service) SetSubscription(ctx context.Context, orgID int64, modules []st
 }
 
 // CheckRoom refuses adding people beyond the subscription's limit. Run it in
-// the transaction that adds the person.
+// the transaction that adds the person, before adding them: it holds the
+// subscription until that transaction ends, so that additions to one
+// subscriber queue and each counts the ones before it.
 func (s *Service) CheckRoom(ctx context.Context, tx bun.IDB, orgID int64) error {
-	sub, err := s.Subscription(ctx, orgID)
-	if err != nil {
-		return err
+	return s.checkRoom(ctx, tx, orgID, 0)
+}
+
+// checkRoom is CheckRoom for letting userID in (0 for someone new): a
+// person already counted elsewhere in the tree takes no second place.
+func (s *Service) checkRoom(ctx context.Context, tx bun.IDB, orgID, userID int64) error {
+	root := s.rootOf(ctx, tx, orgID)
+	pg := tx.Dialect().Name() == dialect.PG
+	q := tx.NewSelect().Model((*Subscription)(nil)).Column("max_people").Where("organisation_id = ?", root)
+	if pg {
+		// Under READ COMMITTED two additions would each count the people
+		// before either is written, and both pass. The row lock makes the
+		// second wait for the first to commit and count again after it.
+		// SQLite needs none: its transactions take the write lock at BEGIN
+		// (store's _txlock=immediate), so additions already run one by one.
+		if _, err := tx.ExecContext(ctx, fmt.Sprintf("SET LOCAL lock_timeout = %d", RoomWait.Milliseconds())); err != nil {
+			return err
+		}
+		q = q.For("UPDATE")
 	}
-	if sub.MaxPeople == 0 {
+	var limit int
+	err := q.Scan(ctx, &limit)
+	if lockNotAvailable(err) {
+		return ErrBusy
+	}
+	if pg && (err == nil || errors.Is(err, sql.ErrNoRows)) {
+		// The rest of the caller's transaction waits as the server is set to.
+		if _, err := tx.ExecContext(ctx, "SET LOCAL lock_timeout TO DEFAULT"); err != nil {
+			return err
+		}
+	}
+	if errors.Is(err, sql.ErrNoRows) || (err == nil && limit == 0) {
 		return nil // no subscription set: an operator's own or a demo organisation
 	}
-	tree, err := s.subtree(ctx, tx, sub.OrganisationID)
 	if err != nil {
 		return err
 	}
-	n, err := s.ActivePeople(ctx, tx, tree)
+	tree, err := s.subtree(ctx, tx, root)
 	if err != nil {
 		return err
 	}
-	if n >= sub.MaxPeople {
+	var n int
+	if err := tx.NewRaw("SELECT COUNT(DISTINCT user_id) FROM members WHERE organisation_id IN (?) AND active = ? AND user_id <> ?",
+		bun.List(tree), true, userID).Scan(ctx, &n); err != nil {
+		return err
+	}
+	if n >= limit {
 		return ErrPlanLimit
 	}
 	return nil
+}
+
+// lockNotAvailable tells whether err is PostgreSQL's lock_timeout
+// (SQLSTATE 55P03), read through the driver's error without naming it.
+func lockNotAvailable(err error) bool {
+	var state interface{ SQLState() string }
+	return errors.As(err, &state) && state.SQLState() == "55P03"
 }
 
 // switchRow records that an organisation has switched a module on.

@@ -37,14 +37,16 @@ type fieldErrors interface {
 }
 
 // Refuse records a domain refusal on the form and tells whether err was one;
-// other errors are left to the caller. A full subscription is a refusal of
-// the whole form: any form that adds a person (an invitation, a trajectory
-// that invites, a reactivation) can meet it, and it must read as a message
-// on that form, never as a 500.
+// other errors are left to the caller. A full subscription (or one busy
+// with other additions) is a refusal of the whole form: any form that adds
+// a person (an invitation, a trajectory that invites, a reactivation) can
+// meet it, and it must read as a message on that form, never as a 500.
 func (f *Form) Refuse(err error) bool {
-	if errors.Is(err, tenancy.ErrPlanLimit) {
-		f.Problem = tenancy.ErrPlanLimit.Error()
-		return true
+	for _, full := range []error{tenancy.ErrPlanLimit, tenancy.ErrBusy} {
+		if errors.Is(err, full) {
+			f.Problem = full.Error()
+			return true
+		}
 	}
 	var inv *identity.Invalid
 	if errors.As(err, &inv) {

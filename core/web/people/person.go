@@ -165,10 +165,12 @@ func (h *Handlers) flag(c fiber.Ctx, name string, set func(ctx context.Context, 
 		return h.renderPerson(c, u, roles, f, web.Unprocessable)
 	}
 	err = set(c.Context(), web.CurrentViewer(c).Org.ID, u.ID, on)
-	if errors.Is(err, tenancy.ErrLastAdmin) {
-		f := web.ReadForm(c)
-		f.Problem = tenancy.ErrLastAdmin.Error()
-		return h.renderPerson(c, u, roles, f, web.Unprocessable)
+	for _, refusal := range []error{tenancy.ErrLastAdmin, tenancy.ErrPlanLimit, tenancy.ErrBusy} {
+		if errors.Is(err, refusal) {
+			f := web.ReadForm(c)
+			f.Problem = refusal.Error()
+			return h.renderPerson(c, u, roles, f, web.Unprocessable)
+		}
 	}
 	if err != nil {
 		return err
