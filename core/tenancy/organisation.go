@@ -44,7 +44,8 @@ type Organisation struct {
 	Phone         string    `bun:"phone,notnull"`
 	Email         string    `bun:"email,notnull"`
 	Website       string    `bun:"website,notnull"`
-	Domain        string    `bun:"domain,notnull"` // the portal's own address, such as portal.northcare.nl ("" for none)
+	Domain        string    `bun:"domain,notnull"`       // the portal's own address, such as portal.northcare.nl ("" for none); only the operator sets it (SetDomain)
+	DomainAsked   string    `bun:"domain_asked,notnull"` // an address its administrator entered when they still could: a request to the operator, never used
 	MainContactID *int64    `bun:"main_contact_id"`
 	CreatedAt     time.Time `bun:"created_at,notnull"`
 }
@@ -131,9 +132,10 @@ func (s *Service) Ensure(ctx context.Context, org Organisation) (*Organisation, 
 	return stored, n == 1, err
 }
 
-// Details is what an administrator edits about an organisation.
+// Details is what an administrator edits about an organisation. The portal
+// address is not among them: it is the operator's (SetDomain).
 type Details struct {
-	Name, Locale, TimeZone, Street, Postcode, City, Country, Phone, Email, Website, Domain string
+	Name, Locale, TimeZone, Street, Postcode, City, Country, Phone, Email, Website string
 }
 
 // check validates details; locales lists the shipped languages.
@@ -149,7 +151,7 @@ func (d *Details) check(locales []string) *Invalid {
 		value string
 		max   int
 	}{"street": {d.Street, 200}, "postcode": {d.Postcode, 20}, "city": {d.City, 100}, "country": {d.Country, 100},
-		"phone": {d.Phone, 40}, "email": {d.Email, 254}, "website": {d.Website, 300}, "domain": {d.Domain, 253}} {
+		"phone": {d.Phone, 40}, "email": {d.Email, 254}, "website": {d.Website, 300}} {
 		if len([]rune(f.value)) > f.max {
 			inv.Add(field, "form.too_long")
 		}
@@ -170,10 +172,6 @@ func (d *Details) check(locales []string) *Invalid {
 	if d.Website != "" && !strings.HasPrefix(d.Website, "https://") && !strings.HasPrefix(d.Website, "http://") {
 		inv.Add("website", "form.url")
 	}
-	d.Domain = strings.ToLower(strings.TrimSpace(d.Domain))
-	if d.Domain != "" && !domainName.MatchString(d.Domain) {
-		inv.Add("domain", "tenancy.error.domain")
-	}
 	return inv
 }
 
@@ -181,7 +179,6 @@ func (d Details) apply(o *Organisation) {
 	o.Name, o.Locale, o.TimeZone = d.Name, d.Locale, d.TimeZone
 	o.Street, o.Postcode, o.City, o.Country = strings.TrimSpace(d.Street), strings.TrimSpace(d.Postcode), strings.TrimSpace(d.City), strings.TrimSpace(d.Country)
 	o.Phone, o.Email, o.Website = strings.TrimSpace(d.Phone), strings.TrimSpace(d.Email), strings.TrimSpace(d.Website)
-	o.Domain = d.Domain
 }
 
 // CreateSubscriber makes a new subscriber organisation.
@@ -266,16 +263,7 @@ func (s *Service) Update(ctx context.Context, org *Organisation, d Details, loca
 		return inv
 	}
 	d.apply(org)
-	if org.Domain != "" {
-		n, err := s.db.NewSelect().Model((*Organisation)(nil)).Where("domain = ?", org.Domain).Where("id <> ?", org.ID).Count(ctx)
-		if err != nil {
-			return err
-		}
-		if n > 0 {
-			return &Invalid{Fields: map[string]string{"domain": "tenancy.error.domain_taken"}}
-		}
-	}
-	_, err := s.db.NewUpdate().Model(org).Column("name", "locale", "time_zone", "street", "postcode", "city", "country", "phone", "email", "website", "domain").WherePK().Exec(ctx)
+	_, err := s.db.NewUpdate().Model(org).Column("name", "locale", "time_zone", "street", "postcode", "city", "country", "phone", "email", "website").WherePK().Exec(ctx)
 	return err
 }
 

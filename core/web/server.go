@@ -11,6 +11,7 @@ import (
 	"io/fs"
 	"log/slog"
 	"net"
+	"net/url"
 	"sort"
 	"strconv"
 	"strings"
@@ -130,6 +131,7 @@ type Server struct {
 	brands        *branding.Service
 	defaultLocale string
 	secure        bool
+	baseHost      string // the host of server.base_url
 	shutdown      time.Duration
 	version       string
 	ids           *identity.Service
@@ -184,6 +186,7 @@ func New(o Options) (*Server, error) {
 		ready: o.Ready, visitorOrg: o.VisitorOrganisation, brands: o.Branding,
 		defaultLocale: o.Config.I18n.DefaultLocale,
 		secure:        strings.HasPrefix(cfg.BaseURL, "https://"),
+		baseHost:      hostOf(cfg.BaseURL),
 		shutdown:      cfg.ShutdownTimeout,
 		version:       o.Version,
 		ids:           o.Identity,
@@ -365,6 +368,18 @@ func (s *Server) shell(c fiber.Ctx) Shell {
 	}
 	c.Locals(localShell, sh)
 	return sh
+}
+
+// BaseHost is the host name of server.base_url: the installation's own
+// address, which no organisation may have as its portal address.
+func (s *Server) BaseHost() string { return s.baseHost }
+
+func hostOf(base string) string {
+	u, err := url.Parse(base)
+	if err != nil {
+		return ""
+	}
+	return strings.ToLower(u.Hostname())
 }
 
 // orgLocale is the organisation's default language, else the configured one.

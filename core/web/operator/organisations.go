@@ -41,6 +41,7 @@ func RegisterOrganisations(s *web.Server, orgs *tenancy.Service, ids *identity.S
 	s.Handle(get, "/operator/organisations/:id", web.Operator, h.Show)
 	s.Handle(post, "/operator/organisations/:id/subscription", web.Operator, h.SubscriptionPost)
 	s.Handle(post, "/operator/organisations/:id/status", web.Operator, h.StatusPost)
+	s.Handle(post, "/operator/organisations/:id/domain", web.Operator, h.DomainPost)
 	s.Handle(post, "/operator/organisations/:id/daughters", web.Operator, h.DaughterPost)
 	s.AddNav(web.NavItem{Label: "nav.subscribers", Icon: "building", Path: "/operator/organisations", Rule: web.Operator, Group: web.NavPlatform})
 }
@@ -187,6 +188,33 @@ func (h *Organisations) SubscriptionPost(c fiber.Ctx) error {
 		return err
 	}
 	web.SetFlash(c, "success", "operator.organisation.saved")
+	return h.web.Redirect(c, "/operator/organisations/"+c.Params("id"))
+}
+
+// DomainPost sets the subscriber's portal address, or clears it: the
+// sign-in page visitors see at that address is the subscriber's. The
+// installation's own address and one another organisation has are refused.
+func (h *Organisations) DomainPost(c fiber.Ctx) error {
+	org, err := h.subscriber(c)
+	if err != nil {
+		return err
+	}
+	f := web.ReadForm(c, "domain")
+	err = h.orgs.SetDomain(c.Context(), org.ID, f.Values["domain"], h.web.BaseHost())
+	if refused(&f, err) {
+		return h.renderShow(c, f, web.Unprocessable)
+	}
+	if err != nil {
+		return err
+	}
+	stored, err := h.orgs.ByID(c.Context(), org.ID)
+	if err != nil {
+		return err
+	}
+	if err := h.web.AuditIn(c, org.ID, "organisation.domain_changed", 0, stored.Domain); err != nil {
+		return err
+	}
+	web.SetFlash(c, "success", "operator.organisation.domain_saved")
 	return h.web.Redirect(c, "/operator/organisations/"+c.Params("id"))
 }
 

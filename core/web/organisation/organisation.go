@@ -135,17 +135,19 @@ func paramID(c fiber.Ctx) (int64, error) {
 func (h *Handlers) Details(c fiber.Ctx) error {
 	o := web.CurrentViewer(c).Org
 	f := web.Form{Values: map[string]string{"name": o.Name, "locale": o.Locale, "time_zone": o.TimeZone, "street": o.Street,
-		"postcode": o.Postcode, "city": o.City, "country": o.Country, "phone": o.Phone, "email": o.Email, "website": o.Website, "domain": o.Domain}, Errors: map[string]string{}}
+		"postcode": o.Postcode, "city": o.City, "country": o.Country, "phone": o.Phone, "email": o.Email, "website": o.Website}, Errors: map[string]string{}}
 	return h.page(c, "organisation/details", "organisation.details.title", fiber.StatusOK, f)
 }
 
-// DetailsPost saves the organisation's details.
+// DetailsPost saves the organisation's details. The portal address is not
+// among them: it decides whose sign-in page visitors see there, so only the
+// platform operator sets it, and a posted one is not read.
 func (h *Handlers) DetailsPost(c fiber.Ctx) error {
-	f := web.ReadForm(c, "name", "locale", "time_zone", "street", "postcode", "city", "country", "phone", "email", "website", "domain")
+	f := web.ReadForm(c, "name", "locale", "time_zone", "street", "postcode", "city", "country", "phone", "email", "website")
 	o := *web.CurrentViewer(c).Org
 	err := h.orgs.Update(c.Context(), &o, tenancy.Details{Name: f.Values["name"], Locale: f.Values["locale"], TimeZone: f.Values["time_zone"],
 		Street: f.Values["street"], Postcode: f.Values["postcode"], City: f.Values["city"], Country: f.Values["country"],
-		Phone: f.Values["phone"], Email: f.Values["email"], Website: f.Values["website"], Domain: f.Values["domain"]}, h.cat.Locales())
+		Phone: f.Values["phone"], Email: f.Values["email"], Website: f.Values["website"]}, h.cat.Locales())
 	if refused(&f, err) {
 		return h.page(c, "organisation/details", "organisation.details.title", web.Unprocessable, f)
 	}
