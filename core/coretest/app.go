@@ -4,14 +4,18 @@ import (
 	"bytes"
 	"context"
 	"regexp"
+	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/atriumhq/atrium/core"
+	"github.com/atriumhq/atrium/core/access"
 	"github.com/atriumhq/atrium/core/config"
 	"github.com/atriumhq/atrium/core/demo"
+	"github.com/atriumhq/atrium/core/identity"
 	"github.com/atriumhq/atrium/core/secrets"
+	"github.com/atriumhq/atrium/core/tenancy"
 )
 
 // App is a real Atrium serving on a random loopback port for one test.
@@ -188,4 +192,27 @@ func (a *App) MailedLink(t testing.TB, to, prefix string) string {
 	}
 	t.Fatalf("no mail to %s with a link %s…", to, prefix)
 	return ""
+}
+
+// Organisation is a subscriber organisation of the App by its slug, made
+// when there is none (another tenant, for tests across tenants).
+func (a *App) Organisation(t testing.TB, slug, name string) *tenancy.Organisation {
+	t.Helper()
+	org, _, err := a.Organisations().Ensure(context.Background(), tenancy.Organisation{Slug: slug, Name: name, Locale: "en", TimeZone: "Europe/Amsterdam"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return org
+}
+
+// Person is an account ready to sign in with the demo's password and
+// authenticator key (Client.SignIn), a member of org with the role; an
+// existing account only gains the membership.
+func (a *App) Person(t testing.TB, org *tenancy.Organisation, email string, role access.Role) *identity.User {
+	t.Helper()
+	u, _, err := a.Identity().Seed(context.Background(), org, identity.Invitee{Email: email, GivenName: "P", FamilyName: strings.Split(email, "@")[0], Role: role}, demo.Password, demo.TOTPSecret)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return u
 }

@@ -176,19 +176,14 @@ func TestEveryRouteBySignInState(t *testing.T) {
 		app := coretest.NewApp(t, db, coretest.Options{Config: func(c *config.Config) { c.Server.RateLimit = 1_000_000 }})
 		ctx := context.Background()
 		harbour, _ := app.Organisations().BySlug(ctx, demo.Slug)
-		north, _, _ := app.Organisations().Ensure(ctx, tenancy.Organisation{Slug: "north", Name: "North Care", Locale: "en", TimeZone: "Europe/Amsterdam"})
-		seed := func(org *tenancy.Organisation, email string, role access.Role, secret string) *identity.User {
-			u, _, err := app.Identity().Seed(ctx, org, identity.Invitee{Email: email, GivenName: "P", FamilyName: "Q", Role: role}, demo.Password, secret)
-			if err != nil {
-				t.Fatal(err)
-			}
-			return u
+		north := app.Organisation(t, "north", "North Care")
+		admin2 := app.Person(t, harbour, "admin2@harbour.example", access.RoleAdmin) // no operator
+		if _, _, err := app.Identity().Seed(ctx, harbour, identity.Invitee{Email: "nofactor@harbour.example", GivenName: "N", FamilyName: "F", Role: access.RoleCoach}, demo.Password, ""); err != nil {
+			t.Fatal(err)
 		}
-		admin2 := seed(harbour, "admin2@harbour.example", access.RoleAdmin, demo.TOTPSecret) // no operator
-		seed(harbour, "nofactor@harbour.example", access.RoleCoach, "")
-		shared := seed(harbour, "shared@harbour.example", access.RoleCoach, demo.TOTPSecret)
-		seed(north, shared.Email, access.RoleCoach, demo.TOTPSecret)
-		pending := seed(north, "pending@north.example", access.RoleCoach, demo.TOTPSecret)
+		shared := app.Person(t, harbour, "shared@harbour.example", access.RoleCoach)
+		app.Person(t, north, shared.Email, access.RoleCoach)
+		pending := app.Person(t, north, "pending@north.example", access.RoleCoach)
 		if err := tenancy.Invite(ctx, app.DB(), &tenancy.Invitation{OrganisationID: harbour.ID, UserID: pending.ID, Role: access.RoleCoach, Email: pending.Email, CreatedAt: time.Now()}); err != nil {
 			t.Fatal(err)
 		}

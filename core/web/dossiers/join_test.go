@@ -14,8 +14,6 @@ import (
 	"github.com/atriumhq/atrium/core/config"
 	"github.com/atriumhq/atrium/core/coretest"
 	"github.com/atriumhq/atrium/core/demo"
-	"github.com/atriumhq/atrium/core/identity"
-	"github.com/atriumhq/atrium/core/tenancy"
 )
 
 // TestADossierBecomesTheAccountsOnlyWhenItsOwnerJoins is what the hostile
@@ -31,17 +29,10 @@ func TestADossierBecomesTheAccountsOnlyWhenItsOwnerJoins(t *testing.T) {
 		app := coretest.NewApp(t, db)
 		ctx := context.Background()
 		harbour, _ := app.Organisations().BySlug(ctx, demo.Slug)
-		north, _, _ := app.Organisations().Ensure(ctx, tenancy.Organisation{Slug: "north", Name: "North Care", Locale: "en", TimeZone: "Europe/Amsterdam"})
-		seed := func(email string, role access.Role) *identity.User {
-			u, _, err := app.Identity().Seed(ctx, north, identity.Invitee{Email: email, GivenName: "Real", FamilyName: "Name", Role: role}, demo.Password, demo.TOTPSecret)
-			if err != nil {
-				t.Fatal(err)
-			}
-			return u
-		}
-		seed("admin@north.example", access.RoleAdmin)
-		petra := seed("petra@north.example", access.RoleCoachee)
-		pat := seed("pat@north.example", access.RoleCoachee)
+		north := app.Organisation(t, "north", "North Care")
+		app.Person(t, north, "admin@north.example", access.RoleAdmin)
+		petra := app.Person(t, north, "petra@north.example", access.RoleCoachee)
+		pat := app.Person(t, north, "pat@north.example", access.RoleCoachee)
 
 		hr := app.Client(t)
 		hr.SignIn("hr@harbour.example")
@@ -68,7 +59,7 @@ func TestADossierBecomesTheAccountsOnlyWhenItsOwnerJoins(t *testing.T) {
 		if user := linked(petrasDossier); user != nil {
 			t.Fatalf("the dossier was linked to the account before its owner answered: %d", *user)
 		}
-		if page := hr.Get(petrasDossier); strings.Contains(page.Body, "Real Name") {
+		if page := hr.Get(petrasDossier); strings.Contains(page.Body, "P petra") {
 			t.Error("Harbour sees the account's own name")
 		}
 		if res := hr.Get(petrasDossier + "/members/" + strconv.FormatInt(petra.ID, 10) + "/photo"); res.StatusCode != 404 {

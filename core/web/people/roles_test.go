@@ -10,7 +10,6 @@ import (
 	"github.com/atriumhq/atrium/core/config"
 	"github.com/atriumhq/atrium/core/coretest"
 	"github.com/atriumhq/atrium/core/demo"
-	"github.com/atriumhq/atrium/core/tenancy"
 )
 
 // TestCustomRolesAreCheckedLikeBuiltInOnes is the escalation of issue 14:
@@ -24,10 +23,7 @@ func TestCustomRolesAreCheckedLikeBuiltInOnes(t *testing.T) {
 		app := coretest.NewApp(t, db)
 		ctx := context.Background()
 		harbour, _ := app.Organisations().BySlug(ctx, demo.Slug)
-		north, _, err := app.Organisations().Ensure(ctx, tenancy.Organisation{Slug: "north", Name: "North Care", Locale: "en", TimeZone: "Europe/Amsterdam"})
-		if err != nil {
-			t.Fatal(err)
-		}
+		north := app.Organisation(t, "north", "North Care")
 		everything := access.Set{}.Add(access.Permissions()...)
 		// A role of another organisation that would make its holder an administrator there.
 		foreign, err := app.Access().SaveCustomRole(ctx, everything, north.ID, 0, "North's keys", []access.Permission{access.PeopleManage, access.RolesAssign})

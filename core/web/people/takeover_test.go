@@ -27,19 +27,9 @@ func TestAnotherTenantCannotTakeOverAnAccount(t *testing.T) {
 		app := coretest.NewApp(t, db)
 		ctx := context.Background()
 		harbour, _ := app.Organisations().BySlug(ctx, demo.Slug)
-		north, _, err := app.Organisations().Ensure(ctx, tenancy.Organisation{Slug: "north", Name: "North Care", Locale: "en", TimeZone: "Europe/Amsterdam"})
-		if err != nil {
-			t.Fatal(err)
-		}
-		seed := func(org *tenancy.Organisation, email string, role access.Role) *identity.User {
-			u, _, err := app.Identity().Seed(ctx, org, identity.Invitee{Email: email, GivenName: "A", FamilyName: strings.Split(email, "@")[0], Role: role}, demo.Password, demo.TOTPSecret)
-			if err != nil {
-				t.Fatal(err)
-			}
-			return u
-		}
-		seed(north, "admin@north.example", access.RoleAdmin)
-		seed(harbour, "admin2@harbour.example", access.RoleAdmin) // an administrator who is not the operator
+		north := app.Organisation(t, "north", "North Care")
+		app.Person(t, north, "admin@north.example", access.RoleAdmin)
+		app.Person(t, harbour, "admin2@harbour.example", access.RoleAdmin) // an administrator who is not the operator
 		coach, _ := app.Identity().ByEmail(ctx, "coach@harbour.example")
 		operator, _ := app.Identity().ByEmail(ctx, "admin@harbour.example")
 		person := func(u *identity.User) string { return "/people/" + strconv.FormatInt(u.ID, 10) }
@@ -198,13 +188,8 @@ func TestDaughterAdministratorsDoNotLookAfterTheParentsPeople(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, _, err := app.Identity().Seed(ctx, south, identity.Invitee{Email: "admin@south.example", GivenName: "S", FamilyName: "Admin", Role: access.RoleAdmin}, demo.Password, demo.TOTPSecret); err != nil {
-			t.Fatal(err)
-		}
-		local, _, err := app.Identity().Seed(ctx, south, identity.Invitee{Email: "local@south.example", GivenName: "Lo", FamilyName: "Cal", Role: access.RoleCoachee}, demo.Password, demo.TOTPSecret)
-		if err != nil {
-			t.Fatal(err)
-		}
+		app.Person(t, south, "admin@south.example", access.RoleAdmin)
+		local := app.Person(t, south, "local@south.example", access.RoleCoachee)
 		// Harbour's coach works in the daughter too.
 		coach, _ := app.Identity().ByEmail(ctx, "coach@harbour.example")
 		if err := tenancy.AddMember(ctx, app.DB(), south.ID, coach.ID, access.RoleCoach); err != nil {
@@ -230,14 +215,9 @@ func TestAddressesCannotBeSquatted(t *testing.T) {
 	coretest.EachDatabase(t, func(t *testing.T, db config.Database) {
 		app := coretest.NewApp(t, db)
 		ctx := context.Background()
-		north, _, _ := app.Organisations().Ensure(ctx, tenancy.Organisation{Slug: "north", Name: "North Care", Locale: "en", TimeZone: "Europe/Amsterdam"})
-		if _, _, err := app.Identity().Seed(ctx, north, identity.Invitee{Email: "admin@north.example", GivenName: "N", FamilyName: "Admin", Role: access.RoleAdmin}, demo.Password, demo.TOTPSecret); err != nil {
-			t.Fatal(err)
-		}
-		squat, _, err := app.Identity().Seed(ctx, north, identity.Invitee{Email: "squat@north.example", GivenName: "S", FamilyName: "Quat", Role: access.RoleCoachee}, demo.Password, demo.TOTPSecret)
-		if err != nil {
-			t.Fatal(err)
-		}
+		north := app.Organisation(t, "north", "North Care")
+		app.Person(t, north, "admin@north.example", access.RoleAdmin)
+		squat := app.Person(t, north, "squat@north.example", access.RoleCoachee)
 		attacker := app.Client(t)
 		attacker.SignIn("admin@north.example")
 		const victim = "new.colleague@harbour.example"
@@ -283,10 +263,8 @@ func TestAskingAnAccountNotSetUpYet(t *testing.T) {
 	coretest.EachDatabase(t, func(t *testing.T, db config.Database) {
 		app := coretest.NewApp(t, db)
 		ctx := context.Background()
-		north, _, _ := app.Organisations().Ensure(ctx, tenancy.Organisation{Slug: "north", Name: "North Care", Locale: "en", TimeZone: "Europe/Amsterdam"})
-		if _, _, err := app.Identity().Seed(ctx, north, identity.Invitee{Email: "admin@north.example", GivenName: "N", FamilyName: "Admin", Role: access.RoleAdmin}, demo.Password, demo.TOTPSecret); err != nil {
-			t.Fatal(err)
-		}
+		north := app.Organisation(t, "north", "North Care")
+		app.Person(t, north, "admin@north.example", access.RoleAdmin)
 		harbour := app.Client(t)
 		harbour.SignIn("admin@harbour.example")
 		northAdmin := app.Client(t)
