@@ -33,7 +33,7 @@ func (s *Server) language(c fiber.Ctx) error {
 	}
 	locale := s.catalog.Resolve(choice, c.Get(fiber.HeaderAcceptLanguage), s.orgLocale(c))
 	loc := s.catalog.Localizer(locale)
-	if v := CurrentViewer(c); v != nil && v.Org != nil && s.orgs != nil {
+	if v := CurrentViewer(c); v.Complete() && v.Org != nil && s.orgs != nil { // the password alone gets the visitors' words
 		words, err := s.orgs.TermsIn(c.Context(), v.Lineage, locale)
 		if err != nil {
 			return err

@@ -44,7 +44,12 @@ type View struct {
 	Panels    []NavItem // buttons that open a module's page in the side panel
 	Shell     Shell
 	Version   string
-	Viewer    *Viewer
+	// Viewer is the person signed in with both steps; nil for visitors and
+	// for someone who has only done the password step.
+	Viewer *Viewer
+	// Pending is where someone who has only done the password step goes on
+	// (the code, or setting up an authenticator); "" for everyone else.
+	Pending string
 	// Live is the tab's event stream; nil for visitors.
 	Live *Live
 	// Content is the rendered fragment, set for the layout only.
@@ -197,7 +202,7 @@ func (s *Server) visible(c fiber.Ctx, items []NavItem) []NavItem {
 	for _, item := range items {
 		switch {
 		case item.Rule.Level == Anyone:
-		case v == nil || (item.Rule.Level == SignedIn && !v.Complete()):
+		case !v.Complete(): // visitors, and whoever has only the password step done
 			continue
 		case !v.Can.Has(item.Rule.Need):
 			continue
@@ -235,6 +240,13 @@ func (s *Server) view(c fiber.Ctx, p Page) *View {
 	if v := CurrentViewer(c); v != nil && v.Complete() && v.Org != nil && s.hub != nil {
 		live = s.live(c, v)
 	}
+	// The password alone proves little: whoever has only that step done
+	// sees the pages as a visitor does, with the way on, and nothing of
+	// the account (its name, address, organisation).
+	viewer, pending := CurrentViewer(c), ""
+	if viewer != nil && !viewer.Complete() {
+		viewer, pending = nil, s.NextStep(viewer)
+	}
 	return &View{
 		Live:      live,
 		Page:      p,
@@ -246,7 +258,8 @@ func (s *Server) view(c fiber.Ctx, p Page) *View {
 		Flash:     takeFlash(c),
 		Nav:       s.visibleNav(c),
 		Panels:    s.visible(c, s.panels),
-		Viewer:    CurrentViewer(c),
+		Viewer:    viewer,
+		Pending:   pending,
 		Shell:     s.shell(c),
 		Version:   s.version,
 	}

@@ -344,7 +344,9 @@ func (s *Server) shell(c fiber.Ctx) Shell {
 	}
 	var sh Shell
 	var lineage []int64
-	if v := CurrentViewer(c); v != nil && v.Org != nil {
+	// Only a complete sign-in shows the person's organisation: the password
+	// alone gets the visitors' shell.
+	if v := CurrentViewer(c); v.Complete() && v.Org != nil {
 		sh = Shell{OrganisationName: v.Org.Name, Initials: Initials(v.Org.Name), Locale: v.Org.Locale}
 		lineage = ids(v.Lineage)
 	} else if s.visitorOrg != nil {
