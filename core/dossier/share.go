@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"slices"
 	"strings"
 	"time"
 
@@ -109,16 +110,20 @@ func (s *Service) Revoke(ctx context.Context, who Who, dossierID, shareID int64,
 	})
 }
 
-// Member is someone who may open a dossier, as its page lists them.
+// Member is someone who may open a dossier, as its page lists them. For a
+// person outside the dossier's organisation (Outside: someone it was shared
+// with) only the address the sharer typed is given: their name, photo and
+// organisations are their own, and showing them would let anyone who
+// shares a dossier look up whoever has an account by address.
 type Member struct {
-	UserID       int64  `bun:"user_id"`
-	Name         string `bun:"name"`
-	Email        string `bun:"email"`
-	HasPhoto     bool   `bun:"has_photo"`
-	Organisation string `bun:"organisation"`
-	Place        string `bun:"place"` // subject, coach, co_coach, share
-	Level        string `bun:"level"`
-	ShareID      int64  `bun:"share_id"`
+	UserID   int64  `bun:"user_id"`
+	Name     string `bun:"name"` // "" when Outside
+	Email    string `bun:"email"`
+	HasPhoto bool   `bun:"has_photo"` // never when Outside
+	Outside  bool   `bun:"-"`
+	Place    string `bun:"place"` // subject, coach, co_coach, share
+	Level    string `bun:"level"`
+	ShareID  int64  `bun:"share_id"`
 }
 
 // Members lists the dossier's subject, coaches and the people it is shared with.
@@ -152,9 +157,28 @@ func (s *Service) Members(ctx context.Context, d *Dossier) ([]Member, error) {
 		ColumnExpr("u.id AS user_id, "+fullName("u")+" AS name, u.email").
 		ColumnExpr("CASE WHEN u.photo_type <> '' THEN 1 ELSE 0 END AS has_photo").
 		ColumnExpr("'share' AS place, sh.level, sh.id AS share_id").
-		ColumnExpr("COALESCE((SELECT o.name FROM members AS m JOIN organisations AS o ON o.id = m.organisation_id WHERE m.user_id = u.id ORDER BY m.organisation_id LIMIT 1), '') AS organisation").
-		Where("sh.dossier_id = ?", d.ID).OrderExpr("u.family_name, u.given_name").Scan(ctx, &shared)
-	return append(out, shared...), err
+		Where("sh.dossier_id = ?", d.ID).OrderExpr("u.email").Scan(ctx, &shared) // by address: an order by name would tell of names not shown
+	if err != nil {
+		return nil, err
+	}
+	out = append(out, shared...)
+	ids := make([]int64, len(out))
+	for i, m := range out {
+		ids[i] = m.UserID
+	}
+	var inside []int64
+	if len(ids) > 0 {
+		if err := s.db.NewSelect().Table("members").Column("user_id").
+			Where("organisation_id = ? AND user_id IN (?)", d.OrganisationID, bun.List(ids)).Scan(ctx, &inside); err != nil {
+			return nil, err
+		}
+	}
+	for i := range out {
+		if !slices.Contains(inside, out[i].UserID) {
+			out[i].Outside, out[i].Name, out[i].HasPhoto = true, "", false
+		}
+	}
+	return out, nil
 }
 
 // SharedWith lists the dossiers shared with who, whatever organisation they
