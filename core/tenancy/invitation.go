@@ -102,8 +102,11 @@ func (s *Service) AcceptInvitation(ctx context.Context, userID, orgID int64) (*I
 // for the address) becomes theirs in the same transaction.
 func (s *Service) AcceptIn(ctx context.Context, tx bun.IDB, userID, orgID int64) (*Invitation, error) {
 	inv := new(Invitation)
-	if err := s.CheckRoom(ctx, tx, orgID); err != nil {
-		return nil, err // before anything is written: the caller's transaction goes on
+	// Before anything is written: on a full subscription the caller's
+	// transaction goes on (ErrBusy ends it). Someone already counted in the
+	// tree takes no second place.
+	if err := s.checkRoom(ctx, tx, orgID, userID); err != nil {
+		return nil, err
 	}
 	if err := take(ctx, tx, inv, orgID, userID); err != nil {
 		return nil, err

@@ -33,6 +33,9 @@ func (h *Handlers) InvitationAcceptPost(c fiber.Ctx) error {
 	case errors.Is(err, tenancy.ErrPlanLimit):
 		web.SetFlash(c, "error", "account.invitations.no_room")
 		return h.web.Redirect(c, "/invitations")
+	case errors.Is(err, tenancy.ErrBusy):
+		web.SetFlash(c, "error", tenancy.ErrBusy.Error())
+		return h.web.Redirect(c, "/invitations")
 	case err != nil:
 		return err
 	}
