@@ -11,12 +11,12 @@ import (
 	"github.com/atriumhq/atrium/core/identity"
 )
 
-// inviteDossierPerson gives a dossier's person an account in the dossier's
-// organisation as a coachee, within the trajectory's transaction, and mails
-// the invitation. Someone who is already a member keeps their account and
-// roles; the dossier is linked to it. Someone with an account of their own
-// is asked to join (identity.Invite): the dossier is linked when they
-// accept (dossier.LinkPerson), and nil says so.
+// inviteDossierPerson asks a dossier's person to join the dossier's
+// organisation as a coachee, within the trajectory's transaction
+// (identity.Invite: an account not set up yet is made for a new address).
+// The dossier is linked to their account when they accept
+// (dossier.LinkPerson), and nil says so; someone who is a member already
+// keeps their account and roles, and the dossier is linked to it now.
 func (a *App) inviteDossierPerson(ctx context.Context, tx bun.IDB, actorID int64, d *dossier.Dossier, ip string) (*int64, error) {
 	org, err := a.orgs.ByID(ctx, d.OrganisationID)
 	if err != nil {
@@ -26,18 +26,16 @@ func (a *App) inviteDossierPerson(ctx context.Context, tx bun.IDB, actorID int64
 	if err != nil {
 		return nil, err
 	}
-	u, member, err := a.ident.InviteIn(ctx, tx, actor, org, identity.Invitee{
+	u, err := a.ident.InviteIn(ctx, tx, actor, org, identity.Invitee{
 		Email: d.Email, GivenName: d.GivenName, NamePrefix: d.NamePrefix, FamilyName: d.FamilyName, Role: access.RoleCoachee,
 	}, ip)
 	switch {
+	case errors.Is(err, identity.ErrAlreadyMember):
+		return &u.ID, nil
 	case errors.Is(err, identity.ErrAlreadyInvited):
 		return nil, nil
-	case err != nil && !errors.Is(err, identity.ErrAlreadyMember):
-		return nil, err
-	case !member:
-		return nil, nil
 	}
-	return &u.ID, nil
+	return nil, err
 }
 
 // inviteShareRecipient gives an address a dossier is shared with an account

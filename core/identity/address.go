@@ -6,6 +6,7 @@ import (
 
 	"github.com/uptrace/bun"
 
+	"github.com/atriumhq/atrium/core/store"
 	"github.com/atriumhq/atrium/core/tenancy"
 )
 
@@ -14,27 +15,25 @@ import (
 // go to the account. So an administrator's new address for someone takes
 // effect only when its mailbox confirms it: otherwise one tenant could put
 // another tenant's person's address on an account of its own and receive
-// their invitations. An account not set up yet has nothing to take over:
-// its address changes at once, and its new invitation link is the
-// confirmation. Either way every open link (invitations, resets) and every
-// invitation to join went to the old address, and ends.
+// their invitations. Every open link (invitations, resets) and every
+// invitation to join went to the old address, and ends then. (Someone who
+// has not set up their account is no member yet: an organisation corrects
+// a mistyped address by withdrawing its invitation and inviting again.)
 
 // addressValidity is how long a new address waits for its confirmation.
 const addressValidity = 72 * time.Hour
 
-// ChangeEmail gives a person a new sign-in address, by an administrator
-// of orgID who looks after the account (or the operator). For an account
-// set up already it mails a confirmation link to the new address and tells
-// the old one, and pending is true: nothing else changes until the link is
-// used (ConfirmEmail). For one not set up yet it changes the address and
-// sends a new invitation in orgID's name there.
-func (s *Service) ChangeEmail(ctx context.Context, actor *User, org *tenancy.Organisation, userID int64, newEmail, ip string) (pending bool, err error) {
+// ChangeEmail asks for a new sign-in address for a person, by an
+// administrator of org who looks after the account (or the operator): it
+// mails a confirmation link to the new address and tells the old one.
+// Nothing else changes until the link is used (ConfirmEmail).
+func (s *Service) ChangeEmail(ctx context.Context, actor *User, org *tenancy.Organisation, userID int64, newEmail, ip string) error {
 	inv := &Invalid{}
 	email := checkEmail(inv, "email", newEmail)
 	if err := inv.orNil(); err != nil {
-		return false, err
+		return err
 	}
-	err = s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+	return s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
 		if err := s.lookAfter(ctx, tx, actor, org.ID, userID); err != nil {
 			return err
 		}
@@ -45,21 +44,6 @@ func (s *Service) ChangeEmail(ctx context.Context, actor *User, org *tenancy.Org
 		if err := s.addressFree(ctx, tx, email); err != nil {
 			return err
 		}
-		if u.Status == StatusInvited {
-			if err := s.forgetAddress(ctx, tx, u.ID); err != nil {
-				return err
-			}
-			old := u.Email
-			u.Email = email
-			if _, err := tx.NewUpdate().Model(u).Column("email").WherePK().Exec(ctx); err != nil {
-				return err
-			}
-			if err := s.sendInvitation(ctx, tx, actor, org, u); err != nil {
-				return err
-			}
-			return record(ctx, tx, "identity.email_changed", actor, userID, ip, old+" → "+email)
-		}
-		pending = true
 		u.PendingEmail = email
 		if _, err := tx.NewUpdate().Model(u).Column("pending_email").WherePK().Exec(ctx); err != nil {
 			return err
@@ -69,7 +53,7 @@ func (s *Service) ChangeEmail(ctx context.Context, actor *User, org *tenancy.Org
 			Where("user_id = ? AND purpose = ? AND used_at IS NULL", u.ID, purposeAddress).Exec(ctx); err != nil {
 			return err
 		}
-		token, err := s.newToken(ctx, tx, u.ID, org.ID, purposeAddress, addressValidity)
+		token, err := s.newToken(ctx, tx, u.ID, org.ID, purposeAddress, email, addressValidity)
 		if err != nil {
 			return err
 		}
@@ -86,20 +70,12 @@ func (s *Service) ChangeEmail(ctx context.Context, actor *User, org *tenancy.Org
 		}
 		return record(ctx, tx, "identity.email_change_asked", actor, userID, ip, u.Email+" → "+email)
 	})
-	return pending, err
 }
 
 // AddressChange finds the account and the new address a confirmation link
 // is for.
 func (s *Service) AddressChange(ctx context.Context, token string) (*User, error) {
-	t, err := s.lookToken(ctx, s.db, token, purposeAddress)
-	if err != nil {
-		return nil, err
-	}
-	u, err := s.find(ctx, s.db, "id = ?", t.UserID)
-	if err == nil && u.PendingEmail == "" {
-		return nil, ErrLinkInvalid
-	}
+	_, u, err := s.openLink(ctx, s.db, token, purposeAddress)
 	return u, err
 }
 
@@ -115,25 +91,28 @@ func (s *Service) ConfirmEmail(ctx context.Context, token, ip string) (*User, er
 		}
 	}()
 	err := s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
-		t, err := s.lookToken(ctx, tx, token, purposeAddress)
+		// The link's address is the one mailed and still the one waiting
+		// (useLink), with the account held: a newer change ends the link.
+		t, u, err := s.useLink(ctx, tx, token, purposeAddress)
 		if err != nil {
 			return err
 		}
-		u, err := s.find(ctx, tx, "id = ?", t.UserID)
-		if err != nil {
-			return err
-		}
-		if u.PendingEmail == "" {
-			return ErrLinkInvalid
-		}
-		if err := s.addressFree(ctx, tx, u.PendingEmail); err != nil {
+		if err := s.addressFree(ctx, tx, t.Email); err != nil {
 			return err
 		}
 		old := u.Email
-		u.Email, u.PendingEmail = u.PendingEmail, ""
-		if _, err := tx.NewUpdate().Model(u).Column("email", "pending_email").WherePK().Exec(ctx); err != nil {
+		res, err := tx.NewUpdate().Model((*User)(nil)).Set("email = ?", t.Email).Set("pending_email = ''").
+			Where("id = ? AND pending_email = ?", u.ID, t.Email).Exec(ctx)
+		if store.UniqueViolation(err) {
+			return &Invalid{Fields: map[string]string{"email": "identity.email.taken"}} // confirmed for another account at the same moment
+		}
+		if err != nil {
 			return err
 		}
+		if n, _ := res.RowsAffected(); n != 1 {
+			return ErrLinkInvalid
+		}
+		u.Email, u.PendingEmail = t.Email, ""
 		if err := s.forgetAddress(ctx, tx, u.ID); err != nil {
 			return err
 		}

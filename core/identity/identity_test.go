@@ -68,7 +68,7 @@ func (f *fixture) lastLink(t *testing.T, addr, path string) string {
 
 func (f *fixture) invite(t *testing.T, email string) (*identity.User, string) {
 	t.Helper()
-	u, _, err := f.ids.Invite(context.Background(), f.admin, f.org, identity.Invitee{Email: email, GivenName: "Sam", FamilyName: "Jansen", Role: access.RoleCoachee}, "127.0.0.1")
+	u, err := f.ids.Invite(context.Background(), f.admin, f.org, identity.Invitee{Email: email, GivenName: "Sam", FamilyName: "Jansen", Role: access.RoleCoachee}, "127.0.0.1")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -112,10 +112,10 @@ func TestInvitationLinkIsSingleUseAndExpires(t *testing.T) {
 			t.Fatalf("unknown link: %v", err)
 		}
 		// Inviting an existing member again is refused; bad addresses too.
-		if _, _, err := f.ids.Invite(ctx, f.admin, f.org, identity.Invitee{Email: "sam@example.org", GivenName: "S", FamilyName: "J", Role: access.RoleCoachee}, "ip"); !errors.Is(err, identity.ErrAlreadyMember) {
+		if _, err := f.ids.Invite(ctx, f.admin, f.org, identity.Invitee{Email: "sam@example.org", GivenName: "S", FamilyName: "J", Role: access.RoleCoachee}, "ip"); !errors.Is(err, identity.ErrAlreadyMember) {
 			t.Errorf("double invitation: %v", err)
 		}
-		if _, _, err := f.ids.Invite(ctx, f.admin, f.org, identity.Invitee{Email: "not-an-address", Role: "wizard"}, "ip"); !errors.As(err, &inv) || len(inv.Fields) != 4 {
+		if _, err := f.ids.Invite(ctx, f.admin, f.org, identity.Invitee{Email: "not-an-address", Role: "wizard"}, "ip"); !errors.As(err, &inv) || len(inv.Fields) != 4 {
 			t.Errorf("bad invitee: %v", err)
 		}
 	})

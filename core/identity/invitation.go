@@ -9,6 +9,7 @@ import (
 	"github.com/uptrace/bun"
 
 	"github.com/atriumhq/atrium/core/access"
+	"github.com/atriumhq/atrium/core/store"
 	"github.com/atriumhq/atrium/core/tenancy"
 )
 
@@ -18,13 +19,17 @@ type Invitee struct {
 	Role                                             access.Role
 }
 
-// Invite creates an account in org with the given role and mails a
-// single-use link to choose a password. An account someone already owns
-// joins only with its owner's consent: it is asked by mail and in the
-// portal (tenancy.Invitation), and the organisation sees it as invited
-// until then; member tells which it was. The account, membership or
-// invitation, link, mail and audit entry are written together.
-func (s *Service) Invite(ctx context.Context, inviter *User, org *tenancy.Organisation, in Invitee, ip string) (invited *User, member bool, err error) {
+// Invite asks the person with the address to join org with the given role
+// (tenancy.Invitation); nobody becomes a member without their own yes. An
+// address without an account gets one, not set up yet, and a link of
+// org's to set it up: using it is the yes. The owner of an account set up
+// already answers at /invitations, and a mail says so. Either way the
+// organisation sees the person as invited, with the names it typed, and
+// reaches nothing of the account until then, and it cannot tell which of
+// the two it was. Someone who is a member already comes back with
+// ErrAlreadyMember, someone asked already with ErrAlreadyInvited. The
+// account, invitation, link, mail and audit entry are written together.
+func (s *Service) Invite(ctx context.Context, inviter *User, org *tenancy.Organisation, in Invitee, ip string) (*User, error) {
 	inv := &Invalid{}
 	email := checkEmail(inv, "email", in.Email)
 	if strings.TrimSpace(in.GivenName) == "" {
@@ -45,26 +50,24 @@ func (s *Service) Invite(ctx context.Context, inviter *User, org *tenancy.Organi
 		in.Locale = org.Locale
 	}
 	if err := inv.orNil(); err != nil {
-		return nil, false, err
+		return nil, err
 	}
-	err = s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+	var invited *User
+	err := s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
 		var err error
-		invited, member, err = s.invite(ctx, tx, inviter, org, in, email, ip)
+		invited, err = s.invite(ctx, tx, inviter, org, in, email, ip)
 		return err
 	})
-	return invited, member, err
+	return invited, err
 }
 
-// InviteIn invites within the caller's transaction, for a change that
-// invites as one of its steps (a dossier's first trajectory); member tells
-// whether the account is a member now or was asked to join. Someone who is
-// already a member comes back with ErrAlreadyMember, someone already asked
-// with ErrAlreadyInvited.
-func (s *Service) InviteIn(ctx context.Context, tx bun.IDB, inviter *User, org *tenancy.Organisation, in Invitee, ip string) (*User, bool, error) {
+// InviteIn is Invite within the caller's transaction, for a change that
+// invites as one of its steps (a dossier's first trajectory).
+func (s *Service) InviteIn(ctx context.Context, tx bun.IDB, inviter *User, org *tenancy.Organisation, in Invitee, ip string) (*User, error) {
 	inv := &Invalid{}
 	email := checkEmail(inv, "email", in.Email)
 	if err := inv.orNil(); err != nil {
-		return nil, false, err
+		return nil, err
 	}
 	if in.Locale == "" {
 		in.Locale = org.Locale
@@ -96,94 +99,130 @@ func (s *Service) InviteGuestIn(ctx context.Context, tx bun.IDB, inviter *User, 
 	return u, record(ctx, tx, "identity.invited", inviter, u.ID, ip, "guest")
 }
 
-func (s *Service) invite(ctx context.Context, tx bun.IDB, inviter *User, org *tenancy.Organisation, in Invitee, email, ip string) (*User, bool, error) {
+func (s *Service) invite(ctx context.Context, tx bun.IDB, inviter *User, org *tenancy.Organisation, in Invitee, email, ip string) (*User, error) {
 	u, err := s.find(ctx, tx, "email = ?", email)
 	switch {
 	case errors.Is(err, ErrNotFound):
+		u = nil
 	case err != nil:
-		return nil, false, err
+		return nil, err
 	default:
 		member, err := tenancy.IsMember(ctx, tx, org.ID, u.ID)
 		if err != nil {
-			return nil, false, err
+			return nil, err
 		}
 		if member {
-			return u, true, ErrAlreadyMember
+			return u, ErrAlreadyMember
 		}
-		return u, false, s.askToJoin(ctx, tx, inviter, org, u, in, ip)
 	}
-	u = &User{Email: email, GivenName: strings.TrimSpace(in.GivenName), NamePrefix: strings.TrimSpace(in.NamePrefix),
-		FamilyName: strings.TrimSpace(in.FamilyName), Locale: in.Locale, TimeZone: org.TimeZone,
-		Status: StatusInvited, CreatedAt: s.Now().UTC()}
-	if _, err := tx.NewInsert().Model(u).Exec(ctx); err != nil {
-		return nil, false, err
-	}
+	// A full subscription says so now; accepting checks again.
 	if err := s.orgs.CheckRoom(ctx, tx, org.ID); err != nil {
-		return nil, false, err
+		return nil, err
 	}
-	if err := tenancy.AddMember(ctx, tx, org.ID, u.ID, in.Role); err != nil {
-		return nil, false, err
+	if u == nil {
+		u = &User{Email: email, GivenName: strings.TrimSpace(in.GivenName), NamePrefix: strings.TrimSpace(in.NamePrefix),
+			FamilyName: strings.TrimSpace(in.FamilyName), Locale: in.Locale, TimeZone: org.TimeZone,
+			Status: StatusInvited, CreatedAt: s.Now().UTC()}
+		_, err := tx.NewInsert().Model(u).Exec(ctx)
+		if store.UniqueViolation(err) { // another organisation invited the address at the same moment
+			return nil, &Invalid{Fields: map[string]string{"email": "identity.email.busy"}}
+		}
+		if err != nil {
+			return nil, err
+		}
 	}
-	if err := s.sendInvitation(ctx, tx, inviter, org, u); err != nil {
-		return nil, false, err
-	}
-	return u, true, record(ctx, tx, "identity.invited", inviter, u.ID, ip, string(in.Role))
+	return u, s.askToJoin(ctx, tx, inviter, org, u, in, ip)
 }
 
-// askToJoin asks the owner of an existing account to join org: an
-// invitation, bound to the account's address, that they accept or decline.
-// The owner of an account already set up answers at /invitations (a mail
-// says so); one still to be set up gets the organisation's own invitation
-// link, whose use is the answer (and which leaves other organisations'
-// links working).
+// askToJoin asks the owner of an account to join org: an invitation,
+// bound to the account's address, that they accept or decline. The owner
+// of an account set up already answers at /invitations (a mail says so);
+// one still to be set up gets the organisation's own invitation link,
+// whose use is the answer (and which leaves other organisations' links
+// working).
 func (s *Service) askToJoin(ctx context.Context, tx bun.IDB, inviter *User, org *tenancy.Organisation, u *User, in Invitee, ip string) error {
 	inv := &tenancy.Invitation{OrganisationID: org.ID, UserID: u.ID, Role: in.Role, Email: u.Email, GivenName: strings.TrimSpace(in.GivenName),
 		NamePrefix: strings.TrimSpace(in.NamePrefix), FamilyName: strings.TrimSpace(in.FamilyName), CreatedAt: s.Now().UTC()}
-	name := org.Name
 	if inviter != nil {
-		inv.InvitedBy, name = &inviter.ID, inviter.Name()
+		inv.InvitedBy = &inviter.ID
 	}
-	if err := tenancy.Invite(ctx, tx, inv); errors.Is(err, tenancy.ErrAlreadyInvited) {
+	err := tenancy.Invite(ctx, tx, inv)
+	if errors.Is(err, tenancy.ErrAlreadyInvited) {
 		return ErrAlreadyInvited
-	} else if err != nil {
+	}
+	if err != nil {
 		return err
 	}
 	if u.Status == StatusInvited {
-		if err := s.sendInvitation(ctx, tx, inviter, org, u); err != nil {
-			return err
-		}
+		err = s.sendInvitation(ctx, tx, inviter, org, u)
 	} else {
-		data := map[string]any{"Name": u.GivenName, "Inviter": name, "Organisation": org.Name, "Link": s.link("/invitations")}
-		if s.BrandColour != nil {
-			data["Colour"] = s.BrandColour(ctx, org.ID)
-		}
-		if err := s.mail.Queue(ctx, tx, u.Email, u.Locale, "membership_invitation", data); err != nil {
-			return err
-		}
+		err = s.mailAskToJoin(ctx, tx, inviter, org, u)
+	}
+	if err != nil {
+		return err
 	}
 	return record(ctx, tx, "identity.asked_to_join", inviter, u.ID, ip, string(in.Role))
 }
 
-// ResendInvitation sends a fresh link of org to someone who has not set up
-// their account yet; org's earlier link stops working.
+// mailAskToJoin tells the owner of an account set up already that org asks
+// them to join, and where to answer.
+func (s *Service) mailAskToJoin(ctx context.Context, tx bun.IDB, inviter *User, org *tenancy.Organisation, u *User) error {
+	name := org.Name
+	if inviter != nil {
+		name = inviter.Name()
+	}
+	data := map[string]any{"Name": u.GivenName, "Inviter": name, "Organisation": org.Name, "Link": s.link("/invitations")}
+	if s.BrandColour != nil {
+		data["Colour"] = s.BrandColour(ctx, org.ID)
+	}
+	return s.mail.Queue(ctx, tx, u.Email, u.Locale, "membership_invitation", data)
+}
+
+// ResendInvitation asks again: a fresh link of org to someone who has not
+// set up their account yet (org's earlier link stops working), or the mail
+// again to an owner who has not answered yet. tenancy.ErrNoInvitation when
+// org has not asked them.
 func (s *Service) ResendInvitation(ctx context.Context, actor *User, org *tenancy.Organisation, userID int64, ip string) error {
 	return s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
 		u, err := s.find(ctx, tx, "id = ?", userID)
 		if err != nil {
 			return err
 		}
-		if u.Status != StatusInvited {
-			return ErrAlreadyMember
+		asked, err := s.orgs.Asked(ctx, tx, org.ID, userID)
+		if err != nil {
+			return err
 		}
-		if err := s.sendInvitation(ctx, tx, actor, org, u); err != nil {
+		switch {
+		case !asked:
+			return tenancy.ErrNoInvitation
+		case u.Status == StatusInvited:
+			err = s.sendInvitation(ctx, tx, actor, org, u)
+		default:
+			err = s.mailAskToJoin(ctx, tx, actor, org, u)
+		}
+		if err != nil {
 			return err
 		}
 		return record(ctx, tx, "identity.invitation_resent", actor, u.ID, ip, "")
 	})
 }
 
+// WithdrawInvitation takes back org's question to someone who has not
+// answered it; the link it mailed ends with it. tenancy.ErrNoInvitation
+// when there is none. The caller records it in org's audit log.
+func (s *Service) WithdrawInvitation(ctx context.Context, orgID, userID int64) error {
+	return s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+		if err := tenancy.WithdrawIn(ctx, tx, orgID, userID); err != nil {
+			return err
+		}
+		_, err := tx.NewUpdate().Model((*userToken)(nil)).Set("used_at = ?", s.Now().UTC()).
+			Where("user_id = ? AND organisation_id = ? AND purpose = ? AND used_at IS NULL", userID, orgID, purposeInvitation).Exec(ctx)
+		return err
+	})
+}
+
 func (s *Service) sendInvitation(ctx context.Context, tx bun.IDB, inviter *User, org *tenancy.Organisation, u *User) error {
-	token, err := s.newToken(ctx, tx, u.ID, org.ID, purposeInvitation, s.cfg.InvitationValidity)
+	token, err := s.newToken(ctx, tx, u.ID, org.ID, purposeInvitation, u.Email, s.cfg.InvitationValidity)
 	if err != nil {
 		return err
 	}
@@ -204,30 +243,32 @@ func (s *Service) sendInvitation(ctx context.Context, tx bun.IDB, inviter *User,
 // Invitation finds the account an invitation link is for, and the
 // organisation that sent it.
 func (s *Service) Invitation(ctx context.Context, token string) (*User, int64, error) {
-	t, err := s.lookToken(ctx, s.db, token, purposeInvitation)
+	t, u, err := s.openLink(ctx, s.db, token, purposeInvitation)
 	if err != nil {
 		return nil, 0, err
 	}
-	u, err := s.find(ctx, s.db, "id = ?", t.UserID)
-	return u, t.OrganisationID, err
+	if u.Status != StatusInvited {
+		return nil, 0, ErrLinkUsed // set up already, through another link: sign in
+	}
+	return u, t.OrganisationID, nil
 }
 
-// AcceptInvitation sets the first password and records that the terms were
-// accepted; the link is used up. Using the link of an organisation that
-// asked the account to join is the owner's yes to it (when it has room;
-// otherwise the question waits at /invitations). The mailbox is proven, so
-// a lock of sign-ins from unknown browsers is lifted. Nothing changes when
-// anything is refused.
+// AcceptInvitation sets up an account through an organisation's link: the
+// first password, the terms accepted, the link used up. It is the owner's
+// yes to that organisation (when it has room; otherwise the question waits
+// at /invitations, like every other organisation's). The mailbox is
+// proven, so a lock of sign-ins from unknown browsers is lifted. A link of
+// an account set up already (through another organisation's link) sets
+// nothing: its owner signs in. Nothing changes when anything is refused.
 func (s *Service) AcceptInvitation(ctx context.Context, token, password, confirm string, terms bool, ip string) (*User, error) {
 	var accepted *User
 	err := s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
-		t, err := s.lookToken(ctx, tx, token, purposeInvitation)
+		t, u, err := s.useLink(ctx, tx, token, purposeInvitation) // a refusal below rolls the use back
 		if err != nil {
 			return err
 		}
-		u, err := s.find(ctx, tx, "id = ?", t.UserID)
-		if err != nil {
-			return err
+		if u.Status != StatusInvited {
+			return ErrLinkUsed
 		}
 		err = s.checkNewPassword(ctx, tx, u, password, confirm)
 		inv, _ := err.(*Invalid)
@@ -242,9 +283,6 @@ func (s *Service) AcceptInvitation(ctx context.Context, token, password, confirm
 		}
 		if inv != nil {
 			return inv
-		}
-		if err := s.useToken(ctx, tx, t); err != nil {
-			return err
 		}
 		if err := s.setPassword(ctx, tx, u, password); err != nil {
 			return err

@@ -141,13 +141,18 @@ func Migrations() []store.Migration {
 			if err := store.AddColumns("users", "pending_email TEXT NOT NULL DEFAULT ''")(ctx, tx); err != nil {
 				return err
 			}
-			return store.AddColumns("user_tokens", "organisation_id BIGINT NOT NULL DEFAULT 0")(ctx, tx)
+			if err := store.AddColumns("user_tokens", "organisation_id BIGINT NOT NULL DEFAULT 0", "email TEXT NOT NULL DEFAULT ''")(ctx, tx); err != nil {
+				return err
+			}
+			// Links sent before went to the account's address of the time.
+			_, err := tx.ExecContext(ctx, "UPDATE user_tokens SET email = (SELECT email FROM users WHERE users.id = user_tokens.user_id)")
+			return err
 		},
 		Down: func(ctx context.Context, tx bun.Tx) error {
 			if err := store.DropColumns("users", "pending_email")(ctx, tx); err != nil {
 				return err
 			}
-			return store.DropColumns("user_tokens", "organisation_id")(ctx, tx)
+			return store.DropColumns("user_tokens", "organisation_id", "email")(ctx, tx)
 		},
 	}}
 }

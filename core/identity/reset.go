@@ -20,7 +20,7 @@ func (s *Service) RequestReset(ctx context.Context, email, ip string) error {
 	email = NormalizeEmail(email)
 	// Every request counts, sent or not; a throttled one quietly sends nothing.
 	var throttled *Throttled
-	if err := s.claim(ctx, "reset:"+email, "reset-address:"+ip); errors.As(err, &throttled) {
+	if err := s.claim(ctx, "reset:"+email, "address:reset:"+ip); errors.As(err, &throttled) {
 		return nil
 	} else if err != nil {
 		return err
@@ -43,7 +43,7 @@ func (s *Service) RequestReset(ctx context.Context, email, ip string) error {
 			}
 			return s.sendInvitation(ctx, tx, nil, org, u)
 		}
-		token, err := s.newToken(ctx, tx, u.ID, 0, purposeReset, s.cfg.ResetValidity)
+		token, err := s.newToken(ctx, tx, u.ID, 0, purposeReset, u.Email, s.cfg.ResetValidity)
 		if err != nil {
 			return err
 		}
@@ -80,11 +80,8 @@ func (s *Service) invitingOrganisation(ctx context.Context, tx bun.IDB, userID i
 
 // ResetAccount finds the account a reset link is for.
 func (s *Service) ResetAccount(ctx context.Context, token string) (*User, error) {
-	t, err := s.lookToken(ctx, s.db, token, purposeReset)
-	if err != nil {
-		return nil, err
-	}
-	return s.find(ctx, s.db, "id = ?", t.UserID)
+	_, u, err := s.openLink(ctx, s.db, token, purposeReset)
+	return u, err
 }
 
 // ResetPassword sets a new password through a reset link and revokes every
@@ -99,18 +96,11 @@ func (s *Service) ResetPassword(ctx context.Context, token, password, confirm, i
 		}
 	}()
 	err := s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
-		t, err := s.lookToken(ctx, tx, token, purposeReset)
-		if err != nil {
-			return err
-		}
-		u, err := s.find(ctx, tx, "id = ?", t.UserID)
+		_, u, err := s.useLink(ctx, tx, token, purposeReset) // a refused password rolls the use back
 		if err != nil {
 			return err
 		}
 		if err := s.checkNewPassword(ctx, tx, u, password, confirm); err != nil {
-			return err
-		}
-		if err := s.useToken(ctx, tx, t); err != nil {
 			return err
 		}
 		if err := s.setPassword(ctx, tx, u, password); err != nil {

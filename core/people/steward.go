@@ -16,9 +16,10 @@ var ErrNotSteward = errors.New("people.person.not_steward_refused")
 
 // Steward tells whether the administrators of an organisation look after a
 // person's whole account: every organisation the account is a member of,
-// is invited to, has a dossier of its own in, or has a dossier shared
-// from lies in that organisation's subtree, and it is no platform
-// operator's. A tenant's administrator is
+// has a dossier of its own in, or has a dossier shared from lies in that
+// organisation's subtree, and it is no platform operator's. An invitation
+// not answered is a question, not a belonging: it does not count (an
+// address change ends it). A tenant's administrator is
 // not trusted with another tenant's people, so an account two subscribers
 // share is looked after by neither (the operator can, audited), and an
 // administrator of a daughter does not look after someone who also
@@ -38,10 +39,9 @@ func Steward(ctx context.Context, db bun.IDB, orgID, userID int64) (bool, error)
 			UNION ALL SELECT o.id FROM organisations o JOIN tree t ON o.parent_id = t.id)
 		SELECT COUNT(*) FROM (
 			SELECT organisation_id FROM members WHERE user_id = ?
-			UNION SELECT organisation_id FROM member_invitations WHERE user_id = ?
 			UNION SELECT organisation_id FROM dossiers WHERE user_id = ?
 			UNION SELECT organisation_id FROM dossier_shares WHERE user_id = ?
-		) AS reach WHERE organisation_id NOT IN (SELECT id FROM tree)`, orgID, userID, userID, userID, userID).Scan(ctx, &outside)
+		) AS reach WHERE organisation_id NOT IN (SELECT id FROM tree)`, orgID, userID, userID, userID).Scan(ctx, &outside)
 	return outside == 0, err
 }
 

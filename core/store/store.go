@@ -131,3 +131,14 @@ func lastPart(err error) string {
 	}
 	return msg
 }
+
+// UniqueViolation tells whether err is a unique index refusing a row, on
+// PostgreSQL (SQLSTATE 23505) or SQLite: two requests writing the same
+// key at once, where the loser should hear "taken", not see a 500.
+func UniqueViolation(err error) bool {
+	var state interface{ SQLState() string }
+	if errors.As(err, &state) {
+		return state.SQLState() == "23505"
+	}
+	return err != nil && strings.Contains(err.Error(), "UNIQUE constraint failed")
+}

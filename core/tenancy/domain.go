@@ -2,7 +2,6 @@ package tenancy
 
 import (
 	"context"
-	"errors"
 	"strings"
 
 	"github.com/uptrace/bun"
@@ -48,20 +47,10 @@ func (s *Service) SetDomain(ctx context.Context, orgID int64, domain string, res
 		_, err := tx.NewUpdate().Model((*Organisation)(nil)).Set("domain = ?, domain_asked = ''", domain).Where("id = ?", orgID).Exec(ctx)
 		return err
 	})
-	if uniqueViolation(err) {
+	if store.UniqueViolation(err) {
 		return taken // another operator's save of the same address came first
 	}
 	return err
-}
-
-// uniqueViolation tells whether err is a unique index refusing a row, on
-// PostgreSQL (SQLSTATE 23505) or SQLite.
-func uniqueViolation(err error) bool {
-	var state interface{ SQLState() string }
-	if errors.As(err, &state) {
-		return state.SQLState() == "23505"
-	}
-	return err != nil && strings.Contains(err.Error(), "UNIQUE constraint failed")
 }
 
 // domainMigration makes portal addresses the operator's: addresses stored

@@ -78,6 +78,12 @@ func (s *Service) invitations(ctx context.Context, where string, arg any) ([]Inv
 	return list, err
 }
 
+// Asked tells whether the organisation asked the person to join and waits
+// for the answer, within the caller's transaction.
+func (s *Service) Asked(ctx context.Context, db bun.IDB, orgID, userID int64) (bool, error) {
+	return db.NewSelect().Model((*Invitation)(nil)).Where("organisation_id = ? AND user_id = ?", orgID, userID).Exists(ctx)
+}
+
 // PendingInvitations counts a person's invitations, for the navigation.
 func (s *Service) PendingInvitations(ctx context.Context, userID int64) (int, error) {
 	n, err := s.db.NewSelect().Model((*Invitation)(nil)).Where("user_id = ?", userID).Count(ctx)
@@ -136,9 +142,10 @@ func (s *Service) DeclineInvitation(ctx context.Context, userID, orgID int64) (*
 	return inv, take(ctx, s.db, inv, orgID, userID)
 }
 
-// WithdrawInvitation takes back an invitation the person has not answered.
-func (s *Service) WithdrawInvitation(ctx context.Context, orgID, userID int64) error {
-	return take(ctx, s.db, new(Invitation), orgID, userID)
+// WithdrawIn takes back an invitation the person has not answered, within
+// the caller's transaction (identity also ends the link it mailed).
+func WithdrawIn(ctx context.Context, tx bun.IDB, orgID, userID int64) error {
+	return take(ctx, tx, new(Invitation), orgID, userID)
 }
 
 // take deletes an invitation, reading it into inv; of two answers at once
@@ -186,5 +193,37 @@ func invitationMigration() store.Migration {
 			return err
 		},
 		Down: store.DropTables((*invitation)(nil)),
+	}
+}
+
+// askInvitedMigration: nobody is a member without their own yes. People
+// invited before and not set up yet become invitations of the organisations
+// they were members of, with the role they had (the first, for several),
+// and the open link of their invitation belongs to it.
+func askInvitedMigration() store.Migration {
+	return store.Migration{
+		Name: "20261207120000_invited_members_are_asked",
+		Up: func(ctx context.Context, tx bun.Tx) error {
+			for _, q := range []string{
+				`INSERT INTO member_invitations (organisation_id, user_id, role, email, given_name, name_prefix, family_name, created_at)
+				SELECT m.organisation_id, m.user_id,
+					COALESCE((SELECT MIN(r.role) FROM member_roles r WHERE r.organisation_id = m.organisation_id AND r.user_id = m.user_id), 'coachee'),
+					u.email, u.given_name, u.name_prefix, u.family_name, m.created_at
+				FROM members m JOIN users u ON u.id = m.user_id WHERE u.status = 'invited'`,
+				`DELETE FROM member_roles WHERE user_id IN (SELECT id FROM users WHERE status = 'invited')`,
+				`DELETE FROM members WHERE user_id IN (SELECT id FROM users WHERE status = 'invited')`,
+				`UPDATE user_tokens SET organisation_id = (SELECT MIN(i.organisation_id) FROM member_invitations i WHERE i.user_id = user_tokens.user_id)
+				WHERE purpose = 'invitation' AND organisation_id = 0 AND used_at IS NULL
+				AND EXISTS (SELECT 1 FROM member_invitations i WHERE i.user_id = user_tokens.user_id)`,
+			} {
+				if _, err := tx.ExecContext(ctx, q); err != nil {
+					return err
+				}
+			}
+			return nil
+		},
+		// The invitations stay: a membership without its owner's yes is not
+		// made again.
+		Down: func(context.Context, bun.Tx) error { return nil },
 	}
 }

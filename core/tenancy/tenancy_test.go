@@ -163,7 +163,7 @@ func TestLastAdministratorAndPlanLimit(t *testing.T) {
 		if err := orgs.SetSubscription(ctx, org.ID, app.Modules().IDs(), 3, app.Modules().IDs()); err != nil {
 			t.Fatal(err)
 		}
-		_, _, err := app.Identity().Invite(ctx, admin, org, identity.Invitee{Email: "four@example.org", GivenName: "F", FamilyName: "Our", Role: access.RoleCoachee}, "ip")
+		_, err := app.Identity().Invite(ctx, admin, org, identity.Invitee{Email: "four@example.org", GivenName: "F", FamilyName: "Our", Role: access.RoleCoachee}, "ip")
 		if !errors.Is(err, tenancy.ErrPlanLimit) {
 			t.Fatalf("beyond the plan: %v", err)
 		}

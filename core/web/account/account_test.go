@@ -268,3 +268,28 @@ func TestForgotPasswordOfAGuest(t *testing.T) {
 		}
 	})
 }
+
+// TestForgotPasswordsOfAnOffice: people behind one address (an office, a
+// school) each ask for a new password: every one gets a link. Requests were
+// throttled per address after three, so one visitor could stop an office.
+func TestForgotPasswordsOfAnOffice(t *testing.T) {
+	t.Parallel()
+	app := coretest.NewApp(t, coretest.SQLite(t))
+	ctx := context.Background()
+	c := app.Client(t)
+	c.Get("/forgot")
+	people := []string{"admin@harbour.example", "coach@harbour.example", "coachee@harbour.example", "hr@harbour.example"}
+	org, _ := app.Organisations().BySlug(ctx, demo.Slug)
+	for _, email := range []string{"a@harbour.example", "b@harbour.example"} {
+		app.Person(t, org, email, "coach")
+		people = append(people, email)
+	}
+	for _, email := range people {
+		if res := c.PostForm("/forgot", url.Values{"email": {email}}); res.StatusCode != 200 {
+			t.Fatalf("forgot %s: %d", email, res.StatusCode)
+		}
+	}
+	for _, email := range people {
+		app.MailedLink(t, email, "/reset/") // fails the test when missing
+	}
+}

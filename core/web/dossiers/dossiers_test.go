@@ -120,8 +120,23 @@ func TestEmployerRegistersAndStartsATrajectory(t *testing.T) {
 		if err != nil || u.Status != identity.StatusInvited {
 			t.Fatalf("the employee's account: %v %+v", err, u)
 		}
+		// The employee joins, as a coachee, with their own yes: using the link.
+		if asked, _ := app.Organisations().InvitationsOf(ctx, u.ID); len(asked) != 1 || asked[0].Role != access.RoleCoachee || asked[0].OrganisationID != org.ID {
+			t.Errorf("the employee's invitation: %+v", asked)
+		}
+		employee := app.Client(t)
+		link := app.MailedLink(t, "lotte.jacobs@example.org", "/invitation/")
+		employee.Get(link)
+		if res := employee.PostForm(link, url.Values{"password": {"Tulip-Harbour-93"}, "confirm": {"Tulip-Harbour-93"}, "terms": {"yes"}}); res.StatusCode != 303 {
+			t.Fatalf("the employee accepting: %d", res.StatusCode)
+		}
 		if roles, _ := app.Organisations().RolesOf(ctx, org.ID, u.ID); len(roles) != 1 || roles[0] != access.RoleCoachee {
 			t.Errorf("the employee's roles: %v", roles)
+		}
+		var linked *int64
+		_ = app.DB().NewSelect().Table("dossiers").Column("user_id").Where("id = ?", id).Scan(ctx, &linked)
+		if linked == nil || *linked != u.ID {
+			t.Errorf("the dossier is not the employee's after they joined: %v", linked)
 		}
 		// A second trajectory (an extension) invites nobody again.
 		if res := hr.PostForm(start, url.Values{"product": {product}, "start_date": {"2027-01-01"}}); res.StatusCode != 303 {

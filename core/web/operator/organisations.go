@@ -108,7 +108,7 @@ func (h *Organisations) NewPost(c fiber.Ctx) error {
 	err = h.orgs.SetSubscription(ctx, org.ID, chosen, maxPeople, h.modules.IDs())
 	if err == nil {
 		var admin *identity.User
-		admin, _, err = h.ids.Invite(ctx, web.CurrentViewer(c).User, org, identity.Invitee{Email: f.Values["admin_email"],
+		admin, err = h.ids.Invite(ctx, web.CurrentViewer(c).User, org, identity.Invitee{Email: f.Values["admin_email"],
 			GivenName: f.Values["admin_given_name"], FamilyName: f.Values["admin_family_name"], Locale: org.Locale, Role: access.RoleAdmin}, c.IP())
 		if err == nil {
 			err = h.orgs.SetMainContact(ctx, org.ID, admin.ID)

@@ -2,6 +2,7 @@ package organisation_test
 
 import (
 	"context"
+	"net/url"
 	"strconv"
 	"strings"
 	"testing"
@@ -77,13 +78,20 @@ func TestBrowserOrganisationStory(t *testing.T) {
 		t.Errorf("start page tiles: %q", tiles)
 	}
 
-	// 3. Anna invites a coachee and a coach, and gives the coach the coach role.
+	// 3. Anna invites a coachee and a coach; they join when they accept
+	// (here by their mails' links), and she gives the coach the coach role.
 	invite := func(email, given, family string) {
 		t.Helper()
 		step(chromedp.Navigate(base+"/people/invite"), chromedp.WaitVisible("#f-email"),
 			chromedp.SendKeys("#f-email", email), chromedp.SendKeys("#f-given_name", given), chromedp.SendKeys("#f-family_name", family),
 			chromedp.SetValue("#f-role", "coachee"), chromedp.Click(`main button[type=submit]`))
-		wait(`location.pathname === "/people" && document.querySelector(".flash-success") !== null`)
+		wait(`location.pathname === "/people" && document.querySelector(".flash-success") !== null && document.querySelector("#invited").textContent.includes(` + quote(email) + `)`)
+		invited := app.Client(t)
+		link := strings.TrimPrefix(smtpd.WaitFor(email).Link("/invitation/"), "http://placeholder")
+		invited.Get(link)
+		if res := invited.PostForm(link, url.Values{"password": {password}, "confirm": {password}, "terms": {"yes"}}); res.StatusCode != 303 {
+			t.Fatalf("%s accepting: %d", email, res.StatusCode)
+		}
 	}
 	invite("cas@north.example", "Cas", "Client")
 	invite("coby@north.example", "Coby", "Coach")
@@ -91,6 +99,7 @@ func TestBrowserOrganisationStory(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	step(chromedp.Navigate(base+"/people"), chromedp.WaitVisible("main table"))
 	step(chromedp.Click(`a[href="/people/` + strconv.FormatInt(coby.ID, 10) + `"]`))
 	h1("Coby Coach")
 	step(chromedp.Click(`input[name=roles][value=coach]`), chromedp.Click(`input[name=roles][value=coachee]`))

@@ -46,8 +46,8 @@ func Register(s *web.Server, ids *identity.Service, orgs *tenancy.Service, acc *
 	s.Handle(fiber.MethodGet, "/people/invite", invite, h.Invite)
 	s.Handle(fiber.MethodPost, "/people/invite", invite, h.InvitePost)
 	s.Handle(fiber.MethodGet, "/people/:id", view, h.Person)
-	s.Handle(fiber.MethodPost, "/people/:id/resend", invite, h.ResendPost)
 	s.Handle(fiber.MethodPost, "/people/invitations/:org/:id/withdraw", invite, h.WithdrawPost)
+	s.Handle(fiber.MethodPost, "/people/invitations/:org/:id/resend", invite, h.ResendInvitedPost)
 	account := web.Rule{Level: web.SignedIn, Need: access.PeopleManage, Account: true}
 	s.Handle(fiber.MethodPost, "/people/:id/unlock", account, h.UnlockPost)
 	s.Handle(fiber.MethodPost, "/people/:id/reset-factor", account, h.ResetFactorPost)
@@ -96,7 +96,7 @@ func (h *Handlers) InvitePost(c fiber.Ctx) error {
 	case err != nil:
 		return err
 	}
-	_, _, err := h.ids.Invite(c.Context(), v.User, v.Org, identity.Invitee{Email: f.Values["email"], GivenName: f.Values["given_name"],
+	_, err := h.ids.Invite(c.Context(), v.User, v.Org, identity.Invitee{Email: f.Values["email"], GivenName: f.Values["given_name"],
 		NamePrefix: f.Values["name_prefix"], FamilyName: f.Values["family_name"], Locale: f.Values["locale"], Role: role}, c.IP())
 	switch {
 	case errors.Is(err, identity.ErrAlreadyMember):
@@ -179,17 +179,31 @@ func (h *Handlers) act(c fiber.Ctx, flash string, do func(u *identity.User) erro
 	return h.web.Redirect(c, "/people/"+c.Params("id"))
 }
 
-// ResendPost sends a new invitation.
-func (h *Handlers) ResendPost(c fiber.Ctx) error {
-	v := web.CurrentViewer(c)
-	return h.act(c, "people.person.resent", func(u *identity.User) error {
-		return h.ids.ResendInvitation(c.Context(), v.User, v.Org, u.ID, c.IP())
+// WithdrawPost takes back an invitation the person has not answered, of
+// the organisation or (with daughters.access) one of its daughters; the
+// link it mailed ends.
+func (h *Handlers) WithdrawPost(c fiber.Ctx) error {
+	return h.invited(c, "people.invitation_withdrawn", "people.invited.withdrawn", func(orgID, userID int64) error {
+		return h.ids.WithdrawInvitation(c.Context(), orgID, userID)
 	})
 }
 
-// WithdrawPost takes back an invitation the person has not answered, of
-// the organisation or (with daughters.access) one of its daughters.
-func (h *Handlers) WithdrawPost(c fiber.Ctx) error {
+// ResendInvitedPost asks again: a fresh link for someone who has not set up
+// their account, the mail again for an owner who has not answered.
+func (h *Handlers) ResendInvitedPost(c fiber.Ctx) error {
+	return h.invited(c, "people.invitation_resent", "people.person.resent", func(orgID, userID int64) error {
+		org, err := h.orgs.ByID(c.Context(), orgID)
+		if err != nil {
+			return err
+		}
+		return h.ids.ResendInvitation(c.Context(), web.CurrentViewer(c).User, org, userID, c.IP())
+	})
+}
+
+// invited runs an action on an invitation of the viewer's organisation or,
+// with daughters.access, of a daughter, records it in that organisation's
+// log and returns to the people list; any other is a 404.
+func (h *Handlers) invited(c fiber.Ctx, action, flash string, do func(orgID, userID int64) error) error {
 	v := web.CurrentViewer(c)
 	orgID, err1 := strconv.ParseInt(c.Params("org"), 10, 64)
 	userID, err2 := strconv.ParseInt(c.Params("id"), 10, 64)
@@ -205,17 +219,17 @@ func (h *Handlers) WithdrawPost(c fiber.Ctx) error {
 			return fiber.ErrNotFound
 		}
 	}
-	err := h.orgs.WithdrawInvitation(c.Context(), orgID, userID)
+	err := do(orgID, userID)
 	if errors.Is(err, tenancy.ErrNoInvitation) {
 		return fiber.ErrNotFound
 	}
 	if err != nil {
 		return err
 	}
-	if err := h.web.AuditIn(c, orgID, "people.invitation_withdrawn", userID, ""); err != nil {
+	if err := h.web.AuditIn(c, orgID, action, userID, ""); err != nil {
 		return err
 	}
-	web.SetFlash(c, "success", "people.invited.withdrawn")
+	web.SetFlash(c, "success", flash)
 	return h.web.Redirect(c, "/people")
 }
 
@@ -235,8 +249,8 @@ func (h *Handlers) ResetFactorPost(c fiber.Ctx) error {
 	})
 }
 
-// EmailPost changes a person's sign-in address: at once for someone not set
-// up yet, after the new mailbox confirms it for everyone else.
+// EmailPost asks for a new sign-in address for a person; it takes effect
+// when the new mailbox confirms it.
 func (h *Handlers) EmailPost(c fiber.Ctx) error {
 	u, roles, err := h.member(c)
 	if err != nil {
@@ -244,7 +258,7 @@ func (h *Handlers) EmailPost(c fiber.Ctx) error {
 	}
 	f := web.ReadForm(c, "email")
 	v := web.CurrentViewer(c)
-	pending, err := h.ids.ChangeEmail(c.Context(), v.User, v.Org, u.ID, f.Values["email"], c.IP())
+	err = h.ids.ChangeEmail(c.Context(), v.User, v.Org, u.ID, f.Values["email"], c.IP())
 	if errors.Is(err, people.ErrNotSteward) {
 		return h.notSteward(c, u, roles)
 	}
@@ -254,11 +268,7 @@ func (h *Handlers) EmailPost(c fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	if pending {
-		web.SetFlash(c, "success", "people.person.email_pending")
-	} else {
-		web.SetFlash(c, "success", "people.person.email_changed")
-	}
+	web.SetFlash(c, "success", "people.person.email_pending")
 	return h.web.Redirect(c, "/people/"+c.Params("id"))
 }
 

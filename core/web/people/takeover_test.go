@@ -51,15 +51,21 @@ func TestAnotherTenantCannotTakeOverAnAccount(t *testing.T) {
 		if member, _ := app.Organisations().IsMember(ctx, north.ID, coach.ID); member {
 			t.Fatal("inviting an existing account made it a member")
 		}
-		if list := attacker.Get("/people"); !strings.Contains(list.Text("#invited"), coach.Email) {
-			t.Errorf("the organisation does not see the coach as invited: %q", list.Text("#invited"))
+		// A new address reads the same: the list does not tell who has an account.
+		if res := attacker.PostForm("/people/invite", url.Values{"email": {"brand.new@example.org"}, "given_name": {"X"}, "family_name": {"Y"}, "role": {"coach"}}); res.StatusCode != 303 {
+			t.Fatalf("invite a new address: %d", res.StatusCode)
+		}
+		list := attacker.Get("/people")
+		for _, email := range []string{coach.Email, "brand.new@example.org"} {
+			if !strings.Contains(list.Text("#invited"), email) || strings.Contains(list.Text("table"), email) {
+				t.Errorf("%s is not listed as invited only: %q", email, list.Text("#invited"))
+			}
 		}
 		if again := attacker.PostForm("/people/invite", url.Values{"email": {coach.Email}, "given_name": {"X"}, "family_name": {"Y"}, "role": {"coach"}}); again.StatusCode != 422 {
 			t.Errorf("a second invitation: %d", again.StatusCode)
 		}
-		mails, _ := app.Mailer().Recent(ctx, 5)
-		if mails[0].Recipient != coach.Email || !strings.Contains(mails[0].Subject, "North Care") || !strings.Contains(mails[0].Text, "/invitations") {
-			t.Errorf("the owner was not asked by mail: %q to %s", mails[0].Subject, mails[0].Recipient)
+		if link := app.MailedLink(t, coach.Email, "/invitation"); link != "/invitations" {
+			t.Errorf("the owner was not asked by mail: %q", link)
 		}
 		// 2. Until the owner answers, nothing of the account is North's.
 		for _, path := range []string{"/email", "/reset-factor", "/name", "/unlock", "/roles", "/erase"} {
@@ -256,8 +262,11 @@ func TestAddressesCannotBeSquatted(t *testing.T) {
 
 // TestAskingAnAccountNotSetUpYet: a second organisation inviting an address
 // whose account is still to be set up asks it, with its own link, and
-// leaves the first organisation's link working; using the second link is
-// the owner's yes to it. An address change ends every link sent before.
+// leaves the first organisation's link working. Using one organisation's
+// link is the yes to that one only: the other's question waits at
+// /invitations, to accept or decline (the first to invite does not join
+// every later set-up). A withdrawn invitation's link ends, and so does a
+// reset link mailed before an address change.
 func TestAskingAnAccountNotSetUpYet(t *testing.T) {
 	t.Parallel()
 	coretest.EachDatabase(t, func(t *testing.T, db config.Database) {
@@ -295,32 +304,38 @@ func TestAskingAnAccountNotSetUpYet(t *testing.T) {
 		if page := visitor.Get(first); page.StatusCode != 200 {
 			t.Fatalf("the first organisation's link stopped working: %d", page.StatusCode)
 		}
-		// The second link names both organisations, and using it joins both.
+		// The second link names North only, and using it joins North only.
 		page := visitor.Get(second)
-		if joining := page.Text("#joining"); !strings.Contains(joining, "North Care") || !strings.Contains(joining, "Harbour Coaching") {
+		if joining := page.Text("#joining"); !strings.Contains(joining, "North Care") || strings.Contains(joining, "Harbour Coaching") {
 			t.Errorf("the first-time page names %q", joining)
 		}
 		if res := visitor.PostForm(second, url.Values{"password": {"Tulip-Harbour-93"}, "confirm": {"Tulip-Harbour-93"}, "terms": {"yes"}}); res.StatusCode != 303 {
 			t.Fatalf("accept: %d %s", res.StatusCode, res.Text(".field-error"))
 		}
-		for _, org := range []int64{north.ID, harbourOrg.ID} {
-			if member, _ := app.Organisations().IsMember(ctx, org, nina.ID); !member {
-				t.Errorf("not a member of %d after using the link", org)
-			}
+		if member, _ := app.Organisations().IsMember(ctx, north.ID, nina.ID); !member {
+			t.Error("not a member of North after using its link")
+		}
+		if member, _ := app.Organisations().IsMember(ctx, harbourOrg.ID, nina.ID); member {
+			t.Error("a member of Harbour, which she never answered")
+		}
+		if asked, _ := app.Organisations().InvitationsOf(ctx, nina.ID); len(asked) != 1 || asked[0].OrganisationID != harbourOrg.ID {
+			t.Errorf("Harbour's question does not wait for her answer: %+v", asked)
+		}
+		// The first link, of an account set up now, sets nothing.
+		if res := app.Client(t).Get(first); res.StatusCode != 410 {
+			t.Errorf("an invitation link of an account set up already: %d", res.StatusCode)
 		}
 
-		// A typo corrected: the links to the old address end, a new one goes to the new.
+		// A typo corrected: the organisation withdraws and invites again;
+		// the link to the wrong address ends.
 		invite(harbour, "jon.typo@example.org")
 		typo := app.MailedLink(t, "jon.typo@example.org", "/invitation/")
 		jon, _ := app.Identity().ByEmail(ctx, "jon.typo@example.org")
-		if res := harbour.PostForm("/people/"+strconv.FormatInt(jon.ID, 10)+"/email", url.Values{"email": {"jon@example.org"}}); res.StatusCode != 303 {
-			t.Fatalf("correct the address: %d", res.StatusCode)
+		if res := harbour.PostForm("/people/invitations/"+strconv.FormatInt(harbourOrg.ID, 10)+"/"+strconv.FormatInt(jon.ID, 10)+"/withdraw", url.Values{}); res.StatusCode != 303 {
+			t.Fatalf("withdraw: %d", res.StatusCode)
 		}
 		if res := app.Client(t).Get(typo); res.StatusCode != 410 {
-			t.Errorf("the link to the old address still works: %d", res.StatusCode)
-		}
-		if res := app.Client(t).Get(app.MailedLink(t, "jon@example.org", "/invitation/")); res.StatusCode != 200 {
-			t.Errorf("the new address's invitation: %d", res.StatusCode)
+			t.Errorf("the withdrawn invitation's link still works: %d", res.StatusCode)
 		}
 		// A reset link mailed before an address change ends with it.
 		kim, _ := app.Identity().ByEmail(ctx, "coachee@harbour.example")
