@@ -50,7 +50,7 @@ type Invalid = refusal.Fields
 // ErrBeyondOwnRights refuses granting or building beyond one's own permissions.
 var ErrBeyondOwnRights = errors.New("access.error.beyond_own_rights")
 
-// ErrInUse refuses deleting a role someone holds.
+// ErrInUse refuses deleting a role someone holds or is offered.
 var ErrInUse = errors.New("access.error.role_in_use")
 
 // CustomRoles lists the custom roles usable in an organisation: its own and
@@ -150,12 +150,16 @@ var ErrNotFound = errors.New("access: role not found")
 func (s *Service) DeleteCustomRole(ctx context.Context, orgID, id int64) error {
 	return s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
 		key := CustomRole{ID: id}.Key()
-		n, err := tx.NewSelect().Table("member_roles").Where("role = ?", key).Count(ctx)
-		if err != nil {
-			return err
-		}
-		if n > 0 {
-			return ErrInUse
+		// Held by members, or promised to people asked to join (accepting
+		// would otherwise give a role that no longer exists).
+		for _, table := range []string{"member_roles", "member_invitations"} {
+			n, err := tx.NewSelect().Table(table).Where("role = ?", key).Count(ctx)
+			if err != nil {
+				return err
+			}
+			if n > 0 {
+				return ErrInUse
+			}
 		}
 		res, err := tx.NewDelete().Model((*CustomRole)(nil)).Where("id = ?", id).Where("organisation_id = ?", orgID).Exec(ctx)
 		if err != nil {

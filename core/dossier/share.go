@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"github.com/uptrace/bun"
+
+	"github.com/atriumhq/atrium/core/store"
 )
 
 // Share gives one person, of any organisation, a level in one dossier. The
@@ -59,7 +61,9 @@ func (s *Service) ShareWith(ctx context.Context, who Who, dossierID int64, email
 			return err
 		}
 		var userID int64
-		err = tx.NewSelect().Table("users").Column("id").Where("email = ?", email).Scan(ctx, &userID)
+		// Held: an address being confirmed for an account meanwhile is
+		// seen as it ends up.
+		err = store.Held(tx, tx.NewSelect().Table("users").Column("id").Where("email = ?", email)).Scan(ctx, &userID)
 		switch {
 		case errors.Is(err, sql.ErrNoRows) && s.InviteGuest != nil:
 			// No account yet: one is made and the person is invited.

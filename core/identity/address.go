@@ -6,6 +6,7 @@ import (
 
 	"github.com/uptrace/bun"
 
+	"github.com/atriumhq/atrium/core/people"
 	"github.com/atriumhq/atrium/core/store"
 	"github.com/atriumhq/atrium/core/tenancy"
 )
@@ -53,7 +54,14 @@ func (s *Service) ChangeEmail(ctx context.Context, actor *User, org *tenancy.Org
 			Where("user_id = ? AND purpose = ? AND used_at IS NULL", u.ID, purposeAddress).Exec(ctx); err != nil {
 			return err
 		}
-		token, err := s.newToken(ctx, tx, u.ID, org.ID, purposeAddress, email, addressValidity)
+		// The link remembers whose change it is: the organisation's (its
+		// administrators must still look after the account when the link
+		// is used), or the operator's (0).
+		asker := org.ID
+		if actor != nil && actor.Operator {
+			asker = 0
+		}
+		token, err := s.newToken(ctx, tx, u.ID, asker, purposeAddress, email, addressValidity)
 		if err != nil {
 			return err
 		}
@@ -96,6 +104,16 @@ func (s *Service) ConfirmEmail(ctx context.Context, token, ip string) (*User, er
 		t, u, err := s.useLink(ctx, tx, token, purposeAddress)
 		if err != nil {
 			return err
+		}
+		// Asked for by an organisation that no longer looks after the
+		// account alone (it joined another, or a dossier was shared with
+		// it, in the days the link waited): the change is no longer theirs.
+		if t.OrganisationID != 0 {
+			if ok, err := people.Steward(ctx, tx, t.OrganisationID, u.ID); err != nil {
+				return err
+			} else if !ok {
+				return ErrLinkInvalid
+			}
 		}
 		if err := s.addressFree(ctx, tx, t.Email); err != nil {
 			return err

@@ -17,6 +17,11 @@ import (
 // lookAfter refuses an account-wide action of actor as an administrator of
 // orgID, within the action's transaction.
 func (s *Service) lookAfter(ctx context.Context, tx bun.IDB, actor *User, orgID, userID int64) error {
+	// Held, so that no join or share elsewhere slips in between the check
+	// and the action.
+	if err := lockUser(ctx, tx, userID); err != nil {
+		return err
+	}
 	if actor != nil && actor.Operator {
 		return nil
 	}

@@ -2,6 +2,7 @@ package identity
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"strings"
 	"time"
@@ -100,9 +101,13 @@ func (s *Service) InviteGuestIn(ctx context.Context, tx bun.IDB, inviter *User, 
 }
 
 func (s *Service) invite(ctx context.Context, tx bun.IDB, inviter *User, org *tenancy.Organisation, in Invitee, email, ip string) (*User, error) {
-	u, err := s.find(ctx, tx, "email = ?", email)
+	// Held: an address being confirmed for an account meanwhile is seen
+	// as it ends up, so the question never lands on an account whose
+	// address just changed.
+	u := new(User)
+	err := store.Held(tx, tx.NewSelect().Model(u).Where("email = ?", email)).Scan(ctx)
 	switch {
-	case errors.Is(err, ErrNotFound):
+	case errors.Is(err, sql.ErrNoRows):
 		u = nil
 	case err != nil:
 		return nil, err
@@ -184,6 +189,9 @@ func (s *Service) mailAskToJoin(ctx context.Context, tx bun.IDB, inviter *User, 
 // org has not asked them.
 func (s *Service) ResendInvitation(ctx context.Context, actor *User, org *tenancy.Organisation, userID int64, ip string) error {
 	return s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+		if err := lockUser(ctx, tx, userID); err != nil {
+			return err
+		}
 		u, err := s.find(ctx, tx, "id = ?", userID)
 		if err != nil {
 			return err
@@ -212,6 +220,9 @@ func (s *Service) ResendInvitation(ctx context.Context, actor *User, org *tenanc
 // when there is none. The caller records it in org's audit log.
 func (s *Service) WithdrawInvitation(ctx context.Context, orgID, userID int64) error {
 	return s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+		if err := lockUser(ctx, tx, userID); err != nil { // in turn with the link's use
+			return err
+		}
 		if err := tenancy.WithdrawIn(ctx, tx, orgID, userID); err != nil {
 			return err
 		}

@@ -141,18 +141,31 @@ func Migrations() []store.Migration {
 			if err := store.AddColumns("users", "pending_email TEXT NOT NULL DEFAULT ''")(ctx, tx); err != nil {
 				return err
 			}
-			if err := store.AddColumns("user_tokens", "organisation_id BIGINT NOT NULL DEFAULT 0", "email TEXT NOT NULL DEFAULT ''")(ctx, tx); err != nil {
-				return err
-			}
-			// Links sent before went to the account's address of the time.
-			_, err := tx.ExecContext(ctx, "UPDATE user_tokens SET email = (SELECT email FROM users WHERE users.id = user_tokens.user_id)")
-			return err
+			return store.AddColumns("user_tokens", "organisation_id BIGINT NOT NULL DEFAULT 0")(ctx, tx)
 		},
 		Down: func(ctx context.Context, tx bun.Tx) error {
 			if err := store.DropColumns("users", "pending_email")(ctx, tx); err != nil {
 				return err
 			}
-			return store.DropColumns("user_tokens", "organisation_id", "email")(ctx, tx)
+			return store.DropColumns("user_tokens", "organisation_id")(ctx, tx)
 		},
+	}, {
+		// A link works only while the address it was mailed to is the
+		// account's. (A database made while this column was briefly part of
+		// the migration before has it already.)
+		Name: "20261207130000_token_email",
+		Up: func(ctx context.Context, tx bun.Tx) error {
+			has, err := store.ColumnExists(ctx, tx, "user_tokens", "email")
+			if err != nil || has {
+				return err
+			}
+			if err := store.AddColumns("user_tokens", "email TEXT NOT NULL DEFAULT ''")(ctx, tx); err != nil {
+				return err
+			}
+			// Links sent before went to the account's address of the time.
+			_, err = tx.ExecContext(ctx, "UPDATE user_tokens SET email = (SELECT email FROM users WHERE users.id = user_tokens.user_id)")
+			return err
+		},
+		Down: store.DropColumns("user_tokens", "email"),
 	}}
 }

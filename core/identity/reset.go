@@ -2,13 +2,13 @@ package identity
 
 import (
 	"context"
-	"database/sql"
 	"errors"
 	"strconv"
 	"time"
 
 	"github.com/uptrace/bun"
 
+	"github.com/atriumhq/atrium/core/people"
 	"github.com/atriumhq/atrium/core/tenancy"
 )
 
@@ -57,23 +57,21 @@ func (s *Service) RequestReset(ctx context.Context, email, ip string) error {
 }
 
 // invitingOrganisation is the organisation whose invitation an account not
-// set up yet gets again: its first organisation, or else the one that last
-// sent it an invitation (to share a dossier, to join); tenancy.ErrNotFound
-// when there is none.
+// set up yet gets again: its first organisation, or else the one that
+// waits for its answer or shares a dossier with it (people.Expecting);
+// tenancy.ErrNotFound when there is none: a withdrawn invitation stays
+// withdrawn.
 func (s *Service) invitingOrganisation(ctx context.Context, tx bun.IDB, userID int64) (*tenancy.Organisation, error) {
 	org, _, err := s.orgs.Home(ctx, userID)
 	if !errors.Is(err, tenancy.ErrNotFound) {
 		return org, err
 	}
-	var orgID int64
-	err = tx.NewSelect().Model((*userToken)(nil)).Column("organisation_id").
-		Where("user_id = ? AND purpose = ? AND organisation_id <> 0", userID, purposeInvitation).
-		Order("created_at DESC").Limit(1).Scan(ctx, &orgID)
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, tenancy.ErrNotFound
-	}
+	orgID, err := people.Expecting(ctx, tx, userID)
 	if err != nil {
 		return nil, err
+	}
+	if orgID == 0 {
+		return nil, tenancy.ErrNotFound
 	}
 	return s.orgs.ByID(ctx, orgID)
 }

@@ -7,9 +7,9 @@ import (
 	"time"
 
 	"github.com/uptrace/bun"
-	"github.com/uptrace/bun/dialect"
 
 	"github.com/atriumhq/atrium/core/secrets"
+	"github.com/atriumhq/atrium/core/store"
 )
 
 // Purposes of single-use links.
@@ -115,14 +115,12 @@ func (s *Service) useLink(ctx context.Context, tx bun.IDB, token, purpose string
 	return t, u, nil
 }
 
-// lockUser holds an account's row until the caller's transaction ends, on
-// PostgreSQL.
+// lockUser holds an account's row until the caller's transaction ends (on
+// PostgreSQL; store.HoldRow): every change that reads an account's address
+// or belongings and then writes on them takes it first, so they queue in
+// one order.
 func lockUser(ctx context.Context, tx bun.IDB, userID int64) error {
-	if tx.Dialect().Name() != dialect.PG {
-		return nil
-	}
-	_, err := tx.NewSelect().Model((*User)(nil)).Column("id").Where("id = ?", userID).For("UPDATE").Exec(ctx)
-	return err
+	return store.HoldRow(ctx, tx, "users", userID)
 }
 
 // voidTokens ends every link of the person's still open: links went to an

@@ -9,6 +9,7 @@ import (
 
 	"github.com/atriumhq/atrium/core/audit"
 	"github.com/atriumhq/atrium/core/people"
+	"github.com/atriumhq/atrium/core/store"
 )
 
 // StatusErased is an erased account: no name, no address, no way to sign in.
@@ -31,7 +32,11 @@ func (s *Service) Erase(ctx context.Context, orgID, actorID, userID int64, ip st
 			return ErrNotMember
 		}
 		// The account must be this organisation's alone to look after:
-		// another subscriber's member, invitee or share keeps it.
+		// another subscriber's member, dossier or share keeps it. Held, so
+		// that no join or share elsewhere slips in before the erasure.
+		if err := store.HoldRow(ctx, tx, "users", userID); err != nil {
+			return err
+		}
 		if ok, err := people.Steward(ctx, tx, orgID, userID); err != nil {
 			return err
 		} else if !ok {

@@ -18,6 +18,7 @@ import (
 
 	"github.com/jackc/pgx/v5/stdlib"
 	"github.com/uptrace/bun"
+	"github.com/uptrace/bun/dialect"
 	"github.com/uptrace/bun/dialect/pgdialect"
 	"github.com/uptrace/bun/dialect/sqlitedialect"
 	"github.com/uptrace/bun/driver/sqliteshim"
@@ -141,4 +142,40 @@ func UniqueViolation(err error) bool {
 		return state.SQLState() == "23505"
 	}
 	return err != nil && strings.Contains(err.Error(), "UNIQUE constraint failed")
+}
+
+// HoldRow holds one row (by its id) until the caller's transaction ends, on
+// PostgreSQL: changes that read it and then write on its account queue
+// instead of interleaving. It takes FOR NO KEY UPDATE, so that inserts
+// whose foreign keys point at the row go on (a stronger lock would
+// deadlock them). SQLite's writers take turns already.
+func HoldRow(ctx context.Context, tx bun.IDB, table string, id int64) error {
+	if tx.Dialect().Name() != dialect.PG {
+		return nil
+	}
+	_, err := tx.ExecContext(ctx, "SELECT 1 FROM "+table+" WHERE id = ? FOR NO KEY UPDATE", id)
+	return err
+}
+
+// ColumnExists tells whether a table has a column, on either engine, for a
+// migration that must run on databases that may have it already.
+func ColumnExists(ctx context.Context, tx bun.IDB, table, column string) (bool, error) {
+	if tx.Dialect().Name() == dialect.PG {
+		return tx.NewSelect().TableExpr("information_schema.columns").
+			Where("table_schema = current_schema() AND table_name = ? AND column_name = ?", table, column).Exists(ctx)
+	}
+	var n int
+	err := tx.NewRaw("SELECT COUNT(*) FROM pragma_table_info(?) WHERE name = ?", table, column).Scan(ctx, &n)
+	return n > 0, err
+}
+
+// Held makes a select hold the rows it finds until the caller's transaction
+// ends, on PostgreSQL, as HoldRow does: a lookup by a value another
+// transaction is changing (a sign-in address being confirmed) waits for it
+// and then sees the row as it is, or not at all.
+func Held(tx bun.IDB, q *bun.SelectQuery) *bun.SelectQuery {
+	if tx.Dialect().Name() != dialect.PG {
+		return q
+	}
+	return q.For("NO KEY UPDATE")
 }

@@ -78,6 +78,17 @@ func (s *Service) invitations(ctx context.Context, where string, arg any) ([]Inv
 	return list, err
 }
 
+// InvitationTo finds an organisation's invitation by the address it was
+// sent to: pages name invitations so, never by the account behind them.
+func (s *Service) InvitationTo(ctx context.Context, orgID int64, email string) (*Invitation, error) {
+	inv := new(Invitation)
+	err := s.db.NewSelect().Model(inv).Where("organisation_id = ? AND email = ?", orgID, email).Scan(ctx)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, ErrNoInvitation
+	}
+	return inv, err
+}
+
 // Asked tells whether the organisation asked the person to join and waits
 // for the answer, within the caller's transaction.
 func (s *Service) Asked(ctx context.Context, db bun.IDB, orgID, userID int64) (bool, error) {
@@ -107,6 +118,9 @@ func (s *Service) AcceptInvitation(ctx context.Context, userID, orgID int64) (*I
 // What the organisation kept for the person (Joined: a dossier registered
 // for the address) becomes theirs in the same transaction.
 func (s *Service) AcceptIn(ctx context.Context, tx bun.IDB, userID, orgID int64) (*Invitation, error) {
+	if err := store.HoldRow(ctx, tx, "users", userID); err != nil { // in turn with the account's other changes
+		return nil, err
+	}
 	inv := new(Invitation)
 	// Before anything is written: on a full subscription the caller's
 	// transaction goes on (ErrBusy ends it). Someone already counted in the

@@ -32,3 +32,11 @@ func (s *Server) AuditIn(c fiber.Ctx, orgID int64, action string, subject int64,
 	}
 	return s.audit.Record(c.Context(), e)
 }
+
+// AuditAnswer records in an organisation's log the answer of someone who
+// is not its member (declining its invitation) by the address the
+// organisation typed and with no actor: the log tells the organisation
+// no more of the account than it knew.
+func (s *Server) AuditAnswer(c fiber.Ctx, orgID int64, action, email string) error {
+	return s.audit.Record(c.Context(), audit.Event{Action: action, IP: c.IP(), Detail: email, OrganisationID: &orgID})
+}

@@ -9,11 +9,11 @@ import (
 	"sync"
 	"testing"
 
-	"github.com/uptrace/bun"
-
+	"github.com/atriumhq/atrium/core/access"
 	"github.com/atriumhq/atrium/core/config"
 	"github.com/atriumhq/atrium/core/coretest"
 	"github.com/atriumhq/atrium/core/demo"
+	"github.com/atriumhq/atrium/core/dossier"
 )
 
 func TestSignInWithBothSteps(t *testing.T) {
@@ -247,11 +247,9 @@ func TestForgotPasswordOfAGuest(t *testing.T) {
 		app := coretest.NewApp(t, db)
 		ctx := context.Background()
 		org, _ := app.Organisations().BySlug(ctx, demo.Slug)
-		coach, _ := app.Identity().ByEmail(ctx, "coach@harbour.example")
-		if err := app.DB().RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
-			_, err := app.Identity().InviteGuestIn(ctx, tx, coach, org, "guest@example.org", "test")
-			return err
-		}); err != nil {
+		admin, _ := app.Identity().ByEmail(ctx, "admin@harbour.example")
+		who := dossier.Who{UserID: admin.ID, OrgID: org.ID, Can: access.Set{}.Add(access.DossiersManage)}
+		if _, err := app.Dossiers().ShareWith(ctx, who, app.DossierOf(t, "coachee@harbour.example"), "guest@example.org", dossier.View, ""); err != nil {
 			t.Fatal(err)
 		}
 		first := app.MailedLink(t, "guest@example.org", "/invitation/")

@@ -59,7 +59,7 @@ func (h *Handlers) InvitationDeclinePost(c fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	if err := h.web.AuditIn(c, orgID, "identity.invitation_declined", v.User.ID, string(inv.Role)); err != nil {
+	if err := h.web.AuditAnswer(c, orgID, "identity.invitation_declined", inv.Email); err != nil {
 		return err
 	}
 	web.SetFlash(c, "success", "account.invitations.declined")

@@ -46,8 +46,8 @@ func Register(s *web.Server, ids *identity.Service, orgs *tenancy.Service, acc *
 	s.Handle(fiber.MethodGet, "/people/invite", invite, h.Invite)
 	s.Handle(fiber.MethodPost, "/people/invite", invite, h.InvitePost)
 	s.Handle(fiber.MethodGet, "/people/:id", view, h.Person)
-	s.Handle(fiber.MethodPost, "/people/invitations/:org/:id/withdraw", invite, h.WithdrawPost)
-	s.Handle(fiber.MethodPost, "/people/invitations/:org/:id/resend", invite, h.ResendInvitedPost)
+	s.Handle(fiber.MethodPost, "/people/invitations/:org/withdraw", invite, h.WithdrawPost)
+	s.Handle(fiber.MethodPost, "/people/invitations/:org/resend", invite, h.ResendInvitedPost)
 	account := web.Rule{Level: web.SignedIn, Need: access.PeopleManage, Account: true}
 	s.Handle(fiber.MethodPost, "/people/:id/unlock", account, h.UnlockPost)
 	s.Handle(fiber.MethodPost, "/people/:id/reset-factor", account, h.ResetFactorPost)
@@ -201,13 +201,14 @@ func (h *Handlers) ResendInvitedPost(c fiber.Ctx) error {
 }
 
 // invited runs an action on an invitation of the viewer's organisation or,
-// with daughters.access, of a daughter, records it in that organisation's
-// log and returns to the people list; any other is a 404.
+// with daughters.access, of a daughter, named by the address it was sent
+// to (an account's id would tell whether the address had one), records it
+// in that organisation's log with that address and returns to the people
+// list; any other is a 404.
 func (h *Handlers) invited(c fiber.Ctx, action, flash string, do func(orgID, userID int64) error) error {
 	v := web.CurrentViewer(c)
-	orgID, err1 := strconv.ParseInt(c.Params("org"), 10, 64)
-	userID, err2 := strconv.ParseInt(c.Params("id"), 10, 64)
-	if err1 != nil || err2 != nil {
+	orgID, err := strconv.ParseInt(c.Params("org"), 10, 64)
+	if err != nil {
 		return fiber.ErrNotFound
 	}
 	if orgID != v.Org.ID {
@@ -219,14 +220,17 @@ func (h *Handlers) invited(c fiber.Ctx, action, flash string, do func(orgID, use
 			return fiber.ErrNotFound
 		}
 	}
-	err := do(orgID, userID)
+	inv, err := h.orgs.InvitationTo(c.Context(), orgID, identity.NormalizeEmail(c.FormValue("email")))
+	if err == nil {
+		err = do(orgID, inv.UserID)
+	}
 	if errors.Is(err, tenancy.ErrNoInvitation) {
 		return fiber.ErrNotFound
 	}
 	if err != nil {
 		return err
 	}
-	if err := h.web.AuditIn(c, orgID, action, userID, ""); err != nil {
+	if err := h.web.AuditIn(c, orgID, action, 0, inv.Email); err != nil {
 		return err
 	}
 	web.SetFlash(c, "success", flash)

@@ -4,12 +4,14 @@ import (
 	"context"
 	"net/url"
 	"strconv"
+	"strings"
 	"sync"
 	"testing"
 
 	"github.com/atriumhq/atrium/core/access"
 	"github.com/atriumhq/atrium/core/config"
 	"github.com/atriumhq/atrium/core/coretest"
+	"github.com/atriumhq/atrium/core/demo"
 )
 
 // together sends the requests at the same moment and gives their statuses.
@@ -116,6 +118,90 @@ func TestAddressRacesNeverLandOnAnUnconfirmedAddress(t *testing.T) {
 		}
 		if winners != 1 {
 			t.Errorf("%d accounts took one address: %v", winners, statuses)
+		}
+	})
+}
+
+// TestInvitationRacesAnswerWithPages is the third hostile review's
+// deadlock hunt on PostgreSQL: a withdrawal racing the first-time set-up
+// of the same invitation, and an acceptance racing the confirmation of a
+// new address of the same account, each once took their locks in
+// opposite orders. Every change to an account now queues on its row
+// first: each race ends with pages (never a 500), and exactly one of a
+// withdrawal and a set-up wins.
+func TestInvitationRacesAnswerWithPages(t *testing.T) {
+	t.Parallel()
+	coretest.EachDatabase(t, func(t *testing.T, db config.Database) {
+		app := coretest.NewApp(t, db, coretest.Options{Config: func(c *config.Config) { c.Server.RateLimit = 1_000_000 }})
+		ctx := context.Background()
+		harbour, _ := app.Organisations().BySlug(ctx, demo.Slug)
+		north := app.Organisation(t, "north", "North Care")
+		app.Person(t, north, "admin@north.example", access.RoleAdmin)
+		app.Person(t, harbour, "admin2@harbour.example", access.RoleAdmin)
+		northAdmin, harbourAdmin := app.Client(t), app.Client(t)
+		northAdmin.SignIn("admin@north.example")
+		harbourAdmin.SignIn("admin2@harbour.example")
+		withdraw := "/people/invitations/" + strconv.FormatInt(north.ID, 10) + "/withdraw"
+		for i := range 6 {
+			round := strconv.Itoa(i)
+			// A withdrawal against the first-time set-up.
+			email := "new" + round + "@example.org"
+			if res := northAdmin.PostForm("/people/invite", url.Values{"email": {email}, "given_name": {"N"}, "family_name": {"Ew"}, "role": {"coachee"}}); res.StatusCode != 303 {
+				t.Fatalf("invite: %d", res.StatusCode)
+			}
+			link := app.MailedLink(t, email, "/invitation/")
+			visitor := app.Client(t)
+			visitor.Get(link)
+			statuses := together(
+				func() int {
+					return visitor.PostForm(link, url.Values{"password": {"Tulip-Harbour-93"}, "confirm": {"Tulip-Harbour-93"}, "terms": {"yes"}}).StatusCode
+				},
+				func() int { return northAdmin.PostForm(withdraw, url.Values{"email": {email}}).StatusCode },
+			)
+			setUp, withdrawn := statuses[0] == 303, statuses[1] == 303
+			if setUp == withdrawn || (!setUp && statuses[0] != 410) || (!withdrawn && statuses[1] != 404) {
+				t.Fatalf("round %d: set-up and withdrawal answered %v", i, statuses)
+			}
+			u, _ := app.Identity().ByEmail(ctx, email)
+			if member, _ := app.Organisations().IsMember(ctx, north.ID, u.ID); member != setUp {
+				t.Fatalf("round %d: member %v after %v", i, member, statuses)
+			}
+
+			// An acceptance against the confirmation of a new address.
+			p := app.Person(t, harbour, "p"+round+"@harbour.example", access.RoleCoachee)
+			if res := harbourAdmin.PostForm("/people/"+strconv.FormatInt(p.ID, 10)+"/email", url.Values{"email": {"moved" + round + "@example.org"}}); res.StatusCode != 303 {
+				t.Fatalf("ask for an address: %d", res.StatusCode)
+			}
+			confirm := app.MailedLink(t, "moved"+round+"@example.org", "/address/")
+			northAdmin.PostForm("/people/invite", url.Values{"email": {p.Email}, "given_name": {"P"}, "family_name": {"Q"}, "role": {"coachee"}})
+			owner, mailbox := app.Client(t), app.Client(t)
+			owner.SignIn(p.Email)
+			mailbox.Get(confirm)
+			statuses = together(
+				func() int {
+					res := owner.PostForm("/invitations/"+strconv.FormatInt(north.ID, 10)+"/accept", url.Values{})
+					if res.StatusCode == 303 && strings.HasPrefix(res.Header.Get("Location"), "/signin") {
+						return 401 // the confirmation ended her sessions first
+					}
+					return res.StatusCode
+				},
+				func() int { return mailbox.PostForm(confirm, url.Values{}).StatusCode },
+			)
+			for _, st := range statuses {
+				if st >= 500 {
+					t.Fatalf("round %d: acceptance and confirmation answered %v", i, statuses)
+				}
+			}
+			// Joined first, Harbour's change is no longer Harbour's to make
+			// (410); confirmed first, the new address ended her sessions and
+			// North's question, which went to the old one (401, 404). One wins.
+			now, _ := app.Identity().ByID(ctx, p.ID)
+			moved := now.Email == "moved"+round+"@example.org"
+			joined, _ := app.Organisations().IsMember(ctx, north.ID, p.ID)
+			if joined == moved || joined != (statuses[0] == 303) || moved != (statuses[1] == 303) ||
+				(!joined && statuses[0] != 404 && statuses[0] != 401) || (!moved && statuses[1] != 410) {
+				t.Fatalf("round %d: acceptance and confirmation answered %v; address now %s, member of North %v", i, statuses, now.Email, joined)
+			}
 		}
 	})
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/url"
 	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/atriumhq/atrium/core/access"
@@ -89,6 +90,36 @@ func TestCustomRolesAreCheckedLikeBuiltInOnes(t *testing.T) {
 		}
 		if roles, _ := app.Organisations().RolesOf(ctx, harbour.ID, kim.ID); len(roles) != 1 || roles[0] != access.RoleCoachee {
 			t.Errorf("roles after the try: %v", roles)
+		}
+		// A role promised in an invitation that waits stays until the
+		// invitation is answered or withdrawn: accepting must not give a
+		// role that is gone.
+		exists := func() bool {
+			roles, err := app.Access().CustomRoles(ctx, []int64{harbour.ID})
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, r := range roles {
+				if r.ID == helper.ID {
+					return true
+				}
+			}
+			return false
+		}
+		del := "/organisation/roles/" + strconv.FormatInt(helper.ID, 10) + "/delete"
+		admin.PostForm(del, url.Values{})
+		if !exists() {
+			t.Fatal("a role offered in an invitation was deleted")
+		}
+		if res := admin.Get("/organisation/roles"); !strings.Contains(res.Text(".flash"), "invitation") {
+			t.Errorf("the refusal does not say why: %q", res.Text("main"))
+		}
+		admin.PostForm("/people/invitations/"+strconv.FormatInt(harbour.ID, 10)+"/withdraw", url.Values{"email": {"helper@example.org"}})
+		if res := admin.PostForm(del, url.Values{}); res.StatusCode != 303 {
+			t.Fatalf("delete after the withdrawal: %d", res.StatusCode)
+		}
+		if exists() {
+			t.Error("the role outlived its last invitation's withdrawal")
 		}
 	})
 }

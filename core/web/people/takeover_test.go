@@ -3,9 +3,12 @@ package people_test
 import (
 	"context"
 	"net/url"
+	"regexp"
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/PuerkitoBio/goquery"
 
 	"github.com/atriumhq/atrium/core/access"
 	"github.com/atriumhq/atrium/core/config"
@@ -161,15 +164,40 @@ func TestAnotherTenantCannotTakeOverAnAccount(t *testing.T) {
 			t.Error("declining made a member")
 		}
 		attacker.PostForm("/people/invite", url.Values{"email": {kim.Email}, "given_name": {"X"}, "family_name": {"Y"}, "role": {"coachee"}})
-		withdraw := "/people/invitations/" + strconv.FormatInt(north.ID, 10) + "/" + strconv.FormatInt(kim.ID, 10) + "/withdraw"
-		if res := harbourAdmin.PostForm(withdraw, url.Values{}); res.StatusCode != 404 {
+		withdraw := "/people/invitations/" + strconv.FormatInt(north.ID, 10) + "/withdraw"
+		if res := harbourAdmin.PostForm(withdraw, url.Values{"email": {kim.Email}}); res.StatusCode != 404 {
 			t.Errorf("Harbour withdrawing North's invitation: %d", res.StatusCode)
 		}
-		if res := attacker.PostForm(withdraw, url.Values{}); res.StatusCode != 303 {
+		if res := attacker.PostForm(withdraw, url.Values{"email": {"nobody@example.org"}}); res.StatusCode != 404 {
+			t.Errorf("withdrawing an invitation never sent: %d", res.StatusCode)
+		}
+		if res := attacker.PostForm(withdraw, url.Values{"email": {" " + strings.ToUpper(kim.Email)}}); res.StatusCode != 303 {
 			t.Errorf("withdraw: %d", res.StatusCode)
 		}
 		if n, _ := app.Organisations().PendingInvitations(ctx, kim.ID); n != 0 {
 			t.Errorf("invitations left: %d", n)
+		}
+		// The list names invitations by address, never by the account behind them.
+		attacker.PostForm("/people/invite", url.Values{"email": {kim.Email}, "given_name": {"X"}, "family_name": {"Y"}, "role": {"coachee"}})
+		forms := attacker.Get("/people").Doc.Find("#invited form")
+		if forms.Length() == 0 {
+			t.Fatal("no actions on the invited list")
+		}
+		forms.Each(func(_ int, f *goquery.Selection) {
+			if action, _ := f.Attr("action"); !regexp.MustCompile(`^/people/invitations/\d+/(resend|withdraw)$`).MatchString(action) {
+				t.Errorf("an invitation action names more than its organisation: %s", action)
+			}
+		})
+		// North's log tells what North did, with the addresses it typed;
+		// never the real name of an account that is not North's.
+		log := attacker.Get("/organisation/audit").Text("main")
+		for _, name := range []string{kim.GivenName + " " + kim.FamilyName, hr.GivenName + " " + hr.FamilyName} {
+			if strings.Contains(log, name) {
+				t.Errorf("North's audit log names %q", name)
+			}
+		}
+		if !strings.Contains(log, kim.Email) || strings.Contains(log, "audit.") {
+			t.Errorf("North's audit log: %q", log)
 		}
 		var actions []string
 		_ = app.DB().NewSelect().Table("audit_events").Column("action").Where("organisation_id = ?", north.ID).Scan(ctx, &actions)
@@ -331,7 +359,7 @@ func TestAskingAnAccountNotSetUpYet(t *testing.T) {
 		invite(harbour, "jon.typo@example.org")
 		typo := app.MailedLink(t, "jon.typo@example.org", "/invitation/")
 		jon, _ := app.Identity().ByEmail(ctx, "jon.typo@example.org")
-		if res := harbour.PostForm("/people/invitations/"+strconv.FormatInt(harbourOrg.ID, 10)+"/"+strconv.FormatInt(jon.ID, 10)+"/withdraw", url.Values{}); res.StatusCode != 303 {
+		if res := harbour.PostForm("/people/invitations/"+strconv.FormatInt(harbourOrg.ID, 10)+"/withdraw", url.Values{"email": {jon.Email}}); res.StatusCode != 303 {
 			t.Fatalf("withdraw: %d", res.StatusCode)
 		}
 		if res := app.Client(t).Get(typo); res.StatusCode != 410 {
