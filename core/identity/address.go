@@ -42,7 +42,11 @@ func (s *Service) ChangeEmail(ctx context.Context, actor *User, org *tenancy.Org
 		if err != nil {
 			return err
 		}
-		if err := s.addressFree(ctx, tx, email); err != nil {
+		// An address another account has reads the same to the asker (the
+		// answer would tell a tenant who has an account anywhere); its
+		// mailbox gets no link, and a link could not be confirmed anyway.
+		taken, err := addressTaken(ctx, tx, email)
+		if err != nil {
 			return err
 		}
 		u.PendingEmail = email
@@ -70,8 +74,10 @@ func (s *Service) ChangeEmail(ctx context.Context, actor *User, org *tenancy.Org
 		if s.BrandColour != nil {
 			data["Colour"] = s.BrandColour(ctx, org.ID)
 		}
-		if err := s.mail.Queue(ctx, tx, email, u.Locale, "address_confirm", data); err != nil {
-			return err
+		if !taken {
+			if err := s.mail.Queue(ctx, tx, email, u.Locale, "address_confirm", data); err != nil {
+				return err
+			}
 		}
 		if err := s.mail.Queue(ctx, tx, u.Email, u.Locale, "address_change_asked", data); err != nil {
 			return err
@@ -149,7 +155,7 @@ func (s *Service) ConfirmEmail(ctx context.Context, token, ip string) (*User, er
 // addressFree refuses an address that is an account's. Two changes waiting
 // for the same address are settled by whichever mailbox confirms first.
 func (s *Service) addressFree(ctx context.Context, tx bun.IDB, email string) error {
-	taken, err := tx.NewSelect().Model((*User)(nil)).Where("email = ?", email).Exists(ctx)
+	taken, err := addressTaken(ctx, tx, email)
 	if err != nil {
 		return err
 	}
@@ -169,4 +175,9 @@ func (s *Service) forgetAddress(ctx context.Context, tx bun.IDB, userID int64) e
 		return err
 	}
 	return tenancy.DropInvitations(ctx, tx, userID)
+}
+
+// addressTaken tells whether an account signs in with email.
+func addressTaken(ctx context.Context, tx bun.IDB, email string) (bool, error) {
+	return tx.NewSelect().Model((*User)(nil)).Where("email = ?", email).Exists(ctx)
 }

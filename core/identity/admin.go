@@ -3,6 +3,7 @@ package identity
 import (
 	"context"
 	"strings"
+	"time"
 
 	"github.com/uptrace/bun"
 
@@ -75,8 +76,11 @@ func (s *Service) ResetFactor(ctx context.Context, actor *User, orgID, userID in
 		if err != nil {
 			return err
 		}
+		// The password goes too: whoever knew it could otherwise set up an
+		// authenticator of their own at the next sign-in. The owner proves
+		// the mailbox with the link below, then sets up a new one.
 		if _, err := tx.NewUpdate().Model((*User)(nil)).Set("totp_secret = ''").Set("totp_enabled = ?", false).
-			Set("totp_pending = ''").Set("totp_pending_until = NULL").Where("id = ?", userID).Exec(ctx); err != nil {
+			Set("totp_pending = ''").Set("totp_pending_until = NULL").Set("password_hash = ''").Where("id = ?", userID).Exec(ctx); err != nil {
 			return err
 		}
 		if _, err := tx.NewDelete().Model((*backupCode)(nil)).Where("user_id = ?", userID).Exec(ctx); err != nil {
@@ -85,7 +89,12 @@ func (s *Service) ResetFactor(ctx context.Context, actor *User, orgID, userID in
 		if err := s.revokeAccess(ctx, tx, userID, ""); err != nil {
 			return err
 		}
-		if err := s.mail.Queue(ctx, tx, u.Email, u.Locale, "factor_reset", map[string]any{"Name": u.GivenName}); err != nil {
+		token, err := s.newToken(ctx, tx, u.ID, 0, purposeReset, u.Email, s.cfg.ResetValidity)
+		if err != nil {
+			return err
+		}
+		if err := s.mail.Queue(ctx, tx, u.Email, u.Locale, "factor_reset", map[string]any{"Name": u.GivenName,
+			"Link": s.link("/reset/" + token), "Minutes": int(s.cfg.ResetValidity / time.Minute)}); err != nil {
 			return err
 		}
 		return record(ctx, tx, "identity.factor_reset", actor, userID, ip, "")

@@ -91,7 +91,11 @@ func (s *Service) InviteGuestIn(ctx context.Context, tx bun.IDB, inviter *User, 
 		return u, err
 	}
 	u = &User{Email: email, Locale: org.Locale, TimeZone: org.TimeZone, Status: StatusInvited, CreatedAt: s.Now().UTC()}
-	if _, err := tx.NewInsert().Model(u).Exec(ctx); err != nil {
+	_, err = tx.NewInsert().Model(u).Exec(ctx)
+	if store.UniqueViolation(err) { // invited or shared with elsewhere at the same moment
+		return nil, &Invalid{Fields: map[string]string{"email": "identity.email.busy"}}
+	}
+	if err != nil {
 		return nil, err
 	}
 	if err := s.sendInvitation(ctx, tx, inviter, org, u); err != nil {

@@ -208,6 +208,21 @@ func (s *Service) MemberIDs(ctx context.Context, orgID int64) (map[int64][]acces
 	return out, nil
 }
 
+// MembersAmong tells which of userIDs are members of any of orgIDs.
+func (s *Service) MembersAmong(ctx context.Context, orgIDs, userIDs []int64) (map[int64]bool, error) {
+	out := map[int64]bool{}
+	if len(orgIDs) == 0 || len(userIDs) == 0 {
+		return out, nil
+	}
+	var ids []int64
+	err := s.db.NewSelect().Table("members").Column("user_id").Distinct().
+		Where("organisation_id IN (?)", bun.List(orgIDs)).Where("user_id IN (?)", bun.List(userIDs)).Scan(ctx, &ids)
+	for _, id := range ids {
+		out[id] = true
+	}
+	return out, err
+}
+
 // RolesAmong gives, of the given people, those who are members of the
 // organisation, with their roles there (none for a member without roles).
 // It reads only the rows of those people, however large the organisation.

@@ -39,6 +39,19 @@ func (s *Service) Lineage(ctx context.Context, orgID int64) ([]Organisation, err
 	return orgs, nil
 }
 
+// LineageIDs is Lineage's ids: where an organisation's custom roles come from.
+func (s *Service) LineageIDs(ctx context.Context, orgID int64) ([]int64, error) {
+	orgs, err := s.Lineage(ctx, orgID)
+	if err != nil {
+		return nil, err
+	}
+	ids := make([]int64, len(orgs))
+	for i, o := range orgs {
+		ids[i] = o.ID
+	}
+	return ids, nil
+}
+
 // Daughters lists the direct daughters of an organisation.
 func (s *Service) Daughters(ctx context.Context, orgID int64) ([]Organisation, error) {
 	var orgs []Organisation

@@ -471,12 +471,44 @@ func (s *Server) mayActOnAccount(c fiber.Ctx, v *Viewer) error {
 	if !ok {
 		return errNotSteward
 	}
+	return s.holdsAllRightsOf(c.Context(), v, id)
+}
+
+// holdsAllRightsOf refuses an account-wide action on someone who holds a
+// right the viewer lacks, in any organisation of theirs. Whoever changes
+// an account's address and second step can sign in as it, so acting on an
+// administrator's account takes what giving their roles takes: every right
+// they hold.
+func (s *Server) holdsAllRightsOf(ctx context.Context, v *Viewer, userID int64) error {
+	ms, err := s.orgs.Memberships(ctx, userID)
+	if err != nil {
+		return err
+	}
+	for _, m := range ms {
+		lineage, err := s.orgs.LineageIDs(ctx, m.OrganisationID)
+		if err != nil {
+			return err
+		}
+		theirs, err := s.access.PermissionsOf(ctx, m.Roles, lineage)
+		if err != nil {
+			return err
+		}
+		for p := range theirs {
+			if !v.Can[p] {
+				return errOutranked
+			}
+		}
+	}
 	return nil
 }
 
 // errNotSteward is an account-wide action refused to an administrator who
 // does not look after the account alone; its page says why.
 var errNotSteward = fiber.NewError(fiber.StatusForbidden, "not steward")
+
+// errOutranked is an account-wide action refused on someone who holds
+// rights the viewer does not.
+var errOutranked = fiber.NewError(fiber.StatusForbidden, "outranked")
 
 // NextStep is where a half-signed-in person continues: the code, or setting
 // up the authenticator when they have none yet.

@@ -45,6 +45,8 @@ func (s *Server) handleError(c fiber.Ctx, err error) error {
 		key = "error.text"
 	case errors.Is(err, errNotSteward):
 		key = "error.steward"
+	case errors.Is(err, errOutranked):
+		key = "error.outranked"
 	}
 	if Localizer(c) == nil { // failed before the language was chosen
 		c.Locals(localLocalizer, s.catalog.Localizer(s.defaultLocale))

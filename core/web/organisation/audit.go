@@ -54,8 +54,23 @@ func (h *Handlers) Audit(c fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	// People of the organisation by name; anyone else (someone a dossier
+	// was shared with, the operator) by what the organisation knows of
+	// them: the address it typed, or the operator's role. A name would
+	// tell of an account that is not the organisation's.
+	members, err := h.orgs.MembersAmong(c.Context(), ids, people)
+	if err != nil {
+		return err
+	}
 	for _, u := range users {
-		names[u.ID] = identity.DisplayName(&u)
+		switch {
+		case members[u.ID]:
+			names[u.ID] = identity.DisplayName(&u)
+		case u.Operator:
+			names[u.ID] = web.Localizer(c).T("organisation.audit.operator")
+		default:
+			names[u.ID] = u.Email
+		}
 	}
 	for _, e := range events {
 		row := auditRow{Event: e}

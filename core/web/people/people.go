@@ -222,12 +222,19 @@ func (h *Handlers) invited(c fiber.Ctx, action, flash string, do func(orgID, use
 	}
 	inv, err := h.orgs.InvitationTo(c.Context(), orgID, identity.NormalizeEmail(c.FormValue("email")))
 	if err == nil {
+		// Someone who may not give the role may not take back or repeat
+		// the offer of it either.
+		err = h.mayGiveIn(c, orgID, inv.Role)
+	}
+	if err == nil {
 		err = do(orgID, inv.UserID)
 	}
-	if errors.Is(err, tenancy.ErrNoInvitation) {
+	switch {
+	case errors.Is(err, tenancy.ErrNoInvitation):
 		return fiber.ErrNotFound
-	}
-	if err != nil {
+	case errors.Is(err, access.ErrBeyondOwnRights), errors.Is(err, access.ErrNotFound):
+		return fiber.ErrForbidden
+	case err != nil:
 		return err
 	}
 	if err := h.web.AuditIn(c, orgID, action, 0, inv.Email); err != nil {
@@ -296,4 +303,14 @@ func (h *Handlers) NamePost(c fiber.Ctx) error {
 	}
 	web.SetFlash(c, "success", "people.person.name_changed")
 	return h.web.Redirect(c, "/people/"+c.Params("id"))
+}
+
+// mayGiveIn checks that the viewer may give role in the organisation orgID
+// (the active one or a daughter), as at invitation.
+func (h *Handlers) mayGiveIn(c fiber.Ctx, orgID int64, role access.Role) error {
+	lineage, err := h.orgs.LineageIDs(c.Context(), orgID)
+	if err != nil {
+		return err
+	}
+	return h.access.CheckGrant(c.Context(), web.CurrentViewer(c).Can, role, lineage)
 }

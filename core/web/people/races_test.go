@@ -205,3 +205,34 @@ func TestInvitationRacesAnswerWithPages(t *testing.T) {
 		}
 	})
 }
+
+// TestSharingAndInvitingOneNewAddressAtOnce: a dossier shared with a new
+// address while another organisation invites it gave a 500 on PostgreSQL
+// (both made the account). One of them makes it; the other says to try
+// again, or finds it.
+func TestSharingAndInvitingOneNewAddressAtOnce(t *testing.T) {
+	t.Parallel()
+	coretest.EachDatabase(t, func(t *testing.T, db config.Database) {
+		app := coretest.NewApp(t, db, coretest.Options{Config: func(c *config.Config) { c.Server.RateLimit = 1_000_000 }})
+		north := app.Organisation(t, "north", "North Care")
+		app.Person(t, north, "admin@north.example", access.RoleAdmin)
+		northAdmin, coach := app.Client(t), app.Client(t)
+		northAdmin.SignIn("admin@north.example")
+		coach.SignIn("coach@harbour.example")
+		share := "/dossiers/" + strconv.FormatInt(app.DossierOf(t, "coachee@harbour.example"), 10) + "/sharing"
+		for i := range 8 {
+			email := "race" + strconv.Itoa(i) + "@example.org"
+			statuses := together(
+				func() int { return coach.PostForm(share, url.Values{"email": {email}, "level": {"view"}}).StatusCode },
+				func() int {
+					return northAdmin.PostForm("/people/invite", url.Values{"email": {email}, "given_name": {"N"}, "family_name": {"Ew"}, "role": {"coachee"}}).StatusCode
+				},
+			)
+			for _, st := range statuses {
+				if st != 303 && st != 422 {
+					t.Fatalf("round %d: share and invitation answered %v", i, statuses)
+				}
+			}
+		}
+	})
+}
