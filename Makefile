@@ -9,25 +9,37 @@ STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.8.2
 HTMX        := 2.0.11
 HTMX_SSE    := 2.2.4
 
-.PHONY: build run test fuzz bench lint vendor clean proto proto-baseline
+.PHONY: build run sandbox test fuzz bench lint vendor clean proto proto-baseline
 
 build:
 	@echo "build: atrium $(VERSION)"
 	@$(GO) build -ldflags "$(LDFLAGS)" -o $(BIN) ./cmd/atrium
-	@for p in $(PLUGINS); do echo "build: plugin $$p"; $(GO) build -o bin/plugins/$$p ./plugins/$$p || exit 1; done
+	@for p in $(PLUGINS); do echo "build: plugin $$p"; CGO_ENABLED=0 $(GO) build -o bin/plugins/$$p ./plugins/$$p || exit 1; done
 
 # Builds, migrates and seeds the embedded SQLite database in data/, then serves
 # on 127.0.0.1:8080. Set ATRIUM_DATABASE_URL=postgres://… to use PostgreSQL.
-run: build
+run: build sandbox
 	@$(BIN) plugin allow --all >/dev/null
 	@$(BIN) demo
 	@echo
 	@$(BIN) serve
 
+# Plugins run in a sandbox made with bubblewrap (plugins.sandbox). Installs
+# it from Debian's packages where it is missing and this is root; says what
+# to do otherwise.
+sandbox:
+	@if [ "$$ATRIUM_PLUGINS_SANDBOX" != off ] && ! command -v bwrap >/dev/null 2>&1; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    echo "sandbox: installing bubblewrap"; \
+	    apt-get update -qq >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq bubblewrap >/dev/null; \
+	  fi; \
+	  command -v bwrap >/dev/null 2>&1 || { echo "sandbox: plugins run in a bubblewrap sandbox: install it (apt-get install bubblewrap), or set ATRIUM_PLUGINS_SANDBOX=off to run them unsandboxed"; exit 1; }; \
+	fi
+
 # Unit, database (SQLite and PostgreSQL) and browser tests. PostgreSQL and
 # Chromium tests skip loudly when missing; REQUIRE_POSTGRES=1 and
 # REQUIRE_BROWSER=1 (as CI sets them) make them fail instead.
-test:
+test: sandbox
 	$(GO) vet ./...
 	$(GO) test -race -count=1 ./...
 	@$(MAKE) --no-print-directory fuzz

@@ -119,6 +119,8 @@ type Plugins struct {
 	MaxRestarts    int           `yaml:"max_restarts" doc:"restarts within ten minutes after which a crashing plugin is marked failed"`
 	MemoryMB       int           `yaml:"memory_mb" doc:"most memory (data segment) a plugin process may use, in MiB"`
 	OpenFiles      int           `yaml:"open_files" doc:"most files a plugin process may have open"`
+	Sandbox        string        `yaml:"sandbox" enum:"on,off" doc:"on: every plugin runs in its own namespaces (bubblewrap), with no network, no view of the host's files or processes, another user and a system-call filter; a plugin does not start where the sandbox cannot run. off: plugins run as plain processes of the host's user (a warning on the operator page)"`
+	SandboxUser    int           `yaml:"sandbox_user" doc:"the unprivileged user id plugins run as when Atrium runs as root (65534: nobody)"`
 }
 
 // Default returns the configuration Atrium runs with when nothing is set: the
@@ -155,6 +157,7 @@ func Default() Config {
 		},
 		Mail: Mail{SMTPPort: 587, TLS: "starttls", From: "Atrium <no-reply@atrium.invalid>", MaxAttempts: 8},
 		Plugins: Plugins{Dir: "bin/plugins", TrustFile: "data/plugins-trust.json", CallTimeout: 10 * time.Second,
-			SlotTimeout: 300 * time.Millisecond, HealthInterval: 5 * time.Second, TickEvery: 5 * time.Minute, MaxRestarts: 5, MemoryMB: 1024, OpenFiles: 1024},
+			SlotTimeout: 300 * time.Millisecond, HealthInterval: 5 * time.Second, TickEvery: 5 * time.Minute, MaxRestarts: 5, MemoryMB: 1024, OpenFiles: 1024,
+			Sandbox: "on", SandboxUser: 65534},
 	}
 }

@@ -51,6 +51,7 @@ func build(t testing.TB, dir, pkg string) string {
 	bin := filepath.Join(out, filepath.Base(key))
 	cmd := exec.Command("go", "build", "-o", bin, "./"+pkg)
 	cmd.Dir = dir
+	cmd.Env = append(os.Environ(), "CGO_ENABLED=0") // static, as make builds them: the sandbox holds no libraries
 	if output, err := cmd.CombinedOutput(); err != nil {
 		t.Fatalf("build %s: %v\n%s", key, err, output)
 	}

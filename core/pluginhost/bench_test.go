@@ -33,6 +33,10 @@ func BenchmarkPluginBoundary(b *testing.B) {
 		Config: func(c *config.Config) {
 			coretest.WithPlugins(b, c, true, coretest.BuildPlugin(b, "plugins/example"), coretest.BuildPlugin(b, "core/pluginhost/testdata/hostile"))
 			c.Log.Level = "warn"
+			// ATRIUM_PLUGINS_SANDBOX=off measures the same without the sandbox.
+			if v := os.Getenv("ATRIUM_PLUGINS_SANDBOX"); v != "" {
+				c.Plugins.Sandbox = v
+			}
 		},
 		Before: mountCoreNotesPage(b),
 	})

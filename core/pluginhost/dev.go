@@ -82,6 +82,7 @@ func (d *Dev) rebuild(ctx context.Context, name string) {
 	tmp := p.Path + ".building"
 	cmd := exec.CommandContext(ctx, "go", "build", "-o", tmp, "./"+d.Sources[name])
 	cmd.Dir = d.Root
+	cmd.Env = append(os.Environ(), "CGO_ENABLED=0") // static: the sandbox holds no libraries
 	if out, err := cmd.CombinedOutput(); err != nil {
 		fmt.Fprintf(d.Out, "dev: %s does not build; the running one stays:\n%s\n", name, out)
 		_ = os.Remove(tmp)

@@ -30,6 +30,7 @@ import (
 	"github.com/atriumhq/atrium/core/mail"
 	"github.com/atriumhq/atrium/core/module"
 	"github.com/atriumhq/atrium/core/notice"
+	"github.com/atriumhq/atrium/core/pluginhost/sandbox"
 	"github.com/atriumhq/atrium/core/readstate"
 	"github.com/atriumhq/atrium/core/realtime"
 	"github.com/atriumhq/atrium/core/secrets"
@@ -101,6 +102,13 @@ func (h *Host) Start(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	// Without a sandbox no plugin starts, unless the operator said so.
+	var boxless error
+	if h.Config.Sandbox == "off" {
+		h.Log.Warn("plugins run WITHOUT a sandbox (plugins.sandbox: off): each can read the host's files and environment, reach the network and signal Atrium's processes; run only plugins you trust as you trust Atrium")
+	} else if boxless = sandbox.Check(); boxless != nil {
+		h.Log.Error("plugins not started", "error", boxless.Error())
+	}
 	names := make([]string, 0, len(bins))
 	for name := range bins {
 		names = append(names, name)
@@ -126,6 +134,10 @@ func (h *Host) Start(ctx context.Context) error {
 				continue
 			}
 			p.vendor = vendor
+		}
+		if boxless != nil {
+			p.state, p.problem = StateFailed, boxless.Error()
+			continue
 		}
 		p.sum, _ = hex.DecodeString(sum) // the sum the binary must keep at every (re)start
 		p.host = h
@@ -182,6 +194,9 @@ func containsDisabled(t *Trust, name string) bool {
 	}
 	return false
 }
+
+// Unsandboxed tells whether the operator switched the plugin sandbox off.
+func (h *Host) Unsandboxed() bool { return h.Config.Sandbox == "off" }
 
 // Plugins lists the plugins' states for the operator, by name.
 func (h *Host) Plugins() []Status {

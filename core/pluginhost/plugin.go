@@ -6,8 +6,11 @@ import (
 	"crypto/sha256"
 	"fmt"
 	"log/slog"
+	"os"
 	"os/exec"
 	"regexp"
+	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -16,9 +19,11 @@ import (
 
 	"github.com/hashicorp/go-hclog"
 	"github.com/hashicorp/go-plugin"
+	"github.com/hashicorp/go-plugin/runner"
 	"golang.org/x/sys/unix"
 
 	"github.com/atriumhq/atrium/core/config"
+	"github.com/atriumhq/atrium/core/pluginhost/sandbox"
 	pluginv1 "github.com/atriumhq/atrium/plugins/proto/v1"
 	"github.com/atriumhq/atrium/plugins/wire"
 )
@@ -90,15 +95,17 @@ func (p *Plugin) running() (*plugin.Client, pluginv1.PluginClient) {
 	return p.client, p.rpc
 }
 
-// start runs the binary with go-plugin (gRPC, automatic mutual TLS), with no
-// environment of the host's and with resource limits, and reads the manifest.
+// start runs the binary with go-plugin (gRPC, automatic mutual TLS) in its
+// sandbox (or, with plugins.sandbox off, as a plain process), with no
+// environment of the host's and with resource limits, and reads the
+// manifest.
 func (p *Plugin) start(ctx context.Context, cfg config.Plugins, sum []byte, log *slog.Logger) error {
 	cmd := exec.Command(p.Path)
 	cmd.Env = []string{"LANG=C.UTF-8", "TZ=UTC"}
 	// The kernel kills the plugin when the host dies, whatever happens to it.
 	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL, Setpgid: true}
 	p.stderr = &tailWriter{}
-	client := plugin.NewClient(&plugin.ClientConfig{
+	conf := &plugin.ClientConfig{
 		HandshakeConfig:  wire.Handshake,
 		Plugins:          plugin.PluginSet{wire.Name: &wire.GRPC{}},
 		Cmd:              cmd,
@@ -108,17 +115,61 @@ func (p *Plugin) start(ctx context.Context, cfg config.Plugins, sum []byte, log 
 		SecureConfig:     &plugin.SecureConfig{Checksum: sum, Hash: sha256.New()},
 		Logger:           hclog.New(&hclog.LoggerOptions{Name: "plugin." + p.Name, Output: &slogWriter{log: log, plugin: p.Name, tail: p.stderr}, Level: hclog.Info, JSONFormat: true}),
 		StartTimeout:     10 * time.Second,
-	})
+		Stderr:           p.stderr, // the sandbox's own complaints too
+	}
+	var boxed *sandbox.Runner
+	if cfg.Sandbox != "off" {
+		// go-plugin makes the socket folder and hands it over with the
+		// environment it means for the plugin; the checksum is checked on
+		// the copy the sandbox runs, as go-plugin checks a command of its own.
+		secure := conf.SecureConfig
+		conf.Cmd, conf.SecureConfig = nil, nil
+		if os.Geteuid() == 0 {
+			// The plugin runs as another user, who must reach the host's
+			// sockets (the broker's) as the host reaches the plugin's.
+			conf.UnixSocketConfig = &plugin.UnixSocketConfig{Group: strconv.Itoa(cfg.SandboxUser)}
+		}
+		conf.RunnerFunc = func(_ hclog.Logger, spec *exec.Cmd, socketDir string) (runner.Runner, error) {
+			// The group is for the host's sockets; the host, as root,
+			// reaches the plugin's own without it.
+			env := slices.DeleteFunc(append(cmd.Env, spec.Env...), func(kv string) bool { return strings.HasPrefix(kv, plugin.EnvUnixSocketGroup+"=") })
+			box, err := sandbox.Command(sandbox.Spec{Binary: p.Path, SocketDir: socketDir, Env: env, User: cfg.SandboxUser,
+				Limits: sandbox.Limits{MemoryBytes: uint64(cfg.MemoryMB) << 20, OpenFiles: uint64(cfg.OpenFiles)},
+				Verify: func(path string) error {
+					if ok, err := secure.Check(path); err != nil || !ok {
+						return fmt.Errorf("the binary's checksum is not the one allowed (%v)", err)
+					}
+					return nil
+				}})
+			if err != nil {
+				return nil, err
+			}
+			boxed, err = sandbox.NewRunner(box, p.Path)
+			return boxed, err
+		}
+	}
+	client := plugin.NewClient(conf)
 	rpcClient, err := client.Client()
+	if boxed != nil {
+		boxed.Cleanup()
+	}
 	if err != nil {
 		client.Kill()
 		return fmt.Errorf("start: %w (%s)", err, p.stderr.last())
 	}
-	if rc := client.ReattachConfig(); rc != nil && rc.Pid > 0 {
-		limit(rc.Pid, cfg, log, p.Name)
+	switch {
+	case boxed != nil: // limited before it started
+		cmd = boxed.Cmd()
 		p.mu.Lock()
-		p.pid = rc.Pid
+		p.pid = boxed.PluginPID()
 		p.mu.Unlock()
+	default:
+		if rc := client.ReattachConfig(); rc != nil && rc.Pid > 0 {
+			limit(rc.Pid, cfg, log, p.Name)
+			p.mu.Lock()
+			p.pid = rc.Pid
+			p.mu.Unlock()
+		}
 	}
 	raw, err := rpcClient.Dispense(wire.Name)
 	if err != nil {

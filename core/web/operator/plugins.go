@@ -7,10 +7,15 @@ import (
 	"github.com/atriumhq/atrium/core/web"
 )
 
+type pluginsPage struct {
+	Plugins     []pluginhost.Status
+	Unsandboxed bool // plugins.sandbox: off, said loudly
+}
+
 // RegisterPlugins adds the operator's page of plugins and their states.
 func RegisterPlugins(s *web.Server, host *pluginhost.Host) {
 	s.Handle(fiber.MethodGet, "/operator/plugins", web.Operator, func(c fiber.Ctx) error {
-		return s.Render(c, web.Page{Template: "operator/plugins", Title: "operator.plugins.title", Data: host.Plugins()})
+		return s.Render(c, web.Page{Template: "operator/plugins", Title: "operator.plugins.title", Data: pluginsPage{Plugins: host.Plugins(), Unsandboxed: host.Unsandboxed()}})
 	})
 	s.AddNav(web.NavItem{Label: "operator.plugins.title", Icon: "puzzle", Path: "/operator/plugins", Rule: web.Operator, Group: web.NavPlatform})
 }

@@ -217,6 +217,7 @@ func main() {
 		body, _ := json.Marshal(out)
 		return r.Raw(200, "application/json", body)
 	})
+	m.Page("GET", "/escape", "hostile.view", escape)
 	m.Page("GET", "/attack", "hostile.view", func(r *sdk.Request) error {
 		db, ctx := r.DB(), r.Context
 		other := strconv.FormatInt(r.OrgID()+1000, 10)
