@@ -144,7 +144,7 @@ func BenchmarkQuery(b *testing.B) {
 				started := time.Now()
 				for i := 0; i < b.N; i++ {
 					var n int
-					if err := app.DB().QueryRowContext(ctx, "SELECT count(*) FROM hostile_items WHERE organisation_id = 1").Scan(&n); err != nil {
+					if err := app.DB().QueryRowContext(ctx, "SELECT count(*) FROM "+app.Plugins().Table("hostile", "hostile_items")+" WHERE organisation_id = 1").Scan(&n); err != nil {
 						b.Fatal(err)
 					}
 				}

@@ -128,6 +128,10 @@ func (s *hostService) refused(err error, text string) error {
 		s.log.Warn("plugin statement refused", "plugin", s.plugin, "reason", wallErr.reason.Error(), "sql", shorten(text))
 		return status.Error(codes.PermissionDenied, wallErr.reason.Error())
 	}
+	if store.Refused(err) { // the engine's own refusal: no right on it
+		s.log.Warn("plugin statement refused", "plugin", s.plugin, "reason", err.Error(), "sql", shorten(text))
+		return status.Error(codes.PermissionDenied, err.Error())
+	}
 	s.log.Info("plugin statement failed", "plugin", s.plugin, "error", err.Error(), "sql", shorten(text))
 	return status.Error(codes.Unknown, err.Error())
 }
@@ -147,6 +151,10 @@ func (e *wallError) Error() string { return e.reason.Error() }
 type wall struct {
 	db *store.DB
 
+	// pg holds each plugin's schema, roles and pools on PostgreSQL.
+	pgMu sync.Mutex
+	pg   map[string]*pgPlugin
+
 	// SQLite: which table each root page belongs to, and the statements
 	// already found to open only their plugin's tables, both kept for one
 	// schema version: a statement's tables depend on its text and the schema
@@ -157,14 +165,54 @@ type wall struct {
 	approved map[string]bool
 }
 
+// postgres is a plugin's side of the wall on PostgreSQL; nil before its
+// first migration prepared it.
+func (w *wall) postgres(plugin string) *pgPlugin {
+	w.pgMu.Lock()
+	defer w.pgMu.Unlock()
+	return w.pg[plugin]
+}
+
+// setPostgres keeps a plugin's newly prepared side, closing the one before.
+func (w *wall) setPostgres(plugin string, pp *pgPlugin) {
+	w.pgMu.Lock()
+	old := w.pg[plugin]
+	if w.pg == nil {
+		w.pg = map[string]*pgPlugin{}
+	}
+	w.pg[plugin] = pp
+	w.pgMu.Unlock()
+	if old != nil {
+		old.close()
+	}
+}
+
 // maxApproved bounds the SQLite verdict cache; it starts over when full.
 const maxApproved = 4096
 
-// run checks a statement and runs it, in the plugin's transaction when in is
-// one: on SQLite after an ownership check, on PostgreSQL in a transaction as
-// the plugin's role with the call's organisation as the row-level security
-// scope.
+// run runs a statement, in the plugin's transaction when in is one, within
+// the call's deadline: on PostgreSQL on a connection of the plugin's own
+// role in the call's scope (the engine refuses what is not the plugin's),
+// on SQLite after an ownership check.
 func (w *wall) run(ctx context.Context, plugin string, sc *scope, in bun.IConn, text string, do func(context.Context, bun.IConn) error) error {
+	// The host's deadline, whatever the plugin's context says.
+	ctx, cancel := context.WithDeadline(ctx, sc.deadline)
+	defer cancel()
+	if w.db.Kind == "postgres" {
+		if in != nil { // the plugin's transaction, on its connection and in its scope already
+			return do(ctx, in)
+		}
+		pp := w.postgres(plugin)
+		if pp == nil {
+			return &wallError{errNotOwned}
+		}
+		conn, err := w.pgConn(ctx, pp, sc)
+		if err != nil {
+			return err
+		}
+		defer conn.Close()
+		return do(ctx, conn)
+	}
 	if !singleStatement(text) {
 		return &wallError{errManyStatements}
 	}
@@ -177,12 +225,6 @@ func (w *wall) run(ctx context.Context, plugin string, sc *scope, in bun.IConn, 
 	}
 	if sc.migrating && !ownDDL(plugin, text) {
 		return &wallError{errNotOwned}
-	}
-	if w.db.Kind == "postgres" {
-		if in != nil { // the plugin's transaction is in its role and scope already
-			return do(ctx, in)
-		}
-		return w.runPostgres(ctx, plugin, sc, do)
 	}
 	// In the plugin's transaction the check asks on the transaction's own
 	// connection: waiting for another from the pool could wait on the very
@@ -308,76 +350,15 @@ func (w *wall) rootPages(ctx context.Context, conn bun.IConn, version int64) (ma
 	return owners, rows.Err()
 }
 
-// runPostgres runs the statement as the plugin's role inside a transaction
-// whose row-level security scope is the call's organisation.
-func (w *wall) runPostgres(ctx context.Context, plugin string, sc *scope, do func(context.Context, bun.IConn) error) error {
-	return w.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
-		if err := w.enterScope(ctx, tx, plugin, sc); err != nil {
-			return err
-		}
-		return do(ctx, tx)
-	})
-}
-
-// enterScope makes the rest of a PostgreSQL transaction run as the plugin's
-// role, with the call's organisation as the row-level security scope. One
-// round trip for both: the organisation is a number the host chose.
-func (w *wall) enterScope(ctx context.Context, tx bun.Tx, plugin string, sc *scope) error {
-	_, err := tx.ExecContext(ctx, fmt.Sprintf(`INSERT INTO atrium_plugin_scope (pid, organisation_id) VALUES (pg_backend_pid(), %d)
-		ON CONFLICT (pid) DO UPDATE SET organisation_id = EXCLUDED.organisation_id; SET LOCAL ROLE %s`, sc.orgID, roleName(plugin)))
-	return err
-}
-
-func roleName(plugin string) string { return "atrium_plugin_" + plugin }
-
-// preparePostgres creates, once, the scope table and function the row-level
-// security policies use, and the plugin's role with the right to create its
-// tables in Atrium's schema. It needs a database user allowed to create roles.
-func (w *wall) preparePostgres(ctx context.Context, plugin string) error {
-	if w.db.Kind != "postgres" {
-		return nil
-	}
-	stmts := []string{
-		`CREATE UNLOGGED TABLE IF NOT EXISTS atrium_plugin_scope (pid integer PRIMARY KEY, organisation_id bigint NOT NULL)`,
-		`REVOKE ALL ON atrium_plugin_scope FROM PUBLIC`,
-		`CREATE OR REPLACE FUNCTION atrium_scope() RETURNS bigint LANGUAGE sql STABLE SECURITY DEFINER
-			SET search_path FROM CURRENT AS 'SELECT organisation_id FROM atrium_plugin_scope WHERE pid = pg_backend_pid()'`,
-	}
-	for _, q := range stmts {
-		if _, err := w.db.ExecContext(ctx, q); err != nil {
-			return fmt.Errorf("plugin database: %w", err)
-		}
-	}
-	role := roleName(plugin)
-	if _, err := w.db.ExecContext(ctx, `DO $$ BEGIN CREATE ROLE `+role+` NOLOGIN; EXCEPTION WHEN duplicate_object THEN NULL; END $$`); err != nil {
-		return fmt.Errorf("plugin database: cannot create the role %s (%v); Atrium's database user must be allowed to create roles", role, err)
-	}
-	var schema string
-	if err := w.db.QueryRowContext(ctx, "SELECT current_schema()").Scan(&schema); err != nil {
-		return err
-	}
-	if _, err := w.db.ExecContext(ctx, fmt.Sprintf(`GRANT USAGE, CREATE ON SCHEMA %q TO %s`, schema, role)); err != nil {
-		return err
-	}
-	_, err := w.db.ExecContext(ctx, fmt.Sprintf(`GRANT %s TO CURRENT_USER`, role))
-	if err != nil && !strings.Contains(err.Error(), "already") {
-		return err
-	}
-	return nil
-}
-
-// secureTables puts row-level security on every table of the plugin after its
-// migrations: forced (the owner too), keyed to the call's organisation. A
-// table without organisation_id is refused.
+// secureTables checks the plugin's tables after its migrations: every one
+// belongs to an organisation (has organisation_id). On PostgreSQL it then
+// re-asserts what the engine enforces (securePostgres).
 func (w *wall) secureTables(ctx context.Context, plugin string) error {
-	var tables []string
-	var err error
 	if w.db.Kind == "postgres" {
-		err = w.db.NewRaw(`SELECT tablename FROM pg_tables WHERE schemaname = current_schema() AND tablename LIKE ?`, plugin+`\_%`).Scan(ctx, &tables)
-	} else {
-		err = w.db.NewRaw(`SELECT name FROM sqlite_master WHERE type = 'table' AND name LIKE ? ESCAPE '!'`, plugin+"!_%").Scan(ctx, &tables)
+		return w.securePostgres(ctx, plugin)
 	}
-	if err != nil {
+	var tables []string
+	if err := w.db.NewRaw(`SELECT name FROM sqlite_master WHERE type = 'table' AND name LIKE ? ESCAPE '!'`, plugin+"!_%").Scan(ctx, &tables); err != nil {
 		return err
 	}
 	for _, t := range tables {
@@ -385,32 +366,18 @@ func (w *wall) secureTables(ctx context.Context, plugin string) error {
 			continue
 		}
 		var n int
-		if w.db.Kind == "postgres" {
-			err = w.db.NewRaw(`SELECT count(*) FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = ? AND column_name = 'organisation_id'`, t).Scan(ctx, &n)
-		} else {
-			err = w.db.NewRaw(`SELECT count(*) FROM pragma_table_info(?) WHERE name = 'organisation_id'`, t).Scan(ctx, &n)
-		}
-		if err != nil {
+		if err := w.db.NewRaw(`SELECT count(*) FROM pragma_table_info(?) WHERE name = 'organisation_id'`, t).Scan(ctx, &n); err != nil {
 			return err
 		}
 		if n == 0 {
-			return fmt.Errorf("plugin table %s has no organisation_id column; every plugin table belongs to an organisation", t)
-		}
-		if w.db.Kind != "postgres" {
-			continue
-		}
-		for _, q := range []string{
-			fmt.Sprintf(`ALTER TABLE %q ENABLE ROW LEVEL SECURITY`, t),
-			fmt.Sprintf(`ALTER TABLE %q FORCE ROW LEVEL SECURITY`, t),
-			fmt.Sprintf(`DROP POLICY IF EXISTS atrium_scope ON %q`, t),
-			fmt.Sprintf(`CREATE POLICY atrium_scope ON %q USING (organisation_id = atrium_scope()) WITH CHECK (organisation_id = atrium_scope())`, t),
-		} {
-			if _, err := w.db.ExecContext(ctx, q); err != nil {
-				return err
-			}
+			return errNoOrganisation(t)
 		}
 	}
 	return nil
+}
+
+func errNoOrganisation(table string) error {
+	return fmt.Errorf("plugin table %s has no organisation_id column; every plugin table belongs to an organisation", table)
 }
 
 // fromValues turns wire values into statement arguments.

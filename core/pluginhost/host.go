@@ -239,12 +239,16 @@ var ErrDown = errors.New("pluginhost: plugin is not running")
 // migrate runs the plugin's migrations through the wall, with schema
 // statements allowed on its own tables, then secures its tables.
 func (h *Host) migrate(ctx context.Context, p *Plugin) error {
+	w := h.wall
+	if w.db.Kind == "postgres" {
+		pp, err := w.preparePostgres(ctx, p.Name, pluginConns, maxRowBytes)
+		if err != nil {
+			return err
+		}
+		w.setPostgres(p.Name, pp)
+	}
 	if !slices.Contains(p.manifest.GetImplements(), "Migrate") {
 		return nil
-	}
-	w := h.wall
-	if err := w.preparePostgres(ctx, p.Name); err != nil {
-		return err
 	}
 	token := secrets.Token(24)
 	h.calls.open(token, &scope{plugin: p.Name, migrating: true, deadline: time.Now().Add(time.Minute)})

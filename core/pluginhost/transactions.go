@@ -60,12 +60,12 @@ func (s *hostService) Begin(ctx context.Context, req *pluginv1.BeginRequest) (*p
 	}
 	// The transaction outlives this Begin call, but never the call it serves.
 	txCtx, cancel := context.WithDeadline(context.Background(), sc.deadline)
-	tx, err := s.wall.begin(txCtx, s.plugin, sc)
+	tx, release, err := s.wall.begin(txCtx, s.plugin, sc)
 	if err != nil {
 		cancel()
 		return nil, status.Error(codes.Unavailable, fmt.Sprintf("cannot begin a transaction: %v", err))
 	}
-	t := &pluginTx{id: secrets.Token(12), tx: tx, cancel: cancel}
+	t := &pluginTx{id: secrets.Token(12), tx: tx, cancel: func() { cancel(); release() }}
 	if !s.calls.attach(req.GetToken(), t) {
 		_ = t.end(false)
 		return nil, errTxOpen
@@ -111,18 +111,26 @@ func (s *hostService) conn(token, tx string) (in bun.IConn, release func(), err 
 	return t.tx, t.busy.Unlock, nil
 }
 
-// begin opens a transaction within the wall: on PostgreSQL as the plugin's
-// role with the call's organisation as its scope, for the whole transaction.
-func (w *wall) begin(ctx context.Context, plugin string, sc *scope) (bun.Tx, error) {
-	tx, err := w.db.BeginTx(ctx, nil)
+// begin opens a transaction within the wall: on PostgreSQL on a
+// connection of the plugin's own role, in the call's scope, held until the
+// transaction ends.
+func (w *wall) begin(ctx context.Context, plugin string, sc *scope) (bun.Tx, func(), error) {
+	if w.db.Kind != "postgres" {
+		tx, err := w.db.BeginTx(ctx, nil)
+		return tx, func() {}, err
+	}
+	pp := w.postgres(plugin)
+	if pp == nil {
+		return bun.Tx{}, nil, &wallError{errNotOwned}
+	}
+	conn, err := w.pgConn(ctx, pp, sc)
 	if err != nil {
-		return tx, err
+		return bun.Tx{}, nil, err
 	}
-	if w.db.Kind == "postgres" {
-		if err := w.enterScope(ctx, tx, plugin, sc); err != nil {
-			_ = tx.Rollback()
-			return tx, err
-		}
+	tx, err := conn.BeginTx(ctx, nil)
+	if err != nil {
+		conn.Close()
+		return tx, nil, err
 	}
-	return tx, nil
+	return tx, func() { conn.Close() }, nil
 }

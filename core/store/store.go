@@ -6,8 +6,10 @@ package store
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"net/url"
 	"os"
@@ -16,6 +18,8 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgproto3"
 	"github.com/jackc/pgx/v5/stdlib"
 	"github.com/uptrace/bun"
 	"github.com/uptrace/bun/dialect"
@@ -144,6 +148,20 @@ func UniqueViolation(err error) bool {
 	return err != nil && strings.Contains(err.Error(), "UNIQUE constraint failed")
 }
 
+// Refused tells whether PostgreSQL refused a statement for want of a right
+// (insufficient_privilege: a table, function or row-level policy the role
+// may not use) or a name it cannot see (undefined_table).
+func Refused(err error) bool {
+	var state interface{ SQLState() string }
+	if errors.As(err, &state) {
+		switch state.SQLState() {
+		case "42501", "42P01", "42883":
+			return true
+		}
+	}
+	return false
+}
+
 // HoldRow holds one row (by its id) until the caller's transaction ends, on
 // PostgreSQL: changes that read it and then write on its account queue
 // instead of interleaving. It takes FOR NO KEY UPDATE, so that inserts
@@ -178,4 +196,81 @@ func Held(tx bun.IDB, q *bun.SelectQuery) *bun.SelectQuery {
 		return q
 	}
 	return q.For("NO KEY UPDATE")
+}
+
+// RoleConn describes a pool of PostgreSQL connections that log in as
+// another role (a plugin's) to the same database.
+type RoleConn struct {
+	Role, Password string
+	MaxConns       int
+	// Params are the connections' settings (search_path, timeouts).
+	Params map[string]string
+	// MaxMessage bounds each message the server sends (a row), in bytes.
+	MaxMessage int
+	// Connected runs once per new connection, with its server process id.
+	Connected func(ctx context.Context, backendPID uint32) error
+	// Discard resets each connection (DISCARD ALL) before it is used again:
+	// nothing one call set (settings, locks, prepared statements) outlives it.
+	Discard bool
+}
+
+// OpenAs opens a pool as another role (PostgreSQL only). Statements use
+// the extended protocol without a statement cache: one statement per
+// call, parameters bound, and nothing prepared that a reset would drop.
+func (d *DB) OpenAs(rc RoleConn) (*bun.DB, error) {
+	if d.Kind != "postgres" {
+		return nil, fmt.Errorf("store: roles are PostgreSQL's")
+	}
+	cc, err := pgx.ParseConfig(d.cfg.URL)
+	if err != nil {
+		return nil, err
+	}
+	cc.User, cc.Password = rc.Role, rc.Password
+	cc.DefaultQueryExecMode = pgx.QueryExecModeExec
+	cc.StatementCacheCapacity, cc.DescriptionCacheCapacity = 0, 0
+	cc.RuntimeParams = map[string]string{}
+	for k, v := range rc.Params {
+		cc.RuntimeParams[k] = v
+	}
+	if rc.MaxMessage > 0 {
+		cc.BuildFrontend = func(r io.Reader, w io.Writer) *pgproto3.Frontend {
+			f := pgproto3.NewFrontend(r, w)
+			f.SetMaxBodyLen(rc.MaxMessage)
+			return f
+		}
+	}
+	var opts []stdlib.OptionOpenDB
+	if rc.Connected != nil {
+		opts = append(opts, stdlib.OptionAfterConnect(func(ctx context.Context, c *pgx.Conn) error {
+			return rc.Connected(ctx, c.PgConn().PID())
+		}))
+	}
+	if rc.Discard {
+		opts = append(opts, stdlib.OptionResetSession(func(ctx context.Context, c *pgx.Conn) error {
+			if _, err := c.Exec(ctx, "DISCARD ALL"); err != nil {
+				return driver.ErrBadConn
+			}
+			return nil
+		}))
+	}
+	sqldb := stdlib.OpenDB(*cc, opts...)
+	sqldb.SetMaxOpenConns(rc.MaxConns)
+	sqldb.SetMaxIdleConns(rc.MaxConns)
+	sqldb.SetConnMaxIdleTime(5 * time.Minute)
+	return bun.NewDB(sqldb, pgdialect.New()), nil
+}
+
+// BackendPID is the server process id of a PostgreSQL connection, read
+// from the connection itself (no round trip).
+func BackendPID(conn *sql.Conn) (uint32, error) {
+	var pid uint32
+	err := conn.Raw(func(dc any) error {
+		c, ok := dc.(*stdlib.Conn)
+		if !ok {
+			return fmt.Errorf("store: not a PostgreSQL connection")
+		}
+		pid = c.Conn().PgConn().PID()
+		return nil
+	})
+	return pid, err
 }

@@ -333,13 +333,7 @@ var davHref = regexp.MustCompile(`<href[^>]*>([^<]+)</href>`)
 func agendaRows(t *testing.T, app *coretest.App) map[string][]string {
 	t.Helper()
 	ctx := t.Context()
-	var tables []string
-	var err error
-	if app.DB().Kind == "postgres" {
-		err = app.DB().NewRaw(`SELECT tablename FROM pg_tables WHERE schemaname = current_schema() AND tablename LIKE 'agenda\_%'`).Scan(ctx, &tables)
-	} else {
-		err = app.DB().NewRaw(`SELECT name FROM sqlite_master WHERE type = 'table' AND name LIKE 'agenda!_%' ESCAPE '!'`).Scan(ctx, &tables)
-	}
+	tables, err := app.Plugins().Tables(ctx, "agenda")
 	if err != nil || len(tables) < 5 {
 		t.Fatalf("the agenda's tables: %v %v", tables, err)
 	}

@@ -221,7 +221,7 @@ func TestChatStartsOnlyOnPost(t *testing.T) {
 		ctx := t.Context()
 		count := func() int64 {
 			t.Helper()
-			n, err := app.DB().NewSelect().Table("chat_conversations").Count(ctx)
+			n, err := app.DB().NewSelect().Table(app.Plugins().Table("chat", "chat_conversations")).Count(ctx)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -330,7 +330,7 @@ func TestChatOversizedMessage(t *testing.T) {
 		stored := func() []string {
 			t.Helper()
 			var bodies []string
-			if err := app.DB().NewSelect().Table("chat_messages").Column("body").Order("id").Scan(ctx, &bodies); err != nil {
+			if err := app.DB().NewSelect().Table(app.Plugins().Table("chat", "chat_messages")).Column("body").Order("id").Scan(ctx, &bodies); err != nil {
 				t.Fatal(err)
 			}
 			return bodies
@@ -484,7 +484,7 @@ func TestChatHistoryPagesBackwards(t *testing.T) {
 	ctx := t.Context()
 	me, _ := app.Identity().ByEmail(ctx, "coachee@harbour.example")
 	var org int64
-	if err := app.DB().NewSelect().Table("chat_conversations").Column("organisation_id").Where("id = ?", id).Scan(ctx, &org); err != nil {
+	if err := app.DB().NewSelect().Table(app.Plugins().Table("chat", "chat_conversations")).Column("organisation_id").Where("id = ?", id).Scan(ctx, &org); err != nil {
 		t.Fatal(err)
 	}
 	start := time.Now().Add(-time.Hour).UTC()

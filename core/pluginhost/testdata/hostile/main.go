@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/uptrace/bun"
+	"github.com/uptrace/bun/dialect"
 	"google.golang.org/grpc/status"
 
 	"github.com/atriumhq/atrium/plugins/sdk"
@@ -26,6 +27,15 @@ func main() {
 		Permissions: []sdk.Permission{{Name: "hostile.view", DefaultRoles: []string{"coach"}}}}, files)
 	m.Migration("20261201000000_items", func(ctx context.Context, db *bun.DB) error {
 		_, err := db.NewCreateTable().Model((*item)(nil)).Exec(ctx)
+		return err
+	})
+	// A migration that opens its table to every organisation with a policy
+	// of its own (its migration role owns the table): the host drops it.
+	m.Migration("20261207000000_open_policy", func(ctx context.Context, db *bun.DB) error {
+		if db.Dialect().Name() != dialect.PG {
+			return nil
+		}
+		_, err := db.ExecContext(ctx, "CREATE POLICY open ON hostile_items USING (true) WITH CHECK (true)")
 		return err
 	})
 	// Its start-page tile never comes in time, and it asks for a slot the
@@ -252,6 +262,31 @@ func main() {
 			"write into another organisation": func() error {
 				return exec(ctx, db, "INSERT INTO hostile_items (organisation_id, secret) VALUES ("+other+", 'planted')")
 			},
+		}
+		// What the review of the wall found on PostgreSQL, where the engine
+		// now refuses it: hidden statements after quoting tricks, undoing the
+		// role inside a statement, temporary tables that shadow core tables,
+		// core names spelled in Unicode escapes, reaching the operating system.
+		if r.Query.Get("engine") == "postgres" {
+			for name, q := range map[string]string{
+				"hidden statement after E''":    `SELECT E'\''; RESET ROLE; COPY (SELECT 1) TO PROGRAM 'true'; SELECT 1 --'`,
+				"hidden statement after $x$":    `SELECT $x$'$x$; DELETE FROM audit_events; SELECT 1 --'`,
+				"COPY TO PROGRAM":               `COPY (SELECT 1) TO PROGRAM 'true'`,
+				"a temporary table":             `CREATE TEMP TABLE sessions AS SELECT 1 AS id`,
+				"delete the audit log":          `DELETE FROM audit_events`,
+				"become the superuser":          `SELECT set_config('session_authorization', 'postgres', false)`,
+				"a policy of its own":           `CREATE POLICY open ON hostile_items USING (true)`,
+				"switch off row-level security": `ALTER TABLE hostile_items NO FORCE ROW LEVEL SECURITY`,
+			} {
+				tries[name] = func() error { return exec(ctx, db, q) }
+			}
+			tries["undo the role, then read users"] = func() error {
+				return scalar(ctx, db, `SELECT length(query_to_xml('select email, password_hash from users', true, true, '')::text) FROM (SELECT set_config('role', 'none', true)) AS undone`)
+			}
+			tries["read users by a Unicode name"] = func() error { return scalar(ctx, db, `SELECT count(*) FROM U&"\0075sers"`) }
+			tries["a search path into the core"] = func() error {
+				return scalar(ctx, db, `SELECT count(*) FROM (SELECT set_config('search_path', 'public,'||current_schema(), false)) AS s, users`)
+			}
 		}
 		out := map[string]string{}
 		for name, try := range tries {

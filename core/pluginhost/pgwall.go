@@ -1,0 +1,334 @@
+package pluginhost
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"strings"
+	"sync"
+
+	"github.com/uptrace/bun"
+
+	"github.com/atriumhq/atrium/core/secrets"
+	"github.com/atriumhq/atrium/core/store"
+)
+
+// On PostgreSQL the engine is the wall. Each plugin has a schema of its own
+// and two login roles with secrets only the host holds, members of
+// nothing: one its calls run as, with the right to read and write the
+// tables of its schema and nothing else (no CREATE anywhere, no TEMPORARY),
+// and one its migrations run as, which may create in its schema only. Its
+// statements travel on connections of its own that log in as those roles:
+// there is no SET ROLE to undo, the extended protocol takes one statement
+// per call, and every connection is reset (DISCARD ALL) before it serves
+// another call. Row-level security, forced on every plugin table, keys
+// rows to the call's organisation through a scope only the host writes.
+
+const (
+	// pluginConns is the size of each plugin's pool of call connections.
+	pluginConns = 4
+	// maxRowBytes bounds each message the server sends a plugin's
+	// connection (a row): a larger value fails its statement instead of
+	// filling the host's memory.
+	maxRowBytes = 8 << 20
+)
+
+// pgPlugin is one plugin's side of the wall.
+type pgPlugin struct {
+	schema, role, migrator string
+	calls, migrations      *bun.DB
+
+	mu sync.Mutex
+	// scoped remembers which organisation the scope row of each of the
+	// plugin's server processes names, to write it only when it changes.
+	scoped map[uint32]int64
+}
+
+// pgNames are a plugin's schema and roles in this installation: the
+// roles are the cluster's, so their names carry a hash of the database
+// and the core's schema (two installations on one server never share one).
+func pgNames(database, coreSchema, plugin string) (schema, role, migrator string) {
+	sum := sha256.Sum256([]byte(database + "/" + coreSchema))
+	prefix := "atr" + hex.EncodeToString(sum[:4])
+	schema = "plugin_" + plugin
+	if coreSchema != "public" {
+		schema = coreSchema + "_" + plugin
+	}
+	return schema, prefix + "_" + plugin, prefix + "_" + plugin + "_m"
+}
+
+// quoteIdent quotes a name the host made (lower-case letters, digits and
+// underscores), for statements that cannot take parameters.
+func quoteIdent(name string) string { return `"` + strings.ReplaceAll(name, `"`, `""`) + `"` }
+
+// preparePostgres makes, or brings up to date, a plugin's schema, roles and
+// scope function, moves tables of an earlier layout into its schema, and
+// opens its pools. It needs a database user that may create roles and owns
+// the database (to take TEMPORARY from PUBLIC).
+func (w *wall) preparePostgres(ctx context.Context, plugin string, maxConns int, maxMessage int) (*pgPlugin, error) {
+	var database, core string
+	if err := w.db.QueryRowContext(ctx, "SELECT current_database(), current_schema()").Scan(&database, &core); err != nil {
+		return nil, err
+	}
+	schema, role, migrator := pgNames(database, core, plugin)
+	callsSecret, migrationSecret := secrets.Token(24), secrets.Token(24)
+	q := quoteIdent
+	stmts := []string{
+		// The scope: one row per server process, written by the host only.
+		`CREATE UNLOGGED TABLE IF NOT EXISTS atrium_plugin_scope (pid integer PRIMARY KEY, organisation_id bigint NOT NULL)`,
+		`REVOKE ALL ON atrium_plugin_scope FROM PUBLIC`,
+		// No temporary objects for anyone but Atrium's own user: a temporary
+		// table shadows a real one of the same name.
+		fmt.Sprintf(`GRANT TEMPORARY ON DATABASE %s TO CURRENT_USER`, q(database)),
+		fmt.Sprintf(`REVOKE TEMPORARY ON DATABASE %s FROM PUBLIC`, q(database)),
+	}
+	for _, r := range []struct{ name, secret string }{{role, callsSecret}, {migrator, migrationSecret}} {
+		stmts = append(stmts,
+			fmt.Sprintf(`DO $$ BEGIN CREATE ROLE %s; EXCEPTION WHEN duplicate_object THEN NULL; END $$`, q(r.name)),
+			// A fresh secret at every start: only this process knows it.
+			fmt.Sprintf(`ALTER ROLE %s LOGIN NOINHERIT NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS PASSWORD '%s'`, q(r.name), r.secret),
+			fmt.Sprintf(`ALTER ROLE %s SET search_path = %s`, q(r.name), q(schema)),
+		)
+	}
+	stmts = append(stmts,
+		fmt.Sprintf(`GRANT %s TO CURRENT_USER`, q(migrator)), // the host re-asserts what the migrations own
+		fmt.Sprintf(`CREATE SCHEMA IF NOT EXISTS %s`, q(schema)),
+		fmt.Sprintf(`REVOKE ALL ON SCHEMA %s FROM PUBLIC`, q(schema)),
+		fmt.Sprintf(`GRANT USAGE ON SCHEMA %s TO %s, %s`, q(schema), q(role), q(migrator)),
+		fmt.Sprintf(`GRANT CREATE ON SCHEMA %s TO %s`, q(schema), q(migrator)),
+		// The scope a policy reads; its owner is the host, in the plugin's
+		// schema (the plugin's roles see nothing of the core's).
+		fmt.Sprintf(`CREATE OR REPLACE FUNCTION %s.atrium_scope() RETURNS bigint LANGUAGE sql STABLE SECURITY DEFINER
+			SET search_path = pg_catalog, %s, pg_temp AS 'SELECT organisation_id FROM atrium_plugin_scope WHERE pid = pg_backend_pid()'`, q(schema), q(core)),
+		fmt.Sprintf(`REVOKE ALL ON FUNCTION %s.atrium_scope() FROM PUBLIC`, q(schema)),
+		fmt.Sprintf(`GRANT EXECUTE ON FUNCTION %s.atrium_scope() TO %s, %s`, q(schema), q(role), q(migrator)),
+		fmt.Sprintf(`ALTER DEFAULT PRIVILEGES FOR ROLE %s IN SCHEMA %s GRANT SELECT, INSERT, UPDATE, DELETE ON TABLES TO %s`, q(migrator), q(schema), q(role)),
+		fmt.Sprintf(`ALTER DEFAULT PRIVILEGES FOR ROLE %s IN SCHEMA %s GRANT USAGE, SELECT ON SEQUENCES TO %s`, q(migrator), q(schema), q(role)),
+	)
+	for _, s := range stmts {
+		if _, err := w.db.ExecContext(ctx, s); err != nil {
+			return nil, fmt.Errorf("plugin database: %v; Atrium's database user must own the database and be allowed to create roles", err)
+		}
+	}
+	// The roles are members of nothing.
+	for _, r := range []string{role, migrator} {
+		var held []string
+		if err := w.db.NewRaw(`SELECT roleid::regrole::text FROM pg_auth_members WHERE member = ?::regrole`, r).Scan(ctx, &held); err != nil {
+			return nil, err
+		}
+		for _, h := range held {
+			if _, err := w.db.ExecContext(ctx, fmt.Sprintf(`REVOKE %s FROM %s`, h, q(r))); err != nil {
+				return nil, err
+			}
+		}
+	}
+	if err := w.moveEarlierTables(ctx, plugin, core, schema, migrator); err != nil {
+		return nil, err
+	}
+	pp := &pgPlugin{schema: schema, role: role, migrator: migrator, scoped: map[uint32]int64{}}
+	forget := func(_ context.Context, pid uint32) error {
+		// A new server process may have the id of one gone: its scope is
+		// written before its first statement.
+		pp.mu.Lock()
+		delete(pp.scoped, pid)
+		pp.mu.Unlock()
+		return nil
+	}
+	var err error
+	if pp.calls, err = w.db.OpenAs(store.RoleConn{Role: role, Password: callsSecret, MaxConns: maxConns, MaxMessage: maxMessage,
+		Params: map[string]string{"search_path": schema}, Connected: forget, Discard: true}); err != nil {
+		return nil, err
+	}
+	if pp.migrations, err = w.db.OpenAs(store.RoleConn{Role: migrator, Password: migrationSecret, MaxConns: 1, MaxMessage: maxMessage,
+		Params: map[string]string{"search_path": schema}, Connected: forget, Discard: true}); err != nil {
+		pp.calls.Close()
+		return nil, err
+	}
+	return pp, nil
+}
+
+// moveEarlierTables moves a plugin's tables from the core's schema (where
+// they lived before plugins had schemas) into its own, owned by its
+// migration role.
+func (w *wall) moveEarlierTables(ctx context.Context, plugin, core, schema, migrator string) error {
+	var tables []string
+	if err := w.db.NewRaw(`SELECT tablename FROM pg_tables WHERE schemaname = ? AND tablename LIKE ?`, core, plugin+`\_%`).Scan(ctx, &tables); err != nil {
+		return err
+	}
+	for _, t := range tables {
+		if _, err := w.db.ExecContext(ctx, fmt.Sprintf(`ALTER TABLE %s.%s SET SCHEMA %s`, quoteIdent(core), quoteIdent(t), quoteIdent(schema))); err != nil {
+			return fmt.Errorf("plugin database: moving %s into %s: %w", t, schema, err)
+		}
+	}
+	var owned []string
+	if err := w.db.NewRaw(`SELECT tablename FROM pg_tables WHERE schemaname = ? AND tableowner <> ?`, schema, migrator).Scan(ctx, &owned); err != nil {
+		return err
+	}
+	for _, t := range owned {
+		if _, err := w.db.ExecContext(ctx, fmt.Sprintf(`ALTER TABLE %s.%s OWNER TO %s`, quoteIdent(schema), quoteIdent(t), quoteIdent(migrator))); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// pgConn takes a connection of the plugin's pool for a call (its
+// migration pool while it migrates) and writes the call's organisation
+// into the scope of that connection's server process, when it does not
+// name it already. The connection is the caller's until it closes it.
+func (w *wall) pgConn(ctx context.Context, pp *pgPlugin, sc *scope) (bun.Conn, error) {
+	pool := pp.calls
+	if sc.migrating {
+		pool = pp.migrations
+	}
+	conn, err := pool.Conn(ctx)
+	if err != nil {
+		return conn, err
+	}
+	pid, err := store.BackendPID(conn.Conn)
+	if err == nil {
+		err = pp.enterScope(ctx, w.db, pid, sc.orgID)
+	}
+	if err != nil {
+		conn.Close()
+		return conn, err
+	}
+	return conn, nil
+}
+
+// enterScope writes the organisation a server process's statements are
+// scoped to, through the host's own connection: the plugin's roles cannot
+// write the scope table. 0 (migrations) scopes to no organisation.
+func (pp *pgPlugin) enterScope(ctx context.Context, db bun.IDB, pid uint32, orgID int64) error {
+	pp.mu.Lock()
+	current, known := pp.scoped[pid]
+	pp.mu.Unlock()
+	if known && current == orgID {
+		return nil
+	}
+	if _, err := db.NewRaw(`INSERT INTO atrium_plugin_scope (pid, organisation_id) VALUES (?, ?)
+		ON CONFLICT (pid) DO UPDATE SET organisation_id = EXCLUDED.organisation_id`, pid, orgID).Exec(ctx); err != nil {
+		return err
+	}
+	pp.mu.Lock()
+	pp.scoped[pid] = orgID
+	pp.mu.Unlock()
+	return nil
+}
+
+// close ends the plugin's pools.
+func (pp *pgPlugin) close() {
+	pp.calls.Close()
+	pp.migrations.Close()
+}
+
+// securePostgres re-asserts, after every migration, what holds the
+// plugin's schema: only tables, indexes, sequences and types (a function,
+// trigger, view or rule the migration made refuses the plugin); each table
+// owned by the migration role, with row-level security forced and exactly
+// one policy, the host's, keyed to the call's organisation; and rights on
+// it for the call role alone.
+func (w *wall) securePostgres(ctx context.Context, plugin string) error {
+	pp := w.postgres(plugin)
+	if pp == nil {
+		return fmt.Errorf("plugin database: %s was not prepared", plugin)
+	}
+	var foreign []string
+	if err := w.db.NewRaw(`
+		SELECT 'function ' || p.proname FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
+			WHERE n.nspname = ? AND p.proname <> 'atrium_scope'
+		UNION ALL SELECT 'trigger ' || t.tgname FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid JOIN pg_namespace n ON n.oid = c.relnamespace
+			WHERE n.nspname = ? AND NOT t.tgisinternal
+		UNION ALL SELECT 'view ' || c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+			WHERE n.nspname = ? AND c.relkind IN ('v', 'm', 'f')
+		UNION ALL SELECT 'rule ' || r.rulename FROM pg_rewrite r JOIN pg_class c ON c.oid = r.ev_class JOIN pg_namespace n ON n.oid = c.relnamespace
+			WHERE n.nspname = ? AND r.rulename <> '_RETURN'`, pp.schema, pp.schema, pp.schema, pp.schema).Scan(ctx, &foreign); err != nil {
+		return err
+	}
+	if len(foreign) > 0 {
+		return fmt.Errorf("plugin migrations may make tables, indexes, sequences and types only; found %s", strings.Join(foreign, ", "))
+	}
+	var tables []string
+	if err := w.db.NewRaw(`SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+		WHERE n.nspname = ? AND c.relkind IN ('r', 'p')`, pp.schema).Scan(ctx, &tables); err != nil {
+		return err
+	}
+	q := quoteIdent
+	for _, t := range tables {
+		full := q(pp.schema) + "." + q(t)
+		stmts := []string{
+			fmt.Sprintf(`ALTER TABLE %s OWNER TO %s`, full, q(pp.migrator)),
+			fmt.Sprintf(`REVOKE ALL ON %s FROM PUBLIC`, full),
+			fmt.Sprintf(`GRANT SELECT, INSERT, UPDATE, DELETE ON %s TO %s`, full, q(pp.role)),
+		}
+		// Grants the migration made to anyone else go.
+		var grantees []string
+		if err := w.db.NewRaw(`SELECT DISTINCT a.grantee::regrole::text FROM pg_class c, aclexplode(c.relacl) a
+			WHERE c.oid = ?::regclass AND a.grantee <> 0 AND a.grantee::regrole::text NOT IN (?, ?)`, full, pp.role, pp.migrator).Scan(ctx, &grantees); err != nil {
+			return err
+		}
+		for _, g := range grantees {
+			stmts = append(stmts, fmt.Sprintf(`REVOKE ALL ON %s FROM %s`, full, g))
+		}
+		if t != plugin+"_migrations" {
+			var n int
+			if err := w.db.NewRaw(`SELECT count(*) FROM information_schema.columns WHERE table_schema = ? AND table_name = ? AND column_name = 'organisation_id'`, pp.schema, t).Scan(ctx, &n); err != nil {
+				return err
+			}
+			if n == 0 {
+				return errNoOrganisation(t)
+			}
+			stmts = append(stmts,
+				fmt.Sprintf(`ALTER TABLE %s ENABLE ROW LEVEL SECURITY`, full),
+				fmt.Sprintf(`ALTER TABLE %s FORCE ROW LEVEL SECURITY`, full))
+			var policies []string
+			if err := w.db.NewRaw(`SELECT policyname FROM pg_policies WHERE schemaname = ? AND tablename = ?`, pp.schema, t).Scan(ctx, &policies); err != nil {
+				return err
+			}
+			for _, p := range policies {
+				stmts = append(stmts, fmt.Sprintf(`DROP POLICY %s ON %s`, q(p), full))
+			}
+			stmts = append(stmts, fmt.Sprintf(`CREATE POLICY atrium_scope ON %s USING (organisation_id = %s.atrium_scope()) WITH CHECK (organisation_id = %s.atrium_scope())`, full, q(pp.schema), q(pp.schema)))
+		}
+		for _, s := range stmts {
+			if _, err := w.db.ExecContext(ctx, s); err != nil {
+				return fmt.Errorf("plugin database: %s: %w", t, err)
+			}
+		}
+	}
+	var sequences []string
+	if err := w.db.NewRaw(`SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = ? AND c.relkind = 'S'`, pp.schema).Scan(ctx, &sequences); err != nil {
+		return err
+	}
+	for _, seq := range sequences {
+		full := q(pp.schema) + "." + q(seq)
+		for _, s := range []string{fmt.Sprintf(`REVOKE ALL ON SEQUENCE %s FROM PUBLIC`, full), fmt.Sprintf(`GRANT USAGE, SELECT ON SEQUENCE %s TO %s`, full, q(pp.role))} {
+			if _, err := w.db.ExecContext(ctx, s); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// Table is the name a plugin's table is reached by from the host's own
+// connections (the operator's reports, the tests): on PostgreSQL it lives
+// in the plugin's schema.
+func (h *Host) Table(plugin, table string) string {
+	if pp := h.wall.postgres(plugin); pp != nil {
+		return pp.schema + "." + table
+	}
+	return table
+}
+
+// Tables lists a plugin's tables by the names Table gives.
+func (h *Host) Tables(ctx context.Context, plugin string) ([]string, error) {
+	var tables []string
+	if pp := h.wall.postgres(plugin); pp != nil {
+		err := h.wall.db.NewRaw(`SELECT schemaname || '.' || tablename FROM pg_tables WHERE schemaname = ?`, pp.schema).Scan(ctx, &tables)
+		return tables, err
+	}
+	err := h.wall.db.NewRaw(`SELECT name FROM sqlite_master WHERE type = 'table' AND name LIKE ? ESCAPE '!'`, plugin+"!_%").Scan(ctx, &tables)
+	return tables, err
+}
