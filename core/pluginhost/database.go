@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"regexp"
 	"strings"
 	"sync"
 	"time"
@@ -147,22 +146,15 @@ type wallError struct{ reason error }
 
 func (e *wallError) Error() string { return e.reason.Error() }
 
-// wall runs plugin statements within their limits.
+// wall runs plugin statements within their limits, each plugin on
+// connections of its own: its PostgreSQL roles (pgwall.go) or its SQLite
+// file (sqlitewall.go).
 type wall struct {
 	db *store.DB
 
-	// pg holds each plugin's schema, roles and pools on PostgreSQL.
 	pgMu sync.Mutex
 	pg   map[string]*pgPlugin
-
-	// SQLite: which table each root page belongs to, and the statements
-	// already found to open only their plugin's tables, both kept for one
-	// schema version: a statement's tables depend on its text and the schema
-	// only, so a page's repeated queries are planned for the check once.
-	mu       sync.Mutex
-	version  int64
-	owners   map[int64]string
-	approved map[string]bool
+	lite map[string]*sqlitePlugin
 }
 
 // postgres is a plugin's side of the wall on PostgreSQL; nil before its
@@ -187,9 +179,6 @@ func (w *wall) setPostgres(plugin string, pp *pgPlugin) {
 	}
 }
 
-// maxApproved bounds the SQLite verdict cache; it starts over when full.
-const maxApproved = 4096
-
 // run runs a statement, in the plugin's transaction when in is one, within
 // the call's deadline: on PostgreSQL on a connection of the plugin's own
 // role in the call's scope (the engine refuses what is not the plugin's),
@@ -213,141 +202,22 @@ func (w *wall) run(ctx context.Context, plugin string, sc *scope, in bun.IConn, 
 		defer conn.Close()
 		return do(ctx, conn)
 	}
-	if !singleStatement(text) {
+	if !store.OneStatement(text) {
 		return &wallError{errManyStatements}
 	}
-	if !allowedKind(text, sc.migrating) {
-		return &wallError{errStatementKind}
-	}
-	// The catalogs are nobody's to read: sqlite_master, pg_catalog, pg_sleep…
-	if lower := strings.ToLower(text); strings.Contains(lower, "sqlite_") || strings.Contains(lower, "pg_") || strings.Contains(lower, "information_schema") {
-		return &wallError{errNotOwned}
-	}
-	if sc.migrating && !ownDDL(plugin, text) {
-		return &wallError{errNotOwned}
-	}
-	// In the plugin's transaction the check asks on the transaction's own
-	// connection: waiting for another from the pool could wait on the very
-	// transactions queued behind this one for SQLite's write lock.
-	var conn bun.IConn = w.db.DB
 	if in != nil {
-		conn = in
+		return do(ctx, in)
 	}
-	if err := w.checkSQLite(ctx, conn, plugin, text, sc.migrating); err != nil {
+	sp := w.sqlite(plugin)
+	if sp == nil {
+		return &wallError{errNotOwned}
+	}
+	conn, err := w.sqliteConn(ctx, sp, sc)
+	if err != nil {
 		return err
 	}
+	defer conn.Close()
 	return do(ctx, conn)
-}
-
-var ddlTarget = regexp.MustCompile(`(?i)\b(?:TABLE|INDEX|ON)\s+(?:IF\s+(?:NOT\s+)?EXISTS\s+)?"?([A-Za-z0-9_]+)"?`)
-
-// ownDDL checks that every table or index a schema statement names is the plugin's.
-func ownDDL(plugin, text string) bool {
-	if firstWord(text) != "CREATE" && firstWord(text) != "ALTER" && firstWord(text) != "DROP" {
-		return true
-	}
-	names := ddlTarget.FindAllStringSubmatch(text, -1)
-	if len(names) == 0 {
-		return false
-	}
-	for _, n := range names {
-		if !strings.HasPrefix(strings.ToLower(n[1]), plugin+"_") {
-			return false
-		}
-	}
-	return true
-}
-
-// checkSQLite asks SQLite which tables and indexes the statement would open
-// (the root pages of EXPLAIN's Open opcodes) and refuses any that is not the
-// plugin's, virtual tables, and other attached databases.
-func (w *wall) checkSQLite(ctx context.Context, conn bun.IConn, plugin, text string, migrating bool) error {
-	if migrating && firstWord(text) != "SELECT" && firstWord(text) != "INSERT" && firstWord(text) != "UPDATE" && firstWord(text) != "DELETE" && firstWord(text) != "WITH" {
-		return nil // schema statements were checked by name
-	}
-	var version int64
-	if err := conn.QueryRowContext(ctx, "PRAGMA schema_version").Scan(&version); err != nil {
-		return err
-	}
-	key := plugin + "\x00" + text
-	w.mu.Lock()
-	known := w.version == version && w.approved[key]
-	w.mu.Unlock()
-	if known {
-		return nil
-	}
-	rows, err := conn.QueryContext(ctx, "EXPLAIN "+text)
-	if err != nil {
-		return err // a statement SQLite cannot even plan fails the same way when run
-	}
-	defer rows.Close()
-	var pages []int64
-	for rows.Next() {
-		var addr, p1, p2, p3, p5 int64
-		var opcode string
-		var p4, comment sql.NullString
-		if err := rows.Scan(&addr, &opcode, &p1, &p2, &p3, &p4, &p5, &comment); err != nil {
-			return err
-		}
-		switch opcode {
-		case "OpenRead", "OpenWrite", "ReopenIdx":
-			if p3 != 0 { // another database: temp or attached
-				return &wallError{errNotOwned}
-			}
-			pages = append(pages, p2)
-		case "VOpen", "VFilter", "VUpdate":
-			return &wallError{errNotOwned}
-		}
-	}
-	if err := rows.Err(); err != nil {
-		return err
-	}
-	owners, err := w.rootPages(ctx, conn, version)
-	if err != nil {
-		return err
-	}
-	for _, page := range pages {
-		table, known := owners[page]
-		// sqlite_sequence is written by AUTOINCREMENT keys; naming it in a
-		// statement was refused above.
-		if !known || !strings.HasPrefix(table, plugin+"_") && table != "sqlite_sequence" {
-			return &wallError{errNotOwned}
-		}
-	}
-	w.mu.Lock()
-	if w.version == version {
-		if len(w.approved) >= maxApproved {
-			w.approved = map[string]bool{}
-		}
-		w.approved[key] = true
-	}
-	w.mu.Unlock()
-	return nil
-}
-
-// rootPages maps root pages to their tables, read again only when the schema changed.
-func (w *wall) rootPages(ctx context.Context, conn bun.IConn, version int64) (map[int64]string, error) {
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	if w.owners != nil && w.version == version {
-		return w.owners, nil
-	}
-	rows, err := conn.QueryContext(ctx, "SELECT rootpage, tbl_name FROM sqlite_master WHERE rootpage > 0")
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	owners := map[int64]string{}
-	for rows.Next() {
-		var page int64
-		var table string
-		if err := rows.Scan(&page, &table); err != nil {
-			return nil, err
-		}
-		owners[page] = table
-	}
-	w.owners, w.version, w.approved = owners, version, map[string]bool{}
-	return owners, rows.Err()
 }
 
 // secureTables checks the plugin's tables after its migrations: every one
@@ -357,16 +227,20 @@ func (w *wall) secureTables(ctx context.Context, plugin string) error {
 	if w.db.Kind == "postgres" {
 		return w.securePostgres(ctx, plugin)
 	}
+	sp := w.sqlite(plugin)
+	if sp == nil {
+		return fmt.Errorf("plugin database: %s was not prepared", plugin)
+	}
 	var tables []string
-	if err := w.db.NewRaw(`SELECT name FROM sqlite_master WHERE type = 'table' AND name LIKE ? ESCAPE '!'`, plugin+"!_%").Scan(ctx, &tables); err != nil {
+	if err := sp.host.NewRaw(`SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite!_%' ESCAPE '!'`).Scan(ctx, &tables); err != nil {
 		return err
 	}
 	for _, t := range tables {
-		if t == plugin+"_migrations" {
+		if t == plugin+"_migrations" || strings.HasPrefix(t, plugin+"_migration") {
 			continue
 		}
 		var n int
-		if err := w.db.NewRaw(`SELECT count(*) FROM pragma_table_info(?) WHERE name = 'organisation_id'`, t).Scan(ctx, &n); err != nil {
+		if err := sp.host.NewRaw(`SELECT count(*) FROM pragma_table_info(?) WHERE name = 'organisation_id'`, t).Scan(ctx, &n); err != nil {
 			return err
 		}
 		if n == 0 {

@@ -246,6 +246,12 @@ func (h *Host) migrate(ctx context.Context, p *Plugin) error {
 			return err
 		}
 		w.setPostgres(p.Name, pp)
+	} else {
+		sp, err := w.prepareSQLite(ctx, p.Name)
+		if err != nil {
+			return err
+		}
+		w.setSQLite(p.Name, sp)
 	}
 	if !slices.Contains(p.manifest.GetImplements(), "Migrate") {
 		return nil

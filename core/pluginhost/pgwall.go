@@ -312,14 +312,23 @@ func (w *wall) securePostgres(ctx context.Context, plugin string) error {
 	return nil
 }
 
-// Table is the name a plugin's table is reached by from the host's own
-// connections (the operator's reports, the tests): on PostgreSQL it lives
-// in the plugin's schema.
+// Table is the name a plugin's table is reached by through PluginDB: on
+// PostgreSQL it lives in the plugin's schema.
 func (h *Host) Table(plugin, table string) string {
 	if pp := h.wall.postgres(plugin); pp != nil {
 		return pp.schema + "." + table
 	}
 	return table
+}
+
+// PluginDB reaches a plugin's tables from the host's side (the operator's
+// reports, the tests): the installation's database on PostgreSQL, the
+// plugin's file on SQLite.
+func (h *Host) PluginDB(plugin string) bun.IDB {
+	if sp := h.wall.sqlite(plugin); sp != nil {
+		return sp.host
+	}
+	return h.wall.db
 }
 
 // Tables lists a plugin's tables by the names Table gives.
@@ -329,6 +338,6 @@ func (h *Host) Tables(ctx context.Context, plugin string) ([]string, error) {
 		err := h.wall.db.NewRaw(`SELECT schemaname || '.' || tablename FROM pg_tables WHERE schemaname = ?`, pp.schema).Scan(ctx, &tables)
 		return tables, err
 	}
-	err := h.wall.db.NewRaw(`SELECT name FROM sqlite_master WHERE type = 'table' AND name LIKE ? ESCAPE '!'`, plugin+"!_%").Scan(ctx, &tables)
+	err := h.PluginDB(plugin).NewRaw(`SELECT name FROM sqlite_master WHERE type = 'table' AND name LIKE ? ESCAPE '!'`, plugin+"!_%").Scan(ctx, &tables)
 	return tables, err
 }

@@ -111,19 +111,20 @@ func (s *hostService) conn(token, tx string) (in bun.IConn, release func(), err 
 	return t.tx, t.busy.Unlock, nil
 }
 
-// begin opens a transaction within the wall: on PostgreSQL on a
-// connection of the plugin's own role, in the call's scope, held until the
-// transaction ends.
+// begin opens a transaction within the wall, on a connection of the
+// plugin's own (its role's on PostgreSQL, in the call's scope; its file's
+// on SQLite), held until the transaction ends.
 func (w *wall) begin(ctx context.Context, plugin string, sc *scope) (bun.Tx, func(), error) {
-	if w.db.Kind != "postgres" {
-		tx, err := w.db.BeginTx(ctx, nil)
-		return tx, func() {}, err
+	var conn bun.Conn
+	var err error
+	switch pp, sp := w.postgres(plugin), w.sqlite(plugin); {
+	case pp != nil:
+		conn, err = w.pgConn(ctx, pp, sc)
+	case sp != nil:
+		conn, err = w.sqliteConn(ctx, sp, sc)
+	default:
+		err = &wallError{errNotOwned}
 	}
-	pp := w.postgres(plugin)
-	if pp == nil {
-		return bun.Tx{}, nil, &wallError{errNotOwned}
-	}
-	conn, err := w.pgConn(ctx, pp, sc)
 	if err != nil {
 		return bun.Tx{}, nil, err
 	}

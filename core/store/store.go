@@ -148,9 +148,10 @@ func UniqueViolation(err error) bool {
 	return err != nil && strings.Contains(err.Error(), "UNIQUE constraint failed")
 }
 
-// Refused tells whether PostgreSQL refused a statement for want of a right
-// (insufficient_privilege: a table, function or row-level policy the role
-// may not use) or a name it cannot see (undefined_table).
+// Refused tells whether the engine refused a statement for want of a right
+// (PostgreSQL's insufficient_privilege: a table, function or row-level
+// policy the role may not use; SQLite's authorizer) or a name it cannot
+// see (undefined_table; SQLite's "no such table").
 func Refused(err error) bool {
 	var state interface{ SQLState() string }
 	if errors.As(err, &state) {
@@ -159,7 +160,13 @@ func Refused(err error) bool {
 			return true
 		}
 	}
-	return false
+	// SQLite: its authorizer said no (SQLITE_AUTH), or the name is not in
+	// the file the connection reaches.
+	var code interface{ Code() int }
+	if errors.As(err, &code) && code.Code()&0xff == 23 {
+		return true
+	}
+	return err != nil && strings.Contains(err.Error(), "no such table")
 }
 
 // HoldRow holds one row (by its id) until the caller's transaction ends, on

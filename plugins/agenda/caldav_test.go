@@ -340,7 +340,7 @@ func agendaRows(t *testing.T, app *coretest.App) map[string][]string {
 	out := map[string][]string{}
 	for _, table := range tables {
 		var rows []map[string]any
-		if err := app.DB().NewSelect().Table(table).Scan(ctx, &rows); err != nil {
+		if err := app.Plugins().PluginDB("agenda").NewSelect().Table(table).Scan(ctx, &rows); err != nil {
 			t.Fatal(err)
 		}
 		for _, row := range rows {

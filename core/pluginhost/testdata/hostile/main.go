@@ -288,6 +288,25 @@ func main() {
 				return scalar(ctx, db, `SELECT count(*) FROM (SELECT set_config('search_path', 'public,'||current_schema(), false)) AS s, users`)
 			}
 		}
+		// What the review found on SQLite, where the authorizer and a file of
+		// the plugin's own now refuse it.
+		if r.Query.Get("engine") == "sqlite" {
+			for name, q := range map[string]string{
+				"hidden statement after a bracket":   "SELECT 1 AS [a']; DELETE FROM hostile_items; --'",
+				"hidden statement after a backtick":  "SELECT 1 AS `a'`; DELETE FROM hostile_items; --'",
+				"delete the audit log":               "DELETE FROM audit_events",
+				"make the connection read-only":      "PRAGMA query_only = 1",
+				"attach the installation's database": "ATTACH DATABASE '" + r.Query.Get("core") + "' AS core",
+				"a temporary trigger":                "CREATE TEMP TRIGGER t AFTER INSERT ON hostile_items BEGIN SELECT 1; END",
+				"a trigger":                          "CREATE TRIGGER t AFTER INSERT ON hostile_items BEGIN DELETE FROM hostile_items; END",
+				"a view":                             "CREATE VIEW hostile_v AS SELECT * FROM hostile_items",
+				"copy users":                         "CREATE TABLE hostile_loot AS SELECT * FROM users",
+				"load an extension":                  "SELECT load_extension('/tmp/x.so')",
+			} {
+				tries[name] = func() error { return exec(ctx, db, q) }
+			}
+			tries["a 500 MB value"] = func() error { return scalar(ctx, db, "SELECT length(zeroblob(500000000))") }
+		}
 		out := map[string]string{}
 		for name, try := range tries {
 			if err := try(); err != nil {

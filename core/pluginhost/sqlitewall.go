@@ -1,0 +1,205 @@
+package pluginhost
+
+import (
+	"context"
+	"fmt"
+	"path/filepath"
+	"strings"
+
+	"github.com/uptrace/bun"
+	"modernc.org/sqlite"
+
+	"github.com/atriumhq/atrium/core/store"
+)
+
+// On SQLite each plugin has a database file of its own beside the
+// installation's (plugins/<name>.db): it holds the plugin's tables and
+// nothing else, so the core's tables, other plugins' tables and the core's
+// write lock are out of its reach by construction. Every connection a
+// plugin's statements run on is guarded by SQLite's authorizer, which sees
+// every action of every statement as SQLite compiles it, inside triggers
+// and views too: reading and writing the file's tables, nothing else
+// (no ATTACH, no PRAGMA, no function that reaches outside, no temporary
+// object); schema actions only while the plugin migrates, and then only
+// tables and indexes. One statement per call, as SQLite's tokenizer reads
+// it; defensive mode and trusted_schema off; values bounded in size; the
+// call's deadline interrupts a statement from the host's side.
+
+// sqlitePlugin is one plugin's side of the wall on SQLite.
+type sqlitePlugin struct {
+	path string
+	// calls and migrations are guarded by the authorizer; host is the
+	// host's own (its checks, the move of an earlier layout, reports).
+	calls, migrations, host *bun.DB
+}
+
+func (sp *sqlitePlugin) close() {
+	sp.calls.Close()
+	sp.migrations.Close()
+	sp.host.Close()
+}
+
+// deniedFunctions reach outside the database or load code.
+var deniedFunctions = map[string]bool{"load_extension": true, "fts3_tokenizer": true, "readfile": true, "writefile": true, "edit": true}
+
+// authorize is the authorizer of a plugin's connections: what its calls
+// may do, and with migrating what its migrations may do besides.
+func authorize(plugin string, migrating bool) sqlite.AuthorizerFn {
+	own := func(name string) bool { return strings.HasPrefix(strings.ToLower(name), plugin+"_") }
+	return func(action sqlite.AuthorizerActionCode, arg1, arg2, database, _ string) sqlite.AuthorizerReturnCode {
+		if database == "temp" {
+			return sqlite.AuthorizerDeny
+		}
+		switch action {
+		case sqlite.AuthSelect, sqlite.AuthRead, sqlite.AuthTransaction, sqlite.AuthSavepoint, sqlite.AuthRecursive:
+			return sqlite.AuthorizerOK
+		case sqlite.AuthInsert, sqlite.AuthUpdate, sqlite.AuthDelete:
+			switch {
+			case own(arg1):
+				return sqlite.AuthorizerOK
+			case migrating && (arg1 == "sqlite_master" || arg1 == "sqlite_schema" || arg1 == "sqlite_sequence"):
+				return sqlite.AuthorizerOK // SQLite's own bookkeeping of a CREATE or DROP
+			}
+		case sqlite.AuthFunction:
+			if !deniedFunctions[strings.ToLower(arg2)] {
+				return sqlite.AuthorizerOK
+			}
+		case sqlite.AuthCreateTable, sqlite.AuthDropTable:
+			if migrating && (own(arg1) || arg1 == "sqlite_sequence") { // the latter made for AUTOINCREMENT
+				return sqlite.AuthorizerOK
+			}
+		case sqlite.AuthAlterTable: // arg1 names the database, arg2 the table
+			if migrating && own(arg2) {
+				return sqlite.AuthorizerOK
+			}
+		case sqlite.AuthCreateIndex, sqlite.AuthDropIndex:
+			if migrating && own(arg2) {
+				return sqlite.AuthorizerOK
+			}
+		case sqlite.AuthReindex: // SQLite asks when a new index is filled
+			if migrating && own(arg1) {
+				return sqlite.AuthorizerOK
+			}
+		case sqlite.AuthPragma:
+			// The migration tool asks about tables; nothing sets anything.
+			if migrating && arg2 == "" && (arg1 == "table_info" || arg1 == "index_list" || arg1 == "table_xinfo") {
+				return sqlite.AuthorizerOK
+			}
+		}
+		return sqlite.AuthorizerDeny
+	}
+}
+
+// prepareSQLite opens a plugin's file, moving its tables there from the
+// installation's database where an earlier layout kept them.
+func (w *wall) prepareSQLite(ctx context.Context, plugin string) (*sqlitePlugin, error) {
+	dir := w.db.Dir()
+	if dir == "" {
+		return nil, fmt.Errorf("plugin database: plugins need SQLite in a file, not in memory")
+	}
+	sp := &sqlitePlugin{path: filepath.Join(dir, "plugins", plugin+".db")}
+	var err error
+	if sp.host, err = w.db.OpenFile(store.SQLiteFile{Path: sp.path, MaxConns: 2}); err != nil {
+		return nil, err
+	}
+	// One writer at a time in a SQLite file: a few connections for readers.
+	if sp.calls, err = w.db.OpenFile(store.SQLiteFile{Path: sp.path, MaxConns: pluginConns, Authorize: authorize(plugin, false)}); err != nil {
+		sp.host.Close()
+		return nil, err
+	}
+	if sp.migrations, err = w.db.OpenFile(store.SQLiteFile{Path: sp.path, MaxConns: 1, Authorize: authorize(plugin, true)}); err != nil {
+		sp.host.Close()
+		sp.calls.Close()
+		return nil, err
+	}
+	if err := w.moveEarlierSQLiteTables(ctx, plugin, sp); err != nil {
+		sp.close()
+		return nil, err
+	}
+	return sp, nil
+}
+
+// moveEarlierSQLiteTables moves a plugin's tables, their indexes and rows
+// from the installation's database into the plugin's file, in one
+// transaction of the file's with the installation's attached.
+func (w *wall) moveEarlierSQLiteTables(ctx context.Context, plugin string, sp *sqlitePlugin) error {
+	var objects []struct {
+		Type, Name, SQL string
+	}
+	if err := w.db.NewRaw(`SELECT type, name, sql FROM sqlite_master WHERE tbl_name LIKE ? ESCAPE '!' AND sql IS NOT NULL ORDER BY type = 'index', rowid`,
+		plugin+"!_%").Scan(ctx, &objects); err != nil {
+		return err
+	}
+	if len(objects) == 0 {
+		return nil
+	}
+	conn, err := sp.host.Conn(ctx)
+	if err != nil {
+		return err
+	}
+	defer conn.Close()
+	if _, err := conn.ExecContext(ctx, "ATTACH DATABASE ? AS installation", w.db.Path()); err != nil {
+		return fmt.Errorf("plugin database: moving %s's tables: %w", plugin, err)
+	}
+	defer conn.ExecContext(context.WithoutCancel(ctx), "DETACH DATABASE installation") //nolint:errcheck
+	return conn.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+		for _, o := range objects {
+			if _, err := tx.ExecContext(ctx, o.SQL); err != nil {
+				return fmt.Errorf("plugin database: moving %s: %w", o.Name, err)
+			}
+			if o.Type == "table" {
+				q := fmt.Sprintf(`INSERT INTO main.%[1]s SELECT * FROM installation.%[1]s`, quoteIdent(o.Name))
+				if _, err := tx.ExecContext(ctx, q); err != nil {
+					return fmt.Errorf("plugin database: moving %s: %w", o.Name, err)
+				}
+			}
+		}
+		for _, o := range objects {
+			if o.Type == "table" {
+				if _, err := tx.ExecContext(ctx, "DROP TABLE installation."+quoteIdent(o.Name)); err != nil {
+					return err
+				}
+			}
+		}
+		return nil
+	})
+}
+
+// sqliteConn takes a connection of the plugin's pool for a call (its
+// migration pool while it migrates), with values bounded in size.
+func (w *wall) sqliteConn(ctx context.Context, sp *sqlitePlugin, sc *scope) (bun.Conn, error) {
+	pool := sp.calls
+	if sc.migrating {
+		pool = sp.migrations
+	}
+	conn, err := pool.Conn(ctx)
+	if err != nil {
+		return conn, err
+	}
+	if err := store.LimitLength(conn.Conn, maxRowBytes); err != nil {
+		conn.Close()
+		return conn, err
+	}
+	return conn, nil
+}
+
+// sqlite is a plugin's side of the wall on SQLite; nil before it was prepared.
+func (w *wall) sqlite(plugin string) *sqlitePlugin {
+	w.pgMu.Lock()
+	defer w.pgMu.Unlock()
+	return w.lite[plugin]
+}
+
+// setSQLite keeps a plugin's newly prepared side, closing the one before.
+func (w *wall) setSQLite(plugin string, sp *sqlitePlugin) {
+	w.pgMu.Lock()
+	old := w.lite[plugin]
+	if w.lite == nil {
+		w.lite = map[string]*sqlitePlugin{}
+	}
+	w.lite[plugin] = sp
+	w.pgMu.Unlock()
+	if old != nil {
+		old.close()
+	}
+}
