@@ -65,7 +65,9 @@ func TestServeUntilStopped(t *testing.T) {
 	done := make(chan int, 1)
 	go func() { done <- run(ctx, []string{"serve"}, env, &out, &errOut) }()
 
-	deadline := time.Now().Add(10 * time.Second)
+	// A fresh database is migrated first: under the race detector on a busy
+	// machine that takes a while.
+	deadline := time.Now().Add(45 * time.Second)
 	for !strings.Contains(out.String(), "is ready: open http://") && time.Now().Before(deadline) {
 		time.Sleep(20 * time.Millisecond)
 	}

@@ -4,6 +4,7 @@ import (
 	"net/url"
 	"sync"
 	"sync/atomic"
+	"testing"
 	"time"
 
 	"github.com/atriumhq/atrium/core/demo"
@@ -88,4 +89,12 @@ func (c *Client) SignInAt(k *Clock, email string) {
 	if res := c.PostForm("/signin/code", url.Values{"code": {k.Code(demo.TOTPSecret)}}); res.StatusCode != 303 {
 		c.t.Fatalf("code for %s: %d %s", email, res.StatusCode, res.Text(".field-error"))
 	}
+}
+
+// SignedIn is a new client of the App signed in as email, both steps done.
+func (a *App) SignedIn(t testing.TB, email string) *Client {
+	t.Helper()
+	c := a.Client(t)
+	c.SignIn(email)
+	return c
 }

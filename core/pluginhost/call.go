@@ -147,11 +147,15 @@ func (h *Host) answer(c fiber.Ctx, p *Plugin, resp *pluginv1.HandleResponse) err
 		return fiber.NewError(status)
 	}
 	if resp.GetKind() == pluginv1.HandleResponse_KIND_RAW {
+		if !inertType(resp.GetHeaders()["Content-Type"]) {
+			h.Log.Warn("plugin answer refused: a type a page could run", "plugin", p.Name, "type", resp.GetHeaders()["Content-Type"])
+			return fiber.ErrBadGateway
+		}
+		sandboxAnswer(c)
 		c.Set(fiber.HeaderContentType, resp.GetHeaders()["Content-Type"])
 		if cd := resp.GetHeaders()["Content-Disposition"]; cd != "" {
 			c.Set(fiber.HeaderContentDisposition, cd)
 		}
-		c.Set(fiber.HeaderXContentTypeOptions, "nosniff")
 		return c.Status(status).Send(resp.GetBody())
 	}
 	return h.Web.RenderFragment(c, status, resp.GetTitle(), template.HTML(resp.GetBody()))
@@ -235,10 +239,39 @@ func (h *Host) passThrough(p *Plugin, path func(fiber.Ctx) string) fiber.Handler
 		if loc := answers["Location"]; loc != "" && (!strings.HasPrefix(loc, "/dav/"+p.Name+"/") || strings.Contains(loc, "..")) {
 			c.Response().Header.Del("Location")
 		}
+		if ct := answers["Content-Type"]; ct != "" && !inertType(ct) {
+			h.Log.Warn("plugin answer refused: a type a page could run", "plugin", p.Name, "type", ct)
+			return c.SendStatus(fiber.StatusBadGateway)
+		}
+		sandboxAnswer(c)
 		status := int(resp.GetStatus())
 		if status == 0 {
 			status = fiber.StatusOK
 		}
 		return c.Status(status).Send(resp.GetBody())
 	}
+}
+
+// inertType refuses the media types a core page could run or apply as its
+// own (scripts, style sheets, WebAssembly): the site's policy allows its own
+// origin's scripts, and a plugin's answer is of the same origin, so a
+// <script src> in a slot could otherwise run a plugin's code on core pages.
+// With nosniff (always sent) a browser runs nothing of another type.
+func inertType(contentType string) bool {
+	media, _, _ := strings.Cut(strings.ToLower(strings.TrimSpace(contentType)), ";")
+	media = strings.TrimSpace(media)
+	switch {
+	case media == "", strings.Contains(media, "javascript"), strings.Contains(media, "ecmascript"), strings.Contains(media, "jscript"),
+		media == "text/css", media == "application/wasm", strings.Contains(media, "svg"):
+		return false
+	}
+	return true
+}
+
+// sandboxAnswer puts a plugin's raw answer, opened on its own, in a
+// sandbox of its own origin with nothing allowed: an HTML or XML answer
+// runs no script and reaches nothing of the portal's.
+func sandboxAnswer(c fiber.Ctx) {
+	c.Set(fiber.HeaderContentSecurityPolicy, "sandbox; default-src 'none'")
+	c.Set(fiber.HeaderXContentTypeOptions, "nosniff")
 }

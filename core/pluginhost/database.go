@@ -25,8 +25,30 @@ import (
 // which tables a statement opens; rows are scoped by the plugin (the SDK
 // gives it the organisation). Production should run PostgreSQL.
 
-// rowsPerBatch is how many rows travel in one message of a Query stream.
-const rowsPerBatch = 200
+// rowsPerBatch is how many rows travel in one message of a Query stream,
+// and maxBatchBytes about how many bytes: a batch goes when either is
+// reached, so a message stays within gRPC's 4 MiB and the host holds
+// little (one row is at most maxRowBytes).
+const (
+	rowsPerBatch  = 200
+	maxBatchBytes = 1 << 20
+)
+
+// rowBytes is about what a row's values weigh.
+func rowBytes(vals []any) int {
+	n := 0
+	for _, v := range vals {
+		switch x := v.(type) {
+		case string:
+			n += len(x)
+		case []byte:
+			n += len(x)
+		default:
+			n += 8
+		}
+	}
+	return n
+}
 
 // Exec runs one statement that returns no rows.
 func (s *hostService) Exec(ctx context.Context, req *pluginv1.ExecRequest) (*pluginv1.ExecResponse, error) {
@@ -97,6 +119,7 @@ func queryBatches(ctx context.Context, db bun.IConn, text string, args []any, si
 		return err
 	}
 	batch := &pluginv1.RowBatch{Columns: cols}
+	held := 0 // bytes of the batch: the host holds one batch at a time
 	for rows.Next() {
 		vals := make([]any, len(cols))
 		ptrs := make([]any, len(cols))
@@ -107,11 +130,12 @@ func queryBatches(ctx context.Context, db bun.IConn, text string, args []any, si
 			return err
 		}
 		batch.Rows = append(batch.Rows, &pluginv1.Row{Values: toValues(vals)})
-		if len(batch.Rows) == size {
+		held += rowBytes(vals)
+		if len(batch.Rows) == size || held >= maxBatchBytes {
 			if err := send(batch); err != nil {
 				return err
 			}
-			batch = &pluginv1.RowBatch{}
+			batch, held = &pluginv1.RowBatch{}, 0
 		}
 	}
 	if err := rows.Err(); err != nil {
@@ -199,7 +223,7 @@ func (w *wall) run(ctx context.Context, plugin string, sc *scope, in bun.IConn, 
 		if err != nil {
 			return err
 		}
-		defer conn.Close()
+		defer releasePG(conn)
 		return do(ctx, conn)
 	}
 	if !store.OneStatement(text) {
@@ -306,4 +330,70 @@ func toValues(vals []any) []*pluginv1.Value {
 		}
 	}
 	return out
+}
+
+// reservedIDs name the database's own tables and tools.
+var reservedIDs = map[string]bool{"bun": true, "sqlite": true, "pg": true, "atrium": true, "plugin": true}
+
+// mayUseName refuses a plugin whose id would name the core's tables: a
+// plugin's tables are <id>_…, and tables of an earlier layout named so
+// move into the plugin's schema or file at start. A table of the core's
+// (not one the plugin's earlier role owned, on PostgreSQL; not beside the
+// plugin's earlier migrations table, on SQLite) with that prefix refuses
+// the id.
+func (w *wall) mayUseName(ctx context.Context, plugin string) error {
+	if reservedIDs[plugin] {
+		return fmt.Errorf("plugin id %q is reserved; choose another", plugin)
+	}
+	var clash []string
+	var err error
+	if w.db.Kind == "postgres" {
+		err = w.db.NewRaw(`SELECT tablename FROM pg_tables WHERE schemaname = current_schema() AND (tablename = ? OR tablename LIKE ?) AND tableowner <> ?`,
+			plugin, plugin+`\_%`, earlierRole(plugin)).Scan(ctx, &clash)
+	} else {
+		var earlier bool
+		if earlier, err = w.db.TableExists(ctx, plugin+"_migrations"); err == nil && !earlier {
+			err = w.db.NewRaw(`SELECT name FROM sqlite_master WHERE type = 'table' AND (name = ? OR name LIKE ? ESCAPE '!')`, plugin, plugin+"!_%").Scan(ctx, &clash)
+		}
+	}
+	if err != nil {
+		return err
+	}
+	if len(clash) > 0 {
+		return fmt.Errorf("plugin id %q names the core's tables (%s); choose another", plugin, strings.Join(clash, ", "))
+	}
+	return nil
+}
+
+// endMigrations ends every connection of a plugin's migrations: on
+// PostgreSQL its migration role may no longer sign in and its sessions are
+// ended (a statement still running dies with them); the pool is closed.
+func (w *wall) endMigrations(ctx context.Context, plugin string) error {
+	if pp := w.postgres(plugin); pp != nil {
+		for _, q := range []string{
+			fmt.Sprintf(`ALTER ROLE %s NOLOGIN`, quoteIdent(pp.migrator)),
+			`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = ?`,
+		} {
+			if _, err := w.db.NewRaw(q, pp.migrator).Exec(ctx); err != nil {
+				return err
+			}
+		}
+		return pp.migrations.Close()
+	}
+	if sp := w.sqlite(plugin); sp != nil {
+		return sp.migrations.Close()
+	}
+	return nil
+}
+
+// pools are a plugin's own connections: its calls' and its migrations'.
+type pools struct{ calls, migrations *bun.DB }
+
+// take takes a connection for a call: the migrations' while it migrates.
+// The connection is the caller's until it closes (or releases) it.
+func (p pools) take(ctx context.Context, sc *scope) (bun.Conn, error) {
+	if sc.migrating {
+		return p.migrations.Conn(ctx)
+	}
+	return p.calls.Conn(ctx)
 }

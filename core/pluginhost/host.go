@@ -240,6 +240,9 @@ var ErrDown = errors.New("pluginhost: plugin is not running")
 // statements allowed on its own tables, then secures its tables.
 func (h *Host) migrate(ctx context.Context, p *Plugin) error {
 	w := h.wall
+	if err := w.mayUseName(ctx, p.Name); err != nil {
+		return err
+	}
 	if w.db.Kind == "postgres" {
 		pp, err := w.preparePostgres(ctx, p.Name, pluginConns, maxRowBytes)
 		if err != nil {
@@ -253,20 +256,24 @@ func (h *Host) migrate(ctx context.Context, p *Plugin) error {
 		}
 		w.setSQLite(p.Name, sp)
 	}
-	if !slices.Contains(p.manifest.GetImplements(), "Migrate") {
-		return nil
+	if slices.Contains(p.manifest.GetImplements(), "Migrate") {
+		token := secrets.Token(24)
+		h.calls.open(token, &scope{plugin: p.Name, migrating: true, deadline: time.Now().Add(time.Minute)})
+		mctx, cancel := context.WithTimeout(ctx, time.Minute)
+		resp, err := p.conn().Migrate(mctx, &pluginv1.MigrateRequest{Context: &pluginv1.CallContext{Token: token}})
+		cancel()
+		h.calls.close(token) // no statement of the migrations is admitted after this
+		if err != nil {
+			return fmt.Errorf("migrate: %w", err)
+		}
+		for _, name := range resp.GetApplied() {
+			h.Log.Info("plugin migration applied", "plugin", p.Name, "migration", name)
+		}
 	}
-	token := secrets.Token(24)
-	h.calls.open(token, &scope{plugin: p.Name, migrating: true, deadline: time.Now().Add(time.Minute)})
-	defer h.calls.close(token)
-	mctx, cancel := context.WithTimeout(ctx, time.Minute)
-	defer cancel()
-	resp, err := p.conn().Migrate(mctx, &pluginv1.MigrateRequest{Context: &pluginv1.CallContext{Token: token}})
-	if err != nil {
-		return fmt.Errorf("migrate: %w", err)
-	}
-	for _, name := range resp.GetApplied() {
-		h.Log.Info("plugin migration applied", "plugin", p.Name, "migration", name)
+	// Nor does one still running outlive it: the host's checks come after
+	// the migrations' last statement, never before.
+	if err := w.endMigrations(ctx, p.Name); err != nil {
+		return err
 	}
 	return w.secureTables(ctx, p.Name)
 }

@@ -589,7 +589,8 @@ func TestHostilePluginStaysInItsTables(t *testing.T) {
 		coach := app.Client(t)
 		coach.SignIn("coach@harbour.example")
 		kind, _ := db.Kind()
-		res := coach.Get("/m/hostile/attack?" + url.Values{"engine": {kind}, "core": {strings.TrimPrefix(db.URL, "file:")}}.Encode())
+		const migrationLock = "107152763614573" // the core's (store.migrationLockKey)
+		res := coach.Get("/m/hostile/attack?" + url.Values{"engine": {kind}, "core": {strings.TrimPrefix(db.URL, "file:")}, "lock": {migrationLock}}.Encode())
 		if res.StatusCode != 200 {
 			t.Fatalf("attack page: %d", res.StatusCode)
 		}
@@ -627,6 +628,20 @@ func TestHostilePluginStaysInItsTables(t *testing.T) {
 			if err := app.DB().NewRaw(`SELECT policyname FROM pg_policies WHERE tablename = 'hostile_items' AND schemaname = ?`,
 				strings.Split(app.Plugins().Table("hostile", "hostile_items"), ".")[0]).Scan(ctx, &policies); err != nil || len(policies) != 1 || policies[0] != "atrium_scope" {
 				t.Errorf("policies on the plugin's table: %v (%v)", policies, err)
+			}
+		}
+		// The core's migration lock the plugin took ended with its call.
+		if kind == "postgres" {
+			held := 1
+			for range 50 {
+				_ = app.DB().NewRaw(`SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND ((classid::bigint << 32) | objid::bigint) = ?`, migrationLock).Scan(ctx, &held)
+				if held == 0 {
+					break
+				}
+				time.Sleep(100 * time.Millisecond)
+			}
+			if held != 0 {
+				t.Error("the plugin still holds the core's migration lock after its call")
 			}
 		}
 		// Every refusal is in the log, with the plugin's name.

@@ -3,10 +3,12 @@ package pluginhost
 import (
 	"context"
 	"crypto/sha256"
+	"database/sql/driver"
 	"encoding/hex"
 	"fmt"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/uptrace/bun"
 
@@ -28,16 +30,17 @@ import (
 const (
 	// pluginConns is the size of each plugin's pool of call connections.
 	pluginConns = 4
-	// maxRowBytes bounds each message the server sends a plugin's
-	// connection (a row): a larger value fails its statement instead of
-	// filling the host's memory.
-	maxRowBytes = 8 << 20
+	// maxRowBytes bounds each row (PostgreSQL: each message the server
+	// sends a plugin's connection; SQLite: each value): a larger one fails
+	// its statement instead of filling the host's memory, and any row fits
+	// one gRPC message to the plugin.
+	maxRowBytes = 3 << 20
 )
 
 // pgPlugin is one plugin's side of the wall.
 type pgPlugin struct {
 	schema, role, migrator string
-	calls, migrations      *bun.DB
+	pools
 
 	mu sync.Mutex
 	// scoped remembers which organisation the scope row of each of the
@@ -57,6 +60,10 @@ func pgNames(database, coreSchema, plugin string) (schema, role, migrator string
 	}
 	return schema, prefix + "_" + plugin, prefix + "_" + plugin + "_m"
 }
+
+// earlierRole is the role that owned a plugin's tables before plugins had
+// schemas of their own.
+func earlierRole(plugin string) string { return "atrium_plugin_" + plugin }
 
 // quoteIdent quotes a name the host made (lower-case letters, digits and
 // underscores), for statements that cannot take parameters.
@@ -137,11 +144,11 @@ func (w *wall) preparePostgres(ctx context.Context, plugin string, maxConns int,
 	}
 	var err error
 	if pp.calls, err = w.db.OpenAs(store.RoleConn{Role: role, Password: callsSecret, MaxConns: maxConns, MaxMessage: maxMessage,
-		Params: map[string]string{"search_path": schema}, Connected: forget, Discard: true}); err != nil {
+		Params: map[string]string{"search_path": schema}, Connected: forget}); err != nil {
 		return nil, err
 	}
 	if pp.migrations, err = w.db.OpenAs(store.RoleConn{Role: migrator, Password: migrationSecret, MaxConns: 1, MaxMessage: maxMessage,
-		Params: map[string]string{"search_path": schema}, Connected: forget, Discard: true}); err != nil {
+		Params: map[string]string{"search_path": schema}, Connected: forget}); err != nil {
 		pp.calls.Close()
 		return nil, err
 	}
@@ -152,8 +159,12 @@ func (w *wall) preparePostgres(ctx context.Context, plugin string, maxConns int,
 // they lived before plugins had schemas) into its own, owned by its
 // migration role.
 func (w *wall) moveEarlierTables(ctx context.Context, plugin, core, schema, migrator string) error {
+	// Only what the plugin's earlier role made is the plugin's: a table of
+	// the core's with a name like it stays the core's (mayUseName refuses
+	// such a plugin anyway).
 	var tables []string
-	if err := w.db.NewRaw(`SELECT tablename FROM pg_tables WHERE schemaname = ? AND tablename LIKE ?`, core, plugin+`\_%`).Scan(ctx, &tables); err != nil {
+	if err := w.db.NewRaw(`SELECT tablename FROM pg_tables WHERE schemaname = ? AND tablename LIKE ? AND tableowner = ?`,
+		core, plugin+`\_%`, earlierRole(plugin)).Scan(ctx, &tables); err != nil {
 		return err
 	}
 	for _, t := range tables {
@@ -178,11 +189,7 @@ func (w *wall) moveEarlierTables(ctx context.Context, plugin, core, schema, migr
 // into the scope of that connection's server process, when it does not
 // name it already. The connection is the caller's until it closes it.
 func (w *wall) pgConn(ctx context.Context, pp *pgPlugin, sc *scope) (bun.Conn, error) {
-	pool := pp.calls
-	if sc.migrating {
-		pool = pp.migrations
-	}
-	conn, err := pool.Conn(ctx)
+	conn, err := pp.take(ctx, sc)
 	if err != nil {
 		return conn, err
 	}
@@ -217,6 +224,22 @@ func (pp *pgPlugin) enterScope(ctx context.Context, db bun.IDB, pid uint32, orgI
 	return nil
 }
 
+// releasePG ends a call's use of a connection: DISCARD ALL at once, so
+// that nothing the call set (a setting, a session lock, a prepared
+// statement, a cursor) outlives it, not even while the connection waits
+// in the pool; then the connection goes back (or, failing, away). The
+// reset runs after the answer went to the plugin.
+func releasePG(conn bun.Conn) {
+	go func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		if _, err := conn.ExecContext(ctx, "DISCARD ALL"); err != nil {
+			_ = conn.Raw(func(any) error { return driver.ErrBadConn }) // not reused
+		}
+		conn.Close()
+	}()
+}
+
 // close ends the plugin's pools.
 func (pp *pgPlugin) close() {
 	pp.calls.Close()
@@ -246,6 +269,18 @@ func (w *wall) securePostgres(ctx context.Context, plugin string) error {
 			WHERE n.nspname = ? AND r.rulename <> '_RETURN'`, pp.schema, pp.schema, pp.schema, pp.schema).Scan(ctx, &foreign); err != nil {
 		return err
 	}
+	// Inheritance and partitions join tables' rows past their policies
+	// (the rows of a child through its parent's): none.
+	var joined []string
+	if err := w.db.NewRaw(`
+		SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+			WHERE n.nspname = ? AND (c.relkind = 'p' OR c.relispartition
+				OR EXISTS (SELECT 1 FROM pg_inherits i WHERE i.inhrelid = c.oid OR i.inhparent = c.oid))`, pp.schema).Scan(ctx, &joined); err != nil {
+		return err
+	}
+	for _, t := range joined {
+		foreign = append(foreign, "inheritance or partitions on "+t)
+	}
 	if len(foreign) > 0 {
 		return fmt.Errorf("plugin migrations may make tables, indexes, sequences and types only; found %s", strings.Join(foreign, ", "))
 	}
@@ -260,12 +295,18 @@ func (w *wall) securePostgres(ctx context.Context, plugin string) error {
 		stmts := []string{
 			fmt.Sprintf(`ALTER TABLE %s OWNER TO %s`, full, q(pp.migrator)),
 			fmt.Sprintf(`REVOKE ALL ON %s FROM PUBLIC`, full),
-			fmt.Sprintf(`GRANT SELECT, INSERT, UPDATE, DELETE ON %s TO %s`, full, q(pp.role)),
+		}
+		// The migrations' own record is theirs alone; every other table is
+		// the calls' to read and write.
+		if t == plugin+"_migrations" {
+			stmts = append(stmts, fmt.Sprintf(`REVOKE ALL ON %s FROM %s`, full, q(pp.role)))
+		} else {
+			stmts = append(stmts, fmt.Sprintf(`GRANT SELECT, INSERT, UPDATE, DELETE ON %s TO %s`, full, q(pp.role)))
 		}
 		// Grants the migration made to anyone else go.
 		var grantees []string
 		if err := w.db.NewRaw(`SELECT DISTINCT a.grantee::regrole::text FROM pg_class c, aclexplode(c.relacl) a
-			WHERE c.oid = ?::regclass AND a.grantee <> 0 AND a.grantee::regrole::text NOT IN (?, ?)`, full, pp.role, pp.migrator).Scan(ctx, &grantees); err != nil {
+			WHERE c.oid = ?::regclass AND a.grantee <> 0 AND a.grantee::regrole::text NOT IN (?, ?)`, pp.schema+"."+t, pp.role, pp.migrator).Scan(ctx, &grantees); err != nil {
 			return err
 		}
 		for _, g := range grantees {

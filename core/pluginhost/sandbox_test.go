@@ -49,7 +49,7 @@ func escapeTries(t *testing.T, sandbox string) (map[string]string, *coretest.App
 	}
 	tries := []string{"read " + dbFile, "read " + secret, "dial 127.0.0.1:5432", "dial " + self, "signal the host", "read the host's environment"}
 	if sandbox == "on" {
-		tries = append(tries, "write outside /tmp", "mount")
+		tries = append(tries, "write outside /tmp", "mount", "fill /tmp beyond its size", "a vsock socket", "a netlink socket", "an IPv4 socket")
 	}
 	return out, app, tries
 }
@@ -137,4 +137,26 @@ func TestAChangedBinaryDoesNotRestart(t *testing.T) {
 		time.Sleep(100 * time.Millisecond)
 	}
 	t.Fatalf("no word of the changed checksum: %+v", p.Status())
+}
+
+// TestPluginAnswersCannotRunOnCorePages: a slot's <script src> naming a
+// plugin's own raw answer ran its code on core pages (the site's policy
+// allows scripts of its own origin). Script, style and SVG answers are
+// refused; every other raw answer comes in a sandbox of its own.
+func TestPluginAnswersCannotRunOnCorePages(t *testing.T) {
+	t.Parallel()
+	app := coretest.NewApp(t, coretest.SQLite(t), coretest.Options{Config: func(c *config.Config) {
+		coretest.WithPlugins(t, c, true, coretest.BuildPlugin(t, "core/pluginhost/testdata/hostile"))
+	}})
+	coach := app.Client(t)
+	coach.SignIn("coach@harbour.example")
+	for _, typ := range []string{"text/javascript", "application/javascript; charset=utf-8", "Text/JavaScript", "module/x-ecmascript", "text/css", "image/svg+xml", "application/wasm", ""} {
+		if res := coach.Get("/m/hostile/typed?type=" + url.QueryEscape(typ)); res.StatusCode != 502 {
+			t.Errorf("a plugin answer of type %q: %d", typ, res.StatusCode)
+		}
+	}
+	res := coach.Get("/m/hostile/typed?type=text/html")
+	if res.StatusCode != 200 || !strings.HasPrefix(res.Header.Get("Content-Security-Policy"), "sandbox") || res.Header.Get("X-Content-Type-Options") != "nosniff" {
+		t.Errorf("an HTML answer: %d, policy %q", res.StatusCode, res.Header.Get("Content-Security-Policy"))
+	}
 }

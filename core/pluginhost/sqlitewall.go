@@ -30,7 +30,8 @@ type sqlitePlugin struct {
 	path string
 	// calls and migrations are guarded by the authorizer; host is the
 	// host's own (its checks, the move of an earlier layout, reports).
-	calls, migrations, host *bun.DB
+	pools
+	host *bun.DB
 }
 
 func (sp *sqlitePlugin) close() {
@@ -123,6 +124,12 @@ func (w *wall) prepareSQLite(ctx context.Context, plugin string) (*sqlitePlugin,
 // from the installation's database into the plugin's file, in one
 // transaction of the file's with the installation's attached.
 func (w *wall) moveEarlierSQLiteTables(ctx context.Context, plugin string, sp *sqlitePlugin) error {
+	// An earlier layout of the plugin's left its migrations table; without
+	// it, tables named like the plugin are the core's (mayUseName refuses
+	// such a plugin anyway).
+	if ok, err := w.db.TableExists(ctx, plugin+"_migrations"); err != nil || !ok || reservedIDs[plugin] {
+		return err
+	}
 	var objects []struct {
 		Type, Name, SQL string
 	}
@@ -168,11 +175,7 @@ func (w *wall) moveEarlierSQLiteTables(ctx context.Context, plugin string, sp *s
 // sqliteConn takes a connection of the plugin's pool for a call (its
 // migration pool while it migrates), with values bounded in size.
 func (w *wall) sqliteConn(ctx context.Context, sp *sqlitePlugin, sc *scope) (bun.Conn, error) {
-	pool := sp.calls
-	if sc.migrating {
-		pool = sp.migrations
-	}
-	conn, err := pool.Conn(ctx)
+	conn, err := sp.take(ctx, sc)
 	if err != nil {
 		return conn, err
 	}

@@ -128,10 +128,14 @@ func (w *wall) begin(ctx context.Context, plugin string, sc *scope) (bun.Tx, fun
 	if err != nil {
 		return bun.Tx{}, nil, err
 	}
+	release := func() { conn.Close() }
+	if w.db.Kind == "postgres" {
+		release = func() { releasePG(conn) }
+	}
 	tx, err := conn.BeginTx(ctx, nil)
 	if err != nil {
-		conn.Close()
+		release()
 		return tx, nil, err
 	}
-	return tx, func() { conn.Close() }, nil
+	return tx, release, nil
 }

@@ -6,7 +6,6 @@ package store
 import (
 	"context"
 	"database/sql"
-	"database/sql/driver"
 	"errors"
 	"fmt"
 	"io"
@@ -216,9 +215,6 @@ type RoleConn struct {
 	MaxMessage int
 	// Connected runs once per new connection, with its server process id.
 	Connected func(ctx context.Context, backendPID uint32) error
-	// Discard resets each connection (DISCARD ALL) before it is used again:
-	// nothing one call set (settings, locks, prepared statements) outlives it.
-	Discard bool
 }
 
 // OpenAs opens a pool as another role (PostgreSQL only). Statements use
@@ -250,14 +246,6 @@ func (d *DB) OpenAs(rc RoleConn) (*bun.DB, error) {
 	if rc.Connected != nil {
 		opts = append(opts, stdlib.OptionAfterConnect(func(ctx context.Context, c *pgx.Conn) error {
 			return rc.Connected(ctx, c.PgConn().PID())
-		}))
-	}
-	if rc.Discard {
-		opts = append(opts, stdlib.OptionResetSession(func(ctx context.Context, c *pgx.Conn) error {
-			if _, err := c.Exec(ctx, "DISCARD ALL"); err != nil {
-				return driver.ErrBadConn
-			}
-			return nil
 		}))
 	}
 	sqldb := stdlib.OpenDB(*cc, opts...)

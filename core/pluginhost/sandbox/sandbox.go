@@ -97,7 +97,9 @@ func Command(spec Spec) (*Box, error) {
 		"--unshare-all", "--unshare-user", "--disable-userns", "--die-with-parent", "--new-session",
 		"--uid", "65534", "--gid", "65534", "--hostname", "plugin",
 		"--clearenv",
-		"--proc", "/proc", "--dev", "/dev", "--tmpfs", "/tmp",
+		"--proc", "/proc", "--dev", "/dev",
+		// A private /tmp, bounded: it is memory the host's machine shares.
+		"--size", strconv.FormatUint(tmpBytes, 10), "--tmpfs", "/tmp",
 		"--ro-bind", binary, inside,
 		"--bind", spec.SocketDir, spec.SocketDir,
 		"--seccomp", "3",
@@ -136,6 +138,11 @@ func Command(spec Spec) (*Box, error) {
 		if spec.Limits.OpenFiles > 0 {
 			full = append(full, "--nofile="+strconv.FormatUint(spec.Limits.OpenFiles, 10))
 		}
+		// As another user, a bound on that user's processes (and threads)
+		// stops a fork bomb; as the host's own user it would count the host's.
+		if os.Geteuid() == 0 {
+			full = append(full, "--nproc="+strconv.Itoa(maxProcesses))
+		}
 		full = append(append(full, "--", bwrap), args...)
 	}
 	cmd := exec.Command(name, full...)
@@ -155,6 +162,13 @@ func Command(spec Spec) (*Box, error) {
 	}
 	return &Box{Cmd: cmd, copyDir: copyDir}, nil
 }
+
+const (
+	// tmpBytes bounds a plugin's /tmp.
+	tmpBytes = 256 << 20
+	// maxProcesses bounds the processes and threads of the plugins' user.
+	maxProcesses = 1024
+)
 
 // inside is where the plugin's binary is in its sandbox.
 const inside = "/plugin"

@@ -36,8 +36,9 @@ var allowed = []string{
 	// waiting
 	"epoll_create", "epoll_create1", "epoll_ctl", "epoll_wait", "epoll_pwait", "epoll_pwait2", "poll", "ppoll",
 	"select", "pselect6",
-	// the socket to the host (the network namespace has nothing else)
-	"socket", "socketpair", "bind", "listen", "accept", "accept4", "connect", "getsockname", "getpeername",
+	// the socket to the host (the network namespace has nothing else;
+	// socket and socketpair only for AF_UNIX, below)
+	"bind", "listen", "accept", "accept4", "connect", "getsockname", "getpeername",
 	"setsockopt", "getsockopt", "shutdown", "sendto", "recvfrom", "sendmsg", "recvmsg", "sendmmsg", "recvmmsg",
 }
 
@@ -57,6 +58,12 @@ func seccompFile() (*os.File, error) {
 	}
 	policy := seccomp.Policy{DefaultAction: seccomp.ActionErrno, Syscalls: []seccomp.SyscallGroup{
 		{Action: seccomp.ActionAllow, Names: names},
+		// Unix sockets only: no vsock to the hypervisor, no netlink, no
+		// packet sockets, whatever the network namespace holds.
+		{Action: seccomp.ActionAllow, NamesWithCondtions: []seccomp.NameWithConditions{
+			{Name: "socket", Conditions: seccomp.ArgumentConditions{{Argument: 0, Operation: seccomp.Equal, Value: unix.AF_UNIX}}},
+			{Name: "socketpair", Conditions: seccomp.ArgumentConditions{{Argument: 0, Operation: seccomp.Equal, Value: unix.AF_UNIX}}},
+		}},
 		// clone3 passes its flags in memory, where a filter cannot look:
 		// "not implemented" makes the C library fall back to clone.
 		{Action: seccomp.ActionErrno | seccomp.Action(unix.ENOSYS), Names: []string{"clone3"}},

@@ -24,19 +24,16 @@ func TestTheAuditLogNamesNoOutsideAccount(t *testing.T) {
 		otherOrganisation(t, app, "kracht", "leon@kracht.example", access.RoleCoach)
 		harbour := mustOrg(t, app, demo.Slug)
 		app.Person(t, harbour, "admin2@harbour.example", access.RoleAdmin)
-		coach := app.Client(t)
-		coach.SignIn("coach@harbour.example")
+		coach := app.SignedIn(t, "coach@harbour.example")
 		base := "/dossiers/" + strconv.FormatInt(findDossier(t, app, "Bakker"), 10)
 		if res := coach.PostForm(base+"/sharing", url.Values{"email": {"leon@kracht.example"}, "level": {"view"}}); res.StatusCode != 303 {
 			t.Fatalf("share: %d", res.StatusCode)
 		}
-		leon := app.Client(t)
-		leon.SignIn("leon@kracht.example")
+		leon := app.SignedIn(t, "leon@kracht.example")
 		if res := leon.Get(base); res.StatusCode != 200 {
 			t.Fatalf("Leon opens the dossier: %d", res.StatusCode)
 		}
-		admin := app.Client(t)
-		admin.SignIn("admin2@harbour.example")
+		admin := app.SignedIn(t, "admin2@harbour.example")
 		log := admin.Get("/organisation/audit").Text("table")
 		if strings.Contains(log, "Leon") || strings.Contains(log, "Peters") {
 			t.Errorf("Harbour's audit log names the outside account: %q", log)

@@ -77,8 +77,7 @@ func TestAddressRacesNeverLandOnAnUnconfirmedAddress(t *testing.T) {
 		}
 
 		// Two organisations inviting one new address at once.
-		harbour := app.Client(t)
-		harbour.SignIn("admin@harbour.example")
+		harbour := app.SignedIn(t, "admin@harbour.example")
 		invite := func() url.Values { // a form each: PostForm adds its own token
 			return url.Values{"email": {"twice@example.org"}, "given_name": {"T"}, "family_name": {"Wice"}, "role": {"coachee"}}
 		}

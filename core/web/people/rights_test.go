@@ -39,8 +39,7 @@ func TestAccountActionsNeedEveryRightTheAccountHolds(t *testing.T) {
 			t.Fatal(err)
 		}
 		app.Person(t, north, "desk@north.example", role.Key())
-		desk := app.Client(t)
-		desk.SignIn("desk@north.example")
+		desk := app.SignedIn(t, "desk@north.example")
 		person := func(id int64) string { return "/people/" + strconv.FormatInt(id, 10) }
 		for _, path := range []string{"/email", "/reset-factor", "/name", "/unlock", "/erase"} {
 			res := desk.PostForm(person(boss.ID)+path, url.Values{"email": {"desk-drop@evil.example"}, "given_name": {"E"}, "family_name": {"Ve"}, "confirm": {"1"}})
@@ -73,8 +72,7 @@ func TestAFactorResetTakesThePasswordToo(t *testing.T) {
 		north := app.Organisation(t, "north", "North Care")
 		app.Person(t, north, "boss@north.example", access.RoleAdmin)
 		x := app.Person(t, north, "x@north.example", access.RoleCoachee)
-		boss := app.Client(t)
-		boss.SignIn("boss@north.example")
+		boss := app.SignedIn(t, "boss@north.example")
 		if res := boss.PostForm("/people/"+strconv.FormatInt(x.ID, 10)+"/reset-factor", url.Values{}); res.StatusCode != 303 {
 			t.Fatalf("reset: %d", res.StatusCode)
 		}
@@ -119,13 +117,11 @@ func TestOnlyWhoMayGiveTheRoleTouchesItsInvitation(t *testing.T) {
 		north := app.Organisation(t, "north", "North Care")
 		app.Person(t, north, "boss@north.example", access.RoleAdmin)
 		app.Person(t, north, "coach@north.example", access.RoleCoach)
-		boss := app.Client(t)
-		boss.SignIn("boss@north.example")
+		boss := app.SignedIn(t, "boss@north.example")
 		if res := boss.PostForm("/people/invite", url.Values{"email": {"newadmin@example.org"}, "given_name": {"N"}, "family_name": {"A"}, "role": {"admin"}}); res.StatusCode != 303 {
 			t.Fatalf("invite: %d", res.StatusCode)
 		}
-		coach := app.Client(t)
-		coach.SignIn("coach@north.example")
+		coach := app.SignedIn(t, "coach@north.example")
 		base := "/people/invitations/" + strconv.FormatInt(north.ID, 10)
 		for _, action := range []string{"/resend", "/withdraw"} {
 			if res := coach.PostForm(base+action, url.Values{"email": {"newadmin@example.org"}}); res.StatusCode != 403 {
@@ -156,8 +152,7 @@ func TestAnAddressChangeTellsNothingOfOtherAccounts(t *testing.T) {
 		north := app.Organisation(t, "north", "North Care")
 		app.Person(t, north, "admin@north.example", access.RoleAdmin)
 		x := app.Person(t, north, "x@north.example", access.RoleCoachee)
-		admin := app.Client(t)
-		admin.SignIn("admin@north.example")
+		admin := app.SignedIn(t, "admin@north.example")
 		p := "/people/" + strconv.FormatInt(x.ID, 10) + "/email"
 		taken := admin.PostForm(p, url.Values{"email": {"coach@harbour.example"}})
 		free := admin.PostForm(p, url.Values{"email": {"nobody-here@example.org"}})

@@ -32,8 +32,7 @@ func TestAnAddressChangeEndsWithTheStewardship(t *testing.T) {
 		lee := app.Person(t, harbour, "lee@harbour.example", access.RoleCoachee)
 		ask := func(who, address string) string {
 			t.Helper()
-			c := app.Client(t)
-			c.SignIn(who)
+			c := app.SignedIn(t, who)
 			if res := c.PostForm("/people/"+strconv.FormatInt(lee.ID, 10)+"/email", url.Values{"email": {address}}); res.StatusCode != 303 {
 				t.Fatalf("%s asking for %s: %d", who, address, res.StatusCode)
 			}
@@ -51,11 +50,9 @@ func TestAnAddressChangeEndsWithTheStewardship(t *testing.T) {
 		}
 
 		// Lee joins North, with her own yes.
-		northAdmin := app.Client(t)
-		northAdmin.SignIn("admin@north.example")
+		northAdmin := app.SignedIn(t, "admin@north.example")
 		northAdmin.PostForm("/people/invite", url.Values{"email": {lee.Email}, "given_name": {"L"}, "family_name": {"Ee"}, "role": {"coachee"}})
-		leeClient := app.Client(t)
-		leeClient.SignIn(lee.Email)
+		leeClient := app.SignedIn(t, lee.Email)
 		if res := leeClient.PostForm("/invitations/"+strconv.FormatInt(north.ID, 10)+"/accept", url.Values{}); res.StatusCode != 303 {
 			t.Fatalf("accept: %d", res.StatusCode)
 		}
@@ -86,8 +83,7 @@ func TestForgettingThePasswordDoesNotReviveAWithdrawnInvitation(t *testing.T) {
 		ctx := context.Background()
 		north := app.Organisation(t, "north", "North Care")
 		app.Person(t, north, "admin@north.example", access.RoleAdmin)
-		admin := app.Client(t)
-		admin.SignIn("admin@north.example")
+		admin := app.SignedIn(t, "admin@north.example")
 		const nina = "nina@example.org"
 		mailsTo := func() int {
 			mails, err := app.Mailer().Recent(ctx, 500)

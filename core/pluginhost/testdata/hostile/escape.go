@@ -55,6 +55,18 @@ func escape(r *sdk.Request) error {
 		verdict("write outside /tmp", os.WriteFile("/escape", []byte("x"), 0o644))
 		verdict("write in /tmp", os.WriteFile("/tmp/escape", []byte("x"), 0o644))
 		verdict("mount", syscall.Mount("none", "/tmp", "tmpfs", 0, ""))
+		verdict("fill /tmp beyond its size", os.WriteFile("/tmp/fill", make([]byte, 300<<20), 0o644))
+		os.Remove("/tmp/fill")
+		for name, family := range map[string]int{"a vsock socket": 40, "a netlink socket": syscall.AF_NETLINK, "an IPv4 socket": syscall.AF_INET} {
+			fd, err := syscall.Socket(family, syscall.SOCK_STREAM, 0)
+			if family == syscall.AF_NETLINK {
+				fd, err = syscall.Socket(family, syscall.SOCK_RAW, 0)
+			}
+			if err == nil {
+				syscall.Close(fd)
+			}
+			verdict(name, err)
+		}
 	}
 	body, _ := json.Marshal(out)
 	return r.Raw(200, "application/json", body)

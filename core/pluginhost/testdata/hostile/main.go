@@ -228,6 +228,11 @@ func main() {
 		return r.Raw(200, "application/json", body)
 	})
 	m.Page("GET", "/escape", "hostile.view", escape)
+	// Answers a core page could load as its own script or style, and an
+	// HTML page with a script, each of the type the test names.
+	m.Page("GET", "/typed", "hostile.view", func(r *sdk.Request) error {
+		return r.Raw(200, r.Query.Get("type"), []byte("<script>parent.pwned = 1</script>"))
+	})
 	m.Page("GET", "/attack", "hostile.view", func(r *sdk.Request) error {
 		db, ctx := r.DB(), r.Context
 		other := strconv.FormatInt(r.OrgID()+1000, 10)
@@ -280,6 +285,10 @@ func main() {
 			} {
 				tries[name] = func() error { return exec(ctx, db, q) }
 			}
+			// Taken, a session lock on a pooled connection once outlived the
+			// call and held up the core's migrations; the test checks it ends
+			// with the call.
+			_ = scalar(ctx, db, "SELECT pg_advisory_lock("+r.Query.Get("lock")+")")
 			tries["undo the role, then read users"] = func() error {
 				return scalar(ctx, db, `SELECT length(query_to_xml('select email, password_hash from users', true, true, '')::text) FROM (SELECT set_config('role', 'none', true)) AS undone`)
 			}

@@ -1,0 +1,50 @@
+package pluginhost_test
+
+import (
+	"net/url"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/atriumhq/atrium/core/config"
+	"github.com/atriumhq/atrium/core/coretest"
+	"github.com/atriumhq/atrium/core/pluginhost"
+)
+
+// TestPluginIDsThatNameCoreTablesAreRefused is the fifth hostile review's
+// takeover: a plugin's tables are <id>_…, and tables of an earlier layout
+// named so moved into the plugin's schema at start, so a plugin called
+// "mail" took the core's mail outbox (and read every reset link) and "bun"
+// the core's migrations. Such an id is refused and the core keeps its
+// tables.
+func TestPluginIDsThatNameCoreTablesAreRefused(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	var bins []string
+	for _, id := range []string{"mail", "bun"} {
+		bin := filepath.Join(dir, id)
+		cmd := exec.Command("go", "build", "-ldflags", "-X main.id="+id, "-o", bin, "./testdata/named")
+		cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
+		if out, err := cmd.CombinedOutput(); err != nil {
+			t.Fatalf("build %s: %v\n%s", id, err, out)
+		}
+		bins = append(bins, bin)
+	}
+	coretest.EachDatabase(t, func(t *testing.T, db config.Database) {
+		app := coretest.NewApp(t, db, coretest.Options{Config: func(c *config.Config) { coretest.WithPlugins(t, c, true, bins...) }})
+		for _, s := range app.Plugins().Plugins() {
+			if s.State != pluginhost.StateFailed || !strings.Contains(s.Problem, "core's tables") && !strings.Contains(s.Problem, "reserved") {
+				t.Errorf("plugin %s: %+v", s.Name, s)
+			}
+		}
+		// The core still has its outbox: a reset link is mailed.
+		visitor := app.Client(t)
+		visitor.Get("/forgot")
+		if res := visitor.PostForm("/forgot", url.Values{"email": {"coach@harbour.example"}}); res.StatusCode != 200 {
+			t.Fatalf("forgot: %d", res.StatusCode)
+		}
+		app.MailedLink(t, "coach@harbour.example", "/reset/")
+	})
+}
