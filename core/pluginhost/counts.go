@@ -18,7 +18,7 @@ const maxCount = 9999
 // the plugin, for its counted navigation entries, and has their open tabs
 // refresh the navigation.
 func (s *hostService) SetCount(ctx context.Context, req *pluginv1.CountRequest) (*pluginv1.CountResponse, error) {
-	sc, err := s.writer(req.GetToken())
+	sc, err := s.scope(req.GetToken())
 	if err != nil {
 		return nil, err
 	}

@@ -32,7 +32,11 @@ import (
 const (
 	rowsPerBatch  = 200
 	maxBatchBytes = 1 << 20
+	// maxResultRows bounds one result: a page reads fewer; more is paged.
+	maxResultRows = 100_000
 )
+
+var errTooManyResultRows = &wallError{fmt.Errorf("a result holds at most %d rows: page through it (LIMIT and OFFSET, or keyset)", maxResultRows)}
 
 // rowBytes is about what a row's values weigh.
 func rowBytes(vals []any) int {
@@ -119,8 +123,11 @@ func queryBatches(ctx context.Context, db bun.IConn, text string, args []any, si
 		return err
 	}
 	batch := &pluginv1.RowBatch{Columns: cols}
-	held := 0 // bytes of the batch: the host holds one batch at a time
+	held, total := 0, 0 // bytes of the batch (the host holds one at a time), rows of the result
 	for rows.Next() {
+		if total++; total > maxResultRows {
+			return errTooManyResultRows
+		}
 		vals := make([]any, len(cols))
 		ptrs := make([]any, len(cols))
 		for i := range vals {

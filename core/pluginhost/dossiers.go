@@ -97,7 +97,7 @@ func (s *hostService) Dossier(ctx context.Context, req *pluginv1.DossierRequest)
 // Sessions records a trajectory's booked and used sessions as the plugin
 // counts them; the person must be able to contribute to the dossier.
 func (s *hostService) Sessions(ctx context.Context, req *pluginv1.SessionsRequest) (*pluginv1.SessionsResponse, error) {
-	sc, err := s.writer(req.GetToken())
+	sc, err := s.scope(req.GetToken())
 	if err != nil {
 		return nil, err
 	}
@@ -126,7 +126,7 @@ func (s *hostService) Sessions(ctx context.Context, req *pluginv1.SessionsReques
 
 // AddItem records a new item; the person must be able to contribute.
 func (s *hostService) AddItem(ctx context.Context, req *pluginv1.ItemRequest) (*pluginv1.ItemResponse, error) {
-	if _, err := s.writer(req.GetToken()); err != nil {
+	if _, err := s.scope(req.GetToken()); err != nil {
 		return nil, err
 	}
 	sc, d, err := s.item(ctx, req.GetToken(), req.GetDossierId(), req.GetKind(), req.GetRef(), dossier.Contribute)
@@ -153,7 +153,7 @@ func (s *hostService) ReadState(ctx context.Context, req *pluginv1.ReadStateRequ
 
 // MarkRead marks one item read or new again for the person.
 func (s *hostService) MarkRead(ctx context.Context, req *pluginv1.MarkReadRequest) (*pluginv1.MarkReadResponse, error) {
-	if _, err := s.writer(req.GetToken()); err != nil {
+	if _, err := s.scope(req.GetToken()); err != nil {
 		return nil, err
 	}
 	sc, d, err := s.item(ctx, req.GetToken(), req.GetDossierId(), req.GetKind(), req.GetRef(), dossier.View)

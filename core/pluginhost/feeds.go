@@ -12,7 +12,7 @@ import (
 // Feed tells of, makes or revokes the person's feed address for the plugin
 // in the call's organisation. Only a plugin that serves a feed has one.
 func (s *hostService) Feed(ctx context.Context, req *pluginv1.FeedRequest) (*pluginv1.FeedResponse, error) {
-	sc, err := s.writer(req.GetToken())
+	sc, err := s.scope(req.GetToken())
 	if err != nil {
 		return nil, err
 	}

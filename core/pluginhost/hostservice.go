@@ -3,7 +3,11 @@ package pluginhost
 import (
 	"context"
 	"log/slog"
+	"regexp"
+	"strings"
 	"sync/atomic"
+	"unicode"
+	"unicode/utf8"
 
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
@@ -58,21 +62,6 @@ func (s *hostService) scope(token string) (*scope, error) {
 		return nil, errNoCall
 	}
 	return sc, nil
-}
-
-// errWritesInTx: on SQLite a host call that writes waits for the database's
-// one write lock, which the plugin's own open transaction holds.
-var errWritesInTx = status.Error(codes.FailedPrecondition, "this host call writes to the database, which waits for the plugin's open transaction on SQLite: make it after Commit")
-
-// writer is scope for host calls that write: refused at once, rather than
-// after the database's wait, while the call has a transaction open on SQLite.
-func (s *hostService) writer(token string) (*scope, error) {
-	sc, err := s.scope(token)
-	if err == nil && s.wall != nil && s.wall.db.Kind != "postgres" && s.calls.hasTx(token) {
-		s.log.Warn("plugin host call refused: it writes inside the plugin's transaction", "plugin", s.plugin)
-		return nil, errWritesInTx
-	}
-	return sc, err
 }
 
 // Can tells whether the call's person holds a permission.
@@ -139,9 +128,17 @@ func (s *hostService) Terms(ctx context.Context, req *pluginv1.TermsRequest) (*p
 
 // Audit records what the call's person did, under the plugin's name.
 func (s *hostService) Audit(ctx context.Context, req *pluginv1.AuditRequest) (*pluginv1.AuditResponse, error) {
-	sc, err := s.writer(req.GetToken())
+	sc, err := s.scope(req.GetToken())
 	if err != nil {
 		return nil, err
+	}
+	// An action is a word of the plugin's (its log shows "<plugin>.<action>");
+	// a detail is one line, bounded: the log is read by people.
+	if !auditAction.MatchString(req.GetAction()) {
+		return nil, status.Error(codes.InvalidArgument, "an audit action is 1–64 lower-case letters, digits, dots and underscores")
+	}
+	if d := req.GetDetail(); len(d) > 500 || strings.ContainsFunc(d, unicode.IsControl) || !utf8.ValidString(d) {
+		return nil, status.Error(codes.InvalidArgument, "an audit detail is one line of at most 500 bytes")
 	}
 	e := audit.Event{Action: s.plugin + "." + req.GetAction(), Detail: req.GetDetail(), ActorID: &sc.userID, OrganisationID: &sc.orgID, IP: "plugin:" + s.plugin}
 	if id := req.GetSubjectId(); id != 0 {
@@ -149,6 +146,8 @@ func (s *hostService) Audit(ctx context.Context, req *pluginv1.AuditRequest) (*p
 	}
 	return &pluginv1.AuditResponse{}, s.audit.Record(ctx, e)
 }
+
+var auditAction = regexp.MustCompile(`^[a-z0-9_.]{1,64}$`)
 
 // serveHost starts the plugin's Host service on the broker and returns the
 // id the plugin dials, once, for every Host call it makes.

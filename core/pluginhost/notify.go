@@ -3,7 +3,10 @@ package pluginhost
 import (
 	"context"
 	"fmt"
+	"net/url"
+	pathpkg "path"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 
 	"google.golang.org/grpc/codes"
@@ -18,7 +21,7 @@ import (
 // person wants the module's mails. Anyone outside the organisation is
 // refused as if they did not exist.
 func (s *hostService) Notify(ctx context.Context, req *pluginv1.NotifyRequest) (*pluginv1.NotifyResponse, error) {
-	sc, err := s.writer(req.GetToken())
+	sc, err := s.scope(req.GetToken())
 	if err != nil {
 		return nil, err
 	}
@@ -43,17 +46,30 @@ func (s *hostService) Notify(ctx context.Context, req *pluginv1.NotifyRequest) (
 }
 
 // ownLink tells whether link is a path below the plugin's pages, and nothing
-// that a browser could take for another site.
+// else, as a browser will read it: decoded (%2e%2e is ..), with no dot
+// segments, doubled slashes, backslashes or control characters, and short.
 func ownLink(plugin, link string) bool {
-	return strings.HasPrefix(link, "/m/"+plugin+"/") && len(link) <= 500 &&
-		!strings.ContainsAny(link, "\\\r\n") && !strings.Contains(link, "//") && !strings.Contains(link, "/../")
+	if len(link) > 500 {
+		return false
+	}
+	path, _, _ := strings.Cut(link, "?")
+	decoded, err := url.PathUnescape(path)
+	if err != nil || strings.ContainsAny(decoded, "\\") || strings.Contains(decoded, "//") || strings.ContainsFunc(link, unicode.IsControl) {
+		return false
+	}
+	for _, seg := range strings.Split(decoded, "/") {
+		if seg == "." || seg == ".." {
+			return false
+		}
+	}
+	return strings.HasPrefix(decoded, "/m/"+plugin+"/") && pathpkg.Clean(decoded) == strings.TrimSuffix(decoded, "/")
 }
 
 // Mail sends a person of the call's organisation a mail the plugin wrote in
 // their language, with an iCalendar object when given. The text is shown
 // escaped; the calendar must be one VCALENDAR whose METHOD is the one named.
 func (s *hostService) Mail(ctx context.Context, req *pluginv1.MailRequest) (*pluginv1.MailResponse, error) {
-	sc, err := s.writer(req.GetToken())
+	sc, err := s.scope(req.GetToken())
 	if err != nil {
 		return nil, err
 	}

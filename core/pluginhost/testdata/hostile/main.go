@@ -217,6 +217,8 @@ func main() {
 			out["feed"] = code(err)
 		case "publish":
 			out["publish"] = code(r.Publish(r.Form.Get("topic"), r.Form.Get("event"), template.HTML(long(r, "html"))))
+		case "audit":
+			out["audit"] = code(r.Audit(r.Form.Get("action"), 0, long(r, "detail")))
 		case "audit in a transaction":
 			tx, err := r.DB().BeginTx(r.Context, nil)
 			if err == nil {
@@ -263,6 +265,16 @@ func main() {
 					return errNothing
 				}
 				return nil
+			},
+			"a million rows": func() error {
+				rows, err := db.QueryContext(ctx, "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c LIMIT 1000000) SELECT x FROM c")
+				if err != nil {
+					return err
+				}
+				defer rows.Close()
+				for rows.Next() {
+				}
+				return rows.Err()
 			},
 			"write into another organisation": func() error {
 				return exec(ctx, db, "INSERT INTO hostile_items (organisation_id, secret) VALUES ("+other+", 'planted')")
