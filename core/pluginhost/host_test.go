@@ -316,10 +316,10 @@ func TestPluginNotices(t *testing.T) {
 			"a protocol-relative link":        {strconv.FormatInt(me.ID, 10), "hostile.title", "/m/hostile//evil.example"},
 			"a link to another plugin":        {strconv.FormatInt(me.ID, 10), "hostile.title", "/m/example/"},
 			// Encoded dot segments a browser reads as ".." (the fifth review).
-			"an encoded climb out":            {strconv.FormatInt(me.ID, 10), "hostile.title", "/m/hostile/%2e%2e/%2e%2e/operator"},
-			"an encoded slash":                {strconv.FormatInt(me.ID, 10), "hostile.title", "/m/hostile/..%2f..%2foperator"},
-			"a dot segment":                   {strconv.FormatInt(me.ID, 10), "hostile.title", "/m/hostile/./x"},
-			"a tab in the link":               {strconv.FormatInt(me.ID, 10), "hostile.title", "/m/hostile/\tx"},
+			"an encoded climb out": {strconv.FormatInt(me.ID, 10), "hostile.title", "/m/hostile/%2e%2e/%2e%2e/operator"},
+			"an encoded slash":     {strconv.FormatInt(me.ID, 10), "hostile.title", "/m/hostile/..%2f..%2foperator"},
+			"a dot segment":        {strconv.FormatInt(me.ID, 10), "hostile.title", "/m/hostile/./x"},
+			"a tab in the link":    {strconv.FormatInt(me.ID, 10), "hostile.title", "/m/hostile/\tx"},
 		}
 		for name, args := range refused {
 			id, _ := strconv.ParseInt(args[0], 10, 64)
