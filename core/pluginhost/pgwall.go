@@ -118,6 +118,24 @@ func (w *wall) preparePostgres(ctx context.Context, plugin string, maxConns int,
 			return nil, fmt.Errorf("plugin database: %v; Atrium's database user must own the database and be allowed to create roles", err)
 		}
 	}
+	// What only a superuser may take from a plugin: large objects (storage
+	// outside any schema, the plugin's or the core's) and temporary files
+	// beyond a bound. Without one, both stay open to plugins (docs/security.md).
+	var super bool
+	if err := w.db.QueryRowContext(ctx, "SELECT rolsuper FROM pg_roles WHERE rolname = current_user").Scan(&super); err != nil {
+		return nil, err
+	}
+	if super {
+		for _, s := range []string{
+			`REVOKE EXECUTE ON FUNCTION lo_creat(integer), lo_create(oid), lo_from_bytea(oid, bytea) FROM PUBLIC`,
+			`GRANT EXECUTE ON FUNCTION lo_creat(integer), lo_create(oid), lo_from_bytea(oid, bytea) TO CURRENT_USER`,
+			fmt.Sprintf(`ALTER ROLE %s SET temp_file_limit = '64MB'`, q(role)),
+		} {
+			if _, err := w.db.ExecContext(ctx, s); err != nil {
+				return nil, fmt.Errorf("plugin database: %w", err)
+			}
+		}
+	}
 	// The roles are members of nothing.
 	for _, r := range []string{role, migrator} {
 		var held []string

@@ -286,14 +286,15 @@ func main() {
 		// core names spelled in Unicode escapes, reaching the operating system.
 		if r.Query.Get("engine") == "postgres" {
 			for name, q := range map[string]string{
-				"hidden statement after E''":    `SELECT E'\''; RESET ROLE; COPY (SELECT 1) TO PROGRAM 'true'; SELECT 1 --'`,
-				"hidden statement after $x$":    `SELECT $x$'$x$; DELETE FROM audit_events; SELECT 1 --'`,
-				"COPY TO PROGRAM":               `COPY (SELECT 1) TO PROGRAM 'true'`,
-				"a temporary table":             `CREATE TEMP TABLE sessions AS SELECT 1 AS id`,
-				"delete the audit log":          `DELETE FROM audit_events`,
-				"become the superuser":          `SELECT set_config('session_authorization', 'postgres', false)`,
-				"a policy of its own":           `CREATE POLICY open ON hostile_items USING (true)`,
-				"switch off row-level security": `ALTER TABLE hostile_items NO FORCE ROW LEVEL SECURITY`,
+				"hidden statement after E''":        `SELECT E'\''; RESET ROLE; COPY (SELECT 1) TO PROGRAM 'true'; SELECT 1 --'`,
+				"hidden statement after $x$":        `SELECT $x$'$x$; DELETE FROM audit_events; SELECT 1 --'`,
+				"COPY TO PROGRAM":                   `COPY (SELECT 1) TO PROGRAM 'true'`,
+				"a temporary table":                 `CREATE TEMP TABLE sessions AS SELECT 1 AS id`,
+				"delete the audit log":              `DELETE FROM audit_events`,
+				"become the superuser":              `SELECT set_config('session_authorization', 'postgres', false)`,
+				"a policy of its own":               `CREATE POLICY open ON hostile_items USING (true)`,
+				"switch off row-level security":     `ALTER TABLE hostile_items NO FORCE ROW LEVEL SECURITY`,
+				"a large object outside the schema": `SELECT lo_from_bytea(0, 'loot'::bytea)`,
 			} {
 				tries[name] = func() error { return exec(ctx, db, q) }
 			}
