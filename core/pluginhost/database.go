@@ -73,7 +73,7 @@ func (s *hostService) Exec(ctx context.Context, req *pluginv1.ExecRequest) (*plu
 	var res sql.Result
 	err = s.wall.run(ctx, s.plugin, sc, in, req.GetSql(), func(ctx context.Context, db bun.IConn) error {
 		var err error
-		res, err = db.ExecContext(ctx, req.GetSql(), args...)
+		res, err = s.wall.exec(ctx, db, req.GetSql(), args)
 		return err
 	})
 	if err != nil {
@@ -102,7 +102,7 @@ func (s *hostService) Query(req *pluginv1.QueryRequest, stream pluginv1.Host_Que
 	}
 	defer release()
 	err = s.wall.run(stream.Context(), s.plugin, sc, in, req.GetSql(), func(ctx context.Context, db bun.IConn) error {
-		return queryBatches(ctx, db, req.GetSql(), args, rowsPerBatch, stream.Send)
+		return s.wall.queryBatches(ctx, db, req.GetSql(), args, rowsPerBatch, stream.Send)
 	})
 	if err != nil {
 		return s.refused(err, req.GetSql())
@@ -112,8 +112,8 @@ func (s *hostService) Query(req *pluginv1.QueryRequest, stream pluginv1.Host_Que
 
 // queryBatches runs a query and hands its rows to send in batches of size,
 // the first batch naming the columns; the last batch may be empty.
-func queryBatches(ctx context.Context, db bun.IConn, text string, args []any, size int, send func(*pluginv1.RowBatch) error) error {
-	rows, err := db.QueryContext(ctx, text, args...)
+func (w *wall) queryBatches(ctx context.Context, db bun.IConn, text string, args []any, size int, send func(*pluginv1.RowBatch) error) error {
+	rows, err := w.query(ctx, db, text, args)
 	if err != nil {
 		return err
 	}
@@ -210,6 +210,35 @@ func (w *wall) setPostgres(plugin string, pp *pgPlugin) {
 	}
 }
 
+// exec runs a statement that returns no rows. On SQLite the arguments are
+// bound by SQLite itself, never written into the text (bun would write them
+// in, and one ending a comment would add a statement after the text was
+// judged one); PostgreSQL takes one statement per call whatever the text.
+func (w *wall) exec(ctx context.Context, db bun.IConn, text string, args []any) (sql.Result, error) {
+	if w.db.Kind != "postgres" {
+		switch c := db.(type) {
+		case bun.Conn:
+			return c.Conn.ExecContext(ctx, text, args...)
+		case bun.Tx:
+			return c.Tx.ExecContext(ctx, text, args...)
+		}
+	}
+	return db.ExecContext(ctx, text, args...)
+}
+
+// query is exec for a statement that returns rows.
+func (w *wall) query(ctx context.Context, db bun.IConn, text string, args []any) (*sql.Rows, error) {
+	if w.db.Kind != "postgres" {
+		switch c := db.(type) {
+		case bun.Conn:
+			return c.Conn.QueryContext(ctx, text, args...)
+		case bun.Tx:
+			return c.Tx.QueryContext(ctx, text, args...)
+		}
+	}
+	return db.QueryContext(ctx, text, args...)
+}
+
 // run runs a statement, in the plugin's transaction when in is one, within
 // the call's deadline: on PostgreSQL on a connection of the plugin's own
 // role in the call's scope (the engine refuses what is not the plugin's),
@@ -247,7 +276,7 @@ func (w *wall) run(ctx context.Context, plugin string, sc *scope, in bun.IConn, 
 	if err != nil {
 		return err
 	}
-	defer conn.Close()
+	defer releaseSQLite(conn)
 	return do(ctx, conn)
 }
 
@@ -267,7 +296,7 @@ func (w *wall) secureTables(ctx context.Context, plugin string) error {
 		return err
 	}
 	for _, t := range tables {
-		if t == plugin+"_migrations" || strings.HasPrefix(t, plugin+"_migration") {
+		if t == plugin+"_migrations" {
 			continue
 		}
 		var n int
@@ -339,31 +368,32 @@ func toValues(vals []any) []*pluginv1.Value {
 	return out
 }
 
-// reservedIDs name the database's own tables and tools.
-var reservedIDs = map[string]bool{"bun": true, "sqlite": true, "pg": true, "atrium": true, "plugin": true}
+// reservedIDs are the first words of the core's table names (kept so by
+// TestCoreTablesAreReserved) and the database's own tools: a plugin's
+// tables are <id>_…, and tables of an earlier layout named so move into
+// its schema or file at start, so such an id would take the core's tables.
+var reservedIDs = map[string]bool{
+	"announcements": true, "app": true, "audit": true, "backup": true, "brands": true, "dossier": true, "dossiers": true,
+	"feed": true, "mail": true, "member": true, "members": true, "module": true, "notices": true, "organisation": true,
+	"organisations": true, "password": true, "products": true, "read": true, "realtime": true, "roles": true,
+	"sessions": true, "sign": true, "subscriptions": true, "team": true, "teams": true, "trajectories": true,
+	"user": true, "users": true,
+	"bun": true, "sqlite": true, "pg": true, "atrium": true, "plugin": true,
+}
 
-// mayUseName refuses a plugin whose id would name the core's tables: a
-// plugin's tables are <id>_…, and tables of an earlier layout named so
-// move into the plugin's schema or file at start. A table of the core's
-// (not one the plugin's earlier role owned, on PostgreSQL; not beside the
-// plugin's earlier migrations table, on SQLite) with that prefix refuses
-// the id.
+// mayUseName refuses a reserved plugin id, and on PostgreSQL one that
+// names a table of the core's the plugin's earlier role did not own (a
+// core table added since the list above was made).
 func (w *wall) mayUseName(ctx context.Context, plugin string) error {
 	if reservedIDs[plugin] {
-		return fmt.Errorf("plugin id %q is reserved; choose another", plugin)
+		return fmt.Errorf("plugin id %q names the core's tables or tools; choose another", plugin)
+	}
+	if w.db.Kind != "postgres" {
+		return nil
 	}
 	var clash []string
-	var err error
-	if w.db.Kind == "postgres" {
-		err = w.db.NewRaw(`SELECT tablename FROM pg_tables WHERE schemaname = current_schema() AND (tablename = ? OR tablename LIKE ?) AND tableowner <> ?`,
-			plugin, plugin+`\_%`, earlierRole(plugin)).Scan(ctx, &clash)
-	} else {
-		var earlier bool
-		if earlier, err = w.db.TableExists(ctx, plugin+"_migrations"); err == nil && !earlier {
-			err = w.db.NewRaw(`SELECT name FROM sqlite_master WHERE type = 'table' AND (name = ? OR name LIKE ? ESCAPE '!')`, plugin, plugin+"!_%").Scan(ctx, &clash)
-		}
-	}
-	if err != nil {
+	if err := w.db.NewRaw(`SELECT tablename FROM pg_tables WHERE schemaname = current_schema() AND (tablename = ? OR tablename LIKE ?) AND tableowner <> ?`,
+		plugin, plugin+`\_%`, earlierRole(plugin)).Scan(ctx, &clash); err != nil {
 		return err
 	}
 	if len(clash) > 0 {

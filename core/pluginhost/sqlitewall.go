@@ -25,6 +25,16 @@ import (
 // it; defensive mode and trusted_schema off; values bounded in size; the
 // call's deadline interrupts a statement from the host's side.
 
+const (
+	// maxValueBytes and maxColumns bound a result row on SQLite (which
+	// builds no record of it to measure): at most 64 values of 1 MiB.
+	maxValueBytes = 1 << 20
+	maxColumns    = 64
+	// maxFileBytes bounds a plugin's file (max_page_count), so one plugin
+	// cannot fill the disk the installation's database is on.
+	maxFileBytes = 1 << 30
+)
+
 // sqlitePlugin is one plugin's side of the wall on SQLite.
 type sqlitePlugin struct {
 	path string
@@ -104,11 +114,11 @@ func (w *wall) prepareSQLite(ctx context.Context, plugin string) (*sqlitePlugin,
 		return nil, err
 	}
 	// One writer at a time in a SQLite file: a few connections for readers.
-	if sp.calls, err = w.db.OpenFile(store.SQLiteFile{Path: sp.path, MaxConns: pluginConns, Authorize: authorize(plugin, false)}); err != nil {
+	if sp.calls, err = w.db.OpenFile(store.SQLiteFile{Path: sp.path, MaxConns: pluginConns, MaxBytes: maxFileBytes, Authorize: authorize(plugin, false)}); err != nil {
 		sp.host.Close()
 		return nil, err
 	}
-	if sp.migrations, err = w.db.OpenFile(store.SQLiteFile{Path: sp.path, MaxConns: 1, Authorize: authorize(plugin, true)}); err != nil {
+	if sp.migrations, err = w.db.OpenFile(store.SQLiteFile{Path: sp.path, MaxConns: 1, MaxBytes: maxFileBytes, Authorize: authorize(plugin, true)}); err != nil {
 		sp.host.Close()
 		sp.calls.Close()
 		return nil, err
@@ -179,11 +189,19 @@ func (w *wall) sqliteConn(ctx context.Context, sp *sqlitePlugin, sc *scope) (bun
 	if err != nil {
 		return conn, err
 	}
-	if err := store.LimitLength(conn.Conn, maxRowBytes); err != nil {
+	if err := store.LimitRows(conn.Conn, maxValueBytes, maxColumns); err != nil {
 		conn.Close()
 		return conn, err
 	}
 	return conn, nil
+}
+
+// releaseSQLite ends a standalone statement's use of a connection: a
+// transaction or savepoint the statement opened (BEGIN on its own) is
+// rolled back, so it never holds the file's lock past the call.
+func releaseSQLite(conn bun.Conn) {
+	_, _ = conn.Conn.ExecContext(context.Background(), "ROLLBACK") // "no transaction is active" most times
+	conn.Close()
 }
 
 // sqlite is a plugin's side of the wall on SQLite; nil before it was prepared.

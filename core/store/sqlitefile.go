@@ -23,6 +23,8 @@ import (
 type SQLiteFile struct {
 	Path     string
 	MaxConns int
+	// MaxBytes bounds the file (max_page_count, of 4 KiB pages); 0 leaves it.
+	MaxBytes int64
 	// Authorize decides every action a statement would take, as SQLite
 	// compiles it; nil allows everything (the host's own connections).
 	Authorize sqlite.AuthorizerFn
@@ -41,6 +43,10 @@ func (d *DB) OpenFile(f SQLiteFile) (*bun.DB, error) {
 	params.Add("_pragma", fmt.Sprintf("busy_timeout(%d)", d.cfg.BusyTimeout.Milliseconds()))
 	params.Add("_pragma", "synchronous(NORMAL)")
 	params.Add("_pragma", "trusted_schema(0)")
+	if f.MaxBytes > 0 {
+		params.Add("_pragma", "page_size(4096)")
+		params.Add("_pragma", fmt.Sprintf("max_page_count(%d)", f.MaxBytes/4096))
+	}
 	params.Set("_txlock", "immediate")
 	params.Set("_defensive", "1")
 	dsn := "file:" + f.Path + "?" + params.Encode()
@@ -69,14 +75,21 @@ type fileConnector struct {
 func (c fileConnector) Connect(context.Context) (driver.Conn, error) { return c.drv.Open(c.dsn) }
 func (c fileConnector) Driver() driver.Driver                        { return c.drv }
 
-// LimitLength bounds the size of any string or blob a connection makes or
-// returns, in bytes (SQLITE_LIMIT_LENGTH): a larger one fails its statement.
-func LimitLength(conn *sql.Conn, bytes int) error {
-	_, err := sqlite.Limit(conn, sqliteLimitLength, bytes)
+// LimitRows bounds what a connection's statements make or return: each
+// string or blob to bytes (SQLITE_LIMIT_LENGTH) and each row to columns
+// (SQLITE_LIMIT_COLUMN), so a result row is at most about bytes×columns.
+func LimitRows(conn *sql.Conn, bytes, columns int) error {
+	if _, err := sqlite.Limit(conn, sqliteLimitLength, bytes); err != nil {
+		return err
+	}
+	_, err := sqlite.Limit(conn, sqliteLimitColumn, columns)
 	return err
 }
 
-const sqliteLimitLength = 0 // SQLITE_LIMIT_LENGTH
+const (
+	sqliteLimitLength = 0 // SQLITE_LIMIT_LENGTH
+	sqliteLimitColumn = 2 // SQLITE_LIMIT_COLUMN
+)
 
 // OneStatement tells whether text holds at most one SQL statement, as
 // SQLite itself reads it: sqlite3_complete finds where the first statement
@@ -85,6 +98,11 @@ const sqliteLimitLength = 0 // SQLITE_LIMIT_LENGTH
 // statement and passes blanks, comments and semicolons. Brackets,
 // backticks, quotes and comments are SQLite's to judge, not a lexer's.
 func OneStatement(text string) bool {
+	// Each semicolon costs a reading of the text up to it: a statement with
+	// more than a few is refused rather than read again and again.
+	if strings.Count(text, ";") > maxSemicolons {
+		return false
+	}
 	tls := libc.NewTLS()
 	defer tls.Close()
 	for i := 0; i < len(text); i++ {
@@ -103,6 +121,10 @@ func OneStatement(text string) bool {
 	}
 	return true
 }
+
+// maxSemicolons bounds the semicolons one statement may hold (in strings,
+// comments, a trigger's body).
+const maxSemicolons = 32
 
 // blankDB compiles text that should hold no statement; its authorizer
 // refuses everything, so nothing it is given ever runs.

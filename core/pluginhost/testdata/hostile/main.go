@@ -328,6 +328,26 @@ func main() {
 				tries[name] = func() error { return exec(ctx, db, q) }
 			}
 			tries["a 500 MB value"] = func() error { return scalar(ctx, db, "SELECT length(zeroblob(500000000))") }
+			tries["a row of 150 wide columns"] = func() error {
+				cols := make([]string, 150)
+				for i := range cols {
+					cols[i] = "zeroblob(1000000) AS c" + strconv.Itoa(i)
+				}
+				return scalar(ctx, db, "SELECT "+strings.Join(cols, ", "))
+			}
+			tries["a statement added by an argument"] = func() error {
+				// Through database/sql (bun on the plugin's side would quote
+				// it): the attack worked if the rows are gone.
+				var before, after int
+				_ = db.QueryRowContext(ctx, "SELECT count(*) FROM hostile_items").Scan(&before)
+				_, _ = db.DB.ExecContext(ctx, "SELECT 1 /* ? */", "*/; DELETE FROM hostile_items; /*")
+				_ = db.QueryRowContext(ctx, "SELECT count(*) FROM hostile_items").Scan(&after)
+				if before == 0 || after == before {
+					return errNothing
+				}
+				return nil
+			}
+			tries["a semicolon storm"] = func() error { return scalar(ctx, db, "SELECT '"+strings.Repeat(";", 100000)+"'") }
 		}
 		out := map[string]string{}
 		for name, try := range tries {
