@@ -159,6 +159,16 @@ func (a *App) OrgOf(t testing.TB, userID int64) int64 {
 	return org
 }
 
+// DemoOrg is the demo organisation (Harbour), the one its people work in.
+func (a *App) DemoOrg(t testing.TB) int64 {
+	t.Helper()
+	u, err := a.Identity().ByEmail(context.Background(), "coach@harbour.example")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return a.OrgOf(t, u.ID)
+}
+
 // DossierOf is the dossier of the person with the e-mail address (the
 // demo's coachee has one).
 func (a *App) DossierOf(t testing.TB, email string) int64 {

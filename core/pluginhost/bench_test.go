@@ -94,7 +94,7 @@ func mountCoreNotesPage(b *testing.B) func(*core.App) {
 		app.Web().Handle("GET", "/bench/example", rule, func(c fiber.Ctx) error {
 			v := web.CurrentViewer(c)
 			var notes []note
-			if err := app.Plugins().PluginDB("example").NewSelect().Model(&notes).ModelTableExpr(app.Plugins().Table("example", "example_notes")).Where("organisation_id = ?", v.Org.ID).Order("id DESC").Limit(20).Scan(c.Context()); err != nil {
+			if err := app.Plugins().PluginDB("example", v.Org.ID).NewSelect().Model(&notes).ModelTableExpr(app.Plugins().Table("example", "example_notes")).Where("organisation_id = ?", v.Org.ID).Order("id DESC").Limit(20).Scan(c.Context()); err != nil {
 				return err
 			}
 			tmpl := clones.Get().(*template.Template)
@@ -144,7 +144,7 @@ func BenchmarkQuery(b *testing.B) {
 				started := time.Now()
 				for i := 0; i < b.N; i++ {
 					var n int
-					if err := app.Plugins().PluginDB("hostile").QueryRowContext(ctx, "SELECT count(*) FROM "+app.Plugins().Table("hostile", "hostile_items")+" WHERE organisation_id = 1").Scan(&n); err != nil {
+					if err := app.Plugins().PluginDB("hostile", 1).QueryRowContext(ctx, "SELECT count(*) FROM "+app.Plugins().Table("hostile", "hostile_items")+" WHERE organisation_id = 1").Scan(&n); err != nil {
 						b.Fatal(err)
 					}
 				}

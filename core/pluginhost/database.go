@@ -19,11 +19,11 @@ import (
 
 // The database wall. A plugin never gets a database address: its SDK sends
 // statements here, one at a time, named by the call's token. The host runs
-// them only on the plugin's own tables (<plugin>_…) and, on PostgreSQL, as a
-// role of the plugin's with row-level security keyed to the call's
-// organisation. On SQLite the host checks table ownership by asking SQLite
-// which tables a statement opens; rows are scoped by the plugin (the SDK
-// gives it the organisation). Production should run PostgreSQL.
+// them only on the plugin's own tables (<plugin>_…) and the call's
+// organisation's rows: on PostgreSQL as a role of the plugin's with
+// row-level security keyed to the call's organisation (pgwall.go), on
+// SQLite in the organisation's file of the plugin's, under SQLite's
+// authorizer (sqlitewall.go, sqlitefiles.go).
 
 // rowsPerBatch is how many rows travel in one message of a Query stream,
 // and maxBatchBytes about how many bytes: a batch goes when either is
@@ -242,7 +242,7 @@ func (w *wall) query(ctx context.Context, db bun.IConn, text string, args []any)
 // run runs a statement, in the plugin's transaction when in is one, within
 // the call's deadline: on PostgreSQL on a connection of the plugin's own
 // role in the call's scope (the engine refuses what is not the plugin's),
-// on SQLite after an ownership check.
+// on SQLite in the file of the call's organisation, under the authorizer.
 func (w *wall) run(ctx context.Context, plugin string, sc *scope, in bun.IConn, text string, do func(context.Context, bun.IConn) error) error {
 	// The host's deadline, whatever the plugin's context says.
 	ctx, cancel := context.WithDeadline(ctx, sc.deadline)
@@ -280,10 +280,11 @@ func (w *wall) run(ctx context.Context, plugin string, sc *scope, in bun.IConn, 
 	return do(ctx, conn)
 }
 
-// secureTables checks the plugin's tables after its migrations: every one
-// belongs to an organisation (has organisation_id). On PostgreSQL it then
-// re-asserts what the engine enforces (securePostgres).
-func (w *wall) secureTables(ctx context.Context, plugin string) error {
+// secureTables checks the plugin's tables after its migrations in one
+// organisation's file (org; 0 the schema file) on SQLite, or in its schema
+// on PostgreSQL: every one belongs to an organisation (has
+// organisation_id), and what the engine enforces is re-asserted.
+func (w *wall) secureTables(ctx context.Context, plugin string, org int64) error {
 	if w.db.Kind == "postgres" {
 		return w.securePostgres(ctx, plugin)
 	}
@@ -291,23 +292,11 @@ func (w *wall) secureTables(ctx context.Context, plugin string) error {
 	if sp == nil {
 		return fmt.Errorf("plugin database: %s was not prepared", plugin)
 	}
-	var tables []string
-	if err := sp.host.NewRaw(`SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite!_%' ESCAPE '!'`).Scan(ctx, &tables); err != nil {
+	f, err := sp.file(ctx, org)
+	if err != nil {
 		return err
 	}
-	for _, t := range tables {
-		if t == plugin+"_migrations" {
-			continue
-		}
-		var n int
-		if err := sp.host.NewRaw(`SELECT count(*) FROM pragma_table_info(?) WHERE name = 'organisation_id'`, t).Scan(ctx, &n); err != nil {
-			return err
-		}
-		if n == 0 {
-			return errNoOrganisation(t)
-		}
-	}
-	return nil
+	return sp.guard(ctx, f)
 }
 
 func errNoOrganisation(table string) error {
@@ -402,10 +391,11 @@ func (w *wall) mayUseName(ctx context.Context, plugin string) error {
 	return nil
 }
 
-// endMigrations ends every connection of a plugin's migrations: on
-// PostgreSQL its migration role may no longer sign in and its sessions are
-// ended (a statement still running dies with them); the pool is closed.
-func (w *wall) endMigrations(ctx context.Context, plugin string) error {
+// endMigrations ends every connection of a plugin's migrations (in one
+// organisation's file on SQLite): on PostgreSQL its migration role may no
+// longer sign in and its sessions are ended (a statement still running
+// dies with them); the pool is closed.
+func (w *wall) endMigrations(ctx context.Context, plugin string, org int64) error {
 	if pp := w.postgres(plugin); pp != nil {
 		for _, q := range []string{
 			fmt.Sprintf(`ALTER ROLE %s NOLOGIN`, quoteIdent(pp.migrator)),
@@ -418,7 +408,11 @@ func (w *wall) endMigrations(ctx context.Context, plugin string) error {
 		return pp.migrations.Close()
 	}
 	if sp := w.sqlite(plugin); sp != nil {
-		return sp.migrations.Close()
+		f, err := sp.file(ctx, org)
+		if err != nil || f.migrations == nil {
+			return err
+		}
+		return f.migrations.Close()
 	}
 	return nil
 }
@@ -430,6 +424,9 @@ type pools struct{ calls, migrations *bun.DB }
 // The connection is the caller's until it closes (or releases) it.
 func (p pools) take(ctx context.Context, sc *scope) (bun.Conn, error) {
 	if sc.migrating {
+		if p.migrations == nil {
+			return bun.Conn{}, errMigrationsEnded
+		}
 		return p.migrations.Conn(ctx)
 	}
 	return p.calls.Conn(ctx)

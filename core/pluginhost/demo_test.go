@@ -32,7 +32,7 @@ func TestDemoAsksThePlugins(t *testing.T) {
 		t.Fatalf("the demo: %v %v", done, err)
 	}
 	var rows int
-	if err := app.Plugins().PluginDB("hostile").NewSelect().Table(app.Plugins().Table("hostile", "hostile_items")).ColumnExpr("count(*)").Where("organisation_id = ? AND secret = ?", org, "demo as "+strconv.FormatInt(coach.ID, 10)).Scan(ctx, &rows); err != nil || rows != 1 {
+	if err := app.Plugins().PluginDB("hostile", org).NewSelect().Table(app.Plugins().Table("hostile", "hostile_items")).ColumnExpr("count(*)").Where("organisation_id = ? AND secret = ?", org, "demo as "+strconv.FormatInt(coach.ID, 10)).Scan(ctx, &rows); err != nil || rows != 1 {
 		t.Errorf("the plugin's demo row: %d %v", rows, err)
 	}
 	if _, err := app.Plugins().Demo(ctx, org, kim.ID, people(coach.ID)); err == nil || !strings.Contains(err.Error(), "hostile plugin") {

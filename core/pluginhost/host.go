@@ -237,12 +237,15 @@ func (h *Host) Stop() {
 var ErrDown = errors.New("pluginhost: plugin is not running")
 
 // migrate runs the plugin's migrations through the wall, with schema
-// statements allowed on its own tables, then secures its tables.
+// statements allowed on its own tables, then secures its tables: on
+// PostgreSQL once, in its schema; on SQLite in its schema file and then in
+// each organisation's file.
 func (h *Host) migrate(ctx context.Context, p *Plugin) error {
 	w := h.wall
 	if err := w.mayUseName(ctx, p.Name); err != nil {
 		return err
 	}
+	orgs := []int64{0}
 	if w.db.Kind == "postgres" {
 		pp, err := w.preparePostgres(ctx, p.Name, pluginConns, maxRowBytes)
 		if err != nil {
@@ -255,10 +258,29 @@ func (h *Host) migrate(ctx context.Context, p *Plugin) error {
 			return err
 		}
 		w.setSQLite(p.Name, sp)
+		more, err := sp.openForMigrations(ctx)
+		if err != nil {
+			return err
+		}
+		orgs = append(orgs, more...)
 	}
+	for _, org := range orgs {
+		if err := h.migrateIn(ctx, p, org); err != nil {
+			if org != 0 {
+				return fmt.Errorf("organisation %d's file: %w", org, err)
+			}
+			return err
+		}
+	}
+	return nil
+}
+
+// migrateIn runs the plugin's migrations in one organisation's file (0:
+// the schema, or the schema file).
+func (h *Host) migrateIn(ctx context.Context, p *Plugin, org int64) error {
 	if slices.Contains(p.manifest.GetImplements(), "Migrate") {
 		token := secrets.Token(24)
-		h.calls.open(token, &scope{plugin: p.Name, migrating: true, deadline: time.Now().Add(time.Minute)})
+		h.calls.open(token, &scope{plugin: p.Name, orgID: org, migrating: true, deadline: time.Now().Add(time.Minute)})
 		mctx, cancel := context.WithTimeout(ctx, time.Minute)
 		resp, err := p.conn().Migrate(mctx, &pluginv1.MigrateRequest{Context: &pluginv1.CallContext{Token: token}})
 		cancel()
@@ -267,15 +289,15 @@ func (h *Host) migrate(ctx context.Context, p *Plugin) error {
 			return fmt.Errorf("migrate: %w", err)
 		}
 		for _, name := range resp.GetApplied() {
-			h.Log.Info("plugin migration applied", "plugin", p.Name, "migration", name)
+			h.Log.Info("plugin migration applied", "plugin", p.Name, "migration", name, "organisation", org)
 		}
 	}
 	// Nor does one still running outlive it: the host's checks come after
 	// the migrations' last statement, never before.
-	if err := w.endMigrations(ctx, p.Name); err != nil {
+	if err := h.wall.endMigrations(ctx, p.Name, org); err != nil {
 		return err
 	}
-	return w.secureTables(ctx, p.Name)
+	return h.wall.secureTables(ctx, p.Name, org)
 }
 
 // registerMu serialises registration with the core's registries.

@@ -216,7 +216,7 @@ func TestEventsReachOtherPlugins(t *testing.T) {
 		coach.SignIn("coach@harbour.example")
 		heard := func() []string {
 			var rows []string
-			if err := app.Plugins().PluginDB("hostile").NewSelect().Table(app.Plugins().Table("hostile", "hostile_items")).Column("secret").Where("organisation_id = ?", org.ID).Order("id").Scan(ctx, &rows); err != nil {
+			if err := app.Plugins().PluginDB("hostile", org.ID).NewSelect().Table(app.Plugins().Table("hostile", "hostile_items")).Column("secret").Where("organisation_id = ?", org.ID).Order("id").Scan(ctx, &rows); err != nil {
 				t.Fatal(err)
 			}
 			return rows
@@ -235,7 +235,7 @@ func TestEventsReachOtherPlugins(t *testing.T) {
 			t.Fatalf("second note: %d", res.StatusCode)
 		}
 		var second int64
-		if err := app.Plugins().PluginDB("example").NewSelect().Table(app.Plugins().Table("example", "example_notes")).Column("id").Where("text = ?", "heard").Scan(ctx, &second); err != nil {
+		if err := app.Plugins().PluginDB("example", org.ID).NewSelect().Table(app.Plugins().Table("example", "example_notes")).Column("id").Where("text = ?", "heard").Scan(ctx, &second); err != nil {
 			t.Fatal(err)
 		}
 		// Delivery is in the background: wait for it, then look at what came.
@@ -272,7 +272,7 @@ func TestPluginTransactions(t *testing.T) {
 			t.Errorf("refusals: %v", got)
 		}
 		var kept []string
-		if err := app.Plugins().PluginDB("hostile").NewSelect().Table(app.Plugins().Table("hostile", "hostile_items")).Column("secret").Order("secret").Scan(ctx, &kept); err != nil {
+		if err := app.Plugins().PluginDB("hostile", app.DemoOrg(t)).NewSelect().Table(app.Plugins().Table("hostile", "hostile_items")).Column("secret").Order("secret").Scan(ctx, &kept); err != nil {
 			t.Fatal(err)
 		}
 		if strings.Join(kept, ",") != "kept 1,kept 2" {
@@ -512,7 +512,7 @@ func TestKilledPluginComesBack(t *testing.T) {
 	}
 	// No committed data is lost: every acknowledged note is there.
 	var kept []string
-	if err := app.Plugins().PluginDB("example").NewSelect().Table(app.Plugins().Table("example", "example_notes")).Column("text").Scan(context.Background(), &kept); err != nil {
+	if err := app.Plugins().PluginDB("example", app.DemoOrg(t)).NewSelect().Table(app.Plugins().Table("example", "example_notes")).Column("text").Scan(context.Background(), &kept); err != nil {
 		t.Fatal(err)
 	}
 	have := map[string]bool{}
@@ -565,8 +565,8 @@ func TestUntrustedAndCrashingPlugins(t *testing.T) {
 // TestHostilePluginStaysInItsTables runs a plugin that tries to escape the
 // database wall. On both databases every attempt at tables it does not own,
 // at schema changes outside migrations, at several statements in one and at
-// the catalogs fails; on PostgreSQL row-level security also keeps it to the
-// call's organisation's rows (on SQLite the SDK scopes rows, by design).
+// the catalogs fails, and so does every attempt at another organisation's
+// rows (row-level security on PostgreSQL, a file per organisation on SQLite).
 func TestHostilePluginStaysInItsTables(t *testing.T) {
 	t.Parallel()
 	coretest.EachDatabase(t, func(t *testing.T, db config.Database) {
@@ -607,7 +607,6 @@ func TestHostilePluginStaysInItsTables(t *testing.T) {
 			t.Fatalf("the plugin cannot even read its own rows; the test proves nothing: %v", results)
 		}
 		delete(results, "read its own rows")
-		rowScoped := map[string]bool{"read another organisation's rows": true, "write into another organisation": true}
 		// PostgreSQL's catalog tells every role the names of things, never
 		// their data; the plugin's role reads it as any role does.
 		// SQLite's catalog in the plugin's file holds the plugin's own tables.
@@ -616,13 +615,7 @@ func TestHostilePluginStaysInItsTables(t *testing.T) {
 		} else {
 			delete(results, "read the catalog")
 		}
-		if kind, _ := db.Kind(); kind == "sqlite" && results["read another organisation's rows"] != "allowed" {
-			t.Errorf("on SQLite rows are the SDK's to scope; the raw query should see them: %v", results)
-		}
 		for attack, outcome := range results {
-			if kind, _ := db.Kind(); kind == "sqlite" && rowScoped[attack] {
-				continue // the SDK scopes rows on SQLite
-			}
 			if outcome != "refused" {
 				t.Errorf("%s: %s", attack, outcome)
 			}
@@ -659,7 +652,7 @@ func TestHostilePluginStaysInItsTables(t *testing.T) {
 		if pwned != 0 {
 			t.Error("a core table was written")
 		}
-		if _, err := app.Plugins().PluginDB("example").NewSelect().Table(app.Plugins().Table("example", "example_notes")).Count(ctx); err != nil {
+		if _, err := app.Plugins().PluginDB("example", app.DemoOrg(t)).NewSelect().Table(app.Plugins().Table("example", "example_notes")).Count(ctx); err != nil {
 			t.Error("another plugin's table was dropped")
 		}
 	})

@@ -380,12 +380,18 @@ func (h *Host) Table(plugin, table string) string {
 	return table
 }
 
-// PluginDB reaches a plugin's tables from the host's side (the operator's
-// reports, the tests): the installation's database on PostgreSQL, the
-// plugin's file on SQLite.
-func (h *Host) PluginDB(plugin string) bun.IDB {
+// PluginDB reaches a plugin's tables from the host's side, for tests and
+// tools: the installation's database on PostgreSQL, the organisation's
+// file of the plugin's on SQLite (made when there is none yet; the schema
+// file, with no organisation's rows, if it cannot be).
+func (h *Host) PluginDB(plugin string, org int64) bun.IDB {
 	if sp := h.wall.sqlite(plugin); sp != nil {
-		return sp.host
+		f, err := sp.file(context.Background(), org)
+		if err != nil {
+			h.Log.Error("plugin database: cannot open an organisation's file", "plugin", plugin, "organisation", org, "error", err)
+			return sp.schema.host
+		}
+		return f.host
 	}
 	return h.wall.db
 }
@@ -397,6 +403,6 @@ func (h *Host) Tables(ctx context.Context, plugin string) ([]string, error) {
 		err := h.wall.db.NewRaw(`SELECT schemaname || '.' || tablename FROM pg_tables WHERE schemaname = ?`, pp.schema).Scan(ctx, &tables)
 		return tables, err
 	}
-	err := h.PluginDB(plugin).NewRaw(`SELECT name FROM sqlite_master WHERE type = 'table' AND name LIKE ? ESCAPE '!'`, plugin+"!_%").Scan(ctx, &tables)
+	err := h.PluginDB(plugin, 0).NewRaw(`SELECT name FROM sqlite_master WHERE type = 'table' AND name LIKE ? ESCAPE '!'`, plugin+"!_%").Scan(ctx, &tables)
 	return tables, err
 }

@@ -12,18 +12,22 @@ import (
 	"github.com/atriumhq/atrium/core/store"
 )
 
-// On SQLite each plugin has a database file of its own beside the
-// installation's (plugins/<name>.db): it holds the plugin's tables and
-// nothing else, so the core's tables, other plugins' tables and the core's
-// write lock are out of its reach by construction. Every connection a
-// plugin's statements run on is guarded by SQLite's authorizer, which sees
-// every action of every statement as SQLite compiles it, inside triggers
-// and views too: reading and writing the file's tables, nothing else
-// (no ATTACH, no PRAGMA, no function that reaches outside, no temporary
-// object); schema actions only while the plugin migrates, and then only
-// tables and indexes. One statement per call, as SQLite's tokenizer reads
-// it; defensive mode and trusted_schema off; values bounded in size; the
-// call's deadline interrupts a statement from the host's side.
+// On SQLite each plugin has database files of its own beside the
+// installation's: one per organisation (plugins/<name>/<organisation>.db)
+// holding that organisation's rows of the plugin's tables, and its schema
+// file (plugins/<name>.db), where its migrations run first and which holds
+// no organisation's rows. The core's tables, other plugins' tables, other
+// organisations' rows and the core's write lock are out of a call's reach
+// by construction: a call's statements run in its organisation's file
+// only. Every connection a plugin's statements run on is guarded by
+// SQLite's authorizer, which sees every action of every statement as
+// SQLite compiles it, inside triggers and views too: reading and writing
+// the file's tables, nothing else (no ATTACH, no PRAGMA, no function that
+// reaches outside, no temporary object); schema actions only while the
+// plugin migrates, and then only tables and indexes. One statement per
+// call, as SQLite's tokenizer reads it; defensive mode and trusted_schema
+// off; values bounded in size; the call's deadline interrupts a statement
+// from the host's side.
 
 const (
 	// maxValueBytes and maxColumns bound a result row on SQLite (which
@@ -34,21 +38,6 @@ const (
 	// cannot fill the disk the installation's database is on.
 	maxFileBytes = 1 << 30
 )
-
-// sqlitePlugin is one plugin's side of the wall on SQLite.
-type sqlitePlugin struct {
-	path string
-	// calls and migrations are guarded by the authorizer; host is the
-	// host's own (its checks, the move of an earlier layout, reports).
-	pools
-	host *bun.DB
-}
-
-func (sp *sqlitePlugin) close() {
-	sp.calls.Close()
-	sp.migrations.Close()
-	sp.host.Close()
-}
 
 // deniedFunctions reach outside the database or load code.
 var deniedFunctions = map[string]bool{"load_extension": true, "fts3_tokenizer": true, "readfile": true, "writefile": true, "edit": true}
@@ -87,6 +76,10 @@ func authorize(plugin string, migrating bool) sqlite.AuthorizerFn {
 			if migrating && own(arg2) {
 				return sqlite.AuthorizerOK
 			}
+		case sqlite.AuthDropTrigger: // the host's guards go with a table the migration drops
+			if migrating && own(arg2) {
+				return sqlite.AuthorizerOK
+			}
 		case sqlite.AuthReindex: // SQLite asks when a new index is filled
 			if migrating && own(arg1) {
 				return sqlite.AuthorizerOK
@@ -101,29 +94,24 @@ func authorize(plugin string, migrating bool) sqlite.AuthorizerFn {
 	}
 }
 
-// prepareSQLite opens a plugin's file, moving its tables there from the
-// installation's database where an earlier layout kept them.
+// prepareSQLite opens a plugin's schema file, moving its tables there from
+// the installation's database where an earlier layout kept them, and each
+// organisation's rows from there into that organisation's file.
 func (w *wall) prepareSQLite(ctx context.Context, plugin string) (*sqlitePlugin, error) {
 	dir := w.db.Dir()
 	if dir == "" {
 		return nil, fmt.Errorf("plugin database: plugins need SQLite in a file, not in memory")
 	}
-	sp := &sqlitePlugin{path: filepath.Join(dir, "plugins", plugin+".db")}
+	sp := &sqlitePlugin{plugin: plugin, db: w.db, dir: filepath.Join(dir, "plugins", plugin), files: map[int64]*orgFile{}}
 	var err error
-	if sp.host, err = w.db.OpenFile(store.SQLiteFile{Path: sp.path, MaxConns: 2}); err != nil {
+	if sp.schema, err = sp.open(filepath.Join(dir, "plugins", plugin+".db"), 0, true); err != nil {
 		return nil, err
 	}
-	// One writer at a time in a SQLite file: a few connections for readers.
-	if sp.calls, err = w.db.OpenFile(store.SQLiteFile{Path: sp.path, MaxConns: pluginConns, MaxBytes: maxFileBytes, Authorize: authorize(plugin, false)}); err != nil {
-		sp.host.Close()
+	if err := w.moveEarlierSQLiteTables(ctx, plugin, sp.schema); err != nil {
+		sp.close()
 		return nil, err
 	}
-	if sp.migrations, err = w.db.OpenFile(store.SQLiteFile{Path: sp.path, MaxConns: 1, MaxBytes: maxFileBytes, Authorize: authorize(plugin, true)}); err != nil {
-		sp.host.Close()
-		sp.calls.Close()
-		return nil, err
-	}
-	if err := w.moveEarlierSQLiteTables(ctx, plugin, sp); err != nil {
+	if err := sp.splitRows(ctx); err != nil {
 		sp.close()
 		return nil, err
 	}
@@ -131,9 +119,10 @@ func (w *wall) prepareSQLite(ctx context.Context, plugin string) (*sqlitePlugin,
 }
 
 // moveEarlierSQLiteTables moves a plugin's tables, their indexes and rows
-// from the installation's database into the plugin's file, in one
-// transaction of the file's with the installation's attached.
-func (w *wall) moveEarlierSQLiteTables(ctx context.Context, plugin string, sp *sqlitePlugin) error {
+// from the installation's database into the plugin's schema file (which
+// splitRows then shares out), in one transaction of the file's with the
+// installation's attached.
+func (w *wall) moveEarlierSQLiteTables(ctx context.Context, plugin string, schema *orgFile) error {
 	// An earlier layout of the plugin's left its migrations table; without
 	// it, tables named like the plugin are the core's (mayUseName refuses
 	// such a plugin anyway).
@@ -150,7 +139,7 @@ func (w *wall) moveEarlierSQLiteTables(ctx context.Context, plugin string, sp *s
 	if len(objects) == 0 {
 		return nil
 	}
-	conn, err := sp.host.Conn(ctx)
+	conn, err := schema.host.Conn(ctx)
 	if err != nil {
 		return err
 	}
@@ -182,10 +171,17 @@ func (w *wall) moveEarlierSQLiteTables(ctx context.Context, plugin string, sp *s
 	})
 }
 
-// sqliteConn takes a connection of the plugin's pool for a call (its
-// migration pool while it migrates), with values bounded in size.
+// sqliteConn takes a connection of the file of the call's organisation
+// (its migration pool while it migrates), with values bounded in size.
 func (w *wall) sqliteConn(ctx context.Context, sp *sqlitePlugin, sc *scope) (bun.Conn, error) {
-	conn, err := sp.take(ctx, sc)
+	f, err := sp.file(ctx, sc.orgID)
+	if err != nil {
+		return bun.Conn{}, err
+	}
+	if sc.orgID == 0 && !sc.migrating {
+		return bun.Conn{}, &wallError{errNoScope}
+	}
+	conn, err := f.take(ctx, sc)
 	if err != nil {
 		return conn, err
 	}

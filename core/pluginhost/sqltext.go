@@ -6,4 +6,5 @@ import "errors"
 var (
 	errManyStatements = errors.New("one statement per call")
 	errNotOwned       = errors.New("the statement touches what the plugin does not own")
+	errNoScope        = errors.New("a statement runs for an organisation's call")
 )

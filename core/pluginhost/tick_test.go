@@ -25,7 +25,7 @@ func TestTickReachesOrganisationsWithTheModule(t *testing.T) {
 		}
 		ticks := func(org int64) int64 {
 			t.Helper()
-			n, err := app.Plugins().PluginDB("hostile").NewSelect().Table(app.Plugins().Table("hostile", "hostile_items")).Where("organisation_id = ? AND secret = ?", org, "tick as 0").Count(ctx)
+			n, err := app.Plugins().PluginDB("hostile", org).NewSelect().Table(app.Plugins().Table("hostile", "hostile_items")).Where("organisation_id = ? AND secret = ?", org, "tick as 0").Count(ctx)
 			if err != nil {
 				t.Fatal(err)
 			}

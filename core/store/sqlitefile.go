@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/uptrace/bun"
 	"github.com/uptrace/bun/dialect/sqlitedialect"
@@ -28,6 +29,9 @@ type SQLiteFile struct {
 	// Authorize decides every action a statement would take, as SQLite
 	// compiles it; nil allows everything (the host's own connections).
 	Authorize sqlite.AuthorizerFn
+	// IdleTimeout closes a connection unused for that long (0 keeps it), so
+	// many files opened now and then hold no file handles between uses.
+	IdleTimeout time.Duration
 }
 
 // OpenFile opens the file with the installation's SQLite settings, in
@@ -63,7 +67,7 @@ func (d *DB) OpenFile(f SQLiteFile) (*bun.DB, error) {
 	sqldb := sql.OpenDB(fileConnector{drv: drv, dsn: dsn})
 	sqldb.SetMaxOpenConns(f.MaxConns)
 	sqldb.SetMaxIdleConns(f.MaxConns)
-	sqldb.SetConnMaxIdleTime(0)
+	sqldb.SetConnMaxIdleTime(f.IdleTimeout)
 	return bun.NewDB(sqldb, sqlitedialect.New()), nil
 }
 

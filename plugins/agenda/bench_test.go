@@ -173,7 +173,7 @@ func atriumWith(b *testing.B, db config.Database, events []string) calendarServe
 	for len(rows) > 0 {
 		n := min(len(rows), 500)
 		batch := rows[:n]
-		if _, err := app.Plugins().PluginDB("agenda").NewInsert().Model(&batch).ModelTableExpr(app.Plugins().Table("agenda", "agenda_events")).Exec(ctx); err != nil {
+		if _, err := app.Plugins().PluginDB("agenda", orgID).NewInsert().Model(&batch).ModelTableExpr(app.Plugins().Table("agenda", "agenda_events")).Exec(ctx); err != nil {
 			b.Fatal(err)
 		}
 		rows = rows[n:]

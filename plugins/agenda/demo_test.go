@@ -40,7 +40,7 @@ func TestDemoLetsTheCoacheeBook(t *testing.T) {
 			t.Fatal(err)
 		}
 		for table, want := range map[string]int64{"agenda_hours": 10, "agenda_session_types": 1, "agenda_themes": 3} {
-			if n, err := app.Plugins().PluginDB("agenda").NewSelect().Table(app.Plugins().Table("agenda", table)).Count(ctx); err != nil || n != want {
+			if n, err := app.Plugins().PluginDB("agenda", app.DemoOrg(t)).NewSelect().Table(app.Plugins().Table("agenda", table)).Count(ctx); err != nil || n != want {
 				t.Errorf("%s after seeding twice: %d rows (%v), want %d", table, n, err, want)
 			}
 		}

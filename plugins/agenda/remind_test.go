@@ -51,7 +51,7 @@ func TestRemindersBeforeASession(t *testing.T) {
 		set := func(status string, startsIn, bookedAgo time.Duration) {
 			t.Helper()
 			now := time.Now().UTC()
-			_, err := app.Plugins().PluginDB("agenda").NewUpdate().Table(app.Plugins().Table("agenda", "agenda_appointments")).
+			_, err := app.Plugins().PluginDB("agenda", app.DemoOrg(t)).NewUpdate().Table(app.Plugins().Table("agenda", "agenda_appointments")).
 				Set("status = ?, starts_at = ?, ends_at = ?, created_at = ?, updated_at = ?", status, now.Add(startsIn), now.Add(startsIn+time.Hour), now.Add(-bookedAgo), now).
 				Where("id = ?", id).Exec(ctx)
 			if err != nil {

@@ -221,7 +221,7 @@ func TestChatStartsOnlyOnPost(t *testing.T) {
 		ctx := t.Context()
 		count := func() int64 {
 			t.Helper()
-			n, err := app.Plugins().PluginDB("chat").NewSelect().Table(app.Plugins().Table("chat", "chat_conversations")).Count(ctx)
+			n, err := app.Plugins().PluginDB("chat", app.DemoOrg(t)).NewSelect().Table(app.Plugins().Table("chat", "chat_conversations")).Count(ctx)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -330,7 +330,7 @@ func TestChatOversizedMessage(t *testing.T) {
 		stored := func() []string {
 			t.Helper()
 			var bodies []string
-			if err := app.Plugins().PluginDB("chat").NewSelect().Table(app.Plugins().Table("chat", "chat_messages")).Column("body").Order("id").Scan(ctx, &bodies); err != nil {
+			if err := app.Plugins().PluginDB("chat", app.DemoOrg(t)).NewSelect().Table(app.Plugins().Table("chat", "chat_messages")).Column("body").Order("id").Scan(ctx, &bodies); err != nil {
 				t.Fatal(err)
 			}
 			return bodies
@@ -484,7 +484,7 @@ func TestChatHistoryPagesBackwards(t *testing.T) {
 	ctx := t.Context()
 	me, _ := app.Identity().ByEmail(ctx, "coachee@harbour.example")
 	var org int64
-	if err := app.Plugins().PluginDB("chat").NewSelect().Table(app.Plugins().Table("chat", "chat_conversations")).Column("organisation_id").Where("id = ?", id).Scan(ctx, &org); err != nil {
+	if err := app.Plugins().PluginDB("chat", app.DemoOrg(t)).NewSelect().Table(app.Plugins().Table("chat", "chat_conversations")).Column("organisation_id").Where("id = ?", id).Scan(ctx, &org); err != nil {
 		t.Fatal(err)
 	}
 	start := time.Now().Add(-time.Hour).UTC()
@@ -492,7 +492,7 @@ func TestChatHistoryPagesBackwards(t *testing.T) {
 	for i := range 70 {
 		rows = append(rows, message{OrganisationID: org, ConversationID: id, AuthorID: me.ID, Body: "message " + strconv.Itoa(i), CreatedAt: start.Add(time.Duration(i) * time.Second)})
 	}
-	if _, err := app.Plugins().PluginDB("chat").NewInsert().Model(&rows).ModelTableExpr(app.Plugins().Table("chat", "chat_messages")).Exec(ctx); err != nil {
+	if _, err := app.Plugins().PluginDB("chat", app.DemoOrg(t)).NewInsert().Model(&rows).ModelTableExpr(app.Plugins().Table("chat", "chat_messages")).Exec(ctx); err != nil {
 		t.Fatal(err)
 	}
 	page := kim.Get(where)
