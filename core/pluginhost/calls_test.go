@@ -6,6 +6,9 @@ import (
 	"testing"
 	"time"
 
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/status"
+
 	pluginv1 "github.com/atriumhq/atrium/plugins/proto/v1"
 )
 
@@ -87,5 +90,54 @@ func TestTransactionsBelongToTheirCall(t *testing.T) {
 	}
 	if _, err := s.Begin(ctx, &pluginv1.BeginRequest{Token: "made-up"}); err == nil {
 		t.Error("a transaction was begun without a live call")
+	}
+}
+
+// TestAMigrationTokenReachesTablesOnly is the sixth hostile review's SQLite
+// finding: migrations run once in each organisation's file, with a token
+// scoped to it, and a forked SDK used that token to read the
+// organisation's people and send them notices. A migration's token now
+// reaches the plugin's tables and nothing else of the host's; every other
+// service refuses it before it looks at anything (the service here has
+// nothing else to look at).
+func TestAMigrationTokenReachesTablesOnly(t *testing.T) {
+	t.Parallel()
+	var c calls
+	c.open("mig", &scope{plugin: "chat", orgID: 7, migrating: true, deadline: time.Now().Add(time.Minute)})
+	s := &hostService{plugin: "chat", calls: &c, log: slog.New(slog.DiscardHandler)}
+	ctx := context.Background()
+	for name, call := range map[string]func() error{
+		"People": func() error {
+			_, err := s.People(ctx, &pluginv1.PeopleRequest{Token: "mig", Ids: []int64{1}})
+			return err
+		},
+		"Can": func() error {
+			_, err := s.Can(ctx, &pluginv1.CanRequest{Token: "mig", Permission: "chat.use"})
+			return err
+		},
+		"Notify": func() error { _, err := s.Notify(ctx, &pluginv1.NotifyRequest{Token: "mig", UserId: 1}); return err },
+		"Mail":   func() error { _, err := s.Mail(ctx, &pluginv1.MailRequest{Token: "mig", UserId: 1}); return err },
+		"Emit": func() error {
+			_, err := s.Emit(ctx, &pluginv1.EmitRequest{Token: "mig", Name: "chat.posted"})
+			return err
+		},
+		"Publish": func() error {
+			_, err := s.Publish(ctx, &pluginv1.PublishRequest{Token: "mig", Topic: "user:1"})
+			return err
+		},
+		"Audit": func() error {
+			_, err := s.Audit(ctx, &pluginv1.AuditRequest{Token: "mig", Action: "chat.x"})
+			return err
+		},
+		"SetCount": func() error { _, err := s.SetCount(ctx, &pluginv1.CountRequest{Token: "mig"}); return err },
+		"Dossier":  func() error { _, err := s.Dossier(ctx, &pluginv1.DossierRequest{Token: "mig"}); return err },
+		"Feed":     func() error { _, err := s.Feed(ctx, &pluginv1.FeedRequest{Token: "mig"}); return err },
+	} {
+		if err := call(); status.Code(err) != codes.PermissionDenied {
+			t.Errorf("%s with a migration's token: %v", name, err)
+		}
+	}
+	if sc, err := s.dbScope("mig"); err != nil || !sc.migrating {
+		t.Errorf("the database refuses the migration's own token: %v", err)
 	}
 }

@@ -57,7 +57,7 @@ func rowBytes(vals []any) int {
 // Exec runs one statement that returns no rows.
 func (s *hostService) Exec(ctx context.Context, req *pluginv1.ExecRequest) (*pluginv1.ExecResponse, error) {
 	s.statements.Add(1)
-	sc, err := s.scope(req.GetToken())
+	sc, err := s.dbScope(req.GetToken())
 	if err != nil {
 		return nil, err
 	}
@@ -88,7 +88,7 @@ func (s *hostService) Exec(ctx context.Context, req *pluginv1.ExecRequest) (*plu
 // Query runs one statement and streams its rows in batches.
 func (s *hostService) Query(req *pluginv1.QueryRequest, stream pluginv1.Host_QueryServer) error {
 	s.statements.Add(1)
-	sc, err := s.scope(req.GetToken())
+	sc, err := s.dbScope(req.GetToken())
 	if err != nil {
 		return err
 	}

@@ -245,40 +245,52 @@ func (h *Host) migrate(ctx context.Context, p *Plugin) error {
 	if err := w.mayUseName(ctx, p.Name); err != nil {
 		return err
 	}
-	orgs := []int64{0}
 	if w.db.Kind == "postgres" {
 		pp, err := w.preparePostgres(ctx, p.Name, pluginConns, maxRowBytes)
 		if err != nil {
 			return err
 		}
 		w.setPostgres(p.Name, pp)
-	} else {
-		sp, err := w.prepareSQLite(ctx, p.Name)
-		if err != nil {
-			return err
-		}
-		w.setSQLite(p.Name, sp)
-		more, err := sp.openForMigrations(ctx)
-		if err != nil {
-			return err
-		}
-		orgs = append(orgs, more...)
+		return h.migrateIn(ctx, p, 0, true)
 	}
+	sp, err := w.prepareSQLite(ctx, p.Name)
+	if err != nil {
+		return err
+	}
+	w.setSQLite(p.Name, sp)
+	orgs, err := sp.openForMigrations(ctx)
+	if err != nil {
+		return err
+	}
+	if err := h.migrateIn(ctx, p, 0, true); err != nil {
+		return err
+	}
+	// Each organisation's file after the schema file, asking the plugin
+	// only where a migration is missing. One that fails there fails that
+	// organisation's calls, not everyone's: its rows may be what a
+	// migration cannot take.
 	for _, org := range orgs {
-		if err := h.migrateIn(ctx, p, org); err != nil {
-			if org != 0 {
-				return fmt.Errorf("organisation %d's file: %w", org, err)
-			}
+		f, err := sp.file(ctx, org)
+		if err != nil {
 			return err
+		}
+		current, err := sp.upToDate(ctx, f)
+		if err == nil {
+			err = h.migrateIn(ctx, p, org, !current)
+		}
+		if err != nil {
+			h.Log.Error("plugin migrations failed in an organisation's file; its calls fail until the plugin starts again", "plugin", p.Name, "organisation", org, "error", err)
+			sp.fail(org, err)
 		}
 	}
 	return nil
 }
 
-// migrateIn runs the plugin's migrations in one organisation's file (0:
-// the schema, or the schema file).
-func (h *Host) migrateIn(ctx context.Context, p *Plugin, org int64) error {
-	if slices.Contains(p.manifest.GetImplements(), "Migrate") {
+// migrateIn runs the plugin's migrations (when ask) in one organisation's
+// file (0: the schema, or the schema file), then ends them and secures the
+// tables.
+func (h *Host) migrateIn(ctx context.Context, p *Plugin, org int64, ask bool) error {
+	if ask && slices.Contains(p.manifest.GetImplements(), "Migrate") {
 		token := secrets.Token(24)
 		h.calls.open(token, &scope{plugin: p.Name, orgID: org, migrating: true, deadline: time.Now().Add(time.Minute)})
 		mctx, cancel := context.WithTimeout(ctx, time.Minute)

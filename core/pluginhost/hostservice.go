@@ -55,7 +55,22 @@ type hostService struct {
 
 var errNoCall = status.Error(codes.PermissionDenied, "the token names no live call of this plugin")
 
+var errMigrationCall = status.Error(codes.PermissionDenied, "a migration reaches the plugin's tables only: no people, notices, mails or events")
+
+// scope is the live call a token names, for every host service but the
+// database: a migration's token is not one (it runs in an organisation's
+// file on SQLite, but on nobody's behalf).
 func (s *hostService) scope(token string) (*scope, error) {
+	sc, err := s.dbScope(token)
+	if err == nil && sc.migrating {
+		s.log.Warn("plugin host call refused: a migration's token", "plugin", s.plugin)
+		return nil, errMigrationCall
+	}
+	return sc, err
+}
+
+// dbScope is the live call or migration a token names, for the database.
+func (s *hostService) dbScope(token string) (*scope, error) {
 	sc := s.calls.find(s.plugin, token)
 	if sc == nil {
 		s.log.Warn("plugin host call refused: unknown token", "plugin", s.plugin)

@@ -49,6 +49,26 @@ func TestPluginIDsThatNameCoreTablesAreRefused(t *testing.T) {
 	})
 }
 
+// TestAFunctionNamedLikeTheScopeIsRefused is the sixth hostile review's
+// PostgreSQL finding: the host let any function called atrium_scope stay
+// in a plugin's schema, so a migration kept a SECURITY DEFINER one (taking
+// an argument) that every call could run as the tables' owner, reading
+// every organisation's rows. Only the host's own function stays; the
+// plugin is refused.
+func TestAFunctionNamedLikeTheScopeIsRefused(t *testing.T) {
+	t.Parallel()
+	bin := filepath.Join(t.TempDir(), "definer")
+	cmd := exec.Command("go", "build", "-ldflags", "-X main.id=definer -X main.definer=yes", "-o", bin, "./testdata/named")
+	cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("build: %v\n%s", err, out)
+	}
+	app := coretest.NewApp(t, coretest.Postgres(t), coretest.Options{Config: func(c *config.Config) { coretest.WithPlugins(t, c, true, bin) }})
+	if st := app.Plugins().Plugins(); st[0].State != pluginhost.StateFailed || !strings.Contains(st[0].Problem, "function atrium_scope") {
+		t.Errorf("a migration that keeps a function of the scope's name: %+v", st[0])
+	}
+}
+
 // TestCoreTablesAreReserved keeps the reserved ids whole: the first word of
 // every table the core makes is one, on both databases, so no plugin takes
 // a core table of a name added later.

@@ -278,7 +278,7 @@ func (w *wall) securePostgres(ctx context.Context, plugin string) error {
 	var foreign []string
 	if err := w.db.NewRaw(`
 		SELECT 'function ' || p.proname FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
-			WHERE n.nspname = ? AND p.proname <> 'atrium_scope'
+			WHERE n.nspname = ? AND NOT (p.proname = 'atrium_scope' AND p.pronargs = 0 AND p.proowner = (SELECT oid FROM pg_roles WHERE rolname = current_user))
 		UNION ALL SELECT 'trigger ' || t.tgname FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid JOIN pg_namespace n ON n.oid = c.relnamespace
 			WHERE n.nspname = ? AND NOT t.tgisinternal
 		UNION ALL SELECT 'view ' || c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace

@@ -49,7 +49,8 @@ func escapeTries(t *testing.T, sandbox string) (map[string]string, *coretest.App
 	}
 	tries := []string{"read " + dbFile, "read " + secret, "dial 127.0.0.1:5432", "dial " + self, "signal the host", "read the host's environment"}
 	if sandbox == "on" {
-		tries = append(tries, "write outside /tmp", "mount", "fill /tmp beyond its size", "a vsock socket", "a netlink socket", "an IPv4 socket")
+		tries = append(tries, "write outside /tmp", "mount", "fill /tmp beyond its size", "a vsock socket", "a netlink socket", "an IPv4 socket",
+			"write in /dev/shm", "write in /dev", "a memory file", "shared anonymous memory")
 	}
 	return out, app, tries
 }

@@ -37,6 +37,9 @@ type sqlitePlugin struct {
 
 	mu    sync.Mutex
 	files map[int64]*orgFile
+	// broken are the organisations whose file the plugin's migrations
+	// failed in: their calls fail, every other organisation's go on.
+	broken map[int64]error
 }
 
 // orgFile is one database file of a plugin's: an organisation's, or (org
@@ -108,6 +111,9 @@ func (sp *sqlitePlugin) file(ctx context.Context, org int64) (*orgFile, error) {
 	}
 	sp.mu.Lock()
 	defer sp.mu.Unlock()
+	if err := sp.broken[org]; err != nil {
+		return nil, err
+	}
 	if f := sp.files[org]; f != nil {
 		return f, nil
 	}
@@ -127,19 +133,34 @@ func (sp *sqlitePlugin) file(ctx context.Context, org int64) (*orgFile, error) {
 	return f, nil
 }
 
-// openForMigrations opens every organisation's file there is, for the
-// plugin's migrations to run in each, and says whose they are.
+// fail marks an organisation's file as one the plugin's migrations failed
+// in, until the plugin starts again.
+func (sp *sqlitePlugin) fail(org int64, err error) {
+	sp.mu.Lock()
+	defer sp.mu.Unlock()
+	sp.broken[org] = &wallError{fmt.Errorf("the plugin's migrations failed in this organisation's file; the operator's log says why: %w", err)}
+}
+
+// openForMigrations opens the file of every organisation there is that has
+// one, for the plugin's migrations to run in each, and says whose they are.
 func (sp *sqlitePlugin) openForMigrations(ctx context.Context) ([]int64, error) {
 	entries, err := os.ReadDir(sp.dir)
 	if err != nil && !errors.Is(err, os.ErrNotExist) {
 		return nil, err
 	}
-	var orgs []int64
+	var found []int64
 	for _, e := range entries {
 		org, err := strconv.ParseInt(strings.TrimSuffix(e.Name(), ".db"), 10, 64)
-		if err != nil || org <= 0 || !strings.HasSuffix(e.Name(), ".db") {
-			continue // the files' -wal and -shm
+		if err == nil && org > 0 && strings.HasSuffix(e.Name(), ".db") { // not the files' -wal and -shm
+			found = append(found, org)
 		}
+	}
+	// The file of an organisation no longer there is left alone.
+	orgs, err := sp.existing(ctx, found)
+	if err != nil {
+		return nil, err
+	}
+	for _, org := range orgs {
 		f, err := sp.open(sp.orgPath(org), org, true)
 		if err != nil {
 			return nil, err
@@ -151,10 +172,46 @@ func (sp *sqlitePlugin) openForMigrations(ctx context.Context) ([]int64, error) 
 		sp.mu.Lock()
 		sp.files[org] = f
 		sp.mu.Unlock()
-		orgs = append(orgs, org)
+	}
+	return orgs, nil
+}
+
+// existing are those of ids that name an organisation, in order: a file is
+// made or migrated for an organisation the core has, never for an id a
+// plugin wrote into its rows.
+func (sp *sqlitePlugin) existing(ctx context.Context, ids []int64) ([]int64, error) {
+	var orgs []int64
+	for len(ids) > 0 {
+		batch := ids[:min(len(ids), 500)]
+		ids = ids[len(batch):]
+		var some []int64
+		if err := sp.db.NewSelect().Table("organisations").Column("id").Where("id IN (?)", bun.In(batch)).Scan(ctx, &some); err != nil {
+			return nil, err
+		}
+		orgs = append(orgs, some...)
 	}
 	slices.Sort(orgs)
 	return orgs, nil
+}
+
+// upToDate tells whether an organisation's file has had every migration
+// the schema file has: then the plugin need not be asked to migrate it.
+// Without the SDK's record of migrations the plugin is always asked.
+func (sp *sqlitePlugin) upToDate(ctx context.Context, f *orgFile) (bool, error) {
+	record := func(db *bun.DB) ([]string, error) {
+		var names []string
+		err := db.NewRaw("SELECT name FROM "+quoteIdent(sp.plugin+"_migrations")+" ORDER BY name").Scan(ctx, &names)
+		return names, err
+	}
+	want, err := record(sp.schema.host)
+	if err != nil {
+		return false, nil // no record: ask the plugin
+	}
+	have, err := record(f.host)
+	if err != nil {
+		return false, nil
+	}
+	return slices.Equal(want, have), nil
 }
 
 // fill gives a new file the plugin's tables and indexes as the schema file
@@ -214,12 +271,16 @@ func (sp *sqlitePlugin) fill(ctx context.Context, f *orgFile, rows bool) error {
 		switch {
 		case o.Type != "table":
 		case o.Name == sp.plugin+"_migrations":
-			copyRows = `INSERT INTO main.%[1]s SELECT * FROM schema.%[1]s`
+			copyRows = `INSERT INTO main.%[1]s (%[2]s) SELECT %[2]s FROM schema.%[1]s`
 		case rows:
-			copyRows, args = `INSERT INTO main.%[1]s SELECT * FROM schema.%[1]s WHERE organisation_id = ?`, []any{f.org}
+			copyRows, args = `INSERT INTO main.%[1]s (%[2]s) SELECT %[2]s FROM schema.%[1]s WHERE organisation_id = ?`, []any{f.org}
 		}
 		if copyRows != "" {
-			if _, err := tx.ExecContext(ctx, fmt.Sprintf(copyRows, quoteIdent(o.Name)), args...); err != nil {
+			cols, err := storedColumns(ctx, sp.schema.host, o.Name)
+			if err != nil {
+				return err
+			}
+			if _, err := tx.ExecContext(ctx, fmt.Sprintf(copyRows, quoteIdent(o.Name), cols), args...); err != nil {
 				return fmt.Errorf("plugin database: filling %s in %s: %w", o.Name, f.path, err)
 			}
 		}
@@ -228,6 +289,19 @@ func (sp *sqlitePlugin) fill(ctx context.Context, f *orgFile, rows bool) error {
 		return err
 	}
 	return tx.Commit()
+}
+
+// storedColumns lists a table's columns that hold values, quoted, for an
+// INSERT … SELECT of its rows: generated columns are computed again.
+func storedColumns(ctx context.Context, db bun.IDB, table string) (string, error) {
+	var names []string
+	if err := db.NewRaw(`SELECT name FROM pragma_table_xinfo(?) WHERE hidden NOT IN (2, 3) ORDER BY cid`, table).Scan(ctx, &names); err != nil {
+		return "", err
+	}
+	for i, n := range names {
+		names[i] = quoteIdent(n)
+	}
+	return strings.Join(names, ", "), nil
 }
 
 // splitRows shares out the rows an earlier layout kept in the schema file,
@@ -249,7 +323,16 @@ func (sp *sqlitePlugin) splitRows(ctx context.Context) error {
 			seen[org] = true
 		}
 	}
+	ids := make([]int64, 0, len(seen))
 	for org := range seen {
+		ids = append(ids, org)
+	}
+	// Rows of an id that is no organisation stay where they are.
+	orgs, err := sp.existing(ctx, ids)
+	if err != nil {
+		return err
+	}
+	for _, org := range orgs {
 		f, err := sp.open(sp.orgPath(org), org, false)
 		if err != nil {
 			return err

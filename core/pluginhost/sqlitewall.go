@@ -2,7 +2,9 @@ package pluginhost
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"os"
 	"path/filepath"
 	"strings"
 
@@ -34,8 +36,9 @@ const (
 	// builds no record of it to measure): at most 64 values of 1 MiB.
 	maxValueBytes = 1 << 20
 	maxColumns    = 64
-	// maxFileBytes bounds a plugin's file (max_page_count), so one plugin
-	// cannot fill the disk the installation's database is on.
+	// maxFileBytes bounds each of a plugin's files (max_page_count), so one
+	// organisation's use of a plugin cannot fill the disk the installation's
+	// database is on.
 	maxFileBytes = 1 << 30
 )
 
@@ -48,6 +51,11 @@ func authorize(plugin string, migrating bool) sqlite.AuthorizerFn {
 	own := func(name string) bool { return strings.HasPrefix(strings.ToLower(name), plugin+"_") }
 	return func(action sqlite.AuthorizerActionCode, arg1, arg2, database, _ string) sqlite.AuthorizerReturnCode {
 		if database == "temp" {
+			// SQLite's ALTER TABLE reads and rewrites the temporary schema
+			// for objects naming the table; a plugin can make none there.
+			if migrating && (action == sqlite.AuthRead || action == sqlite.AuthUpdate) && arg1 == "sqlite_temp_master" {
+				return sqlite.AuthorizerOK
+			}
 			return sqlite.AuthorizerDeny
 		}
 		switch action {
@@ -55,6 +63,9 @@ func authorize(plugin string, migrating bool) sqlite.AuthorizerFn {
 			return sqlite.AuthorizerOK
 		case sqlite.AuthInsert, sqlite.AuthUpdate, sqlite.AuthDelete:
 			switch {
+			case strings.EqualFold(arg1, plugin+"_migrations") && !migrating:
+				// The record of migrations is the migrations' alone, as on
+				// PostgreSQL: a call that rewrote it would have them run again.
 			case own(arg1):
 				return sqlite.AuthorizerOK
 			case migrating && (arg1 == "sqlite_master" || arg1 == "sqlite_schema" || arg1 == "sqlite_sequence"):
@@ -102,18 +113,26 @@ func (w *wall) prepareSQLite(ctx context.Context, plugin string) (*sqlitePlugin,
 	if dir == "" {
 		return nil, fmt.Errorf("plugin database: plugins need SQLite in a file, not in memory")
 	}
-	sp := &sqlitePlugin{plugin: plugin, db: w.db, dir: filepath.Join(dir, "plugins", plugin), files: map[int64]*orgFile{}}
+	sp := &sqlitePlugin{plugin: plugin, db: w.db, dir: filepath.Join(dir, "plugins", plugin), files: map[int64]*orgFile{}, broken: map[int64]error{}}
 	var err error
 	if sp.schema, err = sp.open(filepath.Join(dir, "plugins", plugin+".db"), 0, true); err != nil {
 		return nil, err
 	}
-	if err := w.moveEarlierSQLiteTables(ctx, plugin, sp.schema); err != nil {
-		sp.close()
-		return nil, err
-	}
-	if err := sp.splitRows(ctx); err != nil {
-		sp.close()
-		return nil, err
+	// The earlier layouts are left once, when the organisations' folder is
+	// made: rows a migration writes into the schema file later are no
+	// organisation's and go nowhere.
+	if _, err := os.Stat(sp.dir); errors.Is(err, os.ErrNotExist) {
+		err := w.moveEarlierSQLiteTables(ctx, plugin, sp.schema)
+		if err == nil {
+			err = sp.splitRows(ctx)
+		}
+		if err == nil {
+			err = os.MkdirAll(sp.dir, 0o750)
+		}
+		if err != nil {
+			sp.close()
+			return nil, err
+		}
 	}
 	return sp, nil
 }
@@ -150,12 +169,17 @@ func (w *wall) moveEarlierSQLiteTables(ctx context.Context, plugin string, schem
 	defer conn.ExecContext(context.WithoutCancel(ctx), "DETACH DATABASE installation") //nolint:errcheck
 	return conn.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
 		for _, o := range objects {
-			if _, err := tx.ExecContext(ctx, o.SQL); err != nil {
+			// database/sql, not bun: the plugin's text may hold a question mark.
+			if _, err := tx.Tx.ExecContext(ctx, o.SQL); err != nil {
 				return fmt.Errorf("plugin database: moving %s: %w", o.Name, err)
 			}
 			if o.Type == "table" {
-				q := fmt.Sprintf(`INSERT INTO main.%[1]s SELECT * FROM installation.%[1]s`, quoteIdent(o.Name))
-				if _, err := tx.ExecContext(ctx, q); err != nil {
+				cols, err := storedColumns(ctx, w.db, o.Name)
+				if err != nil {
+					return err
+				}
+				q := fmt.Sprintf(`INSERT INTO main.%[1]s (%[2]s) SELECT %[2]s FROM installation.%[1]s`, quoteIdent(o.Name), cols)
+				if _, err := tx.Tx.ExecContext(ctx, q); err != nil {
 					return fmt.Errorf("plugin database: moving %s: %w", o.Name, err)
 				}
 			}

@@ -49,7 +49,7 @@ var (
 // Begin opens a transaction for the call. On PostgreSQL it runs as the
 // plugin's role, scoped to the call's organisation, like every statement.
 func (s *hostService) Begin(ctx context.Context, req *pluginv1.BeginRequest) (*pluginv1.BeginResponse, error) {
-	sc, err := s.scope(req.GetToken())
+	sc, err := s.dbScope(req.GetToken())
 	if err != nil {
 		return nil, err
 	}
@@ -84,7 +84,7 @@ func (s *hostService) Rollback(_ context.Context, req *pluginv1.TxRequest) (*plu
 }
 
 func (s *hostService) finish(req *pluginv1.TxRequest, commit bool) (*pluginv1.TxResponse, error) {
-	if _, err := s.scope(req.GetToken()); err != nil {
+	if _, err := s.dbScope(req.GetToken()); err != nil {
 		return nil, err
 	}
 	t := s.calls.detach(req.GetToken(), req.GetTx())

@@ -50,6 +50,9 @@ func (d *DB) OpenFile(f SQLiteFile) (*bun.DB, error) {
 	if f.MaxBytes > 0 {
 		params.Add("_pragma", "page_size(4096)")
 		params.Add("_pragma", fmt.Sprintf("max_page_count(%d)", f.MaxBytes/4096))
+		// The write-ahead log is not counted in the pages: after each
+		// checkpoint it shrinks back to this.
+		params.Add("_pragma", "journal_size_limit(67108864)")
 	}
 	params.Set("_txlock", "immediate")
 	params.Set("_defensive", "1")

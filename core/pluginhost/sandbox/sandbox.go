@@ -119,7 +119,9 @@ func Command(spec Spec) (*Box, error) {
 	}
 	// The root itself (bwrap's tmpfs) is read-only: /tmp is the one place
 	// to write, besides the socket folder.
-	args = append(args, "--remount-ro", "/")
+	// /dev is a tmpfs of its own that --remount-ro / leaves writable, and
+	// its files would be memory outside every limit of the plugin's.
+	args = append(args, "--remount-ro", "/", "--remount-ro", "/dev")
 	for _, kv := range spec.Env {
 		k, v, _ := strings.Cut(kv, "=")
 		args = append(args, "--setenv", k, v)

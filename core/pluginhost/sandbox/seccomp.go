@@ -20,7 +20,7 @@ var allowed = []string{
 	// the runtime
 	"arch_prctl", "brk", "clone", "exit", "exit_group", "futex", "futex_waitv", "get_robust_list", "set_robust_list",
 	"getpid", "getppid", "gettid", "getpgid", "getpgrp", "getsid", "getuid", "geteuid", "getgid", "getegid", "getgroups",
-	"getresuid", "getresgid", "kill", "tgkill", "tkill", "madvise", "membarrier", "mincore", "mmap", "mprotect", "mremap",
+	"getresuid", "getresgid", "kill", "tgkill", "tkill", "madvise", "membarrier", "mincore", "mprotect", "mremap",
 	"munmap", "nanosleep", "clock_nanosleep", "clock_gettime", "clock_getres", "gettimeofday", "time",
 	"rt_sigaction", "rt_sigprocmask", "rt_sigreturn", "rt_sigpending", "rt_sigsuspend", "rt_sigtimedwait", "rt_sigqueueinfo",
 	"sigaltstack", "restart_syscall", "rseq", "sched_getaffinity", "sched_yield", "set_tid_address", "prctl",
@@ -31,7 +31,7 @@ var allowed = []string{
 	"lseek", "fstat", "stat", "lstat", "newfstatat", "statx", "fstatfs", "statfs", "fcntl", "dup", "dup2", "dup3",
 	"pipe", "pipe2", "getdents64", "readlink", "readlinkat", "access", "faccessat", "faccessat2", "getcwd", "chdir",
 	"fchdir", "mkdir", "mkdirat", "unlink", "unlinkat", "rename", "renameat", "renameat2", "ftruncate", "fsync",
-	"fdatasync", "flock", "fchmod", "fchmodat", "umask", "utimensat", "ioctl", "eventfd2", "memfd_create",
+	"fdatasync", "flock", "fchmod", "fchmodat", "umask", "utimensat", "ioctl", "eventfd2",
 	"copy_file_range", "sendfile", "splice", "fadvise64",
 	// waiting
 	"epoll_create", "epoll_create1", "epoll_ctl", "epoll_wait", "epoll_pwait", "epoll_pwait2", "poll", "ppoll",
@@ -59,8 +59,11 @@ func seccompFile() (*os.File, error) {
 	policy := seccomp.Policy{DefaultAction: seccomp.ActionErrno, Syscalls: []seccomp.SyscallGroup{
 		{Action: seccomp.ActionAllow, Names: names},
 		// Unix sockets only: no vsock to the hypervisor, no netlink, no
-		// packet sockets, whatever the network namespace holds.
+		// packet sockets, whatever the network namespace holds. Private
+		// mappings only: shared memory counts against none of the
+		// plugin's limits (memfd_create, shmget and /dev/shm are out too).
 		{Action: seccomp.ActionAllow, NamesWithCondtions: []seccomp.NameWithConditions{
+			{Name: "mmap", Conditions: seccomp.ArgumentConditions{{Argument: 3, Operation: seccomp.BitsNotSet, Value: unix.MAP_SHARED}}},
 			{Name: "socket", Conditions: seccomp.ArgumentConditions{{Argument: 0, Operation: seccomp.Equal, Value: unix.AF_UNIX}}},
 			{Name: "socketpair", Conditions: seccomp.ArgumentConditions{{Argument: 0, Operation: seccomp.Equal, Value: unix.AF_UNIX}}},
 		}},

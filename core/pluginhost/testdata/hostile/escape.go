@@ -8,6 +8,8 @@ import (
 	"syscall"
 	"time"
 
+	"golang.org/x/sys/unix"
+
 	"github.com/atriumhq/atrium/plugins/sdk"
 )
 
@@ -57,6 +59,21 @@ func escape(r *sdk.Request) error {
 		verdict("mount", syscall.Mount("none", "/tmp", "tmpfs", 0, ""))
 		verdict("fill /tmp beyond its size", os.WriteFile("/tmp/fill", make([]byte, 300<<20), 0o644))
 		os.Remove("/tmp/fill")
+		// Memory outside the data limit: files in /dev's tmpfs, a memory
+		// file, a shared anonymous mapping (shared memory counts against
+		// no limit of the plugin's).
+		verdict("write in /dev/shm", os.WriteFile("/dev/shm/escape", make([]byte, 1<<20), 0o644))
+		verdict("write in /dev", os.WriteFile("/dev/escape", make([]byte, 1<<20), 0o644))
+		fd, err := unix.MemfdCreate("escape", 0)
+		if err == nil {
+			unix.Close(fd)
+		}
+		verdict("a memory file", err)
+		mem, err := syscall.Mmap(-1, 0, 1<<20, syscall.PROT_READ|syscall.PROT_WRITE, syscall.MAP_SHARED|syscall.MAP_ANON)
+		if err == nil {
+			syscall.Munmap(mem)
+		}
+		verdict("shared anonymous memory", err)
 		for name, family := range map[string]int{"a vsock socket": 40, "a netlink socket": syscall.AF_NETLINK, "an IPv4 socket": syscall.AF_INET} {
 			fd, err := syscall.Socket(family, syscall.SOCK_STREAM, 0)
 			if family == syscall.AF_NETLINK {

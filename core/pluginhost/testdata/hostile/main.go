@@ -276,6 +276,9 @@ func main() {
 				}
 				return rows.Err()
 			},
+			"rewrite the record of migrations": func() error {
+				return exec(ctx, db, "UPDATE hostile_migrations SET applied_at = applied_at")
+			},
 			"write into another organisation": func() error {
 				return exec(ctx, db, "INSERT INTO hostile_items (organisation_id, secret) VALUES ("+other+", 'planted')")
 			},
