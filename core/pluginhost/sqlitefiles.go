@@ -185,7 +185,7 @@ func (sp *sqlitePlugin) existing(ctx context.Context, ids []int64) ([]int64, err
 		batch := ids[:min(len(ids), 500)]
 		ids = ids[len(batch):]
 		var some []int64
-		if err := sp.db.NewSelect().Table("organisations").Column("id").Where("id IN (?)", bun.In(batch)).Scan(ctx, &some); err != nil {
+		if err := sp.db.NewSelect().Table("organisations").Column("id").Where("id IN (?)", bun.List(batch)).Scan(ctx, &some); err != nil {
 			return nil, err
 		}
 		orgs = append(orgs, some...)
