@@ -94,7 +94,7 @@ func mountCoreNotesPage(b *testing.B) func(*core.App) {
 		app.Web().Handle("GET", "/bench/example", rule, func(c fiber.Ctx) error {
 			v := web.CurrentViewer(c)
 			var notes []note
-			if err := app.Plugins().PluginDB("example", v.Org.ID).NewSelect().Model(&notes).ModelTableExpr(app.Plugins().Table("example", "example_notes")).Where("organisation_id = ?", v.Org.ID).Order("id DESC").Limit(20).Scan(c.Context()); err != nil {
+			if err := app.Plugins().PluginDB("example", v.Org.ID).NewSelect().Model(&notes).ModelTableExpr(app.Plugins().Table("example", "example_notes")+" AS note").Where("organisation_id = ?", v.Org.ID).Order("id DESC").Limit(20).Scan(c.Context()); err != nil {
 				return err
 			}
 			tmpl := clones.Get().(*template.Template)

@@ -217,8 +217,12 @@ func New(o Options) (*Server, error) {
 	s.app.Use(requestID, securityHeaders(cfg.HSTS), accessLog(s.log), recoverPanics(s.log))
 	s.app.Use(compress.New(compress.Config{Next: func(c fiber.Ctx) bool {
 		// Static files are compressed once at start-up; an event stream
-		// must reach the tab as each event is written.
-		return strings.HasPrefix(c.Path(), "/static/") || c.Path() == "/events"
+		// must reach the tab as each event is written. A protocol's object
+		// keeps the entity tag its endpoint gave (compressing would replace
+		// it with one of the compressed bytes, which calendar apps then
+		// send back in If-Match and which no longer matches getetag).
+		return strings.HasPrefix(c.Path(), "/static/") || c.Path() == "/events" ||
+			(c.Method() == fiber.MethodGet || c.Method() == fiber.MethodHead) && s.isProtocol(c)
 	}}))
 	s.app.Get("/static/*", assets.Handler)
 	s.app.Get("/healthz", healthz)

@@ -216,6 +216,14 @@ func TestCalDAVByHand(t *testing.T) {
 		if got := s.kim.Get("/m/agenda/book").Text("#agenda-upcoming"); !strings.Contains(got, strconv.Itoa(later.In(amsterdam(t)).Day())) {
 			t.Errorf("Kim's coming sessions after the move: %q", got)
 		}
+		// A delete made against an older copy (a stale ETag) cancels
+		// nothing: 412, and Kim's session stays.
+		if code, _, _ := s.do(t, "DELETE", appt, "", "If-Match", `"stale"`); code != 412 {
+			t.Errorf("deleting the appointment with a stale ETag: %d, want 412", code)
+		}
+		if got := s.kim.Get("/m/agenda/book").Doc.Find("#agenda-upcoming li").Length(); got != 1 {
+			t.Errorf("a stale delete cancelled the appointment: %d coming", got)
+		}
 		if code, _, _ := s.do(t, "DELETE", appt, ""); code != 204 && code != 200 {
 			t.Errorf("deleting the appointment in the app: %d", code)
 		}
@@ -447,6 +455,11 @@ func TestPythonCalDAVClient(t *testing.T) {
 			"changed since create": cal + "interop-python-1.ics",
 			"fetched summary":      "True",
 			"changed since change": cal + "interop-python-1.ics",
+			"stale delete":         "412",
+			"stale put":            "412",
+			"overwrite refused":    "412",
+			"kept after stale":     "True",
+			"current delete":       "204",
 		} {
 			if got[step] != want {
 				t.Errorf("%s: %q, want %q\n%s", step, got[step], want, out)

@@ -18,8 +18,9 @@ import (
 
 // PutCalendarObject takes an object a calendar app writes: a change to an
 // appointment (moved or cancelled there), or an event of the coach's own.
-// Open hours are Atrium's and cannot be written.
-func (s calendarStore) PutCalendarObject(ctx context.Context, path string, cal *ical.Calendar, opts *webcaldav.PutCalendarObjectOptions) (*webcaldav.CalendarObject, error) {
+// Open hours are Atrium's and cannot be written. If-Match and If-None-Match
+// were judged as the request arrived (caldav.Handler).
+func (s calendarStore) PutCalendarObject(ctx context.Context, path string, cal *ical.Calendar, _ *webcaldav.PutCalendarObjectOptions) (*webcaldav.CalendarObject, error) {
 	r, err := from(ctx)
 	if err != nil {
 		return nil, err
@@ -36,13 +37,6 @@ func (s calendarStore) PutCalendarObject(ctx context.Context, path string, cal *
 	if err != nil {
 		return nil, err
 	}
-	current, err := s.GetCalendarObject(ctx, path, nil)
-	if err != nil && statusOf(err) != http.StatusNotFound {
-		return nil, err
-	}
-	if err := preconditions(current, opts); err != nil {
-		return nil, err
-	}
 	a, err := appointmentByUID(r, strings.TrimSuffix(name, ".ics"))
 	if err != nil {
 		return nil, err
@@ -55,40 +49,6 @@ func (s calendarStore) PutCalendarObject(ctx context.Context, path string, cal *
 		return nil, err
 	}
 	return s.GetCalendarObject(ctx, path, nil)
-}
-
-// statusOf is a store error's status, 0 for none.
-func statusOf(err error) int {
-	var e *caldav.Error
-	if errors.As(err, &e) {
-		return e.Status
-	}
-	if err != nil {
-		return http.StatusInternalServerError
-	}
-	return 0
-}
-
-// preconditions checks If-Match and If-None-Match against the object as it
-// is (nil when there is none).
-func preconditions(current *webcaldav.CalendarObject, opts *webcaldav.PutCalendarObjectOptions) error {
-	if opts == nil {
-		return nil
-	}
-	if opts.IfNoneMatch.IsSet() && current != nil {
-		if ok, _ := opts.IfNoneMatch.MatchETag(current.ETag); ok {
-			return caldav.Errorf(http.StatusPreconditionFailed, "the object exists")
-		}
-	}
-	if opts.IfMatch.IsSet() {
-		if current == nil {
-			return caldav.Errorf(http.StatusPreconditionFailed, "the object is not there")
-		}
-		if ok, _ := opts.IfMatch.MatchETag(current.ETag); !ok {
-			return caldav.Errorf(http.StatusPreconditionFailed, "the object has changed since it was read")
-		}
-	}
-	return nil
 }
 
 // appointmentByUID is the coach's appointment of that UID, nil for none.

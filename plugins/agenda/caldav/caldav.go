@@ -71,6 +71,9 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		davError(w, http.StatusRequestEntityTooLarge, "max-resource-size", "the body is larger than this server takes")
 		return
 	}
+	if (r.Method == http.MethodPut || r.Method == http.MethodDelete) && !h.preconditions(w, r) {
+		return
+	}
 	switch r.Method {
 	case "PROPFIND":
 		if h.kind(r.URL.Path) != kindObject {

@@ -49,7 +49,16 @@ say("changed since create", ",".join(sorted(o.url.path for o in after_change)))
 fetched = cal.event_by_uid("interop-python-1")
 say("fetched summary", "Dentist (moved)" in fetched.data)
 
-fetched.delete()
+# Preconditions (RFC 7232): a stale ETag changes nothing, on PUT or DELETE;
+# If-None-Match: * refuses to overwrite; the current ETag deletes.
+where = str(fetched.url)
+current = client.request(where, "GET").headers.get("etag")
+say("stale delete", client.request(where, "DELETE", "", {"If-Match": '"stale"'}).status)
+say("stale put", client.request(where, "PUT", fetched.data.replace("(moved)", "(lost)"),
+                                {"If-Match": '"stale"', "Content-Type": "text/calendar"}).status)
+say("overwrite refused", client.request(where, "PUT", fetched.data, {"If-None-Match": "*", "Content-Type": "text/calendar"}).status)
+say("kept after stale", "Dentist (moved)" in cal.event_by_uid("interop-python-1").data)
+say("current delete", client.request(where, "DELETE", "", {"If-Match": current}).status)
 after_delete = cal.objects_by_sync_token(sync_token=after_change.sync_token, load_objects=False)
 say("changed since change", ",".join(sorted(o.url.path for o in after_delete)))
 say("events at the end", len(cal.events()))
