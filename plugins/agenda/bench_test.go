@@ -163,7 +163,7 @@ func atriumWith(b *testing.B, db config.Database, events []string) calendarServe
 		if err != nil {
 			b.Fatal(err)
 		}
-		p, err := parseEvent(cal, now)
+		p, err := parseEvent(cal, time.UTC, now)
 		if err != nil {
 			b.Fatal(err)
 		}

@@ -32,8 +32,12 @@ func (s calendarStore) PutCalendarObject(ctx context.Context, path string, cal *
 	if strings.HasPrefix(name, "open-") {
 		return nil, caldav.Errorf(http.StatusForbidden, "open hours are kept in Atrium, under My availability")
 	}
+	zone, err := zoneOf(r, r.UserID())
+	if err != nil {
+		return nil, err
+	}
 	now := time.Now()
-	p, err := parseEvent(cal, now)
+	p, err := parseEvent(cal, zone, now)
 	if err != nil {
 		return nil, err
 	}

@@ -73,7 +73,7 @@ func load(ctx context.Context, db bun.IDB, orgID, coachID int64, zone *time.Loca
 	for _, a := range taken {
 		c.Busy = append(c.Busy, availability.Busy{From: a.StartsAt, To: a.EndsAt, Appointment: true})
 	}
-	private, err := busyIn(ctx, db, orgID, coachID, from, to)
+	private, err := busyIn(ctx, db, orgID, coachID, zone, from, to)
 	c.Busy = append(c.Busy, private...)
 	return c, err
 }

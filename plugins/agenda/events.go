@@ -7,16 +7,15 @@ import (
 	"encoding/hex"
 	"fmt"
 	"net/http"
-	"strings"
 	"time"
 
 	"github.com/emersion/go-ical"
 	webcaldav "github.com/emersion/go-webdav/caldav"
-	"github.com/teambition/rrule-go"
 	"github.com/uptrace/bun"
 
 	"github.com/atriumhq/atrium/plugins/agenda/availability"
 	"github.com/atriumhq/atrium/plugins/agenda/caldav"
+	"github.com/atriumhq/atrium/plugins/agenda/instances"
 )
 
 // privateEvent is an event a coach made in their own calendar app: Atrium
@@ -57,8 +56,9 @@ type parsed struct {
 }
 
 // parseEvent checks a calendar object an app sends and reads what Atrium
-// needs of it; a refusal names what is wrong, with its status.
-func parseEvent(cal *ical.Calendar, now time.Time) (*parsed, error) {
+// needs of it, its floating times and dates in zone (the coach's); a
+// refusal names what is wrong, with its status.
+func parseEvent(cal *ical.Calendar, zone *time.Location, now time.Time) (*parsed, error) {
 	kind, uid, err := webcaldav.ValidateCalendarObject(cal)
 	if err != nil {
 		return nil, caldav.Errorf(http.StatusBadRequest, "not a calendar object this server takes: %v", err)
@@ -66,37 +66,21 @@ func parseEvent(cal *ical.Calendar, now time.Time) (*parsed, error) {
 	if kind != ical.CompEvent {
 		return nil, caldav.Errorf(http.StatusForbidden, "this calendar holds events (VEVENT), not %s", kind)
 	}
-	var master *ical.Component
+	e, err := instances.Read(cal, zone)
+	if err != nil {
+		return nil, caldav.Errorf(http.StatusBadRequest, "the event cannot be read: %v", err)
+	}
+	p := &parsed{UID: uid, Start: e.Start.UTC(), End: e.End.UTC(), Busy: e.Busy, Recurring: e.Recurring()}
 	for _, c := range cal.Children {
 		if c.Name == ical.CompEvent && c.Props.Get(ical.PropRecurrenceID) == nil {
-			master = c
+			p.Status, _ = c.Props.Text(ical.PropStatus)
 			break
 		}
 	}
-	if master == nil {
-		return nil, caldav.Errorf(http.StatusBadRequest, "the event has no main VEVENT (one without RECURRENCE-ID)")
-	}
-	ev := ical.Event{Component: master}
-	start, err := ev.DateTimeStart(time.UTC)
-	if err != nil {
-		return nil, caldav.Errorf(http.StatusBadRequest, "DTSTART cannot be read (a time zone that does not exist?): %v", err)
-	}
-	end, err := ev.DateTimeEnd(time.UTC)
-	if err != nil {
-		return nil, caldav.Errorf(http.StatusBadRequest, "DTEND or DURATION cannot be read: %v", err)
-	}
-	if end.IsZero() || end.Before(start) {
-		end = start
-		if p := master.Props.Get(ical.PropDateTimeStart); p != nil && p.ValueType() == ical.ValueDate {
-			end = start.AddDate(0, 0, 1) // an all-day event without an end is one day
+	if p.Recurring {
+		if p.Until, err = until(e, now); err != nil {
+			return nil, err
 		}
-	}
-	p := &parsed{UID: uid, Start: start.UTC(), End: end.UTC()}
-	p.Status, _ = master.Props.Text(ical.PropStatus)
-	transp, _ := master.Props.Text(ical.PropTransparency)
-	p.Busy = !strings.EqualFold(transp, "TRANSPARENT") && !strings.EqualFold(p.Status, "CANCELLED")
-	if err := p.recurrence(master, now); err != nil {
-		return nil, err
 	}
 	var buf bytes.Buffer
 	if err := ical.NewEncoder(&buf).Encode(cal); err != nil {
@@ -106,47 +90,41 @@ func parseEvent(cal *ical.Calendar, now time.Time) (*parsed, error) {
 	return p, nil
 }
 
-// recurrence reads a recurring event's rule. A rule may go on for ever
-// (a weekly meeting does), but not so often that it gives more than
-// maxOccurrences times within the horizon: such a rule is refused, as one
-// that never ends would be unbounded work for everyone who reads it.
-func (p *parsed) recurrence(master *ical.Component, now time.Time) error {
-	rule, err := master.Props.RecurrenceRule()
+// until is the start of a recurring event's last instance, nil when it
+// goes on beyond the horizon. A rule may go on for ever (a weekly meeting
+// does), but not so often that it gives more than maxOccurrences times
+// within the horizon from now (or from its first time, when that is
+// later): such a rule is refused, as one that never ends would be
+// unbounded work for everyone who reads it.
+func until(e *instances.Event, now time.Time) (*time.Time, error) {
+	from := now
+	if e.Start.After(now) {
+		from = e.Start
+	}
+	end := from.Add(horizon)
+	tooMany := caldav.Errorf(http.StatusBadRequest, "the recurrence gives more than %d times within two years; use a rule that repeats less often or ends", maxOccurrences)
+	soon, err := e.Between(from, end, maxOccurrences)
 	if err != nil {
-		return caldav.Errorf(http.StatusBadRequest, "the recurrence rule cannot be read: %v", err)
+		return nil, tooMany
 	}
-	if rule == nil {
-		return nil
+	if later, err := e.Between(end, time.Time{}, 1); err != nil || len(later) > 0 {
+		return nil, nil // goes on beyond the horizon
 	}
-	p.Recurring = true
-	set, err := master.RecurrenceSet(time.UTC)
-	if err != nil {
-		return caldav.Errorf(http.StatusBadRequest, "the recurrence cannot be read: %v", err)
+	if len(soon) == 0 {
+		// Over before now: its last time is in the past, which is all the
+		// busy-time query needs to know.
+		last := from.Add(-time.Second).UTC()
+		return &last, nil
 	}
-	// Counted over the horizon from now, or from the first time when that
-	// is later.
-	end := now.Add(horizon)
-	if p.Start.After(now) {
-		end = p.Start.Add(horizon)
-	}
-	next, n, last := set.Iterator(), 0, time.Time{}
-	for at, ok := next(); ok; at, ok = next() {
-		if at.After(end) {
-			return nil // goes on beyond the horizon: Until stays nil
-		}
-		if n++; n > maxOccurrences {
-			return caldav.Errorf(http.StatusBadRequest, "the recurrence gives more than %d times within two years; use a rule that repeats less often or ends", maxOccurrences)
-		}
-		last = at
-	}
-	until := last.UTC()
-	p.Until = &until
-	return nil
+	last := soon[len(soon)-1].Start.UTC()
+	return &last, nil
 }
 
-// busyIn is the coach's private busy time that overlaps [from, to):
-// single events as they are, recurring ones at each time within the span.
-func busyIn(ctx context.Context, db bun.IDB, orgID, coachID int64, from, to time.Time) ([]availability.Busy, error) {
+// busyIn is the coach's private busy time that overlaps [from, to): single
+// events as they are, recurring ones at each instance within the span,
+// with moved and cancelled instances as their app changed them. Floating
+// times are the coach's (zone).
+func busyIn(ctx context.Context, db bun.IDB, orgID, coachID int64, zone *time.Location, from, to time.Time) ([]availability.Busy, error) {
 	var list []privateEvent
 	err := db.NewSelect().Model(&list).Where("organisation_id = ? AND coach_id = ? AND busy = ? AND starts_at < ?", orgID, coachID, true, to.UTC()).
 		WhereGroup(" AND ", func(q *bun.SelectQuery) *bun.SelectQuery {
@@ -166,30 +144,21 @@ func busyIn(ctx context.Context, db bun.IDB, orgID, coachID int64, from, to time
 		if err != nil {
 			return nil, fmt.Errorf("agenda: event %d: %w", e.ID, err)
 		}
-		length := e.EndsAt.Sub(e.StartsAt)
-		for _, c := range cal.Children {
-			if c.Name != ical.CompEvent || c.Props.Get(ical.PropRecurrenceID) != nil {
-				continue
-			}
-			set, err := c.RecurrenceSet(time.UTC)
-			if err != nil || set == nil {
-				continue
-			}
-			for _, at := range between(set, from.Add(-length), to) {
-				out = append(out, availability.Busy{From: at, To: at.Add(length)})
+		ev, err := instances.Read(cal, zone)
+		if err != nil {
+			return nil, fmt.Errorf("agenda: event %d: %w", e.ID, err)
+		}
+		list, err := ev.Between(from, to, maxOccurrences)
+		if err != nil && err != instances.ErrTooMany {
+			return nil, fmt.Errorf("agenda: event %d: %w", e.ID, err)
+		}
+		for _, i := range list {
+			if i.Busy {
+				out = append(out, availability.Busy{From: i.Start, To: i.End})
 			}
 		}
 	}
 	return out, nil
-}
-
-// between lists a recurrence's times in [from, to), at most maxOccurrences.
-func between(set *rrule.Set, from, to time.Time) []time.Time {
-	times := set.Between(from, to, true)
-	if len(times) > 0 && !times[len(times)-1].Before(to) {
-		times = times[:len(times)-1]
-	}
-	return times[:min(len(times), maxOccurrences)]
 }
 
 // etagOf is a short hash of an object's data.

@@ -30,7 +30,7 @@ func FuzzParseEvent(f *testing.F) {
 		if err != nil {
 			return
 		}
-		p, err := parseEvent(cal, now)
+		p, err := parseEvent(cal, time.UTC, now)
 		if err != nil {
 			return
 		}
@@ -38,7 +38,7 @@ func FuzzParseEvent(f *testing.F) {
 		if err != nil {
 			t.Fatalf("kept data does not read again: %v\n%s", err, p.Data)
 		}
-		q, err := parseEvent(again, now)
+		q, err := parseEvent(again, time.UTC, now)
 		if err != nil {
 			t.Fatalf("kept data is refused the second time: %v\n%s", err, p.Data)
 		}
