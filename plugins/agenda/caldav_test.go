@@ -471,6 +471,66 @@ func TestPythonCalDAVClient(t *testing.T) {
 	})
 }
 
+// TestPythonCalDAVTimeRanges asks time-range questions with python3-caldav
+// where go-webdav's own matcher answered wrongly: an event exactly filling
+// the range was missed, one ending as the range starts was found, an
+// all-day event and a weekly instance that began before the range were
+// missed, a moved instance was found at its old time; and Outlook's
+// Windows zone was refused. On both databases, through the real host.
+func TestPythonCalDAVTimeRanges(t *testing.T) {
+	t.Parallel()
+	python := needProgram(t, "/usr/bin/python3", "python3-caldav", "-c", "import caldav")
+	bin := coretest.BuildThisPlugin(t)
+	coretest.EachDatabase(t, func(t *testing.T, db config.Database) {
+		s := newDAVServer(t, bin, db, nil)
+		out, err := exec.Command(python, "testdata/python_caldav_ranges.py", s.app.URL+"/", s.user, s.pass).CombinedOutput()
+		if err != nil {
+			t.Fatalf("python3-caldav: %v\n%s", err, out)
+		}
+		got := steps(string(out))
+		for step, want := range map[string]string{
+			"put outlook": "201", "exact": "True", "ending at the start": "False", "all day": "True", "began before the range": "True",
+			"old time of the moved": "False", "new time of the moved": "True", "outlook at its time": "True", "outlook an hour later": "False",
+		} {
+			if got[step] != want {
+				t.Errorf("%s: %q, want %q\n%s", step, got[step], want, out)
+			}
+		}
+	})
+}
+
+// TestMovedInstanceFreesItsOldTime: a coach's weekly event blocks
+// bookings at each instance; one the coach moved in the app blocks its new
+// day and no longer its old one (the busy time skipped RECURRENCE-ID
+// components and kept blocking the old day). On both databases.
+func TestMovedInstanceFreesItsOldTime(t *testing.T) {
+	t.Parallel()
+	bin := coretest.BuildThisPlugin(t)
+	coretest.EachDatabase(t, func(t *testing.T, db config.Database) {
+		s := newDAVServer(t, bin, db, nil)
+		first, _ := time.Parse("2006-01-02", s.start[:10])
+		first = first.AddDate(0, 0, 7)
+		day := func(n int) time.Time { return first.AddDate(0, 0, n) }
+		whole := func(d time.Time) string {
+			return "DTSTART:" + d.Format("20060102") + "T000000Z\r\nDTEND:" + d.Format("20060102") + "T235900Z\r\n"
+		}
+		weekly := "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//test//EN\r\n" +
+			"BEGIN:VEVENT\r\nUID:weekly-1\r\nDTSTAMP:20260101T000000Z\r\n" + whole(day(0)) + "RRULE:FREQ=WEEKLY;COUNT=2\r\nSUMMARY:Training\r\nEND:VEVENT\r\n" +
+			"BEGIN:VEVENT\r\nUID:weekly-1\r\nDTSTAMP:20260101T000000Z\r\nRECURRENCE-ID:" + day(7).Format("20060102") + "T000000Z\r\n" + whole(day(8)) + "SUMMARY:Training (moved)\r\nEND:VEVENT\r\n" +
+			"END:VCALENDAR\r\n"
+		if code, _, body := s.do(t, "PUT", s.calendar(t)+"weekly-1.ics", weekly, "Content-Type", "text/calendar"); code != 201 {
+			t.Fatalf("PUT of a weekly event with a moved instance: %d %s", code, body)
+		}
+		for n, wantFree := range map[int]bool{0: false, 7: true, 8: false} {
+			d := day(n).Format("2006-01-02")
+			slots := s.kim.Get("/m/agenda/book?month=" + d[:7] + "&day=" + d).Doc.Find(`#agenda-slots input[name="start"]`).Length()
+			if (slots > 0) != wantFree {
+				t.Errorf("%s (day %d of the event): %d free times, want free %v", d, n, slots, wantFree)
+			}
+		}
+	})
+}
+
 // needProgram is a program from Debian's packages that the test needs;
 // the package is installed by .ci/run, so its absence fails the test.
 func needProgram(t *testing.T, path, pkg string, check ...string) string {
