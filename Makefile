@@ -54,6 +54,7 @@ fuzz:
 	$(FUZZ) $(or $(FUZZTIME),150000x) -fuzz '^FuzzRequestBodies$$' ./plugins/agenda/caldav/
 	$(FUZZ) $(or $(FUZZTIME),300000x) -fuzz '^FuzzSyncToken$$' ./plugins/agenda/caldav/
 	$(FUZZ) $(or $(FUZZTIME),15000x) -fuzz '^FuzzParseEvent$$' ./plugins/agenda/
+	$(FUZZ) $(or $(FUZZTIME),30000x) -fuzz '^FuzzInstances$$' ./plugins/agenda/instances/
 
 # Figures for docs/benchmarks.md: pages and /healthz under load on loopback
 # (SQLite and PostgreSQL), template rendering, and one password check.

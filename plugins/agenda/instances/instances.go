@@ -64,7 +64,8 @@ type Event struct {
 
 // Read reads a calendar object's event. Floating times and dates are read
 // in floating, the zone of the calendar they are shown in.
-func Read(cal *ical.Calendar, floating *time.Location) (*Event, error) {
+func Read(cal *ical.Calendar, floating *time.Location) (_ *Event, err error) {
+	defer ruleFailed(&err)
 	e := &Event{zones: zonesOf(cal), floating: floating}
 	for _, c := range cal.Children {
 		if c.Name != ical.CompEvent {
@@ -79,7 +80,6 @@ func Read(cal *ical.Calendar, floating *time.Location) (*Event, error) {
 	if e.master == nil {
 		return nil, errors.New("the event has no main VEVENT (one without RECURRENCE-ID)")
 	}
-	var err error
 	if e.Start, e.End, e.AllDay, err = e.times(e.master, nil); err != nil {
 		return nil, err
 	}
@@ -88,6 +88,14 @@ func Read(cal *ical.Calendar, floating *time.Location) (*Event, error) {
 		return nil, err
 	}
 	return e, nil
+}
+
+// ruleFailed turns a panic of the recurrence library into an error: some
+// rules it accepts it cannot expand (BYDAY=20SA within a month).
+func ruleFailed(err *error) {
+	if r := recover(); r != nil {
+		*err = fmt.Errorf("the recurrence cannot be expanded: %v", r)
+	}
 }
 
 // Recurring tells whether the event repeats.
@@ -218,7 +226,8 @@ func (e *Event) recurrence() (*rrule.Set, error) {
 // on that side), in order of start, at most max (ErrTooMany beyond).
 // Instances a RECURRENCE-ID component changed replace their originals:
 // moved ones are where they went, cancelled ones are not busy.
-func (e *Event) Between(from, to time.Time, max int) ([]Instance, error) {
+func (e *Event) Between(from, to time.Time, max int) (_ []Instance, err error) {
+	defer ruleFailed(&err)
 	moved := map[int64]*ical.Component{}
 	for _, c := range e.moved {
 		p := c.Props.Get(ical.PropRecurrenceID)
