@@ -177,8 +177,31 @@ func TestCalDAVByHand(t *testing.T) {
 		if code, _, _ := s.do(t, "PUT", cal+"own-1.ics", busy, "Content-Type", "text/calendar", "If-None-Match", "*"); code != 412 {
 			t.Errorf("PUT over an existing event with If-None-Match: %d", code)
 		}
-		if code, _, _ := s.do(t, "PUT", cal+"own-2.ics", busy, "Content-Type", "text/calendar"); code != 409 {
-			t.Errorf("a second object with the same UID: %d", code)
+		if code, _, body := s.do(t, "PUT", cal+"own-2.ics", busy, "Content-Type", "text/calendar"); code != 409 ||
+			!strings.Contains(body, `<no-uid-conflict xmlns="urn:ietf:params:xml:ns:caldav"><href xmlns="DAV:">`+cal+`own-1.ics</href>`) {
+			t.Errorf("a second object with the same UID: %d %s", code, body)
+		}
+		// Replacing an object answers 204 (a new one 201), and what a
+		// calendar app cannot store names its precondition (RFC 4791).
+		if code, h, _ := s.do(t, "PUT", cal+"own-1.ics", busy, "Content-Type", "text/calendar"); code != 204 || h.Get("ETag") == "" {
+			t.Errorf("replacing an object: %d %q, want 204 with an ETag", code, h.Get("ETag"))
+		}
+		todo := strings.ReplaceAll(event("UID:todo-1\r\n", good), "VEVENT", "VTODO")
+		for _, bad := range []struct {
+			name, ct, body, element string
+			status                  int
+		}{
+			{"a task", "text/calendar", todo, "supported-calendar-component", 403},
+			{"a vCard", "text/vcard", "BEGIN:VCARD\r\nEND:VCARD\r\n", "supported-calendar-data", 403},
+			{"not iCalendar", "text/calendar", "hello", "valid-calendar-data", 400},
+		} {
+			code, _, body := s.do(t, "PUT", cal+"odd.ics", bad.body, "Content-Type", bad.ct)
+			if code != bad.status || !strings.Contains(body, "<"+bad.element+` xmlns="urn:ietf:params:xml:ns:caldav"`) {
+				t.Errorf("%s: %d %s, want %d with %s", bad.name, code, body, bad.status, bad.element)
+			}
+		}
+		if code, _, _ := s.do(t, "PUT", cal+"odd.ics", event("UID:odd\r\n", "DTSTART:20301201T120000Z\r\nDTEND:20301201T110000Z\r\n"), "Content-Type", "text/calendar"); code != 400 {
+			t.Errorf("an event that ends before it starts: %d, want 400", code)
 		}
 		if page := s.kim.Get("/m/agenda/book?month=" + day[:7] + "&day=" + day); page.Doc.Find(`#agenda-slots input[name="start"]`).Length() != 0 {
 			t.Errorf("the coach's own event left free times on %s: %s", day, page.Text("#agenda-slots"))

@@ -111,17 +111,25 @@ func saveEvent(r *sdk.Request, name string, p *parsed, now time.Time) error {
 	if len(p.UID) > 255 {
 		return caldav.Errorf(http.StatusBadRequest, "a UID has at most 255 characters")
 	}
+	_, _, base := davPaths(r)
 	return r.DB().RunInTx(r.Context, nil, func(ctx context.Context, tx bun.Tx) error {
-		n, err := tx.NewSelect().Model((*privateEvent)(nil)).Where("organisation_id = ? AND coach_id = ? AND uid = ? AND name <> ?", r.OrgID(), r.UserID(), p.UID, name).Count(ctx)
+		var other []string
+		err := tx.NewSelect().Model((*privateEvent)(nil)).Column("name").Where("organisation_id = ? AND coach_id = ? AND uid = ? AND name <> ?", r.OrgID(), r.UserID(), p.UID, name).
+			Limit(1).Scan(ctx, &other)
 		if err != nil {
 			return err
 		}
-		m, err := tx.NewSelect().Model((*appointment)(nil)).Where("organisation_id = ? AND coach_id = ? AND uid = ?", r.OrgID(), r.UserID(), p.UID).Count(ctx)
-		if err != nil {
-			return err
+		if len(other) == 0 {
+			var a []appointment
+			if err := tx.NewSelect().Model(&a).Where("organisation_id = ? AND coach_id = ? AND uid = ?", r.OrgID(), r.UserID(), p.UID).Limit(1).Scan(ctx); err != nil {
+				return err
+			}
+			for _, x := range a {
+				other = append(other, x.objectName())
+			}
 		}
-		if n+m > 0 {
-			return caldav.Errorf(http.StatusConflict, "another object of this calendar has UID %s", p.UID)
+		if len(other) > 0 {
+			return caldav.Refuse(http.StatusConflict, "no-uid-conflict", base+other[0], "another object of this calendar has UID %s", p.UID)
 		}
 		e := &privateEvent{OrganisationID: r.OrgID(), CoachID: r.UserID(), Name: name, UID: p.UID, ETag: etagOf(p.Data), Data: p.Data,
 			StartsAt: p.Start, EndsAt: p.End, Recurring: p.Recurring, Until: p.Until, Busy: p.Busy, UpdatedAt: now.UTC()}

@@ -64,7 +64,7 @@ func parseEvent(cal *ical.Calendar, zone *time.Location, now time.Time) (*parsed
 		return nil, caldav.Errorf(http.StatusBadRequest, "not a calendar object this server takes: %v", err)
 	}
 	if kind != ical.CompEvent {
-		return nil, caldav.Errorf(http.StatusForbidden, "this calendar holds events (VEVENT), not %s", kind)
+		return nil, caldav.Refuse(http.StatusForbidden, "supported-calendar-component", "", "this calendar holds events (VEVENT), not %s", kind)
 	}
 	e, err := instances.Read(cal, zone)
 	if err != nil {

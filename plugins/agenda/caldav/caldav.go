@@ -5,8 +5,9 @@
 // URL, calendar-user-address-set, display name, getctag, sync-token,
 // supported-report-set), sync-collection (RFC 6578) so that apps fetch
 // only what changed, PROPPATCH of presentation properties (Apple Calendar
-// sets colour and order after set-up), a PUT whose Content-Type carries
-// parameters, and bounds on what a request may send.
+// sets colour and order after set-up), PUT and DELETE with their
+// preconditions (If-Match, If-None-Match; 201 or 204; failures named by
+// their RFC 4791 element), and bounds on what a request may send.
 package caldav
 
 import (
@@ -71,10 +72,16 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		davError(w, http.StatusRequestEntityTooLarge, "max-resource-size", "the body is larger than this server takes")
 		return
 	}
-	if (r.Method == http.MethodPut || r.Method == http.MethodDelete) && !h.preconditions(w, r) {
-		return
-	}
 	switch r.Method {
+	case http.MethodPut:
+		if existed, ok := h.preconditions(w, r); ok {
+			h.put(w, r, body, existed)
+		}
+		return
+	case http.MethodDelete:
+		if _, ok := h.preconditions(w, r); !ok {
+			return
+		}
 	case "PROPFIND":
 		if h.kind(r.URL.Path) != kindObject {
 			h.propfind(w, r, body)
@@ -99,17 +106,6 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		// go-webdav reads only bodies said to be XML; some apps say nothing.
 		if r.Header.Get("Content-Type") == "" {
 			r.Header.Set("Content-Type", "application/xml")
-		}
-	case http.MethodPut:
-		// go-webdav takes only exactly "text/calendar"; apps send
-		// parameters ("; charset=utf-8") or nothing.
-		if ct := r.Header.Get("Content-Type"); ct == "" || strings.HasPrefix(strings.ToLower(strings.TrimSpace(ct)), "text/calendar") {
-			r.Header.Set("Content-Type", "text/calendar")
-		}
-		// Read here first, where a malformed body cannot panic.
-		if _, err := Decode(body); err != nil {
-			davError(w, http.StatusBadRequest, "valid-calendar-data", err.Error())
-			return
 		}
 	case "MKCOL", "MKCALENDAR", "COPY", "MOVE", "LOCK", "UNLOCK":
 		davError(w, http.StatusForbidden, "", "this server keeps one calendar per person and its objects; it makes no collections and moves nothing")

@@ -17,6 +17,9 @@ import (
 type Error struct {
 	Status int
 	Err    error
+	// Precondition names the DAV or CalDAV precondition that failed
+	// ("no-uid-conflict"), with the object it names when there is one.
+	Precondition, Href string
 }
 
 func (e *Error) Error() string { return e.Err.Error() }
@@ -25,6 +28,12 @@ func (e *Error) Unwrap() error { return e.Err }
 // Errorf makes an Error.
 func Errorf(status int, format string, args ...any) error {
 	return &Error{Status: status, Err: fmt.Errorf(format, args...)}
+}
+
+// Refuse makes an Error naming a failed precondition (RFC 4791 §1.3):
+// calendar apps read the element, not the text.
+func Refuse(status int, precondition, href, format string, args ...any) error {
+	return &Error{Status: status, Err: fmt.Errorf(format, args...), Precondition: precondition, Href: href}
 }
 
 func statusOf(err error) int {

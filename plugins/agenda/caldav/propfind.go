@@ -1,6 +1,7 @@
 package caldav
 
 import (
+	"errors"
 	"encoding/xml"
 	"net/http"
 	"strconv"
@@ -202,7 +203,13 @@ func objectProps(o caldav.CalendarObject, data bool) map[xml.Name]string {
 	return p
 }
 
-// serveError answers an error from the store with its status.
+// serveError answers an error from the store with its status and the
+// precondition it names.
 func serveError(w http.ResponseWriter, err error) {
+	var e *Error
+	if errors.As(err, &e) && e.Precondition != "" {
+		davErrorAt(w, e.Status, e.Precondition, e.Href, err.Error())
+		return
+	}
 	davError(w, statusOf(err), "", err.Error())
 }

@@ -120,19 +120,36 @@ func writeMultistatus(w http.ResponseWriter, ms multistatus) {
 	_, _ = w.Write(buf.Bytes())
 }
 
+// calDAVPreconditions are RFC 4791's (the rest are WebDAV's).
+var calDAVPreconditions = map[string]bool{"max-resource-size": true, "valid-calendar-data": true, "supported-calendar-data": true,
+	"supported-calendar-component": true, "no-uid-conflict": true, "valid-calendar-object-resource": true}
+
 // davError answers a status with a DAV:error body naming the failed
 // precondition (when there is one) and why, for the person reading logs.
 func davError(w http.ResponseWriter, status int, precondition, why string) {
+	davErrorAt(w, status, precondition, "", why)
+}
+
+// davErrorAt is davError for a precondition that names an object (the one
+// of the same UID, for no-uid-conflict).
+func davErrorAt(w http.ResponseWriter, status int, precondition, href, why string) {
 	w.Header().Set("Content-Type", "application/xml; charset=utf-8")
 	w.WriteHeader(status)
 	var b strings.Builder
 	b.WriteString(xml.Header + `<error xmlns="DAV:">`)
 	if precondition != "" {
+		name := precondition
 		ns := nsDAV
-		if precondition == "max-resource-size" || precondition == "valid-calendar-data" || precondition == "supported-calendar-data" {
+		if calDAVPreconditions[name] {
 			ns = nsCalDAV
 		}
-		b.WriteString(`<` + precondition + ` xmlns="` + ns + `"/>`)
+		if href == "" {
+			b.WriteString(`<` + name + ` xmlns="` + ns + `"/>`)
+		} else {
+			b.WriteString(`<` + name + ` xmlns="` + ns + `"><href xmlns="DAV:">`)
+			_ = xml.EscapeText(&b, []byte(href))
+			b.WriteString(`</href></` + name + `>`)
+		}
 	}
 	b.WriteString(`<responsedescription>`)
 	_ = xml.EscapeText(&b, []byte(why))
