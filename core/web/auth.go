@@ -108,8 +108,27 @@ func (s *Server) WellKnown(service, prefix string) bool {
 		s.app.Add([]string{"PROPFIND"}, "/", func(c fiber.Ctx) error {
 			return c.Redirect().Status(fiber.StatusMovedPermanently).To(s.rootDiscovery)
 		})
+		// Apps given the server's address ask it what it speaks first.
+		s.app.Options("/", func(c fiber.Ctx) error {
+			c.Set("DAV", s.davClasses())
+			c.Set(fiber.HeaderAllow, "OPTIONS, GET, HEAD, POST, PROPFIND")
+			return c.SendStatus(fiber.StatusOK)
+		})
 	}
 	return true
+}
+
+// davClasses is the DAV header of the server's root: WebDAV's classes and
+// those of the services offered (RFC 4791 §5.1, RFC 6352 §6.1).
+func (s *Server) davClasses() string {
+	classes := "1, 3"
+	if _, ok := s.wellKnown["caldav"]; ok {
+		classes += ", calendar-access"
+	}
+	if _, ok := s.wellKnown["carddav"]; ok {
+		classes += ", addressbook"
+	}
+	return classes
 }
 
 // Rule is a route's requirement, checked by the one guard every route goes

@@ -106,6 +106,13 @@ func TestCalDAVByHand(t *testing.T) {
 		}
 		cal := s.calendar(t)
 		principal := strings.TrimSuffix(cal, "calendars/agenda/")
+		// OPTIONS, which apps send first, says CalDAV on every path.
+		for _, path := range []string{"/", "/dav/agenda/", principal, cal} {
+			code, h, _ := s.do(t, "OPTIONS", path, "")
+			if code != 200 && code != 204 || !strings.Contains(h.Get("DAV"), "calendar-access") || !strings.Contains(h.Get("Allow"), "PROPFIND") {
+				t.Errorf("OPTIONS %s: %d DAV %q Allow %q", path, code, h.Get("DAV"), h.Get("Allow"))
+			}
+		}
 
 		// The principal and the calendar answer what apps ask after set-up.
 		code, _, body := s.do(t, "PROPFIND", principal, `<propfind xmlns="DAV:" xmlns:c="urn:ietf:params:xml:ns:caldav"><prop><displayname/><principal-URL/><c:calendar-home-set/><c:calendar-user-address-set/><c:schedule-inbox-URL/></prop></propfind>`, "Depth", "0")
