@@ -44,6 +44,7 @@ type Server struct {
 	ShutdownTimeout time.Duration `yaml:"shutdown_timeout" doc:"how long a graceful shutdown waits for requests in flight"`
 	BodyLimitMB     int           `yaml:"body_limit_mb" doc:"largest request body in mebibytes"`
 	RateLimit       int           `yaml:"rate_limit" doc:"unsafe requests (POST, PUT, PATCH, DELETE) per minute from one person signed in, or from one address"`
+	ProtocolWrites  int           `yaml:"protocol_writes" doc:"writes (PUT, DELETE, PROPPATCH) per minute from one app password at a protocol endpoint such as CalDAV"`
 	TrustProxy      bool          `yaml:"trust_proxy" doc:"take the client address from X-Forwarded-For (only behind your own proxy)"`
 	HSTS            bool          `yaml:"hsts" doc:"send Strict-Transport-Security (only when served over HTTPS)"`
 	AwayAfter       time.Duration `yaml:"away_after" doc:"how long a person's tabs stay hidden before others see them as away"`
@@ -137,6 +138,7 @@ func Default() Config {
 			ShutdownTimeout: 10 * time.Second,
 			BodyLimitMB:     8,
 			RateLimit:       120,
+			ProtocolWrites:  600,
 			AwayAfter:       time.Minute,
 		},
 		Database: Database{

@@ -49,7 +49,7 @@ func (s *Server) HandleProtocol(prefix, module string, h fiber.Handler) {
 	for _, m := range ProtocolMethods {
 		s.routes = append(s.routes, RouteInfo{Method: m, Path: prefix + "*", Rule: rule})
 	}
-	s.app.Add(ProtocolMethods, prefix+"*", s.AppPasswordAuth(), s.protocolViewer(module), h)
+	s.app.Add(ProtocolMethods, prefix+"*", s.AppPasswordAuth(), s.protocolWrites, s.protocolViewer(module), h)
 }
 
 // protocolViewer resolves the app's person like a signed-in one, in their

@@ -6,6 +6,8 @@ package web
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -162,8 +164,11 @@ type Server struct {
 	wellKnown     map[string]string
 	rootDiscovery string
 	rootRouted    bool
-	started       chan struct{}
-	startedOnce   sync.Once
+	// protocolWrites bounds what one app password writes at protocol
+	// endpoints per minute.
+	protocolWrites fiber.Handler
+	started        chan struct{}
+	startedOnce    sync.Once
 }
 
 // New builds the server with the core's middleware and pages.
@@ -236,8 +241,30 @@ func New(o Options) (*Server, error) {
 		KeyGenerator: rateKey,
 		LimitReached: func(fiber.Ctx) error { return fiber.ErrTooManyRequests },
 	}))
+	s.protocolWrites = limiter.New(limiter.Config{
+		Max:        cfg.ProtocolWrites,
+		Expiration: time.Minute,
+		// Reads (PROPFIND, REPORT and the safe methods) are a sync's bulk
+		// and cost the apps nothing to repeat; writes change the person's data.
+		Next: func(c fiber.Ctx) bool {
+			return safeMethod(c.Method()) || c.Method() == "PROPFIND" || c.Method() == "REPORT"
+		},
+		KeyGenerator: appPasswordKey,
+		LimitReached: func(c fiber.Ctx) error {
+			c.Set(fiber.HeaderRetryAfter, "60")
+			return c.SendStatus(fiber.StatusTooManyRequests)
+		},
+	})
 	s.coreRoutes()
 	return s, nil
+}
+
+// appPasswordKey counts a protocol request against its app password (one
+// app gone wild leaves the person's other devices alone): a hash of the
+// credentials, which passed the check before this runs.
+func appPasswordKey(c fiber.Ctx) string {
+	sum := sha256.Sum256([]byte(c.Get(fiber.HeaderAuthorization)))
+	return "app:" + hex.EncodeToString(sum[:12])
 }
 
 // rateKey counts unsafe requests per signed-in person, so that colleagues

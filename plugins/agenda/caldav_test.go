@@ -28,12 +28,15 @@ type davServer struct {
 	start      string // the booked appointment's start
 }
 
-func newDAVServer(t *testing.T, bin string, db config.Database, smtp *coretest.MailServer) *davServer {
+func newDAVServer(t *testing.T, bin string, db config.Database, smtp *coretest.MailServer, configure ...func(*config.Config)) *davServer {
 	t.Helper()
 	app := coretest.NewApp(t, db, coretest.Options{Config: func(c *config.Config) {
 		coretest.WithPlugins(t, c, true, bin)
 		if smtp != nil {
 			smtp.Configure(c)
+		}
+		for _, f := range configure {
+			f(c)
 		}
 	}})
 	s := &davServer{app: app, coach: app.Client(t), kim: app.Client(t), user: "coach@harbour.example"}
@@ -334,6 +337,16 @@ func TestCalDAVWithoutACalendar(t *testing.T) {
 					}{path, req, 404})
 				}
 			}
+			coachPrincipal := strings.TrimSuffix(coachCal, "calendars/agenda/")
+			for _, path := range []string{coachPrincipal, coachPrincipal + "calendars/"} {
+				for _, req := range []request{propfind, proppat, query, get, put, del} {
+					cases = append(cases, struct {
+						path   string
+						req    request
+						status int
+					}{path, req, 404})
+				}
+			}
 			for _, path := range []string{cal + "lunch.ics", coachObject} {
 				for _, req := range []request{propfind, get, put, del} {
 					cases = append(cases, struct {
@@ -559,6 +572,43 @@ func TestMovedInstanceFreesItsOldTime(t *testing.T) {
 			}
 		}
 	})
+}
+
+// TestCalDAVWritesAreLimitedPerAppPassword: an app that writes without
+// end (10,000 PUTs at 65 a second passed) is stopped at the operator's
+// limit with 429 and Retry-After, while it may still read and the person's
+// other app password still writes.
+func TestCalDAVWritesAreLimitedPerAppPassword(t *testing.T) {
+	t.Parallel()
+	bin := coretest.BuildThisPlugin(t)
+	s := newDAVServer(t, bin, coretest.SQLite(t), nil, func(c *config.Config) { c.Server.ProtocolWrites = 5 })
+	cal := s.calendar(t)
+	put := func(as *davServer, n int) (int, http.Header) {
+		body := "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//test//EN\r\nBEGIN:VEVENT\r\nUID:limit-" + strconv.Itoa(n) + "\r\nDTSTAMP:20260101T000000Z\r\n" +
+			"DTSTART:20301201T120000Z\r\nDTEND:20301201T130000Z\r\nSUMMARY:Lunch\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n"
+		code, h, _ := as.do(t, "PUT", cal+"limit-"+strconv.Itoa(n)+".ics", body, "Content-Type", "text/calendar")
+		return code, h
+	}
+	for n := range 5 {
+		if code, _ := put(s, n); code != 201 {
+			t.Fatalf("write %d within the limit: %d", n, code)
+		}
+	}
+	if code, h := put(s, 5); code != 429 || h.Get("Retry-After") == "" {
+		t.Errorf("a write beyond the limit: %d, Retry-After %q", code, h.Get("Retry-After"))
+	}
+	if code, _, _ := s.do(t, "PROPFIND", cal, "", "Depth", "0"); code != 207 {
+		t.Errorf("a read after the limit: %d", code)
+	}
+	other := *s
+	u, _ := s.app.Identity().ByEmail(t.Context(), s.user)
+	var err error
+	if other.pass, err = s.app.Identity().CreateAppPassword(t.Context(), u, "Phone", ""); err != nil {
+		t.Fatal(err)
+	}
+	if code, _ := put(&other, 6); code != 201 {
+		t.Errorf("the person's other app password: %d", code)
+	}
 }
 
 // needProgram is a program from Debian's packages that the test needs;
