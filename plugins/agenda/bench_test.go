@@ -32,13 +32,7 @@ func BenchmarkCalDAV10k(b *testing.B) {
 		b.Fatalf("radicale is needed for the comparison (apt-get install radicale): %v", err)
 	}
 	first := time.Date(time.Now().Year()+1, 1, 1, 0, 0, 0, 0, time.UTC)
-	events := make([]string, calendarSize)
-	for i := range events {
-		start := first.Add(time.Duration(i) * (365 * 24 * time.Hour / calendarSize)).Truncate(time.Minute)
-		events[i] = fmt.Sprintf("BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//bench//EN\r\nBEGIN:VEVENT\r\nUID:bench-%05d\r\nDTSTAMP:20260101T000000Z\r\n"+
-			"DTSTART:%s\r\nDTEND:%s\r\nSUMMARY:Meeting %d\r\nLOCATION:Room %d\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n",
-			i, start.Format("20060102T150405Z"), start.Add(45*time.Minute).Format("20060102T150405Z"), i, i%12)
-	}
+	events := yearOfEvents(first, calendarSize)
 	month := fmt.Sprintf(`<?xml version="1.0"?><c:calendar-query xmlns:d="DAV:" xmlns:c="urn:ietf:params:xml:ns:caldav"><d:prop><d:getetag/><c:calendar-data/></d:prop>`+
 		`<c:filter><c:comp-filter name="VCALENDAR"><c:comp-filter name="VEVENT"><c:time-range start="%s" end="%s"/></c:comp-filter></c:comp-filter></c:filter></c:calendar-query>`,
 		first.AddDate(0, 3, 0).Format("20060102T150405Z"), first.AddDate(0, 4, 0).Format("20060102T150405Z"))
@@ -81,6 +75,19 @@ func BenchmarkCalDAV10k(b *testing.B) {
 			})
 		})
 	}
+}
+
+// yearOfEvents are n events of 45 minutes spread over the year from first,
+// named bench-00000 and on, as a calendar app would send them.
+func yearOfEvents(first time.Time, n int) []string {
+	events := make([]string, n)
+	for i := range events {
+		start := first.Add(time.Duration(i) * (365 * 24 * time.Hour / time.Duration(n))).Truncate(time.Minute)
+		events[i] = fmt.Sprintf("BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//bench//EN\r\nBEGIN:VEVENT\r\nUID:bench-%05d\r\nDTSTAMP:20260101T000000Z\r\n"+
+			"DTSTART:%s\r\nDTEND:%s\r\nSUMMARY:Meeting %d\r\nLOCATION:Room %d\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n",
+			i, start.Format("20060102T150405Z"), start.Add(45*time.Minute).Format("20060102T150405Z"), i, i%12)
+	}
+	return events
 }
 
 // calendarServer is a CalDAV server holding the benchmark's calendar.
@@ -139,7 +146,7 @@ func tokenIn(body string) string {
 
 // atriumWith runs Atrium with the agenda and puts the events in the demo
 // coach's calendar, as if their app had sent them.
-func atriumWith(b *testing.B, db config.Database, events []string) calendarServer {
+func atriumWith(b testing.TB, db config.Database, events []string) calendarServer {
 	bin := coretest.BuildThisPlugin(b)
 	app := coretest.NewApp(b, db, coretest.Options{Config: func(c *config.Config) {
 		coretest.WithPlugins(b, c, true, bin)

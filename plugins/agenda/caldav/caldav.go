@@ -31,6 +31,9 @@ type Principal struct {
 type Store interface {
 	caldav.Backend
 	Principal(ctx context.Context) (Principal, error)
+	// GetCalendarObjects are the objects at those paths that exist, by
+	// path, read at once (a calendar-multiget's).
+	GetCalendarObjects(ctx context.Context, paths []string) (map[string]caldav.CalendarObject, error)
 	// Changes is the calendar's sync token now and what changed after
 	// since: the changed objects as they are now (every object when since
 	// is 0) and the paths of those removed; since -1 asks for the token
@@ -93,6 +96,10 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	case "REPORT":
 		if isSyncCollection(body) {
 			h.sync(w, r, body)
+			return
+		}
+		if isMultiget(body) {
+			h.multiget(w, r, body)
 			return
 		}
 		// A calendar that is not there has no objects to report: go-webdav
