@@ -143,6 +143,19 @@ func TestCalDAVByHand(t *testing.T) {
 		if code != 207 || !strings.Contains(body, "200 OK") || strings.Contains(body, "403") {
 			t.Errorf("PROPPATCH of the colour: %d %s", code, body)
 		}
+		// The colour and order stay the person's (Apple Calendar set its
+		// colour back when the server forgot it); removed, the default.
+		display := `<propfind xmlns="DAV:"><prop><calendar-color xmlns="http://apple.com/ns/ical/"/><calendar-order xmlns="http://apple.com/ns/ical/"/></prop></propfind>`
+		if _, _, body := s.do(t, "PROPFIND", cal, display, "Depth", "0"); !strings.Contains(body, "#FF0000FF</calendar-color>") || !strings.Contains(body, ">2</calendar-order>") {
+			t.Errorf("the colour and order set: %s", body)
+		}
+		s.do(t, "PROPPATCH", cal, `<propertyupdate xmlns="DAV:"><remove><prop><calendar-color xmlns="http://apple.com/ns/ical/"/></prop></remove></propertyupdate>`)
+		if _, _, body := s.do(t, "PROPFIND", cal, display, "Depth", "0"); strings.Contains(body, "#FF0000FF") || !strings.Contains(body, ">2</calendar-order>") {
+			t.Errorf("the colour removed, the order kept: %s", body)
+		}
+		if code, _, body := s.do(t, "PROPPATCH", cal, `<propertyupdate xmlns="DAV:"><set><prop><calendar-color xmlns="http://apple.com/ns/ical/">`+strings.Repeat("#", 600)+`</calendar-color></prop></set></propertyupdate>`); code != 207 || !strings.Contains(body, "403 Forbidden") {
+			t.Errorf("a colour of 600 characters: %d %s", code, body)
+		}
 
 		// Bad input: a clear 4xx, and nothing changes.
 		event := func(uid, extra string) string {

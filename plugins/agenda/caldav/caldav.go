@@ -12,6 +12,7 @@ package caldav
 
 import (
 	"context"
+	"encoding/xml"
 	"net/http"
 	"strings"
 
@@ -31,6 +32,11 @@ type Principal struct {
 type Store interface {
 	caldav.Backend
 	Principal(ctx context.Context) (Principal, error)
+	// Presentation is what the person's apps set for their own display of
+	// their calendar (colour, order, name), and SetPresentation keeps it:
+	// Apple Calendar sets its colour back when the server forgets it.
+	Presentation(ctx context.Context, calendar string) (map[xml.Name]string, error)
+	SetPresentation(ctx context.Context, calendar string, set map[xml.Name]string, remove []xml.Name) error
 	// GetCalendarObjects are the objects at those paths that exist, by
 	// path, read at once (a calendar-multiget's).
 	GetCalendarObjects(ctx context.Context, paths []string) (map[string]caldav.CalendarObject, error)

@@ -182,6 +182,13 @@ func (h *Handler) calendarProps(r *http.Request, me Principal, c caldav.Calendar
 	} {
 		p[name] = v
 	}
+	own, err := h.store.Presentation(r.Context(), c.Path)
+	if err != nil {
+		return nil, err
+	}
+	for name, v := range own {
+		p[name] = text(v)
+	}
 	return p, nil
 }
 

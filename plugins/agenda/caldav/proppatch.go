@@ -3,18 +3,38 @@ package caldav
 import (
 	"encoding/xml"
 	"net/http"
+	"strings"
 )
 
 // proppatchRequest is a PROPPATCH body: properties to set and to remove.
 type proppatchRequest struct {
 	XMLName xml.Name `xml:"DAV: propertyupdate"`
 	Set     []struct {
-		Prop requested `xml:"DAV: prop"`
+		Prop valued `xml:"DAV: prop"`
 	} `xml:"DAV: set"`
 	Remove []struct {
 		Prop requested `xml:"DAV: prop"`
 	} `xml:"DAV: remove"`
 }
+
+// valued lists properties with their text.
+type valued struct {
+	Props []struct {
+		XMLName xml.Name
+		Text    string `xml:",chardata"`
+	} `xml:",any"`
+}
+
+// kept are the presentation properties kept per person for their calendar;
+// the others are taken and forgotten. maxKept bounds a value.
+var kept = map[xml.Name]bool{
+	{Space: nsDAV, Local: "displayname"}:             true,
+	{Space: nsApple, Local: "calendar-color"}:        true,
+	{Space: nsApple, Local: "calendar-order"}:        true,
+	{Space: nsCalDAV, Local: "calendar-description"}: true,
+}
+
+const maxKept = 500
 
 // presentation are the properties apps set for their own display (name,
 // colour, order, time zone); the server takes them and keeps its own.
@@ -60,14 +80,34 @@ func (h *Handler) proppatch(w http.ResponseWriter, r *http.Request, body []byte)
 		}
 	}
 	ok, refused := propstat{Status: statusLine(http.StatusOK)}, propstat{Status: statusLine(http.StatusForbidden)}
-	var names []xml.Name
+	var names, removed []xml.Name
+	set := map[xml.Name]string{}
 	for _, s := range req.Set {
-		names = append(names, s.Prop.names()...)
+		for _, p := range s.Prop.Props {
+			names = append(names, p.XMLName)
+			if kept[p.XMLName] {
+				set[p.XMLName] = strings.TrimSpace(p.Text)
+			}
+		}
 	}
 	for _, s := range req.Remove {
-		names = append(names, s.Prop.names()...)
+		for _, n := range s.Prop.names() {
+			names = append(names, n)
+			if kept[n] {
+				removed = append(removed, n)
+			}
+		}
+	}
+	for n, v := range set {
+		if len(v) > maxKept {
+			refused.Prop.Props = append(refused.Prop.Props, property{XMLName: n})
+			delete(set, n)
+		}
 	}
 	for _, n := range names {
+		if tooLong(refused, n) {
+			continue
+		}
 		if presentation[n] {
 			ok.Prop.Props = append(ok.Prop.Props, property{XMLName: n})
 		} else {
@@ -78,6 +118,12 @@ func (h *Handler) proppatch(w http.ResponseWriter, r *http.Request, body []byte)
 	if len(refused.Prop.Props) > 0 && len(ok.Prop.Props) > 0 {
 		ok.Status = statusLine(http.StatusFailedDependency)
 	}
+	if len(refused.Prop.Props) == 0 && h.kind(r.URL.Path) == kindCalendar && (len(set) > 0 || len(removed) > 0) {
+		if err := h.store.SetPresentation(r.Context(), r.URL.Path, set, removed); err != nil {
+			serveError(w, err)
+			return
+		}
+	}
 	resp := response{Href: r.URL.Path}
 	for _, ps := range []propstat{ok, refused} {
 		if len(ps.Prop.Props) > 0 {
@@ -85,4 +131,14 @@ func (h *Handler) proppatch(w http.ResponseWriter, r *http.Request, body []byte)
 		}
 	}
 	writeMultistatus(w, multistatus{Responses: []response{resp}})
+}
+
+// tooLong tells whether a property was refused already for its length.
+func tooLong(refused propstat, n xml.Name) bool {
+	for _, p := range refused.Prop.Props {
+		if p.XMLName == n {
+			return true
+		}
+	}
+	return false
 }
