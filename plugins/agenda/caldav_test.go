@@ -610,6 +610,96 @@ func TestVdirsyncerTenThousandEvents(t *testing.T) {
 	})
 }
 
+// TestSyncCollectionPagesAtTheLimit: an app that sets DAV:limit gets at
+// most that many results a page, the calendar's own 507 while more remain
+// and a token that continues (RFC 6578 §3.6); paging a first sync from
+// empty ends with every object once, changes made while paging included,
+// and an incremental sync pages too. A multiget answers in the order
+// asked, a missing object with its own 404. On both databases.
+func TestSyncCollectionPagesAtTheLimit(t *testing.T) {
+	t.Parallel()
+	bin := coretest.BuildThisPlugin(t)
+	coretest.EachDatabase(t, func(t *testing.T, db config.Database) {
+		s := newDAVServer(t, bin, db, nil)
+		cal := s.calendar(t)
+		put := func(uid, summary string) {
+			t.Helper()
+			body := "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//test//EN\r\nBEGIN:VEVENT\r\nUID:" + uid + "\r\nDTSTAMP:20260101T000000Z\r\n" +
+				"DTSTART:20301201T120000Z\r\nDTEND:20301201T130000Z\r\nSUMMARY:" + summary + "\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n"
+			if code, _, _ := s.do(t, "PUT", cal+uid+".ics", body, "Content-Type", "text/calendar"); code != 201 && code != 204 {
+				t.Fatalf("PUT %s: %d", uid, code)
+			}
+		}
+		for _, uid := range []string{"a-1", "a-2", "a-3", "z-1"} {
+			put(uid, "First")
+		}
+		page := func(token string, limit int) (hrefs []string, next string, truncated bool) {
+			t.Helper()
+			body := `<sync-collection xmlns="DAV:"><sync-token>` + token + `</sync-token><sync-level>1</sync-level><limit><nresults>` + strconv.Itoa(limit) +
+				`</nresults></limit><prop><getetag/></prop></sync-collection>`
+			code, _, answer := s.do(t, "REPORT", cal, body, "Content-Type", "application/xml")
+			if code != 207 {
+				t.Fatalf("sync from %q: %d %s", token, code, answer)
+			}
+			for _, m := range davHref.FindAllStringSubmatch(answer, -1) {
+				if m[1] == cal {
+					truncated = true
+					continue
+				}
+				hrefs = append(hrefs, m[1])
+			}
+			if truncated && !strings.Contains(answer, "507 Insufficient Storage") {
+				t.Errorf("the calendar's own response without 507: %s", answer)
+			}
+			next = tokenIn(answer)
+			return hrefs, next, truncated
+		}
+		_, _, listing := s.do(t, "PROPFIND", cal, `<propfind xmlns="DAV:"><prop><getetag/></prop></propfind>`, "Depth", "1")
+		total := strings.Count(listing, "<response") - 1
+		seen := map[string]int{}
+		token, pages := "", 0
+		for {
+			hrefs, next, truncated := page(token, 7)
+			if len(hrefs) > 7 {
+				t.Fatalf("a page of %d results with a limit of 7", len(hrefs))
+			}
+			for _, h := range hrefs {
+				seen[h]++
+			}
+			if pages++; pages == 2 {
+				put("a-2", "Changed while paging") // already sent: comes again at the end
+				put("m-1", "Made while paging")
+			}
+			token = next
+			if !truncated {
+				break
+			}
+			if pages > 100 {
+				t.Fatal("paging does not end")
+			}
+		}
+		if pages < 3 || len(seen) != total+1 || seen[cal+"a-2.ics"] != 2 || seen[cal+"m-1.ics"] == 0 {
+			t.Errorf("%d pages, %d objects of %d (+1 made while paging), a-2 sent %d times: %v", pages, len(seen), total, seen[cal+"a-2.ics"], seen)
+		}
+		// Incremental, one result a page.
+		put("a-1", "Again")
+		put("a-3", "Again")
+		first, next, truncated := page(token, 1)
+		second, last, more := page(next, 1)
+		if len(first) != 1 || !truncated || len(second) != 1 || more || first[0] == second[0] || last == next {
+			t.Errorf("incremental pages: %v (more %v), %v (more %v)", first, truncated, second, more)
+		}
+		// A multiget answers in the order asked, a missing object as its own 404.
+		mg := `<calendar-multiget xmlns="urn:ietf:params:xml:ns:caldav"><prop xmlns="DAV:"><getetag/></prop>` +
+			`<href xmlns="DAV:">` + cal + `z-1.ics</href><href xmlns="DAV:">` + cal + `gone.ics</href><href xmlns="DAV:">` + cal + `a-1.ics</href></calendar-multiget>`
+		code, _, body := s.do(t, "REPORT", cal, mg, "Content-Type", "application/xml", "Depth", "1")
+		z, gone, a := strings.Index(body, "z-1.ics"), strings.Index(body, `gone.ics</href><status xmlns="DAV:">HTTP/1.1 404 Not Found</status>`), strings.Index(body, "a-1.ics")
+		if code != 207 || z < 0 || gone < z || a < gone {
+			t.Errorf("multiget: %d %s", code, body)
+		}
+	})
+}
+
 // TestMovedInstanceFreesItsOldTime: a coach's weekly event blocks
 // bookings at each instance; one the coach moved in the app blocks its new
 // day and no longer its old one (the busy time skipped RECURRENCE-ID

@@ -3,6 +3,8 @@ package main
 import (
 	"context"
 	"path"
+	"slices"
+	"sort"
 	"strings"
 
 	webcaldav "github.com/emersion/go-webdav/caldav"
@@ -13,20 +15,22 @@ import (
 	"github.com/atriumhq/atrium/plugins/sdk"
 )
 
-// Changes is the calendar's sync token and what changed after since: the
-// log of appointments and own events, with the open hours compared first
-// against what apps were last told. since -1 asks for the token alone.
-func (s calendarStore) Changes(ctx context.Context, calendar string, since int64) (int64, []webcaldav.CalendarObject, []string, error) {
+// Changes is what changed in the calendar since a position: the log of
+// appointments and own events, with the open hours compared first against
+// what apps were last told. A first sync gets the calendar's listing in
+// the order of names, a page at a time when the app set a limit, and then
+// what changed while it was paged.
+func (s calendarStore) Changes(ctx context.Context, calendar string, at caldav.Position, limit int) (caldav.Page, error) {
 	r, err := from(ctx)
 	if err != nil {
-		return 0, nil, nil, err
+		return caldav.Page{}, err
 	}
 	if _, err := s.GetCalendar(ctx, calendar); err != nil {
-		return 0, nil, nil, err
+		return caldav.Page{}, err
 	}
 	open, err := openObjects(r)
 	if err != nil {
-		return 0, nil, nil, err
+		return caldav.Page{}, err
 	}
 	now := map[string]string{}
 	for _, o := range open {
@@ -36,7 +40,7 @@ func (s calendarStore) Changes(ctx context.Context, calendar string, since int64
 		return reconcileOpen(ctx, tx, r.OrgID(), r.UserID(), now)
 	})
 	if err != nil {
-		return 0, nil, nil, err
+		return caldav.Page{}, err
 	}
 	token, err := lastChange(ctx, r.DB(), r.OrgID(), r.UserID())
 	if err == nil && token == 0 {
@@ -47,38 +51,105 @@ func (s calendarStore) Changes(ctx context.Context, calendar string, since int64
 		}
 	}
 	if err != nil {
-		return 0, nil, nil, err
+		return caldav.Page{}, err
 	}
 	switch {
-	case since < 0:
-		return token, nil, nil, nil
-	case since > token:
-		return 0, nil, nil, caldav.ErrUnknownToken
-	case since == 0:
-		all, err := s.ListCalendarObjects(ctx, calendar, nil)
-		return token, all, nil, err
+	case at.Since < 0:
+		return caldav.Page{Next: caldav.Position{Since: token}}, nil
+	case at.Since > token:
+		return caldav.Page{}, caldav.ErrUnknownToken
+	case at.Since == 0 || at.After != "":
+		return s.listing(ctx, r, calendar, at, token, limit, open)
 	}
+	return changedSince(r, at.Since, limit, open)
+}
+
+// listing is a first sync: every object of the calendar in the order of
+// names, from after the last one sent. A page cut at the limit continues
+// from its last name, at the change count the listing began at; once the
+// listing is sent, what changed since it began follows.
+func (s calendarStore) listing(ctx context.Context, r *sdk.Request, calendar string, at caldav.Position, token int64, limit int, open []webcaldav.CalendarObject) (caldav.Page, error) {
+	began := at.Since
+	if at.After == "" {
+		began = token
+	}
+	all, err := s.ListCalendarObjects(ctx, calendar, nil)
+	if err != nil {
+		return caldav.Page{}, err
+	}
+	sort.Slice(all, func(i, j int) bool { return path.Base(all[i].Path) < path.Base(all[j].Path) })
+	rest := all[:0]
+	for _, o := range all {
+		if path.Base(o.Path) > at.After {
+			rest = append(rest, o)
+		}
+	}
+	if limit > 0 && len(rest) > limit {
+		return caldav.Page{Changed: rest[:limit], Next: caldav.Position{Since: began, After: path.Base(rest[limit-1].Path)}, Truncated: true}, nil
+	}
+	if at.After == "" {
+		return caldav.Page{Changed: rest, Next: caldav.Position{Since: token}}, nil
+	}
+	// The listing is sent: what changed while it was paged comes after it,
+	// within what the limit leaves (on the next page when it leaves none).
+	left := 0
+	if limit > 0 {
+		if left = limit - len(rest); left == 0 {
+			return caldav.Page{Changed: rest, Next: caldav.Position{Since: began, After: path.Base(rest[len(rest)-1].Path)}, Truncated: true}, nil
+		}
+	}
+	page, err := changedSince(r, began, left, open)
+	if err != nil {
+		return caldav.Page{}, err
+	}
+	sent := map[string]bool{}
+	for _, o := range rest {
+		sent[o.Path] = true
+	}
+	page.Changed = slices.DeleteFunc(page.Changed, func(o webcaldav.CalendarObject) bool { return sent[o.Path] })
+	page.Changed = append(rest, page.Changed...)
+	return page, nil
+}
+
+// changedSince is what the log says changed after since, the objects as
+// they are now and the paths of those gone, at most limit names (0: all):
+// a page cut short continues after the last log entry it took.
+func changedSince(r *sdk.Request, since int64, limit int, open []webcaldav.CalendarObject) (caldav.Page, error) {
+	var log []davChange
+	if err := r.DB().NewSelect().Model(&log).Column("id", "name").
+		Where("organisation_id = ? AND coach_id = ? AND id > ?", r.OrgID(), r.UserID(), since).Order("id").Scan(r.Context); err != nil {
+		return caldav.Page{}, err
+	}
+	page := caldav.Page{Next: caldav.Position{Since: since}}
 	var names []string
-	if err := r.DB().NewSelect().Model((*davChange)(nil)).Distinct().Column("name").
-		Where("organisation_id = ? AND coach_id = ? AND id > ? AND name <> ''", r.OrgID(), r.UserID(), since).Scan(ctx, &names); err != nil {
-		return 0, nil, nil, err
+	seen := map[string]bool{}
+	for _, c := range log {
+		if c.Name != "" && !seen[c.Name] {
+			if limit > 0 && len(names) == limit {
+				page.Truncated = true
+				break
+			}
+			seen[c.Name] = true
+			names = append(names, c.Name)
+		}
+		page.Next.Since = c.ID
 	}
 	changed, err := objectsNamed(r, names, open)
 	if err != nil {
-		return 0, nil, nil, err
+		return caldav.Page{}, err
 	}
 	found := map[string]bool{}
 	for _, o := range changed {
 		found[path.Base(o.Path)] = true
 	}
-	var removed []string
 	_, _, base := davPaths(r)
 	for _, n := range names {
 		if !found[n] {
-			removed = append(removed, base+n)
+			page.Removed = append(page.Removed, base+n)
 		}
 	}
-	return token, changed, removed, nil
+	page.Changed = changed
+	return page, nil
 }
 
 // objectsNamed are the calendar's objects of those names that are there,

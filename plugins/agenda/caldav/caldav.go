@@ -40,11 +40,12 @@ type Store interface {
 	// GetCalendarObjects are the objects at those paths that exist, by
 	// path, read at once (a calendar-multiget's).
 	GetCalendarObjects(ctx context.Context, paths []string) (map[string]caldav.CalendarObject, error)
-	// Changes is the calendar's sync token now and what changed after
-	// since: the changed objects as they are now (every object when since
-	// is 0) and the paths of those removed; since -1 asks for the token
-	// alone. ErrUnknownToken when since is not a token the calendar gave.
-	Changes(ctx context.Context, calendar string, since int64) (token int64, changed []caldav.CalendarObject, removed []string, err error)
+	// Changes is what changed in the calendar after a position: the
+	// changed objects as they are now (every object for a first sync) and
+	// the paths of those removed, at most limit of them (0: all), and the
+	// position to continue from. A Since of -1 asks for the position now
+	// alone. ErrUnknownToken for a position the calendar never gave.
+	Changes(ctx context.Context, calendar string, from Position, limit int) (Page, error)
 }
 
 // Limits on what one request may send.

@@ -159,10 +159,11 @@ const reports = `<supported-report xmlns="DAV:"><report><calendar-query xmlns="u
 	`<supported-report xmlns="DAV:"><report><sync-collection/></report></supported-report>`
 
 func (h *Handler) calendarProps(r *http.Request, me Principal, c caldav.Calendar) (map[xml.Name]string, error) {
-	token, _, _, err := h.store.Changes(r.Context(), c.Path, -1)
+	now, err := h.store.Changes(r.Context(), c.Path, Position{Since: -1}, 0)
 	if err != nil {
 		return nil, err
 	}
+	token := now.Next
 	p := h.common(me)
 	comps := ""
 	for _, comp := range c.SupportedComponentSet {
@@ -176,7 +177,7 @@ func (h *Handler) calendarProps(r *http.Request, me Principal, c caldav.Calendar
 		{Space: nsCalDAV, Local: "supported-calendar-data"}:          `<calendar-data xmlns="urn:ietf:params:xml:ns:caldav" content-type="text/calendar" version="2.0"/>`,
 		{Space: nsCalDAV, Local: "max-resource-size"}:                strconv.Itoa(maxCalendar),
 		{Space: nsDAV, Local: "supported-report-set"}:                reports,
-		{Space: nsCS, Local: "getctag"}:                              strconv.FormatInt(token, 10),
+		{Space: nsCS, Local: "getctag"}:                              strconv.FormatInt(token.Since, 10),
 		{Space: nsDAV, Local: "sync-token"}:                          text(syncToken(token)),
 		{Space: nsApple, Local: "calendar-color"}:                    "#1F5F8BFF",
 	} {

@@ -5,10 +5,12 @@ import (
 	"encoding/xml"
 	"errors"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 
 	"github.com/emersion/go-ical"
+	"github.com/emersion/go-webdav/caldav"
 )
 
 // ErrUnknownToken is a sync token the calendar never gave.
@@ -17,16 +19,54 @@ var ErrUnknownToken = errors.New("caldav: unknown sync token")
 // tokenPrefix makes a calendar's change count a URI, as RFC 6578 asks.
 const tokenPrefix = "urn:atrium:sync:"
 
-func syncToken(n int64) string { return tokenPrefix + strconv.FormatInt(n, 10) }
+// Position is where a sync stands: the calendar's change count it has
+// seen (Since; 0 for none) and, while a first sync is paged, the name of
+// the last object it was sent of the calendar's listing (After).
+type Position struct {
+	Since int64
+	After string
+}
 
-// parseToken reads a sync token; "" is the first sync (0).
-func parseToken(s string) (int64, bool) {
+// Page is what a sync is sent: the objects changed and the paths removed
+// since its position, the position to send next time, and whether more
+// remain (a client's DAV:limit cut it short).
+type Page struct {
+	Next      Position
+	Changed   []caldav.CalendarObject
+	Removed   []string
+	Truncated bool
+}
+
+func syncToken(p Position) string {
+	t := tokenPrefix + strconv.FormatInt(p.Since, 10)
+	if p.After != "" {
+		t += "." + url.PathEscape(p.After)
+	}
+	return t
+}
+
+// parseToken reads a sync token; "" is the first sync.
+func parseToken(s string) (Position, bool) {
 	s = strings.TrimSpace(s)
 	if s == "" {
-		return 0, true
+		return Position{}, true
 	}
-	n, err := strconv.ParseInt(strings.TrimPrefix(s, tokenPrefix), 10, 64)
-	return n, err == nil && strings.HasPrefix(s, tokenPrefix) && n >= 0
+	rest, ok := strings.CutPrefix(s, tokenPrefix)
+	if !ok {
+		return Position{}, false
+	}
+	count, after, paged := strings.Cut(rest, ".")
+	n, err := strconv.ParseInt(count, 10, 64)
+	if err != nil || n < 0 || count != strconv.FormatInt(n, 10) {
+		return Position{}, false
+	}
+	p := Position{Since: n}
+	if paged {
+		if p.After, err = url.PathUnescape(after); err != nil || p.After == "" || syncToken(p) != s {
+			return Position{}, false
+		}
+	}
+	return p, true
 }
 
 // syncRequest is a sync-collection REPORT (RFC 6578).
@@ -35,6 +75,9 @@ type syncRequest struct {
 	Token   string     `xml:"DAV: sync-token"`
 	Level   string     `xml:"DAV: sync-level"`
 	Prop    *requested `xml:"DAV: prop"`
+	Limit   *struct {
+		NResults int `xml:"DAV: nresults"`
+	} `xml:"DAV: limit"`
 }
 
 // isSyncCollection tells whether a REPORT body is a sync-collection.
@@ -68,7 +111,7 @@ func (h *Handler) sync(w http.ResponseWriter, r *http.Request, body []byte) {
 		davError(w, http.StatusForbidden, "number-of-matches-within-limits", "only sync-level 1: a calendar holds no collections")
 		return
 	}
-	since, ok := parseToken(req.Token)
+	at, ok := parseToken(req.Token)
 	if !ok {
 		davError(w, http.StatusForbidden, "valid-sync-token", "this sync token is not one this calendar gave; sync again without one")
 		return
@@ -78,7 +121,14 @@ func (h *Handler) sync(w http.ResponseWriter, r *http.Request, body []byte) {
 		serveError(w, err)
 		return
 	}
-	token, changed, removed, err := h.store.Changes(ctx, r.URL.Path, since)
+	limit := 0
+	if req.Limit != nil {
+		if limit = req.Limit.NResults; limit < 1 {
+			davError(w, http.StatusBadRequest, "", "DAV:limit asks for at least one result")
+			return
+		}
+	}
+	page, err := h.store.Changes(ctx, r.URL.Path, at, limit)
 	if errors.Is(err, ErrUnknownToken) {
 		davError(w, http.StatusForbidden, "valid-sync-token", "this sync token is not one this calendar gave; sync again without one")
 		return
@@ -92,12 +142,18 @@ func (h *Handler) sync(w http.ResponseWriter, r *http.Request, body []byte) {
 	for _, n := range asked {
 		data = data || (n.Space == nsCalDAV && n.Local == "calendar-data")
 	}
-	ms := multistatus{SyncToken: syncToken(token)}
-	for _, o := range changed {
+	ms := multistatus{SyncToken: syncToken(page.Next)}
+	for _, o := range page.Changed {
 		ms.Responses = append(ms.Responses, answer(o.Path, objectProps(o, data), asked, len(asked) == 0))
 	}
-	for _, p := range removed {
+	for _, p := range page.Removed {
 		ms.Responses = append(ms.Responses, response{Href: p, Status: statusLine(http.StatusNotFound)})
+	}
+	// Cut short at the client's limit (RFC 6578 §3.6): the calendar itself
+	// answers 507, and the token sent continues where this page ended.
+	if page.Truncated {
+		ms.Responses = append(ms.Responses, response{Href: r.URL.Path, Status: statusLine(http.StatusInsufficientStorage),
+			Error: &davErrorBody{Limit: &struct{}{}}})
 	}
 	writeMultistatus(w, ms)
 }

@@ -36,9 +36,16 @@ type propList struct {
 }
 
 type response struct {
-	Href     string     `xml:"DAV: href"`
-	Propstat []propstat `xml:"DAV: propstat,omitempty"`
-	Status   string     `xml:"DAV: status,omitempty"`
+	Href     string        `xml:"DAV: href"`
+	Propstat []propstat    `xml:"DAV: propstat,omitempty"`
+	Status   string        `xml:"DAV: status,omitempty"`
+	Error    *davErrorBody `xml:"DAV: error,omitempty"`
+}
+
+// davErrorBody is a response's DAV:error: the one precondition a response
+// names here, number-of-matches-within-limits.
+type davErrorBody struct {
+	Limit *struct{} `xml:"DAV: number-of-matches-within-limits,omitempty"`
 }
 
 type multistatus struct {
