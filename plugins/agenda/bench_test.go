@@ -55,6 +55,13 @@ func BenchmarkCalDAV10k(b *testing.B) {
 				}
 				measure(b, func() { s.do(b, "REPORT", s.calendar, month, "1") })
 			})
+			b.Run("propfind-etags", func(b *testing.B) {
+				code, body := s.do(b, "PROPFIND", s.calendar, `<?xml version="1.0"?><d:propfind xmlns:d="DAV:"><d:prop><d:getetag/></d:prop></d:propfind>`, "1")
+				if code != 207 || strings.Count(body, "bench-") < calendarSize {
+					b.Fatalf("the listing: %d, %d events", code, strings.Count(body, "bench-"))
+				}
+				measure(b, func() { s.do(b, "PROPFIND", s.calendar, `<?xml version="1.0"?><d:propfind xmlns:d="DAV:"><d:prop><d:getetag/></d:prop></d:propfind>`, "1") })
+			})
 			// The change is made once: a sub-benchmark's body runs again for
 			// each b.N, and the same PUT again is no change.
 			_, body := s.do(b, "REPORT", s.calendar, `<?xml version="1.0"?><d:sync-collection xmlns:d="DAV:"><d:sync-token/><d:sync-level>1</d:sync-level><d:prop><d:getetag/></d:prop></d:sync-collection>`, "1")

@@ -140,6 +140,28 @@ func eventObjects(r *sdk.Request, where func(*bun.SelectQuery) *bun.SelectQuery)
 	return out, nil
 }
 
+// eventTags are the coach's own events that where keeps, with their tags
+// and sizes but not their data (a listing that asks for no more).
+func eventTags(r *sdk.Request, where func(*bun.SelectQuery) *bun.SelectQuery) ([]webcaldav.CalendarObject, error) {
+	var list []struct {
+		Name      string    `bun:"name"`
+		ETag      string    `bun:"etag"`
+		Size      int64     `bun:"size"`
+		UpdatedAt time.Time `bun:"updated_at"`
+	}
+	q := r.DB().NewSelect().TableExpr("agenda_events").Column("name", "etag", "updated_at").ColumnExpr("length(data) AS size").
+		Where("organisation_id = ? AND coach_id = ?", r.OrgID(), r.UserID())
+	if err := where(q).Order("starts_at").Scan(r.Context, &list); err != nil {
+		return nil, err
+	}
+	_, _, base := davPaths(r)
+	out := make([]webcaldav.CalendarObject, 0, len(list))
+	for _, e := range list {
+		out = append(out, webcaldav.CalendarObject{Path: base + e.Name, ModTime: e.UpdatedAt, ETag: e.ETag, ContentLength: e.Size})
+	}
+	return out, nil
+}
+
 // openObjects are the coach's open hours from a week back to eight weeks
 // ahead, one free-time event per stretch, named after its local start.
 func openObjects(r *sdk.Request) ([]webcaldav.CalendarObject, error) {

@@ -223,8 +223,13 @@ func (s calendarStore) GetCalendarObjects(ctx context.Context, paths []string) (
 	return out, nil
 }
 
-func (s calendarStore) ListCalendarObjects(ctx context.Context, path string, _ *webcaldav.CalendarCompRequest) ([]webcaldav.CalendarObject, error) {
-	return s.objectsIn(ctx, path, time.Time{}, time.Time{})
+// ListCalendarObjects lists the calendar's objects. An empty component
+// request (a PROPFIND asking tags and sizes, not data) gets the coach's own
+// events without their data: a listing of 10,000 read and decoded every
+// one of them.
+func (s calendarStore) ListCalendarObjects(ctx context.Context, path string, req *webcaldav.CalendarCompRequest) ([]webcaldav.CalendarObject, error) {
+	bare := req != nil && req.Name == "" && !req.AllProps && !req.AllComps && len(req.Props) == 0 && len(req.Comps) == 0
+	return s.objectsIn(ctx, path, time.Time{}, time.Time{}, bare)
 }
 
 // QueryCalendarObjects answers a calendar-query. Its time range on events
@@ -238,7 +243,7 @@ func (s calendarStore) QueryCalendarObjects(ctx context.Context, path string, q 
 		return nil, err
 	}
 	start, end, rest := eventRange(q)
-	list, err := s.objectsIn(ctx, path, start, end)
+	list, err := s.objectsIn(ctx, path, start, end, false)
 	if err != nil {
 		return nil, err
 	}
@@ -287,8 +292,9 @@ func eventRange(q *webcaldav.CalendarQuery) (start, end time.Time, rest *webcald
 }
 
 // objectsIn lists the calendar's objects that may fall in [start, end)
-// (all of them for zero times): the query's filter decides exactly.
-func (calendarStore) objectsIn(ctx context.Context, path string, start, end time.Time) ([]webcaldav.CalendarObject, error) {
+// (all of them for zero times): the query's filter decides exactly. Bare
+// leaves out the data of the coach's own events.
+func (calendarStore) objectsIn(ctx context.Context, path string, start, end time.Time, bare bool) ([]webcaldav.CalendarObject, error) {
 	r, err := from(ctx)
 	if err != nil {
 		return nil, err
@@ -308,7 +314,11 @@ func (calendarStore) objectsIn(ctx context.Context, path string, start, end time
 	if err != nil {
 		return nil, err
 	}
-	events, err := eventObjects(r, func(q *bun.SelectQuery) *bun.SelectQuery {
+	list := eventObjects
+	if bare {
+		list = eventTags
+	}
+	events, err := list(r, func(q *bun.SelectQuery) *bun.SelectQuery {
 		// A recurring event's first time may lie before the range; an
 		// event of no length at the range's start is in it.
 		if !start.IsZero() {

@@ -126,7 +126,9 @@ func until(e *instances.Event, now time.Time) (*time.Time, error) {
 // times are the coach's (zone).
 func busyIn(ctx context.Context, db bun.IDB, orgID, coachID int64, zone *time.Location, from, to time.Time) ([]availability.Busy, error) {
 	var list []privateEvent
-	err := db.NewSelect().Model(&list).Where("organisation_id = ? AND coach_id = ? AND busy = ? AND starts_at < ?", orgID, coachID, true, to.UTC()).
+	// A single event is its times; only a recurring one's data is read.
+	err := db.NewSelect().Model(&list).Column("id", "starts_at", "ends_at", "recurring").ColumnExpr("CASE WHEN recurring THEN data ELSE '' END AS data").
+		Where("organisation_id = ? AND coach_id = ? AND busy = ? AND starts_at < ?", orgID, coachID, true, to.UTC()).
 		WhereGroup(" AND ", func(q *bun.SelectQuery) *bun.SelectQuery {
 			return q.Where("recurring = ? AND ends_at > ?", false, from.UTC()).
 				WhereOr("recurring = ? AND (until IS NULL OR until > ?)", true, from.Add(-24*time.Hour).UTC())

@@ -101,11 +101,11 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		h.proppatch(w, r, body)
 		return
 	case "REPORT":
-		if isSyncCollection(body) {
+		switch reportName(body) {
+		case xml.Name{Space: nsDAV, Local: "sync-collection"}:
 			h.sync(w, r, body)
 			return
-		}
-		if isMultiget(body) {
+		case xml.Name{Space: nsCalDAV, Local: "calendar-multiget"}:
 			h.multiget(w, r, body)
 			return
 		}

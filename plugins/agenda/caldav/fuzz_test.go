@@ -14,13 +14,14 @@ func FuzzRequestBodies(f *testing.F) {
 		`<d:sync-collection xmlns:d="DAV:"><d:sync-token>urn:atrium:sync:12</d:sync-token><d:sync-level>1</d:sync-level><d:prop><d:getetag/></d:prop></d:sync-collection>`,
 		`<propertyupdate xmlns="DAV:"><set><prop><calendar-color xmlns="http://apple.com/ns/ical/">#FF0000</calendar-color></prop></set><remove><prop><displayname/></prop></remove></propertyupdate>`,
 		`<c:calendar-query xmlns:c="urn:ietf:params:xml:ns:caldav"/>`,
+		`<c:calendar-multiget xmlns:c="urn:ietf:params:xml:ns:caldav" xmlns="DAV:"><prop><getetag/></prop><href>/a.ics</href></c:calendar-multiget>`,
 		`<propfind xmlns="DAV:"><prop><x:a xmlns:x="urn:x"/>`,
 		"",
 	} {
 		f.Add([]byte(seed))
 	}
 	f.Fuzz(func(t *testing.T, body []byte) {
-		sync := isSyncCollection(body)
+		report := reportName(body)
 		var pf propfindRequest
 		if decode(body, &pf) == nil {
 			names := pf.Prop.names()
@@ -34,10 +35,14 @@ func FuzzRequestBodies(f *testing.F) {
 			}
 		}
 		var sr syncRequest
-		if err := decode(body, &sr); err == nil && sr.XMLName.Local == "sync-collection" && !sync {
+		if err := decode(body, &sr); err == nil && sr.XMLName.Local == "sync-collection" && report != sr.XMLName {
 			t.Fatalf("a sync-collection the router would not send to sync: %q", body)
 		}
 		_, _ = parseToken(sr.Token)
+		var mg multigetRequest
+		if err := decode(body, &mg); err == nil && mg.XMLName.Local == "calendar-multiget" && report != mg.XMLName {
+			t.Fatalf("a calendar-multiget the router would not send to multiget: %q", body)
+		}
 		var pp proppatchRequest
 		_ = decode(body, &pp)
 	})

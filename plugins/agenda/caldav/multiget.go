@@ -1,7 +1,6 @@
 package caldav
 
 import (
-	"bytes"
 	"encoding/xml"
 	"net/http"
 	"net/url"
@@ -19,20 +18,6 @@ type multigetRequest struct {
 	Prop    *requested `xml:"DAV: prop"`
 	AllProp *struct{}  `xml:"DAV: allprop"`
 	Hrefs   []string   `xml:"DAV: href"`
-}
-
-// isMultiget tells whether a REPORT body is a calendar-multiget.
-func isMultiget(body []byte) bool {
-	d := xml.NewDecoder(bytes.NewReader(body))
-	for {
-		tok, err := d.Token()
-		if err != nil {
-			return false
-		}
-		if start, ok := tok.(xml.StartElement); ok {
-			return start.Name.Space == nsCalDAV && start.Name.Local == "calendar-multiget"
-		}
-	}
 }
 
 // multiget answers a calendar-multiget with one read of the store for all
@@ -69,10 +54,7 @@ func (h *Handler) multiget(w http.ResponseWriter, r *http.Request, body []byte) 
 		return
 	}
 	asked := req.Prop.names()
-	data := false
-	for _, n := range asked {
-		data = data || (n.Space == nsCalDAV && n.Local == "calendar-data")
-	}
+	data := asksData(asked)
 	ms := multistatus{Responses: make([]response, 0, len(paths))}
 	for i, p := range paths {
 		o, ok := found[p]

@@ -80,18 +80,29 @@ type syncRequest struct {
 	} `xml:"DAV: limit"`
 }
 
-// isSyncCollection tells whether a REPORT body is a sync-collection.
-func isSyncCollection(body []byte) bool {
+// reportName is the name of a REPORT body's root element: which report
+// it asks for.
+func reportName(body []byte) xml.Name {
 	d := xml.NewDecoder(bytes.NewReader(body))
 	for {
 		tok, err := d.Token()
 		if err != nil {
-			return false
+			return xml.Name{}
 		}
 		if start, ok := tok.(xml.StartElement); ok {
-			return start.Name.Space == nsDAV && start.Name.Local == "sync-collection"
+			return start.Name
 		}
 	}
+}
+
+// asksData tells whether a report asks for the objects' calendar data.
+func asksData(asked []xml.Name) bool {
+	for _, n := range asked {
+		if n.Space == nsCalDAV && n.Local == "calendar-data" {
+			return true
+		}
+	}
+	return false
 }
 
 // sync answers a sync-collection report: the objects changed since the
@@ -138,10 +149,7 @@ func (h *Handler) sync(w http.ResponseWriter, r *http.Request, body []byte) {
 		return
 	}
 	asked := req.Prop.names()
-	data := false
-	for _, n := range asked {
-		data = data || (n.Space == nsCalDAV && n.Local == "calendar-data")
-	}
+	data := asksData(asked)
 	ms := multistatus{SyncToken: syncToken(page.Next)}
 	for _, o := range page.Changed {
 		ms.Responses = append(ms.Responses, answer(o.Path, objectProps(o, data), asked, len(asked) == 0))
