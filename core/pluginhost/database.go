@@ -30,7 +30,7 @@ import (
 // reached, so a message stays within gRPC's 4 MiB and the host holds
 // little (one row is at most maxRowBytes).
 const (
-	rowsPerBatch  = 200
+	rowsPerBatch  = 1000
 	maxBatchBytes = 1 << 20
 	// maxResultRows bounds one result: a page reads fewer; more is paged.
 	maxResultRows = 100_000

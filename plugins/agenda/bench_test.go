@@ -159,6 +159,9 @@ func atriumWith(b testing.TB, db config.Database, events []string) calendarServe
 		coretest.WithPlugins(b, c, true, bin)
 		c.Log.Level = "warn"
 		c.Server.RateLimit = 1_000_000
+		// A first sync's one report for 10,000 events takes seconds alone,
+		// and longer than a page may on a machine running the whole suite.
+		c.Plugins.CallTimeout = time.Minute
 	}})
 	ctx := context.Background()
 	coach, err := app.Identity().ByEmail(ctx, "coach@harbour.example")
