@@ -66,6 +66,11 @@ func (s *Service) RevokeAppPassword(ctx context.Context, u *User, id int64, ip s
 	})
 }
 
+// AppPasswordID names an app password by what its owner types, however
+// it is spelt (the hash it is kept by), so that its requests are counted
+// together.
+func AppPasswordID(password string) string { return secrets.Hash(normalizeCode(password)) }
+
 // CheckAppPassword authenticates a protocol request; every refusal reads
 // the same. App passwords carry 100 random bits, so guessing one is hopeless
 // and failures are throttled per address only: a count per account would
@@ -81,7 +86,7 @@ func (s *Service) CheckAppPassword(ctx context.Context, email, password, ip stri
 		return nil, ErrBadCredentials
 	}
 	ap := new(AppPassword)
-	hash := secrets.Hash(normalizeCode(password))
+	hash := AppPasswordID(password)
 	err = s.db.NewSelect().Model(ap).Where("user_id = ?", u.ID).Where("hash = ?", hash).Where("revoked_at IS NULL").Scan(ctx)
 	if err != nil || subtle.ConstantTimeCompare([]byte(ap.Hash), []byte(hash)) != 1 {
 		return nil, ErrBadCredentials

@@ -261,9 +261,12 @@ func New(o Options) (*Server, error) {
 
 // appPasswordKey counts a protocol request against its app password (one
 // app gone wild leaves the person's other devices alone): a hash of the
-// credentials, which passed the check before this runs.
+// credentials as read, which passed the check before this runs, so that
+// spelling the same ones otherwise (spaces, the address's case) counts
+// against the same limit.
 func appPasswordKey(c fiber.Ctx) string {
-	sum := sha256.Sum256([]byte(c.Get(fiber.HeaderAuthorization)))
+	email, password, _ := basicCredentials(c.Get(fiber.HeaderAuthorization))
+	sum := sha256.Sum256([]byte(identity.NormalizeEmail(email) + "\x00" + identity.AppPasswordID(password)))
 	return "app:" + hex.EncodeToString(sum[:12])
 }
 

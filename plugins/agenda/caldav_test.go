@@ -755,6 +755,16 @@ func TestCalDAVWritesAreLimitedPerAppPassword(t *testing.T) {
 	if code, h := put(s, 5); code != 429 || h.Get("Retry-After") == "" {
 		t.Errorf("a write beyond the limit: %d, Retry-After %q", code, h.Get("Retry-After"))
 	}
+	// The same app password spelt otherwise (it still signs in) is the
+	// same app: its writes count against the same limit.
+	spelt := *s
+	spelt.user, spelt.pass = strings.ToUpper(s.user), strings.ToUpper(strings.ReplaceAll(s.pass, "-", " "))
+	if code, _, _ := spelt.do(t, "PROPFIND", cal, "", "Depth", "0"); code != 207 {
+		t.Fatalf("the app password spelt otherwise does not sign in (%d); the test proves nothing", code)
+	}
+	if code, _ := put(&spelt, 7); code != 429 {
+		t.Errorf("a write beyond the limit, the app password spelt otherwise: %d", code)
+	}
 	if code, _, _ := s.do(t, "PROPFIND", cal, "", "Depth", "0"); code != 207 {
 		t.Errorf("a read after the limit: %d", code)
 	}
