@@ -60,7 +60,9 @@ func BenchmarkCalDAV10k(b *testing.B) {
 				if code != 207 || strings.Count(body, "bench-") < calendarSize {
 					b.Fatalf("the listing: %d, %d events", code, strings.Count(body, "bench-"))
 				}
-				measure(b, func() { s.do(b, "PROPFIND", s.calendar, `<?xml version="1.0"?><d:propfind xmlns:d="DAV:"><d:prop><d:getetag/></d:prop></d:propfind>`, "1") })
+				measure(b, func() {
+					s.do(b, "PROPFIND", s.calendar, `<?xml version="1.0"?><d:propfind xmlns:d="DAV:"><d:prop><d:getetag/></d:prop></d:propfind>`, "1")
+				})
 			})
 			// The change is made once: a sub-benchmark's body runs again for
 			// each b.N, and the same PUT again is no change.

@@ -14,6 +14,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -697,6 +698,13 @@ func TestSyncCollectionPagesAtTheLimit(t *testing.T) {
 		if code != 207 || z < 0 || gone < z || a < gone {
 			t.Errorf("multiget: %d %s", code, body)
 		}
+		// An object asked for again and again is answered once (the hostile
+		// review's large object asked 2,000 times took the plugin's memory).
+		again := `<calendar-multiget xmlns="urn:ietf:params:xml:ns:caldav"><prop xmlns="DAV:"><getetag/><calendar-data/></prop>` +
+			strings.Repeat(`<href xmlns="DAV:">`+cal+`z-1.ics</href>`, 50) + `</calendar-multiget>`
+		if code, _, body := s.do(t, "REPORT", cal, again, "Content-Type", "application/xml", "Depth", "1"); code != 207 || strings.Count(body, "<response") != 1 {
+			t.Errorf("multiget of one object fifty times: %d, %d responses", code, strings.Count(body, "<response"))
+		}
 	})
 }
 
@@ -728,6 +736,58 @@ func TestMovedInstanceFreesItsOldTime(t *testing.T) {
 			if (slots > 0) != wantFree {
 				t.Errorf("%s (day %d of the event): %d free times, want free %v", d, n, slots, wantFree)
 			}
+		}
+	})
+}
+
+// TestIfMatchHoldsForWritesSentAtOnce is the hostile review's lost update:
+// twelve PUTs sent at once with the same If-Match all replaced the event,
+// each over a version its sender had never seen. One wins; the others
+// answer 412. The same for DELETE. On both databases.
+func TestIfMatchHoldsForWritesSentAtOnce(t *testing.T) {
+	t.Parallel()
+	bin := coretest.BuildThisPlugin(t)
+	coretest.EachDatabase(t, func(t *testing.T, db config.Database) {
+		s := newDAVServer(t, bin, db, nil)
+		cal := s.calendar(t)
+		body := func(summary string) string {
+			return "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//test//EN\r\nBEGIN:VEVENT\r\nUID:race\r\nDTSTAMP:20260101T000000Z\r\n" +
+				"DTSTART:20301201T120000Z\r\nDTEND:20301201T130000Z\r\nSUMMARY:" + summary + "\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n"
+		}
+		code, h, _ := s.do(t, "PUT", cal+"race.ics", body("First"), "Content-Type", "text/calendar")
+		if code != 201 {
+			t.Fatalf("PUT: %d", code)
+		}
+		etag := h.Get("ETag")
+		codes := make(chan int, 12)
+		var wg sync.WaitGroup
+		for i := range 12 {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				code, _, _ := s.do(t, "PUT", cal+"race.ics", body("Writer "+strconv.Itoa(i)), "Content-Type", "text/calendar", "If-Match", etag)
+				codes <- code
+			}()
+		}
+		wg.Wait()
+		close(codes)
+		won, refused := 0, 0
+		for c := range codes {
+			switch c {
+			case 204:
+				won++
+			case 412:
+				refused++
+			case 429: // the sign-in throttle of many requests at once from one address
+			default:
+				t.Errorf("a PUT with If-Match: %d", c)
+			}
+		}
+		if won > 1 || won+refused < 2 {
+			t.Errorf("%d PUTs with the same If-Match replaced the event (%d refused), want one at most of several", won, refused)
+		}
+		if code, _, _ := s.do(t, "DELETE", cal+"race.ics", "", "If-Match", etag); code != 412 {
+			t.Errorf("a DELETE with the first ETag after the change: %d, want 412", code)
 		}
 	})
 }

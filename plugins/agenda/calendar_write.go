@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/emersion/go-ical"
+	"github.com/emersion/go-webdav"
 	webcaldav "github.com/emersion/go-webdav/caldav"
 	"github.com/uptrace/bun"
 
@@ -20,7 +21,7 @@ import (
 // appointment (moved or cancelled there), or an event of the coach's own.
 // Open hours are Atrium's and cannot be written. If-Match and If-None-Match
 // were judged as the request arrived (caldav.Handler).
-func (s calendarStore) PutCalendarObject(ctx context.Context, path string, cal *ical.Calendar, _ *webcaldav.PutCalendarObjectOptions) (*webcaldav.CalendarObject, error) {
+func (s calendarStore) PutCalendarObject(ctx context.Context, path string, cal *ical.Calendar, opts *webcaldav.PutCalendarObjectOptions) (*webcaldav.CalendarObject, error) {
 	r, err := from(ctx)
 	if err != nil {
 		return nil, err
@@ -49,7 +50,7 @@ func (s calendarStore) PutCalendarObject(ctx context.Context, path string, cal *
 		if err := changeAppointment(r, a, p, now); err != nil {
 			return nil, err
 		}
-	} else if err := saveEvent(r, name, p, now); err != nil {
+	} else if err := saveEvent(r, name, p, now, expectOf(opts)); err != nil {
 		return nil, err
 	}
 	return s.GetCalendarObject(ctx, path, nil)
@@ -105,9 +106,33 @@ func cancelFromApp(r *sdk.Request, a *appointment) error {
 	return nil
 }
 
+// expect is what a write expects of the object it replaces: that there
+// is none (If-None-Match: *), or that it has this ETag (If-Match). The
+// handler judged both as the request arrived; the write checks them again
+// where it writes, so that of writes sent at once with one ETag only the
+// first replaces it.
+type expect struct {
+	none bool
+	etag string
+}
+
+func expectOf(opts *webcaldav.PutCalendarObjectOptions) expect {
+	var e expect
+	if opts == nil {
+		return e
+	}
+	e.none = opts.IfNoneMatch.IsWildcard()
+	if opts.IfMatch.IsSet() && !opts.IfMatch.IsWildcard() {
+		e.etag, _ = opts.IfMatch.ETag() // a list of tags: judged as it arrived only
+	}
+	return e
+}
+
+var errChanged = caldav.Errorf(http.StatusPreconditionFailed, "the object changed since it was read (If-Match), or is there (If-None-Match)")
+
 // saveEvent keeps an event of the coach's own under its name; its UID may
 // not be another object's.
-func saveEvent(r *sdk.Request, name string, p *parsed, now time.Time) error {
+func saveEvent(r *sdk.Request, name string, p *parsed, now time.Time, want expect) error {
 	if len(p.UID) > 255 {
 		return caldav.Errorf(http.StatusBadRequest, "a UID has at most 255 characters")
 	}
@@ -133,11 +158,23 @@ func saveEvent(r *sdk.Request, name string, p *parsed, now time.Time) error {
 		}
 		e := &privateEvent{OrganisationID: r.OrgID(), CoachID: r.UserID(), Name: name, UID: p.UID, ETag: etagOf(p.Data), Data: p.Data,
 			StartsAt: p.Start, EndsAt: p.End, Recurring: p.Recurring, Until: p.Until, Busy: p.Busy, UpdatedAt: now.UTC()}
-		_, err = tx.NewInsert().Model(e).On("CONFLICT (organisation_id, coach_id, name) DO UPDATE").
-			Set("uid = EXCLUDED.uid, etag = EXCLUDED.etag, data = EXCLUDED.data, starts_at = EXCLUDED.starts_at, ends_at = EXCLUDED.ends_at").
-			Set("recurring = EXCLUDED.recurring, until = EXCLUDED.until, busy = EXCLUDED.busy, updated_at = EXCLUDED.updated_at").Exec(ctx)
+		q := tx.NewInsert().Model(e)
+		if want.none {
+			q = q.On("CONFLICT (organisation_id, coach_id, name) DO NOTHING")
+		} else {
+			q = q.On("CONFLICT (organisation_id, coach_id, name) DO UPDATE").
+				Set("uid = EXCLUDED.uid, etag = EXCLUDED.etag, data = EXCLUDED.data, starts_at = EXCLUDED.starts_at, ends_at = EXCLUDED.ends_at").
+				Set("recurring = EXCLUDED.recurring, until = EXCLUDED.until, busy = EXCLUDED.busy, updated_at = EXCLUDED.updated_at")
+			if want.etag != "" {
+				q = q.Where("?TableAlias.etag = ?", want.etag)
+			}
+		}
+		res, err := q.Exec(ctx)
 		if err != nil {
 			return err
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return errChanged
 		}
 		return touch(ctx, tx, r.OrgID(), r.UserID(), name)
 	})
@@ -164,12 +201,20 @@ func (s calendarStore) DeleteCalendarObject(ctx context.Context, path string) er
 	if a != nil && a.Status != statusCancelled {
 		return cancelFromApp(r, a)
 	}
+	// The ETag the app expects, checked where the row goes (see expect).
+	want := expectOf(&webcaldav.PutCalendarObjectOptions{IfMatch: webdav.ConditionalMatch(r.Header["If-Match"])})
 	return r.DB().RunInTx(r.Context, nil, func(ctx context.Context, tx bun.Tx) error {
-		res, err := tx.NewDelete().Model((*privateEvent)(nil)).Where("organisation_id = ? AND coach_id = ? AND name = ?", r.OrgID(), r.UserID(), name).Exec(ctx)
+		q := tx.NewDelete().Model((*privateEvent)(nil)).Where("organisation_id = ? AND coach_id = ? AND name = ?", r.OrgID(), r.UserID(), name)
+		if want.etag != "" {
+			q = q.Where("etag = ?", want.etag)
+		}
+		res, err := q.Exec(ctx)
 		if err != nil {
 			return err
 		}
-		if n, _ := res.RowsAffected(); n == 0 {
+		if n, _ := res.RowsAffected(); n == 0 && want.etag != "" {
+			return errChanged
+		} else if n == 0 {
 			return caldav.Errorf(http.StatusNotFound, "no object at %s", path)
 		}
 		return touch(ctx, tx, r.OrgID(), r.UserID(), name)

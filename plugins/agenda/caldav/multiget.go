@@ -9,8 +9,12 @@ import (
 
 // maxMultiget bounds the objects one calendar-multiget may ask for: a
 // first sync asks for the whole calendar (vdirsyncer sends every href it
-// listed in one report).
-const maxMultiget = 20_000
+// listed in one report). maxAnswer bounds the calendar data it is sent,
+// below what the host takes from a plugin.
+const (
+	maxMultiget = 20_000
+	maxAnswer   = 12 << 20
+)
 
 // multigetRequest is a calendar-multiget report (RFC 4791 §7.9).
 type multigetRequest struct {
@@ -40,29 +44,43 @@ func (h *Handler) multiget(w http.ResponseWriter, r *http.Request, body []byte) 
 			return
 		}
 	}
-	paths := make([]string, len(req.Hrefs))
-	for i, href := range req.Hrefs {
-		href = strings.TrimSpace(href)
-		if u, err := url.Parse(href); err == nil {
-			href = u.Path // an app may send the whole address
+	// Each object once, however often it is asked for (a hostile review
+	// asked for one large object 2,000 times and the answer took the
+	// plugin's memory).
+	paths := make([]string, 0, len(req.Hrefs))
+	hrefs := make([]string, 0, len(req.Hrefs))
+	asked := map[string]bool{}
+	for _, href := range req.Hrefs {
+		p := strings.TrimSpace(href)
+		if u, err := url.Parse(p); err == nil {
+			p = u.Path // an app may send the whole address
 		}
-		paths[i] = href
+		if !asked[p] {
+			asked[p] = true
+			paths, hrefs = append(paths, p), append(hrefs, href)
+		}
 	}
 	found, err := h.store.GetCalendarObjects(r.Context(), paths)
 	if err != nil {
 		serveError(w, err)
 		return
 	}
-	asked := req.Prop.names()
-	data := asksData(asked)
+	props := req.Prop.names()
+	data := asksData(props) || req.AllProp != nil
 	ms := multistatus{Responses: make([]response, 0, len(paths))}
+	size := 0
 	for i, p := range paths {
 		o, ok := found[p]
 		if !ok {
-			ms.Responses = append(ms.Responses, response{Href: req.Hrefs[i], Status: statusLine(http.StatusNotFound)})
+			ms.Responses = append(ms.Responses, response{Href: hrefs[i], Status: statusLine(http.StatusNotFound)})
 			continue
 		}
-		ms.Responses = append(ms.Responses, answer(o.Path, objectProps(o, data || req.AllProp != nil), asked, req.AllProp != nil))
+		has := objectProps(o, data)
+		if size += len(has[xml.Name{Space: nsCalDAV, Local: "calendar-data"}]); size > maxAnswer {
+			davError(w, http.StatusInsufficientStorage, "number-of-matches-within-limits", "the objects asked for hold more than 12 MiB of calendar data; ask for fewer at a time")
+			return
+		}
+		ms.Responses = append(ms.Responses, answer(o.Path, has, props, req.AllProp != nil))
 	}
 	writeMultistatus(w, ms)
 }

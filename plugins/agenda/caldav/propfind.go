@@ -1,8 +1,8 @@
 package caldav
 
 import (
-	"errors"
 	"encoding/xml"
+	"errors"
 	"net/http"
 	"strconv"
 	"strings"

@@ -90,6 +90,24 @@ func Read(cal *ical.Calendar, floating *time.Location) (_ *Event, err error) {
 	return e, nil
 }
 
+// expandable refuses the rules the recurrence library may step through
+// without end: it walks a rule a period at a time until year 9999, so a
+// rule by the second or minute, or by the hour with parts no hour may
+// meet (FREQ=SECONDLY;INTERVAL=2;BYSECOND=1 never does), would keep it
+// busy for ever. Calendars repeat by the hour at most.
+func expandable(opt *rrule.ROption) error {
+	switch opt.Freq {
+	case rrule.SECONDLY, rrule.MINUTELY:
+		return errors.New("the recurrence repeats by the second or minute; this calendar takes rules by the hour at most")
+	case rrule.HOURLY:
+		if len(opt.Byhour)+len(opt.Byminute)+len(opt.Bysecond)+len(opt.Byweekday)+len(opt.Bymonthday)+len(opt.Byyearday)+
+			len(opt.Byweekno)+len(opt.Bymonth)+len(opt.Bysetpos)+len(opt.Byeaster) > 0 {
+			return errors.New("an hourly recurrence with BY parts; use a daily rule with BYHOUR")
+		}
+	}
+	return nil
+}
+
 // ruleFailed turns a panic of the recurrence library into an error: some
 // rules it accepts it cannot expand (BYDAY=20SA within a month).
 func ruleFailed(err *error) {
@@ -188,6 +206,9 @@ func (e *Event) recurrence() (*rrule.Set, error) {
 		opt, err := rrule.StrToROption(rp.Value)
 		if err != nil {
 			return nil, fmt.Errorf("the recurrence rule cannot be read: %v", err)
+		}
+		if err := expandable(opt); err != nil {
+			return nil, err
 		}
 		opt.Dtstart = e.Start
 		if !opt.Until.IsZero() && e.AllDay {

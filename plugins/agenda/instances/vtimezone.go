@@ -118,6 +118,9 @@ func onsetsOf(obs *ical.Component) ([]time.Time, error) {
 		if err != nil {
 			return nil, fmt.Errorf("a time zone observance's RRULE: %v", err)
 		}
+		if opt.Freq != rrule.YEARLY {
+			return nil, fmt.Errorf("a time zone observance repeats yearly, not %v", opt.Freq)
+		}
 		// An UNTIL in UTC is compared as a wall time: close enough for the
 		// last transition of a rule that ended.
 		opt.Dtstart = start
