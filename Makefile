@@ -67,6 +67,7 @@ bench:
 	$(GO) test -run '^$$' -bench Streams1000 -benchtime 200x -count 1 ./core/
 
 lint:
+	@unformatted=$$(gofmt -l cmd core plugins); if [ -n "$$unformatted" ]; then echo "lint: not gofmt'ed (run gofmt -w on them):"; echo "$$unformatted"; exit 1; fi
 	$(GO) vet ./...
 	$(GO) run $(STATICCHECK) ./...
 
