@@ -495,16 +495,7 @@ func amsterdam(t *testing.T) *time.Location {
 // search, create, change, delete, and syncs that carry only what changed.
 func TestPythonCalDAVClient(t *testing.T) {
 	t.Parallel()
-	python := needProgram(t, "/usr/bin/python3", "python3-caldav", "-c", "import caldav")
-	bin := coretest.BuildThisPlugin(t)
-	coretest.EachDatabase(t, func(t *testing.T, db config.Database) {
-		s := newDAVServer(t, bin, db, nil)
-		out, err := exec.Command(python, "testdata/python_caldav.py", s.app.URL+"/", s.user, s.pass).CombinedOutput()
-		if err != nil {
-			t.Fatalf("python3-caldav: %v\n%s", err, out)
-		}
-		t.Logf("python3-caldav:\n%s", out)
-		got := steps(string(out))
+	withPythonCalDAV(t, "testdata/python_caldav.py", func(t *testing.T, got map[string]string, out []byte) {
 		cal := "/dav/agenda/" + got["principal"][len("/dav/agenda/"):] + "calendars/agenda/"
 		for step, want := range map[string]string{
 			"calendars":            "1",
@@ -538,15 +529,7 @@ func TestPythonCalDAVClient(t *testing.T) {
 // Windows zone was refused. On both databases, through the real host.
 func TestPythonCalDAVTimeRanges(t *testing.T) {
 	t.Parallel()
-	python := needProgram(t, "/usr/bin/python3", "python3-caldav", "-c", "import caldav")
-	bin := coretest.BuildThisPlugin(t)
-	coretest.EachDatabase(t, func(t *testing.T, db config.Database) {
-		s := newDAVServer(t, bin, db, nil)
-		out, err := exec.Command(python, "testdata/python_caldav_ranges.py", s.app.URL+"/", s.user, s.pass).CombinedOutput()
-		if err != nil {
-			t.Fatalf("python3-caldav: %v\n%s", err, out)
-		}
-		got := steps(string(out))
+	withPythonCalDAV(t, "testdata/python_caldav_ranges.py", func(t *testing.T, got map[string]string, out []byte) {
 		for step, want := range map[string]string{
 			"put outlook": "201", "exact": "True", "ending at the start": "False", "all day": "True", "began before the range": "True",
 			"old time of the moved": "False", "new time of the moved": "True", "outlook at its time": "True", "outlook an hour later": "False",
@@ -837,6 +820,23 @@ func TestCalDAVWritesAreLimitedPerAppPassword(t *testing.T) {
 	if code, _ := put(&other, 6); code != 201 {
 		t.Errorf("the person's other app password: %d", code)
 	}
+}
+
+// withPythonCalDAV runs a python3-caldav script against a server of each
+// database and hands check the steps it printed.
+func withPythonCalDAV(t *testing.T, script string, check func(t *testing.T, got map[string]string, out []byte)) {
+	t.Helper()
+	python := needProgram(t, "/usr/bin/python3", "python3-caldav", "-c", "import caldav")
+	bin := coretest.BuildThisPlugin(t)
+	coretest.EachDatabase(t, func(t *testing.T, db config.Database) {
+		s := newDAVServer(t, bin, db, nil)
+		out, err := exec.Command(python, script, s.app.URL+"/", s.user, s.pass).CombinedOutput()
+		if err != nil {
+			t.Fatalf("python3-caldav: %v\n%s", err, out)
+		}
+		t.Logf("python3-caldav:\n%s", out)
+		check(t, steps(string(out)), out)
+	})
 }
 
 // needProgram is a program from Debian's packages that the test needs;
