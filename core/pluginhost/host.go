@@ -274,11 +274,7 @@ func (h *Host) migrate(ctx context.Context, p *Plugin) error {
 		if err != nil {
 			return err
 		}
-		current, err := sp.upToDate(ctx, f)
-		if err == nil {
-			err = h.migrateIn(ctx, p, org, !current)
-		}
-		if err != nil {
+		if err := h.migrateIn(ctx, p, org, !sp.upToDate(ctx, f)); err != nil {
 			h.Log.Error("plugin migrations failed in an organisation's file; its calls fail until the plugin starts again", "plugin", p.Name, "organisation", org, "error", err)
 			sp.fail(org, err)
 		}

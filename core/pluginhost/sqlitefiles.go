@@ -197,21 +197,15 @@ func (sp *sqlitePlugin) existing(ctx context.Context, ids []int64) ([]int64, err
 // upToDate tells whether an organisation's file has had every migration
 // the schema file has: then the plugin need not be asked to migrate it.
 // Without the SDK's record of migrations the plugin is always asked.
-func (sp *sqlitePlugin) upToDate(ctx context.Context, f *orgFile) (bool, error) {
+func (sp *sqlitePlugin) upToDate(ctx context.Context, f *orgFile) bool {
 	record := func(db *bun.DB) ([]string, error) {
 		var names []string
 		err := db.NewRaw("SELECT name FROM "+quoteIdent(sp.plugin+"_migrations")+" ORDER BY name").Scan(ctx, &names)
 		return names, err
 	}
-	want, err := record(sp.schema.host)
-	if err != nil {
-		return false, nil // no record: ask the plugin
-	}
-	have, err := record(f.host)
-	if err != nil {
-		return false, nil
-	}
-	return slices.Equal(want, have), nil
+	want, err1 := record(sp.schema.host)
+	have, err2 := record(f.host)
+	return err1 == nil && err2 == nil && slices.Equal(want, have) // no record: ask the plugin
 }
 
 // fill gives a new file the plugin's tables and indexes as the schema file

@@ -171,6 +171,10 @@ func TestCalDAVByHand(t *testing.T) {
 			{"REPORT", cal, "<calendar-query xmlns='urn:ietf:params:xml:ns:caldav'", 400},
 			{"REPORT", cal, `<sync-collection xmlns="DAV:"><sync-token>urn:atrium:sync:999999999999999</sync-token><prop><getetag/></prop></sync-collection>`, 403},
 			{"REPORT", cal, `<sync-collection xmlns="DAV:"><sync-token>somebody-else's</sync-token><prop><getetag/></prop></sync-collection>`, 403},
+			{"REPORT", cal, `<sync-collection xmlns="DAV:"><sync-token/><limit><nresults>0</nresults></limit><prop><getetag/></prop></sync-collection>`, 400},
+			{"REPORT", cal, `<calendar-multiget xmlns="urn:ietf:params:xml:ns:caldav"><href xmlns="DAV:">`, 400},
+			{"REPORT", cal, `<calendar-multiget xmlns="urn:ietf:params:xml:ns:caldav">` + strings.Repeat(`<href xmlns="DAV:">/x.ics</href>`, 20_001) + `</calendar-multiget>`, 403},
+			{"PROPPATCH", cal, `<propertyupdate xmlns="DAV:"><set>`, 400},
 			{"PUT", cal + "a.ics", "this is not a calendar", 400},
 			{"PUT", cal + "a.ics", "BEGIN:VCALENDAR\r\n0;0=", 400}, // go-ical panics on it (FuzzParseEvent)
 			{"PUT", cal + "b.ics", event("", good), 400},

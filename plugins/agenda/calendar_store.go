@@ -161,63 +161,40 @@ func (s calendarStore) GetCalendarObject(ctx context.Context, path string, _ *we
 	return nil, caldav.Errorf(http.StatusNotFound, "no object at %s", path)
 }
 
-// GetCalendarObjects reads a calendar-multiget's objects at once: the
-// appointments and events named, a few hundred to a query, and the open
-// hours once if any is named.
+// GetCalendarObjects reads a calendar-multiget's objects at once, as a
+// sync reads the objects it names (objectsNamed); the open hours are
+// computed only when one of them is asked for.
 func (s calendarStore) GetCalendarObjects(ctx context.Context, paths []string) (map[string]webcaldav.CalendarObject, error) {
 	r, err := from(ctx)
 	if err != nil {
 		return nil, err
 	}
-	out := map[string]webcaldav.CalendarObject{}
-	var uids, names []string
-	open := false
-	for _, p := range paths {
-		name, err := nameIn(r, p)
-		switch {
-		case err != nil:
-		case strings.HasPrefix(name, "open-"):
-			open = true
-		default:
-			names = append(names, name)
-			uids = append(uids, strings.TrimSuffix(name, ".ics"))
-		}
-	}
-	keep := func(list []webcaldav.CalendarObject) {
-		for _, o := range list {
-			out[o.Path] = o
-		}
-	}
-	for len(names) > 0 {
-		n := min(len(names), 500)
-		appointments, err := appointmentObjects(r, func(q *bun.SelectQuery) *bun.SelectQuery { return q.Where("uid IN (?)", bun.List(uids[:n])) })
-		if err != nil {
-			return nil, err
-		}
-		events, err := eventObjects(r, func(q *bun.SelectQuery) *bun.SelectQuery { return q.Where("name IN (?)", bun.List(names[:n])) })
-		if err != nil {
-			return nil, err
-		}
-		keep(appointments)
-		keep(events)
-		names, uids = names[n:], uids[n:]
-	}
-	if open {
-		list, err := openObjects(r)
-		if err != nil {
-			return nil, err
-		}
-		keep(list)
-	}
-	// Only what was asked: an appointment is named by its UID, and the open
-	// hours come all at once.
+	var names []string
+	var open []webcaldav.CalendarObject
+	openRead := false
 	asked := make(map[string]bool, len(paths))
 	for _, p := range paths {
+		name, err := nameIn(r, p)
+		if err != nil {
+			continue
+		}
 		asked[p] = true
+		names = append(names, name)
+		if strings.HasPrefix(name, "open-") && !openRead {
+			if open, err = openObjects(r); err != nil {
+				return nil, err
+			}
+			openRead = true
+		}
 	}
-	for p := range out {
-		if !asked[p] {
-			delete(out, p)
+	list, err := objectsNamed(r, names, open)
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[string]webcaldav.CalendarObject, len(list))
+	for _, o := range list {
+		if asked[o.Path] {
+			out[o.Path] = o
 		}
 	}
 	return out, nil

@@ -82,11 +82,16 @@ func (h *Handler) proppatch(w http.ResponseWriter, r *http.Request, body []byte)
 	ok, refused := propstat{Status: statusLine(http.StatusOK)}, propstat{Status: statusLine(http.StatusForbidden)}
 	var names, removed []xml.Name
 	set := map[xml.Name]string{}
+	tooLong := map[xml.Name]bool{}
 	for _, s := range req.Set {
 		for _, p := range s.Prop.Props {
 			names = append(names, p.XMLName)
-			if kept[p.XMLName] {
-				set[p.XMLName] = strings.TrimSpace(p.Text)
+			switch v := strings.TrimSpace(p.Text); {
+			case !kept[p.XMLName]:
+			case len(v) > maxKept:
+				tooLong[p.XMLName] = true
+			default:
+				set[p.XMLName] = v
 			}
 		}
 	}
@@ -98,17 +103,8 @@ func (h *Handler) proppatch(w http.ResponseWriter, r *http.Request, body []byte)
 			}
 		}
 	}
-	for n, v := range set {
-		if len(v) > maxKept {
-			refused.Prop.Props = append(refused.Prop.Props, property{XMLName: n})
-			delete(set, n)
-		}
-	}
 	for _, n := range names {
-		if tooLong(refused, n) {
-			continue
-		}
-		if presentation[n] {
+		if presentation[n] && !tooLong[n] {
 			ok.Prop.Props = append(ok.Prop.Props, property{XMLName: n})
 		} else {
 			refused.Prop.Props = append(refused.Prop.Props, property{XMLName: n})
@@ -131,14 +127,4 @@ func (h *Handler) proppatch(w http.ResponseWriter, r *http.Request, body []byte)
 		}
 	}
 	writeMultistatus(w, multistatus{Responses: []response{resp}})
-}
-
-// tooLong tells whether a property was refused already for its length.
-func tooLong(refused propstat, n xml.Name) bool {
-	for _, p := range refused.Prop.Props {
-		if p.XMLName == n {
-			return true
-		}
-	}
-	return false
 }
