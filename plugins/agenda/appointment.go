@@ -100,7 +100,8 @@ func book(ctx context.Context, db *bun.DB, b booking) (*appointment, error) {
 		if _, err := tx.NewInsert().Model(a).Exec(ctx); err != nil {
 			return err
 		}
-		return touch(ctx, tx, a.OrganisationID, a.CoachID, a.objectName())
+		_, err = touch(ctx, tx, a.OrganisationID, a.CoachID, a.objectName())
+		return err
 	})
 	if err != nil && uniqueViolation(err) {
 		return nil, errTaken
@@ -151,7 +152,7 @@ func update(ctx context.Context, tx bun.Tx, a *appointment, now time.Time, set s
 	if n, _ := res.RowsAffected(); n == 0 {
 		return errClosed
 	}
-	if err := touch(ctx, tx, a.OrganisationID, a.CoachID, a.objectName()); err != nil {
+	if _, err := touch(ctx, tx, a.OrganisationID, a.CoachID, a.objectName()); err != nil {
 		return err
 	}
 	return tx.NewSelect().Model(a).WherePK().Scan(ctx)

@@ -48,6 +48,14 @@ func BenchmarkCalDAV10k(b *testing.B) {
 	for _, srv := range servers {
 		b.Run(srv.name, func(b *testing.B) {
 			s := srv.start(b)
+			// What apps send every few minutes: has anything changed?
+			b.Run("poll-ctag", func(b *testing.B) {
+				poll := `<?xml version="1.0"?><d:propfind xmlns:d="DAV:" xmlns:cs="http://calendarserver.org/ns/"><d:prop><cs:getctag/></d:prop></d:propfind>`
+				if code, body := s.do(b, "PROPFIND", s.calendar, poll, "0"); code != 207 || !strings.Contains(body, "getctag>") {
+					b.Fatalf("the ctag: %d %.300s", code, body)
+				}
+				measure(b, func() { s.do(b, "PROPFIND", s.calendar, poll, "0") })
+			})
 			b.Run("query-one-month", func(b *testing.B) {
 				code, body := s.do(b, "REPORT", s.calendar, month, "1")
 				if code != 207 || strings.Count(body, "BEGIN:VEVENT") < 700 {

@@ -161,38 +161,3 @@ func eventTags(r *sdk.Request, where func(*bun.SelectQuery) *bun.SelectQuery) ([
 	}
 	return out, nil
 }
-
-// openObjects are the coach's open hours from a week back to eight weeks
-// ahead, one free-time event per stretch, named after its local start.
-func openObjects(r *sdk.Request) ([]webcaldav.CalendarObject, error) {
-	zone, err := zoneOf(r, r.UserID())
-	if err != nil {
-		return nil, err
-	}
-	now := time.Now().In(zone)
-	today := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, zone)
-	first, last := today.AddDate(0, 0, -openBack), today.AddDate(0, 0, openAhead)
-	coach, err := load(r.Context, r.DB(), r.OrgID(), r.UserID(), zone, first, last, 0)
-	if err != nil {
-		return nil, err
-	}
-	_, _, base := davPaths(r)
-	var out []webcaldav.CalendarObject
-	for d := first; d.Before(last); d = d.AddDate(0, 0, 1) {
-		for _, s := range coach.OpenOn(d) {
-			local := s.Start.In(zone).Format("20060102T1504")
-			summary := r.T("agenda.dav.open", map[string]any{"Place": s.Place})
-			e := ical.NewEvent()
-			e.Props.SetText(ical.PropUID, "open-"+strconv.FormatInt(r.UserID(), 10)+"-"+local+"@atrium")
-			e.Props.SetDateTime(ical.PropDateTimeStamp, s.Start.UTC())
-			e.Props.SetDateTime(ical.PropDateTimeStart, s.Start.UTC())
-			e.Props.SetDateTime(ical.PropDateTimeEnd, s.End.UTC())
-			e.Props.SetText(ical.PropSummary, summary)
-			e.Props.SetText(ical.PropLocation, s.Place)
-			e.Props.SetText(ical.PropTransparency, "TRANSPARENT")
-			out = append(out, webcaldav.CalendarObject{Path: base + "open-" + local + ".ics", Data: calendarWith(e.Component),
-				ETag: etagOf(local, s.Start.UTC().String(), s.End.UTC().String(), s.Place, summary)})
-		}
-	}
-	return out, nil
-}

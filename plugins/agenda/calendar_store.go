@@ -24,12 +24,6 @@ const davPrefix = "/dav/agenda"
 // their open hours (read-only) and the events they make in the app.
 type calendarStore struct{}
 
-// The open hours shown in calendar apps: from a week back to eight ahead.
-const (
-	openBack  = 7
-	openAhead = 56
-)
-
 func from(ctx context.Context) (*sdk.Request, error) {
 	r, ok := sdk.RequestFrom(ctx)
 	if !ok {
@@ -170,8 +164,6 @@ func (s calendarStore) GetCalendarObjects(ctx context.Context, paths []string) (
 		return nil, err
 	}
 	var names []string
-	var open []webcaldav.CalendarObject
-	openRead := false
 	asked := make(map[string]bool, len(paths))
 	for _, p := range paths {
 		name, err := nameIn(r, p)
@@ -180,14 +172,8 @@ func (s calendarStore) GetCalendarObjects(ctx context.Context, paths []string) (
 		}
 		asked[p] = true
 		names = append(names, name)
-		if strings.HasPrefix(name, "open-") && !openRead {
-			if open, err = openObjects(r); err != nil {
-				return nil, err
-			}
-			openRead = true
-		}
 	}
-	list, err := objectsNamed(r, names, open)
+	list, err := objectsNamed(r, names, func() ([]webcaldav.CalendarObject, error) { return openObjects(r) })
 	if err != nil {
 		return nil, err
 	}
@@ -206,7 +192,11 @@ func (s calendarStore) GetCalendarObjects(ctx context.Context, paths []string) (
 // one of them.
 func (s calendarStore) ListCalendarObjects(ctx context.Context, path string, req *webcaldav.CalendarCompRequest) ([]webcaldav.CalendarObject, error) {
 	bare := req != nil && req.Name == "" && !req.AllProps && !req.AllComps && len(req.Props) == 0 && len(req.Comps) == 0
-	return s.objectsIn(ctx, path, time.Time{}, time.Time{}, bare)
+	r, err := from(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return s.objectsIn(r, path, time.Time{}, time.Time{}, bare, func() ([]webcaldav.CalendarObject, error) { return openObjects(r) })
 }
 
 // QueryCalendarObjects answers a calendar-query. Its time range on events
@@ -220,7 +210,7 @@ func (s calendarStore) QueryCalendarObjects(ctx context.Context, path string, q 
 		return nil, err
 	}
 	start, end, rest := eventRange(q)
-	list, err := s.objectsIn(ctx, path, start, end, false)
+	list, err := s.objectsIn(r, path, start, end, false, func() ([]webcaldav.CalendarObject, error) { return openObjects(r) })
 	if err != nil {
 		return nil, err
 	}
@@ -270,12 +260,9 @@ func eventRange(q *webcaldav.CalendarQuery) (start, end time.Time, rest *webcald
 
 // objectsIn lists the calendar's objects that may fall in [start, end)
 // (all of them for zero times): the query's filter decides exactly. Bare
-// leaves out the data of the coach's own events.
-func (calendarStore) objectsIn(ctx context.Context, path string, start, end time.Time, bare bool) ([]webcaldav.CalendarObject, error) {
-	r, err := from(ctx)
-	if err != nil {
-		return nil, err
-	}
+// leaves out the data of the coach's own events; the open hours are asked
+// for only when the range meets their span.
+func (calendarStore) objectsIn(r *sdk.Request, path string, start, end time.Time, bare bool, open openNow) ([]webcaldav.CalendarObject, error) {
 	if c, ok := calendarOf(r); !ok || strings.TrimSuffix(path, "/") != strings.TrimSuffix(c.Path, "/") {
 		return nil, caldav.Errorf(http.StatusNotFound, "no calendar at %s", path)
 	}
@@ -310,6 +297,18 @@ func (calendarStore) objectsIn(ctx context.Context, path string, start, end time
 		return nil, err
 	}
 	objects = append(objects, events...)
-	open, err := openObjects(r)
-	return append(objects, open...), err
+	if !meetsOpenSpan(start, end) {
+		return objects, nil
+	}
+	hours, err := open()
+	return append(objects, hours...), err
+}
+
+// meetsOpenSpan says whether [start, end) may meet the days whose open
+// hours apps are shown, whatever the coach's zone: a month's query a year
+// ahead need not compute nine weeks of them.
+func meetsOpenSpan(start, end time.Time) bool {
+	now := time.Now()
+	first, last := now.AddDate(0, 0, -openBack-2), now.AddDate(0, 0, openAhead+2)
+	return (end.IsZero() || end.After(first)) && (start.IsZero() || start.Before(last))
 }

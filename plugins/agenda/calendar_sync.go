@@ -3,6 +3,8 @@ package main
 import (
 	"context"
 	"path"
+	"sync"
+	"time"
 	"slices"
 	"sort"
 	"strings"
@@ -17,9 +19,9 @@ import (
 
 // Changes is what changed in the calendar since a position: the log of
 // appointments and own events, with the open hours compared first against
-// what apps were last told. A first sync gets the calendar's listing in
-// the order of names, a page at a time when the app set a limit, and then
-// what changed while it was paged.
+// what apps were last told when what they come from moved. A first sync
+// gets the calendar's listing in the order of names, a page at a time when
+// the app set a limit, and then what changed while it was paged.
 func (s calendarStore) Changes(ctx context.Context, calendar string, at caldav.Position, limit int) (caldav.Page, error) {
 	r, err := from(ctx)
 	if err != nil {
@@ -28,31 +30,42 @@ func (s calendarStore) Changes(ctx context.Context, calendar string, at caldav.P
 	if _, err := s.GetCalendar(ctx, calendar); err != nil {
 		return caldav.Page{}, err
 	}
-	open, err := openObjects(r)
-	if err != nil {
-		return caldav.Page{}, err
-	}
-	now := map[string]string{}
-	for _, o := range open {
-		now[path.Base(o.Path)] = o.ETag
-	}
-	err = r.DB().RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
-		return reconcileOpen(ctx, tx, r.OrgID(), r.UserID(), now)
-	})
-	if err != nil {
-		return caldav.Page{}, err
-	}
-	token, err := lastChange(ctx, r.DB(), r.OrgID(), r.UserID())
-	if err == nil && token == 0 {
+	state, err := calendarState(ctx, r.DB(), r.OrgID(), r.UserID())
+	if err == nil && state.LastChange == 0 {
 		// A calendar's first token is 1 and up, so that 0 stays the first
 		// sync: an empty entry marks that apps have seen it.
-		if err = touch(ctx, r.DB(), r.OrgID(), r.UserID(), ""); err == nil {
-			token, err = lastChange(ctx, r.DB(), r.OrgID(), r.UserID())
+		if _, err = touch(ctx, r.DB(), r.OrgID(), r.UserID(), ""); err == nil {
+			state, err = calendarState(ctx, r.DB(), r.OrgID(), r.UserID())
 		}
 	}
 	if err != nil {
 		return caldav.Page{}, err
 	}
+	inputs, err := openInputs(r)
+	if err != nil {
+		return caldav.Page{}, err
+	}
+	open := sync.OnceValues(func() ([]webcaldav.CalendarObject, error) { return openObjects(r) })
+	if state.OpenInputs != openStamp(inputs, state.LastChange) {
+		list, err := open()
+		if err != nil {
+			return caldav.Page{}, err
+		}
+		now := map[string]string{}
+		for _, o := range list {
+			now[path.Base(o.Path)] = o.ETag
+		}
+		err = r.DB().RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+			return reconcileOpen(ctx, tx, r.OrgID(), r.UserID(), now, inputs, state.LastChange)
+		})
+		if err == nil {
+			state, err = calendarState(ctx, r.DB(), r.OrgID(), r.UserID())
+		}
+		if err != nil {
+			return caldav.Page{}, err
+		}
+	}
+	token := state.LastChange
 	switch {
 	case at.Since < 0:
 		return caldav.Page{Next: caldav.Position{Since: token}}, nil
@@ -64,16 +77,20 @@ func (s calendarStore) Changes(ctx context.Context, calendar string, at caldav.P
 	return changedSince(r, at.Since, limit, open)
 }
 
+// openNow gives the open hours as they are now, computed once and only
+// when asked for.
+type openNow func() ([]webcaldav.CalendarObject, error)
+
 // listing is a first sync: every object of the calendar in the order of
 // names, from after the last one sent. A page cut at the limit continues
 // from its last name, at the change count the listing began at; once the
 // listing is sent, what changed since it began follows.
-func (s calendarStore) listing(ctx context.Context, r *sdk.Request, calendar string, at caldav.Position, token int64, limit int, open []webcaldav.CalendarObject) (caldav.Page, error) {
+func (s calendarStore) listing(ctx context.Context, r *sdk.Request, calendar string, at caldav.Position, token int64, limit int, open openNow) (caldav.Page, error) {
 	began := at.Since
 	if at.After == "" {
 		began = token
 	}
-	all, err := s.ListCalendarObjects(ctx, calendar, nil)
+	all, err := s.objectsIn(r, calendar, time.Time{}, time.Time{}, false, open)
 	if err != nil {
 		return caldav.Page{}, err
 	}
@@ -114,10 +131,10 @@ func (s calendarStore) listing(ctx context.Context, r *sdk.Request, calendar str
 // changedSince is what the log says changed after since, the objects as
 // they are now and the paths of those gone, at most limit names (0: all):
 // a page cut short continues after the last log entry it took.
-func changedSince(r *sdk.Request, since int64, limit int, open []webcaldav.CalendarObject) (caldav.Page, error) {
+func changedSince(r *sdk.Request, since int64, limit int, open openNow) (caldav.Page, error) {
 	var log []davChange
-	if err := r.DB().NewSelect().Model(&log).Column("id", "name").
-		Where("organisation_id = ? AND coach_id = ? AND id > ?", r.OrgID(), r.UserID(), since).Order("id").Scan(r.Context); err != nil {
+	if err := r.DB().NewSelect().Model(&log).Column("seq", "name").
+		Where("organisation_id = ? AND coach_id = ? AND seq > ?", r.OrgID(), r.UserID(), since).Order("seq").Scan(r.Context); err != nil {
 		return caldav.Page{}, err
 	}
 	page := caldav.Page{Next: caldav.Position{Since: since}}
@@ -132,7 +149,7 @@ func changedSince(r *sdk.Request, since int64, limit int, open []webcaldav.Calen
 			seen[c.Name] = true
 			names = append(names, c.Name)
 		}
-		page.Next.Since = c.ID
+		page.Next.Since = c.Seq
 	}
 	changed, err := objectsNamed(r, names, open)
 	if err != nil {
@@ -153,16 +170,25 @@ func changedSince(r *sdk.Request, since int64, limit int, open []webcaldav.Calen
 }
 
 // objectsNamed are the calendar's objects of those names that are there,
-// read a thousand at a time; open are the open hours as they are now.
-func objectsNamed(r *sdk.Request, names []string, open []webcaldav.CalendarObject) ([]webcaldav.CalendarObject, error) {
+// read a thousand at a time; the open hours are computed only when one of
+// them is asked for.
+func objectsNamed(r *sdk.Request, names []string, open openNow) ([]webcaldav.CalendarObject, error) {
 	var out []webcaldav.CalendarObject
 	wanted := map[string]bool{}
+	anyOpen := false
 	for _, n := range names {
 		wanted[n] = true
+		anyOpen = anyOpen || strings.HasPrefix(n, "open-")
 	}
-	for _, o := range open {
-		if wanted[path.Base(o.Path)] {
-			out = append(out, o)
+	if anyOpen {
+		list, err := open()
+		if err != nil {
+			return nil, err
+		}
+		for _, o := range list {
+			if wanted[path.Base(o.Path)] {
+				out = append(out, o)
+			}
 		}
 	}
 	for len(names) > 0 {
@@ -183,50 +209,4 @@ func objectsNamed(r *sdk.Request, names []string, open []webcaldav.CalendarObjec
 		out = append(append(out, appointments...), events...)
 	}
 	return out, nil
-}
-
-// reconcileOpen logs the open-hours objects that appeared, changed or went
-// since apps were last told, and remembers what they are told now.
-func reconcileOpen(ctx context.Context, tx bun.Tx, orgID, coachID int64, now map[string]string) error {
-	var told []davOpen
-	if err := tx.NewSelect().Model(&told).Where("organisation_id = ? AND coach_id = ?", orgID, coachID).Scan(ctx); err != nil {
-		return err
-	}
-	var changed []string
-	seen := map[string]bool{}
-	for _, o := range told {
-		seen[o.Name] = true
-		if etag, ok := now[o.Name]; !ok || etag != o.ETag {
-			changed = append(changed, o.Name)
-		}
-	}
-	for name := range now {
-		if !seen[name] {
-			changed = append(changed, name)
-		}
-	}
-	if len(changed) == 0 {
-		return nil
-	}
-	if _, err := tx.NewDelete().Model((*davOpen)(nil)).Where("organisation_id = ? AND coach_id = ?", orgID, coachID).Exec(ctx); err != nil {
-		return err
-	}
-	if len(now) > 0 {
-		rows := make([]davOpen, 0, len(now))
-		for name, etag := range now {
-			rows = append(rows, davOpen{OrganisationID: orgID, CoachID: coachID, Name: name, ETag: etag})
-		}
-		if _, err := tx.NewInsert().Model(&rows).Exec(ctx); err != nil {
-			return err
-		}
-	}
-	return touch(ctx, tx, orgID, coachID, changed...)
-}
-
-// lastChange is the newest entry of a coach's change log, 0 for none.
-func lastChange(ctx context.Context, db bun.IDB, orgID, coachID int64) (int64, error) {
-	var id int64
-	err := db.NewSelect().Model((*davChange)(nil)).ColumnExpr("COALESCE(MAX(id), 0)").
-		Where("organisation_id = ? AND coach_id = ?", orgID, coachID).Scan(ctx, &id)
-	return id, err
 }

@@ -176,7 +176,8 @@ func saveEvent(r *sdk.Request, name string, p *parsed, now time.Time, want expec
 		if n, _ := res.RowsAffected(); n == 0 {
 			return errChanged
 		}
-		return touch(ctx, tx, r.OrgID(), r.UserID(), name)
+		_, err = touch(ctx, tx, r.OrgID(), r.UserID(), name)
+		return err
 	})
 }
 
@@ -217,6 +218,7 @@ func (s calendarStore) DeleteCalendarObject(ctx context.Context, path string) er
 		} else if n == 0 {
 			return caldav.Errorf(http.StatusNotFound, "no object at %s", path)
 		}
-		return touch(ctx, tx, r.OrgID(), r.UserID(), name)
+		_, err = touch(ctx, tx, r.OrgID(), r.UserID(), name)
+		return err
 	})
 }

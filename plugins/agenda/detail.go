@@ -200,7 +200,8 @@ func themePost(r *sdk.Request) error {
 		if _, err := tx.NewUpdate().Model(a).Set("theme = ?, updated_at = ?", name, time.Now().UTC()).Where("id = ? AND organisation_id = ?", a.ID, r.OrgID()).Exec(ctx); err != nil {
 			return err
 		}
-		return touch(ctx, tx, a.OrganisationID, a.CoachID, a.objectName())
+		_, err := touch(ctx, tx, a.OrganisationID, a.CoachID, a.objectName())
+		return err
 	})
 	if err != nil {
 		return err

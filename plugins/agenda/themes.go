@@ -4,7 +4,6 @@ import (
 	"cmp"
 	"context"
 	"strings"
-	"time"
 	"unicode/utf8"
 
 	"github.com/uptrace/bun"
@@ -75,9 +74,25 @@ func namesPost(r *sdk.Request) error {
 		if _, err := tx.NewInsert().Model(s).On("CONFLICT (organisation_id) DO UPDATE").Set("calendar_names = EXCLUDED.calendar_names").Exec(ctx); err != nil {
 			return err
 		}
-		_, err := tx.NewRaw("INSERT INTO agenda_dav_changes (organisation_id, coach_id, name, created_at) SELECT organisation_id, coach_id, uid || '.ics', ? FROM agenda_appointments WHERE organisation_id = ?",
-			time.Now().UTC(), r.OrgID()).Exec(ctx)
-		return err
+		var list []appointment
+		if err := tx.NewSelect().Model(&list).Column("coach_id", "uid").Where("organisation_id = ?", r.OrgID()).Order("coach_id").Scan(ctx); err != nil {
+			return err
+		}
+		for len(list) > 0 {
+			n := 1
+			for n < len(list) && list[n].CoachID == list[0].CoachID {
+				n++
+			}
+			names := make([]string, 0, n)
+			for _, a := range list[:n] {
+				names = append(names, a.objectName())
+			}
+			if _, err := touch(ctx, tx, r.OrgID(), list[0].CoachID, names...); err != nil {
+				return err
+			}
+			list = list[n:]
+		}
+		return nil
 	})
 	if err != nil {
 		return err
