@@ -3,11 +3,11 @@ package main
 import (
 	"context"
 	"path"
-	"sync"
-	"time"
 	"slices"
 	"sort"
 	"strings"
+	"sync"
+	"time"
 
 	webcaldav "github.com/emersion/go-webdav/caldav"
 
