@@ -73,7 +73,7 @@ func initials(name string) string {
 
 // appointmentObjects are the coach's appointments (but cancelled ones) that
 // where keeps, as calendar objects named after their UID.
-func appointmentObjects(r *sdk.Request, where func(*bun.SelectQuery) *bun.SelectQuery) ([]webcaldav.CalendarObject, error) {
+func appointmentObjects(r *sdk.Request, where func(*bun.SelectQuery) *bun.SelectQuery) ([]caldav.Object, error) {
 	var list []appointment
 	q := r.DB().NewSelect().Model(&list).Where("organisation_id = ? AND coach_id = ? AND status <> ?", r.OrgID(), r.UserID(), statusCancelled)
 	if err := where(q).Order("starts_at").Scan(r.Context); err != nil || len(list) == 0 {
@@ -106,7 +106,7 @@ func appointmentObjects(r *sdk.Request, where func(*bun.SelectQuery) *bun.Select
 		}
 	}
 	_, _, base := davPaths(r)
-	out := make([]webcaldav.CalendarObject, 0, len(list))
+	out := make([]caldav.Object, 0, len(list))
 	for _, a := range list {
 		e := event(a, r.T("agenda.event.summary", map[string]any{"Who": who[a.CoacheeID]}), a.UpdatedAt)
 		description := r.T("agenda.status."+a.Status) + " · " + a.SessionType
@@ -114,35 +114,31 @@ func appointmentObjects(r *sdk.Request, where func(*bun.SelectQuery) *bun.Select
 			description += " · " + a.Theme
 		}
 		e.Props.SetText(ical.PropDescription, description)
-		out = append(out, webcaldav.CalendarObject{Path: base + a.objectName(), ModTime: a.UpdatedAt, Data: calendarWith(e.Component),
-			ETag: etagOf(a.UID, strconv.Itoa(a.Sequence), a.UpdatedAt.UTC().Format(time.RFC3339Nano), a.Status, names, who[a.CoacheeID])})
+		out = append(out, caldav.Object{CalendarObject: webcaldav.CalendarObject{Path: base + a.objectName(), ModTime: a.UpdatedAt, Data: calendarWith(e.Component),
+			ETag: etagOf(a.UID, strconv.Itoa(a.Sequence), a.UpdatedAt.UTC().Format(time.RFC3339Nano), a.Status, names, who[a.CoacheeID])}})
 	}
 	return out, nil
 }
 
 // eventObjects are the coach's own events that where keeps, as their app
-// sent them.
-func eventObjects(r *sdk.Request, where func(*bun.SelectQuery) *bun.SelectQuery) ([]webcaldav.CalendarObject, error) {
+// sent them: their text, not read (whoever needs more reads it).
+func eventObjects(r *sdk.Request, where func(*bun.SelectQuery) *bun.SelectQuery) ([]caldav.Object, error) {
 	var list []privateEvent
-	q := r.DB().NewSelect().Model(&list).Where("organisation_id = ? AND coach_id = ?", r.OrgID(), r.UserID())
+	q := r.DB().NewSelect().Model(&list).Column("name", "etag", "data", "updated_at").Where("organisation_id = ? AND coach_id = ?", r.OrgID(), r.UserID())
 	if err := where(q).Order("starts_at").Scan(r.Context); err != nil {
 		return nil, err
 	}
 	_, _, base := davPaths(r)
-	out := make([]webcaldav.CalendarObject, 0, len(list))
+	out := make([]caldav.Object, 0, len(list))
 	for _, e := range list {
-		cal, err := caldav.Decode([]byte(e.Data))
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, webcaldav.CalendarObject{Path: base + e.Name, ModTime: e.UpdatedAt, ETag: e.ETag, Data: cal, ContentLength: int64(len(e.Data))})
+		out = append(out, caldav.Object{CalendarObject: webcaldav.CalendarObject{Path: base + e.Name, ModTime: e.UpdatedAt, ETag: e.ETag, ContentLength: int64(len(e.Data))}, Text: e.Data})
 	}
 	return out, nil
 }
 
 // eventTags are the coach's own events that where keeps, with their tags
 // and sizes but not their data (a listing that asks for no more).
-func eventTags(r *sdk.Request, where func(*bun.SelectQuery) *bun.SelectQuery) ([]webcaldav.CalendarObject, error) {
+func eventTags(r *sdk.Request, where func(*bun.SelectQuery) *bun.SelectQuery) ([]caldav.Object, error) {
 	var list []struct {
 		Name      string    `bun:"name"`
 		ETag      string    `bun:"etag"`
@@ -155,9 +151,9 @@ func eventTags(r *sdk.Request, where func(*bun.SelectQuery) *bun.SelectQuery) ([
 		return nil, err
 	}
 	_, _, base := davPaths(r)
-	out := make([]webcaldav.CalendarObject, 0, len(list))
+	out := make([]caldav.Object, 0, len(list))
 	for _, e := range list {
-		out = append(out, webcaldav.CalendarObject{Path: base + e.Name, ModTime: e.UpdatedAt, ETag: e.ETag, ContentLength: e.Size})
+		out = append(out, caldav.Object{CalendarObject: webcaldav.CalendarObject{Path: base + e.Name, ModTime: e.UpdatedAt, ETag: e.ETag, ContentLength: e.Size}})
 	}
 	return out, nil
 }

@@ -12,6 +12,7 @@ import (
 	webcaldav "github.com/emersion/go-webdav/caldav"
 	"github.com/uptrace/bun"
 
+	"github.com/atriumhq/atrium/plugins/agenda/caldav"
 	"github.com/atriumhq/atrium/plugins/sdk"
 )
 
@@ -31,7 +32,7 @@ func openSpan(zone *time.Location) (first, last time.Time) {
 
 // openObjects are the coach's open hours over the span, one free-time
 // event per stretch, named after its local start.
-func openObjects(r *sdk.Request) ([]webcaldav.CalendarObject, error) {
+func openObjects(r *sdk.Request) ([]caldav.Object, error) {
 	zone, err := zoneOf(r, r.UserID())
 	if err != nil {
 		return nil, err
@@ -42,7 +43,7 @@ func openObjects(r *sdk.Request) ([]webcaldav.CalendarObject, error) {
 		return nil, err
 	}
 	_, _, base := davPaths(r)
-	var out []webcaldav.CalendarObject
+	var out []caldav.Object
 	for d := first; d.Before(last); d = d.AddDate(0, 0, 1) {
 		for _, s := range coach.OpenOn(d) {
 			local := s.Start.In(zone).Format("20060102T1504")
@@ -55,8 +56,8 @@ func openObjects(r *sdk.Request) ([]webcaldav.CalendarObject, error) {
 			e.Props.SetText(ical.PropSummary, summary)
 			e.Props.SetText(ical.PropLocation, s.Place)
 			e.Props.SetText(ical.PropTransparency, "TRANSPARENT")
-			out = append(out, webcaldav.CalendarObject{Path: base + "open-" + local + ".ics", Data: calendarWith(e.Component),
-				ETag: etagOf(local, s.Start.UTC().String(), s.End.UTC().String(), s.Place, summary)})
+			out = append(out, caldav.Object{CalendarObject: webcaldav.CalendarObject{Path: base + "open-" + local + ".ics", Data: calendarWith(e.Component),
+				ETag: etagOf(local, s.Start.UTC().String(), s.End.UTC().String(), s.Place, summary)}})
 		}
 	}
 	return out, nil

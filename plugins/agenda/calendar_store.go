@@ -13,7 +13,6 @@ import (
 	"github.com/uptrace/bun"
 
 	"github.com/atriumhq/atrium/plugins/agenda/caldav"
-	"github.com/atriumhq/atrium/plugins/agenda/instances"
 	"github.com/atriumhq/atrium/plugins/sdk"
 )
 
@@ -123,6 +122,7 @@ func nameIn(r *sdk.Request, path string) (string, error) {
 	return name, nil
 }
 
+// GetCalendarObject is one object, read (go-webdav answers a GET with it).
 func (s calendarStore) GetCalendarObject(ctx context.Context, path string, _ *webcaldav.CalendarCompRequest) (*webcaldav.CalendarObject, error) {
 	r, err := from(ctx)
 	if err != nil {
@@ -132,25 +132,20 @@ func (s calendarStore) GetCalendarObject(ctx context.Context, path string, _ *we
 	if err != nil {
 		return nil, err
 	}
-	var objects []webcaldav.CalendarObject
-	switch {
-	case strings.HasPrefix(name, "open-"):
-		objects, err = openObjects(r)
-	default:
-		objects, err = appointmentObjects(r, func(q *bun.SelectQuery) *bun.SelectQuery {
-			return q.Where("uid = ?", strings.TrimSuffix(name, ".ics"))
-		})
-		if err == nil && len(objects) == 0 {
-			objects, err = eventObjects(r, func(q *bun.SelectQuery) *bun.SelectQuery { return q.Where("name = ?", name) })
-		}
-	}
+	list, err := objectsNamed(r, []string{name}, func() ([]caldav.Object, error) { return openObjects(r) })
 	if err != nil {
 		return nil, err
 	}
-	for _, o := range objects {
-		if o.Path == path {
-			return &o, nil
+	for _, o := range list {
+		if o.Path != path {
+			continue
 		}
+		if o.Data == nil {
+			if o.Data, err = caldav.Decode([]byte(o.Text)); err != nil {
+				return nil, err
+			}
+		}
+		return &o.CalendarObject, nil
 	}
 	return nil, caldav.Errorf(http.StatusNotFound, "no object at %s", path)
 }
@@ -158,7 +153,7 @@ func (s calendarStore) GetCalendarObject(ctx context.Context, path string, _ *we
 // GetCalendarObjects reads a calendar-multiget's objects at once, as a
 // sync reads the objects it names (objectsNamed); the open hours are
 // computed only when one of them is asked for.
-func (s calendarStore) GetCalendarObjects(ctx context.Context, paths []string) (map[string]webcaldav.CalendarObject, error) {
+func (s calendarStore) GetCalendarObjects(ctx context.Context, paths []string) (map[string]caldav.Object, error) {
 	r, err := from(ctx)
 	if err != nil {
 		return nil, err
@@ -173,11 +168,11 @@ func (s calendarStore) GetCalendarObjects(ctx context.Context, paths []string) (
 		asked[p] = true
 		names = append(names, name)
 	}
-	list, err := objectsNamed(r, names, func() ([]webcaldav.CalendarObject, error) { return openObjects(r) })
+	list, err := objectsNamed(r, names, func() ([]caldav.Object, error) { return openObjects(r) })
 	if err != nil {
 		return nil, err
 	}
-	out := make(map[string]webcaldav.CalendarObject, len(list))
+	out := make(map[string]caldav.Object, len(list))
 	for _, o := range list {
 		if asked[o.Path] {
 			out[o.Path] = o
@@ -186,95 +181,29 @@ func (s calendarStore) GetCalendarObjects(ctx context.Context, paths []string) (
 	return out, nil
 }
 
-// ListCalendarObjects lists the calendar's objects. An empty component
-// request (a PROPFIND asking tags and sizes, not data) gets the coach's own
-// events without their data: a listing of 10,000 read and decoded every
-// one of them.
-func (s calendarStore) ListCalendarObjects(ctx context.Context, path string, req *webcaldav.CalendarCompRequest) ([]webcaldav.CalendarObject, error) {
-	bare := req != nil && req.Name == "" && !req.AllProps && !req.AllComps && len(req.Props) == 0 && len(req.Comps) == 0
+// ListCalendarObjects lists the calendar's objects with their tags and
+// sizes: the coach's own events without their data (a listing of 10,000
+// read and decoded every one of them).
+func (s calendarStore) ListCalendarObjects(ctx context.Context, path string, _ *webcaldav.CalendarCompRequest) ([]webcaldav.CalendarObject, error) {
 	r, err := from(ctx)
 	if err != nil {
 		return nil, err
 	}
-	return s.objectsIn(r, path, time.Time{}, time.Time{}, bare, func() ([]webcaldav.CalendarObject, error) { return openObjects(r) })
+	list, err := s.objectsIn(r, path, true, func() ([]caldav.Object, error) { return openObjects(r) })
+	out := make([]webcaldav.CalendarObject, 0, len(list))
+	for _, o := range list {
+		out = append(out, o.CalendarObject)
+	}
+	return out, err
 }
 
-// QueryCalendarObjects answers a calendar-query. Its time range on events
-// is judged here, as RFC 4791 §9.9 reads it, over each event's instances
-// with moved ones where they went (go-webdav's matcher compares strictly
-// and looks at recurrence starts only: docs/agenda.md); the rest of the
-// filter is go-webdav's.
-func (s calendarStore) QueryCalendarObjects(ctx context.Context, path string, q *webcaldav.CalendarQuery) ([]webcaldav.CalendarObject, error) {
-	r, err := from(ctx)
-	if err != nil {
-		return nil, err
-	}
-	start, end, rest := eventRange(q)
-	list, err := s.objectsIn(r, path, start, end, false, func() ([]webcaldav.CalendarObject, error) { return openObjects(r) })
-	if err != nil {
-		return nil, err
-	}
-	found, err := webcaldav.Filter(rest, list)
-	if err != nil {
-		return nil, caldav.Errorf(http.StatusBadRequest, "the query cannot be answered: %v", err)
-	}
-	if start.IsZero() && end.IsZero() {
-		return found, nil
-	}
-	zone, err := zoneOf(r, r.UserID())
-	if err != nil {
-		return nil, err
-	}
-	kept := found[:0]
-	for _, o := range found {
-		e, err := instances.Read(o.Data, zone)
-		if err != nil {
-			continue // kept before this server read zones and instances as it does now
-		}
-		if in, err := e.Between(start, end, 1); len(in) > 0 || errors.Is(err, instances.ErrTooMany) {
-			kept = append(kept, o)
-		}
-	}
-	return kept, nil
-}
-
-// eventRange is the time range a query asks of events (a time-range on
-// VEVENT within VCALENDAR), zero when it asks none, and the query without
-// it; any other time range stays in the query for go-webdav to judge.
-func eventRange(q *webcaldav.CalendarQuery) (start, end time.Time, rest *webcaldav.CalendarQuery) {
-	rest = q
-	if q.CompFilter.Name != ical.CompCalendar {
-		return start, end, rest
-	}
-	for i, c := range q.CompFilter.Comps {
-		if c.Name != ical.CompEvent || c.Start.IsZero() && c.End.IsZero() {
-			continue
-		}
-		copied := *q
-		copied.CompFilter.Comps = append([]webcaldav.CompFilter(nil), q.CompFilter.Comps...)
-		copied.CompFilter.Comps[i].Start, copied.CompFilter.Comps[i].End = time.Time{}, time.Time{}
-		return c.Start, c.End, &copied
-	}
-	return start, end, rest
-}
-
-// objectsIn lists the calendar's objects that may fall in [start, end)
-// (all of them for zero times): the query's filter decides exactly. Bare
-// leaves out the data of the coach's own events; the open hours are asked
-// for only when the range meets their span.
-func (calendarStore) objectsIn(r *sdk.Request, path string, start, end time.Time, bare bool, open openNow) ([]webcaldav.CalendarObject, error) {
+// objectsIn lists the calendar's objects. Bare leaves out the data of the
+// coach's own events.
+func (calendarStore) objectsIn(r *sdk.Request, path string, bare bool, open openNow) ([]caldav.Object, error) {
 	if c, ok := calendarOf(r); !ok || strings.TrimSuffix(path, "/") != strings.TrimSuffix(c.Path, "/") {
 		return nil, caldav.Errorf(http.StatusNotFound, "no calendar at %s", path)
 	}
-	objects, err := appointmentObjects(r, func(q *bun.SelectQuery) *bun.SelectQuery {
-		if !start.IsZero() {
-			q = q.Where("ends_at > ?", start.UTC())
-		}
-		if !end.IsZero() {
-			q = q.Where("starts_at < ?", end.UTC())
-		}
-		return q
-	})
+	objects, err := appointmentObjects(r, func(q *bun.SelectQuery) *bun.SelectQuery { return q })
 	if err != nil {
 		return nil, err
 	}
@@ -282,26 +211,12 @@ func (calendarStore) objectsIn(r *sdk.Request, path string, start, end time.Time
 	if bare {
 		list = eventTags
 	}
-	events, err := list(r, func(q *bun.SelectQuery) *bun.SelectQuery {
-		// A recurring event's first time may lie before the range; an
-		// event of no length at the range's start is in it.
-		if !start.IsZero() {
-			q = q.Where("(ends_at >= ? OR recurring = ?)", start.UTC(), true)
-		}
-		if !end.IsZero() {
-			q = q.Where("starts_at < ?", end.UTC())
-		}
-		return q
-	})
+	events, err := list(r, func(q *bun.SelectQuery) *bun.SelectQuery { return q })
 	if err != nil {
 		return nil, err
 	}
-	objects = append(objects, events...)
-	if !meetsOpenSpan(start, end) {
-		return objects, nil
-	}
 	hours, err := open()
-	return append(objects, hours...), err
+	return append(append(objects, events...), hours...), err
 }
 
 // meetsOpenSpan says whether [start, end) may meet the days whose open

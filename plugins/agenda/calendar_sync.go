@@ -7,9 +7,6 @@ import (
 	"sort"
 	"strings"
 	"sync"
-	"time"
-
-	webcaldav "github.com/emersion/go-webdav/caldav"
 
 	"github.com/uptrace/bun"
 
@@ -45,7 +42,7 @@ func (s calendarStore) Changes(ctx context.Context, calendar string, at caldav.P
 	if err != nil {
 		return caldav.Page{}, err
 	}
-	open := sync.OnceValues(func() ([]webcaldav.CalendarObject, error) { return openObjects(r) })
+	open := sync.OnceValues(func() ([]caldav.Object, error) { return openObjects(r) })
 	if state.OpenInputs != openStamp(inputs, state.LastChange) {
 		list, err := open()
 		if err != nil {
@@ -79,7 +76,7 @@ func (s calendarStore) Changes(ctx context.Context, calendar string, at caldav.P
 
 // openNow gives the open hours as they are now, computed once and only
 // when asked for.
-type openNow func() ([]webcaldav.CalendarObject, error)
+type openNow func() ([]caldav.Object, error)
 
 // listing is a first sync: every object of the calendar in the order of
 // names, from after the last one sent. A page cut at the limit continues
@@ -90,7 +87,7 @@ func (s calendarStore) listing(ctx context.Context, r *sdk.Request, calendar str
 	if at.After == "" {
 		began = token
 	}
-	all, err := s.objectsIn(r, calendar, time.Time{}, time.Time{}, false, open)
+	all, err := s.objectsIn(r, calendar, false, open)
 	if err != nil {
 		return caldav.Page{}, err
 	}
@@ -123,7 +120,7 @@ func (s calendarStore) listing(ctx context.Context, r *sdk.Request, calendar str
 	for _, o := range rest {
 		sent[o.Path] = true
 	}
-	page.Changed = slices.DeleteFunc(page.Changed, func(o webcaldav.CalendarObject) bool { return sent[o.Path] })
+	page.Changed = slices.DeleteFunc(page.Changed, func(o caldav.Object) bool { return sent[o.Path] })
 	page.Changed = append(rest, page.Changed...)
 	return page, nil
 }
@@ -172,8 +169,8 @@ func changedSince(r *sdk.Request, since int64, limit int, open openNow) (caldav.
 // objectsNamed are the calendar's objects of those names that are there,
 // read a thousand at a time; the open hours are computed only when one of
 // them is asked for.
-func objectsNamed(r *sdk.Request, names []string, open openNow) ([]webcaldav.CalendarObject, error) {
-	var out []webcaldav.CalendarObject
+func objectsNamed(r *sdk.Request, names []string, open openNow) ([]caldav.Object, error) {
+	var out []caldav.Object
 	wanted := map[string]bool{}
 	anyOpen := false
 	for _, n := range names {

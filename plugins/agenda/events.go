@@ -34,8 +34,12 @@ type privateEvent struct {
 	EndsAt         time.Time  `bun:"ends_at,notnull"`
 	Recurring      bool       `bun:"recurring,notnull"`
 	Until          *time.Time `bun:"until"` // the last time's start; nil when it never ends
-	Busy           bool       `bun:"busy,notnull"`
-	UpdatedAt      time.Time  `bun:"updated_at,notnull"`
+	// Floating is the zone its floating times and dates were read in, ""
+	// when it has none (its times above are exact whatever the coach's
+	// zone), "?" when it was stored before this was kept.
+	Floating  string    `bun:"floating,notnull"`
+	Busy      bool      `bun:"busy,notnull"`
+	UpdatedAt time.Time `bun:"updated_at,notnull"`
 }
 
 // Bounds on what a calendar app may store.
@@ -53,6 +57,7 @@ type parsed struct {
 	Until      *time.Time
 	Busy       bool
 	Data       string
+	Floating   string // the zone its floating times were read in, "" for none
 }
 
 // parseEvent checks a calendar object an app sends and reads what Atrium
@@ -71,6 +76,9 @@ func parseEvent(cal *ical.Calendar, zone *time.Location, now time.Time) (*parsed
 		return nil, caldav.Errorf(http.StatusBadRequest, "the event cannot be read: %v", err)
 	}
 	p := &parsed{UID: uid, Start: e.Start.UTC(), End: e.End.UTC(), Busy: e.Busy, Recurring: e.Recurring()}
+	if e.Floating() {
+		p.Floating = zone.String()
+	}
 	for _, c := range cal.Children {
 		if c.Name == ical.CompEvent && c.Props.Get(ical.PropRecurrenceID) == nil {
 			p.Status, _ = c.Props.Text(ical.PropStatus)
@@ -126,20 +134,26 @@ func until(e *instances.Event, now time.Time) (*time.Time, error) {
 // times are the coach's (zone).
 func busyIn(ctx context.Context, db bun.IDB, orgID, coachID int64, zone *time.Location, from, to time.Time) ([]availability.Busy, error) {
 	var list []privateEvent
-	// A single event is its times; only a recurring one's data is read.
-	err := db.NewSelect().Model(&list).Column("id", "starts_at", "ends_at", "recurring").ColumnExpr("CASE WHEN recurring THEN data ELSE '' END AS data").
-		Where("organisation_id = ? AND coach_id = ? AND busy = ? AND starts_at < ?", orgID, coachID, true, to.UTC()).
+	// A single event whose times were read as they read now is its stored
+	// times; the data is read of the others only: recurring ones, and
+	// floating ones read in another zone (the coach's changed since), whose
+	// stored times may be off by a day, as far as the span is widened.
+	err := db.NewSelect().Model(&list).Column("id", "starts_at", "ends_at", "recurring").
+		ColumnExpr("CASE WHEN recurring OR floating NOT IN ('', ?) THEN data ELSE '' END AS data", zone.String()).
+		Where("organisation_id = ? AND coach_id = ? AND busy = ? AND starts_at < ?", orgID, coachID, true, to.Add(48*time.Hour).UTC()).
 		WhereGroup(" AND ", func(q *bun.SelectQuery) *bun.SelectQuery {
-			return q.Where("recurring = ? AND ends_at > ?", false, from.UTC()).
-				WhereOr("recurring = ? AND (until IS NULL OR until > ?)", true, from.Add(-24*time.Hour).UTC())
+			return q.Where("recurring = ? AND ends_at > ?", false, from.Add(-48*time.Hour).UTC()).
+				WhereOr("recurring = ? AND (until IS NULL OR until > ?)", true, from.Add(-72*time.Hour).UTC())
 		}).Scan(ctx)
 	if err != nil {
 		return nil, err
 	}
 	var out []availability.Busy
 	for _, e := range list {
-		if !e.Recurring {
-			out = append(out, availability.Busy{From: e.StartsAt, To: e.EndsAt})
+		if e.Data == "" {
+			if (instances.Instance{Start: e.StartsAt, End: e.EndsAt}).Overlaps(from, to) {
+				out = append(out, availability.Busy{From: e.StartsAt, To: e.EndsAt})
+			}
 			continue
 		}
 		cal, err := caldav.Decode([]byte(e.Data))

@@ -16,6 +16,8 @@ import (
 	"net/http"
 	"strings"
 
+	"github.com/emersion/go-ical"
+	"github.com/emersion/go-webdav"
 	"github.com/emersion/go-webdav/caldav"
 )
 
@@ -27,19 +29,52 @@ type Principal struct {
 	Email   string
 }
 
+// Object is a calendar object as a store has it: go-webdav's object and,
+// for one the store keeps as it was sent, that text, which answers send as
+// it is (decoding and encoding every event again was a third of a month's
+// query). Data may be nil where Text is set.
+type Object struct {
+	caldav.CalendarObject
+	Text string
+}
+
+// calendarText is the object as iCalendar text.
+func (o Object) calendarText() (string, error) {
+	if o.Text != "" || o.Data == nil {
+		return o.Text, nil
+	}
+	return encodeCalendar(o.Data)
+}
+
 // Store is what the server asks of the application: go-webdav's backend
-// for the objects, and the principal and change history for the rest.
+// for a single object (GET, and the ETag preconditions read) and the
+// collections, and the rest for the reports and properties this package
+// answers itself.
 type Store interface {
-	caldav.Backend
+	webdav.UserPrincipalBackend
+	CalendarHomeSetPath(ctx context.Context) (string, error)
+	CreateCalendar(ctx context.Context, calendar *caldav.Calendar) error
+	ListCalendars(ctx context.Context) ([]caldav.Calendar, error)
+	GetCalendar(ctx context.Context, path string) (*caldav.Calendar, error)
+	GetCalendarObject(ctx context.Context, path string, req *caldav.CalendarCompRequest) (*caldav.CalendarObject, error)
+	// ListCalendarObjects lists a calendar's objects with their tags and
+	// sizes but not their data (a PROPFIND's listing).
+	ListCalendarObjects(ctx context.Context, path string, req *caldav.CalendarCompRequest) ([]caldav.CalendarObject, error)
+	PutCalendarObject(ctx context.Context, path string, calendar *ical.Calendar, opts *caldav.PutCalendarObjectOptions) (*caldav.CalendarObject, error)
+	DeleteCalendarObject(ctx context.Context, path string) error
+
 	Principal(ctx context.Context) (Principal, error)
 	// Presentation is what the person's apps set for their own display of
 	// their calendar (colour, order, name), and SetPresentation keeps it:
 	// Apple Calendar sets its colour back when the server forgets it.
 	Presentation(ctx context.Context, calendar string) (map[xml.Name]string, error)
 	SetPresentation(ctx context.Context, calendar string, set map[xml.Name]string, remove []xml.Name) error
+	// Query answers a calendar-query: the calendar's objects its filter
+	// matches (RFC 4791 §9.7).
+	Query(ctx context.Context, calendar string, q *caldav.CalendarQuery) ([]Object, error)
 	// GetCalendarObjects are the objects at those paths that exist, by
 	// path, read at once (a calendar-multiget's).
-	GetCalendarObjects(ctx context.Context, paths []string) (map[string]caldav.CalendarObject, error)
+	GetCalendarObjects(ctx context.Context, paths []string) (map[string]Object, error)
 	// Changes is what changed in the calendar after a position: the
 	// changed objects as they are now (every object for a first sync) and
 	// the paths of those removed, at most limit of them (0: all), and the
@@ -107,6 +142,9 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			return
 		case xml.Name{Space: nsCalDAV, Local: "calendar-multiget"}:
 			h.multiget(w, r, body)
+			return
+		case xml.Name{Space: nsCalDAV, Local: "calendar-query"}:
+			h.query(w, r, body)
 			return
 		}
 		// A calendar that is not there has no objects to report: go-webdav

@@ -90,9 +90,24 @@ func (b backend) ListCalendarObjects(ctx context.Context, path string, req *cald
 	return list, coded(err)
 }
 
+// QueryCalendarObjects is go-webdav's calendar-query, which this package
+// answers itself (query.go); it is here for go-webdav's interface, with
+// each object's data read.
 func (b backend) QueryCalendarObjects(ctx context.Context, path string, q *caldav.CalendarQuery) ([]caldav.CalendarObject, error) {
-	list, err := b.Store.QueryCalendarObjects(ctx, path, q)
-	return list, coded(err)
+	list, err := b.Store.Query(ctx, path, q)
+	if err != nil {
+		return nil, coded(err)
+	}
+	out := make([]caldav.CalendarObject, 0, len(list))
+	for _, o := range list {
+		if o.Data == nil {
+			if o.Data, err = Decode([]byte(o.Text)); err != nil {
+				return nil, err
+			}
+		}
+		out = append(out, o.CalendarObject)
+	}
+	return out, nil
 }
 
 func (b backend) PutCalendarObject(ctx context.Context, path string, cal *ical.Calendar, opts *caldav.PutCalendarObjectOptions) (*caldav.CalendarObject, error) {

@@ -103,7 +103,7 @@ func (h *Handler) propfind(w http.ResponseWriter, r *http.Request, body []byte) 
 				return
 			}
 			for _, o := range objects {
-				add(o.Path, objectProps(o, false))
+				add(o.Path, objectProps(Object{CalendarObject: o}, false))
 			}
 		}
 	}
@@ -194,7 +194,7 @@ func (h *Handler) calendarProps(r *http.Request, me Principal, c caldav.Calendar
 }
 
 // objectProps are an object's properties; with data, its calendar too.
-func objectProps(o caldav.CalendarObject, data bool) map[xml.Name]string {
+func objectProps(o Object, data bool) map[xml.Name]string {
 	p := map[xml.Name]string{
 		{Space: nsDAV, Local: "resourcetype"}:   "",
 		{Space: nsDAV, Local: "getcontenttype"}: "text/calendar; charset=utf-8; component=VEVENT",
@@ -203,8 +203,8 @@ func objectProps(o caldav.CalendarObject, data bool) map[xml.Name]string {
 	if !o.ModTime.IsZero() {
 		p[xml.Name{Space: nsDAV, Local: "getlastmodified"}] = o.ModTime.UTC().Format(http.TimeFormat)
 	}
-	if data && o.Data != nil {
-		if s, err := encodeCalendar(o.Data); err == nil {
+	if data {
+		if s, err := o.calendarText(); err == nil && s != "" {
 			p[xml.Name{Space: nsCalDAV, Local: "calendar-data"}] = text(s)
 		}
 	}

@@ -10,7 +10,6 @@ import (
 	"strings"
 
 	"github.com/emersion/go-ical"
-	"github.com/emersion/go-webdav/caldav"
 )
 
 // ErrUnknownToken is a sync token the calendar never gave.
@@ -32,7 +31,7 @@ type Position struct {
 // remain (a client's DAV:limit cut it short).
 type Page struct {
 	Next      Position
-	Changed   []caldav.CalendarObject
+	Changed   []Object
 	Removed   []string
 	Truncated bool
 }

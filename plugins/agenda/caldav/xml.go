@@ -9,6 +9,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 )
 
 // The XML namespaces calendar apps speak.
@@ -114,17 +115,125 @@ func statusLine(code int) string {
 	return "HTTP/1.1 " + strconv.Itoa(code) + " " + http.StatusText(code)
 }
 
-// writeMultistatus answers 207 with the responses.
+// writeMultistatus answers 207 with the responses. It is written by hand:
+// through encoding/xml's reflection a listing of 10,000 objects took a
+// third of its time in writing.
 func writeMultistatus(w http.ResponseWriter, ms multistatus) {
-	var buf bytes.Buffer
-	buf.WriteString(xml.Header)
-	if err := xml.NewEncoder(&buf).Encode(ms); err != nil {
-		http.Error(w, "caldav: the answer could not be written", http.StatusInternalServerError)
-		return
+	var b bytes.Buffer
+	b.Grow(256 * (len(ms.Responses) + 1))
+	b.WriteString(xml.Header + `<multistatus xmlns="DAV:">`)
+	for _, r := range ms.Responses {
+		b.WriteString("<response><href>")
+		escape(&b, r.Href)
+		b.WriteString("</href>")
+		for _, ps := range r.Propstat {
+			b.WriteString("<propstat><prop>")
+			for _, p := range ps.Prop.Props {
+				writeProperty(&b, p)
+			}
+			b.WriteString("</prop><status>")
+			escape(&b, ps.Status)
+			b.WriteString("</status></propstat>")
+		}
+		if r.Status != "" {
+			b.WriteString("<status>")
+			escape(&b, r.Status)
+			b.WriteString("</status>")
+		}
+		if r.Error != nil && r.Error.Limit != nil {
+			b.WriteString("<error><number-of-matches-within-limits/></error>")
+		}
+		b.WriteString("</response>")
 	}
+	if ms.SyncToken != "" {
+		b.WriteString("<sync-token>")
+		escape(&b, ms.SyncToken)
+		b.WriteString("</sync-token>")
+	}
+	b.WriteString("</multistatus>")
 	w.Header().Set("Content-Type", "application/xml; charset=utf-8")
 	w.WriteHeader(http.StatusMultiStatus)
-	_, _ = w.Write(buf.Bytes())
+	_, _ = w.Write(b.Bytes())
+}
+
+// writeProperty writes one property, its value already XML, in its own
+// namespace where that is not DAV:.
+func writeProperty(b *bytes.Buffer, p property) {
+	b.WriteByte('<')
+	b.WriteString(p.XMLName.Local)
+	if p.XMLName.Space != nsDAV {
+		b.WriteString(` xmlns="`)
+		escape(b, p.XMLName.Space)
+		b.WriteByte('"')
+	}
+	if p.Inner == "" {
+		b.WriteString("/>")
+		return
+	}
+	b.WriteByte('>')
+	b.WriteString(p.Inner)
+	b.WriteString("</")
+	b.WriteString(p.XMLName.Local)
+	b.WriteByte('>')
+}
+
+// escape writes s as XML text or attribute value: the markup characters
+// and quotes as references, a carriage return as one (a parser would turn
+// CRLF into LF, and iCalendar lines end in CRLF), and what XML cannot hold
+// (other control characters, bytes that are not UTF-8) as U+FFFD, as
+// encoding/xml does; the rest, nearly all of a calendar, as it is.
+func escape(b *bytes.Buffer, s string) {
+	last := 0
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c >= 0x20 && c < utf8.RuneSelf && c != '&' && c != '<' && c != '>' && c != '"' && c != '\'' {
+			i++
+			continue
+		}
+		var ref string
+		width := 1
+		switch c {
+		case '&':
+			ref = "&amp;"
+		case '<':
+			ref = "&lt;"
+		case '>':
+			ref = "&gt;"
+		case '"':
+			ref = "&#34;"
+		case '\'':
+			ref = "&#39;"
+		case '\r':
+			ref = "&#xD;"
+		case '\n', '\t':
+			i++
+			continue
+		default:
+			if c < 0x20 {
+				ref = "\uFFFD"
+				break
+			}
+			r, n := utf8.DecodeRuneInString(s[i:])
+			width = n
+			if r != utf8.RuneError || n > 1 {
+				if inCharacterRange(r) {
+					i += n
+					continue
+				}
+			}
+			ref = "\uFFFD"
+		}
+		b.WriteString(s[last:i])
+		b.WriteString(ref)
+		i += width
+		last = i
+	}
+	b.WriteString(s[last:])
+}
+
+// inCharacterRange tells a character XML 1.0 may hold (§2.2).
+func inCharacterRange(r rune) bool {
+	return r == 0x09 || r == 0x0A || r == 0x0D || r >= 0x20 && r <= 0xD7FF || r >= 0xE000 && r <= 0xFFFD || r >= 0x10000 && r <= 0x10FFFF
 }
 
 // calDAVPreconditions are RFC 4791's (the rest are WebDAV's).
@@ -195,8 +304,8 @@ func decode(body []byte, v any) error {
 
 // text is a value escaped for XML.
 func text(s string) string {
-	var b strings.Builder
-	_ = xml.EscapeText(&b, []byte(s))
+	var b bytes.Buffer
+	escape(&b, s)
 	return b.String()
 }
 

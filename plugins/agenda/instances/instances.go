@@ -60,6 +60,7 @@ type Event struct {
 	AllDay     bool
 	Busy       bool
 	set        *rrule.Set
+	floats     bool
 }
 
 // Read reads a calendar object's event. Floating times and dates are read
@@ -116,6 +117,10 @@ func ruleFailed(err *error) {
 	}
 }
 
+// Floating tells whether any of the times read so far was a date or a
+// date-time without zone: read in the floating zone, they move with it.
+func (e *Event) Floating() bool { return e.floats }
+
 // Recurring tells whether the event repeats.
 func (e *Event) Recurring() bool { return e.set != nil }
 
@@ -132,6 +137,7 @@ func busy(c *ical.Component) bool {
 func (e *Event) timeOf(p *ical.Prop, value string) (t time.Time, date bool, err error) {
 	value = strings.TrimSpace(value)
 	if p.ValueType() == ical.ValueDate || len(value) == len("20060102") {
+		e.floats = true
 		t, err = time.ParseInLocation("20060102", value, e.floating)
 		return t, true, err
 	}
@@ -144,6 +150,8 @@ func (e *Event) timeOf(p *ical.Prop, value string) (t time.Time, date bool, err 
 		if loc, err = e.zones.location(tzid); err != nil {
 			return t, false, err
 		}
+	} else {
+		e.floats = true
 	}
 	t, err = time.ParseInLocation("20060102T150405", value, loc)
 	return t, false, err
