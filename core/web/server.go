@@ -220,7 +220,9 @@ func New(o Options) (*Server, error) {
 	s.app = fiber.New(fc)
 
 	s.app.Use(requestID, securityHeaders(cfg.HSTS), accessLog(s.log), recoverPanics(s.log))
-	s.app.Use(compress.New(compress.Config{Next: func(c fiber.Ctx) bool {
+	// The fastest level: a page or a month of calendar data compresses
+	// nearly as well, at a third of the processor time of the default.
+	s.app.Use(compress.New(compress.Config{Level: compress.LevelBestSpeed, Next: func(c fiber.Ctx) bool {
 		// Static files are compressed once at start-up; an event stream
 		// must reach the tab as each event is written. A protocol's object
 		// keeps the entity tag its endpoint gave (compressing would replace

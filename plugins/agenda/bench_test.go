@@ -195,7 +195,7 @@ func atriumWith(b testing.TB, db config.Database, events []string) calendarServe
 			b.Fatal(err)
 		}
 		rows = append(rows, privateEvent{OrganisationID: orgID, CoachID: coach.ID, Name: fmt.Sprintf("bench-%05d.ics", i), UID: p.UID, ETag: etagOf(p.Data),
-			Data: p.Data, StartsAt: p.Start, EndsAt: p.End, Busy: true, Floating: p.Floating, UpdatedAt: now})
+			Data: p.Data, StartsAt: p.Start, EndsAt: p.End, Busy: true, Simple: p.Simple, UpdatedAt: now})
 	}
 	for len(rows) > 0 {
 		n := min(len(rows), 500)

@@ -13,17 +13,19 @@ import (
 
 	"github.com/atriumhq/atrium/plugins/agenda/caldav"
 	"github.com/atriumhq/atrium/plugins/agenda/instances"
+	"github.com/atriumhq/atrium/plugins/sdk"
 )
 
 // Query answers a calendar-query. Its time range on events is judged here,
 // as RFC 4791 §9.9 reads it, over each event's instances with moved ones
 // where they went (go-webdav's matcher compares strictly and looks at
 // recurrence starts only: docs/agenda.md); the rest of the filter is
-// go-webdav's. A single event whose stored times are exact (it has no
-// floating times, or they were read in the coach's zone as it is now) is
-// judged by those times and sent as stored, unread, when the filter asks
-// nothing more than a time range: a month's query reads no event.
-func (s calendarStore) Query(ctx context.Context, path string, q *webcaldav.CalendarQuery) ([]caldav.Object, error) {
+// go-webdav's. A simple event (privateEvent.Simple) is judged by its
+// stored times and sent as stored, unread, when the filter asks nothing
+// more than a time range: a month's query reads no event. Modification
+// times are read only when asked for (modTimes): read for every row, they
+// were a tenth of the query's time.
+func (s calendarStore) Query(ctx context.Context, path string, q *webcaldav.CalendarQuery, modTimes bool) ([]caldav.Object, error) {
 	r, err := from(ctx)
 	if err != nil {
 		return nil, err
@@ -51,10 +53,8 @@ func (s calendarStore) Query(ctx context.Context, path string, q *webcaldav.Cale
 		}
 		read = append(read, open...)
 	}
-	var rows []privateEvent
-	if err := r.DB().NewSelect().Model(&rows).Column("name", "etag", "data", "updated_at", "starts_at", "ends_at", "recurring", "floating").
-		Where("organisation_id = ? AND coach_id = ?", r.OrgID(), r.UserID()).Apply(eventsIn(start, end, zone.String())).
-		Order("starts_at").Scan(ctx); err != nil {
+	rows, err := eventsIn(r, start, end, modTimes)
+	if err != nil {
 		return nil, err
 	}
 	plain := onlyEvents(rest)
@@ -62,10 +62,8 @@ func (s calendarStore) Query(ctx context.Context, path string, q *webcaldav.Cale
 	var out []caldav.Object
 	for _, e := range rows {
 		o := caldav.Object{CalendarObject: webcaldav.CalendarObject{Path: base + e.Name, ModTime: e.UpdatedAt, ETag: e.ETag, ContentLength: int64(len(e.Data))}, Text: e.Data}
-		if plain && !e.Recurring && (e.Floating == "" || e.Floating == zone.String()) {
-			if (instances.Instance{Start: e.StartsAt, End: e.EndsAt}).Overlaps(start, end) {
-				out = append(out, o)
-			}
+		if plain && e.Simple {
+			out = append(out, o) // eventsIn judged its times
 			continue
 		}
 		if o.Data, err = caldav.Decode([]byte(e.Data)); err != nil {
@@ -135,19 +133,30 @@ func onlyEvents(q *webcaldav.CalendarQuery) bool {
 // same time read in another.
 const dayLong = 48 * time.Hour
 
-// eventsIn keeps the events that may fall in [start, end) (zero: open):
-// exact ones by their stored times; recurring ones, whose first time may
-// lie before the range, and floating ones read in another zone (zone is
-// the coach's now), whose stored times may be off by a day, more widely.
-// An event of no length at the range's start is in it.
-func eventsIn(start, end time.Time, zone string) func(*bun.SelectQuery) *bun.SelectQuery {
-	return func(q *bun.SelectQuery) *bun.SelectQuery {
-		return q.Where("starts_at < ?", highest(end).Add(dayLong)).WhereGroup(" AND ", func(q *bun.SelectQuery) *bun.SelectQuery {
-			return q.Where("recurring = ?", true).
-				WhereOr("floating IN ('', ?) AND ends_at >= ? AND starts_at < ?", zone, lowest(start), highest(end)).
-				WhereOr("floating NOT IN ('', ?) AND ends_at >= ?", zone, lowest(start).Add(-dayLong))
-		})
+// eventsIn reads the coach's events that may fall in [start, end) (zero:
+// open): simple ones judged exactly by their stored times, as
+// instances.Instance.Overlaps would (one with a length when it starts
+// before the range ends and ends after it starts, one without when it
+// starts in the range), found by their start within a day before the
+// range; the others (recurring, whose first time may lie before the range,
+// floating, whose stored times may be off by a day, or long) more widely,
+// for their data to be judged.
+func eventsIn(r *sdk.Request, start, end time.Time, modTimes bool) ([]privateEvent, error) {
+	columns := []string{"name", "etag", "data", "simple"}
+	if modTimes {
+		columns = append(columns, "updated_at")
 	}
+	from, to := lowest(start), highest(end)
+	var rows []privateEvent
+	err := r.DB().NewSelect().Model(&rows).Column(columns...).
+		Where("organisation_id = ? AND coach_id = ? AND simple = ?", r.OrgID(), r.UserID(), true).
+		Where("starts_at >= ? AND starts_at < ?", from.Add(-24*time.Hour), to).
+		Where("(ends_at > ? OR ends_at = starts_at AND starts_at >= ?)", from, from).
+		UnionAll(r.DB().NewSelect().Model((*privateEvent)(nil)).Column(columns...).
+			Where("organisation_id = ? AND coach_id = ? AND simple = ?", r.OrgID(), r.UserID(), false).
+			Where("starts_at < ? AND (recurring = ? OR ends_at >= ?)", to.Add(dayLong), true, from.Add(-dayLong))).
+		Scan(r.Context)
+	return rows, err
 }
 
 // lowest and highest stand for an open side of a range in a comparison

@@ -157,14 +157,14 @@ func saveEvent(r *sdk.Request, name string, p *parsed, now time.Time, want expec
 			return caldav.Refuse(http.StatusConflict, "no-uid-conflict", base+other[0], "another object of this calendar has UID %s", p.UID)
 		}
 		e := &privateEvent{OrganisationID: r.OrgID(), CoachID: r.UserID(), Name: name, UID: p.UID, ETag: etagOf(p.Data), Data: p.Data,
-			StartsAt: p.Start, EndsAt: p.End, Recurring: p.Recurring, Until: p.Until, Busy: p.Busy, Floating: p.Floating, UpdatedAt: now.UTC()}
+			StartsAt: p.Start, EndsAt: p.End, Recurring: p.Recurring, Until: p.Until, Busy: p.Busy, Simple: p.Simple, UpdatedAt: now.UTC()}
 		q := tx.NewInsert().Model(e)
 		if want.none {
 			q = q.On("CONFLICT (organisation_id, coach_id, name) DO NOTHING")
 		} else {
 			q = q.On("CONFLICT (organisation_id, coach_id, name) DO UPDATE").
 				Set("uid = EXCLUDED.uid, etag = EXCLUDED.etag, data = EXCLUDED.data, starts_at = EXCLUDED.starts_at, ends_at = EXCLUDED.ends_at").
-				Set("recurring = EXCLUDED.recurring, until = EXCLUDED.until, busy = EXCLUDED.busy, floating = EXCLUDED.floating, updated_at = EXCLUDED.updated_at")
+				Set("recurring = EXCLUDED.recurring, until = EXCLUDED.until, busy = EXCLUDED.busy, simple = EXCLUDED.simple, updated_at = EXCLUDED.updated_at")
 			if want.etag != "" {
 				q = q.Where("?TableAlias.etag = ?", want.etag)
 			}

@@ -36,9 +36,8 @@ type davCalendar struct {
 }
 
 // addCalendars numbers each coach's changes on their own and keeps each
-// calendar's state in a row of its own (changes keep their ids as their
-// numbers, so the tokens apps hold stay good), and has events say the zone
-// their floating times were read in.
+// calendar's state in a row of its own. Changes keep their ids as their
+// numbers, so the tokens apps hold stay good.
 func addCalendars(ctx context.Context, db *bun.DB) error {
 	// A frozen copy: the table as this migration makes it.
 	type calendar struct {
@@ -58,9 +57,6 @@ func addCalendars(ctx context.Context, db *bun.DB) error {
 		"CREATE INDEX agenda_dav_changes_by_seq ON agenda_dav_changes (organisation_id, coach_id, seq)",
 		"INSERT INTO agenda_dav_calendars (organisation_id, coach_id, last_change, open_inputs) " +
 			"SELECT organisation_id, coach_id, MAX(id), '' FROM agenda_dav_changes GROUP BY organisation_id, coach_id",
-		// The zone an event's floating times were read in: unknown ("?")
-		// for the events already kept, which are read again when asked.
-		"ALTER TABLE agenda_events ADD COLUMN floating VARCHAR(64) NOT NULL DEFAULT '?'",
 	} {
 		if _, err := db.ExecContext(ctx, stmt); err != nil {
 			return err

@@ -188,4 +188,5 @@ func migrations(m *sdk.Module) {
 	m.Migration("20261206100000_reminder_choice", addReminderChoice)
 	m.Migration("20261207120000_dav_display", addDisplay)
 	m.Migration("20261207180000_dav_calendars", addCalendars)
+	m.Migration("20261207190000_simple_events", addSimple)
 }

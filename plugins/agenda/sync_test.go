@@ -10,6 +10,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/uptrace/bun"
+
 	"github.com/atriumhq/atrium/core/access"
 	"github.com/atriumhq/atrium/core/config"
 	"github.com/atriumhq/atrium/core/coretest"
@@ -109,6 +111,75 @@ func TestSyncFollowsOpenHoursAndCountsPerCoach(t *testing.T) {
 		}
 		if again, body := sync(s, cal, next); again != next || strings.Contains(body, "<response") {
 			t.Errorf("a sync after the time off was told: token %s after %s, %s", again, next, body)
+		}
+	})
+}
+
+// TestEventsKeptBeforeAreMarkedSimple: the events an installation kept
+// before events said whether they are simple are read once by the
+// migration; a single exact one becomes simple (found by its stored
+// times), a floating, an all-day and a recurring one stay judged by their
+// data, and a calendar-query finds each where it is.
+func TestEventsKeptBeforeAreMarkedSimple(t *testing.T) {
+	t.Parallel()
+	bin := coretest.BuildThisPlugin(t)
+	coretest.EachDatabase(t, func(t *testing.T, db config.Database) {
+		s := newDAVServer(t, bin, db, nil)
+		cal := s.calendar(t)
+		ctx := context.Background()
+		coach, err := s.app.Identity().ByEmail(ctx, s.user)
+		if err != nil {
+			t.Fatal(err)
+		}
+		org := s.app.DemoOrg(t)
+		times := map[string]string{
+			"exact":     "DTSTART:20301202T090000Z\r\nDTEND:20301202T100000Z\r\n",
+			"floating":  "DTSTART:20301202T090000\r\nDTEND:20301202T100000\r\n",
+			"all-day":   "DTSTART;VALUE=DATE:20301202\r\n",
+			"recurring": "DTSTART:20301125T090000Z\r\nDTEND:20301125T100000Z\r\nRRULE:FREQ=WEEKLY;COUNT=3\r\n",
+		}
+		var plugin bun.IDB = s.app.Plugins().PluginDB("agenda", org)
+		if schema, _, ok := strings.Cut(s.app.Plugins().Table("agenda", "agenda_events"), "."); ok {
+			// PostgreSQL: the plugin's tables as its migrations see them.
+			conn, err := plugin.(interface {
+				Conn(context.Context) (bun.Conn, error)
+			}).Conn(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer conn.Close()
+			if _, err := conn.ExecContext(ctx, "SET search_path TO "+schema); err != nil {
+				t.Fatal(err)
+			}
+			plugin = conn
+		}
+		for name, when := range times {
+			ics := "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//test//EN\r\nBEGIN:VEVENT\r\nUID:" + name + "\r\nDTSTAMP:20300101T000000Z\r\n" + when + "SUMMARY:" + name + "\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n"
+			if code, _, body := s.do(t, "PUT", cal+name+".ics", ics, "Content-Type", "text/calendar"); code != 201 {
+				t.Fatalf("PUT %s: %d %s", name, code, body)
+			}
+		}
+		// As an earlier version kept them.
+		if _, err := plugin.NewUpdate().Table("agenda_events").Set("simple = ?", false).Where("coach_id = ?", coach.ID).Exec(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if err := markSimple(ctx, plugin); err != nil {
+			t.Fatal(err)
+		}
+		var marked []string
+		if err := plugin.NewSelect().Table("agenda_events").Column("uid").Where("coach_id = ? AND simple = ?", coach.ID, true).Scan(ctx, &marked); err != nil {
+			t.Fatal(err)
+		}
+		if len(marked) != 1 || marked[0] != "exact" {
+			t.Errorf("simple after the migration: %v, want [exact]", marked)
+		}
+		query := `<c:calendar-query xmlns:d="DAV:" xmlns:c="urn:ietf:params:xml:ns:caldav"><d:prop><d:getetag/></d:prop>` +
+			`<c:filter><c:comp-filter name="VCALENDAR"><c:comp-filter name="VEVENT"><c:time-range start="20301202T000000Z" end="20301202T093000Z"/></c:comp-filter></c:comp-filter></c:filter></c:calendar-query>`
+		code, _, body := s.do(t, "REPORT", cal, query, "Depth", "1")
+		for name := range times {
+			if code != 207 || !strings.Contains(body, "/"+name+".ics") {
+				t.Errorf("%s is not found on its day: %d %s", name, code, body)
+			}
 		}
 	})
 }

@@ -3,6 +3,7 @@ package caldav
 import (
 	"encoding/xml"
 	"net/http"
+	"slices"
 	"time"
 
 	"github.com/emersion/go-webdav/caldav"
@@ -80,12 +81,13 @@ func (h *Handler) query(w http.ResponseWriter, r *http.Request, body []byte) {
 		davError(w, http.StatusForbidden, "valid-filter", err.Error())
 		return
 	}
-	found, err := h.store.Query(r.Context(), r.URL.Path, &caldav.CalendarQuery{CompFilter: filter})
+	props := req.Prop.names()
+	modTimes := req.AllProp != nil || slices.Contains(props, xml.Name{Space: nsDAV, Local: "getlastmodified"})
+	found, err := h.store.Query(r.Context(), r.URL.Path, &caldav.CalendarQuery{CompFilter: filter}, modTimes)
 	if err != nil {
 		serveError(w, err)
 		return
 	}
-	props := req.Prop.names()
 	data := asksData(props) || req.AllProp != nil
 	ms := multistatus{Responses: make([]response, 0, len(found))}
 	size := 0

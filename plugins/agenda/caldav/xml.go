@@ -182,7 +182,7 @@ func writeProperty(b *bytes.Buffer, p property) {
 // CRLF into LF, and iCalendar lines end in CRLF), and what XML cannot hold
 // (other control characters, bytes that are not UTF-8) as U+FFFD, as
 // encoding/xml does; the rest, nearly all of a calendar, as it is.
-func escape(b *bytes.Buffer, s string) {
+func escape(b interface{ WriteString(string) (int, error) }, s string) {
 	last := 0
 	for i := 0; i < len(s); {
 		c := s[i]
@@ -223,12 +223,12 @@ func escape(b *bytes.Buffer, s string) {
 			}
 			ref = "\uFFFD"
 		}
-		b.WriteString(s[last:i])
-		b.WriteString(ref)
+		_, _ = b.WriteString(s[last:i])
+		_, _ = b.WriteString(ref)
 		i += width
 		last = i
 	}
-	b.WriteString(s[last:])
+	_, _ = b.WriteString(s[last:])
 }
 
 // inCharacterRange tells a character XML 1.0 may hold (§2.2).
@@ -304,7 +304,8 @@ func decode(body []byte, v any) error {
 
 // text is a value escaped for XML.
 func text(s string) string {
-	var b bytes.Buffer
+	var b strings.Builder
+	b.Grow(len(s) + len(s)/16)
 	escape(&b, s)
 	return b.String()
 }
