@@ -437,6 +437,59 @@ func TestAppPasswordsOnlyForProtocols(t *testing.T) {
 	})
 }
 
+// TestAppPasswordFailuresAreThrottledPerAddress: wrong app passwords from
+// one address make its next tries wait, the right one too, while another
+// address goes on; a right one writes no count (calendar apps send many).
+func TestAppPasswordFailuresAreThrottledPerAddress(t *testing.T) {
+	t.Parallel()
+	coretest.EachDatabase(t, func(t *testing.T, db config.Database) {
+		f := newFixture(t, db)
+		ctx := context.Background()
+		plain, err := f.ids.CreateAppPassword(ctx, f.admin, "Phone calendar", "ip")
+		if err != nil {
+			t.Fatal(err)
+		}
+		counts := func() int {
+			t.Helper()
+			n, err := f.app.DB().NewSelect().Table("sign_in_throttles").Where("key LIKE ?", "address:app:%").Count(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return int(n)
+		}
+		for range 3 {
+			if _, err := f.ids.CheckAppPassword(ctx, "boss@example.org", plain, "10.0.0.1"); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if n := counts(); n != 0 {
+			t.Errorf("right app passwords left %d counts", n)
+		}
+		var th *identity.Throttled
+		tries := 0
+		for ; tries < 1000; tries++ {
+			if _, err := f.ids.CheckAppPassword(ctx, "boss@example.org", "wrong-wrong-wrong-wrong", "10.0.0.2"); errors.As(err, &th) {
+				break
+			} else if !errors.Is(err, identity.ErrBadCredentials) {
+				t.Fatalf("a wrong app password: %v", err)
+			}
+		}
+		if th == nil || tries < f.ids.Config().ThrottleAfter {
+			t.Fatalf("throttled after %d wrong app passwords: %v", tries, th)
+		}
+		if _, err := f.ids.CheckAppPassword(ctx, "boss@example.org", plain, "10.0.0.2"); !errors.As(err, &th) {
+			t.Errorf("the right app password from the throttled address: %v", err)
+		}
+		if _, err := f.ids.CheckAppPassword(ctx, "boss@example.org", plain, "10.0.0.3"); err != nil {
+			t.Errorf("another address is throttled by the first's failures: %v", err)
+		}
+		f.clock = f.clock.Add(16 * time.Minute)
+		if _, err := f.ids.CheckAppPassword(ctx, "boss@example.org", plain, "10.0.0.2"); err != nil {
+			t.Errorf("the address after its pause: %v", err)
+		}
+	})
+}
+
 func TestProfilePhotoIsReencodedAndSquare(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t, coretest.SQLite(t))

@@ -2,6 +2,7 @@ package identity
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"slices"
 	"strings"
@@ -88,6 +89,23 @@ func (s *Service) claim(ctx context.Context, keys ...string) error {
 		return &Throttled{Wait: max(time.Second, wait.Round(time.Second))}
 	}
 	return err
+}
+
+// waiting refuses with *Throttled while a key must still wait, counting
+// nothing and writing nothing.
+func (s *Service) waiting(ctx context.Context, key string) error {
+	var until time.Time
+	err := s.db.NewSelect().Model((*throttle)(nil)).Column("blocked_until").Where("key = ?", key).Scan(ctx, &until)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	if wait := until.Sub(s.Now().UTC()); wait > 0 {
+		return &Throttled{Wait: max(time.Second, wait.Round(time.Second))}
+	}
+	return nil
 }
 
 // errThrottled only carries a refusal out of claim's transaction.

@@ -125,7 +125,7 @@ func appointmentObjects(r *sdk.Request, where func(*bun.SelectQuery) *bun.Select
 func eventObjects(r *sdk.Request, where func(*bun.SelectQuery) *bun.SelectQuery) ([]caldav.Object, error) {
 	var list []privateEvent
 	q := r.DB().NewSelect().Model(&list).Column("name", "etag", "data", "updated_at").Where("organisation_id = ? AND coach_id = ?", r.OrgID(), r.UserID())
-	if err := where(q).Order("starts_at").Scan(r.Context); err != nil {
+	if err := where(q).Scan(r.Context); err != nil {
 		return nil, err
 	}
 	_, _, base := davPaths(r)
@@ -147,7 +147,7 @@ func eventTags(r *sdk.Request, where func(*bun.SelectQuery) *bun.SelectQuery) ([
 	}
 	q := r.DB().NewSelect().TableExpr("agenda_events").Column("name", "etag", "updated_at").ColumnExpr("length(data) AS size").
 		Where("organisation_id = ? AND coach_id = ?", r.OrgID(), r.UserID())
-	if err := where(q).Order("starts_at").Scan(r.Context, &list); err != nil {
+	if err := where(q).Scan(r.Context, &list); err != nil {
 		return nil, err
 	}
 	_, _, base := davPaths(r)

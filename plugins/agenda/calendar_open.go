@@ -11,6 +11,7 @@ import (
 	"github.com/emersion/go-ical"
 	webcaldav "github.com/emersion/go-webdav/caldav"
 	"github.com/uptrace/bun"
+	"golang.org/x/sync/errgroup"
 
 	"github.com/atriumhq/atrium/plugins/agenda/caldav"
 	"github.com/atriumhq/atrium/plugins/sdk"
@@ -70,28 +71,33 @@ func openObjects(r *sdk.Request) ([]caldav.Object, error) {
 // weeks of open hours is most of a sync's work; with this, a sync does it
 // only when one of them, or the log, moved.
 func openInputs(r *sdk.Request) (string, error) {
-	zone, err := zoneOf(r, r.UserID())
-	if err != nil {
+	// Three reads at once, one round trip's wait: the changes are read for
+	// the span in any zone and kept below for the coach's.
+	var zone *time.Location
+	var weekly []hours
+	var changes []change
+	now := time.Now()
+	g := new(errgroup.Group)
+	g.Go(func() (err error) { zone, err = zoneOf(r, r.UserID()); return err })
+	g.Go(func() (err error) { weekly, err = weeklyOf(r.Context, r.DB(), r.OrgID(), r.UserID()); return err })
+	g.Go(func() error {
+		return r.DB().NewSelect().Model(&changes).Where("organisation_id = ? AND coach_id = ? AND ends_at > ? AND starts_at < ?",
+			r.OrgID(), r.UserID(), now.AddDate(0, 0, -openBack-3).UTC(), now.AddDate(0, 0, openAhead+3).UTC()).Order("id").Scan(r.Context)
+	})
+	if err := g.Wait(); err != nil {
 		return "", err
 	}
 	first, last := openSpan(zone)
-	weekly, err := weeklyOf(r.Context, r.DB(), r.OrgID(), r.UserID())
-	if err != nil {
-		return "", err
-	}
-	var changes []change
-	// The span as load reads it: whole days around it.
-	if err := r.DB().NewSelect().Model(&changes).Where("organisation_id = ? AND coach_id = ? AND ends_at > ? AND starts_at < ?",
-		r.OrgID(), r.UserID(), first.Add(-24*time.Hour).UTC(), last.Add(24*time.Hour).UTC()).Order("id").Scan(r.Context); err != nil {
-		return "", err
-	}
 	h := sha256.New()
 	fmt.Fprintf(h, "%s %s %q\n", first.Format(time.DateOnly), zone, r.T("agenda.dav.open", map[string]any{"Place": "\x00"}))
 	for _, w := range weekly {
 		fmt.Fprintf(h, "w %d %d %d %q\n", w.Weekday, w.StartMin, w.EndMin, w.Place)
 	}
+	// The span as load reads it: whole days around it.
 	for _, c := range changes {
-		fmt.Fprintf(h, "c %d %d %d %t %q\n", c.ID, c.StartsAt.Unix(), c.EndsAt.Unix(), c.Open, c.Place)
+		if c.EndsAt.After(first.Add(-24*time.Hour)) && c.StartsAt.Before(last.Add(24*time.Hour)) {
+			fmt.Fprintf(h, "c %d %d %d %t %q\n", c.ID, c.StartsAt.Unix(), c.EndsAt.Unix(), c.Open, c.Place)
+		}
 	}
 	return hex.EncodeToString(h.Sum(nil)), nil
 }

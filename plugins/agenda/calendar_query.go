@@ -10,6 +10,7 @@ import (
 	"github.com/emersion/go-ical"
 	webcaldav "github.com/emersion/go-webdav/caldav"
 	"github.com/uptrace/bun"
+	"golang.org/x/sync/errgroup"
 
 	"github.com/atriumhq/atrium/plugins/agenda/caldav"
 	"github.com/atriumhq/atrium/plugins/agenda/instances"
@@ -33,30 +34,28 @@ func (s calendarStore) Query(ctx context.Context, path string, q *webcaldav.Cale
 	if c, ok := calendarOf(r); !ok || strings.TrimSuffix(path, "/") != strings.TrimSuffix(c.Path, "/") {
 		return nil, caldav.Errorf(http.StatusNotFound, "no calendar at %s", path)
 	}
-	zone, err := zoneOf(r, r.UserID())
-	if err != nil {
-		return nil, err
-	}
 	start, end, rest := eventRange(q)
 	// Appointments and open hours are made, read already; events are read
-	// only when they must be.
-	read, err := appointmentObjects(r, func(q *bun.SelectQuery) *bun.SelectQuery {
-		return q.Where("ends_at > ? AND starts_at < ?", lowest(start), highest(end))
+	// only when they must be. The reads go at once, one round trip's wait.
+	var zone *time.Location
+	var read, open []caldav.Object
+	var rows []privateEvent
+	g := new(errgroup.Group)
+	g.Go(func() (err error) { zone, err = zoneOf(r, r.UserID()); return err })
+	g.Go(func() (err error) {
+		read, err = appointmentObjects(r, func(q *bun.SelectQuery) *bun.SelectQuery {
+			return q.Where("ends_at > ? AND starts_at < ?", lowest(start), highest(end))
+		})
+		return err
 	})
-	if err != nil {
-		return nil, err
-	}
 	if meetsOpenSpan(start, end) {
-		open, err := openObjects(r)
-		if err != nil {
-			return nil, err
-		}
-		read = append(read, open...)
+		g.Go(func() (err error) { open, err = openObjects(r); return err })
 	}
-	rows, err := eventsIn(r, start, end, modTimes)
-	if err != nil {
+	g.Go(func() (err error) { rows, err = eventsIn(r, start, end, modTimes); return err })
+	if err := g.Wait(); err != nil {
 		return nil, err
 	}
+	read = append(read, open...)
 	plain := onlyEvents(rest)
 	_, _, base := davPaths(r)
 	var out []caldav.Object

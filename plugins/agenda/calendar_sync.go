@@ -9,6 +9,7 @@ import (
 	"sync"
 
 	"github.com/uptrace/bun"
+	"golang.org/x/sync/errgroup"
 
 	"github.com/atriumhq/atrium/plugins/agenda/caldav"
 	"github.com/atriumhq/atrium/plugins/sdk"
@@ -27,7 +28,13 @@ func (s calendarStore) Changes(ctx context.Context, calendar string, at caldav.P
 	if _, err := s.GetCalendar(ctx, calendar); err != nil {
 		return caldav.Page{}, err
 	}
-	state, err := calendarState(ctx, r.DB(), r.OrgID(), r.UserID())
+	// The calendar's row and what its open hours come from, read at once.
+	var state davCalendar
+	var inputs string
+	g := new(errgroup.Group)
+	g.Go(func() (err error) { state, err = calendarState(ctx, r.DB(), r.OrgID(), r.UserID()); return err })
+	g.Go(func() (err error) { inputs, err = openInputs(r); return err })
+	err = g.Wait()
 	if err == nil && state.LastChange == 0 {
 		// A calendar's first token is 1 and up, so that 0 stays the first
 		// sync: an empty entry marks that apps have seen it.
@@ -35,10 +42,6 @@ func (s calendarStore) Changes(ctx context.Context, calendar string, at caldav.P
 			state, err = calendarState(ctx, r.DB(), r.OrgID(), r.UserID())
 		}
 	}
-	if err != nil {
-		return caldav.Page{}, err
-	}
-	inputs, err := openInputs(r)
 	if err != nil {
 		return caldav.Page{}, err
 	}
@@ -195,12 +198,17 @@ func objectsNamed(r *sdk.Request, names []string, open openNow) ([]caldav.Object
 		for _, n := range batch {
 			uids = append(uids, strings.TrimSuffix(n, ".ics"))
 		}
-		appointments, err := appointmentObjects(r, func(q *bun.SelectQuery) *bun.SelectQuery { return q.Where("uid IN (?)", bun.List(uids)) })
-		if err != nil {
-			return nil, err
-		}
-		events, err := eventObjects(r, func(q *bun.SelectQuery) *bun.SelectQuery { return q.Where("name IN (?)", bun.List(batch)) })
-		if err != nil {
+		var appointments, events []caldav.Object
+		g := new(errgroup.Group)
+		g.Go(func() (err error) {
+			appointments, err = appointmentObjects(r, func(q *bun.SelectQuery) *bun.SelectQuery { return q.Where("uid IN (?)", bun.List(uids)) })
+			return err
+		})
+		g.Go(func() (err error) {
+			events, err = eventObjects(r, func(q *bun.SelectQuery) *bun.SelectQuery { return q.Where("name IN (?)", bun.List(batch)) })
+			return err
+		})
+		if err := g.Wait(); err != nil {
 			return nil, err
 		}
 		out = append(append(out, appointments...), events...)
