@@ -137,16 +137,20 @@ func eventObjects(r *sdk.Request, where func(*bun.SelectQuery) *bun.SelectQuery)
 }
 
 // eventTags are the coach's own events that where keeps, with their tags
-// and sizes but not their data (a listing that asks for no more).
-func eventTags(r *sdk.Request, where func(*bun.SelectQuery) *bun.SelectQuery) ([]caldav.Object, error) {
+// and sizes but not their data (a listing that asks for no more), and with
+// their modification times when modTimes.
+func eventTags(r *sdk.Request, where func(*bun.SelectQuery) *bun.SelectQuery, modTimes bool) ([]caldav.Object, error) {
 	var list []struct {
 		Name      string    `bun:"name"`
 		ETag      string    `bun:"etag"`
 		Size      int64     `bun:"size"`
 		UpdatedAt time.Time `bun:"updated_at"`
 	}
-	q := r.DB().NewSelect().TableExpr("agenda_events").Column("name", "etag", "updated_at").ColumnExpr("length(data) AS size").
+	q := r.DB().NewSelect().TableExpr("agenda_events").Column("name", "etag").ColumnExpr("length(data) AS size").
 		Where("organisation_id = ? AND coach_id = ?", r.OrgID(), r.UserID())
+	if modTimes {
+		q = q.Column("updated_at")
+	}
 	if err := where(q).Scan(r.Context, &list); err != nil {
 		return nil, err
 	}

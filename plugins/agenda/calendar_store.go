@@ -11,6 +11,7 @@ import (
 	"github.com/emersion/go-ical"
 	webcaldav "github.com/emersion/go-webdav/caldav"
 	"github.com/uptrace/bun"
+	"golang.org/x/sync/errgroup"
 
 	"github.com/atriumhq/atrium/plugins/agenda/caldav"
 	"github.com/atriumhq/atrium/plugins/sdk"
@@ -181,43 +182,41 @@ func (s calendarStore) GetCalendarObjects(ctx context.Context, paths []string) (
 	return out, nil
 }
 
-// ListCalendarObjects lists the calendar's objects with their tags and
-// sizes: the coach's own events without their data (a listing of 10,000
-// read and decoded every one of them).
-func (s calendarStore) ListCalendarObjects(ctx context.Context, path string, _ *webcaldav.CalendarCompRequest) ([]webcaldav.CalendarObject, error) {
+// List lists the calendar's objects with their tags and sizes: the
+// coach's own events without their data (a listing of 10,000 read and
+// decoded every one of them), and with their modification times only when
+// asked (parsing 10,000 of them was a fifth of the listing's time).
+func (s calendarStore) List(ctx context.Context, path string, modTimes bool) ([]caldav.Object, error) {
 	r, err := from(ctx)
 	if err != nil {
 		return nil, err
 	}
-	list, err := s.objectsIn(r, path, true, func() ([]caldav.Object, error) { return openObjects(r) })
-	out := make([]webcaldav.CalendarObject, 0, len(list))
-	for _, o := range list {
-		out = append(out, o.CalendarObject)
+	tags := func(r *sdk.Request, where func(*bun.SelectQuery) *bun.SelectQuery) ([]caldav.Object, error) {
+		return eventTags(r, where, modTimes)
 	}
-	return out, err
+	return s.objectsIn(r, path, tags, func() ([]caldav.Object, error) { return openObjects(r) })
 }
 
-// objectsIn lists the calendar's objects. Bare leaves out the data of the
-// coach's own events.
-func (calendarStore) objectsIn(r *sdk.Request, path string, bare bool, open openNow) ([]caldav.Object, error) {
+// objectsIn lists the calendar's objects: its appointments, its events as
+// events reads them, and its open hours, read at once.
+func (calendarStore) objectsIn(r *sdk.Request, path string, events eventReader, open openNow) ([]caldav.Object, error) {
 	if c, ok := calendarOf(r); !ok || strings.TrimSuffix(path, "/") != strings.TrimSuffix(c.Path, "/") {
 		return nil, caldav.Errorf(http.StatusNotFound, "no calendar at %s", path)
 	}
-	objects, err := appointmentObjects(r, func(q *bun.SelectQuery) *bun.SelectQuery { return q })
-	if err != nil {
-		return nil, err
-	}
-	list := eventObjects
-	if bare {
-		list = eventTags
-	}
-	events, err := list(r, func(q *bun.SelectQuery) *bun.SelectQuery { return q })
-	if err != nil {
-		return nil, err
-	}
-	hours, err := open()
-	return append(append(objects, events...), hours...), err
+	var appointments, own, hours []caldav.Object
+	g := new(errgroup.Group)
+	g.Go(func() (err error) {
+		appointments, err = appointmentObjects(r, func(q *bun.SelectQuery) *bun.SelectQuery { return q })
+		return err
+	})
+	g.Go(func() (err error) { own, err = events(r, func(q *bun.SelectQuery) *bun.SelectQuery { return q }); return err })
+	g.Go(func() (err error) { hours, err = open(); return err })
+	err := g.Wait()
+	return append(append(appointments, own...), hours...), err
 }
+
+// eventReader reads the coach's own events that where keeps.
+type eventReader func(r *sdk.Request, where func(*bun.SelectQuery) *bun.SelectQuery) ([]caldav.Object, error)
 
 // meetsOpenSpan says whether [start, end) may meet the days whose open
 // hours apps are shown, whatever the coach's zone: a month's query a year

@@ -90,7 +90,7 @@ func (s calendarStore) listing(ctx context.Context, r *sdk.Request, calendar str
 	if at.After == "" {
 		began = token
 	}
-	all, err := s.objectsIn(r, calendar, false, open)
+	all, err := s.objectsIn(r, calendar, eventObjects, open)
 	if err != nil {
 		return caldav.Page{}, err
 	}

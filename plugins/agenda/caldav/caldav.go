@@ -57,9 +57,10 @@ type Store interface {
 	ListCalendars(ctx context.Context) ([]caldav.Calendar, error)
 	GetCalendar(ctx context.Context, path string) (*caldav.Calendar, error)
 	GetCalendarObject(ctx context.Context, path string, req *caldav.CalendarCompRequest) (*caldav.CalendarObject, error)
-	// ListCalendarObjects lists a calendar's objects with their tags and
-	// sizes but not their data (a PROPFIND's listing).
-	ListCalendarObjects(ctx context.Context, path string, req *caldav.CalendarCompRequest) ([]caldav.CalendarObject, error)
+	// List lists a calendar's objects with their tags and sizes but not
+	// their data (a PROPFIND's listing), with their modification times
+	// when modTimes (the listing asks for getlastmodified).
+	List(ctx context.Context, calendar string, modTimes bool) ([]Object, error)
 	PutCalendarObject(ctx context.Context, path string, calendar *ical.Calendar, opts *caldav.PutCalendarObjectOptions) (*caldav.CalendarObject, error)
 	DeleteCalendarObject(ctx context.Context, path string) error
 

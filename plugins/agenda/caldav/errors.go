@@ -85,9 +85,15 @@ func (b backend) GetCalendarObject(ctx context.Context, path string, req *caldav
 	return o, coded(err)
 }
 
-func (b backend) ListCalendarObjects(ctx context.Context, path string, req *caldav.CalendarCompRequest) ([]caldav.CalendarObject, error) {
-	list, err := b.Store.ListCalendarObjects(ctx, path, req)
-	return list, coded(err)
+// ListCalendarObjects is go-webdav's listing, which this package answers
+// itself (propfind.go); it is here for go-webdav's interface, without data.
+func (b backend) ListCalendarObjects(ctx context.Context, path string, _ *caldav.CalendarCompRequest) ([]caldav.CalendarObject, error) {
+	list, err := b.Store.List(ctx, path, true)
+	out := make([]caldav.CalendarObject, 0, len(list))
+	for _, o := range list {
+		out = append(out, o.CalendarObject)
+	}
+	return out, coded(err)
 }
 
 // QueryCalendarObjects is go-webdav's calendar-query, which this package

@@ -75,12 +75,12 @@ func (h *Handler) multiget(w http.ResponseWriter, r *http.Request, body []byte) 
 			ms.Responses = append(ms.Responses, response{Href: hrefs[i], Status: statusLine(http.StatusNotFound)})
 			continue
 		}
-		has := objectProps(o, data)
-		if size += len(has[xml.Name{Space: nsCalDAV, Local: "calendar-data"}]); size > maxAnswer {
+		resp := objectAnswer(o, props, req.AllProp != nil, data)
+		if size += resp.dataSize(); size > maxAnswer {
 			davError(w, http.StatusInsufficientStorage, "number-of-matches-within-limits", "the objects asked for hold more than 12 MiB of calendar data; ask for fewer at a time")
 			return
 		}
-		ms.Responses = append(ms.Responses, answer(o.Path, has, props, req.AllProp != nil))
+		ms.Responses = append(ms.Responses, resp)
 	}
 	writeMultistatus(w, ms)
 }

@@ -2,6 +2,7 @@ package caldav
 
 import (
 	"encoding/xml"
+	"slices"
 	"errors"
 	"net/http"
 	"strconv"
@@ -97,13 +98,19 @@ func (h *Handler) propfind(w http.ResponseWriter, r *http.Request, body []byte) 
 		}
 		add(c.Path, props)
 		if deep {
-			objects, err := h.store.ListCalendarObjects(ctx, c.Path, &caldav.CalendarCompRequest{})
+			modTimes := all || slices.Contains(asked, getLastModified)
+			objects, err := h.store.List(ctx, c.Path, modTimes)
 			if err != nil {
 				serveError(w, err)
 				return
 			}
+			out = slices.Grow(out, len(objects))
 			for _, o := range objects {
-				add(o.Path, objectProps(Object{CalendarObject: o}, false))
+				if req.PropName != nil {
+					add(o.Path, objectProps(o, false))
+				} else {
+					out = append(out, objectAnswer(o, asked, all, false))
+				}
 			}
 		}
 	}
@@ -193,22 +200,73 @@ func (h *Handler) calendarProps(r *http.Request, me Principal, c caldav.Calendar
 	return p, nil
 }
 
-// objectProps are an object's properties; with data, its calendar too.
+// The properties every object has.
+var (
+	resourceType    = xml.Name{Space: nsDAV, Local: "resourcetype"}
+	getContentType  = xml.Name{Space: nsDAV, Local: "getcontenttype"}
+	getETag         = xml.Name{Space: nsDAV, Local: "getetag"}
+	getLastModified = xml.Name{Space: nsDAV, Local: "getlastmodified"}
+	calendarData    = xml.Name{Space: nsCalDAV, Local: "calendar-data"}
+	objectNames     = []xml.Name{resourceType, getContentType, getETag, getLastModified, calendarData}
+)
+
+// objectProp is one property of an object as XML, and whether it has it;
+// with data, its calendar too.
+func objectProp(o Object, name xml.Name, data bool) (string, bool) {
+	switch name {
+	case resourceType:
+		return "", true
+	case getContentType:
+		return "text/calendar; charset=utf-8; component=VEVENT", true
+	case getETag:
+		return text(`"` + o.ETag + `"`), true
+	case getLastModified:
+		return o.ModTime.UTC().Format(http.TimeFormat), !o.ModTime.IsZero()
+	case calendarData:
+		if !data {
+			return "", false
+		}
+		s, err := o.calendarText()
+		return text(s), err == nil && s != ""
+	}
+	return "", false
+}
+
+// objectProps are an object's properties (for allprop and propname).
 func objectProps(o Object, data bool) map[xml.Name]string {
-	p := map[xml.Name]string{
-		{Space: nsDAV, Local: "resourcetype"}:   "",
-		{Space: nsDAV, Local: "getcontenttype"}: "text/calendar; charset=utf-8; component=VEVENT",
-		{Space: nsDAV, Local: "getetag"}:        text(`"` + o.ETag + `"`),
-	}
-	if !o.ModTime.IsZero() {
-		p[xml.Name{Space: nsDAV, Local: "getlastmodified"}] = o.ModTime.UTC().Format(http.TimeFormat)
-	}
-	if data {
-		if s, err := o.calendarText(); err == nil && s != "" {
-			p[xml.Name{Space: nsCalDAV, Local: "calendar-data"}] = text(s)
+	p := make(map[xml.Name]string, len(objectNames))
+	for _, name := range objectNames {
+		if v, ok := objectProp(o, name, data); ok {
+			p[name] = v
 		}
 	}
 	return p
+}
+
+// objectAnswer is answer for an object, with all its properties or those
+// asked; for those asked without objectProps's map, as a listing or a
+// month's query writes thousands.
+func objectAnswer(o Object, asked []xml.Name, all, data bool) response {
+	if all {
+		return answer(o.Path, objectProps(o, data), asked, true)
+	}
+	found, missing := propstat{Status: statusOK}, propstat{Status: statusNotFound}
+	found.Prop.Props = make([]property, 0, len(asked))
+	for _, name := range asked {
+		if v, ok := objectProp(o, name, data); ok {
+			found.Prop.Props = append(found.Prop.Props, property{XMLName: name, Inner: v})
+		} else {
+			missing.Prop.Props = append(missing.Prop.Props, property{XMLName: name})
+		}
+	}
+	r := response{Href: o.Path}
+	if len(found.Prop.Props) > 0 || len(missing.Prop.Props) == 0 {
+		r.Propstat = append(r.Propstat, found)
+	}
+	if len(missing.Prop.Props) > 0 {
+		r.Propstat = append(r.Propstat, missing)
+	}
+	return r
 }
 
 // serveError answers an error from the store with its status and the

@@ -92,12 +92,12 @@ func (h *Handler) query(w http.ResponseWriter, r *http.Request, body []byte) {
 	ms := multistatus{Responses: make([]response, 0, len(found))}
 	size := 0
 	for _, o := range found {
-		has := objectProps(o, data)
-		if size += len(has[xml.Name{Space: nsCalDAV, Local: "calendar-data"}]); size > maxAnswer {
+		resp := objectAnswer(o, props, req.AllProp != nil, data)
+		if size += resp.dataSize(); size > maxAnswer {
 			davError(w, http.StatusInsufficientStorage, "number-of-matches-within-limits", "the objects found hold more than 12 MiB of calendar data; ask for a shorter time range")
 			return
 		}
-		ms.Responses = append(ms.Responses, answer(o.Path, has, props, req.AllProp != nil))
+		ms.Responses = append(ms.Responses, resp)
 	}
 	writeMultistatus(w, ms)
 }

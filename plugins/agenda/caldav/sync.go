@@ -151,7 +151,7 @@ func (h *Handler) sync(w http.ResponseWriter, r *http.Request, body []byte) {
 	data := asksData(asked)
 	ms := multistatus{SyncToken: syncToken(page.Next)}
 	for _, o := range page.Changed {
-		ms.Responses = append(ms.Responses, answer(o.Path, objectProps(o, data), asked, len(asked) == 0))
+		ms.Responses = append(ms.Responses, objectAnswer(o, asked, len(asked) == 0, data))
 	}
 	for _, p := range page.Removed {
 		ms.Responses = append(ms.Responses, response{Href: p, Status: statusLine(http.StatusNotFound)})

@@ -43,6 +43,19 @@ type response struct {
 	Error    *davErrorBody `xml:"DAV: error,omitempty"`
 }
 
+// dataSize is how much calendar data the response carries, as written.
+func (r response) dataSize() int {
+	n := 0
+	for _, ps := range r.Propstat {
+		for _, p := range ps.Prop.Props {
+			if p.XMLName == calendarData {
+				n += len(p.Inner)
+			}
+		}
+	}
+	return n
+}
+
 // davErrorBody is a response's DAV:error: the one precondition a response
 // names here, number-of-matches-within-limits.
 type davErrorBody struct {
@@ -110,6 +123,12 @@ func sortedNames(m map[xml.Name]string) []xml.Name {
 	sort.Slice(names, func(i, j int) bool { return names[i].Space+names[i].Local < names[j].Space+names[j].Local })
 	return names
 }
+
+// The status lines of nearly every response.
+var (
+	statusOK       = statusLine(http.StatusOK)
+	statusNotFound = statusLine(http.StatusNotFound)
+)
 
 func statusLine(code int) string {
 	return "HTTP/1.1 " + strconv.Itoa(code) + " " + http.StatusText(code)
