@@ -209,7 +209,10 @@ func (calendarStore) objectsIn(r *sdk.Request, path string, events eventReader, 
 		appointments, err = appointmentObjects(r, func(q *bun.SelectQuery) *bun.SelectQuery { return q })
 		return err
 	})
-	g.Go(func() (err error) { own, err = events(r, func(q *bun.SelectQuery) *bun.SelectQuery { return q }); return err })
+	g.Go(func() (err error) {
+		own, err = events(r, func(q *bun.SelectQuery) *bun.SelectQuery { return q })
+		return err
+	})
 	g.Go(func() (err error) { hours, err = open(); return err })
 	err := g.Wait()
 	return append(append(appointments, own...), hours...), err

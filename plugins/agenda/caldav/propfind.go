@@ -2,9 +2,9 @@ package caldav
 
 import (
 	"encoding/xml"
-	"slices"
 	"errors"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 
