@@ -62,6 +62,10 @@ var (
 	errTaken = errors.New("agenda: that time is not free")
 	// errClosed: the appointment is no longer planned.
 	errClosed = errors.New("agenda: the appointment is not planned")
+	// errStale: the appointment changed since it was read (its sequence
+	// moved): two changes at once, of which the later would undo the
+	// other unseen.
+	errStale = errors.New("agenda: the appointment changed since it was read")
 )
 
 // booking is what a new appointment needs.
@@ -140,17 +144,24 @@ func settle(ctx context.Context, db *bun.DB, a *appointment, status, reason stri
 	})
 }
 
-// update sets columns of a planned appointment (errClosed when it is no
-// longer planned), raises its sequence, tells calendar apps and reads it
-// back into a.
+// update sets columns of a planned appointment as it was read (errClosed
+// when it is no longer planned, errStale when it changed since), raises
+// its sequence, tells calendar apps and reads it back into a.
 func update(ctx context.Context, tx bun.Tx, a *appointment, now time.Time, set string, args ...any) error {
 	res, err := tx.NewUpdate().Model(a).Set(set, args...).Set("sequence = sequence + 1, updated_at = ?", now.UTC()).
-		Where("id = ? AND organisation_id = ? AND status = ?", a.ID, a.OrganisationID, statusPlanned).Exec(ctx)
+		Where("id = ? AND organisation_id = ? AND status = ? AND sequence = ?", a.ID, a.OrganisationID, statusPlanned, a.Sequence).Exec(ctx)
 	if err != nil {
 		return err
 	}
 	if n, _ := res.RowsAffected(); n == 0 {
-		return errClosed
+		var status string
+		if err := tx.NewSelect().Model((*appointment)(nil)).Column("status").Where("id = ? AND organisation_id = ?", a.ID, a.OrganisationID).Scan(ctx, &status); err != nil {
+			return err
+		}
+		if status != statusPlanned {
+			return errClosed
+		}
+		return errStale
 	}
 	if _, err := touch(ctx, tx, a.OrganisationID, a.CoachID, a.objectName()); err != nil {
 		return err

@@ -776,6 +776,54 @@ func TestIfMatchHoldsForWritesSentAtOnce(t *testing.T) {
 		if code, _, _ := s.do(t, "DELETE", cal+"race.ics", "", "If-Match", etag); code != 412 {
 			t.Errorf("a DELETE with the first ETag after the change: %d, want 412", code)
 		}
+
+		// The same for an appointment, whose ETag Atrium computes: of
+		// moves sent at once with one ETag, one at most is made.
+		appt := ""
+		_, _, listing := s.do(t, "PROPFIND", cal, "", "Depth", "1")
+		for _, part := range strings.Split(listing, "<href")[1:] {
+			_, href, _ := strings.Cut(part, ">")
+			if href, _, _ = strings.Cut(href, "</href>"); strings.HasSuffix(href, "@atrium.ics") {
+				appt = href
+			}
+		}
+		code, h, data := s.do(t, "GET", appt, "")
+		if code != 200 || h.Get("ETag") == "" {
+			t.Fatalf("the appointment %q: %d", appt, code)
+		}
+		start, _ := time.Parse(time.RFC3339, s.start)
+		stamp := func(t time.Time) string { return t.UTC().Format("20060102T150405Z") }
+		moves := make(chan int, 6)
+		for i := range 6 {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				later := start.Add(time.Duration(24*(i+1)) * time.Hour)
+				moved := strings.Replace(data, "DTSTART:"+stamp(start), "DTSTART:"+stamp(later), 1)
+				moved = strings.Replace(moved, "DTEND:"+stamp(start.Add(time.Hour)), "DTEND:"+stamp(later.Add(time.Hour)), 1)
+				code, _, _ := s.do(t, "PUT", appt, moved, "Content-Type", "text/calendar", "If-Match", h.Get("ETag"))
+				moves <- code
+			}()
+		}
+		wg.Wait()
+		close(moves)
+		won, refused = 0, 0
+		for c := range moves {
+			switch c {
+			case 204:
+				won++
+			case 412:
+				refused++
+			default:
+				t.Errorf("a move with If-Match: %d", c)
+			}
+		}
+		if won != 1 || refused != 5 {
+			t.Errorf("of six moves with the same If-Match %d were made and %d refused, want one and five", won, refused)
+		}
+		if code, _, _ := s.do(t, "DELETE", appt, "", "If-Match", h.Get("ETag")); code != 412 {
+			t.Errorf("cancelling the moved appointment with its first ETag: %d, want 412", code)
+		}
 	})
 }
 

@@ -47,6 +47,9 @@ func (s calendarStore) PutCalendarObject(ctx context.Context, path string, cal *
 		return nil, err
 	}
 	if a != nil {
+		if err := appointmentAsExpected(r, a, expectOf(opts)); err != nil {
+			return nil, err
+		}
 		if err := changeAppointment(r, a, p, now); err != nil {
 			return nil, err
 		}
@@ -86,6 +89,9 @@ func changeAppointment(r *sdk.Request, a *appointment, p *parsed, now time.Time)
 	if errors.Is(err, errTaken) {
 		return caldav.Errorf(http.StatusConflict, "that time overlaps another appointment")
 	}
+	if errors.Is(err, errStale) {
+		return errChanged
+	}
 	if err != nil {
 		return err
 	}
@@ -99,6 +105,9 @@ func cancelFromApp(r *sdk.Request, a *appointment) error {
 	if err := settleCounted(r, a, statusCancelled, r.T("agenda.dav.cancelled_in_app")); err != nil {
 		if errors.Is(err, errClosed) {
 			return caldav.Errorf(http.StatusForbidden, "this appointment is no longer planned")
+		}
+		if errors.Is(err, errStale) {
+			return errChanged
 		}
 		return err
 	}
@@ -129,6 +138,26 @@ func expectOf(opts *webcaldav.PutCalendarObjectOptions) expect {
 }
 
 var errChanged = caldav.Errorf(http.StatusPreconditionFailed, "the object changed since it was read (If-Match), or is there (If-None-Match)")
+
+// appointmentAsExpected refuses a write to an appointment whose If-Match
+// does not name it as read here: the handler judged the ETag as the
+// request arrived, and a write between that and this read would be undone
+// unseen. Its update then holds to the sequence read (errStale).
+func appointmentAsExpected(r *sdk.Request, a *appointment, want expect) error {
+	if want.etag == "" {
+		return nil
+	}
+	list, err := appointmentObjects(r, func(q *bun.SelectQuery) *bun.SelectQuery {
+		return q.Where("id = ? AND sequence = ?", a.ID, a.Sequence)
+	})
+	if err != nil {
+		return err
+	}
+	if len(list) != 1 || list[0].ETag != want.etag {
+		return errChanged
+	}
+	return nil
+}
 
 // saveEvent keeps an event of the coach's own under its name; its UID may
 // not be another object's.
@@ -199,11 +228,14 @@ func (s calendarStore) DeleteCalendarObject(ctx context.Context, path string) er
 	if err != nil {
 		return err
 	}
-	if a != nil && a.Status != statusCancelled {
-		return cancelFromApp(r, a)
-	}
 	// The ETag the app expects, checked where the row goes (see expect).
 	want := expectOf(&webcaldav.PutCalendarObjectOptions{IfMatch: webdav.ConditionalMatch(r.Header["If-Match"])})
+	if a != nil && a.Status != statusCancelled {
+		if err := appointmentAsExpected(r, a, want); err != nil {
+			return err
+		}
+		return cancelFromApp(r, a)
+	}
 	return r.DB().RunInTx(r.Context, nil, func(ctx context.Context, tx bun.Tx) error {
 		q := tx.NewDelete().Model((*privateEvent)(nil)).Where("organisation_id = ? AND coach_id = ? AND name = ?", r.OrgID(), r.UserID(), name)
 		if want.etag != "" {

@@ -114,6 +114,8 @@ func cancelPost(r *sdk.Request) error {
 	}
 	if err := settleCounted(r, a, statusCancelled, reason); errors.Is(err, errClosed) {
 		return renderAppointment(r, 409, a, nil, map[string]string{"reason": "agenda.error.settled"})
+	} else if errors.Is(err, errStale) {
+		return renderAppointment(r, 409, a, nil, map[string]string{"reason": "agenda.error.changed"})
 	} else if err != nil {
 		return err
 	}
@@ -137,6 +139,8 @@ func outcomePost(r *sdk.Request) error {
 	}
 	if err := settleCounted(r, a, outcome, ""); errors.Is(err, errClosed) {
 		return renderAppointment(r, 409, a, nil, map[string]string{"outcome": "agenda.error.settled"})
+	} else if errors.Is(err, errStale) {
+		return renderAppointment(r, 409, a, nil, map[string]string{"outcome": "agenda.error.changed"})
 	} else if err != nil {
 		return err
 	}
@@ -174,6 +178,8 @@ func movePost(r *sdk.Request) error {
 		return renderAppointment(r, 409, a, values, map[string]string{"time": "agenda.error.not_free"})
 	case errors.Is(err, errClosed):
 		return renderAppointment(r, 409, a, values, map[string]string{"time": "agenda.error.settled"})
+	case errors.Is(err, errStale):
+		return renderAppointment(r, 409, a, values, map[string]string{"time": "agenda.error.changed"})
 	case err != nil:
 		return err
 	}
