@@ -163,12 +163,29 @@ func TestCalDAVByHand(t *testing.T) {
 			return "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//test//EN\r\nBEGIN:VEVENT\r\n" + uid + "DTSTAMP:20260101T000000Z\r\n" + extra + "SUMMARY:Lunch\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n"
 		}
 		good := "DTSTART:20301201T120000Z\r\nDTEND:20301201T130000Z\r\n"
+		// A calendar-query with its filter, or (filter "") without one.
+		query := func(filter string) string {
+			q := `<c:calendar-query xmlns:d="DAV:" xmlns:c="urn:ietf:params:xml:ns:caldav"><d:prop><d:getetag/></d:prop>`
+			if filter != "" {
+				q += `<c:filter>` + filter + `</c:filter>`
+			}
+			return q + `</c:calendar-query>`
+		}
 		for _, bad := range []struct {
 			method, path, body string
 			status             int
 		}{
 			{"PROPFIND", cal, "<propfind xmlns='DAV:'><prop><unclosed></prop>", 400},
 			{"REPORT", cal, "<calendar-query xmlns='urn:ietf:params:xml:ns:caldav'", 400},
+			{"REPORT", cal, query(""), 403}, // no filter
+			{"REPORT", cal, query(`<c:comp-filter name="VCALENDAR"><c:comp-filter name="VEVENT"><c:time-range start="tomorrow"/></c:comp-filter></c:comp-filter>`), 403},
+			{"REPORT", cal, query(`<c:comp-filter name="VCALENDAR"><c:comp-filter name="VEVENT"><c:time-range start="20301202T000000Z" end="20301201T000000Z"/></c:comp-filter></c:comp-filter>`), 403},
+			{"REPORT", cal, query(`<c:comp-filter name="VCALENDAR"><c:comp-filter name="VEVENT"><c:time-range/></c:comp-filter></c:comp-filter>`), 403},
+			{"REPORT", cal, query(`<c:comp-filter name="VCALENDAR"><c:comp-filter name="VEVENT"><c:is-not-defined/><c:time-range start="20301201T000000Z"/></c:comp-filter></c:comp-filter>`), 403},
+			{"REPORT", cal, query(`<c:comp-filter name="VCALENDAR"><c:comp-filter name="VEVENT"><c:prop-filter name="SUMMARY"><c:text-match negate-condition="perhaps">x</c:text-match></c:prop-filter></c:comp-filter></c:comp-filter>`), 403},
+			{"REPORT", cal, query(`<c:comp-filter name="VCALENDAR"><c:comp-filter name="VEVENT"><c:prop-filter name="SUMMARY"><c:text-match collation="i;klingon">x</c:text-match></c:prop-filter></c:comp-filter></c:comp-filter>`), 403},
+			{"REPORT", cal, query(strings.Repeat(`<c:comp-filter name="VCALENDAR">`, 50)+strings.Repeat(`</c:comp-filter>`, 50)), 403},
+			{"REPORT", cal, query(`<c:comp-filter><c:comp-filter name="VEVENT"/></c:comp-filter>`), 403}, // no name
 			{"REPORT", cal, `<sync-collection xmlns="DAV:"><sync-token>urn:atrium:sync:999999999999999</sync-token><prop><getetag/></prop></sync-collection>`, 403},
 			{"REPORT", cal, `<sync-collection xmlns="DAV:"><sync-token>somebody-else's</sync-token><prop><getetag/></prop></sync-collection>`, 403},
 			{"REPORT", cal, `<sync-collection xmlns="DAV:"><sync-token/><limit><nresults>0</nresults></limit><prop><getetag/></prop></sync-collection>`, 400},
@@ -238,6 +255,19 @@ func TestCalDAVByHand(t *testing.T) {
 		}
 		if ctag() == before {
 			t.Errorf("the ctag did not change with a new event")
+		}
+		// A text-match finds the event by its title, and a negated one
+		// everything else (go-webdav's reading dropped the negation).
+		lunch := func(negate string) string {
+			_, _, body := s.do(t, "REPORT", cal, query(`<c:comp-filter name="VCALENDAR"><c:comp-filter name="VEVENT"><c:prop-filter name="SUMMARY">`+
+				`<c:text-match negate-condition="`+negate+`">Lunch</c:text-match></c:prop-filter></c:comp-filter></c:comp-filter>`), "Depth", "1")
+			return body
+		}
+		if got := lunch("no"); !strings.Contains(got, "own-1.ics") || strings.Contains(got, "@atrium.ics") {
+			t.Errorf("a text-match on the title: %s", got)
+		}
+		if got := lunch("yes"); strings.Contains(got, "own-1.ics") || !strings.Contains(got, "@atrium.ics") {
+			t.Errorf("a negated text-match on the title: %s", got)
 		}
 
 		// The coach moves the appointment in the app: Atrium follows and

@@ -2,6 +2,7 @@ package caldav
 
 import (
 	"encoding/xml"
+	"errors"
 	"net/http"
 	"slices"
 	"time"
@@ -64,6 +65,14 @@ type badFilter string
 
 func (b badFilter) Error() string { return string(b) }
 
+// badCollation is a text-match in a collation this server does not have
+// (RFC 4791 §9.7.5 asks CALDAV:supported-collation).
+type badCollation string
+
+func (b badCollation) Error() string {
+	return "this server compares text as i;ascii-casemap or i;octet, not " + string(b)
+}
+
 // query answers a calendar-query with the objects the store finds and the
 // properties asked for.
 func (h *Handler) query(w http.ResponseWriter, r *http.Request, body []byte) {
@@ -77,6 +86,11 @@ func (h *Handler) query(w http.ResponseWriter, r *http.Request, body []byte) {
 		return
 	}
 	filter, err := req.Filter.Comp.read(1)
+	var collation badCollation
+	if errors.As(err, &collation) {
+		davError(w, http.StatusForbidden, "supported-collation", err.Error())
+		return
+	}
 	if err != nil {
 		davError(w, http.StatusForbidden, "valid-filter", err.Error())
 		return
@@ -172,6 +186,11 @@ func (t *textMatch) read() (*caldav.TextMatch, error) {
 	case "", "no", "yes":
 	default:
 		return nil, badFilter(`negate-condition is "yes" or "no"`)
+	}
+	switch t.Collation {
+	case "", "i;ascii-casemap", "i;octet":
+	default:
+		return nil, badCollation(t.Collation)
 	}
 	return &caldav.TextMatch{Text: t.Text, NegateCondition: t.Negate == "yes"}, nil
 }

@@ -257,7 +257,8 @@ func inCharacterRange(r rune) bool {
 
 // calDAVPreconditions are RFC 4791's (the rest are WebDAV's).
 var calDAVPreconditions = map[string]bool{"max-resource-size": true, "valid-calendar-data": true, "supported-calendar-data": true,
-	"supported-calendar-component": true, "no-uid-conflict": true, "valid-calendar-object-resource": true}
+	"supported-calendar-component": true, "no-uid-conflict": true, "valid-calendar-object-resource": true, "valid-filter": true,
+	"supported-collation": true}
 
 // davError answers a status with a DAV:error body naming the failed
 // precondition (when there is one) and why, for the person reading logs.
