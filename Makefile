@@ -55,6 +55,7 @@ fuzz:
 	$(FUZZ) $(or $(FUZZTIME),300000x) -fuzz '^FuzzSyncToken$$' ./plugins/agenda/caldav/
 	$(FUZZ) $(or $(FUZZTIME),15000x) -fuzz '^FuzzParseEvent$$' ./plugins/agenda/
 	$(FUZZ) $(or $(FUZZTIME),30000x) -fuzz '^FuzzInstances$$' ./plugins/agenda/instances/
+	$(FUZZ) $(or $(FUZZTIME),100000x) -fuzz '^FuzzUnpackRow$$' ./plugins/proto/v1/
 
 # Figures for docs/benchmarks.md: pages and /healthz under load on loopback
 # (SQLite and PostgreSQL), template rendering, and one password check.

@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"strings"
 	"sync"
-	"time"
 
 	"github.com/uptrace/bun"
 	"google.golang.org/grpc/codes"
@@ -102,7 +101,7 @@ func (s *hostService) Query(req *pluginv1.QueryRequest, stream pluginv1.Host_Que
 	}
 	defer release()
 	err = s.wall.run(stream.Context(), s.plugin, sc, in, req.GetSql(), func(ctx context.Context, db bun.IConn) error {
-		return s.wall.queryBatches(ctx, db, req.GetSql(), args, rowsPerBatch, stream.Send)
+		return s.wall.queryBatches(ctx, db, req.GetSql(), args, rowsPerBatch, req.GetPacked(), stream.Send)
 	})
 	if err != nil {
 		return s.refused(err, req.GetSql())
@@ -111,8 +110,9 @@ func (s *hostService) Query(req *pluginv1.QueryRequest, stream pluginv1.Host_Que
 }
 
 // queryBatches runs a query and hands its rows to send in batches of size,
-// the first batch naming the columns; the last batch may be empty.
-func (w *wall) queryBatches(ctx context.Context, db bun.IConn, text string, args []any, size int, send func(*pluginv1.RowBatch) error) error {
+// the first batch naming the columns; the last batch may be empty. Packed
+// rows go as RowBatch.packed (an SDK of v1.2 and on asks so).
+func (w *wall) queryBatches(ctx context.Context, db bun.IConn, text string, args []any, size int, packed bool, send func(*pluginv1.RowBatch) error) error {
 	rows, err := w.query(ctx, db, text, args)
 	if err != nil {
 		return err
@@ -123,7 +123,7 @@ func (w *wall) queryBatches(ctx context.Context, db bun.IConn, text string, args
 		return err
 	}
 	batch := &pluginv1.RowBatch{Columns: cols}
-	held, total := 0, 0 // bytes of the batch (the host holds one at a time), rows of the result
+	held, total, inBatch := 0, 0, 0 // bytes of the batch (the host holds one at a time), rows of the result and of the batch
 	for rows.Next() {
 		if total++; total > maxResultRows {
 			return errTooManyResultRows
@@ -136,13 +136,17 @@ func (w *wall) queryBatches(ctx context.Context, db bun.IConn, text string, args
 		if err := rows.Scan(ptrs...); err != nil {
 			return err
 		}
-		batch.Rows = append(batch.Rows, &pluginv1.Row{Values: toValues(vals)})
+		if packed {
+			batch.Packed = pluginv1.AppendPacked(batch.Packed, vals)
+		} else {
+			batch.Rows = append(batch.Rows, &pluginv1.Row{Values: toValues(vals)})
+		}
 		held += rowBytes(vals)
-		if len(batch.Rows) == size || held >= maxBatchBytes {
+		if inBatch++; inBatch == size || held >= maxBatchBytes {
 			if err := send(batch); err != nil {
 				return err
 			}
-			batch, held = &pluginv1.RowBatch{}, 0
+			batch, held, inBatch = &pluginv1.RowBatch{}, 0, 0
 		}
 	}
 	if err := rows.Err(); err != nil {
@@ -307,51 +311,22 @@ func errNoOrganisation(table string) error {
 func fromValues(vals []*pluginv1.Value) ([]any, error) {
 	out := make([]any, len(vals))
 	for i, v := range vals {
-		switch k := v.GetKind().(type) {
-		case *pluginv1.Value_Null, nil:
-			out[i] = nil
-		case *pluginv1.Value_Int:
-			out[i] = k.Int
-		case *pluginv1.Value_Float:
-			out[i] = k.Float
-		case *pluginv1.Value_Text:
-			out[i] = k.Text
-		case *pluginv1.Value_Blob:
-			out[i] = k.Blob
-		case *pluginv1.Value_Bool:
-			out[i] = k.Bool
-		case *pluginv1.Value_TimeUnixNano:
-			out[i] = time.Unix(0, k.TimeUnixNano).UTC()
-		default:
+		var ok bool
+		if out[i], ok = v.Go(); !ok {
 			return nil, fmt.Errorf("argument %d has an unknown type", i)
 		}
 	}
 	return out, nil
 }
 
-// toValues turns scanned columns into wire values.
+// toValues turns scanned columns into wire values; a type the wire has no
+// form for goes as its text.
 func toValues(vals []any) []*pluginv1.Value {
 	out := make([]*pluginv1.Value, len(vals))
 	for i, v := range vals {
-		switch x := v.(type) {
-		case nil:
-			out[i] = &pluginv1.Value{Kind: &pluginv1.Value_Null{Null: true}}
-		case int64:
-			out[i] = &pluginv1.Value{Kind: &pluginv1.Value_Int{Int: x}}
-		case int32:
-			out[i] = &pluginv1.Value{Kind: &pluginv1.Value_Int{Int: int64(x)}}
-		case float64:
-			out[i] = &pluginv1.Value{Kind: &pluginv1.Value_Float{Float: x}}
-		case string:
-			out[i] = &pluginv1.Value{Kind: &pluginv1.Value_Text{Text: x}}
-		case []byte:
-			out[i] = &pluginv1.Value{Kind: &pluginv1.Value_Blob{Blob: x}}
-		case bool:
-			out[i] = &pluginv1.Value{Kind: &pluginv1.Value_Bool{Bool: x}}
-		case time.Time:
-			out[i] = &pluginv1.Value{Kind: &pluginv1.Value_TimeUnixNano{TimeUnixNano: x.UnixNano()}}
-		default:
-			out[i] = &pluginv1.Value{Kind: &pluginv1.Value_Text{Text: fmt.Sprint(x)}}
+		var ok bool
+		if out[i], ok = pluginv1.ValueOf(v); !ok {
+			out[i] = &pluginv1.Value{Kind: &pluginv1.Value_Text{Text: fmt.Sprint(v)}}
 		}
 	}
 	return out

@@ -82,7 +82,7 @@ func (h *Host) preload(ctx context.Context, p *Plugin, token, key string) []*plu
 		var batch *pluginv1.RowBatch
 		err := h.wall.run(ctx, p.Name, sc, nil, text, func(ctx context.Context, db bun.IConn) error {
 			// All rows in one batch: a second one with rows means too many.
-			return h.wall.queryBatches(ctx, db, text, nil, maxPreloadRows, func(b *pluginv1.RowBatch) error {
+			return h.wall.queryBatches(ctx, db, text, nil, maxPreloadRows, false, func(b *pluginv1.RowBatch) error {
 				switch {
 				case batch == nil:
 					batch = b

@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"time"
 
 	"github.com/uptrace/bun"
 	"github.com/uptrace/bun/dialect/pgdialect"
@@ -156,11 +155,11 @@ func (c *conn) QueryContext(ctx context.Context, query string, args []driver.Nam
 	if standalone {
 		if b := cr.take(query); b != nil {
 			cr.ran(query) // still the page's read: preload it again next time
-			return &rows{cancel: func() {}, cols: b.GetColumns(), batch: b.GetRows()}, nil
+			return &rows{cancel: func() {}, cols: b.GetColumns(), batch: b.GetRows(), packed: b.GetPacked()}, nil
 		}
 	}
 	ctx, cancel := context.WithCancel(ctx)
-	stream, err := c.m.host.Query(ctx, &pluginv1.QueryRequest{Token: tok, Sql: query, Args: vals, Tx: c.tx})
+	stream, err := c.m.host.Query(ctx, &pluginv1.QueryRequest{Token: tok, Sql: query, Args: vals, Tx: c.tx, Packed: true})
 	if err != nil {
 		cancel()
 		return nil, err
@@ -173,7 +172,7 @@ func (c *conn) QueryContext(ctx context.Context, query string, args []driver.Nam
 	if standalone {
 		cr.ran(query)
 	}
-	return &rows{stream: stream, cancel: cancel, cols: first.GetColumns(), batch: first.GetRows()}, nil
+	return &rows{stream: stream, cancel: cancel, cols: first.GetColumns(), batch: first.GetRows(), packed: first.GetPacked()}, nil
 }
 
 type result struct{ r *pluginv1.ExecResponse }
@@ -200,11 +199,14 @@ func (s *stmt) QueryContext(ctx context.Context, args []driver.NamedValue) (driv
 }
 
 // rows reads a Query stream batch by batch.
+// rows reads a result's batches: rows as Values, or packed (a host of
+// v1.2 and on packs them when asked; an older one sends Values).
 type rows struct {
 	stream pluginv1.Host_QueryClient
 	cancel context.CancelFunc
 	cols   []string
 	batch  []*pluginv1.Row
+	packed []byte
 	i      int
 }
 
@@ -225,7 +227,7 @@ func (r *rows) Close() error {
 	return nil
 }
 func (r *rows) Next(dest []driver.Value) error {
-	for r.i >= len(r.batch) {
+	for r.i >= len(r.batch) && len(r.packed) == 0 {
 		if r.stream == nil { // a preload: every row is here
 			return io.EOF
 		}
@@ -236,9 +238,18 @@ func (r *rows) Next(dest []driver.Value) error {
 		if err != nil {
 			return err
 		}
-		r.batch, r.i = b.GetRows(), 0
+		r.batch, r.packed, r.i = b.GetRows(), b.GetPacked(), 0
 	}
-	for j, v := range r.batch[r.i].GetValues() {
+	if len(r.packed) > 0 {
+		rest, err := pluginv1.UnpackRow(r.packed, dest)
+		r.packed = rest
+		return err
+	}
+	values := r.batch[r.i].GetValues()
+	if len(values) != len(dest) {
+		return fmt.Errorf("sdk: a row of %d values for %d columns", len(values), len(dest))
+	}
+	for j, v := range values {
 		dest[j] = fromWire(v)
 	}
 	r.i++
@@ -248,42 +259,17 @@ func (r *rows) Next(dest []driver.Value) error {
 func toWire(args []driver.NamedValue) ([]*pluginv1.Value, error) {
 	out := make([]*pluginv1.Value, len(args))
 	for i, a := range args {
-		switch v := a.Value.(type) {
-		case nil:
-			out[i] = &pluginv1.Value{Kind: &pluginv1.Value_Null{Null: true}}
-		case int64:
-			out[i] = &pluginv1.Value{Kind: &pluginv1.Value_Int{Int: v}}
-		case float64:
-			out[i] = &pluginv1.Value{Kind: &pluginv1.Value_Float{Float: v}}
-		case string:
-			out[i] = &pluginv1.Value{Kind: &pluginv1.Value_Text{Text: v}}
-		case []byte:
-			out[i] = &pluginv1.Value{Kind: &pluginv1.Value_Blob{Blob: v}}
-		case bool:
-			out[i] = &pluginv1.Value{Kind: &pluginv1.Value_Bool{Bool: v}}
-		case time.Time:
-			out[i] = &pluginv1.Value{Kind: &pluginv1.Value_TimeUnixNano{TimeUnixNano: v.UnixNano()}}
-		default:
-			return nil, fmt.Errorf("sdk: argument %d of type %T cannot be sent", i, v)
+		var ok bool
+		if out[i], ok = pluginv1.ValueOf(a.Value); !ok {
+			return nil, fmt.Errorf("sdk: argument %d of type %T cannot be sent", i, a.Value)
 		}
 	}
 	return out, nil
 }
 
+// fromWire is a value the host sent; one of a kind this SDK does not know
+// reads as NULL.
 func fromWire(v *pluginv1.Value) driver.Value {
-	switch k := v.GetKind().(type) {
-	case *pluginv1.Value_Int:
-		return k.Int
-	case *pluginv1.Value_Float:
-		return k.Float
-	case *pluginv1.Value_Text:
-		return k.Text
-	case *pluginv1.Value_Blob:
-		return k.Blob
-	case *pluginv1.Value_Bool:
-		return k.Bool
-	case *pluginv1.Value_TimeUnixNano:
-		return time.Unix(0, k.TimeUnixNano).UTC()
-	}
-	return nil
+	out, _ := v.Go()
+	return out
 }

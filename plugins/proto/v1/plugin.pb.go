@@ -1634,7 +1634,8 @@ type QueryRequest struct {
 	Token         string                 `protobuf:"bytes,1,opt,name=token,proto3" json:"token,omitempty"`
 	Sql           string                 `protobuf:"bytes,2,opt,name=sql,proto3" json:"sql,omitempty"`
 	Args          []*Value               `protobuf:"bytes,3,rep,name=args,proto3" json:"args,omitempty"`
-	Tx            string                 `protobuf:"bytes,4,opt,name=tx,proto3" json:"tx,omitempty"` // the transaction to run in, from Begin; "" for none. v1.1
+	Tx            string                 `protobuf:"bytes,4,opt,name=tx,proto3" json:"tx,omitempty"`          // the transaction to run in, from Begin; "" for none. v1.1
+	Packed        bool                   `protobuf:"varint,5,opt,name=packed,proto3" json:"packed,omitempty"` // answer with packed rows (RowBatch.packed). v1.2
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -1695,6 +1696,13 @@ func (x *QueryRequest) GetTx() string {
 		return x.Tx
 	}
 	return ""
+}
+
+func (x *QueryRequest) GetPacked() bool {
+	if x != nil {
+		return x.Packed
+	}
+	return false
 }
 
 type BeginRequest struct {
@@ -1918,9 +1926,13 @@ func (x *Row) GetValues() []*Value {
 }
 
 type RowBatch struct {
-	state         protoimpl.MessageState `protogen:"open.v1"`
-	Columns       []string               `protobuf:"bytes,1,rep,name=columns,proto3" json:"columns,omitempty"` // in the first batch only
-	Rows          []*Row                 `protobuf:"bytes,2,rep,name=rows,proto3" json:"rows,omitempty"`
+	state   protoimpl.MessageState `protogen:"open.v1"`
+	Columns []string               `protobuf:"bytes,1,rep,name=columns,proto3" json:"columns,omitempty"` // in the first batch only
+	Rows    []*Row                 `protobuf:"bytes,2,rep,name=rows,proto3" json:"rows,omitempty"`
+	// The rows packed, for a query that asked so (rows is then empty): each
+	// value in turn, a kind byte and its bytes (packed.go). A message per
+	// value cost a listing of 10,000 rows a fifth of its time. v1.2
+	Packed        []byte `protobuf:"bytes,3,opt,name=packed,proto3" json:"packed,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -1965,6 +1977,13 @@ func (x *RowBatch) GetColumns() []string {
 func (x *RowBatch) GetRows() []*Row {
 	if x != nil {
 		return x.Rows
+	}
+	return nil
+}
+
+func (x *RowBatch) GetPacked() []byte {
+	if x != nil {
+		return x.Packed
 	}
 	return nil
 }
@@ -4034,12 +4053,13 @@ const file_plugin_proto_rawDesc = "" +
 	"\x02tx\x18\x04 \x01(\tR\x02tx\"Y\n" +
 	"\fExecResponse\x12#\n" +
 	"\rrows_affected\x18\x01 \x01(\x03R\frowsAffected\x12$\n" +
-	"\x0elast_insert_id\x18\x02 \x01(\x03R\flastInsertId\"s\n" +
+	"\x0elast_insert_id\x18\x02 \x01(\x03R\flastInsertId\"\x8b\x01\n" +
 	"\fQueryRequest\x12\x14\n" +
 	"\x05token\x18\x01 \x01(\tR\x05token\x12\x10\n" +
 	"\x03sql\x18\x02 \x01(\tR\x03sql\x12+\n" +
 	"\x04args\x18\x03 \x03(\v2\x17.atrium.plugin.v1.ValueR\x04args\x12\x0e\n" +
-	"\x02tx\x18\x04 \x01(\tR\x02tx\"$\n" +
+	"\x02tx\x18\x04 \x01(\tR\x02tx\x12\x16\n" +
+	"\x06packed\x18\x05 \x01(\bR\x06packed\"$\n" +
 	"\fBeginRequest\x12\x14\n" +
 	"\x05token\x18\x01 \x01(\tR\x05token\"\x1f\n" +
 	"\rBeginResponse\x12\x0e\n" +
@@ -4050,10 +4070,11 @@ const file_plugin_proto_rawDesc = "" +
 	"\n" +
 	"TxResponse\"6\n" +
 	"\x03Row\x12/\n" +
-	"\x06values\x18\x01 \x03(\v2\x17.atrium.plugin.v1.ValueR\x06values\"O\n" +
+	"\x06values\x18\x01 \x03(\v2\x17.atrium.plugin.v1.ValueR\x06values\"g\n" +
 	"\bRowBatch\x12\x18\n" +
 	"\acolumns\x18\x01 \x03(\tR\acolumns\x12)\n" +
-	"\x04rows\x18\x02 \x03(\v2\x15.atrium.plugin.v1.RowR\x04rows\"7\n" +
+	"\x04rows\x18\x02 \x03(\v2\x15.atrium.plugin.v1.RowR\x04rows\x12\x16\n" +
+	"\x06packed\x18\x03 \x01(\fR\x06packed\"7\n" +
 	"\rPeopleRequest\x12\x14\n" +
 	"\x05token\x18\x01 \x01(\tR\x05token\x12\x10\n" +
 	"\x03ids\x18\x02 \x03(\x03R\x03ids\"\x8d\x01\n" +
