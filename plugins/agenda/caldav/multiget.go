@@ -68,7 +68,7 @@ func (h *Handler) multiget(w http.ResponseWriter, r *http.Request, body []byte) 
 	props := req.Prop.names()
 	data := asksData(props) || req.AllProp != nil
 	ms := multistatus{Responses: make([]response, 0, len(paths))}
-	size := 0
+	var budget dataBudget
 	for i, p := range paths {
 		o, ok := found[p]
 		if !ok {
@@ -76,8 +76,8 @@ func (h *Handler) multiget(w http.ResponseWriter, r *http.Request, body []byte) 
 			continue
 		}
 		resp := objectAnswer(o, props, req.AllProp != nil, data)
-		if size += resp.dataSize(); size > maxAnswer {
-			davError(w, http.StatusInsufficientStorage, "number-of-matches-within-limits", "the objects asked for hold more than 12 MiB of calendar data; ask for fewer at a time")
+		if !budget.spend(resp) {
+			budget.refuse(w, "ask for fewer at a time")
 			return
 		}
 		ms.Responses = append(ms.Responses, resp)

@@ -104,11 +104,11 @@ func (h *Handler) query(w http.ResponseWriter, r *http.Request, body []byte) {
 	}
 	data := asksData(props) || req.AllProp != nil
 	ms := multistatus{Responses: make([]response, 0, len(found))}
-	size := 0
+	var budget dataBudget
 	for _, o := range found {
 		resp := objectAnswer(o, props, req.AllProp != nil, data)
-		if size += resp.dataSize(); size > maxAnswer {
-			davError(w, http.StatusInsufficientStorage, "number-of-matches-within-limits", "the objects found hold more than 12 MiB of calendar data; ask for a shorter time range")
+		if !budget.spend(resp) {
+			budget.refuse(w, "ask for a shorter time range")
 			return
 		}
 		ms.Responses = append(ms.Responses, resp)

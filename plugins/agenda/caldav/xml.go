@@ -43,6 +43,21 @@ type response struct {
 	Error    *davErrorBody `xml:"DAV: error,omitempty"`
 }
 
+// dataBudget is the calendar data an answer carries so far, bounded by
+// maxAnswer: below what the host takes from a plugin.
+type dataBudget int
+
+// spend counts a response's data and says whether the answer still fits.
+func (b *dataBudget) spend(r response) bool {
+	*b += dataBudget(r.dataSize())
+	return *b <= maxAnswer
+}
+
+// refuse answers 507 for an answer that does not fit, with what to do.
+func (b *dataBudget) refuse(w http.ResponseWriter, instead string) {
+	davError(w, http.StatusInsufficientStorage, "number-of-matches-within-limits", "the objects hold more than 12 MiB of calendar data; "+instead)
+}
+
 // dataSize is how much calendar data the response carries, as written.
 func (r response) dataSize() int {
 	n := 0
