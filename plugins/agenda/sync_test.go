@@ -183,3 +183,47 @@ func TestEventsKeptBeforeAreMarkedSimple(t *testing.T) {
 		}
 	})
 }
+
+// TestAnswersBeyondTheirBoundAreRefusedWhole: a query or multiget whose
+// calendar data would pass 12 MiB (what the host takes from a plugin,
+// with room) answers 507 with number-of-matches-within-limits, not a cut
+// or failed answer; the same without calendar data answers in full.
+func TestAnswersBeyondTheirBoundAreRefusedWhole(t *testing.T) {
+	t.Parallel()
+	bin := coretest.BuildThisPlugin(t)
+	coretest.EachDatabase(t, func(t *testing.T, db config.Database) {
+		s := newDAVServer(t, bin, db, nil)
+		cal := s.calendar(t)
+		long := strings.Repeat("Notes of a long day. ", 11_500) // 241,500 bytes
+		const n = 56
+		var hrefs strings.Builder
+		for i := range n {
+			ics := fmt.Sprintf("BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//test//EN\r\nBEGIN:VEVENT\r\nUID:big-%d\r\nDTSTAMP:20300101T000000Z\r\n"+
+				"DTSTART:20301203T100000Z\r\nDTEND:20301203T103000Z\r\nSUMMARY:Big %d\r\nDESCRIPTION:%s\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n", i, i, long)
+			if code, _, body := s.do(t, "PUT", cal+fmt.Sprintf("big-%d.ics", i), ics, "Content-Type", "text/calendar"); code != 201 {
+				t.Fatalf("PUT %d: %d %.300s", i, code, body)
+			}
+			hrefs.WriteString(`<d:href>` + cal + fmt.Sprintf("big-%d.ics", i) + `</d:href>`)
+		}
+		day := `<c:filter><c:comp-filter name="VCALENDAR"><c:comp-filter name="VEVENT"><c:time-range start="20301203T000000Z" end="20301204T000000Z"/></c:comp-filter></c:comp-filter></c:filter>`
+		ns := `xmlns:d="DAV:" xmlns:c="urn:ietf:params:xml:ns:caldav"`
+		for _, r := range []struct {
+			name, body string
+			status     int
+		}{
+			{"a query with calendar data", `<c:calendar-query ` + ns + `><d:prop><d:getetag/><c:calendar-data/></d:prop>` + day + `</c:calendar-query>`, 507},
+			{"a multiget with calendar data", `<c:calendar-multiget ` + ns + `><d:prop><c:calendar-data/></d:prop>` + hrefs.String() + `</c:calendar-multiget>`, 507},
+			{"a query without", `<c:calendar-query ` + ns + `><d:prop><d:getetag/></d:prop>` + day + `</c:calendar-query>`, 207},
+		} {
+			code, _, body := s.do(t, "REPORT", cal, r.body, "Depth", "1")
+			switch {
+			case code != r.status:
+				t.Errorf("%s: %d, want %d: %.300s", r.name, code, r.status, body)
+			case code == 507 && !strings.Contains(body, "number-of-matches-within-limits"):
+				t.Errorf("%s: 507 without its precondition: %.300s", r.name, body)
+			case code == 207 && strings.Count(body, "/big-") != n:
+				t.Errorf("%s: %d of %d events", r.name, strings.Count(body, "/big-"), n)
+			}
+		}
+	})
+}
