@@ -105,16 +105,20 @@ const (
 // statement and passes blanks, comments and semicolons. Brackets,
 // backticks, quotes and comments are SQLite's to judge, not a lexer's.
 func OneStatement(text string) bool {
-	// Each semicolon costs a reading of the text up to it: a statement with
-	// more than a few is refused rather than read again and again.
-	if strings.Count(text, ";") > maxSemicolons {
-		return false
-	}
+	// Each semicolon costs a reading of the text up to it: a statement whose
+	// semicolons would have SQLite read more than scanBudget bytes in all is
+	// refused rather than read again and again. Semicolons in values count
+	// too (bun writes values into the text): a calendar event's escaped
+	// "\;" are common, and a count of 32 refused real ones.
+	scanned := 0
 	tls := libc.NewTLS()
 	defer tls.Close()
 	for i := 0; i < len(text); i++ {
 		if text[i] != ';' {
 			continue
+		}
+		if scanned += i + 1; scanned > scanBudget {
+			return false
 		}
 		cs, err := libc.CString(text[:i+1])
 		if err != nil {
@@ -129,9 +133,10 @@ func OneStatement(text string) bool {
 	return true
 }
 
-// maxSemicolons bounds the semicolons one statement may hold (in strings,
-// comments, a trigger's body).
-const maxSemicolons = 32
+// scanBudget bounds what OneStatement has SQLite read: 64 MiB, some
+// milliseconds, whatever the semicolons (256 of them at the end of a
+// 256 KiB text, thousands in a short one).
+const scanBudget = 64 << 20
 
 // blankDB compiles text that should hold no statement; its authorizer
 // refuses everything, so nothing it is given ever runs.

@@ -1,6 +1,7 @@
 package store_test
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/atriumhq/atrium/core/store"
@@ -27,5 +28,18 @@ func TestOneStatementAsSQLiteReadsIt(t *testing.T) {
 		if got := store.OneStatement(text); got != want {
 			t.Errorf("%q: %v, want %v", text, got, want)
 		}
+	}
+	// A value with many semicolons (an event's escaped "\;") is one
+	// statement; a second statement after it is still found; a text whose
+	// semicolons would take too long to read is refused.
+	value := "'" + strings.Repeat(`a\; `, 200) + strings.Repeat("x", 100_000) + "'"
+	if !store.OneStatement("INSERT INTO t (d) VALUES (" + value + ")") {
+		t.Error("a value with 200 semicolons was refused")
+	}
+	if store.OneStatement("INSERT INTO t (d) VALUES (" + value + "); DELETE FROM t") {
+		t.Error("a second statement after a value with 200 semicolons passed")
+	}
+	if store.OneStatement("SELECT '" + strings.Repeat("x", 200_000) + strings.Repeat(";", 1000) + "'") {
+		t.Error("1,000 semicolons after 200,000 bytes were read")
 	}
 }

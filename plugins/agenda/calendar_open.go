@@ -114,6 +114,13 @@ func openStamp(inputs string, change int64) string {
 // seen, before they were computed). A change logged by someone else
 // meanwhile leaves the stamp behind the log: the next sync compares again.
 func reconcileOpen(ctx context.Context, tx bun.Tx, orgID, coachID int64, now map[string]string, inputs string, seen int64) error {
+	// The calendar's row first: its lock makes syncs at once take turns,
+	// and the later one finds what the first told (two wrote the same rows:
+	// a duplicate key on PostgreSQL).
+	if _, err := tx.NewInsert().Model(&davCalendar{OrganisationID: orgID, CoachID: coachID}).
+		On("CONFLICT (organisation_id, coach_id) DO UPDATE").Set("open_inputs = ?TableAlias.open_inputs").Exec(ctx); err != nil {
+		return err
+	}
 	var told []davOpen
 	if err := tx.NewSelect().Model(&told).Where("organisation_id = ? AND coach_id = ?", orgID, coachID).Scan(ctx); err != nil {
 		return err

@@ -65,16 +65,23 @@ func (s calendarStore) Changes(ctx context.Context, calendar string, at caldav.P
 			return caldav.Page{}, err
 		}
 	}
+	// Changes are counted per calendar, and the same address serves the
+	// person's calendar in their first organisation: a token names its
+	// organisation, and one of another is unknown.
 	token := state.LastChange
+	var page caldav.Page
 	switch {
 	case at.Since < 0:
-		return caldav.Page{Next: caldav.Position{Since: token}}, nil
-	case at.Since > token:
+		page.Next.Since = token
+	case at.Since > 0 && at.Calendar != r.OrgID() || at.Since > token:
 		return caldav.Page{}, caldav.ErrUnknownToken
 	case at.Since == 0 || at.After != "":
-		return s.listing(ctx, r, calendar, at, token, limit, open)
+		page, err = s.listing(ctx, r, calendar, at, token, limit, open)
+	default:
+		page, err = changedSince(r, at.Since, limit, open)
 	}
-	return changedSince(r, at.Since, limit, open)
+	page.Next.Calendar = r.OrgID()
+	return page, err
 }
 
 // openNow gives the open hours as they are now, computed once and only

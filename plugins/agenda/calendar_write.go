@@ -53,6 +53,11 @@ func (s calendarStore) PutCalendarObject(ctx context.Context, path string, cal *
 		if err := changeAppointment(r, a, p, now); err != nil {
 			return nil, err
 		}
+		if strings.EqualFold(p.Status, "CANCELLED") {
+			// Cancelled, it leaves the calendar: 204 with no ETag, as
+			// for a DELETE (a 404 here read as a failure to the app).
+			return &webcaldav.CalendarObject{Path: path}, nil
+		}
 	} else if err := saveEvent(r, name, p, now, expectOf(opts)); err != nil {
 		return nil, err
 	}

@@ -7,6 +7,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -29,7 +30,7 @@ func TestSyncFollowsOpenHoursAndCountsPerCoach(t *testing.T) {
 	coretest.EachDatabase(t, func(t *testing.T, db config.Database) {
 		s := newDAVServer(t, bin, db, nil)
 		cal := s.calendar(t)
-		sync := func(s *davServer, cal, token string) (string, string) {
+		syncFrom := func(s *davServer, cal, token string) (string, string) {
 			t.Helper()
 			code, _, body := s.do(t, "REPORT", cal, `<sync-collection xmlns="DAV:"><sync-token>`+token+`</sync-token><sync-level>1</sync-level><prop><getetag/></prop></sync-collection>`, "Depth", "1")
 			if code != 207 {
@@ -40,19 +41,20 @@ func TestSyncFollowsOpenHoursAndCountsPerCoach(t *testing.T) {
 		ctag := func(s *davServer, cal string) int64 {
 			t.Helper()
 			_, _, body := s.do(t, "PROPFIND", cal, `<propfind xmlns="DAV:"><prop><getctag xmlns="http://calendarserver.org/ns/"/></prop></propfind>`, "Depth", "0")
-			m := regexp.MustCompile(`<getctag[^>]*>(\d+)</getctag>`).FindStringSubmatch(body)
+			// The calendar (its organisation) and its count of changes.
+			m := regexp.MustCompile(`<getctag[^>]*>(\d+)-(\d+)</getctag>`).FindStringSubmatch(body)
 			if m == nil {
 				t.Fatalf("no ctag: %s", body)
 			}
-			n, _ := strconv.ParseInt(m[1], 10, 64)
+			n, _ := strconv.ParseInt(m[2], 10, 64)
 			return n
 		}
 
-		first, listing := sync(s, cal, "")
+		first, listing := syncFrom(s, cal, "")
 		if !strings.Contains(listing, "/open-") {
 			t.Fatalf("the first sync lists no open hours: %.800s", listing)
 		}
-		if again, body := sync(s, cal, first); again != first || strings.Contains(body, "<response") {
+		if again, body := syncFrom(s, cal, first); again != first || strings.Contains(body, "<response") {
 			t.Errorf("a sync with nothing changed: token %s after %s, %s", again, first, body)
 		}
 		before := ctag(s, cal)
@@ -95,7 +97,7 @@ func TestSyncFollowsOpenHoursAndCountsPerCoach(t *testing.T) {
 		if got := ctag(s, cal); got != before {
 			t.Errorf("the coach's ctag moved from %d to %d with other coaches' changes", before, got)
 		}
-		if _, body := sync(s, cal, first); strings.Contains(body, "<response") {
+		if _, body := syncFrom(s, cal, first); strings.Contains(body, "<response") {
 			t.Errorf("other coaches' changes reached this coach's sync: %s", body)
 		}
 
@@ -105,12 +107,45 @@ func TestSyncFollowsOpenHoursAndCountsPerCoach(t *testing.T) {
 			t.Fatalf("time off: %d", res.StatusCode)
 		}
 		gone := "open-" + tomorrow.Format("20060102") + "T"
-		next, body := sync(s, cal, first)
+		next, body := syncFrom(s, cal, first)
 		if next == first || !regexp.MustCompile(regexp.QuoteMeta(gone)+`\d{4}\.ics</href>\s*<status[^>]*>HTTP/1.1 404`).MatchString(body) {
 			t.Errorf("the sync after time off tomorrow: token %s (was %s), want %s… as 404: %s", next, first, gone, body)
 		}
-		if again, body := sync(s, cal, next); again != next || strings.Contains(body, "<response") {
+		if again, body := syncFrom(s, cal, next); again != next || strings.Contains(body, "<response") {
 			t.Errorf("a sync after the time off was told: token %s after %s, %s", again, next, body)
+		}
+
+		// A token names its calendar's organisation: the same count of
+		// another (the address may come to serve another organisation's
+		// calendar) is a token this calendar never gave.
+		org, count, _ := strings.Cut(strings.TrimPrefix(next, "urn:atrium:sync:"), "-")
+		n, _ := strconv.ParseInt(org, 10, 64)
+		foreign := fmt.Sprintf("urn:atrium:sync:%d-%s", n+1, count)
+		if code, _, body := s.do(t, "REPORT", cal, `<sync-collection xmlns="DAV:"><sync-token>`+foreign+`</sync-token><sync-level>1</sync-level><prop><getetag/></prop></sync-collection>`, "Depth", "1"); code != 403 || !strings.Contains(body, "valid-sync-token") {
+			t.Errorf("a token of another organisation: %d %s", code, body)
+		}
+
+		// Apps polling at once right after the hours changed take turns
+		// telling them (two wrote the same rows: a 500 on PostgreSQL).
+		if res := s.coach.PostForm("/m/agenda/availability/changes", url.Values{"kind": {"off"}, "first": {tomorrow.AddDate(0, 0, 1).Format(time.DateOnly)}, "last": {tomorrow.AddDate(0, 0, 1).Format(time.DateOnly)}}); res.StatusCode != 303 {
+			t.Fatalf("more time off: %d", res.StatusCode)
+		}
+		codes := make(chan int, 8)
+		var wg sync.WaitGroup
+		for range 8 {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				code, _, _ := s.do(t, "PROPFIND", cal, `<propfind xmlns="DAV:"><prop><getctag xmlns="http://calendarserver.org/ns/"/></prop></propfind>`, "Depth", "0")
+				codes <- code
+			}()
+		}
+		wg.Wait()
+		close(codes)
+		for code := range codes {
+			if code != 207 {
+				t.Errorf("a poll at once with others after the hours changed: %d", code)
+			}
 		}
 	})
 }
@@ -224,6 +259,63 @@ func TestAnswersBeyondTheirBoundAreRefusedWhole(t *testing.T) {
 			case code == 207 && strings.Count(body, "/big-") != n:
 				t.Errorf("%s: %d of %d events", r.name, strings.Count(body, "/big-"), n)
 			}
+		}
+	})
+}
+
+// TestCalendarTextAndNamesAsAppsWriteThem: an event whose text holds many
+// semicolons (escaped "\;" in invitations and descriptions) is kept (on
+// SQLite the plugin wall counted them as statements: a 500), a display
+// name too; objects whose names hold percent-escapes are found by a
+// multiget of the addresses the listing gives (they were missing); and an
+// appointment cancelled by a PUT answers 204, as a DELETE does (a 404 read
+// as a failure).
+func TestCalendarTextAndNamesAsAppsWriteThem(t *testing.T) {
+	t.Parallel()
+	bin := coretest.BuildThisPlugin(t)
+	coretest.EachDatabase(t, func(t *testing.T, db config.Database) {
+		s := newDAVServer(t, bin, db, nil)
+		cal := s.calendar(t)
+		ics := func(uid string) string {
+			return "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//test//EN\r\nBEGIN:VEVENT\r\nUID:" + uid + "\r\nDTSTAMP:20300101T000000Z\r\n" +
+				"DTSTART:20301205T100000Z\r\nDTEND:20301205T110000Z\r\nSUMMARY:Listed\r\nDESCRIPTION:" + strings.Repeat(`a\; `, 40) + "\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n"
+		}
+		for _, name := range []string{"semi.ics", "a%20b.ics", "abc%40example.com.ics"} {
+			if code, _, body := s.do(t, "PUT", cal+name, ics(strings.TrimSuffix(name, ".ics")), "Content-Type", "text/calendar"); code != 201 {
+				t.Fatalf("PUT %s: %d %.300s", name, code, body)
+			}
+		}
+		if code, _, body := s.do(t, "GET", cal+"semi.ics", ""); code != 200 || strings.Count(body, `a\;`) != 40 {
+			t.Errorf("the event with 40 semicolons: %d %.300s", code, body)
+		}
+		if code, _, body := s.do(t, "PROPPATCH", cal, `<propertyupdate xmlns="DAV:"><set><prop><displayname>`+strings.Repeat("Mine; ", 40)+`</displayname></prop></set></propertyupdate>`); code != 207 || !strings.Contains(body, "200 OK") {
+			t.Errorf("a display name with 40 semicolons: %d %.300s", code, body)
+		}
+
+		_, _, listing := s.do(t, "PROPFIND", cal, `<propfind xmlns="DAV:"><prop><getetag/></prop></propfind>`, "Depth", "1")
+		var hrefs []string
+		for _, m := range regexp.MustCompile(`<href>([^<]*(?:a%20b|abc%40example\.com)\.ics)</href>`).FindAllStringSubmatch(listing, -1) {
+			hrefs = append(hrefs, `<d:href>`+m[1]+`</d:href>`)
+		}
+		if len(hrefs) != 2 {
+			t.Fatalf("the listing's escaped names: %v in %.600s", hrefs, listing)
+		}
+		_, _, got := s.do(t, "REPORT", cal, `<c:calendar-multiget xmlns:d="DAV:" xmlns:c="urn:ietf:params:xml:ns:caldav"><d:prop><d:getetag/></d:prop>`+strings.Join(hrefs, "")+`</c:calendar-multiget>`, "Depth", "1")
+		if strings.Count(got, "200 OK") != 2 || strings.Contains(got, "404") {
+			t.Errorf("a multiget of the listing's escaped names: %s", got)
+		}
+
+		appt := ""
+		for _, m := range regexp.MustCompile(`<href>([^<]*@atrium\.ics)</href>`).FindAllStringSubmatch(listing, -1) {
+			appt = m[1]
+		}
+		_, _, data := s.do(t, "GET", appt, "")
+		cancelled := regexp.MustCompile(`STATUS:[A-Z-]+`).ReplaceAllString(data, "STATUS:CANCELLED")
+		if code, h, body := s.do(t, "PUT", appt, cancelled, "Content-Type", "text/calendar"); code != 204 || h.Get("ETag") != "" {
+			t.Errorf("cancelling the appointment by a PUT: %d ETag %q %.300s", code, h.Get("ETag"), body)
+		}
+		if got := s.kim.Get("/m/agenda/book").Doc.Find("#agenda-upcoming li").Length(); got != 0 {
+			t.Errorf("the appointment cancelled by a PUT is still coming: %d", got)
 		}
 	})
 }

@@ -50,12 +50,13 @@ func FuzzRequestBodies(f *testing.F) {
 
 // FuzzSyncToken: every token parseToken takes is one syncToken gives.
 func FuzzSyncToken(f *testing.F) {
-	for _, seed := range []string{"", "urn:atrium:sync:0", "urn:atrium:sync:42", "urn:atrium:sync:-1", "http://x/1", "urn:atrium:sync:9999999999999999999", "urn:atrium:sync:7.bench-00001.ics", "urn:atrium:sync:7.", "urn:atrium:sync:07"} {
+	for _, seed := range []string{"", "urn:atrium:sync:0", "urn:atrium:sync:42", "urn:atrium:sync:3-42", "urn:atrium:sync:3--1", "urn:atrium:sync:-1", "http://x/1", "urn:atrium:sync:1-9999999999999999999",
+		"urn:atrium:sync:2-7.bench-00001.ics", "urn:atrium:sync:2-7.", "urn:atrium:sync:2-07", "urn:atrium:sync:02-7"} {
 		f.Add(seed)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
 		p, ok := parseToken(s)
-		if ok && p.Since < 0 {
+		if ok && (p.Since < 0 || p.Calendar < 0) {
 			t.Fatalf("%q gave a negative token", s)
 		}
 		if ok && s != "" {

@@ -53,7 +53,10 @@ func (h *Handler) multiget(w http.ResponseWriter, r *http.Request, body []byte) 
 	for _, href := range req.Hrefs {
 		p := strings.TrimSpace(href)
 		if u, err := url.Parse(p); err == nil {
-			p = u.Path // an app may send the whole address
+			// An app may send the whole address. Paths are compared as
+			// they arrive in a request, escaped: "a%20b.ics" is the name
+			// a PUT to it gave the object (the path decoded missed it).
+			p = u.EscapedPath()
 		}
 		if !asked[p] {
 			asked[p] = true

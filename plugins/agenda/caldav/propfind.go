@@ -184,7 +184,7 @@ func (h *Handler) calendarProps(r *http.Request, me Principal, c caldav.Calendar
 		{Space: nsCalDAV, Local: "supported-calendar-data"}:          `<calendar-data xmlns="urn:ietf:params:xml:ns:caldav" content-type="text/calendar" version="2.0"/>`,
 		{Space: nsCalDAV, Local: "max-resource-size"}:                strconv.Itoa(maxCalendar),
 		{Space: nsDAV, Local: "supported-report-set"}:                reports,
-		{Space: nsCS, Local: "getctag"}:                              strconv.FormatInt(token.Since, 10),
+		{Space: nsCS, Local: "getctag"}:                              ctag(token),
 		{Space: nsDAV, Local: "sync-token"}:                          text(syncToken(token)),
 		{Space: nsApple, Local: "calendar-color"}:                    "#1F5F8BFF",
 	} {

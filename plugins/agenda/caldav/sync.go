@@ -18,12 +18,21 @@ var ErrUnknownToken = errors.New("caldav: unknown sync token")
 // tokenPrefix makes a calendar's change count a URI, as RFC 6578 asks.
 const tokenPrefix = "urn:atrium:sync:"
 
-// Position is where a sync stands: the calendar's change count it has
-// seen (Since; 0 for none) and, while a first sync is paged, the name of
-// the last object it was sent of the calendar's listing (After).
+// Position is where a sync stands: which calendar (Calendar: the store's
+// own number for it; a person's address may come to serve another
+// calendar, whose changes are counted apart), the calendar's change count
+// it has seen (Since; 0 for none) and, while a first sync is paged, the
+// name of the last object it was sent of the calendar's listing (After).
 type Position struct {
-	Since int64
-	After string
+	Calendar int64
+	Since    int64
+	After    string
+}
+
+// ctag is the calendar's tag for apps that poll it: which calendar and its
+// change count.
+func ctag(p Position) string {
+	return strconv.FormatInt(p.Calendar, 10) + "-" + strconv.FormatInt(p.Since, 10)
 }
 
 // Page is what a sync is sent: the objects changed and the paths removed
@@ -37,7 +46,7 @@ type Page struct {
 }
 
 func syncToken(p Position) string {
-	t := tokenPrefix + strconv.FormatInt(p.Since, 10)
+	t := tokenPrefix + ctag(p)
 	if p.After != "" {
 		t += "." + url.PathEscape(p.After)
 	}
@@ -55,11 +64,16 @@ func parseToken(s string) (Position, bool) {
 		return Position{}, false
 	}
 	count, after, paged := strings.Cut(rest, ".")
+	calendar, count, ok := strings.Cut(count, "-")
+	c, err := strconv.ParseInt(calendar, 10, 64)
+	if !ok || err != nil || c < 0 || calendar != strconv.FormatInt(c, 10) {
+		return Position{}, false
+	}
 	n, err := strconv.ParseInt(count, 10, 64)
 	if err != nil || n < 0 || count != strconv.FormatInt(n, 10) {
 		return Position{}, false
 	}
-	p := Position{Since: n}
+	p := Position{Calendar: c, Since: n}
 	if paged {
 		if p.After, err = url.PathUnescape(after); err != nil || p.After == "" || syncToken(p) != s {
 			return Position{}, false
