@@ -186,6 +186,7 @@ func TestCalDAVByHand(t *testing.T) {
 			{"REPORT", cal, query(`<c:comp-filter name="VCALENDAR"><c:comp-filter name="VEVENT"><c:prop-filter name="SUMMARY"><c:text-match collation="i;klingon">x</c:text-match></c:prop-filter></c:comp-filter></c:comp-filter>`), 403},
 			{"REPORT", cal, query(strings.Repeat(`<c:comp-filter name="VCALENDAR">`, 50) + strings.Repeat(`</c:comp-filter>`, 50)), 403},
 			{"REPORT", cal, query(`<c:comp-filter><c:comp-filter name="VEVENT"/></c:comp-filter>`), 403}, // no name
+			{"REPORT", cal, query(`<c:comp-filter name="VCALENDAR"><c:comp-filter name="VEVENT">` + strings.Repeat(`<c:comp-filter name="VALARM"/>`, 65) + `</c:comp-filter></c:comp-filter>`), 403},
 			{"REPORT", cal, `<sync-collection xmlns="DAV:"><sync-token>urn:atrium:sync:999999999999999</sync-token><prop><getetag/></prop></sync-collection>`, 403},
 			{"REPORT", cal, `<sync-collection xmlns="DAV:"><sync-token>somebody-else's</sync-token><prop><getetag/></prop></sync-collection>`, 403},
 			{"REPORT", cal, `<sync-collection xmlns="DAV:"><sync-token/><limit><nresults>0</nresults></limit><prop><getetag/></prop></sync-collection>`, 400},

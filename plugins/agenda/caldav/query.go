@@ -56,9 +56,15 @@ type timeRange struct {
 	End   string `xml:"end,attr"`
 }
 
-// maxFilterDepth bounds how deep comp-filters nest: a calendar holds
-// VCALENDAR, VEVENT and VALARM, and a hostile body could nest thousands.
-const maxFilterDepth = 8
+// Bounds on a filter: how deep comp-filters nest (a calendar holds
+// VCALENDAR, VEVENT and VALARM, and a hostile body could nest thousands),
+// and how many comp-, prop- and param-filters it holds in all (go-webdav's
+// matcher judges each against each component: 30,000 sibling filters kept
+// a plugin busy for 24 seconds).
+const (
+	maxFilterDepth = 8
+	maxFilterNodes = 64
+)
 
 // badFilter is a filter this server cannot read, with why.
 type badFilter string
@@ -83,6 +89,10 @@ func (h *Handler) query(w http.ResponseWriter, r *http.Request, body []byte) {
 	}
 	if req.Filter == nil || req.Filter.Comp == nil {
 		davError(w, http.StatusForbidden, "valid-filter", "a calendar-query needs a filter with a comp-filter (RFC 4791 §9.7)")
+		return
+	}
+	if n := req.Filter.Comp.count(); n > maxFilterNodes {
+		davError(w, http.StatusForbidden, "valid-filter", "a filter holds at most 64 comp-, prop- and param-filters")
 		return
 	}
 	filter, err := req.Filter.Comp.read(1)
@@ -114,6 +124,18 @@ func (h *Handler) query(w http.ResponseWriter, r *http.Request, body []byte) {
 		ms.Responses = append(ms.Responses, resp)
 	}
 	writeMultistatus(w, ms)
+}
+
+// count is how many comp-, prop- and param-filters the filter holds.
+func (c *compFilter) count() int {
+	n := 1 + len(c.Props)
+	for _, p := range c.Props {
+		n += len(p.Params)
+	}
+	for _, child := range c.Comps {
+		n += child.count()
+	}
+	return n
 }
 
 // read turns the XML comp-filter into go-webdav's, checking what RFC 4791

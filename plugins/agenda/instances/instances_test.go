@@ -198,10 +198,18 @@ func TestBadZonesAndRules(t *testing.T) {
 		"a rule no second meets": "BEGIN:VEVENT\nUID:a\nDTSTAMP:20260101T000000Z\nDTSTART:20301201T120000Z\nRRULE:FREQ=SECONDLY;INTERVAL=2;BYSECOND=1\nEND:VEVENT",
 		"a rule no hour meets":   "BEGIN:VEVENT\nUID:a\nDTSTAMP:20260101T000000Z\nDTSTART:20301201T120000Z\nRRULE:FREQ=HOURLY;INTERVAL=2;BYHOUR=1\nEND:VEVENT",
 		"a zone of minutes":      strings.Replace(custom, "RRULE:FREQ=YEARLY;BYDAY=-1SU;BYMONTH=10", "RRULE:FREQ=MINUTELY;INTERVAL=2;BYMINUTE=1", 1),
+		// 101 observances, each a rule no year meets (the second review:
+		// each was walked to the year 9999 on every read).
+		"a zone of 101 observances": strings.Replace(custom, "BEGIN:DAYLIGHT", strings.Repeat("BEGIN:STANDARD\nDTSTART:19701025T030000\nTZOFFSETFROM:+0400\nTZOFFSETTO:+0300\nRRULE:FREQ=YEARLY;BYMONTH=2;BYMONTHDAY=30\nEND:STANDARD\n", 100)+"BEGIN:DAYLIGHT", 1),
 	} {
 		if _, err := Read(parse(t, body), amsterdam); err == nil {
 			t.Errorf("%s was read", name)
 		}
+	}
+	// A rule no year meets is read as its first onset alone, up to 2100.
+	never := strings.Replace(custom, "RRULE:FREQ=YEARLY;BYDAY=-1SU;BYMONTH=10", "RRULE:FREQ=YEARLY;BYMONTH=2;BYMONTHDAY=30", 1)
+	if onsets, err := onsetsOf(parse(t, never).Children[0].Children[0]); err != nil || len(onsets) != 1 {
+		t.Errorf("a rule no year meets: %d onsets, %v", len(onsets), err)
 	}
 	e, err := Read(parse(t, "BEGIN:VEVENT\nUID:a\nDTSTAMP:20260101T000000Z\nDTSTART:20261208T100000Z\nRRULE:FREQ=HOURLY\nEND:VEVENT"), amsterdam)
 	if err != nil {

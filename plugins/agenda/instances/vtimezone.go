@@ -21,6 +21,7 @@ const (
 	maxZoneTransition = 1000
 	maxZoneKinds      = 20 // offsets and names a zone has had
 	maxZoneName       = 10 // letters of an abbreviation ("CEST")
+	maxObservances    = 100
 )
 
 // transition is one change of a zone's offset.
@@ -37,6 +38,9 @@ type transition struct {
 // Location from the compiled zone format only (TZif, RFC 8536), so the
 // transitions are written in that format and read back.
 func fromVTimezone(tzid string, vtz *ical.Component) (*time.Location, error) {
+	if len(vtz.Children) > maxObservances {
+		return nil, fmt.Errorf("time zone %q has %d observances; a zone has at most %d", tzid, len(vtz.Children), maxObservances)
+	}
 	var all []transition
 	for _, obs := range vtz.Children {
 		if obs.Name != ical.CompTimezoneStandard && obs.Name != ical.CompTimezoneDaylight {
@@ -122,8 +126,13 @@ func onsetsOf(obs *ical.Component) ([]time.Time, error) {
 			return nil, fmt.Errorf("a time zone observance repeats yearly, not %v", opt.Freq)
 		}
 		// An UNTIL in UTC is compared as a wall time: close enough for the
-		// last transition of a rule that ended.
+		// last transition of a rule that ended. None goes past zoneTo: a
+		// rule no year meets (BYMONTH=2;BYMONTHDAY=30) was walked to the
+		// year 9999, some milliseconds for each observance of each read.
 		opt.Dtstart = start
+		if end := time.Date(zoneTo+1, 1, 1, 0, 0, 0, 0, time.UTC); opt.Until.IsZero() || opt.Until.After(end) {
+			opt.Until = end
+		}
 		rule, err := rrule.NewRRule(*opt)
 		if err != nil {
 			return nil, fmt.Errorf("a time zone observance's RRULE: %v", err)
