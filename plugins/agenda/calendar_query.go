@@ -159,7 +159,9 @@ func eventsIn(r *sdk.Request, start, end time.Time, modTimes bool) ([]privateEve
 }
 
 // lowest and highest stand for an open side of a range in a comparison
-// with stored times.
+// with stored times. The highest is two days short of the year 10000, so
+// that it may be widened by dayLong: SQLite compares times as text, where
+// the year 10000 comes before 9999.
 func lowest(t time.Time) time.Time {
 	if t.IsZero() {
 		return time.Date(1900, 1, 1, 0, 0, 0, 0, time.UTC)
@@ -168,8 +170,8 @@ func lowest(t time.Time) time.Time {
 }
 
 func highest(t time.Time) time.Time {
-	if t.IsZero() {
-		return time.Date(9000, 1, 1, 0, 0, 0, 0, time.UTC)
+	if ceiling := time.Date(9999, 12, 29, 0, 0, 0, 0, time.UTC); t.IsZero() || t.After(ceiling) {
+		return ceiling
 	}
 	return t.UTC()
 }

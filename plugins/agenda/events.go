@@ -88,6 +88,20 @@ func parseEvent(cal *ical.Calendar, zone *time.Location, now time.Time) (*parsed
 		if p.Until, err = until(e, now); err != nil {
 			return nil, err
 		}
+		// An instance moved before the first time or after the last is
+		// searched for there too (a query around it found nothing, and a
+		// coachee could book over it).
+		first, last, moved, err := e.MovedSpan()
+		if err != nil {
+			return nil, caldav.Errorf(http.StatusBadRequest, "the event cannot be read: %v", err)
+		}
+		if moved && first.Before(p.Start) {
+			p.Start = first.UTC()
+		}
+		if moved && p.Until != nil && last.After(*p.Until) {
+			l := last.UTC()
+			p.Until = &l
+		}
 	}
 	var buf bytes.Buffer
 	if err := ical.NewEncoder(&buf).Encode(cal); err != nil {

@@ -319,3 +319,31 @@ func TestCalendarTextAndNamesAsAppsWriteThem(t *testing.T) {
 		}
 	})
 }
+
+// TestMovedInstancesAreFoundWhereTheyWent: an instance moved before its
+// event's first time is found by a query around where it went (the search
+// began at the first time); and a range ending in the last days of the
+// year 9999 still finds recurring events (on SQLite, widened by two days,
+// it compared as the year 10000, before everything).
+func TestMovedInstancesAreFoundWhereTheyWent(t *testing.T) {
+	t.Parallel()
+	bin := coretest.BuildThisPlugin(t)
+	coretest.EachDatabase(t, func(t *testing.T, db config.Database) {
+		s := newDAVServer(t, bin, db, nil)
+		cal := s.calendar(t)
+		ics := "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//test//EN\r\n" +
+			"BEGIN:VEVENT\r\nUID:daily\r\nDTSTAMP:20300101T000000Z\r\nDTSTART:20301220T090000Z\r\nDTEND:20301220T100000Z\r\nRRULE:FREQ=DAILY;COUNT=5\r\nSUMMARY:Daily\r\nEND:VEVENT\r\n" +
+			"BEGIN:VEVENT\r\nUID:daily\r\nDTSTAMP:20300101T000000Z\r\nRECURRENCE-ID:20301220T090000Z\r\nDTSTART:20301205T090000Z\r\nDTEND:20301205T100000Z\r\nSUMMARY:Daily, moved early\r\nEND:VEVENT\r\n" +
+			"END:VCALENDAR\r\n"
+		if code, _, body := s.do(t, "PUT", cal+"daily.ics", ics, "Content-Type", "text/calendar"); code != 201 {
+			t.Fatalf("PUT: %d %.300s", code, body)
+		}
+		for _, r := range [][2]string{{"20301205T000000Z", "20301206T000000Z"}, {"20301222T000000Z", "99991231T235959Z"}} {
+			query := `<c:calendar-query xmlns:d="DAV:" xmlns:c="urn:ietf:params:xml:ns:caldav"><d:prop><d:getetag/></d:prop><c:filter><c:comp-filter name="VCALENDAR"><c:comp-filter name="VEVENT">` +
+				`<c:time-range start="` + r[0] + `" end="` + r[1] + `"/></c:comp-filter></c:comp-filter></c:filter></c:calendar-query>`
+			if code, _, body := s.do(t, "REPORT", cal, query, "Depth", "1"); code != 207 || !strings.Contains(body, "/daily.ics") {
+				t.Errorf("the daily event from %s to %s: %d %.400s", r[0], r[1], code, body)
+			}
+		}
+	})
+}

@@ -117,6 +117,33 @@ func ruleFailed(err *error) {
 	}
 }
 
+// MovedSpan is the earliest and the latest start of the instances that
+// RECURRENCE-ID components moved, ok false when there are none: a moved
+// instance may lie before the event's first time or after its last, where
+// a search by those would miss it.
+func (e *Event) MovedSpan() (first, last time.Time, ok bool, err error) {
+	defer ruleFailed(&err)
+	for _, c := range e.moved {
+		p := c.Props.Get(ical.PropRecurrenceID)
+		original, _, err := e.timeOf(p, p.Value)
+		if err != nil {
+			return first, last, false, fmt.Errorf("RECURRENCE-ID cannot be read: %v", err)
+		}
+		start, _, _, err := e.times(c, &original)
+		if err != nil {
+			return first, last, false, err
+		}
+		if !ok || start.Before(first) {
+			first = start
+		}
+		if !ok || start.After(last) {
+			last = start
+		}
+		ok = true
+	}
+	return first, last, ok, nil
+}
+
 // Floating tells whether any of the times read so far was a date or a
 // date-time without zone: read in the floating zone, they move with it.
 func (e *Event) Floating() bool { return e.floats }
