@@ -194,7 +194,8 @@ func TestCalDAVByHand(t *testing.T) {
 			{"REPORT", cal, `<calendar-multiget xmlns="urn:ietf:params:xml:ns:caldav">` + strings.Repeat(`<href xmlns="DAV:">/x.ics</href>`, 20_001) + `</calendar-multiget>`, 403},
 			{"PROPPATCH", cal, `<propertyupdate xmlns="DAV:"><set>`, 400},
 			{"PUT", cal + "a.ics", "this is not a calendar", 400},
-			{"PUT", cal + "a.ics", "BEGIN:VCALENDAR\r\n0;0=", 400}, // go-ical panics on it (FuzzParseEvent)
+			{"PUT", cal + "a.ics", "BEGIN:VCALENDAR\r\n0;0=", 400},                             // go-ical panics on it (FuzzParseEvent)
+			{"PUT", cal + "nul.ics", event("UID:nul\r\n", good+"DESCRIPTION:a\x00b\r\n"), 400}, // a 500: no database keeps a NUL
 			{"PUT", cal + "b.ics", event("", good), 400},
 			{"PUT", cal + "c.ics", event("UID:c\r\n", "DTSTART;TZID=Mars/Olympus_Mons:20301201T120000\r\nDTEND;TZID=Mars/Olympus_Mons:20301201T130000\r\n"), 400},
 			{"PUT", cal + "d.ics", event("UID:d\r\n", good+"RRULE:FREQ=MINUTELY\r\n"), 400},
@@ -214,6 +215,12 @@ func TestCalDAVByHand(t *testing.T) {
 		}
 		if after := ctag(); after != before {
 			t.Errorf("bad input changed the calendar: ctag %s, then %s", before, after)
+		}
+		// A property asked in the xml namespace is answered with its
+		// prefix (as a default namespace it is not XML a parser reads).
+		if code, _, body := s.do(t, "PROPFIND", cal, `<propfind xmlns="DAV:"><prop><xml:space/><getetag/></prop></propfind>`, "Depth", "0"); code != 207 ||
+			!strings.Contains(body, "<xml:space/>") || strings.Contains(body, `xmlns="http://www.w3.org/XML/1998/namespace"`) {
+			t.Errorf("a property in the xml namespace: %d %s", code, body)
 		}
 
 		// An event of the coach's own keeps its time free of bookings.

@@ -16,6 +16,10 @@ func Decode(data []byte) (cal *ical.Calendar, err error) {
 			cal, err = nil, fmt.Errorf("caldav: not iCalendar this server reads")
 		}
 	}()
+	// A NUL byte no database keeps in text (PostgreSQL refuses it).
+	if bytes.IndexByte(data, 0) >= 0 {
+		return nil, fmt.Errorf("caldav: iCalendar holds no NUL bytes")
+	}
 	cal, err = ical.NewDecoder(bytes.NewReader(data)).Decode()
 	if err == nil && cal == nil {
 		err = fmt.Errorf("caldav: no calendar in the body")

@@ -2,6 +2,7 @@ package caldav
 
 import (
 	"encoding/xml"
+	"log/slog"
 	"errors"
 	"net/http"
 	"slices"
@@ -277,5 +278,13 @@ func serveError(w http.ResponseWriter, err error) {
 		davErrorAt(w, e.Status, e.Precondition, e.Href, err.Error())
 		return
 	}
-	davError(w, statusOf(err), "", err.Error())
+	status := statusOf(err)
+	if status >= 500 {
+		// The server's own failure: its detail (a statement, a call) is
+		// for the log, not the app.
+		slog.Error("caldav: the request failed", "error", err)
+		davError(w, status, "", "the server could not answer this request; try again later")
+		return
+	}
+	davError(w, status, "", err.Error())
 }

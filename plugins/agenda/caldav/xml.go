@@ -12,8 +12,10 @@ import (
 	"unicode/utf8"
 )
 
-// The XML namespaces calendar apps speak.
+// The XML namespaces calendar apps speak, and the two XML reserves.
 const (
+	nsXML    = "http://www.w3.org/XML/1998/namespace"
+	nsXMLNS  = "http://www.w3.org/2000/xmlns/"
 	nsDAV    = "DAV:"
 	nsCalDAV = "urn:ietf:params:xml:ns:caldav"
 	nsCS     = "http://calendarserver.org/ns/"
@@ -193,6 +195,13 @@ func writeMultistatus(w http.ResponseWriter, ms multistatus) {
 // writeProperty writes one property, its value already XML, in its own
 // namespace where that is not DAV:.
 func writeProperty(b *bytes.Buffer, p property) {
+	switch p.XMLName.Space {
+	case nsXMLNS, "xmlns": // no element may be in it: not answered
+		return
+	case nsXML: // bound to its prefix, never a default namespace
+		p.XMLName.Local = "xml:" + p.XMLName.Local
+		p.XMLName.Space = nsDAV
+	}
 	b.WriteByte('<')
 	b.WriteString(p.XMLName.Local)
 	if p.XMLName.Space != nsDAV {
