@@ -133,7 +133,7 @@ func (s calendarStore) GetCalendarObject(ctx context.Context, path string, _ *we
 	if err != nil {
 		return nil, err
 	}
-	list, err := objectsNamed(r, []string{name}, func() ([]caldav.Object, error) { return openObjects(r) })
+	list, err := objectsNamed(r, []string{name}, func() ([]caldav.Object, error) { return openObjects(r) }, eventObjects)
 	if err != nil {
 		return nil, err
 	}
@@ -169,7 +169,7 @@ func (s calendarStore) GetCalendarObjects(ctx context.Context, paths []string) (
 		asked[p] = true
 		names = append(names, name)
 	}
-	list, err := objectsNamed(r, names, func() ([]caldav.Object, error) { return openObjects(r) })
+	list, err := objectsNamed(r, names, func() ([]caldav.Object, error) { return openObjects(r) }, eventObjects)
 	if err != nil {
 		return nil, err
 	}

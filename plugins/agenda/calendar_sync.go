@@ -20,7 +20,7 @@ import (
 // what apps were last told when what they come from moved. A first sync
 // gets the calendar's listing in the order of names, a page at a time when
 // the app set a limit, and then what changed while it was paged.
-func (s calendarStore) Changes(ctx context.Context, calendar string, at caldav.Position, limit int) (caldav.Page, error) {
+func (s calendarStore) Changes(ctx context.Context, calendar string, at caldav.Position, limit int, want caldav.Want) (caldav.Page, error) {
 	r, err := from(ctx)
 	if err != nil {
 		return caldav.Page{}, err
@@ -76,9 +76,9 @@ func (s calendarStore) Changes(ctx context.Context, calendar string, at caldav.P
 	case at.Since > 0 && at.Calendar != r.OrgID() || at.Since > token:
 		return caldav.Page{}, caldav.ErrUnknownToken
 	case at.Since == 0 || at.After != "":
-		page, err = s.listing(ctx, r, calendar, at, token, limit, open)
+		page, err = s.listing(r, calendar, at, token, limit, want, open)
 	default:
-		page, err = changedSince(r, at.Since, limit, open)
+		page, err = changedSince(r, at.Since, limit, caldav.MaxAnswer, want, open)
 	}
 	page.Next.Calendar = r.OrgID()
 	return page, err
@@ -89,15 +89,17 @@ func (s calendarStore) Changes(ctx context.Context, calendar string, at caldav.P
 type openNow func() ([]caldav.Object, error)
 
 // listing is a first sync: every object of the calendar in the order of
-// names, from after the last one sent. A page cut at the limit continues
-// from its last name, at the change count the listing began at; once the
-// listing is sent, what changed since it began follows.
-func (s calendarStore) listing(ctx context.Context, r *sdk.Request, calendar string, at caldav.Position, token int64, limit int, open openNow) (caldav.Page, error) {
+// names, from after the last one sent. A page cut at the limit, or where
+// its data would pass caldav.MaxAnswer, continues from its last name at
+// the change count the listing began at; once the listing is sent, what
+// changed since it began follows. The calendar is listed by tags and
+// sizes, and only the page's data is read.
+func (s calendarStore) listing(r *sdk.Request, calendar string, at caldav.Position, token int64, limit int, want caldav.Want, open openNow) (caldav.Page, error) {
 	began := at.Since
 	if at.After == "" {
 		began = token
 	}
-	all, err := s.objectsIn(r, calendar, eventObjects, open)
+	all, err := s.objectsIn(r, calendar, tagsOnly(want.ModTimes), open)
 	if err != nil {
 		return caldav.Page{}, err
 	}
@@ -108,37 +110,57 @@ func (s calendarStore) listing(ctx context.Context, r *sdk.Request, calendar str
 			rest = append(rest, o)
 		}
 	}
-	if limit > 0 && len(rest) > limit {
-		return caldav.Page{Changed: rest[:limit], Next: caldav.Position{Since: began, After: path.Base(rest[limit-1].Path)}, Truncated: true}, nil
-	}
-	if at.After == "" {
-		return caldav.Page{Changed: rest, Next: caldav.Position{Since: token}}, nil
-	}
-	// The listing is sent: what changed while it was paged comes after it,
-	// within what the limit leaves (on the next page when it leaves none).
-	left := 0
+	n := len(rest)
 	if limit > 0 {
-		if left = limit - len(rest); left == 0 {
-			return caldav.Page{Changed: rest, Next: caldav.Position{Since: began, After: path.Base(rest[len(rest)-1].Path)}, Truncated: true}, nil
+		n = min(n, limit)
+	}
+	budget := caldav.MaxAnswer
+	page := rest[:n]
+	if want.Data {
+		n = withinBudget(page, &budget)
+		if page, err = withData(r, rest[:n]); err != nil {
+			return caldav.Page{}, err
 		}
 	}
-	page, err := changedSince(r, began, left, open)
+	cutShort := func() (caldav.Page, error) {
+		return caldav.Page{Changed: page, Next: caldav.Position{Since: began, After: path.Base(page[len(page)-1].Path)}, Truncated: true}, nil
+	}
+	switch {
+	case n < len(rest):
+		return cutShort()
+	case at.After == "":
+		return caldav.Page{Changed: page, Next: caldav.Position{Since: token}}, nil
+	}
+	// The listing is sent: what changed while it was paged comes after it,
+	// within what the limit and the data bound leave (on the next page when
+	// they leave nothing).
+	left := 0
+	if limit > 0 {
+		if left = limit - n; left == 0 {
+			return cutShort()
+		}
+	}
+	if want.Data && budget <= 0 && n > 0 {
+		return cutShort()
+	}
+	changed, err := changedSince(r, began, left, budget, want, open)
 	if err != nil {
 		return caldav.Page{}, err
 	}
 	sent := map[string]bool{}
-	for _, o := range rest {
+	for _, o := range page {
 		sent[o.Path] = true
 	}
-	page.Changed = slices.DeleteFunc(page.Changed, func(o caldav.Object) bool { return sent[o.Path] })
-	page.Changed = append(rest, page.Changed...)
-	return page, nil
+	changed.Changed = slices.DeleteFunc(changed.Changed, func(o caldav.Object) bool { return sent[o.Path] })
+	changed.Changed = append(page, changed.Changed...)
+	return changed, nil
 }
 
 // changedSince is what the log says changed after since, the objects as
-// they are now and the paths of those gone, at most limit names (0: all):
-// a page cut short continues after the last log entry it took.
-func changedSince(r *sdk.Request, since int64, limit int, open openNow) (caldav.Page, error) {
+// they are now and the paths of those gone, at most limit names (0: all)
+// and, with their data, at most budget bytes of it: a page cut short
+// continues after the last log entry it took.
+func changedSince(r *sdk.Request, since int64, limit, budget int, want caldav.Want, open openNow) (caldav.Page, error) {
 	var log []davChange
 	if err := r.DB().NewSelect().Model(&log).Column("seq", "name").
 		Where("organisation_id = ? AND coach_id = ? AND seq > ?", r.OrgID(), r.UserID(), since).Order("seq").Scan(r.Context); err != nil {
@@ -146,19 +168,42 @@ func changedSince(r *sdk.Request, since int64, limit int, open openNow) (caldav.
 	}
 	page := caldav.Page{Next: caldav.Position{Since: since}}
 	var names []string
-	seen := map[string]bool{}
+	first := map[string]int64{} // each name's first entry after since
 	for _, c := range log {
-		if c.Name != "" && !seen[c.Name] {
+		if _, seen := first[c.Name]; c.Name != "" && !seen {
 			if limit > 0 && len(names) == limit {
 				page.Truncated = true
 				break
 			}
-			seen[c.Name] = true
+			first[c.Name] = c.Seq
 			names = append(names, c.Name)
 		}
 		page.Next.Since = c.Seq
 	}
-	changed, err := objectsNamed(r, names, open)
+	read := tagsOnly(want.ModTimes)
+	if want.Data {
+		read = eventObjects
+		sized, err := objectsNamed(r, names, open, tagsOnly(false))
+		if err != nil {
+			return caldav.Page{}, err
+		}
+		bySize := map[string]caldav.Object{}
+		for _, o := range sized {
+			bySize[path.Base(o.Path)] = o
+		}
+		kept := names[:0]
+		for _, n := range names {
+			if budget -= dataSize(bySize[n]); budget < 0 && len(kept) > 0 {
+				// Cut before the name's first entry: it and what follows
+				// come on the next page.
+				page.Next.Since, page.Truncated = first[n]-1, true
+				break
+			}
+			kept = append(kept, n)
+		}
+		names = kept
+	}
+	changed, err := objectsNamed(r, names, open, read)
 	if err != nil {
 		return caldav.Page{}, err
 	}
@@ -176,10 +221,69 @@ func changedSince(r *sdk.Request, since int64, limit int, open openNow) (caldav.
 	return page, nil
 }
 
+// tagsOnly reads events by their tags and sizes, without their data.
+func tagsOnly(modTimes bool) eventReader {
+	return func(r *sdk.Request, where func(*bun.SelectQuery) *bun.SelectQuery) ([]caldav.Object, error) {
+		return eventTags(r, where, modTimes)
+	}
+}
+
+// dataSize is what an object's calendar data will weigh in an answer: an
+// event's own size, or (for an appointment or open hours, made here, of
+// some hundred bytes) 2 KiB.
+func dataSize(o caldav.Object) int {
+	if o.Data == nil {
+		return int(o.ContentLength)
+	}
+	return 2 << 10
+}
+
+// withinBudget is how many of the objects, from the first, fit the budget
+// of data (one at least), which it spends.
+func withinBudget(objects []caldav.Object, budget *int) int {
+	for i, o := range objects {
+		if *budget -= dataSize(o); *budget < 0 && i > 0 {
+			return i
+		}
+	}
+	return len(objects)
+}
+
+// withData reads the data of the events among the objects, listed by
+// their tags, in their place.
+func withData(r *sdk.Request, objects []caldav.Object) ([]caldav.Object, error) {
+	var names []string
+	for _, o := range objects {
+		if o.Data == nil && o.Text == "" {
+			names = append(names, path.Base(o.Path))
+		}
+	}
+	byPath := map[string]caldav.Object{}
+	for len(names) > 0 {
+		batch := names[:min(len(names), 1000)]
+		names = names[len(batch):]
+		read, err := eventObjects(r, func(q *bun.SelectQuery) *bun.SelectQuery { return q.Where("name IN (?)", bun.List(batch)) })
+		if err != nil {
+			return nil, err
+		}
+		for _, o := range read {
+			byPath[o.Path] = o
+		}
+	}
+	out := make([]caldav.Object, 0, len(objects))
+	for _, o := range objects {
+		if full, ok := byPath[o.Path]; ok {
+			o = full
+		}
+		out = append(out, o)
+	}
+	return out, nil
+}
+
 // objectsNamed are the calendar's objects of those names that are there,
-// read a thousand at a time; the open hours are computed only when one of
-// them is asked for.
-func objectsNamed(r *sdk.Request, names []string, open openNow) ([]caldav.Object, error) {
+// read a thousand at a time, the coach's own events as events reads them;
+// the open hours are computed only when one of them is asked for.
+func objectsNamed(r *sdk.Request, names []string, open openNow, events eventReader) ([]caldav.Object, error) {
 	var out []caldav.Object
 	wanted := map[string]bool{}
 	anyOpen := false
@@ -205,20 +309,20 @@ func objectsNamed(r *sdk.Request, names []string, open openNow) ([]caldav.Object
 		for _, n := range batch {
 			uids = append(uids, strings.TrimSuffix(n, ".ics"))
 		}
-		var appointments, events []caldav.Object
+		var appointments, own []caldav.Object
 		g := new(errgroup.Group)
 		g.Go(func() (err error) {
 			appointments, err = appointmentObjects(r, func(q *bun.SelectQuery) *bun.SelectQuery { return q.Where("uid IN (?)", bun.List(uids)) })
 			return err
 		})
 		g.Go(func() (err error) {
-			events, err = eventObjects(r, func(q *bun.SelectQuery) *bun.SelectQuery { return q.Where("name IN (?)", bun.List(batch)) })
+			own, err = events(r, func(q *bun.SelectQuery) *bun.SelectQuery { return q.Where("name IN (?)", bun.List(batch)) })
 			return err
 		})
 		if err := g.Wait(); err != nil {
 			return nil, err
 		}
-		out = append(append(out, appointments...), events...)
+		out = append(append(out, appointments...), own...)
 	}
 	return out, nil
 }

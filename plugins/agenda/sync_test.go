@@ -260,6 +260,47 @@ func TestAnswersBeyondTheirBoundAreRefusedWhole(t *testing.T) {
 				t.Errorf("%s: %d of %d events", r.name, strings.Count(body, "/big-"), n)
 			}
 		}
+		// A sync asking for calendar data pages at the bound (it read the
+		// whole calendar into one answer the host refused: a 503), and its
+		// pages give every event once.
+		seen := map[string]int{}
+		token, pages := "", 0
+		syncAll := func() {
+			t.Helper()
+			clear(seen)
+			pages = 0
+			for more := true; more; pages++ {
+				if pages == 10 {
+					t.Fatalf("a sync of %d large events did not end in 10 pages: %v", n, seen)
+				}
+				code, _, body := s.do(t, "REPORT", cal, `<d:sync-collection `+ns+`><d:sync-token>`+token+`</d:sync-token><d:sync-level>1</d:sync-level><d:prop><d:getetag/><c:calendar-data/></d:prop></d:sync-collection>`, "Depth", "1")
+				if code != 207 || len(body) > 14<<20 {
+					t.Fatalf("a sync with calendar data: %d, %d bytes", code, len(body))
+				}
+				for _, m := range regexp.MustCompile(`<href>[^<]*/(big-\d+\.ics)</href>`).FindAllStringSubmatch(body, -1) {
+					seen[m[1]]++
+				}
+				token, more = tokenIn(body), strings.Contains(body, "507 Insufficient Storage")
+			}
+			if len(seen) != n || pages < 2 {
+				t.Errorf("a sync with calendar data gave %d of %d events in %d pages", len(seen), n, pages)
+			}
+			for name, times := range seen {
+				if times != 1 {
+					t.Errorf("%s was sent %d times", name, times)
+				}
+			}
+		}
+		syncAll()
+		// Then all of them change: the sync from the last token pages too.
+		for i := range n {
+			ics := fmt.Sprintf("BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//test//EN\r\nBEGIN:VEVENT\r\nUID:big-%d\r\nDTSTAMP:20300101T000000Z\r\n"+
+				"DTSTART:20301203T110000Z\r\nDTEND:20301203T113000Z\r\nSUMMARY:Big %d, later\r\nDESCRIPTION:%s\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n", i, i, long)
+			if code, _, body := s.do(t, "PUT", cal+fmt.Sprintf("big-%d.ics", i), ics, "Content-Type", "text/calendar"); code != 204 {
+				t.Fatalf("PUT %d again: %d %.300s", i, code, body)
+			}
+		}
+		syncAll()
 	})
 }
 

@@ -80,9 +80,17 @@ type Store interface {
 	// Changes is what changed in the calendar after a position: the
 	// changed objects as they are now (every object for a first sync) and
 	// the paths of those removed, at most limit of them (0: all), and the
-	// position to continue from. A Since of -1 asks for the position now
-	// alone. ErrUnknownToken for a position the calendar never gave.
-	Changes(ctx context.Context, calendar string, from Position, limit int) (Page, error)
+	// position to continue from. With their data when want.Data, at most
+	// MaxAnswer bytes of it (a page cut short there is truncated as by a
+	// limit). A Since of -1 asks for the position now alone.
+	// ErrUnknownToken for a position the calendar never gave.
+	Changes(ctx context.Context, calendar string, from Position, limit int, want Want) (Page, error)
+}
+
+// Want is what an answer carries of each object beyond its tag and size.
+type Want struct {
+	Data     bool // its calendar data
+	ModTimes bool // its modification time
 }
 
 // Limits on what one request may send.

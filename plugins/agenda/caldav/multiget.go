@@ -9,11 +9,11 @@ import (
 
 // maxMultiget bounds the objects one calendar-multiget may ask for: a
 // first sync asks for the whole calendar (vdirsyncer sends every href it
-// listed in one report). maxAnswer bounds the calendar data it is sent,
+// listed in one report). MaxAnswer bounds the calendar data it is sent,
 // below what the host takes from a plugin.
 const (
 	maxMultiget = 20_000
-	maxAnswer   = 12 << 20
+	MaxAnswer   = 12 << 20
 )
 
 // multigetRequest is a calendar-multiget report (RFC 4791 §7.9).

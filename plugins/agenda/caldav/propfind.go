@@ -2,8 +2,8 @@ package caldav
 
 import (
 	"encoding/xml"
-	"log/slog"
 	"errors"
+	"log/slog"
 	"net/http"
 	"slices"
 	"strconv"
@@ -167,7 +167,7 @@ const reports = `<supported-report xmlns="DAV:"><report><calendar-query xmlns="u
 	`<supported-report xmlns="DAV:"><report><sync-collection/></report></supported-report>`
 
 func (h *Handler) calendarProps(r *http.Request, me Principal, c caldav.Calendar) (map[xml.Name]string, error) {
-	now, err := h.store.Changes(r.Context(), c.Path, Position{Since: -1}, 0)
+	now, err := h.store.Changes(r.Context(), c.Path, Position{Since: -1}, 0, Want{})
 	if err != nil {
 		return nil, err
 	}

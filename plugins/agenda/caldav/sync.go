@@ -6,6 +6,7 @@ import (
 	"errors"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -152,7 +153,10 @@ func (h *Handler) sync(w http.ResponseWriter, r *http.Request, body []byte) {
 			return
 		}
 	}
-	page, err := h.store.Changes(ctx, r.URL.Path, at, limit)
+	asked := req.Prop.names()
+	data := asksData(asked)
+	want := Want{Data: data, ModTimes: len(asked) == 0 || slices.Contains(asked, getLastModified)}
+	page, err := h.store.Changes(ctx, r.URL.Path, at, limit, want)
 	if errors.Is(err, ErrUnknownToken) {
 		davError(w, http.StatusForbidden, "valid-sync-token", "this sync token is not one this calendar gave; sync again without one")
 		return
@@ -161,8 +165,6 @@ func (h *Handler) sync(w http.ResponseWriter, r *http.Request, body []byte) {
 		serveError(w, err)
 		return
 	}
-	asked := req.Prop.names()
-	data := asksData(asked)
 	ms := multistatus{SyncToken: syncToken(page.Next)}
 	for _, o := range page.Changed {
 		ms.Responses = append(ms.Responses, objectAnswer(o, asked, len(asked) == 0, data))

@@ -46,13 +46,13 @@ type response struct {
 }
 
 // dataBudget is the calendar data an answer carries so far, bounded by
-// maxAnswer: below what the host takes from a plugin.
+// MaxAnswer: below what the host takes from a plugin.
 type dataBudget int
 
 // spend counts a response's data and says whether the answer still fits.
 func (b *dataBudget) spend(r response) bool {
 	*b += dataBudget(r.dataSize())
-	return *b <= maxAnswer
+	return *b <= MaxAnswer
 }
 
 // refuse answers 507 for an answer that does not fit, with what to do.
