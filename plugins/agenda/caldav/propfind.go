@@ -211,26 +211,32 @@ var (
 	objectNames     = []xml.Name{resourceType, getContentType, getETag, getLastModified, calendarData}
 )
 
-// objectProp is one property of an object as XML, and whether it has it;
-// with data, its calendar too.
-func objectProp(o Object, name xml.Name, data bool) (string, bool) {
+// objectProp is one property of an object, and whether it has it; with
+// data, its calendar too, as text escaped where the answer is written (a
+// copy escaped first was a tenth of a month's query).
+func objectProp(o Object, name xml.Name, data bool) (property, bool) {
+	p := property{XMLName: name}
 	switch name {
 	case resourceType:
-		return "", true
+		return p, true
 	case getContentType:
-		return "text/calendar; charset=utf-8; component=VEVENT", true
+		p.Inner = "text/calendar; charset=utf-8; component=VEVENT"
+		return p, true
 	case getETag:
-		return text(`"` + o.ETag + `"`), true
+		p.Inner = `&#34;` + text(o.ETag) + `&#34;`
+		return p, true
 	case getLastModified:
-		return o.ModTime.UTC().Format(http.TimeFormat), !o.ModTime.IsZero()
+		p.Inner = o.ModTime.UTC().Format(http.TimeFormat)
+		return p, !o.ModTime.IsZero()
 	case calendarData:
 		if !data {
-			return "", false
+			return p, false
 		}
 		s, err := o.calendarText()
-		return text(s), err == nil && s != ""
+		p.Text = s
+		return p, err == nil && s != ""
 	}
-	return "", false
+	return p, false
 }
 
 // objectProps are an object's properties (for allprop and propname).
@@ -238,7 +244,7 @@ func objectProps(o Object, data bool) map[xml.Name]string {
 	p := make(map[xml.Name]string, len(objectNames))
 	for _, name := range objectNames {
 		if v, ok := objectProp(o, name, data); ok {
-			p[name] = v
+			p[name] = v.Inner + text(v.Text)
 		}
 	}
 	return p
@@ -255,7 +261,7 @@ func objectAnswer(o Object, asked []xml.Name, all, data bool) response {
 	found.Prop.Props = make([]property, 0, len(asked))
 	for _, name := range asked {
 		if v, ok := objectProp(o, name, data); ok {
-			found.Prop.Props = append(found.Prop.Props, property{XMLName: name, Inner: v})
+			found.Prop.Props = append(found.Prop.Props, v)
 		} else {
 			missing.Prop.Props = append(missing.Prop.Props, property{XMLName: name})
 		}
