@@ -28,12 +28,19 @@ func (s calendarStore) Changes(ctx context.Context, calendar string, at caldav.P
 	if _, err := s.GetCalendar(ctx, calendar); err != nil {
 		return caldav.Page{}, err
 	}
-	// The calendar's row and what its open hours come from, read at once.
+	// The calendar's row, what its open hours come from and, for a sync
+	// from a token, the log since it, read at once (the log is read again
+	// should the open hours add to it).
 	var state davCalendar
 	var inputs string
+	var early *[]davChange
 	g := new(errgroup.Group)
 	g.Go(func() (err error) { state, err = calendarState(ctx, r.DB(), r.OrgID(), r.UserID()); return err })
 	g.Go(func() (err error) { inputs, err = openInputs(r); return err })
+	if at.Since > 0 && at.After == "" && at.Calendar == r.OrgID() {
+		early = new([]davChange)
+		g.Go(func() (err error) { *early, err = changeLog(r, at.Since); return err })
+	}
 	err = g.Wait()
 	if err == nil && state.LastChange == 0 {
 		// A calendar's first token is 1 and up, so that 0 stays the first
@@ -64,6 +71,7 @@ func (s calendarStore) Changes(ctx context.Context, calendar string, at caldav.P
 		if err != nil {
 			return caldav.Page{}, err
 		}
+		early = nil
 	}
 	// Changes are counted per calendar, and the same address serves the
 	// person's calendar in their first organisation: a token names its
@@ -78,7 +86,7 @@ func (s calendarStore) Changes(ctx context.Context, calendar string, at caldav.P
 	case at.Since == 0 || at.After != "":
 		page, err = s.listing(r, calendar, at, token, limit, want, open)
 	default:
-		page, err = changedSince(r, at.Since, limit, caldav.MaxAnswer, want, open)
+		page, err = changedSince(r, at.Since, limit, caldav.MaxAnswer, want, open, early)
 	}
 	page.Next.Calendar = r.OrgID()
 	return page, err
@@ -143,7 +151,7 @@ func (s calendarStore) listing(r *sdk.Request, calendar string, at caldav.Positi
 	if want.Data && budget <= 0 && n > 0 {
 		return cutShort()
 	}
-	changed, err := changedSince(r, began, left, budget, want, open)
+	changed, err := changedSince(r, began, left, budget, want, open, nil)
 	if err != nil {
 		return caldav.Page{}, err
 	}
@@ -156,16 +164,20 @@ func (s calendarStore) listing(r *sdk.Request, calendar string, at caldav.Positi
 	return changed, nil
 }
 
-// changedSince is what the log says changed after since, the objects as
-// they are now and the paths of those gone, at most limit names (0: all)
-// and, with their data, at most budget bytes of it: a page cut short
-// continues after the last log entry it took.
-func changedSince(r *sdk.Request, since int64, limit, budget int, want caldav.Want, open openNow) (caldav.Page, error) {
-	var log []davChange
-	if err := r.DB().NewSelect().Model(&log).Column("seq", "name").
-		Where("organisation_id = ? AND coach_id = ? AND seq > ?", r.OrgID(), r.UserID(), since).Order("seq").Scan(r.Context); err != nil {
-		return caldav.Page{}, err
+// changedSince is what the log says changed after since (read already
+// when read is not nil), the objects as they are now and the paths of
+// those gone, at most limit names (0: all) and, with their data, at most
+// budget bytes of it: a page cut short continues after the last log entry
+// it took.
+func changedSince(r *sdk.Request, since int64, limit, budget int, want caldav.Want, open openNow, read *[]davChange) (caldav.Page, error) {
+	if read == nil {
+		log, err := changeLog(r, since)
+		if err != nil {
+			return caldav.Page{}, err
+		}
+		read = &log
 	}
+	log := *read
 	page := caldav.Page{Next: caldav.Position{Since: since}}
 	var names []string
 	first := map[string]int64{} // each name's first entry after since
@@ -180,9 +192,9 @@ func changedSince(r *sdk.Request, since int64, limit, budget int, want caldav.Wa
 		}
 		page.Next.Since = c.Seq
 	}
-	read := tagsOnly(want.ModTimes)
+	events := tagsOnly(want.ModTimes)
 	if want.Data {
-		read = eventObjects
+		events = eventObjects
 		sized, err := objectsNamed(r, names, open, tagsOnly(false))
 		if err != nil {
 			return caldav.Page{}, err
@@ -203,7 +215,7 @@ func changedSince(r *sdk.Request, since int64, limit, budget int, want caldav.Wa
 		}
 		names = kept
 	}
-	changed, err := objectsNamed(r, names, open, read)
+	changed, err := objectsNamed(r, names, open, events)
 	if err != nil {
 		return caldav.Page{}, err
 	}
@@ -219,6 +231,14 @@ func changedSince(r *sdk.Request, since int64, limit, budget int, want caldav.Wa
 	}
 	page.Changed = changed
 	return page, nil
+}
+
+// changeLog is the calendar's log after since, in order.
+func changeLog(r *sdk.Request, since int64) ([]davChange, error) {
+	var log []davChange
+	err := r.DB().NewSelect().Model(&log).Column("seq", "name").
+		Where("organisation_id = ? AND coach_id = ? AND seq > ?", r.OrgID(), r.UserID(), since).Order("seq").Scan(r.Context)
+	return log, err
 }
 
 // tagsOnly reads events by their tags and sizes, without their data.
