@@ -111,7 +111,7 @@ func (s *hostService) Query(req *pluginv1.QueryRequest, stream pluginv1.Host_Que
 
 // queryBatches runs a query and hands its rows to send in batches of size,
 // the first batch naming the columns; the last batch may be empty. Packed
-// rows go as RowBatch.packed (an SDK of v1.2 and on asks so).
+// rows go as RowBatch.packed (an SDK of v1.6 and on asks so).
 func (w *wall) queryBatches(ctx context.Context, db bun.IConn, text string, args []any, size int, packed bool, send func(*pluginv1.RowBatch) error) error {
 	rows, err := w.query(ctx, db, text, args)
 	if err != nil {

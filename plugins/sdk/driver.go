@@ -200,7 +200,7 @@ func (s *stmt) QueryContext(ctx context.Context, args []driver.NamedValue) (driv
 
 // rows reads a Query stream batch by batch.
 // rows reads a result's batches: rows as Values, or packed (a host of
-// v1.2 and on packs them when asked; an older one sends Values).
+// v1.6 and on packs them when asked; an older one sends Values).
 type rows struct {
 	stream pluginv1.Host_QueryClient
 	cancel context.CancelFunc

@@ -1635,7 +1635,7 @@ type QueryRequest struct {
 	Sql           string                 `protobuf:"bytes,2,opt,name=sql,proto3" json:"sql,omitempty"`
 	Args          []*Value               `protobuf:"bytes,3,rep,name=args,proto3" json:"args,omitempty"`
 	Tx            string                 `protobuf:"bytes,4,opt,name=tx,proto3" json:"tx,omitempty"`          // the transaction to run in, from Begin; "" for none. v1.1
-	Packed        bool                   `protobuf:"varint,5,opt,name=packed,proto3" json:"packed,omitempty"` // answer with packed rows (RowBatch.packed). v1.2
+	Packed        bool                   `protobuf:"varint,5,opt,name=packed,proto3" json:"packed,omitempty"` // answer with packed rows (RowBatch.packed). v1.6
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -1931,7 +1931,7 @@ type RowBatch struct {
 	Rows    []*Row                 `protobuf:"bytes,2,rep,name=rows,proto3" json:"rows,omitempty"`
 	// The rows packed, for a query that asked so (rows is then empty): each
 	// value in turn, a kind byte and its bytes (packed.go). A message per
-	// value cost a listing of 10,000 rows a fifth of its time. v1.2
+	// value cost a listing of 10,000 rows a fifth of its time. v1.6
 	Packed        []byte `protobuf:"bytes,3,opt,name=packed,proto3" json:"packed,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
