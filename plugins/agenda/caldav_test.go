@@ -643,11 +643,7 @@ func TestVdirsyncerTenThousandEvents(t *testing.T) {
 // and an incremental sync pages too. A multiget answers in the order
 // asked, a missing object with its own 404. On both databases.
 func TestSyncCollectionPagesAtTheLimit(t *testing.T) {
-	t.Parallel()
-	bin := coretest.BuildThisPlugin(t)
-	coretest.EachDatabase(t, func(t *testing.T, db config.Database) {
-		s := newDAVServer(t, bin, db, nil)
-		cal := s.calendar(t)
+	eachDAVServer(t, func(t *testing.T, s *davServer, cal string) {
 		put := func(uid, summary string) {
 			t.Helper()
 			body := "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//test//EN\r\nBEGIN:VEVENT\r\nUID:" + uid + "\r\nDTSTAMP:20260101T000000Z\r\n" +
@@ -770,11 +766,7 @@ func TestMovedInstanceFreesItsOldTime(t *testing.T) {
 // each over a version its sender had never seen. One wins; the others
 // answer 412. The same for DELETE. On both databases.
 func TestIfMatchHoldsForWritesSentAtOnce(t *testing.T) {
-	t.Parallel()
-	bin := coretest.BuildThisPlugin(t)
-	coretest.EachDatabase(t, func(t *testing.T, db config.Database) {
-		s := newDAVServer(t, bin, db, nil)
-		cal := s.calendar(t)
+	eachDAVServer(t, func(t *testing.T, s *davServer, cal string) {
 		body := func(summary string) string {
 			return "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//test//EN\r\nBEGIN:VEVENT\r\nUID:race\r\nDTSTAMP:20260101T000000Z\r\n" +
 				"DTSTART:20301201T120000Z\r\nDTEND:20301201T130000Z\r\nSUMMARY:" + summary + "\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n"

@@ -25,11 +25,7 @@ import (
 // coach's sync token counts that coach's changes alone: another coach's
 // changes, in the same organisation or another, leave it where it was.
 func TestSyncFollowsOpenHoursAndCountsPerCoach(t *testing.T) {
-	t.Parallel()
-	bin := coretest.BuildThisPlugin(t)
-	coretest.EachDatabase(t, func(t *testing.T, db config.Database) {
-		s := newDAVServer(t, bin, db, nil)
-		cal := s.calendar(t)
+	eachDAVServer(t, func(t *testing.T, s *davServer, cal string) {
 		syncFrom := func(s *davServer, cal, token string) (string, string) {
 			t.Helper()
 			code, _, body := s.do(t, "REPORT", cal, `<sync-collection xmlns="DAV:"><sync-token>`+token+`</sync-token><sync-level>1</sync-level><prop><getetag/></prop></sync-collection>`, "Depth", "1")
@@ -156,11 +152,7 @@ func TestSyncFollowsOpenHoursAndCountsPerCoach(t *testing.T) {
 // times), a floating, an all-day and a recurring one stay judged by their
 // data, and a calendar-query finds each where it is.
 func TestEventsKeptBeforeAreMarkedSimple(t *testing.T) {
-	t.Parallel()
-	bin := coretest.BuildThisPlugin(t)
-	coretest.EachDatabase(t, func(t *testing.T, db config.Database) {
-		s := newDAVServer(t, bin, db, nil)
-		cal := s.calendar(t)
+	eachDAVServer(t, func(t *testing.T, s *davServer, cal string) {
 		ctx := context.Background()
 		coach, err := s.app.Identity().ByEmail(ctx, s.user)
 		if err != nil {
@@ -224,11 +216,7 @@ func TestEventsKeptBeforeAreMarkedSimple(t *testing.T) {
 // with room) answers 507 with number-of-matches-within-limits, not a cut
 // or failed answer; the same without calendar data answers in full.
 func TestAnswersBeyondTheirBoundAreRefusedWhole(t *testing.T) {
-	t.Parallel()
-	bin := coretest.BuildThisPlugin(t)
-	coretest.EachDatabase(t, func(t *testing.T, db config.Database) {
-		s := newDAVServer(t, bin, db, nil)
-		cal := s.calendar(t)
+	eachDAVServer(t, func(t *testing.T, s *davServer, cal string) {
 		long := strings.Repeat("Notes of a long day. ", 11_500) // 241,500 bytes
 		const n = 56
 		var hrefs strings.Builder
@@ -312,11 +300,7 @@ func TestAnswersBeyondTheirBoundAreRefusedWhole(t *testing.T) {
 // appointment cancelled by a PUT answers 204, as a DELETE does (a 404 read
 // as a failure).
 func TestCalendarTextAndNamesAsAppsWriteThem(t *testing.T) {
-	t.Parallel()
-	bin := coretest.BuildThisPlugin(t)
-	coretest.EachDatabase(t, func(t *testing.T, db config.Database) {
-		s := newDAVServer(t, bin, db, nil)
-		cal := s.calendar(t)
+	eachDAVServer(t, func(t *testing.T, s *davServer, cal string) {
 		ics := func(uid string) string {
 			return "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//test//EN\r\nBEGIN:VEVENT\r\nUID:" + uid + "\r\nDTSTAMP:20300101T000000Z\r\n" +
 				"DTSTART:20301205T100000Z\r\nDTEND:20301205T110000Z\r\nSUMMARY:Listed\r\nDESCRIPTION:" + strings.Repeat(`a\; `, 40) + "\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n"
@@ -367,11 +351,7 @@ func TestCalendarTextAndNamesAsAppsWriteThem(t *testing.T) {
 // year 9999 still finds recurring events (on SQLite, widened by two days,
 // it compared as the year 10000, before everything).
 func TestMovedInstancesAreFoundWhereTheyWent(t *testing.T) {
-	t.Parallel()
-	bin := coretest.BuildThisPlugin(t)
-	coretest.EachDatabase(t, func(t *testing.T, db config.Database) {
-		s := newDAVServer(t, bin, db, nil)
-		cal := s.calendar(t)
+	eachDAVServer(t, func(t *testing.T, s *davServer, cal string) {
 		ics := "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//test//EN\r\n" +
 			"BEGIN:VEVENT\r\nUID:daily\r\nDTSTAMP:20300101T000000Z\r\nDTSTART:20301220T090000Z\r\nDTEND:20301220T100000Z\r\nRRULE:FREQ=DAILY;COUNT=5\r\nSUMMARY:Daily\r\nEND:VEVENT\r\n" +
 			"BEGIN:VEVENT\r\nUID:daily\r\nDTSTAMP:20300101T000000Z\r\nRECURRENCE-ID:20301220T090000Z\r\nDTSTART:20301205T090000Z\r\nDTEND:20301205T100000Z\r\nSUMMARY:Daily, moved early\r\nEND:VEVENT\r\n" +
@@ -386,5 +366,16 @@ func TestMovedInstancesAreFoundWhereTheyWent(t *testing.T) {
 				t.Errorf("the daily event from %s to %s: %d %.400s", r[0], r[1], code, body)
 			}
 		}
+	})
+}
+
+// eachDAVServer runs fn, in parallel with other tests, on both databases
+// against a running server (newDAVServer) and the coach's calendar.
+func eachDAVServer(t *testing.T, fn func(t *testing.T, s *davServer, cal string)) {
+	t.Parallel()
+	bin := coretest.BuildThisPlugin(t)
+	coretest.EachDatabase(t, func(t *testing.T, db config.Database) {
+		s := newDAVServer(t, bin, db, nil)
+		fn(t, s, s.calendar(t))
 	})
 }
