@@ -102,7 +102,11 @@ func (p *Plugin) running() (*plugin.Client, pluginv1.PluginClient) {
 // manifest.
 func (p *Plugin) start(ctx context.Context, cfg config.Plugins, sum []byte, log *slog.Logger) error {
 	cmd := exec.Command(p.Path)
-	cmd.Env = []string{"LANG=C.UTF-8", "TZ=UTC"}
+	// The Go runtime's own limit, three quarters of what the process may
+	// map: the collector works harder well before the kernel refuses memory
+	// (plugins let the heap grow further than Go's default between
+	// collections), sandboxed or not.
+	cmd.Env = []string{"LANG=C.UTF-8", "TZ=UTC", "GOMEMLIMIT=" + strconv.Itoa(cfg.MemoryMB*3/4) + "MiB"}
 	// The kernel kills the plugin when the host dies, whatever happens to it.
 	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL, Setpgid: true}
 	p.stderr = &tailWriter{}

@@ -3,7 +3,6 @@ package sdk
 import (
 	"context"
 	"fmt"
-	"math"
 	"net/url"
 	"os"
 	"runtime/debug"
@@ -11,7 +10,6 @@ import (
 	"time"
 
 	"github.com/hashicorp/go-plugin"
-	"golang.org/x/sys/unix"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
@@ -199,15 +197,14 @@ func (s *server) Slot(ctx context.Context, req *pluginv1.SlotRequest) (*pluginv1
 	return &pluginv1.SlotResponse{Html: []byte(html)}, nil
 }
 
-// tuneCollector lets the heap grow to five times what is alive before a
+// tuneCollector lets the heap grow to three times what is alive before a
 // collection (Go's default is twice): a plugin keeps little alive between
 // calls, so at the default a collection ran for nearly every large answer
-// (a fifth of a month's calendar query). Near the memory the host allows
-// the process (RLIMIT_DATA), the collector works harder again.
+// (a fifth of a month's calendar query). The host sets GOMEMLIMIT below
+// the memory it allows the process, where the collector works harder
+// again; without one (a plugin run by hand) Go's default stays.
 func tuneCollector() {
-	debug.SetGCPercent(400)
-	var limit unix.Rlimit
-	if err := unix.Getrlimit(unix.RLIMIT_DATA, &limit); err == nil && limit.Cur != unix.RLIM_INFINITY && limit.Cur < math.MaxInt64 {
-		debug.SetMemoryLimit(int64(limit.Cur / 4 * 3))
+	if os.Getenv("GOMEMLIMIT") != "" {
+		debug.SetGCPercent(300)
 	}
 }

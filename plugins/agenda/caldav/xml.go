@@ -67,7 +67,7 @@ func (r response) dataSize() int {
 	for _, ps := range r.Propstat {
 		for _, p := range ps.Prop.Props {
 			if p.XMLName == calendarData {
-				n += len(p.Inner) + len(p.Text)
+				n += len(p.Inner) + escapedSize(p.Text)
 			}
 		}
 	}
@@ -278,6 +278,23 @@ func escape(b interface{ WriteString(string) (int, error) }, s string) {
 		last = i
 	}
 	_, _ = b.WriteString(s[last:])
+}
+
+// escapedSize is how long s is once escaped, at most (a character XML
+// cannot hold counted as its replacement).
+func escapedSize(s string) int {
+	n := len(s)
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case c == '&' || c == '"' || c == '\'' || c == '\r':
+			n += 4
+		case c == '<' || c == '>':
+			n += 3
+		case c < 0x20 && c != '\n' && c != '\t':
+			n += 2
+		}
+	}
+	return n
 }
 
 // inCharacterRange tells a character XML 1.0 may hold (§2.2).
