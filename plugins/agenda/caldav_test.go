@@ -277,6 +277,15 @@ func TestCalDAVByHand(t *testing.T) {
 		if got := lunch("yes"); strings.Contains(got, "own-1.ics") || !strings.Contains(got, "@atrium.ics") {
 			t.Errorf("a negated text-match on the title: %s", got)
 		}
+		// Text compares without regard to ASCII case unless the app asks
+		// for i;octet (RFC 4791 §9.7.5; go-webdav compared as is).
+		for collation, found := range map[string]bool{"": true, ` collation="i;ascii-casemap"`: true, ` collation="i;octet"`: false} {
+			_, _, body := s.do(t, "REPORT", cal, query(`<c:comp-filter name="VCALENDAR"><c:comp-filter name="VEVENT"><c:prop-filter name="SUMMARY">`+
+				`<c:text-match`+collation+`>lUNCH</c:text-match></c:prop-filter></c:comp-filter></c:comp-filter>`), "Depth", "1")
+			if strings.Contains(body, "own-1.ics") != found {
+				t.Errorf("a text-match of lUNCH%s found Lunch: %v, want %v: %s", collation, !found, found, body)
+			}
+		}
 
 		// The coach moves the appointment in the app: Atrium follows and
 		// tells Kim; deleting it there cancels it.

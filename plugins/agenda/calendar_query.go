@@ -26,7 +26,7 @@ import (
 // more than a time range: a month's query reads no event. Modification
 // times are read only when asked for (modTimes): read for every row, they
 // were a tenth of the query's time.
-func (s calendarStore) Query(ctx context.Context, path string, q *webcaldav.CalendarQuery, modTimes bool) ([]caldav.Object, error) {
+func (s calendarStore) Query(ctx context.Context, path string, q *caldav.Query, modTimes bool) ([]caldav.Object, error) {
 	r, err := from(ctx)
 	if err != nil {
 		return nil, err
@@ -71,7 +71,7 @@ func (s calendarStore) Query(ctx context.Context, path string, q *webcaldav.Cale
 		read = append(read, o)
 	}
 	for _, o := range read {
-		ok, err := webcaldav.Match(rest.CompFilter, &o.CalendarObject)
+		ok, err := rest.Matches(&o.CalendarObject)
 		if err != nil {
 			return nil, caldav.Errorf(http.StatusBadRequest, "the query cannot be answered: %v", err)
 		}
@@ -95,7 +95,7 @@ func (s calendarStore) Query(ctx context.Context, path string, q *webcaldav.Cale
 // eventRange is the time range a query asks of events (a time-range on
 // VEVENT within VCALENDAR), zero when it asks none, and the query without
 // it; any other time range stays in the query for go-webdav to judge.
-func eventRange(q *webcaldav.CalendarQuery) (start, end time.Time, rest *webcaldav.CalendarQuery) {
+func eventRange(q *caldav.Query) (start, end time.Time, rest *caldav.Query) {
 	rest = q
 	if q.CompFilter.Name != ical.CompCalendar {
 		return start, end, rest
@@ -115,7 +115,7 @@ func eventRange(q *webcaldav.CalendarQuery) (start, end time.Time, rest *webcald
 // onlyEvents tells a filter that every event of this calendar matches:
 // VCALENDAR, with at most a VEVENT that asks nothing more (the calendar
 // holds events only).
-func onlyEvents(q *webcaldav.CalendarQuery) bool {
+func onlyEvents(q *caldav.Query) bool {
 	f := q.CompFilter
 	if f.Name != ical.CompCalendar || f.IsNotDefined || !f.Start.IsZero() || !f.End.IsZero() || len(f.Props) > 0 || len(f.Comps) > 1 {
 		return false

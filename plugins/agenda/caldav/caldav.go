@@ -73,7 +73,7 @@ type Store interface {
 	// Query answers a calendar-query: the calendar's objects its filter
 	// matches (RFC 4791 §9.7), with their modification times when modTimes
 	// (the answer asks for getlastmodified).
-	Query(ctx context.Context, calendar string, q *caldav.CalendarQuery, modTimes bool) ([]Object, error)
+	Query(ctx context.Context, calendar string, q *Query, modTimes bool) ([]Object, error)
 	// GetCalendarObjects are the objects at those paths that exist, by
 	// path, read at once (a calendar-multiget's).
 	GetCalendarObjects(ctx context.Context, paths []string) (map[string]Object, error)

@@ -100,7 +100,7 @@ func (b backend) ListCalendarObjects(ctx context.Context, path string, _ *caldav
 // answers itself (query.go); it is here for go-webdav's interface, with
 // each object's data read.
 func (b backend) QueryCalendarObjects(ctx context.Context, path string, q *caldav.CalendarQuery) ([]caldav.CalendarObject, error) {
-	list, err := b.Store.Query(ctx, path, q, true)
+	list, err := b.Store.Query(ctx, path, &Query{CalendarQuery: *q}, true)
 	if err != nil {
 		return nil, coded(err)
 	}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net/http"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/emersion/go-webdav/caldav"
@@ -95,7 +96,8 @@ func (h *Handler) query(w http.ResponseWriter, r *http.Request, body []byte) {
 		davError(w, http.StatusForbidden, "valid-filter", "a filter holds at most 64 comp-, prop- and param-filters")
 		return
 	}
-	filter, err := req.Filter.Comp.read(1)
+	q := &Query{folded: map[string]bool{}}
+	filter, err := req.Filter.Comp.read(1, q.folded)
 	var collation badCollation
 	if errors.As(err, &collation) {
 		davError(w, http.StatusForbidden, "supported-collation", err.Error())
@@ -107,7 +109,8 @@ func (h *Handler) query(w http.ResponseWriter, r *http.Request, body []byte) {
 	}
 	props := req.Prop.names()
 	modTimes := req.AllProp != nil || slices.Contains(props, xml.Name{Space: nsDAV, Local: "getlastmodified"})
-	found, err := h.store.Query(r.Context(), r.URL.Path, &caldav.CalendarQuery{CompFilter: filter}, modTimes)
+	q.CompFilter = filter
+	found, err := h.store.Query(r.Context(), r.URL.Path, q, modTimes)
 	if err != nil {
 		serveError(w, err)
 		return
@@ -140,7 +143,7 @@ func (c *compFilter) count() int {
 
 // read turns the XML comp-filter into go-webdav's, checking what RFC 4791
 // §9.7 asks of it.
-func (c *compFilter) read(depth int) (caldav.CompFilter, error) {
+func (c *compFilter) read(depth int, folded map[string]bool) (caldav.CompFilter, error) {
 	out := caldav.CompFilter{Name: c.Name, IsNotDefined: c.IsNotDefined != nil}
 	if depth > maxFilterDepth {
 		return out, badFilter("comp-filters nest deeper than a calendar does")
@@ -156,14 +159,14 @@ func (c *compFilter) read(depth int) (caldav.CompFilter, error) {
 		return out, err
 	}
 	for _, p := range c.Props {
-		pf, err := p.read()
+		pf, err := p.read(folded)
 		if err != nil {
 			return out, err
 		}
 		out.Props = append(out.Props, pf)
 	}
 	for _, child := range c.Comps {
-		cf, err := child.read(depth + 1)
+		cf, err := child.read(depth+1, folded)
 		if err != nil {
 			return out, err
 		}
@@ -172,7 +175,9 @@ func (c *compFilter) read(depth int) (caldav.CompFilter, error) {
 	return out, nil
 }
 
-func (p propFilter) read() (caldav.PropFilter, error) {
+// read turns the XML prop-filter into go-webdav's; a property a text-match
+// compares without regard to case is named in folded.
+func (p propFilter) read(folded map[string]bool) (caldav.PropFilter, error) {
 	out := caldav.PropFilter{Name: p.Name, IsNotDefined: p.IsNotDefined != nil}
 	if p.Name == "" {
 		return out, badFilter("a prop-filter names its property")
@@ -187,6 +192,9 @@ func (p propFilter) read() (caldav.PropFilter, error) {
 	if out.TextMatch, err = p.TextMatch.read(); err != nil {
 		return out, err
 	}
+	if p.TextMatch.casemap() {
+		folded[strings.ToUpper(p.Name)] = true
+	}
 	for _, pf := range p.Params {
 		param := caldav.ParamFilter{Name: pf.Name, IsNotDefined: pf.IsNotDefined != nil}
 		if pf.Name == "" || param.IsNotDefined && pf.TextMatch != nil {
@@ -194,6 +202,9 @@ func (p propFilter) read() (caldav.PropFilter, error) {
 		}
 		if param.TextMatch, err = pf.TextMatch.read(); err != nil {
 			return out, err
+		}
+		if pf.TextMatch.casemap() {
+			folded[strings.ToUpper(p.Name)] = true
 		}
 		out.ParamFilter = append(out.ParamFilter, param)
 	}
@@ -214,7 +225,17 @@ func (t *textMatch) read() (*caldav.TextMatch, error) {
 	default:
 		return nil, badCollation(t.Collation)
 	}
-	return &caldav.TextMatch{Text: t.Text, NegateCondition: t.Negate == "yes"}, nil
+	text := t.Text
+	if t.casemap() {
+		text = foldASCII(text)
+	}
+	return &caldav.TextMatch{Text: text, NegateCondition: t.Negate == "yes"}, nil
+}
+
+// casemap tells a text-match that compares without regard to ASCII case:
+// i;ascii-casemap, named or (RFC 4791 §9.7.5) by default.
+func (t *textMatch) casemap() bool {
+	return t != nil && (t.Collation == "" || t.Collation == "i;ascii-casemap")
 }
 
 // read is the range's start and end, either of them zero when it is left
