@@ -64,6 +64,20 @@ func openObjects(r *sdk.Request) ([]caldav.Object, error) {
 	return out, nil
 }
 
+// meetsOpenSpan says whether [start, end) may meet the days whose open
+// hours apps are shown, whatever the coach's zone: a month's query a year
+// ahead need not compute nine weeks of them.
+func meetsOpenSpan(start, end time.Time) bool {
+	now := time.Now()
+	first, last := now.AddDate(0, 0, -openBack-2), now.AddDate(0, 0, openAhead+2)
+	return (end.IsZero() || end.After(first)) && (start.IsZero() || start.Before(last))
+}
+
+// openOf gives the coach's open hours, computed each time it is called.
+func openOf(r *sdk.Request) openNow {
+	return func() ([]caldav.Object, error) { return openObjects(r) }
+}
+
 // openInputs is a digest of what the coach's open hours are computed from
 // but for their appointments and busy events (whose changes the calendar's
 // log numbers): the span's first day, the zone, the weekly hours, the

@@ -6,7 +6,6 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/emersion/go-ical"
 	webcaldav "github.com/emersion/go-webdav/caldav"
@@ -133,7 +132,7 @@ func (s calendarStore) GetCalendarObject(ctx context.Context, path string, _ *we
 	if err != nil {
 		return nil, err
 	}
-	list, err := objectsNamed(r, []string{name}, func() ([]caldav.Object, error) { return openObjects(r) }, eventObjects)
+	list, err := objectsNamed(r, []string{name}, openOf(r), eventObjects)
 	if err != nil {
 		return nil, err
 	}
@@ -169,7 +168,7 @@ func (s calendarStore) GetCalendarObjects(ctx context.Context, paths []string) (
 		asked[p] = true
 		names = append(names, name)
 	}
-	list, err := objectsNamed(r, names, func() ([]caldav.Object, error) { return openObjects(r) }, eventObjects)
+	list, err := objectsNamed(r, names, openOf(r), eventObjects)
 	if err != nil {
 		return nil, err
 	}
@@ -191,10 +190,7 @@ func (s calendarStore) List(ctx context.Context, path string, modTimes bool) ([]
 	if err != nil {
 		return nil, err
 	}
-	tags := func(r *sdk.Request, where func(*bun.SelectQuery) *bun.SelectQuery) ([]caldav.Object, error) {
-		return eventTags(r, where, modTimes)
-	}
-	return s.objectsIn(r, path, tags, func() ([]caldav.Object, error) { return openObjects(r) })
+	return s.objectsIn(r, path, tagsOnly(modTimes), openOf(r))
 }
 
 // objectsIn lists the calendar's objects: its appointments, its events as
@@ -220,12 +216,3 @@ func (calendarStore) objectsIn(r *sdk.Request, path string, events eventReader, 
 
 // eventReader reads the coach's own events that where keeps.
 type eventReader func(r *sdk.Request, where func(*bun.SelectQuery) *bun.SelectQuery) ([]caldav.Object, error)
-
-// meetsOpenSpan says whether [start, end) may meet the days whose open
-// hours apps are shown, whatever the coach's zone: a month's query a year
-// ahead need not compute nine weeks of them.
-func meetsOpenSpan(start, end time.Time) bool {
-	now := time.Now()
-	first, last := now.AddDate(0, 0, -openBack-2), now.AddDate(0, 0, openAhead+2)
-	return (end.IsZero() || end.After(first)) && (start.IsZero() || start.Before(last))
-}

@@ -45,14 +45,12 @@ func (s calendarStore) Changes(ctx context.Context, calendar string, at caldav.P
 	if err == nil && state.LastChange == 0 {
 		// A calendar's first token is 1 and up, so that 0 stays the first
 		// sync: an empty entry marks that apps have seen it.
-		if _, err = touch(ctx, r.DB(), r.OrgID(), r.UserID(), ""); err == nil {
-			state, err = calendarState(ctx, r.DB(), r.OrgID(), r.UserID())
-		}
+		state.LastChange, err = touch(ctx, r.DB(), r.OrgID(), r.UserID(), "")
 	}
 	if err != nil {
 		return caldav.Page{}, err
 	}
-	open := sync.OnceValues(func() ([]caldav.Object, error) { return openObjects(r) })
+	open := sync.OnceValues(openOf(r))
 	if state.OpenInputs != openStamp(inputs, state.LastChange) {
 		list, err := open()
 		if err != nil {
