@@ -54,6 +54,7 @@ import (
 	"github.com/atriumhq/atrium/core/web/operator"
 	"github.com/atriumhq/atrium/core/web/organisation"
 	"github.com/atriumhq/atrium/core/web/people"
+	"github.com/atriumhq/atrium/core/web/plugins"
 	privacypages "github.com/atriumhq/atrium/core/web/privacy"
 	"github.com/atriumhq/atrium/locales"
 	"github.com/atriumhq/atrium/themes"
@@ -186,10 +187,11 @@ func (a *App) build() error {
 	a.dossiers.Notify = func(ctx context.Context, orgID, userID int64, message, link string) error {
 		return a.notify(ctx, orgID, userID, dossier.Module, message, link)
 	}
-	identity.AddMailKind(identity.MailKind{Key: dossier.Module, Label: "dossier.mail_kind", Default: true})
+	a.ident.AddMailKind(identity.MailKind{Key: dossier.Module, Label: "dossier.mail_kind", Default: true})
 	a.reads = readstate.NewService(a.db)
-	a.plugins = pluginhost.New(pluginhost.Deps{Config: cfg.Plugins, BaseURL: strings.TrimRight(cfg.Server.BaseURL, "/"), Log: a.log, Web: a.web, Modules: a.modules, Catalog: a.catalog,
+	a.plugins = pluginhost.New(pluginhost.Deps{Config: cfg.Plugins, BaseURL: strings.TrimRight(cfg.Server.BaseURL, "/"), Log: a.log, Member: a.member, Modules: a.modules, Rights: a.access.Registry, Catalog: a.catalog,
 		Orgs: a.orgs, Identity: a.ident, Audit: a.audit, DB: a.db, Notify: a.notify, Mail: a.mailFromModule, Publish: a.publisher.Publish, Presence: a.publisher.Presence, Counts: a.notices, Dossiers: a.dossiers, Reads: a.reads})
+	plugins.Register(a.web, plugins.Deps{Host: a.plugins, Counts: a.notices, Log: a.log})
 	operator.RegisterPlugins(a.web, a.plugins)
 	a.announce = announcement.NewService(a.db)
 	a.announce.Notify = a.notifyAnnouncement
@@ -480,4 +482,16 @@ func themeFS(name string) (fs.FS, error) {
 		return nil, fmt.Errorf("configuration: theme.name: %q is not a shipped theme", name)
 	}
 	return sub, nil
+}
+
+// member is the caller a person is in an organisation where they work, for
+// the calls the plugin host makes on their behalf; nil when they work
+// elsewhere.
+func (a *App) member(ctx context.Context, userID, orgID int64) (*pluginhost.Caller, error) {
+	v, err := a.web.ViewerOf(ctx, userID, orgID)
+	if err != nil || v.Org == nil || v.Org.ID != orgID {
+		return nil, err
+	}
+	return &pluginhost.Caller{Org: *v.Org, Lineage: v.Lineage, Can: v.Can, Roles: v.Roles, UserID: userID,
+		UserName: v.User.Name(), TimeZone: v.User.TimeZone, Locale: v.Org.Locale}, nil
 }

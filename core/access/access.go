@@ -28,11 +28,6 @@ const (
 	RolesManage        Permission = "roles.manage" // custom roles
 	AuditView          Permission = "audit.view"
 	AnnouncementsPost  Permission = "announcements.post"
-	ReportsView        Permission = "reports.view"
-	InvoicesView       Permission = "invoices.view"
-	TicketsOwn         Permission = "tickets.own"
-	TicketsOrg         Permission = "tickets.organisation"
-	ManualsView        Permission = "manuals.view"
 	// Dossiers: the area itself, every dossier of the organisation (read),
 	// registering a person, and everything about any dossier (share, erase).
 	DossiersView      Permission = "dossiers.view"
@@ -61,51 +56,58 @@ const (
 	RoleSupport         Role = "support"
 )
 
-var (
-	mu       sync.RWMutex
-	registry = map[Permission]bool{}
-	builtIn  = map[Role][]Permission{
-		RoleCoach:           {PeopleView, PeopleInvite, ManualsView, TicketsOwn, DossiersView, DossiersRegister, TrajectoriesStart, TeamsManage},
-		RoleCoachee:         {ManualsView, TicketsOwn, DossiersView},
-		RoleEmployerContact: {PeopleView, PeopleInvite, ReportsView, TicketsOwn, ManualsView, DossiersView, DossiersViewAll, DossiersRegister, TrajectoriesStart, TasksHandle},
-		RoleFinance:         {InvoicesView, TicketsOwn, ManualsView},
-		RoleSupport:         {TicketsOrg, TicketsOwn, PeopleView, ManualsView},
-	}
-)
+// Registry is one installation's permissions and what its built-in roles
+// grant: the core's, and those its plugins declare as they start. Each App
+// has its own, so two Apps in one process (as the tests run them) never see
+// each other's plugins' rights.
+type Registry struct {
+	mu      sync.RWMutex
+	known   map[Permission]bool
+	builtIn map[Role][]Permission
+}
 
-func init() {
-	Register(OrganisationView, OrganisationManage, DaughtersAccess, DaughtersManage, PeopleView, PeopleInvite, PeopleManage,
-		RolesAssign, RolesManage, AuditView, AnnouncementsPost, ReportsView, InvoicesView, TicketsOwn, TicketsOrg, ManualsView,
+// NewRegistry returns a registry with the core's permissions and the
+// built-in roles' grants.
+func NewRegistry() *Registry {
+	r := &Registry{known: map[Permission]bool{}, builtIn: map[Role][]Permission{
+		RoleCoach:           {PeopleView, PeopleInvite, DossiersView, DossiersRegister, TrajectoriesStart, TeamsManage},
+		RoleCoachee:         {DossiersView},
+		RoleEmployerContact: {PeopleView, PeopleInvite, DossiersView, DossiersViewAll, DossiersRegister, TrajectoriesStart, TasksHandle},
+		RoleSupport:         {PeopleView},
+	}}
+	r.Register(OrganisationView, OrganisationManage, DaughtersAccess, DaughtersManage, PeopleView, PeopleInvite, PeopleManage,
+		RolesAssign, RolesManage, AuditView, AnnouncementsPost,
 		DossiersView, DossiersViewAll, DossiersRegister, DossiersManage, TrajectoriesStart, ProductsManage, TasksHandle, TeamsManage)
+	return r
 }
 
 // Register adds permissions to the registry; the administrator role holds
 // every registered permission, so a module's rights reach administrators at once.
-func Register(ps ...Permission) {
-	mu.Lock()
-	defer mu.Unlock()
+func (r *Registry) Register(ps ...Permission) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
 	for _, p := range ps {
-		registry[p] = true
+		r.known[p] = true
 	}
 }
 
 // AddToRole lets a built-in role hold more permissions (a module's defaults).
-func AddToRole(r Role, ps ...Permission) {
-	mu.Lock()
-	defer mu.Unlock()
+func (r *Registry) AddToRole(role Role, ps ...Permission) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
 	for _, p := range ps {
-		if !slices.Contains(builtIn[r], p) {
-			builtIn[r] = append(builtIn[r], p)
+		if !slices.Contains(r.builtIn[role], p) {
+			r.builtIn[role] = append(r.builtIn[role], p)
 		}
 	}
 }
 
 // Permissions lists every registered permission, sorted.
-func Permissions() []Permission {
-	mu.RLock()
-	defer mu.RUnlock()
-	out := make([]Permission, 0, len(registry))
-	for p := range registry {
+func (r *Registry) Permissions() []Permission {
+	r.mu.RLock()
+	defer r.mu.RUnlock()
+	out := make([]Permission, 0, len(r.known))
+	for p := range r.known {
 		out = append(out, p)
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i] < out[j] })
@@ -113,10 +115,20 @@ func Permissions() []Permission {
 }
 
 // Known tells whether p is registered.
-func Known(p Permission) bool {
-	mu.RLock()
-	defer mu.RUnlock()
-	return registry[p]
+func (r *Registry) Known(p Permission) bool {
+	r.mu.RLock()
+	defer r.mu.RUnlock()
+	return r.known[p]
+}
+
+// BuiltInPermissions lists what a built-in role grants.
+func (r *Registry) BuiltInPermissions(role Role) []Permission {
+	if role == RoleAdmin {
+		return r.Permissions()
+	}
+	r.mu.RLock()
+	defer r.mu.RUnlock()
+	return append([]Permission(nil), r.builtIn[role]...)
 }
 
 // BuiltIn lists the built-in roles in the order they are offered.
@@ -129,16 +141,6 @@ func IsBuiltIn(r Role) bool { return slices.Contains(BuiltIn(), r) }
 
 // IsCustom tells whether r names a custom role.
 func IsCustom(r Role) bool { return strings.HasPrefix(string(r), "custom:") }
-
-// BuiltInPermissions lists what a built-in role grants.
-func BuiltInPermissions(r Role) []Permission {
-	if r == RoleAdmin {
-		return Permissions()
-	}
-	mu.RLock()
-	defer mu.RUnlock()
-	return append([]Permission(nil), builtIn[r]...)
-}
 
 // Set is the permissions one person holds in one organisation.
 type Set map[Permission]bool

@@ -39,10 +39,13 @@ func (r CustomRole) List() []Permission {
 }
 
 // Service resolves roles to permissions and keeps custom roles.
-type Service struct{ db *store.DB }
+type Service struct {
+	db *store.DB
+	*Registry
+}
 
-// NewService returns the access service.
-func NewService(db *store.DB) *Service { return &Service{db: db} }
+// NewService returns the access service, with a registry of its own.
+func NewService(db *store.DB) *Service { return &Service{db: db, Registry: NewRegistry()} }
 
 // Invalid names refused fields with message ids.
 type Invalid = refusal.Fields
@@ -74,7 +77,7 @@ func (s *Service) PermissionsOf(ctx context.Context, roles []Role, lineage []int
 			custom = true
 			continue
 		}
-		set.Add(BuiltInPermissions(r)...)
+		set.Add(s.BuiltInPermissions(r)...)
 	}
 	if custom {
 		defined, err := s.CustomRoles(ctx, lineage)
@@ -99,7 +102,7 @@ func (s *Service) RolePermissions(ctx context.Context, r Role, lineage []int64) 
 		return nil, err
 	}
 	var out []Permission
-	for _, p := range Permissions() {
+	for _, p := range s.Permissions() {
 		if set[p] {
 			out = append(out, p)
 		}
@@ -117,7 +120,7 @@ func (s *Service) SaveCustomRole(ctx context.Context, by Set, orgID, id int64, n
 	}
 	var names []string
 	for _, p := range perms {
-		if !Known(p) || p == PlatformOperate {
+		if !s.Known(p) || p == PlatformOperate {
 			inv.Fields["permissions"] = "form.choose"
 		}
 		names = append(names, string(p))
@@ -207,7 +210,7 @@ type Offer struct {
 func (s *Service) Offers(ctx context.Context, by Set, lineage []int64) ([]Offer, error) {
 	var out []Offer
 	for _, r := range BuiltIn() {
-		out = append(out, Offer{Role: r, Grantable: by.Covers(BuiltInPermissions(r))})
+		out = append(out, Offer{Role: r, Grantable: by.Covers(s.BuiltInPermissions(r))})
 	}
 	custom, err := s.CustomRoles(ctx, lineage)
 	if err != nil {

@@ -19,24 +19,35 @@ type MailKind struct {
 	Default bool   // on unless the person turned it off
 }
 
-// MailKinds are the notification mails people choose between. Modules add theirs.
-var MailKinds = []MailKind{
-	{Key: "announcement", Label: "settings.notifications.announcement", Default: true},
+// mailKinds are the notification mails people of one installation choose
+// between: the core's and those its modules add as they start.
+type mailKinds struct {
+	mu    sync.RWMutex
+	kinds []MailKind
 }
 
-var mailKindsMu sync.Mutex
+func newMailKinds() *mailKinds {
+	return &mailKinds{kinds: []MailKind{{Key: "announcement", Label: "settings.notifications.announcement", Default: true}}}
+}
 
 // AddMailKind adds a module's kind once; adding it again changes nothing.
-func AddMailKind(k MailKind) {
-	mailKindsMu.Lock()
-	defer mailKindsMu.Unlock()
-	for _, have := range MailKinds {
+func (s *Service) AddMailKind(k MailKind) {
+	s.kinds.mu.Lock()
+	defer s.kinds.mu.Unlock()
+	for _, have := range s.kinds.kinds {
 		if have.Key == k.Key {
 			return
 		}
 	}
 	// A new slice, so a request reading the old one is never written under.
-	MailKinds = append(slices.Clip(MailKinds), k)
+	s.kinds.kinds = append(slices.Clip(s.kinds.kinds), k)
+}
+
+// MailKinds are the notification mails people choose between.
+func (s *Service) MailKinds() []MailKind {
+	s.kinds.mu.RLock()
+	defer s.kinds.mu.RUnlock()
+	return s.kinds.kinds
 }
 
 type mailPreference struct {
@@ -54,7 +65,7 @@ func (s *Service) MailPreferences(ctx context.Context, userID int64) (map[string
 		return nil, err
 	}
 	out := map[string]bool{}
-	for _, k := range MailKinds {
+	for _, k := range s.MailKinds() {
 		out[k.Key] = k.Default
 	}
 	for _, r := range rows {
@@ -66,7 +77,7 @@ func (s *Service) MailPreferences(ctx context.Context, userID int64) (map[string
 // SetMailPreferences saves which kinds a person receives; unknown kinds are ignored.
 func (s *Service) SetMailPreferences(ctx context.Context, userID int64, on []string) error {
 	return s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
-		for _, k := range MailKinds {
+		for _, k := range s.MailKinds() {
 			row := &mailPreference{UserID: userID, Kind: k.Key, Enabled: slices.Contains(on, k.Key)}
 			if _, err := tx.NewInsert().Model(row).On("CONFLICT (user_id, kind) DO UPDATE").Set("enabled = EXCLUDED.enabled").Exec(ctx); err != nil {
 				return err
@@ -84,7 +95,7 @@ func (s *Service) Recipients(ctx context.Context, db bun.IDB, userIDs []int64, k
 		return users, nil
 	}
 	def := false
-	for _, k := range MailKinds {
+	for _, k := range s.MailKinds() {
 		if k.Key == kind {
 			def = k.Default
 		}

@@ -30,6 +30,7 @@ type Service struct {
 	mail    *mailer.Mailer
 	orgs    *tenancy.Service
 	log     *slog.Logger
+	kinds   *mailKinds
 	// Now is the clock; tests move it to expire links and sessions.
 	Now func() time.Time
 	// BrandColour gives an organisation's primary colour for its mails; nil
@@ -48,7 +49,7 @@ type Service struct {
 func NewService(db *store.DB, cfg config.Config, box *secrets.Box, m *mailer.Mailer, orgs *tenancy.Service, log *slog.Logger) *Service {
 	h := NewHasher(cfg.Identity)
 	return &Service{db: db, cfg: cfg.Identity, baseURL: strings.TrimRight(cfg.Server.BaseURL, "/"), box: box,
-		hasher: h, policy: Policy{cfg: cfg.Identity}, mail: m, orgs: orgs, log: log, Now: time.Now, dummy: h.Hash("not a real password")}
+		hasher: h, policy: Policy{cfg: cfg.Identity}, mail: m, orgs: orgs, log: log, kinds: newMailKinds(), Now: time.Now, dummy: h.Hash("not a real password")}
 }
 
 // Policy is the password policy in force.

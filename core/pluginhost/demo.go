@@ -16,18 +16,18 @@ const DemoEvent = "core.demo"
 // for each, as the person given. It tells which plugins did, and stops at
 // the first that fails.
 func (h *Host) Demo(ctx context.Context, orgID, userID int64, payload []byte) ([]string, error) {
-	v, err := h.Web.ViewerOf(ctx, userID, orgID)
+	v, err := h.Member(ctx, userID, orgID)
 	if err != nil {
 		return nil, err
 	}
-	if v.Org == nil || v.Org.ID != orgID {
+	if v == nil || v.Org.ID != orgID {
 		return nil, fmt.Errorf("demo: person %d does not work in organisation %d", userID, orgID)
 	}
 	receivers, err := h.receivers(ctx, DemoEvent, v.Lineage)
 	if err != nil {
 		return nil, err
 	}
-	as := scope{orgID: orgID, userID: userID, locale: v.Org.Locale, can: v.Can, lineage: v.Lineage}
+	as := scope{orgID: orgID, userID: userID, locale: v.Locale, can: v.Can, lineage: v.Lineage}
 	var done []string
 	for _, p := range receivers {
 		if err := h.deliverTo(ctx, p, as, DemoEvent, payload); err != nil {

@@ -19,8 +19,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/gofiber/fiber/v3"
-
 	"github.com/atriumhq/atrium/core/access"
 	"github.com/atriumhq/atrium/core/audit"
 	"github.com/atriumhq/atrium/core/config"
@@ -36,7 +34,6 @@ import (
 	"github.com/atriumhq/atrium/core/secrets"
 	"github.com/atriumhq/atrium/core/store"
 	"github.com/atriumhq/atrium/core/tenancy"
-	"github.com/atriumhq/atrium/core/web"
 	pluginv1 "github.com/atriumhq/atrium/plugins/proto/v1"
 )
 
@@ -44,10 +41,14 @@ import (
 type Deps struct {
 	Config config.Plugins
 	// BaseURL is the server's public address, for addresses shown to apps.
-	BaseURL  string
-	Log      *slog.Logger
-	Web      *web.Server
-	Modules  *module.Registry
+	BaseURL string
+	Log     *slog.Logger
+	// Member is the caller a person is in an organisation, for the calls
+	// the host makes on their behalf (a plugin's demo data).
+	Member  func(ctx context.Context, userID, orgID int64) (*Caller, error)
+	Modules *module.Registry
+	// Rights are the installation's permissions, where each plugin's join.
+	Rights   *access.Registry
 	Catalog  *i18n.Catalog
 	Orgs     *tenancy.Service
 	Identity *identity.Service
@@ -82,6 +83,8 @@ type Host struct {
 	done     sync.WaitGroup
 	calls    calls
 	wall     *wall
+	// mounts put each module on the web front (OnModule).
+	mounts []func(*pluginv1.ManifestResponse)
 }
 
 // New returns a host; Start runs the plugins.
@@ -166,6 +169,13 @@ func (h *Host) Start(ctx context.Context) error {
 	}
 	go h.ticking()
 	return nil
+}
+
+// OnModule has mount called with each plugin's manifest once the plugin is
+// registered, at Start: the web front adds the module's pages, navigation,
+// protocol endpoints and slots. Call it before Start.
+func (h *Host) OnModule(mount func(*pluginv1.ManifestResponse)) {
+	h.mounts = append(h.mounts, mount)
 }
 
 // startTries bounds the attempts at the first start: a plugin that crashes at
@@ -308,14 +318,9 @@ func (h *Host) migrateIn(ctx context.Context, p *Plugin, org int64, ask bool) er
 	return h.wall.secureTables(ctx, p.Name, org)
 }
 
-// registerMu serialises registration with the core's registries.
-var registerMu sync.Mutex
-
 // register adds what a plugin offers to the core: messages, permissions and
 // their default roles, the module, navigation, routes and start-page tiles.
 func (h *Host) register(p *Plugin) error {
-	registerMu.Lock()
-	defer registerMu.Unlock()
 	m := p.manifest
 	for _, lf := range m.GetLocales() {
 		if err := h.Catalog.AddMessages(lf.GetLocale(), lf.GetToml()); err != nil {
@@ -323,58 +328,19 @@ func (h *Host) register(p *Plugin) error {
 		}
 	}
 	for _, perm := range m.GetPermissions() {
-		access.Register(access.Permission(perm.GetName()))
+		h.Rights.Register(access.Permission(perm.GetName()))
 		for _, role := range perm.GetDefaultRoles() {
-			access.AddToRole(access.Role(role), access.Permission(perm.GetName()))
+			h.Rights.AddToRole(access.Role(role), access.Permission(perm.GetName()))
 		}
 	}
 	h.Modules.Add(module.Descriptor{ID: m.GetId(), Label: m.GetLabel(), Description: m.GetSummary(), Icon: m.GetIcon(),
 		Path: "/m/" + m.GetId() + "/", Permission: firstPermission(m)})
-	for _, n := range m.GetNavigation() {
-		h.Web.AddNav(h.navItem(m.GetId(), n))
-	}
-	for _, n := range m.GetPanels() {
-		h.Web.AddPanel(h.navItem(m.GetId(), n))
-	}
-	for _, r := range m.GetRoutes() {
-		path := "/m/" + m.GetId() + r.GetPath()
-		h.Web.Handle(r.GetMethod(), path, web.InModule(m.GetId(), web.Need(access.Permission(r.GetPermission()))), h.page(p, r))
-	}
-	if m.GetFeed() {
-		h.Web.HandleFeed(m.GetId(), h.passThrough(p, func(fiber.Ctx) string { return "/feeds/" + m.GetId() }))
-	}
-	for _, prefix := range m.GetRawPrefixes() {
-		h.Web.HandleProtocol(prefix, m.GetId(), h.passThrough(p, func(c fiber.Ctx) string { return c.Path() }))
-		for _, service := range m.GetWellKnown() {
-			if !h.Web.WellKnown(service, prefix) {
-				h.Log.Warn("another plugin offers this service for discovery; left out", "plugin", m.GetId(), "service", service)
-			}
-		}
-	}
 	// People choose whether the module's notices also come by mail.
-	identity.AddMailKind(identity.MailKind{Key: m.GetId(), Label: m.GetLabel(), Default: true})
-	for _, slot := range m.GetSlots() {
-		if !slices.Contains(web.Slots, slot) {
-			h.Log.Warn("plugin asks for a slot the core does not have; left out", "plugin", m.GetId(), "slot", slot)
-			continue
-		}
-		h.Web.AddSlotFiller(slot, web.SlotFiller{Module: m.GetId(), Prepare: h.slot(p, slot)})
+	h.Identity.AddMailKind(identity.MailKind{Key: m.GetId(), Label: m.GetLabel(), Default: true})
+	for _, mount := range h.mounts {
+		mount(m)
 	}
 	return nil
-}
-
-// navItem is a module's navigation entry or panel as the core shows it,
-// with the module's count for the person when it is counted.
-func (h *Host) navItem(module string, n *pluginv1.NavEntry) web.NavItem {
-	item := web.NavItem{Label: n.GetLabel(), Icon: n.GetIcon(), Path: "/m/" + module + n.GetPath(),
-		Rule: web.InModule(module, web.Need(access.Permission(n.GetPermission()))), Group: web.NavModules}
-	if n.GetCounted() && h.Counts != nil {
-		item.Badge = func(c fiber.Ctx) (int, error) {
-			v := web.CurrentViewer(c)
-			return h.Counts.Count(c.Context(), v.Org.ID, v.User.ID, module)
-		}
-	}
-	return item
 }
 
 // firstPermission is the permission of the module's first navigation entry:

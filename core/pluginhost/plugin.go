@@ -121,9 +121,9 @@ func (p *Plugin) start(ctx context.Context, cfg config.Plugins, sum []byte, log 
 		Logger:           hclog.New(&hclog.LoggerOptions{Name: "plugin." + p.Name, Output: &slogWriter{log: log, plugin: p.Name, tail: p.stderr}, Level: hclog.Info, JSONFormat: true}),
 		StartTimeout:     10 * time.Second,
 		Stderr:           p.stderr, // the sandbox's own complaints too
-		// An answer may be as large as maxBody (a calendar's first sync
+		// An answer may be as large as MaxAnswer (a calendar's first sync
 		// fetches every event in one report); gRPC takes 4 MiB unless told.
-		GRPCDialOptions: []grpc.DialOption{grpc.WithDefaultCallOptions(grpc.MaxCallRecvMsgSize(maxBody + 1<<20))},
+		GRPCDialOptions: []grpc.DialOption{grpc.WithDefaultCallOptions(grpc.MaxCallRecvMsgSize(MaxAnswer + 1<<20))},
 	}
 	var boxed *sandbox.Runner
 	if cfg.Sandbox != "off" {

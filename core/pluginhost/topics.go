@@ -5,13 +5,10 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/gofiber/fiber/v3"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
 
 	"github.com/atriumhq/atrium/core/dossier"
-	"github.com/atriumhq/atrium/core/realtime"
-	"github.com/atriumhq/atrium/core/web"
 )
 
 // checkTopic says whether a plugin may name a topic for the person of a
@@ -43,30 +40,4 @@ func (s *hostService) checkTopic(ctx context.Context, sc *scope, topic string, p
 		return status.Errorf(codes.InvalidArgument, "a plugin names user:<id>, dossier:<id> or room:%s:<name>", s.plugin)
 	}
 	return nil
-}
-
-// listen adds the topics a plugin's page listens to (HandleResponse.live)
-// to the tab's stream, the ones the person may hear; the others are left
-// out and logged.
-func (h *Host) listen(c fiber.Ctx, p *Plugin, token string, topics []string) {
-	svc := &hostService{plugin: p.Name, calls: &h.calls, orgs: h.Orgs, dossiers: h.Dossiers}
-	sc, err := svc.scope(token)
-	if err != nil {
-		return
-	}
-	if len(topics) > realtime.MaxTopics {
-		h.Log.Warn("plugin page listens to too many topics", "plugin", p.Name, "topics", len(topics))
-		topics = topics[:realtime.MaxTopics]
-	}
-	for _, topic := range topics {
-		if !realtime.ValidTopic(topic) {
-			h.Log.Warn("plugin page listens to a topic that is none", "plugin", p.Name, "topic", topic)
-			continue
-		}
-		if err := svc.checkTopic(c.Context(), sc, topic, false); err != nil {
-			h.Log.Warn("plugin page may not listen", "plugin", p.Name, "topic", topic, "error", err.Error())
-			continue
-		}
-		web.LiveTopics(c, topic)
-	}
 }

@@ -47,7 +47,7 @@ func TestEveryRouteByRole(t *testing.T) {
 		stranger := app.Client(t)
 		stranger.SignIn("admin@north.example")
 
-		coacheeHolds := access.Set{}.Add(access.BuiltInPermissions(access.RoleCoachee)...)
+		coacheeHolds := access.Set{}.Add(app.Access().BuiltInPermissions(access.RoleCoachee)...)
 		routes := app.Web().Routes()
 		if len(routes) < 30 {
 			t.Fatalf("only %d routes registered", len(routes))
@@ -96,7 +96,7 @@ func TestEveryRouteByRole(t *testing.T) {
 			}
 			c := app.Client(t)
 			c.SignIn(email)
-			held := access.Set{}.Add(access.BuiltInPermissions(role)...)
+			held := access.Set{}.Add(app.Access().BuiltInPermissions(role)...)
 			for _, r := range routes {
 				if r.Rule.Level == web.Anyone || r.Rule.Level == web.AppPassword || r.Rule.Need == access.PlatformOperate {
 					continue

@@ -362,8 +362,8 @@ func TestChatOversizedMessage(t *testing.T) {
 			}{
 				{"one character too many", atLimit + "x", false},
 				{"beyond what any field takes", strings.Repeat("x", web.MaxFieldChars+1), true},
-				{"as large as the host hands on", filler(pluginhost.MaxRequestBody), true},
-				{"a byte more", filler(pluginhost.MaxRequestBody + 1), true},
+				{"as large as the host hands on", filler(pluginhost.MaxRequest), true},
+				{"a byte more", filler(pluginhost.MaxRequest + 1), true},
 				{"5 MiB, once a 503", strings.Repeat("x", 5<<20), true},
 			} {
 				res := kim.PostForm(where+"/messages", url.Values{"body": {c.body}}, "HX-Request", "true")

@@ -21,7 +21,7 @@ func (h *Handlers) Notifications(c fiber.Ctx) error {
 		return err
 	}
 	return h.web.Render(c, web.Page{Template: tmplNotifications, Title: "settings.notifications.title",
-		Data: notificationsData{Kinds: identity.MailKinds, On: on}})
+		Data: notificationsData{Kinds: h.ids.MailKinds(), On: on}})
 }
 
 // NotificationsPost saves the choices.

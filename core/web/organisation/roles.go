@@ -22,7 +22,7 @@ func (h *Handlers) Roles(c fiber.Ctx) error {
 	v := web.CurrentViewer(c)
 	var rows []roleRow
 	for _, r := range access.BuiltIn() {
-		rows = append(rows, roleRow{Key: r, Permissions: access.BuiltInPermissions(r)})
+		rows = append(rows, roleRow{Key: r, Permissions: h.access.BuiltInPermissions(r)})
 	}
 	custom, err := h.access.CustomRoles(c.Context(), lineageIDs(v))
 	if err != nil {
@@ -49,7 +49,7 @@ type permissionBox struct {
 func (h *Handlers) boxes(c fiber.Ctx, checked []access.Permission) []permissionBox {
 	v := web.CurrentViewer(c)
 	var out []permissionBox
-	for _, p := range access.Permissions() {
+	for _, p := range h.access.Permissions() {
 		has := false
 		for _, q := range checked {
 			has = has || q == p

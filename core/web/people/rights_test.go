@@ -30,10 +30,10 @@ func TestAccountActionsNeedEveryRightTheAccountHolds(t *testing.T) {
 		north := app.Organisation(t, "north", "North Care")
 		boss := app.Person(t, north, "boss@north.example", access.RoleAdmin)
 		x := app.Person(t, north, "x@north.example", access.RoleCoachee)
-		everything := access.Set{}.Add(access.Permissions()...)
+		everything := access.Set{}.Add(app.Access().Permissions()...)
 		// The desk holds what a coachee holds, and people.manage: not what
 		// an administrator holds.
-		rights := append([]access.Permission{access.PeopleView, access.PeopleManage}, access.BuiltInPermissions(access.RoleCoachee)...)
+		rights := append([]access.Permission{access.PeopleView, access.PeopleManage}, app.Access().BuiltInPermissions(access.RoleCoachee)...)
 		role, err := app.Access().SaveCustomRole(ctx, everything, north.ID, 0, "People desk", rights)
 		if err != nil {
 			t.Fatal(err)

@@ -25,7 +25,7 @@ func TestCustomRolesAreCheckedLikeBuiltInOnes(t *testing.T) {
 		ctx := context.Background()
 		harbour, _ := app.Organisations().BySlug(ctx, demo.Slug)
 		north := app.Organisation(t, "north", "North Care")
-		everything := access.Set{}.Add(access.Permissions()...)
+		everything := access.Set{}.Add(app.Access().Permissions()...)
 		// A role of another organisation that would make its holder an administrator there.
 		foreign, err := app.Access().SaveCustomRole(ctx, everything, north.ID, 0, "North's keys", []access.Permission{access.PeopleManage, access.RolesAssign})
 		if err != nil {
