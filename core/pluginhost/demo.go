@@ -3,6 +3,7 @@ package pluginhost
 import (
 	"context"
 	"fmt"
+	"github.com/atriumhq/atrium/core/pluginhost/calls"
 )
 
 // DemoEvent is what a plugin receives, once the core has seeded its demo
@@ -27,7 +28,7 @@ func (h *Host) Demo(ctx context.Context, orgID, userID int64, payload []byte) ([
 	if err != nil {
 		return nil, err
 	}
-	as := scope{orgID: orgID, userID: userID, locale: v.Locale, can: v.Can, lineage: v.Lineage}
+	as := calls.Scope{OrgID: orgID, UserID: userID, Locale: v.Locale, Can: v.Can, Lineage: v.Lineage}
 	var done []string
 	for _, p := range receivers {
 		if err := h.deliverTo(ctx, p, as, DemoEvent, payload); err != nil {

@@ -10,6 +10,3 @@ func (p *Plugin) Ping(ctx context.Context) error {
 
 // Statements is how many statements the plugin has sent to the host.
 func (p *Plugin) Statements() int64 { return p.statements.Load() }
-
-// Reserved tells whether a plugin id is kept from plugins.
-func Reserved(id string) bool { return reservedIDs[id] }

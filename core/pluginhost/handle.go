@@ -6,7 +6,9 @@ import (
 
 	"github.com/atriumhq/atrium/core/access"
 	"github.com/atriumhq/atrium/core/i18n"
-	"github.com/atriumhq/atrium/core/realtime"
+	"github.com/atriumhq/atrium/core/pluginhost/calls"
+	"github.com/atriumhq/atrium/core/pluginhost/hostapi"
+	"github.com/atriumhq/atrium/core/pluginhost/wall"
 	"github.com/atriumhq/atrium/core/secrets"
 	"github.com/atriumhq/atrium/core/tenancy"
 	pluginv1 "github.com/atriumhq/atrium/plugins/proto/v1"
@@ -86,8 +88,8 @@ func (h *Host) Handle(ctx context.Context, plugin string, who Caller, req Reques
 		Headers: req.Headers, Params: req.Params}
 	key := ""
 	if req.Address != "" && req.Method == "GET" {
-		key = preloadKey(p.Name, req.Address, who.Org.ID, who.UserID)
-		in.Preloads = h.preload(ctx, p, cc.GetToken(), key)
+		key = wall.PreloadKey(p.Name, req.Address, who.Org.ID, who.UserID)
+		in.Preloads = h.wall.Preload(ctx, p.Name, h.calls.Find(p.Name, cc.GetToken()), h.preloads.Get(key))
 	}
 	started := time.Now()
 	resp, err := rpc.Handle(ctx, in)
@@ -96,7 +98,7 @@ func (h *Host) Handle(ctx context.Context, plugin string, who Caller, req Reques
 		return nil, err
 	}
 	if key != "" {
-		h.preloads.put(key, resp.GetReads())
+		h.preloads.Put(key, resp.GetReads())
 	}
 	out := &Answer{Status: int(resp.GetStatus()), Raw: resp.GetKind() == pluginv1.HandleResponse_KIND_RAW,
 		Title: resp.GetTitle(), Headers: resp.GetHeaders(), Body: resp.GetBody()}
@@ -145,34 +147,14 @@ func (h *Host) open(p *Plugin, who Caller) (*pluginv1.CallContext, func()) {
 	for k, w := range who.Terms {
 		cc.Terms[k] = &pluginv1.Words{One: w.One, Other: w.Other}
 	}
-	h.calls.open(cc.Token, &scope{plugin: p.Name, orgID: who.Org.ID, userID: who.UserID, locale: who.Locale, can: who.Can,
-		lineage: who.Lineage, deadline: time.Now().Add(h.Config.CallTimeout)})
-	return cc, func() { h.calls.close(cc.Token) }
+	h.calls.Open(cc.Token, &calls.Scope{Plugin: p.Name, OrgID: who.Org.ID, UserID: who.UserID, Locale: who.Locale, Can: who.Can,
+		Lineage: who.Lineage, Deadline: time.Now().Add(h.Config.CallTimeout)})
+	return cc, func() { h.calls.Close(cc.Token) }
 }
 
-// audible keeps the topics a plugin's page listens to (its answer's live
-// list) that the caller may hear; the others are left out and logged.
+// audible keeps the topics a plugin's page listens to that the caller may
+// hear.
 func (h *Host) audible(ctx context.Context, p *Plugin, token string, topics []string) []string {
-	svc := &hostService{plugin: p.Name, calls: &h.calls, orgs: h.Orgs, dossiers: h.Dossiers, log: h.Log}
-	sc, err := svc.scope(token)
-	if err != nil {
-		return nil
-	}
-	if len(topics) > realtime.MaxTopics {
-		h.Log.Warn("plugin page listens to too many topics", "plugin", p.Name, "topics", len(topics))
-		topics = topics[:realtime.MaxTopics]
-	}
-	var out []string
-	for _, topic := range topics {
-		if !realtime.ValidTopic(topic) {
-			h.Log.Warn("plugin page listens to a topic that is none", "plugin", p.Name, "topic", topic)
-			continue
-		}
-		if err := svc.checkTopic(ctx, sc, topic, false); err != nil {
-			h.Log.Warn("plugin page may not listen", "plugin", p.Name, "topic", topic, "error", err.Error())
-			continue
-		}
-		out = append(out, topic)
-	}
-	return out
+	db := &wall.Service{Plugin: p.Name, Calls: &h.calls, Wall: h.wall, Log: h.Log}
+	return hostapi.New(h.api(), db, nil).Audible(ctx, token, topics)
 }

@@ -1,11 +1,19 @@
-// Package pluginhost runs plugins: separate processes, started with
+// Package pluginhost supervises plugins: separate processes, started with
 // hashicorp/go-plugin over gRPC, that serve modules. The host checks each
 // binary against the operator's trust file before it runs, reads the
-// manifest, registers the module's permissions, messages, navigation, routes
-// and start-page tiles, health-checks each process on its own, kills one that
-// hangs, restarts a dead one with backoff, and marks it failed after repeated
-// crashes or hangs. A plugin that is down costs its own pages only: they
-// answer "back in a moment", core pages never notice.
+// manifest, registers the module's permissions, messages and kind of mail,
+// hands the module to the web front (OnModule), health-checks each process
+// on its own, kills one that hangs, restarts a dead one with backoff, and
+// marks it failed after repeated crashes or hangs. A plugin that is down
+// costs its own pages only: they answer "back in a moment", core pages
+// never notice.
+//
+// Around it: package calls keeps the live calls and what each token may
+// reach; package wall runs the plugins' statements behind the database
+// wall; package hostapi serves the calls plugins make back (people,
+// notices, mail, audit, publish, dossiers, feeds, counts). The web front,
+// core/web/plugins, asks the host through Handle and Slot and never sees
+// more.
 package pluginhost
 
 import (
@@ -19,6 +27,9 @@ import (
 	"sync"
 	"time"
 
+	"github.com/uptrace/bun"
+	"google.golang.org/grpc"
+
 	"github.com/atriumhq/atrium/core/access"
 	"github.com/atriumhq/atrium/core/audit"
 	"github.com/atriumhq/atrium/core/config"
@@ -28,7 +39,10 @@ import (
 	"github.com/atriumhq/atrium/core/mail"
 	"github.com/atriumhq/atrium/core/module"
 	"github.com/atriumhq/atrium/core/notice"
+	"github.com/atriumhq/atrium/core/pluginhost/calls"
+	"github.com/atriumhq/atrium/core/pluginhost/hostapi"
 	"github.com/atriumhq/atrium/core/pluginhost/sandbox"
+	"github.com/atriumhq/atrium/core/pluginhost/wall"
 	"github.com/atriumhq/atrium/core/readstate"
 	"github.com/atriumhq/atrium/core/realtime"
 	"github.com/atriumhq/atrium/core/secrets"
@@ -78,18 +92,18 @@ type Host struct {
 	mu      sync.Mutex
 	plugins map[string]*Plugin
 	// preloads are the reads plugin pages ran, run ahead of the next call.
-	preloads preloads
+	preloads wall.Preloads
 	stop     chan struct{}
 	done     sync.WaitGroup
-	calls    calls
-	wall     *wall
+	calls    calls.Registry
+	wall     *wall.Wall
 	// mounts put each module on the web front (OnModule).
 	mounts []func(*pluginv1.ManifestResponse)
 }
 
 // New returns a host; Start runs the plugins.
 func New(d Deps) *Host {
-	return &Host{Deps: d, plugins: map[string]*Plugin{}, stop: make(chan struct{}), wall: &wall{db: d.DB}}
+	return &Host{Deps: d, plugins: map[string]*Plugin{}, stop: make(chan struct{}), wall: wall.New(d.DB, d.Log)}
 }
 
 // Start discovers, checks and starts every plugin, registering what each
@@ -243,6 +257,20 @@ func (h *Host) Stop() {
 	}
 }
 
+// Table is the name a plugin's table is reached by through PluginDB: on
+// PostgreSQL it lives in the plugin's schema.
+func (h *Host) Table(plugin, table string) string { return h.wall.Table(plugin, table) }
+
+// PluginDB reaches a plugin's tables from the host's side, for tests and
+// tools: the installation's database on PostgreSQL, the organisation's
+// file of the plugin's on SQLite.
+func (h *Host) PluginDB(plugin string, org int64) bun.IDB { return h.wall.PluginDB(plugin, org) }
+
+// Tables lists a plugin's tables by the names Table gives.
+func (h *Host) Tables(ctx context.Context, plugin string) ([]string, error) {
+	return h.wall.Tables(ctx, plugin)
+}
+
 // ErrDown is returned while a plugin is not running.
 var ErrDown = errors.New("pluginhost: plugin is not running")
 
@@ -251,24 +279,7 @@ var ErrDown = errors.New("pluginhost: plugin is not running")
 // PostgreSQL once, in its schema; on SQLite in its schema file and then in
 // each organisation's file.
 func (h *Host) migrate(ctx context.Context, p *Plugin) error {
-	w := h.wall
-	if err := w.mayUseName(ctx, p.Name); err != nil {
-		return err
-	}
-	if w.db.Kind == "postgres" {
-		pp, err := w.preparePostgres(ctx, p.Name, pluginConns, maxRowBytes)
-		if err != nil {
-			return err
-		}
-		w.setPostgres(p.Name, pp)
-		return h.migrateIn(ctx, p, 0, true)
-	}
-	sp, err := w.prepareSQLite(ctx, p.Name)
-	if err != nil {
-		return err
-	}
-	w.setSQLite(p.Name, sp)
-	orgs, err := sp.openForMigrations(ctx)
+	orgs, err := h.wall.Prepare(ctx, p.Name)
 	if err != nil {
 		return err
 	}
@@ -280,13 +291,13 @@ func (h *Host) migrate(ctx context.Context, p *Plugin) error {
 	// organisation's calls, not everyone's: its rows may be what a
 	// migration cannot take.
 	for _, org := range orgs {
-		f, err := sp.file(ctx, org)
+		behind, err := h.wall.Behind(ctx, p.Name, org)
 		if err != nil {
 			return err
 		}
-		if err := h.migrateIn(ctx, p, org, !sp.upToDate(ctx, f)); err != nil {
+		if err := h.migrateIn(ctx, p, org, behind); err != nil {
 			h.Log.Error("plugin migrations failed in an organisation's file; its calls fail until the plugin starts again", "plugin", p.Name, "organisation", org, "error", err)
-			sp.fail(org, err)
+			h.wall.Fail(p.Name, org, err)
 		}
 	}
 	return nil
@@ -298,11 +309,11 @@ func (h *Host) migrate(ctx context.Context, p *Plugin) error {
 func (h *Host) migrateIn(ctx context.Context, p *Plugin, org int64, ask bool) error {
 	if ask && slices.Contains(p.manifest.GetImplements(), "Migrate") {
 		token := secrets.Token(24)
-		h.calls.open(token, &scope{plugin: p.Name, orgID: org, migrating: true, deadline: time.Now().Add(time.Minute)})
+		h.calls.Open(token, &calls.Scope{Plugin: p.Name, OrgID: org, Migrating: true, Deadline: time.Now().Add(time.Minute)})
 		mctx, cancel := context.WithTimeout(ctx, time.Minute)
 		resp, err := p.conn().Migrate(mctx, &pluginv1.MigrateRequest{Context: &pluginv1.CallContext{Token: token}})
 		cancel()
-		h.calls.close(token) // no statement of the migrations is admitted after this
+		h.calls.Close(token) // no statement of the migrations is admitted after this
 		if err != nil {
 			return fmt.Errorf("migrate: %w", err)
 		}
@@ -312,10 +323,10 @@ func (h *Host) migrateIn(ctx context.Context, p *Plugin, org int64, ask bool) er
 	}
 	// Nor does one still running outlive it: the host's checks come after
 	// the migrations' last statement, never before.
-	if err := h.wall.endMigrations(ctx, p.Name, org); err != nil {
+	if err := h.wall.EndMigrations(ctx, p.Name, org); err != nil {
 		return err
 	}
-	return h.wall.secureTables(ctx, p.Name, org)
+	return h.wall.SecureTables(ctx, p.Name, org)
 }
 
 // register adds what a plugin offers to the core: messages, permissions and
@@ -350,4 +361,36 @@ func firstPermission(m *pluginv1.ManifestResponse) access.Permission {
 		return access.Permission(n.GetPermission())
 	}
 	return ""
+}
+
+// serveHost starts the plugin's Host service on the broker and returns the
+// id the plugin dials, once, for every Host call it makes.
+func (h *Host) serveHost(p *Plugin, broker brokerLike) uint32 {
+	id := broker.NextId()
+	db := &wall.Service{Plugin: p.Name, Calls: &h.calls, Wall: h.wall, Log: h.Log, Statements: &p.statements}
+	svc := hostapi.New(h.api(), db, func() *pluginv1.ManifestResponse {
+		p.mu.RLock()
+		defer p.mu.RUnlock()
+		return p.manifest
+	})
+	go broker.AcceptAndServe(id, func(opts []grpc.ServerOption) *grpc.Server {
+		// Workers kept warm instead of a goroutine per call: a little off
+		// every round trip (measured in BenchmarkQuery).
+		s := grpc.NewServer(append(opts, grpc.NumStreamWorkers(4))...)
+		pluginv1.RegisterHostServer(s, svc)
+		return s
+	})
+	return id
+}
+
+// api is what the host API of every plugin reaches.
+func (h *Host) api() hostapi.Deps {
+	return hostapi.Deps{Log: h.Log, Orgs: h.Orgs, Identity: h.Identity, Audit: h.Audit, Emit: h.deliver, Notify: h.Notify, Mail: h.Mail,
+		Publish: h.Publish, Presence: h.Presence, Counts: h.Counts, Dossiers: h.Dossiers, Reads: h.Reads}
+}
+
+// brokerLike is the part of go-plugin's broker the host uses.
+type brokerLike interface {
+	NextId() uint32
+	AcceptAndServe(id uint32, newServer func([]grpc.ServerOption) *grpc.Server)
 }

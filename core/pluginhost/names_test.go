@@ -11,6 +11,7 @@ import (
 	"github.com/atriumhq/atrium/core/config"
 	"github.com/atriumhq/atrium/core/coretest"
 	"github.com/atriumhq/atrium/core/pluginhost"
+	"github.com/atriumhq/atrium/core/pluginhost/wall"
 )
 
 // TestPluginIDsThatNameCoreTablesAreRefused is the fifth hostile review's
@@ -88,7 +89,7 @@ func TestCoreTablesAreReserved(t *testing.T) {
 		}
 		for _, table := range tables {
 			first, _, _ := strings.Cut(table, "_")
-			if !pluginhost.Reserved(first) {
+			if !wall.Reserved(first) {
 				t.Errorf("the core's table %s: %q is not a reserved plugin id (add it to reservedIDs)", table, first)
 			}
 		}

@@ -2,6 +2,7 @@ package pluginhost
 
 import (
 	"context"
+	"github.com/atriumhq/atrium/core/pluginhost/calls"
 	"time"
 )
 
@@ -49,7 +50,7 @@ func (h *Host) Tick(ctx context.Context) {
 		}
 		for _, lineage := range orgs {
 			org := lineage[0]
-			as := scope{orgID: org.ID, locale: org.Locale, lineage: lineage}
+			as := calls.Scope{OrgID: org.ID, Locale: org.Locale, Lineage: lineage}
 			if err := h.deliverTo(ctx, p, as, TickEvent, nil); err != nil {
 				h.Log.Warn("tick not handled", "plugin", p.Name, "organisation", org.ID, "error", err.Error())
 			}

@@ -103,7 +103,7 @@ func TestBadInputChangesNothing(t *testing.T) {
 
 		// A custom role beyond one's own rights is refused for a coach-level editor;
 		// the admin makes one and gives it.
-		if res := admin.PostForm("/organisation/roles/new", url.Values{"name": {"Planner"}, "permissions": {"people.view", "reports.view"}}); res.StatusCode != 303 {
+		if res := admin.PostForm("/organisation/roles/new", url.Values{"name": {"Planner"}, "permissions": {"people.view", "audit.view"}}); res.StatusCode != 303 {
 			t.Fatalf("custom role: %d %s", res.StatusCode, res.Text(".field-error"))
 		}
 		if page := admin.Get("/organisation/roles"); !strings.Contains(page.Body, "Planner") {

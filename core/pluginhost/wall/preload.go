@@ -1,4 +1,4 @@
-package pluginhost
+package wall
 
 import (
 	"context"
@@ -8,6 +8,7 @@ import (
 
 	"github.com/uptrace/bun"
 
+	"github.com/atriumhq/atrium/core/pluginhost/calls"
 	pluginv1 "github.com/atriumhq/atrium/plugins/proto/v1"
 )
 
@@ -30,24 +31,27 @@ const (
 
 var errTooManyRows = errors.New("too many rows to preload")
 
-// preloads remembers, per plugin, address, organisation and person, the
+// Preloads remembers, per plugin, address, organisation and person, the
 // reads the page ran last time.
-type preloads struct {
+type Preloads struct {
 	mu    sync.Mutex
 	reads map[string][]string
 }
 
-func preloadKey(plugin, address string, orgID, userID int64) string {
+// PreloadKey names an address a person asked of a plugin.
+func PreloadKey(plugin, address string, orgID, userID int64) string {
 	return plugin + " " + strconv.FormatInt(orgID, 10) + " " + strconv.FormatInt(userID, 10) + " " + address
 }
 
-func (p *preloads) get(key string) []string {
+// Get gives the reads remembered for an address.
+func (p *Preloads) Get(key string) []string {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	return p.reads[key]
 }
 
-func (p *preloads) put(key string, reads []string) {
+// Put remembers the reads a page ran, bounded in number and size.
+func (p *Preloads) Put(key string, reads []string) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if len(reads) == 0 {
@@ -66,23 +70,18 @@ func (p *preloads) put(key string, reads []string) {
 	p.reads[key] = kept
 }
 
-// preload runs the remembered reads of an address for the call; a read that
-// fails or is too big is left to the plugin.
-func (h *Host) preload(ctx context.Context, p *Plugin, token, key string) []*pluginv1.Preload {
-	texts := h.preloads.get(key)
-	if len(texts) == 0 {
-		return nil
-	}
-	sc := h.calls.find(p.Name, token)
-	if sc == nil {
+// Preload runs remembered reads for a call; a read that fails or is too
+// big is left to the plugin.
+func (w *Wall) Preload(ctx context.Context, plugin string, sc *calls.Scope, texts []string) []*pluginv1.Preload {
+	if len(texts) == 0 || sc == nil {
 		return nil
 	}
 	var out []*pluginv1.Preload
 	for _, text := range texts {
 		var batch *pluginv1.RowBatch
-		err := h.wall.run(ctx, p.Name, sc, nil, text, func(ctx context.Context, db bun.IConn) error {
+		err := w.run(ctx, plugin, sc, nil, text, func(ctx context.Context, db bun.IConn) error {
 			// All rows in one batch: a second one with rows means too many.
-			return h.wall.queryBatches(ctx, db, text, nil, maxPreloadRows, false, func(b *pluginv1.RowBatch) error {
+			return w.queryBatches(ctx, db, text, nil, maxPreloadRows, false, func(b *pluginv1.RowBatch) error {
 				switch {
 				case batch == nil:
 					batch = b
@@ -94,7 +93,7 @@ func (h *Host) preload(ctx context.Context, p *Plugin, token, key string) []*plu
 		})
 
 		if err != nil {
-			h.Log.Debug("read not preloaded", "plugin", p.Name, "error", err.Error())
+			w.log.Debug("read not preloaded", "plugin", plugin, "error", err.Error())
 			continue
 		}
 		out = append(out, &pluginv1.Preload{Sql: text, Rows: batch})

@@ -1,4 +1,4 @@
-package pluginhost
+package hostapi
 
 import (
 	"context"
@@ -20,7 +20,7 @@ import (
 // plugin's messages and a link to one of its pages. Mail follows when the
 // person wants the module's mails. Anyone outside the organisation is
 // refused as if they did not exist.
-func (s *hostService) Notify(ctx context.Context, req *pluginv1.NotifyRequest) (*pluginv1.NotifyResponse, error) {
+func (s *Service) Notify(ctx context.Context, req *pluginv1.NotifyRequest) (*pluginv1.NotifyResponse, error) {
 	sc, err := s.scope(req.GetToken())
 	if err != nil {
 		return nil, err
@@ -32,14 +32,14 @@ func (s *hostService) Notify(ctx context.Context, req *pluginv1.NotifyRequest) (
 	if !ownLink(s.plugin, link) {
 		return nil, status.Errorf(codes.InvalidArgument, "a notice links to one of the plugin's pages, /m/%s/…", s.plugin)
 	}
-	members, err := s.orgs.RolesAmong(ctx, sc.orgID, []int64{req.GetUserId()})
+	members, err := s.deps.Orgs.RolesAmong(ctx, sc.OrgID, []int64{req.GetUserId()})
 	if err != nil {
 		return nil, err
 	}
 	if _, ok := members[req.GetUserId()]; !ok {
 		return nil, status.Error(codes.NotFound, "no such person in the organisation")
 	}
-	if err := s.notify(ctx, sc.orgID, req.GetUserId(), s.plugin, message, link); err != nil {
+	if err := s.deps.Notify(ctx, sc.OrgID, req.GetUserId(), s.plugin, message, link); err != nil {
 		return nil, err
 	}
 	return &pluginv1.NotifyResponse{}, nil
@@ -68,14 +68,14 @@ func ownLink(plugin, link string) bool {
 // Mail sends a person of the call's organisation a mail the plugin wrote in
 // their language, with an iCalendar object when given. The text is shown
 // escaped; the calendar must be one VCALENDAR whose METHOD is the one named.
-func (s *hostService) Mail(ctx context.Context, req *pluginv1.MailRequest) (*pluginv1.MailResponse, error) {
+func (s *Service) Mail(ctx context.Context, req *pluginv1.MailRequest) (*pluginv1.MailResponse, error) {
 	sc, err := s.scope(req.GetToken())
 	if err != nil {
 		return nil, err
 	}
 	subject, text := strings.TrimSpace(req.GetSubject()), req.GetText()
 	switch {
-	case s.mail == nil:
+	case s.deps.Mail == nil:
 		return nil, status.Error(codes.Unimplemented, "mail is not served by this host")
 	case subject == "" || utf8.RuneCountInString(subject) > 200 || strings.ContainsAny(subject, "\r\n"):
 		return nil, status.Error(codes.InvalidArgument, "a subject is one line of 1 to 200 characters")
@@ -88,14 +88,14 @@ func (s *hostService) Mail(ctx context.Context, req *pluginv1.MailRequest) (*plu
 			return nil, status.Error(codes.InvalidArgument, err.Error())
 		}
 	}
-	members, err := s.orgs.RolesAmong(ctx, sc.orgID, []int64{req.GetUserId()})
+	members, err := s.deps.Orgs.RolesAmong(ctx, sc.OrgID, []int64{req.GetUserId()})
 	if err != nil {
 		return nil, err
 	}
 	if _, ok := members[req.GetUserId()]; !ok {
 		return nil, status.Error(codes.NotFound, "no such person in the organisation")
 	}
-	if err := s.mail(ctx, sc.orgID, req.GetUserId(), s.plugin, subject, text, cal); err != nil {
+	if err := s.deps.Mail(ctx, sc.OrgID, req.GetUserId(), s.plugin, subject, text, cal); err != nil {
 		return nil, err
 	}
 	return &pluginv1.MailResponse{}, nil

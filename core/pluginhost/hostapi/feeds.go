@@ -1,4 +1,4 @@
-package pluginhost
+package hostapi
 
 import (
 	"context"
@@ -11,7 +11,7 @@ import (
 
 // Feed tells of, makes or revokes the person's feed address for the plugin
 // in the call's organisation. Only a plugin that serves a feed has one.
-func (s *hostService) Feed(ctx context.Context, req *pluginv1.FeedRequest) (*pluginv1.FeedResponse, error) {
+func (s *Service) Feed(ctx context.Context, req *pluginv1.FeedRequest) (*pluginv1.FeedResponse, error) {
 	sc, err := s.scope(req.GetToken())
 	if err != nil {
 		return nil, err
@@ -22,20 +22,20 @@ func (s *hostService) Feed(ctx context.Context, req *pluginv1.FeedRequest) (*plu
 	out := &pluginv1.FeedResponse{}
 	switch req.GetAction() {
 	case "issue":
-		plain, err := s.ids.IssueFeed(ctx, sc.userID, sc.orgID, s.plugin)
+		plain, err := s.deps.Identity.IssueFeed(ctx, sc.UserID, sc.OrgID, s.plugin)
 		if err != nil {
 			return nil, err
 		}
 		out.Path = "/feeds/" + s.plugin + "/" + plain
 	case "revoke":
-		if err := s.ids.RevokeFeed(ctx, sc.userID, sc.orgID, s.plugin); err != nil {
+		if err := s.deps.Identity.RevokeFeed(ctx, sc.UserID, sc.OrgID, s.plugin); err != nil {
 			return nil, err
 		}
 	case "status":
 	default:
 		return nil, status.Error(codes.InvalidArgument, `a feed action is "status", "issue" or "revoke"`)
 	}
-	f, err := s.ids.Feed(ctx, sc.userID, sc.orgID, s.plugin)
+	f, err := s.deps.Identity.Feed(ctx, sc.UserID, sc.OrgID, s.plugin)
 	if err != nil {
 		return nil, err
 	}

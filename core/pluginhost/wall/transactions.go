@@ -1,4 +1,4 @@
-package pluginhost
+package wall
 
 import (
 	"context"
@@ -12,6 +12,7 @@ import (
 	"google.golang.org/grpc/status"
 
 	"github.com/atriumhq/atrium/core/secrets"
+	"github.com/atriumhq/atrium/core/pluginhost/calls"
 	pluginv1 "github.com/atriumhq/atrium/plugins/proto/v1"
 )
 
@@ -27,8 +28,11 @@ type pluginTx struct {
 	busy sync.Mutex
 }
 
-// end finishes the transaction and releases its connection.
-func (t *pluginTx) end(commit bool) error {
+// ID names the transaction within its call.
+func (t *pluginTx) ID() string { return t.id }
+
+// End finishes the transaction and releases its connection.
+func (t *pluginTx) End(commit bool) error {
 	defer t.cancel()
 	t.busy.Lock()
 	defer t.busy.Unlock()
@@ -48,50 +52,50 @@ var (
 
 // Begin opens a transaction for the call. On PostgreSQL it runs as the
 // plugin's role, scoped to the call's organisation, like every statement.
-func (s *hostService) Begin(ctx context.Context, req *pluginv1.BeginRequest) (*pluginv1.BeginResponse, error) {
-	sc, err := s.dbScope(req.GetToken())
+func (s *Service) Begin(ctx context.Context, req *pluginv1.BeginRequest) (*pluginv1.BeginResponse, error) {
+	sc, err := s.DBScope(req.GetToken())
 	if err != nil {
 		return nil, err
 	}
 	// Refused before it waits for the database (on SQLite the open one holds
 	// the write lock); attach checks again for a Begin racing this one.
-	if s.calls.hasTx(req.GetToken()) {
+	if s.Calls.HasTx(req.GetToken()) {
 		return nil, errTxOpen
 	}
 	// The transaction outlives this Begin call, but never the call it serves.
-	txCtx, cancel := context.WithDeadline(context.Background(), sc.deadline)
-	tx, release, err := s.wall.begin(txCtx, s.plugin, sc)
+	txCtx, cancel := context.WithDeadline(context.Background(), sc.Deadline)
+	tx, release, err := s.Wall.begin(txCtx, s.Plugin, sc)
 	if err != nil {
 		cancel()
 		return nil, status.Error(codes.Unavailable, fmt.Sprintf("cannot begin a transaction: %v", err))
 	}
 	t := &pluginTx{id: secrets.Token(12), tx: tx, cancel: func() { cancel(); release() }}
-	if !s.calls.attach(req.GetToken(), t) {
-		_ = t.end(false)
+	if !s.Calls.Attach(req.GetToken(), t) {
+		_ = t.End(false)
 		return nil, errTxOpen
 	}
 	return &pluginv1.BeginResponse{Tx: t.id}, nil
 }
 
 // Commit keeps the transaction's work.
-func (s *hostService) Commit(_ context.Context, req *pluginv1.TxRequest) (*pluginv1.TxResponse, error) {
+func (s *Service) Commit(_ context.Context, req *pluginv1.TxRequest) (*pluginv1.TxResponse, error) {
 	return s.finish(req, true)
 }
 
 // Rollback undoes the transaction's work.
-func (s *hostService) Rollback(_ context.Context, req *pluginv1.TxRequest) (*pluginv1.TxResponse, error) {
+func (s *Service) Rollback(_ context.Context, req *pluginv1.TxRequest) (*pluginv1.TxResponse, error) {
 	return s.finish(req, false)
 }
 
-func (s *hostService) finish(req *pluginv1.TxRequest, commit bool) (*pluginv1.TxResponse, error) {
-	if _, err := s.dbScope(req.GetToken()); err != nil {
+func (s *Service) finish(req *pluginv1.TxRequest, commit bool) (*pluginv1.TxResponse, error) {
+	if _, err := s.DBScope(req.GetToken()); err != nil {
 		return nil, err
 	}
-	t := s.calls.detach(req.GetToken(), req.GetTx())
+	t := s.Calls.Detach(req.GetToken(), req.GetTx())
 	if t == nil {
 		return nil, errNoSuchTx
 	}
-	if err := t.end(commit); err != nil {
+	if err := t.End(commit); err != nil {
 		return nil, status.Error(codes.Aborted, err.Error())
 	}
 	return &pluginv1.TxResponse{}, nil
@@ -99,11 +103,11 @@ func (s *hostService) finish(req *pluginv1.TxRequest, commit bool) (*pluginv1.Tx
 
 // conn is where a statement runs: the call's transaction when it names one
 // (held until release is called), else nil (the statement stands alone).
-func (s *hostService) conn(token, tx string) (in bun.IConn, release func(), err error) {
+func (s *Service) conn(token, tx string) (in bun.IConn, release func(), err error) {
 	if tx == "" {
 		return nil, func() {}, nil
 	}
-	t := s.calls.tx(token, tx)
+	t, _ := s.Calls.Tx(token, tx).(*pluginTx)
 	if t == nil {
 		return nil, nil, errNoSuchTx
 	}
@@ -114,7 +118,7 @@ func (s *hostService) conn(token, tx string) (in bun.IConn, release func(), err 
 // begin opens a transaction within the wall, on a connection of the
 // plugin's own (its role's on PostgreSQL, in the call's scope; its file's
 // on SQLite), held until the transaction ends.
-func (w *wall) begin(ctx context.Context, plugin string, sc *scope) (bun.Tx, func(), error) {
+func (w *Wall) begin(ctx context.Context, plugin string, sc *calls.Scope) (bun.Tx, func(), error) {
 	var conn bun.Conn
 	var err error
 	switch pp, sp := w.postgres(plugin), w.sqlite(plugin); {

@@ -1,4 +1,4 @@
-package pluginhost
+package wall
 
 import (
 	"context"
@@ -13,6 +13,7 @@ import (
 	"github.com/uptrace/bun"
 
 	"github.com/atriumhq/atrium/core/secrets"
+	"github.com/atriumhq/atrium/core/pluginhost/calls"
 	"github.com/atriumhq/atrium/core/store"
 )
 
@@ -73,7 +74,7 @@ func quoteIdent(name string) string { return `"` + strings.ReplaceAll(name, `"`,
 // scope function, moves tables of an earlier layout into its schema, and
 // opens its pools. It needs a database user that may create roles and owns
 // the database (to take TEMPORARY from PUBLIC).
-func (w *wall) preparePostgres(ctx context.Context, plugin string, maxConns int, maxMessage int) (*pgPlugin, error) {
+func (w *Wall) preparePostgres(ctx context.Context, plugin string, maxConns int, maxMessage int) (*pgPlugin, error) {
 	var database, core string
 	if err := w.db.QueryRowContext(ctx, "SELECT current_database(), current_schema()").Scan(&database, &core); err != nil {
 		return nil, err
@@ -176,9 +177,9 @@ func (w *wall) preparePostgres(ctx context.Context, plugin string, maxConns int,
 // moveEarlierTables moves a plugin's tables from the core's schema (where
 // they lived before plugins had schemas) into its own, owned by its
 // migration role.
-func (w *wall) moveEarlierTables(ctx context.Context, plugin, core, schema, migrator string) error {
+func (w *Wall) moveEarlierTables(ctx context.Context, plugin, core, schema, migrator string) error {
 	// Only what the plugin's earlier role made is the plugin's: a table of
-	// the core's with a name like it stays the core's (mayUseName refuses
+	// the core's with a name like it stays the core's (MayUseName refuses
 	// such a plugin anyway).
 	var tables []string
 	if err := w.db.NewRaw(`SELECT tablename FROM pg_tables WHERE schemaname = ? AND tablename LIKE ? AND tableowner = ?`,
@@ -206,14 +207,14 @@ func (w *wall) moveEarlierTables(ctx context.Context, plugin, core, schema, migr
 // migration pool while it migrates) and writes the call's organisation
 // into the scope of that connection's server process, when it does not
 // name it already. The connection is the caller's until it closes it.
-func (w *wall) pgConn(ctx context.Context, pp *pgPlugin, sc *scope) (bun.Conn, error) {
+func (w *Wall) pgConn(ctx context.Context, pp *pgPlugin, sc *calls.Scope) (bun.Conn, error) {
 	conn, err := pp.take(ctx, sc)
 	if err != nil {
 		return conn, err
 	}
 	pid, err := store.BackendPID(conn.Conn)
 	if err == nil {
-		err = pp.enterScope(ctx, w.db, pid, sc.orgID)
+		err = pp.enterScope(ctx, w.db, pid, sc.OrgID)
 	}
 	if err != nil {
 		conn.Close()
@@ -270,7 +271,7 @@ func (pp *pgPlugin) close() {
 // owned by the migration role, with row-level security forced and exactly
 // one policy, the host's, keyed to the call's organisation; and rights on
 // it for the call role alone.
-func (w *wall) securePostgres(ctx context.Context, plugin string) error {
+func (w *Wall) securePostgres(ctx context.Context, plugin string) error {
 	pp := w.postgres(plugin)
 	if pp == nil {
 		return fmt.Errorf("plugin database: %s was not prepared", plugin)
@@ -373,8 +374,8 @@ func (w *wall) securePostgres(ctx context.Context, plugin string) error {
 
 // Table is the name a plugin's table is reached by through PluginDB: on
 // PostgreSQL it lives in the plugin's schema.
-func (h *Host) Table(plugin, table string) string {
-	if pp := h.wall.postgres(plugin); pp != nil {
+func (w *Wall) Table(plugin, table string) string {
+	if pp := w.postgres(plugin); pp != nil {
 		return pp.schema + "." + table
 	}
 	return table
@@ -384,25 +385,25 @@ func (h *Host) Table(plugin, table string) string {
 // tools: the installation's database on PostgreSQL, the organisation's
 // file of the plugin's on SQLite (made when there is none yet; the schema
 // file, with no organisation's rows, if it cannot be).
-func (h *Host) PluginDB(plugin string, org int64) bun.IDB {
-	if sp := h.wall.sqlite(plugin); sp != nil {
+func (w *Wall) PluginDB(plugin string, org int64) bun.IDB {
+	if sp := w.sqlite(plugin); sp != nil {
 		f, err := sp.file(context.Background(), org)
 		if err != nil {
-			h.Log.Error("plugin database: cannot open an organisation's file", "plugin", plugin, "organisation", org, "error", err)
+			w.log.Error("plugin database: cannot open an organisation's file", "plugin", plugin, "organisation", org, "error", err)
 			return sp.schema.host
 		}
 		return f.host
 	}
-	return h.wall.db
+	return w.db
 }
 
 // Tables lists a plugin's tables by the names Table gives.
-func (h *Host) Tables(ctx context.Context, plugin string) ([]string, error) {
+func (w *Wall) Tables(ctx context.Context, plugin string) ([]string, error) {
 	var tables []string
-	if pp := h.wall.postgres(plugin); pp != nil {
-		err := h.wall.db.NewRaw(`SELECT schemaname || '.' || tablename FROM pg_tables WHERE schemaname = ?`, pp.schema).Scan(ctx, &tables)
+	if pp := w.postgres(plugin); pp != nil {
+		err := w.db.NewRaw(`SELECT schemaname || '.' || tablename FROM pg_tables WHERE schemaname = ?`, pp.schema).Scan(ctx, &tables)
 		return tables, err
 	}
-	err := h.PluginDB(plugin, 0).NewRaw(`SELECT name FROM sqlite_master WHERE type = 'table' AND name LIKE ? ESCAPE '!'`, plugin+"!_%").Scan(ctx, &tables)
+	err := w.PluginDB(plugin, 0).NewRaw(`SELECT name FROM sqlite_master WHERE type = 'table' AND name LIKE ? ESCAPE '!'`, plugin+"!_%").Scan(ctx, &tables)
 	return tables, err
 }

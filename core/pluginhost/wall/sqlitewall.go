@@ -1,4 +1,4 @@
-package pluginhost
+package wall
 
 import (
 	"context"
@@ -11,6 +11,7 @@ import (
 	"github.com/uptrace/bun"
 	"modernc.org/sqlite"
 
+	"github.com/atriumhq/atrium/core/pluginhost/calls"
 	"github.com/atriumhq/atrium/core/store"
 )
 
@@ -108,7 +109,7 @@ func authorize(plugin string, migrating bool) sqlite.AuthorizerFn {
 // prepareSQLite opens a plugin's schema file, moving its tables there from
 // the installation's database where an earlier layout kept them, and each
 // organisation's rows from there into that organisation's file.
-func (w *wall) prepareSQLite(ctx context.Context, plugin string) (*sqlitePlugin, error) {
+func (w *Wall) prepareSQLite(ctx context.Context, plugin string) (*sqlitePlugin, error) {
 	dir := w.db.Dir()
 	if dir == "" {
 		return nil, fmt.Errorf("plugin database: plugins need SQLite in a file, not in memory")
@@ -141,9 +142,9 @@ func (w *wall) prepareSQLite(ctx context.Context, plugin string) (*sqlitePlugin,
 // from the installation's database into the plugin's schema file (which
 // splitRows then shares out), in one transaction of the file's with the
 // installation's attached.
-func (w *wall) moveEarlierSQLiteTables(ctx context.Context, plugin string, schema *orgFile) error {
+func (w *Wall) moveEarlierSQLiteTables(ctx context.Context, plugin string, schema *orgFile) error {
 	// An earlier layout of the plugin's left its migrations table; without
-	// it, tables named like the plugin are the core's (mayUseName refuses
+	// it, tables named like the plugin are the core's (MayUseName refuses
 	// such a plugin anyway).
 	if ok, err := w.db.TableExists(ctx, plugin+"_migrations"); err != nil || !ok || reservedIDs[plugin] {
 		return err
@@ -197,12 +198,12 @@ func (w *wall) moveEarlierSQLiteTables(ctx context.Context, plugin string, schem
 
 // sqliteConn takes a connection of the file of the call's organisation
 // (its migration pool while it migrates), with values bounded in size.
-func (w *wall) sqliteConn(ctx context.Context, sp *sqlitePlugin, sc *scope) (bun.Conn, error) {
-	f, err := sp.file(ctx, sc.orgID)
+func (w *Wall) sqliteConn(ctx context.Context, sp *sqlitePlugin, sc *calls.Scope) (bun.Conn, error) {
+	f, err := sp.file(ctx, sc.OrgID)
 	if err != nil {
 		return bun.Conn{}, err
 	}
-	if sc.orgID == 0 && !sc.migrating {
+	if sc.OrgID == 0 && !sc.Migrating {
 		return bun.Conn{}, &wallError{errNoScope}
 	}
 	conn, err := f.take(ctx, sc)
@@ -225,14 +226,14 @@ func releaseSQLite(conn bun.Conn) {
 }
 
 // sqlite is a plugin's side of the wall on SQLite; nil before it was prepared.
-func (w *wall) sqlite(plugin string) *sqlitePlugin {
+func (w *Wall) sqlite(plugin string) *sqlitePlugin {
 	w.pgMu.Lock()
 	defer w.pgMu.Unlock()
 	return w.lite[plugin]
 }
 
 // setSQLite keeps a plugin's newly prepared side, closing the one before.
-func (w *wall) setSQLite(plugin string, sp *sqlitePlugin) {
+func (w *Wall) setSQLite(plugin string, sp *sqlitePlugin) {
 	w.pgMu.Lock()
 	old := w.lite[plugin]
 	if w.lite == nil {

@@ -1,4 +1,4 @@
-package pluginhost
+package hostapi
 
 import (
 	"context"
@@ -9,32 +9,16 @@ import (
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
 
+	"github.com/atriumhq/atrium/core/pluginhost/calls"
+	"github.com/atriumhq/atrium/core/pluginhost/wall"
 	pluginv1 "github.com/atriumhq/atrium/plugins/proto/v1"
 )
 
-// TestTokensBelongToOnePluginAndOneCall: a plugin cannot use another
-// plugin's token, an ended call's token or one it made up.
-func TestTokensBelongToOnePluginAndOneCall(t *testing.T) {
-	t.Parallel()
-	var c calls
-	c.open("tok", &scope{plugin: "agenda", orgID: 7, deadline: time.Now().Add(time.Minute)})
-	if s := c.find("agenda", "tok"); s == nil || s.orgID != 7 {
-		t.Fatal("the plugin's own live call was not found")
-	}
-	if c.find("chat", "tok") != nil {
-		t.Error("another plugin used the token")
-	}
-	if c.find("agenda", "made-up") != nil {
-		t.Error("a made-up token was accepted")
-	}
-	c.open("late", &scope{plugin: "agenda", deadline: time.Now().Add(-time.Second)})
-	if c.find("agenda", "late") != nil {
-		t.Error("a call past its deadline was accepted")
-	}
-	c.close("tok")
-	if c.find("agenda", "tok") != nil {
-		t.Error("an ended call's token was accepted")
-	}
+// serviceOf is the chat plugin's host API over the live calls given, with
+// nothing of the core behind it but what deps holds.
+func serviceOf(c *calls.Registry, deps Deps) *Service {
+	deps.Log = slog.New(slog.DiscardHandler)
+	return New(deps, &wall.Service{Plugin: "chat", Calls: c, Log: deps.Log}, nil)
 }
 
 // TestEmitOnlyInItsOwnName: a plugin cannot emit another plugin's events,
@@ -42,13 +26,13 @@ func TestTokensBelongToOnePluginAndOneCall(t *testing.T) {
 // delivered then.
 func TestEmitOnlyInItsOwnName(t *testing.T) {
 	t.Parallel()
-	var c calls
-	c.open("tok", &scope{plugin: "chat", orgID: 7, deadline: time.Now().Add(time.Minute)})
+	var c calls.Registry
+	c.Open("tok", &calls.Scope{Plugin: "chat", OrgID: 7, Deadline: time.Now().Add(time.Minute)})
 	var delivered []string
-	s := &hostService{plugin: "chat", calls: &c, log: slog.New(slog.DiscardHandler), emit: func(_ context.Context, from scope, name string, _ []byte) error {
+	s := serviceOf(&c, Deps{Emit: func(_ context.Context, from calls.Scope, name string, _ []byte) error {
 		delivered = append(delivered, name)
 		return nil
-	}}
+	}})
 	refused := []*pluginv1.EmitRequest{
 		{Token: "tok", Name: "agenda.booked"},
 		{Token: "tok", Name: "chatter.posted"},
@@ -69,30 +53,6 @@ func TestEmitOnlyInItsOwnName(t *testing.T) {
 	}
 }
 
-// TestTransactionsBelongToTheirCall: ending a transaction needs the call's
-// token and the transaction's id; anything else is refused.
-func TestTransactionsBelongToTheirCall(t *testing.T) {
-	t.Parallel()
-	var c calls
-	c.open("tok", &scope{plugin: "chat", orgID: 7, deadline: time.Now().Add(time.Minute)})
-	s := &hostService{plugin: "chat", calls: &c, log: slog.New(slog.DiscardHandler)}
-	ctx := context.Background()
-	for _, req := range []*pluginv1.TxRequest{{Token: "tok", Tx: "made-up"}, {Token: "tok"}, {Token: "made-up", Tx: "made-up"}} {
-		if _, err := s.Commit(ctx, req); err == nil {
-			t.Errorf("commit of %+v was accepted", req)
-		}
-		if _, err := s.Rollback(ctx, req); err == nil {
-			t.Errorf("rollback of %+v was accepted", req)
-		}
-	}
-	if _, _, err := s.conn("tok", "made-up"); err == nil {
-		t.Error("a statement named a transaction that does not exist")
-	}
-	if _, err := s.Begin(ctx, &pluginv1.BeginRequest{Token: "made-up"}); err == nil {
-		t.Error("a transaction was begun without a live call")
-	}
-}
-
 // TestAMigrationTokenReachesTablesOnly is the sixth hostile review's SQLite
 // finding: migrations run once in each organisation's file, with a token
 // scoped to it, and a forked SDK used that token to read the
@@ -102,9 +62,9 @@ func TestTransactionsBelongToTheirCall(t *testing.T) {
 // nothing else to look at).
 func TestAMigrationTokenReachesTablesOnly(t *testing.T) {
 	t.Parallel()
-	var c calls
-	c.open("mig", &scope{plugin: "chat", orgID: 7, migrating: true, deadline: time.Now().Add(time.Minute)})
-	s := &hostService{plugin: "chat", calls: &c, log: slog.New(slog.DiscardHandler)}
+	var c calls.Registry
+	c.Open("mig", &calls.Scope{Plugin: "chat", OrgID: 7, Migrating: true, Deadline: time.Now().Add(time.Minute)})
+	s := serviceOf(&c, Deps{})
 	ctx := context.Background()
 	for name, call := range map[string]func() error{
 		"People": func() error {
@@ -137,7 +97,7 @@ func TestAMigrationTokenReachesTablesOnly(t *testing.T) {
 			t.Errorf("%s with a migration's token: %v", name, err)
 		}
 	}
-	if sc, err := s.dbScope("mig"); err != nil || !sc.migrating {
+	if sc, err := s.DBScope("mig"); err != nil || !sc.Migrating {
 		t.Errorf("the database refuses the migration's own token: %v", err)
 	}
 }

@@ -1,4 +1,4 @@
-package pluginhost
+package hostapi
 
 import (
 	"context"
@@ -17,31 +17,31 @@ const maxCount = 9999
 // SetCount records what waits for a member of the call's organisation in
 // the plugin, for its counted navigation entries, and has their open tabs
 // refresh the navigation.
-func (s *hostService) SetCount(ctx context.Context, req *pluginv1.CountRequest) (*pluginv1.CountResponse, error) {
+func (s *Service) SetCount(ctx context.Context, req *pluginv1.CountRequest) (*pluginv1.CountResponse, error) {
 	sc, err := s.scope(req.GetToken())
 	if err != nil {
 		return nil, err
 	}
-	if s.counts == nil {
+	if s.deps.Counts == nil {
 		return nil, status.Error(codes.Unimplemented, "counts are not kept by this host")
 	}
 	if n := req.GetCount(); n < 0 || n > maxCount {
 		return nil, status.Errorf(codes.InvalidArgument, "a count is from 0 to %d", maxCount)
 	}
 	user := req.GetUserId()
-	members, err := s.orgs.RolesAmong(ctx, sc.orgID, []int64{user})
+	members, err := s.deps.Orgs.RolesAmong(ctx, sc.OrgID, []int64{user})
 	if err != nil {
 		return nil, err
 	}
 	if _, ok := members[user]; !ok {
 		return nil, status.Error(codes.NotFound, "no such person in the organisation")
 	}
-	if err := s.counts.SetCount(ctx, sc.orgID, user, s.plugin, int(req.GetCount())); err != nil {
+	if err := s.deps.Counts.SetCount(ctx, sc.OrgID, user, s.plugin, int(req.GetCount())); err != nil {
 		return nil, err
 	}
-	if s.publish != nil {
-		e := realtime.Event{OrganisationID: sc.orgID, Topic: "user:" + strconv.FormatInt(user, 10), Name: "nav"}
-		if err := s.publish(ctx, e); err != nil {
+	if s.deps.Publish != nil {
+		e := realtime.Event{OrganisationID: sc.OrgID, Topic: "user:" + strconv.FormatInt(user, 10), Name: "nav"}
+		if err := s.deps.Publish(ctx, e); err != nil {
 			s.log.Warn("realtime: navigation not refreshed", "plugin", s.plugin, "error", err)
 		}
 	}
@@ -50,7 +50,7 @@ func (s *hostService) SetCount(ctx context.Context, req *pluginv1.CountRequest) 
 
 // Online tells which of the given members have a tab open, and which of
 // those are away from every one.
-func (s *hostService) Online(ctx context.Context, req *pluginv1.OnlineRequest) (*pluginv1.OnlineResponse, error) {
+func (s *Service) Online(ctx context.Context, req *pluginv1.OnlineRequest) (*pluginv1.OnlineResponse, error) {
 	sc, err := s.scope(req.GetToken())
 	if err != nil {
 		return nil, err
@@ -59,10 +59,10 @@ func (s *hostService) Online(ctx context.Context, req *pluginv1.OnlineRequest) (
 		return nil, status.Errorf(codes.InvalidArgument, "at most %d people per call", maxPeople)
 	}
 	resp := &pluginv1.OnlineResponse{}
-	if s.presence == nil {
+	if s.deps.Presence == nil {
 		return resp, nil
 	}
-	present, err := s.presence(ctx, sc.orgID, req.GetUserIds())
+	present, err := s.deps.Presence(ctx, sc.OrgID, req.GetUserIds())
 	if err != nil {
 		return nil, err
 	}

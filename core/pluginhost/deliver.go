@@ -2,9 +2,9 @@ package pluginhost
 
 import (
 	"context"
+	"github.com/atriumhq/atrium/core/pluginhost/calls"
 	"slices"
 	"sort"
-	"strings"
 	"time"
 
 	"google.golang.org/grpc/codes"
@@ -15,38 +15,13 @@ import (
 	pluginv1 "github.com/atriumhq/atrium/plugins/proto/v1"
 )
 
-// maxEventPayload bounds an event's payload: events say what happened and
-// name the rows; they do not carry documents.
-const maxEventPayload = 64 << 10
-
-// Emit lets a plugin tell the other plugins that something happened in the
-// call's organisation. A plugin emits only events named after itself
-// (<id>.…), so no plugin can pass itself off as another.
-func (s *hostService) Emit(ctx context.Context, req *pluginv1.EmitRequest) (*pluginv1.EmitResponse, error) {
-	sc, err := s.scope(req.GetToken())
-	if err != nil {
-		return nil, err
-	}
-	name := req.GetName()
-	if !strings.HasPrefix(name, s.plugin+".") || len(name) > 100 {
-		return nil, status.Errorf(codes.InvalidArgument, "a plugin emits only events named %s.…", s.plugin)
-	}
-	if len(req.GetPayload()) > maxEventPayload {
-		return nil, status.Errorf(codes.InvalidArgument, "an event's payload is at most %d bytes", maxEventPayload)
-	}
-	if err := s.emit(ctx, s.calls.copyOf(sc), name, req.GetPayload()); err != nil {
-		return nil, err
-	}
-	return &pluginv1.EmitResponse{}, nil
-}
-
 // deliver hands an event to every running plugin that receives it and that
 // the organisation has on when it is emitted, one after the other in the
 // background, each in a call of its own for the same organisation and
 // person. Delivery is at most once: an event for a plugin that is down is
 // logged and dropped.
-func (h *Host) deliver(ctx context.Context, from scope, name string, payload []byte) error {
-	receivers, err := h.receivers(ctx, name, from.lineage)
+func (h *Host) deliver(ctx context.Context, from calls.Scope, name string, payload []byte) error {
+	receivers, err := h.receivers(ctx, name, from.Lineage)
 	if err != nil || len(receivers) == 0 {
 		return err
 	}
@@ -94,21 +69,21 @@ func (p *Plugin) receives(name string) bool {
 }
 
 // deliverTo makes one OnEvent call.
-func (h *Host) deliverTo(ctx context.Context, p *Plugin, from scope, name string, payload []byte) error {
+func (h *Host) deliverTo(ctx context.Context, p *Plugin, from calls.Scope, name string, payload []byte) error {
 	rpc := p.conn()
 	if rpc == nil {
 		return status.Error(codes.Unavailable, "the plugin is down")
 	}
 	sc := from
-	sc.plugin, sc.migrating, sc.deadline = p.Name, false, time.Now().Add(h.Config.CallTimeout)
-	cc := &pluginv1.CallContext{Token: secrets.Token(24), OrganisationId: sc.orgID, UserId: sc.userID, Locale: sc.locale}
-	for perm, ok := range sc.can {
+	sc.Plugin, sc.Migrating, sc.Deadline = p.Name, false, time.Now().Add(h.Config.CallTimeout)
+	cc := &pluginv1.CallContext{Token: secrets.Token(24), OrganisationId: sc.OrgID, UserId: sc.UserID, Locale: sc.Locale}
+	for perm, ok := range sc.Can {
 		if ok {
 			cc.Permissions = append(cc.Permissions, string(perm))
 		}
 	}
-	h.calls.open(cc.Token, &sc)
-	defer h.calls.close(cc.Token)
+	h.calls.Open(cc.Token, &sc)
+	defer h.calls.Close(cc.Token)
 	callCtx, cancel := context.WithTimeout(ctx, h.Config.CallTimeout)
 	defer cancel()
 	_, err := rpc.OnEvent(callCtx, &pluginv1.EventRequest{Context: cc, Name: name, Payload: payload})

@@ -1,4 +1,4 @@
-package pluginhost
+package hostapi
 
 import (
 	"context"
@@ -9,6 +9,7 @@ import (
 	"google.golang.org/grpc/status"
 
 	"github.com/atriumhq/atrium/core/dossier"
+	"github.com/atriumhq/atrium/core/pluginhost/calls"
 	"github.com/atriumhq/atrium/core/readstate"
 	pluginv1 "github.com/atriumhq/atrium/plugins/proto/v1"
 )
@@ -23,12 +24,12 @@ var itemKind = regexp.MustCompile(`^[a-z][a-z0-9_]{0,39}$`)
 
 // dossierLevel is the level of the call's person in a dossier of the call's
 // organisation; None for any other dossier.
-func (s *hostService) dossierLevel(ctx context.Context, sc *scope, id int64) (*dossier.Dossier, dossier.Level, error) {
-	if s.dossiers == nil {
+func (s *Service) dossierLevel(ctx context.Context, sc *calls.Scope, id int64) (*dossier.Dossier, dossier.Level, error) {
+	if s.deps.Dossiers == nil {
 		return nil, dossier.None, status.Error(codes.Unimplemented, "dossiers are not served by this host")
 	}
-	d, level, err := s.dossiers.Open(ctx, dossier.Who{UserID: sc.userID, OrgID: sc.orgID, Can: sc.can}, id)
-	if errors.Is(err, dossier.ErrNotFound) || (err == nil && d.OrganisationID != sc.orgID) {
+	d, level, err := s.deps.Dossiers.Open(ctx, dossier.Who{UserID: sc.UserID, OrgID: sc.OrgID, Can: sc.Can}, id)
+	if errors.Is(err, dossier.ErrNotFound) || (err == nil && d.OrganisationID != sc.OrgID) {
 		return nil, dossier.None, nil
 	}
 	return d, level, err
@@ -36,7 +37,7 @@ func (s *hostService) dossierLevel(ctx context.Context, sc *scope, id int64) (*d
 
 // item checks a read-state request: a valid kind and ref, a dossier the
 // person may open at need or above.
-func (s *hostService) item(ctx context.Context, token string, dossierID int64, kind, ref string, need dossier.Level) (*scope, *dossier.Dossier, error) {
+func (s *Service) item(ctx context.Context, token string, dossierID int64, kind, ref string, need dossier.Level) (*calls.Scope, *dossier.Dossier, error) {
 	sc, err := s.scope(token)
 	if err != nil {
 		return nil, nil, err
@@ -57,17 +58,17 @@ func (s *hostService) item(ctx context.Context, token string, dossierID int64, k
 
 // Dossier tells the person's level in a dossier (or their own, when asked
 // for it), whose it is, its coach and its trajectories.
-func (s *hostService) Dossier(ctx context.Context, req *pluginv1.DossierRequest) (*pluginv1.DossierResponse, error) {
+func (s *Service) Dossier(ctx context.Context, req *pluginv1.DossierRequest) (*pluginv1.DossierResponse, error) {
 	sc, err := s.scope(req.GetToken())
 	if err != nil {
 		return nil, err
 	}
 	id := req.GetDossierId()
-	if whose := req.GetPersonId(); (req.GetOwn() || whose != 0) && s.dossiers != nil {
+	if whose := req.GetPersonId(); (req.GetOwn() || whose != 0) && s.deps.Dossiers != nil {
 		if req.GetOwn() {
-			whose = sc.userID
+			whose = sc.UserID
 		}
-		if id, err = s.dossiers.Own(ctx, sc.orgID, whose); err != nil {
+		if id, err = s.deps.Dossiers.Own(ctx, sc.OrgID, whose); err != nil {
 			return nil, err
 		}
 	}
@@ -82,7 +83,7 @@ func (s *hostService) Dossier(ctx context.Context, req *pluginv1.DossierRequest)
 	if d.CoachID != nil {
 		out.CoachId = *d.CoachID
 	}
-	list, err := s.dossiers.Trajectories(ctx, d.ID)
+	list, err := s.deps.Dossiers.Trajectories(ctx, d.ID)
 	if err != nil {
 		return nil, err
 	}
@@ -96,12 +97,12 @@ func (s *hostService) Dossier(ctx context.Context, req *pluginv1.DossierRequest)
 
 // Sessions records a trajectory's booked and used sessions as the plugin
 // counts them; the person must be able to contribute to the dossier.
-func (s *hostService) Sessions(ctx context.Context, req *pluginv1.SessionsRequest) (*pluginv1.SessionsResponse, error) {
+func (s *Service) Sessions(ctx context.Context, req *pluginv1.SessionsRequest) (*pluginv1.SessionsResponse, error) {
 	sc, err := s.scope(req.GetToken())
 	if err != nil {
 		return nil, err
 	}
-	if s.dossiers == nil {
+	if s.deps.Dossiers == nil {
 		return nil, status.Error(codes.Unimplemented, "dossiers are not served by this host")
 	}
 	if _, level, err := s.dossierLevel(ctx, sc, req.GetDossierId()); err != nil {
@@ -109,7 +110,7 @@ func (s *hostService) Sessions(ctx context.Context, req *pluginv1.SessionsReques
 	} else if level == dossier.None {
 		return nil, status.Errorf(codes.NotFound, "no dossier %d for this person", req.GetDossierId())
 	}
-	err = s.dossiers.SetSessions(ctx, dossier.Who{UserID: sc.userID, OrgID: sc.orgID, Can: sc.can}, req.GetDossierId(), req.GetTrajectoryId(), int(req.GetBooked()), int(req.GetUsed()))
+	err = s.deps.Dossiers.SetSessions(ctx, dossier.Who{UserID: sc.UserID, OrgID: sc.OrgID, Can: sc.Can}, req.GetDossierId(), req.GetTrajectoryId(), int(req.GetBooked()), int(req.GetUsed()))
 	var invalid *dossier.Invalid
 	switch {
 	case errors.As(err, &invalid):
@@ -125,7 +126,7 @@ func (s *hostService) Sessions(ctx context.Context, req *pluginv1.SessionsReques
 }
 
 // AddItem records a new item; the person must be able to contribute.
-func (s *hostService) AddItem(ctx context.Context, req *pluginv1.ItemRequest) (*pluginv1.ItemResponse, error) {
+func (s *Service) AddItem(ctx context.Context, req *pluginv1.ItemRequest) (*pluginv1.ItemResponse, error) {
 	if _, err := s.scope(req.GetToken()); err != nil {
 		return nil, err
 	}
@@ -133,13 +134,13 @@ func (s *hostService) AddItem(ctx context.Context, req *pluginv1.ItemRequest) (*
 	if err != nil {
 		return nil, err
 	}
-	author := sc.userID
+	author := sc.UserID
 	it := &readstate.Item{OrganisationID: d.OrganisationID, DossierID: d.ID, Kind: s.plugin + "." + req.GetKind(), Ref: req.GetRef(), AuthorID: &author}
-	return &pluginv1.ItemResponse{}, readstate.Add(ctx, s.reads.DB(), it)
+	return &pluginv1.ItemResponse{}, readstate.Add(ctx, s.deps.Reads.DB(), it)
 }
 
 // ReadState tells which items the person has read.
-func (s *hostService) ReadState(ctx context.Context, req *pluginv1.ReadStateRequest) (*pluginv1.ReadStateResponse, error) {
+func (s *Service) ReadState(ctx context.Context, req *pluginv1.ReadStateRequest) (*pluginv1.ReadStateResponse, error) {
 	if len(req.GetRefs()) > maxPeople {
 		return nil, status.Errorf(codes.InvalidArgument, "at most %d refs per call", maxPeople)
 	}
@@ -147,12 +148,12 @@ func (s *hostService) ReadState(ctx context.Context, req *pluginv1.ReadStateRequ
 	if err != nil {
 		return nil, err
 	}
-	read, err := s.reads.Read(ctx, sc.userID, d.ID, s.plugin+"."+req.GetKind(), req.GetRefs())
+	read, err := s.deps.Reads.Read(ctx, sc.UserID, d.ID, s.plugin+"."+req.GetKind(), req.GetRefs())
 	return &pluginv1.ReadStateResponse{Read: read}, err
 }
 
 // MarkRead marks one item read or new again for the person.
-func (s *hostService) MarkRead(ctx context.Context, req *pluginv1.MarkReadRequest) (*pluginv1.MarkReadResponse, error) {
+func (s *Service) MarkRead(ctx context.Context, req *pluginv1.MarkReadRequest) (*pluginv1.MarkReadResponse, error) {
 	if _, err := s.scope(req.GetToken()); err != nil {
 		return nil, err
 	}
@@ -160,6 +161,6 @@ func (s *hostService) MarkRead(ctx context.Context, req *pluginv1.MarkReadReques
 	if err != nil {
 		return nil, err
 	}
-	found, err := s.reads.Mark(ctx, sc.userID, d.ID, s.plugin+"."+req.GetKind(), req.GetRef(), req.GetRead())
+	found, err := s.deps.Reads.Mark(ctx, sc.UserID, d.ID, s.plugin+"."+req.GetKind(), req.GetRef(), req.GetRead())
 	return &pluginv1.MarkReadResponse{Found: found}, err
 }

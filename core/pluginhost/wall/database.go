@@ -1,7 +1,14 @@
-package pluginhost
+// Package wall is the database wall between plugins and the data: every
+// statement a plugin sends runs here, on the plugin's own tables and the
+// call's organisation's rows only, enforced by the engines themselves
+// (PostgreSQL roles and row-level security, SQLite files and its
+// authorizer). See docs/security.md for the threat model.
+package wall
 
 import (
 	"context"
+	"log/slog"
+	"sync/atomic"
 	"database/sql"
 	"errors"
 	"fmt"
@@ -12,6 +19,7 @@ import (
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
 
+	"github.com/atriumhq/atrium/core/pluginhost/calls"
 	"github.com/atriumhq/atrium/core/store"
 	pluginv1 "github.com/atriumhq/atrium/plugins/proto/v1"
 )
@@ -53,10 +61,34 @@ func rowBytes(vals []any) int {
 	return n
 }
 
+// Service serves one plugin's database calls: Exec, Query, Begin, Commit
+// and Rollback, each named by a live call's token.
+type Service struct {
+	pluginv1.UnimplementedHostServer
+	Plugin string
+	Calls  *calls.Registry
+	Wall   *Wall
+	Log    *slog.Logger
+	// Statements counts the Exec and Query calls served.
+	Statements *atomic.Int64
+}
+
+var errNoCall = status.Error(codes.PermissionDenied, "the token names no live call of this plugin")
+
+// DBScope is the live call or migration a token names, for the database.
+func (s *Service) DBScope(token string) (*calls.Scope, error) {
+	sc := s.Calls.Find(s.Plugin, token)
+	if sc == nil {
+		s.Log.Warn("plugin host call refused: unknown token", "plugin", s.Plugin)
+		return nil, errNoCall
+	}
+	return sc, nil
+}
+
 // Exec runs one statement that returns no rows.
-func (s *hostService) Exec(ctx context.Context, req *pluginv1.ExecRequest) (*pluginv1.ExecResponse, error) {
-	s.statements.Add(1)
-	sc, err := s.dbScope(req.GetToken())
+func (s *Service) Exec(ctx context.Context, req *pluginv1.ExecRequest) (*pluginv1.ExecResponse, error) {
+	s.Statements.Add(1)
+	sc, err := s.DBScope(req.GetToken())
 	if err != nil {
 		return nil, err
 	}
@@ -70,9 +102,9 @@ func (s *hostService) Exec(ctx context.Context, req *pluginv1.ExecRequest) (*plu
 	}
 	defer release()
 	var res sql.Result
-	err = s.wall.run(ctx, s.plugin, sc, in, req.GetSql(), func(ctx context.Context, db bun.IConn) error {
+	err = s.Wall.run(ctx, s.Plugin, sc, in, req.GetSql(), func(ctx context.Context, db bun.IConn) error {
 		var err error
-		res, err = s.wall.exec(ctx, db, req.GetSql(), args)
+		res, err = s.Wall.exec(ctx, db, req.GetSql(), args)
 		return err
 	})
 	if err != nil {
@@ -85,9 +117,9 @@ func (s *hostService) Exec(ctx context.Context, req *pluginv1.ExecRequest) (*plu
 }
 
 // Query runs one statement and streams its rows in batches.
-func (s *hostService) Query(req *pluginv1.QueryRequest, stream pluginv1.Host_QueryServer) error {
-	s.statements.Add(1)
-	sc, err := s.dbScope(req.GetToken())
+func (s *Service) Query(req *pluginv1.QueryRequest, stream pluginv1.Host_QueryServer) error {
+	s.Statements.Add(1)
+	sc, err := s.DBScope(req.GetToken())
 	if err != nil {
 		return err
 	}
@@ -100,8 +132,8 @@ func (s *hostService) Query(req *pluginv1.QueryRequest, stream pluginv1.Host_Que
 		return err
 	}
 	defer release()
-	err = s.wall.run(stream.Context(), s.plugin, sc, in, req.GetSql(), func(ctx context.Context, db bun.IConn) error {
-		return s.wall.queryBatches(ctx, db, req.GetSql(), args, rowsPerBatch, req.GetPacked(), stream.Send)
+	err = s.Wall.run(stream.Context(), s.Plugin, sc, in, req.GetSql(), func(ctx context.Context, db bun.IConn) error {
+		return s.Wall.queryBatches(ctx, db, req.GetSql(), args, rowsPerBatch, req.GetPacked(), stream.Send)
 	})
 	if err != nil {
 		return s.refused(err, req.GetSql())
@@ -112,7 +144,7 @@ func (s *hostService) Query(req *pluginv1.QueryRequest, stream pluginv1.Host_Que
 // queryBatches runs a query and hands its rows to send in batches of size,
 // the first batch naming the columns; the last batch may be empty. Packed
 // rows go as RowBatch.packed (an SDK of v1.6 and on asks so).
-func (w *wall) queryBatches(ctx context.Context, db bun.IConn, text string, args []any, size int, packed bool, send func(*pluginv1.RowBatch) error) error {
+func (w *Wall) queryBatches(ctx context.Context, db bun.IConn, text string, args []any, size int, packed bool, send func(*pluginv1.RowBatch) error) error {
 	rows, err := w.query(ctx, db, text, args)
 	if err != nil {
 		return err
@@ -156,17 +188,17 @@ func (w *wall) queryBatches(ctx context.Context, db bun.IConn, text string, args
 }
 
 // refused logs a refused or failed statement and answers the plugin.
-func (s *hostService) refused(err error, text string) error {
+func (s *Service) refused(err error, text string) error {
 	var wallErr *wallError
 	if errors.As(err, &wallErr) {
-		s.log.Warn("plugin statement refused", "plugin", s.plugin, "reason", wallErr.reason.Error(), "sql", shorten(text))
+		s.Log.Warn("plugin statement refused", "plugin", s.Plugin, "reason", wallErr.reason.Error(), "sql", shorten(text))
 		return status.Error(codes.PermissionDenied, wallErr.reason.Error())
 	}
 	if store.Refused(err) { // the engine's own refusal: no right on it
-		s.log.Warn("plugin statement refused", "plugin", s.plugin, "reason", err.Error(), "sql", shorten(text))
+		s.Log.Warn("plugin statement refused", "plugin", s.Plugin, "reason", err.Error(), "sql", shorten(text))
 		return status.Error(codes.PermissionDenied, err.Error())
 	}
-	s.log.Info("plugin statement failed", "plugin", s.plugin, "error", err.Error(), "sql", shorten(text))
+	s.Log.Info("plugin statement failed", "plugin", s.Plugin, "error", err.Error(), "sql", shorten(text))
 	return status.Error(codes.Unknown, err.Error())
 }
 
@@ -184,24 +216,28 @@ func (e *wallError) Error() string { return e.reason.Error() }
 // wall runs plugin statements within their limits, each plugin on
 // connections of its own: its PostgreSQL roles (pgwall.go) or its SQLite
 // file (sqlitewall.go).
-type wall struct {
-	db *store.DB
+type Wall struct {
+	db  *store.DB
+	log *slog.Logger
 
 	pgMu sync.Mutex
 	pg   map[string]*pgPlugin
 	lite map[string]*sqlitePlugin
 }
 
+// New returns the wall in front of the installation's database.
+func New(db *store.DB, log *slog.Logger) *Wall { return &Wall{db: db, log: log} }
+
 // postgres is a plugin's side of the wall on PostgreSQL; nil before its
 // first migration prepared it.
-func (w *wall) postgres(plugin string) *pgPlugin {
+func (w *Wall) postgres(plugin string) *pgPlugin {
 	w.pgMu.Lock()
 	defer w.pgMu.Unlock()
 	return w.pg[plugin]
 }
 
 // setPostgres keeps a plugin's newly prepared side, closing the one before.
-func (w *wall) setPostgres(plugin string, pp *pgPlugin) {
+func (w *Wall) setPostgres(plugin string, pp *pgPlugin) {
 	w.pgMu.Lock()
 	old := w.pg[plugin]
 	if w.pg == nil {
@@ -218,7 +254,7 @@ func (w *wall) setPostgres(plugin string, pp *pgPlugin) {
 // bound by SQLite itself, never written into the text (bun would write them
 // in, and one ending a comment would add a statement after the text was
 // judged one); PostgreSQL takes one statement per call whatever the text.
-func (w *wall) exec(ctx context.Context, db bun.IConn, text string, args []any) (sql.Result, error) {
+func (w *Wall) exec(ctx context.Context, db bun.IConn, text string, args []any) (sql.Result, error) {
 	if w.db.Kind != "postgres" {
 		switch c := db.(type) {
 		case bun.Conn:
@@ -231,7 +267,7 @@ func (w *wall) exec(ctx context.Context, db bun.IConn, text string, args []any) 
 }
 
 // query is exec for a statement that returns rows.
-func (w *wall) query(ctx context.Context, db bun.IConn, text string, args []any) (*sql.Rows, error) {
+func (w *Wall) query(ctx context.Context, db bun.IConn, text string, args []any) (*sql.Rows, error) {
 	if w.db.Kind != "postgres" {
 		switch c := db.(type) {
 		case bun.Conn:
@@ -247,9 +283,9 @@ func (w *wall) query(ctx context.Context, db bun.IConn, text string, args []any)
 // the call's deadline: on PostgreSQL on a connection of the plugin's own
 // role in the call's scope (the engine refuses what is not the plugin's),
 // on SQLite in the file of the call's organisation, under the authorizer.
-func (w *wall) run(ctx context.Context, plugin string, sc *scope, in bun.IConn, text string, do func(context.Context, bun.IConn) error) error {
+func (w *Wall) run(ctx context.Context, plugin string, sc *calls.Scope, in bun.IConn, text string, do func(context.Context, bun.IConn) error) error {
 	// The host's deadline, whatever the plugin's context says.
-	ctx, cancel := context.WithDeadline(ctx, sc.deadline)
+	ctx, cancel := context.WithDeadline(ctx, sc.Deadline)
 	defer cancel()
 	if w.db.Kind == "postgres" {
 		if in != nil { // the plugin's transaction, on its connection and in its scope already
@@ -284,11 +320,11 @@ func (w *wall) run(ctx context.Context, plugin string, sc *scope, in bun.IConn, 
 	return do(ctx, conn)
 }
 
-// secureTables checks the plugin's tables after its migrations in one
+// SecureTables checks the plugin's tables after its migrations in one
 // organisation's file (org; 0 the schema file) on SQLite, or in its schema
 // on PostgreSQL: every one belongs to an organisation (has
 // organisation_id), and what the engine enforces is re-asserted.
-func (w *wall) secureTables(ctx context.Context, plugin string, org int64) error {
+func (w *Wall) SecureTables(ctx context.Context, plugin string, org int64) error {
 	if w.db.Kind == "postgres" {
 		return w.securePostgres(ctx, plugin)
 	}
@@ -345,10 +381,10 @@ var reservedIDs = map[string]bool{
 	"bun": true, "sqlite": true, "pg": true, "atrium": true, "plugin": true,
 }
 
-// mayUseName refuses a reserved plugin id, and on PostgreSQL one that
+// MayUseName refuses a reserved plugin id, and on PostgreSQL one that
 // names a table of the core's the plugin's earlier role did not own (a
 // core table added since the list above was made).
-func (w *wall) mayUseName(ctx context.Context, plugin string) error {
+func (w *Wall) MayUseName(ctx context.Context, plugin string) error {
 	if reservedIDs[plugin] {
 		return fmt.Errorf("plugin id %q names the core's tables or tools; choose another", plugin)
 	}
@@ -366,11 +402,11 @@ func (w *wall) mayUseName(ctx context.Context, plugin string) error {
 	return nil
 }
 
-// endMigrations ends every connection of a plugin's migrations (in one
+// EndMigrations ends every connection of a plugin's migrations (in one
 // organisation's file on SQLite): on PostgreSQL its migration role may no
 // longer sign in and its sessions are ended (a statement still running
 // dies with them); the pool is closed.
-func (w *wall) endMigrations(ctx context.Context, plugin string, org int64) error {
+func (w *Wall) EndMigrations(ctx context.Context, plugin string, org int64) error {
 	if pp := w.postgres(plugin); pp != nil {
 		for _, q := range []string{
 			fmt.Sprintf(`ALTER ROLE %s NOLOGIN`, quoteIdent(pp.migrator)),
@@ -397,8 +433,8 @@ type pools struct{ calls, migrations *bun.DB }
 
 // take takes a connection for a call: the migrations' while it migrates.
 // The connection is the caller's until it closes (or releases) it.
-func (p pools) take(ctx context.Context, sc *scope) (bun.Conn, error) {
-	if sc.migrating {
+func (p pools) take(ctx context.Context, sc *calls.Scope) (bun.Conn, error) {
+	if sc.Migrating {
 		if p.migrations == nil {
 			return bun.Conn{}, errMigrationsEnded
 		}
