@@ -6,7 +6,7 @@ import (
 
 	"github.com/uptrace/bun"
 
-	"github.com/atriumhq/atrium/core/people"
+	"github.com/atriumhq/atrium/core/directory"
 	"github.com/atriumhq/atrium/core/store"
 	"github.com/atriumhq/atrium/core/tenancy"
 )
@@ -115,7 +115,7 @@ func (s *Service) ConfirmEmail(ctx context.Context, token, ip string) (*User, er
 		// account alone (it joined another, or a dossier was shared with
 		// it, in the days the link waited): the change is no longer theirs.
 		if t.OrganisationID != 0 {
-			if ok, err := people.Steward(ctx, tx, t.OrganisationID, u.ID); err != nil {
+			if ok, err := directory.Steward(ctx, tx, t.OrganisationID, u.ID); err != nil {
 				return err
 			} else if !ok {
 				return ErrLinkInvalid

@@ -7,12 +7,12 @@ import (
 
 	"github.com/uptrace/bun"
 
-	"github.com/atriumhq/atrium/core/people"
+	"github.com/atriumhq/atrium/core/directory"
 )
 
 // The actions in this file act on a whole account, in every organisation
 // it belongs to. An administrator of orgID may take them only where the
-// account is theirs alone to look after (people.Steward); the platform
+// account is theirs alone to look after (directory.Steward); the platform
 // operator always may. Each is audited with its actor.
 
 // lookAfter refuses an account-wide action of actor as an administrator of
@@ -26,12 +26,12 @@ func (s *Service) lookAfter(ctx context.Context, tx bun.IDB, actor *User, orgID,
 	if actor != nil && actor.Operator {
 		return nil
 	}
-	ok, err := people.Steward(ctx, tx, orgID, userID)
+	ok, err := directory.Steward(ctx, tx, orgID, userID)
 	if err != nil {
 		return err
 	}
 	if !ok {
-		return people.ErrNotSteward
+		return directory.ErrNotSteward
 	}
 	return nil
 }

@@ -8,7 +8,7 @@ import (
 
 	"github.com/uptrace/bun"
 
-	"github.com/atriumhq/atrium/core/people"
+	"github.com/atriumhq/atrium/core/directory"
 	"github.com/atriumhq/atrium/core/tenancy"
 )
 
@@ -58,7 +58,7 @@ func (s *Service) RequestReset(ctx context.Context, email, ip string) error {
 
 // invitingOrganisation is the organisation whose invitation an account not
 // set up yet gets again: its first organisation, or else the one that
-// waits for its answer or shares a dossier with it (people.Expecting);
+// waits for its answer or shares a dossier with it (directory.Expecting);
 // tenancy.ErrNotFound when there is none: a withdrawn invitation stays
 // withdrawn.
 func (s *Service) invitingOrganisation(ctx context.Context, tx bun.IDB, userID int64) (*tenancy.Organisation, error) {
@@ -66,7 +66,7 @@ func (s *Service) invitingOrganisation(ctx context.Context, tx bun.IDB, userID i
 	if !errors.Is(err, tenancy.ErrNotFound) {
 		return org, err
 	}
-	orgID, err := people.Expecting(ctx, tx, userID)
+	orgID, err := directory.Expecting(ctx, tx, userID)
 	if err != nil {
 		return nil, err
 	}

@@ -8,7 +8,7 @@ import (
 	"github.com/uptrace/bun"
 
 	"github.com/atriumhq/atrium/core/audit"
-	"github.com/atriumhq/atrium/core/people"
+	"github.com/atriumhq/atrium/core/directory"
 	"github.com/atriumhq/atrium/core/store"
 )
 
@@ -20,7 +20,7 @@ const StatusErased = "erased"
 // that what others wrote still has an author), their dossiers keep only
 // their trajectories' figures, and everything else about them goes. It is
 // refused while the retention rule still keeps their records, and for an
-// account the organisation does not look after alone (people.Steward). One transaction:
+// account the organisation does not look after alone (directory.Steward). One transaction:
 // erased entirely or not at all.
 func (s *Service) Erase(ctx context.Context, orgID, actorID, userID int64, ip string) error {
 	return s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
@@ -37,7 +37,7 @@ func (s *Service) Erase(ctx context.Context, orgID, actorID, userID int64, ip st
 		if err := store.HoldRow(ctx, tx, "users", userID); err != nil {
 			return err
 		}
-		if ok, err := people.Steward(ctx, tx, orgID, userID); err != nil {
+		if ok, err := directory.Steward(ctx, tx, orgID, userID); err != nil {
 			return err
 		} else if !ok {
 			return ErrElsewhere

@@ -7,13 +7,13 @@ package wall
 
 import (
 	"context"
-	"log/slog"
-	"sync/atomic"
 	"database/sql"
 	"errors"
 	"fmt"
+	"log/slog"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"github.com/uptrace/bun"
 	"google.golang.org/grpc/codes"

@@ -12,8 +12,8 @@ import (
 
 	"github.com/uptrace/bun"
 
-	"github.com/atriumhq/atrium/core/secrets"
 	"github.com/atriumhq/atrium/core/pluginhost/calls"
+	"github.com/atriumhq/atrium/core/secrets"
 	"github.com/atriumhq/atrium/core/store"
 )
 

@@ -11,8 +11,8 @@ import (
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
 
-	"github.com/atriumhq/atrium/core/secrets"
 	"github.com/atriumhq/atrium/core/pluginhost/calls"
+	"github.com/atriumhq/atrium/core/secrets"
 	pluginv1 "github.com/atriumhq/atrium/plugins/proto/v1"
 )
 

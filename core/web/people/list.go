@@ -8,13 +8,13 @@ import (
 	"github.com/gofiber/fiber/v3"
 
 	"github.com/atriumhq/atrium/core/access"
-	"github.com/atriumhq/atrium/core/people"
+	"github.com/atriumhq/atrium/core/directory"
 	"github.com/atriumhq/atrium/core/tenancy"
 	"github.com/atriumhq/atrium/core/web"
 )
 
 type listData struct {
-	Page      people.Page
+	Page      directory.Page
 	Query     map[string]string
 	Roles     []access.Role
 	Daughters bool
@@ -24,9 +24,9 @@ type listData struct {
 }
 
 // query reads the list's search, filters, sorting and page from the address.
-func (h *Handlers) query(c fiber.Ctx) (people.Query, map[string]string, error) {
+func (h *Handlers) query(c fiber.Ctx) (directory.Query, map[string]string, error) {
 	v := web.CurrentViewer(c)
-	q := people.Query{OrgIDs: []int64{v.Org.ID}, Search: c.Query("q"), Status: c.Query("status"), Role: access.Role(c.Query("role")),
+	q := directory.Query{OrgIDs: []int64{v.Org.ID}, Search: c.Query("q"), Status: c.Query("status"), Role: access.Role(c.Query("role")),
 		NoFactor: c.Query("filter") == "no-factor", Sort: c.Query("sort"), Desc: c.Query("dir") == "desc"}
 	q.Page, _ = strconv.Atoi(c.Query("page"))
 	if c.Query("daughters") == "1" && v.Can.Has(access.DaughtersAccess) {

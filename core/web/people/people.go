@@ -13,8 +13,8 @@ import (
 	"github.com/gofiber/fiber/v3"
 
 	"github.com/atriumhq/atrium/core/access"
+	"github.com/atriumhq/atrium/core/directory"
 	"github.com/atriumhq/atrium/core/identity"
-	"github.com/atriumhq/atrium/core/people"
 	"github.com/atriumhq/atrium/core/tenancy"
 	"github.com/atriumhq/atrium/core/web"
 )
@@ -31,11 +31,11 @@ type Handlers struct {
 	ids    *identity.Service
 	orgs   *tenancy.Service
 	access *access.Service
-	dir    *people.Service
+	dir    *directory.Service
 }
 
 // Register adds the people pages to the server.
-func Register(s *web.Server, ids *identity.Service, orgs *tenancy.Service, acc *access.Service, dir *people.Service) {
+func Register(s *web.Server, ids *identity.Service, orgs *tenancy.Service, acc *access.Service, dir *directory.Service) {
 	h := &Handlers{web: s, ids: ids, orgs: orgs, access: acc, dir: dir}
 	manage, invite, view := web.Need(access.PeopleManage), web.Need(access.PeopleInvite), web.Need(access.PeopleView)
 	s.Handle(fiber.MethodGet, "/people", view, h.List)
@@ -125,7 +125,7 @@ type personData struct {
 	RoleBoxes []roleBox
 	Cards     []template.HTML // the modules' cards about this person (web.SlotPersonCard)
 	// Steward tells that the viewer's organisation looks after the whole
-	// account (people.Steward): its address, name, second step, lockout.
+	// account (directory.Steward): its address, name, second step, lockout.
 	Steward bool
 }
 
@@ -170,7 +170,7 @@ func (h *Handlers) act(c fiber.Ctx, flash string, do func(u *identity.User) erro
 	switch {
 	case errors.Is(err, identity.ErrAlreadyMember):
 		return fiber.ErrConflict
-	case errors.Is(err, people.ErrNotSteward):
+	case errors.Is(err, directory.ErrNotSteward):
 		return h.notSteward(c, u, roles)
 	case err != nil:
 		return err
@@ -270,7 +270,7 @@ func (h *Handlers) EmailPost(c fiber.Ctx) error {
 	f := web.ReadForm(c, "email")
 	v := web.CurrentViewer(c)
 	err = h.ids.ChangeEmail(c.Context(), v.User, v.Org, u.ID, f.Values["email"], c.IP())
-	if errors.Is(err, people.ErrNotSteward) {
+	if errors.Is(err, directory.ErrNotSteward) {
 		return h.notSteward(c, u, roles)
 	}
 	if f.Refuse(err) {
@@ -292,7 +292,7 @@ func (h *Handlers) NamePost(c fiber.Ctx) error {
 	f := web.ReadForm(c, "given_name", "name_prefix", "family_name")
 	v := web.CurrentViewer(c)
 	err = h.ids.SetNames(c.Context(), v.User, v.Org.ID, u.ID, f.Values["given_name"], f.Values["name_prefix"], f.Values["family_name"], c.IP())
-	if errors.Is(err, people.ErrNotSteward) {
+	if errors.Is(err, directory.ErrNotSteward) {
 		return h.notSteward(c, u, roles)
 	}
 	if f.Refuse(err) {

@@ -9,8 +9,8 @@ import (
 	"github.com/gofiber/fiber/v3"
 
 	"github.com/atriumhq/atrium/core/access"
+	"github.com/atriumhq/atrium/core/directory"
 	"github.com/atriumhq/atrium/core/identity"
-	"github.com/atriumhq/atrium/core/people"
 	"github.com/atriumhq/atrium/core/tenancy"
 	"github.com/atriumhq/atrium/core/web"
 )
@@ -87,7 +87,7 @@ func (h *Handlers) steward(c fiber.Ctx, userID int64) (bool, error) {
 // person's page, saying why, with nothing changed.
 func (h *Handlers) notSteward(c fiber.Ctx, u *identity.User, roles []access.Role) error {
 	f := web.ReadForm(c)
-	f.Problem = people.ErrNotSteward.Error()
+	f.Problem = directory.ErrNotSteward.Error()
 	return h.renderPerson(c, u, roles, f, fiber.StatusForbidden)
 }
 

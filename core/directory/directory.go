@@ -1,7 +1,7 @@
-// Package people owns the directory of an organisation's people: one query
+// Package directory owns the directory of an organisation's people: one query
 // over accounts and memberships that searches, filters, sorts and pages, for
 // the administrator's list and its CSV download.
-package people
+package directory
 
 import (
 	"context"
