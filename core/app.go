@@ -20,11 +20,11 @@ import (
 	"log/slog"
 	"net"
 	"os"
+	"strconv"
 	"strings"
 	"time"
 
 	"github.com/gofiber/fiber/v3"
-	"github.com/uptrace/bun"
 
 	"github.com/atriumhq/atrium/core/access"
 	"github.com/atriumhq/atrium/core/announcement"
@@ -39,6 +39,7 @@ import (
 	"github.com/atriumhq/atrium/core/mail"
 	"github.com/atriumhq/atrium/core/module"
 	"github.com/atriumhq/atrium/core/notice"
+	"github.com/atriumhq/atrium/core/notify"
 	"github.com/atriumhq/atrium/core/pluginhost"
 	"github.com/atriumhq/atrium/core/privacy"
 	"github.com/atriumhq/atrium/core/readstate"
@@ -80,6 +81,7 @@ type App struct {
 	audit    *audit.Service
 	reads    *readstate.Service
 	notices  *notice.Service
+	notify   *notify.Notifier
 	brands   *branding.Service
 	ident    *identity.Service
 	box      *secrets.Box
@@ -155,14 +157,12 @@ func (a *App) build() error {
 	} else {
 		a.publisher = realtime.NewLocal(a.hub)
 	}
-	a.orgs = tenancy.NewService(a.db)
-	a.orgs.Joined = dossier.LinkPerson
+	a.orgs = tenancy.NewService(a.db, dossier.LinkPerson)
 	a.access = access.NewService(a.db)
 	a.modules = module.NewRegistry()
 	a.brands = branding.NewService(a.db, themeNames())
-	a.ident = identity.NewService(a.db, cfg, a.box, a.mailer, a.orgs, a.log)
-	a.ident.BrandColour = a.brandColour
-	a.ident.SessionsEnded = a.recheckStreams
+	colours := &notify.Colours{Orgs: a.orgs, Brands: a.brands}
+	a.ident = identity.NewService(a.db, cfg, a.box, a.mailer, a.orgs, a.log, identity.Hooks{BrandColour: colours.Of, SessionsEnded: a.recheckStreams})
 	a.audit = audit.NewService(a.db)
 	dir := directory.NewService(a.db)
 	a.web, err = web.New(web.Options{
@@ -181,20 +181,16 @@ func (a *App) build() error {
 		Catalog: a.catalog, Audit: a.audit, Brands: a.brands})
 	a.notices = notice.NewService(a.db)
 	notices.Register(a.web, a.notices)
-	a.dossiers = dossier.NewService(a.db)
-	a.dossiers.Invite = a.inviteDossierPerson
-	a.dossiers.InviteGuest = a.inviteShareRecipient
-	a.dossiers.Notify = func(ctx context.Context, orgID, userID int64, message, link string) error {
-		return a.notify(ctx, orgID, userID, dossier.Module, message, link)
-	}
+	a.notify = notify.New(notify.Deps{DB: a.db, Orgs: a.orgs, Identity: a.ident, Notices: a.notices, Colours: colours,
+		Publish: a.publisher.Publish, Log: a.log, BaseURL: cfg.Server.BaseURL})
+	a.dossiers = dossier.NewService(a.db, a.notify)
 	a.ident.AddMailKind(identity.MailKind{Key: dossier.Module, Label: "dossier.mail_kind", Default: true})
 	a.reads = readstate.NewService(a.db)
 	a.plugins = pluginhost.New(pluginhost.Deps{Config: cfg.Plugins, BaseURL: strings.TrimRight(cfg.Server.BaseURL, "/"), Log: a.log, Member: a.member, Modules: a.modules, Rights: a.access.Registry, Catalog: a.catalog,
-		Orgs: a.orgs, Identity: a.ident, Audit: a.audit, DB: a.db, Notify: a.notify, Mail: a.mailFromModule, Publish: a.publisher.Publish, Presence: a.publisher.Presence, Counts: a.notices, Dossiers: a.dossiers, Reads: a.reads})
+		Orgs: a.orgs, Identity: a.ident, Audit: a.audit, DB: a.db, Notify: a.notify.Notify, Mail: a.notify.Mail, Publish: a.publisher.Publish, Presence: a.publisher.Presence, Counts: a.notices, Dossiers: a.dossiers, Reads: a.reads})
 	plugins.Register(a.web, plugins.Deps{Host: a.plugins, Counts: a.notices, Log: a.log})
 	operator.RegisterPlugins(a.web, a.plugins)
-	a.announce = announcement.NewService(a.db)
-	a.announce.Notify = a.notifyAnnouncement
+	a.announce = announcement.NewService(a.db, a.notify)
 	announcements.Register(a.web, a.announce, a.modules)
 	dossiers.Register(a.web, a.dossiers, a.orgs, a.ident, a.reads, a.modules)
 	privacypages.Register(a.web, privacy.NewService(a.db, time.Duration(cfg.Privacy.RetentionDays)*24*time.Hour))
@@ -403,63 +399,6 @@ func (a *App) visitorOrganisation(c fiber.Ctx) *tenancy.Organisation {
 	return org
 }
 
-// notifyAnnouncement leaves the organisation's people a notice of a new
-// announcement and mails those who want it: the organisation's name and a
-// link, never the text.
-func (a *App) notifyAnnouncement(ctx context.Context, tx bun.IDB, ann *announcement.Announcement) error {
-	members, err := a.orgs.MemberIDs(ctx, ann.OrganisationID)
-	if err != nil {
-		return err
-	}
-	org, err := a.orgs.ByID(ctx, ann.OrganisationID)
-	if err != nil {
-		return err
-	}
-	var ids []int64
-	for id := range members {
-		if id != ann.AuthorID {
-			ids = append(ids, id)
-		}
-	}
-	// Everyone gets a notice in the portal; mail only goes to those who want it.
-	notices := make([]notice.Notice, len(ids))
-	for i, id := range ids {
-		notices[i] = notice.Notice{OrganisationID: ann.OrganisationID, UserID: id, Module: announcement.Module,
-			Message: "notices.announcement", Link: "/announcements"}
-	}
-	if err := a.notices.AddMany(ctx, tx, notices); err != nil {
-		return err
-	}
-	people, err := a.ident.Recipients(ctx, tx, ids, "announcement")
-	if err != nil {
-		return err
-	}
-	for _, p := range people {
-		data := map[string]any{"Organisation": org.Name, "Link": strings.TrimRight(a.cfg.Server.BaseURL, "/") + "/announcements",
-			"Colour": a.brandColour(ctx, org.ID)}
-		if err := a.ident.QueueNotice(ctx, tx, p, "announcement", data); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-// brandColour is an organisation's primary colour, for its mails.
-func (a *App) brandColour(ctx context.Context, orgID int64) string {
-	lineage, err := a.orgs.Lineage(ctx, orgID)
-	if err != nil {
-		return branding.DefaultPrimary
-	}
-	ids := make([]int64, len(lineage))
-	for i, o := range lineage {
-		ids[i] = o.ID
-	}
-	if b, err := a.brands.For(ctx, ids); err == nil && b != nil {
-		return b.Primary
-	}
-	return branding.DefaultPrimary
-}
-
 // themeNames lists the shipped themes.
 func themeNames() []string {
 	entries, _ := fs.ReadDir(themes.Files, ".")
@@ -495,3 +434,24 @@ func (a *App) member(ctx context.Context, userID, orgID int64) (*pluginhost.Call
 	return &pluginhost.Caller{Org: *v.Org, Lineage: v.Lineage, Can: v.Can, Roles: v.Roles, UserID: userID,
 		UserName: v.User.Name(), TimeZone: v.User.TimeZone, Locale: v.Org.Locale}, nil
 }
+
+// recheckStreams asks every open event stream of a person, on every
+// instance, whether the session that opened it still lives and they still
+// work in its organisation: after a sign-out, a recovery, a deactivation.
+// A stream that is not asked still finds out at its next ping.
+func (a *App) recheckStreams(ctx context.Context, userID int64) {
+	orgs, err := a.orgs.MemberOf(ctx, userID)
+	if err != nil {
+		a.log.Warn("realtime: streams not asked about their sessions", "user", userID, "error", err)
+		return
+	}
+	for _, org := range orgs {
+		e := realtime.Event{OrganisationID: org, Topic: "user:" + strconv.FormatInt(userID, 10), Name: realtime.SessionEvent}
+		if err := a.publisher.Publish(ctx, e); err != nil {
+			a.log.Warn("realtime: streams not asked about their sessions", "user", userID, "error", err)
+		}
+	}
+}
+
+// Notifier tells people what happened: notices, their mails, invitations.
+func (a *App) Notifier() *notify.Notifier { return a.notify }

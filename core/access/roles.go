@@ -151,7 +151,8 @@ var ErrNotFound = errors.New("access: role not found")
 
 // DeleteCustomRole removes a role nobody holds.
 func (s *Service) DeleteCustomRole(ctx context.Context, orgID, id int64) error {
-	return s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+	return s.db.Tx(ctx, func(ctx context.Context) error {
+		tx := s.db.In(ctx)
 		key := CustomRole{ID: id}.Key()
 		// Held by members, or promised to people asked to join (accepting
 		// would otherwise give a role that no longer exists).

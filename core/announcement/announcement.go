@@ -30,14 +30,21 @@ type Announcement struct {
 
 // Service keeps announcements.
 type Service struct {
-	db *store.DB
-	// Notify tells the organisation's people that an announcement was posted,
-	// in the posting's transaction; nil sends nothing.
-	Notify func(ctx context.Context, tx bun.IDB, a *Announcement) error
+	db       *store.DB
+	announce Announcer
 }
 
-// NewService returns the announcement service.
-func NewService(db *store.DB) *Service { return &Service{db: db} }
+// Announcer tells the organisation's people that an announcement was
+// posted, in the transaction ctx carries; the core's notify package is one.
+type Announcer interface {
+	Announced(ctx context.Context, a *Announcement) error
+}
+
+// NewService returns the announcement service; announce tells people (nil
+// sends nothing).
+func NewService(db *store.DB, announce Announcer) *Service {
+	return &Service{db: db, announce: announce}
+}
 
 // Invalid names refused fields with message ids.
 type Invalid = refusal.Fields
@@ -56,12 +63,12 @@ func (s *Service) Post(ctx context.Context, orgID, authorID int64, title, body s
 		return nil, inv
 	}
 	a := &Announcement{OrganisationID: orgID, AuthorID: authorID, Title: title, Body: body, CreatedAt: time.Now().UTC()}
-	err := s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
-		if _, err := tx.NewInsert().Model(a).Exec(ctx); err != nil {
+	err := s.db.Tx(ctx, func(ctx context.Context) error {
+		if _, err := s.db.In(ctx).NewInsert().Model(a).Exec(ctx); err != nil {
 			return err
 		}
-		if s.Notify != nil {
-			return s.Notify(ctx, tx, a)
+		if s.announce != nil {
+			return s.announce.Announced(ctx, a)
 		}
 		return nil
 	})

@@ -15,7 +15,8 @@ func isMember(ctx context.Context, db bun.IDB, orgID, userID int64) (bool, error
 // SetCoach makes a member of the dossier's organisation its responsible
 // coach (0 for none); it needs Manage.
 func (s *Service) SetCoach(ctx context.Context, who Who, dossierID, coachID int64, ip string) error {
-	return s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+	return s.db.Tx(ctx, func(ctx context.Context) error {
+		tx := s.db.In(ctx)
 		d, err := openIn(ctx, tx, who, dossierID, Manage)
 		if err != nil {
 			return err
@@ -45,7 +46,8 @@ func (s *Service) SetCoach(ctx context.Context, who Who, dossierID, coachID int6
 // AddCoCoach lets another member of the dossier's organisation coach too;
 // it needs Manage.
 func (s *Service) AddCoCoach(ctx context.Context, who Who, dossierID, userID int64, ip string) error {
-	return s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+	return s.db.Tx(ctx, func(ctx context.Context) error {
+		tx := s.db.In(ctx)
 		d, err := openIn(ctx, tx, who, dossierID, Manage)
 		if err != nil {
 			return err
@@ -67,7 +69,8 @@ func (s *Service) AddCoCoach(ctx context.Context, who Who, dossierID, userID int
 
 // RemoveCoCoach ends a co-coach's place; it needs Manage.
 func (s *Service) RemoveCoCoach(ctx context.Context, who Who, dossierID, userID int64, ip string) error {
-	return s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+	return s.db.Tx(ctx, func(ctx context.Context) error {
+		tx := s.db.In(ctx)
 		d, err := openIn(ctx, tx, who, dossierID, Manage)
 		if err != nil {
 			return err

@@ -98,30 +98,35 @@ var (
 // Invalid names refused fields with message ids.
 type Invalid = refusal.Fields
 
+// Notifier reaches people for the dossier's work; the core's notify
+// package is one. It runs in the transaction ctx carries.
+type Notifier interface {
+	// InvitePerson makes an account for a dossier's person in the
+	// dossier's organisation and mails the invitation; it returns the
+	// account's id, or nil when an account of the address was asked to
+	// join: the dossier becomes theirs when they accept (LinkPerson).
+	InvitePerson(ctx context.Context, actorID int64, d *Dossier, ip string) (*int64, error)
+	// InviteGuest gives an address without an account one that belongs to
+	// no organisation and mails the invitation in the dossier
+	// organisation's name; it returns the account's id.
+	InviteGuest(ctx context.Context, actorID int64, d *Dossier, email, ip string) (int64, error)
+	// Notify leaves a person a notice (and a mail when they want one) that
+	// links to a page; it never carries content.
+	Notify(ctx context.Context, orgID, userID int64, module, message, link string) error
+}
+
 // Service keeps dossiers.
 type Service struct {
-	db *store.DB
-	// Invite makes an account for a dossier's person in the dossier's
-	// organisation, in the caller's transaction, and mails the invitation;
-	// it returns the account's id, or nil when an account of the address
-	// was asked to join: the dossier becomes theirs when they accept
-	// (LinkPerson). Set by the core (identity owns accounts).
-	Invite func(ctx context.Context, tx bun.IDB, actorID int64, d *Dossier, ip string) (*int64, error)
-	// InviteGuest gives an address without an account one that belongs to
-	// no organisation, in the caller's transaction, and mails the
-	// invitation in the dossier organisation's name; it returns the
-	// account's id. Set by the core.
-	InviteGuest func(ctx context.Context, tx bun.IDB, actorID int64, d *Dossier, email, ip string) (int64, error)
-	// Notify leaves a person a notice (and a mail when they want one) that
-	// links to a page; it never carries content. Set by the core.
-	Notify func(ctx context.Context, orgID, userID int64, message, link string) error
+	db     *store.DB
+	notify Notifier
 	// Now is the clock; tests move it.
 	Now func() time.Time
 }
 
-// NewService returns the dossier service.
-func NewService(db *store.DB) *Service {
-	return &Service{db: db, Now: time.Now}
+// NewService returns the dossier service; notify reaches people (nil: no
+// invitations, notices or mails, for tools and tests of the rules alone).
+func NewService(db *store.DB, notify Notifier) *Service {
+	return &Service{db: db, notify: notify, Now: time.Now}
 }
 
 // get reads a dossier by id, whatever the organisation; callers check access.

@@ -51,7 +51,7 @@ func (s *Service) Mention(ctx context.Context, d *Dossier, authorID int64, text 
 // whose dossier it is: the text is one they may not see (a task between
 // staff), so it must not tell them of it.
 func (s *Service) mention(ctx context.Context, d *Dossier, authorID int64, text string, withPerson bool) error {
-	if s.Notify == nil || !strings.Contains(text, "@") {
+	if s.notify == nil || !strings.Contains(text, "@") {
 		return nil
 	}
 	members, err := s.Members(ctx, d)
@@ -62,7 +62,7 @@ func (s *Service) mention(ctx context.Context, d *Dossier, authorID int64, text 
 		members = slices.DeleteFunc(members, func(m Member) bool { return m.UserID == *d.UserID })
 	}
 	for _, id := range Mentioned(members, authorID, text) {
-		if err := s.Notify(ctx, d.OrganisationID, id, "dossier.notice.mentioned", "/dossiers/"+strconv.FormatInt(d.ID, 10)); err != nil {
+		if err := s.notify.Notify(ctx, d.OrganisationID, id, Module, "dossier.notice.mentioned", "/dossiers/"+strconv.FormatInt(d.ID, 10)); err != nil {
 			return err
 		}
 	}

@@ -100,7 +100,8 @@ func (s *Service) Register(ctx context.Context, who Who, in Details, ip string) 
 	now := s.Now().UTC()
 	d := &Dossier{OrganisationID: who.OrgID, Status: StatusRegistered, RegisteredBy: who.UserID, CreatedAt: now, UpdatedAt: now}
 	in.apply(d)
-	err := s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+	err := s.db.Tx(ctx, func(ctx context.Context) error {
+		tx := s.db.In(ctx)
 		taken, err := tx.NewSelect().Model((*Dossier)(nil)).Where("organisation_id = ? AND email = ?", who.OrgID, d.Email).Exists(ctx)
 		if err != nil {
 			return err
@@ -122,7 +123,8 @@ func (s *Service) Update(ctx context.Context, who Who, id int64, in Details, ip 
 		return nil, err
 	}
 	var d *Dossier
-	err := s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+	err := s.db.Tx(ctx, func(ctx context.Context) error {
+		tx := s.db.In(ctx)
 		var err error
 		if d, err = openIn(ctx, tx, who, id, Edit); err != nil {
 			return err

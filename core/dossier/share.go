@@ -55,7 +55,8 @@ func (s *Service) ShareWith(ctx context.Context, who Who, dossierID int64, email
 		return nil, err
 	}
 	var sh *Share
-	err := s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+	err := s.db.Tx(ctx, func(ctx context.Context) error {
+		tx := s.db.In(ctx)
 		d, err := openIn(ctx, tx, who, dossierID, Manage)
 		if err != nil {
 			return err
@@ -65,9 +66,9 @@ func (s *Service) ShareWith(ctx context.Context, who Who, dossierID int64, email
 		// seen as it ends up.
 		err = store.Held(tx, tx.NewSelect().Table("users").Column("id").Where("email = ?", email)).Scan(ctx, &userID)
 		switch {
-		case errors.Is(err, sql.ErrNoRows) && s.InviteGuest != nil:
+		case errors.Is(err, sql.ErrNoRows) && s.notify != nil:
 			// No account yet: one is made and the person is invited.
-			if userID, err = s.InviteGuest(ctx, tx, who.UserID, d, email, ip); err != nil {
+			if userID, err = s.notify.InviteGuest(ctx, who.UserID, d, email, ip); err != nil {
 				return err
 			}
 		case errors.Is(err, sql.ErrNoRows):
@@ -93,7 +94,8 @@ func (s *Service) ShareWith(ctx context.Context, who Who, dossierID int64, email
 
 // Revoke ends a share; it needs Manage.
 func (s *Service) Revoke(ctx context.Context, who Who, dossierID, shareID int64, ip string) error {
-	return s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+	return s.db.Tx(ctx, func(ctx context.Context) error {
+		tx := s.db.In(ctx)
 		d, err := openIn(ctx, tx, who, dossierID, Manage)
 		if err != nil {
 			return err

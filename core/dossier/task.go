@@ -105,7 +105,8 @@ func (s *Service) Request(ctx context.Context, who Who, dossierID int64, r TaskR
 	}
 	var t *Task
 	var d *Dossier
-	err := s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+	err := s.db.Tx(ctx, func(ctx context.Context) error {
+		tx := s.db.In(ctx)
 		var err error
 		if d, err = openIn(ctx, tx, who, dossierID, Edit); err != nil {
 			return err
@@ -199,7 +200,8 @@ func (s *Service) Handle(ctx context.Context, who Who, taskID int64, done bool, 
 	if done {
 		status = TaskDone
 	}
-	return s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+	return s.db.Tx(ctx, func(ctx context.Context) error {
+		tx := s.db.In(ctx)
 		t := new(Task)
 		err := tx.NewSelect().Model(t).Where("id = ? AND organisation_id = ?", taskID, who.OrgID).Scan(ctx)
 		if errors.Is(err, sql.ErrNoRows) {

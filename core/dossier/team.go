@@ -81,7 +81,8 @@ func (t *Team) coachedBy(who Who) bool {
 func (s *Service) AddToTeam(ctx context.Context, who Who, teamID, dossierID int64, ip string) error {
 	var added *Dossier
 	var tm *Team
-	err := s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+	err := s.db.Tx(ctx, func(ctx context.Context) error {
+		tx := s.db.In(ctx)
 		var err error
 		if tm, err = team(ctx, tx, who, teamID); err != nil {
 			return err
@@ -106,10 +107,10 @@ func (s *Service) AddToTeam(ctx context.Context, who Who, teamID, dossierID int6
 		}
 		return record(ctx, tx, who, d, "dossier.team_joined", ip, tm.Name)
 	})
-	if err != nil || added == nil || s.Notify == nil {
+	if err != nil || added == nil || s.notify == nil {
 		return err
 	}
-	return s.Notify(ctx, tm.OrganisationID, *added.UserID, "dossier.notice.team_added", "/teams")
+	return s.notify.Notify(ctx, tm.OrganisationID, *added.UserID, Module, "dossier.notice.team_added", "/teams")
 }
 
 // RemoveFromTeam takes a dossier's person out of a team.

@@ -128,7 +128,8 @@ func (s *Service) StartTrajectory(ctx context.Context, who Who, dossierID int64,
 		return nil, err
 	}
 	var t *Trajectory
-	err = s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+	err = s.db.Tx(ctx, func(ctx context.Context) error {
+		tx := s.db.In(ctx)
 		d, err := openIn(ctx, tx, who, dossierID, View)
 		if err != nil {
 			return err
@@ -157,8 +158,8 @@ func (s *Service) StartTrajectory(ctx context.Context, who Who, dossierID int64,
 		if err := readstate.Add(ctx, tx, item); err != nil {
 			return err
 		}
-		if d.UserID == nil && s.Invite != nil {
-			if d.UserID, err = s.Invite(ctx, tx, who.UserID, d, ip); err != nil {
+		if d.UserID == nil && s.notify != nil {
+			if d.UserID, err = s.notify.InvitePerson(ctx, who.UserID, d, ip); err != nil {
 				return err
 			}
 		}
@@ -184,7 +185,8 @@ func (s *Service) CloseTrajectory(ctx context.Context, who Who, dossierID, traje
 	if utf8.RuneCountInString(classification) > 120 {
 		return &Invalid{Fields: map[string]string{"classification": "form.too_long"}}
 	}
-	return s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+	return s.db.Tx(ctx, func(ctx context.Context) error {
+		tx := s.db.In(ctx)
 		d, err := openIn(ctx, tx, who, dossierID, Edit)
 		if err != nil {
 			return err
@@ -213,7 +215,8 @@ func (s *Service) SetSessions(ctx context.Context, who Who, dossierID, trajector
 	if booked < 0 || used < 0 || booked > maxSessions || used > maxSessions {
 		return &Invalid{Fields: map[string]string{"sessions": "form.invalid"}}
 	}
-	return s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+	return s.db.Tx(ctx, func(ctx context.Context) error {
+		tx := s.db.In(ctx)
 		d, err := openIn(ctx, tx, who, dossierID, Contribute)
 		if err != nil {
 			return err

@@ -34,7 +34,8 @@ func (s *Service) ChangeEmail(ctx context.Context, actor *User, org *tenancy.Org
 	if err := inv.orNil(); err != nil {
 		return err
 	}
-	return s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+	return s.db.Tx(ctx, func(ctx context.Context) error {
+		tx := s.db.In(ctx)
 		if err := s.lookAfter(ctx, tx, actor, org.ID, userID); err != nil {
 			return err
 		}
@@ -71,8 +72,8 @@ func (s *Service) ChangeEmail(ctx context.Context, actor *User, org *tenancy.Org
 		}
 		data := map[string]any{"Name": u.GivenName, "Organisation": org.Name, "NewAddress": email,
 			"Link": s.link("/address/" + token), "Hours": int(addressValidity / time.Hour)}
-		if s.BrandColour != nil {
-			data["Colour"] = s.BrandColour(ctx, org.ID)
+		if s.hooks.BrandColour != nil {
+			data["Colour"] = s.hooks.BrandColour(ctx, org.ID)
 		}
 		if !taken {
 			if err := s.mail.Queue(ctx, tx, email, u.Locale, "address_confirm", data); err != nil {
@@ -104,7 +105,8 @@ func (s *Service) ConfirmEmail(ctx context.Context, token, ip string) (*User, er
 			s.sessionsEnded(ctx, done.ID)
 		}
 	}()
-	err := s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+	err := s.db.Tx(ctx, func(ctx context.Context) error {
+		tx := s.db.In(ctx)
 		// The link's address is the one mailed and still the one waiting
 		// (useLink), with the account held: a newer change ends the link.
 		t, u, err := s.useLink(ctx, tx, token, purposeAddress)

@@ -38,7 +38,8 @@ func (s *Service) lookAfter(ctx context.Context, tx bun.IDB, actor *User, orgID,
 
 // Unlock lifts a lockout and forgets the failed attempts.
 func (s *Service) Unlock(ctx context.Context, actor *User, orgID, userID int64, ip string) error {
-	return s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+	return s.db.Tx(ctx, func(ctx context.Context) error {
+		tx := s.db.In(ctx)
 		if err := s.lookAfter(ctx, tx, actor, orgID, userID); err != nil {
 			return err
 		}
@@ -68,7 +69,8 @@ func (s *Service) unlock(ctx context.Context, tx bun.IDB, u *User) error {
 // authenticator at the next sign-in.
 func (s *Service) ResetFactor(ctx context.Context, actor *User, orgID, userID int64, ip string) error {
 	defer s.sessionsEnded(ctx, userID)
-	return s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+	return s.db.Tx(ctx, func(ctx context.Context) error {
+		tx := s.db.In(ctx)
 		if err := s.lookAfter(ctx, tx, actor, orgID, userID); err != nil {
 			return err
 		}
@@ -119,7 +121,8 @@ func (s *Service) SetNames(ctx context.Context, actor *User, orgID, userID int64
 	if err := inv.orNil(); err != nil {
 		return err
 	}
-	return s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+	return s.db.Tx(ctx, func(ctx context.Context) error {
+		tx := s.db.In(ctx)
 		if err := s.lookAfter(ctx, tx, actor, orgID, userID); err != nil {
 			return err
 		}

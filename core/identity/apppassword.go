@@ -35,7 +35,8 @@ func (s *Service) CreateAppPassword(ctx context.Context, u *User, name, ip strin
 	plain := group(randomCode(20), 5)
 	plain = strings.ReplaceAll(plain, " ", "-")
 	ap := &AppPassword{UserID: u.ID, Name: name, Hash: secrets.Hash(normalizeCode(plain)), CreatedAt: s.Now().UTC()}
-	err := s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+	err := s.db.Tx(ctx, func(ctx context.Context) error {
+		tx := s.db.In(ctx)
 		if _, err := tx.NewInsert().Model(ap).Exec(ctx); err != nil {
 			return err
 		}
@@ -53,7 +54,8 @@ func (s *Service) AppPasswords(ctx context.Context, userID int64) ([]AppPassword
 
 // RevokeAppPassword stops one of the person's own app passwords.
 func (s *Service) RevokeAppPassword(ctx context.Context, u *User, id int64, ip string) error {
-	return s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+	return s.db.Tx(ctx, func(ctx context.Context) error {
+		tx := s.db.In(ctx)
 		res, err := tx.NewUpdate().Model((*AppPassword)(nil)).Set("revoked_at = ?", s.Now().UTC()).
 			Where("id = ?", id).Where("user_id = ?", u.ID).Where("revoked_at IS NULL").Exec(ctx)
 		if err != nil {

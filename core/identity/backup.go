@@ -39,7 +39,8 @@ func (s *Service) RegenerateBackupCodes(ctx context.Context, u *User, code, ip s
 		return nil, err
 	}
 	var codes []string
-	err = s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+	err = s.db.Tx(ctx, func(ctx context.Context) error {
+		tx := s.db.In(ctx)
 		ok, err := s.acceptTOTP(ctx, tx, u, secret, code, false)
 		if err != nil {
 			return err

@@ -78,7 +78,8 @@ func (s *Service) CompleteEnrolment(ctx context.Context, u *User, code, ip strin
 		return nil, ErrBadCode
 	}
 	var codes []string
-	err = s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+	err = s.db.Tx(ctx, func(ctx context.Context) error {
+		tx := s.db.In(ctx)
 		ok, err := s.acceptTOTP(ctx, tx, u, secret, code, true)
 		if err != nil {
 			return err

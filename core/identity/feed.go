@@ -56,7 +56,8 @@ func feedMigration() store.Migration {
 // revoking the one before; the token is shown once.
 func (s *Service) IssueFeed(ctx context.Context, userID, orgID int64, module string) (string, error) {
 	plain := secrets.Token(24)
-	err := s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+	err := s.db.Tx(ctx, func(ctx context.Context) error {
+		tx := s.db.In(ctx)
 		if err := revokeFeeds(ctx, tx, userID, orgID, module, s.Now()); err != nil {
 			return err
 		}

@@ -54,7 +54,8 @@ func (s *Service) Invite(ctx context.Context, inviter *User, org *tenancy.Organi
 		return nil, err
 	}
 	var invited *User
-	err := s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+	err := s.db.Tx(ctx, func(ctx context.Context) error {
+		tx := s.db.In(ctx)
 		var err error
 		invited, err = s.invite(ctx, tx, inviter, org, in, email, ip)
 		return err
@@ -62,9 +63,9 @@ func (s *Service) Invite(ctx context.Context, inviter *User, org *tenancy.Organi
 	return invited, err
 }
 
-// InviteIn is Invite within the caller's transaction, for a change that
+// InviteIn is Invite within the transaction ctx carries, for a change that
 // invites as one of its steps (a dossier's first trajectory).
-func (s *Service) InviteIn(ctx context.Context, tx bun.IDB, inviter *User, org *tenancy.Organisation, in Invitee, ip string) (*User, error) {
+func (s *Service) InviteIn(ctx context.Context, inviter *User, org *tenancy.Organisation, in Invitee, ip string) (*User, error) {
 	inv := &Invalid{}
 	email := checkEmail(inv, "email", in.Email)
 	if err := inv.orNil(); err != nil {
@@ -73,14 +74,15 @@ func (s *Service) InviteIn(ctx context.Context, tx bun.IDB, inviter *User, org *
 	if in.Locale == "" {
 		in.Locale = org.Locale
 	}
-	return s.invite(ctx, tx, inviter, org, in, email, ip)
+	return s.invite(ctx, s.db.In(ctx), inviter, org, in, email, ip)
 }
 
 // InviteGuestIn gives someone without an account one that belongs to no
-// organisation, within the caller's transaction, and mails the invitation
-// in org's name: a person a dossier is shared with. Someone who has an
-// account keeps it and gets no mail.
-func (s *Service) InviteGuestIn(ctx context.Context, tx bun.IDB, inviter *User, org *tenancy.Organisation, email, ip string) (*User, error) {
+// organisation, within the transaction ctx carries, and mails the
+// invitation in org's name: a person a dossier is shared with. Someone who
+// has an account keeps it and gets no mail.
+func (s *Service) InviteGuestIn(ctx context.Context, inviter *User, org *tenancy.Organisation, email, ip string) (*User, error) {
+	tx := s.db.In(ctx)
 	inv := &Invalid{}
 	email = checkEmail(inv, "email", email)
 	if err := inv.orNil(); err != nil {
@@ -181,8 +183,8 @@ func (s *Service) mailAskToJoin(ctx context.Context, tx bun.IDB, inviter *User, 
 		name = inviter.Name()
 	}
 	data := map[string]any{"Name": u.GivenName, "Inviter": name, "Organisation": org.Name, "Link": s.link("/invitations")}
-	if s.BrandColour != nil {
-		data["Colour"] = s.BrandColour(ctx, org.ID)
+	if s.hooks.BrandColour != nil {
+		data["Colour"] = s.hooks.BrandColour(ctx, org.ID)
 	}
 	return s.mail.Queue(ctx, tx, u.Email, u.Locale, "membership_invitation", data)
 }
@@ -192,7 +194,8 @@ func (s *Service) mailAskToJoin(ctx context.Context, tx bun.IDB, inviter *User, 
 // again to an owner who has not answered yet. tenancy.ErrNoInvitation when
 // org has not asked them.
 func (s *Service) ResendInvitation(ctx context.Context, actor *User, org *tenancy.Organisation, userID int64, ip string) error {
-	return s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+	return s.db.Tx(ctx, func(ctx context.Context) error {
+		tx := s.db.In(ctx)
 		if err := lockUser(ctx, tx, userID); err != nil {
 			return err
 		}
@@ -223,7 +226,8 @@ func (s *Service) ResendInvitation(ctx context.Context, actor *User, org *tenanc
 // answered it; the link it mailed ends with it. tenancy.ErrNoInvitation
 // when there is none. The caller records it in org's audit log.
 func (s *Service) WithdrawInvitation(ctx context.Context, orgID, userID int64) error {
-	return s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+	return s.db.Tx(ctx, func(ctx context.Context) error {
+		tx := s.db.In(ctx)
 		if err := lockUser(ctx, tx, userID); err != nil { // in turn with the link's use
 			return err
 		}
@@ -249,8 +253,8 @@ func (s *Service) sendInvitation(ctx context.Context, tx bun.IDB, inviter *User,
 		"Name": u.GivenName, "Inviter": name, "Organisation": org.Name,
 		"Link": s.link("/invitation/" + token), "Hours": int(s.cfg.InvitationValidity / time.Hour),
 	}
-	if s.BrandColour != nil {
-		data["Colour"] = s.BrandColour(ctx, org.ID)
+	if s.hooks.BrandColour != nil {
+		data["Colour"] = s.hooks.BrandColour(ctx, org.ID)
 	}
 	return s.mail.Queue(ctx, tx, u.Email, u.Locale, "invitation", data)
 }
@@ -277,7 +281,8 @@ func (s *Service) Invitation(ctx context.Context, token string) (*User, int64, e
 // nothing: its owner signs in. Nothing changes when anything is refused.
 func (s *Service) AcceptInvitation(ctx context.Context, token, password, confirm string, terms bool, ip string) (*User, error) {
 	var accepted *User
-	err := s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+	err := s.db.Tx(ctx, func(ctx context.Context) error {
+		tx := s.db.In(ctx)
 		t, u, err := s.useLink(ctx, tx, token, purposeInvitation) // a refusal below rolls the use back
 		if err != nil {
 			return err

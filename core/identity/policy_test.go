@@ -10,7 +10,7 @@ import (
 func TestPasswordPolicyRules(t *testing.T) {
 	t.Parallel()
 	cfg := config.Default()
-	policy := identity.NewService(nil, cfg, nil, nil, nil, nil).Policy()
+	policy := identity.NewService(nil, cfg, nil, nil, nil, nil, identity.Hooks{}).Policy()
 	cases := []struct {
 		password string
 		broken   []string

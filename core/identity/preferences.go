@@ -76,7 +76,8 @@ func (s *Service) MailPreferences(ctx context.Context, userID int64) (map[string
 
 // SetMailPreferences saves which kinds a person receives; unknown kinds are ignored.
 func (s *Service) SetMailPreferences(ctx context.Context, userID int64, on []string) error {
-	return s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+	return s.db.Tx(ctx, func(ctx context.Context) error {
+		tx := s.db.In(ctx)
 		for _, k := range s.MailKinds() {
 			row := &mailPreference{UserID: userID, Kind: k.Key, Enabled: slices.Contains(on, k.Key)}
 			if _, err := tx.NewInsert().Model(row).On("CONFLICT (user_id, kind) DO UPDATE").Set("enabled = EXCLUDED.enabled").Exec(ctx); err != nil {
@@ -88,8 +89,8 @@ func (s *Service) SetMailPreferences(ctx context.Context, userID int64, on []str
 }
 
 // Recipients keeps the people who receive mails of a kind, with their address
-// and language, in one query.
-func (s *Service) Recipients(ctx context.Context, db bun.IDB, userIDs []int64, kind string) ([]User, error) {
+// and language, in one query, in the transaction ctx carries.
+func (s *Service) Recipients(ctx context.Context, userIDs []int64, kind string) ([]User, error) {
 	var users []User
 	if len(userIDs) == 0 {
 		return users, nil
@@ -100,7 +101,7 @@ func (s *Service) Recipients(ctx context.Context, db bun.IDB, userIDs []int64, k
 			def = k.Default
 		}
 	}
-	q := db.NewSelect().Model(&users).Column("id", "email", "given_name", "locale").
+	q := s.db.In(ctx).NewSelect().Model(&users).Column("id", "email", "given_name", "locale").
 		Where("id IN (?)", bun.List(userIDs)).Where("status = ?", StatusActive)
 	if def {
 		q = q.Where("NOT EXISTS (SELECT 1 FROM mail_preferences p WHERE p.user_id = ?TableAlias.id AND p.kind = ? AND p.enabled = ?)", kind, false)
@@ -113,7 +114,8 @@ func (s *Service) Recipients(ctx context.Context, db bun.IDB, userIDs []int64, k
 
 // QueueNotice mails a person of their kinds of mail: that something new
 // waits for them (never what it says), or what a module wrote for them.
-func (s *Service) QueueNotice(ctx context.Context, db bun.IDB, u User, name string, data map[string]any, cal ...mailer.Calendar) error {
+// The mail is queued in the transaction ctx carries.
+func (s *Service) QueueNotice(ctx context.Context, u User, name string, data map[string]any, cal ...mailer.Calendar) error {
 	data["Name"] = u.GivenName
-	return s.mail.Queue(ctx, db, u.Email, u.Locale, name, data, cal...)
+	return s.mail.Queue(ctx, s.db.In(ctx), u.Email, u.Locale, name, data, cal...)
 }

@@ -11,8 +11,6 @@ import (
 	"time"
 
 	"golang.org/x/image/draw"
-
-	"github.com/uptrace/bun"
 )
 
 // Profile is what a person may change about themselves. The e-mail address is
@@ -101,7 +99,8 @@ func (s *Service) SetPhoto(ctx context.Context, u *User, data []byte) error {
 		return err
 	}
 	u.Photo, u.PhotoType = buf.Bytes(), kind
-	return s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+	return s.db.Tx(ctx, func(ctx context.Context) error {
+		tx := s.db.In(ctx)
 		_, err := tx.NewUpdate().Model(u).Column("photo", "photo_type").WherePK().Exec(ctx)
 		return err
 	})

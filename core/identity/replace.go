@@ -4,8 +4,6 @@ import (
 	"context"
 	"strconv"
 	"time"
-
-	"github.com/uptrace/bun"
 )
 
 // Replacing an authenticator (a new phone) takes a signed-in session and a
@@ -44,7 +42,8 @@ func (s *Service) BeginReplacement(ctx context.Context, u *User, sessionID, pass
 		return err
 	}
 	until := s.Now().Add(replacementValidity).UTC()
-	return s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+	return s.db.Tx(ctx, func(ctx context.Context) error {
+		tx := s.db.In(ctx)
 		u.TOTPPending, u.TOTPPendingUntil = s.box.Seal(pendingPurpose(u.ID, sessionID), []byte(secret)), &until
 		if _, err := tx.NewUpdate().Model(u).Column("totp_pending", "totp_pending_until").WherePK().Exec(ctx); err != nil {
 			return err
@@ -74,7 +73,8 @@ func (s *Service) CompleteReplacement(ctx context.Context, u *User, sessionID, c
 		return nil, err
 	}
 	var codes []string
-	err = s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+	err = s.db.Tx(ctx, func(ctx context.Context) error {
+		tx := s.db.In(ctx)
 		ok, err := s.acceptTOTP(ctx, tx, u, secret, code, true)
 		if err != nil {
 			return err

@@ -32,7 +32,8 @@ func (s *Service) RequestReset(ctx context.Context, email, ip string) error {
 	if err != nil {
 		return err
 	}
-	return s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+	return s.db.Tx(ctx, func(ctx context.Context) error {
+		tx := s.db.In(ctx)
 		if u.Status == StatusInvited {
 			org, err := s.invitingOrganisation(ctx, tx, u.ID)
 			if errors.Is(err, tenancy.ErrNotFound) {
@@ -93,7 +94,8 @@ func (s *Service) ResetPassword(ctx context.Context, token, password, confirm, i
 			s.sessionsEnded(ctx, done.ID)
 		}
 	}()
-	err := s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+	err := s.db.Tx(ctx, func(ctx context.Context) error {
+		tx := s.db.In(ctx)
 		_, u, err := s.useLink(ctx, tx, token, purposeReset) // a refused password rolls the use back
 		if err != nil {
 			return err
@@ -133,7 +135,8 @@ func (s *Service) ChangePassword(ctx context.Context, u *User, sessionID, curren
 		return err
 	}
 	defer s.sessionsEnded(ctx, u.ID)
-	return s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+	return s.db.Tx(ctx, func(ctx context.Context) error {
+		tx := s.db.In(ctx)
 		if err := s.checkNewPassword(ctx, tx, u, password, confirm); err != nil {
 			return err
 		}

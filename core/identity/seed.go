@@ -4,8 +4,6 @@ import (
 	"context"
 	"errors"
 
-	"github.com/uptrace/bun"
-
 	"github.com/atriumhq/atrium/core/tenancy"
 )
 
@@ -16,7 +14,8 @@ import (
 func (s *Service) Seed(ctx context.Context, org *tenancy.Organisation, in Invitee, password, totpSecret string) (*User, bool, error) {
 	var seeded *User
 	created := false
-	err := s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+	err := s.db.Tx(ctx, func(ctx context.Context) error {
+		tx := s.db.In(ctx)
 		u, err := s.find(ctx, tx, "email = ?", NormalizeEmail(in.Email))
 		if errors.Is(err, ErrNotFound) {
 			now := s.Now().UTC()

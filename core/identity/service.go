@@ -33,23 +33,28 @@ type Service struct {
 	kinds   *mailKinds
 	// Now is the clock; tests move it to expire links and sessions.
 	Now func() time.Time
-	// BrandColour gives an organisation's primary colour for its mails; nil
-	// leaves the theme's.
-	BrandColour func(ctx context.Context, orgID int64) string
-	// SessionsEnded tells a person's open event streams, on every instance,
-	// that sessions of theirs ended (signed out, recovered, deactivated);
-	// nil when nothing streams.
-	SessionsEnded func(ctx context.Context, userID int64)
+	hooks   Hooks
 	// dummy is a hash verified for unknown addresses, so that a sign-in takes
 	// as long whether or not the account exists.
 	dummy string
 }
 
+// Hooks are what identity asks of the rest of the core; each may be nil.
+type Hooks struct {
+	// BrandColour gives an organisation's primary colour for its mails;
+	// nil leaves the theme's.
+	BrandColour func(ctx context.Context, orgID int64) string
+	// SessionsEnded tells a person's open event streams, on every
+	// instance, that sessions of theirs ended (signed out, recovered,
+	// deactivated).
+	SessionsEnded func(ctx context.Context, userID int64)
+}
+
 // NewService builds the identity service.
-func NewService(db *store.DB, cfg config.Config, box *secrets.Box, m *mailer.Mailer, orgs *tenancy.Service, log *slog.Logger) *Service {
+func NewService(db *store.DB, cfg config.Config, box *secrets.Box, m *mailer.Mailer, orgs *tenancy.Service, log *slog.Logger, hooks Hooks) *Service {
 	h := NewHasher(cfg.Identity)
 	return &Service{db: db, cfg: cfg.Identity, baseURL: strings.TrimRight(cfg.Server.BaseURL, "/"), box: box,
-		hasher: h, policy: Policy{cfg: cfg.Identity}, mail: m, orgs: orgs, log: log, kinds: newMailKinds(), Now: time.Now, dummy: h.Hash("not a real password")}
+		hasher: h, policy: Policy{cfg: cfg.Identity}, mail: m, orgs: orgs, log: log, hooks: hooks, kinds: newMailKinds(), Now: time.Now, dummy: h.Hash("not a real password")}
 }
 
 // Policy is the password policy in force.

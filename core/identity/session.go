@@ -110,12 +110,12 @@ func (s *Service) SessionAlive(ctx context.Context, id string, userID int64) (bo
 
 // sessionsEnded tells the open event streams of a person that some of
 // their sessions may have ended: each asks whether its own still lives
-// (SessionsEnded, set by the App), so that a stream a revoked session
+// (the SessionsEnded hook), so that a stream a revoked session
 // opened ends at once rather than at its next ping. Recoveries defer it;
 // a change that failed costs only the question.
 func (s *Service) sessionsEnded(ctx context.Context, userID int64) {
-	if s.SessionsEnded != nil {
-		s.SessionsEnded(context.WithoutCancel(ctx), userID)
+	if s.hooks.SessionsEnded != nil {
+		s.hooks.SessionsEnded(context.WithoutCancel(ctx), userID)
 	}
 }
 
@@ -126,7 +126,8 @@ func (s *Service) CompleteSession(ctx context.Context, sess *Session) (string, e
 	token := secrets.Token(32)
 	done := *sess
 	done.ID, done.SecondFactor, done.LastSeenAt = secrets.Hash(token), true, s.Now().UTC()
-	err := s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+	err := s.db.Tx(ctx, func(ctx context.Context) error {
+		tx := s.db.In(ctx)
 		res, err := tx.NewDelete().Model((*Session)(nil)).Where("id = ?", sess.ID).Where("user_id = ?", sess.UserID).Exec(ctx)
 		if err != nil {
 			return err

@@ -4,8 +4,6 @@ import (
 	"context"
 	"errors"
 	"time"
-
-	"github.com/uptrace/bun"
 )
 
 // SignIn checks an address and password (the first step). Every refusal of a
@@ -37,7 +35,8 @@ func (s *Service) SignIn(ctx context.Context, email, password, device, ip string
 	if u.Status == StatusDeactivated {
 		return nil, ErrDeactivated
 	}
-	err = s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+	err = s.db.Tx(ctx, func(ctx context.Context) error {
+		tx := s.db.In(ctx)
 		if stale { // the configured argon2 parameters changed: renew the hash now
 			u.PasswordHash = s.hasher.Hash(password)
 			if _, err := tx.NewUpdate().Model(u).Column("password_hash").WherePK().Exec(ctx); err != nil {
@@ -55,7 +54,8 @@ func (s *Service) SignIn(ctx context.Context, email, password, device, ip string
 // owner resets the password by mail or an administrator unlocks: the
 // owner's own browsers go on working.
 func (s *Service) failed(ctx context.Context, u *User, known bool, ip string) error {
-	err := s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+	err := s.db.Tx(ctx, func(ctx context.Context) error {
+		tx := s.db.In(ctx)
 		if err := record(ctx, tx, "identity.sign_in_failed", nil, u.ID, ip, ""); err != nil {
 			return err
 		}
@@ -102,7 +102,8 @@ func (s *Service) VerifyCode(ctx context.Context, u *User, code, device, ip stri
 			return err
 		}
 	}
-	return s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+	return s.db.Tx(ctx, func(ctx context.Context) error {
+		tx := s.db.In(ctx)
 		now := s.Now().UTC()
 		u.LastSignInAt, u.FailedSignIns = &now, 0
 		if _, err := tx.NewUpdate().Model(u).Column("last_sign_in_at", "failed_sign_ins").WherePK().Exec(ctx); err != nil {
@@ -133,7 +134,8 @@ func (s *Service) acceptCode(ctx context.Context, u *User, code string) (bool, s
 func (s *Service) SignedIn(ctx context.Context, u *User, ip string) error {
 	now := s.Now().UTC()
 	u.LastSignInAt = &now
-	return s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+	return s.db.Tx(ctx, func(ctx context.Context) error {
+		tx := s.db.In(ctx)
 		if _, err := tx.NewUpdate().Model(u).Column("last_sign_in_at").WherePK().Exec(ctx); err != nil {
 			return err
 		}

@@ -52,7 +52,8 @@ func (s *Service) claim(ctx context.Context, keys ...string) error {
 	keys = slices.Sorted(slices.Values(keys)) // one lock order for every caller
 	now := s.Now().UTC()
 	var wait time.Duration
-	err := s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+	err := s.db.Tx(ctx, func(ctx context.Context) error {
+		tx := s.db.In(ctx)
 		counts := make([]int, len(keys))
 		for i, key := range keys {
 			// One atomic increment, the same on SQLite and PostgreSQL; the

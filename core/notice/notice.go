@@ -37,16 +37,16 @@ type Service struct{ db *store.DB }
 // NewService returns the notice service.
 func NewService(db *store.DB) *Service { return &Service{db: db} }
 
-// Add leaves a notice, in the caller's transaction.
-func (s *Service) Add(ctx context.Context, db bun.IDB, n *Notice) error {
+// Add leaves a notice, in the transaction ctx carries.
+func (s *Service) Add(ctx context.Context, n *Notice) error {
 	n.CreatedAt = time.Now().UTC()
-	_, err := db.NewInsert().Model(n).Exec(ctx)
+	_, err := s.db.In(ctx).NewInsert().Model(n).Exec(ctx)
 	return err
 }
 
 // AddMany leaves the same kind of notice for many people in one statement,
-// in the caller's transaction.
-func (s *Service) AddMany(ctx context.Context, db bun.IDB, list []Notice) error {
+// in the transaction ctx carries.
+func (s *Service) AddMany(ctx context.Context, list []Notice) error {
 	if len(list) == 0 {
 		return nil
 	}
@@ -54,7 +54,7 @@ func (s *Service) AddMany(ctx context.Context, db bun.IDB, list []Notice) error 
 	for i := range list {
 		list[i].CreatedAt = now
 	}
-	_, err := db.NewInsert().Model(&list).Exec(ctx)
+	_, err := s.db.In(ctx).NewInsert().Model(&list).Exec(ctx)
 	return err
 }
 

@@ -23,7 +23,8 @@ const StatusErased = "erased"
 // account the organisation does not look after alone (directory.Steward). One transaction:
 // erased entirely or not at all.
 func (s *Service) Erase(ctx context.Context, orgID, actorID, userID int64, ip string) error {
-	return s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+	return s.db.Tx(ctx, func(ctx context.Context) error {
+		tx := s.db.In(ctx)
 		mine, err := tx.NewSelect().Table("members").Where("user_id = ? AND organisation_id = ?", userID, orgID).Exists(ctx)
 		if err != nil {
 			return err
@@ -88,7 +89,7 @@ func (s *Service) Erase(ctx context.Context, orgID, actorID, userID int64, ip st
 
 // checkRetention refuses while the person's last trajectory ended within
 // the retention period (or has not ended).
-func (s *Service) checkRetention(ctx context.Context, tx bun.Tx, userID int64) error {
+func (s *Service) checkRetention(ctx context.Context, tx bun.IDB, userID int64) error {
 	if s.Retention <= 0 {
 		return nil
 	}

@@ -31,7 +31,8 @@ func (s *Service) SetDomain(ctx context.Context, orgID int64, domain string, res
 		}
 	}
 	taken := &Invalid{Fields: map[string]string{"domain": "tenancy.error.domain_taken"}}
-	err := s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+	err := s.db.Tx(ctx, func(ctx context.Context) error {
+		tx := s.db.In(ctx)
 		if _, err := s.find(ctx, tx, "id = ?", orgID); err != nil {
 			return err
 		}

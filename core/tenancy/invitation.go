@@ -105,7 +105,8 @@ func (s *Service) PendingInvitations(ctx context.Context, userID int64) (int, er
 // the subscription's room. The invitation is used up.
 func (s *Service) AcceptInvitation(ctx context.Context, userID, orgID int64) (*Invitation, error) {
 	var inv *Invitation
-	err := s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+	err := s.db.Tx(ctx, func(ctx context.Context) error {
+		tx := s.db.In(ctx)
 		var err error
 		inv, err = s.AcceptIn(ctx, tx, userID, orgID)
 		return err
@@ -115,7 +116,7 @@ func (s *Service) AcceptInvitation(ctx context.Context, userID, orgID int64) (*I
 
 // AcceptIn is AcceptInvitation within the caller's transaction (the owner
 // setting up the account through the organisation's invitation link).
-// What the organisation kept for the person (Joined: a dossier registered
+// What the organisation kept for the person (joined: a dossier registered
 // for the address) becomes theirs in the same transaction.
 func (s *Service) AcceptIn(ctx context.Context, tx bun.IDB, userID, orgID int64) (*Invitation, error) {
 	if err := store.HoldRow(ctx, tx, "users", userID); err != nil { // in turn with the account's other changes
@@ -134,8 +135,8 @@ func (s *Service) AcceptIn(ctx context.Context, tx bun.IDB, userID, orgID int64)
 	if err := AddMember(ctx, tx, orgID, userID, inv.Role); err != nil {
 		return nil, err
 	}
-	if s.Joined != nil {
-		if err := s.Joined(ctx, tx, orgID, userID, inv.Email); err != nil {
+	if s.joined != nil {
+		if err := s.joined(ctx, tx, orgID, userID, inv.Email); err != nil {
 			return nil, err
 		}
 	}

@@ -86,7 +86,8 @@ func (s *Service) Member(ctx context.Context, orgID, userID int64) (*Member, err
 // SetRoles replaces a member's roles. The organisation keeps at least one
 // active administrator.
 func (s *Service) SetRoles(ctx context.Context, orgID, userID int64, roles []access.Role) error {
-	return s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+	return s.db.Tx(ctx, func(ctx context.Context) error {
+		tx := s.db.In(ctx)
 		if _, err := tx.NewDelete().Model((*MemberRole)(nil)).Where("organisation_id = ?", orgID).Where("user_id = ?", userID).Exec(ctx); err != nil {
 			return err
 		}
@@ -114,7 +115,8 @@ func (s *Service) SetWebAccess(ctx context.Context, orgID, userID int64, on bool
 // like an invitation: without the check, deactivating a member, inviting
 // someone new and reactivating the first would go past the limit.
 func (s *Service) setFlag(ctx context.Context, orgID, userID int64, column string, on bool) error {
-	return s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+	return s.db.Tx(ctx, func(ctx context.Context) error {
+		tx := s.db.In(ctx)
 		if on {
 			if err := s.checkRoom(ctx, tx, orgID, userID); err != nil {
 				return err

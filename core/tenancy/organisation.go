@@ -67,16 +67,17 @@ type Invalid = refusal.Fields
 
 // Service reads and writes organisations.
 type Service struct {
-	db *store.DB
-	// Joined runs when someone accepts an organisation's invitation, in
-	// the same transaction, with the address it was sent to: what the
-	// organisation kept for them (a dossier registered for the address)
-	// becomes theirs. Set by the App; nil does nothing.
-	Joined func(ctx context.Context, tx bun.IDB, orgID, userID int64, email string) error
+	db     *store.DB
+	joined Joined
 }
 
-// NewService returns a Service on db.
-func NewService(db *store.DB) *Service { return &Service{db: db} }
+// Joined runs when someone accepts an organisation's invitation, in the
+// same transaction, with the address it was sent to: what the organisation
+// kept for them (a dossier registered for the address) becomes theirs.
+type Joined func(ctx context.Context, tx bun.IDB, orgID, userID int64, email string) error
+
+// NewService returns a Service on db; joined may be nil.
+func NewService(db *store.DB, joined Joined) *Service { return &Service{db: db, joined: joined} }
 
 // BySlug finds an organisation by its slug.
 func (s *Service) BySlug(ctx context.Context, slug string) (*Organisation, error) {
@@ -184,7 +185,8 @@ func (d Details) apply(o *Organisation) {
 // CreateSubscriber makes a new subscriber organisation.
 func (s *Service) CreateSubscriber(ctx context.Context, d Details, locales []string) (*Organisation, error) {
 	var org *Organisation
-	err := s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+	err := s.db.Tx(ctx, func(ctx context.Context) error {
+		tx := s.db.In(ctx)
 		var err error
 		org, err = s.create(ctx, tx, nil, d, locales)
 		return err
@@ -200,7 +202,8 @@ func (s *Service) CreateDaughter(ctx context.Context, parent *Organisation, d De
 		return nil, err
 	}
 	var org *Organisation
-	err = s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+	err = s.db.Tx(ctx, func(ctx context.Context) error {
+		tx := s.db.In(ctx)
 		if org, err = s.create(ctx, tx, parent, d, locales); err != nil {
 			return err
 		}
@@ -239,7 +242,8 @@ func (s *Service) SetMainContact(ctx context.Context, orgID, userID int64) error
 // creation that could not be finished. Organisations with people are
 // suspended, never deleted.
 func (s *Service) Delete(ctx context.Context, orgID int64) error {
-	return s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+	return s.db.Tx(ctx, func(ctx context.Context) error {
+		tx := s.db.In(ctx)
 		n, err := tx.NewSelect().Model((*Member)(nil)).Where("organisation_id = ?", orgID).Count(ctx)
 		if err != nil {
 			return err

@@ -78,7 +78,8 @@ func (s *Service) SetSubscription(ctx context.Context, orgID int64, modules []st
 	if err := inv.OrNil(); err != nil {
 		return err
 	}
-	return s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+	return s.db.Tx(ctx, func(ctx context.Context) error {
+		tx := s.db.In(ctx)
 		org, err := s.find(ctx, tx, "id = ?", orgID)
 		if err != nil {
 			return err
@@ -237,7 +238,8 @@ func (s *Service) ModulesIn(ctx context.Context, lineage []Organisation) ([]stri
 // SetModule switches a module on or off for an organisation (and, when off,
 // for all its daughters). On needs the parent to have it on.
 func (s *Service) SetModule(ctx context.Context, orgID int64, module string, on bool) error {
-	return s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+	return s.db.Tx(ctx, func(ctx context.Context) error {
+		tx := s.db.In(ctx)
 		if !on {
 			tree, err := s.subtree(ctx, tx, orgID)
 			if err != nil {

@@ -92,7 +92,8 @@ func (s *Service) SetTerms(ctx context.Context, orgID int64, locale string, word
 	if err := inv.OrNil(); err != nil {
 		return err
 	}
-	return s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+	return s.db.Tx(ctx, func(ctx context.Context) error {
+		tx := s.db.In(ctx)
 		if _, err := tx.NewDelete().Model((*Term)(nil)).Where("organisation_id = ?", orgID).Where("locale = ?", locale).Exec(ctx); err != nil {
 			return err
 		}

@@ -93,7 +93,8 @@ type Node struct {
 // Move places a daughter under another organisation of the same subscriber.
 // A subscriber cannot be moved, and nothing can move below itself.
 func (s *Service) Move(ctx context.Context, orgID, newParentID int64) error {
-	return s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+	return s.db.Tx(ctx, func(ctx context.Context) error {
+		tx := s.db.In(ctx)
 		org, err := s.find(ctx, tx, "id = ?", orgID)
 		if err != nil {
 			return err
@@ -143,7 +144,8 @@ func (s *Service) SetStatus(ctx context.Context, orgID int64, status string) err
 	if status != StatusActive && status != StatusSuspended {
 		return &Invalid{Fields: map[string]string{"status": "form.choose"}}
 	}
-	return s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+	return s.db.Tx(ctx, func(ctx context.Context) error {
+		tx := s.db.In(ctx)
 		ids, err := s.subtree(ctx, tx, orgID)
 		if err != nil {
 			return err
