@@ -32,8 +32,8 @@ type Service struct {
 	log     *slog.Logger
 	kinds   *mailKinds
 	// Now is the clock; tests move it to expire links and sessions.
-	Now func() time.Time
-	hooks   Hooks
+	Now   func() time.Time
+	hooks Hooks
 	// dummy is a hash verified for unknown addresses, so that a sign-in takes
 	// as long whether or not the account exists.
 	dummy string

@@ -7,6 +7,7 @@ import (
 
 	"github.com/atriumhq/atrium/core/config"
 	"github.com/atriumhq/atrium/core/coretest"
+	"github.com/atriumhq/atrium/core/dossier"
 )
 
 // TestANoticeAndItsMailAreOneWrite: a notice and its mail are written
@@ -34,7 +35,7 @@ func TestANoticeAndItsMailAreOneWrite(t *testing.T) {
 
 		undone := errors.New("the work failed")
 		err := app.DB().Tx(ctx, func(ctx context.Context) error {
-			if err := app.Notifier().Notify(ctx, org, kim.ID, "dossier", "dossier.notice.mentioned", "/dossiers"); err != nil {
+			if err := app.Notifier().Notify(ctx, org, kim.ID, dossier.Module, "dossier.notice.mentioned", "/dossiers"); err != nil {
 				return err
 			}
 			return undone
@@ -42,7 +43,7 @@ func TestANoticeAndItsMailAreOneWrite(t *testing.T) {
 		if !errors.Is(err, undone) || notices(kim.ID) != before || mails(kim.Email) != beforeMail {
 			t.Fatalf("a failed piece of work left its notice or mail: %v, %d notices, %d mails", err, notices(kim.ID)-before, mails(kim.Email)-beforeMail)
 		}
-		if err := app.Notifier().Notify(ctx, org, kim.ID, "dossier", "dossier.notice.mentioned", "/dossiers"); err != nil {
+		if err := app.Notifier().Notify(ctx, org, kim.ID, dossier.Module, "dossier.notice.mentioned", "/dossiers"); err != nil {
 			t.Fatal(err)
 		}
 		if notices(kim.ID) != before+1 || mails(kim.Email) != beforeMail+1 {
@@ -51,7 +52,7 @@ func TestANoticeAndItsMailAreOneWrite(t *testing.T) {
 		if err := app.Identity().SetMailPreferences(ctx, kim.ID, nil); err != nil {
 			t.Fatal(err)
 		}
-		if err := app.Notifier().Notify(ctx, org, kim.ID, "dossier", "dossier.notice.mentioned", "/dossiers"); err != nil {
+		if err := app.Notifier().Notify(ctx, org, kim.ID, dossier.Module, "dossier.notice.mentioned", "/dossiers"); err != nil {
 			t.Fatal(err)
 		}
 		if notices(kim.ID) != before+2 || mails(kim.Email) != beforeMail+1 {
