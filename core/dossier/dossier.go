@@ -147,15 +147,6 @@ func fullName(alias string) string {
 	return "(" + a + "given_name || ' ' || CASE WHEN " + a + "name_prefix = '' THEN '' ELSE " + a + "name_prefix || ' ' END || " + a + "family_name)"
 }
 
-// Fake is a registered dossier with a name and address and nothing else,
-// folded as registration folds it, for benchmarks and load tests that need
-// many dossiers fast (registration checks and audits each one).
-func Fake(orgID int64, given, family, email string, now time.Time) Dossier {
-	d := Dossier{OrganisationID: orgID, Status: StatusRegistered, CreatedAt: now, UpdatedAt: now}
-	Details{GivenName: given, FamilyName: family, Initials: given[:1] + ".", Gender: "unknown", BirthDate: "1990-01-01", Email: email}.apply(&d)
-	return d
-}
-
 // LinkPerson gives the person who just joined an organisation the dossiers
 // it registered for their address and started a trajectory in, within the
 // joining transaction: until then the dossier was no account's, and the

@@ -85,6 +85,14 @@ func (in Details) apply(d *Dossier) {
 	d.GivenKey, d.FamilyKey = searchKey(in.GivenName), searchKey(in.FamilyName)
 }
 
+// Dossier is the registered dossier the details make in an organisation,
+// its search keys folded; Register checks the details first and stores it.
+func (in Details) Dossier(orgID, registeredBy int64, now time.Time) *Dossier {
+	d := &Dossier{OrganisationID: orgID, Status: StatusRegistered, RegisteredBy: registeredBy, CreatedAt: now, UpdatedAt: now}
+	in.apply(d)
+	return d
+}
+
 // DetailsOf is what the edit form starts from.
 func DetailsOf(d *Dossier) Details {
 	return Details{d.PersonnelNumber, d.FamilyName, d.NamePrefix, d.GivenName, d.Initials, d.Gender, d.BirthDate,
@@ -97,9 +105,7 @@ func (s *Service) Register(ctx context.Context, who Who, in Details, ip string) 
 	if err := in.check(s.Now()); err != nil {
 		return nil, err
 	}
-	now := s.Now().UTC()
-	d := &Dossier{OrganisationID: who.OrgID, Status: StatusRegistered, RegisteredBy: who.UserID, CreatedAt: now, UpdatedAt: now}
-	in.apply(d)
+	d := in.Dossier(who.OrgID, who.UserID, s.Now().UTC())
 	err := s.db.Tx(ctx, func(ctx context.Context) error {
 		tx := s.db.In(ctx)
 		taken, err := tx.NewSelect().Model((*Dossier)(nil)).Where("organisation_id = ? AND email = ?", who.OrgID, d.Email).Exists(ctx)

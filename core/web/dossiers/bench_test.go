@@ -74,7 +74,8 @@ func fill(b *testing.B, app *coretest.App, n int) {
 		batch := make([]dossier.Dossier, 0, 1000)
 		for i := 0; i < 1000 && done < n; i++ {
 			given, family := givenNames[rng.IntN(len(givenNames))], familyNames[rng.IntN(len(familyNames))]
-			d := dossier.Fake(org.ID, given, family, fmt.Sprintf("p%d@bench.example", done), now)
+			d := *dossier.Details{GivenName: given, FamilyName: family, Initials: given[:1] + ".", Gender: "unknown", BirthDate: "1990-01-01",
+				Email: fmt.Sprintf("p%d@bench.example", done)}.Dossier(org.ID, coach.ID, now)
 			if done%500 == 0 {
 				d.CoachID = &coach.ID
 			}
