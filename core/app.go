@@ -173,14 +173,12 @@ func (a *App) build() error {
 	if err != nil {
 		return err
 	}
-	account.Register(a.web, a.ident, a.orgs, a.catalog)
-	people.Register(a.web, a.ident, a.orgs, a.access, dir)
-	operator.Register(a.web, a.mailer)
-	operator.RegisterOrganisations(a.web, a.orgs, a.ident, a.modules, a.catalog)
+	account.Register(a.web, account.Deps{Identity: a.ident, Orgs: a.orgs, Catalog: a.catalog})
+	people.Register(a.web, people.Deps{Identity: a.ident, Orgs: a.orgs, Access: a.access, Directory: dir})
 	organisation.Register(a.web, organisation.Deps{Orgs: a.orgs, Access: a.access, Identity: a.ident, Modules: a.modules,
 		Catalog: a.catalog, Audit: a.audit, Brands: a.brands})
 	a.notices = notice.NewService(a.db)
-	notices.Register(a.web, a.notices)
+	notices.Register(a.web, notices.Deps{Notices: a.notices})
 	a.notify = notify.New(notify.Deps{DB: a.db, Orgs: a.orgs, Identity: a.ident, Notices: a.notices, Colours: colours,
 		Publish: a.publisher.Publish, Log: a.log, BaseURL: cfg.Server.BaseURL})
 	a.dossiers = dossier.NewService(a.db, a.notify)
@@ -189,11 +187,11 @@ func (a *App) build() error {
 	a.plugins = pluginhost.New(pluginhost.Deps{Config: cfg.Plugins, BaseURL: strings.TrimRight(cfg.Server.BaseURL, "/"), Log: a.log, Member: a.member, Modules: a.modules, Rights: a.access.Registry, Catalog: a.catalog,
 		Orgs: a.orgs, Identity: a.ident, Audit: a.audit, DB: a.db, Notify: a.notify.Notify, Mail: a.notify.Mail, Publish: a.publisher.Publish, Presence: a.publisher.Presence, Counts: a.notices, Dossiers: a.dossiers, Reads: a.reads})
 	plugins.Register(a.web, plugins.Deps{Host: a.plugins, Counts: a.notices, Log: a.log})
-	operator.RegisterPlugins(a.web, a.plugins)
+	operator.Register(a.web, operator.Deps{Mailer: a.mailer, Orgs: a.orgs, Identity: a.ident, Modules: a.modules, Catalog: a.catalog, Plugins: a.plugins})
 	a.announce = announcement.NewService(a.db, a.notify)
-	announcements.Register(a.web, a.announce, a.modules)
-	dossiers.Register(a.web, a.dossiers, a.orgs, a.ident, a.reads, a.modules)
-	privacypages.Register(a.web, privacy.NewService(a.db, time.Duration(cfg.Privacy.RetentionDays)*24*time.Hour))
+	announcements.Register(a.web, announcements.Deps{Announcements: a.announce, Modules: a.modules})
+	dossiers.Register(a.web, dossiers.Deps{Dossiers: a.dossiers, Orgs: a.orgs, Identity: a.ident, Reads: a.reads, Modules: a.modules})
+	privacypages.Register(a.web, privacypages.Deps{Privacy: privacy.NewService(a.db, time.Duration(cfg.Privacy.RetentionDays)*24*time.Hour)})
 	return nil
 }
 

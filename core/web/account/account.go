@@ -23,8 +23,15 @@ type Handlers struct {
 }
 
 // Register adds the account pages to the server.
-func Register(s *web.Server, ids *identity.Service, orgs *tenancy.Service, cat *i18n.Catalog) {
-	h := &Handlers{web: s, ids: ids, orgs: orgs, cat: cat, termsURL: ids.Config().TermsURL}
+// Deps are what the account pages need.
+type Deps struct {
+	Identity *identity.Service
+	Orgs     *tenancy.Service
+	Catalog  *i18n.Catalog
+}
+
+func Register(s *web.Server, d Deps) {
+	h := &Handlers{web: s, ids: d.Identity, orgs: d.Orgs, cat: d.Catalog, termsURL: d.Identity.Config().TermsURL}
 	if h.termsURL == "" {
 		h.termsURL = "/terms"
 	}
@@ -74,7 +81,7 @@ func Register(s *web.Server, ids *identity.Service, orgs *tenancy.Service, cat *
 
 	s.AddNav(web.NavItem{Label: "nav.invitations", Icon: "mail", Path: "/invitations", Rule: web.Member, Group: web.NavStart, OnlyCounted: true, CountLabel: "account.invitations.waiting",
 		Badge: func(c fiber.Ctx) (int, error) {
-			return orgs.PendingInvitations(c.Context(), web.CurrentViewer(c).User.ID)
+			return d.Orgs.PendingInvitations(c.Context(), web.CurrentViewer(c).User.ID)
 		}})
 	s.AddNav(web.NavItem{Label: "nav.settings", Icon: "settings", Path: "/settings", Rule: web.Member, Group: web.NavAccount})
 }

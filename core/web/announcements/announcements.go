@@ -25,7 +25,14 @@ type Handlers struct {
 }
 
 // Register adds the module, its pages, its navigation entry and its start-page section.
-func Register(s *web.Server, svc *announcement.Service, modules *module.Registry) {
+// Deps are what the announcement pages need.
+type Deps struct {
+	Announcements *announcement.Service
+	Modules       *module.Registry
+}
+
+func Register(s *web.Server, d Deps) {
+	svc, modules := d.Announcements, d.Modules
 	h := &Handlers{web: s, svc: svc}
 	modules.Add(module.Descriptor{ID: announcement.Module, Label: "announcements.title", Description: "announcements.summary",
 		Icon: "megaphone", Path: "/announcements", NewCount: svc.NewCount})

@@ -28,9 +28,18 @@ type Handlers struct {
 }
 
 // Register adds the module, its pages and its navigation entry.
-func Register(s *web.Server, svc *dossier.Service, orgs *tenancy.Service, ids *identity.Service, reads *readstate.Service, modules *module.Registry) {
-	h := &Handlers{web: s, svc: svc, orgs: orgs, ids: ids, reads: reads}
-	modules.Add(module.Descriptor{ID: dossier.Module, Label: "dossier.module", Description: "dossier.summary",
+// Deps are what the dossier pages need.
+type Deps struct {
+	Dossiers *dossier.Service
+	Orgs     *tenancy.Service
+	Identity *identity.Service
+	Reads    *readstate.Service
+	Modules  *module.Registry
+}
+
+func Register(s *web.Server, d Deps) {
+	h := &Handlers{web: s, svc: d.Dossiers, orgs: d.Orgs, ids: d.Identity, reads: d.Reads}
+	d.Modules.Add(module.Descriptor{ID: dossier.Module, Label: "dossier.module", Description: "dossier.summary",
 		Icon: "folder", Path: "/dossiers", Permission: access.DossiersView})
 	// A dossier shared from another organisation opens for its recipient
 	// whatever their own organisation has on: the routes that name a dossier

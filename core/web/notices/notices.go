@@ -22,7 +22,13 @@ type Handlers struct {
 
 // Register adds the pages and the navigation entry, which shows the number
 // of unread notices.
-func Register(s *web.Server, svc *notice.Service) {
+// Deps are what the notices page needs.
+type Deps struct {
+	Notices *notice.Service
+}
+
+func Register(s *web.Server, d Deps) {
+	svc := d.Notices
 	h := &Handlers{web: s, svc: svc}
 	s.Handle(fiber.MethodGet, "/notices", web.Member, h.List)
 	s.Handle(fiber.MethodPost, "/notices/read", web.Member, h.ReadAll)

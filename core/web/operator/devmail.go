@@ -1,4 +1,3 @@
-// Package operator holds the platform operator's pages.
 package operator
 
 import (
@@ -10,12 +9,12 @@ import (
 
 const tmplDevMail = "operator/mail"
 
-// Register adds the operator's pages. The development mail page shows every
+// registerDevMail adds the development mail page. It shows every
 // organisation's mails, live reset and invitation links included, so it
 // exists only while no mail server is configured: then the outbox is the
 // only way to read them. With a mail server the mails reach their owners
 // alone, and the page and its navigation entry are gone (404).
-func Register(s *web.Server, m *mail.Mailer) {
+func registerDevMail(s *web.Server, m *mail.Mailer) {
 	if m.Delivering() {
 		return
 	}

@@ -31,8 +31,8 @@ type Organisations struct {
 	cat     *i18n.Catalog
 }
 
-// RegisterOrganisations adds the operator's subscriber pages.
-func RegisterOrganisations(s *web.Server, orgs *tenancy.Service, ids *identity.Service, modules *module.Registry, cat *i18n.Catalog) {
+// registerOrganisations adds the operator's subscriber pages.
+func registerOrganisations(s *web.Server, orgs *tenancy.Service, ids *identity.Service, modules *module.Registry, cat *i18n.Catalog) {
 	h := &Organisations{web: s, orgs: orgs, ids: ids, modules: modules, cat: cat}
 	get, post := fiber.MethodGet, fiber.MethodPost
 	s.Handle(get, "/operator/organisations", web.Operator, h.List)

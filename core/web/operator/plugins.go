@@ -12,8 +12,8 @@ type pluginsPage struct {
 	Unsandboxed bool // plugins.sandbox: off, said loudly
 }
 
-// RegisterPlugins adds the operator's page of plugins and their states.
-func RegisterPlugins(s *web.Server, host *pluginhost.Host) {
+// registerPlugins adds the operator's page of plugins and their states.
+func registerPlugins(s *web.Server, host *pluginhost.Host) {
 	s.Handle(fiber.MethodGet, "/operator/plugins", web.Operator, func(c fiber.Ctx) error {
 		return s.Render(c, web.Page{Template: "operator/plugins", Title: "operator.plugins.title", Data: pluginsPage{Plugins: host.Plugins(), Unsandboxed: host.Unsandboxed()}})
 	})

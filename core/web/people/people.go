@@ -35,8 +35,16 @@ type Handlers struct {
 }
 
 // Register adds the people pages to the server.
-func Register(s *web.Server, ids *identity.Service, orgs *tenancy.Service, acc *access.Service, dir *directory.Service) {
-	h := &Handlers{web: s, ids: ids, orgs: orgs, access: acc, dir: dir}
+// Deps are what the people pages need.
+type Deps struct {
+	Identity  *identity.Service
+	Orgs      *tenancy.Service
+	Access    *access.Service
+	Directory *directory.Service
+}
+
+func Register(s *web.Server, d Deps) {
+	h := &Handlers{web: s, ids: d.Identity, orgs: d.Orgs, access: d.Access, dir: d.Directory}
 	manage, invite, view := web.Need(access.PeopleManage), web.Need(access.PeopleInvite), web.Need(access.PeopleView)
 	s.Handle(fiber.MethodGet, "/people", view, h.List)
 	s.Handle(fiber.MethodGet, "/people.csv", view, h.CSV)

@@ -21,8 +21,13 @@ type Handlers struct {
 }
 
 // Register adds the pages.
-func Register(s *web.Server, svc *privacy.Service) {
-	h := &Handlers{web: s, svc: svc}
+// Deps are what the privacy pages need.
+type Deps struct {
+	Privacy *privacy.Service
+}
+
+func Register(s *web.Server, d Deps) {
+	h := &Handlers{web: s, svc: d.Privacy}
 	s.Handle(fiber.MethodGet, "/settings/privacy", web.Member, h.Page)
 	s.Handle(fiber.MethodGet, "/settings/privacy/export", web.Member, h.Export)
 	s.Handle(fiber.MethodPost, "/people/:id/erase", web.Rule{Level: web.SignedIn, Need: access.PeopleManage, Account: true}, h.ErasePost)
