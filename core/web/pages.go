@@ -78,16 +78,6 @@ type StartSection struct {
 	Data     func(c fiber.Ctx) (any, error)
 }
 
-// AddHome lets a module send a person elsewhere as their start page (a
-// coachee to their own dossier): home answers the path, or "" to leave the
-// dashboard be. v.Org is nil for someone who belongs to no organisation.
-func (s *Server) AddHome(home func(c fiber.Ctx, v *Viewer) (string, error)) {
-	s.homes = append(s.homes, home)
-}
-
-// AddStartSection adds a module's section to the start page.
-func (s *Server) AddStartSection(sec StartSection) { s.sections = append(s.sections, sec) }
-
 func (s *Server) dashboard(c fiber.Ctx, v *Viewer) (dashboardData, error) {
 	var d dashboardData
 	since := v.User.CreatedAt

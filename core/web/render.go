@@ -9,7 +9,6 @@ import (
 	"slices"
 	"sync"
 
-	"github.com/gofiber/fiber/v3"
 	"github.com/gofiber/template/html/v2"
 
 	"github.com/atriumhq/atrium/core/i18n"
@@ -163,104 +162,7 @@ func (v *Views) Execute(loc *i18n.Localizer, name string, data any) ([]byte, err
 	return buf.Bytes(), nil
 }
 
-// Render answers with a page: the fragment alone when htmx asked for a
-// partial, otherwise the fragment inside the theme's layout. It always sends
-// Vary: HX-Request so that caches keep the two apart.
-func (s *Server) Render(c fiber.Ctx, p Page) error {
-	c.Vary(HeaderRequest)
-	view := s.view(c, p)
-	body, err := s.views.Execute(Localizer(c), p.Template, view)
-	if err != nil {
-		return fmt.Errorf("render %s: %w", p.Template, err)
-	}
-	if !ReadHTMX(c).WantsPartial() {
-		view.Content = template.HTML(body)
-		wrap := layout
-		if p.Layout != "" {
-			wrap = p.Layout
-		}
-		if body, err = s.views.Execute(Localizer(c), wrap, view); err != nil {
-			return fmt.Errorf("render %s in %s: %w", p.Template, wrap, err)
-		}
-	}
-	status := p.Status
-	if status == 0 {
-		status = fiber.StatusOK
-	}
-	c.Status(status)
-	c.Set(fiber.HeaderContentType, fiber.MIMETextHTMLCharsetUTF8)
-	return c.Send(body)
-}
-
-// visibleNav keeps the entries the viewer may open.
-func (s *Server) visibleNav(c fiber.Ctx) []NavItem { return s.visible(c, s.nav) }
-
-// visible keeps the items the viewer may open, with their counts.
-func (s *Server) visible(c fiber.Ctx, items []NavItem) []NavItem {
-	v := CurrentViewer(c)
-	var out []NavItem
-	for _, item := range items {
-		switch {
-		case item.Rule.Level == Anyone:
-		case !v.Complete(): // visitors, and whoever has only the password step done
-			continue
-		case !v.Can.Has(item.Rule.Need):
-			continue
-		case item.Rule.Module != "" && !v.HasModule(item.Rule.Module):
-			continue
-		}
-		if item.Badge != nil {
-			n, err := item.Badge(c)
-			if err != nil { // a count is not worth an error page
-				s.log.Warn("navigation badge", "path", item.Path, "error", err.Error())
-			}
-			item.Count = n
-		}
-		if item.OnlyCounted && item.Count == 0 {
-			continue
-		}
-		out = append(out, item)
-	}
-	return out
-}
-
-// RenderFragment answers with HTML made elsewhere (a plugin's page): in the
-// layout for a whole page, alone for htmx. title is already translated.
-func (s *Server) RenderFragment(c fiber.Ctx, status int, title string, body template.HTML) error {
-	return s.Render(c, Page{Template: "plugins/page", Title: "plugins.untitled", TitleText: title, Status: status, Data: fragment{Title: title, Body: body}})
-}
-
 type fragment struct {
 	Title string
 	Body  template.HTML
-}
-
-func (s *Server) view(c fiber.Ctx, p Page) *View {
-	var live *Live
-	if v := CurrentViewer(c); v != nil && v.Complete() && v.Org != nil && s.hub != nil {
-		live = s.live(c, v)
-	}
-	// The password alone proves little: whoever has only that step done
-	// sees the pages as a visitor does, with the way on, and nothing of
-	// the account (its name, address, organisation).
-	viewer, pending := CurrentViewer(c), ""
-	if viewer != nil && !viewer.Complete() {
-		viewer, pending = nil, s.NextStep(viewer)
-	}
-	return &View{
-		Live:      live,
-		Page:      p,
-		Locale:    Localizer(c).Locale,
-		Locales:   s.catalog.Locales(),
-		Path:      c.Path(),
-		CSRF:      CSRFToken(c),
-		RequestID: RequestID(c),
-		Flash:     takeFlash(c),
-		Nav:       s.visibleNav(c),
-		Panels:    s.visible(c, s.panels),
-		Viewer:    viewer,
-		Pending:   pending,
-		Shell:     s.shell(c),
-		Version:   s.version,
-	}
 }

@@ -14,7 +14,6 @@ import (
 	"log/slog"
 	"net"
 	"net/url"
-	"sort"
 	"strconv"
 	"strings"
 	"sync"
@@ -122,35 +121,22 @@ func (n NavItem) Active(path string) bool {
 
 // Server is the web side of one Atrium App.
 type Server struct {
-	app           *fiber.App
-	log           *slog.Logger
-	catalog       *i18n.Catalog
-	views         *Views
-	assets        *Assets
-	nav           []NavItem
-	ready         func(context.Context) error
-	visitorOrg    func(fiber.Ctx) *tenancy.Organisation
-	brands        *branding.Service
-	defaultLocale string
-	secure        bool
-	baseHost      string // the host of server.base_url
-	shutdown      time.Duration
-	version       string
-	ids           *identity.Service
-	steward       func(ctx context.Context, orgID, userID int64) (bool, error)
-	recheck       func(ctx context.Context, userID int64)
-	orgs          *tenancy.Service
-	access        *access.Service
-	modules       *module.Registry
-	audit         *audit.Service
-	sections      []StartSection
-	homes         []func(c fiber.Ctx, v *Viewer) (string, error)
-	slots         map[string][]SlotFiller
-	routes        []RouteInfo
+	*Guard
+	*Registries
+	*Renderer
+	app      *fiber.App
+	log      *slog.Logger
+	assets   *Assets
+	ready    func(context.Context) error
+	baseHost string // the host of server.base_url
+	shutdown time.Duration
+	recheck  func(ctx context.Context, userID int64)
+	modules  *module.Registry
+	audit    *audit.Service
+	routes   []RouteInfo
 	// protocolPrefixes are the paths of protocol endpoints, exempt from the
 	// session and CSRF (they authenticate every request with an app password).
 	protocolPrefixes []string
-	panels           []NavItem
 	hub              *realtime.Hub
 	tuner            func(ctx context.Context, t realtime.Tune) error
 	awayAfter        time.Duration
@@ -186,21 +172,16 @@ func New(o Options) (*Server, error) {
 		return nil, err
 	}
 	cfg := o.Config.Server
-	s := &Server{started: make(chan struct{}), stopping: make(chan struct{}), hub: o.Realtime, tuner: o.Tune, awayAfter: o.Config.Server.AwayAfter, box: o.Secrets,
-		log: o.Log, catalog: o.Catalog, views: views, assets: assets,
-		ready: o.Ready, visitorOrg: o.VisitorOrganisation, brands: o.Branding,
-		defaultLocale: o.Config.I18n.DefaultLocale,
-		secure:        strings.HasPrefix(cfg.BaseURL, "https://"),
-		baseHost:      hostOf(cfg.BaseURL),
-		shutdown:      cfg.ShutdownTimeout,
-		version:       o.Version,
-		ids:           o.Identity,
-		orgs:          o.Organisations,
-		access:        o.Access,
-		steward:       o.Steward,
-		recheck:       o.RecheckStreams,
-		modules:       o.Modules,
-		audit:         o.Audit,
+	guard := &Guard{ids: o.Identity, orgs: o.Organisations, access: o.Access, steward: o.Steward, secure: strings.HasPrefix(cfg.BaseURL, "https://")}
+	registries := &Registries{}
+	s := &Server{Guard: guard, Registries: registries, started: make(chan struct{}), stopping: make(chan struct{}), hub: o.Realtime, tuner: o.Tune,
+		awayAfter: o.Config.Server.AwayAfter, box: o.Secrets, log: o.Log, assets: assets, ready: o.Ready,
+		baseHost: hostOf(cfg.BaseURL), shutdown: cfg.ShutdownTimeout, recheck: o.RecheckStreams, modules: o.Modules, audit: o.Audit,
+	}
+	s.Renderer = &Renderer{views: views, catalog: o.Catalog, log: o.Log, version: o.Version, defaultLocale: o.Config.I18n.DefaultLocale,
+		brands: o.Branding, tree: o.Organisations, visitorOrg: o.VisitorOrganisation, registries: registries}
+	if o.Realtime != nil {
+		s.Renderer.live = s.live
 	}
 	fc := fiber.Config{
 		AppName:      "Atrium",
@@ -286,16 +267,6 @@ func rateKey(c fiber.Ctx) string {
 // middleware as the core's and may use Render.
 func (s *Server) Router() fiber.Router { return s.app }
 
-// AddPanel adds a button, on every page, that opens a page in the side
-// panel (a module's conversations, say).
-func (s *Server) AddPanel(item NavItem) { s.panels = append(s.panels, item) }
-
-// AddNav adds an entry to the navigation column, after the others of its group.
-func (s *Server) AddNav(item NavItem) {
-	s.nav = append(s.nav, item)
-	sort.SliceStable(s.nav, func(i, j int) bool { return s.nav[i].Group < s.nav[j].Group })
-}
-
 // Started is closed once the server has finished its start-up (Fiber
 // completes its route tables then) and is about to answer requests.
 func (s *Server) Started() <-chan struct{} { return s.started }
@@ -372,42 +343,6 @@ func listen(address, key string) (net.Listener, error) {
 
 const localShell = "atrium.shell"
 
-// shell works out the request's organisation once and remembers it: the
-// signed-in person's, else the one shown to visitors; with its look.
-func (s *Server) shell(c fiber.Ctx) Shell {
-	if sh, ok := c.Locals(localShell).(Shell); ok {
-		return sh
-	}
-	var sh Shell
-	var lineage []int64
-	// Only a complete sign-in shows the person's organisation: the password
-	// alone gets the visitors' shell.
-	if v := CurrentViewer(c); v.Complete() && v.Org != nil {
-		sh = Shell{OrganisationName: v.Org.Name, Initials: Initials(v.Org.Name), Locale: v.Org.Locale}
-		lineage = ids(v.Lineage)
-	} else if s.visitorOrg != nil {
-		if org := s.visitorOrg(c); org != nil {
-			sh = Shell{OrganisationName: org.Name, Initials: Initials(org.Name), Locale: org.Locale}
-			lineage = []int64{org.ID}
-			if !org.Subscriber() && s.orgs != nil { // a subscriber is its own lineage
-				if up, err := s.orgs.Lineage(c.Context(), org.ID); err == nil {
-					lineage = ids(up)
-				}
-			}
-		}
-	}
-	if s.brands != nil && len(lineage) > 0 {
-		if b, err := s.brands.For(c.Context(), lineage); err == nil && b != nil {
-			sh.BrandCSS = "/brand/" + strconv.FormatInt(b.OrganisationID, 10) + "/style.css?v=" + b.Version()
-			if b.LogoType != "" {
-				sh.LogoURL = "/brand/" + strconv.FormatInt(b.OrganisationID, 10) + "/logo?v=" + b.Version()
-			}
-		}
-	}
-	c.Locals(localShell, sh)
-	return sh
-}
-
 // BaseHost is the host name of server.base_url: the installation's own
 // address, which no organisation may have as its portal address.
 func (s *Server) BaseHost() string { return s.baseHost }
@@ -418,14 +353,6 @@ func hostOf(base string) string {
 		return ""
 	}
 	return strings.ToLower(u.Hostname())
-}
-
-// orgLocale is the organisation's default language, else the configured one.
-func (s *Server) orgLocale(c fiber.Ctx) string {
-	if l := s.shell(c).Locale; l != "" {
-		return l
-	}
-	return s.defaultLocale
 }
 
 // Initials makes the logo placeholder from a name: "Harbour Coaching" → "HC".

@@ -2,8 +2,6 @@ package web
 
 import (
 	"html/template"
-	"slices"
-	"sync"
 
 	"github.com/gofiber/fiber/v3"
 
@@ -52,53 +50,4 @@ type SlotFiller struct {
 	// modules' work; nil leaves the module's part out. scope is nil for the
 	// viewer's own organisation.
 	Prepare func(c fiber.Ctx, params map[string]string, scope *Scope) func() template.HTML
-}
-
-// AddSlotFiller lets a module fill a slot.
-func (s *Server) AddSlotFiller(slot string, f SlotFiller) {
-	if s.slots == nil {
-		s.slots = map[string][]SlotFiller{}
-	}
-	s.slots[slot] = append(s.slots[slot], f)
-}
-
-// FillSlot asks every module the organisation has on for its part of a slot,
-// all at once, and gives the parts that are not empty in a stable order. A
-// filler bounds its own work with a deadline, so one slow module delays the
-// page by that deadline at most.
-func (s *Server) FillSlot(c fiber.Ctx, slot string, params map[string]string) []template.HTML {
-	return s.FillSlotIn(c, slot, params, nil)
-}
-
-// FillSlotIn is FillSlot in another organisation than the viewer's (nil
-// scope: the viewer's own).
-func (s *Server) FillSlotIn(c fiber.Ctx, slot string, params map[string]string, scope *Scope) []template.HTML {
-	v := CurrentViewer(c)
-	fillers := s.slots[slot]
-	parts := make([]template.HTML, len(fillers))
-	var wg sync.WaitGroup
-	for i, f := range fillers {
-		on := v != nil && v.HasModule(f.Module)
-		if scope != nil {
-			on = v != nil && slices.Contains(scope.Modules, f.Module)
-		}
-		if !on {
-			continue
-		}
-		if work := f.Prepare(c, params, scope); work != nil {
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				parts[i] = work()
-			}()
-		}
-	}
-	wg.Wait()
-	out := parts[:0]
-	for _, p := range parts {
-		if p != "" {
-			out = append(out, p)
-		}
-	}
-	return out
 }
