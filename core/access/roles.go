@@ -2,7 +2,6 @@ package access
 
 import (
 	"context"
-	"errors"
 	"github.com/atriumhq/atrium/core/refusal"
 	"strconv"
 	"strings"
@@ -51,10 +50,10 @@ func NewService(db *store.DB) *Service { return &Service{db: db, Registry: NewRe
 type Invalid = refusal.Fields
 
 // ErrBeyondOwnRights refuses granting or building beyond one's own permissions.
-var ErrBeyondOwnRights = errors.New("access.error.beyond_own_rights")
+var ErrBeyondOwnRights = refusal.New(refusal.Forbidden, "access: beyond the actor's own rights", "access.error.beyond_own_rights")
 
 // ErrInUse refuses deleting a role someone holds or is offered.
-var ErrInUse = errors.New("access.error.role_in_use")
+var ErrInUse = refusal.New(refusal.Conflict, "access: the role is held or offered", "access.error.role_in_use")
 
 // CustomRoles lists the custom roles usable in an organisation: its own and
 // its ancestors' (lineage, nearest first).
@@ -147,7 +146,7 @@ func (s *Service) SaveCustomRole(ctx context.Context, by Set, orgID, id int64, n
 }
 
 // ErrNotFound is returned for a role that does not exist in the organisation.
-var ErrNotFound = errors.New("access: role not found")
+var ErrNotFound = refusal.New(refusal.NotFound, "access: role not found", "")
 
 // DeleteCustomRole removes a role nobody holds.
 func (s *Service) DeleteCustomRole(ctx context.Context, orgID, id int64) error {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/xml"
 	"errors"
+	"github.com/atriumhq/atrium/core/refusal"
 	"image"
 	"image/png"
 	"io"
@@ -19,8 +20,8 @@ const MaxLogoBytes = 1 << 20
 
 // Errors of a refused logo, as message ids.
 var (
-	ErrLogoSize   = errors.New("branding.error.logo_size")
-	ErrLogoFormat = errors.New("branding.error.logo_format")
+	ErrLogoSize   = refusal.New(refusal.Invalid, "branding: the logo is too large", "branding.error.logo_size").On("logo")
+	ErrLogoFormat = refusal.New(refusal.Invalid, "branding: the logo is no PNG, JPEG or SVG", "branding.error.logo_format").On("logo")
 )
 
 // CleanLogo accepts an SVG (rewritten from an allow-list of drawing elements

@@ -2,7 +2,7 @@ package directory
 
 import (
 	"context"
-	"errors"
+	"github.com/atriumhq/atrium/core/refusal"
 
 	"github.com/uptrace/bun"
 )
@@ -12,7 +12,7 @@ import (
 // not theirs alone to look after: it also belongs to another subscriber,
 // or is the platform operator's. What an administrator does to the
 // membership (roles, web access, deactivation) is unaffected.
-var ErrNotSteward = errors.New("people.person.not_steward_refused")
+var ErrNotSteward = refusal.New(refusal.Forbidden, "directory: not the account's steward", "people.person.not_steward_refused")
 
 // Steward tells whether the administrators of an organisation look after a
 // person's whole account: every organisation the account is a member of,

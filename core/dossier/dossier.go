@@ -90,9 +90,9 @@ func (d *Dossier) Monogram() string {
 var (
 	// ErrNotFound is a dossier that does not exist or that the person may not
 	// open: the two are never told apart.
-	ErrNotFound = errors.New("dossier: not found")
+	ErrNotFound = refusal.New(refusal.NotFound, "dossier: not found", "")
 	// ErrForbidden is a dossier the person may open but not change this way.
-	ErrForbidden = errors.New("dossier: not allowed")
+	ErrForbidden = refusal.New(refusal.Forbidden, "dossier: not allowed", "")
 )
 
 // Invalid names refused fields with message ids.

@@ -12,6 +12,7 @@ import (
 	"github.com/uptrace/bun"
 
 	"github.com/atriumhq/atrium/core/access"
+	"github.com/atriumhq/atrium/core/refusal"
 )
 
 // Task statuses.
@@ -32,7 +33,7 @@ var TaskKinds = []string{TaskExtend, TaskOther}
 
 // ErrTaskHandled refuses handling a task someone has just handled; its text
 // is the message id that says so.
-var ErrTaskHandled = errors.New("dossier.error.task_handled")
+var ErrTaskHandled = refusal.New(refusal.Conflict, "dossier: the task was handled already", "dossier.error.task_handled")
 
 // Task is a request about a dossier for the people who handle them (an
 // employer contact deciding on an extension), done or declined with a comment.

@@ -130,7 +130,7 @@ func (s *Service) ConfirmEmail(ctx context.Context, token, ip string) (*User, er
 		res, err := tx.NewUpdate().Model((*User)(nil)).Set("email = ?", t.Email).Set("pending_email = ''").
 			Where("id = ? AND pending_email = ?", u.ID, t.Email).Exec(ctx)
 		if store.UniqueViolation(err) {
-			return &Invalid{Fields: map[string]string{"email": "identity.email.taken"}} // confirmed for another account at the same moment
+			return invalid("email", "identity.email.taken") // confirmed for another account at the same moment
 		}
 		if err != nil {
 			return err
@@ -162,7 +162,7 @@ func (s *Service) addressFree(ctx context.Context, tx bun.IDB, email string) err
 		return err
 	}
 	if taken {
-		return &Invalid{Fields: map[string]string{"email": "identity.email.taken"}}
+		return invalid("email", "identity.email.taken")
 	}
 	return nil
 }

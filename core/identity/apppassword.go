@@ -30,7 +30,7 @@ type AppPassword struct {
 func (s *Service) CreateAppPassword(ctx context.Context, u *User, name, ip string) (string, error) {
 	name = strings.TrimSpace(name)
 	if name == "" || len([]rune(name)) > 80 {
-		return "", &Invalid{Fields: map[string]string{"name": "identity.app_password.name_required"}}
+		return "", invalid("name", "identity.app_password.name_required")
 	}
 	plain := group(randomCode(20), 5)
 	plain = strings.ReplaceAll(plain, " ", "-")

@@ -46,7 +46,7 @@ func (s *Service) RegenerateBackupCodes(ctx context.Context, u *User, code, ip s
 			return err
 		}
 		if !ok {
-			return &Invalid{Fields: map[string]string{"code": "account.code.wrong"}}
+			return invalid("code", "account.code.wrong")
 		}
 		if codes, err = s.newBackupCodes(ctx, tx, u.ID); err != nil {
 			return err

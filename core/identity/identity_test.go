@@ -87,10 +87,10 @@ func TestInvitationLinkIsSingleUseAndExpires(t *testing.T) {
 		// Bad input changes nothing: weak password, mismatch, no terms.
 		_, err := f.ids.AcceptInvitation(ctx, token, "weak", "weak", false, "ip")
 		var inv *identity.Invalid
-		if !errors.As(err, &inv) || inv.Fields["password"] == "" || inv.Fields["terms"] == "" {
+		if !errors.As(err, &inv) || inv.FieldErrors()["password"] == "" || inv.FieldErrors()["terms"] == "" {
 			t.Fatalf("weak password and no terms: %v", err)
 		}
-		if _, err := f.ids.AcceptInvitation(ctx, token, goodPassword, goodPassword+"x", true, "ip"); !errors.As(err, &inv) || inv.Fields["confirm"] == "" {
+		if _, err := f.ids.AcceptInvitation(ctx, token, goodPassword, goodPassword+"x", true, "ip"); !errors.As(err, &inv) || inv.FieldErrors()["confirm"] == "" {
 			t.Fatalf("mismatch: %v", err)
 		}
 		if got, _ := f.ids.ByID(ctx, u.ID); got.Status != identity.StatusInvited || got.PasswordHash != "" {
@@ -115,7 +115,7 @@ func TestInvitationLinkIsSingleUseAndExpires(t *testing.T) {
 		if _, err := f.ids.Invite(ctx, f.admin, f.org, identity.Invitee{Email: "sam@example.org", GivenName: "S", FamilyName: "J", Role: access.RoleCoachee}, "ip"); !errors.Is(err, identity.ErrAlreadyMember) {
 			t.Errorf("double invitation: %v", err)
 		}
-		if _, err := f.ids.Invite(ctx, f.admin, f.org, identity.Invitee{Email: "not-an-address", Role: "wizard"}, "ip"); !errors.As(err, &inv) || len(inv.Fields) != 4 {
+		if _, err := f.ids.Invite(ctx, f.admin, f.org, identity.Invitee{Email: "not-an-address", Role: "wizard"}, "ip"); !errors.As(err, &inv) || len(inv.FieldErrors()) != 4 {
 			t.Errorf("bad invitee: %v", err)
 		}
 	})

@@ -95,7 +95,7 @@ func (s *Service) InviteGuestIn(ctx context.Context, inviter *User, org *tenancy
 	u = &User{Email: email, Locale: org.Locale, TimeZone: org.TimeZone, Status: StatusInvited, CreatedAt: s.Now().UTC()}
 	_, err = tx.NewInsert().Model(u).Exec(ctx)
 	if store.UniqueViolation(err) { // invited or shared with elsewhere at the same moment
-		return nil, &Invalid{Fields: map[string]string{"email": "identity.email.busy"}}
+		return nil, invalid("email", "identity.email.busy")
 	}
 	if err != nil {
 		return nil, err
@@ -136,7 +136,7 @@ func (s *Service) invite(ctx context.Context, tx bun.IDB, inviter *User, org *te
 			Status: StatusInvited, CreatedAt: s.Now().UTC()}
 		_, err := tx.NewInsert().Model(u).Exec(ctx)
 		if store.UniqueViolation(err) { // another organisation invited the address at the same moment
-			return nil, &Invalid{Fields: map[string]string{"email": "identity.email.busy"}}
+			return nil, invalid("email", "identity.email.busy")
 		}
 		if err != nil {
 			return nil, err

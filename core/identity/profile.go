@@ -3,7 +3,7 @@ package identity
 import (
 	"bytes"
 	"context"
-	"errors"
+	"github.com/atriumhq/atrium/core/refusal"
 	"image"
 	"image/jpeg"
 	"image/png"
@@ -64,7 +64,7 @@ const (
 )
 
 // ErrPhoto explains a refused photo with a message id.
-var ErrPhoto = errors.New("identity.photo.invalid")
+var ErrPhoto = refusal.New(refusal.Invalid, "identity: not a photo", "identity.photo.invalid").On("photo")
 
 // SetPhoto accepts a JPEG or PNG, reads its size before decoding (so a
 // decompression bomb is refused unread), crops it to a centred square, scales

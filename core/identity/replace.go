@@ -28,14 +28,14 @@ func (s *Service) BeginReplacement(ctx context.Context, u *User, sessionID, pass
 		return err
 	}
 	if ok, _ := s.hasher.Verify(password, u.PasswordHash); !ok {
-		return &Invalid{Fields: map[string]string{"password": "identity.password.current_wrong"}}
+		return invalid("password", "identity.password.current_wrong")
 	}
 	ok, how, err := s.acceptCode(ctx, u, code)
 	if err != nil {
 		return err
 	}
 	if !ok {
-		return &Invalid{Fields: map[string]string{"current_code": "account.code.wrong"}}
+		return invalid("current_code", "account.code.wrong")
 	}
 	secret, err := newTOTPSecret("Atrium", u.Email)
 	if err != nil {

@@ -129,7 +129,7 @@ func (s *Service) ChangePassword(ctx context.Context, u *User, sessionID, curren
 		return err
 	}
 	if ok, _ := s.hasher.Verify(current, u.PasswordHash); !ok {
-		return &Invalid{Fields: map[string]string{"current": "identity.password.current_wrong"}}
+		return invalid("current", "identity.password.current_wrong")
 	}
 	if err := s.succeeded(ctx, s.db, key); err != nil {
 		return err

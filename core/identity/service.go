@@ -14,6 +14,7 @@ import (
 	"github.com/atriumhq/atrium/core/audit"
 	"github.com/atriumhq/atrium/core/config"
 	mailer "github.com/atriumhq/atrium/core/mail"
+	"github.com/atriumhq/atrium/core/refusal"
 	"github.com/atriumhq/atrium/core/secrets"
 	"github.com/atriumhq/atrium/core/store"
 	"github.com/atriumhq/atrium/core/tenancy"
@@ -71,8 +72,8 @@ var (
 	ErrLinkInvalid    = errors.New("identity: link is not valid")
 	ErrLinkExpired    = errors.New("identity: link has expired")
 	ErrLinkUsed       = errors.New("identity: link was used already")
-	ErrAlreadyMember  = errors.New("identity: already a member")
-	ErrAlreadyInvited = errors.New("identity: already invited")
+	ErrAlreadyMember  = refusal.New(refusal.Conflict, "identity: already a member", "people.invite.already_member").On("email")
+	ErrAlreadyInvited = refusal.New(refusal.Conflict, "identity: already invited", "people.invite.already_invited").On("email")
 	ErrDeactivated    = errors.New("identity: account deactivated")
 )
 
@@ -84,30 +85,22 @@ func (t *Throttled) Error() string {
 }
 
 // Invalid lists the fields of a form that were not accepted, each with the
-// message id that explains why. Nothing was written.
+// message id that explains why, and the password rules a refused password
+// broke. Nothing was written.
 type Invalid struct {
-	Fields map[string]string
+	refusal.Fields
 	// Rules are the password rules broken, when the password was refused.
 	Rules []Rule
 }
 
-func (e *Invalid) Error() string { return fmt.Sprintf("identity: invalid %v", e.Fields) }
+// invalid refuses one field.
+func invalid(field, message string) *Invalid { return &Invalid{Fields: *refusal.Of(field, message)} }
 
-// FieldErrors lets forms show each field's problem.
-func (e *Invalid) FieldErrors() map[string]string { return e.Fields }
-
-func (e *Invalid) add(field, message string) {
-	if e.Fields == nil {
-		e.Fields = map[string]string{}
-	}
-	if _, has := e.Fields[field]; !has {
-		e.Fields[field] = message
-	}
-}
+func (e *Invalid) add(field, message string) { e.Add(field, message) }
 
 // orNil returns e when it holds a problem.
 func (e *Invalid) orNil() error {
-	if len(e.Fields) == 0 {
+	if len(e.Fields.Fields) == 0 {
 		return nil
 	}
 	return e

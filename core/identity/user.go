@@ -9,6 +9,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"github.com/atriumhq/atrium/core/refusal"
 	"strings"
 	"time"
 
@@ -78,7 +79,7 @@ func (u *User) Initials() string {
 func (u *User) Locked() bool { return u.LockedAt != nil }
 
 // ErrNotFound is returned when no account matches.
-var ErrNotFound = errors.New("identity: account not found")
+var ErrNotFound = refusal.New(refusal.NotFound, "identity: account not found", "")
 
 // NormalizeEmail lower-cases and trims an address, so that one person has one
 // login however they type it.

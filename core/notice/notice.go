@@ -11,6 +11,7 @@ import (
 
 	"github.com/uptrace/bun"
 
+	"github.com/atriumhq/atrium/core/refusal"
 	"github.com/atriumhq/atrium/core/store"
 )
 
@@ -29,7 +30,7 @@ type Notice struct {
 }
 
 // ErrNotFound is a notice that is not the person's.
-var ErrNotFound = errors.New("notice: not found")
+var ErrNotFound = refusal.New(refusal.NotFound, "notice: not found", "")
 
 // Service keeps notices.
 type Service struct{ db *store.DB }

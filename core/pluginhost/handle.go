@@ -123,6 +123,11 @@ func (h *Host) Slot(plugin, slot string, who Caller, params map[string]string) f
 		ctx, cancel := context.WithTimeout(context.Background(), h.Config.SlotTimeout)
 		defer cancel()
 		resp, err := rpc.Slot(ctx, &pluginv1.SlotRequest{Context: cc, Slot: slot, Params: params})
+		if err == nil && ctx.Err() != nil {
+			// An answer sent as the deadline passed (a plugin that answers
+			// when its call is cancelled) is as late as none.
+			err = ctx.Err()
+		}
 		if err != nil {
 			h.Log.Warn("plugin slot left out", "plugin", p.Name, "slot", slot, "error", err.Error())
 			return "", err

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/atriumhq/atrium/core/refusal"
 	"github.com/atriumhq/atrium/core/store"
 	"github.com/atriumhq/atrium/core/tenancy"
 )
@@ -33,7 +34,7 @@ func NewService(db *store.DB, retention time.Duration) *Service {
 var ErrElsewhere = errors.New("privacy: the person belongs to another organisation too")
 
 // ErrNotMember is a person who is not a member of the organisation.
-var ErrNotMember = errors.New("privacy: not a member")
+var ErrNotMember = refusal.New(refusal.NotFound, "privacy: not a member", "")
 
 // Retained refuses erasing someone whose records the law still requires.
 type Retained struct{ Until time.Time }

@@ -9,6 +9,7 @@ import (
 	"github.com/uptrace/bun"
 
 	"github.com/atriumhq/atrium/core/access"
+	"github.com/atriumhq/atrium/core/refusal"
 	"github.com/atriumhq/atrium/core/store"
 )
 
@@ -41,10 +42,10 @@ type InvitationView struct {
 }
 
 // ErrAlreadyInvited refuses a second invitation to the same organisation.
-var ErrAlreadyInvited = errors.New("tenancy: already invited")
+var ErrAlreadyInvited = refusal.New(refusal.Conflict, "tenancy: already invited", "people.invite.already_invited")
 
 // ErrNoInvitation is an invitation that is not (or no longer) there.
-var ErrNoInvitation = errors.New("tenancy: no such invitation")
+var ErrNoInvitation = refusal.New(refusal.NotFound, "tenancy: no such invitation", "")
 
 // Invite records an invitation within the caller's transaction.
 func Invite(ctx context.Context, db bun.IDB, inv *Invitation) error {

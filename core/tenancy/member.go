@@ -3,13 +3,13 @@ package tenancy
 import (
 	"context"
 	"database/sql"
-	"errors"
 	"fmt"
 	"time"
 
 	"github.com/uptrace/bun"
 
 	"github.com/atriumhq/atrium/core/access"
+	"github.com/atriumhq/atrium/core/refusal"
 )
 
 // Member is a person's place in one organisation. A person may belong to
@@ -35,10 +35,10 @@ type MemberRole struct {
 
 // ErrLastAdmin refuses a change that would leave an organisation without an
 // active administrator.
-var ErrLastAdmin = errors.New("tenancy.error.last_admin")
+var ErrLastAdmin = refusal.New(refusal.Conflict, "tenancy: the last administrator", "tenancy.error.last_admin")
 
 // ErrAlreadyMember is returned when someone is added twice.
-var ErrAlreadyMember = errors.New("tenancy: already a member")
+var ErrAlreadyMember = refusal.New(refusal.Conflict, "tenancy: already a member", "people.invite.already_member")
 
 // IsMember tells whether the person belongs to the organisation (active or not).
 func (s *Service) IsMember(ctx context.Context, orgID, userID int64) (bool, error) {

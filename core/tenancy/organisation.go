@@ -57,10 +57,10 @@ func (o *Organisation) Subscriber() bool { return o.ParentID == nil }
 func (o *Organisation) Active() bool { return o.Status == StatusActive }
 
 // ErrNotFound is returned when no organisation matches.
-var ErrNotFound = errors.New("tenancy: organisation not found")
+var ErrNotFound = refusal.New(refusal.NotFound, "tenancy: organisation not found", "")
 
 // ErrCircular refuses a move that would make an organisation its own daughter.
-var ErrCircular = errors.New("tenancy.error.circular")
+var ErrCircular = refusal.New(refusal.Invalid, "tenancy: an organisation under itself", "tenancy.error.circular").On("parent")
 
 // Invalid lists refused fields with the message id that explains each.
 type Invalid = refusal.Fields

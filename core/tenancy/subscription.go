@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"github.com/atriumhq/atrium/core/refusal"
 	"slices"
 	"strings"
 	"time"
@@ -36,11 +37,11 @@ func (s Subscription) ModuleList() []string {
 func (s Subscription) Allows(module string) bool { return slices.Contains(s.ModuleList(), module) }
 
 // ErrPlanLimit refuses one person more than the subscription allows.
-var ErrPlanLimit = errors.New("tenancy.error.plan_limit")
+var ErrPlanLimit = refusal.New(refusal.Conflict, "tenancy: the subscription is full", "tenancy.error.plan_limit")
 
 // ErrBusy refuses an addition that waited RoomWait for the additions to the
 // same subscriber before it: try again.
-var ErrBusy = errors.New("tenancy.error.busy")
+var ErrBusy = refusal.New(refusal.Conflict, "tenancy: the subscription is busy with other additions", "tenancy.error.busy")
 
 // RoomWait is how long an addition waits on PostgreSQL for the additions to
 // the same subscriber before it (CheckRoom). A waiting transaction holds a

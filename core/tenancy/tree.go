@@ -108,7 +108,7 @@ func (s *Service) Move(ctx context.Context, orgID, newParentID int64) error {
 		}
 		for _, id := range below {
 			if id == newParentID {
-				return &Invalid{Fields: map[string]string{"parent": ErrCircular.Error()}}
+				return ErrCircular
 			}
 		}
 		if s.rootOf(ctx, tx, newParentID) != s.rootOf(ctx, tx, orgID) {

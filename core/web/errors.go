@@ -16,16 +16,18 @@ type errorPage struct {
 }
 
 // knownErrors have their own wording; other codes use the generic one.
-var knownErrors = map[int]bool{400: true, 403: true, 404: true, 405: true, 413: true, 422: true, 429: true, 500: true, 503: true}
+var knownErrors = map[int]bool{400: true, 403: true, 404: true, 405: true, 409: true, 413: true, 422: true, 429: true, 500: true, 503: true}
 
 // handleError is Fiber's error handler: every error a handler returns ends
 // here and becomes a page in the layout, in the person's language. A 500 is
 // logged with the route and the request id and shows only the id.
 func (s *Server) handleError(c fiber.Ctx, err error) error {
-	code := fiber.StatusInternalServerError
+	code, text := fiber.StatusInternalServerError, ""
 	var fe *fiber.Error
 	if errors.As(err, &fe) {
 		code = fe.Code
+	} else if status, message, ok := statusOf(err); ok {
+		code, text = status, message
 	}
 	if code >= 500 {
 		route := c.Path()
@@ -51,8 +53,11 @@ func (s *Server) handleError(c fiber.Ctx, err error) error {
 	if Localizer(c) == nil { // failed before the language was chosen
 		c.Locals(localLocalizer, s.catalog.Localizer(s.defaultLocale))
 	}
+	if text == "" {
+		text = key + ".text"
+	}
 	page := Page{Template: "errors/page", Title: key + ".title", Status: code,
-		Data: errorPage{Code: code, Heading: key + ".title", Text: key + ".text", RequestID: RequestID(c)}}
+		Data: errorPage{Code: code, Heading: key + ".title", Text: text, RequestID: RequestID(c)}}
 	if rerr := s.Render(c, page); rerr != nil {
 		s.log.Error("error page failed", "request_id", RequestID(c), "error", rerr.Error())
 		return c.Status(code).SendString(strconv.Itoa(code) + " " + fiber.ErrInternalServerError.Message)

@@ -6,7 +6,6 @@ import (
 	"github.com/gofiber/fiber/v3"
 
 	"github.com/atriumhq/atrium/core/identity"
-	"github.com/atriumhq/atrium/core/tenancy"
 )
 
 // Form carries what someone typed back to the form, with the message id of
@@ -36,17 +35,22 @@ type fieldErrors interface {
 	FieldErrors() map[string]string
 }
 
-// Refuse records a domain refusal on the form and tells whether err was one;
-// other errors are left to the caller. A full subscription (or one busy
-// with other additions) is a refusal of the whole form: any form that adds
-// a person (an invitation, a trajectory that invites, a reactivation) can
-// meet it, and it must read as a message on that form, never as a 500.
+// Refuse records a domain refusal of the input or of the state it meets on
+// the form (each field's problem, or one about the whole form) and tells
+// whether err was one; other errors are left to the caller, who returns
+// them: a refusal of what the person may not see or do then answers with
+// its own page (404, 403), anything else is a failure. A full subscription
+// (or one busy with other additions) is such a refusal of the whole form:
+// any form that adds a person can meet it, and it reads as a message on
+// that form, never as a 500.
 func (f *Form) Refuse(err error) bool {
-	for _, full := range []error{tenancy.ErrPlanLimit, tenancy.ErrBusy} {
-		if errors.Is(err, full) {
-			f.Problem = full.Error()
-			return true
+	if r, ok := onForm(err); ok {
+		if r.Field != "" {
+			f.Errors[r.Field] = r.Message
+		} else {
+			f.Problem = r.Message
 		}
+		return true
 	}
 	var inv *identity.Invalid
 	if errors.As(err, &inv) {
@@ -60,6 +64,17 @@ func (f *Form) Refuse(err error) bool {
 		f.Errors[field] = message
 	}
 	return true
+}
+
+// FlashRefusal shows a refusal of the input or the state as a message on
+// the next page, for an action without a form of its own (a button), and
+// tells whether err was one.
+func FlashRefusal(c fiber.Ctx, err error) bool {
+	r, ok := onForm(err)
+	if ok {
+		SetFlash(c, "error", r.Message)
+	}
+	return ok
 }
 
 // Unprocessable is the status of a form shown again with its problems.

@@ -28,13 +28,10 @@ func (h *Handlers) InvitationAcceptPost(c fiber.Ctx) error {
 	v, orgID := web.CurrentViewer(c), orgParam(c)
 	inv, err := h.orgs.AcceptInvitation(c.Context(), v.User.ID, orgID)
 	switch {
-	case errors.Is(err, tenancy.ErrNoInvitation):
-		return fiber.ErrNotFound
 	case errors.Is(err, tenancy.ErrPlanLimit):
 		web.SetFlash(c, "error", "account.invitations.no_room")
 		return h.web.Redirect(c, "/invitations")
-	case errors.Is(err, tenancy.ErrBusy):
-		web.SetFlash(c, "error", tenancy.ErrBusy.Error())
+	case web.FlashRefusal(c, err):
 		return h.web.Redirect(c, "/invitations")
 	case err != nil:
 		return err
@@ -53,9 +50,6 @@ func (h *Handlers) InvitationAcceptPost(c fiber.Ctx) error {
 func (h *Handlers) InvitationDeclinePost(c fiber.Ctx) error {
 	v, orgID := web.CurrentViewer(c), orgParam(c)
 	inv, err := h.orgs.DeclineInvitation(c.Context(), v.User.ID, orgID)
-	if errors.Is(err, tenancy.ErrNoInvitation) {
-		return fiber.ErrNotFound
-	}
 	if err != nil {
 		return err
 	}

@@ -99,9 +99,7 @@ func (h *Handlers) AppPasswordRevokePost(c fiber.Ctx) error {
 	if err != nil {
 		return fiber.ErrNotFound
 	}
-	if err := h.ids.RevokeAppPassword(c.Context(), web.CurrentViewer(c).User, id, c.IP()); errors.Is(err, identity.ErrNotFound) {
-		return fiber.ErrNotFound
-	} else if err != nil {
+	if err := h.ids.RevokeAppPassword(c.Context(), web.CurrentViewer(c).User, id, c.IP()); err != nil {
 		return err
 	}
 	web.SetFlash(c, "success", "account.app_passwords.revoked")

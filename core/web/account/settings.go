@@ -118,7 +118,7 @@ func (h *Handlers) PhotoOf(c fiber.Ctx) error {
 		}
 	}
 	u, err := h.ids.ByID(c.Context(), id)
-	if errors.Is(err, identity.ErrNotFound) || (err == nil && len(u.Photo) == 0) {
+	if err == nil && len(u.Photo) == 0 {
 		return fiber.ErrNotFound
 	}
 	if err != nil {

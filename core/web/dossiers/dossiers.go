@@ -4,7 +4,6 @@
 package dossiers
 
 import (
-	"errors"
 	"strconv"
 
 	"github.com/gofiber/fiber/v3"
@@ -106,7 +105,7 @@ func (h *Handlers) open(c fiber.Ctx, need dossier.Level) (*dossier.Dossier, doss
 	}
 	d, level, err := h.svc.Open(c.Context(), who(c), id)
 	if err != nil {
-		return nil, dossier.None, answer(err)
+		return nil, dossier.None, err
 	}
 	on := who(c).OrgID == d.OrganisationID // the viewer's own organisation has it on
 	if !on {
@@ -121,17 +120,6 @@ func (h *Handlers) open(c fiber.Ctx, need dossier.Level) (*dossier.Dossier, doss
 		return nil, dossier.None, fiber.ErrForbidden
 	}
 	return d, level, nil
-}
-
-// answer turns the service's refusals into HTTP errors.
-func answer(err error) error {
-	switch {
-	case errors.Is(err, dossier.ErrNotFound):
-		return fiber.ErrNotFound
-	case errors.Is(err, dossier.ErrForbidden):
-		return fiber.ErrForbidden
-	}
-	return err
 }
 
 // link is a dossier's address.

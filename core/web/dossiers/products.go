@@ -42,7 +42,7 @@ func (h *Handlers) ProductsPost(c fiber.Ctx) error {
 		return h.renderProducts(c, web.Unprocessable, f)
 	}
 	if err != nil {
-		return answer(err)
+		return err
 	}
 	web.SetFlash(c, "success", "dossier.products.saved")
 	return h.web.Redirect(c, "/products")

@@ -87,7 +87,7 @@ func (h *Handlers) EditPost(c fiber.Ctx) error {
 		return h.renderForm(c, web.Unprocessable, "dossier.edit.title", formData{Form: f, Dossier: d, Action: link(d.ID, "/edit")})
 	}
 	if err != nil {
-		return answer(err)
+		return err
 	}
 	web.SetFlash(c, "success", "dossier.edit.done")
 	return h.web.Redirect(c, link(d.ID, ""))

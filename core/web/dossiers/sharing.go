@@ -54,7 +54,7 @@ func (h *Handlers) SharingPost(c fiber.Ctx) error {
 		return h.renderSharing(c, web.Unprocessable, d, f)
 	}
 	if err != nil {
-		return answer(err)
+		return err
 	}
 	web.SetFlash(c, "success", "dossier.sharing.shared")
 	return h.web.Redirect(c, link(d.ID, "/sharing"))
@@ -71,7 +71,7 @@ func (h *Handlers) RevokePost(c fiber.Ctx) error {
 		return fiber.ErrNotFound
 	}
 	if err := h.svc.Revoke(c.Context(), who(c), d.ID, sid, c.IP()); err != nil {
-		return answer(err)
+		return err
 	}
 	web.SetFlash(c, "success", "dossier.sharing.revoked")
 	return h.web.Redirect(c, link(d.ID, "/sharing"))
@@ -90,7 +90,7 @@ func (h *Handlers) CoachPost(c fiber.Ctx) error {
 		return h.renderSharing(c, web.Unprocessable, d, f)
 	}
 	if err != nil {
-		return answer(err)
+		return err
 	}
 	web.SetFlash(c, "success", "dossier.sharing.coach_set")
 	return h.web.Redirect(c, link(d.ID, "/sharing"))
@@ -109,7 +109,7 @@ func (h *Handlers) CoCoachPost(c fiber.Ctx) error {
 		return h.renderSharing(c, web.Unprocessable, d, f)
 	}
 	if err != nil {
-		return answer(err)
+		return err
 	}
 	web.SetFlash(c, "success", "dossier.sharing.co_coach_added")
 	return h.web.Redirect(c, link(d.ID, "/sharing"))
@@ -126,7 +126,7 @@ func (h *Handlers) CoCoachRemovePost(c fiber.Ctx) error {
 		return fiber.ErrNotFound
 	}
 	if err := h.svc.RemoveCoCoach(c.Context(), who(c), d.ID, id, c.IP()); err != nil {
-		return answer(err)
+		return err
 	}
 	web.SetFlash(c, "success", "dossier.sharing.co_coach_removed")
 	return h.web.Redirect(c, link(d.ID, "/sharing"))

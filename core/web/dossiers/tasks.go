@@ -1,7 +1,6 @@
 package dossiers
 
 import (
-	"errors"
 	"strconv"
 
 	"github.com/gofiber/fiber/v3"
@@ -35,7 +34,7 @@ func (h *Handlers) renderTasks(c fiber.Ctx, status int, f web.Form, failed int64
 	}
 	list, err := h.svc.Tasks(c.Context(), who(c), state)
 	if err != nil {
-		return answer(err)
+		return err
 	}
 	return h.web.Render(c, web.Page{Template: tmplTasks, Title: "dossier.tasks.title", Status: status,
 		Data: tasksData{Tasks: list, Status: state, Form: f, Failed: failed}})
@@ -53,15 +52,11 @@ func (h *Handlers) TaskPost(c fiber.Ctx) error {
 		return h.renderTasks(c, web.Unprocessable, f, id)
 	}
 	err = h.svc.Handle(c.Context(), who(c), id, f.Values["decision"] == "done", f.Values["comment"], c.IP())
-	if errors.Is(err, dossier.ErrTaskHandled) {
-		f.Problem = err.Error()
-		return h.renderTasks(c, web.Unprocessable, f, id)
-	}
 	if f.Refuse(err) {
 		return h.renderTasks(c, web.Unprocessable, f, id)
 	}
 	if err != nil {
-		return answer(err)
+		return err
 	}
 	web.SetFlash(c, "success", "dossier.tasks."+f.Values["decision"])
 	return h.web.Redirect(c, "/tasks")
@@ -86,7 +81,7 @@ func (h *Handlers) RequestPost(c fiber.Ctx) error {
 		return h.web.Redirect(c, link(d.ID, "#tasks"))
 	}
 	if err != nil {
-		return answer(err)
+		return err
 	}
 	web.SetFlash(c, "success", "dossier.tasks.requested")
 	return h.web.Redirect(c, link(d.ID, "#tasks"))
@@ -105,7 +100,7 @@ func (h *Handlers) Task(c fiber.Ctx) error {
 	}
 	task, err := h.svc.TaskOf(c.Context(), who(c), d, id)
 	if err != nil {
-		return answer(err)
+		return err
 	}
 	return h.web.Render(c, web.Page{Template: tmplTask, Title: "dossier.tasks.kind." + task.Kind, Data: task})
 }

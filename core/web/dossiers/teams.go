@@ -53,7 +53,7 @@ func (h *Handlers) TeamPost(c fiber.Ctx) error {
 		return h.renderTeams(c, web.Unprocessable, f)
 	}
 	if err != nil {
-		return answer(err)
+		return err
 	}
 	web.SetFlash(c, "success", "dossier.teams.created")
 	return h.web.Redirect(c, "/teams")
@@ -80,7 +80,7 @@ func (h *Handlers) MemberPost(c fiber.Ctx) error {
 		return h.renderTeams(c, web.Unprocessable, f)
 	}
 	if err != nil {
-		return answer(err)
+		return err
 	}
 	web.SetFlash(c, "success", "dossier.teams.added")
 	return h.web.Redirect(c, "/teams")
@@ -93,7 +93,7 @@ func (h *Handlers) VisibilityPost(c fiber.Ctx) error {
 		return err
 	}
 	if err := h.svc.SetVisible(c.Context(), who(c), id, c.FormValue("visible") == "1"); err != nil {
-		return answer(err)
+		return err
 	}
 	return h.web.Redirect(c, "/teams")
 }

@@ -67,7 +67,7 @@ func (h *Handlers) StartTrajectoryPost(c fiber.Ctx) error {
 		return h.renderStart(c, web.Unprocessable, d, lineage, f)
 	}
 	if err != nil {
-		return answer(err)
+		return err
 	}
 	if invited {
 		web.SetFlash(c, "success", "dossier.start.done_invited")
@@ -94,7 +94,7 @@ func (h *Handlers) CloseTrajectoryPost(c fiber.Ctx) error {
 		return h.web.Redirect(c, link(d.ID, ""))
 	}
 	if err != nil {
-		return answer(err)
+		return err
 	}
 	web.SetFlash(c, "success", "dossier.trajectory.closed_done")
 	return h.web.Redirect(c, link(d.ID, ""))

@@ -3,7 +3,6 @@
 package notices
 
 import (
-	"errors"
 	"strconv"
 
 	"github.com/gofiber/fiber/v3"
@@ -77,9 +76,6 @@ func (h *Handlers) Open(c fiber.Ctx) error {
 		return fiber.ErrNotFound
 	}
 	link, err := h.svc.Open(c.Context(), v.Org.ID, v.User.ID, id)
-	if errors.Is(err, notice.ErrNotFound) {
-		return fiber.ErrNotFound
-	}
 	if err != nil {
 		return err
 	}

@@ -2,7 +2,6 @@ package operator
 
 import (
 	"context"
-	"errors"
 	"slices"
 	"strconv"
 
@@ -99,7 +98,7 @@ func (h *Organisations) NewPost(c fiber.Ctx) error {
 	d := tenancy.Details{Name: f.Values["name"], Locale: f.Values["locale"], TimeZone: f.Values["time_zone"],
 		Email: f.Values["email"], Phone: f.Values["phone"], City: f.Values["city"]}
 	org, err := h.orgs.CreateSubscriber(ctx, d, h.cat.Locales())
-	if refused(&f, err) {
+	if f.Refuse(err) {
 		return h.renderNew(c, f, chosen, web.Unprocessable)
 	}
 	if err != nil {
@@ -117,7 +116,7 @@ func (h *Organisations) NewPost(c fiber.Ctx) error {
 	if err != nil {
 		// Undo the organisation so a corrected form can be sent again.
 		_ = h.orgs.Delete(context.WithoutCancel(ctx), org.ID)
-		if refused(&f, err) {
+		if f.Refuse(err) {
 			for k, v := range f.Errors {
 				if k == "email" || k == "given_name" || k == "family_name" {
 					f.Errors["admin_"+k] = v
@@ -149,7 +148,7 @@ func (h *Organisations) subscriber(c fiber.Ctx) (*tenancy.Organisation, error) {
 		return nil, fiber.ErrNotFound
 	}
 	org, err := h.orgs.ByID(c.Context(), id)
-	if errors.Is(err, tenancy.ErrNotFound) || (err == nil && !org.Subscriber()) {
+	if err == nil && !org.Subscriber() {
 		return nil, fiber.ErrNotFound
 	}
 	return org, err
@@ -181,7 +180,7 @@ func (h *Organisations) SubscriptionPost(c fiber.Ctx) error {
 	f := web.ReadForm(c, "max_people")
 	maxPeople, _ := strconv.Atoi(f.Values["max_people"])
 	err = h.orgs.SetSubscription(c.Context(), org.ID, formList(c, "modules"), maxPeople, h.modules.IDs())
-	if refused(&f, err) {
+	if f.Refuse(err) {
 		return h.renderShow(c, f, web.Unprocessable)
 	}
 	if err != nil {
@@ -201,7 +200,7 @@ func (h *Organisations) DomainPost(c fiber.Ctx) error {
 	}
 	f := web.ReadForm(c, "domain")
 	err = h.orgs.SetDomain(c.Context(), org.ID, f.Values["domain"], h.web.BaseHost())
-	if refused(&f, err) {
+	if f.Refuse(err) {
 		return h.renderShow(c, f, web.Unprocessable)
 	}
 	if err != nil {
@@ -226,11 +225,7 @@ func (h *Organisations) StatusPost(c fiber.Ctx) error {
 	}
 	status := c.FormValue("status")
 	if err := h.orgs.SetStatus(c.Context(), org.ID, status); err != nil {
-		var inv *tenancy.Invalid
-		if errors.As(err, &inv) {
-			return fiber.ErrBadRequest
-		}
-		return err
+		return err // an unknown status is refused as invalid input (422)
 	}
 	web.SetFlash(c, "success", "operator.organisation.status_"+status)
 	return h.web.Redirect(c, "/operator/organisations/"+c.Params("id"))
@@ -257,7 +252,7 @@ func (h *Organisations) DaughterPost(c fiber.Ctx) error {
 		return err
 	}
 	_, err = h.orgs.CreateDaughter(c.Context(), parent, tenancy.Details{Name: f.Values["name"], Locale: parent.Locale, TimeZone: parent.TimeZone}, h.cat.Locales())
-	if refused(&f, err) {
+	if f.Refuse(err) {
 		return h.renderShow(c, f, web.Unprocessable)
 	}
 	if err != nil {
@@ -265,22 +260,6 @@ func (h *Organisations) DaughterPost(c fiber.Ctx) error {
 	}
 	web.SetFlash(c, "success", "organisation.daughters.created")
 	return h.web.Redirect(c, "/operator/organisations/"+c.Params("id"))
-}
-
-// refused copies a domain refusal into the form.
-func refused(f *web.Form, err error) bool {
-	var inv *tenancy.Invalid
-	if errors.As(err, &inv) {
-		for k, v := range inv.Fields {
-			f.Errors[k] = v
-		}
-		return true
-	}
-	if errors.Is(err, tenancy.ErrPlanLimit) {
-		f.Problem = tenancy.ErrPlanLimit.Error()
-		return true
-	}
-	return f.Refuse(err)
 }
 
 // formList reads every value of a repeated form field (checkboxes).

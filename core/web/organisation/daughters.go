@@ -49,7 +49,7 @@ func (h *Handlers) DaughtersPost(c fiber.Ctx) error {
 		return err
 	}
 	org, err := h.orgs.CreateDaughter(c.Context(), parent, tenancy.Details{Name: f.Values["name"], Locale: parent.Locale, TimeZone: parent.TimeZone}, h.cat.Locales())
-	if refused(&f, err) {
+	if f.Refuse(err) {
 		return h.renderDaughters(c, f, web.Unprocessable)
 	}
 	if err != nil {
@@ -84,7 +84,7 @@ func (h *Handlers) MovePost(c fiber.Ctx) error {
 		return h.renderDaughters(c, f, web.Unprocessable)
 	}
 	err = h.orgs.Move(c.Context(), id, parentID)
-	if refused(&f, err) {
+	if f.Refuse(err) {
 		return h.renderDaughters(c, f, web.Unprocessable)
 	}
 	if err != nil {

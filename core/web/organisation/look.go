@@ -1,7 +1,6 @@
 package organisation
 
 import (
-	"errors"
 	"io"
 	"strconv"
 
@@ -46,7 +45,7 @@ func (h *Handlers) LookPost(c fiber.Ctx) error {
 	look := branding.Look{Primary: f.Values["primary"], Accent: f.Values["accent"], Theme: f.Values["theme"], RemoveLogo: c.FormValue("remove_logo") == "yes"}
 	if fh, err := c.FormFile("logo"); err == nil && fh.Size > 0 {
 		if fh.Size > branding.MaxLogoBytes {
-			f.Errors["logo"] = branding.ErrLogoSize.Error()
+			f.Errors["logo"] = branding.ErrLogoSize.Message
 		} else if file, err := fh.Open(); err == nil {
 			look.Logo, _ = io.ReadAll(io.LimitReader(file, branding.MaxLogoBytes+1))
 			file.Close()
@@ -56,13 +55,7 @@ func (h *Handlers) LookPost(c fiber.Ctx) error {
 	if len(f.Errors) == 0 { // a refused upload saves nothing else either
 		err = h.brands.Save(c.Context(), v.Org.ID, look)
 	}
-	var inv *branding.Invalid
-	if errors.As(err, &inv) || len(f.Errors) > 0 {
-		if inv != nil {
-			for k, m := range inv.Fields {
-				f.Errors[k] = m
-			}
-		}
+	if len(f.Errors) > 0 || f.Refuse(err) {
 		return h.page(c, "organisation/look", "organisation.look.title", web.Unprocessable, lookData{Form: f, Themes: h.brands.Themes()})
 	}
 	if err != nil {

@@ -36,7 +36,7 @@ func (h *Handlers) ModulesPost(c fiber.Ctx) error {
 	}
 	if err := h.orgs.SetModule(c.Context(), web.CurrentViewer(c).Org.ID, id, on); err != nil {
 		f := web.ReadForm(c)
-		if refused(&f, err) {
+		if f.Refuse(err) {
 			web.SetFlash(c, "error", "tenancy.error.module_not_allowed")
 			return h.web.Redirect(c, "/organisation/modules")
 		}

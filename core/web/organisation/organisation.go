@@ -5,7 +5,6 @@
 package organisation
 
 import (
-	"errors"
 	"strconv"
 
 	"github.com/gofiber/fiber/v3"
@@ -102,27 +101,6 @@ func (h *Handlers) page(c fiber.Ctx, tmpl, title string, status int, data any) e
 	return h.web.Render(c, web.Page{Template: tmpl, Title: title, Status: status, Data: map[string]any{"Tabs": mine, "Page": data}})
 }
 
-// refused copies a domain refusal into the form.
-func refused(f *web.Form, err error) bool {
-	var inv *tenancy.Invalid
-	var ainv *access.Invalid
-	switch {
-	case errors.As(err, &inv):
-		for k, v := range inv.Fields {
-			f.Errors[k] = v
-		}
-	case errors.As(err, &ainv):
-		for k, v := range ainv.Fields {
-			f.Errors[k] = v
-		}
-	case errors.Is(err, access.ErrBeyondOwnRights), errors.Is(err, tenancy.ErrLastAdmin), errors.Is(err, tenancy.ErrPlanLimit), errors.Is(err, access.ErrInUse):
-		f.Problem = err.Error()
-	default:
-		return false
-	}
-	return true
-}
-
 func paramID(c fiber.Ctx) (int64, error) {
 	id, err := strconv.ParseInt(c.Params("id"), 10, 64)
 	if err != nil || id <= 0 {
@@ -148,7 +126,7 @@ func (h *Handlers) DetailsPost(c fiber.Ctx) error {
 	err := h.orgs.Update(c.Context(), &o, tenancy.Details{Name: f.Values["name"], Locale: f.Values["locale"], TimeZone: f.Values["time_zone"],
 		Street: f.Values["street"], Postcode: f.Values["postcode"], City: f.Values["city"], Country: f.Values["country"],
 		Phone: f.Values["phone"], Email: f.Values["email"], Website: f.Values["website"]}, h.cat.Locales())
-	if refused(&f, err) {
+	if f.Refuse(err) {
 		return h.page(c, "organisation/details", "organisation.details.title", web.Unprocessable, f)
 	}
 	if err != nil {

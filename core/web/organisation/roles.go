@@ -1,8 +1,6 @@
 package organisation
 
 import (
-	"errors"
-
 	"github.com/gofiber/fiber/v3"
 
 	"github.com/atriumhq/atrium/core/access"
@@ -116,11 +114,8 @@ func (h *Handlers) saveRole(c fiber.Ctx, id int64) error {
 		perms = append(perms, access.Permission(p))
 	}
 	role, err := h.access.SaveCustomRole(c.Context(), v.Can, v.Org.ID, id, f.Values["name"], perms)
-	if refused(&f, err) {
+	if f.Refuse(err) {
 		return h.page(c, "organisation/role", "organisation.roles.new", web.Unprocessable, roleForm{Form: f, ID: id, Permissions: h.boxes(c, perms)})
-	}
-	if errors.Is(err, access.ErrNotFound) {
-		return fiber.ErrNotFound
 	}
 	if err != nil {
 		return err
@@ -140,10 +135,7 @@ func (h *Handlers) RoleDeletePost(c fiber.Ctx) error {
 	}
 	err = h.access.DeleteCustomRole(c.Context(), web.CurrentViewer(c).Org.ID, id)
 	switch {
-	case errors.Is(err, access.ErrNotFound):
-		return fiber.ErrNotFound
-	case errors.Is(err, access.ErrInUse):
-		web.SetFlash(c, "error", access.ErrInUse.Error())
+	case web.FlashRefusal(c, err):
 		return h.web.Redirect(c, "/organisation/roles")
 	case err != nil:
 		return err

@@ -102,7 +102,7 @@ func (h *Handlers) WordsPost(c fiber.Ctx) error {
 	typed := h.typed(c)
 	err := h.orgs.SetTerms(c.Context(), web.CurrentViewer(c).Org.ID, locale, typed, i18n.TermKeys())
 	f := web.ReadForm(c)
-	if refused(&f, err) {
+	if f.Refuse(err) {
 		rows, rerr := h.words(c, locale, typed)
 		if rerr != nil {
 			return rerr

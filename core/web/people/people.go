@@ -97,8 +97,6 @@ func (h *Handlers) InvitePost(c fiber.Ctx) error {
 	f := web.ReadForm(c, "email", "given_name", "name_prefix", "family_name", "role", "locale")
 	role := access.Role(f.Values["role"])
 	switch err := h.access.CheckGrant(c.Context(), v.Can, role, v.LineageIDs()); {
-	case errors.Is(err, access.ErrBeyondOwnRights):
-		return fiber.ErrForbidden
 	case errors.Is(err, access.ErrNotFound):
 		role = "" // no role of this tree: refused below with the other fields
 	case err != nil:
@@ -107,12 +105,6 @@ func (h *Handlers) InvitePost(c fiber.Ctx) error {
 	_, err := h.ids.Invite(c.Context(), v.User, v.Org, identity.Invitee{Email: f.Values["email"], GivenName: f.Values["given_name"],
 		NamePrefix: f.Values["name_prefix"], FamilyName: f.Values["family_name"], Locale: f.Values["locale"], Role: role}, c.IP())
 	switch {
-	case errors.Is(err, identity.ErrAlreadyMember):
-		f.Errors["email"] = "people.invite.already_member"
-		return h.renderInvite(c, f, web.Unprocessable)
-	case errors.Is(err, identity.ErrAlreadyInvited):
-		f.Errors["email"] = "people.invite.already_invited"
-		return h.renderInvite(c, f, web.Unprocessable)
 	case f.Refuse(err):
 		return h.renderInvite(c, f, web.Unprocessable)
 	case err != nil:
@@ -151,9 +143,6 @@ func (h *Handlers) member(c fiber.Ctx) (*identity.User, []access.Role, error) {
 		return nil, nil, fiber.ErrNotFound
 	}
 	u, err := h.ids.ByID(c.Context(), id)
-	if errors.Is(err, identity.ErrNotFound) {
-		return nil, nil, fiber.ErrNotFound
-	}
 	return u, roles, err
 }
 
@@ -176,8 +165,6 @@ func (h *Handlers) act(c fiber.Ctx, flash string, do func(u *identity.User) erro
 	}
 	err = do(u)
 	switch {
-	case errors.Is(err, identity.ErrAlreadyMember):
-		return fiber.ErrConflict
 	case errors.Is(err, directory.ErrNotSteward):
 		return h.notSteward(c, u, roles)
 	case err != nil:
@@ -237,12 +224,7 @@ func (h *Handlers) invited(c fiber.Ctx, action, flash string, do func(orgID, use
 	if err == nil {
 		err = do(orgID, inv.UserID)
 	}
-	switch {
-	case errors.Is(err, tenancy.ErrNoInvitation):
-		return fiber.ErrNotFound
-	case errors.Is(err, access.ErrBeyondOwnRights), errors.Is(err, access.ErrNotFound):
-		return fiber.ErrForbidden
-	case err != nil:
+	if err != nil {
 		return err
 	}
 	if err := h.web.AuditIn(c, orgID, action, 0, inv.Email); err != nil {

@@ -2,7 +2,6 @@ package people
 
 import (
 	"context"
-	"errors"
 	"slices"
 	"strconv"
 
@@ -11,7 +10,6 @@ import (
 	"github.com/atriumhq/atrium/core/access"
 	"github.com/atriumhq/atrium/core/directory"
 	"github.com/atriumhq/atrium/core/identity"
-	"github.com/atriumhq/atrium/core/tenancy"
 	"github.com/atriumhq/atrium/core/web"
 )
 
@@ -87,7 +85,7 @@ func (h *Handlers) steward(c fiber.Ctx, userID int64) (bool, error) {
 // person's page, saying why, with nothing changed.
 func (h *Handlers) notSteward(c fiber.Ctx, u *identity.User, roles []access.Role) error {
 	f := web.ReadForm(c)
-	f.Problem = directory.ErrNotSteward.Error()
+	f.Problem = directory.ErrNotSteward.Message
 	return h.renderPerson(c, u, roles, f, fiber.StatusForbidden)
 }
 
@@ -117,9 +115,7 @@ func (h *Handlers) RolesPost(c fiber.Ctx) error {
 		}
 	}
 	err = h.orgs.SetRoles(c.Context(), web.CurrentViewer(c).Org.ID, u.ID, next)
-	if errors.Is(err, tenancy.ErrLastAdmin) {
-		f := web.ReadForm(c)
-		f.Problem = tenancy.ErrLastAdmin.Error()
+	if f := web.ReadForm(c); f.Refuse(err) {
 		return h.renderPerson(c, u, held, f, web.Unprocessable)
 	}
 	if err != nil {
@@ -165,12 +161,8 @@ func (h *Handlers) flag(c fiber.Ctx, name string, set func(ctx context.Context, 
 		return h.renderPerson(c, u, roles, f, web.Unprocessable)
 	}
 	err = set(c.Context(), web.CurrentViewer(c).Org.ID, u.ID, on)
-	for _, refusal := range []error{tenancy.ErrLastAdmin, tenancy.ErrPlanLimit, tenancy.ErrBusy} {
-		if errors.Is(err, refusal) {
-			f := web.ReadForm(c)
-			f.Problem = refusal.Error()
-			return h.renderPerson(c, u, roles, f, web.Unprocessable)
-		}
+	if f := web.ReadForm(c); f.Refuse(err) {
+		return h.renderPerson(c, u, roles, f, web.Unprocessable)
 	}
 	if err != nil {
 		return err

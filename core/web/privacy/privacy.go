@@ -77,8 +77,6 @@ func (h *Handlers) ErasePost(c fiber.Ctx) error {
 	err = h.svc.Erase(c.Context(), v.Org.ID, v.User.ID, id, c.IP())
 	var retained *privacy.Retained
 	switch {
-	case errors.Is(err, privacy.ErrNotMember):
-		return fiber.ErrNotFound
 	case errors.Is(err, privacy.ErrElsewhere):
 		web.SetFlash(c, "error", "privacy.erase.elsewhere")
 		return h.web.Redirect(c, back)
