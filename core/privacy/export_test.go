@@ -114,7 +114,7 @@ func TestExport(t *testing.T) {
 			t.Fatalf("the download holds %v\n\twant %v", names, want)
 		}
 		for _, tc := range []struct {
-			file      string
+			file       string
 			has, lacks []string
 		}{
 			{"account.json", []string{`"coachee@harbour.example"`, `"Kim"`, `"Bakker"`, `"totp_enabled"`}, []string{"password_hash", "totp_secret", `"photo"`}},
