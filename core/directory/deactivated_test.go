@@ -48,7 +48,6 @@ func TestADeactivatedAccountIsInactive(t *testing.T) {
 // among the active (the default), or the two lists overlap and the
 // active count includes someone who cannot sign in.
 func TestADeactivatedAccountIsNotActive(t *testing.T) {
-	t.Skip("bug: List's default status checks only the membership, so a deactivated account is listed as active and as inactive")
 	t.Parallel()
 	coretest.EachDatabase(t, func(t *testing.T, db config.Database) {
 		dir, org := deactivated(t, db)

@@ -78,8 +78,8 @@ func (s *Service) List(ctx context.Context, q Query) (Page, error) {
 	case "inactive":
 		base = base.Where("(m.active = ? OR u.status = 'deactivated')", false)
 	case "all":
-	default:
-		base = base.Where("m.active = ?", true)
+	default: // active: the membership and the account both
+		base = base.Where("m.active = ? AND u.status <> 'deactivated'", true)
 	}
 	if term := strings.TrimSpace(q.Search); term != "" {
 		// A literal search: % and _ typed by the person match themselves. The
@@ -109,6 +109,9 @@ func (s *Service) List(ctx context.Context, q Query) (Page, error) {
 	dir := " ASC"
 	if q.Desc {
 		dir = " DESC"
+	}
+	if q.Sort == "last_sign_in" {
+		dir += " NULLS LAST" // who never signed in comes last either way, on both databases
 	}
 	var rows []Person
 	err = base.ColumnExpr("m.user_id, m.organisation_id, o.name AS organisation, u.email, u.given_name, u.name_prefix, u.family_name, u.status, u.totp_enabled, u.locked_at IS NOT NULL AS locked, m.active, m.web_access, u.last_sign_in_at").

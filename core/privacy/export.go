@@ -15,6 +15,9 @@ import (
 type part struct {
 	name  string
 	query func(db bun.IDB, userID int64) *bun.SelectQuery
+	// yesNo are the columns that say yes or no: SQLite keeps them as 1
+	// and 0, and the download says true or false on every database.
+	yesNo []string
 }
 
 // parts are every table that holds something about a person, with the
@@ -23,52 +26,52 @@ var parts = []part{
 	{"account.json", func(db bun.IDB, id int64) *bun.SelectQuery {
 		return db.NewSelect().Table("users").Column("id", "email", "given_name", "name_prefix", "family_name", "phone", "locale", "time_zone",
 			"status", "totp_enabled", "terms_accepted_at", "password_changed_at", "created_at", "last_sign_in_at").Where("id = ?", id)
-	}},
+	}, []string{"totp_enabled"}},
 	{"memberships.json", func(db bun.IDB, id int64) *bun.SelectQuery {
 		return db.NewSelect().TableExpr("members AS m").Join("JOIN organisations AS o ON o.id = m.organisation_id").
 			ColumnExpr("o.name AS organisation, m.active, m.web_access, m.created_at").Where("m.user_id = ?", id)
-	}},
+	}, []string{"active", "web_access"}},
 	{"roles.json", func(db bun.IDB, id int64) *bun.SelectQuery {
 		return db.NewSelect().TableExpr("member_roles AS r").Join("JOIN organisations AS o ON o.id = r.organisation_id").
 			ColumnExpr("o.name AS organisation, r.role").Where("r.user_id = ?", id)
-	}},
+	}, nil},
 	{"dossiers.json", func(db bun.IDB, id int64) *bun.SelectQuery {
 		return db.NewSelect().TableExpr("dossiers AS d").Join("JOIN organisations AS o ON o.id = d.organisation_id").
 			ColumnExpr("o.name AS organisation, d.id, d.status, d.personnel_number, d.family_name, d.name_prefix, d.given_name, d.initials, d.gender, d.birth_date").
 			ColumnExpr("d.email, d.phone, d.street, d.postcode, d.city, d.country, d.department, d.location, d.cost_centre, d.notes, d.created_at, d.updated_at").
 			Where("d.user_id = ?", id)
-	}},
+	}, nil},
 	{"trajectories.json", func(db bun.IDB, id int64) *bun.SelectQuery {
 		return db.NewSelect().TableExpr("trajectories AS t").
 			ColumnExpr("t.dossier_id, t.number, t.product_name, t.start_date, t.end_date, t.sessions_planned, t.sessions_used, t.status, t.classification").
 			Where("t.dossier_id IN (SELECT id FROM dossiers WHERE user_id = ?)", id)
-	}},
+	}, nil},
 	// Only the tasks marked for the person: the others are between staff,
 	// and the person sees them nowhere, this download included.
 	{"tasks.json", func(db bun.IDB, id int64) *bun.SelectQuery {
 		return db.NewSelect().TableExpr("dossier_tasks AS t").ColumnExpr("t.dossier_id, t.kind, t.note, t.status, t.comment, t.created_at, t.handled_at").
 			Where("t.dossier_id IN (SELECT id FROM dossiers WHERE user_id = ?) AND t.for_person = ?", id, true)
-	}},
+	}, nil},
 	{"teams.json", func(db bun.IDB, id int64) *bun.SelectQuery {
 		return db.NewSelect().TableExpr("team_members AS m").Join("JOIN teams AS t ON t.id = m.team_id").
 			ColumnExpr("t.name AS team, m.visible, m.added_at").Where("m.user_id = ?", id)
-	}},
+	}, []string{"visible"}},
 	{"notices.json", func(db bun.IDB, id int64) *bun.SelectQuery {
 		return db.NewSelect().Table("notices").Column("module", "message", "link", "created_at", "read_at").Where("user_id = ?", id)
-	}},
+	}, nil},
 	{"mail_preferences.json", func(db bun.IDB, id int64) *bun.SelectQuery {
 		return db.NewSelect().Table("mail_preferences").Column("kind", "enabled").Where("user_id = ?", id)
-	}},
+	}, []string{"enabled"}},
 	{"app_passwords.json", func(db bun.IDB, id int64) *bun.SelectQuery {
 		return db.NewSelect().Table("app_passwords").Column("name", "created_at", "last_used_at").Where("user_id = ?", id)
-	}},
+	}, nil},
 	{"sessions.json", func(db bun.IDB, id int64) *bun.SelectQuery {
 		return db.NewSelect().Table("sessions").Column("ip", "user_agent", "created_at", "last_seen_at").Where("user_id = ?", id)
-	}},
+	}, nil},
 	{"audit.json", func(db bun.IDB, id int64) *bun.SelectQuery {
 		return db.NewSelect().Table("audit_events").Column("action", "ip", "detail", "created_at").
 			Where("subject_id = ? OR actor_id = ?", id, id).Order("id")
-	}},
+	}, nil},
 }
 
 // Export writes everything the installation keeps about a person as a ZIP:
@@ -79,6 +82,13 @@ func (s *Service) Export(ctx context.Context, userID int64, w io.Writer) error {
 		var rows []map[string]any
 		if err := p.query(s.db, userID).Scan(ctx, &rows); err != nil {
 			return err
+		}
+		for _, row := range rows {
+			for _, col := range p.yesNo {
+				if n, ok := row[col].(int64); ok {
+					row[col] = n != 0
+				}
+			}
 		}
 		if err := writeJSON(z, p.name, rows); err != nil {
 			return err
