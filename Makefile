@@ -55,7 +55,7 @@ fuzz:
 	$(FUZZ) $(or $(FUZZTIME),300000x) -fuzz '^FuzzSyncToken$$' ./plugins/agenda/caldav/
 	$(FUZZ) $(or $(FUZZTIME),15000x) -fuzz '^FuzzParseEvent$$' ./plugins/agenda/
 	$(FUZZ) $(or $(FUZZTIME),30000x) -fuzz '^FuzzInstances$$' ./plugins/agenda/instances/
-	$(FUZZ) $(or $(FUZZTIME),100000x) -fuzz '^FuzzUnpackRow$$' ./plugins/proto/v1/
+	$(FUZZ) $(or $(FUZZTIME),100000x) -fuzz '^FuzzUnpackRow$$' ./plugins/sdk/proto/v1/
 
 # Figures for docs/benchmarks.md: pages and /healthz under load on loopback
 # (SQLite and PostgreSQL), template rendering, and one password check.
@@ -90,9 +90,9 @@ proto:
 	@command -v protoc >/dev/null || { echo "proto: install protoc first: apt-get install protobuf-compiler"; exit 1; }
 	GOBIN=$(CURDIR)/bin/tools $(GO) install google.golang.org/protobuf/cmd/protoc-gen-go@v1.36.12
 	GOBIN=$(CURDIR)/bin/tools $(GO) install google.golang.org/grpc/cmd/protoc-gen-go-grpc@v1.6.0
-	PATH=$(CURDIR)/bin/tools:$$PATH protoc -I plugins/proto/v1 --go_out=plugins/proto/v1 --go_opt=paths=source_relative \
-	  --go-grpc_out=plugins/proto/v1 --go-grpc_opt=paths=source_relative plugins/proto/v1/plugin.proto
+	PATH=$(CURDIR)/bin/tools:$$PATH protoc -I plugins/sdk/proto/v1 --go_out=plugins/sdk/proto/v1 --go_opt=paths=source_relative \
+	  --go-grpc_out=plugins/sdk/proto/v1 --go-grpc_opt=paths=source_relative plugins/sdk/proto/v1/plugin.proto
 
 # Record the released contract (only when releasing a new v1.x).
 proto-baseline:
-	protoc -I plugins/proto/v1 --include_imports -o plugins/proto/v1/v1.baseline.binpb plugins/proto/v1/plugin.proto
+	protoc -I plugins/sdk/proto/v1 --include_imports -o plugins/sdk/proto/v1/v1.baseline.binpb plugins/sdk/proto/v1/plugin.proto

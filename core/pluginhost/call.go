@@ -13,7 +13,7 @@ import (
 	"github.com/atriumhq/atrium/core/i18n"
 	"github.com/atriumhq/atrium/core/secrets"
 	"github.com/atriumhq/atrium/core/web"
-	pluginv1 "github.com/atriumhq/atrium/plugins/proto/v1"
+	pluginv1 "github.com/atriumhq/atrium/plugins/sdk/proto/v1"
 )
 
 // dossierPage is the address of a dossier's page, where a plugin may send

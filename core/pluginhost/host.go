@@ -37,7 +37,7 @@ import (
 	"github.com/atriumhq/atrium/core/store"
 	"github.com/atriumhq/atrium/core/tenancy"
 	"github.com/atriumhq/atrium/core/web"
-	pluginv1 "github.com/atriumhq/atrium/plugins/proto/v1"
+	pluginv1 "github.com/atriumhq/atrium/plugins/sdk/proto/v1"
 )
 
 // Deps are the parts of the core the host registers plugins with.

@@ -22,7 +22,7 @@ import (
 	"github.com/atriumhq/atrium/core/readstate"
 	"github.com/atriumhq/atrium/core/realtime"
 	"github.com/atriumhq/atrium/core/tenancy"
-	pluginv1 "github.com/atriumhq/atrium/plugins/proto/v1"
+	pluginv1 "github.com/atriumhq/atrium/plugins/sdk/proto/v1"
 )
 
 // hostService serves the Host calls of one plugin. Every call is checked

@@ -1,7 +1,7 @@
 package sdk
 
 import (
-	pluginv1 "github.com/atriumhq/atrium/plugins/proto/v1"
+	pluginv1 "github.com/atriumhq/atrium/plugins/sdk/proto/v1"
 )
 
 // Levels a person can hold in a dossier, from none to manage; each includes

@@ -13,7 +13,7 @@ import (
 	"github.com/uptrace/bun/dialect/sqlitedialect"
 	"google.golang.org/grpc"
 
-	pluginv1 "github.com/atriumhq/atrium/plugins/proto/v1"
+	pluginv1 "github.com/atriumhq/atrium/plugins/sdk/proto/v1"
 )
 
 // The plugin's database: a database/sql driver that sends every statement to

@@ -3,7 +3,7 @@ package sdk
 import (
 	"time"
 
-	pluginv1 "github.com/atriumhq/atrium/plugins/proto/v1"
+	pluginv1 "github.com/atriumhq/atrium/plugins/sdk/proto/v1"
 )
 
 // Feed serves the module's read-only feed: apps that can only subscribe to

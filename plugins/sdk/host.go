@@ -3,7 +3,7 @@ package sdk
 import (
 	"errors"
 
-	pluginv1 "github.com/atriumhq/atrium/plugins/proto/v1"
+	pluginv1 "github.com/atriumhq/atrium/plugins/sdk/proto/v1"
 )
 
 // ErrNoHost is returned by host services when the plugin runs without a host

@@ -6,7 +6,7 @@ import (
 
 	"github.com/uptrace/bun"
 
-	pluginv1 "github.com/atriumhq/atrium/plugins/proto/v1"
+	pluginv1 "github.com/atriumhq/atrium/plugins/sdk/proto/v1"
 )
 
 // Migration is one change to the plugin's tables. Names order migrations

@@ -4,7 +4,7 @@ import (
 	"html/template"
 	"strconv"
 
-	pluginv1 "github.com/atriumhq/atrium/plugins/proto/v1"
+	pluginv1 "github.com/atriumhq/atrium/plugins/sdk/proto/v1"
 )
 
 // Topics a plugin publishes to, always within the request's organisation.

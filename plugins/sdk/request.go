@@ -9,7 +9,7 @@ import (
 	"strings"
 	"time"
 
-	pluginv1 "github.com/atriumhq/atrium/plugins/proto/v1"
+	pluginv1 "github.com/atriumhq/atrium/plugins/sdk/proto/v1"
 )
 
 // Request is one call to a page or slot: who asks, in which organisation,

@@ -32,7 +32,7 @@ import (
 	"github.com/uptrace/bun"
 
 	"github.com/atriumhq/atrium/core/i18n"
-	pluginv1 "github.com/atriumhq/atrium/plugins/proto/v1"
+	pluginv1 "github.com/atriumhq/atrium/plugins/sdk/proto/v1"
 )
 
 // Manifest describes a module.

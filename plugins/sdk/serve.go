@@ -14,8 +14,8 @@ import (
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
 
-	pluginv1 "github.com/atriumhq/atrium/plugins/proto/v1"
-	"github.com/atriumhq/atrium/plugins/wire"
+	pluginv1 "github.com/atriumhq/atrium/plugins/sdk/proto/v1"
+	"github.com/atriumhq/atrium/plugins/sdk/wire"
 )
 
 // Serve runs the module until the host stops it. It exits by itself when the

@@ -8,7 +8,7 @@ import (
 	"strings"
 
 	"github.com/atriumhq/atrium/core/i18n"
-	pluginv1 "github.com/atriumhq/atrium/plugins/proto/v1"
+	pluginv1 "github.com/atriumhq/atrium/plugins/sdk/proto/v1"
 )
 
 // load parses the module's templates and message files.
