@@ -31,7 +31,7 @@ import (
 	"github.com/hashicorp/go-plugin"
 	"github.com/uptrace/bun"
 
-	"github.com/atriumhq/atrium/core/i18n"
+	"github.com/atriumhq/atrium/plugins/sdk/messages"
 	pluginv1 "github.com/atriumhq/atrium/plugins/sdk/proto/v1"
 )
 
@@ -79,7 +79,7 @@ type Module struct {
 	slots     map[string]SlotFunc
 	templates *template.Template // never executed; renders use clones
 	clones    sync.Pool
-	catalog   *i18n.Catalog
+	catalog   *messages.Catalog
 	localeRaw []*pluginv1.LocaleFile
 	// host is the Host service, dialled once at Manifest and reused.
 	host       pluginv1.HostClient
