@@ -14,6 +14,7 @@ import (
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
 
+	"github.com/atriumhq/atrium/plugins/sdk/internal/inprocess"
 	pluginv1 "github.com/atriumhq/atrium/plugins/sdk/proto/v1"
 	"github.com/atriumhq/atrium/plugins/sdk/wire"
 )
@@ -27,10 +28,26 @@ func Serve(m *Module) {
 		HandshakeConfig: wire.Handshake,
 		Plugins:         plugin.PluginSet{wire.Name: &wire.GRPC{Impl: &server{module: m}, OnBroker: func(b *plugin.GRPCBroker) { m.broker = b }}},
 		GRPCServer: func(opts []grpc.ServerOption) *grpc.Server {
-			return grpc.NewServer(append(opts, grpc.UnaryInterceptor(survivePanics), grpc.NumStreamWorkers(4))...)
+			return grpc.NewServer(append(opts, serverOptions...)...)
 		},
 		Logger: m.log,
 	})
+}
+
+// serverOptions are the plugin's own on its gRPC server: a panic is the
+// call's error, and workers are kept warm.
+var serverOptions = []grpc.ServerOption{grpc.UnaryInterceptor(survivePanics), grpc.NumStreamWorkers(4)}
+
+// The module in a test's process (sdktest): served as above, with the host
+// a fake one that the test runs.
+func init() {
+	inprocess.NewServer = func(module any, host pluginv1.HostClient) *grpc.Server {
+		m := module.(*Module)
+		m.host = host
+		s := grpc.NewServer(serverOptions...)
+		pluginv1.RegisterPluginServer(s, &server{module: m})
+		return s
+	}
 }
 
 // Warn writes a line the operator should see (a mail that could not be
