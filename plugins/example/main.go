@@ -90,7 +90,7 @@ func main() {
 			return r.Raw(201, "text/plain; charset=utf-8", nil)
 		}
 		var notes []note
-		if err := r.DB().NewSelect().Model(&notes).Where("organisation_id = ?", r.OrgID()).Order("id").Scan(r.Context); err != nil {
+		if err := r.DB().NewSelect().Model(&notes).Where("organisation_id = ?", r.OrganisationID()).Order("id").Scan(r.Context); err != nil {
 			return err
 		}
 		var b strings.Builder
@@ -112,7 +112,7 @@ func main() {
 		if err != nil || !r.Can("example.view") {
 			return "", nil
 		}
-		n, err := r.DB().NewSelect().Model((*note)(nil)).Where("organisation_id = ? AND author_id = ?", r.OrgID(), person).Count(r.Context)
+		n, err := r.DB().NewSelect().Model((*note)(nil)).Where("organisation_id = ? AND author_id = ?", r.OrganisationID(), person).Count(r.Context)
 		if err != nil {
 			return "", err
 		}
@@ -140,7 +140,7 @@ func dossierCard(r *sdk.Request) (template.HTML, error) {
 		return "", nil
 	}
 	var notes []note
-	err = r.DB().NewSelect().Model(&notes).Where("organisation_id = ? AND dossier_id = ?", r.OrgID(), id).Order("id DESC").Limit(5).Scan(r.Context)
+	err = r.DB().NewSelect().Model(&notes).Where("organisation_id = ? AND dossier_id = ?", r.OrganisationID(), id).Order("id DESC").Limit(5).Scan(r.Context)
 	if err != nil {
 		return "", err
 	}
@@ -176,7 +176,7 @@ func addDossierNote(r *sdk.Request) error {
 	if text == "" || len([]rune(text)) > 500 {
 		return r.RedirectToDossier(id)
 	}
-	n := &note{OrganisationID: r.OrgID(), AuthorID: r.UserID(), DossierID: &id, Text: text, CreatedAt: time.Now().UTC()}
+	n := &note{OrganisationID: r.OrganisationID(), AuthorID: r.UserID(), DossierID: &id, Text: text, CreatedAt: time.Now().UTC()}
 	if _, err := r.DB().NewInsert().Model(n).Exec(r.Context); err != nil {
 		return err
 	}
@@ -193,7 +193,7 @@ func addNote(r *sdk.Request, text string) (ok bool, err error) {
 	if text == "" || len([]rune(text)) > 500 {
 		return false, nil
 	}
-	n := &note{OrganisationID: r.OrgID(), AuthorID: r.UserID(), Text: text, CreatedAt: time.Now().UTC()}
+	n := &note{OrganisationID: r.OrganisationID(), AuthorID: r.UserID(), Text: text, CreatedAt: time.Now().UTC()}
 	if _, err := r.DB().NewInsert().Model(n).Exec(r.Context); err != nil {
 		return false, err
 	}
@@ -207,7 +207,7 @@ func addNote(r *sdk.Request, text string) (ok bool, err error) {
 // page shows the organisation's notes, newest first, and the form.
 func page(r *sdk.Request, status int, problem string) error {
 	var notes []note
-	err := r.DB().NewSelect().Model(&notes).Where("organisation_id = ?", r.OrgID()).Order("id DESC").Limit(20).Scan(r.Context)
+	err := r.DB().NewSelect().Model(&notes).Where("organisation_id = ?", r.OrganisationID()).Order("id DESC").Limit(20).Scan(r.Context)
 	if err != nil {
 		return err
 	}

@@ -31,10 +31,6 @@ var ErrNoCall = errors.New("sdk: database calls need the request's context (r.Co
 // DB is the module's database handle, for use with the request's context.
 func (r *Request) DB() *bun.DB { return r.module.database() }
 
-// OrgID is the organisation the call is for; every row the plugin writes
-// carries it in organisation_id, and every query filters on it.
-func (r *Request) OrgID() int64 { return r.ctx.GetOrganisationId() }
-
 func (m *Module) database() *bun.DB {
 	m.dbOnce.Do(func() {
 		sqldb := sql.OpenDB(connector{m: m})

@@ -42,7 +42,9 @@ func (r *Request) UserName() string { return r.ctx.GetUserName() }
 // Roles are the person's roles in the organisation, such as "coach".
 func (r *Request) Roles() []string { return r.ctx.GetRoles() }
 
-// OrganisationID is the active organisation's id.
+// OrganisationID is the organisation the call is for: every row the
+// plugin writes carries it in organisation_id, and every query filters on
+// it.
 func (r *Request) OrganisationID() int64 { return r.ctx.GetOrganisationId() }
 
 // OrganisationName is the active organisation's name.
