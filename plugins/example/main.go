@@ -1,7 +1,11 @@
+// Code generated from plugins/scaffold/skeleton (go test ./plugins/scaffold -update); DO NOT EDIT.
+
 // Command example is the smallest complete Atrium plugin: a page with a form,
 // a table of its own with a migration, a start-page tile and a permission,
 // with English and Dutch messages. It is the starting point for vendors
-// (`atrium plugin new` copies it).
+// (`atrium plugin new` writes it, under another name, from the same
+// skeleton). handlers_test.go tests its pages against the SDK's fake host
+// (sdktest), main_test.go the plugin as it ships, in Atrium.
 package main
 
 import (
@@ -32,7 +36,11 @@ type note struct {
 	CreatedAt      time.Time `bun:"created_at,notnull"`
 }
 
-func main() {
+func main() { sdk.Serve(module()) }
+
+// module describes the module and adds its migrations, pages and slots:
+// main serves it, and the tests call it.
+func module() *sdk.Module {
 	m := sdk.New(sdk.Manifest{
 		ID: "example", Version: "1.0.0", Label: "example.title", Summary: "example.summary", Icon: "puzzle",
 		Permissions: []sdk.Permission{{Name: "example.view", DefaultRoles: []string{"coach", "coachee"}}},
@@ -128,7 +136,7 @@ func main() {
 	// of another organisation the dossier is shared with.
 	m.Slot("dossier.card", dossierCard)
 	m.Page("POST", "/dossiers/:id/notes", "example.view", addDossierNote)
-	sdk.Serve(m)
+	return m
 }
 
 // dossierCard lists the newest notes about a dossier's person, new ones
