@@ -26,9 +26,11 @@ import (
 type tokenKey struct{}
 
 // ErrNoCall is returned for a query made without a request's context.
+// Since contract v1.0.
 var ErrNoCall = errors.New("sdk: database calls need the request's context (r.Context)")
 
 // DB is the module's database handle, for use with the request's context.
+// Since contract v1.0.
 func (r *Request) DB() *bun.DB { return r.module.database() }
 
 func (m *Module) database() *bun.DB {

@@ -21,6 +21,7 @@ import (
 
 // Serve runs the module until the host stops it. It exits by itself when the
 // host process is gone, so a plugin never outlives Atrium.
+// Since contract v1.0.
 func Serve(m *Module) {
 	go watchParent()
 	tuneCollector()
@@ -53,6 +54,7 @@ func init() {
 // Warn writes a line the operator should see (a mail that could not be
 // sent, say) into the host's log under the plugin's name; keyvals are
 // pairs of a name and a value.
+// Since contract v1.3.
 func (r *Request) Warn(msg string, keyvals ...any) { r.module.log.Warn(msg, keyvals...) }
 
 // survivePanics turns a panic in a slot, an event handler or a migration

@@ -98,6 +98,7 @@ func (r *Request) localizer() *messages.Localizer { return r.localizerFor(r.ctx.
 
 // TFor translates one of the plugin's messages for someone who reads
 // locale, such as the recipient of a mail, with the organisation's terms.
+// Since contract v1.3.
 func (r *Request) TFor(locale, id string, args ...any) string {
 	return r.localizerFor(locale).T(id, args...)
 }

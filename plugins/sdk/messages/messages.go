@@ -30,6 +30,7 @@ import (
 )
 
 // Catalog is every message in every shipped language.
+// Since contract v1.6.
 type Catalog struct {
 	bundle     *goi18n.Bundle
 	tags       []language.Tag
@@ -42,6 +43,7 @@ type Catalog struct {
 
 // Load reads every <language>.toml and <area>.<language>.toml in fsys. English must be among them: it is
 // the language of last resort.
+// Since contract v1.6.
 func Load(fsys fs.FS) (*Catalog, error) {
 	bundle := goi18n.NewBundle(language.English)
 	bundle.RegisterUnmarshalFunc("toml", toml.Unmarshal)
@@ -86,6 +88,7 @@ func Load(fsys fs.FS) (*Catalog, error) {
 
 // AddMessages merges a message file (a plugin's) into a shipped language.
 // Call it before serving: the catalog is read without locks afterwards.
+// Since contract v1.6.
 func (c *Catalog) AddMessages(locale string, toml []byte) error {
 	if !c.Has(locale) {
 		return nil // a language Atrium does not ship is ignored
@@ -104,6 +107,7 @@ func (c *Catalog) AddMessages(locale string, toml []byte) error {
 }
 
 // Locales lists the shipped languages by their two-letter code, English first.
+// Since contract v1.6.
 func (c *Catalog) Locales() []string {
 	out := make([]string, 0, len(c.tags))
 	for _, tag := range c.tags {
@@ -114,15 +118,18 @@ func (c *Catalog) Locales() []string {
 }
 
 // Has tells whether locale is shipped.
+// Since contract v1.6.
 func (c *Catalog) Has(locale string) bool {
 	_, ok := c.localizers[locale]
 	return ok
 }
 
 // MessageIDs lists the ids in one language's file, sorted.
+// Since contract v1.6.
 func (c *Catalog) MessageIDs(locale string) []string { return c.ids[locale] }
 
 // Localizer returns the translator for a shipped locale, English otherwise.
+// Since contract v1.6.
 func (c *Catalog) Localizer(locale string) *Localizer {
 	if l, ok := c.localizers[locale]; ok {
 		return l
@@ -131,6 +138,7 @@ func (c *Catalog) Localizer(locale string) *Localizer {
 }
 
 // Localizer translates into one language. It is safe for concurrent use.
+// Since contract v1.6.
 type Localizer struct {
 	// Locale is the two-letter code, such as "nl".
 	Locale    string
@@ -140,10 +148,12 @@ type Localizer struct {
 }
 
 // Words are an organisation's own singular and plural for a term.
+// Since contract v1.6.
 type Words struct{ One, Other string }
 
 // WithTerms returns a Localizer that uses an organisation's own words for the
 // terms it renamed; every other message is unchanged.
+// Since contract v1.6.
 func (l *Localizer) WithTerms(terms map[string]Words) *Localizer {
 	if len(terms) == 0 {
 		return l
@@ -157,6 +167,7 @@ func (l *Localizer) WithTerms(terms map[string]Words) *Localizer {
 // as database counts come) selects the plural form and is available as
 // {{.Count}}; a map[string]any supplies other template data. A
 // missing message shows its id, so the gap is visible rather than silent.
+// Since contract v1.6.
 func (l *Localizer) T(id string, args ...any) string {
 	cfg := goi18n.LocalizeConfig{MessageID: id}
 	var data map[string]any
@@ -211,6 +222,7 @@ func (l *Localizer) wordsFor(n int) map[string]string {
 }
 
 // TermKeys lists the terms an organisation may rename.
+// Since contract v1.6.
 func TermKeys() []string {
 	return []string{"coach", "coachee", "assignment", "team", "trajectory", "dossier", "forum", "organisation"}
 }
@@ -219,6 +231,7 @@ func TermKeys() []string {
 // unless count is other than one. A key written with a capital ("Coachee")
 // gives a capitalised word. Organisations' own words arrive with tenancy; until
 // then the words come from the term.* messages.
+// Since contract v1.6.
 func (l *Localizer) Term(key string, count ...int) string {
 	n := 1
 	if len(count) > 0 {

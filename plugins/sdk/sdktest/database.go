@@ -38,6 +38,7 @@ const rowsPerBatch = 1000
 // DB is an organisation's database as the host holds it, for a test to
 // put rows in place or check what the module wrote. The module's
 // migrations have run in it.
+// Since contract v1.6.
 func (h *Host) DB(org int64) *bun.DB {
 	h.t.Helper()
 	db, err := h.database(org)

@@ -13,6 +13,7 @@ import (
 )
 
 // Dossier is a dossier of the fake host's, and who may do what in it.
+// Since contract v1.6.
 type Dossier struct {
 	ID           int64 // 0: the next free id
 	Organisation int64 // 0 is Organisation
@@ -34,12 +35,14 @@ type item struct {
 
 // Sessions is a trajectory's count of sessions the module recorded
 // (Request.SetSessions).
+// Since contract v1.6.
 type Sessions struct {
 	Dossier, Trajectory int64
 	Booked, Used        int
 }
 
 // AddDossier adds a dossier and returns its id.
+// Since contract v1.6.
 func (h *Host) AddDossier(d Dossier) int64 {
 	h.mu.Lock()
 	defer h.mu.Unlock()
@@ -56,6 +59,7 @@ func (h *Host) AddDossier(d Dossier) int64 {
 
 // Dossier is a dossier as it is now, with the trajectories' sessions the
 // module recorded.
+// Since contract v1.6.
 func (h *Host) Dossier(id int64) Dossier {
 	h.mu.Lock()
 	defer h.mu.Unlock()
@@ -69,6 +73,7 @@ func (h *Host) Dossier(id int64) Dossier {
 }
 
 // Sessions are the counts of sessions the module recorded, in order.
+// Since contract v1.6.
 func (h *Host) Sessions() []Sessions {
 	h.mu.Lock()
 	defer h.mu.Unlock()

@@ -8,12 +8,14 @@ import (
 )
 
 // Notice is a notice the module left a person (Request.Notify).
+// Since contract v1.6.
 type Notice struct {
 	Organisation, To int64
 	Message, Link    string
 }
 
 // SentMail is a mail the module sent a person (Request.Mail).
+// Since contract v1.6.
 type SentMail struct {
 	Organisation, To int64
 	sdk.Mail
@@ -21,6 +23,7 @@ type SentMail struct {
 
 // Published is a realtime event the module sent to a topic
 // (Request.Publish).
+// Since contract v1.6.
 type Published struct {
 	Organisation       int64
 	Topic, Event, HTML string
@@ -28,6 +31,7 @@ type Published struct {
 
 // Emitted is an event the module emitted for other plugins (Request.Emit),
 // with its full name ("<id>.<name>").
+// Since contract v1.6.
 type Emitted struct {
 	Organisation, By int64
 	Name             string
@@ -36,6 +40,7 @@ type Emitted struct {
 
 // Audited is a line the module wrote in the audit log (Request.Audit),
 // with its full action ("<id>.<action>").
+// Since contract v1.6.
 type Audited struct {
 	Organisation, By, Subject int64
 	Action, Detail            string
@@ -67,6 +72,7 @@ func (h *Host) record(f func(*records)) {
 }
 
 // Notices are the notices the module left, in order.
+// Since contract v1.6.
 func (h *Host) Notices() []Notice {
 	h.mu.Lock()
 	defer h.mu.Unlock()
@@ -74,6 +80,7 @@ func (h *Host) Notices() []Notice {
 }
 
 // Mails are the mails the module sent, in order.
+// Since contract v1.6.
 func (h *Host) Mails() []SentMail {
 	h.mu.Lock()
 	defer h.mu.Unlock()
@@ -81,6 +88,7 @@ func (h *Host) Mails() []SentMail {
 }
 
 // Published are the realtime events the module sent, in order.
+// Since contract v1.6.
 func (h *Host) Published() []Published {
 	h.mu.Lock()
 	defer h.mu.Unlock()
@@ -88,6 +96,7 @@ func (h *Host) Published() []Published {
 }
 
 // Emitted are the events the module emitted, in order.
+// Since contract v1.6.
 func (h *Host) Emitted() []Emitted {
 	h.mu.Lock()
 	defer h.mu.Unlock()
@@ -95,6 +104,7 @@ func (h *Host) Emitted() []Emitted {
 }
 
 // Audited are the lines the module wrote in the audit log, in order.
+// Since contract v1.6.
 func (h *Host) Audited() []Audited {
 	h.mu.Lock()
 	defer h.mu.Unlock()
@@ -102,6 +112,7 @@ func (h *Host) Audited() []Audited {
 }
 
 // Count is what the module last said waits for a person (Request.SetCount).
+// Since contract v1.6.
 func (h *Host) Count(person int64) int {
 	h.mu.Lock()
 	defer h.mu.Unlock()

@@ -54,6 +54,7 @@ import (
 
 // Organisation is the organisation people belong to unless they are given
 // another (AddOrganisation).
+// Since contract v1.6.
 const Organisation int64 = 1
 
 // callTimeout bounds every call, as the host's deadline does.
@@ -61,6 +62,7 @@ const callTimeout = 10 * time.Second
 
 // Host is a fake Atrium host serving one module. Its methods are safe to
 // call from parallel subtests.
+// Since contract v1.6.
 type Host struct {
 	t        testing.TB
 	id       string
@@ -79,6 +81,7 @@ type Host struct {
 }
 
 // Person is someone in the fake host's directory.
+// Since contract v1.6.
 type Person struct {
 	ID           int64 // 0: the next free id
 	Name         string
@@ -92,6 +95,7 @@ type Person struct {
 // New serves the module to a new fake host and runs its migrations in the
 // first organisation's database; the test fails if they fail. Everything
 // is closed when the test ends.
+// Since contract v1.6.
 func New(t testing.TB, m *sdk.Module) *Host {
 	t.Helper()
 	h := &Host{t: t, dir: t.TempDir(), orgs: map[int64]*organisation{}, people: map[int64]Person{}, dossiers: map[int64]*Dossier{},
@@ -137,10 +141,12 @@ func dial(t testing.TB, s *grpc.Server) *grpc.ClientConn {
 }
 
 // Manifest is what the module told the host about itself.
+// Since contract v1.6.
 func (h *Host) Manifest() *pluginv1.ManifestResponse { return h.manifest }
 
 // AddOrganisation adds another organisation, for tests of what one
 // organisation must not see of another's, and returns its id.
+// Since contract v1.6.
 func (h *Host) AddOrganisation(name string) int64 {
 	h.mu.Lock()
 	id := h.nextID
@@ -152,6 +158,7 @@ func (h *Host) AddOrganisation(name string) int64 {
 
 // AddOrganisationNamed adds an organisation with the given id, or renames
 // it.
+// Since contract v1.6.
 func (h *Host) AddOrganisationNamed(id int64, name string) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
@@ -163,6 +170,7 @@ func (h *Host) AddOrganisationNamed(id int64, name string) {
 }
 
 // AddPerson adds someone to the directory and returns their id.
+// Since contract v1.6.
 func (h *Host) AddPerson(p Person) int64 {
 	h.mu.Lock()
 	defer h.mu.Unlock()
@@ -188,6 +196,7 @@ func (h *Host) AddPerson(p Person) int64 {
 
 // SetPresence says how present a person is (sdk.Here, sdk.Away); everyone
 // else is offline.
+// Since contract v1.6.
 func (h *Host) SetPresence(person int64, p sdk.Presence) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
@@ -197,6 +206,7 @@ func (h *Host) SetPresence(person int64, p sdk.Presence) {
 // Caller is who makes the calls that follow: a person, in an organisation,
 // with permissions, a language and the organisation's words. Change its
 // fields before calling to test another case.
+// Since contract v1.6.
 type Caller struct {
 	h            *Host
 	Person       int64  // 0: nobody, as the host's ticks call
@@ -212,6 +222,7 @@ type Caller struct {
 }
 
 // As makes calls as a person of the directory (0: nobody, in Organisation).
+// Since contract v1.6.
 func (h *Host) As(person int64) *Caller {
 	h.mu.Lock()
 	p, ok := h.people[person]
@@ -227,6 +238,7 @@ func (h *Host) As(person int64) *Caller {
 }
 
 // Request is one request to the module's pages, as the host passes it on.
+// Since contract v1.6.
 type Request struct {
 	Method string
 	// Path is the page's address below /m/<id> ("/items/3?page=2"); the
@@ -240,6 +252,7 @@ type Request struct {
 }
 
 // Response is the module's answer, as the host receives it.
+// Since contract v1.6.
 type Response struct {
 	Status   int
 	Title    string // the page's title, translated
@@ -251,9 +264,11 @@ type Response struct {
 }
 
 // Get asks for one of the module's pages.
+// Since contract v1.6.
 func (c *Caller) Get(path string) *Response { return c.Do(Request{Method: "GET", Path: path}) }
 
 // PostForm sends a form to one of the module's pages.
+// Since contract v1.6.
 func (c *Caller) PostForm(path string, form url.Values) *Response {
 	return c.Do(Request{Method: "POST", Path: path, Form: form})
 }
@@ -261,6 +276,7 @@ func (c *Caller) PostForm(path string, form url.Values) *Response {
 // Do sends a request to the module's pages, protocol endpoint or feed, as
 // the host would, and returns its answer; the test fails when the module
 // cannot be reached.
+// Since contract v1.6.
 func (c *Caller) Do(req Request) *Response {
 	c.h.t.Helper()
 	path, query, _ := strings.Cut(req.Path, "?")
@@ -301,6 +317,7 @@ func (c *Caller) Do(req Request) *Response {
 // Slot asks the module to fill a slot on a core page ("home.tile",
 // "person.card" with params["person_id"], "dossier.card" with
 // params["dossier_id"] and params["level"]).
+// Since contract v1.6.
 func (c *Caller) Slot(name string, params map[string]string) (template.HTML, error) {
 	cc, done := c.open(false)
 	defer done()
@@ -316,6 +333,7 @@ func (c *Caller) Slot(name string, params map[string]string) (template.HTML, err
 // Event delivers an event to the module's handler for it (OnEvent), for
 // the caller's organisation and person, as the host delivers emitted
 // events.
+// Since contract v1.6.
 func (c *Caller) Event(name string, payload []byte) error {
 	cc, done := c.open(false)
 	defer done()
@@ -327,6 +345,7 @@ func (c *Caller) Event(name string, payload []byte) error {
 
 // Tick calls the module's Tick handler for an organisation, as nobody, as
 // the host does every few minutes.
+// Since contract v1.6.
 func (h *Host) Tick(org int64) error {
 	c := h.As(0)
 	c.Organisation = org
