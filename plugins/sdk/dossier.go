@@ -105,6 +105,8 @@ func (r *Request) dossier(req *pluginv1.DossierRequest) (DossierInfo, error) {
 // SetSessions records how many sessions of an open trajectory are booked
 // and how many were used (held or missed), as the plugin counts them; the
 // first sets the trajectory running. The person must be able to contribute.
+// The host keeps one count per trajectory, the last one set: two plugins
+// that both count sessions of a trajectory would overwrite each other.
 // Since contract v1.3.
 func (r *Request) SetSessions(dossierID, trajectoryID int64, booked, used int) error {
 	if r.module.host == nil {
