@@ -12,7 +12,7 @@ import (
 
 	"github.com/atriumhq/atrium/core/secrets"
 	"github.com/atriumhq/atrium/core/tenancy"
-	pluginv1 "github.com/atriumhq/atrium/plugins/proto/v1"
+	pluginv1 "github.com/atriumhq/atrium/plugins/sdk/proto/v1"
 )
 
 // deliver hands an event to every running plugin that receives it and that

@@ -11,7 +11,7 @@ import (
 	"github.com/atriumhq/atrium/core/pluginhost/wall"
 	"github.com/atriumhq/atrium/core/secrets"
 	"github.com/atriumhq/atrium/core/tenancy"
-	pluginv1 "github.com/atriumhq/atrium/plugins/proto/v1"
+	pluginv1 "github.com/atriumhq/atrium/plugins/sdk/proto/v1"
 )
 
 // This file is what the web front asks of the host: a page, a protocol

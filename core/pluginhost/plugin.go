@@ -25,8 +25,8 @@ import (
 
 	"github.com/atriumhq/atrium/core/config"
 	"github.com/atriumhq/atrium/core/pluginhost/sandbox"
-	pluginv1 "github.com/atriumhq/atrium/plugins/proto/v1"
-	"github.com/atriumhq/atrium/plugins/wire"
+	pluginv1 "github.com/atriumhq/atrium/plugins/sdk/proto/v1"
+	"github.com/atriumhq/atrium/plugins/sdk/wire"
 )
 
 // Plugin states.

@@ -202,7 +202,7 @@ func bookView(r *sdk.Request, b *bookable, status int, chosen string, problems m
 		for to.Weekday() != time.Monday {
 			to = to.AddDate(0, 0, 1)
 		}
-		coach, err := load(r.Context, r.DB(), r.OrgID(), b.Dossier.CoachID, b.Zone, from, to, 0)
+		coach, err := load(r.Context, r.DB(), r.OrganisationID(), b.Dossier.CoachID, b.Zone, from, to, 0)
 		if err != nil {
 			return err
 		}
@@ -303,7 +303,7 @@ func bookIn(r *sdk.Request, b *bookable) error {
 	if len(problems) > 0 {
 		return bookView(r, b, 422, r.Form.Get("start"), problems, "")
 	}
-	a, err := book(r.Context, r.DB(), booking{OrgID: r.OrgID(), CoachID: b.Dossier.CoachID, CoacheeID: b.Coachee, DossierID: b.Dossier.ID,
+	a, err := book(r.Context, r.DB(), booking{OrgID: r.OrganisationID(), CoachID: b.Dossier.CoachID, CoacheeID: b.Coachee, DossierID: b.Dossier.ID,
 		TrajectoryID: b.Trajectory.ID, BookedBy: r.UserID(), Type: b.Type, Zone: b.Zone, Start: start.UTC(), Theme: theme, Now: time.Now()})
 	if errors.Is(err, errTaken) {
 		return bookView(r, b, 409, "", map[string]string{"start": "agenda.error.taken"}, "")

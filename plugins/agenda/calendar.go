@@ -23,7 +23,7 @@ type apptView struct {
 // "coachee_id") is the person and that overlap [from, to), by start.
 func appointmentsOf(r *sdk.Request, column string, userID int64, from, to time.Time) ([]appointment, error) {
 	var list []appointment
-	err := r.DB().NewSelect().Model(&list).Where("organisation_id = ?", r.OrgID()).Where("? = ?", bun.Ident(column), userID).
+	err := r.DB().NewSelect().Model(&list).Where("organisation_id = ?", r.OrganisationID()).Where("? = ?", bun.Ident(column), userID).
 		Where("ends_at > ? AND starts_at < ?", from.UTC(), to.UTC()).Order("starts_at").Limit(1000).Scan(r.Context)
 	return list, err
 }
@@ -99,7 +99,7 @@ func agendaPage(r *sdk.Request) error {
 	if err != nil {
 		return err
 	}
-	coach, err := load(r.Context, r.DB(), r.OrgID(), r.UserID(), zone, from, to, 0)
+	coach, err := load(r.Context, r.DB(), r.OrganisationID(), r.UserID(), zone, from, to, 0)
 	if err != nil {
 		return err
 	}

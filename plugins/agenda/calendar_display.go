@@ -40,7 +40,7 @@ func (s calendarStore) Presentation(ctx context.Context, calendar string) (map[x
 		return nil, err
 	}
 	var rows []davDisplay
-	if err := r.DB().NewSelect().Model(&rows).Where("organisation_id = ? AND user_id = ?", r.OrgID(), r.UserID()).Scan(ctx); err != nil {
+	if err := r.DB().NewSelect().Model(&rows).Where("organisation_id = ? AND user_id = ?", r.OrganisationID(), r.UserID()).Scan(ctx); err != nil {
 		return nil, err
 	}
 	out := make(map[xml.Name]string, len(rows))
@@ -59,12 +59,12 @@ func (s calendarStore) SetPresentation(ctx context.Context, calendar string, set
 	}
 	return r.DB().RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
 		for _, n := range remove {
-			if _, err := tx.NewDelete().Model((*davDisplay)(nil)).Where("organisation_id = ? AND user_id = ? AND space = ? AND local = ?", r.OrgID(), r.UserID(), n.Space, n.Local).Exec(ctx); err != nil {
+			if _, err := tx.NewDelete().Model((*davDisplay)(nil)).Where("organisation_id = ? AND user_id = ? AND space = ? AND local = ?", r.OrganisationID(), r.UserID(), n.Space, n.Local).Exec(ctx); err != nil {
 				return err
 			}
 		}
 		for n, v := range set {
-			d := &davDisplay{OrganisationID: r.OrgID(), UserID: r.UserID(), Space: n.Space, Local: n.Local, Value: v}
+			d := &davDisplay{OrganisationID: r.OrganisationID(), UserID: r.UserID(), Space: n.Space, Local: n.Local, Value: v}
 			if _, err := tx.NewInsert().Model(d).On("CONFLICT (organisation_id, user_id, space, local) DO UPDATE").Set("value = EXCLUDED.value").Exec(ctx); err != nil {
 				return err
 			}

@@ -37,7 +37,7 @@ type orgSettings struct {
 // chose has the zero ones (initials, reminders a day before).
 func settingsOf(r *sdk.Request) (orgSettings, error) {
 	s := orgSettings{}
-	err := r.DB().NewSelect().Model(&s).Where("organisation_id = ?", r.OrgID()).Scan(r.Context)
+	err := r.DB().NewSelect().Model(&s).Where("organisation_id = ?", r.OrganisationID()).Scan(r.Context)
 	if errors.Is(err, sql.ErrNoRows) {
 		err = nil
 	}
@@ -75,7 +75,7 @@ func initials(name string) string {
 // where keeps, as calendar objects named after their UID.
 func appointmentObjects(r *sdk.Request, where func(*bun.SelectQuery) *bun.SelectQuery) ([]caldav.Object, error) {
 	var list []appointment
-	q := r.DB().NewSelect().Model(&list).Where("organisation_id = ? AND coach_id = ? AND status <> ?", r.OrgID(), r.UserID(), statusCancelled)
+	q := r.DB().NewSelect().Model(&list).Where("organisation_id = ? AND coach_id = ? AND status <> ?", r.OrganisationID(), r.UserID(), statusCancelled)
 	if err := where(q).Order("starts_at").Scan(r.Context); err != nil || len(list) == 0 {
 		return nil, err
 	}
@@ -124,7 +124,7 @@ func appointmentObjects(r *sdk.Request, where func(*bun.SelectQuery) *bun.Select
 // sent them: their text, not read (whoever needs more reads it).
 func eventObjects(r *sdk.Request, where func(*bun.SelectQuery) *bun.SelectQuery) ([]caldav.Object, error) {
 	var list []privateEvent
-	q := r.DB().NewSelect().Model(&list).Column("name", "etag", "data", "updated_at").Where("organisation_id = ? AND coach_id = ?", r.OrgID(), r.UserID())
+	q := r.DB().NewSelect().Model(&list).Column("name", "etag", "data", "updated_at").Where("organisation_id = ? AND coach_id = ?", r.OrganisationID(), r.UserID())
 	if err := where(q).Scan(r.Context); err != nil {
 		return nil, err
 	}
@@ -147,7 +147,7 @@ func eventTags(r *sdk.Request, where func(*bun.SelectQuery) *bun.SelectQuery, mo
 		UpdatedAt time.Time `bun:"updated_at"`
 	}
 	q := r.DB().NewSelect().TableExpr("agenda_events").Column("name", "etag").ColumnExpr("length(data) AS size").
-		Where("organisation_id = ? AND coach_id = ?", r.OrgID(), r.UserID())
+		Where("organisation_id = ? AND coach_id = ?", r.OrganisationID(), r.UserID())
 	if modTimes {
 		q = q.Column("updated_at")
 	}

@@ -39,7 +39,7 @@ func openObjects(r *sdk.Request) ([]caldav.Object, error) {
 		return nil, err
 	}
 	first, last := openSpan(zone)
-	coach, err := load(r.Context, r.DB(), r.OrgID(), r.UserID(), zone, first, last, 0)
+	coach, err := load(r.Context, r.DB(), r.OrganisationID(), r.UserID(), zone, first, last, 0)
 	if err != nil {
 		return nil, err
 	}
@@ -93,10 +93,13 @@ func openInputs(r *sdk.Request) (string, error) {
 	now := time.Now()
 	g := new(errgroup.Group)
 	g.Go(func() (err error) { zone, err = zoneOf(r, r.UserID()); return err })
-	g.Go(func() (err error) { weekly, err = weeklyOf(r.Context, r.DB(), r.OrgID(), r.UserID()); return err })
+	g.Go(func() (err error) {
+		weekly, err = weeklyOf(r.Context, r.DB(), r.OrganisationID(), r.UserID())
+		return err
+	})
 	g.Go(func() error {
 		return r.DB().NewSelect().Model(&changes).Where("organisation_id = ? AND coach_id = ? AND ends_at > ? AND starts_at < ?",
-			r.OrgID(), r.UserID(), now.AddDate(0, 0, -openBack-3).UTC(), now.AddDate(0, 0, openAhead+3).UTC()).Order("id").Scan(r.Context)
+			r.OrganisationID(), r.UserID(), now.AddDate(0, 0, -openBack-3).UTC(), now.AddDate(0, 0, openAhead+3).UTC()).Order("id").Scan(r.Context)
 	})
 	if err := g.Wait(); err != nil {
 		return "", err

@@ -148,11 +148,11 @@ func eventsIn(r *sdk.Request, start, end time.Time, modTimes bool) ([]privateEve
 	from, to := lowest(start), highest(end)
 	var rows []privateEvent
 	err := r.DB().NewSelect().Model(&rows).Column(columns...).
-		Where("organisation_id = ? AND coach_id = ? AND simple = ?", r.OrgID(), r.UserID(), true).
+		Where("organisation_id = ? AND coach_id = ? AND simple = ?", r.OrganisationID(), r.UserID(), true).
 		Where("starts_at >= ? AND starts_at < ?", from.Add(-24*time.Hour), to).
 		Where("(ends_at > ? OR ends_at = starts_at AND starts_at >= ?)", from, from).
 		UnionAll(r.DB().NewSelect().Model((*privateEvent)(nil)).Column(columns...).
-			Where("organisation_id = ? AND coach_id = ? AND simple = ?", r.OrgID(), r.UserID(), false).
+			Where("organisation_id = ? AND coach_id = ? AND simple = ?", r.OrganisationID(), r.UserID(), false).
 			Where("starts_at < ? AND (recurring = ? OR ends_at >= ?)", to.Add(dayLong), true, from.Add(-dayLong))).
 		Scan(r.Context)
 	return rows, err

@@ -35,9 +35,12 @@ func (s calendarStore) Changes(ctx context.Context, calendar string, at caldav.P
 	var inputs string
 	var early *[]davChange
 	g := new(errgroup.Group)
-	g.Go(func() (err error) { state, err = calendarState(ctx, r.DB(), r.OrgID(), r.UserID()); return err })
+	g.Go(func() (err error) {
+		state, err = calendarState(ctx, r.DB(), r.OrganisationID(), r.UserID())
+		return err
+	})
 	g.Go(func() (err error) { inputs, err = openInputs(r); return err })
-	if at.Since > 0 && at.After == "" && at.Calendar == r.OrgID() {
+	if at.Since > 0 && at.After == "" && at.Calendar == r.OrganisationID() {
 		early = new([]davChange)
 		g.Go(func() (err error) { *early, err = changeLog(r, at.Since); return err })
 	}
@@ -45,7 +48,7 @@ func (s calendarStore) Changes(ctx context.Context, calendar string, at caldav.P
 	if err == nil && state.LastChange == 0 {
 		// A calendar's first token is 1 and up, so that 0 stays the first
 		// sync: an empty entry marks that apps have seen it.
-		state.LastChange, err = touch(ctx, r.DB(), r.OrgID(), r.UserID(), "")
+		state.LastChange, err = touch(ctx, r.DB(), r.OrganisationID(), r.UserID(), "")
 	}
 	if err != nil {
 		return caldav.Page{}, err
@@ -61,10 +64,10 @@ func (s calendarStore) Changes(ctx context.Context, calendar string, at caldav.P
 			now[path.Base(o.Path)] = o.ETag
 		}
 		err = r.DB().RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
-			return reconcileOpen(ctx, tx, r.OrgID(), r.UserID(), now, inputs, state.LastChange)
+			return reconcileOpen(ctx, tx, r.OrganisationID(), r.UserID(), now, inputs, state.LastChange)
 		})
 		if err == nil {
-			state, err = calendarState(ctx, r.DB(), r.OrgID(), r.UserID())
+			state, err = calendarState(ctx, r.DB(), r.OrganisationID(), r.UserID())
 		}
 		if err != nil {
 			return caldav.Page{}, err
@@ -79,14 +82,14 @@ func (s calendarStore) Changes(ctx context.Context, calendar string, at caldav.P
 	switch {
 	case at.Since < 0:
 		page.Next.Since = token
-	case at.Since > 0 && at.Calendar != r.OrgID() || at.Since > token:
+	case at.Since > 0 && at.Calendar != r.OrganisationID() || at.Since > token:
 		return caldav.Page{}, caldav.ErrUnknownToken
 	case at.Since == 0 || at.After != "":
 		page, err = s.listing(r, calendar, at, token, limit, want, open)
 	default:
 		page, err = changedSince(r, at.Since, limit, caldav.MaxAnswer, want, open, early)
 	}
-	page.Next.Calendar = r.OrgID()
+	page.Next.Calendar = r.OrganisationID()
 	return page, err
 }
 
@@ -235,7 +238,7 @@ func changedSince(r *sdk.Request, since int64, limit, budget int, want caldav.Wa
 func changeLog(r *sdk.Request, since int64) ([]davChange, error) {
 	var log []davChange
 	err := r.DB().NewSelect().Model(&log).Column("seq", "name").
-		Where("organisation_id = ? AND coach_id = ? AND seq > ?", r.OrgID(), r.UserID(), since).Order("seq").Scan(r.Context)
+		Where("organisation_id = ? AND coach_id = ? AND seq > ?", r.OrganisationID(), r.UserID(), since).Order("seq").Scan(r.Context)
 	return log, err
 }
 

@@ -67,7 +67,7 @@ func (s calendarStore) PutCalendarObject(ctx context.Context, path string, cal *
 // appointmentByUID is the coach's appointment of that UID, nil for none.
 func appointmentByUID(r *sdk.Request, uid string) (*appointment, error) {
 	a := &appointment{}
-	err := r.DB().NewSelect().Model(a).Where("organisation_id = ? AND coach_id = ? AND uid = ?", r.OrgID(), r.UserID(), uid).Scan(r.Context)
+	err := r.DB().NewSelect().Model(a).Where("organisation_id = ? AND coach_id = ? AND uid = ?", r.OrganisationID(), r.UserID(), uid).Scan(r.Context)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, nil
 	}
@@ -173,14 +173,14 @@ func saveEvent(r *sdk.Request, name string, p *parsed, now time.Time, want expec
 	_, _, base := davPaths(r)
 	return r.DB().RunInTx(r.Context, nil, func(ctx context.Context, tx bun.Tx) error {
 		var other []string
-		err := tx.NewSelect().Model((*privateEvent)(nil)).Column("name").Where("organisation_id = ? AND coach_id = ? AND uid = ? AND name <> ?", r.OrgID(), r.UserID(), p.UID, name).
+		err := tx.NewSelect().Model((*privateEvent)(nil)).Column("name").Where("organisation_id = ? AND coach_id = ? AND uid = ? AND name <> ?", r.OrganisationID(), r.UserID(), p.UID, name).
 			Limit(1).Scan(ctx, &other)
 		if err != nil {
 			return err
 		}
 		if len(other) == 0 {
 			var a []appointment
-			if err := tx.NewSelect().Model(&a).Where("organisation_id = ? AND coach_id = ? AND uid = ?", r.OrgID(), r.UserID(), p.UID).Limit(1).Scan(ctx); err != nil {
+			if err := tx.NewSelect().Model(&a).Where("organisation_id = ? AND coach_id = ? AND uid = ?", r.OrganisationID(), r.UserID(), p.UID).Limit(1).Scan(ctx); err != nil {
 				return err
 			}
 			for _, x := range a {
@@ -190,7 +190,7 @@ func saveEvent(r *sdk.Request, name string, p *parsed, now time.Time, want expec
 		if len(other) > 0 {
 			return caldav.Refuse(http.StatusConflict, "no-uid-conflict", base+other[0], "another object of this calendar has UID %s", p.UID)
 		}
-		e := &privateEvent{OrganisationID: r.OrgID(), CoachID: r.UserID(), Name: name, UID: p.UID, ETag: etagOf(p.Data), Data: p.Data,
+		e := &privateEvent{OrganisationID: r.OrganisationID(), CoachID: r.UserID(), Name: name, UID: p.UID, ETag: etagOf(p.Data), Data: p.Data,
 			StartsAt: p.Start, EndsAt: p.End, Recurring: p.Recurring, Until: p.Until, Busy: p.Busy, Simple: p.Simple, UpdatedAt: now.UTC()}
 		q := tx.NewInsert().Model(e)
 		if want.none {
@@ -210,7 +210,7 @@ func saveEvent(r *sdk.Request, name string, p *parsed, now time.Time, want expec
 		if n, _ := res.RowsAffected(); n == 0 {
 			return errChanged
 		}
-		_, err = touch(ctx, tx, r.OrgID(), r.UserID(), name)
+		_, err = touch(ctx, tx, r.OrganisationID(), r.UserID(), name)
 		return err
 	})
 }
@@ -242,7 +242,7 @@ func (s calendarStore) DeleteCalendarObject(ctx context.Context, path string) er
 		return cancelFromApp(r, a)
 	}
 	return r.DB().RunInTx(r.Context, nil, func(ctx context.Context, tx bun.Tx) error {
-		q := tx.NewDelete().Model((*privateEvent)(nil)).Where("organisation_id = ? AND coach_id = ? AND name = ?", r.OrgID(), r.UserID(), name)
+		q := tx.NewDelete().Model((*privateEvent)(nil)).Where("organisation_id = ? AND coach_id = ? AND name = ?", r.OrganisationID(), r.UserID(), name)
 		if want.etag != "" {
 			q = q.Where("etag = ?", want.etag)
 		}
@@ -255,7 +255,7 @@ func (s calendarStore) DeleteCalendarObject(ctx context.Context, path string) er
 		} else if n == 0 {
 			return caldav.Errorf(http.StatusNotFound, "no object at %s", path)
 		}
-		_, err = touch(ctx, tx, r.OrgID(), r.UserID(), name)
+		_, err = touch(ctx, tx, r.OrganisationID(), r.UserID(), name)
 		return err
 	})
 }

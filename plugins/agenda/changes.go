@@ -28,7 +28,7 @@ type change struct {
 // upcoming reads the coach's changes that have not ended, soonest first.
 func upcoming(r *sdk.Request) ([]change, error) {
 	var list []change
-	err := r.DB().NewSelect().Model(&list).Where("organisation_id = ? AND coach_id = ? AND ends_at > ?", r.OrgID(), r.UserID(), time.Now().UTC()).
+	err := r.DB().NewSelect().Model(&list).Where("organisation_id = ? AND coach_id = ? AND ends_at > ?", r.OrganisationID(), r.UserID(), time.Now().UTC()).
 		Order("starts_at").Limit(100).Scan(r.Context)
 	return list, err
 }
@@ -85,7 +85,7 @@ func addChangePost(r *sdk.Request) error {
 	}
 	now := time.Now().UTC()
 	row := func(start, end time.Time) change {
-		return change{OrganisationID: r.OrgID(), CoachID: r.UserID(), StartsAt: start.UTC(), EndsAt: end.UTC(), Open: open, Place: place, CreatedAt: now}
+		return change{OrganisationID: r.OrganisationID(), CoachID: r.UserID(), StartsAt: start.UTC(), EndsAt: end.UTC(), Open: open, Place: place, CreatedAt: now}
 	}
 	// Days off are one stretch, from the first day to the end of the last;
 	// extra hours are the same times on each day.

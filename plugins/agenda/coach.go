@@ -16,7 +16,7 @@ import (
 // their account, else UTC.
 func zoneOf(r *sdk.Request, coachID int64) (*time.Location, error) {
 	s := settings{}
-	err := r.DB().NewSelect().Model(&s).Where("organisation_id = ? AND coach_id = ?", r.OrgID(), coachID).Scan(r.Context)
+	err := r.DB().NewSelect().Model(&s).Where("organisation_id = ? AND coach_id = ?", r.OrganisationID(), coachID).Scan(r.Context)
 	if err != nil && !errors.Is(err, sql.ErrNoRows) {
 		return nil, err
 	}

@@ -23,7 +23,7 @@ func mine(r *sdk.Request) (*appointment, error) {
 		return nil, r.Fail(404)
 	}
 	a := &appointment{}
-	err = r.DB().NewSelect().Model(a).Where("id = ? AND organisation_id = ? AND (coach_id = ? OR coachee_id = ?)", id, r.OrgID(), r.UserID(), r.UserID()).Scan(r.Context)
+	err = r.DB().NewSelect().Model(a).Where("id = ? AND organisation_id = ? AND (coach_id = ? OR coachee_id = ?)", id, r.OrganisationID(), r.UserID(), r.UserID()).Scan(r.Context)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, r.Fail(404)
 	}
@@ -203,7 +203,7 @@ func themePost(r *sdk.Request) error {
 		return renderAppointment(r, 422, a, nil, map[string]string{"theme": "agenda.error.theme"})
 	}
 	err = r.DB().RunInTx(r.Context, nil, func(ctx context.Context, tx bun.Tx) error {
-		if _, err := tx.NewUpdate().Model(a).Set("theme = ?, updated_at = ?", name, time.Now().UTC()).Where("id = ? AND organisation_id = ?", a.ID, r.OrgID()).Exec(ctx); err != nil {
+		if _, err := tx.NewUpdate().Model(a).Set("theme = ?, updated_at = ?", name, time.Now().UTC()).Where("id = ? AND organisation_id = ?", a.ID, r.OrganisationID()).Exec(ctx); err != nil {
 			return err
 		}
 		_, err := touch(ctx, tx, a.OrganisationID, a.CoachID, a.objectName())

@@ -56,7 +56,7 @@ func renderAvailabilityWith(r *sdk.Request, fresh string) error {
 }
 
 func availabilityView(r *sdk.Request, status int, values, problems map[string]string, fresh string) error {
-	list, err := weeklyOf(r.Context, r.DB(), r.OrgID(), r.UserID())
+	list, err := weeklyOf(r.Context, r.DB(), r.OrganisationID(), r.UserID())
 	if err != nil {
 		return err
 	}
@@ -78,7 +78,7 @@ func availabilityView(r *sdk.Request, status int, values, problems map[string]st
 		session, sessionName = types[0].session(), types[0].Name
 	}
 	now := time.Now()
-	coach, err := load(r.Context, r.DB(), r.OrgID(), r.UserID(), zone, now, now.Add(7*24*time.Hour), 0)
+	coach, err := load(r.Context, r.DB(), r.OrganisationID(), r.UserID(), zone, now, now.Add(7*24*time.Hour), 0)
 	if err != nil {
 		return err
 	}
@@ -132,7 +132,7 @@ func addHoursPost(r *sdk.Request) error {
 	if utf8.RuneCountInString(place) > 80 {
 		problems["place"] = "agenda.error.place"
 	}
-	list, err := weeklyOf(r.Context, r.DB(), r.OrgID(), r.UserID())
+	list, err := weeklyOf(r.Context, r.DB(), r.OrganisationID(), r.UserID())
 	if err != nil {
 		return err
 	}
@@ -149,7 +149,7 @@ func addHoursPost(r *sdk.Request) error {
 	if len(problems) > 0 {
 		return renderAvailability(r, 422, values, problems)
 	}
-	h := &hours{OrganisationID: r.OrgID(), CoachID: r.UserID(), Weekday: day, StartMin: int(start), EndMin: int(end), Place: place, CreatedAt: time.Now().UTC()}
+	h := &hours{OrganisationID: r.OrganisationID(), CoachID: r.UserID(), Weekday: day, StartMin: int(start), EndMin: int(end), Place: place, CreatedAt: time.Now().UTC()}
 	if _, err := r.DB().NewInsert().Model(h).Exec(r.Context); err != nil {
 		return err
 	}
@@ -162,7 +162,7 @@ func zonePost(r *sdk.Request) error {
 	if _, err := time.LoadLocation(name); err != nil || name == "" || name == "Local" {
 		return renderAvailability(r, 422, map[string]string{"zone": name}, map[string]string{"zone": "agenda.error.zone"})
 	}
-	s := &settings{OrganisationID: r.OrgID(), CoachID: r.UserID(), TimeZone: name}
+	s := &settings{OrganisationID: r.OrganisationID(), CoachID: r.UserID(), TimeZone: name}
 	_, err := r.DB().NewInsert().Model(s).On("CONFLICT (organisation_id, coach_id) DO UPDATE").Set("time_zone = EXCLUDED.time_zone").Exec(r.Context)
 	if err != nil {
 		return err

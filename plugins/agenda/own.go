@@ -19,7 +19,7 @@ func deleteRow(model any, mine bool, back string) sdk.HandlerFunc {
 		if err != nil {
 			return r.Fail(404)
 		}
-		q := r.DB().NewDelete().Model(model).Where("id = ? AND organisation_id = ?", id, r.OrgID())
+		q := r.DB().NewDelete().Model(model).Where("id = ? AND organisation_id = ?", id, r.OrganisationID())
 		if mine {
 			q = q.Where("coach_id = ?", r.UserID())
 		}

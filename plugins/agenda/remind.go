@@ -46,7 +46,7 @@ func remind(r *sdk.Request) error {
 	now := time.Now().UTC()
 	var due []appointment
 	err = r.DB().NewSelect().Model(&due).
-		Where("organisation_id = ? AND status = ? AND starts_at > ? AND starts_at <= ?", r.OrgID(), statusPlanned, now, now.Add(before)).
+		Where("organisation_id = ? AND status = ? AND starts_at > ? AND starts_at <= ?", r.OrganisationID(), statusPlanned, now, now.Add(before)).
 		Where("reminded_for IS NULL OR reminded_for <> starts_at").Scan(r.Context)
 	if err != nil {
 		return err
@@ -132,7 +132,7 @@ func remindersPost(r *sdk.Request) error {
 	if !slices.Contains(reminderChoices, choice) {
 		return renderSettings(r, 422, settingsProblem{Field: "remind", Message: "agenda.error.remind"})
 	}
-	s := &orgSettings{OrganisationID: r.OrgID(), CalendarNames: namesInitials, Remind: choice}
+	s := &orgSettings{OrganisationID: r.OrganisationID(), CalendarNames: namesInitials, Remind: choice}
 	if _, err := r.DB().NewInsert().Model(s).On("CONFLICT (organisation_id) DO UPDATE").Set("remind = EXCLUDED.remind").Exec(r.Context); err != nil {
 		return err
 	}

@@ -41,7 +41,7 @@ func (t sessionType) session() availability.Session {
 // any offers one-hour sessions.
 func sessionTypesOf(r *sdk.Request, coachID int64) ([]sessionType, error) {
 	var list []sessionType
-	err := r.DB().NewSelect().Model(&list).Where("organisation_id = ? AND coach_id = ?", r.OrgID(), coachID).Order("name", "id").Scan(r.Context)
+	err := r.DB().NewSelect().Model(&list).Where("organisation_id = ? AND coach_id = ?", r.OrganisationID(), coachID).Order("name", "id").Scan(r.Context)
 	return list, err
 }
 
@@ -70,7 +70,7 @@ func addSessionTypePost(r *sdk.Request) error {
 	if name == "" || utf8.RuneCountInString(name) > 80 {
 		problems["name"] = "agenda.error.name"
 	}
-	t := &sessionType{OrganisationID: r.OrgID(), CoachID: r.UserID(), Name: name, CreatedAt: time.Now().UTC(),
+	t := &sessionType{OrganisationID: r.OrganisationID(), CoachID: r.UserID(), Name: name, CreatedAt: time.Now().UTC(),
 		DurationMin:     bounded(values, problems, "duration", 5, 480, 0),
 		BufferBeforeMin: bounded(values, problems, "buffer_before", 0, 120, 0),
 		BufferAfterMin:  bounded(values, problems, "buffer_after", 0, 120, 0),

@@ -69,7 +69,7 @@ func recount(r *sdk.Request, dossierID, trajectoryID int64) error {
 		N      int    `bun:"n"`
 	}
 	err := r.DB().NewSelect().Model((*appointment)(nil)).ColumnExpr("status, COUNT(*) AS n").
-		Where("organisation_id = ? AND dossier_id = ? AND trajectory_id = ?", r.OrgID(), dossierID, trajectoryID).Group("status").Scan(r.Context, &counts)
+		Where("organisation_id = ? AND dossier_id = ? AND trajectory_id = ?", r.OrganisationID(), dossierID, trajectoryID).Group("status").Scan(r.Context, &counts)
 	if err != nil {
 		return err
 	}

@@ -26,7 +26,7 @@ const maxThemes = 50
 // themesOf reads the organisation's themes by name.
 func themesOf(r *sdk.Request) ([]theme, error) {
 	var list []theme
-	err := r.DB().NewSelect().Model(&list).Where("organisation_id = ?", r.OrgID()).Order("name").Scan(r.Context)
+	err := r.DB().NewSelect().Model(&list).Where("organisation_id = ?", r.OrganisationID()).Order("name").Scan(r.Context)
 	return list, err
 }
 
@@ -70,12 +70,12 @@ func namesPost(r *sdk.Request) error {
 		return renderSettings(r, 422, settingsProblem{Field: "names", Message: "agenda.error.names"})
 	}
 	err := r.DB().RunInTx(r.Context, nil, func(ctx context.Context, tx bun.Tx) error {
-		s := &orgSettings{OrganisationID: r.OrgID(), CalendarNames: names}
+		s := &orgSettings{OrganisationID: r.OrganisationID(), CalendarNames: names}
 		if _, err := tx.NewInsert().Model(s).On("CONFLICT (organisation_id) DO UPDATE").Set("calendar_names = EXCLUDED.calendar_names").Exec(ctx); err != nil {
 			return err
 		}
 		var list []appointment
-		if err := tx.NewSelect().Model(&list).Column("coach_id", "uid").Where("organisation_id = ?", r.OrgID()).Order("coach_id").Scan(ctx); err != nil {
+		if err := tx.NewSelect().Model(&list).Column("coach_id", "uid").Where("organisation_id = ?", r.OrganisationID()).Order("coach_id").Scan(ctx); err != nil {
 			return err
 		}
 		for len(list) > 0 {
@@ -87,7 +87,7 @@ func namesPost(r *sdk.Request) error {
 			for _, a := range list[:n] {
 				names = append(names, a.objectName())
 			}
-			if _, err := touch(ctx, tx, r.OrgID(), list[0].CoachID, names...); err != nil {
+			if _, err := touch(ctx, tx, r.OrganisationID(), list[0].CoachID, names...); err != nil {
 				return err
 			}
 			list = list[n:]
@@ -120,7 +120,7 @@ func addThemePost(r *sdk.Request) error {
 	case len(list) >= maxThemes:
 		return renderSettings(r, 422, settingsProblem{"theme", "agenda.error.too_many_themes", name})
 	}
-	if _, err := r.DB().NewInsert().Model(&theme{OrganisationID: r.OrgID(), Name: name}).Exec(r.Context); err != nil {
+	if _, err := r.DB().NewInsert().Model(&theme{OrganisationID: r.OrganisationID(), Name: name}).Exec(r.Context); err != nil {
 		return err
 	}
 	return r.Redirect("/themes")

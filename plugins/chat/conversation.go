@@ -53,7 +53,7 @@ func mine(r *sdk.Request) (*conversation, error) {
 		return nil, r.Fail(404)
 	}
 	c := &conversation{}
-	err = r.DB().NewSelect().Model(c).Where("id = ? AND organisation_id = ? AND (low_id = ? OR high_id = ?)", id, r.OrgID(), r.UserID(), r.UserID()).Scan(r.Context)
+	err = r.DB().NewSelect().Model(c).Where("id = ? AND organisation_id = ? AND (low_id = ? OR high_id = ?)", id, r.OrganisationID(), r.UserID(), r.UserID()).Scan(r.Context)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, r.Fail(404)
 	}
@@ -95,12 +95,12 @@ func partnerFor(r *sdk.Request, v url.Values) (int64, error) {
 // once).
 func open(r *sdk.Request, other int64) (*conversation, error) {
 	low, high := min(r.UserID(), other), max(r.UserID(), other)
-	c := &conversation{OrganisationID: r.OrgID(), LowID: low, HighID: high, LastAt: time.Now().UTC()}
+	c := &conversation{OrganisationID: r.OrganisationID(), LowID: low, HighID: high, LastAt: time.Now().UTC()}
 	_, err := r.DB().NewInsert().Model(c).On("CONFLICT (organisation_id, low_id, high_id) DO NOTHING").Exec(r.Context)
 	if err != nil {
 		return nil, err
 	}
-	err = r.DB().NewSelect().Model(c).Where("organisation_id = ? AND low_id = ? AND high_id = ?", r.OrgID(), low, high).Scan(r.Context)
+	err = r.DB().NewSelect().Model(c).Where("organisation_id = ? AND low_id = ? AND high_id = ?", r.OrganisationID(), low, high).Scan(r.Context)
 	return c, err
 }
 
@@ -154,7 +154,7 @@ func startPost(r *sdk.Request) error {
 // conversationsOf lists the person's conversations, latest first.
 func conversationsOf(r *sdk.Request) ([]conversation, error) {
 	var list []conversation
-	err := r.DB().NewSelect().Model(&list).Where("organisation_id = ? AND (low_id = ? OR high_id = ?)", r.OrgID(), r.UserID(), r.UserID()).
+	err := r.DB().NewSelect().Model(&list).Where("organisation_id = ? AND (low_id = ? OR high_id = ?)", r.OrganisationID(), r.UserID(), r.UserID()).
 		Order("last_at DESC").Limit(200).Scan(r.Context)
 	return list, err
 }

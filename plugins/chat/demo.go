@@ -18,11 +18,11 @@ func seedDemo(r *sdk.Request, people sdk.DemoPeople) error {
 	if err != nil {
 		return err
 	}
-	n, err := r.DB().NewSelect().Model((*message)(nil)).Where("organisation_id = ? AND conversation_id = ?", r.OrgID(), c.ID).Count(r.Context)
+	n, err := r.DB().NewSelect().Model((*message)(nil)).Where("organisation_id = ? AND conversation_id = ?", r.OrganisationID(), c.ID).Count(r.Context)
 	if err != nil || n > 0 {
 		return err
 	}
-	m := &message{OrganisationID: r.OrgID(), ConversationID: c.ID, AuthorID: r.UserID(), Body: r.T("chat.demo.welcome"), CreatedAt: time.Now().UTC()}
+	m := &message{OrganisationID: r.OrganisationID(), ConversationID: c.ID, AuthorID: r.UserID(), Body: r.T("chat.demo.welcome"), CreatedAt: time.Now().UTC()}
 	if err := keep(r, c, m); err != nil {
 		return err
 	}

@@ -122,14 +122,14 @@ func sendPost(r *sdk.Request) error {
 		return composer(r, c, 413, body, "chat.error.too_long")
 	}
 	now := time.Now().UTC()
-	recent, err := r.DB().NewSelect().Model((*message)(nil)).Where("organisation_id = ? AND author_id = ? AND created_at > ?", r.OrgID(), r.UserID(), now.Add(-time.Minute)).Count(r.Context)
+	recent, err := r.DB().NewSelect().Model((*message)(nil)).Where("organisation_id = ? AND author_id = ? AND created_at > ?", r.OrganisationID(), r.UserID(), now.Add(-time.Minute)).Count(r.Context)
 	if err != nil {
 		return err
 	}
 	if recent >= perMinute {
 		return composer(r, c, 429, body, "chat.error.too_many")
 	}
-	m := &message{OrganisationID: r.OrgID(), ConversationID: c.ID, AuthorID: r.UserID(), Body: body, CreatedAt: now}
+	m := &message{OrganisationID: r.OrganisationID(), ConversationID: c.ID, AuthorID: r.UserID(), Body: body, CreatedAt: now}
 	if err := keep(r, c, m); err != nil {
 		return err
 	}
@@ -207,7 +207,7 @@ func ownMessage(r *sdk.Request) (*message, *conversation, error) {
 		return nil, nil, r.Fail(404)
 	}
 	m := &message{}
-	err = r.DB().NewSelect().Model(m).Where("id = ? AND organisation_id = ? AND author_id = ? AND deleted_at IS NULL", id, r.OrgID(), r.UserID()).Scan(r.Context)
+	err = r.DB().NewSelect().Model(m).Where("id = ? AND organisation_id = ? AND author_id = ? AND deleted_at IS NULL", id, r.OrganisationID(), r.UserID()).Scan(r.Context)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, nil, r.Fail(404)
 	}
@@ -215,7 +215,7 @@ func ownMessage(r *sdk.Request) (*message, *conversation, error) {
 		return nil, nil, err
 	}
 	c := &conversation{}
-	if err := r.DB().NewSelect().Model(c).Where("id = ? AND organisation_id = ?", m.ConversationID, r.OrgID()).Scan(r.Context); err != nil {
+	if err := r.DB().NewSelect().Model(c).Where("id = ? AND organisation_id = ?", m.ConversationID, r.OrganisationID()).Scan(r.Context); err != nil {
 		return nil, nil, err
 	}
 	window, err := editWindow(r)

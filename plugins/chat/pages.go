@@ -151,7 +151,7 @@ func presencePart(r *sdk.Request) error {
 // newest), oldest first, as the person sees them.
 func page(r *sdk.Request, c *conversation, rd reader, before int64) ([]messageView, error) {
 	var list []message
-	q := r.DB().NewSelect().Model(&list).Where("organisation_id = ? AND conversation_id = ?", r.OrgID(), c.ID)
+	q := r.DB().NewSelect().Model(&list).Where("organisation_id = ? AND conversation_id = ?", r.OrganisationID(), c.ID)
 	if before > 0 {
 		q = q.Where("id < ?", before)
 	}

@@ -28,7 +28,7 @@ const (
 // editWindow is the organisation's edit window.
 func editWindow(r *sdk.Request) (time.Duration, error) {
 	s := settings{}
-	err := r.DB().NewSelect().Model(&s).Where("organisation_id = ?", r.OrgID()).Scan(r.Context)
+	err := r.DB().NewSelect().Model(&s).Where("organisation_id = ?", r.OrganisationID()).Scan(r.Context)
 	if errors.Is(err, sql.ErrNoRows) {
 		return defaultEdit * time.Minute, nil
 	}
@@ -56,7 +56,7 @@ func settingsPost(r *sdk.Request) error {
 	if err != nil || n < 0 || n > maxEdit {
 		return renderSettings(r, 422, value, "chat.error.minutes")
 	}
-	s := &settings{OrganisationID: r.OrgID(), EditMinutes: n}
+	s := &settings{OrganisationID: r.OrganisationID(), EditMinutes: n}
 	if _, err := r.DB().NewInsert().Model(s).On("CONFLICT (organisation_id) DO UPDATE").Set("edit_minutes = EXCLUDED.edit_minutes").Exec(r.Context); err != nil {
 		return err
 	}

@@ -22,7 +22,7 @@ func unread(r *sdk.Request, user int64) (int, error) {
 		Join("JOIN chat_conversations AS c ON c.id = m.conversation_id").
 		Join("LEFT JOIN chat_reads AS rd ON rd.conversation_id = c.id AND rd.user_id = ?", user).
 		ColumnExpr("COUNT(*)").
-		Where("m.organisation_id = ? AND c.organisation_id = ? AND (c.low_id = ? OR c.high_id = ?)", r.OrgID(), r.OrgID(), user, user).
+		Where("m.organisation_id = ? AND c.organisation_id = ? AND (c.low_id = ? OR c.high_id = ?)", r.OrganisationID(), r.OrganisationID(), user, user).
 		Where("m.author_id <> ? AND m.deleted_at IS NULL AND m.id > COALESCE(rd.last_read_id, 0)", user).
 		Scan(r.Context, &n)
 	return n, err
@@ -39,7 +39,7 @@ func unreadIn(r *sdk.Request) (map[int64]int, error) {
 		Join("JOIN chat_conversations AS c ON c.id = m.conversation_id").
 		Join("LEFT JOIN chat_reads AS rd ON rd.conversation_id = c.id AND rd.user_id = ?", user).
 		ColumnExpr("m.conversation_id, COUNT(*) AS n").
-		Where("m.organisation_id = ? AND c.organisation_id = ? AND (c.low_id = ? OR c.high_id = ?)", r.OrgID(), r.OrgID(), user, user).
+		Where("m.organisation_id = ? AND c.organisation_id = ? AND (c.low_id = ? OR c.high_id = ?)", r.OrganisationID(), r.OrganisationID(), user, user).
 		Where("m.author_id <> ? AND m.deleted_at IS NULL AND m.id > COALESCE(rd.last_read_id, 0)", user).
 		GroupExpr("m.conversation_id").Scan(r.Context, &rows)
 	out := map[int64]int{}
@@ -62,10 +62,10 @@ func recount(r *sdk.Request, user int64) error {
 // newest message.
 func markRead(r *sdk.Request, c *conversation) error {
 	var newest int64
-	if err := r.DB().NewSelect().Model((*message)(nil)).ColumnExpr("COALESCE(MAX(id), 0)").Where("organisation_id = ? AND conversation_id = ?", r.OrgID(), c.ID).Scan(r.Context, &newest); err != nil {
+	if err := r.DB().NewSelect().Model((*message)(nil)).ColumnExpr("COALESCE(MAX(id), 0)").Where("organisation_id = ? AND conversation_id = ?", r.OrganisationID(), c.ID).Scan(r.Context, &newest); err != nil {
 		return err
 	}
-	row := &read{OrganisationID: r.OrgID(), ConversationID: c.ID, UserID: r.UserID(), LastReadID: newest}
+	row := &read{OrganisationID: r.OrganisationID(), ConversationID: c.ID, UserID: r.UserID(), LastReadID: newest}
 	_, err := r.DB().NewInsert().Model(row).On("CONFLICT (organisation_id, conversation_id, user_id) DO UPDATE").
 		Set("last_read_id = EXCLUDED.last_read_id").Exec(r.Context)
 	if err != nil {

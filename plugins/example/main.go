@@ -1,7 +1,11 @@
+// Code generated from plugins/scaffold/skeleton (go test ./plugins/scaffold -update); DO NOT EDIT.
+
 // Command example is the smallest complete Atrium plugin: a page with a form,
 // a table of its own with a migration, a start-page tile and a permission,
 // with English and Dutch messages. It is the starting point for vendors
-// (`atrium plugin new` copies it).
+// (`atrium plugin new` writes it, under another name, from the same
+// skeleton). handlers_test.go tests its pages against the SDK's fake host
+// (sdktest), main_test.go the plugin as it ships, in Atrium.
 package main
 
 import (
@@ -32,7 +36,11 @@ type note struct {
 	CreatedAt      time.Time `bun:"created_at,notnull"`
 }
 
-func main() {
+func main() { sdk.Serve(module()) }
+
+// module describes the module and adds its migrations, pages and slots:
+// main serves it, and the tests call it.
+func module() *sdk.Module {
 	m := sdk.New(sdk.Manifest{
 		ID: "example", Version: "1.0.0", Label: "example.title", Summary: "example.summary", Icon: "puzzle",
 		Permissions: []sdk.Permission{{Name: "example.view", DefaultRoles: []string{"coach", "coachee"}}},
@@ -90,7 +98,7 @@ func main() {
 			return r.Raw(201, "text/plain; charset=utf-8", nil)
 		}
 		var notes []note
-		if err := r.DB().NewSelect().Model(&notes).Where("organisation_id = ?", r.OrgID()).Order("id").Scan(r.Context); err != nil {
+		if err := r.DB().NewSelect().Model(&notes).Where("organisation_id = ?", r.OrganisationID()).Order("id").Scan(r.Context); err != nil {
 			return err
 		}
 		var b strings.Builder
@@ -112,7 +120,7 @@ func main() {
 		if err != nil || !r.Can("example.view") {
 			return "", nil
 		}
-		n, err := r.DB().NewSelect().Model((*note)(nil)).Where("organisation_id = ? AND author_id = ?", r.OrgID(), person).Count(r.Context)
+		n, err := r.DB().NewSelect().Model((*note)(nil)).Where("organisation_id = ? AND author_id = ?", r.OrganisationID(), person).Count(r.Context)
 		if err != nil {
 			return "", err
 		}
@@ -128,7 +136,7 @@ func main() {
 	// of another organisation the dossier is shared with.
 	m.Slot("dossier.card", dossierCard)
 	m.Page("POST", "/dossiers/:id/notes", "example.view", addDossierNote)
-	sdk.Serve(m)
+	return m
 }
 
 // dossierCard lists the newest notes about a dossier's person, new ones
@@ -140,7 +148,7 @@ func dossierCard(r *sdk.Request) (template.HTML, error) {
 		return "", nil
 	}
 	var notes []note
-	err = r.DB().NewSelect().Model(&notes).Where("organisation_id = ? AND dossier_id = ?", r.OrgID(), id).Order("id DESC").Limit(5).Scan(r.Context)
+	err = r.DB().NewSelect().Model(&notes).Where("organisation_id = ? AND dossier_id = ?", r.OrganisationID(), id).Order("id DESC").Limit(5).Scan(r.Context)
 	if err != nil {
 		return "", err
 	}
@@ -176,7 +184,7 @@ func addDossierNote(r *sdk.Request) error {
 	if text == "" || len([]rune(text)) > 500 {
 		return r.RedirectToDossier(id)
 	}
-	n := &note{OrganisationID: r.OrgID(), AuthorID: r.UserID(), DossierID: &id, Text: text, CreatedAt: time.Now().UTC()}
+	n := &note{OrganisationID: r.OrganisationID(), AuthorID: r.UserID(), DossierID: &id, Text: text, CreatedAt: time.Now().UTC()}
 	if _, err := r.DB().NewInsert().Model(n).Exec(r.Context); err != nil {
 		return err
 	}
@@ -193,7 +201,7 @@ func addNote(r *sdk.Request, text string) (ok bool, err error) {
 	if text == "" || len([]rune(text)) > 500 {
 		return false, nil
 	}
-	n := &note{OrganisationID: r.OrgID(), AuthorID: r.UserID(), Text: text, CreatedAt: time.Now().UTC()}
+	n := &note{OrganisationID: r.OrganisationID(), AuthorID: r.UserID(), Text: text, CreatedAt: time.Now().UTC()}
 	if _, err := r.DB().NewInsert().Model(n).Exec(r.Context); err != nil {
 		return false, err
 	}
@@ -207,7 +215,7 @@ func addNote(r *sdk.Request, text string) (ok bool, err error) {
 // page shows the organisation's notes, newest first, and the form.
 func page(r *sdk.Request, status int, problem string) error {
 	var notes []note
-	err := r.DB().NewSelect().Model(&notes).Where("organisation_id = ?", r.OrgID()).Order("id DESC").Limit(20).Scan(r.Context)
+	err := r.DB().NewSelect().Model(&notes).Where("organisation_id = ?", r.OrganisationID()).Order("id DESC").Limit(20).Scan(r.Context)
 	if err != nil {
 		return err
 	}

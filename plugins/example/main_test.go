@@ -1,3 +1,5 @@
+// Code generated from plugins/scaffold/skeleton (go test ./plugins/scaffold -update); DO NOT EDIT.
+
 package main
 
 import (

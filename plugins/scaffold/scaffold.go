@@ -1,8 +1,12 @@
-// Package scaffold makes a new plugin from the skeleton that plugins/example
-// is written from (a test keeps the two equal): `atrium plugin new NAME`.
+// Package scaffold makes a new plugin from its skeleton: `atrium plugin new
+// NAME`. The skeleton is the one source of the example plugin too:
+// plugins/example is what it makes for the name "example" (a test keeps it
+// so; go test ./plugins/scaffold -update writes it again after a change to
+// the skeleton).
 package scaffold
 
 import (
+	"bytes"
 	"embed"
 	"fmt"
 	"io/fs"
@@ -10,33 +14,50 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"text/template"
 )
 
+// The skeleton's files are templates with [% %] as delimiters, since they
+// hold Go templates and go-i18n messages of their own: [%.ID%] is the
+// plugin's id, [%.Title%] its capitalised form.
+//
 //go:embed skeleton
 var skeleton embed.FS
 
 var validName = regexp.MustCompile(`^[a-z][a-z0-9]{1,30}$`)
 
-// Files returns the new plugin's files by path: the skeleton with "example"
-// replaced by name and "Example" by its capitalised form.
+// plugin is what the skeleton's templates are given.
+type plugin struct {
+	ID, Title string
+	// Generated marks the files as generated, for plugins/example.
+	Generated bool
+}
+
+// Files returns the new plugin's files by path, the skeleton's templates
+// executed for name.
 func Files(name string) (map[string][]byte, error) {
 	if !validName.MatchString(name) {
 		return nil, fmt.Errorf("plugin new: %q must be 2-31 lower case letters and digits, starting with a letter", name)
 	}
-	title := strings.ToUpper(name[:1]) + name[1:]
+	data := plugin{ID: name, Title: strings.ToUpper(name[:1]) + name[1:], Generated: name == "example"}
 	out := map[string][]byte{}
 	err := fs.WalkDir(skeleton, "skeleton", func(path string, d fs.DirEntry, err error) error {
 		if err != nil || d.IsDir() {
 			return err
 		}
-		data, err := fs.ReadFile(skeleton, path)
+		src, err := fs.ReadFile(skeleton, path)
 		if err != nil {
 			return err
 		}
-		// The demo's addresses (harbour.example) keep their domain.
-		text := strings.NewReplacer("harbour.example", "harbour.example", "example", name, "Example", title).Replace(string(data))
-		rel := strings.TrimSuffix(strings.TrimPrefix(path, "skeleton/"), ".tmpl")
-		out[rel] = []byte(text)
+		tmpl, err := template.New(path).Delims("[%", "%]").Option("missingkey=error").Parse(string(src))
+		if err != nil {
+			return err
+		}
+		var b bytes.Buffer
+		if err := tmpl.Execute(&b, data); err != nil {
+			return err
+		}
+		out[strings.TrimSuffix(strings.TrimPrefix(path, "skeleton/"), ".tmpl")] = b.Bytes()
 		return nil
 	})
 	return out, err
@@ -53,14 +74,18 @@ func Write(dir, name string) (string, error) {
 	if _, err := os.Stat(root); err == nil {
 		return "", fmt.Errorf("plugin new: %s exists already; choose another name", root)
 	}
+	return root, writeFiles(root, files)
+}
+
+func writeFiles(root string, files map[string][]byte) error {
 	for rel, data := range files {
 		path := filepath.Join(root, rel)
 		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-			return "", err
+			return err
 		}
 		if err := os.WriteFile(path, data, 0o644); err != nil {
-			return "", err
+			return err
 		}
 	}
-	return root, nil
+	return nil
 }

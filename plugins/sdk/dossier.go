@@ -1,7 +1,7 @@
 package sdk
 
 import (
-	pluginv1 "github.com/atriumhq/atrium/plugins/proto/v1"
+	pluginv1 "github.com/atriumhq/atrium/plugins/sdk/proto/v1"
 )
 
 // Levels a person can hold in a dossier, from none to manage; each includes
@@ -10,9 +10,11 @@ var levels = []string{"none", "view", "contribute", "edit", "manage"}
 
 // Level is what a person may do in a dossier: "none", "view", "contribute",
 // "edit" or "manage".
+// Since contract v1.2.
 type Level string
 
 // AtLeast tells whether the level includes another ("edit" includes "view").
+// Since contract v1.2.
 func (l Level) AtLeast(other Level) bool { return rank(l) >= rank(other) }
 
 func rank(l Level) int {
@@ -26,6 +28,7 @@ func rank(l Level) int {
 
 // DossierInfo is what the host tells about a dossier; all but Level are
 // empty when the person may not open it.
+// Since contract v1.2.
 type DossierInfo struct {
 	Level        Level  // the person's level; "none" when they may not open it
 	Name         string // whose dossier it is
@@ -36,6 +39,7 @@ type DossierInfo struct {
 }
 
 // Trajectory is one product a dossier's person follows, with its sessions.
+// Since contract v1.3.
 type Trajectory struct {
 	ID        int64
 	Number    int
@@ -50,6 +54,7 @@ type Trajectory struct {
 
 // Open tells whether sessions can still be booked in the trajectory: it is
 // not closed and not all its sessions are booked or used.
+// Since contract v1.3.
 func (t Trajectory) Open() bool {
 	return t.Status != "closed" && (t.Planned == 0 || t.Booked+t.Used < t.Planned)
 }
@@ -58,12 +63,14 @@ func (t Trajectory) Open() bool {
 // the request's organisation. On a dossier card the level also comes as
 // params["level"]; pages that act on a dossier ask here, never trusting a
 // level sent by the browser.
+// Since contract v1.2.
 func (r *Request) Dossier(id int64) (DossierInfo, error) {
 	return r.dossier(&pluginv1.DossierRequest{Token: r.ctx.GetToken(), DossierId: id})
 }
 
 // OwnDossier is the request's person's own dossier in the organisation
 // (Level "none" when they have none).
+// Since contract v1.3.
 func (r *Request) OwnDossier() (DossierInfo, error) {
 	return r.dossier(&pluginv1.DossierRequest{Token: r.ctx.GetToken(), Own: true})
 }
@@ -71,6 +78,7 @@ func (r *Request) OwnDossier() (DossierInfo, error) {
 // DossierOf is the dossier of a member of the organisation (a coachee the
 // person chats with), with what the request's person may do in it (Level
 // "none" when they may not open it, or the member has none).
+// Since contract v1.5.
 func (r *Request) DossierOf(personID int64) (DossierInfo, error) {
 	if personID <= 0 {
 		return DossierInfo{Level: "none"}, nil
@@ -97,6 +105,9 @@ func (r *Request) dossier(req *pluginv1.DossierRequest) (DossierInfo, error) {
 // SetSessions records how many sessions of an open trajectory are booked
 // and how many were used (held or missed), as the plugin counts them; the
 // first sets the trajectory running. The person must be able to contribute.
+// The host keeps one count per trajectory, the last one set: two plugins
+// that both count sessions of a trajectory would overwrite each other.
+// Since contract v1.3.
 func (r *Request) SetSessions(dossierID, trajectoryID int64, booked, used int) error {
 	if r.module.host == nil {
 		return ErrNoHost
@@ -111,6 +122,7 @@ func (r *Request) SetSessions(dossierID, trajectoryID int64, booked, used int) e
 // open the dossier until they read it, and counts on the coach's start page.
 // kind is the plugin's own ("note"); ref is the item's id. The person needs
 // to be able to contribute to the dossier.
+// Since contract v1.2.
 func (r *Request) AddItem(dossierID int64, kind, ref string) error {
 	if r.module.host == nil {
 		return ErrNoHost
@@ -121,6 +133,7 @@ func (r *Request) AddItem(dossierID int64, kind, ref string) error {
 
 // ReadState tells which of the items (by ref) the person has read; items
 // the host does not know count as read.
+// Since contract v1.2.
 func (r *Request) ReadState(dossierID int64, kind string, refs []string) (map[string]bool, error) {
 	if r.module.host == nil {
 		return nil, ErrNoHost
@@ -134,6 +147,7 @@ func (r *Request) ReadState(dossierID int64, kind string, refs []string) (map[st
 
 // MarkRead marks an item read when the person opens it (or new again when
 // they ask); found is false when the dossier has no such item.
+// Since contract v1.2.
 func (r *Request) MarkRead(dossierID int64, kind, ref string, read bool) (found bool, err error) {
 	if r.module.host == nil {
 		return false, ErrNoHost

@@ -13,7 +13,7 @@ import (
 	"github.com/uptrace/bun/dialect/sqlitedialect"
 	"google.golang.org/grpc"
 
-	pluginv1 "github.com/atriumhq/atrium/plugins/proto/v1"
+	pluginv1 "github.com/atriumhq/atrium/plugins/sdk/proto/v1"
 )
 
 // The plugin's database: a database/sql driver that sends every statement to
@@ -26,14 +26,12 @@ import (
 type tokenKey struct{}
 
 // ErrNoCall is returned for a query made without a request's context.
+// Since contract v1.0.
 var ErrNoCall = errors.New("sdk: database calls need the request's context (r.Context)")
 
 // DB is the module's database handle, for use with the request's context.
+// Since contract v1.0.
 func (r *Request) DB() *bun.DB { return r.module.database() }
-
-// OrgID is the organisation the call is for; every row the plugin writes
-// carries it in organisation_id, and every query filters on it.
-func (r *Request) OrgID() int64 { return r.ctx.GetOrganisationId() }
 
 func (m *Module) database() *bun.DB {
 	m.dbOnce.Do(func() {

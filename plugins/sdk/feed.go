@@ -3,7 +3,7 @@ package sdk
 import (
 	"time"
 
-	pluginv1 "github.com/atriumhq/atrium/plugins/proto/v1"
+	pluginv1 "github.com/atriumhq/atrium/plugins/sdk/proto/v1"
 )
 
 // Feed serves the module's read-only feed: apps that can only subscribe to
@@ -11,12 +11,14 @@ import (
 // signing in; the token names the person and the organisation, and h
 // answers for them (with r.Raw) as if they had asked. People make and
 // revoke their address through FeedAddress.
+// Since contract v1.3.
 func (m *Module) Feed(h HandlerFunc) { m.feed = h }
 
 // feedPath is the path a feed request carries to the module.
 func (m *Module) feedPath() string { return "/feeds/" + m.manifest.ID }
 
 // FeedAddress is the person's feed address for the module.
+// Since contract v1.3.
 type FeedAddress struct {
 	Active  bool      // there is one that works
 	Created time.Time // when it was made
@@ -24,13 +26,16 @@ type FeedAddress struct {
 }
 
 // FeedAddress tells whether the person has a feed address.
+// Since contract v1.3.
 func (r *Request) FeedAddress() (FeedAddress, error) { return r.feedAction("status") }
 
 // NewFeedAddress makes the person a new feed address; the one before stops
 // working. Its URL is in the answer, once.
+// Since contract v1.3.
 func (r *Request) NewFeedAddress() (FeedAddress, error) { return r.feedAction("issue") }
 
 // RevokeFeedAddress stops the person's feed address working.
+// Since contract v1.3.
 func (r *Request) RevokeFeedAddress() error {
 	_, err := r.feedAction("revoke")
 	return err
@@ -56,4 +61,5 @@ func (r *Request) feedAction(action string) (FeedAddress, error) {
 
 // BaseURL is the server's public address ("https://portal.example"), for
 // addresses shown to people to give to their apps.
+// Since contract v1.3.
 func (r *Request) BaseURL() string { return r.ctx.GetBaseUrl() }

@@ -3,14 +3,16 @@ package sdk
 import (
 	"errors"
 
-	pluginv1 "github.com/atriumhq/atrium/plugins/proto/v1"
+	pluginv1 "github.com/atriumhq/atrium/plugins/sdk/proto/v1"
 )
 
 // ErrNoHost is returned by host services when the plugin runs without a host
 // (a unit test of a handler).
+// Since contract v1.0.
 var ErrNoHost = errors.New("sdk: no host to ask")
 
 // Person is someone of the organisation, as the host describes them.
+// Since contract v1.0.
 type Person struct {
 	ID       int64
 	Name     string
@@ -22,6 +24,7 @@ type Person struct {
 
 // People describes people of the request's organisation by id; ids of anyone
 // else are left out.
+// Since contract v1.0.
 func (r *Request) People(ids ...int64) ([]Person, error) {
 	if r.module.host == nil {
 		return nil, ErrNoHost
@@ -39,6 +42,7 @@ func (r *Request) People(ids ...int64) ([]Person, error) {
 
 // Audit records in the organisation's audit log what the person did; the
 // action is recorded as "<plugin>.<action>".
+// Since contract v1.0.
 func (r *Request) Audit(action string, subject int64, detail string) error {
 	if r.module.host == nil {
 		return ErrNoHost
@@ -50,6 +54,7 @@ func (r *Request) Audit(action string, subject int64, detail string) error {
 // Emit tells the plugins that receive it that something happened in the
 // organisation: Emit("note_added", payload) emits "<id>.note_added". The
 // receivers run after this call, in the background; Emit does not wait.
+// Since contract v1.0.
 func (r *Request) Emit(name string, payload []byte) error {
 	if r.module.host == nil {
 		return ErrNoHost
@@ -62,6 +67,7 @@ func (r *Request) Emit(name string, payload []byte) error {
 // mail when they want the module's mails: message is one of the plugin's
 // message ids (a line such as "A new note was added", never the content),
 // link one of its pages, such as r.URL("/items/3").
+// Since contract v1.1.
 func (r *Request) Notify(userID int64, message, link string) error {
 	if r.module.host == nil {
 		return ErrNoHost
@@ -71,6 +77,7 @@ func (r *Request) Notify(userID int64, message, link string) error {
 }
 
 // Mail is a mail the plugin writes to one person, in their language.
+// Since contract v1.3.
 type Mail struct {
 	Subject string // one line
 	Text    string // plain text; paragraphs apart by a blank line
@@ -84,6 +91,7 @@ type Mail struct {
 // Mail sends a person of the organisation a mail in the organisation's
 // layout, when they want the module's mails. Write it in their language:
 // People gives their locale and time zone, TFor translates.
+// Since contract v1.3.
 func (r *Request) Mail(userID int64, m Mail) error {
 	if r.module.host == nil {
 		return ErrNoHost

@@ -11,6 +11,7 @@ import (
 // WebDAV server from a library): the request becomes an *http.Request whose
 // context carries the Request (RequestFrom gives it back, for the database
 // and the host), and what the handler writes becomes the answer.
+// Since contract v1.3.
 func HTTP(h http.Handler) HandlerFunc {
 	return func(r *Request) error {
 		u := &url.URL{Path: r.Path, RawQuery: r.Query.Encode()}
@@ -38,6 +39,7 @@ func HTTP(h http.Handler) HandlerFunc {
 type requestKey struct{}
 
 // RequestFrom is the Request an HTTP handler serves, from its context.
+// Since contract v1.3.
 func RequestFrom(ctx context.Context) (*Request, bool) {
 	r, ok := ctx.Value(requestKey{}).(*Request)
 	return r, ok

@@ -6,18 +6,20 @@ import (
 
 	"github.com/uptrace/bun"
 
-	pluginv1 "github.com/atriumhq/atrium/plugins/proto/v1"
+	pluginv1 "github.com/atriumhq/atrium/plugins/sdk/proto/v1"
 )
 
 // Migration is one change to the plugin's tables. Names order migrations
 // ("20261201090000_notes"); every table is named <id>_… and has an
 // organisation_id column, or the host refuses the plugin.
+// Since contract v1.0.
 type Migration struct {
 	Name string
 	Up   func(ctx context.Context, db *bun.DB) error
 }
 
 // Migration adds a migration, run by the host at start-up when it is new.
+// Since contract v1.0.
 func (m *Module) Migration(name string, up func(ctx context.Context, db *bun.DB) error) {
 	m.migrations = append(m.migrations, Migration{Name: name, Up: up})
 }

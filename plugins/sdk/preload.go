@@ -5,7 +5,7 @@ import (
 	"strings"
 	"sync"
 
-	pluginv1 "github.com/atriumhq/atrium/plugins/proto/v1"
+	pluginv1 "github.com/atriumhq/atrium/plugins/sdk/proto/v1"
 )
 
 // Preloads save a GET page its round trips for reads: the SDK tells the host

@@ -4,19 +4,22 @@ import (
 	"html/template"
 	"strconv"
 
-	pluginv1 "github.com/atriumhq/atrium/plugins/proto/v1"
+	pluginv1 "github.com/atriumhq/atrium/plugins/sdk/proto/v1"
 )
 
 // Topics a plugin publishes to, always within the request's organisation.
 
 // UserTopic is a member's own topic: every tab they have open.
+// Since contract v1.3.
 func UserTopic(id int64) string { return "user:" + strconv.FormatInt(id, 10) }
 
 // DossierTopic is a dossier's topic: the tabs showing it.
+// Since contract v1.3.
 func DossierTopic(id int64) string { return "dossier:" + strconv.FormatInt(id, 10) }
 
 // RoomTopic is one of the module's rooms ("room:<id>:<name>"), such as a
 // conversation: name is lower-case letters, digits, ':', '_' and '-'.
+// Since contract v1.3.
 func (r *Request) RoomTopic(name string) string { return "room:" + r.module.manifest.ID + ":" + name }
 
 // Publish sends an event to the open tabs listening to a topic: html is
@@ -25,6 +28,7 @@ func (r *Request) RoomTopic(name string) string { return "room:" + r.module.mani
 // organisation, a dossier the person may not open, another module's room,
 // and more than 64 KiB. Tabs that are not open miss it: keep what matters
 // in the database, and let the event only tell what changed.
+// Since contract v1.3.
 func (r *Request) Publish(topic, event string, html template.HTML) error {
 	if r.module.host == nil {
 		return ErrNoHost
@@ -36,6 +40,7 @@ func (r *Request) Publish(topic, event string, html template.HTML) error {
 // SetCount sets what waits for a member in the module (unread messages):
 // the module's counted navigation entries show it, and the member's open
 // tabs refresh their navigation. 0 to 9999.
+// Since contract v1.4.
 func (r *Request) SetCount(userID int64, n int) error {
 	if r.module.host == nil {
 		return ErrNoHost
@@ -45,6 +50,7 @@ func (r *Request) SetCount(userID int64, n int) error {
 }
 
 // Online lists which of the members have a tab open now, away or not.
+// Since contract v1.4.
 func (r *Request) Online(ids ...int64) ([]int64, error) {
 	present, err := r.Presence(ids...)
 	if err != nil {
@@ -61,8 +67,10 @@ func (r *Request) Online(ids ...int64) ([]int64, error) {
 
 // Presence is how present a person is: a tab open and in view, tabs open
 // but all hidden or untouched for a while, or none.
+// Since contract v1.5.
 type Presence string
 
+// The presences, from a tab in view to none. Since contract v1.5.
 const (
 	Here    Presence = "online"
 	Away    Presence = "away"
@@ -71,6 +79,7 @@ const (
 
 // Presence tells each member's presence, every one asked. A host before
 // v1.5 says nobody is away.
+// Since contract v1.5.
 func (r *Request) Presence(ids ...int64) (map[int64]Presence, error) {
 	if r.module.host == nil {
 		return nil, ErrNoHost
@@ -97,6 +106,7 @@ func (r *Request) Presence(ids ...int64) (map[int64]Presence, error) {
 // module's rooms (RoomTopic). The host checks each and leaves out the ones
 // the person may not hear; the tab's stream follows the page, boosted
 // navigation included.
+// Since contract v1.5.
 func (r *Request) Listen(topics ...string) {
 	r.resp.Live = append(r.resp.Live, topics...)
 }

@@ -9,11 +9,12 @@ import (
 	"strings"
 	"time"
 
-	pluginv1 "github.com/atriumhq/atrium/plugins/proto/v1"
+	pluginv1 "github.com/atriumhq/atrium/plugins/sdk/proto/v1"
 )
 
 // Request is one call to a page or slot: who asks, in which organisation,
 // what they sent, and the answer being built.
+// Since contract v1.0.
 type Request struct {
 	module *Module
 	ctx    *pluginv1.CallContext
@@ -34,49 +35,64 @@ type Request struct {
 }
 
 // UserID is the signed-in person's id.
+// Since contract v1.0.
 func (r *Request) UserID() int64 { return r.ctx.GetUserId() }
 
 // UserName is the signed-in person's name.
+// Since contract v1.0.
 func (r *Request) UserName() string { return r.ctx.GetUserName() }
 
 // Roles are the person's roles in the organisation, such as "coach".
+// Since contract v1.1.
 func (r *Request) Roles() []string { return r.ctx.GetRoles() }
 
-// OrganisationID is the active organisation's id.
+// OrganisationID is the organisation the call is for: every row the
+// plugin writes carries it in organisation_id, and every query filters on
+// it.
+// Since contract v1.0.
 func (r *Request) OrganisationID() int64 { return r.ctx.GetOrganisationId() }
 
 // OrganisationName is the active organisation's name.
+// Since contract v1.0.
 func (r *Request) OrganisationName() string { return r.ctx.GetOrganisationName() }
 
 // TimeZone is the person's time zone, such as "Europe/Amsterdam".
+// Since contract v1.2.
 func (r *Request) TimeZone() string { return r.ctx.GetTimeZone() }
 
 // Locale is the language of the page, such as "nl".
+// Since contract v1.0.
 func (r *Request) Locale() string { return r.ctx.GetLocale() }
 
 // Can tells whether the person holds a permission.
+// Since contract v1.0.
 func (r *Request) Can(permission string) bool {
 	return slices.Contains(r.ctx.GetPermissions(), permission)
 }
 
 // T translates one of the module's messages.
+// Since contract v1.0.
 func (r *Request) T(id string, args ...any) string { return r.localizer().T(id, args...) }
 
 // Term gives the organisation's word for a term.
+// Since contract v1.0.
 func (r *Request) Term(key string, count ...int) string { return r.localizer().Term(key, count...) }
 
 // URL makes an address of the module's own: URL("/items/3") is /m/<id>/items/3.
+// Since contract v1.0.
 func (r *Request) URL(path string) string {
 	return "/m/" + r.module.manifest.ID + "/" + strings.TrimPrefix(path, "/")
 }
 
 // Render answers with a template as an HTML fragment that the host places in
 // its layout (or sends alone to htmx). title is a message id.
+// Since contract v1.0.
 func (r *Request) Render(name, title string, data any) error {
 	return r.RenderStatus(200, name, title, data)
 }
 
 // RenderStatus is Render with a status, such as 422 for a form shown again.
+// Since contract v1.0.
 func (r *Request) RenderStatus(status int, name, title string, data any) error {
 	body, err := r.module.render(r, name, data)
 	if err != nil {
@@ -90,6 +106,7 @@ func (r *Request) RenderStatus(status int, name, title string, data any) error {
 }
 
 // Redirect sends the browser to one of the module's pages after a change.
+// Since contract v1.0.
 func (r *Request) Redirect(path string) error {
 	r.resp.Status = 303
 	r.resp.Headers["Location"] = r.URL(path)
@@ -98,6 +115,7 @@ func (r *Request) Redirect(path string) error {
 
 // RedirectToDossier sends the browser back to a dossier's page after a
 // change made from a dossier card.
+// Since contract v1.2.
 func (r *Request) RedirectToDossier(id int64) error {
 	r.resp.Status = 303
 	r.resp.Headers["Location"] = "/dossiers/" + strconv.FormatInt(id, 10)
@@ -106,12 +124,14 @@ func (r *Request) RedirectToDossier(id int64) error {
 
 // Fail answers with the host's own error page for a status (403, 404, …),
 // in the person's language.
+// Since contract v1.2.
 func (r *Request) Fail(status int) error {
 	r.resp.Status, r.resp.Kind, r.resp.Body = int32(status), pluginv1.HandleResponse_KIND_FRAGMENT, nil
 	return nil
 }
 
 // Raw answers with bytes the host passes through as they are (CSV, PDF, ICS).
+// Since contract v1.0.
 func (r *Request) Raw(status int, contentType string, body []byte) error {
 	r.resp.Status, r.resp.Kind, r.resp.Body = int32(status), pluginv1.HandleResponse_KIND_RAW, body
 	r.resp.Headers["Content-Type"] = contentType
@@ -119,9 +139,11 @@ func (r *Request) Raw(status int, contentType string, body []byte) error {
 }
 
 // SetHeader adds a response header the host passes on (HX-* and a few more).
+// Since contract v1.0.
 func (r *Request) SetHeader(name, value string) { r.resp.Headers[name] = value }
 
 // Fragment renders a template for a slot.
+// Since contract v1.0.
 func (r *Request) Fragment(name string, data any) (template.HTML, error) {
 	body, err := r.module.render(r, name, data)
 	return template.HTML(body), err
@@ -129,6 +151,7 @@ func (r *Request) Fragment(name string, data any) (template.HTML, error) {
 
 // Zone is the time zone of that IANA name (a person's TimeZone), UTC when
 // the name is empty or unknown.
+// Since contract v1.4.
 func Zone(name string) *time.Location {
 	if zone, err := time.LoadLocation(name); err == nil && name != "" {
 		return zone

@@ -1,6 +1,6 @@
 // Package sdk is the only package an Atrium plugin imports. A plugin is a
 // small program that describes its module, adds pages and slots, and calls
-// Serve:
+// Serve (the package's Example):
 //
 //	//go:embed templates locales
 //	var files embed.FS
@@ -8,7 +8,7 @@
 //	func main() {
 //		m := sdk.New(sdk.Manifest{ID: "hello", Version: "1.0.0", Label: "hello.title"}, files)
 //		m.Page("GET", "/", "", func(r *sdk.Request) error {
-//			return r.Render("index", map[string]any{"Name": r.UserName()})
+//			return r.Render("index", "hello.title", map[string]any{"Name": r.UserName()})
 //		})
 //		sdk.Serve(m)
 //	}
@@ -16,6 +16,11 @@
 // The host starts the program, checks the handshake, reads the manifest, and
 // calls the pages at /m/<id>/… with the request's person, organisation,
 // permissions, language and words. Templates get t, term, csrf and url.
+//
+// The SDK is a Go module of its own (github.com/atriumhq/atrium/plugins/sdk),
+// with the contract it speaks (proto/v1, wire) and a fake host for unit
+// tests of a module's handlers (sdktest). Each exported name says the
+// version of the contract (atrium.plugin.v1) at which the SDK added it.
 package sdk
 
 import (
@@ -31,11 +36,12 @@ import (
 	"github.com/hashicorp/go-plugin"
 	"github.com/uptrace/bun"
 
-	"github.com/atriumhq/atrium/core/i18n"
-	pluginv1 "github.com/atriumhq/atrium/plugins/proto/v1"
+	"github.com/atriumhq/atrium/plugins/sdk/messages"
+	pluginv1 "github.com/atriumhq/atrium/plugins/sdk/proto/v1"
 )
 
 // Manifest describes a module.
+// Since contract v1.0.
 type Manifest struct {
 	ID      string // lower case letters and digits: the address /m/<id> and the table prefix <id>_
 	Version string
@@ -52,6 +58,7 @@ type Manifest struct {
 }
 
 // Permission is one right the module defines.
+// Since contract v1.0.
 type Permission struct {
 	Name         string
 	DefaultRoles []string
@@ -61,9 +68,11 @@ type Permission struct {
 // it) that loads one of the module's pages into a side panel: the chat's
 // conversations, say. While the plugin is down the panel says so, and the
 // page around it keeps working. Counted shows the module's count on it.
+// Since contract v1.4.
 type Panel = NavEntry
 
 // NavEntry is one entry in the core's navigation.
+// Since contract v1.0.
 type NavEntry struct {
 	Label, Icon, Path, Permission string
 	// Counted shows the count the module keeps for each person
@@ -72,6 +81,7 @@ type NavEntry struct {
 }
 
 // Module is a plugin under construction, then being served.
+// Since contract v1.0.
 type Module struct {
 	manifest  Manifest
 	log       hclog.Logger // JSON on stderr, which the host reads into its log
@@ -79,7 +89,7 @@ type Module struct {
 	slots     map[string]SlotFunc
 	templates *template.Template // never executed; renders use clones
 	clones    sync.Pool
-	catalog   *i18n.Catalog
+	catalog   *messages.Catalog
 	localeRaw []*pluginv1.LocaleFile
 	// host is the Host service, dialled once at Manifest and reused.
 	host       pluginv1.HostClient
@@ -95,9 +105,11 @@ type Module struct {
 }
 
 // HandlerFunc answers one request to a page.
+// Since contract v1.0.
 type HandlerFunc func(*Request) error
 
 // SlotFunc fills a slot on a core page; empty HTML shows nothing.
+// Since contract v1.0.
 type SlotFunc func(*Request) (template.HTML, error)
 
 type route struct {
@@ -112,6 +124,7 @@ var validID = regexp.MustCompile(`^[a-z][a-z0-9]{1,30}$`)
 // New starts a module from its manifest and its embedded files: templates/*.html
 // (each named by its path without .html, such as "index") and locales/*.toml
 // (en.toml at least).
+// Since contract v1.0.
 func New(m Manifest, files fs.FS) *Module {
 	if !validID.MatchString(m.ID) {
 		panic(fmt.Sprintf("sdk: module id %q must be 2-31 lower case letters and digits, starting with a letter", m.ID))
@@ -127,6 +140,7 @@ func New(m Manifest, files fs.FS) *Module {
 // Page adds a page at path (below /m/<id>) for a method; permission is the
 // right needed to open it ("" for everyone in the organisation). Paths may
 // hold parameters: "/items/:id".
+// Since contract v1.0.
 func (m *Module) Page(method, path, permission string, h HandlerFunc) {
 	r := route{method: strings.ToUpper(method), path: path, permission: permission, handler: h}
 	expr := "^"
@@ -148,30 +162,36 @@ func (m *Module) Page(method, path, permission string, h HandlerFunc) {
 // Protocol answers every request below /dav/<id>/: an endpoint for apps
 // (calendars and the like) that sign in with an app password over Basic
 // authentication. Any method reaches it (PROPFIND, REPORT…); answer with r.Raw.
+// Since contract v1.0.
 func (m *Module) Protocol(h HandlerFunc) { m.protocol = h }
 
 // WellKnown names a service the protocol endpoint offers ("caldav",
 // "carddav"): apps that look for /.well-known/<service> on the server, or
 // PROPFIND its root, are sent to the endpoint (RFC 6764).
+// Since contract v1.3.
 func (m *Module) WellKnown(services ...string) { m.wellKnown = append(m.wellKnown, services...) }
 
 // ProtocolPrefix is where the module's protocol endpoint lives.
+// Since contract v1.0.
 func (m *Module) ProtocolPrefix() string { return "/dav/" + m.manifest.ID + "/" }
 
 // Slot fills a named place on core pages: "home.tile" (a card on the start
 // page), "person.card" (a card on a person's page, with
 // Params["person_id"]) or "settings.section" (a card on the person's own
 // settings page).
+// Since contract v1.0.
 func (m *Module) Slot(name string, f SlotFunc) { m.slots[name] = f }
 
 // EventFunc handles an event another plugin (or this one) emitted. The
 // request is for the organisation and person the event happened for; it has
 // no form, no page to render, and its DB works as in a page.
+// Since contract v1.0.
 type EventFunc func(r *Request, payload []byte) error
 
 // OnEvent receives events by their full name, such as "agenda.booked". The
 // host delivers each event at most once, after the emitting call, and only
 // to plugins the organisation has on.
+// Since contract v1.0.
 func (m *Module) OnEvent(name string, f EventFunc) {
 	if m.events == nil {
 		m.events = map[string]EventFunc{}

@@ -14,12 +14,14 @@ import (
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
 
-	pluginv1 "github.com/atriumhq/atrium/plugins/proto/v1"
-	"github.com/atriumhq/atrium/plugins/wire"
+	"github.com/atriumhq/atrium/plugins/sdk/internal/inprocess"
+	pluginv1 "github.com/atriumhq/atrium/plugins/sdk/proto/v1"
+	"github.com/atriumhq/atrium/plugins/sdk/wire"
 )
 
 // Serve runs the module until the host stops it. It exits by itself when the
 // host process is gone, so a plugin never outlives Atrium.
+// Since contract v1.0.
 func Serve(m *Module) {
 	go watchParent()
 	tuneCollector()
@@ -27,15 +29,32 @@ func Serve(m *Module) {
 		HandshakeConfig: wire.Handshake,
 		Plugins:         plugin.PluginSet{wire.Name: &wire.GRPC{Impl: &server{module: m}, OnBroker: func(b *plugin.GRPCBroker) { m.broker = b }}},
 		GRPCServer: func(opts []grpc.ServerOption) *grpc.Server {
-			return grpc.NewServer(append(opts, grpc.UnaryInterceptor(survivePanics), grpc.NumStreamWorkers(4))...)
+			return grpc.NewServer(append(opts, serverOptions...)...)
 		},
 		Logger: m.log,
 	})
 }
 
+// serverOptions are the plugin's own on its gRPC server: a panic is the
+// call's error, and workers are kept warm.
+var serverOptions = []grpc.ServerOption{grpc.UnaryInterceptor(survivePanics), grpc.NumStreamWorkers(4)}
+
+// The module in a test's process (sdktest): served as above, with the host
+// a fake one that the test runs.
+func init() {
+	inprocess.NewServer = func(module any, host pluginv1.HostClient) *grpc.Server {
+		m := module.(*Module)
+		m.host = host
+		s := grpc.NewServer(serverOptions...)
+		pluginv1.RegisterPluginServer(s, &server{module: m})
+		return s
+	}
+}
+
 // Warn writes a line the operator should see (a mail that could not be
 // sent, say) into the host's log under the plugin's name; keyvals are
 // pairs of a name and a value.
+// Since contract v1.3.
 func (r *Request) Warn(msg string, keyvals ...any) { r.module.log.Warn(msg, keyvals...) }
 
 // survivePanics turns a panic in a slot, an event handler or a migration

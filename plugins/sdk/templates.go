@@ -7,8 +7,8 @@ import (
 	"path"
 	"strings"
 
-	"github.com/atriumhq/atrium/core/i18n"
-	pluginv1 "github.com/atriumhq/atrium/plugins/proto/v1"
+	"github.com/atriumhq/atrium/plugins/sdk/messages"
+	pluginv1 "github.com/atriumhq/atrium/plugins/sdk/proto/v1"
 )
 
 // load parses the module's templates and message files.
@@ -17,7 +17,7 @@ func (m *Module) load(files fs.FS) error {
 	if err != nil {
 		return err
 	}
-	if m.catalog, err = i18n.Load(locales); err != nil {
+	if m.catalog, err = messages.Load(locales); err != nil {
 		return err
 	}
 	names, _ := fs.Glob(locales, "*.toml")
@@ -94,19 +94,20 @@ func (m *Module) render(r *Request, name string, data any) ([]byte, error) {
 	return buf.Bytes(), err
 }
 
-func (r *Request) localizer() *i18n.Localizer { return r.localizerFor(r.ctx.GetLocale()) }
+func (r *Request) localizer() *messages.Localizer { return r.localizerFor(r.ctx.GetLocale()) }
 
 // TFor translates one of the plugin's messages for someone who reads
 // locale, such as the recipient of a mail, with the organisation's terms.
+// Since contract v1.3.
 func (r *Request) TFor(locale, id string, args ...any) string {
 	return r.localizerFor(locale).T(id, args...)
 }
 
-func (r *Request) localizerFor(locale string) *i18n.Localizer {
+func (r *Request) localizerFor(locale string) *messages.Localizer {
 	loc := r.module.catalog.Localizer(locale)
-	words := map[string]i18n.Words{}
+	words := map[string]messages.Words{}
 	for k, w := range r.ctx.GetTerms() {
-		words[k] = i18n.Words{One: w.GetOne(), Other: w.GetOther()}
+		words[k] = messages.Words{One: w.GetOne(), Other: w.GetOther()}
 	}
 	return loc.WithTerms(words)
 }

@@ -11,7 +11,7 @@ import (
 	"github.com/atriumhq/atrium/core/dossier"
 	"github.com/atriumhq/atrium/core/pluginhost/calls"
 	"github.com/atriumhq/atrium/core/readstate"
-	pluginv1 "github.com/atriumhq/atrium/plugins/proto/v1"
+	pluginv1 "github.com/atriumhq/atrium/plugins/sdk/proto/v1"
 )
 
 // The read-state calls: a plugin's items live under its own kinds

@@ -22,7 +22,7 @@ import (
 	"github.com/atriumhq/atrium/core/readstate"
 	"github.com/atriumhq/atrium/core/realtime"
 	"github.com/atriumhq/atrium/core/tenancy"
-	pluginv1 "github.com/atriumhq/atrium/plugins/proto/v1"
+	pluginv1 "github.com/atriumhq/atrium/plugins/sdk/proto/v1"
 )
 
 // Deps are the parts of the core the host API reaches for plugins.

@@ -13,7 +13,7 @@ import (
 
 	"github.com/atriumhq/atrium/core/pluginhost/calls"
 	"github.com/atriumhq/atrium/core/secrets"
-	pluginv1 "github.com/atriumhq/atrium/plugins/proto/v1"
+	pluginv1 "github.com/atriumhq/atrium/plugins/sdk/proto/v1"
 )
 
 // pluginTx is a plugin's open transaction, tied to one call: it lives until

@@ -7,7 +7,7 @@ import (
 	"time"
 
 	"github.com/atriumhq/atrium/core/pluginhost/calls"
-	pluginv1 "github.com/atriumhq/atrium/plugins/proto/v1"
+	pluginv1 "github.com/atriumhq/atrium/plugins/sdk/proto/v1"
 )
 
 // TestTransactionsBelongToTheirCall: ending a transaction needs the call's

@@ -53,7 +53,7 @@ func main() {
 	m.Slot("nowhere", func(r *sdk.Request) (template.HTML, error) { return "", nil })
 	// It listens to the example's notes and keeps a row for each.
 	m.OnEvent("example.note_added", func(r *sdk.Request, payload []byte) error {
-		_, err := r.DB().ExecContext(r.Context, "INSERT INTO hostile_items (organisation_id, secret) VALUES (?, ?)", r.OrgID(), "heard note "+string(payload))
+		_, err := r.DB().ExecContext(r.Context, "INSERT INTO hostile_items (organisation_id, secret) VALUES (?, ?)", r.OrganisationID(), "heard note "+string(payload))
 		return err
 	})
 	// Its demo data is a row naming the person it runs as; it refuses a
@@ -62,17 +62,17 @@ func main() {
 		if people.Coach != r.UserID() {
 			return fmt.Errorf("the demo runs as %d, not its coach %d", r.UserID(), people.Coach)
 		}
-		_, err := r.DB().ExecContext(r.Context, "INSERT INTO hostile_items (organisation_id, secret) VALUES (?, ?)", r.OrgID(), "demo as "+strconv.FormatInt(r.UserID(), 10))
+		_, err := r.DB().ExecContext(r.Context, "INSERT INTO hostile_items (organisation_id, secret) VALUES (?, ?)", r.OrganisationID(), "demo as "+strconv.FormatInt(r.UserID(), 10))
 		return err
 	})
 	// Each tick leaves a row, as nobody.
 	m.Tick(func(r *sdk.Request) error {
-		_, err := r.DB().ExecContext(r.Context, "INSERT INTO hostile_items (organisation_id, secret) VALUES (?, ?)", r.OrgID(), "tick as "+strconv.FormatInt(r.UserID(), 10))
+		_, err := r.DB().ExecContext(r.Context, "INSERT INTO hostile_items (organisation_id, secret) VALUES (?, ?)", r.OrganisationID(), "tick as "+strconv.FormatInt(r.UserID(), 10))
 		return err
 	})
 	// /add stores a row for the caller's organisation, as a well-behaved plugin would.
 	m.Page("POST", "/add", "hostile.view", func(r *sdk.Request) error {
-		_, err := r.DB().ExecContext(r.Context, "INSERT INTO hostile_items (organisation_id, secret) VALUES (?, ?)", r.OrgID(), r.Form.Get("secret"))
+		_, err := r.DB().ExecContext(r.Context, "INSERT INTO hostile_items (organisation_id, secret) VALUES (?, ?)", r.OrganisationID(), r.Form.Get("secret"))
 		if err != nil {
 			return err
 		}
@@ -98,7 +98,7 @@ func main() {
 			if r.Query.Get("call") == "people" {
 				_, err = r.People(r.UserID())
 			} else {
-				err = scalar(r.Context, r.DB(), "SELECT count(*) FROM hostile_items WHERE organisation_id = "+strconv.FormatInt(r.OrgID(), 10))
+				err = scalar(r.Context, r.DB(), "SELECT count(*) FROM hostile_items WHERE organisation_id = "+strconv.FormatInt(r.OrganisationID(), 10))
 			}
 			if err != nil {
 				return err
@@ -109,7 +109,7 @@ func main() {
 	// /tx tries transactions: kept, undone, left open, one inside another,
 	// and a core table read from inside one. Each answers what happened.
 	m.Page("POST", "/tx", "hostile.view", func(r *sdk.Request) error {
-		db, ctx, org := r.DB(), r.Context, r.OrgID()
+		db, ctx, org := r.DB(), r.Context, r.OrganisationID()
 		insert := func(tx bun.Tx, secret string) error {
 			_, err := tx.ExecContext(ctx, "INSERT INTO hostile_items (organisation_id, secret) VALUES (?, ?)", org, secret)
 			return err
@@ -157,14 +157,14 @@ func main() {
 	m.Page("GET", "/writeread", "hostile.view", func(r *sdk.Request) error {
 		count := func() (int, error) {
 			var n int
-			err := r.DB().QueryRowContext(r.Context, "SELECT count(*) FROM hostile_items WHERE organisation_id = "+strconv.FormatInt(r.OrgID(), 10)).Scan(&n)
+			err := r.DB().QueryRowContext(r.Context, "SELECT count(*) FROM hostile_items WHERE organisation_id = "+strconv.FormatInt(r.OrganisationID(), 10)).Scan(&n)
 			return n, err
 		}
 		before, err := count()
 		if err != nil {
 			return err
 		}
-		if _, err := r.DB().ExecContext(r.Context, "INSERT INTO hostile_items (organisation_id, secret) VALUES (?, 'counted')", r.OrgID()); err != nil {
+		if _, err := r.DB().ExecContext(r.Context, "INSERT INTO hostile_items (organisation_id, secret) VALUES (?, 'counted')", r.OrganisationID()); err != nil {
 			return err
 		}
 		after, err := count()
@@ -237,11 +237,11 @@ func main() {
 	})
 	m.Page("GET", "/attack", "hostile.view", func(r *sdk.Request) error {
 		db, ctx := r.DB(), r.Context
-		other := strconv.FormatInt(r.OrgID()+1000, 10)
+		other := strconv.FormatInt(r.OrganisationID()+1000, 10)
 		tries := map[string]func() error{
 			// The control: its own rows must stay reachable, or every refusal proves nothing.
 			"read its own rows": func() error {
-				return scalar(ctx, db, "SELECT count(*) FROM hostile_items WHERE organisation_id = "+strconv.FormatInt(r.OrgID(), 10))
+				return scalar(ctx, db, "SELECT count(*) FROM hostile_items WHERE organisation_id = "+strconv.FormatInt(r.OrganisationID(), 10))
 			},
 			"read a core table":           func() error { return scalar(ctx, db, "SELECT count(*) FROM users") },
 			"write a core table":          func() error { return exec(ctx, db, "UPDATE users SET given_name = 'pwned'") },
@@ -258,7 +258,7 @@ func main() {
 			},
 			"read another organisation's rows": func() error {
 				var n int
-				if err := db.QueryRowContext(ctx, "SELECT count(*) FROM hostile_items WHERE organisation_id <> "+strconv.FormatInt(r.OrgID(), 10)).Scan(&n); err != nil {
+				if err := db.QueryRowContext(ctx, "SELECT count(*) FROM hostile_items WHERE organisation_id <> "+strconv.FormatInt(r.OrganisationID(), 10)).Scan(&n); err != nil {
 					return err
 				}
 				if n == 0 {

@@ -4242,7 +4242,7 @@ const file_plugin_proto_rawDesc = "" +
 	"\x04Mail\x12\x1d.atrium.plugin.v1.MailRequest\x1a\x1e.atrium.plugin.v1.MailResponse\x12E\n" +
 	"\x04Feed\x12\x1d.atrium.plugin.v1.FeedRequest\x1a\x1e.atrium.plugin.v1.FeedResponse\x12K\n" +
 	"\bSetCount\x12\x1e.atrium.plugin.v1.CountRequest\x1a\x1f.atrium.plugin.v1.CountResponse\x12K\n" +
-	"\x06Online\x12\x1f.atrium.plugin.v1.OnlineRequest\x1a .atrium.plugin.v1.OnlineResponseB6Z4github.com/atriumhq/atrium/plugins/proto/v1;pluginv1b\x06proto3"
+	"\x06Online\x12\x1f.atrium.plugin.v1.OnlineRequest\x1a .atrium.plugin.v1.OnlineResponseB:Z8github.com/atriumhq/atrium/plugins/sdk/proto/v1;pluginv1b\x06proto3"
 
 var (
 	file_plugin_proto_rawDescOnce sync.Once
