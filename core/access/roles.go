@@ -2,13 +2,14 @@ package access
 
 import (
 	"context"
-	"github.com/atriumhq/atrium/core/refusal"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/uptrace/bun"
 
+	"github.com/atriumhq/atrium/core/audit"
+	"github.com/atriumhq/atrium/core/refusal"
 	"github.com/atriumhq/atrium/core/store"
 )
 
@@ -131,16 +132,25 @@ func (s *Service) SaveCustomRole(ctx context.Context, by Set, orgID, id int64, n
 		return nil, ErrBeyondOwnRights
 	}
 	role := &CustomRole{ID: id, OrganisationID: orgID, Name: name, Permissions: strings.Join(names, ","), CreatedAt: time.Now().UTC()}
-	if id == 0 {
-		_, err := s.db.NewInsert().Model(role).Exec(ctx)
-		return role, err
-	}
-	res, err := s.db.NewUpdate().Model(role).Column("name", "permissions").Where("id = ?", id).Where("organisation_id = ?", orgID).Exec(ctx)
+	err := s.db.Tx(ctx, func(ctx context.Context) error {
+		tx := s.db.In(ctx)
+		if id == 0 {
+			if _, err := tx.NewInsert().Model(role).Exec(ctx); err != nil {
+				return err
+			}
+		} else {
+			res, err := tx.NewUpdate().Model(role).Column("name", "permissions").Where("id = ?", id).Where("organisation_id = ?", orgID).Exec(ctx)
+			if err != nil {
+				return err
+			}
+			if n, _ := res.RowsAffected(); n == 0 {
+				return ErrNotFound
+			}
+		}
+		return audit.Note(ctx, tx, orgID, "organisation.role_saved", 0, role.Name)
+	})
 	if err != nil {
 		return nil, err
-	}
-	if n, _ := res.RowsAffected(); n == 0 {
-		return nil, ErrNotFound
 	}
 	return role, nil
 }
@@ -171,7 +181,7 @@ func (s *Service) DeleteCustomRole(ctx context.Context, orgID, id int64) error {
 		if n, _ := res.RowsAffected(); n == 0 {
 			return ErrNotFound
 		}
-		return nil
+		return audit.Note(ctx, tx, orgID, "organisation.role_deleted", 0, strconv.FormatInt(id, 10))
 	})
 }
 

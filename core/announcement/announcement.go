@@ -4,12 +4,12 @@ package announcement
 
 import (
 	"context"
-	"github.com/atriumhq/atrium/core/refusal"
 	"strings"
 	"time"
 
 	"github.com/uptrace/bun"
 
+	"github.com/atriumhq/atrium/core/refusal"
 	"github.com/atriumhq/atrium/core/store"
 )
 

@@ -9,7 +9,6 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"github.com/atriumhq/atrium/core/refusal"
 	"math"
 	"regexp"
 	"slices"
@@ -19,6 +18,8 @@ import (
 
 	"github.com/uptrace/bun"
 
+	"github.com/atriumhq/atrium/core/audit"
+	"github.com/atriumhq/atrium/core/refusal"
 	"github.com/atriumhq/atrium/core/store"
 )
 
@@ -127,7 +128,11 @@ func (s *Service) Save(ctx context.Context, orgID int64, l Look) error {
 	if l.Logo != nil {
 		var err error
 		if logo, logoType, err = CleanLogo(l.Logo); err != nil {
-			inv.Fields["logo"] = err.Error()
+			var r *refusal.Error
+			if !errors.As(err, &r) {
+				return err
+			}
+			inv.Fields["logo"] = r.Message
 		}
 	}
 	if len(inv.Fields) > 0 {
@@ -147,10 +152,15 @@ func (s *Service) Save(ctx context.Context, orgID int64, l Look) error {
 	if l.RemoveLogo {
 		b.Logo, b.LogoType = nil, ""
 	}
-	_, err = s.db.NewInsert().Model(b).On("CONFLICT (organisation_id) DO UPDATE").
-		Set("logo = EXCLUDED.logo").Set("logo_type = EXCLUDED.logo_type").Set("primary_colour = EXCLUDED.primary_colour").
-		Set("accent_colour = EXCLUDED.accent_colour").Set("theme = EXCLUDED.theme").Set("updated_at = EXCLUDED.updated_at").Exec(ctx)
-	return err
+	return s.db.Tx(ctx, func(ctx context.Context) error {
+		tx := s.db.In(ctx)
+		if _, err := tx.NewInsert().Model(b).On("CONFLICT (organisation_id) DO UPDATE").
+			Set("logo = EXCLUDED.logo").Set("logo_type = EXCLUDED.logo_type").Set("primary_colour = EXCLUDED.primary_colour").
+			Set("accent_colour = EXCLUDED.accent_colour").Set("theme = EXCLUDED.theme").Set("updated_at = EXCLUDED.updated_at").Exec(ctx); err != nil {
+			return err
+		}
+		return audit.Note(ctx, tx, orgID, "organisation.look_changed", 0, l.Primary+" "+l.Accent)
+	})
 }
 
 // Contrast is the WCAG 2 contrast ratio of two #rrggbb colours.

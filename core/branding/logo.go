@@ -4,15 +4,15 @@ import (
 	"bytes"
 	"encoding/xml"
 	"errors"
-	"github.com/atriumhq/atrium/core/refusal"
 	"image"
+	_ "image/jpeg" // decode JPEG logos
 	"image/png"
 	"io"
 	"strings"
 
-	_ "image/jpeg" // decode JPEG logos
-
 	"golang.org/x/image/draw"
+
+	"github.com/atriumhq/atrium/core/refusal"
 )
 
 // MaxLogoBytes is the largest logo accepted.

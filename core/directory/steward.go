@@ -2,9 +2,10 @@ package directory
 
 import (
 	"context"
-	"github.com/atriumhq/atrium/core/refusal"
 
 	"github.com/uptrace/bun"
+
+	"github.com/atriumhq/atrium/core/refusal"
 )
 
 // ErrNotSteward refuses an action on a whole account (its sign-in address,

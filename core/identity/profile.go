@@ -3,7 +3,6 @@ package identity
 import (
 	"bytes"
 	"context"
-	"github.com/atriumhq/atrium/core/refusal"
 	"image"
 	"image/jpeg"
 	"image/png"
@@ -11,6 +10,8 @@ import (
 	"time"
 
 	"golang.org/x/image/draw"
+
+	"github.com/atriumhq/atrium/core/refusal"
 )
 
 // Profile is what a person may change about themselves. The e-mail address is

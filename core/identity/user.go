@@ -9,11 +9,12 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"github.com/atriumhq/atrium/core/refusal"
 	"strings"
 	"time"
 
 	"github.com/uptrace/bun"
+
+	"github.com/atriumhq/atrium/core/refusal"
 )
 
 // Account states.

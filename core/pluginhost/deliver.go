@@ -2,7 +2,6 @@ package pluginhost
 
 import (
 	"context"
-	"github.com/atriumhq/atrium/core/pluginhost/calls"
 	"slices"
 	"sort"
 	"time"
@@ -10,6 +9,7 @@ import (
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
 
+	"github.com/atriumhq/atrium/core/pluginhost/calls"
 	"github.com/atriumhq/atrium/core/secrets"
 	"github.com/atriumhq/atrium/core/tenancy"
 	pluginv1 "github.com/atriumhq/atrium/plugins/sdk/proto/v1"

@@ -3,6 +3,7 @@ package pluginhost
 import (
 	"context"
 	"fmt"
+
 	"github.com/atriumhq/atrium/core/pluginhost/calls"
 )
 

@@ -2,8 +2,9 @@ package pluginhost
 
 import (
 	"context"
-	"github.com/atriumhq/atrium/core/pluginhost/calls"
 	"time"
+
+	"github.com/atriumhq/atrium/core/pluginhost/calls"
 )
 
 // TickEvent is what a plugin receives every plugins.tick_every for each

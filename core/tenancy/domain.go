@@ -6,6 +6,7 @@ import (
 
 	"github.com/uptrace/bun"
 
+	"github.com/atriumhq/atrium/core/audit"
 	"github.com/atriumhq/atrium/core/store"
 )
 
@@ -45,8 +46,10 @@ func (s *Service) SetDomain(ctx context.Context, orgID int64, domain string, res
 				return taken
 			}
 		}
-		_, err := tx.NewUpdate().Model((*Organisation)(nil)).Set("domain = ?, domain_asked = ''", domain).Where("id = ?", orgID).Exec(ctx)
-		return err
+		if _, err := tx.NewUpdate().Model((*Organisation)(nil)).Set("domain = ?, domain_asked = ''", domain).Where("id = ?", orgID).Exec(ctx); err != nil {
+			return err
+		}
+		return audit.Note(ctx, tx, orgID, "organisation.domain_changed", 0, domain)
 	})
 	if store.UniqueViolation(err) {
 		return taken // another operator's save of the same address came first

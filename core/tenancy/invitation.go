@@ -9,6 +9,7 @@ import (
 	"github.com/uptrace/bun"
 
 	"github.com/atriumhq/atrium/core/access"
+	"github.com/atriumhq/atrium/core/audit"
 	"github.com/atriumhq/atrium/core/refusal"
 	"github.com/atriumhq/atrium/core/store"
 )
@@ -109,8 +110,10 @@ func (s *Service) AcceptInvitation(ctx context.Context, userID, orgID int64) (*I
 	err := s.db.Tx(ctx, func(ctx context.Context) error {
 		tx := s.db.In(ctx)
 		var err error
-		inv, err = s.AcceptIn(ctx, tx, userID, orgID)
-		return err
+		if inv, err = s.AcceptIn(ctx, tx, userID, orgID); err != nil {
+			return err
+		}
+		return audit.Note(ctx, tx, orgID, "identity.invitation_accepted", userID, string(inv.Role))
 	})
 	return inv, err
 }
@@ -155,7 +158,13 @@ func DropInvitations(ctx context.Context, db bun.IDB, userID int64) error {
 // organisation's. Either way the invitation is gone.
 func (s *Service) DeclineInvitation(ctx context.Context, userID, orgID int64) (*Invitation, error) {
 	inv := new(Invitation)
-	return inv, take(ctx, s.db, inv, orgID, userID)
+	return inv, s.db.Tx(ctx, func(ctx context.Context) error {
+		tx := s.db.In(ctx)
+		if err := take(ctx, tx, inv, orgID, userID); err != nil {
+			return err
+		}
+		return audit.NoteUnnamed(ctx, tx, orgID, "identity.invitation_declined", inv.Email)
+	})
 }
 
 // WithdrawIn takes back an invitation the person has not answered, within

@@ -4,11 +4,14 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/uptrace/bun"
 
 	"github.com/atriumhq/atrium/core/access"
+	"github.com/atriumhq/atrium/core/audit"
 	"github.com/atriumhq/atrium/core/refusal"
 )
 
@@ -91,12 +94,17 @@ func (s *Service) SetRoles(ctx context.Context, orgID, userID int64, roles []acc
 		if _, err := tx.NewDelete().Model((*MemberRole)(nil)).Where("organisation_id = ?", orgID).Where("user_id = ?", userID).Exec(ctx); err != nil {
 			return err
 		}
-		for _, r := range roles {
+		names := make([]string, len(roles))
+		for i, r := range roles {
 			if _, err := tx.NewInsert().Model(&MemberRole{OrganisationID: orgID, UserID: userID, Role: r}).On("CONFLICT DO NOTHING").Exec(ctx); err != nil {
 				return err
 			}
+			names[i] = string(r)
 		}
-		return keepsAnAdmin(ctx, tx, orgID)
+		if err := keepsAnAdmin(ctx, tx, orgID); err != nil {
+			return err
+		}
+		return audit.Note(ctx, tx, orgID, "people.roles_changed", userID, strings.Join(names, ", "))
 	})
 }
 
@@ -130,7 +138,10 @@ func (s *Service) setFlag(ctx context.Context, orgID, userID int64, column strin
 		if n, _ := res.RowsAffected(); n == 0 {
 			return ErrNotFound
 		}
-		return keepsAnAdmin(ctx, tx, orgID)
+		if err := keepsAnAdmin(ctx, tx, orgID); err != nil {
+			return err
+		}
+		return audit.Note(ctx, tx, orgID, "people."+column+"_"+strconv.FormatBool(on), userID, "")
 	})
 }
 

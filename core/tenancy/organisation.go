@@ -9,13 +9,14 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"github.com/atriumhq/atrium/core/refusal"
 	"regexp"
 	"strings"
 	"time"
 
 	"github.com/uptrace/bun"
 
+	"github.com/atriumhq/atrium/core/audit"
+	"github.com/atriumhq/atrium/core/refusal"
 	"github.com/atriumhq/atrium/core/store"
 )
 
@@ -212,7 +213,7 @@ func (s *Service) CreateDaughter(ctx context.Context, parent *Organisation, d De
 				return err
 			}
 		}
-		return nil
+		return audit.Note(ctx, tx, parent.ID, "organisation.daughter_created", 0, org.Name)
 	})
 	return org, err
 }
@@ -267,8 +268,13 @@ func (s *Service) Update(ctx context.Context, org *Organisation, d Details, loca
 		return inv
 	}
 	d.apply(org)
-	_, err := s.db.NewUpdate().Model(org).Column("name", "locale", "time_zone", "street", "postcode", "city", "country", "phone", "email", "website").WherePK().Exec(ctx)
-	return err
+	return s.db.Tx(ctx, func(ctx context.Context) error {
+		tx := s.db.In(ctx)
+		if _, err := tx.NewUpdate().Model(org).Column("name", "locale", "time_zone", "street", "postcode", "city", "country", "phone", "email", "website").WherePK().Exec(ctx); err != nil {
+			return err
+		}
+		return audit.Note(ctx, tx, org.ID, "organisation.details_changed", 0, org.Name)
+	})
 }
 
 var (

@@ -5,13 +5,15 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"github.com/atriumhq/atrium/core/refusal"
 	"slices"
 	"strings"
 	"time"
 
 	"github.com/uptrace/bun"
 	"github.com/uptrace/bun/dialect"
+
+	"github.com/atriumhq/atrium/core/audit"
+	"github.com/atriumhq/atrium/core/refusal"
 )
 
 // Subscription is what a subscriber may use: modules and plan limits. Its
@@ -246,8 +248,10 @@ func (s *Service) SetModule(ctx context.Context, orgID int64, module string, on 
 			if err != nil {
 				return err
 			}
-			_, err = tx.NewDelete().Model((*switchRow)(nil)).Where("organisation_id IN (?)", bun.List(tree)).Where("module = ?", module).Exec(ctx)
-			return err
+			if _, err = tx.NewDelete().Model((*switchRow)(nil)).Where("organisation_id IN (?)", bun.List(tree)).Where("module = ?", module).Exec(ctx); err != nil {
+				return err
+			}
+			return audit.Note(ctx, tx, orgID, "organisation.module_off", 0, module)
 		}
 		org, err := s.find(ctx, tx, "id = ?", orgID)
 		if err != nil {
@@ -260,8 +264,10 @@ func (s *Service) SetModule(ctx context.Context, orgID int64, module string, on 
 		if !slices.Contains(allowed, module) {
 			return &Invalid{Fields: map[string]string{"module": "tenancy.error.module_not_allowed"}}
 		}
-		_, err = tx.NewInsert().Model(&switchRow{OrganisationID: orgID, Module: module}).On("CONFLICT DO NOTHING").Exec(ctx)
-		return err
+		if _, err = tx.NewInsert().Model(&switchRow{OrganisationID: orgID, Module: module}).On("CONFLICT DO NOTHING").Exec(ctx); err != nil {
+			return err
+		}
+		return audit.Note(ctx, tx, orgID, "organisation.module_on", 0, module)
 	})
 }
 

@@ -3,8 +3,11 @@ package tenancy
 import (
 	"context"
 	"fmt"
+	"strconv"
 
 	"github.com/uptrace/bun"
+
+	"github.com/atriumhq/atrium/core/audit"
 )
 
 // Subtree lists the ids of an organisation and all its daughters at any depth.
@@ -114,8 +117,10 @@ func (s *Service) Move(ctx context.Context, orgID, newParentID int64) error {
 		if s.rootOf(ctx, tx, newParentID) != s.rootOf(ctx, tx, orgID) {
 			return &Invalid{Fields: map[string]string{"parent": "tenancy.error.other_subscriber"}}
 		}
-		_, err = tx.NewUpdate().Model((*Organisation)(nil)).Set("parent_id = ?", newParentID).Where("id = ?", orgID).Exec(ctx)
-		return err
+		if _, err = tx.NewUpdate().Model((*Organisation)(nil)).Set("parent_id = ?", newParentID).Where("id = ?", orgID).Exec(ctx); err != nil {
+			return err
+		}
+		return audit.Note(ctx, tx, newParentID, "organisation.daughter_moved", 0, strconv.FormatInt(orgID, 10)+" → "+strconv.FormatInt(newParentID, 10))
 	})
 }
 

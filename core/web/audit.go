@@ -6,8 +6,9 @@ import (
 	"github.com/atriumhq/atrium/core/audit"
 )
 
-// Audit records what the viewer just did in the active organisation. Handlers
-// call it after a change succeeded; the subject is the person acted upon (0
+// Audit records what the viewer just did in the active organisation, for
+// what no service records itself (a download); a change is recorded by its
+// service, in its own transaction. The subject is the person acted upon (0
 // for none).
 func (s *Server) Audit(c fiber.Ctx, action string, subject int64, detail string) error {
 	var orgID int64
@@ -31,12 +32,4 @@ func (s *Server) AuditIn(c fiber.Ctx, orgID int64, action string, subject int64,
 		e.SubjectID = &subject
 	}
 	return s.audit.Record(c.Context(), e)
-}
-
-// AuditAnswer records in an organisation's log the answer of someone who
-// is not its member (declining its invitation) by the address the
-// organisation typed and with no actor: the log tells the organisation
-// no more of the account than it knew.
-func (s *Server) AuditAnswer(c fiber.Ctx, orgID int64, action, email string) error {
-	return s.audit.Record(c.Context(), audit.Event{Action: action, IP: c.IP(), Detail: email, OrganisationID: &orgID})
 }

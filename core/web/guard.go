@@ -9,6 +9,7 @@ import (
 	"github.com/gofiber/fiber/v3"
 
 	"github.com/atriumhq/atrium/core/access"
+	"github.com/atriumhq/atrium/core/audit"
 	"github.com/atriumhq/atrium/core/identity"
 	"github.com/atriumhq/atrium/core/tenancy"
 )
@@ -48,7 +49,7 @@ func (g *Guard) session(c fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	c.Locals(localViewer, v)
+	g.actAs(c, v)
 	return c.Next()
 }
 
@@ -160,7 +161,7 @@ func (g *Guard) StartSession(c fiber.Ctx, u *identity.User, complete bool) error
 	if err != nil {
 		return err
 	}
-	c.Locals(localViewer, v)
+	g.actAs(c, v)
 	return nil
 }
 
@@ -308,4 +309,11 @@ func nextStep(v *Viewer) string {
 		return "/signin/code"
 	}
 	return "/setup/factor"
+}
+
+// actAs makes v the request's viewer, and the actor of the work it does:
+// the services record in their own transactions what v changed.
+func (g *Guard) actAs(c fiber.Ctx, v *Viewer) {
+	c.Locals(localViewer, v)
+	c.SetContext(audit.WithActor(c.Context(), audit.Actor{UserID: v.User.ID, IP: c.IP()}))
 }

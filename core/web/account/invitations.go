@@ -26,7 +26,7 @@ func (h *Handlers) Invitations(c fiber.Ctx) error {
 // InvitationAcceptPost makes the person a member and takes them there.
 func (h *Handlers) InvitationAcceptPost(c fiber.Ctx) error {
 	v, orgID := web.CurrentViewer(c), orgParam(c)
-	inv, err := h.orgs.AcceptInvitation(c.Context(), v.User.ID, orgID)
+	_, err := h.orgs.AcceptInvitation(c.Context(), v.User.ID, orgID)
 	switch {
 	case errors.Is(err, tenancy.ErrPlanLimit):
 		web.SetFlash(c, "error", "account.invitations.no_room")
@@ -34,9 +34,6 @@ func (h *Handlers) InvitationAcceptPost(c fiber.Ctx) error {
 	case web.FlashRefusal(c, err):
 		return h.web.Redirect(c, "/invitations")
 	case err != nil:
-		return err
-	}
-	if err := h.web.AuditIn(c, orgID, "identity.invitation_accepted", v.User.ID, string(inv.Role)); err != nil {
 		return err
 	}
 	if err := h.ids.SwitchOrganisation(c.Context(), v.Session, orgID); err != nil {
@@ -49,11 +46,8 @@ func (h *Handlers) InvitationAcceptPost(c fiber.Ctx) error {
 // InvitationDeclinePost answers no; the organisation sees the invitation gone.
 func (h *Handlers) InvitationDeclinePost(c fiber.Ctx) error {
 	v, orgID := web.CurrentViewer(c), orgParam(c)
-	inv, err := h.orgs.DeclineInvitation(c.Context(), v.User.ID, orgID)
+	_, err := h.orgs.DeclineInvitation(c.Context(), v.User.ID, orgID)
 	if err != nil {
-		return err
-	}
-	if err := h.web.AuditAnswer(c, orgID, "identity.invitation_declined", inv.Email); err != nil {
 		return err
 	}
 	web.SetFlash(c, "success", "account.invitations.declined")

@@ -206,13 +206,6 @@ func (h *Organisations) DomainPost(c fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	stored, err := h.orgs.ByID(c.Context(), org.ID)
-	if err != nil {
-		return err
-	}
-	if err := h.web.AuditIn(c, org.ID, "organisation.domain_changed", 0, stored.Domain); err != nil {
-		return err
-	}
 	web.SetFlash(c, "success", "operator.organisation.domain_saved")
 	return h.web.Redirect(c, "/operator/organisations/"+c.Params("id"))
 }

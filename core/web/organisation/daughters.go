@@ -48,14 +48,11 @@ func (h *Handlers) DaughtersPost(c fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	org, err := h.orgs.CreateDaughter(c.Context(), parent, tenancy.Details{Name: f.Values["name"], Locale: parent.Locale, TimeZone: parent.TimeZone}, h.cat.Locales())
+	_, err = h.orgs.CreateDaughter(c.Context(), parent, tenancy.Details{Name: f.Values["name"], Locale: parent.Locale, TimeZone: parent.TimeZone}, h.cat.Locales())
 	if f.Refuse(err) {
 		return h.renderDaughters(c, f, web.Unprocessable)
 	}
 	if err != nil {
-		return err
-	}
-	if err := h.web.Audit(c, "organisation.daughter_created", 0, org.Name); err != nil {
 		return err
 	}
 	web.SetFlash(c, "success", "organisation.daughters.created")
@@ -88,9 +85,6 @@ func (h *Handlers) MovePost(c fiber.Ctx) error {
 		return h.renderDaughters(c, f, web.Unprocessable)
 	}
 	if err != nil {
-		return err
-	}
-	if err := h.web.Audit(c, "organisation.daughter_moved", 0, c.Params("id")+" → "+f.Values["parent"]); err != nil {
 		return err
 	}
 	web.SetFlash(c, "success", "organisation.daughters.moved")

@@ -61,9 +61,6 @@ func (h *Handlers) LookPost(c fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	if err := h.web.Audit(c, "organisation.look_changed", 0, look.Primary+" "+look.Accent); err != nil {
-		return err
-	}
 	web.SetFlash(c, "success", "organisation.look.saved")
 	return h.web.Redirect(c, "/organisation/look")
 }

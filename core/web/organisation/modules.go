@@ -46,9 +46,6 @@ func (h *Handlers) ModulesPost(c fiber.Ctx) error {
 	if on {
 		action = "organisation.module_on"
 	}
-	if err := h.web.Audit(c, action, 0, id); err != nil {
-		return err
-	}
 	web.SetFlash(c, "success", action)
 	return h.web.Redirect(c, "/organisation/modules")
 }

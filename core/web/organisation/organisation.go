@@ -132,9 +132,6 @@ func (h *Handlers) DetailsPost(c fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	if err := h.web.Audit(c, "organisation.details_changed", 0, o.Name); err != nil {
-		return err
-	}
 	web.SetFlash(c, "success", "organisation.details.saved")
 	return h.web.Redirect(c, "/organisation")
 }

@@ -113,14 +113,11 @@ func (h *Handlers) saveRole(c fiber.Ctx, id int64) error {
 	for _, p := range c.Request().PostArgs().PeekMulti("permissions") {
 		perms = append(perms, access.Permission(p))
 	}
-	role, err := h.access.SaveCustomRole(c.Context(), v.Can, v.Org.ID, id, f.Values["name"], perms)
+	_, err := h.access.SaveCustomRole(c.Context(), v.Can, v.Org.ID, id, f.Values["name"], perms)
 	if f.Refuse(err) {
 		return h.page(c, "organisation/role", "organisation.roles.new", web.Unprocessable, roleForm{Form: f, ID: id, Permissions: h.boxes(c, perms)})
 	}
 	if err != nil {
-		return err
-	}
-	if err := h.web.Audit(c, "organisation.role_saved", 0, role.Name); err != nil {
 		return err
 	}
 	web.SetFlash(c, "success", "organisation.roles.saved")
@@ -138,9 +135,6 @@ func (h *Handlers) RoleDeletePost(c fiber.Ctx) error {
 	case web.FlashRefusal(c, err):
 		return h.web.Redirect(c, "/organisation/roles")
 	case err != nil:
-		return err
-	}
-	if err := h.web.Audit(c, "organisation.role_deleted", 0, c.Params("id")); err != nil {
 		return err
 	}
 	web.SetFlash(c, "success", "organisation.roles.deleted")

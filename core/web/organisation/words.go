@@ -115,9 +115,6 @@ func (h *Handlers) WordsPost(c fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	if err := h.web.Audit(c, "organisation.words_changed", 0, locale); err != nil {
-		return err
-	}
 	web.SetFlash(c, "success", "organisation.words.saved")
 	return h.web.Redirect(c, "/organisation/words?locale="+locale)
 }

@@ -121,22 +121,8 @@ func (h *Handlers) RolesPost(c fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	if err := h.web.Audit(c, "people.roles_changed", u.ID, rolesText(next)); err != nil {
-		return err
-	}
 	web.SetFlash(c, "success", "people.person.roles_saved")
 	return h.web.Redirect(c, "/people/"+c.Params("id"))
-}
-
-func rolesText(roles []access.Role) string {
-	out := ""
-	for i, r := range roles {
-		if i > 0 {
-			out += ", "
-		}
-		out += string(r)
-	}
-	return out
 }
 
 // ActivePost deactivates or reactivates a person in the organisation.
@@ -165,9 +151,6 @@ func (h *Handlers) flag(c fiber.Ctx, name string, set func(ctx context.Context, 
 		return h.renderPerson(c, u, roles, f, web.Unprocessable)
 	}
 	if err != nil {
-		return err
-	}
-	if err := h.web.Audit(c, "people."+name+"_"+strconv.FormatBool(on), u.ID, ""); err != nil {
 		return err
 	}
 	if !on {
