@@ -157,8 +157,8 @@ func (a *App) build() error {
 	} else {
 		a.publisher = realtime.NewLocal(a.hub)
 	}
-	a.orgs = tenancy.NewService(a.db, dossier.LinkPerson)
 	a.access = access.NewService(a.db)
+	a.orgs = tenancy.NewService(a.db, a.access, dossier.LinkPerson)
 	a.modules = module.NewRegistry()
 	a.brands = branding.NewService(a.db, themeNames())
 	colours := &notify.Colours{Orgs: a.orgs, Brands: a.brands}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -105,6 +106,40 @@ func (s *Service) SetRoles(ctx context.Context, orgID, userID int64, roles []acc
 			return err
 		}
 		return audit.Note(ctx, tx, orgID, "people.roles_changed", userID, strings.Join(names, ", "))
+	})
+}
+
+// ChangeRoles replaces a member's roles as someone holding by asks, in the
+// organisation whose lineage (nearest first) is given: a role they may not
+// give (one that grants what they do not hold) can be neither added nor
+// taken away, roles that are not the tree's are ignored, and the
+// organisation keeps an administrator.
+func (s *Service) ChangeRoles(ctx context.Context, by access.Set, lineage []int64, userID int64, roles []access.Role) error {
+	if len(lineage) == 0 {
+		return ErrNotFound
+	}
+	orgID := lineage[0]
+	offers, err := s.rights.Offers(ctx, by, lineage)
+	if err != nil {
+		return err
+	}
+	return s.db.Tx(ctx, func(ctx context.Context) error {
+		var held []access.Role
+		if err := s.db.In(ctx).NewSelect().Model((*MemberRole)(nil)).Column("role").
+			Where("organisation_id = ? AND user_id = ?", orgID, userID).Scan(ctx, &held); err != nil {
+			return err
+		}
+		var next []access.Role
+		for _, o := range offers {
+			wanted := slices.Contains(roles, o.Role)
+			if !o.Grantable && wanted != slices.Contains(held, o.Role) {
+				return access.ErrBeyondOwnRights
+			}
+			if wanted {
+				next = append(next, o.Role)
+			}
+		}
+		return s.SetRoles(ctx, orgID, userID, next)
 	})
 }
 

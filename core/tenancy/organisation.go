@@ -15,6 +15,7 @@ import (
 
 	"github.com/uptrace/bun"
 
+	"github.com/atriumhq/atrium/core/access"
 	"github.com/atriumhq/atrium/core/audit"
 	"github.com/atriumhq/atrium/core/refusal"
 	"github.com/atriumhq/atrium/core/store"
@@ -69,6 +70,7 @@ type Invalid = refusal.Fields
 // Service reads and writes organisations.
 type Service struct {
 	db     *store.DB
+	rights *access.Service
 	joined Joined
 }
 
@@ -77,8 +79,11 @@ type Service struct {
 // kept for them (a dossier registered for the address) becomes theirs.
 type Joined func(ctx context.Context, tx bun.IDB, orgID, userID int64, email string) error
 
-// NewService returns a Service on db; joined may be nil.
-func NewService(db *store.DB, joined Joined) *Service { return &Service{db: db, joined: joined} }
+// NewService returns a Service on db; rights tells which roles someone may
+// give; joined may be nil.
+func NewService(db *store.DB, rights *access.Service, joined Joined) *Service {
+	return &Service{db: db, rights: rights, joined: joined}
+}
 
 // BySlug finds an organisation by its slug.
 func (s *Service) BySlug(ctx context.Context, slug string) (*Organisation, error) {

@@ -97,24 +97,12 @@ func (h *Handlers) RolesPost(c fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	boxes, err := h.roleBoxes(c, held)
-	if err != nil {
-		return err
+	var wanted []access.Role
+	for _, w := range c.Request().PostArgs().PeekMulti("roles") {
+		wanted = append(wanted, access.Role(w))
 	}
-	wanted := c.Request().PostArgs().PeekMulti("roles")
-	var next []access.Role
-	for _, b := range boxes {
-		asked := slices.ContainsFunc(wanted, func(w []byte) bool { return string(w) == string(b.Key) })
-		if b.Disabled {
-			if asked != b.Checked {
-				return fiber.ErrForbidden // beyond the viewer's own rights
-			}
-		}
-		if asked {
-			next = append(next, b.Key)
-		}
-	}
-	err = h.orgs.SetRoles(c.Context(), web.CurrentViewer(c).Org.ID, u.ID, next)
+	v := web.CurrentViewer(c)
+	err = h.orgs.ChangeRoles(c.Context(), v.Can, v.LineageIDs(), u.ID, wanted)
 	if f := web.ReadForm(c); f.Refuse(err) {
 		return h.renderPerson(c, u, held, f, web.Unprocessable)
 	}
