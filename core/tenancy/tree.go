@@ -3,11 +3,13 @@ package tenancy
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strconv"
 
 	"github.com/uptrace/bun"
 
 	"github.com/atriumhq/atrium/core/audit"
+	"github.com/atriumhq/atrium/core/refusal"
 )
 
 // Subtree lists the ids of an organisation and all its daughters at any depth.
@@ -200,4 +202,49 @@ func (s *Service) UsageOf(ctx context.Context, org Organisation) (Usage, error) 
 		return Usage{}, err
 	}
 	return Usage{Organisation: org, Daughters: len(ids) - 1, People: people, Subscription: *sub}, nil
+}
+
+// ErrOutsideTree refuses, as a choice the form did not offer, an
+// organisation outside the tree someone manages.
+var ErrOutsideTree = refusal.New(refusal.Invalid, "tenancy: outside the tree", "form.choose").On("parent")
+
+// errMoveSelf refuses moving the organisation someone manages the tree from.
+var errMoveSelf = refusal.New(refusal.Invalid, "tenancy: the tree's own top", "tenancy.error.move_self").On("parent")
+
+// AddDaughterWithin creates a daughter named name under parentID, which
+// must lie in the tree of within (the organisation whose tree the actor
+// manages, itself included); the daughter takes its parent's language and
+// time zone.
+func (s *Service) AddDaughterWithin(ctx context.Context, within, parentID int64, name string, locales []string) (*Organisation, error) {
+	tree, err := s.Subtree(ctx, within)
+	if err != nil {
+		return nil, err
+	}
+	if !slices.Contains(tree, parentID) {
+		return nil, ErrOutsideTree
+	}
+	parent, err := s.ByID(ctx, parentID)
+	if err != nil {
+		return nil, err
+	}
+	return s.CreateDaughter(ctx, parent, Details{Name: name, Locale: parent.Locale, TimeZone: parent.TimeZone}, locales)
+}
+
+// MoveWithin moves orgID under newParentID, both in the tree of within,
+// which itself stays where it is. An organisation outside the tree is not
+// found, as if it did not exist.
+func (s *Service) MoveWithin(ctx context.Context, within, orgID, newParentID int64) error {
+	tree, err := s.Subtree(ctx, within)
+	if err != nil {
+		return err
+	}
+	switch {
+	case !slices.Contains(tree, orgID):
+		return ErrNotFound
+	case !slices.Contains(tree, newParentID):
+		return ErrOutsideTree
+	case orgID == within:
+		return errMoveSelf
+	}
+	return s.Move(ctx, orgID, newParentID)
 }

@@ -2,7 +2,6 @@ package operator
 
 import (
 	"context"
-	"slices"
 	"strconv"
 
 	"github.com/gofiber/fiber/v3"
@@ -232,19 +231,7 @@ func (h *Organisations) DaughterPost(c fiber.Ctx) error {
 	}
 	f := web.ReadForm(c, "name", "parent")
 	parentID, _ := strconv.ParseInt(f.Values["parent"], 10, 64)
-	tree, err := h.orgs.Subtree(c.Context(), org.ID)
-	if err != nil {
-		return err
-	}
-	if !slices.Contains(tree, parentID) {
-		f.Errors["parent"] = "form.choose"
-		return h.renderShow(c, f, web.Unprocessable)
-	}
-	parent, err := h.orgs.ByID(c.Context(), parentID)
-	if err != nil {
-		return err
-	}
-	_, err = h.orgs.CreateDaughter(c.Context(), parent, tenancy.Details{Name: f.Values["name"], Locale: parent.Locale, TimeZone: parent.TimeZone}, h.cat.Locales())
+	_, err = h.orgs.AddDaughterWithin(c.Context(), org.ID, parentID, f.Values["name"], h.cat.Locales())
 	if f.Refuse(err) {
 		return h.renderShow(c, f, web.Unprocessable)
 	}
