@@ -162,7 +162,7 @@ func (a *App) build() error {
 	a.modules = module.NewRegistry()
 	a.brands = branding.NewService(a.db, themeNames())
 	colours := &notify.Colours{Orgs: a.orgs, Brands: a.brands}
-	a.ident = identity.NewService(a.db, cfg, a.box, a.mailer, a.orgs, a.log, identity.Hooks{BrandColour: colours.Of, SessionsEnded: a.recheckStreams})
+	a.ident = identity.NewService(a.db, cfg, a.box, a.mailer, a.orgs, a.log, identity.Hooks{BrandColour: colours.Of, SessionsEnded: a.recheckStreams, CheckGrant: a.access.CheckGrant})
 	a.audit = audit.NewService(a.db)
 	dir := directory.NewService(a.db)
 	a.web, err = web.New(web.Options{

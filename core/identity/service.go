@@ -11,6 +11,7 @@ import (
 
 	"github.com/uptrace/bun"
 
+	"github.com/atriumhq/atrium/core/access"
 	"github.com/atriumhq/atrium/core/audit"
 	"github.com/atriumhq/atrium/core/config"
 	mailer "github.com/atriumhq/atrium/core/mail"
@@ -49,6 +50,9 @@ type Hooks struct {
 	// instance, that sessions of theirs ended (signed out, recovered,
 	// deactivated).
 	SessionsEnded func(ctx context.Context, userID int64)
+	// CheckGrant tells whether someone holding by may give a role in the
+	// organisation whose lineage is given (access.Service.CheckGrant).
+	CheckGrant func(ctx context.Context, by access.Set, role access.Role, lineage []int64) error
 }
 
 // NewService builds the identity service.

@@ -96,13 +96,7 @@ func (h *Handlers) InvitePost(c fiber.Ctx) error {
 	v := web.CurrentViewer(c)
 	f := web.ReadForm(c, "email", "given_name", "name_prefix", "family_name", "role", "locale")
 	role := access.Role(f.Values["role"])
-	switch err := h.access.CheckGrant(c.Context(), v.Can, role, v.LineageIDs()); {
-	case errors.Is(err, access.ErrNotFound):
-		role = "" // no role of this tree: refused below with the other fields
-	case err != nil:
-		return err
-	}
-	_, err := h.ids.Invite(c.Context(), v.User, v.Org, identity.Invitee{Email: f.Values["email"], GivenName: f.Values["given_name"],
+	_, err := h.ids.InviteAs(c.Context(), v.Can, v.LineageIDs(), v.User, v.Org, identity.Invitee{Email: f.Values["email"], GivenName: f.Values["given_name"],
 		NamePrefix: f.Values["name_prefix"], FamilyName: f.Values["family_name"], Locale: f.Values["locale"], Role: role}, c.IP())
 	switch {
 	case f.Refuse(err):
