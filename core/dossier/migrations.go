@@ -176,5 +176,21 @@ func Migrations() []store.Migration {
 			_, err := tx.NewDropColumn().Table("dossier_tasks").Column("for_person").Exec(ctx)
 			return err
 		},
+	}, {
+		// Each module records its own use of a trajectory (the agenda its
+		// appointments, a later module its own), and the trajectory's counts
+		// are their sum: two modules no longer overwrite each other. The
+		// counts so far were the agenda's, the only module that kept them.
+		Name: "20270101090000_trajectory_usage",
+		Up: func(ctx context.Context, tx bun.Tx) error {
+			if _, err := tx.NewCreateTable().Model((*Usage)(nil)).
+				ForeignKey(`(trajectory_id) REFERENCES trajectories (id) ON DELETE CASCADE`).Exec(ctx); err != nil {
+				return err
+			}
+			_, err := tx.NewRaw(`INSERT INTO trajectory_usage (trajectory_id, module, booked, used)
+				SELECT id, 'agenda', sessions_booked, sessions_used FROM trajectories WHERE sessions_booked > 0 OR sessions_used > 0`).Exec(ctx)
+			return err
+		},
+		Down: store.DropTables((*Usage)(nil)),
 	}}
 }

@@ -12,6 +12,7 @@ import (
 	"github.com/uptrace/bun"
 
 	"github.com/atriumhq/atrium/core/readstate"
+	"github.com/atriumhq/atrium/core/store"
 )
 
 // Product is a trajectory an organisation offers, such as "individual
@@ -207,11 +208,24 @@ func (s *Service) CloseTrajectory(ctx context.Context, who Who, dossierID, traje
 // maxSessions bounds the counts a module may record for one trajectory.
 const maxSessions = 1000
 
-// SetSessions records how many sessions of an open trajectory are booked
-// and how many were used, as the agenda counts its appointments; the first
-// one sets a planned trajectory running. It needs Contribute: a coachee
-// who books a session changes the count.
-func (s *Service) SetSessions(ctx context.Context, who Who, dossierID, trajectoryID int64, booked, used int) error {
+// Usage is one module's use of a trajectory: its sessions booked (still to
+// come) and used (held or missed). The trajectory's counts are the sum of
+// its modules' usage.
+type Usage struct {
+	bun.BaseModel `bun:"table:trajectory_usage"`
+
+	TrajectoryID int64  `bun:"trajectory_id,pk"`
+	Module       string `bun:"module,pk"`
+	Booked       int    `bun:"booked,notnull"`
+	Used         int    `bun:"used,notnull"`
+}
+
+// RecordUsage records how many sessions of an open trajectory a module has
+// booked and how many were used (the agenda counts its appointments); the
+// trajectory's counts become the sum over its modules, and the first use
+// sets a planned trajectory running. It needs Contribute: a coachee who
+// books a session changes the count.
+func (s *Service) RecordUsage(ctx context.Context, who Who, module string, dossierID, trajectoryID int64, booked, used int) error {
 	if booked < 0 || used < 0 || booked > maxSessions || used > maxSessions {
 		return &Invalid{Fields: map[string]string{"sessions": "form.invalid"}}
 	}
@@ -221,17 +235,30 @@ func (s *Service) SetSessions(ctx context.Context, who Who, dossierID, trajector
 		if err != nil {
 			return err
 		}
-		q := tx.NewUpdate().Model((*Trajectory)(nil)).Set("sessions_booked = ?, sessions_used = ?", booked, used)
-		if booked+used > 0 {
-			q = q.Set("status = CASE WHEN status = ? THEN ? ELSE status END", TrajectoryPlanned, TrajectoryRunning)
-		}
-		res, err := q.Where("id = ? AND dossier_id = ? AND status <> ?", trajectoryID, d.ID, TrajectoryClosed).Exec(ctx)
+		// Held first, so that two modules' records of one trajectory
+		// follow each other and each sum sees the other's row.
+		open, err := tx.NewSelect().Model((*Trajectory)(nil)).Where("id = ? AND dossier_id = ? AND status <> ?", trajectoryID, d.ID, TrajectoryClosed).Exists(ctx)
 		if err != nil {
 			return err
 		}
-		if n, _ := res.RowsAffected(); n == 0 {
+		if !open {
 			return ErrNotFound
 		}
-		return nil
+		if err := store.HoldRow(ctx, tx, "trajectories", trajectoryID); err != nil {
+			return err
+		}
+		row := &Usage{TrajectoryID: trajectoryID, Module: module, Booked: booked, Used: used}
+		if _, err := tx.NewInsert().Model(row).On("CONFLICT (trajectory_id, module) DO UPDATE").
+			Set("booked = EXCLUDED.booked").Set("used = EXCLUDED.used").Exec(ctx); err != nil {
+			return err
+		}
+		q := tx.NewUpdate().Model((*Trajectory)(nil)).
+			Set("sessions_booked = (SELECT COALESCE(SUM(booked), 0) FROM trajectory_usage WHERE trajectory_id = ?)", trajectoryID).
+			Set("sessions_used = (SELECT COALESCE(SUM(used), 0) FROM trajectory_usage WHERE trajectory_id = ?)", trajectoryID)
+		if booked+used > 0 {
+			q = q.Set("status = CASE WHEN status = ? THEN ? ELSE status END", TrajectoryPlanned, TrajectoryRunning)
+		}
+		_, err = q.Where("id = ?", trajectoryID).Exec(ctx)
+		return err
 	})
 }

@@ -110,7 +110,7 @@ func (s *Service) Sessions(ctx context.Context, req *pluginv1.SessionsRequest) (
 	} else if level == dossier.None {
 		return nil, status.Errorf(codes.NotFound, "no dossier %d for this person", req.GetDossierId())
 	}
-	err = s.deps.Dossiers.SetSessions(ctx, dossier.Who{UserID: sc.UserID, OrgID: sc.OrgID, Can: sc.Can}, req.GetDossierId(), req.GetTrajectoryId(), int(req.GetBooked()), int(req.GetUsed()))
+	err = s.deps.Dossiers.RecordUsage(ctx, dossier.Who{UserID: sc.UserID, OrgID: sc.OrgID, Can: sc.Can}, s.plugin, req.GetDossierId(), req.GetTrajectoryId(), int(req.GetBooked()), int(req.GetUsed()))
 	var invalid *dossier.Invalid
 	switch {
 	case errors.As(err, &invalid):
