@@ -41,6 +41,7 @@ import (
 	"github.com/atriumhq/atrium/core/notice"
 	"github.com/atriumhq/atrium/core/notify"
 	"github.com/atriumhq/atrium/core/pluginhost"
+	"github.com/atriumhq/atrium/core/pluginhost/hostapi"
 	"github.com/atriumhq/atrium/core/privacy"
 	"github.com/atriumhq/atrium/core/readstate"
 	"github.com/atriumhq/atrium/core/realtime"
@@ -184,8 +185,10 @@ func (a *App) build() error {
 	a.dossiers = dossier.NewService(a.db, a.notify)
 	a.ident.AddMailKind(identity.MailKind{Key: dossier.Module, Label: "dossier.mail_kind", Default: true})
 	a.reads = readstate.NewService(a.db)
-	a.plugins = pluginhost.New(pluginhost.Deps{Config: cfg.Plugins, BaseURL: strings.TrimRight(cfg.Server.BaseURL, "/"), Log: a.log, Member: a.member, Modules: a.modules, Rights: a.access.Registry, Catalog: a.catalog,
-		Orgs: a.orgs, Identity: a.ident, Audit: a.audit, DB: a.db, Notify: a.notify.Notify, Mail: a.notify.Mail, Publish: a.publisher.Publish, Presence: a.publisher.Presence, Counts: a.notices, Dossiers: a.dossiers, Reads: a.reads})
+	a.plugins = pluginhost.New(pluginhost.Deps{Config: cfg.Plugins, BaseURL: strings.TrimRight(cfg.Server.BaseURL, "/"), Member: a.member,
+		Modules: a.modules, Rights: a.access.Registry, Catalog: a.catalog, DB: a.db,
+		Deps: hostapi.Deps{Log: a.log, Orgs: a.orgs, Identity: a.ident, Audit: a.audit, Notify: a.notify.Notify, Mail: a.notify.Mail,
+			Publish: a.publisher.Publish, Presence: a.publisher.Presence, Counts: a.notices, Dossiers: a.dossiers, Reads: a.reads}})
 	plugins.Register(a.web, plugins.Deps{Host: a.plugins, Counts: a.notices, Log: a.log})
 	operator.Register(a.web, operator.Deps{Mailer: a.mailer, Orgs: a.orgs, Identity: a.ident, Modules: a.modules, Catalog: a.catalog, Plugins: a.plugins})
 	a.announce = announcement.NewService(a.db, a.notify)

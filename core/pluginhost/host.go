@@ -21,7 +21,6 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"log/slog"
 	"slices"
 	"sort"
 	"sync"
@@ -31,59 +30,36 @@ import (
 	"google.golang.org/grpc"
 
 	"github.com/atriumhq/atrium/core/access"
-	"github.com/atriumhq/atrium/core/audit"
 	"github.com/atriumhq/atrium/core/config"
-	"github.com/atriumhq/atrium/core/dossier"
 	"github.com/atriumhq/atrium/core/i18n"
 	"github.com/atriumhq/atrium/core/identity"
-	"github.com/atriumhq/atrium/core/mail"
 	"github.com/atriumhq/atrium/core/module"
-	"github.com/atriumhq/atrium/core/notice"
 	"github.com/atriumhq/atrium/core/pluginhost/calls"
 	"github.com/atriumhq/atrium/core/pluginhost/hostapi"
 	"github.com/atriumhq/atrium/core/pluginhost/sandbox"
 	"github.com/atriumhq/atrium/core/pluginhost/wall"
-	"github.com/atriumhq/atrium/core/readstate"
-	"github.com/atriumhq/atrium/core/realtime"
 	"github.com/atriumhq/atrium/core/secrets"
 	"github.com/atriumhq/atrium/core/store"
-	"github.com/atriumhq/atrium/core/tenancy"
 	pluginv1 "github.com/atriumhq/atrium/plugins/sdk/proto/v1"
 )
 
-// Deps are the parts of the core the host registers plugins with.
+// Deps are the parts of the core the host registers plugins with, and
+// what the host API of every plugin reaches (hostapi.Deps: the host fills
+// in Emit itself).
 type Deps struct {
+	hostapi.Deps
 	Config config.Plugins
 	// BaseURL is the server's public address, for addresses shown to apps.
 	BaseURL string
-	Log     *slog.Logger
 	// Member is the caller a person is in an organisation, for the calls
 	// the host makes on their behalf (a plugin's demo data).
 	Member  func(ctx context.Context, userID, orgID int64) (*Caller, error)
 	Modules *module.Registry
 	// Rights are the installation's permissions, where each plugin's join.
-	Rights   *access.Registry
-	Catalog  *i18n.Catalog
-	Orgs     *tenancy.Service
-	Identity *identity.Service
-	Audit    *audit.Service
+	Rights  *access.Registry
+	Catalog *i18n.Catalog
 	// DB is where plugins' statements run, behind the wall.
 	DB *store.DB
-	// Notify leaves a person a notice and mails them when they want it.
-	Notify func(ctx context.Context, orgID, userID int64, module, message, link string) error
-	// Mail sends a person a mail a module wrote, when they want the
-	// module's mails.
-	Mail func(ctx context.Context, orgID, userID int64, module, subject, text string, cal mail.Calendar) error
-	// Publish sends an event to the open tabs listening to its topic;
-	// Presence tells who has a tab open, and who is away from all theirs.
-	Publish  func(ctx context.Context, e realtime.Event) error
-	Presence func(ctx context.Context, orgID int64, users []int64) (map[int64]realtime.State, error)
-	// Counts keeps what waits for people in each module, for badges.
-	Counts *notice.Service
-	// Dossiers and Reads answer plugins' questions about dossiers and what
-	// is new in them.
-	Dossiers *dossier.Service
-	Reads    *readstate.Service
 }
 
 // Host runs the installation's plugins.
@@ -383,10 +359,12 @@ func (h *Host) serveHost(p *Plugin, broker brokerLike) uint32 {
 	return id
 }
 
-// api is what the host API of every plugin reaches.
+// api is what the host API of every plugin reaches: the core's services,
+// and the host's own delivery of the events plugins emit.
 func (h *Host) api() hostapi.Deps {
-	return hostapi.Deps{Log: h.Log, Orgs: h.Orgs, Identity: h.Identity, Audit: h.Audit, Emit: h.deliver, Notify: h.Notify, Mail: h.Mail,
-		Publish: h.Publish, Presence: h.Presence, Counts: h.Counts, Dossiers: h.Dossiers, Reads: h.Reads}
+	d := h.Deps.Deps
+	d.Emit = h.deliver
+	return d
 }
 
 // brokerLike is the part of go-plugin's broker the host uses.

@@ -92,7 +92,7 @@ func (s *Service) Exec(ctx context.Context, req *pluginv1.ExecRequest) (*pluginv
 	if err != nil {
 		return nil, err
 	}
-	args, err := fromValues(req.GetArgs())
+	args, err := pluginv1.Args(req.GetArgs())
 	if err != nil {
 		return nil, status.Error(codes.InvalidArgument, err.Error())
 	}
@@ -123,7 +123,7 @@ func (s *Service) Query(req *pluginv1.QueryRequest, stream pluginv1.Host_QuerySe
 	if err != nil {
 		return err
 	}
-	args, err := fromValues(req.GetArgs())
+	args, err := pluginv1.Args(req.GetArgs())
 	if err != nil {
 		return status.Error(codes.InvalidArgument, err.Error())
 	}
@@ -341,18 +341,6 @@ func (w *Wall) SecureTables(ctx context.Context, plugin string, org int64) error
 
 func errNoOrganisation(table string) error {
 	return fmt.Errorf("plugin table %s has no organisation_id column; every plugin table belongs to an organisation", table)
-}
-
-// fromValues turns wire values into statement arguments.
-func fromValues(vals []*pluginv1.Value) ([]any, error) {
-	out := make([]any, len(vals))
-	for i, v := range vals {
-		var ok bool
-		if out[i], ok = v.Go(); !ok {
-			return nil, fmt.Errorf("argument %d has an unknown type", i)
-		}
-	}
-	return out, nil
 }
 
 // toValues turns scanned columns into wire values; a type the wire has no

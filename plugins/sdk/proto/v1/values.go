@@ -1,6 +1,9 @@
 package pluginv1
 
-import "time"
+import (
+	"fmt"
+	"time"
+)
 
 // ValueOf is a Go value, as database/sql binds or scans it, in its wire
 // form; ok is false for a type the wire has no form for.
@@ -46,4 +49,17 @@ func (v *Value) Go() (_ any, ok bool) {
 		return time.Unix(0, k.TimeUnixNano).UTC(), true
 	}
 	return nil, false
+}
+
+// Args turns wire values into a statement's arguments, as the host and
+// the SDK's test host run them. Since contract v1.6.
+func Args(vals []*Value) ([]any, error) {
+	out := make([]any, len(vals))
+	for i, v := range vals {
+		var ok bool
+		if out[i], ok = v.Go(); !ok {
+			return nil, fmt.Errorf("argument %d has an unknown type", i)
+		}
+	}
+	return out, nil
 }
