@@ -364,7 +364,7 @@ var reservedIDs = map[string]bool{
 	"announcements": true, "app": true, "audit": true, "backup": true, "brands": true, "dossier": true, "dossiers": true,
 	"feed": true, "mail": true, "member": true, "members": true, "module": true, "notices": true, "organisation": true,
 	"organisations": true, "password": true, "products": true, "read": true, "realtime": true, "roles": true,
-	"sessions": true, "sign": true, "subscriptions": true, "team": true, "teams": true, "trajectories": true,
+	"sessions": true, "sign": true, "subscriptions": true, "team": true, "teams": true, "trajectories": true, "trajectory": true,
 	"user": true, "users": true,
 	"bun": true, "sqlite": true, "pg": true, "atrium": true, "plugin": true,
 }
