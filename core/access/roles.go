@@ -162,6 +162,13 @@ var ErrNotFound = refusal.New(refusal.NotFound, "access: role not found", "")
 func (s *Service) DeleteCustomRole(ctx context.Context, orgID, id int64) error {
 	return s.db.Tx(ctx, func(ctx context.Context) error {
 		tx := s.db.In(ctx)
+		// Another organisation's role is not found, whether or not anyone
+		// holds it: checked before anything is said of its use.
+		if own, err := tx.NewSelect().Model((*CustomRole)(nil)).Where("id = ? AND organisation_id = ?", id, orgID).Exists(ctx); err != nil {
+			return err
+		} else if !own {
+			return ErrNotFound
+		}
 		key := CustomRole{ID: id}.Key()
 		// Held by members, or promised to people asked to join (accepting
 		// would otherwise give a role that no longer exists).

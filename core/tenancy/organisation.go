@@ -218,7 +218,7 @@ func (s *Service) CreateDaughter(ctx context.Context, parent *Organisation, d De
 				return err
 			}
 		}
-		return audit.Note(ctx, tx, parent.ID, "organisation.daughter_created", 0, org.Name)
+		return nil
 	})
 	return org, err
 }

@@ -5,6 +5,8 @@ import (
 	"strings"
 
 	"github.com/uptrace/bun"
+
+	"github.com/atriumhq/atrium/core/audit"
 )
 
 // Term is an organisation's own word for a term in one language.
@@ -105,6 +107,6 @@ func (s *Service) SetTerms(ctx context.Context, orgID int64, locale string, word
 				return err
 			}
 		}
-		return nil
+		return audit.Note(ctx, tx, orgID, "organisation.words_changed", 0, locale)
 	})
 }

@@ -119,10 +119,8 @@ func (s *Service) Move(ctx context.Context, orgID, newParentID int64) error {
 		if s.rootOf(ctx, tx, newParentID) != s.rootOf(ctx, tx, orgID) {
 			return &Invalid{Fields: map[string]string{"parent": "tenancy.error.other_subscriber"}}
 		}
-		if _, err = tx.NewUpdate().Model((*Organisation)(nil)).Set("parent_id = ?", newParentID).Where("id = ?", orgID).Exec(ctx); err != nil {
-			return err
-		}
-		return audit.Note(ctx, tx, newParentID, "organisation.daughter_moved", 0, strconv.FormatInt(orgID, 10)+" → "+strconv.FormatInt(newParentID, 10))
+		_, err = tx.NewUpdate().Model((*Organisation)(nil)).Set("parent_id = ?", newParentID).Where("id = ?", orgID).Exec(ctx)
+		return err
 	})
 }
 
@@ -227,7 +225,17 @@ func (s *Service) AddDaughterWithin(ctx context.Context, within, parentID int64,
 	if err != nil {
 		return nil, err
 	}
-	return s.CreateDaughter(ctx, parent, Details{Name: name, Locale: parent.Locale, TimeZone: parent.TimeZone}, locales)
+	var org *Organisation
+	err = s.db.Tx(ctx, func(ctx context.Context) error {
+		var err error
+		if org, err = s.CreateDaughter(ctx, parent, Details{Name: name, Locale: parent.Locale, TimeZone: parent.TimeZone}, locales); err != nil {
+			return err
+		}
+		// In the log of the organisation whose tree it is: the daughter's
+		// new neighbours learn nothing of who manages them.
+		return audit.Note(ctx, s.db.In(ctx), within, "organisation.daughter_created", 0, org.Name)
+	})
+	return org, err
 }
 
 // MoveWithin moves orgID under newParentID, both in the tree of within,
@@ -246,5 +254,10 @@ func (s *Service) MoveWithin(ctx context.Context, within, orgID, newParentID int
 	case orgID == within:
 		return errMoveSelf
 	}
-	return s.Move(ctx, orgID, newParentID)
+	return s.db.Tx(ctx, func(ctx context.Context) error {
+		if err := s.Move(ctx, orgID, newParentID); err != nil {
+			return err
+		}
+		return audit.Note(ctx, s.db.In(ctx), within, "organisation.daughter_moved", 0, strconv.FormatInt(orgID, 10)+" → "+strconv.FormatInt(newParentID, 10))
+	})
 }
