@@ -76,11 +76,11 @@ func (s *Service) ChangeEmail(ctx context.Context, actor *User, org *tenancy.Org
 			data["Colour"] = s.hooks.BrandColour(ctx, org.ID)
 		}
 		if !taken {
-			if err := s.mail.Queue(ctx, tx, email, u.Locale, "address_confirm", data); err != nil {
+			if err := s.mail.Queue(ctx, email, u.Locale, "address_confirm", data); err != nil {
 				return err
 			}
 		}
-		if err := s.mail.Queue(ctx, tx, u.Email, u.Locale, "address_change_asked", data); err != nil {
+		if err := s.mail.Queue(ctx, u.Email, u.Locale, "address_change_asked", data); err != nil {
 			return err
 		}
 		return record(ctx, tx, "identity.email_change_asked", actor, userID, ip, u.Email+" → "+email)
@@ -145,7 +145,7 @@ func (s *Service) ConfirmEmail(ctx context.Context, token, ip string) (*User, er
 		if err := s.revokeAccess(ctx, tx, u.ID, ""); err != nil {
 			return err
 		}
-		if err := s.mail.Queue(ctx, tx, old, u.Locale, "address_changed", map[string]any{"Name": u.GivenName, "NewAddress": u.Email}); err != nil {
+		if err := s.mail.Queue(ctx, old, u.Locale, "address_changed", map[string]any{"Name": u.GivenName, "NewAddress": u.Email}); err != nil {
 			return err
 		}
 		done = u

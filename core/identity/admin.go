@@ -95,7 +95,7 @@ func (s *Service) ResetFactor(ctx context.Context, actor *User, orgID, userID in
 		if err != nil {
 			return err
 		}
-		if err := s.mail.Queue(ctx, tx, u.Email, u.Locale, "factor_reset", map[string]any{"Name": u.GivenName,
+		if err := s.mail.Queue(ctx, u.Email, u.Locale, "factor_reset", map[string]any{"Name": u.GivenName,
 			"Link": s.link("/reset/" + token), "Minutes": int(s.cfg.ResetValidity / time.Minute)}); err != nil {
 			return err
 		}

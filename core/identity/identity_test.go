@@ -349,7 +349,7 @@ func TestSessionsTimeOut(t *testing.T) {
 		// Ending all others keeps the current one.
 		a, sa, _ := f.ids.StartSession(ctx, f.admin, true, "ip", "a")
 		b, _, _ := f.ids.StartSession(ctx, f.admin, true, "ip", "b")
-		if n, err := f.ids.EndSessions(ctx, f.app.DB(), f.admin.ID, sa.ID); err != nil || n < 1 {
+		if n, err := f.ids.EndSessions(ctx, f.admin.ID, sa.ID); err != nil || n < 1 {
 			t.Fatalf("end others: %d %v", n, err)
 		}
 		if _, _, err := f.ids.Session(ctx, a); err != nil {

@@ -143,7 +143,7 @@ func (s *Service) invite(ctx context.Context, tx bun.IDB, inviter *User, org *te
 		}
 	}
 	// A full subscription says so now; accepting checks again.
-	if err := s.orgs.CheckRoom(ctx, tx, org.ID); err != nil {
+	if err := s.orgs.CheckRoom(ctx, org.ID); err != nil {
 		return nil, err
 	}
 	if u == nil {
@@ -202,7 +202,7 @@ func (s *Service) mailAskToJoin(ctx context.Context, tx bun.IDB, inviter *User, 
 	if s.hooks.BrandColour != nil {
 		data["Colour"] = s.hooks.BrandColour(ctx, org.ID)
 	}
-	return s.mail.Queue(ctx, tx, u.Email, u.Locale, "membership_invitation", data)
+	return s.mail.Queue(ctx, u.Email, u.Locale, "membership_invitation", data)
 }
 
 // ResendInvitation asks again: a fresh link of org to someone who has not
@@ -219,7 +219,7 @@ func (s *Service) ResendInvitation(ctx context.Context, actor *User, org *tenanc
 		if err != nil {
 			return err
 		}
-		asked, err := s.orgs.Asked(ctx, tx, org.ID, userID)
+		asked, err := s.orgs.Asked(ctx, org.ID, userID)
 		if err != nil {
 			return err
 		}
@@ -272,7 +272,7 @@ func (s *Service) sendInvitation(ctx context.Context, tx bun.IDB, inviter *User,
 	if s.hooks.BrandColour != nil {
 		data["Colour"] = s.hooks.BrandColour(ctx, org.ID)
 	}
-	return s.mail.Queue(ctx, tx, u.Email, u.Locale, "invitation", data)
+	return s.mail.Queue(ctx, u.Email, u.Locale, "invitation", data)
 }
 
 // Invitation finds the account an invitation link is for, and the
@@ -332,7 +332,7 @@ func (s *Service) AcceptInvitation(ctx context.Context, token, password, confirm
 			return err
 		}
 		if t.OrganisationID != 0 {
-			_, err := s.orgs.AcceptIn(ctx, tx, u.ID, t.OrganisationID)
+			_, err := s.orgs.AcceptIn(ctx, u.ID, t.OrganisationID)
 			if err != nil && !errors.Is(err, tenancy.ErrNoInvitation) && !errors.Is(err, tenancy.ErrPlanLimit) {
 				return err
 			}

@@ -117,5 +117,5 @@ func (s *Service) Recipients(ctx context.Context, userIDs []int64, kind string) 
 // The mail is queued in the transaction ctx carries.
 func (s *Service) QueueNotice(ctx context.Context, u User, name string, data map[string]any, cal ...mailer.Calendar) error {
 	data["Name"] = u.GivenName
-	return s.mail.Queue(ctx, s.db.In(ctx), u.Email, u.Locale, name, data, cal...)
+	return s.mail.Queue(ctx, u.Email, u.Locale, name, data, cal...)
 }

@@ -14,7 +14,7 @@ import (
 // out. It runs in the recovery's transaction; the mail telling the owner is
 // the recovery's own.
 func (s *Service) revokeAccess(ctx context.Context, tx bun.IDB, userID int64, keep string) error {
-	if _, err := s.EndSessions(ctx, tx, userID, keep); err != nil {
+	if _, err := s.EndSessions(ctx, userID, keep); err != nil {
 		return err
 	}
 	now := s.Now().UTC()

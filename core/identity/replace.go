@@ -96,7 +96,7 @@ func (s *Service) CompleteReplacement(ctx context.Context, u *User, sessionID, c
 		if codes, err = s.newBackupCodes(ctx, tx, u.ID); err != nil {
 			return err
 		}
-		if err := s.mail.Queue(ctx, tx, u.Email, u.Locale, "factor_replaced", map[string]any{"Name": u.GivenName}); err != nil {
+		if err := s.mail.Queue(ctx, u.Email, u.Locale, "factor_replaced", map[string]any{"Name": u.GivenName}); err != nil {
 			return err
 		}
 		return record(ctx, tx, "identity.factor_replaced", u, u.ID, ip, "")

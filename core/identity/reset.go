@@ -48,7 +48,7 @@ func (s *Service) RequestReset(ctx context.Context, email, ip string) error {
 		if err != nil {
 			return err
 		}
-		if err := s.mail.Queue(ctx, tx, u.Email, u.Locale, "password_reset", map[string]any{
+		if err := s.mail.Queue(ctx, u.Email, u.Locale, "password_reset", map[string]any{
 			"Name": u.GivenName, "Link": s.link("/reset/" + token), "Minutes": int(s.cfg.ResetValidity / time.Minute),
 		}); err != nil {
 			return err
@@ -147,7 +147,7 @@ func (s *Service) ChangePassword(ctx context.Context, u *User, sessionID, curren
 			if err := s.revokeAccess(ctx, tx, u.ID, sessionID); err != nil {
 				return err
 			}
-		} else if _, err := s.EndSessions(ctx, tx, u.ID, sessionID); err != nil {
+		} else if _, err := s.EndSessions(ctx, u.ID, sessionID); err != nil {
 			return err
 		}
 		return record(ctx, tx, "identity.password_changed", u, u.ID, ip, "")

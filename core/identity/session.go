@@ -175,8 +175,9 @@ func (s *Service) EndSession(ctx context.Context, userID int64, id string) error
 }
 
 // EndSessions ends all of a person's sessions but keep (which may be "").
-func (s *Service) EndSessions(ctx context.Context, db bun.IDB, userID int64, keep string) (int64, error) {
-	res, err := db.NewDelete().Model((*Session)(nil)).Where("user_id = ?", userID).Where("id <> ?", keep).Exec(ctx)
+// It runs in the transaction ctx carries.
+func (s *Service) EndSessions(ctx context.Context, userID int64, keep string) (int64, error) {
+	res, err := s.db.In(ctx).NewDelete().Model((*Session)(nil)).Where("user_id = ?", userID).Where("id <> ?", keep).Exec(ctx)
 	if err != nil {
 		return 0, err
 	}
@@ -185,7 +186,7 @@ func (s *Service) EndSessions(ctx context.Context, db bun.IDB, userID int64, kee
 
 // EndOtherSessions signs a person out everywhere but the session keep.
 func (s *Service) EndOtherSessions(ctx context.Context, userID int64, keep string) (int64, error) {
-	n, err := s.EndSessions(ctx, s.db, userID, keep)
+	n, err := s.EndSessions(ctx, userID, keep)
 	if err == nil {
 		s.sessionsEnded(ctx, userID)
 	}

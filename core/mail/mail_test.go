@@ -7,8 +7,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/uptrace/bun"
-
 	"github.com/atriumhq/atrium/core"
 	"github.com/atriumhq/atrium/core/config"
 	"github.com/atriumhq/atrium/core/coretest"
@@ -23,7 +21,7 @@ func TestMailIsComposedInTheRecipientsLanguage(t *testing.T) {
 	app := coretest.NewApp(t, coretest.SQLite(t), coretest.Options{Config: smtpd.Configure})
 	ctx := context.Background()
 	data := map[string]any{"Name": "Sam <script>", "Inviter": "Robin", "Organisation": "Zorg & Co", "Link": "http://127.0.0.1:8080/invitation/abc", "Hours": 72, "Colour": "#5b21b6"}
-	if err := app.Mailer().Queue(ctx, app.DB(), "sam@example.org", "nl", "invitation", data); err != nil {
+	if err := app.Mailer().Queue(ctx, "sam@example.org", "nl", "invitation", data); err != nil {
 		t.Fatal(err)
 	}
 	got := smtpd.WaitFor("sam@example.org")
@@ -51,8 +49,8 @@ func TestRolledBackChangeSendsNothing(t *testing.T) {
 		app := coretest.NewApp(t, db)
 		ctx := context.Background()
 		boom := errors.New("the change failed")
-		err := app.DB().RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
-			if err := app.Mailer().Queue(ctx, tx, "sam@example.org", "en", "invitation", invitation); err != nil {
+		err := app.DB().Tx(ctx, func(ctx context.Context) error {
+			if err := app.Mailer().Queue(ctx, "sam@example.org", "en", "invitation", invitation); err != nil {
 				return err
 			}
 			return boom
@@ -77,7 +75,7 @@ func TestDeliveryAfterOutageAndRestart(t *testing.T) {
 		ctx := context.Background()
 
 		first := coretest.NewApp(t, db, coretest.Options{Config: smtpd.Configure})
-		if err := first.Mailer().Queue(ctx, first.DB(), "sam@example.org", "en", "invitation", invitation); err != nil {
+		if err := first.Mailer().Queue(ctx, "sam@example.org", "en", "invitation", invitation); err != nil {
 			t.Fatal(err)
 		}
 		// The worker tries at once, fails, and schedules a retry.
@@ -110,7 +108,7 @@ func TestPermanentRefusalIsGivenUp(t *testing.T) {
 		c.Mail.MaxAttempts = 3
 	}})
 	ctx := context.Background()
-	if err := app.Mailer().Queue(ctx, app.DB(), "gone@example.org", "en", "invitation", invitation); err != nil {
+	if err := app.Mailer().Queue(ctx, "gone@example.org", "en", "invitation", invitation); err != nil {
 		t.Fatal(err)
 	}
 	failed := waitForOutbox(t, app.Mailer(), func(o mail.Outgoing) bool { return o.Status == mail.StatusFailed })
@@ -138,10 +136,10 @@ func waitForOutbox(t *testing.T, m *mail.Mailer, ok func(mail.Outgoing) bool) ma
 func TestBadRecipientIsRefusedAtQueue(t *testing.T) {
 	t.Parallel()
 	app := coretest.NewApp(t, coretest.SQLite(t))
-	if err := app.Mailer().Queue(context.Background(), app.DB(), "not an address", "en", "invitation", invitation); err == nil {
+	if err := app.Mailer().Queue(context.Background(), "not an address", "en", "invitation", invitation); err == nil {
 		t.Fatal("queued a mail to a non-address")
 	}
-	if err := app.Mailer().Queue(context.Background(), app.DB(), "a@example.org", "en", "no_such_mail", invitation); err == nil {
+	if err := app.Mailer().Queue(context.Background(), "a@example.org", "en", "no_such_mail", invitation); err == nil {
 		t.Fatal("queued an unknown mail")
 	}
 }

@@ -16,8 +16,6 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/uptrace/bun"
-
 	"github.com/atriumhq/atrium/core/config"
 	"github.com/atriumhq/atrium/core/store"
 )
@@ -43,9 +41,9 @@ func NewMailer(db *store.DB, cfg config.Mail, composer *Composer, log *slog.Logg
 func (m *Mailer) Delivering() bool { return m.cfg.SMTPHost != "" }
 
 // Queue composes the named mail in the recipient's language and adds it to
-// the outbox through db, which should be the transaction of the change the
-// mail reports. A calendar, when given, goes with it.
-func (m *Mailer) Queue(ctx context.Context, db bun.IDB, to, locale, name string, data map[string]any, cal ...Calendar) error {
+// the outbox in the transaction ctx carries, that of the change the mail
+// reports. A calendar, when given, goes with it.
+func (m *Mailer) Queue(ctx context.Context, to, locale, name string, data map[string]any, cal ...Calendar) error {
 	composed, err := m.composer.Compose(to, locale, name, data)
 	if err != nil {
 		return err
@@ -60,7 +58,7 @@ func (m *Mailer) Queue(ctx context.Context, db bun.IDB, to, locale, name string,
 	}
 	out := &Outgoing{Recipient: to, Subject: composed.Subject, Text: composed.Text, Message: raw,
 		Status: StatusQueued, NextAttemptAt: now, CreatedAt: now}
-	if _, err := db.NewInsert().Model(out).Exec(ctx); err != nil {
+	if _, err := m.db.In(ctx).NewInsert().Model(out).Exec(ctx); err != nil {
 		return fmt.Errorf("mail: queue %s: %w", name, err)
 	}
 	if !m.Delivering() {

@@ -92,9 +92,9 @@ func (s *Service) InvitationTo(ctx context.Context, orgID int64, email string) (
 }
 
 // Asked tells whether the organisation asked the person to join and waits
-// for the answer, within the caller's transaction.
-func (s *Service) Asked(ctx context.Context, db bun.IDB, orgID, userID int64) (bool, error) {
-	return db.NewSelect().Model((*Invitation)(nil)).Where("organisation_id = ? AND user_id = ?", orgID, userID).Exists(ctx)
+// for the answer, within the transaction ctx carries.
+func (s *Service) Asked(ctx context.Context, orgID, userID int64) (bool, error) {
+	return s.db.In(ctx).NewSelect().Model((*Invitation)(nil)).Where("organisation_id = ? AND user_id = ?", orgID, userID).Exists(ctx)
 }
 
 // PendingInvitations counts a person's invitations, for the navigation.
@@ -110,7 +110,7 @@ func (s *Service) AcceptInvitation(ctx context.Context, userID, orgID int64) (*I
 	err := s.db.Tx(ctx, func(ctx context.Context) error {
 		tx := s.db.In(ctx)
 		var err error
-		if inv, err = s.AcceptIn(ctx, tx, userID, orgID); err != nil {
+		if inv, err = s.AcceptIn(ctx, userID, orgID); err != nil {
 			return err
 		}
 		return audit.Note(ctx, tx, orgID, "identity.invitation_accepted", userID, string(inv.Role))
@@ -122,7 +122,8 @@ func (s *Service) AcceptInvitation(ctx context.Context, userID, orgID int64) (*I
 // setting up the account through the organisation's invitation link).
 // What the organisation kept for the person (joined: a dossier registered
 // for the address) becomes theirs in the same transaction.
-func (s *Service) AcceptIn(ctx context.Context, tx bun.IDB, userID, orgID int64) (*Invitation, error) {
+func (s *Service) AcceptIn(ctx context.Context, userID, orgID int64) (*Invitation, error) {
+	tx := s.db.In(ctx)
 	if err := store.HoldRow(ctx, tx, "users", userID); err != nil { // in turn with the account's other changes
 		return nil, err
 	}

@@ -337,9 +337,9 @@ func (s *Service) SharesOrganisation(ctx context.Context, a, b int64) (bool, err
 }
 
 // ActivePeople counts the distinct active people in a set of organisations.
-func (s *Service) ActivePeople(ctx context.Context, db bun.IDB, orgIDs []int64) (int, error) {
+func (s *Service) ActivePeople(ctx context.Context, orgIDs []int64) (int, error) {
 	var n int
-	err := db.NewRaw("SELECT COUNT(DISTINCT user_id) FROM members WHERE organisation_id IN (?) AND active = ?", bun.List(orgIDs), true).Scan(ctx, &n)
+	err := s.db.In(ctx).NewRaw("SELECT COUNT(DISTINCT user_id) FROM members WHERE organisation_id IN (?) AND active = ?", bun.List(orgIDs), true).Scan(ctx, &n)
 	return n, err
 }
 

@@ -123,8 +123,8 @@ func (s *Service) SetSubscription(ctx context.Context, orgID int64, modules []st
 // the transaction that adds the person, before adding them: it holds the
 // subscription until that transaction ends, so that additions to one
 // subscriber queue and each counts the ones before it.
-func (s *Service) CheckRoom(ctx context.Context, tx bun.IDB, orgID int64) error {
-	return s.checkRoom(ctx, tx, orgID, 0)
+func (s *Service) CheckRoom(ctx context.Context, orgID int64) error {
+	return s.checkRoom(ctx, s.db.In(ctx), orgID, 0)
 }
 
 // checkRoom is CheckRoom for letting userID in (0 for someone new): a

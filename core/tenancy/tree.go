@@ -191,7 +191,7 @@ func (s *Service) UsageOf(ctx context.Context, org Organisation) (Usage, error) 
 	if err != nil {
 		return Usage{}, err
 	}
-	people, err := s.ActivePeople(ctx, s.db, ids)
+	people, err := s.ActivePeople(ctx, ids)
 	if err != nil {
 		return Usage{}, err
 	}

@@ -25,7 +25,7 @@ func TestStartingATrajectoryAtThePlanLimit(t *testing.T) {
 		orgs := app.Organisations()
 		org := mustOrg(t, app, demo.Slug)
 		sub, _ := orgs.Subscription(ctx, org.ID)
-		people, _ := orgs.ActivePeople(ctx, app.DB(), []int64{org.ID})
+		people, _ := orgs.ActivePeople(ctx, []int64{org.ID})
 		if err := orgs.SetSubscription(ctx, org.ID, sub.ModuleList(), people, sub.ModuleList()); err != nil {
 			t.Fatal(err)
 		}

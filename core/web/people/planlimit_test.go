@@ -30,7 +30,7 @@ func atTheLimit(t *testing.T, app *coretest.App, extra int) *tenancy.Organisatio
 	if err != nil {
 		t.Fatal(err)
 	}
-	n, err := orgs.ActivePeople(ctx, app.DB(), []int64{org.ID})
+	n, err := orgs.ActivePeople(ctx, []int64{org.ID})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -43,7 +43,7 @@ func atTheLimit(t *testing.T, app *coretest.App, extra int) *tenancy.Organisatio
 // activePeople counts the demo organisation's active people.
 func activePeople(t *testing.T, app *coretest.App, org *tenancy.Organisation) int {
 	t.Helper()
-	n, err := app.Organisations().ActivePeople(context.Background(), app.DB(), []int64{org.ID})
+	n, err := app.Organisations().ActivePeople(context.Background(), []int64{org.ID})
 	if err != nil {
 		t.Fatal(err)
 	}
