@@ -10,7 +10,7 @@ import (
 
 	"github.com/uptrace/bun"
 
-	"github.com/atriumhq/atrium/plugins/agenda/availability"
+	"github.com/atriumhq/atrium/plugins/agenda/internal/availability"
 )
 
 // Appointment statuses: planned until the coach marks it held or missed

@@ -6,7 +6,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/atriumhq/atrium/plugins/agenda/availability"
+	"github.com/atriumhq/atrium/plugins/agenda/internal/availability"
 	"github.com/atriumhq/atrium/plugins/sdk"
 )
 

@@ -13,7 +13,7 @@ import (
 	webcaldav "github.com/emersion/go-webdav/caldav"
 	"github.com/uptrace/bun"
 
-	"github.com/atriumhq/atrium/plugins/agenda/caldav"
+	"github.com/atriumhq/atrium/plugins/agenda/internal/caldav"
 	"github.com/atriumhq/atrium/plugins/sdk"
 )
 

@@ -11,7 +11,7 @@ import (
 	"github.com/uptrace/bun"
 	"golang.org/x/sync/errgroup"
 
-	"github.com/atriumhq/atrium/plugins/agenda/caldav"
+	"github.com/atriumhq/atrium/plugins/agenda/internal/caldav"
 	"github.com/atriumhq/atrium/plugins/sdk"
 )
 

@@ -13,9 +13,9 @@ import (
 	webcaldav "github.com/emersion/go-webdav/caldav"
 	"github.com/uptrace/bun"
 
-	"github.com/atriumhq/atrium/plugins/agenda/availability"
-	"github.com/atriumhq/atrium/plugins/agenda/caldav"
-	"github.com/atriumhq/atrium/plugins/agenda/instances"
+	"github.com/atriumhq/atrium/plugins/agenda/internal/availability"
+	"github.com/atriumhq/atrium/plugins/agenda/internal/caldav"
+	"github.com/atriumhq/atrium/plugins/agenda/internal/instances"
 )
 
 // privateEvent is an event a coach made in their own calendar app: Atrium

@@ -4,7 +4,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/atriumhq/atrium/plugins/agenda/caldav"
+	"github.com/atriumhq/atrium/plugins/agenda/internal/caldav"
 )
 
 // FuzzParseEvent feeds parseEvent any calendar text: it never panics, and

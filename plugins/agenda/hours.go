@@ -8,7 +8,7 @@ import (
 
 	"github.com/uptrace/bun"
 
-	"github.com/atriumhq/atrium/plugins/agenda/availability"
+	"github.com/atriumhq/atrium/plugins/agenda/internal/availability"
 	"github.com/atriumhq/atrium/plugins/sdk"
 )
 

@@ -8,7 +8,7 @@ package main
 import (
 	"embed"
 
-	"github.com/atriumhq/atrium/plugins/agenda/caldav"
+	"github.com/atriumhq/atrium/plugins/agenda/internal/caldav"
 	"github.com/atriumhq/atrium/plugins/sdk"
 )
 

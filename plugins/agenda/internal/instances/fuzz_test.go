@@ -5,7 +5,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/atriumhq/atrium/plugins/agenda/caldav"
+	"github.com/atriumhq/atrium/plugins/agenda/internal/caldav"
 )
 
 // FuzzInstances reads any event and lists its instances in a range and
