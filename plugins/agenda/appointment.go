@@ -11,6 +11,7 @@ import (
 	"github.com/uptrace/bun"
 
 	"github.com/atriumhq/atrium/plugins/agenda/internal/availability"
+	"github.com/atriumhq/atrium/plugins/agenda/internal/hours"
 )
 
 // Appointment statuses: planned until the coach marks it held or missed
@@ -71,7 +72,7 @@ var (
 // booking is what a new appointment needs.
 type booking struct {
 	OrgID, CoachID, CoacheeID, DossierID, TrajectoryID, BookedBy int64
-	Type                                                         sessionType
+	Type                                                         hours.SessionType
 	Zone                                                         *time.Location // the coach's
 	Start                                                        time.Time
 	Theme                                                        string
@@ -87,10 +88,10 @@ type booking struct {
 func book(ctx context.Context, db *bun.DB, b booking) (*appointment, error) {
 	var a *appointment
 	err := db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
-		if err := lockCoach(ctx, tx, b.OrgID, b.CoachID); err != nil {
+		if err := hours.Lock(ctx, tx, b.OrgID, b.CoachID); err != nil {
 			return err
 		}
-		slot, err := freeSlot(ctx, tx, b.OrgID, b.CoachID, b.Zone, b.Type.session(), b.Start, b.Now, 0)
+		slot, err := freeSlot(ctx, tx, b.OrgID, b.CoachID, b.Zone, b.Type.Session(), b.Start, b.Now, 0)
 		if err != nil {
 			return err
 		}
@@ -115,14 +116,14 @@ func book(ctx context.Context, db *bun.DB, b booking) (*appointment, error) {
 
 // move gives a planned appointment a new start among the coach's free
 // slots (its own time counting as free), raising its sequence.
-func move(ctx context.Context, db *bun.DB, a *appointment, t sessionType, zone *time.Location, start time.Time, reason string, now time.Time) error {
+func move(ctx context.Context, db *bun.DB, a *appointment, t hours.SessionType, zone *time.Location, start time.Time, reason string, now time.Time) error {
 	err := db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
-		if err := lockCoach(ctx, tx, a.OrganisationID, a.CoachID); err != nil {
+		if err := hours.Lock(ctx, tx, a.OrganisationID, a.CoachID); err != nil {
 			return err
 		}
 		// Moving keeps the appointment's own length; notice and horizon do
 		// not bind the coach who moves it.
-		s := t.session()
+		s := t.Session()
 		s.Duration, s.MinNotice, s.MaxAhead, s.DailyMax = a.EndsAt.Sub(a.StartsAt), 0, 0, 0
 		slot, err := freeSlot(ctx, tx, a.OrganisationID, a.CoachID, zone, s, start, now, a.ID)
 		if err != nil {
@@ -167,14 +168,6 @@ func update(ctx context.Context, tx bun.Tx, a *appointment, now time.Time, set s
 		return err
 	}
 	return tx.NewSelect().Model(a).WherePK().Scan(ctx)
-}
-
-// lockCoach writes the coach's settings row (made when missing), so that
-// bookings of one coach wait for each other.
-func lockCoach(ctx context.Context, tx bun.Tx, orgID, coachID int64) error {
-	s := &settings{OrganisationID: orgID, CoachID: coachID}
-	_, err := tx.NewInsert().Model(s).On("CONFLICT (organisation_id, coach_id) DO UPDATE").Set("time_zone = ?TableAlias.time_zone").Exec(ctx)
-	return err
 }
 
 // freeSlot is the free slot that starts at start, or errTaken.
@@ -225,7 +218,7 @@ func uniqueViolation(err error) bool {
 // overlap another appointment of theirs.
 func reschedule(ctx context.Context, db *bun.DB, a *appointment, start, end time.Time, reason string, now time.Time) error {
 	err := db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
-		if err := lockCoach(ctx, tx, a.OrganisationID, a.CoachID); err != nil {
+		if err := hours.Lock(ctx, tx, a.OrganisationID, a.CoachID); err != nil {
 			return err
 		}
 		n, err := tx.NewSelect().Model((*appointment)(nil)).

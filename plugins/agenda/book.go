@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/atriumhq/atrium/plugins/agenda/internal/availability"
+	"github.com/atriumhq/atrium/plugins/agenda/internal/hours"
 	"github.com/atriumhq/atrium/plugins/sdk"
 )
 
@@ -19,8 +20,8 @@ type bookable struct {
 	Trajectory sdk.Trajectory
 	Coach      sdk.Person
 	Zone       *time.Location // the coach's
-	Types      []sessionType
-	Type       sessionType
+	Types      []hours.SessionType
+	Type       hours.SessionType
 	Themes     []theme
 	Problem    string
 	// For is the coachee when someone else plans for them (from their
@@ -30,12 +31,9 @@ type bookable struct {
 	Coachee int64
 }
 
-// hourSession stands in for a coach who has no session types.
-var hourSession = sessionType{Name: "", DurationMin: 60, NoticeHours: 24, AheadDays: 60}
-
 // bookableFor finds what the request's person can book; typeID chooses a
 // session type (0: the first).
-func bookableFor(r *sdk.Request, typeID int64) (*bookable, error) {
+func (h *Handlers) bookableFor(r *sdk.Request, typeID int64) (*bookable, error) {
 	d, err := r.OwnDossier()
 	if err != nil {
 		return nil, err
@@ -45,13 +43,13 @@ func bookableFor(r *sdk.Request, typeID int64) (*bookable, error) {
 		b.Dossier, b.Problem = d, "agenda.book.no_dossier"
 		return b, nil
 	}
-	return b, b.fill(r, d, typeID, "agenda.book.")
+	return b, h.fill(r, b, d, typeID, "agenda.book.")
 }
 
 // plannableFor finds what a coach (or a colleague who may contribute to
 // the dossier) can plan for the dossier's person; nil when the dossier is
 // not theirs to plan in or has no account yet.
-func plannableFor(r *sdk.Request, typeID int64) (*bookable, error) {
+func (h *Handlers) plannableFor(r *sdk.Request, typeID int64) (*bookable, error) {
 	id, err := strconv.ParseInt(r.Params["id"], 10, 64)
 	if err != nil {
 		return nil, nil
@@ -66,14 +64,14 @@ func plannableFor(r *sdk.Request, typeID int64) (*bookable, error) {
 		return nil, err
 	}
 	b.For = &people[0]
-	return b, b.fill(r, d, typeID, "agenda.plan.")
+	return b, h.fill(r, b, d, typeID, "agenda.plan.")
 }
 
 // fill completes what can be booked in a dossier: its open trajectory, its
 // coach, their zone and session types, the organisation's themes; problems
 // are worded from the prefix given (the coachee's own words, or the
 // planner's).
-func (b *bookable) fill(r *sdk.Request, d sdk.DossierInfo, typeID int64, words string) error {
+func (h *Handlers) fill(r *sdk.Request, b *bookable, d sdk.DossierInfo, typeID int64, words string) error {
 	b.Dossier = d
 	for _, t := range d.Trajectories {
 		if t.Open() {
@@ -95,13 +93,13 @@ func (b *bookable) fill(r *sdk.Request, d sdk.DossierInfo, typeID int64, words s
 	if len(people) == 1 {
 		b.Coach = people[0]
 	}
-	if b.Zone, err = zoneOf(r, d.CoachID); err != nil {
+	if b.Zone, err = h.zoneOf(r, d.CoachID); err != nil {
 		return err
 	}
-	if b.Types, err = sessionTypesOf(r, d.CoachID); err != nil {
+	if b.Types, err = h.Hours.SessionTypes(r.Context, r.OrganisationID(), d.CoachID); err != nil {
 		return err
 	}
-	b.Type = hourSession
+	b.Type = hours.HourSession
 	for i, t := range b.Types {
 		if i == 0 || t.ID == typeID {
 			b.Type = t
@@ -128,24 +126,24 @@ type slotView struct {
 	Place string
 }
 
-// bookPage is "plan a session": a month where days with free time are
+// Book is "plan a session": a month where days with free time are
 // marked, and the free times of the chosen day in the viewer's zone.
-func bookPage(r *sdk.Request) error {
-	return renderBook(r, 200, r.Query.Get("start"), map[string]string{})
+func (h *Handlers) Book(r *sdk.Request) error {
+	return h.renderBook(r, 200, r.Query.Get("start"), map[string]string{})
 }
 
-// planPage is the same page for a coach planning a session for the person
+// Plan is the same page for a coach planning a session for the person
 // of a dossier.
-func planPage(r *sdk.Request) error {
-	b, err := plannableFor(r, chosenType(r))
+func (h *Handlers) Plan(r *sdk.Request) error {
+	b, err := h.plannableFor(r, chosenType(r))
 	if err != nil || b == nil {
 		return orNotFound(r, err)
 	}
 	return bookView(r, b, 200, r.Query.Get("start"), map[string]string{}, "")
 }
 
-func renderBook(r *sdk.Request, status int, chosen string, problems map[string]string) error {
-	b, err := bookableFor(r, chosenType(r))
+func (h *Handlers) renderBook(r *sdk.Request, status int, chosen string, problems map[string]string) error {
+	b, err := h.bookableFor(r, chosenType(r))
 	if err != nil {
 		return err
 	}
@@ -153,8 +151,8 @@ func renderBook(r *sdk.Request, status int, chosen string, problems map[string]s
 }
 
 // renderBookWith shows the page with a feed address just made.
-func renderBookWith(r *sdk.Request, fresh string) error {
-	b, err := bookableFor(r, chosenType(r))
+func (h *Handlers) renderBookWith(r *sdk.Request, fresh string) error {
+	b, err := h.bookableFor(r, chosenType(r))
 	if err != nil {
 		return err
 	}
@@ -206,7 +204,7 @@ func bookView(r *sdk.Request, b *bookable, status int, chosen string, problems m
 		if err != nil {
 			return err
 		}
-		free := availability.Free(coach, b.Type.session(), from, to, now)
+		free := availability.Free(coach, b.Type.Session(), from, to, now)
 		data["Days"], data["Slots"], data["DayTitle"] = monthView(r, month, from, to, free, viewer, now, chosenDay)
 		data["Weekdays"] = weekdayNames(r)
 	}
@@ -218,7 +216,7 @@ func bookView(r *sdk.Request, b *bookable, status int, chosen string, problems m
 	if b.For != nil {
 		return r.RenderStatus(status, "book", "agenda.plan.title", data)
 	}
-	if data["Apps"], err = appsView(r, fresh); err != nil {
+	if data["Apps"], err = appsOf(r, fresh); err != nil {
 		return err
 	}
 	return r.RenderStatus(status, "book", "agenda.book.title", data)
@@ -264,19 +262,19 @@ func weekdayNames(r *sdk.Request) []string {
 	return names
 }
 
-// bookPost books the chosen free time for the coachee's trajectory.
-func bookPost(r *sdk.Request) error {
-	b, err := bookableFor(r, chosenType(r))
+// BookPost books the chosen free time for the coachee's trajectory.
+func (h *Handlers) BookPost(r *sdk.Request) error {
+	b, err := h.bookableFor(r, chosenType(r))
 	if err != nil {
 		return err
 	}
 	return bookIn(r, b)
 }
 
-// planPost books the chosen free time for the person of a dossier, as
+// PlanPost books the chosen free time for the person of a dossier, as
 // planned by their coach or a colleague.
-func planPost(r *sdk.Request) error {
-	b, err := plannableFor(r, chosenType(r))
+func (h *Handlers) PlanPost(r *sdk.Request) error {
+	b, err := h.plannableFor(r, chosenType(r))
 	if err != nil || b == nil {
 		return orNotFound(r, err)
 	}

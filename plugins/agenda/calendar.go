@@ -67,10 +67,10 @@ type dayView struct {
 	Appointments []apptView
 }
 
-// agendaPage is the coach's agenda: a day, a week from Monday or a month,
+// Agenda is the coach's agenda: a day, a week from Monday or a month,
 // with their open hours and appointments; links move a period back or on.
-func agendaPage(r *sdk.Request) error {
-	zone, err := zoneOf(r, r.UserID())
+func (h *Handlers) Agenda(r *sdk.Request) error {
+	zone, err := h.zoneOf(r, r.UserID())
 	if err != nil {
 		return err
 	}

@@ -14,6 +14,7 @@ import (
 	"golang.org/x/sync/errgroup"
 
 	"github.com/atriumhq/atrium/plugins/agenda/internal/caldav"
+	"github.com/atriumhq/atrium/plugins/agenda/internal/hours"
 	"github.com/atriumhq/atrium/plugins/sdk"
 )
 
@@ -33,8 +34,8 @@ func openSpan(zone *time.Location) (first, last time.Time) {
 
 // openObjects are the coach's open hours over the span, one free-time
 // event per stretch, named after its local start.
-func openObjects(r *sdk.Request) ([]caldav.Object, error) {
-	zone, err := zoneOf(r, r.UserID())
+func (s calendarStore) openObjects(r *sdk.Request) ([]caldav.Object, error) {
+	zone, err := s.zone(r)
 	if err != nil {
 		return nil, err
 	}
@@ -74,8 +75,8 @@ func meetsOpenSpan(start, end time.Time) bool {
 }
 
 // openOf gives the coach's open hours, computed each time it is called.
-func openOf(r *sdk.Request) openNow {
-	return func() ([]caldav.Object, error) { return openObjects(r) }
+func (s calendarStore) openOf(r *sdk.Request) openNow {
+	return func() ([]caldav.Object, error) { return s.openObjects(r) }
 }
 
 // openInputs is a digest of what the coach's open hours are computed from
@@ -84,22 +85,22 @@ func openOf(r *sdk.Request) openNow {
 // changes within the span and the words apps are shown. Computing nine
 // weeks of open hours is most of a sync's work; with this, a sync does it
 // only when one of them, or the log, moved.
-func openInputs(r *sdk.Request) (string, error) {
+func (s calendarStore) openInputs(r *sdk.Request) (string, error) {
 	// Three reads at once, one round trip's wait: the changes are read for
 	// the span in any zone and kept below for the coach's.
 	var zone *time.Location
-	var weekly []hours
-	var changes []change
+	var weekly []hours.Block
+	var changes []hours.Change
 	now := time.Now()
 	g := new(errgroup.Group)
-	g.Go(func() (err error) { zone, err = zoneOf(r, r.UserID()); return err })
+	g.Go(func() (err error) { zone, err = s.zone(r); return err })
 	g.Go(func() (err error) {
-		weekly, err = weeklyOf(r.Context, r.DB(), r.OrganisationID(), r.UserID())
+		weekly, err = s.hours.Weekly(r.Context, r.OrganisationID(), r.UserID())
 		return err
 	})
-	g.Go(func() error {
-		return r.DB().NewSelect().Model(&changes).Where("organisation_id = ? AND coach_id = ? AND ends_at > ? AND starts_at < ?",
-			r.OrganisationID(), r.UserID(), now.AddDate(0, 0, -openBack-3).UTC(), now.AddDate(0, 0, openAhead+3).UTC()).Order("id").Scan(r.Context)
+	g.Go(func() (err error) {
+		changes, err = hours.ChangesBetween(r.Context, r.DB(), r.OrganisationID(), r.UserID(), now.AddDate(0, 0, -openBack-3), now.AddDate(0, 0, openAhead+3))
+		return err
 	})
 	if err := g.Wait(); err != nil {
 		return "", err

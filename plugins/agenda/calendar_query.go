@@ -41,7 +41,7 @@ func (s calendarStore) Query(ctx context.Context, path string, q *caldav.Query, 
 	var read, open []caldav.Object
 	var rows []privateEvent
 	g := new(errgroup.Group)
-	g.Go(func() (err error) { zone, err = zoneOf(r, r.UserID()); return err })
+	g.Go(func() (err error) { zone, err = s.zone(r); return err })
 	g.Go(func() (err error) {
 		read, err = appointmentObjects(r, func(q *bun.SelectQuery) *bun.SelectQuery {
 			return q.Where("ends_at > ? AND starts_at < ?", lowest(start), highest(end))
@@ -49,7 +49,7 @@ func (s calendarStore) Query(ctx context.Context, path string, q *caldav.Query, 
 		return err
 	})
 	if meetsOpenSpan(start, end) {
-		g.Go(func() (err error) { open, err = openObjects(r); return err })
+		g.Go(func() (err error) { open, err = s.openObjects(r); return err })
 	}
 	g.Go(func() (err error) { rows, err = eventsIn(r, start, end, modTimes); return err })
 	if err := g.Wait(); err != nil {

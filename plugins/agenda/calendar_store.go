@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/emersion/go-ical"
 	webcaldav "github.com/emersion/go-webdav/caldav"
@@ -13,6 +14,7 @@ import (
 	"golang.org/x/sync/errgroup"
 
 	"github.com/atriumhq/atrium/plugins/agenda/internal/caldav"
+	"github.com/atriumhq/atrium/plugins/agenda/internal/hours"
 	"github.com/atriumhq/atrium/plugins/sdk"
 )
 
@@ -21,7 +23,15 @@ const davPrefix = "/dav/agenda"
 
 // calendarStore gives calendar apps a coach's calendar: their appointments,
 // their open hours (read-only) and the events they make in the app.
-type calendarStore struct{}
+type calendarStore struct {
+	hours *hours.Service
+}
+
+// zone is the coach's agenda time zone: their own setting, else their
+// account's.
+func (s calendarStore) zone(r *sdk.Request) (*time.Location, error) {
+	return s.hours.ZoneOf(r.Context, r.OrganisationID(), r.UserID(), func() (string, error) { return r.TimeZone(), nil })
+}
 
 func from(ctx context.Context) (*sdk.Request, error) {
 	r, ok := sdk.RequestFrom(ctx)
@@ -132,7 +142,7 @@ func (s calendarStore) GetCalendarObject(ctx context.Context, path string, _ *we
 	if err != nil {
 		return nil, err
 	}
-	list, err := objectsNamed(r, []string{name}, openOf(r), eventObjects)
+	list, err := objectsNamed(r, []string{name}, s.openOf(r), eventObjects)
 	if err != nil {
 		return nil, err
 	}
@@ -168,7 +178,7 @@ func (s calendarStore) GetCalendarObjects(ctx context.Context, paths []string) (
 		asked[p] = true
 		names = append(names, name)
 	}
-	list, err := objectsNamed(r, names, openOf(r), eventObjects)
+	list, err := objectsNamed(r, names, s.openOf(r), eventObjects)
 	if err != nil {
 		return nil, err
 	}
@@ -190,7 +200,7 @@ func (s calendarStore) List(ctx context.Context, path string, modTimes bool) ([]
 	if err != nil {
 		return nil, err
 	}
-	return s.objectsIn(r, path, tagsOnly(modTimes), openOf(r))
+	return s.objectsIn(r, path, tagsOnly(modTimes), s.openOf(r))
 }
 
 // objectsIn lists the calendar's objects: its appointments, its events as

@@ -39,7 +39,7 @@ func (s calendarStore) Changes(ctx context.Context, calendar string, at caldav.P
 		state, err = calendarState(ctx, r.DB(), r.OrganisationID(), r.UserID())
 		return err
 	})
-	g.Go(func() (err error) { inputs, err = openInputs(r); return err })
+	g.Go(func() (err error) { inputs, err = s.openInputs(r); return err })
 	if at.Since > 0 && at.After == "" && at.Calendar == r.OrganisationID() {
 		early = new([]davChange)
 		g.Go(func() (err error) { *early, err = changeLog(r, at.Since); return err })
@@ -53,7 +53,7 @@ func (s calendarStore) Changes(ctx context.Context, calendar string, at caldav.P
 	if err != nil {
 		return caldav.Page{}, err
 	}
-	open := sync.OnceValues(openOf(r))
+	open := sync.OnceValues(s.openOf(r))
 	if state.OpenInputs != openStamp(inputs, state.LastChange) {
 		list, err := open()
 		if err != nil {

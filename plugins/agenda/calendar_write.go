@@ -33,7 +33,7 @@ func (s calendarStore) PutCalendarObject(ctx context.Context, path string, cal *
 	if strings.HasPrefix(name, "open-") {
 		return nil, caldav.Errorf(http.StatusForbidden, "open hours are kept in Atrium, under My availability")
 	}
-	zone, err := zoneOf(r, r.UserID())
+	zone, err := s.zone(r)
 	if err != nil {
 		return nil, err
 	}

@@ -12,6 +12,7 @@ import (
 	"github.com/uptrace/bun"
 
 	"github.com/atriumhq/atrium/plugins/agenda/internal/availability"
+	"github.com/atriumhq/atrium/plugins/agenda/internal/hours"
 	"github.com/atriumhq/atrium/plugins/sdk"
 )
 
@@ -55,21 +56,21 @@ func settleCounted(r *sdk.Request, a *appointment, status, reason string) error 
 	return nil
 }
 
-// appointmentPage shows one appointment with what its coach or coachee may
+// Appointment shows one appointment with what its coach or coachee may
 // do with it.
-func appointmentPage(r *sdk.Request) error {
+func (h *Handlers) Appointment(r *sdk.Request) error {
 	a, err := mine(r)
 	if err != nil || a == nil {
 		return err
 	}
-	return renderAppointment(r, 200, a, map[string]string{}, map[string]string{})
+	return h.renderAppointment(r, 200, a, map[string]string{}, map[string]string{})
 }
 
-func renderAppointment(r *sdk.Request, status int, a *appointment, values, problems map[string]string) error {
+func (h *Handlers) renderAppointment(r *sdk.Request, status int, a *appointment, values, problems map[string]string) error {
 	zone := sdk.Zone(r.TimeZone())
 	coach := a.CoachID == r.UserID()
 	if coach {
-		z, err := zoneOf(r, r.UserID())
+		z, err := h.zoneOf(r, r.UserID())
 		if err != nil {
 			return err
 		}
@@ -97,9 +98,9 @@ func reasonOf(r *sdk.Request, required bool, problems map[string]string) string 
 	return reason
 }
 
-// cancelPost cancels a planned appointment that has not begun, with a
+// AppointmentCancelPost cancels a planned appointment that has not begun, with a
 // reason; coach or coachee.
-func cancelPost(r *sdk.Request) error {
+func (h *Handlers) AppointmentCancelPost(r *sdk.Request) error {
 	a, err := mine(r)
 	if err != nil || a == nil {
 		return err
@@ -110,12 +111,12 @@ func cancelPost(r *sdk.Request) error {
 		problems["reason"] = "agenda.error.begun"
 	}
 	if len(problems) > 0 {
-		return renderAppointment(r, 422, a, map[string]string{"reason": reason}, problems)
+		return h.renderAppointment(r, 422, a, map[string]string{"reason": reason}, problems)
 	}
 	if err := settleCounted(r, a, statusCancelled, reason); errors.Is(err, errClosed) {
-		return renderAppointment(r, 409, a, nil, map[string]string{"reason": "agenda.error.settled"})
+		return h.renderAppointment(r, 409, a, nil, map[string]string{"reason": "agenda.error.settled"})
 	} else if errors.Is(err, errStale) {
-		return renderAppointment(r, 409, a, nil, map[string]string{"reason": "agenda.error.changed"})
+		return h.renderAppointment(r, 409, a, nil, map[string]string{"reason": "agenda.error.changed"})
 	} else if err != nil {
 		return err
 	}
@@ -123,9 +124,9 @@ func cancelPost(r *sdk.Request) error {
 	return r.Redirect("/appointments/" + strconv.FormatInt(a.ID, 10))
 }
 
-// outcomePost is the coach's word on a session that has begun: held or a
+// AppointmentOutcomePost is the coach's word on a session that has begun: held or a
 // no-show. Either counts as a session used.
-func outcomePost(r *sdk.Request) error {
+func (h *Handlers) AppointmentOutcomePost(r *sdk.Request) error {
 	a, err := mineAsCoach(r)
 	if err != nil || a == nil {
 		return err
@@ -133,28 +134,28 @@ func outcomePost(r *sdk.Request) error {
 	outcome := r.Form.Get("outcome")
 	switch {
 	case outcome != statusHeld && outcome != statusNoShow:
-		return renderAppointment(r, 422, a, nil, map[string]string{"outcome": "agenda.error.outcome"})
+		return h.renderAppointment(r, 422, a, nil, map[string]string{"outcome": "agenda.error.outcome"})
 	case a.StartsAt.After(time.Now()):
-		return renderAppointment(r, 422, a, nil, map[string]string{"outcome": "agenda.error.not_begun"})
+		return h.renderAppointment(r, 422, a, nil, map[string]string{"outcome": "agenda.error.not_begun"})
 	}
 	if err := settleCounted(r, a, outcome, ""); errors.Is(err, errClosed) {
-		return renderAppointment(r, 409, a, nil, map[string]string{"outcome": "agenda.error.settled"})
+		return h.renderAppointment(r, 409, a, nil, map[string]string{"outcome": "agenda.error.settled"})
 	} else if errors.Is(err, errStale) {
-		return renderAppointment(r, 409, a, nil, map[string]string{"outcome": "agenda.error.changed"})
+		return h.renderAppointment(r, 409, a, nil, map[string]string{"outcome": "agenda.error.changed"})
 	} else if err != nil {
 		return err
 	}
 	return r.Redirect("/appointments/" + strconv.FormatInt(a.ID, 10))
 }
 
-// movePost moves a planned appointment to another free time of the coach's
+// AppointmentMovePost moves a planned appointment to another free time of the coach's
 // (a date and a time in the coach's zone), with an optional reason.
-func movePost(r *sdk.Request) error {
+func (h *Handlers) AppointmentMovePost(r *sdk.Request) error {
 	a, err := mineAsCoach(r)
 	if err != nil || a == nil {
 		return err
 	}
-	zone, err := zoneOf(r, r.UserID())
+	zone, err := h.zoneOf(r, r.UserID())
 	if err != nil {
 		return err
 	}
@@ -170,16 +171,16 @@ func movePost(r *sdk.Request) error {
 	}
 	values["reason"] = reasonOf(r, false, problems)
 	if len(problems) > 0 {
-		return renderAppointment(r, 422, a, values, problems)
+		return h.renderAppointment(r, 422, a, values, problems)
 	}
-	err = move(r.Context, r.DB(), a, sessionType{DurationMin: a.Minutes()}, zone, clock.On(dayAt), values["reason"], time.Now())
+	err = move(r.Context, r.DB(), a, hours.SessionType{DurationMin: a.Minutes()}, zone, clock.On(dayAt), values["reason"], time.Now())
 	switch {
 	case errors.Is(err, errTaken):
-		return renderAppointment(r, 409, a, values, map[string]string{"time": "agenda.error.not_free"})
+		return h.renderAppointment(r, 409, a, values, map[string]string{"time": "agenda.error.not_free"})
 	case errors.Is(err, errClosed):
-		return renderAppointment(r, 409, a, values, map[string]string{"time": "agenda.error.settled"})
+		return h.renderAppointment(r, 409, a, values, map[string]string{"time": "agenda.error.settled"})
 	case errors.Is(err, errStale):
-		return renderAppointment(r, 409, a, values, map[string]string{"time": "agenda.error.changed"})
+		return h.renderAppointment(r, 409, a, values, map[string]string{"time": "agenda.error.changed"})
 	case err != nil:
 		return err
 	}
@@ -187,9 +188,9 @@ func movePost(r *sdk.Request) error {
 	return r.Redirect("/appointments/" + strconv.FormatInt(a.ID, 10))
 }
 
-// themePost sets what a session is about, from the organisation's list
+// AppointmentThemePost sets what a session is about, from the organisation's list
 // (blank for none); the coach's to say.
-func themePost(r *sdk.Request) error {
+func (h *Handlers) AppointmentThemePost(r *sdk.Request) error {
 	a, err := mineAsCoach(r)
 	if err != nil || a == nil {
 		return err
@@ -200,7 +201,7 @@ func themePost(r *sdk.Request) error {
 		return err
 	}
 	if name != "" && !hasTheme(themes, name) {
-		return renderAppointment(r, 422, a, nil, map[string]string{"theme": "agenda.error.theme"})
+		return h.renderAppointment(r, 422, a, nil, map[string]string{"theme": "agenda.error.theme"})
 	}
 	err = r.DB().RunInTx(r.Context, nil, func(ctx context.Context, tx bun.Tx) error {
 		if _, err := tx.NewUpdate().Model(a).Set("theme = ?, updated_at = ?", name, time.Now().UTC()).Where("id = ? AND organisation_id = ?", a.ID, r.OrganisationID()).Exec(ctx); err != nil {

@@ -49,9 +49,9 @@ func feed(r *sdk.Request) error {
 	return r.Raw(200, "text/calendar; charset=utf-8", buf.Bytes())
 }
 
-// feedPost makes a new feed address (shown once) or revokes it, from the
+// FeedPost makes a new feed address (shown once) or revokes it, from the
 // page the person is on.
-func feedPost(r *sdk.Request) error {
+func (h *Handlers) FeedPost(r *sdk.Request) error {
 	if !r.Can("agenda.offer") && !r.Can("agenda.book") {
 		return r.Fail(403)
 	}
@@ -72,15 +72,25 @@ func feedPost(r *sdk.Request) error {
 	// The address is shown once, on the page the redirect does not reach:
 	// render the page with it instead.
 	if back == "/availability" {
-		return renderAvailabilityWith(r, f.URL)
+		return h.renderAvailability(r, 200, newForm(), f.URL)
 	}
-	return renderBookWith(r, f.URL)
+	return h.renderBookWith(r, f.URL)
 }
 
-// appsView is what the "calendar apps" card shows: the server's address and
-// the person's for CalDAV (coaches), and their feed address: whether there
-// is one, and the new one once when just made.
-func appsView(r *sdk.Request, fresh string) (map[string]any, error) {
+// appsView is the "calendar apps" card: the server's address and the
+// person's for CalDAV (coaches), and their feed address: whether there is
+// one, since when, and the new one once when just made.
+type appsView struct {
+	Server, Email string
+	CalDAV        bool
+	Active        bool
+	Created       string
+	Fresh         string
+}
+
+// appsOf is the person's "calendar apps" card, with fresh the feed address
+// just made.
+func appsOf(r *sdk.Request, fresh string) (*appsView, error) {
 	f, err := r.FeedAddress()
 	if err != nil {
 		return nil, err
@@ -93,9 +103,9 @@ func appsView(r *sdk.Request, fresh string) (map[string]any, error) {
 	if len(people) == 1 {
 		email = people[0].Email
 	}
-	v := map[string]any{"Server": r.BaseURL() + "/", "Email": email, "CalDAV": r.Can("agenda.offer"), "Active": f.Active, "Fresh": fresh}
+	v := &appsView{Server: r.BaseURL() + "/", Email: email, CalDAV: r.Can("agenda.offer"), Active: f.Active, Fresh: fresh}
 	if f.Active {
-		v["Created"] = whenText(r.T, f.Created.In(sdk.Zone(r.TimeZone())))
+		v.Created = whenText(r.T, f.Created.In(sdk.Zone(r.TimeZone())))
 	}
 	return v, nil
 }
