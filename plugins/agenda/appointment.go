@@ -12,6 +12,7 @@ import (
 
 	"github.com/atriumhq/atrium/plugins/agenda/internal/availability"
 	"github.com/atriumhq/atrium/plugins/agenda/internal/hours"
+	"github.com/atriumhq/atrium/plugins/agenda/internal/synclog"
 )
 
 // Appointment statuses: planned until the coach marks it held or missed
@@ -51,6 +52,9 @@ type appointment struct {
 
 // Minutes is the appointment's duration.
 func (a appointment) Minutes() int { return int(a.EndsAt.Sub(a.StartsAt) / time.Minute) }
+
+// objectName is an appointment's name in its coach's calendar.
+func (a appointment) objectName() string { return a.UID + ".ics" }
 
 // Ahead tells whether the appointment is still to come.
 func (a appointment) Ahead(now time.Time) bool {
@@ -105,7 +109,7 @@ func book(ctx context.Context, db *bun.DB, b booking) (*appointment, error) {
 		if _, err := tx.NewInsert().Model(a).Exec(ctx); err != nil {
 			return err
 		}
-		_, err = touch(ctx, tx, a.OrganisationID, a.CoachID, a.objectName())
+		_, err = synclog.Touch(ctx, tx, a.OrganisationID, a.CoachID, a.objectName())
 		return err
 	})
 	if err != nil && uniqueViolation(err) {
@@ -164,7 +168,7 @@ func update(ctx context.Context, tx bun.Tx, a *appointment, now time.Time, set s
 		}
 		return errStale
 	}
-	if _, err := touch(ctx, tx, a.OrganisationID, a.CoachID, a.objectName()); err != nil {
+	if _, err := synclog.Touch(ctx, tx, a.OrganisationID, a.CoachID, a.objectName()); err != nil {
 		return err
 	}
 	return tx.NewSelect().Model(a).WherePK().Scan(ctx)

@@ -19,20 +19,6 @@ type davDisplay struct {
 	Value          string `bun:"value,notnull"`
 }
 
-func addDisplay(ctx context.Context, db *bun.DB) error {
-	// A frozen copy: the table as this migration makes it.
-	type display struct {
-		bun.BaseModel  `bun:"table:agenda_dav_display"`
-		OrganisationID int64  `bun:"organisation_id,pk"`
-		UserID         int64  `bun:"user_id,pk"`
-		Space          string `bun:"space,pk,type:varchar(100)"`
-		Local          string `bun:"local,pk,type:varchar(100)"`
-		Value          string `bun:"value,notnull,type:varchar(500)"`
-	}
-	_, err := db.NewCreateTable().Model((*display)(nil)).Exec(ctx)
-	return err
-}
-
 // Presentation is what the person's apps set for their calendar.
 func (s calendarStore) Presentation(ctx context.Context, calendar string) (map[xml.Name]string, error) {
 	r, err := from(ctx)

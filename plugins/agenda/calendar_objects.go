@@ -14,6 +14,7 @@ import (
 	"github.com/uptrace/bun"
 
 	"github.com/atriumhq/atrium/plugins/agenda/internal/caldav"
+	"github.com/atriumhq/atrium/plugins/agenda/internal/events"
 	"github.com/atriumhq/atrium/plugins/sdk"
 )
 
@@ -115,17 +116,17 @@ func appointmentObjects(r *sdk.Request, where func(*bun.SelectQuery) *bun.Select
 		}
 		e.Props.SetText(ical.PropDescription, description)
 		out = append(out, caldav.Object{CalendarObject: webcaldav.CalendarObject{Path: base + a.objectName(), ModTime: a.UpdatedAt, Data: calendarWith(e.Component),
-			ETag: etagOf(a.UID, strconv.Itoa(a.Sequence), a.UpdatedAt.UTC().Format(time.RFC3339Nano), a.Status, names, who[a.CoacheeID])}})
+			ETag: events.ETag(a.UID, strconv.Itoa(a.Sequence), a.UpdatedAt.UTC().Format(time.RFC3339Nano), a.Status, names, who[a.CoacheeID])}})
 	}
 	return out, nil
 }
 
-// eventObjects are the coach's own events that where keeps, as their app
-// sent them: their text, not read (whoever needs more reads it).
-func eventObjects(r *sdk.Request, where func(*bun.SelectQuery) *bun.SelectQuery) ([]caldav.Object, error) {
-	var list []privateEvent
-	q := r.DB().NewSelect().Model(&list).Column("name", "etag", "data", "updated_at").Where("organisation_id = ? AND coach_id = ?", r.OrganisationID(), r.UserID())
-	if err := where(q).Scan(r.Context); err != nil {
+// eventObjects are the coach's own events of those names (all of them for
+// nil), as their app sent them: their text, not read (whoever needs more
+// reads it).
+func eventObjects(r *sdk.Request, names []string) ([]caldav.Object, error) {
+	list, err := events.List(r.Context, r.DB(), r.OrganisationID(), r.UserID(), names)
+	if err != nil {
 		return nil, err
 	}
 	_, _, base := davPaths(r)
@@ -136,22 +137,12 @@ func eventObjects(r *sdk.Request, where func(*bun.SelectQuery) *bun.SelectQuery)
 	return out, nil
 }
 
-// eventTags are the coach's own events that where keeps, with their tags
-// and sizes but not their data (a listing that asks for no more), and with
-// their modification times when modTimes.
-func eventTags(r *sdk.Request, where func(*bun.SelectQuery) *bun.SelectQuery, modTimes bool) ([]caldav.Object, error) {
-	var list []struct {
-		Name      string    `bun:"name"`
-		ETag      string    `bun:"etag"`
-		Size      int64     `bun:"size"`
-		UpdatedAt time.Time `bun:"updated_at"`
-	}
-	q := r.DB().NewSelect().TableExpr("agenda_events").Column("name", "etag").ColumnExpr("length(data) AS size").
-		Where("organisation_id = ? AND coach_id = ?", r.OrganisationID(), r.UserID())
-	if modTimes {
-		q = q.Column("updated_at")
-	}
-	if err := where(q).Scan(r.Context, &list); err != nil {
+// eventTags are the coach's own events of those names (all of them for
+// nil), with their tags and sizes but not their data (a listing that asks
+// for no more), and with their modification times when modTimes.
+func eventTags(r *sdk.Request, names []string, modTimes bool) ([]caldav.Object, error) {
+	list, err := events.Tags(r.Context, r.DB(), r.OrganisationID(), r.UserID(), names, modTimes)
+	if err != nil {
 		return nil, err
 	}
 	_, _, base := davPaths(r)

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
@@ -10,10 +9,10 @@ import (
 
 	"github.com/emersion/go-ical"
 	webcaldav "github.com/emersion/go-webdav/caldav"
-	"github.com/uptrace/bun"
 	"golang.org/x/sync/errgroup"
 
 	"github.com/atriumhq/atrium/plugins/agenda/internal/caldav"
+	"github.com/atriumhq/atrium/plugins/agenda/internal/events"
 	"github.com/atriumhq/atrium/plugins/agenda/internal/hours"
 	"github.com/atriumhq/atrium/plugins/sdk"
 )
@@ -59,7 +58,7 @@ func (s calendarStore) openObjects(r *sdk.Request) ([]caldav.Object, error) {
 			e.Props.SetText(ical.PropLocation, s.Place)
 			e.Props.SetText(ical.PropTransparency, "TRANSPARENT")
 			out = append(out, caldav.Object{CalendarObject: webcaldav.CalendarObject{Path: base + "open-" + local + ".ics", Data: calendarWith(e.Component),
-				ETag: etagOf(local, s.Start.UTC().String(), s.End.UTC().String(), s.Place, summary)}})
+				ETag: events.ETag(local, s.Start.UTC().String(), s.End.UTC().String(), s.Place, summary)}})
 		}
 	}
 	return out, nil
@@ -118,67 +117,4 @@ func (s calendarStore) openInputs(r *sdk.Request) (string, error) {
 		}
 	}
 	return hex.EncodeToString(h.Sum(nil)), nil
-}
-
-// openStamp is what a calendar's row keeps of the inputs its open hours
-// were compared at: their digest and the log's number then.
-func openStamp(inputs string, change int64) string {
-	return inputs + "@" + strconv.FormatInt(change, 10)
-}
-
-// reconcileOpen logs the open-hours objects that appeared, changed or went
-// since apps were last told, remembers what they are told now, and stamps
-// the calendar with the inputs they came from (read at the log's number
-// seen, before they were computed). A change logged by someone else
-// meanwhile leaves the stamp behind the log: the next sync compares again.
-func reconcileOpen(ctx context.Context, tx bun.Tx, orgID, coachID int64, now map[string]string, inputs string, seen int64) error {
-	// The calendar's row first: its lock makes syncs at once take turns,
-	// and the later one finds what the first told (two wrote the same rows:
-	// a duplicate key on PostgreSQL).
-	if _, err := tx.NewInsert().Model(&davCalendar{OrganisationID: orgID, CoachID: coachID}).
-		On("CONFLICT (organisation_id, coach_id) DO UPDATE").Set("open_inputs = ?TableAlias.open_inputs").Exec(ctx); err != nil {
-		return err
-	}
-	var told []davOpen
-	if err := tx.NewSelect().Model(&told).Where("organisation_id = ? AND coach_id = ?", orgID, coachID).Scan(ctx); err != nil {
-		return err
-	}
-	var changed []string
-	known := map[string]bool{}
-	for _, o := range told {
-		known[o.Name] = true
-		if etag, ok := now[o.Name]; !ok || etag != o.ETag {
-			changed = append(changed, o.Name)
-		}
-	}
-	for name := range now {
-		if !known[name] {
-			changed = append(changed, name)
-		}
-	}
-	stamp := seen
-	if len(changed) > 0 {
-		if _, err := tx.NewDelete().Model((*davOpen)(nil)).Where("organisation_id = ? AND coach_id = ?", orgID, coachID).Exec(ctx); err != nil {
-			return err
-		}
-		if len(now) > 0 {
-			rows := make([]davOpen, 0, len(now))
-			for name, etag := range now {
-				rows = append(rows, davOpen{OrganisationID: orgID, CoachID: coachID, Name: name, ETag: etag})
-			}
-			if _, err := tx.NewInsert().Model(&rows).Exec(ctx); err != nil {
-				return err
-			}
-		}
-		last, err := touch(ctx, tx, orgID, coachID, changed...)
-		if err != nil {
-			return err
-		}
-		if last == seen+int64(len(changed)) {
-			stamp = last // only these changes since: the stamp may include them
-		}
-	}
-	_, err := tx.NewInsert().Model(&davCalendar{OrganisationID: orgID, CoachID: coachID, OpenInputs: openStamp(inputs, stamp)}).
-		On("CONFLICT (organisation_id, coach_id) DO UPDATE").Set("open_inputs = EXCLUDED.open_inputs").Exec(ctx)
-	return err
 }

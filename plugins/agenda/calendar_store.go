@@ -216,7 +216,7 @@ func (calendarStore) objectsIn(r *sdk.Request, path string, events eventReader, 
 		return err
 	})
 	g.Go(func() (err error) {
-		own, err = events(r, func(q *bun.SelectQuery) *bun.SelectQuery { return q })
+		own, err = events(r, nil)
 		return err
 	})
 	g.Go(func() (err error) { hours, err = open(); return err })
@@ -224,5 +224,6 @@ func (calendarStore) objectsIn(r *sdk.Request, path string, events eventReader, 
 	return append(append(appointments, own...), hours...), err
 }
 
-// eventReader reads the coach's own events that where keeps.
-type eventReader func(r *sdk.Request, where func(*bun.SelectQuery) *bun.SelectQuery) ([]caldav.Object, error)
+// eventReader reads the coach's own events of those names (all of them for
+// nil).
+type eventReader func(r *sdk.Request, names []string) ([]caldav.Object, error)

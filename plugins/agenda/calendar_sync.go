@@ -12,6 +12,7 @@ import (
 	"golang.org/x/sync/errgroup"
 
 	"github.com/atriumhq/atrium/plugins/agenda/internal/caldav"
+	"github.com/atriumhq/atrium/plugins/agenda/internal/synclog"
 	"github.com/atriumhq/atrium/plugins/sdk"
 )
 
@@ -31,30 +32,33 @@ func (s calendarStore) Changes(ctx context.Context, calendar string, at caldav.P
 	// The calendar's row, what its open hours come from and, for a sync
 	// from a token, the log since it, read at once (the log is read again
 	// should the open hours add to it).
-	var state davCalendar
+	var state synclog.Calendar
 	var inputs string
-	var early *[]davChange
+	var early *[]synclog.Change
 	g := new(errgroup.Group)
 	g.Go(func() (err error) {
-		state, err = calendarState(ctx, r.DB(), r.OrganisationID(), r.UserID())
+		state, err = synclog.State(ctx, r.DB(), r.OrganisationID(), r.UserID())
 		return err
 	})
 	g.Go(func() (err error) { inputs, err = s.openInputs(r); return err })
 	if at.Since > 0 && at.After == "" && at.Calendar == r.OrganisationID() {
-		early = new([]davChange)
-		g.Go(func() (err error) { *early, err = changeLog(r, at.Since); return err })
+		early = new([]synclog.Change)
+		g.Go(func() (err error) {
+			*early, err = synclog.Since(ctx, r.DB(), r.OrganisationID(), r.UserID(), at.Since)
+			return err
+		})
 	}
 	err = g.Wait()
 	if err == nil && state.LastChange == 0 {
 		// A calendar's first token is 1 and up, so that 0 stays the first
 		// sync: an empty entry marks that apps have seen it.
-		state.LastChange, err = touch(ctx, r.DB(), r.OrganisationID(), r.UserID(), "")
+		state.LastChange, err = synclog.Touch(ctx, r.DB(), r.OrganisationID(), r.UserID(), "")
 	}
 	if err != nil {
 		return caldav.Page{}, err
 	}
 	open := sync.OnceValues(s.openOf(r))
-	if state.OpenInputs != openStamp(inputs, state.LastChange) {
+	if state.OpenInputs != synclog.Stamp(inputs, state.LastChange) {
 		list, err := open()
 		if err != nil {
 			return caldav.Page{}, err
@@ -64,10 +68,10 @@ func (s calendarStore) Changes(ctx context.Context, calendar string, at caldav.P
 			now[path.Base(o.Path)] = o.ETag
 		}
 		err = r.DB().RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
-			return reconcileOpen(ctx, tx, r.OrganisationID(), r.UserID(), now, inputs, state.LastChange)
+			return synclog.Reconcile(ctx, tx, r.OrganisationID(), r.UserID(), now, inputs, state.LastChange)
 		})
 		if err == nil {
-			state, err = calendarState(ctx, r.DB(), r.OrganisationID(), r.UserID())
+			state, err = synclog.State(ctx, r.DB(), r.OrganisationID(), r.UserID())
 		}
 		if err != nil {
 			return caldav.Page{}, err
@@ -170,9 +174,9 @@ func (s calendarStore) listing(r *sdk.Request, calendar string, at caldav.Positi
 // those gone, at most limit names (0: all) and, with their data, at most
 // budget bytes of it: a page cut short continues after the last log entry
 // it took.
-func changedSince(r *sdk.Request, since int64, limit, budget int, want caldav.Want, open openNow, read *[]davChange) (caldav.Page, error) {
+func changedSince(r *sdk.Request, since int64, limit, budget int, want caldav.Want, open openNow, read *[]synclog.Change) (caldav.Page, error) {
 	if read == nil {
-		log, err := changeLog(r, since)
+		log, err := synclog.Since(r.Context, r.DB(), r.OrganisationID(), r.UserID(), since)
 		if err != nil {
 			return caldav.Page{}, err
 		}
@@ -234,18 +238,10 @@ func changedSince(r *sdk.Request, since int64, limit, budget int, want caldav.Wa
 	return page, nil
 }
 
-// changeLog is the calendar's log after since, in order.
-func changeLog(r *sdk.Request, since int64) ([]davChange, error) {
-	var log []davChange
-	err := r.DB().NewSelect().Model(&log).Column("seq", "name").
-		Where("organisation_id = ? AND coach_id = ? AND seq > ?", r.OrganisationID(), r.UserID(), since).Order("seq").Scan(r.Context)
-	return log, err
-}
-
 // tagsOnly reads events by their tags and sizes, without their data.
 func tagsOnly(modTimes bool) eventReader {
-	return func(r *sdk.Request, where func(*bun.SelectQuery) *bun.SelectQuery) ([]caldav.Object, error) {
-		return eventTags(r, where, modTimes)
+	return func(r *sdk.Request, names []string) ([]caldav.Object, error) {
+		return eventTags(r, names, modTimes)
 	}
 }
 
@@ -283,7 +279,7 @@ func withData(r *sdk.Request, objects []caldav.Object) ([]caldav.Object, error) 
 	for len(names) > 0 {
 		batch := names[:min(len(names), 1000)]
 		names = names[len(batch):]
-		read, err := eventObjects(r, func(q *bun.SelectQuery) *bun.SelectQuery { return q.Where("name IN (?)", bun.List(batch)) })
+		read, err := eventObjects(r, batch)
 		if err != nil {
 			return nil, err
 		}
@@ -337,7 +333,7 @@ func objectsNamed(r *sdk.Request, names []string, open openNow, events eventRead
 			return err
 		})
 		g.Go(func() (err error) {
-			own, err = events(r, func(q *bun.SelectQuery) *bun.SelectQuery { return q.Where("name IN (?)", bun.List(batch)) })
+			own, err = events(r, batch)
 			return err
 		})
 		if err := g.Wait(); err != nil {

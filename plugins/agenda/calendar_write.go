@@ -14,6 +14,8 @@ import (
 	"github.com/uptrace/bun"
 
 	"github.com/atriumhq/atrium/plugins/agenda/internal/caldav"
+	"github.com/atriumhq/atrium/plugins/agenda/internal/events"
+	"github.com/atriumhq/atrium/plugins/agenda/internal/synclog"
 	"github.com/atriumhq/atrium/plugins/sdk"
 )
 
@@ -38,7 +40,7 @@ func (s calendarStore) PutCalendarObject(ctx context.Context, path string, cal *
 		return nil, err
 	}
 	now := time.Now()
-	p, err := parseEvent(cal, zone, now)
+	p, err := events.Parse(cal, zone, now)
 	if err != nil {
 		return nil, err
 	}
@@ -77,7 +79,7 @@ func appointmentByUID(r *sdk.Request, uid string) (*appointment, error) {
 // changeAppointment applies what the coach did to an appointment in their
 // app: cancelled it, or gave it another time; the coachee hears of it.
 // Anything else of it (its title, say) stays Atrium's.
-func changeAppointment(r *sdk.Request, a *appointment, p *parsed, now time.Time) error {
+func changeAppointment(r *sdk.Request, a *appointment, p *events.Parsed, now time.Time) error {
 	switch {
 	case p.UID != a.UID:
 		return caldav.Errorf(http.StatusConflict, "an appointment's UID cannot change")
@@ -120,24 +122,19 @@ func cancelFromApp(r *sdk.Request, a *appointment) error {
 	return nil
 }
 
-// expect is what a write expects of the object it replaces: that there
+// expectOf is what a write expects of the object it replaces: that there
 // is none (If-None-Match: *), or that it has this ETag (If-Match). The
 // handler judged both as the request arrived; the write checks them again
 // where it writes, so that of writes sent at once with one ETag only the
 // first replaces it.
-type expect struct {
-	none bool
-	etag string
-}
-
-func expectOf(opts *webcaldav.PutCalendarObjectOptions) expect {
-	var e expect
+func expectOf(opts *webcaldav.PutCalendarObjectOptions) events.Expect {
+	var e events.Expect
 	if opts == nil {
 		return e
 	}
-	e.none = opts.IfNoneMatch.IsWildcard()
+	e.None = opts.IfNoneMatch.IsWildcard()
 	if opts.IfMatch.IsSet() && !opts.IfMatch.IsWildcard() {
-		e.etag, _ = opts.IfMatch.ETag() // a list of tags: judged as it arrived only
+		e.ETag, _ = opts.IfMatch.ETag() // a list of tags: judged as it arrived only
 	}
 	return e
 }
@@ -148,8 +145,8 @@ var errChanged = caldav.Errorf(http.StatusPreconditionFailed, "the object change
 // does not name it as read here: the handler judged the ETag as the
 // request arrived, and a write between that and this read would be undone
 // unseen. Its update then holds to the sequence read (errStale).
-func appointmentAsExpected(r *sdk.Request, a *appointment, want expect) error {
-	if want.etag == "" {
+func appointmentAsExpected(r *sdk.Request, a *appointment, want events.Expect) error {
+	if want.ETag == "" {
 		return nil
 	}
 	list, err := appointmentObjects(r, func(q *bun.SelectQuery) *bun.SelectQuery {
@@ -158,7 +155,7 @@ func appointmentAsExpected(r *sdk.Request, a *appointment, want expect) error {
 	if err != nil {
 		return err
 	}
-	if len(list) != 1 || list[0].ETag != want.etag {
+	if len(list) != 1 || list[0].ETag != want.ETag {
 		return errChanged
 	}
 	return nil
@@ -166,51 +163,38 @@ func appointmentAsExpected(r *sdk.Request, a *appointment, want expect) error {
 
 // saveEvent keeps an event of the coach's own under its name; its UID may
 // not be another object's.
-func saveEvent(r *sdk.Request, name string, p *parsed, now time.Time, want expect) error {
+func saveEvent(r *sdk.Request, name string, p *events.Parsed, now time.Time, want events.Expect) error {
 	if len(p.UID) > 255 {
 		return caldav.Errorf(http.StatusBadRequest, "a UID has at most 255 characters")
 	}
 	_, _, base := davPaths(r)
 	return r.DB().RunInTx(r.Context, nil, func(ctx context.Context, tx bun.Tx) error {
-		var other []string
-		err := tx.NewSelect().Model((*privateEvent)(nil)).Column("name").Where("organisation_id = ? AND coach_id = ? AND uid = ? AND name <> ?", r.OrganisationID(), r.UserID(), p.UID, name).
-			Limit(1).Scan(ctx, &other)
+		other, err := events.NameOfUID(ctx, tx, r.OrganisationID(), r.UserID(), p.UID, name)
 		if err != nil {
 			return err
 		}
-		if len(other) == 0 {
+		if other == "" {
 			var a []appointment
 			if err := tx.NewSelect().Model(&a).Where("organisation_id = ? AND coach_id = ? AND uid = ?", r.OrganisationID(), r.UserID(), p.UID).Limit(1).Scan(ctx); err != nil {
 				return err
 			}
 			for _, x := range a {
-				other = append(other, x.objectName())
+				other = x.objectName()
 			}
 		}
-		if len(other) > 0 {
-			return caldav.Refuse(http.StatusConflict, "no-uid-conflict", base+other[0], "another object of this calendar has UID %s", p.UID)
+		if other != "" {
+			return caldav.Refuse(http.StatusConflict, "no-uid-conflict", base+other, "another object of this calendar has UID %s", p.UID)
 		}
-		e := &privateEvent{OrganisationID: r.OrganisationID(), CoachID: r.UserID(), Name: name, UID: p.UID, ETag: etagOf(p.Data), Data: p.Data,
+		e := &events.Event{OrganisationID: r.OrganisationID(), CoachID: r.UserID(), Name: name, UID: p.UID, ETag: events.ETag(p.Data), Data: p.Data,
 			StartsAt: p.Start, EndsAt: p.End, Recurring: p.Recurring, Until: p.Until, Busy: p.Busy, Simple: p.Simple, UpdatedAt: now.UTC()}
-		q := tx.NewInsert().Model(e)
-		if want.none {
-			q = q.On("CONFLICT (organisation_id, coach_id, name) DO NOTHING")
-		} else {
-			q = q.On("CONFLICT (organisation_id, coach_id, name) DO UPDATE").
-				Set("uid = EXCLUDED.uid, etag = EXCLUDED.etag, data = EXCLUDED.data, starts_at = EXCLUDED.starts_at, ends_at = EXCLUDED.ends_at").
-				Set("recurring = EXCLUDED.recurring, until = EXCLUDED.until, busy = EXCLUDED.busy, simple = EXCLUDED.simple, updated_at = EXCLUDED.updated_at")
-			if want.etag != "" {
-				q = q.Where("?TableAlias.etag = ?", want.etag)
-			}
-		}
-		res, err := q.Exec(ctx)
+		written, err := events.Save(ctx, tx, e, want)
 		if err != nil {
 			return err
 		}
-		if n, _ := res.RowsAffected(); n == 0 {
+		if !written {
 			return errChanged
 		}
-		_, err = touch(ctx, tx, r.OrganisationID(), r.UserID(), name)
+		_, err = synclog.Touch(ctx, tx, r.OrganisationID(), r.UserID(), name)
 		return err
 	})
 }
@@ -242,20 +226,16 @@ func (s calendarStore) DeleteCalendarObject(ctx context.Context, path string) er
 		return cancelFromApp(r, a)
 	}
 	return r.DB().RunInTx(r.Context, nil, func(ctx context.Context, tx bun.Tx) error {
-		q := tx.NewDelete().Model((*privateEvent)(nil)).Where("organisation_id = ? AND coach_id = ? AND name = ?", r.OrganisationID(), r.UserID(), name)
-		if want.etag != "" {
-			q = q.Where("etag = ?", want.etag)
-		}
-		res, err := q.Exec(ctx)
+		deleted, err := events.Delete(ctx, tx, r.OrganisationID(), r.UserID(), name, want.ETag)
 		if err != nil {
 			return err
 		}
-		if n, _ := res.RowsAffected(); n == 0 && want.etag != "" {
+		if !deleted && want.ETag != "" {
 			return errChanged
-		} else if n == 0 {
+		} else if !deleted {
 			return caldav.Errorf(http.StatusNotFound, "no object at %s", path)
 		}
-		_, err = touch(ctx, tx, r.OrganisationID(), r.UserID(), name)
+		_, err = synclog.Touch(ctx, tx, r.OrganisationID(), r.UserID(), name)
 		return err
 	})
 }

@@ -7,6 +7,7 @@ import (
 	"github.com/uptrace/bun"
 
 	"github.com/atriumhq/atrium/plugins/agenda/internal/availability"
+	"github.com/atriumhq/atrium/plugins/agenda/internal/events"
 	"github.com/atriumhq/atrium/plugins/agenda/internal/hours"
 )
 
@@ -39,7 +40,7 @@ func load(ctx context.Context, db bun.IDB, orgID, coachID int64, zone *time.Loca
 	for _, a := range taken {
 		c.Busy = append(c.Busy, availability.Busy{From: a.StartsAt, To: a.EndsAt, Appointment: true})
 	}
-	private, err := busyIn(ctx, db, orgID, coachID, zone, from, to)
+	private, err := events.Busy(ctx, db, orgID, coachID, zone, from, to)
 	c.Busy = append(c.Busy, private...)
 	return c, err
 }

@@ -13,6 +13,7 @@ import (
 
 	"github.com/atriumhq/atrium/plugins/agenda/internal/availability"
 	"github.com/atriumhq/atrium/plugins/agenda/internal/hours"
+	"github.com/atriumhq/atrium/plugins/agenda/internal/synclog"
 	"github.com/atriumhq/atrium/plugins/sdk"
 )
 
@@ -207,7 +208,7 @@ func (h *Handlers) AppointmentThemePost(r *sdk.Request) error {
 		if _, err := tx.NewUpdate().Model(a).Set("theme = ?, updated_at = ?", name, time.Now().UTC()).Where("id = ? AND organisation_id = ?", a.ID, r.OrganisationID()).Exec(ctx); err != nil {
 			return err
 		}
-		_, err := touch(ctx, tx, a.OrganisationID, a.CoachID, a.objectName())
+		_, err := synclog.Touch(ctx, tx, a.OrganisationID, a.CoachID, a.objectName())
 		return err
 	})
 	if err != nil {

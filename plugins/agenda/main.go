@@ -14,6 +14,7 @@ import (
 
 	"github.com/atriumhq/atrium/plugins/agenda/internal/caldav"
 	"github.com/atriumhq/atrium/plugins/agenda/internal/hours"
+	"github.com/atriumhq/atrium/plugins/agenda/internal/schema"
 	"github.com/atriumhq/atrium/plugins/sdk"
 )
 
@@ -44,7 +45,7 @@ var manifest = sdk.Manifest{
 // tests call it.
 func module() *sdk.Module {
 	m := sdk.New(manifest, files)
-	migrations(m)
+	schema.Register(m)
 	h := &Handlers{Hours: hours.New(m)}
 
 	m.Page("GET", "/book", "agenda.book", h.Book)

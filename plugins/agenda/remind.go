@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"github.com/uptrace/bun"
-	"github.com/uptrace/bun/dialect"
 
 	"github.com/atriumhq/atrium/plugins/sdk"
 )
@@ -105,24 +104,6 @@ func sendReminder(r *sdk.Request, a appointment) {
 	if err := r.Mail(coachee.ID, sdk.Mail{Subject: t("agenda.mail.reminder.subject", data), Text: t("agenda.mail.reminder.text", data)}); err != nil {
 		r.Warn("agenda: no reminder", "appointment", a.ID, "error", err)
 	}
-}
-
-// addReminded is the migration that lets appointments remember the start
-// they were reminded of.
-func addReminded(ctx context.Context, db *bun.DB) error {
-	kind := "TIMESTAMP"
-	if db.Dialect().Name() == dialect.PG {
-		kind = "TIMESTAMPTZ" // as starts_at
-	}
-	_, err := db.NewAddColumn().Table("agenda_appointments").ColumnExpr("reminded_for " + kind).Exec(ctx)
-	return err
-}
-
-// addReminderChoice is the migration that lets organisations choose when
-// reminders go.
-func addReminderChoice(ctx context.Context, db *bun.DB) error {
-	_, err := db.NewAddColumn().Table("agenda_org_settings").ColumnExpr("remind VARCHAR(8) NOT NULL DEFAULT ''").Exec(ctx)
-	return err
 }
 
 // remindersPost sets when the organisation's coachees are reminded of

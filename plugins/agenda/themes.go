@@ -8,6 +8,7 @@ import (
 
 	"github.com/uptrace/bun"
 
+	"github.com/atriumhq/atrium/plugins/agenda/internal/synclog"
 	"github.com/atriumhq/atrium/plugins/sdk"
 )
 
@@ -87,7 +88,7 @@ func namesPost(r *sdk.Request) error {
 			for _, a := range list[:n] {
 				names = append(names, a.objectName())
 			}
-			if _, err := touch(ctx, tx, r.OrganisationID(), list[0].CoachID, names...); err != nil {
+			if _, err := synclog.Touch(ctx, tx, r.OrganisationID(), list[0].CoachID, names...); err != nil {
 				return err
 			}
 			list = list[n:]

@@ -1,4 +1,4 @@
-package main
+package events
 
 import (
 	"testing"
@@ -7,7 +7,7 @@ import (
 	"github.com/atriumhq/atrium/plugins/agenda/internal/caldav"
 )
 
-// FuzzParseEvent feeds parseEvent any calendar text: it never panics, and
+// FuzzParseEvent feeds Parse any calendar text: it never panics, and
 // what it accepts reads back the same from what it keeps.
 func FuzzParseEvent(f *testing.F) {
 	event := func(extra string) string {
@@ -33,7 +33,7 @@ func FuzzParseEvent(f *testing.F) {
 		if err != nil {
 			return
 		}
-		p, err := parseEvent(cal, time.UTC, now)
+		p, err := Parse(cal, time.UTC, now)
 		if err != nil {
 			return
 		}
@@ -41,7 +41,7 @@ func FuzzParseEvent(f *testing.F) {
 		if err != nil {
 			t.Fatalf("kept data does not read again: %v\n%s", err, p.Data)
 		}
-		q, err := parseEvent(again, time.UTC, now)
+		q, err := Parse(again, time.UTC, now)
 		if err != nil {
 			t.Fatalf("kept data is refused the second time: %v\n%s", err, p.Data)
 		}

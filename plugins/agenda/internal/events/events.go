@@ -1,4 +1,8 @@
-package main
+// Package events owns the events coaches make in their own calendar apps
+// (agenda_events): Atrium keeps each as the app sent it, reads what it
+// needs of it (its times, whether it repeats, whether it is busy time),
+// and counts it as busy so that nobody books the coach then.
+package events
 
 import (
 	"bytes"
@@ -18,10 +22,10 @@ import (
 	"github.com/atriumhq/atrium/plugins/agenda/internal/instances"
 )
 
-// privateEvent is an event a coach made in their own calendar app: Atrium
-// keeps it as the app sent it and, unless it is free time, counts it as busy
-// so that nobody books the coach then.
-type privateEvent struct {
+// Event is an event a coach made in their own calendar app: Atrium keeps
+// it as the app sent it and, unless it is free time, counts it as busy so
+// that nobody books the coach then.
+type Event struct {
 	bun.BaseModel  `bun:"table:agenda_events"`
 	ID             int64      `bun:"id,pk,autoincrement"`
 	OrganisationID int64      `bun:"organisation_id,notnull"`
@@ -49,8 +53,12 @@ const (
 	horizon        = 2 * 365 * 24 * time.Hour // how far ahead recurrences are checked
 )
 
-// parsed is what Atrium reads of a calendar an app sends.
-type parsed struct {
+// DayLong is how far a floating time read in one zone may lie from the
+// same time read in another.
+const DayLong = 48 * time.Hour
+
+// Parsed is what Atrium reads of a calendar an app sends.
+type Parsed struct {
 	UID        string
 	Start, End time.Time
 	Status     string
@@ -61,10 +69,10 @@ type parsed struct {
 	Simple     bool
 }
 
-// parseEvent checks a calendar object an app sends and reads what Atrium
-// needs of it, its floating times and dates in zone (the coach's); a
-// refusal names what is wrong, with its status.
-func parseEvent(cal *ical.Calendar, zone *time.Location, now time.Time) (*parsed, error) {
+// Parse checks a calendar object an app sends and reads what Atrium needs
+// of it, its floating times and dates in zone (the coach's); a refusal
+// names what is wrong, with its status.
+func Parse(cal *ical.Calendar, zone *time.Location, now time.Time) (*Parsed, error) {
 	kind, uid, err := webcaldav.ValidateCalendarObject(cal)
 	if err != nil {
 		return nil, caldav.Errorf(http.StatusBadRequest, "not a calendar object this server takes: %v", err)
@@ -76,7 +84,7 @@ func parseEvent(cal *ical.Calendar, zone *time.Location, now time.Time) (*parsed
 	if err != nil {
 		return nil, caldav.Errorf(http.StatusBadRequest, "the event cannot be read: %v", err)
 	}
-	p := &parsed{UID: uid, Start: e.Start.UTC(), End: e.End.UTC(), Busy: e.Busy, Recurring: e.Recurring()}
+	p := &Parsed{UID: uid, Start: e.Start.UTC(), End: e.End.UTC(), Busy: e.Busy, Recurring: e.Recurring()}
 	p.Simple = simple(e)
 	for _, c := range cal.Children {
 		if c.Name == ical.CompEvent && c.Props.Get(ical.PropRecurrenceID) == nil {
@@ -141,12 +149,13 @@ func until(e *instances.Event, now time.Time) (*time.Time, error) {
 	return &last, nil
 }
 
-// busyIn is the coach's private busy time that overlaps [from, to): single
-// events as they are, recurring ones at each instance within the span,
-// with moved and cancelled instances as their app changed them. Floating
-// times are the coach's (zone).
-func busyIn(ctx context.Context, db bun.IDB, orgID, coachID int64, zone *time.Location, from, to time.Time) ([]availability.Busy, error) {
-	var list []privateEvent
+// Busy is the coach's private busy time that overlaps [from, to), read in
+// db (a transaction of another service's): single events as they are,
+// recurring ones at each instance within the span, with moved and
+// cancelled instances as their app changed them. Floating times are the
+// coach's (zone).
+func Busy(ctx context.Context, db bun.IDB, orgID, coachID int64, zone *time.Location, from, to time.Time) ([]availability.Busy, error) {
+	var list []Event
 	// A simple event is its stored times; only the others' data is read.
 	// Their stored times (a recurring event's last, a floating one's read
 	// in the coach's zone of then) may be off by a day, as far as the span
@@ -154,11 +163,11 @@ func busyIn(ctx context.Context, db bun.IDB, orgID, coachID int64, zone *time.Lo
 	err := db.NewSelect().Model(&list).Column("id", "starts_at", "ends_at", "simple").ColumnExpr("'' AS data").
 		Where("organisation_id = ? AND coach_id = ? AND simple = ? AND busy = ?", orgID, coachID, true, true).
 		Where("starts_at >= ? AND starts_at < ? AND ends_at > ?", from.Add(-24*time.Hour).UTC(), to.UTC(), from.UTC()).
-		UnionAll(db.NewSelect().Model((*privateEvent)(nil)).Column("id", "starts_at", "ends_at", "simple", "data").
+		UnionAll(db.NewSelect().Model((*Event)(nil)).Column("id", "starts_at", "ends_at", "simple", "data").
 			Where("organisation_id = ? AND coach_id = ? AND simple = ? AND busy = ?", orgID, coachID, false, true).
-			Where("starts_at < ?", to.Add(dayLong).UTC()).
+			Where("starts_at < ?", to.Add(DayLong).UTC()).
 			WhereGroup(" AND ", func(q *bun.SelectQuery) *bun.SelectQuery {
-				return q.Where("recurring = ? AND ends_at > ?", false, from.Add(-dayLong).UTC()).
+				return q.Where("recurring = ? AND ends_at > ?", false, from.Add(-DayLong).UTC()).
 					WhereOr("recurring = ? AND (until IS NULL OR until > ?)", true, from.Add(-72*time.Hour).UTC())
 			})).Scan(ctx)
 	if err != nil {
@@ -191,8 +200,8 @@ func busyIn(ctx context.Context, db bun.IDB, orgID, coachID int64, zone *time.Lo
 	return out, nil
 }
 
-// etagOf is a short hash of an object's data.
-func etagOf(parts ...string) string {
+// ETag is a short hash of an object's data.
+func ETag(parts ...string) string {
 	h := sha256.New()
 	for _, p := range parts {
 		h.Write([]byte(p))
@@ -203,29 +212,15 @@ func etagOf(parts ...string) string {
 
 // simple tells an event that does not repeat, whose times are exact (no
 // floating ones, no dates, which move with the coach's zone) and which
-// lasts a day at most (privateEvent.Simple).
+// lasts a day at most (Event.Simple).
 func simple(e *instances.Event) bool {
 	return !e.Recurring() && !e.Floating() && e.End.Sub(e.Start) <= 24*time.Hour
 }
 
-// addSimple says of each event whether it is simple, and indexes simple
-// events by their start for time ranges: a month late in a year of 10,000
-// events read the 4,000 before it to compare their ends.
-func addSimple(ctx context.Context, db *bun.DB) error {
-	for _, stmt := range []string{
-		"ALTER TABLE agenda_events ADD COLUMN simple BOOLEAN NOT NULL DEFAULT FALSE",
-		"CREATE INDEX agenda_events_by_kind ON agenda_events (organisation_id, coach_id, simple, starts_at)",
-	} {
-		if _, err := db.ExecContext(ctx, stmt); err != nil {
-			return err
-		}
-	}
-	return markSimple(ctx, db)
-}
-
-// markSimple reads the events kept so far once and marks the simple ones;
+// MarkSimple reads the events kept so far once and marks the simple ones;
 // one that cannot be read now stays not simple, and is judged by its data.
-func markSimple(ctx context.Context, db bun.IDB) error {
+// A migration runs it.
+func MarkSimple(ctx context.Context, db bun.IDB) error {
 	for after := int64(0); ; {
 		var list []struct {
 			ID   int64  `bun:"id"`

@@ -1,17 +1,21 @@
-package main
+// Package schema owns the agenda's tables as its migrations make them,
+// each migration with its own frozen copy of what it creates: the services
+// keep their models, which may change, and a migration never does.
+package schema
 
 import (
 	"context"
 	"time"
 
 	"github.com/uptrace/bun"
+	"github.com/uptrace/bun/dialect"
 
+	"github.com/atriumhq/atrium/plugins/agenda/internal/events"
 	"github.com/atriumhq/atrium/plugins/sdk"
 )
 
-// migrations are the agenda's tables, each migration with its own frozen
-// copy of what it creates.
-func migrations(m *sdk.Module) {
+// Register adds the agenda's migrations to the module, in order.
+func Register(m *sdk.Module) {
 	m.Migration("20261203090000_hours", func(ctx context.Context, db *bun.DB) error {
 		type hours struct {
 			bun.BaseModel  `bun:"table:agenda_hours"`
@@ -189,4 +193,79 @@ func migrations(m *sdk.Module) {
 	m.Migration("20261207120000_dav_display", addDisplay)
 	m.Migration("20261207180000_dav_calendars", addCalendars)
 	m.Migration("20261207190000_simple_events", addSimple)
+}
+
+// addReminded lets appointments remember the start they were reminded of.
+func addReminded(ctx context.Context, db *bun.DB) error {
+	kind := "TIMESTAMP"
+	if db.Dialect().Name() == dialect.PG {
+		kind = "TIMESTAMPTZ" // as starts_at
+	}
+	_, err := db.NewAddColumn().Table("agenda_appointments").ColumnExpr("reminded_for " + kind).Exec(ctx)
+	return err
+}
+
+// addReminderChoice lets organisations choose when reminders go.
+func addReminderChoice(ctx context.Context, db *bun.DB) error {
+	_, err := db.NewAddColumn().Table("agenda_org_settings").ColumnExpr("remind VARCHAR(8) NOT NULL DEFAULT ''").Exec(ctx)
+	return err
+}
+
+// addDisplay keeps what each person's calendar apps set for their own
+// display of their calendar (its colour, order, name).
+func addDisplay(ctx context.Context, db *bun.DB) error {
+	type display struct {
+		bun.BaseModel  `bun:"table:agenda_dav_display"`
+		OrganisationID int64  `bun:"organisation_id,pk"`
+		UserID         int64  `bun:"user_id,pk"`
+		Space          string `bun:"space,pk,type:varchar(100)"`
+		Local          string `bun:"local,pk,type:varchar(100)"`
+		Value          string `bun:"value,notnull,type:varchar(500)"`
+	}
+	_, err := db.NewCreateTable().Model((*display)(nil)).Exec(ctx)
+	return err
+}
+
+// addCalendars numbers each coach's changes on their own and keeps each
+// calendar's state in a row of its own. Changes keep their ids as their
+// numbers, so the tokens apps hold stay good.
+func addCalendars(ctx context.Context, db *bun.DB) error {
+	type calendar struct {
+		bun.BaseModel  `bun:"table:agenda_dav_calendars"`
+		OrganisationID int64  `bun:"organisation_id,pk"`
+		CoachID        int64  `bun:"coach_id,pk"`
+		LastChange     int64  `bun:"last_change,notnull"`
+		OpenInputs     string `bun:"open_inputs,notnull"`
+	}
+	if _, err := db.NewCreateTable().Model((*calendar)(nil)).Exec(ctx); err != nil {
+		return err
+	}
+	for _, stmt := range []string{
+		"ALTER TABLE agenda_dav_changes ADD COLUMN seq BIGINT NOT NULL DEFAULT 0",
+		"UPDATE agenda_dav_changes SET seq = id",
+		"DROP INDEX agenda_dav_changes_by_coach",
+		"CREATE INDEX agenda_dav_changes_by_seq ON agenda_dav_changes (organisation_id, coach_id, seq)",
+		"INSERT INTO agenda_dav_calendars (organisation_id, coach_id, last_change, open_inputs) " +
+			"SELECT organisation_id, coach_id, MAX(id), '' FROM agenda_dav_changes GROUP BY organisation_id, coach_id",
+	} {
+		if _, err := db.ExecContext(ctx, stmt); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// addSimple says of each event whether it is simple, and indexes simple
+// events by their start for time ranges: a month late in a year of 10,000
+// events read the 4,000 before it to compare their ends.
+func addSimple(ctx context.Context, db *bun.DB) error {
+	for _, stmt := range []string{
+		"ALTER TABLE agenda_events ADD COLUMN simple BOOLEAN NOT NULL DEFAULT FALSE",
+		"CREATE INDEX agenda_events_by_kind ON agenda_events (organisation_id, coach_id, simple, starts_at)",
+	} {
+		if _, err := db.ExecContext(ctx, stmt); err != nil {
+			return err
+		}
+	}
+	return events.MarkSimple(ctx, db)
 }
