@@ -65,7 +65,7 @@ func (h *Handlers) renderAvailability(r *sdk.Request, status int, f form, fresh 
 	if len(v.Types) > 0 {
 		session, v.Session = v.Types[0].Session(), v.Types[0].Name
 	}
-	free, err := load(r.Context, r.DB(), org, coach, v.ZoneLoc, now, now.Add(7*24*time.Hour), 0)
+	free, err := h.Bookings.Coach(r.Context, org, coach, v.ZoneLoc, now, now.Add(7*24*time.Hour))
 	if err != nil {
 		return err
 	}

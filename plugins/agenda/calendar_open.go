@@ -11,6 +11,7 @@ import (
 	webcaldav "github.com/emersion/go-webdav/caldav"
 	"golang.org/x/sync/errgroup"
 
+	"github.com/atriumhq/atrium/plugins/agenda/internal/booking"
 	"github.com/atriumhq/atrium/plugins/agenda/internal/caldav"
 	"github.com/atriumhq/atrium/plugins/agenda/internal/events"
 	"github.com/atriumhq/atrium/plugins/agenda/internal/hours"
@@ -39,7 +40,7 @@ func (s calendarStore) openObjects(r *sdk.Request) ([]caldav.Object, error) {
 		return nil, err
 	}
 	first, last := openSpan(zone)
-	coach, err := load(r.Context, r.DB(), r.OrganisationID(), r.UserID(), zone, first, last, 0)
+	coach, err := s.bookings.Coach(r.Context, r.OrganisationID(), r.UserID(), zone, first, last)
 	if err != nil {
 		return nil, err
 	}
@@ -57,7 +58,7 @@ func (s calendarStore) openObjects(r *sdk.Request) ([]caldav.Object, error) {
 			e.Props.SetText(ical.PropSummary, summary)
 			e.Props.SetText(ical.PropLocation, s.Place)
 			e.Props.SetText(ical.PropTransparency, "TRANSPARENT")
-			out = append(out, caldav.Object{CalendarObject: webcaldav.CalendarObject{Path: base + "open-" + local + ".ics", Data: calendarWith(e.Component),
+			out = append(out, caldav.Object{CalendarObject: webcaldav.CalendarObject{Path: base + "open-" + local + ".ics", Data: booking.CalendarWith(e.Component),
 				ETag: events.ETag(local, s.Start.UTC().String(), s.End.UTC().String(), s.Place, summary)}})
 		}
 	}

@@ -9,9 +9,9 @@ import (
 
 	"github.com/emersion/go-ical"
 	webcaldav "github.com/emersion/go-webdav/caldav"
-	"github.com/uptrace/bun"
 	"golang.org/x/sync/errgroup"
 
+	"github.com/atriumhq/atrium/plugins/agenda/internal/booking"
 	"github.com/atriumhq/atrium/plugins/agenda/internal/caldav"
 	"github.com/atriumhq/atrium/plugins/agenda/internal/events"
 	"github.com/atriumhq/atrium/plugins/agenda/internal/instances"
@@ -43,9 +43,7 @@ func (s calendarStore) Query(ctx context.Context, path string, q *caldav.Query, 
 	g := new(errgroup.Group)
 	g.Go(func() (err error) { zone, err = s.zone(r); return err })
 	g.Go(func() (err error) {
-		read, err = appointmentObjects(r, func(q *bun.SelectQuery) *bun.SelectQuery {
-			return q.Where("ends_at > ? AND starts_at < ?", events.Lowest(start), events.Highest(end))
-		})
+		read, err = s.appointmentObjects(r, booking.Scope{From: events.Lowest(start), To: events.Highest(end)})
 		return err
 	})
 	if meetsOpenSpan(start, end) {

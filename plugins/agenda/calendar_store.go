@@ -10,11 +10,13 @@ import (
 
 	"github.com/emersion/go-ical"
 	webcaldav "github.com/emersion/go-webdav/caldav"
-	"github.com/uptrace/bun"
 	"golang.org/x/sync/errgroup"
 
+	"github.com/atriumhq/atrium/plugins/agenda/internal/booking"
 	"github.com/atriumhq/atrium/plugins/agenda/internal/caldav"
 	"github.com/atriumhq/atrium/plugins/agenda/internal/hours"
+	"github.com/atriumhq/atrium/plugins/agenda/internal/notify"
+	"github.com/atriumhq/atrium/plugins/agenda/internal/settings"
 	"github.com/atriumhq/atrium/plugins/sdk"
 )
 
@@ -24,7 +26,10 @@ const davPrefix = "/dav/agenda"
 // calendarStore gives calendar apps a coach's calendar: their appointments,
 // their open hours (read-only) and the events they make in the app.
 type calendarStore struct {
-	hours *hours.Service
+	hours    *hours.Service
+	bookings *booking.Service
+	settings *settings.Service
+	notify   *notify.Notifier
 }
 
 // zone is the coach's agenda time zone: their own setting, else their
@@ -142,7 +147,7 @@ func (s calendarStore) GetCalendarObject(ctx context.Context, path string, _ *we
 	if err != nil {
 		return nil, err
 	}
-	list, err := objectsNamed(r, []string{name}, s.openOf(r), eventObjects)
+	list, err := s.objectsNamed(r, []string{name}, s.openOf(r), eventObjects)
 	if err != nil {
 		return nil, err
 	}
@@ -178,7 +183,7 @@ func (s calendarStore) GetCalendarObjects(ctx context.Context, paths []string) (
 		asked[p] = true
 		names = append(names, name)
 	}
-	list, err := objectsNamed(r, names, s.openOf(r), eventObjects)
+	list, err := s.objectsNamed(r, names, s.openOf(r), eventObjects)
 	if err != nil {
 		return nil, err
 	}
@@ -205,14 +210,14 @@ func (s calendarStore) List(ctx context.Context, path string, modTimes bool) ([]
 
 // objectsIn lists the calendar's objects: its appointments, its events as
 // events reads them, and its open hours, read at once.
-func (calendarStore) objectsIn(r *sdk.Request, path string, events eventReader, open openNow) ([]caldav.Object, error) {
+func (s calendarStore) objectsIn(r *sdk.Request, path string, events eventReader, open openNow) ([]caldav.Object, error) {
 	if c, ok := calendarOf(r); !ok || strings.TrimSuffix(path, "/") != strings.TrimSuffix(c.Path, "/") {
 		return nil, caldav.Errorf(http.StatusNotFound, "no calendar at %s", path)
 	}
 	var appointments, own, hours []caldav.Object
 	g := new(errgroup.Group)
 	g.Go(func() (err error) {
-		appointments, err = appointmentObjects(r, func(q *bun.SelectQuery) *bun.SelectQuery { return q })
+		appointments, err = s.appointmentObjects(r, booking.Scope{})
 		return err
 	})
 	g.Go(func() (err error) {

@@ -11,6 +11,7 @@ import (
 	"github.com/uptrace/bun"
 	"golang.org/x/sync/errgroup"
 
+	"github.com/atriumhq/atrium/plugins/agenda/internal/booking"
 	"github.com/atriumhq/atrium/plugins/agenda/internal/caldav"
 	"github.com/atriumhq/atrium/plugins/agenda/internal/synclog"
 	"github.com/atriumhq/atrium/plugins/sdk"
@@ -91,7 +92,7 @@ func (s calendarStore) Changes(ctx context.Context, calendar string, at caldav.P
 	case at.Since == 0 || at.After != "":
 		page, err = s.listing(r, calendar, at, token, limit, want, open)
 	default:
-		page, err = changedSince(r, at.Since, limit, caldav.MaxAnswer, want, open, early)
+		page, err = s.changedSince(r, at.Since, limit, caldav.MaxAnswer, want, open, early)
 	}
 	page.Next.Calendar = r.OrganisationID()
 	return page, err
@@ -156,7 +157,7 @@ func (s calendarStore) listing(r *sdk.Request, calendar string, at caldav.Positi
 	if want.Data && budget <= 0 && n > 0 {
 		return cutShort()
 	}
-	changed, err := changedSince(r, began, left, budget, want, open, nil)
+	changed, err := s.changedSince(r, began, left, budget, want, open, nil)
 	if err != nil {
 		return caldav.Page{}, err
 	}
@@ -174,7 +175,7 @@ func (s calendarStore) listing(r *sdk.Request, calendar string, at caldav.Positi
 // those gone, at most limit names (0: all) and, with their data, at most
 // budget bytes of it: a page cut short continues after the last log entry
 // it took.
-func changedSince(r *sdk.Request, since int64, limit, budget int, want caldav.Want, open openNow, read *[]synclog.Change) (caldav.Page, error) {
+func (s calendarStore) changedSince(r *sdk.Request, since int64, limit, budget int, want caldav.Want, open openNow, read *[]synclog.Change) (caldav.Page, error) {
 	if read == nil {
 		log, err := synclog.Since(r.Context, r.DB(), r.OrganisationID(), r.UserID(), since)
 		if err != nil {
@@ -200,7 +201,7 @@ func changedSince(r *sdk.Request, since int64, limit, budget int, want caldav.Wa
 	events := tagsOnly(want.ModTimes)
 	if want.Data {
 		events = eventObjects
-		sized, err := objectsNamed(r, names, open, tagsOnly(false))
+		sized, err := s.objectsNamed(r, names, open, tagsOnly(false))
 		if err != nil {
 			return caldav.Page{}, err
 		}
@@ -220,7 +221,7 @@ func changedSince(r *sdk.Request, since int64, limit, budget int, want caldav.Wa
 		}
 		names = kept
 	}
-	changed, err := objectsNamed(r, names, open, events)
+	changed, err := s.objectsNamed(r, names, open, events)
 	if err != nil {
 		return caldav.Page{}, err
 	}
@@ -300,7 +301,7 @@ func withData(r *sdk.Request, objects []caldav.Object) ([]caldav.Object, error) 
 // objectsNamed are the calendar's objects of those names that are there,
 // read a thousand at a time, the coach's own events as events reads them;
 // the open hours are computed only when one of them is asked for.
-func objectsNamed(r *sdk.Request, names []string, open openNow, events eventReader) ([]caldav.Object, error) {
+func (s calendarStore) objectsNamed(r *sdk.Request, names []string, open openNow, events eventReader) ([]caldav.Object, error) {
 	var out []caldav.Object
 	wanted := map[string]bool{}
 	anyOpen := false
@@ -329,7 +330,7 @@ func objectsNamed(r *sdk.Request, names []string, open openNow, events eventRead
 		var appointments, own []caldav.Object
 		g := new(errgroup.Group)
 		g.Go(func() (err error) {
-			appointments, err = appointmentObjects(r, func(q *bun.SelectQuery) *bun.SelectQuery { return q.Where("uid IN (?)", bun.List(uids)) })
+			appointments, err = s.appointmentObjects(r, booking.Scope{UIDs: uids})
 			return err
 		})
 		g.Go(func() (err error) {

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"database/sql"
 	"errors"
 	"net/http"
 	"strings"
@@ -13,6 +12,7 @@ import (
 	webcaldav "github.com/emersion/go-webdav/caldav"
 	"github.com/uptrace/bun"
 
+	"github.com/atriumhq/atrium/plugins/agenda/internal/booking"
 	"github.com/atriumhq/atrium/plugins/agenda/internal/caldav"
 	"github.com/atriumhq/atrium/plugins/agenda/internal/events"
 	"github.com/atriumhq/atrium/plugins/agenda/internal/synclog"
@@ -44,15 +44,15 @@ func (s calendarStore) PutCalendarObject(ctx context.Context, path string, cal *
 	if err != nil {
 		return nil, err
 	}
-	a, err := appointmentByUID(r, strings.TrimSuffix(name, ".ics"))
+	a, err := s.bookings.ByUID(r.Context, r.OrganisationID(), r.UserID(), strings.TrimSuffix(name, ".ics"))
 	if err != nil {
 		return nil, err
 	}
 	if a != nil {
-		if err := appointmentAsExpected(r, a, expectOf(opts)); err != nil {
+		if err := s.appointmentAsExpected(r, a, expectOf(opts)); err != nil {
 			return nil, err
 		}
-		if err := changeAppointment(r, a, p, now); err != nil {
+		if err := s.changeAppointment(r, a, p, now); err != nil {
 			return nil, err
 		}
 		if strings.EqualFold(p.Status, "CANCELLED") {
@@ -60,65 +60,56 @@ func (s calendarStore) PutCalendarObject(ctx context.Context, path string, cal *
 			// for a DELETE (a 404 here read as a failure to the app).
 			return &webcaldav.CalendarObject{Path: path}, nil
 		}
-	} else if err := saveEvent(r, name, p, now, expectOf(opts)); err != nil {
+	} else if err := s.saveEvent(r, name, p, now, expectOf(opts)); err != nil {
 		return nil, err
 	}
 	return s.GetCalendarObject(ctx, path, nil)
 }
 
-// appointmentByUID is the coach's appointment of that UID, nil for none.
-func appointmentByUID(r *sdk.Request, uid string) (*appointment, error) {
-	a := &appointment{}
-	err := r.DB().NewSelect().Model(a).Where("organisation_id = ? AND coach_id = ? AND uid = ?", r.OrganisationID(), r.UserID(), uid).Scan(r.Context)
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, nil
-	}
-	return a, err
-}
-
 // changeAppointment applies what the coach did to an appointment in their
 // app: cancelled it, or gave it another time; the coachee hears of it.
 // Anything else of it (its title, say) stays Atrium's.
-func changeAppointment(r *sdk.Request, a *appointment, p *events.Parsed, now time.Time) error {
+func (s calendarStore) changeAppointment(r *sdk.Request, a *booking.Appointment, p *events.Parsed, now time.Time) error {
 	switch {
 	case p.UID != a.UID:
 		return caldav.Errorf(http.StatusConflict, "an appointment's UID cannot change")
-	case a.Status != statusPlanned:
+	case a.Status != booking.StatusPlanned:
 		return caldav.Errorf(http.StatusForbidden, "this appointment is %s; only planned ones change", a.Status)
 	case strings.EqualFold(p.Status, "CANCELLED"):
-		return cancelFromApp(r, a)
+		return s.cancelFromApp(r, a)
 	case p.Start.Equal(a.StartsAt) && p.End.Equal(a.EndsAt):
 		return nil
 	case !p.End.After(p.Start):
 		return caldav.Errorf(http.StatusBadRequest, "an appointment must end after it starts")
 	}
-	err := reschedule(r.Context, r.DB(), a, p.Start, p.End, r.T("agenda.dav.moved_in_app"), now)
-	if errors.Is(err, errTaken) {
+	err := s.bookings.Reschedule(r.Context, a, p.Start, p.End, r.T("agenda.dav.moved_in_app"), now)
+	if errors.Is(err, booking.ErrTaken) {
 		return caldav.Errorf(http.StatusConflict, "that time overlaps another appointment")
 	}
-	if errors.Is(err, errStale) {
+	if errors.Is(err, booking.ErrStale) {
 		return errChanged
 	}
 	if err != nil {
 		return err
 	}
-	tell(r, a, "moved")
+	s.notify.Tell(r, a, "moved")
 	return nil
 }
 
 // cancelFromApp cancels an appointment the coach deleted or cancelled in
 // their app.
-func cancelFromApp(r *sdk.Request, a *appointment) error {
-	if err := settleCounted(r, a, statusCancelled, r.T("agenda.dav.cancelled_in_app")); err != nil {
-		if errors.Is(err, errClosed) {
+func (s calendarStore) cancelFromApp(r *sdk.Request, a *booking.Appointment) error {
+	if err := s.bookings.Settle(r.Context, a, booking.StatusCancelled, r.T("agenda.dav.cancelled_in_app"), time.Now()); err != nil {
+		if errors.Is(err, booking.ErrClosed) {
 			return caldav.Errorf(http.StatusForbidden, "this appointment is no longer planned")
 		}
-		if errors.Is(err, errStale) {
+		if errors.Is(err, booking.ErrStale) {
 			return errChanged
 		}
 		return err
 	}
-	tell(r, a, "cancelled")
+	s.notify.Recount(r, a)
+	s.notify.Tell(r, a, "cancelled")
 	return nil
 }
 
@@ -144,14 +135,12 @@ var errChanged = caldav.Errorf(http.StatusPreconditionFailed, "the object change
 // appointmentAsExpected refuses a write to an appointment whose If-Match
 // does not name it as read here: the handler judged the ETag as the
 // request arrived, and a write between that and this read would be undone
-// unseen. Its update then holds to the sequence read (errStale).
-func appointmentAsExpected(r *sdk.Request, a *appointment, want events.Expect) error {
+// unseen. Its update then holds to the sequence read (booking.ErrStale).
+func (s calendarStore) appointmentAsExpected(r *sdk.Request, a *booking.Appointment, want events.Expect) error {
 	if want.ETag == "" {
 		return nil
 	}
-	list, err := appointmentObjects(r, func(q *bun.SelectQuery) *bun.SelectQuery {
-		return q.Where("id = ? AND sequence = ?", a.ID, a.Sequence)
-	})
+	list, err := s.appointmentObjects(r, booking.Scope{ID: a.ID, Sequence: a.Sequence})
 	if err != nil {
 		return err
 	}
@@ -163,7 +152,7 @@ func appointmentAsExpected(r *sdk.Request, a *appointment, want events.Expect) e
 
 // saveEvent keeps an event of the coach's own under its name; its UID may
 // not be another object's.
-func saveEvent(r *sdk.Request, name string, p *events.Parsed, now time.Time, want events.Expect) error {
+func (s calendarStore) saveEvent(r *sdk.Request, name string, p *events.Parsed, now time.Time, want events.Expect) error {
 	if len(p.UID) > 255 {
 		return caldav.Errorf(http.StatusBadRequest, "a UID has at most 255 characters")
 	}
@@ -174,12 +163,8 @@ func saveEvent(r *sdk.Request, name string, p *events.Parsed, now time.Time, wan
 			return err
 		}
 		if other == "" {
-			var a []appointment
-			if err := tx.NewSelect().Model(&a).Where("organisation_id = ? AND coach_id = ? AND uid = ?", r.OrganisationID(), r.UserID(), p.UID).Limit(1).Scan(ctx); err != nil {
+			if other, err = booking.NameOfUID(ctx, tx, r.OrganisationID(), r.UserID(), p.UID); err != nil {
 				return err
-			}
-			for _, x := range a {
-				other = x.objectName()
 			}
 		}
 		if other != "" {
@@ -213,17 +198,17 @@ func (s calendarStore) DeleteCalendarObject(ctx context.Context, path string) er
 	if strings.HasPrefix(name, "open-") {
 		return caldav.Errorf(http.StatusForbidden, "open hours are kept in Atrium, under My availability")
 	}
-	a, err := appointmentByUID(r, strings.TrimSuffix(name, ".ics"))
+	a, err := s.bookings.ByUID(r.Context, r.OrganisationID(), r.UserID(), strings.TrimSuffix(name, ".ics"))
 	if err != nil {
 		return err
 	}
 	// The ETag the app expects, checked where the row goes (see expect).
 	want := expectOf(&webcaldav.PutCalendarObjectOptions{IfMatch: webdav.ConditionalMatch(r.Header["If-Match"])})
-	if a != nil && a.Status != statusCancelled {
-		if err := appointmentAsExpected(r, a, want); err != nil {
+	if a != nil && a.Status != booking.StatusCancelled {
+		if err := s.appointmentAsExpected(r, a, want); err != nil {
 			return err
 		}
-		return cancelFromApp(r, a)
+		return s.cancelFromApp(r, a)
 	}
 	return r.DB().RunInTx(r.Context, nil, func(ctx context.Context, tx bun.Tx) error {
 		deleted, err := events.Delete(ctx, tx, r.OrganisationID(), r.UserID(), name, want.ETag)

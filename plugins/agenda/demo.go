@@ -1,10 +1,7 @@
 package main
 
 import (
-	"context"
 	"time"
-
-	"github.com/uptrace/bun"
 
 	"github.com/atriumhq/atrium/plugins/sdk"
 )
@@ -18,16 +15,9 @@ func (h *Handlers) Demo(r *sdk.Request, _ sdk.DemoPeople) error {
 	if err != nil || !seeded {
 		return err
 	}
-	return r.DB().RunInTx(r.Context, nil, func(ctx context.Context, tx bun.Tx) error {
-		themes, err := tx.NewSelect().Model((*theme)(nil)).Where("organisation_id = ?", r.OrganisationID()).Count(ctx)
-		if err != nil || themes > 0 {
-			return err
-		}
-		for _, id := range []string{"agenda.demo.theme_career", "agenda.demo.theme_balance", "agenda.demo.theme_leadership"} {
-			if _, err := tx.NewInsert().Model(&theme{OrganisationID: r.OrganisationID(), Name: r.T(id)}).Exec(ctx); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
+	var themes []string
+	for _, id := range []string{"agenda.demo.theme_career", "agenda.demo.theme_balance", "agenda.demo.theme_leadership"} {
+		themes = append(themes, r.T(id))
+	}
+	return h.Settings.SeedThemes(r.Context, r.OrganisationID(), themes)
 }

@@ -5,20 +5,21 @@ import (
 	"time"
 
 	"github.com/emersion/go-ical"
-	"github.com/uptrace/bun"
 
+	"github.com/atriumhq/atrium/plugins/agenda/internal/booking"
+	"github.com/atriumhq/atrium/plugins/agenda/internal/notify"
 	"github.com/atriumhq/atrium/plugins/sdk"
 )
 
-// feed is the person's appointments as one calendar, for apps that only
+// Feed is the person's appointments as one calendar, for apps that only
 // subscribe to an address: a coach's (named as the organisation allows),
 // or a coachee's own, from a month back to a year ahead.
-func feed(r *sdk.Request) error {
+func (h *Handlers) Feed(r *sdk.Request) error {
 	now := time.Now()
 	from, to := now.AddDate(0, -1, 0).UTC(), now.AddDate(1, 0, 0).UTC()
 	var events []*ical.Component
 	if r.Can("agenda.offer") {
-		objects, err := appointmentObjects(r, func(q *bun.SelectQuery) *bun.SelectQuery { return q.Where("ends_at > ? AND starts_at < ?", from, to) })
+		objects, err := h.calendar.appointmentObjects(r, booking.Scope{From: from, To: to})
 		if err != nil {
 			return err
 		}
@@ -26,18 +27,18 @@ func feed(r *sdk.Request) error {
 			events = append(events, o.Data.Children...)
 		}
 	} else {
-		list, err := appointmentsOf(r, "coachee_id", r.UserID(), from, to)
+		list, err := h.Bookings.OfCoachee(r.Context, r.OrganisationID(), r.UserID(), from, to)
 		if err != nil {
 			return err
 		}
 		for _, v := range viewsOf(r, list, time.UTC) {
-			if v.Status != statusCancelled {
-				events = append(events, event(v.appointment, r.T("agenda.event.summary", map[string]any{"Who": v.With}), v.UpdatedAt).Component)
+			if v.Status != booking.StatusCancelled {
+				events = append(events, v.Event(r.T("agenda.event.summary", map[string]any{"Who": v.With}), v.UpdatedAt).Component)
 			}
 		}
 	}
 	cal := ical.NewCalendar()
-	cal.Props.SetText(ical.PropProductID, prodID)
+	cal.Props.SetText(ical.PropProductID, booking.ProdID)
 	cal.Props.SetText(ical.PropVersion, "2.0")
 	cal.Props.SetText("X-WR-CALNAME", r.T("agenda.dav.name", map[string]any{"Organisation": r.OrganisationName()}))
 	cal.Children = events
@@ -74,7 +75,11 @@ func (h *Handlers) FeedPost(r *sdk.Request) error {
 	if back == "/availability" {
 		return h.renderAvailability(r, 200, newForm(), f.URL)
 	}
-	return h.renderBookWith(r, f.URL)
+	b, err := h.bookableFor(r, chosenType(r))
+	if err != nil {
+		return err
+	}
+	return h.renderBook(r, b, 200, "", map[string]string{}, f.URL)
 }
 
 // appsView is the "calendar apps" card: the server's address and the
@@ -105,7 +110,7 @@ func appsOf(r *sdk.Request, fresh string) (*appsView, error) {
 	}
 	v := &appsView{Server: r.BaseURL() + "/", Email: email, CalDAV: r.Can("agenda.offer"), Active: f.Active, Fresh: fresh}
 	if f.Active {
-		v.Created = whenText(r.T, f.Created.In(sdk.Zone(r.TimeZone())))
+		v.Created = notify.When(r.T, f.Created.In(sdk.Zone(r.TimeZone())))
 	}
 	return v, nil
 }

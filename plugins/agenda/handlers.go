@@ -3,7 +3,10 @@ package main
 import (
 	"time"
 
+	"github.com/atriumhq/atrium/plugins/agenda/internal/booking"
 	"github.com/atriumhq/atrium/plugins/agenda/internal/hours"
+	"github.com/atriumhq/atrium/plugins/agenda/internal/notify"
+	"github.com/atriumhq/atrium/plugins/agenda/internal/settings"
 	"github.com/atriumhq/atrium/plugins/sdk"
 )
 
@@ -11,7 +14,11 @@ import (
 // services that keep its data; a handler reads the request, calls them and
 // renders what they return.
 type Handlers struct {
-	Hours *hours.Service
+	Hours    *hours.Service
+	Bookings *booking.Service
+	Settings *settings.Service
+	Notify   *notify.Notifier
+	calendar *calendarStore
 }
 
 // zoneOf is a coach's agenda time zone: their own setting, else the one of

@@ -12,9 +12,12 @@ package main
 import (
 	"embed"
 
+	"github.com/atriumhq/atrium/plugins/agenda/internal/booking"
 	"github.com/atriumhq/atrium/plugins/agenda/internal/caldav"
 	"github.com/atriumhq/atrium/plugins/agenda/internal/hours"
+	"github.com/atriumhq/atrium/plugins/agenda/internal/notify"
 	"github.com/atriumhq/atrium/plugins/agenda/internal/schema"
+	"github.com/atriumhq/atrium/plugins/agenda/internal/settings"
 	"github.com/atriumhq/atrium/plugins/sdk"
 )
 
@@ -46,13 +49,15 @@ var manifest = sdk.Manifest{
 func module() *sdk.Module {
 	m := sdk.New(manifest, files)
 	schema.Register(m)
-	h := &Handlers{Hours: hours.New(m)}
+	bookings := booking.New(m)
+	h := &Handlers{Hours: hours.New(m), Bookings: bookings, Settings: settings.New(m), Notify: notify.New(bookings)}
+	h.calendar = &calendarStore{hours: h.Hours, bookings: h.Bookings, settings: h.Settings, notify: h.Notify}
 
 	m.Page("GET", "/book", "agenda.book", h.Book)
 	m.Page("POST", "/book", "agenda.book", h.BookPost)
 	m.Page("GET", "/dossiers/:id/book", "agenda.offer", h.Plan)
 	m.Page("POST", "/dossiers/:id/book", "agenda.offer", h.PlanPost)
-	m.Slot("dossier.card", dossierCard)
+	m.Slot("dossier.card", h.DossierCard)
 
 	m.Page("GET", "/agenda", "agenda.offer", h.Agenda)
 	m.Page("GET", "/appointments/:id", "", h.Appointment)
@@ -61,11 +66,11 @@ func module() *sdk.Module {
 	m.Page("POST", "/appointments/:id/outcome", "agenda.offer", h.AppointmentOutcomePost)
 	m.Page("POST", "/appointments/:id/theme", "agenda.offer", h.AppointmentThemePost)
 
-	m.Page("GET", "/themes", "agenda.manage", themesPage)
-	m.Page("POST", "/themes", "agenda.manage", addThemePost)
-	m.Page("POST", "/themes/:id/delete", "agenda.manage", themeDeletePost)
-	m.Page("POST", "/themes/names", "agenda.manage", namesPost)
-	m.Page("POST", "/themes/reminders", "agenda.manage", remindersPost)
+	m.Page("GET", "/themes", "agenda.manage", h.OrganisationSettings)
+	m.Page("POST", "/themes", "agenda.manage", h.ThemeAddPost)
+	m.Page("POST", "/themes/:id/delete", "agenda.manage", h.ThemeDeletePost)
+	m.Page("POST", "/themes/names", "agenda.manage", h.NamesPost)
+	m.Page("POST", "/themes/reminders", "agenda.manage", h.RemindersPost)
 
 	m.Page("GET", "/availability", "agenda.offer", h.Availability)
 	m.Page("POST", "/availability/hours", "agenda.offer", h.HoursPost)
@@ -76,11 +81,11 @@ func module() *sdk.Module {
 	m.Page("POST", "/availability/changes", "agenda.offer", h.ChangePost)
 	m.Page("POST", "/availability/changes/:id/delete", "agenda.offer", h.ChangeDeletePost)
 
-	m.Protocol(sdk.HTTP(caldav.New(davPrefix, calendarStore{hours: h.Hours})))
+	m.Protocol(sdk.HTTP(caldav.New(davPrefix, *h.calendar)))
 	m.WellKnown("caldav")
-	m.Feed(feed)
+	m.Feed(h.Feed)
 	m.Page("POST", "/feed", "", h.FeedPost)
 	m.Demo(h.Demo)
-	m.Tick(remind)
+	m.Tick(h.Remind)
 	return m
 }

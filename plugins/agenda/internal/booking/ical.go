@@ -1,4 +1,4 @@
-package main
+package booking
 
 import (
 	"bytes"
@@ -8,14 +8,14 @@ import (
 	"github.com/emersion/go-ical"
 )
 
-// prodID names Atrium in every calendar it writes.
-const prodID = "-//Atrium//Agenda//EN"
+// ProdID names Atrium in every calendar it writes.
+const ProdID = "-//Atrium//Agenda//EN"
 
-// event is an appointment as an iCalendar event, for one side: summary
+// Event is the appointment as an iCalendar event, for one side: summary
 // names the other. The UID never changes and the sequence rises with every
 // change, so calendar programs replace their copy instead of adding one.
 // stamp is when this copy was made.
-func event(a appointment, summary string, stamp time.Time) *ical.Event {
+func (a Appointment) Event(summary string, stamp time.Time) *ical.Event {
 	e := ical.NewEvent()
 	e.Props.SetText(ical.PropUID, a.UID)
 	seq := ical.NewProp(ical.PropSequence)
@@ -27,7 +27,7 @@ func event(a appointment, summary string, stamp time.Time) *ical.Event {
 	e.Props.SetDateTime(ical.PropLastModified, a.UpdatedAt.UTC())
 	e.Props.SetText(ical.PropSummary, summary)
 	e.Props.SetText(ical.PropLocation, a.Place)
-	if a.Status == statusCancelled {
+	if a.Status == StatusCancelled {
 		e.SetStatus(ical.EventCancelled)
 	} else {
 		e.SetStatus(ical.EventConfirmed)
@@ -35,11 +35,11 @@ func event(a appointment, summary string, stamp time.Time) *ical.Event {
 	return e
 }
 
-// invitation is a calendar with one appointment and a METHOD (REQUEST for
+// Invitation is a calendar with the appointment and a METHOD (REQUEST for
 // a new or changed one, CANCEL for a cancelled one), to go with a mail.
 // The organiser is the coach and the coachee attends.
-func invitation(a appointment, method, summary, coach, coachee string, now time.Time) ([]byte, error) {
-	e := event(a, summary, now)
+func (a Appointment) Invitation(method, summary, coach, coachee string, now time.Time) ([]byte, error) {
+	e := a.Event(summary, now)
 	for name, address := range map[string]string{ical.PropOrganizer: coach, ical.PropAttendee: coachee} {
 		if address != "" {
 			p := ical.NewProp(name)
@@ -47,17 +47,18 @@ func invitation(a appointment, method, summary, coach, coachee string, now time.
 			e.Props.Set(p)
 		}
 	}
-	cal := calendarWith(e.Component)
+	cal := CalendarWith(e.Component)
 	cal.Props.SetText(ical.PropMethod, method)
 	var buf bytes.Buffer
 	err := ical.NewEncoder(&buf).Encode(cal)
 	return buf.Bytes(), err
 }
 
-// calendarWith is a calendar holding one component.
-func calendarWith(c *ical.Component) *ical.Calendar {
+// CalendarWith is a calendar as the agenda writes it, holding one
+// component.
+func CalendarWith(c *ical.Component) *ical.Calendar {
 	cal := ical.NewCalendar()
-	cal.Props.SetText(ical.PropProductID, prodID)
+	cal.Props.SetText(ical.PropProductID, ProdID)
 	cal.Props.SetText(ical.PropVersion, "2.0")
 	cal.Children = append(cal.Children, c)
 	return cal

@@ -1,4 +1,4 @@
-package main
+package booking
 
 import (
 	"context"
@@ -11,9 +11,16 @@ import (
 	"github.com/atriumhq/atrium/plugins/agenda/internal/hours"
 )
 
+// Coach reads what the free-time computation needs of a coach between from
+// and to, in their zone: weekly hours, changes, appointments and the busy
+// events of their own calendar.
+func (s *Service) Coach(ctx context.Context, orgID, coachID int64, zone *time.Location, from, to time.Time) (availability.Coach, error) {
+	return load(ctx, s.db.DB(), orgID, coachID, zone, from, to, 0)
+}
+
 // load reads what the free-time computation needs of a coach between from
-// and to: weekly hours, changes, appointments and the busy events of their
-// own calendar (whole days around the span, for the daily maximum). skip leaves out the appointment being moved.
+// and to (whole days around the span, for the daily maximum); skip leaves
+// out the appointment being moved.
 func load(ctx context.Context, db bun.IDB, orgID, coachID int64, zone *time.Location, from, to time.Time, skip int64) (availability.Coach, error) {
 	c := availability.Coach{Zone: zone}
 	weekly, err := hours.WeeklyOf(ctx, db, orgID, coachID)
@@ -31,9 +38,9 @@ func load(ctx context.Context, db bun.IDB, orgID, coachID int64, zone *time.Loca
 	for _, ch := range changes {
 		c.Changes = append(c.Changes, availability.Change{From: ch.StartsAt, To: ch.EndsAt, Open: ch.Open, Place: ch.Place})
 	}
-	var taken []appointment
+	var taken []Appointment
 	if err := db.NewSelect().Model(&taken).Column("starts_at", "ends_at").
-		Where("organisation_id = ? AND coach_id = ? AND status <> ? AND id <> ? AND ends_at > ? AND starts_at < ?", orgID, coachID, statusCancelled, skip, from, to).
+		Where("organisation_id = ? AND coach_id = ? AND status <> ? AND id <> ? AND ends_at > ? AND starts_at < ?", orgID, coachID, StatusCancelled, skip, from, to).
 		Scan(ctx); err != nil {
 		return c, err
 	}
