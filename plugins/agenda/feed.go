@@ -19,7 +19,7 @@ func (h *Handlers) Feed(r *sdk.Request) error {
 	from, to := now.AddDate(0, -1, 0).UTC(), now.AddDate(1, 0, 0).UTC()
 	var events []*ical.Component
 	if r.Can("agenda.offer") {
-		objects, err := h.calendar.appointmentObjects(r, booking.Scope{From: from, To: to})
+		objects, err := h.Calendar.Appointments(r, booking.Scope{From: from, To: to})
 		if err != nil {
 			return err
 		}

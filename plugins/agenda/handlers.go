@@ -4,6 +4,7 @@ import (
 	"time"
 
 	"github.com/atriumhq/atrium/plugins/agenda/internal/booking"
+	"github.com/atriumhq/atrium/plugins/agenda/internal/calendar"
 	"github.com/atriumhq/atrium/plugins/agenda/internal/hours"
 	"github.com/atriumhq/atrium/plugins/agenda/internal/notify"
 	"github.com/atriumhq/atrium/plugins/agenda/internal/settings"
@@ -18,7 +19,7 @@ type Handlers struct {
 	Bookings *booking.Service
 	Settings *settings.Service
 	Notify   *notify.Notifier
-	calendar *calendarStore
+	Calendar *calendar.Store
 }
 
 // zoneOf is a coach's agenda time zone: their own setting, else the one of

@@ -14,6 +14,7 @@ import (
 
 	"github.com/atriumhq/atrium/plugins/agenda/internal/booking"
 	"github.com/atriumhq/atrium/plugins/agenda/internal/caldav"
+	"github.com/atriumhq/atrium/plugins/agenda/internal/calendar"
 	"github.com/atriumhq/atrium/plugins/agenda/internal/hours"
 	"github.com/atriumhq/atrium/plugins/agenda/internal/notify"
 	"github.com/atriumhq/atrium/plugins/agenda/internal/schema"
@@ -49,9 +50,9 @@ var manifest = sdk.Manifest{
 func module() *sdk.Module {
 	m := sdk.New(manifest, files)
 	schema.Register(m)
-	bookings := booking.New(m)
-	h := &Handlers{Hours: hours.New(m), Bookings: bookings, Settings: settings.New(m), Notify: notify.New(bookings)}
-	h.calendar = &calendarStore{hours: h.Hours, bookings: h.Bookings, settings: h.Settings, notify: h.Notify}
+	h := &Handlers{Hours: hours.New(m), Bookings: booking.New(m), Settings: settings.New(m)}
+	h.Notify = notify.New(h.Bookings)
+	h.Calendar = calendar.New(m, h.Hours, h.Bookings, h.Settings, h.Notify)
 
 	m.Page("GET", "/book", "agenda.book", h.Book)
 	m.Page("POST", "/book", "agenda.book", h.BookPost)
@@ -81,7 +82,7 @@ func module() *sdk.Module {
 	m.Page("POST", "/availability/changes", "agenda.offer", h.ChangePost)
 	m.Page("POST", "/availability/changes/:id/delete", "agenda.offer", h.ChangeDeletePost)
 
-	m.Protocol(sdk.HTTP(caldav.New(davPrefix, *h.calendar)))
+	m.Protocol(sdk.HTTP(caldav.New(calendar.Prefix, h.Calendar)))
 	m.WellKnown("caldav")
 	m.Feed(h.Feed)
 	m.Page("POST", "/feed", "", h.FeedPost)

@@ -1,4 +1,4 @@
-package main
+package calendar
 
 import (
 	"context"
@@ -26,7 +26,7 @@ import (
 // more than a time range: a month's query reads no event. Modification
 // times are read only when asked for (modTimes): read for every row, they
 // were a tenth of the query's time.
-func (s calendarStore) Query(ctx context.Context, path string, q *caldav.Query, modTimes bool) ([]caldav.Object, error) {
+func (s *Store) Query(ctx context.Context, path string, q *caldav.Query, modTimes bool) ([]caldav.Object, error) {
 	r, err := from(ctx)
 	if err != nil {
 		return nil, err
@@ -43,14 +43,14 @@ func (s calendarStore) Query(ctx context.Context, path string, q *caldav.Query, 
 	g := new(errgroup.Group)
 	g.Go(func() (err error) { zone, err = s.zone(r); return err })
 	g.Go(func() (err error) {
-		read, err = s.appointmentObjects(r, booking.Scope{From: events.Lowest(start), To: events.Highest(end)})
+		read, err = s.Appointments(r, booking.Scope{From: events.Lowest(start), To: events.Highest(end)})
 		return err
 	})
 	if meetsOpenSpan(start, end) {
 		g.Go(func() (err error) { open, err = s.openObjects(r); return err })
 	}
 	g.Go(func() (err error) {
-		rows, err = events.Between(r.Context, r.DB(), r.OrganisationID(), r.UserID(), start, end, modTimes)
+		rows, err = events.Between(r.Context, s.db.DB(), r.OrganisationID(), r.UserID(), start, end, modTimes)
 		return err
 	})
 	if err := g.Wait(); err != nil {

@@ -1,4 +1,4 @@
-package main
+package calendar
 
 import (
 	"context"
@@ -23,7 +23,7 @@ import (
 // appointment (moved or cancelled there), or an event of the coach's own.
 // Open hours are Atrium's and cannot be written. If-Match and If-None-Match
 // were judged as the request arrived (caldav.Handler).
-func (s calendarStore) PutCalendarObject(ctx context.Context, path string, cal *ical.Calendar, opts *webcaldav.PutCalendarObjectOptions) (*webcaldav.CalendarObject, error) {
+func (s *Store) PutCalendarObject(ctx context.Context, path string, cal *ical.Calendar, opts *webcaldav.PutCalendarObjectOptions) (*webcaldav.CalendarObject, error) {
 	r, err := from(ctx)
 	if err != nil {
 		return nil, err
@@ -69,7 +69,7 @@ func (s calendarStore) PutCalendarObject(ctx context.Context, path string, cal *
 // changeAppointment applies what the coach did to an appointment in their
 // app: cancelled it, or gave it another time; the coachee hears of it.
 // Anything else of it (its title, say) stays Atrium's.
-func (s calendarStore) changeAppointment(r *sdk.Request, a *booking.Appointment, p *events.Parsed, now time.Time) error {
+func (s *Store) changeAppointment(r *sdk.Request, a *booking.Appointment, p *events.Parsed, now time.Time) error {
 	switch {
 	case p.UID != a.UID:
 		return caldav.Errorf(http.StatusConflict, "an appointment's UID cannot change")
@@ -98,7 +98,7 @@ func (s calendarStore) changeAppointment(r *sdk.Request, a *booking.Appointment,
 
 // cancelFromApp cancels an appointment the coach deleted or cancelled in
 // their app.
-func (s calendarStore) cancelFromApp(r *sdk.Request, a *booking.Appointment) error {
+func (s *Store) cancelFromApp(r *sdk.Request, a *booking.Appointment) error {
 	if err := s.bookings.Settle(r.Context, a, booking.StatusCancelled, r.T("agenda.dav.cancelled_in_app"), time.Now()); err != nil {
 		if errors.Is(err, booking.ErrClosed) {
 			return caldav.Errorf(http.StatusForbidden, "this appointment is no longer planned")
@@ -136,11 +136,11 @@ var errChanged = caldav.Errorf(http.StatusPreconditionFailed, "the object change
 // does not name it as read here: the handler judged the ETag as the
 // request arrived, and a write between that and this read would be undone
 // unseen. Its update then holds to the sequence read (booking.ErrStale).
-func (s calendarStore) appointmentAsExpected(r *sdk.Request, a *booking.Appointment, want events.Expect) error {
+func (s *Store) appointmentAsExpected(r *sdk.Request, a *booking.Appointment, want events.Expect) error {
 	if want.ETag == "" {
 		return nil
 	}
-	list, err := s.appointmentObjects(r, booking.Scope{ID: a.ID, Sequence: a.Sequence})
+	list, err := s.Appointments(r, booking.Scope{ID: a.ID, Sequence: a.Sequence})
 	if err != nil {
 		return err
 	}
@@ -152,12 +152,12 @@ func (s calendarStore) appointmentAsExpected(r *sdk.Request, a *booking.Appointm
 
 // saveEvent keeps an event of the coach's own under its name; its UID may
 // not be another object's.
-func (s calendarStore) saveEvent(r *sdk.Request, name string, p *events.Parsed, now time.Time, want events.Expect) error {
+func (s *Store) saveEvent(r *sdk.Request, name string, p *events.Parsed, now time.Time, want events.Expect) error {
 	if len(p.UID) > 255 {
 		return caldav.Errorf(http.StatusBadRequest, "a UID has at most 255 characters")
 	}
 	_, _, base := davPaths(r)
-	return r.DB().RunInTx(r.Context, nil, func(ctx context.Context, tx bun.Tx) error {
+	return s.db.DB().RunInTx(r.Context, nil, func(ctx context.Context, tx bun.Tx) error {
 		other, err := events.NameOfUID(ctx, tx, r.OrganisationID(), r.UserID(), p.UID, name)
 		if err != nil {
 			return err
@@ -186,7 +186,7 @@ func (s calendarStore) saveEvent(r *sdk.Request, name string, p *events.Parsed, 
 
 // DeleteCalendarObject removes an event of the coach's own, or cancels an
 // appointment deleted in the app.
-func (s calendarStore) DeleteCalendarObject(ctx context.Context, path string) error {
+func (s *Store) DeleteCalendarObject(ctx context.Context, path string) error {
 	r, err := from(ctx)
 	if err != nil {
 		return err
@@ -210,7 +210,7 @@ func (s calendarStore) DeleteCalendarObject(ctx context.Context, path string) er
 		}
 		return s.cancelFromApp(r, a)
 	}
-	return r.DB().RunInTx(r.Context, nil, func(ctx context.Context, tx bun.Tx) error {
+	return s.db.DB().RunInTx(r.Context, nil, func(ctx context.Context, tx bun.Tx) error {
 		deleted, err := events.Delete(ctx, tx, r.OrganisationID(), r.UserID(), name, want.ETag)
 		if err != nil {
 			return err

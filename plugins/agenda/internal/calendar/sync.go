@@ -1,4 +1,4 @@
-package main
+package calendar
 
 import (
 	"context"
@@ -22,7 +22,7 @@ import (
 // what apps were last told when what they come from moved. A first sync
 // gets the calendar's listing in the order of names, a page at a time when
 // the app set a limit, and then what changed while it was paged.
-func (s calendarStore) Changes(ctx context.Context, calendar string, at caldav.Position, limit int, want caldav.Want) (caldav.Page, error) {
+func (s *Store) Changes(ctx context.Context, calendar string, at caldav.Position, limit int, want caldav.Want) (caldav.Page, error) {
 	r, err := from(ctx)
 	if err != nil {
 		return caldav.Page{}, err
@@ -38,14 +38,14 @@ func (s calendarStore) Changes(ctx context.Context, calendar string, at caldav.P
 	var early *[]synclog.Change
 	g := new(errgroup.Group)
 	g.Go(func() (err error) {
-		state, err = synclog.State(ctx, r.DB(), r.OrganisationID(), r.UserID())
+		state, err = synclog.State(ctx, s.db.DB(), r.OrganisationID(), r.UserID())
 		return err
 	})
 	g.Go(func() (err error) { inputs, err = s.openInputs(r); return err })
 	if at.Since > 0 && at.After == "" && at.Calendar == r.OrganisationID() {
 		early = new([]synclog.Change)
 		g.Go(func() (err error) {
-			*early, err = synclog.Since(ctx, r.DB(), r.OrganisationID(), r.UserID(), at.Since)
+			*early, err = synclog.Since(ctx, s.db.DB(), r.OrganisationID(), r.UserID(), at.Since)
 			return err
 		})
 	}
@@ -53,7 +53,7 @@ func (s calendarStore) Changes(ctx context.Context, calendar string, at caldav.P
 	if err == nil && state.LastChange == 0 {
 		// A calendar's first token is 1 and up, so that 0 stays the first
 		// sync: an empty entry marks that apps have seen it.
-		state.LastChange, err = synclog.Touch(ctx, r.DB(), r.OrganisationID(), r.UserID(), "")
+		state.LastChange, err = synclog.Touch(ctx, s.db.DB(), r.OrganisationID(), r.UserID(), "")
 	}
 	if err != nil {
 		return caldav.Page{}, err
@@ -68,11 +68,11 @@ func (s calendarStore) Changes(ctx context.Context, calendar string, at caldav.P
 		for _, o := range list {
 			now[path.Base(o.Path)] = o.ETag
 		}
-		err = r.DB().RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+		err = s.db.DB().RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
 			return synclog.Reconcile(ctx, tx, r.OrganisationID(), r.UserID(), now, inputs, state.LastChange)
 		})
 		if err == nil {
-			state, err = synclog.State(ctx, r.DB(), r.OrganisationID(), r.UserID())
+			state, err = synclog.State(ctx, s.db.DB(), r.OrganisationID(), r.UserID())
 		}
 		if err != nil {
 			return caldav.Page{}, err
@@ -108,12 +108,12 @@ type openNow func() ([]caldav.Object, error)
 // the change count the listing began at; once the listing is sent, what
 // changed since it began follows. The calendar is listed by tags and
 // sizes, and only the page's data is read.
-func (s calendarStore) listing(r *sdk.Request, calendar string, at caldav.Position, token int64, limit int, want caldav.Want, open openNow) (caldav.Page, error) {
+func (s *Store) listing(r *sdk.Request, calendar string, at caldav.Position, token int64, limit int, want caldav.Want, open openNow) (caldav.Page, error) {
 	began := at.Since
 	if at.After == "" {
 		began = token
 	}
-	all, err := s.objectsIn(r, calendar, tagsOnly(want.ModTimes), open)
+	all, err := s.objectsIn(r, calendar, s.tagsOnly(want.ModTimes), open)
 	if err != nil {
 		return caldav.Page{}, err
 	}
@@ -132,7 +132,7 @@ func (s calendarStore) listing(r *sdk.Request, calendar string, at caldav.Positi
 	page := rest[:n]
 	if want.Data {
 		n = withinBudget(page, &budget)
-		if page, err = withData(r, rest[:n]); err != nil {
+		if page, err = s.withData(r, rest[:n]); err != nil {
 			return caldav.Page{}, err
 		}
 	}
@@ -175,9 +175,9 @@ func (s calendarStore) listing(r *sdk.Request, calendar string, at caldav.Positi
 // those gone, at most limit names (0: all) and, with their data, at most
 // budget bytes of it: a page cut short continues after the last log entry
 // it took.
-func (s calendarStore) changedSince(r *sdk.Request, since int64, limit, budget int, want caldav.Want, open openNow, read *[]synclog.Change) (caldav.Page, error) {
+func (s *Store) changedSince(r *sdk.Request, since int64, limit, budget int, want caldav.Want, open openNow, read *[]synclog.Change) (caldav.Page, error) {
 	if read == nil {
-		log, err := synclog.Since(r.Context, r.DB(), r.OrganisationID(), r.UserID(), since)
+		log, err := synclog.Since(r.Context, s.db.DB(), r.OrganisationID(), r.UserID(), since)
 		if err != nil {
 			return caldav.Page{}, err
 		}
@@ -198,10 +198,10 @@ func (s calendarStore) changedSince(r *sdk.Request, since int64, limit, budget i
 		}
 		page.Next.Since = c.Seq
 	}
-	events := tagsOnly(want.ModTimes)
+	events := s.tagsOnly(want.ModTimes)
 	if want.Data {
-		events = eventObjects
-		sized, err := s.objectsNamed(r, names, open, tagsOnly(false))
+		events = s.eventObjects
+		sized, err := s.objectsNamed(r, names, open, s.tagsOnly(false))
 		if err != nil {
 			return caldav.Page{}, err
 		}
@@ -240,9 +240,9 @@ func (s calendarStore) changedSince(r *sdk.Request, since int64, limit, budget i
 }
 
 // tagsOnly reads events by their tags and sizes, without their data.
-func tagsOnly(modTimes bool) eventReader {
+func (s *Store) tagsOnly(modTimes bool) eventReader {
 	return func(r *sdk.Request, names []string) ([]caldav.Object, error) {
-		return eventTags(r, names, modTimes)
+		return s.eventTags(r, names, modTimes)
 	}
 }
 
@@ -269,7 +269,7 @@ func withinBudget(objects []caldav.Object, budget *int) int {
 
 // withData reads the data of the events among the objects, listed by
 // their tags, in their place.
-func withData(r *sdk.Request, objects []caldav.Object) ([]caldav.Object, error) {
+func (s *Store) withData(r *sdk.Request, objects []caldav.Object) ([]caldav.Object, error) {
 	var names []string
 	for _, o := range objects {
 		if o.Data == nil && o.Text == "" {
@@ -280,7 +280,7 @@ func withData(r *sdk.Request, objects []caldav.Object) ([]caldav.Object, error) 
 	for len(names) > 0 {
 		batch := names[:min(len(names), 1000)]
 		names = names[len(batch):]
-		read, err := eventObjects(r, batch)
+		read, err := s.eventObjects(r, batch)
 		if err != nil {
 			return nil, err
 		}
@@ -301,7 +301,7 @@ func withData(r *sdk.Request, objects []caldav.Object) ([]caldav.Object, error) 
 // objectsNamed are the calendar's objects of those names that are there,
 // read a thousand at a time, the coach's own events as events reads them;
 // the open hours are computed only when one of them is asked for.
-func (s calendarStore) objectsNamed(r *sdk.Request, names []string, open openNow, events eventReader) ([]caldav.Object, error) {
+func (s *Store) objectsNamed(r *sdk.Request, names []string, open openNow, events eventReader) ([]caldav.Object, error) {
 	var out []caldav.Object
 	wanted := map[string]bool{}
 	anyOpen := false
@@ -330,7 +330,7 @@ func (s calendarStore) objectsNamed(r *sdk.Request, names []string, open openNow
 		var appointments, own []caldav.Object
 		g := new(errgroup.Group)
 		g.Go(func() (err error) {
-			appointments, err = s.appointmentObjects(r, booking.Scope{UIDs: uids})
+			appointments, err = s.Appointments(r, booking.Scope{UIDs: uids})
 			return err
 		})
 		g.Go(func() (err error) {

@@ -1,4 +1,17 @@
-package main
+// Package calendar is the coach's calendar as calendar apps see it over
+// CalDAV (the Store the caldav server asks): their appointments, their
+// open hours (read-only, computed from their hours) and the events they
+// make in the app, with the log apps sync by. It owns what each person's
+// apps set for their display of the calendar (agenda_dav_display); the
+// rest it reads and writes through the agenda's other services. A call
+// carries its request (sdk.RequestFrom): the person, their organisation
+// and the host's services.
+//
+// Example usage:
+//
+//	store := calendar.New(m, hoursService, bookings, settingsService, notifier)
+//	m.Protocol(sdk.HTTP(caldav.New(calendar.Prefix, store)))
+package calendar
 
 import (
 	"context"
@@ -20,24 +33,31 @@ import (
 	"github.com/atriumhq/atrium/plugins/sdk"
 )
 
-// davPrefix is where calendar apps find the agenda.
-const davPrefix = "/dav/agenda"
+// Prefix is where calendar apps find the agenda.
+const Prefix = "/dav/agenda"
 
-// calendarStore gives calendar apps a coach's calendar: their appointments,
+// Store gives calendar apps a coach's calendar: their appointments,
 // their open hours (read-only) and the events they make in the app.
-type calendarStore struct {
+type Store struct {
+	db       sdk.Database
 	hours    *hours.Service
 	bookings *booking.Service
 	settings *settings.Service
 	notify   *notify.Notifier
 }
 
+// New is the store on the module's database and the agenda's services.
+func New(db sdk.Database, h *hours.Service, b *booking.Service, s *settings.Service, n *notify.Notifier) *Store {
+	return &Store{db: db, hours: h, bookings: b, settings: s, notify: n}
+}
+
 // zone is the coach's agenda time zone: their own setting, else their
 // account's.
-func (s calendarStore) zone(r *sdk.Request) (*time.Location, error) {
+func (s *Store) zone(r *sdk.Request) (*time.Location, error) {
 	return s.hours.ZoneOf(r.Context, r.OrganisationID(), r.UserID(), func() (string, error) { return r.TimeZone(), nil })
 }
 
+// from is the request a call of the caldav server serves.
 func from(ctx context.Context) (*sdk.Request, error) {
 	r, ok := sdk.RequestFrom(ctx)
 	if !ok {
@@ -48,11 +68,12 @@ func from(ctx context.Context) (*sdk.Request, error) {
 
 // davPaths are the person's principal, calendar home and calendar.
 func davPaths(r *sdk.Request) (principal, home, calendar string) {
-	principal = davPrefix + "/" + strconv.FormatInt(r.UserID(), 10) + "/"
+	principal = Prefix + "/" + strconv.FormatInt(r.UserID(), 10) + "/"
 	return principal, principal + "calendars/", principal + "calendars/agenda/"
 }
 
-func (calendarStore) CurrentUserPrincipal(ctx context.Context) (string, error) {
+// CurrentUserPrincipal is the person's principal URL.
+func (s *Store) CurrentUserPrincipal(ctx context.Context) (string, error) {
 	r, err := from(ctx)
 	if err != nil {
 		return "", err
@@ -61,7 +82,8 @@ func (calendarStore) CurrentUserPrincipal(ctx context.Context) (string, error) {
 	return p, nil
 }
 
-func (calendarStore) CalendarHomeSetPath(ctx context.Context) (string, error) {
+// CalendarHomeSetPath is the collection holding the person's calendar.
+func (s *Store) CalendarHomeSetPath(ctx context.Context) (string, error) {
 	r, err := from(ctx)
 	if err != nil {
 		return "", err
@@ -70,7 +92,8 @@ func (calendarStore) CalendarHomeSetPath(ctx context.Context) (string, error) {
 	return h, nil
 }
 
-func (calendarStore) Principal(ctx context.Context) (caldav.Principal, error) {
+// Principal is the person as calendar apps know them.
+func (s *Store) Principal(ctx context.Context) (caldav.Principal, error) {
 	r, err := from(ctx)
 	if err != nil {
 		return caldav.Principal{}, err
@@ -87,7 +110,8 @@ func (calendarStore) Principal(ctx context.Context) (caldav.Principal, error) {
 	return me, nil
 }
 
-func (calendarStore) CreateCalendar(context.Context, *webcaldav.Calendar) error {
+// CreateCalendar is refused: each coach has the one calendar.
+func (s *Store) CreateCalendar(context.Context, *webcaldav.Calendar) error {
 	return caldav.Errorf(http.StatusForbidden, "each coach has one calendar; no others can be made")
 }
 
@@ -101,7 +125,8 @@ func calendarOf(r *sdk.Request) (*webcaldav.Calendar, bool) {
 		Description: r.T("agenda.dav.about"), MaxResourceSize: 256 << 10, SupportedComponentSet: []string{ical.CompEvent}}, true
 }
 
-func (calendarStore) ListCalendars(ctx context.Context) ([]webcaldav.Calendar, error) {
+// ListCalendars is the person's calendar, none for who is not a coach.
+func (s *Store) ListCalendars(ctx context.Context) ([]webcaldav.Calendar, error) {
 	r, err := from(ctx)
 	if err != nil {
 		return nil, err
@@ -112,7 +137,8 @@ func (calendarStore) ListCalendars(ctx context.Context) ([]webcaldav.Calendar, e
 	return nil, nil
 }
 
-func (calendarStore) GetCalendar(ctx context.Context, path string) (*webcaldav.Calendar, error) {
+// GetCalendar is the person's calendar when path names it.
+func (s *Store) GetCalendar(ctx context.Context, path string) (*webcaldav.Calendar, error) {
 	r, err := from(ctx)
 	if err != nil {
 		return nil, err
@@ -138,7 +164,7 @@ func nameIn(r *sdk.Request, path string) (string, error) {
 }
 
 // GetCalendarObject is one object, read (go-webdav answers a GET with it).
-func (s calendarStore) GetCalendarObject(ctx context.Context, path string, _ *webcaldav.CalendarCompRequest) (*webcaldav.CalendarObject, error) {
+func (s *Store) GetCalendarObject(ctx context.Context, path string, _ *webcaldav.CalendarCompRequest) (*webcaldav.CalendarObject, error) {
 	r, err := from(ctx)
 	if err != nil {
 		return nil, err
@@ -147,7 +173,7 @@ func (s calendarStore) GetCalendarObject(ctx context.Context, path string, _ *we
 	if err != nil {
 		return nil, err
 	}
-	list, err := s.objectsNamed(r, []string{name}, s.openOf(r), eventObjects)
+	list, err := s.objectsNamed(r, []string{name}, s.openOf(r), s.eventObjects)
 	if err != nil {
 		return nil, err
 	}
@@ -168,7 +194,7 @@ func (s calendarStore) GetCalendarObject(ctx context.Context, path string, _ *we
 // GetCalendarObjects reads a calendar-multiget's objects at once, as a
 // sync reads the objects it names (objectsNamed); the open hours are
 // computed only when one of them is asked for.
-func (s calendarStore) GetCalendarObjects(ctx context.Context, paths []string) (map[string]caldav.Object, error) {
+func (s *Store) GetCalendarObjects(ctx context.Context, paths []string) (map[string]caldav.Object, error) {
 	r, err := from(ctx)
 	if err != nil {
 		return nil, err
@@ -183,7 +209,7 @@ func (s calendarStore) GetCalendarObjects(ctx context.Context, paths []string) (
 		asked[p] = true
 		names = append(names, name)
 	}
-	list, err := s.objectsNamed(r, names, s.openOf(r), eventObjects)
+	list, err := s.objectsNamed(r, names, s.openOf(r), s.eventObjects)
 	if err != nil {
 		return nil, err
 	}
@@ -200,24 +226,24 @@ func (s calendarStore) GetCalendarObjects(ctx context.Context, paths []string) (
 // coach's own events without their data (a listing of 10,000 read and
 // decoded every one of them), and with their modification times only when
 // asked (parsing 10,000 of them was a fifth of the listing's time).
-func (s calendarStore) List(ctx context.Context, path string, modTimes bool) ([]caldav.Object, error) {
+func (s *Store) List(ctx context.Context, path string, modTimes bool) ([]caldav.Object, error) {
 	r, err := from(ctx)
 	if err != nil {
 		return nil, err
 	}
-	return s.objectsIn(r, path, tagsOnly(modTimes), s.openOf(r))
+	return s.objectsIn(r, path, s.tagsOnly(modTimes), s.openOf(r))
 }
 
 // objectsIn lists the calendar's objects: its appointments, its events as
 // events reads them, and its open hours, read at once.
-func (s calendarStore) objectsIn(r *sdk.Request, path string, events eventReader, open openNow) ([]caldav.Object, error) {
+func (s *Store) objectsIn(r *sdk.Request, path string, events eventReader, open openNow) ([]caldav.Object, error) {
 	if c, ok := calendarOf(r); !ok || strings.TrimSuffix(path, "/") != strings.TrimSuffix(c.Path, "/") {
 		return nil, caldav.Errorf(http.StatusNotFound, "no calendar at %s", path)
 	}
 	var appointments, own, hours []caldav.Object
 	g := new(errgroup.Group)
 	g.Go(func() (err error) {
-		appointments, err = s.appointmentObjects(r, booking.Scope{})
+		appointments, err = s.Appointments(r, booking.Scope{})
 		return err
 	})
 	g.Go(func() (err error) {

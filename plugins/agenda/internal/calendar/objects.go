@@ -1,4 +1,4 @@
-package main
+package calendar
 
 import (
 	"strconv"
@@ -13,10 +13,10 @@ import (
 	"github.com/atriumhq/atrium/plugins/sdk"
 )
 
-// appointmentObjects are the coach's appointments (but cancelled ones)
+// Appointments are the coach's appointments (but cancelled ones)
 // within the scope, as calendar objects named after their UID, the coachee
 // named as the organisation lets calendar apps name them.
-func (s calendarStore) appointmentObjects(r *sdk.Request, scope booking.Scope) ([]caldav.Object, error) {
+func (s *Store) Appointments(r *sdk.Request, scope booking.Scope) ([]caldav.Object, error) {
 	list, err := s.bookings.InCalendar(r.Context, r.OrganisationID(), r.UserID(), scope)
 	if err != nil || len(list) == 0 {
 		return nil, err
@@ -55,8 +55,8 @@ func (s calendarStore) appointmentObjects(r *sdk.Request, scope booking.Scope) (
 // eventObjects are the coach's own events of those names (all of them for
 // nil), as their app sent them: their text, not read (whoever needs more
 // reads it).
-func eventObjects(r *sdk.Request, names []string) ([]caldav.Object, error) {
-	list, err := events.List(r.Context, r.DB(), r.OrganisationID(), r.UserID(), names)
+func (s *Store) eventObjects(r *sdk.Request, names []string) ([]caldav.Object, error) {
+	list, err := events.List(r.Context, s.db.DB(), r.OrganisationID(), r.UserID(), names)
 	if err != nil {
 		return nil, err
 	}
@@ -71,8 +71,8 @@ func eventObjects(r *sdk.Request, names []string) ([]caldav.Object, error) {
 // eventTags are the coach's own events of those names (all of them for
 // nil), with their tags and sizes but not their data (a listing that asks
 // for no more), and with their modification times when modTimes.
-func eventTags(r *sdk.Request, names []string, modTimes bool) ([]caldav.Object, error) {
-	list, err := events.Tags(r.Context, r.DB(), r.OrganisationID(), r.UserID(), names, modTimes)
+func (s *Store) eventTags(r *sdk.Request, names []string, modTimes bool) ([]caldav.Object, error) {
+	list, err := events.Tags(r.Context, s.db.DB(), r.OrganisationID(), r.UserID(), names, modTimes)
 	if err != nil {
 		return nil, err
 	}

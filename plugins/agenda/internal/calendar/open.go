@@ -1,4 +1,4 @@
-package main
+package calendar
 
 import (
 	"crypto/sha256"
@@ -34,7 +34,7 @@ func openSpan(zone *time.Location) (first, last time.Time) {
 
 // openObjects are the coach's open hours over the span, one free-time
 // event per stretch, named after its local start.
-func (s calendarStore) openObjects(r *sdk.Request) ([]caldav.Object, error) {
+func (s *Store) openObjects(r *sdk.Request) ([]caldav.Object, error) {
 	zone, err := s.zone(r)
 	if err != nil {
 		return nil, err
@@ -47,19 +47,19 @@ func (s calendarStore) openObjects(r *sdk.Request) ([]caldav.Object, error) {
 	_, _, base := davPaths(r)
 	var out []caldav.Object
 	for d := first; d.Before(last); d = d.AddDate(0, 0, 1) {
-		for _, s := range coach.OpenOn(d) {
-			local := s.Start.In(zone).Format("20060102T1504")
-			summary := r.T("agenda.dav.open", map[string]any{"Place": s.Place})
+		for _, slot := range coach.OpenOn(d) {
+			local := slot.Start.In(zone).Format("20060102T1504")
+			summary := r.T("agenda.dav.open", map[string]any{"Place": slot.Place})
 			e := ical.NewEvent()
 			e.Props.SetText(ical.PropUID, "open-"+strconv.FormatInt(r.UserID(), 10)+"-"+local+"@atrium")
-			e.Props.SetDateTime(ical.PropDateTimeStamp, s.Start.UTC())
-			e.Props.SetDateTime(ical.PropDateTimeStart, s.Start.UTC())
-			e.Props.SetDateTime(ical.PropDateTimeEnd, s.End.UTC())
+			e.Props.SetDateTime(ical.PropDateTimeStamp, slot.Start.UTC())
+			e.Props.SetDateTime(ical.PropDateTimeStart, slot.Start.UTC())
+			e.Props.SetDateTime(ical.PropDateTimeEnd, slot.End.UTC())
 			e.Props.SetText(ical.PropSummary, summary)
-			e.Props.SetText(ical.PropLocation, s.Place)
+			e.Props.SetText(ical.PropLocation, slot.Place)
 			e.Props.SetText(ical.PropTransparency, "TRANSPARENT")
 			out = append(out, caldav.Object{CalendarObject: webcaldav.CalendarObject{Path: base + "open-" + local + ".ics", Data: booking.CalendarWith(e.Component),
-				ETag: events.ETag(local, s.Start.UTC().String(), s.End.UTC().String(), s.Place, summary)}})
+				ETag: events.ETag(local, slot.Start.UTC().String(), slot.End.UTC().String(), slot.Place, summary)}})
 		}
 	}
 	return out, nil
@@ -75,7 +75,7 @@ func meetsOpenSpan(start, end time.Time) bool {
 }
 
 // openOf gives the coach's open hours, computed each time it is called.
-func (s calendarStore) openOf(r *sdk.Request) openNow {
+func (s *Store) openOf(r *sdk.Request) openNow {
 	return func() ([]caldav.Object, error) { return s.openObjects(r) }
 }
 
@@ -85,7 +85,7 @@ func (s calendarStore) openOf(r *sdk.Request) openNow {
 // changes within the span and the words apps are shown. Computing nine
 // weeks of open hours is most of a sync's work; with this, a sync does it
 // only when one of them, or the log, moved.
-func (s calendarStore) openInputs(r *sdk.Request) (string, error) {
+func (s *Store) openInputs(r *sdk.Request) (string, error) {
 	// Three reads at once, one round trip's wait: the changes are read for
 	// the span in any zone and kept below for the coach's.
 	var zone *time.Location
@@ -99,7 +99,7 @@ func (s calendarStore) openInputs(r *sdk.Request) (string, error) {
 		return err
 	})
 	g.Go(func() (err error) {
-		changes, err = hours.ChangesBetween(r.Context, r.DB(), r.OrganisationID(), r.UserID(), now.AddDate(0, 0, -openBack-3), now.AddDate(0, 0, openAhead+3))
+		changes, err = hours.ChangesBetween(r.Context, s.db.DB(), r.OrganisationID(), r.UserID(), now.AddDate(0, 0, -openBack-3), now.AddDate(0, 0, openAhead+3))
 		return err
 	})
 	if err := g.Wait(); err != nil {
