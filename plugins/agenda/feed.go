@@ -54,7 +54,7 @@ func (h *Handlers) Feed(r *sdk.Request) error {
 // page the person is on.
 func (h *Handlers) FeedPost(r *sdk.Request) error {
 	if !r.Can("agenda.offer") && !r.Can("agenda.book") {
-		return r.Fail(403)
+		return sdk.ErrForbidden
 	}
 	back := "/book"
 	if r.Can("agenda.offer") {
