@@ -1,4 +1,6 @@
-package main
+// Package schema owns the chat's tables as its migrations make them, each
+// migration with its own frozen copy of what it creates.
+package schema
 
 import (
 	"context"
@@ -9,9 +11,8 @@ import (
 	"github.com/atriumhq/atrium/plugins/sdk"
 )
 
-// migrations are the chat's tables, each migration with its own frozen copy
-// of what it creates.
-func migrations(m *sdk.Module) {
+// Register adds the chat's migrations to the module, in order.
+func Register(m *sdk.Module) {
 	m.Migration("20261210090000_chat", func(ctx context.Context, db *bun.DB) error {
 		type conversation struct {
 			bun.BaseModel  `bun:"table:chat_conversations"`
