@@ -56,10 +56,10 @@ test: sandbox
 FUZZTIME ?=
 FUZZ = $(GO) test -run '^$$' -fuzzminimizetime 2000x -fuzztime
 fuzz:
-	$(FUZZ) $(or $(FUZZTIME),150000x) -fuzz '^FuzzRequestBodies$$' ./plugins/agenda/caldav/
-	$(FUZZ) $(or $(FUZZTIME),300000x) -fuzz '^FuzzSyncToken$$' ./plugins/agenda/caldav/
-	$(FUZZ) $(or $(FUZZTIME),15000x) -fuzz '^FuzzParseEvent$$' ./plugins/agenda/
-	$(FUZZ) $(or $(FUZZTIME),30000x) -fuzz '^FuzzInstances$$' ./plugins/agenda/instances/
+	$(FUZZ) $(or $(FUZZTIME),150000x) -fuzz '^FuzzRequestBodies$$' ./plugins/agenda/internal/caldav/
+	$(FUZZ) $(or $(FUZZTIME),300000x) -fuzz '^FuzzSyncToken$$' ./plugins/agenda/internal/caldav/
+	$(FUZZ) $(or $(FUZZTIME),15000x) -fuzz '^FuzzParseEvent$$' ./plugins/agenda/internal/events/
+	$(FUZZ) $(or $(FUZZTIME),30000x) -fuzz '^FuzzInstances$$' ./plugins/agenda/internal/instances/
 	$(GO) test -C $(SDK) -run '^$$' -fuzzminimizetime 2000x -fuzztime $(or $(FUZZTIME),100000x) -fuzz '^FuzzUnpackRow$$' ./proto/v1/
 
 # Figures for docs/benchmarks.md: pages and /healthz under load on loopback

@@ -1,246 +1,228 @@
 package main
 
 import (
-	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"errors"
+	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
-	"github.com/uptrace/bun"
-
-	"github.com/atriumhq/atrium/plugins/agenda/availability"
+	"github.com/atriumhq/atrium/plugins/agenda/internal/availability"
+	"github.com/atriumhq/atrium/plugins/agenda/internal/booking"
+	"github.com/atriumhq/atrium/plugins/agenda/internal/settings"
+	"github.com/atriumhq/atrium/plugins/sdk"
 )
 
-// Appointment statuses: planned until the coach marks it held or missed
-// (no-show), or someone cancels it.
-const (
-	statusPlanned   = "planned"
-	statusHeld      = "held"
-	statusNoShow    = "no_show"
-	statusCancelled = "cancelled"
-)
+// tmplAppointment is one appointment with what its coach or coachee may
+// do with it.
+const tmplAppointment = "appointment"
 
-// appointment is a session booked with a coach, for a coachee's dossier
-// and trajectory. UID never changes; Sequence rises at every change, as
-// calendar programs expect of an event.
-type appointment struct {
-	bun.BaseModel  `bun:"table:agenda_appointments"`
-	ID             int64     `bun:"id,pk,autoincrement"`
-	OrganisationID int64     `bun:"organisation_id,notnull"`
-	UID            string    `bun:"uid,notnull"`
-	Sequence       int       `bun:"sequence,notnull"`
-	CoachID        int64     `bun:"coach_id,notnull"`
-	CoacheeID      int64     `bun:"coachee_id,notnull"`
-	DossierID      int64     `bun:"dossier_id,notnull"`
-	TrajectoryID   int64     `bun:"trajectory_id,notnull"`
-	SessionType    string    `bun:"session_type,notnull"`
-	StartsAt       time.Time `bun:"starts_at,notnull"`
-	EndsAt         time.Time `bun:"ends_at,notnull"`
-	Mode           string    `bun:"mode,notnull"` // "online" or "live"
-	Place          string    `bun:"place,notnull"`
-	Theme          string    `bun:"theme,notnull"`
-	Status         string    `bun:"status,notnull"`
-	Reason         string    `bun:"reason,notnull"` // why it was cancelled or last moved
-	BookedBy       int64     `bun:"booked_by,notnull"`
-	CreatedAt      time.Time `bun:"created_at,notnull"`
-	UpdatedAt      time.Time `bun:"updated_at,notnull"`
+// appointmentView is an appointment's page: the appointment as the viewer
+// reads it, what they may do with it (Coach: they are its coach), and the
+// forms to do it.
+type appointmentView struct {
+	form
+	A                  apptView
+	Coach              bool
+	Themes             []settings.Theme
+	Ahead              bool // still to come
+	Begun              bool // planned and begun: its outcome can be said
+	Zone               string
+	Booked             bool // just booked
+	MoveDate, MoveTime string
 }
 
-// Minutes is the appointment's duration.
-func (a appointment) Minutes() int { return int(a.EndsAt.Sub(a.StartsAt) / time.Minute) }
-
-// Ahead tells whether the appointment is still to come.
-func (a appointment) Ahead(now time.Time) bool {
-	return a.Status == statusPlanned && a.StartsAt.After(now)
+// mine reads the appointment the route names when the request's person is
+// its coach or its coachee; anyone else gets a 404, as if it did not exist.
+func (h *Handlers) mine(r *sdk.Request) (*booking.Appointment, error) {
+	id, err := r.ParamID("id")
+	if err != nil {
+		return nil, err
+	}
+	return h.Bookings.Mine(r.Context, r.OrganisationID(), r.UserID(), id)
 }
 
-var (
-	// errTaken: the time is no longer free (someone else booked it, or the
-	// coach's hours changed).
-	errTaken = errors.New("agenda: that time is not free")
-	// errClosed: the appointment is no longer planned.
-	errClosed = errors.New("agenda: the appointment is not planned")
-	// errStale: the appointment changed since it was read (its sequence
-	// moved): two changes at once, of which the later would undo the
-	// other unseen.
-	errStale = errors.New("agenda: the appointment changed since it was read")
-)
-
-// booking is what a new appointment needs.
-type booking struct {
-	OrgID, CoachID, CoacheeID, DossierID, TrajectoryID, BookedBy int64
-	Type                                                         sessionType
-	Zone                                                         *time.Location // the coach's
-	Start                                                        time.Time
-	Theme                                                        string
-	Now                                                          time.Time
+// mineAsCoach is mine for what only the appointment's coach may do: the
+// coachee gets a 404 too.
+func (h *Handlers) mineAsCoach(r *sdk.Request) (*booking.Appointment, error) {
+	a, err := h.mine(r)
+	if err != nil {
+		return nil, err
+	}
+	if a.CoachID != r.UserID() {
+		return nil, booking.ErrNotFound
+	}
+	return a, nil
 }
 
-// book creates the appointment when its time is one of the coach's free
-// slots. Bookings of one coach are taken one at a time: the transaction
-// first writes the coach's settings row, which holds a row lock on
-// PostgreSQL (SQLite takes the database's write lock at BEGIN), so the
-// second of two bookings sees the first; the unique index on planned
-// appointments per coach and start backs that up.
-func book(ctx context.Context, db *bun.DB, b booking) (*appointment, error) {
-	var a *appointment
-	err := db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
-		if err := lockCoach(ctx, tx, b.OrgID, b.CoachID); err != nil {
-			return err
-		}
-		slot, err := freeSlot(ctx, tx, b.OrgID, b.CoachID, b.Zone, b.Type.session(), b.Start, b.Now, 0)
-		if err != nil {
-			return err
-		}
-		uid, err := newUID()
-		if err != nil {
-			return err
-		}
-		a = &appointment{OrganisationID: b.OrgID, UID: uid, CoachID: b.CoachID, CoacheeID: b.CoacheeID, DossierID: b.DossierID,
-			TrajectoryID: b.TrajectoryID, SessionType: b.Type.Name, StartsAt: slot.Start, EndsAt: slot.End, Mode: mode(slot.Place), Place: slot.Place,
-			Theme: b.Theme, Status: statusPlanned, BookedBy: b.BookedBy, CreatedAt: b.Now.UTC(), UpdatedAt: b.Now.UTC()}
-		if _, err := tx.NewInsert().Model(a).Exec(ctx); err != nil {
-			return err
-		}
-		_, err = touch(ctx, tx, a.OrganisationID, a.CoachID, a.objectName())
+// settle settles the appointment and counts the trajectory's sessions
+// again; a count that fails is logged, the outcome stands.
+func (h *Handlers) settle(r *sdk.Request, a *booking.Appointment, status, reason string) error {
+	if err := h.Bookings.Settle(r.Context, a, status, reason, time.Now()); err != nil {
 		return err
-	})
-	if err != nil && uniqueViolation(err) {
-		return nil, errTaken
 	}
-	return a, err
+	h.Notify.Recount(r, a)
+	return nil
 }
 
-// move gives a planned appointment a new start among the coach's free
-// slots (its own time counting as free), raising its sequence.
-func move(ctx context.Context, db *bun.DB, a *appointment, t sessionType, zone *time.Location, start time.Time, reason string, now time.Time) error {
-	err := db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
-		if err := lockCoach(ctx, tx, a.OrganisationID, a.CoachID); err != nil {
-			return err
-		}
-		// Moving keeps the appointment's own length; notice and horizon do
-		// not bind the coach who moves it.
-		s := t.session()
-		s.Duration, s.MinNotice, s.MaxAhead, s.DailyMax = a.EndsAt.Sub(a.StartsAt), 0, 0, 0
-		slot, err := freeSlot(ctx, tx, a.OrganisationID, a.CoachID, zone, s, start, now, a.ID)
-		if err != nil {
-			return err
-		}
-		return update(ctx, tx, a, now, "starts_at = ?, ends_at = ?, place = ?, mode = ?, reason = ?", slot.Start, slot.End, slot.Place, mode(slot.Place), reason)
-	})
-	if err != nil && uniqueViolation(err) {
-		return errTaken
-	}
-	return err
-}
-
-// settle sets a planned appointment's outcome: held, no-show or cancelled
-// (with a reason), raising its sequence.
-func settle(ctx context.Context, db *bun.DB, a *appointment, status, reason string, now time.Time) error {
-	return db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
-		return update(ctx, tx, a, now, "status = ?, reason = ?", status, reason)
-	})
-}
-
-// update sets columns of a planned appointment as it was read (errClosed
-// when it is no longer planned, errStale when it changed since), raises
-// its sequence, tells calendar apps and reads it back into a.
-func update(ctx context.Context, tx bun.Tx, a *appointment, now time.Time, set string, args ...any) error {
-	res, err := tx.NewUpdate().Model(a).Set(set, args...).Set("sequence = sequence + 1, updated_at = ?", now.UTC()).
-		Where("id = ? AND organisation_id = ? AND status = ? AND sequence = ?", a.ID, a.OrganisationID, statusPlanned, a.Sequence).Exec(ctx)
+// Appointment shows one appointment with what its coach or coachee may do
+// with it.
+func (h *Handlers) Appointment(r *sdk.Request) error {
+	a, err := h.mine(r)
 	if err != nil {
 		return err
 	}
-	if n, _ := res.RowsAffected(); n == 0 {
-		var status string
-		if err := tx.NewSelect().Model((*appointment)(nil)).Column("status").Where("id = ? AND organisation_id = ?", a.ID, a.OrganisationID).Scan(ctx, &status); err != nil {
-			return err
-		}
-		if status != statusPlanned {
-			return errClosed
-		}
-		return errStale
-	}
-	if _, err := touch(ctx, tx, a.OrganisationID, a.CoachID, a.objectName()); err != nil {
-		return err
-	}
-	return tx.NewSelect().Model(a).WherePK().Scan(ctx)
+	return h.renderAppointment(r, 200, a, newForm())
 }
 
-// lockCoach writes the coach's settings row (made when missing), so that
-// bookings of one coach wait for each other.
-func lockCoach(ctx context.Context, tx bun.Tx, orgID, coachID int64) error {
-	s := &settings{OrganisationID: orgID, CoachID: coachID}
-	_, err := tx.NewInsert().Model(s).On("CONFLICT (organisation_id, coach_id) DO UPDATE").Set("time_zone = ?TableAlias.time_zone").Exec(ctx)
-	return err
-}
-
-// freeSlot is the free slot that starts at start, or errTaken.
-func freeSlot(ctx context.Context, db bun.IDB, orgID, coachID int64, zone *time.Location, s availability.Session, start, now time.Time, skip int64) (availability.Slot, error) {
-	from, to := start, start.Add(s.Duration)
-	coach, err := load(ctx, db, orgID, coachID, zone, from, to, skip)
-	if err != nil {
-		return availability.Slot{}, err
-	}
-	// Moving may choose any start in free time, not only the grid's.
-	if skip != 0 {
-		s.Step = time.Minute
-	}
-	for _, slot := range availability.Free(coach, s, from, to, now) {
-		if slot.Start.Equal(start) {
-			return slot, nil
-		}
-	}
-	return availability.Slot{}, errTaken
-}
-
-// mode is "online" for online sessions and "live" for the rest.
-func mode(place string) string {
-	if strings.EqualFold(place, "online") {
-		return "online"
-	}
-	return "live"
-}
-
-// newUID is an event UID that no other calendar shares.
-func newUID() (string, error) {
-	b := make([]byte, 16)
-	if _, err := rand.Read(b); err != nil {
-		return "", err
-	}
-	return hex.EncodeToString(b) + "@atrium", nil
-}
-
-// uniqueViolation tells whether err is a unique constraint's refusal, on
-// SQLite or PostgreSQL.
-func uniqueViolation(err error) bool {
-	s := err.Error()
-	return strings.Contains(s, "UNIQUE constraint failed") || strings.Contains(s, "23505") || strings.Contains(s, "duplicate key")
-}
-
-// reschedule gives a planned appointment a new time its coach chose in
-// their calendar app: their own hours do not bind them, but it may not
-// overlap another appointment of theirs.
-func reschedule(ctx context.Context, db *bun.DB, a *appointment, start, end time.Time, reason string, now time.Time) error {
-	err := db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
-		if err := lockCoach(ctx, tx, a.OrganisationID, a.CoachID); err != nil {
-			return err
-		}
-		n, err := tx.NewSelect().Model((*appointment)(nil)).
-			Where("organisation_id = ? AND coach_id = ? AND status <> ? AND id <> ? AND starts_at < ? AND ends_at > ?", a.OrganisationID, a.CoachID, statusCancelled, a.ID, end.UTC(), start.UTC()).
-			Count(ctx)
+// renderAppointment shows the appointment with a form sent back.
+func (h *Handlers) renderAppointment(r *sdk.Request, status int, a *booking.Appointment, f form) error {
+	zone := sdk.Zone(r.TimeZone())
+	coach := a.CoachID == r.UserID()
+	if coach {
+		z, err := h.zoneOf(r, r.UserID())
 		if err != nil {
 			return err
 		}
-		if n > 0 {
-			return errTaken
-		}
-		return update(ctx, tx, a, now, "starts_at = ?, ends_at = ?, reason = ?", start.UTC(), end.UTC(), reason)
-	})
-	if err != nil && uniqueViolation(err) {
-		return errTaken
+		zone = z
 	}
-	return err
+	themes, err := h.Settings.Themes(r.Context, r.OrganisationID())
+	if err != nil {
+		return err
+	}
+	now := time.Now()
+	return r.RenderStatus(status, tmplAppointment, "agenda.appointment.title", appointmentView{form: f, A: viewsOf(r, []booking.Appointment{*a}, zone)[0],
+		Coach: coach, Themes: themes, Ahead: a.Ahead(now), Begun: a.Status == booking.StatusPlanned && !a.StartsAt.After(now), Zone: zone.String(),
+		Booked: r.Query.Get("booked") != "", MoveDate: a.StartsAt.In(zone).Format(time.DateOnly), MoveTime: a.StartsAt.In(zone).Format("15:04")})
+}
+
+// problem is a form with nothing sent back and one problem.
+func problem(field, message string) form {
+	return form{Problems: map[string]string{field: message}}
+}
+
+// reasonOf reads a reason from the form: required for a cancellation, at
+// most 500 characters.
+func reasonOf(r *sdk.Request, required bool, problems map[string]string) string {
+	reason := strings.TrimSpace(r.Form.Get("reason"))
+	if (required && reason == "") || utf8.RuneCountInString(reason) > 500 {
+		problems["reason"] = "agenda.error.reason"
+	}
+	return reason
+}
+
+// AppointmentCancelPost cancels a planned appointment that has not begun,
+// with a reason; coach or coachee.
+func (h *Handlers) AppointmentCancelPost(r *sdk.Request) error {
+	a, err := h.mine(r)
+	if err != nil {
+		return err
+	}
+	f := newForm()
+	reason := reasonOf(r, true, f.Problems)
+	if !a.Ahead(time.Now()) && a.CoachID != r.UserID() {
+		f.Problems["reason"] = "agenda.error.begun"
+	}
+	if len(f.Problems) > 0 {
+		f.Values["reason"] = reason
+		return h.renderAppointment(r, 422, a, f)
+	}
+	if err := h.settle(r, a, booking.StatusCancelled, reason); errors.Is(err, booking.ErrClosed) {
+		return h.renderAppointment(r, 409, a, problem("reason", "agenda.error.settled"))
+	} else if errors.Is(err, booking.ErrStale) {
+		return h.renderAppointment(r, 409, a, problem("reason", "agenda.error.changed"))
+	} else if err != nil {
+		return err
+	}
+	h.Notify.Tell(r, a, "cancelled")
+	return r.Redirect("/appointments/" + strconv.FormatInt(a.ID, 10))
+}
+
+// AppointmentOutcomePost is the coach's word on a session that has begun:
+// held or a no-show. Either counts as a session used.
+func (h *Handlers) AppointmentOutcomePost(r *sdk.Request) error {
+	a, err := h.mineAsCoach(r)
+	if err != nil {
+		return err
+	}
+	outcome := r.Form.Get("outcome")
+	switch {
+	case outcome != booking.StatusHeld && outcome != booking.StatusNoShow:
+		return h.renderAppointment(r, 422, a, problem("outcome", "agenda.error.outcome"))
+	case a.StartsAt.After(time.Now()):
+		return h.renderAppointment(r, 422, a, problem("outcome", "agenda.error.not_begun"))
+	}
+	if err := h.settle(r, a, outcome, ""); errors.Is(err, booking.ErrClosed) {
+		return h.renderAppointment(r, 409, a, problem("outcome", "agenda.error.settled"))
+	} else if errors.Is(err, booking.ErrStale) {
+		return h.renderAppointment(r, 409, a, problem("outcome", "agenda.error.changed"))
+	} else if err != nil {
+		return err
+	}
+	return r.Redirect("/appointments/" + strconv.FormatInt(a.ID, 10))
+}
+
+// AppointmentMovePost moves a planned appointment to another free time of
+// the coach's (a date and a time in the coach's zone), with an optional
+// reason.
+func (h *Handlers) AppointmentMovePost(r *sdk.Request) error {
+	a, err := h.mineAsCoach(r)
+	if err != nil {
+		return err
+	}
+	zone, err := h.zoneOf(r, r.UserID())
+	if err != nil {
+		return err
+	}
+	f := newForm()
+	f.Values["date"], f.Values["time"] = strings.TrimSpace(r.Form.Get("date")), strings.TrimSpace(r.Form.Get("time"))
+	dayAt, err := time.ParseInLocation(time.DateOnly, f.Values["date"], zone)
+	if err != nil {
+		f.Problems["date"] = "agenda.error.date"
+	}
+	clock, err := availability.ParseClock(f.Values["time"])
+	if err != nil {
+		f.Problems["time"] = "agenda.error.time"
+	}
+	f.Values["reason"] = reasonOf(r, false, f.Problems)
+	if len(f.Problems) > 0 {
+		return h.renderAppointment(r, 422, a, f)
+	}
+	err = h.Bookings.Move(r.Context, a, zone, clock.On(dayAt), f.Values["reason"], time.Now())
+	refused := func(message string) error {
+		return h.renderAppointment(r, 409, a, form{Values: f.Values, Problems: map[string]string{"time": message}})
+	}
+	switch {
+	case errors.Is(err, booking.ErrTaken):
+		return refused("agenda.error.not_free")
+	case errors.Is(err, booking.ErrClosed):
+		return refused("agenda.error.settled")
+	case errors.Is(err, booking.ErrStale):
+		return refused("agenda.error.changed")
+	case err != nil:
+		return err
+	}
+	h.Notify.Tell(r, a, "moved")
+	return r.Redirect("/appointments/" + strconv.FormatInt(a.ID, 10))
+}
+
+// AppointmentThemePost sets what a session is about, from the
+// organisation's list (blank for none); the coach's to say.
+func (h *Handlers) AppointmentThemePost(r *sdk.Request) error {
+	a, err := h.mineAsCoach(r)
+	if err != nil {
+		return err
+	}
+	name := strings.TrimSpace(r.Form.Get("theme"))
+	themes, err := h.Settings.Themes(r.Context, r.OrganisationID())
+	if err != nil {
+		return err
+	}
+	if name != "" && !settings.HasTheme(themes, name) {
+		return h.renderAppointment(r, 422, a, problem("theme", "agenda.error.theme"))
+	}
+	if err := h.Bookings.SetTheme(r.Context, a, name, time.Now()); err != nil {
+		return err
+	}
+	return r.Redirect("/appointments/" + strconv.FormatInt(a.ID, 10))
 }

@@ -16,7 +16,8 @@ import (
 
 	"github.com/atriumhq/atrium/core/config"
 	"github.com/atriumhq/atrium/core/coretest"
-	"github.com/atriumhq/atrium/plugins/agenda/caldav"
+	"github.com/atriumhq/atrium/plugins/agenda/internal/caldav"
+	"github.com/atriumhq/atrium/plugins/agenda/internal/events"
 )
 
 // calendarSize is how many events the benchmark's calendar holds: a
@@ -165,8 +166,8 @@ func tokenIn(body string) string {
 }
 
 // atriumWith runs Atrium with the agenda and puts the events in the demo
-// coach's calendar, as if their app had sent them.
-func atriumWith(b testing.TB, db config.Database, events []string) calendarServer {
+// coach's calendar, as if their app had sent them (texts).
+func atriumWith(b testing.TB, db config.Database, texts []string) calendarServer {
 	bin := coretest.BuildThisPlugin(b)
 	app := coretest.NewApp(b, db, coretest.Options{Config: func(c *config.Config) {
 		coretest.WithPlugins(b, c, true, bin)
@@ -187,17 +188,17 @@ func atriumWith(b testing.TB, db config.Database, events []string) calendarServe
 	}
 	orgID := app.OrgOf(b, coach.ID)
 	now := time.Now().UTC()
-	rows := make([]privateEvent, 0, len(events))
-	for i, data := range events {
+	rows := make([]events.Event, 0, len(texts))
+	for i, data := range texts {
 		cal, err := caldav.Decode([]byte(data))
 		if err != nil {
 			b.Fatal(err)
 		}
-		p, err := parseEvent(cal, time.UTC, now)
+		p, err := events.Parse(cal, time.UTC, now)
 		if err != nil {
 			b.Fatal(err)
 		}
-		rows = append(rows, privateEvent{OrganisationID: orgID, CoachID: coach.ID, Name: fmt.Sprintf("bench-%05d.ics", i), UID: p.UID, ETag: etagOf(p.Data),
+		rows = append(rows, events.Event{OrganisationID: orgID, CoachID: coach.ID, Name: fmt.Sprintf("bench-%05d.ics", i), UID: p.UID, ETag: events.ETag(p.Data),
 			Data: p.Data, StartsAt: p.Start, EndsAt: p.End, Busy: true, Simple: p.Simple, UpdatedAt: now})
 	}
 	for len(rows) > 0 {

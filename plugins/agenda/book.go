@@ -2,13 +2,21 @@ package main
 
 import (
 	"errors"
+	"fmt"
 	"strconv"
 	"strings"
 	"time"
 
-	"github.com/atriumhq/atrium/plugins/agenda/availability"
+	"github.com/atriumhq/atrium/plugins/agenda/internal/availability"
+	"github.com/atriumhq/atrium/plugins/agenda/internal/booking"
+	"github.com/atriumhq/atrium/plugins/agenda/internal/hours"
+	"github.com/atriumhq/atrium/plugins/agenda/internal/settings"
 	"github.com/atriumhq/atrium/plugins/sdk"
 )
+
+// tmplBook is "plan a session", for a coachee and for a coach planning for
+// the person of a dossier.
+const tmplBook = "book"
 
 // bookable is what a coachee can book, or a coach plan for them: with
 // their coach, in a trajectory of their dossier that has sessions left,
@@ -19,9 +27,9 @@ type bookable struct {
 	Trajectory sdk.Trajectory
 	Coach      sdk.Person
 	Zone       *time.Location // the coach's
-	Types      []sessionType
-	Type       sessionType
-	Themes     []theme
+	Types      []hours.SessionType
+	Type       hours.SessionType
+	Themes     []settings.Theme
 	Problem    string
 	// For is the coachee when someone else plans for them (from their
 	// dossier); Base is the page's own address.
@@ -30,12 +38,13 @@ type bookable struct {
 	Coachee int64
 }
 
-// hourSession stands in for a coach who has no session types.
-var hourSession = sessionType{Name: "", DurationMin: 60, NoticeHours: 24, AheadDays: 60}
+// errNotPlannable is a dossier the person may not plan in, or whose person
+// has no account yet: a 404.
+var errNotPlannable = fmt.Errorf("agenda: not a dossier to plan in: %w", sdk.ErrNotFound)
 
 // bookableFor finds what the request's person can book; typeID chooses a
 // session type (0: the first).
-func bookableFor(r *sdk.Request, typeID int64) (*bookable, error) {
+func (h *Handlers) bookableFor(r *sdk.Request, typeID int64) (*bookable, error) {
 	d, err := r.OwnDossier()
 	if err != nil {
 		return nil, err
@@ -45,35 +54,41 @@ func bookableFor(r *sdk.Request, typeID int64) (*bookable, error) {
 		b.Dossier, b.Problem = d, "agenda.book.no_dossier"
 		return b, nil
 	}
-	return b, b.fill(r, d, typeID, "agenda.book.")
+	return b, h.fill(r, b, d, typeID, "agenda.book.")
 }
 
 // plannableFor finds what a coach (or a colleague who may contribute to
-// the dossier) can plan for the dossier's person; nil when the dossier is
-// not theirs to plan in or has no account yet.
-func plannableFor(r *sdk.Request, typeID int64) (*bookable, error) {
-	id, err := strconv.ParseInt(r.Params["id"], 10, 64)
+// the dossier) can plan for the dossier's person; errNotPlannable when the
+// dossier is not theirs to plan in or has no account yet.
+func (h *Handlers) plannableFor(r *sdk.Request, typeID int64) (*bookable, error) {
+	id, err := r.ParamID("id")
 	if err != nil {
-		return nil, nil
+		return nil, err
 	}
 	d, err := r.Dossier(id)
-	if err != nil || !d.Level.AtLeast("contribute") || d.PersonID == 0 {
+	if err != nil {
 		return nil, err
+	}
+	if !d.Level.AtLeast("contribute") || d.PersonID == 0 {
+		return nil, errNotPlannable
 	}
 	b := &bookable{Base: "/dossiers/" + strconv.FormatInt(d.ID, 10) + "/book", Coachee: d.PersonID}
 	people, err := r.People(d.PersonID)
-	if err != nil || len(people) != 1 {
+	if err != nil {
 		return nil, err
 	}
+	if len(people) != 1 {
+		return nil, errNotPlannable
+	}
 	b.For = &people[0]
-	return b, b.fill(r, d, typeID, "agenda.plan.")
+	return b, h.fill(r, b, d, typeID, "agenda.plan.")
 }
 
 // fill completes what can be booked in a dossier: its open trajectory, its
 // coach, their zone and session types, the organisation's themes; problems
 // are worded from the prefix given (the coachee's own words, or the
 // planner's).
-func (b *bookable) fill(r *sdk.Request, d sdk.DossierInfo, typeID int64, words string) error {
+func (h *Handlers) fill(r *sdk.Request, b *bookable, d sdk.DossierInfo, typeID int64, words string) error {
 	b.Dossier = d
 	for _, t := range d.Trajectories {
 		if t.Open() {
@@ -95,19 +110,19 @@ func (b *bookable) fill(r *sdk.Request, d sdk.DossierInfo, typeID int64, words s
 	if len(people) == 1 {
 		b.Coach = people[0]
 	}
-	if b.Zone, err = zoneOf(r, d.CoachID); err != nil {
+	if b.Zone, err = h.zoneOf(r, d.CoachID); err != nil {
 		return err
 	}
-	if b.Types, err = sessionTypesOf(r, d.CoachID); err != nil {
+	if b.Types, err = h.Hours.SessionTypes(r.Context, r.OrganisationID(), d.CoachID); err != nil {
 		return err
 	}
-	b.Type = hourSession
+	b.Type = hours.HourSession
 	for i, t := range b.Types {
 		if i == 0 || t.ID == typeID {
 			b.Type = t
 		}
 	}
-	b.Themes, err = themesOf(r)
+	b.Themes, err = h.Settings.Themes(r.Context, r.OrganisationID())
 	return err
 }
 
@@ -128,37 +143,44 @@ type slotView struct {
 	Place string
 }
 
-// bookPage is "plan a session": a month where days with free time are
-// marked, and the free times of the chosen day in the viewer's zone.
-func bookPage(r *sdk.Request) error {
-	return renderBook(r, 200, r.Query.Get("start"), map[string]string{})
+// bookView is "plan a session": a month in which days with free time are
+// marked, the chosen day's free times, what is coming, and (for the
+// coachee) their calendar apps.
+type bookView struct {
+	B                *bookable
+	Month            string // "December 2026"
+	Prev, Next, This string // YYYY-MM
+	Chosen           string // the start chosen (RFC 3339)
+	Problems         map[string]string
+	Left             int // sessions left in the trajectory
+	Theme            string
+	Zone             string
+	Weekdays         []string
+	Days             []day
+	Slots            []slotView
+	DayTitle         string
+	Upcoming         []apptView
+	Apps             *appsView
 }
 
-// planPage is the same page for a coach planning a session for the person
-// of a dossier.
-func planPage(r *sdk.Request) error {
-	b, err := plannableFor(r, chosenType(r))
-	if err != nil || b == nil {
-		return orNotFound(r, err)
-	}
-	return bookView(r, b, 200, r.Query.Get("start"), map[string]string{}, "")
-}
-
-func renderBook(r *sdk.Request, status int, chosen string, problems map[string]string) error {
-	b, err := bookableFor(r, chosenType(r))
+// Book is "plan a session": a month where days with free time are marked,
+// and the free times of the chosen day in the viewer's zone.
+func (h *Handlers) Book(r *sdk.Request) error {
+	b, err := h.bookableFor(r, chosenType(r))
 	if err != nil {
 		return err
 	}
-	return bookView(r, b, status, chosen, problems, "")
+	return h.renderBook(r, b, 200, r.Query.Get("start"), map[string]string{}, "")
 }
 
-// renderBookWith shows the page with a feed address just made.
-func renderBookWith(r *sdk.Request, fresh string) error {
-	b, err := bookableFor(r, chosenType(r))
+// Plan is the same page for a coach planning a session for the person of
+// a dossier.
+func (h *Handlers) Plan(r *sdk.Request) error {
+	b, err := h.plannableFor(r, chosenType(r))
 	if err != nil {
 		return err
 	}
-	return bookView(r, b, 200, "", map[string]string{}, fresh)
+	return h.renderBook(r, b, 200, r.Query.Get("start"), map[string]string{}, "")
 }
 
 // chosenType is the session type the form or the address names.
@@ -170,16 +192,9 @@ func chosenType(r *sdk.Request) int64 {
 	return typeID
 }
 
-// orNotFound answers a page that is not there for the person: an error
-// as it is, else a 404.
-func orNotFound(r *sdk.Request, err error) error {
-	if err != nil {
-		return err
-	}
-	return r.Fail(404)
-}
-
-func bookView(r *sdk.Request, b *bookable, status int, chosen string, problems map[string]string, fresh string) error {
+// renderBook shows what can be booked with a start chosen and the problems
+// of a booking refused (and with fresh, a feed address just made).
+func (h *Handlers) renderBook(r *sdk.Request, b *bookable, status int, chosen string, problems map[string]string, fresh string) error {
 	viewer := sdk.Zone(r.TimeZone())
 	now := time.Now()
 	month, err := time.ParseInLocation("2006-01", r.Query.Get("month"), viewer)
@@ -191,9 +206,9 @@ func bookView(r *sdk.Request, b *bookable, status int, chosen string, problems m
 		// A refused booking shows the day it was for again.
 		chosenDay, month = at.In(viewer).Format(time.DateOnly), time.Date(at.In(viewer).Year(), at.In(viewer).Month(), 1, 0, 0, 0, 0, viewer)
 	}
-	data := map[string]any{"B": b, "Month": r.T("agenda.month."+strconv.Itoa(int(month.Month()))) + " " + strconv.Itoa(month.Year()),
-		"Prev": month.AddDate(0, -1, 0).Format("2006-01"), "Next": month.AddDate(0, 1, 0).Format("2006-01"), "This": month.Format("2006-01"),
-		"Chosen": chosen, "Problems": problems, "Left": b.Trajectory.Planned - b.Trajectory.Booked - b.Trajectory.Used, "Theme": r.Form.Get("theme"), "Zone": viewer.String()}
+	v := bookView{B: b, Month: monthTitle(r.T, month), Prev: month.AddDate(0, -1, 0).Format("2006-01"), Next: month.AddDate(0, 1, 0).Format("2006-01"),
+		This: month.Format("2006-01"), Chosen: chosen, Problems: problems, Left: b.Trajectory.Planned - b.Trajectory.Booked - b.Trajectory.Used,
+		Theme: r.Form.Get("theme"), Zone: viewer.String()}
 	if b.Problem == "" {
 		// The grid's days from and to the Mondays around the month; the
 		// days of the months before and after are bookable too.
@@ -202,26 +217,26 @@ func bookView(r *sdk.Request, b *bookable, status int, chosen string, problems m
 		for to.Weekday() != time.Monday {
 			to = to.AddDate(0, 0, 1)
 		}
-		coach, err := load(r.Context, r.DB(), r.OrganisationID(), b.Dossier.CoachID, b.Zone, from, to, 0)
+		coach, err := h.Bookings.Coach(r.Context, r.OrganisationID(), b.Dossier.CoachID, b.Zone, from, to)
 		if err != nil {
 			return err
 		}
-		free := availability.Free(coach, b.Type.session(), from, to, now)
-		data["Days"], data["Slots"], data["DayTitle"] = monthView(r, month, from, to, free, viewer, now, chosenDay)
-		data["Weekdays"] = weekdayNames(r)
+		free := availability.Free(coach, b.Type.Session(), from, to, now)
+		v.Days, v.Slots, v.DayTitle = monthView(r, month, from, to, free, viewer, now, chosenDay)
+		v.Weekdays = weekdayNames(r)
 	}
-	upcoming, err := appointmentsOf(r, "coachee_id", b.Coachee, now, now.AddDate(2, 0, 0))
+	upcoming, err := h.Bookings.OfCoachee(r.Context, r.OrganisationID(), b.Coachee, now, now.AddDate(2, 0, 0))
 	if err != nil {
 		return err
 	}
-	data["Upcoming"] = viewsOf(r, upcoming, viewer)
+	v.Upcoming = viewsOf(r, upcoming, viewer)
 	if b.For != nil {
-		return r.RenderStatus(status, "book", "agenda.plan.title", data)
+		return r.RenderStatus(status, tmplBook, "agenda.plan.title", v)
 	}
-	if data["Apps"], err = appsView(r, fresh); err != nil {
+	if v.Apps, err = appsOf(r, fresh); err != nil {
 		return err
 	}
-	return r.RenderStatus(status, "book", "agenda.book.title", data)
+	return r.RenderStatus(status, tmplBook, "agenda.book.title", v)
 }
 
 // monthView lays the month out in weeks from Monday (first to end),
@@ -250,71 +265,56 @@ func monthView(r *sdk.Request, month, first, end time.Time, free []availability.
 	return days, slots, title
 }
 
-// whenDay is a date as people read it, such as "Tuesday 3 December 2026".
-func whenDay(t func(string, ...any) string, at time.Time) string {
-	return t("agenda.day."+strconv.Itoa(int(at.Weekday()))) + " " + strconv.Itoa(at.Day()) + " " + t("agenda.month."+strconv.Itoa(int(at.Month()))) + " " + strconv.Itoa(at.Year())
-}
-
-// weekdayNames are the short names of the days from Monday.
-func weekdayNames(r *sdk.Request) []string {
-	var names []string
-	for i := 1; i <= 7; i++ {
-		names = append(names, r.T("agenda.short_day."+strconv.Itoa(i%7)))
-	}
-	return names
-}
-
-// bookPost books the chosen free time for the coachee's trajectory.
-func bookPost(r *sdk.Request) error {
-	b, err := bookableFor(r, chosenType(r))
+// BookPost books the chosen free time for the coachee's trajectory.
+func (h *Handlers) BookPost(r *sdk.Request) error {
+	b, err := h.bookableFor(r, chosenType(r))
 	if err != nil {
 		return err
 	}
-	return bookIn(r, b)
+	return h.bookIn(r, b)
 }
 
-// planPost books the chosen free time for the person of a dossier, as
+// PlanPost books the chosen free time for the person of a dossier, as
 // planned by their coach or a colleague.
-func planPost(r *sdk.Request) error {
-	b, err := plannableFor(r, chosenType(r))
-	if err != nil || b == nil {
-		return orNotFound(r, err)
+func (h *Handlers) PlanPost(r *sdk.Request) error {
+	b, err := h.plannableFor(r, chosenType(r))
+	if err != nil {
+		return err
 	}
-	return bookIn(r, b)
+	return h.bookIn(r, b)
 }
 
 // bookIn books the chosen free time in what can be booked: refused with
 // the reason named, 409 when it was taken meanwhile; both sides are mailed
 // and the planner goes to the appointment (or, not being its coach, back
 // to the dossier).
-func bookIn(r *sdk.Request, b *bookable) error {
+func (h *Handlers) bookIn(r *sdk.Request, b *bookable) error {
 	problems := map[string]string{}
 	start, err := time.Parse(time.RFC3339, r.Form.Get("start"))
 	if err != nil {
 		problems["start"] = "agenda.error.choose_time"
 	}
 	theme := strings.TrimSpace(r.Form.Get("theme"))
-	if theme != "" && !hasTheme(b.Themes, theme) {
+	if theme != "" && !settings.HasTheme(b.Themes, theme) {
 		problems["theme"] = "agenda.error.theme"
 	}
 	if b.Problem != "" {
 		problems["start"] = b.Problem
 	}
 	if len(problems) > 0 {
-		return bookView(r, b, 422, r.Form.Get("start"), problems, "")
+		return h.renderBook(r, b, 422, r.Form.Get("start"), problems, "")
 	}
-	a, err := book(r.Context, r.DB(), booking{OrgID: r.OrganisationID(), CoachID: b.Dossier.CoachID, CoacheeID: b.Coachee, DossierID: b.Dossier.ID,
-		TrajectoryID: b.Trajectory.ID, BookedBy: r.UserID(), Type: b.Type, Zone: b.Zone, Start: start.UTC(), Theme: theme, Now: time.Now()})
-	if errors.Is(err, errTaken) {
-		return bookView(r, b, 409, "", map[string]string{"start": "agenda.error.taken"}, "")
+	a, err := h.Bookings.Book(r.Context, booking.Booking{OrgID: r.OrganisationID(), CoachID: b.Dossier.CoachID, CoacheeID: b.Coachee,
+		DossierID: b.Dossier.ID, TrajectoryID: b.Trajectory.ID, BookedBy: r.UserID(), Type: b.Type, Zone: b.Zone, Start: start.UTC(), Theme: theme,
+		Now: time.Now()})
+	if errors.Is(err, booking.ErrTaken) {
+		return h.renderBook(r, b, 409, "", map[string]string{"start": "agenda.error.taken"}, "")
 	}
 	if err != nil {
 		return err
 	}
-	if err := recount(r, a.DossierID, a.TrajectoryID); err != nil {
-		r.Warn("agenda: sessions not counted", "appointment", a.ID, "error", err)
-	}
-	tell(r, a, "booked")
+	h.Notify.Recount(r, a)
+	h.Notify.Tell(r, a, "booked")
 	if b.For != nil && a.CoachID != r.UserID() {
 		return r.RedirectToDossier(a.DossierID)
 	}

@@ -5,14 +5,25 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/atriumhq/atrium/plugins/agenda/internal/booking"
 	"github.com/atriumhq/atrium/plugins/sdk"
 )
 
-// dossierCard shows, on a dossier, its person's coming sessions and a way
+// tmplCard is the agenda's card on a dossier.
+const tmplCard = "card"
+
+// cardView is the dossier card: its person's coming sessions, and where to
+// plan one.
+type cardView struct {
+	Plan   string
+	Coming []apptView
+}
+
+// DossierCard shows, on a dossier, its person's coming sessions and a way
 // to plan one: for a coach who may contribute to it, for them; for the
 // person themself (a coachee's start page is their dossier), their own.
-func dossierCard(r *sdk.Request) (template.HTML, error) {
-	id, err := strconv.ParseInt(r.Params["dossier_id"], 10, 64)
+func (h *Handlers) DossierCard(r *sdk.Request) (template.HTML, error) {
+	id, err := r.ParamID("dossier_id")
 	if err != nil {
 		return "", nil
 	}
@@ -29,19 +40,18 @@ func dossierCard(r *sdk.Request) (template.HTML, error) {
 		return "", nil
 	}
 	now := time.Now()
-	coming, err := appointmentsOf(r, "coachee_id", d.PersonID, now, now.AddDate(2, 0, 0))
+	coming, err := h.Bookings.OfCoachee(r.Context, r.OrganisationID(), d.PersonID, now, now.AddDate(2, 0, 0))
 	if err != nil {
 		return "", err
 	}
-	var planned []apptView
-	for _, v := range viewsOf(r, coming, sdk.Zone(r.TimeZone())) {
-		if v.Status == statusPlanned {
-			planned = append(planned, v)
+	v := cardView{Plan: "/dossiers/" + strconv.FormatInt(d.ID, 10) + "/book"}
+	if own {
+		v.Plan = "/book"
+	}
+	for _, a := range viewsOf(r, coming, sdk.Zone(r.TimeZone())) {
+		if a.Status == booking.StatusPlanned {
+			v.Coming = append(v.Coming, a)
 		}
 	}
-	plan := "/dossiers/" + strconv.FormatInt(d.ID, 10) + "/book"
-	if own {
-		plan = "/book"
-	}
-	return r.Fragment("card", map[string]any{"Plan": plan, "Coming": planned})
+	return r.Fragment(tmplCard, v)
 }

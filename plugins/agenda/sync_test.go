@@ -17,6 +17,7 @@ import (
 	"github.com/atriumhq/atrium/core/config"
 	"github.com/atriumhq/atrium/core/coretest"
 	"github.com/atriumhq/atrium/core/demo"
+	"github.com/atriumhq/atrium/plugins/agenda/internal/events"
 )
 
 // TestSyncFollowsOpenHoursAndCountsPerCoach: a sync finds nothing when
@@ -190,7 +191,7 @@ func TestEventsKeptBeforeAreMarkedSimple(t *testing.T) {
 		if _, err := plugin.NewUpdate().Table("agenda_events").Set("simple = ?", false).Where("coach_id = ?", coach.ID).Exec(ctx); err != nil {
 			t.Fatal(err)
 		}
-		if err := markSimple(ctx, plugin); err != nil {
+		if err := events.MarkSimple(ctx, plugin); err != nil {
 			t.Fatal(err)
 		}
 		var marked []string

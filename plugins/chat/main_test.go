@@ -17,6 +17,7 @@ import (
 	"github.com/atriumhq/atrium/core/coretest"
 	"github.com/atriumhq/atrium/core/pluginhost"
 	"github.com/atriumhq/atrium/core/web"
+	"github.com/atriumhq/atrium/plugins/chat/internal/conversation"
 )
 
 // TestChatThroughTheHost: Kim writes to her coach; each sees the message
@@ -339,7 +340,7 @@ func TestChatOversizedMessage(t *testing.T) {
 		filler := func(size int) string {
 			return strings.Repeat("x", size-len(url.Values{"_csrf": {kim.CSRF()}, "body": {""}}.Encode()))
 		}
-		atLimit := strings.Repeat("ö", maxLength) // characters, not bytes
+		atLimit := strings.Repeat("ö", conversation.MaxLength) // characters, not bytes
 		if res := kim.PostForm(where+"/messages", url.Values{"body": {atLimit}}, "HX-Request", "true"); res.StatusCode != 200 {
 			t.Fatalf("a message at the limit: %d %s", res.StatusCode, res.Text("#chat-error"))
 		}
@@ -488,9 +489,9 @@ func TestChatHistoryPagesBackwards(t *testing.T) {
 		t.Fatal(err)
 	}
 	start := time.Now().Add(-time.Hour).UTC()
-	rows := make([]message, 0, 70)
+	rows := make([]conversation.Message, 0, 70)
 	for i := range 70 {
-		rows = append(rows, message{OrganisationID: org, ConversationID: id, AuthorID: me.ID, Body: "message " + strconv.Itoa(i), CreatedAt: start.Add(time.Duration(i) * time.Second)})
+		rows = append(rows, conversation.Message{OrganisationID: org, ConversationID: id, AuthorID: me.ID, Body: "message " + strconv.Itoa(i), CreatedAt: start.Add(time.Duration(i) * time.Second)})
 	}
 	if _, err := app.Plugins().PluginDB("chat", app.DemoOrg(t)).NewInsert().Model(&rows).ModelTableExpr(app.Plugins().Table("chat", "chat_messages")).Exec(ctx); err != nil {
 		t.Fatal(err)
@@ -498,7 +499,7 @@ func TestChatHistoryPagesBackwards(t *testing.T) {
 	page := kim.Get(where)
 	shown := page.Doc.Find("#chat-messages .chat-message")
 	older, ok := page.Doc.Find("#chat-messages .chat-older").Attr("hx-get")
-	if shown.Length() != pageLength || !strings.Contains(shown.Last().Text(), "message 69") || !ok {
+	if shown.Length() != conversation.PageLength || !strings.Contains(shown.Last().Text(), "message 69") || !ok {
 		t.Fatalf("the first page: %d messages, older %q", shown.Length(), older)
 	}
 	seen := shown.Length()

@@ -1,63 +1,48 @@
 package main
 
 import (
-	"database/sql"
-	"errors"
 	"strconv"
 	"strings"
 	"time"
 
-	"github.com/uptrace/bun"
-
+	"github.com/atriumhq/atrium/plugins/chat/internal/settings"
 	"github.com/atriumhq/atrium/plugins/sdk"
 )
 
-// settings are the organisation's chat settings.
-type settings struct {
-	bun.BaseModel  `bun:"table:chat_settings"`
-	OrganisationID int64 `bun:"organisation_id,pk"`
-	EditMinutes    int   `bun:"edit_minutes,notnull"`
+// tmplSettings is the organisation's chat settings.
+const tmplSettings = "settings"
+
+// settingsView is the edit window's form: the minutes, and what was wrong
+// with what was sent.
+type settingsView struct {
+	Minutes, Problem string
 }
 
-// The edit window: how long one may change or delete one's own message.
-const (
-	defaultEdit = 15
-	maxEdit     = 24 * 60
-)
-
-// editWindow is the organisation's edit window.
-func editWindow(r *sdk.Request) (time.Duration, error) {
-	s := settings{}
-	err := r.DB().NewSelect().Model(&s).Where("organisation_id = ?", r.OrganisationID()).Scan(r.Context)
-	if errors.Is(err, sql.ErrNoRows) {
-		return defaultEdit * time.Minute, nil
-	}
-	return time.Duration(s.EditMinutes) * time.Minute, err
+// OrganisationSettings shows the organisation's chat settings to those who
+// keep them.
+func (h *Handlers) OrganisationSettings(r *sdk.Request) error {
+	return h.renderSettings(r, 200, "", "")
 }
 
-// settingsPage shows the organisation's chat settings to those who keep them.
-func settingsPage(r *sdk.Request) error { return renderSettings(r, 200, "", "") }
-
-func renderSettings(r *sdk.Request, status int, value, problem string) error {
-	window, err := editWindow(r)
+func (h *Handlers) renderSettings(r *sdk.Request, status int, value, problem string) error {
+	window, err := h.Settings.EditWindow(r.Context, r.OrganisationID())
 	if err != nil {
 		return err
 	}
 	if value == "" {
 		value = strconv.Itoa(int(window / time.Minute))
 	}
-	return r.RenderStatus(status, "settings", "chat.settings.title", map[string]any{"Minutes": value, "Problem": problem})
+	return r.RenderStatus(status, tmplSettings, "chat.settings.title", settingsView{Minutes: value, Problem: problem})
 }
 
-// settingsPost sets the edit window, 0 (never) to a day.
-func settingsPost(r *sdk.Request) error {
+// SettingsPost sets the edit window, 0 (never) to a day.
+func (h *Handlers) SettingsPost(r *sdk.Request) error {
 	value := strings.TrimSpace(r.Form.Get("minutes"))
 	n, err := strconv.Atoi(value)
-	if err != nil || n < 0 || n > maxEdit {
-		return renderSettings(r, 422, value, "chat.error.minutes")
+	if err != nil || n < 0 || n > settings.MaxEdit {
+		return h.renderSettings(r, 422, value, "chat.error.minutes")
 	}
-	s := &settings{OrganisationID: r.OrganisationID(), EditMinutes: n}
-	if _, err := r.DB().NewInsert().Model(s).On("CONFLICT (organisation_id) DO UPDATE").Set("edit_minutes = EXCLUDED.edit_minutes").Exec(r.Context); err != nil {
+	if err := h.Settings.SetEditWindow(r.Context, r.OrganisationID(), n); err != nil {
 		return err
 	}
 	return r.Redirect("/settings")

@@ -33,6 +33,22 @@ var ErrNoCall = errors.New("sdk: database calls need the request's context (r.Co
 // Since contract v1.0.
 func (r *Request) DB() *bun.DB { return r.module.database() }
 
+// Database gives the module's database handle when a call runs. A plugin's
+// services keep one from before Serve (the Module) and ask it for the
+// handle in each call, with the call's context: the handle speaks the
+// host's database, which the host names only when it starts the module.
+// A Request is one as well.
+// Since contract v1.6.
+type Database interface {
+	DB() *bun.DB
+}
+
+// DB is the module's database handle, as Request.DB gives it, for services
+// built before Serve (see Database). Ask for it in a call, not while
+// building the module: the host has not named its database yet.
+// Since contract v1.6.
+func (m *Module) DB() *bun.DB { return m.database() }
+
 func (m *Module) database() *bun.DB {
 	m.dbOnce.Do(func() {
 		sqldb := sql.OpenDB(connector{m: m})

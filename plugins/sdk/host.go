@@ -40,6 +40,38 @@ func (r *Request) People(ids ...int64) ([]Person, error) {
 	return out, nil
 }
 
+// maxPeople is how many people the host describes in one call.
+const maxPeople = 1000
+
+// PeopleByID describes people of the request's organisation by id, as
+// People does, in a map: each id asked for once, a thousand to a call (the
+// host's bound on one), however many are given. Ids of anyone else are not
+// in it.
+// Since contract v1.6.
+func (r *Request) PeopleByID(ids ...int64) (map[int64]Person, error) {
+	seen := make(map[int64]bool, len(ids))
+	unique := make([]int64, 0, len(ids))
+	for _, id := range ids {
+		if !seen[id] {
+			seen[id] = true
+			unique = append(unique, id)
+		}
+	}
+	out := make(map[int64]Person, len(unique))
+	for len(unique) > 0 {
+		batch := unique[:min(len(unique), maxPeople)]
+		unique = unique[len(batch):]
+		people, err := r.People(batch...)
+		if err != nil {
+			return nil, err
+		}
+		for _, p := range people {
+			out[p.ID] = p
+		}
+	}
+	return out, nil
+}
+
 // Audit records in the organisation's audit log what the person did; the
 // action is recorded as "<plugin>.<action>".
 // Since contract v1.0.

@@ -2,6 +2,8 @@ package sdk
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"html/template"
 	"net/url"
 	"slices"
@@ -128,6 +130,40 @@ func (r *Request) RedirectToDossier(id int64) error {
 func (r *Request) Fail(status int) error {
 	r.resp.Status, r.resp.Kind, r.resp.Body = int32(status), pluginv1.HandleResponse_KIND_FRAGMENT, nil
 	return nil
+}
+
+// ErrNotFound and ErrForbidden, returned by a page (or wrapped in the
+// error it returns), answer with the host's 404 or 403 page as Fail does,
+// and are not logged: a service says "no such record, or not this
+// person's" as an error, and the page passes it on.
+// Since contract v1.6.
+var (
+	ErrNotFound  = errors.New("sdk: not found")
+	ErrForbidden = errors.New("sdk: forbidden")
+)
+
+// failure is the status a page's error answers with: 404 or 403 for the
+// errors above, 0 for any other (a 500, logged).
+func failure(err error) int {
+	switch {
+	case errors.Is(err, ErrNotFound):
+		return 404
+	case errors.Is(err, ErrForbidden):
+		return 403
+	}
+	return 0
+}
+
+// ParamID reads a route parameter that names a record by its number
+// ("/items/:id"); one that is not a number is ErrNotFound, which answers
+// 404 when the page returns it.
+// Since contract v1.6.
+func (r *Request) ParamID(name string) (int64, error) {
+	id, err := strconv.ParseInt(r.Params[name], 10, 64)
+	if err != nil {
+		return 0, fmt.Errorf("%w: %s %q is not a number", ErrNotFound, name, r.Params[name])
+	}
+	return id, nil
 }
 
 // Raw answers with bytes the host passes through as they are (CSV, PDF, ICS).

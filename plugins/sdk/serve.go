@@ -173,7 +173,9 @@ func (s *server) Handle(ctx context.Context, req *pluginv1.HandleRequest) (resp 
 			fmt.Fprintf(os.Stderr, "panic in %s %s: %v\n", req.GetMethod(), req.GetPath(), p)
 		}
 	}()
-	if err := r.handler(rq); err != nil {
+	if err := r.handler(rq); err != nil && failure(err) != 0 {
+		_ = rq.Fail(failure(err))
+	} else if err != nil {
 		// A failing page is a 500 of this page, not a plugin that is down.
 		fmt.Fprintf(os.Stderr, "error in %s %s: %v\n", req.GetMethod(), req.GetPath(), err)
 		return &pluginv1.HandleResponse{Status: 500, Headers: map[string]string{}}, nil

@@ -100,11 +100,17 @@ func (s *hostService) member(sc *scope, id int64) (Person, bool) {
 	return p, ok && p.Organisation == sc.org
 }
 
+// maxPeople bounds one People call, as the host does.
+const maxPeople = 1000
+
 // People describes people of the call's organisation; others are left out.
 func (s *hostService) People(_ context.Context, req *pluginv1.PeopleRequest) (*pluginv1.PeopleResponse, error) {
 	sc, err := s.scope(req.GetToken())
 	if err != nil {
 		return nil, err
+	}
+	if len(req.GetIds()) > maxPeople {
+		return nil, status.Errorf(codes.InvalidArgument, "at most %d people per call", maxPeople)
 	}
 	out := &pluginv1.PeopleResponse{}
 	for _, id := range req.GetIds() {

@@ -2,6 +2,9 @@ package sdktest_test
 
 import (
 	"context"
+	"database/sql"
+	"errors"
+	"fmt"
 	"html/template"
 	"net/url"
 	"strconv"
@@ -40,6 +43,19 @@ type note struct {
 	OrganisationID int64  `bun:"organisation_id,notnull"`
 	AuthorID       int64  `bun:"author_id,notnull"`
 	Text           string `bun:"text,notnull"`
+}
+
+// itemService reads notes as a plugin's services do: from the database
+// the module gives when a call runs.
+type itemService struct{ db sdk.Database }
+
+func (s itemService) one(ctx context.Context, org, id int64) (*note, error) {
+	n := &note{}
+	err := s.db.DB().NewSelect().Model(n).Where("id = ? AND organisation_id = ?", id, org).Scan(ctx)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, fmt.Errorf("note %d: %w", id, sdk.ErrNotFound)
+	}
+	return n, err
 }
 
 // module is a small module using most of what the host offers.
@@ -92,6 +108,33 @@ func module() *sdk.Module {
 			return err
 		}
 		return r.Raw(200, "text/plain", []byte(strconv.Itoa(len(got))))
+	})
+	// A service built before Serve keeps the module and asks it for the
+	// database in each call; its "not there" is a 404.
+	items := itemService{db: m}
+	m.Page("GET", "/items/:id", "", func(r *sdk.Request) error {
+		id, err := r.ParamID("id")
+		if err != nil {
+			return err
+		}
+		n, err := items.one(r.Context, r.OrganisationID(), id)
+		if err != nil {
+			return err
+		}
+		return r.Raw(200, "text/plain", []byte(n.Text))
+	})
+	m.Page("GET", "/forbidden", "", func(*sdk.Request) error { return fmt.Errorf("no: %w", sdk.ErrForbidden) })
+	m.Page("GET", "/names", "", func(r *sdk.Request) error {
+		var ids []int64
+		for _, id := range strings.Split(r.Query.Get("ids"), ",") {
+			n, _ := strconv.ParseInt(id, 10, 64)
+			ids = append(ids, n)
+		}
+		people, err := r.PeopleByID(ids...)
+		if err != nil {
+			return err
+		}
+		return r.Raw(200, "text/plain", []byte(strconv.Itoa(len(people))+" "+people[ids[0]].Name))
 	})
 	m.Slot("home.tile", func(r *sdk.Request) (template.HTML, error) {
 		notes, err := list(r)
@@ -234,5 +277,26 @@ func TestHandlersAreQuick(t *testing.T) {
 	}
 	if took := time.Since(started); took > 2*time.Second {
 		t.Errorf("a host and 20 posts took %s", took)
+	}
+}
+
+func TestServicesNotFoundAndNames(t *testing.T) {
+	t.Parallel()
+	h := sdktest.New(t, module())
+	coach := h.AddPerson(sdktest.Person{Name: "Casey", Roles: []string{"coach"}})
+	c := h.As(coach)
+	c.PostForm("/", url.Values{"text": {"Kept"}})
+	for path, want := range map[string]int{"/items/1": 200, "/items/2": 404, "/items/x": 404, "/forbidden": 403} {
+		if res := c.Get(path); res.Status != want {
+			t.Errorf("%s: %d, want %d", path, res.Status, want)
+		}
+	}
+	// More people than the host describes in one call, each asked once.
+	ids := []string{strconv.FormatInt(coach, 10), strconv.FormatInt(coach, 10)}
+	for range 1200 {
+		ids = append(ids, strconv.FormatInt(h.AddPerson(sdktest.Person{Name: "Someone"}), 10))
+	}
+	if res := c.Get("/names?ids=" + strings.Join(ids, ",")); res.Status != 200 || res.Body != "1201 Casey" {
+		t.Errorf("people by id: %d %q", res.Status, res.Body)
 	}
 }
