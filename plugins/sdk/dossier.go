@@ -102,12 +102,13 @@ func (r *Request) dossier(req *pluginv1.DossierRequest) (DossierInfo, error) {
 	return d, nil
 }
 
-// SetSessions records how many sessions of an open trajectory are booked
-// and how many were used (held or missed), as the plugin counts them; the
-// first sets the trajectory running. The person must be able to contribute.
-// The host keeps one count per trajectory, the last one set: two plugins
-// that both count sessions of a trajectory would overwrite each other.
-// Since contract v1.3.
+// SetSessions records this module's use of an open trajectory: how many of
+// its sessions are booked and how many were used (held or missed), as the
+// plugin counts them; the first use sets the trajectory running. The person
+// must be able to contribute. Each module's record stands beside the
+// others' and the trajectory shows their sum, so every module that counts
+// sessions (appointments, group meetings) records its own. Since contract
+// v1.3; recorded per module since v1.6 of the host.
 func (r *Request) SetSessions(dossierID, trajectoryID int64, booked, used int) error {
 	if r.module.host == nil {
 		return ErrNoHost

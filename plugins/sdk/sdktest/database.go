@@ -150,7 +150,7 @@ func (s *hostService) Exec(ctx context.Context, req *pluginv1.ExecRequest) (*plu
 	if err != nil {
 		return nil, err
 	}
-	args, err := fromValues(req.GetArgs())
+	args, err := pluginv1.Args(req.GetArgs())
 	if err != nil {
 		return nil, err
 	}
@@ -175,7 +175,7 @@ func (s *hostService) Query(req *pluginv1.QueryRequest, stream pluginv1.Host_Que
 	if err != nil {
 		return err
 	}
-	args, err := fromValues(req.GetArgs())
+	args, err := pluginv1.Args(req.GetArgs())
 	if err != nil {
 		return err
 	}
@@ -280,16 +280,4 @@ func (s *hostService) finish(req *pluginv1.TxRequest, commit bool) (*pluginv1.Tx
 		err = tx.Rollback()
 	}
 	return &pluginv1.TxResponse{}, err
-}
-
-// fromValues turns wire values into statement arguments.
-func fromValues(vals []*pluginv1.Value) ([]any, error) {
-	out := make([]any, len(vals))
-	for i, v := range vals {
-		var ok bool
-		if out[i], ok = v.Go(); !ok {
-			return nil, fmt.Errorf("argument %d has an unknown type", i)
-		}
-	}
-	return out, nil
 }
