@@ -7,7 +7,6 @@ package people
 import (
 	"errors"
 	"html/template"
-	"slices"
 	"strconv"
 
 	"github.com/gofiber/fiber/v3"
@@ -172,60 +171,37 @@ func (h *Handlers) act(c fiber.Ctx, flash string, do func(u *identity.User) erro
 // the organisation or (with daughters.access) one of its daughters; the
 // link it mailed ends.
 func (h *Handlers) WithdrawPost(c fiber.Ctx) error {
-	return h.invited(c, "people.invitation_withdrawn", "people.invited.withdrawn", func(orgID, userID int64) error {
-		return h.ids.WithdrawInvitation(c.Context(), orgID, userID)
-	})
+	err := h.ids.WithdrawInvitationAs(c.Context(), giver(c), orgParam(c), c.FormValue("email"))
+	return h.answered(c, err, "people.invited.withdrawn")
 }
 
 // ResendInvitedPost asks again: a fresh link for someone who has not set up
 // their account, the mail again for an owner who has not answered.
 func (h *Handlers) ResendInvitedPost(c fiber.Ctx) error {
-	return h.invited(c, "people.invitation_resent", "people.person.resent", func(orgID, userID int64) error {
-		org, err := h.orgs.ByID(c.Context(), orgID)
-		if err != nil {
-			return err
-		}
-		return h.ids.ResendInvitation(c.Context(), web.CurrentViewer(c).User, org, userID, c.IP())
-	})
+	err := h.ids.ResendInvitationAs(c.Context(), giver(c), orgParam(c), c.FormValue("email"), c.IP())
+	return h.answered(c, err, "people.person.resent")
 }
 
-// invited runs an action on an invitation of the viewer's organisation or,
-// with daughters.access, of a daughter, named by the address it was sent
-// to (an account's id would tell whether the address had one), records it
-// in that organisation's log with that address and returns to the people
-// list; any other is a 404.
-func (h *Handlers) invited(c fiber.Ctx, action, flash string, do func(orgID, userID int64) error) error {
-	v := web.CurrentViewer(c)
-	orgID, err := strconv.ParseInt(c.Params("org"), 10, 64)
+// answered returns to the people list after an action on an invitation.
+func (h *Handlers) answered(c fiber.Ctx, err error, flash string) error {
 	if err != nil {
-		return fiber.ErrNotFound
-	}
-	if orgID != v.Org.ID {
-		tree, err := h.orgs.Subtree(c.Context(), v.Org.ID)
-		if err != nil {
-			return err
-		}
-		if !v.Can.Has(access.DaughtersAccess) || !slices.Contains(tree, orgID) {
-			return fiber.ErrNotFound
-		}
-	}
-	inv, err := h.orgs.InvitationTo(c.Context(), orgID, identity.NormalizeEmail(c.FormValue("email")))
-	if err == nil {
-		// Someone who may not give the role may not take back or repeat
-		// the offer of it either.
-		err = h.mayGiveIn(c, orgID, inv.Role)
-	}
-	if err == nil {
-		err = do(orgID, inv.UserID)
-	}
-	if err != nil {
-		return err
-	}
-	if err := h.web.AuditIn(c, orgID, action, 0, inv.Email); err != nil {
 		return err
 	}
 	web.SetFlash(c, "success", flash)
 	return h.web.Redirect(c, "/people")
+}
+
+// giver is the viewer as someone who manages people.
+func giver(c fiber.Ctx) identity.Giver {
+	v := web.CurrentViewer(c)
+	return identity.Giver{User: v.User, Can: v.Can, Lineage: v.LineageIDs()}
+}
+
+// orgParam is the organisation an invitation belongs to; a malformed one
+// finds none (0), like one that does not exist.
+func orgParam(c fiber.Ctx) int64 {
+	id, _ := strconv.ParseInt(c.Params("org"), 10, 64)
+	return id
 }
 
 // UnlockPost lifts a lockout.
@@ -287,14 +263,4 @@ func (h *Handlers) NamePost(c fiber.Ctx) error {
 	}
 	web.SetFlash(c, "success", "people.person.name_changed")
 	return h.web.Redirect(c, "/people/"+c.Params("id"))
-}
-
-// mayGiveIn checks that the viewer may give role in the organisation orgID
-// (the active one or a daughter), as at invitation.
-func (h *Handlers) mayGiveIn(c fiber.Ctx, orgID int64, role access.Role) error {
-	lineage, err := h.orgs.LineageIDs(c.Context(), orgID)
-	if err != nil {
-		return err
-	}
-	return h.access.CheckGrant(c.Context(), web.CurrentViewer(c).Can, role, lineage)
 }
