@@ -61,6 +61,7 @@ fuzz:
 	$(FUZZ) $(or $(FUZZTIME),15000x) -fuzz '^FuzzParseEvent$$' ./plugins/agenda/internal/events/
 	$(FUZZ) $(or $(FUZZTIME),30000x) -fuzz '^FuzzInstances$$' ./plugins/agenda/internal/instances/
 	$(GO) test -C $(SDK) -run '^$$' -fuzzminimizetime 2000x -fuzztime $(or $(FUZZTIME),100000x) -fuzz '^FuzzUnpackRow$$' ./proto/v1/
+	$(GO) test -C $(SDK) -run '^$$' -fuzzminimizetime 2000x -fuzztime $(or $(FUZZTIME),20000x) -fuzz '^FuzzRender$$' ./richtext/
 
 # Figures for docs/benchmarks.md: pages and /healthz under load on loopback
 # (SQLite and PostgreSQL), template rendering, and one password check.
