@@ -32,6 +32,12 @@ type Service struct{ db *store.DB }
 // NewService returns the audit service.
 func NewService(db *store.DB) *Service { return &Service{db: db} }
 
+// Note records what the context's actor did, as the package's Note, in
+// the transaction ctx carries or on its own.
+func (s *Service) Note(ctx context.Context, orgID int64, action string, subject int64, detail string) error {
+	return Note(ctx, s.db.In(ctx), orgID, action, subject, detail)
+}
+
 // Record writes an event on its own.
 func (s *Service) Record(ctx context.Context, e Event) error { return Record(ctx, s.db, e) }
 

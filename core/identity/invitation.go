@@ -67,10 +67,7 @@ func (s *Service) Invite(ctx context.Context, inviter *User, org *tenancy.Organi
 // lineage (nearest first) is given: the role must be one of the tree's, and
 // one they may give (access.ErrBeyondOwnRights otherwise).
 func (s *Service) InviteAs(ctx context.Context, by access.Set, lineage []int64, inviter *User, org *tenancy.Organisation, in Invitee, ip string) (*User, error) {
-	if s.hooks.CheckGrant == nil {
-		return nil, errors.New("identity: no one may give roles (the CheckGrant hook is missing)")
-	}
-	switch err := s.hooks.CheckGrant(ctx, by, in.Role, lineage); {
+	switch err := s.mayGive(ctx, by, in.Role, lineage); {
 	case errors.Is(err, access.ErrNotFound):
 		in.Role = "" // no role of this tree: refused with the other fields
 	case err != nil:

@@ -75,11 +75,10 @@ type Answer struct {
 // host bounds the call by the configured call timeout; ErrDown says the
 // plugin is not running, any other error that the call failed.
 func (h *Host) Handle(ctx context.Context, plugin string, who Caller, req Request) (*Answer, error) {
-	p := h.Plugin(plugin)
-	if p == nil || p.conn() == nil {
+	p, rpc := h.running(plugin)
+	if rpc == nil {
 		return nil, ErrDown
 	}
-	rpc := p.conn()
 	cc, done := h.open(p, who)
 	defer done()
 	ctx, cancel := context.WithTimeout(ctx, h.Config.CallTimeout)
@@ -112,11 +111,10 @@ func (h *Host) Handle(ctx context.Context, plugin string, who Caller, req Reques
 // known, and returns the work that asks for it, bounded by the slot
 // timeout; nil when the plugin is not running. The work runs once.
 func (h *Host) Slot(plugin, slot string, who Caller, params map[string]string) func() (string, error) {
-	p := h.Plugin(plugin)
-	if p == nil || p.conn() == nil {
+	p, rpc := h.running(plugin)
+	if rpc == nil {
 		return nil
 	}
-	rpc := p.conn()
 	cc, done := h.open(p, who)
 	return func() (string, error) {
 		defer done()
@@ -134,6 +132,15 @@ func (h *Host) Slot(plugin, slot string, who Caller, params map[string]string) f
 		}
 		return string(resp.GetHtml()), nil
 	}
+}
+
+// running is a plugin and its connection; nil when it is not running.
+func (h *Host) running(name string) (*Plugin, pluginv1.PluginClient) {
+	p := h.Plugin(name)
+	if p == nil {
+		return nil, nil
+	}
+	return p, p.conn()
 }
 
 // open opens a call for the caller and gives its context; done ends it.

@@ -3,6 +3,7 @@ package web
 import (
 	"bytes"
 	"cmp"
+	"strconv"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -86,4 +87,12 @@ func textProblem(b []byte) error {
 		}
 	}
 	return nil
+}
+
+// OrgParam is the organisation a route names (:org): an invitation's, an
+// answer's. A malformed one is 0, which finds nothing, like one that does
+// not exist.
+func OrgParam(c fiber.Ctx) int64 {
+	id, _ := strconv.ParseInt(c.Params("org"), 10, 64)
+	return id
 }

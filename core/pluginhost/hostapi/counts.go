@@ -36,13 +36,13 @@ func (s *Service) SetCount(ctx context.Context, req *pluginv1.CountRequest) (*pl
 	if _, ok := members[user]; !ok {
 		return nil, status.Error(codes.NotFound, "no such person in the organisation")
 	}
-	if err := s.deps.Counts.SetCount(ctx, sc.OrgID, user, s.plugin, int(req.GetCount())); err != nil {
+	if err := s.deps.Counts.SetCount(ctx, sc.OrgID, user, s.Plugin, int(req.GetCount())); err != nil {
 		return nil, err
 	}
 	if s.deps.Publish != nil {
 		e := realtime.Event{OrganisationID: sc.OrgID, Topic: "user:" + strconv.FormatInt(user, 10), Name: "nav"}
 		if err := s.deps.Publish(ctx, e); err != nil {
-			s.log.Warn("realtime: navigation not refreshed", "plugin", s.plugin, "error", err)
+			s.Log.Warn("realtime: navigation not refreshed", "plugin", s.Plugin, "error", err)
 		}
 	}
 	return &pluginv1.CountResponse{}, nil

@@ -50,7 +50,7 @@ func (s *Service) item(ctx context.Context, token string, dossierID int64, kind,
 		return nil, nil, err
 	}
 	if level < need {
-		s.log.Warn("plugin refused: dossier level", "plugin", s.plugin, "dossier", dossierID, "level", level.String(), "need", need.String())
+		s.Log.Warn("plugin refused: dossier level", "plugin", s.Plugin, "dossier", dossierID, "level", level.String(), "need", need.String())
 		return nil, nil, status.Errorf(codes.PermissionDenied, "the person may not do this in dossier %d", dossierID)
 	}
 	return sc, d, nil
@@ -110,7 +110,7 @@ func (s *Service) Sessions(ctx context.Context, req *pluginv1.SessionsRequest) (
 	} else if level == dossier.None {
 		return nil, status.Errorf(codes.NotFound, "no dossier %d for this person", req.GetDossierId())
 	}
-	err = s.deps.Dossiers.RecordUsage(ctx, dossier.Who{UserID: sc.UserID, OrgID: sc.OrgID, Can: sc.Can}, s.plugin, req.GetDossierId(), req.GetTrajectoryId(), int(req.GetBooked()), int(req.GetUsed()))
+	err = s.deps.Dossiers.RecordUsage(ctx, dossier.Who{UserID: sc.UserID, OrgID: sc.OrgID, Can: sc.Can}, s.Plugin, req.GetDossierId(), req.GetTrajectoryId(), int(req.GetBooked()), int(req.GetUsed()))
 	var invalid *dossier.Invalid
 	switch {
 	case errors.As(err, &invalid):
@@ -135,7 +135,7 @@ func (s *Service) AddItem(ctx context.Context, req *pluginv1.ItemRequest) (*plug
 		return nil, err
 	}
 	author := sc.UserID
-	it := &readstate.Item{OrganisationID: d.OrganisationID, DossierID: d.ID, Kind: s.plugin + "." + req.GetKind(), Ref: req.GetRef(), AuthorID: &author}
+	it := &readstate.Item{OrganisationID: d.OrganisationID, DossierID: d.ID, Kind: s.Plugin + "." + req.GetKind(), Ref: req.GetRef(), AuthorID: &author}
 	return &pluginv1.ItemResponse{}, readstate.Add(ctx, s.deps.Reads.DB(), it)
 }
 
@@ -148,7 +148,7 @@ func (s *Service) ReadState(ctx context.Context, req *pluginv1.ReadStateRequest)
 	if err != nil {
 		return nil, err
 	}
-	read, err := s.deps.Reads.Read(ctx, sc.UserID, d.ID, s.plugin+"."+req.GetKind(), req.GetRefs())
+	read, err := s.deps.Reads.Read(ctx, sc.UserID, d.ID, s.Plugin+"."+req.GetKind(), req.GetRefs())
 	return &pluginv1.ReadStateResponse{Read: read}, err
 }
 
@@ -161,6 +161,6 @@ func (s *Service) MarkRead(ctx context.Context, req *pluginv1.MarkReadRequest) (
 	if err != nil {
 		return nil, err
 	}
-	found, err := s.deps.Reads.Mark(ctx, sc.UserID, d.ID, s.plugin+"."+req.GetKind(), req.GetRef(), req.GetRead())
+	found, err := s.deps.Reads.Mark(ctx, sc.UserID, d.ID, s.Plugin+"."+req.GetKind(), req.GetRef(), req.GetRead())
 	return &pluginv1.MarkReadResponse{Found: found}, err
 }

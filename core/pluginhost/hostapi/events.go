@@ -23,13 +23,13 @@ func (s *Service) Emit(ctx context.Context, req *pluginv1.EmitRequest) (*pluginv
 		return nil, err
 	}
 	name := req.GetName()
-	if !strings.HasPrefix(name, s.plugin+".") || len(name) > 100 {
-		return nil, status.Errorf(codes.InvalidArgument, "a plugin emits only events named %s.…", s.plugin)
+	if !strings.HasPrefix(name, s.Plugin+".") || len(name) > 100 {
+		return nil, status.Errorf(codes.InvalidArgument, "a plugin emits only events named %s.…", s.Plugin)
 	}
 	if len(req.GetPayload()) > maxEventPayload {
 		return nil, status.Errorf(codes.InvalidArgument, "an event's payload is at most %d bytes", maxEventPayload)
 	}
-	if err := s.deps.Emit(ctx, s.calls.CopyOf(sc), name, req.GetPayload()); err != nil {
+	if err := s.deps.Emit(ctx, s.Calls.CopyOf(sc), name, req.GetPayload()); err != nil {
 		return nil, err
 	}
 	return &pluginv1.EmitResponse{}, nil

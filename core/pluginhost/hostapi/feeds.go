@@ -22,20 +22,20 @@ func (s *Service) Feed(ctx context.Context, req *pluginv1.FeedRequest) (*pluginv
 	out := &pluginv1.FeedResponse{}
 	switch req.GetAction() {
 	case "issue":
-		plain, err := s.deps.Identity.IssueFeed(ctx, sc.UserID, sc.OrgID, s.plugin)
+		plain, err := s.deps.Identity.IssueFeed(ctx, sc.UserID, sc.OrgID, s.Plugin)
 		if err != nil {
 			return nil, err
 		}
-		out.Path = "/feeds/" + s.plugin + "/" + plain
+		out.Path = "/feeds/" + s.Plugin + "/" + plain
 	case "revoke":
-		if err := s.deps.Identity.RevokeFeed(ctx, sc.UserID, sc.OrgID, s.plugin); err != nil {
+		if err := s.deps.Identity.RevokeFeed(ctx, sc.UserID, sc.OrgID, s.Plugin); err != nil {
 			return nil, err
 		}
 	case "status":
 	default:
 		return nil, status.Error(codes.InvalidArgument, `a feed action is "status", "issue" or "revoke"`)
 	}
-	f, err := s.deps.Identity.Feed(ctx, sc.UserID, sc.OrgID, s.plugin)
+	f, err := s.deps.Identity.Feed(ctx, sc.UserID, sc.OrgID, s.Plugin)
 	if err != nil {
 		return nil, err
 	}

@@ -55,18 +55,15 @@ type Deps struct {
 // the live calls of that plugin: the token decides the organisation and the
 // person.
 type Service struct {
-	*wall.Service
-	deps   Deps
-	plugin string
-	calls  *calls.Registry
-	log    *slog.Logger
+	*wall.Service // its Plugin, Calls and Log serve the host API too
+	deps          Deps
 	// serves tells what the plugin's manifest declares, such as a feed.
 	serves func() *pluginv1.ManifestResponse
 }
 
 // New returns the host API of one plugin, its database calls served by db.
 func New(d Deps, db *wall.Service, serves func() *pluginv1.ManifestResponse) *Service {
-	return &Service{Service: db, deps: d, plugin: db.Plugin, calls: db.Calls, log: d.Log, serves: serves}
+	return &Service{Service: db, deps: d, serves: serves}
 }
 
 var errMigrationCall = status.Error(codes.PermissionDenied, "a migration reaches the plugin's tables only: no people, notices, mails or events")
@@ -77,7 +74,7 @@ var errMigrationCall = status.Error(codes.PermissionDenied, "a migration reaches
 func (s *Service) scope(token string) (*calls.Scope, error) {
 	sc, err := s.DBScope(token)
 	if err == nil && sc.Migrating {
-		s.log.Warn("plugin host call refused: a migration's token", "plugin", s.plugin)
+		s.Log.Warn("plugin host call refused: a migration's token", "plugin", s.Plugin)
 		return nil, errMigrationCall
 	}
 	return sc, err
@@ -159,7 +156,7 @@ func (s *Service) Audit(ctx context.Context, req *pluginv1.AuditRequest) (*plugi
 	if d := req.GetDetail(); len(d) > 500 || strings.ContainsFunc(d, unicode.IsControl) || !utf8.ValidString(d) {
 		return nil, status.Error(codes.InvalidArgument, "an audit detail is one line of at most 500 bytes")
 	}
-	e := audit.Event{Action: s.plugin + "." + req.GetAction(), Detail: req.GetDetail(), ActorID: &sc.UserID, OrganisationID: &sc.OrgID, IP: "plugin:" + s.plugin}
+	e := audit.Event{Action: s.Plugin + "." + req.GetAction(), Detail: req.GetDetail(), ActorID: &sc.UserID, OrganisationID: &sc.OrgID, IP: "plugin:" + s.Plugin}
 	if id := req.GetSubjectId(); id != 0 {
 		e.SubjectID = &id
 	}

@@ -26,11 +26,11 @@ func (s *Service) Notify(ctx context.Context, req *pluginv1.NotifyRequest) (*plu
 		return nil, err
 	}
 	message, link := req.GetSubjectMessage(), req.GetLink()
-	if !strings.HasPrefix(message, s.plugin+".") || len(message) > 100 {
-		return nil, status.Errorf(codes.InvalidArgument, "a notice's message is one of the plugin's, %s.…", s.plugin)
+	if !strings.HasPrefix(message, s.Plugin+".") || len(message) > 100 {
+		return nil, status.Errorf(codes.InvalidArgument, "a notice's message is one of the plugin's, %s.…", s.Plugin)
 	}
-	if !ownLink(s.plugin, link) {
-		return nil, status.Errorf(codes.InvalidArgument, "a notice links to one of the plugin's pages, /m/%s/…", s.plugin)
+	if !ownLink(s.Plugin, link) {
+		return nil, status.Errorf(codes.InvalidArgument, "a notice links to one of the plugin's pages, /m/%s/…", s.Plugin)
 	}
 	members, err := s.deps.Orgs.RolesAmong(ctx, sc.OrgID, []int64{req.GetUserId()})
 	if err != nil {
@@ -39,7 +39,7 @@ func (s *Service) Notify(ctx context.Context, req *pluginv1.NotifyRequest) (*plu
 	if _, ok := members[req.GetUserId()]; !ok {
 		return nil, status.Error(codes.NotFound, "no such person in the organisation")
 	}
-	if err := s.deps.Notify(ctx, sc.OrgID, req.GetUserId(), s.plugin, message, link); err != nil {
+	if err := s.deps.Notify(ctx, sc.OrgID, req.GetUserId(), s.Plugin, message, link); err != nil {
 		return nil, err
 	}
 	return &pluginv1.NotifyResponse{}, nil
@@ -95,7 +95,7 @@ func (s *Service) Mail(ctx context.Context, req *pluginv1.MailRequest) (*pluginv
 	if _, ok := members[req.GetUserId()]; !ok {
 		return nil, status.Error(codes.NotFound, "no such person in the organisation")
 	}
-	if err := s.deps.Mail(ctx, sc.OrgID, req.GetUserId(), s.plugin, subject, text, cal); err != nil {
+	if err := s.deps.Mail(ctx, sc.OrgID, req.GetUserId(), s.Plugin, subject, text, cal); err != nil {
 		return nil, err
 	}
 	return &pluginv1.MailResponse{}, nil

@@ -37,9 +37,9 @@ func (s *Service) checkTopic(ctx context.Context, sc *calls.Scope, topic string,
 		if level < dossier.View {
 			return status.Errorf(codes.NotFound, "no dossier %d for this person", id)
 		}
-	case kind == "room" && strings.HasPrefix(rest, s.plugin+":"):
+	case kind == "room" && strings.HasPrefix(rest, s.Plugin+":"):
 	default:
-		return status.Errorf(codes.InvalidArgument, "a plugin names user:<id>, dossier:<id> or room:%s:<name>", s.plugin)
+		return status.Errorf(codes.InvalidArgument, "a plugin names user:<id>, dossier:<id> or room:%s:<name>", s.Plugin)
 	}
 	return nil
 }
@@ -53,17 +53,17 @@ func (s *Service) Audible(ctx context.Context, token string, topics []string) []
 		return nil
 	}
 	if len(topics) > realtime.MaxTopics {
-		s.log.Warn("plugin page listens to too many topics", "plugin", s.plugin, "topics", len(topics))
+		s.Log.Warn("plugin page listens to too many topics", "plugin", s.Plugin, "topics", len(topics))
 		topics = topics[:realtime.MaxTopics]
 	}
 	var out []string
 	for _, topic := range topics {
 		if !realtime.ValidTopic(topic) {
-			s.log.Warn("plugin page listens to a topic that is none", "plugin", s.plugin, "topic", topic)
+			s.Log.Warn("plugin page listens to a topic that is none", "plugin", s.Plugin, "topic", topic)
 			continue
 		}
 		if err := s.checkTopic(ctx, sc, topic, false); err != nil {
-			s.log.Warn("plugin page may not listen", "plugin", s.plugin, "topic", topic, "error", err.Error())
+			s.Log.Warn("plugin page may not listen", "plugin", s.Plugin, "topic", topic, "error", err.Error())
 			continue
 		}
 		out = append(out, topic)

@@ -2,7 +2,6 @@ package account
 
 import (
 	"errors"
-	"strconv"
 
 	"github.com/gofiber/fiber/v3"
 
@@ -25,7 +24,7 @@ func (h *Handlers) Invitations(c fiber.Ctx) error {
 
 // InvitationAcceptPost makes the person a member and takes them there.
 func (h *Handlers) InvitationAcceptPost(c fiber.Ctx) error {
-	v, orgID := web.CurrentViewer(c), orgParam(c)
+	v, orgID := web.CurrentViewer(c), web.OrgParam(c)
 	_, err := h.orgs.AcceptInvitation(c.Context(), v.User.ID, orgID)
 	switch {
 	case errors.Is(err, tenancy.ErrPlanLimit):
@@ -45,18 +44,11 @@ func (h *Handlers) InvitationAcceptPost(c fiber.Ctx) error {
 
 // InvitationDeclinePost answers no; the organisation sees the invitation gone.
 func (h *Handlers) InvitationDeclinePost(c fiber.Ctx) error {
-	v, orgID := web.CurrentViewer(c), orgParam(c)
+	v, orgID := web.CurrentViewer(c), web.OrgParam(c)
 	_, err := h.orgs.DeclineInvitation(c.Context(), v.User.ID, orgID)
 	if err != nil {
 		return err
 	}
 	web.SetFlash(c, "success", "account.invitations.declined")
 	return h.web.Redirect(c, "/invitations")
-}
-
-// orgParam is the organisation an answer is for; a malformed one finds no
-// invitation (0), like one that does not exist.
-func orgParam(c fiber.Ctx) int64 {
-	id, _ := strconv.ParseInt(c.Params("org"), 10, 64)
-	return id
 }

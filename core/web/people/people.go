@@ -171,14 +171,14 @@ func (h *Handlers) act(c fiber.Ctx, flash string, do func(u *identity.User) erro
 // the organisation or (with daughters.access) one of its daughters; the
 // link it mailed ends.
 func (h *Handlers) WithdrawPost(c fiber.Ctx) error {
-	err := h.ids.WithdrawInvitationAs(c.Context(), giver(c), orgParam(c), c.FormValue("email"))
+	err := h.ids.WithdrawInvitationAs(c.Context(), giver(c), web.OrgParam(c), c.FormValue("email"))
 	return h.answered(c, err, "people.invited.withdrawn")
 }
 
 // ResendInvitedPost asks again: a fresh link for someone who has not set up
 // their account, the mail again for an owner who has not answered.
 func (h *Handlers) ResendInvitedPost(c fiber.Ctx) error {
-	err := h.ids.ResendInvitationAs(c.Context(), giver(c), orgParam(c), c.FormValue("email"), c.IP())
+	err := h.ids.ResendInvitationAs(c.Context(), giver(c), web.OrgParam(c), c.FormValue("email"), c.IP())
 	return h.answered(c, err, "people.person.resent")
 }
 
@@ -195,13 +195,6 @@ func (h *Handlers) answered(c fiber.Ctx, err error, flash string) error {
 func giver(c fiber.Ctx) identity.Giver {
 	v := web.CurrentViewer(c)
 	return identity.Giver{User: v.User, Can: v.Can, Lineage: v.LineageIDs()}
-}
-
-// orgParam is the organisation an invitation belongs to; a malformed one
-// finds none (0), like one that does not exist.
-func orgParam(c fiber.Ctx) int64 {
-	id, _ := strconv.ParseInt(c.Params("org"), 10, 64)
-	return id
 }
 
 // UnlockPost lifts a lockout.

@@ -57,6 +57,15 @@ func (s *Service) ResendInvitationAs(ctx context.Context, by Giver, orgID int64,
 	})
 }
 
+// mayGive tells whether someone holding by may give a role in the
+// organisation whose lineage is given (access's rule, through the hook).
+func (s *Service) mayGive(ctx context.Context, by access.Set, role access.Role, lineage []int64) error {
+	if s.hooks.CheckGrant == nil {
+		return errors.New("identity: no one may give roles (the CheckGrant hook is missing)")
+	}
+	return s.hooks.CheckGrant(ctx, by, role, lineage)
+}
+
 // invitationWithin finds an invitation the giver may act on: of their own
 // organisation, or with daughters.access of one below it, and of a role
 // they could give there.
@@ -81,10 +90,7 @@ func (s *Service) invitationWithin(ctx context.Context, by Giver, orgID int64, e
 	if err != nil {
 		return nil, err
 	}
-	if s.hooks.CheckGrant == nil {
-		return nil, errors.New("identity: no one may give roles (the CheckGrant hook is missing)")
-	}
-	if err := s.hooks.CheckGrant(ctx, by.Can, inv.Role, lineage); err != nil {
+	if err := s.mayGive(ctx, by.Can, inv.Role, lineage); err != nil {
 		return nil, err
 	}
 	return inv, nil
