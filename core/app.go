@@ -186,7 +186,7 @@ func (a *App) build() error {
 	a.ident.AddMailKind(identity.MailKind{Key: dossier.Module, Label: "dossier.mail_kind", Default: true})
 	a.reads = readstate.NewService(a.db)
 	a.plugins = pluginhost.New(pluginhost.Deps{Config: cfg.Plugins, BaseURL: strings.TrimRight(cfg.Server.BaseURL, "/"), Member: a.member,
-		Modules: a.modules, Rights: a.access.Registry, Catalog: a.catalog, DB: a.db,
+		Modules: a.modules, Rights: a.access.Registry, Catalog: a.catalog, DB: a.db, Secrets: a.box,
 		Deps: hostapi.Deps{Log: a.log, Orgs: a.orgs, Identity: a.ident, Audit: a.audit, Notify: a.notify.Notify, Mail: a.notify.Mail,
 			Publish: a.publisher.Publish, Presence: a.publisher.Presence, Counts: a.notices, Dossiers: a.dossiers, Reads: a.reads}})
 	plugins.Register(a.web, plugins.Deps{Host: a.plugins, Counts: a.notices, Log: a.log})

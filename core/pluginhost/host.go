@@ -60,6 +60,10 @@ type Deps struct {
 	Catalog *i18n.Catalog
 	// DB is where plugins' statements run, behind the wall.
 	DB *store.DB
+	// Secrets is the installation's key, which every instance shares: the
+	// plugins' database roles take their passwords from it, so instances
+	// on one PostgreSQL database agree on them.
+	Secrets *secrets.Box
 }
 
 // Host runs the installation's plugins.
@@ -79,7 +83,7 @@ type Host struct {
 
 // New returns a host; Start runs the plugins.
 func New(d Deps) *Host {
-	return &Host{Deps: d, plugins: map[string]*Plugin{}, stop: make(chan struct{}), wall: wall.New(d.DB, d.Log)}
+	return &Host{Deps: d, plugins: map[string]*Plugin{}, stop: make(chan struct{}), wall: wall.New(d.DB, d.Log, d.Secrets)}
 }
 
 // Start discovers, checks and starts every plugin, registering what each
@@ -255,6 +259,13 @@ var ErrDown = errors.New("pluginhost: plugin is not running")
 // PostgreSQL once, in its schema; on SQLite in its schema file and then in
 // each organisation's file.
 func (h *Host) migrate(ctx context.Context, p *Plugin) error {
+	// Instances that start together take turns: roles, grants and
+	// migrations are one plugin's at a time on one database.
+	unlock, err := h.wall.Lock(ctx, p.Name)
+	if err != nil {
+		return err
+	}
+	defer unlock()
 	orgs, err := h.wall.Prepare(ctx, p.Name)
 	if err != nil {
 		return err

@@ -20,6 +20,7 @@ import (
 	"google.golang.org/grpc/status"
 
 	"github.com/atriumhq/atrium/core/pluginhost/calls"
+	"github.com/atriumhq/atrium/core/secrets"
 	"github.com/atriumhq/atrium/core/store"
 	pluginv1 "github.com/atriumhq/atrium/plugins/sdk/proto/v1"
 )
@@ -219,14 +220,20 @@ func (e *wallError) Error() string { return e.reason.Error() }
 type Wall struct {
 	db  *store.DB
 	log *slog.Logger
+	// key gives the plugins' roles their passwords (nil: a fresh one at
+	// each start, which suits a single instance only).
+	key *secrets.Box
 
 	pgMu sync.Mutex
 	pg   map[string]*pgPlugin
 	lite map[string]*sqlitePlugin
 }
 
-// New returns the wall in front of the installation's database.
-func New(db *store.DB, log *slog.Logger) *Wall { return &Wall{db: db, log: log} }
+// New returns the wall in front of the installation's database. key is
+// the installation's key, shared by its instances.
+func New(db *store.DB, log *slog.Logger, key *secrets.Box) *Wall {
+	return &Wall{db: db, log: log, key: key}
+}
 
 // postgres is a plugin's side of the wall on PostgreSQL; nil before its
 // first migration prepared it.

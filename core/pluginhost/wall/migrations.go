@@ -1,6 +1,38 @@
 package wall
 
-import "context"
+import (
+	"context"
+	"fmt"
+)
+
+// pluginLockClass is the first key of the advisory locks that serialise
+// plugins' preparation across instances (the second names what is
+// prepared); core migrations take a lock of their own.
+const pluginLockClass = 0x6174 // "at"
+
+// Lock waits until no other instance on the database prepares or migrates
+// the plugin, and holds that until the returned function is called. On
+// SQLite, whose files one instance owns, it returns at once.
+func (w *Wall) Lock(ctx context.Context, plugin string) (func(), error) {
+	if w.db.Kind != "postgres" {
+		return func() {}, nil
+	}
+	conn, err := w.db.Conn(ctx)
+	if err != nil {
+		return nil, err
+	}
+	// The plugin of this installation: its roles and schema, not another
+	// installation's on the same server.
+	name := "SELECT hashtext(current_database() || '/' || current_schema() || '/' || ?)"
+	if _, err := conn.ExecContext(ctx, "SELECT pg_advisory_lock(?, ("+name+"))", pluginLockClass, plugin); err != nil {
+		_ = conn.Close()
+		return nil, fmt.Errorf("plugin database: cannot take the lock on %s: %w", plugin, err)
+	}
+	return func() {
+		_, _ = conn.ExecContext(context.Background(), "SELECT pg_advisory_unlock(?, ("+name+"))", pluginLockClass, plugin)
+		_ = conn.Close()
+	}, nil
+}
 
 // Prepare readies a plugin's side of the wall before its migrations: on
 // PostgreSQL its schema and roles, on SQLite its schema file and one file

@@ -80,21 +80,21 @@ func (w *Wall) preparePostgres(ctx context.Context, plugin string, maxConns int,
 		return nil, err
 	}
 	schema, role, migrator := pgNames(database, core, plugin)
-	callsSecret, migrationSecret := secrets.Token(24), secrets.Token(24)
+	callsSecret, migrationSecret := w.roleSecret(role), w.roleSecret(migrator)
 	q := quoteIdent
+	super, err := w.closeDatabase(ctx, database, role)
+	if err != nil {
+		return nil, err
+	}
 	stmts := []string{
 		// The scope: one row per server process, written by the host only.
 		`CREATE UNLOGGED TABLE IF NOT EXISTS atrium_plugin_scope (pid integer PRIMARY KEY, organisation_id bigint NOT NULL)`,
 		`REVOKE ALL ON atrium_plugin_scope FROM PUBLIC`,
-		// No temporary objects for anyone but Atrium's own user: a temporary
-		// table shadows a real one of the same name.
-		fmt.Sprintf(`GRANT TEMPORARY ON DATABASE %s TO CURRENT_USER`, q(database)),
-		fmt.Sprintf(`REVOKE TEMPORARY ON DATABASE %s FROM PUBLIC`, q(database)),
 	}
 	for _, r := range []struct{ name, secret string }{{role, callsSecret}, {migrator, migrationSecret}} {
 		stmts = append(stmts,
 			fmt.Sprintf(`DO $$ BEGIN CREATE ROLE %s; EXCEPTION WHEN duplicate_object THEN NULL; END $$`, q(r.name)),
-			// A fresh secret at every start: only this process knows it.
+			// A secret only Atrium's instances know: never the plugin.
 			fmt.Sprintf(`ALTER ROLE %s LOGIN NOINHERIT NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS PASSWORD '%s'`, q(r.name), r.secret),
 			fmt.Sprintf(`ALTER ROLE %s SET search_path = %s`, q(r.name), q(schema)),
 		)
@@ -119,22 +119,10 @@ func (w *Wall) preparePostgres(ctx context.Context, plugin string, maxConns int,
 			return nil, fmt.Errorf("plugin database: %v; Atrium's database user must own the database and be allowed to create roles", err)
 		}
 	}
-	// What only a superuser may take from a plugin: large objects (storage
-	// outside any schema, the plugin's or the core's) and temporary files
-	// beyond a bound. Without one, both stay open to plugins (docs/security.md).
-	var super bool
-	if err := w.db.QueryRowContext(ctx, "SELECT rolsuper FROM pg_roles WHERE rolname = current_user").Scan(&super); err != nil {
-		return nil, err
-	}
 	if super {
-		for _, s := range []string{
-			`REVOKE EXECUTE ON FUNCTION lo_creat(integer), lo_create(oid), lo_from_bytea(oid, bytea) FROM PUBLIC`,
-			`GRANT EXECUTE ON FUNCTION lo_creat(integer), lo_create(oid), lo_from_bytea(oid, bytea) TO CURRENT_USER`,
-			fmt.Sprintf(`ALTER ROLE %s SET temp_file_limit = '64MB'`, q(role)),
-		} {
-			if _, err := w.db.ExecContext(ctx, s); err != nil {
-				return nil, fmt.Errorf("plugin database: %w", err)
-			}
+		// Temporary files beyond a bound, which only a superuser may set.
+		if _, err := w.db.ExecContext(ctx, fmt.Sprintf(`ALTER ROLE %s SET temp_file_limit = '64MB'`, q(role))); err != nil {
+			return nil, fmt.Errorf("plugin database: %w", err)
 		}
 	}
 	// The roles are members of nothing.
@@ -161,7 +149,6 @@ func (w *Wall) preparePostgres(ctx context.Context, plugin string, maxConns int,
 		pp.mu.Unlock()
 		return nil
 	}
-	var err error
 	if pp.calls, err = w.db.OpenAs(store.RoleConn{Role: role, Password: callsSecret, MaxConns: maxConns, MaxMessage: maxMessage,
 		Params: map[string]string{"search_path": schema}, Connected: forget}); err != nil {
 		return nil, err
@@ -172,6 +159,59 @@ func (w *Wall) preparePostgres(ctx context.Context, plugin string, maxConns int,
 		return nil, err
 	}
 	return pp, nil
+}
+
+// databaseLock is the second key of the advisory lock under which the
+// database's own rights change (with pluginLockClass as the first).
+const databaseLock = 0
+
+// closeDatabase takes from everyone but Atrium's own user what the whole
+// database offers: temporary objects (a temporary table shadows a real one
+// of the same name) and, where Atrium's user is a superuser, large objects
+// (storage outside any schema). It tells whether the user is a superuser;
+// without one, large objects and temporary files stay open to plugins
+// (docs/security.md). The rights are the database's, shared by every
+// installation on it, and PostgreSQL refuses two concurrent changes of one
+// catalogue row: the changes take turns under a lock.
+func (w *Wall) closeDatabase(ctx context.Context, database, role string) (super bool, err error) {
+	err = w.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+		if _, err := tx.ExecContext(ctx, "SELECT pg_advisory_xact_lock(?, ?)", pluginLockClass, databaseLock); err != nil {
+			return err
+		}
+		if err := tx.QueryRowContext(ctx, "SELECT rolsuper FROM pg_roles WHERE rolname = current_user").Scan(&super); err != nil {
+			return err
+		}
+		stmts := []string{
+			fmt.Sprintf(`GRANT TEMPORARY ON DATABASE %s TO CURRENT_USER`, quoteIdent(database)),
+			fmt.Sprintf(`REVOKE TEMPORARY ON DATABASE %s FROM PUBLIC`, quoteIdent(database)),
+		}
+		if super {
+			stmts = append(stmts,
+				`REVOKE EXECUTE ON FUNCTION lo_creat(integer), lo_create(oid), lo_from_bytea(oid, bytea) FROM PUBLIC`,
+				`GRANT EXECUTE ON FUNCTION lo_creat(integer), lo_create(oid), lo_from_bytea(oid, bytea) TO CURRENT_USER`)
+		}
+		for _, s := range stmts {
+			if _, err := tx.ExecContext(ctx, s); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return false, fmt.Errorf("plugin database: %v; Atrium's database user must own the database and be allowed to create roles", err)
+	}
+	return super, nil
+}
+
+// roleSecret is the password of one of a plugin's roles: derived from the
+// installation's key, so that every instance on the database sets the same
+// one and none locks the others out; a plugin, which never holds the key,
+// cannot know it.
+func (w *Wall) roleSecret(role string) string {
+	if w.key == nil {
+		return secrets.Token(24)
+	}
+	return w.key.Digest("plugin database role " + role)
 }
 
 // moveEarlierTables moves a plugin's tables from the core's schema (where
