@@ -12,7 +12,7 @@ STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.8.2
 HTMX        := 2.0.11
 HTMX_SSE    := 2.2.4
 
-.PHONY: build run sandbox test fuzz bench lint vendor clean proto proto-baseline
+.PHONY: build run sandbox s3server test fuzz bench lint vendor clean proto proto-baseline
 
 build:
 	@echo "build: atrium $(VERSION)"
@@ -39,13 +39,31 @@ sandbox:
 	  command -v bwrap >/dev/null 2>&1 || { echo "sandbox: plugins run in a bubblewrap sandbox: install it (apt-get install bubblewrap), or set ATRIUM_PLUGINS_SANDBOX=off to run them unsandboxed"; exit 1; }; \
 	fi
 
-# Unit, database (SQLite and PostgreSQL) and browser tests. PostgreSQL and
-# Chromium tests skip loudly when missing; REQUIRE_POSTGRES=1 and
-# REQUIRE_BROWSER=1 (as CI sets them) make them fail instead.
-test: sandbox
+# The files tests run against a real S3-compatible server: SeaweedFS
+# (Apache-2.0), built from its source once per machine into the user's cache
+# folder (about 8 minutes on 2 cores; 230 MB), never into the repository.
+# Its go.mod has replace directives, so go install refuses it: the source
+# comes from the module proxy and is built in place.
+SEAWEEDFS := v0.0.0-20261109003541-7506e5f91cd6
+WEED      ?= $(or $(XDG_CACHE_HOME),$(HOME)/.cache)/atrium/weed-$(SEAWEEDFS)
+s3server:
+	@if [ ! -x "$(WEED)" ]; then \
+	  echo "s3server: building SeaweedFS $(SEAWEEDFS) once for the files tests, into $(WEED) (about 8 minutes on 2 cores)"; \
+	  src=$$(cd / && $(GO) mod download -json github.com/seaweedfs/seaweedfs@$(SEAWEEDFS) | sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$$/\1/p'); \
+	  [ -n "$$src" ] || { echo "s3server: cannot fetch SeaweedFS's source from the Go module proxy; fix the proxy, or set WEED to a weed binary"; exit 1; }; \
+	  mkdir -p "$$(dirname "$(WEED)")"; \
+	  (cd "$$src" && GOFLAGS=-mod=mod $(GO) build -o "$(WEED).part" ./weed) || { echo "s3server: building SeaweedFS failed (see above)"; exit 1; }; \
+	  mv "$(WEED).part" "$(WEED)"; \
+	fi
+
+# Unit, database (SQLite and PostgreSQL), S3 and browser tests. PostgreSQL
+# and Chromium tests skip loudly when missing; REQUIRE_POSTGRES=1 and
+# REQUIRE_BROWSER=1 (as CI sets them) make them fail instead. The S3 server
+# is built here when missing, so its tests always run.
+test: sandbox s3server
 	$(GO) vet ./...
 	$(GO) vet -C $(SDK) ./...
-	$(GO) test -race -count=1 ./...
+	REQUIRE_S3=1 ATRIUM_TEST_WEED="$(WEED)" $(GO) test -race -count=1 ./...
 	$(GO) test -C $(SDK) -race -count=1 ./...
 	@$(MAKE) --no-print-directory fuzz
 

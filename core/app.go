@@ -34,6 +34,7 @@ import (
 	"github.com/atriumhq/atrium/core/demo"
 	"github.com/atriumhq/atrium/core/directory"
 	"github.com/atriumhq/atrium/core/dossier"
+	"github.com/atriumhq/atrium/core/files"
 	"github.com/atriumhq/atrium/core/i18n"
 	"github.com/atriumhq/atrium/core/identity"
 	"github.com/atriumhq/atrium/core/mail"
@@ -81,6 +82,7 @@ type App struct {
 	dossiers *dossier.Service
 	audit    *audit.Service
 	reads    *readstate.Service
+	files    *files.Service
 	notices  *notice.Service
 	notify   *notify.Notifier
 	brands   *branding.Service
@@ -185,6 +187,11 @@ func (a *App) build() error {
 	a.dossiers = dossier.NewService(a.db, a.notify)
 	a.ident.AddMailKind(identity.MailKind{Key: dossier.Module, Label: "dossier.mail_kind", Default: true})
 	a.reads = readstate.NewService(a.db)
+	backend, err := openFiles(cfg.Files)
+	if err != nil {
+		return err
+	}
+	a.files = files.NewService(a.db, backend, a.allowance, cfg.Files.MaxFileMB, cfg.Files.QuotaMB, a.log)
 	a.plugins = pluginhost.New(pluginhost.Deps{Config: cfg.Plugins, BaseURL: strings.TrimRight(cfg.Server.BaseURL, "/"), Member: a.member,
 		Modules: a.modules, Rights: a.access.Registry, Catalog: a.catalog, DB: a.db, Secrets: a.box,
 		Deps: hostapi.Deps{Log: a.log, Orgs: a.orgs, Identity: a.ident, Audit: a.audit, Notify: a.notify.Notify, Mail: a.notify.Mail,
@@ -359,7 +366,8 @@ func (a *App) Run(ctx context.Context) error {
 	return a.Serve(ctx, ln)
 }
 
-// purge deletes ended sessions every ten minutes.
+// purge deletes ended sessions and uploads nobody claimed every ten
+// minutes.
 func (a *App) purge(ctx context.Context) {
 	tick := time.NewTicker(10 * time.Minute)
 	defer tick.Stop()
@@ -370,6 +378,11 @@ func (a *App) purge(ctx context.Context) {
 		case <-tick.C:
 			if err := a.ident.PurgeSessions(ctx); err != nil && ctx.Err() == nil {
 				a.log.Warn("session purge failed", "error", err.Error())
+			}
+			if n, err := a.files.Sweep(ctx); err != nil && ctx.Err() == nil {
+				a.log.Warn("sweeping unclaimed uploads failed", "error", err.Error())
+			} else if n > 0 {
+				a.log.Info("unclaimed uploads removed", "files", n)
 			}
 		}
 	}
@@ -456,3 +469,23 @@ func (a *App) recheckStreams(ctx context.Context, userID int64) {
 
 // Notifier tells people what happened: notices, their mails, invitations.
 func (a *App) Notifier() *notify.Notifier { return a.notify }
+
+// openFiles opens the store the configuration names, giving an S3 store a
+// little while to answer.
+func openFiles(cfg config.Files) (files.Backend, error) {
+	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+	defer cancel()
+	return files.OpenBackend(ctx, cfg)
+}
+
+// allowance is what an organisation's subscription allows its files.
+func (a *App) allowance(ctx context.Context, orgID int64) (files.Allowance, error) {
+	sub, err := a.orgs.Subscription(ctx, orgID)
+	if err != nil {
+		return files.Allowance{}, err
+	}
+	return files.Allowance{SubscriberID: sub.OrganisationID, QuotaBytes: int64(sub.StorageMB) << 20, MaxFileBytes: int64(sub.MaxFileMB) << 20}, nil
+}
+
+// Files is the App's file service.
+func (a *App) Files() *files.Service { return a.files }

@@ -29,6 +29,7 @@ func TestEmbedInAHostProgram(t *testing.T) {
 		cfg.Server.Address = "127.0.0.1:0"
 		cfg.Server.MetricsAddress = "127.0.0.1:0"
 		cfg.Security.KeyFile = filepath.Join(t.TempDir(), "secret.key")
+		cfg.Files.Dir = filepath.Join(t.TempDir(), "files")
 		app, err := core.New(cfg, core.WithLogOutput(io.Discard))
 		if err != nil {
 			t.Fatal(err)

@@ -8,6 +8,7 @@ import (
 	"github.com/atriumhq/atrium/core/audit"
 	"github.com/atriumhq/atrium/core/branding"
 	"github.com/atriumhq/atrium/core/dossier"
+	"github.com/atriumhq/atrium/core/files"
 	"github.com/atriumhq/atrium/core/identity"
 	"github.com/atriumhq/atrium/core/mail"
 	"github.com/atriumhq/atrium/core/notice"
@@ -32,5 +33,6 @@ func migrations() []store.Migration {
 		dossier.Migrations(),
 		readstate.Migrations(),
 		realtime.Migrations(),
+		files.Migrations(),
 	)
 }

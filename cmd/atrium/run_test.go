@@ -23,16 +23,17 @@ func atrium(ctx context.Context, env []string, args ...string) (code int, stdout
 	return code, out.String(), errOut.String()
 }
 
-// dbEnv points the command at a test database and a test key.
-func dbEnv(db config.Database) []string {
-	return []string{"ATRIUM_DATABASE_URL=" + db.URL, "ATRIUM_SECURITY_SECRET_KEY=" + secrets.NewKey()}
+// dbEnv points the command at a test database, a test key and a folder
+// for files of the test's own.
+func dbEnv(t *testing.T, db config.Database) []string {
+	return []string{"ATRIUM_DATABASE_URL=" + db.URL, "ATRIUM_SECURITY_SECRET_KEY=" + secrets.NewKey(), "ATRIUM_FILES_DIR=" + t.TempDir()}
 }
 
 func TestMigrateAndDemoOnBothDatabases(t *testing.T) {
 	t.Parallel()
 	coretest.EachDatabase(t, func(t *testing.T, db config.Database) {
 		ctx := context.Background()
-		env := dbEnv(db)
+		env := dbEnv(t, db)
 		code, out, _ := atrium(ctx, env, "migrate", "status")
 		if code != 0 || !strings.Contains(out, "pending  20261130090000_organisations") || !strings.Contains(out, "migrate: 0 of ") {
 			t.Fatalf("fresh status: %d %q", code, out)
@@ -59,7 +60,7 @@ func TestMigrateAndDemoOnBothDatabases(t *testing.T) {
 func TestServeUntilStopped(t *testing.T) {
 	t.Parallel()
 	db := coretest.SQLite(t)
-	env := append(dbEnv(db), "ATRIUM_SERVER_ADDRESS=127.0.0.1:0", "ATRIUM_SERVER_METRICS_ADDRESS=127.0.0.1:0", "ATRIUM_LOG_LEVEL=warn")
+	env := append(dbEnv(t, db), "ATRIUM_SERVER_ADDRESS=127.0.0.1:0", "ATRIUM_SERVER_METRICS_ADDRESS=127.0.0.1:0", "ATRIUM_LOG_LEVEL=warn")
 	ctx, stop := context.WithCancel(context.Background())
 	var out, errOut coretest.Buffer
 	done := make(chan int, 1)
@@ -106,7 +107,7 @@ func TestStartupFailuresAreOneClearLine(t *testing.T) {
 	badFile := filepath.Join(dir, "bad.yaml")
 	_ = os.WriteFile(badFile, []byte("server:\n  adress: 1\n"), 0o600)
 
-	sqlite := dbEnv(coretest.SQLite(t))
+	sqlite := dbEnv(t, coretest.SQLite(t))
 	cases := []struct {
 		name string
 		env  []string

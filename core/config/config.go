@@ -26,6 +26,21 @@ type Config struct {
 	Mail     Mail     `yaml:"mail"`
 	Plugins  Plugins  `yaml:"plugins"`
 	Privacy  Privacy  `yaml:"privacy"`
+	Files    Files    `yaml:"files"`
+}
+
+// Files says where uploaded files are kept and how much anyone may upload.
+type Files struct {
+	Dir         string `yaml:"dir" doc:"folder that keeps uploaded files when no S3-compatible store is set"`
+	MaxFileMB   int    `yaml:"max_file_mb" doc:"largest file anyone may upload, in MiB; a subscription or a module may allow less"`
+	QuotaMB     int    `yaml:"quota_mb" doc:"storage a subscription includes unless the operator sets another amount, in MiB, shared by the subscriber's whole tree"`
+	S3Endpoint  string `yaml:"s3_endpoint" doc:"host:port of an S3-compatible store (AWS, MinIO, SeaweedFS, Garage, …); empty: keep files in dir. Several instances need one"`
+	S3Bucket    string `yaml:"s3_bucket" doc:"the bucket files go into; created when missing"`
+	S3Region    string `yaml:"s3_region" doc:"the store's region, where it asks for one"`
+	S3AccessKey string `yaml:"s3_access_key" doc:"the access key id; empty: anonymous requests"`
+	S3SecretKey string `yaml:"s3_secret_key" doc:"the secret access key"`
+	S3TLS       bool   `yaml:"s3_tls" doc:"reach the store over HTTPS"`
+	S3Prefix    string `yaml:"s3_prefix" doc:"a folder inside the bucket, for a bucket shared with other data"`
 }
 
 // Privacy holds the rules for erasing people.
@@ -157,7 +172,8 @@ func Default() Config {
 			RequireSecondFactor: true, ThrottleAfter: 3, LockoutAfter: 20,
 			SessionIdle: 2 * time.Hour, SessionMax: 12 * time.Hour,
 		},
-		Mail: Mail{SMTPPort: 587, TLS: "starttls", From: "Atrium <no-reply@atrium.invalid>", MaxAttempts: 8},
+		Mail:  Mail{SMTPPort: 587, TLS: "starttls", From: "Atrium <no-reply@atrium.invalid>", MaxAttempts: 8},
+		Files: Files{Dir: "data/files", MaxFileMB: 100, QuotaMB: 10 * 1024},
 		Plugins: Plugins{Dir: "bin/plugins", TrustFile: "data/plugins-trust.json", CallTimeout: 10 * time.Second,
 			SlotTimeout: 300 * time.Millisecond, HealthInterval: 5 * time.Second, TickEvery: 5 * time.Minute, MaxRestarts: 5, MemoryMB: 1024, OpenFiles: 1024,
 			Sandbox: "on", SandboxUser: 65534},

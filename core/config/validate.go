@@ -73,6 +73,16 @@ func (c Config) Validate() error {
 	if _, err := c.Database.Kind(); err != nil {
 		return bad("database.url", err.Error())
 	}
+	if c.Files.S3Endpoint != "" {
+		if p := hostPort(c.Files.S3Endpoint, "s3.example.org:443"); p != "" {
+			return bad("files.s3_endpoint", p)
+		}
+		if c.Files.S3Bucket == "" {
+			return bad("files.s3_bucket", "must name a bucket when files.s3_endpoint is set")
+		}
+	} else if c.Files.Dir == "" {
+		return bad("files.dir", "must name a folder when files.s3_endpoint is empty")
+	}
 	return nil
 }
 

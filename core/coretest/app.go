@@ -3,6 +3,7 @@ package coretest
 import (
 	"bytes"
 	"context"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"sync"
@@ -61,6 +62,7 @@ func NewApp(t testing.TB, db config.Database, opts ...Options) *App {
 	cfg.Security.SecretKey = secrets.NewKey()
 	cfg.Identity.Argon2MemoryKiB = 8 * 1024 // cheap hashes keep tests fast; the parameters are tested on their own
 	cfg.Identity.Argon2Time = 1
+	cfg.Files.Dir = filepath.Join(t.TempDir(), "files")
 	if o.Config != nil {
 		o.Config(&cfg)
 	}

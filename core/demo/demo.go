@@ -84,7 +84,7 @@ func Seed(ctx context.Context, d Deps, progress io.Writer) error {
 		return seedPlugins(ctx, d, org, say)
 	}
 	say("demo: created organisation %q\n", org.Name)
-	if err := orgs.SetSubscription(ctx, org.ID, d.Modules, 50, d.Modules); err != nil {
+	if err := orgs.SetSubscription(ctx, org.ID, tenancy.Plan{Modules: d.Modules, MaxPeople: 50}, d.Modules); err != nil {
 		return fmt.Errorf("demo: subscription: %w", err)
 	}
 	for _, a := range Accounts {
@@ -155,7 +155,7 @@ func subscribeToNewModules(ctx context.Context, orgs *tenancy.Service, org *tena
 	if len(all) == len(sub.ModuleList()) {
 		return nil
 	}
-	return orgs.SetSubscription(ctx, org.ID, all, max(sub.MaxPeople, 50), modules)
+	return orgs.SetSubscription(ctx, org.ID, tenancy.Plan{Modules: all, MaxPeople: max(sub.MaxPeople, 50), StorageMB: sub.StorageMB, MaxFileMB: sub.MaxFileMB}, modules)
 }
 
 // Code is the demo accounts' authenticator code right now.

@@ -104,7 +104,7 @@ func TestDossierCardsAndReadState(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if err := app.Organisations().SetSubscription(ctx, kracht.ID, []string{dossier.Module}, 10, []string{dossier.Module}); err != nil {
+		if err := app.Organisations().SetSubscription(ctx, kracht.ID, tenancy.Plan{Modules: []string{dossier.Module}, MaxPeople: 10}, []string{dossier.Module}); err != nil {
 			t.Fatal(err)
 		}
 		if _, _, err := app.Identity().Seed(ctx, kracht, identity.Invitee{Email: "leon@kracht.example", GivenName: "Leon", FamilyName: "P", Role: access.RoleCoach}, demo.Password, demo.TOTPSecret); err != nil {

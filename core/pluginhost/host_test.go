@@ -78,7 +78,7 @@ func TestExamplePluginThroughTheHost(t *testing.T) {
 		}
 		// Another organisation with the module sees none of Harbour's notes.
 		north, _ := app.Organisations().CreateSubscriber(ctx, tenancy.Details{Name: "North Care", Locale: "en", TimeZone: "Europe/Amsterdam"}, []string{"en", "nl"})
-		if err := app.Organisations().SetSubscription(ctx, north.ID, []string{"example"}, 10, app.Modules().IDs()); err != nil {
+		if err := app.Organisations().SetSubscription(ctx, north.ID, tenancy.Plan{Modules: []string{"example"}, MaxPeople: 10}, app.Modules().IDs()); err != nil {
 			t.Fatal(err)
 		}
 		if _, _, err := app.Identity().Seed(ctx, north, identity.Invitee{Email: "coach@north.example", GivenName: "N", FamilyName: "Coach", Role: access.RoleCoach}, demo.Password, demo.TOTPSecret); err != nil {
@@ -585,7 +585,7 @@ func TestHostilePluginStaysInItsTables(t *testing.T) {
 		}
 		// Rows in two organisations.
 		north, _ := app.Organisations().CreateSubscriber(ctx, tenancy.Details{Name: "North Care", Locale: "en", TimeZone: "Europe/Amsterdam"}, []string{"en", "nl"})
-		_ = app.Organisations().SetSubscription(ctx, north.ID, []string{"hostile"}, 10, app.Modules().IDs())
+		_ = app.Organisations().SetSubscription(ctx, north.ID, tenancy.Plan{Modules: []string{"hostile"}, MaxPeople: 10}, app.Modules().IDs())
 		if _, _, err := app.Identity().Seed(ctx, north, identity.Invitee{Email: "coach@north.example", GivenName: "N", FamilyName: "C", Role: access.RoleCoach}, demo.Password, demo.TOTPSecret); err != nil {
 			t.Fatal(err)
 		}

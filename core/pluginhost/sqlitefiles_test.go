@@ -51,7 +51,7 @@ func TestEachOrganisationHasItsOwnFileOnSQLite(t *testing.T) {
 			t.Fatal(err)
 		}
 		north = org.ID
-		if err := app.Organisations().SetSubscription(ctx, north, []string{"example"}, 10, app.Modules().IDs()); err != nil {
+		if err := app.Organisations().SetSubscription(ctx, north, tenancy.Plan{Modules: []string{"example"}, MaxPeople: 10}, app.Modules().IDs()); err != nil {
 			t.Fatal(err)
 		}
 		if _, _, err := app.Identity().Seed(ctx, org, identity.Invitee{Email: "coach@north.example", GivenName: "N", FamilyName: "Coach", Role: access.RoleCoach}, demo.Password, demo.TOTPSecret); err != nil {

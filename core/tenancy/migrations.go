@@ -110,5 +110,5 @@ func Migrations() []store.Migration {
 			return nil
 		},
 		Down: store.DropTables((*subscription)(nil), (*moduleSwitch)(nil), (*term)(nil)),
-	}, invitationMigration(), domainMigration(), askInvitedMigration()}
+	}, invitationMigration(), domainMigration(), askInvitedMigration(), storageMigration()}
 }

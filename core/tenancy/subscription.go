@@ -14,6 +14,7 @@ import (
 
 	"github.com/atriumhq/atrium/core/audit"
 	"github.com/atriumhq/atrium/core/refusal"
+	"github.com/atriumhq/atrium/core/store"
 )
 
 // Subscription is what a subscriber may use: modules and plan limits. Its
@@ -21,10 +22,14 @@ import (
 type Subscription struct {
 	bun.BaseModel `bun:"table:subscriptions"`
 
-	OrganisationID int64     `bun:"organisation_id,pk"`
-	Modules        string    `bun:"modules,notnull"` // module ids, comma-separated
-	MaxPeople      int       `bun:"max_people,notnull"`
-	UpdatedAt      time.Time `bun:"updated_at,notnull"`
+	OrganisationID int64  `bun:"organisation_id,pk"`
+	Modules        string `bun:"modules,notnull"` // module ids, comma-separated
+	MaxPeople      int    `bun:"max_people,notnull"`
+	// StorageMB is the files' storage of the whole tree and MaxFileMB its
+	// largest file, in MiB (0: the installation's).
+	StorageMB int       `bun:"storage_mb,notnull"`
+	MaxFileMB int       `bun:"max_file_mb,notnull"`
+	UpdatedAt time.Time `bun:"updated_at,notnull"`
 }
 
 // ModuleList is the subscription's modules as a list.
@@ -65,10 +70,19 @@ func (s *Service) Subscription(ctx context.Context, orgID int64) (*Subscription,
 	return sub, err
 }
 
-// SetSubscription saves a subscriber's modules and people limit; modules taken
-// away are switched off in its whole tree, modules added are switched on at
-// the subscriber.
-func (s *Service) SetSubscription(ctx context.Context, orgID int64, modules []string, maxPeople int, known []string) error {
+// Plan is what a subscription allows.
+type Plan struct {
+	Modules   []string
+	MaxPeople int
+	// StorageMB and MaxFileMB bound the files (0: the installation's).
+	StorageMB, MaxFileMB int
+}
+
+// SetSubscription saves a subscriber's plan; modules taken away are
+// switched off in its whole tree, modules added are switched on at the
+// subscriber.
+func (s *Service) SetSubscription(ctx context.Context, orgID int64, plan Plan, known []string) error {
+	modules, maxPeople := plan.Modules, plan.MaxPeople
 	inv := &Invalid{}
 	for _, m := range modules {
 		if !slices.Contains(known, m) {
@@ -77,6 +91,12 @@ func (s *Service) SetSubscription(ctx context.Context, orgID int64, modules []st
 	}
 	if maxPeople < 1 || maxPeople > 1_000_000 {
 		inv.Add("max_people", "tenancy.error.max_people")
+	}
+	if plan.StorageMB < 0 || plan.StorageMB > 100_000_000 {
+		inv.Add("storage_mb", "tenancy.error.storage")
+	}
+	if plan.MaxFileMB < 0 || plan.MaxFileMB > 1_000_000 {
+		inv.Add("max_file_mb", "tenancy.error.storage")
 	}
 	if err := inv.OrNil(); err != nil {
 		return err
@@ -92,9 +112,11 @@ func (s *Service) SetSubscription(ctx context.Context, orgID int64, modules []st
 		}
 		old := &Subscription{OrganisationID: orgID}
 		_ = tx.NewSelect().Model(old).WherePK().Scan(ctx)
-		sub := &Subscription{OrganisationID: orgID, Modules: strings.Join(modules, ","), MaxPeople: maxPeople, UpdatedAt: time.Now().UTC()}
+		sub := &Subscription{OrganisationID: orgID, Modules: strings.Join(modules, ","), MaxPeople: maxPeople,
+			StorageMB: plan.StorageMB, MaxFileMB: plan.MaxFileMB, UpdatedAt: time.Now().UTC()}
 		if _, err := tx.NewInsert().Model(sub).On("CONFLICT (organisation_id) DO UPDATE").
-			Set("modules = EXCLUDED.modules").Set("max_people = EXCLUDED.max_people").Set("updated_at = EXCLUDED.updated_at").Exec(ctx); err != nil {
+			Set("modules = EXCLUDED.modules").Set("max_people = EXCLUDED.max_people").
+			Set("storage_mb = EXCLUDED.storage_mb").Set("max_file_mb = EXCLUDED.max_file_mb").Set("updated_at = EXCLUDED.updated_at").Exec(ctx); err != nil {
 			return err
 		}
 		tree, err := s.subtree(ctx, tx, orgID)
@@ -314,4 +336,29 @@ func (s *Service) WithModule(ctx context.Context, module string) ([][]Organisati
 		}
 	}
 	return out, nil
+}
+
+// storageMigration gives subscriptions their files' storage and largest
+// file.
+func storageMigration() store.Migration {
+	cols := []string{"storage_mb", "max_file_mb"}
+	return store.Migration{
+		Name: "20270102080000_subscription_storage",
+		Up: func(ctx context.Context, tx bun.Tx) error {
+			for _, col := range cols {
+				if _, err := tx.ExecContext(ctx, "ALTER TABLE subscriptions ADD COLUMN "+col+" integer NOT NULL DEFAULT 0"); err != nil {
+					return err
+				}
+			}
+			return nil
+		},
+		Down: func(ctx context.Context, tx bun.Tx) error {
+			for _, col := range cols {
+				if _, err := tx.ExecContext(ctx, "ALTER TABLE subscriptions DROP COLUMN "+col); err != nil {
+					return err
+				}
+			}
+			return nil
+		},
+	}
 }

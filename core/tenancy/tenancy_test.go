@@ -88,7 +88,7 @@ func TestSubscriptionModulesAndTerms(t *testing.T) {
 		orgs := app.Organisations()
 		known := []string{"agenda", "chat", "forums"}
 		root, _ := orgs.CreateSubscriber(ctx, details("Zorg Noord"), locales)
-		if err := orgs.SetSubscription(ctx, root.ID, []string{"agenda", "chat"}, 10, known); err != nil {
+		if err := orgs.SetSubscription(ctx, root.ID, tenancy.Plan{Modules: []string{"agenda", "chat"}, MaxPeople: 10}, known); err != nil {
 			t.Fatal(err)
 		}
 		daughter, _ := orgs.CreateDaughter(ctx, root, details("Locatie"), locales)
@@ -108,10 +108,10 @@ func TestSubscriptionModulesAndTerms(t *testing.T) {
 		if err := orgs.SetModule(ctx, root.ID, "forums", true); err == nil {
 			t.Error("a module outside the subscription was switched on")
 		}
-		if err := orgs.SetSubscription(ctx, root.ID, []string{"teleportation"}, 10, known); err == nil {
+		if err := orgs.SetSubscription(ctx, root.ID, tenancy.Plan{Modules: []string{"teleportation"}, MaxPeople: 10}, known); err == nil {
 			t.Error("an unknown module was accepted")
 		}
-		if err := orgs.SetSubscription(ctx, daughter.ID, []string{"agenda"}, 10, known); err == nil {
+		if err := orgs.SetSubscription(ctx, daughter.ID, tenancy.Plan{Modules: []string{"agenda"}, MaxPeople: 10}, known); err == nil {
 			t.Error("a daughter got a subscription of its own")
 		}
 		// Words: the daughter inherits and may override; empty goes back.
@@ -164,7 +164,7 @@ func TestLastAdministratorAndPlanLimit(t *testing.T) {
 			t.Fatal("a refused change took the admin role away")
 		}
 		// The demo subscription allows 50 people; make it 3 (three are in).
-		if err := orgs.SetSubscription(ctx, org.ID, app.Modules().IDs(), 3, app.Modules().IDs()); err != nil {
+		if err := orgs.SetSubscription(ctx, org.ID, tenancy.Plan{Modules: app.Modules().IDs(), MaxPeople: 3}, app.Modules().IDs()); err != nil {
 			t.Fatal(err)
 		}
 		_, err := app.Identity().Invite(ctx, admin, org, identity.Invitee{Email: "four@example.org", GivenName: "F", FamilyName: "Our", Role: access.RoleCoachee}, "ip")

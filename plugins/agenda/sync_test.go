@@ -17,6 +17,7 @@ import (
 	"github.com/atriumhq/atrium/core/config"
 	"github.com/atriumhq/atrium/core/coretest"
 	"github.com/atriumhq/atrium/core/demo"
+	"github.com/atriumhq/atrium/core/tenancy"
 	"github.com/atriumhq/atrium/plugins/agenda/internal/events"
 )
 
@@ -60,7 +61,7 @@ func TestSyncFollowsOpenHoursAndCountsPerCoach(t *testing.T) {
 		// organisation each change their own calendar three times.
 		for i, org := range []string{demo.Slug, "elsewhere"} {
 			o := s.app.Organisation(t, org, "Elsewhere")
-			if err := s.app.Organisations().SetSubscription(context.Background(), o.ID, s.app.Modules().IDs(), 10, s.app.Modules().IDs()); err != nil {
+			if err := s.app.Organisations().SetSubscription(context.Background(), o.ID, tenancy.Plan{Modules: s.app.Modules().IDs(), MaxPeople: 10}, s.app.Modules().IDs()); err != nil {
 				t.Fatal(err)
 			}
 			email := fmt.Sprintf("coach%d@%s.example", i+2, org)

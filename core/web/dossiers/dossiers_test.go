@@ -201,7 +201,7 @@ func otherOrganisation(t *testing.T, app *coretest.App, slug, email string, role
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := app.Organisations().SetSubscription(ctx, org.ID, []string{dossier.Module}, 10, []string{dossier.Module}); err != nil {
+	if err := app.Organisations().SetSubscription(ctx, org.ID, tenancy.Plan{Modules: []string{dossier.Module}, MaxPeople: 10}, []string{dossier.Module}); err != nil {
 		t.Fatal(err)
 	}
 	if _, _, err := app.Identity().Seed(ctx, org, identity.Invitee{Email: email, GivenName: "Leon", FamilyName: "Peters", Role: role}, demo.Password, demo.TOTPSecret); err != nil {

@@ -10,6 +10,7 @@ import (
 	"github.com/atriumhq/atrium/core/config"
 	"github.com/atriumhq/atrium/core/coretest"
 	"github.com/atriumhq/atrium/core/demo"
+	"github.com/atriumhq/atrium/core/tenancy"
 )
 
 // TestStartingATrajectoryAtThePlanLimit: starting a dossier's first
@@ -26,7 +27,7 @@ func TestStartingATrajectoryAtThePlanLimit(t *testing.T) {
 		org := mustOrg(t, app, demo.Slug)
 		sub, _ := orgs.Subscription(ctx, org.ID)
 		people, _ := orgs.ActivePeople(ctx, []int64{org.ID})
-		if err := orgs.SetSubscription(ctx, org.ID, sub.ModuleList(), people, sub.ModuleList()); err != nil {
+		if err := orgs.SetSubscription(ctx, org.ID, tenancy.Plan{Modules: sub.ModuleList(), MaxPeople: people}, sub.ModuleList()); err != nil {
 			t.Fatal(err)
 		}
 		id := findDossier(t, app, "Smit") // Daniëlle waits for her start and has no account yet
@@ -62,7 +63,7 @@ func TestStartingATrajectoryAtThePlanLimit(t *testing.T) {
 			t.Errorf("dossier status after the refusal: %q", page.Text("#dossier-status"))
 		}
 
-		if err := orgs.SetSubscription(ctx, org.ID, sub.ModuleList(), people+1, sub.ModuleList()); err != nil {
+		if err := orgs.SetSubscription(ctx, org.ID, tenancy.Plan{Modules: sub.ModuleList(), MaxPeople: people + 1}, sub.ModuleList()); err != nil {
 			t.Fatal(err)
 		}
 		if res := hr.PostForm(start, url.Values{"product": {product}, "start_date": {"2026-12-01"}}); res.StatusCode != 303 {

@@ -3,6 +3,7 @@ package operator
 import (
 	"context"
 	"strconv"
+	"strings"
 
 	"github.com/gofiber/fiber/v3"
 
@@ -103,7 +104,7 @@ func (h *Organisations) NewPost(c fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	err = h.orgs.SetSubscription(ctx, org.ID, chosen, maxPeople, h.modules.IDs())
+	err = h.orgs.SetSubscription(ctx, org.ID, tenancy.Plan{Modules: chosen, MaxPeople: maxPeople}, h.modules.IDs())
 	if err == nil {
 		var admin *identity.User
 		admin, err = h.ids.Invite(ctx, web.CurrentViewer(c).User, org, identity.Invitee{Email: f.Values["admin_email"],
@@ -176,9 +177,16 @@ func (h *Organisations) SubscriptionPost(c fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	f := web.ReadForm(c, "max_people")
-	maxPeople, _ := strconv.Atoi(f.Values["max_people"])
-	err = h.orgs.SetSubscription(c.Context(), org.ID, formList(c, "modules"), maxPeople, h.modules.IDs())
+	f := web.ReadForm(c, "max_people", "storage_mb", "max_file_mb")
+	plan := tenancy.Plan{Modules: formList(c, "modules")}
+	for field, into := range map[string]*int{"max_people": &plan.MaxPeople, "storage_mb": &plan.StorageMB, "max_file_mb": &plan.MaxFileMB} {
+		n, err := strconv.Atoi(strings.TrimSpace(f.Values[field]))
+		if err != nil && (field == "max_people" || f.Values[field] != "") {
+			n = -1 // not a number: refused as out of range
+		}
+		*into = n
+	}
+	err = h.orgs.SetSubscription(c.Context(), org.ID, plan, h.modules.IDs())
 	if f.Refuse(err) {
 		return h.renderShow(c, f, web.Unprocessable)
 	}

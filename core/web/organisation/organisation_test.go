@@ -141,7 +141,7 @@ func TestOnlyTheOperatorSetsPortalAddresses(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if err := orgs.SetSubscription(ctx, north.ID, nil, 10, nil); err != nil {
+		if err := orgs.SetSubscription(ctx, north.ID, tenancy.Plan{Modules: nil, MaxPeople: 10}, nil); err != nil {
 			t.Fatal(err)
 		}
 		if _, _, err := app.Identity().Seed(ctx, north, identity.Invitee{Email: "admin@north.example", GivenName: "Noor", FamilyName: "Admin",

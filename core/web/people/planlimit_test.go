@@ -34,7 +34,7 @@ func atTheLimit(t *testing.T, app *coretest.App, extra int) *tenancy.Organisatio
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := orgs.SetSubscription(ctx, org.ID, sub.ModuleList(), n+extra, sub.ModuleList()); err != nil {
+	if err := orgs.SetSubscription(ctx, org.ID, tenancy.Plan{Modules: sub.ModuleList(), MaxPeople: n + extra}, sub.ModuleList()); err != nil {
 		t.Fatal(err)
 	}
 	return org
@@ -150,7 +150,7 @@ func TestReactivationKeepsThePlanLimit(t *testing.T) {
 		}
 		// Beyond the limit (the operator lowered it) it stays off.
 		sub, _ := app.Organisations().Subscription(ctx, org.ID)
-		if err := app.Organisations().SetSubscription(ctx, org.ID, sub.ModuleList(), 3, sub.ModuleList()); err != nil {
+		if err := app.Organisations().SetSubscription(ctx, org.ID, tenancy.Plan{Modules: sub.ModuleList(), MaxPeople: 3}, sub.ModuleList()); err != nil {
 			t.Fatal(err)
 		}
 		if res := admin.PostForm(coachPath+"/web-access", url.Values{"on": {"false"}}); res.StatusCode != 303 {
@@ -254,7 +254,7 @@ func TestConcurrentAdditionsKeepThePlanLimit(t *testing.T) {
 			return
 		}
 		sub, _ := app.Organisations().Subscription(ctx, org.ID)
-		if err := app.Organisations().SetSubscription(ctx, org.ID, sub.ModuleList(), 10, sub.ModuleList()); err != nil {
+		if err := app.Organisations().SetSubscription(ctx, org.ID, tenancy.Plan{Modules: sub.ModuleList(), MaxPeople: 10}, sub.ModuleList()); err != nil {
 			t.Fatal(err)
 		}
 		tx, err := app.DB().BeginTx(ctx, nil)

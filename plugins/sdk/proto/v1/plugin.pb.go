@@ -72,7 +72,7 @@ func (x HandleResponse_Kind) Number() protoreflect.EnumNumber {
 
 // Deprecated: Use HandleResponse_Kind.Descriptor instead.
 func (HandleResponse_Kind) EnumDescriptor() ([]byte, []int) {
-	return file_plugin_proto_rawDescGZIP(), []int{12, 0}
+	return file_plugin_proto_rawDescGZIP(), []int{13, 0}
 }
 
 type ManifestRequest struct {
@@ -440,6 +440,7 @@ type Route struct {
 	Method        string                 `protobuf:"bytes,1,opt,name=method,proto3" json:"method,omitempty"`         // GET, POST, …
 	Path          string                 `protobuf:"bytes,2,opt,name=path,proto3" json:"path,omitempty"`             // below /m/<id>, such as "/" or "/items/:id"
 	Permission    string                 `protobuf:"bytes,3,opt,name=permission,proto3" json:"permission,omitempty"` // needed to open it ("" for every member)
+	Upload        *Upload                `protobuf:"bytes,4,opt,name=upload,proto3" json:"upload,omitempty"`         // v1.7: the route takes files; the host stores them and passes their ids
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -495,6 +496,84 @@ func (x *Route) GetPermission() string {
 	return ""
 }
 
+func (x *Route) GetUpload() *Upload {
+	if x != nil {
+		return x.Upload
+	}
+	return nil
+}
+
+// Upload is how a route takes files: the host reads the multipart form,
+// checks and stores each file, and calls the plugin with a form in which
+// each file field holds the ids of the files stored (FileInfo.id). v1.7
+type Upload struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Fields        []string               `protobuf:"bytes,1,rep,name=fields,proto3" json:"fields,omitempty"`                      // the form's fields that take files
+	Accept        []string               `protobuf:"bytes,2,rep,name=accept,proto3" json:"accept,omitempty"`                      // kinds (image, pdf, text, document, audio, video, archive) or types; empty: all but text/html and SVG
+	MaxBytes      int64                  `protobuf:"varint,3,opt,name=max_bytes,json=maxBytes,proto3" json:"max_bytes,omitempty"` // largest file; 0: what the subscription allows
+	MaxFiles      int32                  `protobuf:"varint,4,opt,name=max_files,json=maxFiles,proto3" json:"max_files,omitempty"` // most files in one form; 0: 10
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *Upload) Reset() {
+	*x = Upload{}
+	mi := &file_plugin_proto_msgTypes[5]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *Upload) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*Upload) ProtoMessage() {}
+
+func (x *Upload) ProtoReflect() protoreflect.Message {
+	mi := &file_plugin_proto_msgTypes[5]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use Upload.ProtoReflect.Descriptor instead.
+func (*Upload) Descriptor() ([]byte, []int) {
+	return file_plugin_proto_rawDescGZIP(), []int{5}
+}
+
+func (x *Upload) GetFields() []string {
+	if x != nil {
+		return x.Fields
+	}
+	return nil
+}
+
+func (x *Upload) GetAccept() []string {
+	if x != nil {
+		return x.Accept
+	}
+	return nil
+}
+
+func (x *Upload) GetMaxBytes() int64 {
+	if x != nil {
+		return x.MaxBytes
+	}
+	return 0
+}
+
+func (x *Upload) GetMaxFiles() int32 {
+	if x != nil {
+		return x.MaxFiles
+	}
+	return 0
+}
+
 type LocaleFile struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
 	Locale        string                 `protobuf:"bytes,1,opt,name=locale,proto3" json:"locale,omitempty"` // "en", "nl"
@@ -505,7 +584,7 @@ type LocaleFile struct {
 
 func (x *LocaleFile) Reset() {
 	*x = LocaleFile{}
-	mi := &file_plugin_proto_msgTypes[5]
+	mi := &file_plugin_proto_msgTypes[6]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -517,7 +596,7 @@ func (x *LocaleFile) String() string {
 func (*LocaleFile) ProtoMessage() {}
 
 func (x *LocaleFile) ProtoReflect() protoreflect.Message {
-	mi := &file_plugin_proto_msgTypes[5]
+	mi := &file_plugin_proto_msgTypes[6]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -530,7 +609,7 @@ func (x *LocaleFile) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use LocaleFile.ProtoReflect.Descriptor instead.
 func (*LocaleFile) Descriptor() ([]byte, []int) {
-	return file_plugin_proto_rawDescGZIP(), []int{5}
+	return file_plugin_proto_rawDescGZIP(), []int{6}
 }
 
 func (x *LocaleFile) GetLocale() string {
@@ -556,7 +635,7 @@ type MigrateRequest struct {
 
 func (x *MigrateRequest) Reset() {
 	*x = MigrateRequest{}
-	mi := &file_plugin_proto_msgTypes[6]
+	mi := &file_plugin_proto_msgTypes[7]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -568,7 +647,7 @@ func (x *MigrateRequest) String() string {
 func (*MigrateRequest) ProtoMessage() {}
 
 func (x *MigrateRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_plugin_proto_msgTypes[6]
+	mi := &file_plugin_proto_msgTypes[7]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -581,7 +660,7 @@ func (x *MigrateRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use MigrateRequest.ProtoReflect.Descriptor instead.
 func (*MigrateRequest) Descriptor() ([]byte, []int) {
-	return file_plugin_proto_rawDescGZIP(), []int{6}
+	return file_plugin_proto_rawDescGZIP(), []int{7}
 }
 
 func (x *MigrateRequest) GetContext() *CallContext {
@@ -600,7 +679,7 @@ type MigrateResponse struct {
 
 func (x *MigrateResponse) Reset() {
 	*x = MigrateResponse{}
-	mi := &file_plugin_proto_msgTypes[7]
+	mi := &file_plugin_proto_msgTypes[8]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -612,7 +691,7 @@ func (x *MigrateResponse) String() string {
 func (*MigrateResponse) ProtoMessage() {}
 
 func (x *MigrateResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_plugin_proto_msgTypes[7]
+	mi := &file_plugin_proto_msgTypes[8]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -625,7 +704,7 @@ func (x *MigrateResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use MigrateResponse.ProtoReflect.Descriptor instead.
 func (*MigrateResponse) Descriptor() ([]byte, []int) {
-	return file_plugin_proto_rawDescGZIP(), []int{7}
+	return file_plugin_proto_rawDescGZIP(), []int{8}
 }
 
 func (x *MigrateResponse) GetApplied() []string {
@@ -656,7 +735,7 @@ type CallContext struct {
 
 func (x *CallContext) Reset() {
 	*x = CallContext{}
-	mi := &file_plugin_proto_msgTypes[8]
+	mi := &file_plugin_proto_msgTypes[9]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -668,7 +747,7 @@ func (x *CallContext) String() string {
 func (*CallContext) ProtoMessage() {}
 
 func (x *CallContext) ProtoReflect() protoreflect.Message {
-	mi := &file_plugin_proto_msgTypes[8]
+	mi := &file_plugin_proto_msgTypes[9]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -681,7 +760,7 @@ func (x *CallContext) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CallContext.ProtoReflect.Descriptor instead.
 func (*CallContext) Descriptor() ([]byte, []int) {
-	return file_plugin_proto_rawDescGZIP(), []int{8}
+	return file_plugin_proto_rawDescGZIP(), []int{9}
 }
 
 func (x *CallContext) GetToken() string {
@@ -778,7 +857,7 @@ type Words struct {
 
 func (x *Words) Reset() {
 	*x = Words{}
-	mi := &file_plugin_proto_msgTypes[9]
+	mi := &file_plugin_proto_msgTypes[10]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -790,7 +869,7 @@ func (x *Words) String() string {
 func (*Words) ProtoMessage() {}
 
 func (x *Words) ProtoReflect() protoreflect.Message {
-	mi := &file_plugin_proto_msgTypes[9]
+	mi := &file_plugin_proto_msgTypes[10]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -803,7 +882,7 @@ func (x *Words) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Words.ProtoReflect.Descriptor instead.
 func (*Words) Descriptor() ([]byte, []int) {
-	return file_plugin_proto_rawDescGZIP(), []int{9}
+	return file_plugin_proto_rawDescGZIP(), []int{10}
 }
 
 func (x *Words) GetOne() string {
@@ -836,7 +915,7 @@ type HandleRequest struct {
 
 func (x *HandleRequest) Reset() {
 	*x = HandleRequest{}
-	mi := &file_plugin_proto_msgTypes[10]
+	mi := &file_plugin_proto_msgTypes[11]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -848,7 +927,7 @@ func (x *HandleRequest) String() string {
 func (*HandleRequest) ProtoMessage() {}
 
 func (x *HandleRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_plugin_proto_msgTypes[10]
+	mi := &file_plugin_proto_msgTypes[11]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -861,7 +940,7 @@ func (x *HandleRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use HandleRequest.ProtoReflect.Descriptor instead.
 func (*HandleRequest) Descriptor() ([]byte, []int) {
-	return file_plugin_proto_rawDescGZIP(), []int{10}
+	return file_plugin_proto_rawDescGZIP(), []int{11}
 }
 
 func (x *HandleRequest) GetContext() *CallContext {
@@ -932,7 +1011,7 @@ type Preload struct {
 
 func (x *Preload) Reset() {
 	*x = Preload{}
-	mi := &file_plugin_proto_msgTypes[11]
+	mi := &file_plugin_proto_msgTypes[12]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -944,7 +1023,7 @@ func (x *Preload) String() string {
 func (*Preload) ProtoMessage() {}
 
 func (x *Preload) ProtoReflect() protoreflect.Message {
-	mi := &file_plugin_proto_msgTypes[11]
+	mi := &file_plugin_proto_msgTypes[12]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -957,7 +1036,7 @@ func (x *Preload) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Preload.ProtoReflect.Descriptor instead.
 func (*Preload) Descriptor() ([]byte, []int) {
-	return file_plugin_proto_rawDescGZIP(), []int{11}
+	return file_plugin_proto_rawDescGZIP(), []int{12}
 }
 
 func (x *Preload) GetSql() string {
@@ -980,16 +1059,18 @@ type HandleResponse struct {
 	Kind          HandleResponse_Kind    `protobuf:"varint,2,opt,name=kind,proto3,enum=atrium.plugin.v1.HandleResponse_Kind" json:"kind,omitempty"`
 	Headers       map[string]string      `protobuf:"bytes,3,rep,name=headers,proto3" json:"headers,omitempty" protobuf_key:"bytes,1,opt,name=key" protobuf_val:"bytes,2,opt,name=value"` // Content-Type, HX-*, Location
 	Body          []byte                 `protobuf:"bytes,4,opt,name=body,proto3" json:"body,omitempty"`
-	Title         string                 `protobuf:"bytes,5,opt,name=title,proto3" json:"title,omitempty"` // the page title, already translated
-	Reads         []string               `protobuf:"bytes,6,rep,name=reads,proto3" json:"reads,omitempty"` // standalone reads a GET page ran, for the host to preload next time. v1.1
-	Live          []string               `protobuf:"bytes,7,rep,name=live,proto3" json:"live,omitempty"`   // topics the page listens to: dossier:<id> the person may open, room:<plugin>:<name>; the host checks each. v1.5
+	Title         string                 `protobuf:"bytes,5,opt,name=title,proto3" json:"title,omitempty"`    // the page title, already translated
+	Reads         []string               `protobuf:"bytes,6,rep,name=reads,proto3" json:"reads,omitempty"`    // standalone reads a GET page ran, for the host to preload next time. v1.1
+	Live          []string               `protobuf:"bytes,7,rep,name=live,proto3" json:"live,omitempty"`      // topics the page listens to: dossier:<id> the person may open, room:<plugin>:<name>; the host checks each. v1.5
+	File          int64                  `protobuf:"varint,8,opt,name=file,proto3" json:"file,omitempty"`     // v1.7: answer with this file of the plugin's, sent by the host (Range, ETag, its name); status and body are ignored
+	Inline        bool                   `protobuf:"varint,9,opt,name=inline,proto3" json:"inline,omitempty"` // v1.7: show the file in the browser where its type allows, under a sandboxing policy; else a download
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
 
 func (x *HandleResponse) Reset() {
 	*x = HandleResponse{}
-	mi := &file_plugin_proto_msgTypes[12]
+	mi := &file_plugin_proto_msgTypes[13]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1001,7 +1082,7 @@ func (x *HandleResponse) String() string {
 func (*HandleResponse) ProtoMessage() {}
 
 func (x *HandleResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_plugin_proto_msgTypes[12]
+	mi := &file_plugin_proto_msgTypes[13]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1014,7 +1095,7 @@ func (x *HandleResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use HandleResponse.ProtoReflect.Descriptor instead.
 func (*HandleResponse) Descriptor() ([]byte, []int) {
-	return file_plugin_proto_rawDescGZIP(), []int{12}
+	return file_plugin_proto_rawDescGZIP(), []int{13}
 }
 
 func (x *HandleResponse) GetStatus() int32 {
@@ -1066,6 +1147,20 @@ func (x *HandleResponse) GetLive() []string {
 	return nil
 }
 
+func (x *HandleResponse) GetFile() int64 {
+	if x != nil {
+		return x.File
+	}
+	return 0
+}
+
+func (x *HandleResponse) GetInline() bool {
+	if x != nil {
+		return x.Inline
+	}
+	return false
+}
+
 type SlotRequest struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
 	Context       *CallContext           `protobuf:"bytes,1,opt,name=context,proto3" json:"context,omitempty"`
@@ -1077,7 +1172,7 @@ type SlotRequest struct {
 
 func (x *SlotRequest) Reset() {
 	*x = SlotRequest{}
-	mi := &file_plugin_proto_msgTypes[13]
+	mi := &file_plugin_proto_msgTypes[14]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1089,7 +1184,7 @@ func (x *SlotRequest) String() string {
 func (*SlotRequest) ProtoMessage() {}
 
 func (x *SlotRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_plugin_proto_msgTypes[13]
+	mi := &file_plugin_proto_msgTypes[14]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1102,7 +1197,7 @@ func (x *SlotRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SlotRequest.ProtoReflect.Descriptor instead.
 func (*SlotRequest) Descriptor() ([]byte, []int) {
-	return file_plugin_proto_rawDescGZIP(), []int{13}
+	return file_plugin_proto_rawDescGZIP(), []int{14}
 }
 
 func (x *SlotRequest) GetContext() *CallContext {
@@ -1135,7 +1230,7 @@ type SlotResponse struct {
 
 func (x *SlotResponse) Reset() {
 	*x = SlotResponse{}
-	mi := &file_plugin_proto_msgTypes[14]
+	mi := &file_plugin_proto_msgTypes[15]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1147,7 +1242,7 @@ func (x *SlotResponse) String() string {
 func (*SlotResponse) ProtoMessage() {}
 
 func (x *SlotResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_plugin_proto_msgTypes[14]
+	mi := &file_plugin_proto_msgTypes[15]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1160,7 +1255,7 @@ func (x *SlotResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SlotResponse.ProtoReflect.Descriptor instead.
 func (*SlotResponse) Descriptor() ([]byte, []int) {
-	return file_plugin_proto_rawDescGZIP(), []int{14}
+	return file_plugin_proto_rawDescGZIP(), []int{15}
 }
 
 func (x *SlotResponse) GetHtml() []byte {
@@ -1181,7 +1276,7 @@ type EventRequest struct {
 
 func (x *EventRequest) Reset() {
 	*x = EventRequest{}
-	mi := &file_plugin_proto_msgTypes[15]
+	mi := &file_plugin_proto_msgTypes[16]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1193,7 +1288,7 @@ func (x *EventRequest) String() string {
 func (*EventRequest) ProtoMessage() {}
 
 func (x *EventRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_plugin_proto_msgTypes[15]
+	mi := &file_plugin_proto_msgTypes[16]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1206,7 +1301,7 @@ func (x *EventRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use EventRequest.ProtoReflect.Descriptor instead.
 func (*EventRequest) Descriptor() ([]byte, []int) {
-	return file_plugin_proto_rawDescGZIP(), []int{15}
+	return file_plugin_proto_rawDescGZIP(), []int{16}
 }
 
 func (x *EventRequest) GetContext() *CallContext {
@@ -1238,7 +1333,7 @@ type EventResponse struct {
 
 func (x *EventResponse) Reset() {
 	*x = EventResponse{}
-	mi := &file_plugin_proto_msgTypes[16]
+	mi := &file_plugin_proto_msgTypes[17]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1250,7 +1345,7 @@ func (x *EventResponse) String() string {
 func (*EventResponse) ProtoMessage() {}
 
 func (x *EventResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_plugin_proto_msgTypes[16]
+	mi := &file_plugin_proto_msgTypes[17]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1263,7 +1358,7 @@ func (x *EventResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use EventResponse.ProtoReflect.Descriptor instead.
 func (*EventResponse) Descriptor() ([]byte, []int) {
-	return file_plugin_proto_rawDescGZIP(), []int{16}
+	return file_plugin_proto_rawDescGZIP(), []int{17}
 }
 
 type HealthRequest struct {
@@ -1274,7 +1369,7 @@ type HealthRequest struct {
 
 func (x *HealthRequest) Reset() {
 	*x = HealthRequest{}
-	mi := &file_plugin_proto_msgTypes[17]
+	mi := &file_plugin_proto_msgTypes[18]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1286,7 +1381,7 @@ func (x *HealthRequest) String() string {
 func (*HealthRequest) ProtoMessage() {}
 
 func (x *HealthRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_plugin_proto_msgTypes[17]
+	mi := &file_plugin_proto_msgTypes[18]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1299,7 +1394,7 @@ func (x *HealthRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use HealthRequest.ProtoReflect.Descriptor instead.
 func (*HealthRequest) Descriptor() ([]byte, []int) {
-	return file_plugin_proto_rawDescGZIP(), []int{17}
+	return file_plugin_proto_rawDescGZIP(), []int{18}
 }
 
 type HealthResponse struct {
@@ -1311,7 +1406,7 @@ type HealthResponse struct {
 
 func (x *HealthResponse) Reset() {
 	*x = HealthResponse{}
-	mi := &file_plugin_proto_msgTypes[18]
+	mi := &file_plugin_proto_msgTypes[19]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1323,7 +1418,7 @@ func (x *HealthResponse) String() string {
 func (*HealthResponse) ProtoMessage() {}
 
 func (x *HealthResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_plugin_proto_msgTypes[18]
+	mi := &file_plugin_proto_msgTypes[19]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1336,7 +1431,7 @@ func (x *HealthResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use HealthResponse.ProtoReflect.Descriptor instead.
 func (*HealthResponse) Descriptor() ([]byte, []int) {
-	return file_plugin_proto_rawDescGZIP(), []int{18}
+	return file_plugin_proto_rawDescGZIP(), []int{19}
 }
 
 func (x *HealthResponse) GetOk() bool {
@@ -1365,7 +1460,7 @@ type Value struct {
 
 func (x *Value) Reset() {
 	*x = Value{}
-	mi := &file_plugin_proto_msgTypes[19]
+	mi := &file_plugin_proto_msgTypes[20]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1377,7 +1472,7 @@ func (x *Value) String() string {
 func (*Value) ProtoMessage() {}
 
 func (x *Value) ProtoReflect() protoreflect.Message {
-	mi := &file_plugin_proto_msgTypes[19]
+	mi := &file_plugin_proto_msgTypes[20]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1390,7 +1485,7 @@ func (x *Value) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Value.ProtoReflect.Descriptor instead.
 func (*Value) Descriptor() ([]byte, []int) {
-	return file_plugin_proto_rawDescGZIP(), []int{19}
+	return file_plugin_proto_rawDescGZIP(), []int{20}
 }
 
 func (x *Value) GetKind() isValue_Kind {
@@ -1521,7 +1616,7 @@ type ExecRequest struct {
 
 func (x *ExecRequest) Reset() {
 	*x = ExecRequest{}
-	mi := &file_plugin_proto_msgTypes[20]
+	mi := &file_plugin_proto_msgTypes[21]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1533,7 +1628,7 @@ func (x *ExecRequest) String() string {
 func (*ExecRequest) ProtoMessage() {}
 
 func (x *ExecRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_plugin_proto_msgTypes[20]
+	mi := &file_plugin_proto_msgTypes[21]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1546,7 +1641,7 @@ func (x *ExecRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ExecRequest.ProtoReflect.Descriptor instead.
 func (*ExecRequest) Descriptor() ([]byte, []int) {
-	return file_plugin_proto_rawDescGZIP(), []int{20}
+	return file_plugin_proto_rawDescGZIP(), []int{21}
 }
 
 func (x *ExecRequest) GetToken() string {
@@ -1587,7 +1682,7 @@ type ExecResponse struct {
 
 func (x *ExecResponse) Reset() {
 	*x = ExecResponse{}
-	mi := &file_plugin_proto_msgTypes[21]
+	mi := &file_plugin_proto_msgTypes[22]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1599,7 +1694,7 @@ func (x *ExecResponse) String() string {
 func (*ExecResponse) ProtoMessage() {}
 
 func (x *ExecResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_plugin_proto_msgTypes[21]
+	mi := &file_plugin_proto_msgTypes[22]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1612,7 +1707,7 @@ func (x *ExecResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ExecResponse.ProtoReflect.Descriptor instead.
 func (*ExecResponse) Descriptor() ([]byte, []int) {
-	return file_plugin_proto_rawDescGZIP(), []int{21}
+	return file_plugin_proto_rawDescGZIP(), []int{22}
 }
 
 func (x *ExecResponse) GetRowsAffected() int64 {
@@ -1642,7 +1737,7 @@ type QueryRequest struct {
 
 func (x *QueryRequest) Reset() {
 	*x = QueryRequest{}
-	mi := &file_plugin_proto_msgTypes[22]
+	mi := &file_plugin_proto_msgTypes[23]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1654,7 +1749,7 @@ func (x *QueryRequest) String() string {
 func (*QueryRequest) ProtoMessage() {}
 
 func (x *QueryRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_plugin_proto_msgTypes[22]
+	mi := &file_plugin_proto_msgTypes[23]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1667,7 +1762,7 @@ func (x *QueryRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use QueryRequest.ProtoReflect.Descriptor instead.
 func (*QueryRequest) Descriptor() ([]byte, []int) {
-	return file_plugin_proto_rawDescGZIP(), []int{22}
+	return file_plugin_proto_rawDescGZIP(), []int{23}
 }
 
 func (x *QueryRequest) GetToken() string {
@@ -1714,7 +1809,7 @@ type BeginRequest struct {
 
 func (x *BeginRequest) Reset() {
 	*x = BeginRequest{}
-	mi := &file_plugin_proto_msgTypes[23]
+	mi := &file_plugin_proto_msgTypes[24]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1726,7 +1821,7 @@ func (x *BeginRequest) String() string {
 func (*BeginRequest) ProtoMessage() {}
 
 func (x *BeginRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_plugin_proto_msgTypes[23]
+	mi := &file_plugin_proto_msgTypes[24]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1739,7 +1834,7 @@ func (x *BeginRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use BeginRequest.ProtoReflect.Descriptor instead.
 func (*BeginRequest) Descriptor() ([]byte, []int) {
-	return file_plugin_proto_rawDescGZIP(), []int{23}
+	return file_plugin_proto_rawDescGZIP(), []int{24}
 }
 
 func (x *BeginRequest) GetToken() string {
@@ -1758,7 +1853,7 @@ type BeginResponse struct {
 
 func (x *BeginResponse) Reset() {
 	*x = BeginResponse{}
-	mi := &file_plugin_proto_msgTypes[24]
+	mi := &file_plugin_proto_msgTypes[25]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1770,7 +1865,7 @@ func (x *BeginResponse) String() string {
 func (*BeginResponse) ProtoMessage() {}
 
 func (x *BeginResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_plugin_proto_msgTypes[24]
+	mi := &file_plugin_proto_msgTypes[25]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1783,7 +1878,7 @@ func (x *BeginResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use BeginResponse.ProtoReflect.Descriptor instead.
 func (*BeginResponse) Descriptor() ([]byte, []int) {
-	return file_plugin_proto_rawDescGZIP(), []int{24}
+	return file_plugin_proto_rawDescGZIP(), []int{25}
 }
 
 func (x *BeginResponse) GetTx() string {
@@ -1803,7 +1898,7 @@ type TxRequest struct {
 
 func (x *TxRequest) Reset() {
 	*x = TxRequest{}
-	mi := &file_plugin_proto_msgTypes[25]
+	mi := &file_plugin_proto_msgTypes[26]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1815,7 +1910,7 @@ func (x *TxRequest) String() string {
 func (*TxRequest) ProtoMessage() {}
 
 func (x *TxRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_plugin_proto_msgTypes[25]
+	mi := &file_plugin_proto_msgTypes[26]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1828,7 +1923,7 @@ func (x *TxRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use TxRequest.ProtoReflect.Descriptor instead.
 func (*TxRequest) Descriptor() ([]byte, []int) {
-	return file_plugin_proto_rawDescGZIP(), []int{25}
+	return file_plugin_proto_rawDescGZIP(), []int{26}
 }
 
 func (x *TxRequest) GetToken() string {
@@ -1853,7 +1948,7 @@ type TxResponse struct {
 
 func (x *TxResponse) Reset() {
 	*x = TxResponse{}
-	mi := &file_plugin_proto_msgTypes[26]
+	mi := &file_plugin_proto_msgTypes[27]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1865,7 +1960,7 @@ func (x *TxResponse) String() string {
 func (*TxResponse) ProtoMessage() {}
 
 func (x *TxResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_plugin_proto_msgTypes[26]
+	mi := &file_plugin_proto_msgTypes[27]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1878,7 +1973,7 @@ func (x *TxResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use TxResponse.ProtoReflect.Descriptor instead.
 func (*TxResponse) Descriptor() ([]byte, []int) {
-	return file_plugin_proto_rawDescGZIP(), []int{26}
+	return file_plugin_proto_rawDescGZIP(), []int{27}
 }
 
 type Row struct {
@@ -1890,7 +1985,7 @@ type Row struct {
 
 func (x *Row) Reset() {
 	*x = Row{}
-	mi := &file_plugin_proto_msgTypes[27]
+	mi := &file_plugin_proto_msgTypes[28]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1902,7 +1997,7 @@ func (x *Row) String() string {
 func (*Row) ProtoMessage() {}
 
 func (x *Row) ProtoReflect() protoreflect.Message {
-	mi := &file_plugin_proto_msgTypes[27]
+	mi := &file_plugin_proto_msgTypes[28]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1915,7 +2010,7 @@ func (x *Row) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Row.ProtoReflect.Descriptor instead.
 func (*Row) Descriptor() ([]byte, []int) {
-	return file_plugin_proto_rawDescGZIP(), []int{27}
+	return file_plugin_proto_rawDescGZIP(), []int{28}
 }
 
 func (x *Row) GetValues() []*Value {
@@ -1939,7 +2034,7 @@ type RowBatch struct {
 
 func (x *RowBatch) Reset() {
 	*x = RowBatch{}
-	mi := &file_plugin_proto_msgTypes[28]
+	mi := &file_plugin_proto_msgTypes[29]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1951,7 +2046,7 @@ func (x *RowBatch) String() string {
 func (*RowBatch) ProtoMessage() {}
 
 func (x *RowBatch) ProtoReflect() protoreflect.Message {
-	mi := &file_plugin_proto_msgTypes[28]
+	mi := &file_plugin_proto_msgTypes[29]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1964,7 +2059,7 @@ func (x *RowBatch) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RowBatch.ProtoReflect.Descriptor instead.
 func (*RowBatch) Descriptor() ([]byte, []int) {
-	return file_plugin_proto_rawDescGZIP(), []int{28}
+	return file_plugin_proto_rawDescGZIP(), []int{29}
 }
 
 func (x *RowBatch) GetColumns() []string {
@@ -1998,7 +2093,7 @@ type PeopleRequest struct {
 
 func (x *PeopleRequest) Reset() {
 	*x = PeopleRequest{}
-	mi := &file_plugin_proto_msgTypes[29]
+	mi := &file_plugin_proto_msgTypes[30]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2010,7 +2105,7 @@ func (x *PeopleRequest) String() string {
 func (*PeopleRequest) ProtoMessage() {}
 
 func (x *PeopleRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_plugin_proto_msgTypes[29]
+	mi := &file_plugin_proto_msgTypes[30]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2023,7 +2118,7 @@ func (x *PeopleRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use PeopleRequest.ProtoReflect.Descriptor instead.
 func (*PeopleRequest) Descriptor() ([]byte, []int) {
-	return file_plugin_proto_rawDescGZIP(), []int{29}
+	return file_plugin_proto_rawDescGZIP(), []int{30}
 }
 
 func (x *PeopleRequest) GetToken() string {
@@ -2054,7 +2149,7 @@ type Person struct {
 
 func (x *Person) Reset() {
 	*x = Person{}
-	mi := &file_plugin_proto_msgTypes[30]
+	mi := &file_plugin_proto_msgTypes[31]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2066,7 +2161,7 @@ func (x *Person) String() string {
 func (*Person) ProtoMessage() {}
 
 func (x *Person) ProtoReflect() protoreflect.Message {
-	mi := &file_plugin_proto_msgTypes[30]
+	mi := &file_plugin_proto_msgTypes[31]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2079,7 +2174,7 @@ func (x *Person) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Person.ProtoReflect.Descriptor instead.
 func (*Person) Descriptor() ([]byte, []int) {
-	return file_plugin_proto_rawDescGZIP(), []int{30}
+	return file_plugin_proto_rawDescGZIP(), []int{31}
 }
 
 func (x *Person) GetId() int64 {
@@ -2133,7 +2228,7 @@ type PeopleResponse struct {
 
 func (x *PeopleResponse) Reset() {
 	*x = PeopleResponse{}
-	mi := &file_plugin_proto_msgTypes[31]
+	mi := &file_plugin_proto_msgTypes[32]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2145,7 +2240,7 @@ func (x *PeopleResponse) String() string {
 func (*PeopleResponse) ProtoMessage() {}
 
 func (x *PeopleResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_plugin_proto_msgTypes[31]
+	mi := &file_plugin_proto_msgTypes[32]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2158,7 +2253,7 @@ func (x *PeopleResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use PeopleResponse.ProtoReflect.Descriptor instead.
 func (*PeopleResponse) Descriptor() ([]byte, []int) {
-	return file_plugin_proto_rawDescGZIP(), []int{31}
+	return file_plugin_proto_rawDescGZIP(), []int{32}
 }
 
 func (x *PeopleResponse) GetPeople() []*Person {
@@ -2178,7 +2273,7 @@ type CanRequest struct {
 
 func (x *CanRequest) Reset() {
 	*x = CanRequest{}
-	mi := &file_plugin_proto_msgTypes[32]
+	mi := &file_plugin_proto_msgTypes[33]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2190,7 +2285,7 @@ func (x *CanRequest) String() string {
 func (*CanRequest) ProtoMessage() {}
 
 func (x *CanRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_plugin_proto_msgTypes[32]
+	mi := &file_plugin_proto_msgTypes[33]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2203,7 +2298,7 @@ func (x *CanRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CanRequest.ProtoReflect.Descriptor instead.
 func (*CanRequest) Descriptor() ([]byte, []int) {
-	return file_plugin_proto_rawDescGZIP(), []int{32}
+	return file_plugin_proto_rawDescGZIP(), []int{33}
 }
 
 func (x *CanRequest) GetToken() string {
@@ -2229,7 +2324,7 @@ type CanResponse struct {
 
 func (x *CanResponse) Reset() {
 	*x = CanResponse{}
-	mi := &file_plugin_proto_msgTypes[33]
+	mi := &file_plugin_proto_msgTypes[34]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2241,7 +2336,7 @@ func (x *CanResponse) String() string {
 func (*CanResponse) ProtoMessage() {}
 
 func (x *CanResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_plugin_proto_msgTypes[33]
+	mi := &file_plugin_proto_msgTypes[34]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2254,7 +2349,7 @@ func (x *CanResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CanResponse.ProtoReflect.Descriptor instead.
 func (*CanResponse) Descriptor() ([]byte, []int) {
-	return file_plugin_proto_rawDescGZIP(), []int{33}
+	return file_plugin_proto_rawDescGZIP(), []int{34}
 }
 
 func (x *CanResponse) GetAllowed() bool {
@@ -2277,7 +2372,7 @@ type NotifyRequest struct {
 
 func (x *NotifyRequest) Reset() {
 	*x = NotifyRequest{}
-	mi := &file_plugin_proto_msgTypes[34]
+	mi := &file_plugin_proto_msgTypes[35]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2289,7 +2384,7 @@ func (x *NotifyRequest) String() string {
 func (*NotifyRequest) ProtoMessage() {}
 
 func (x *NotifyRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_plugin_proto_msgTypes[34]
+	mi := &file_plugin_proto_msgTypes[35]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2302,7 +2397,7 @@ func (x *NotifyRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use NotifyRequest.ProtoReflect.Descriptor instead.
 func (*NotifyRequest) Descriptor() ([]byte, []int) {
-	return file_plugin_proto_rawDescGZIP(), []int{34}
+	return file_plugin_proto_rawDescGZIP(), []int{35}
 }
 
 func (x *NotifyRequest) GetToken() string {
@@ -2348,7 +2443,7 @@ type NotifyResponse struct {
 
 func (x *NotifyResponse) Reset() {
 	*x = NotifyResponse{}
-	mi := &file_plugin_proto_msgTypes[35]
+	mi := &file_plugin_proto_msgTypes[36]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2360,7 +2455,7 @@ func (x *NotifyResponse) String() string {
 func (*NotifyResponse) ProtoMessage() {}
 
 func (x *NotifyResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_plugin_proto_msgTypes[35]
+	mi := &file_plugin_proto_msgTypes[36]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2373,7 +2468,7 @@ func (x *NotifyResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use NotifyResponse.ProtoReflect.Descriptor instead.
 func (*NotifyResponse) Descriptor() ([]byte, []int) {
-	return file_plugin_proto_rawDescGZIP(), []int{35}
+	return file_plugin_proto_rawDescGZIP(), []int{36}
 }
 
 type PublishRequest struct {
@@ -2388,7 +2483,7 @@ type PublishRequest struct {
 
 func (x *PublishRequest) Reset() {
 	*x = PublishRequest{}
-	mi := &file_plugin_proto_msgTypes[36]
+	mi := &file_plugin_proto_msgTypes[37]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2400,7 +2495,7 @@ func (x *PublishRequest) String() string {
 func (*PublishRequest) ProtoMessage() {}
 
 func (x *PublishRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_plugin_proto_msgTypes[36]
+	mi := &file_plugin_proto_msgTypes[37]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2413,7 +2508,7 @@ func (x *PublishRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use PublishRequest.ProtoReflect.Descriptor instead.
 func (*PublishRequest) Descriptor() ([]byte, []int) {
-	return file_plugin_proto_rawDescGZIP(), []int{36}
+	return file_plugin_proto_rawDescGZIP(), []int{37}
 }
 
 func (x *PublishRequest) GetToken() string {
@@ -2452,7 +2547,7 @@ type PublishResponse struct {
 
 func (x *PublishResponse) Reset() {
 	*x = PublishResponse{}
-	mi := &file_plugin_proto_msgTypes[37]
+	mi := &file_plugin_proto_msgTypes[38]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2464,7 +2559,7 @@ func (x *PublishResponse) String() string {
 func (*PublishResponse) ProtoMessage() {}
 
 func (x *PublishResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_plugin_proto_msgTypes[37]
+	mi := &file_plugin_proto_msgTypes[38]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2477,7 +2572,7 @@ func (x *PublishResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use PublishResponse.ProtoReflect.Descriptor instead.
 func (*PublishResponse) Descriptor() ([]byte, []int) {
-	return file_plugin_proto_rawDescGZIP(), []int{37}
+	return file_plugin_proto_rawDescGZIP(), []int{38}
 }
 
 type EmitRequest struct {
@@ -2491,7 +2586,7 @@ type EmitRequest struct {
 
 func (x *EmitRequest) Reset() {
 	*x = EmitRequest{}
-	mi := &file_plugin_proto_msgTypes[38]
+	mi := &file_plugin_proto_msgTypes[39]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2503,7 +2598,7 @@ func (x *EmitRequest) String() string {
 func (*EmitRequest) ProtoMessage() {}
 
 func (x *EmitRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_plugin_proto_msgTypes[38]
+	mi := &file_plugin_proto_msgTypes[39]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2516,7 +2611,7 @@ func (x *EmitRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use EmitRequest.ProtoReflect.Descriptor instead.
 func (*EmitRequest) Descriptor() ([]byte, []int) {
-	return file_plugin_proto_rawDescGZIP(), []int{38}
+	return file_plugin_proto_rawDescGZIP(), []int{39}
 }
 
 func (x *EmitRequest) GetToken() string {
@@ -2548,7 +2643,7 @@ type EmitResponse struct {
 
 func (x *EmitResponse) Reset() {
 	*x = EmitResponse{}
-	mi := &file_plugin_proto_msgTypes[39]
+	mi := &file_plugin_proto_msgTypes[40]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2560,7 +2655,7 @@ func (x *EmitResponse) String() string {
 func (*EmitResponse) ProtoMessage() {}
 
 func (x *EmitResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_plugin_proto_msgTypes[39]
+	mi := &file_plugin_proto_msgTypes[40]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2573,7 +2668,7 @@ func (x *EmitResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use EmitResponse.ProtoReflect.Descriptor instead.
 func (*EmitResponse) Descriptor() ([]byte, []int) {
-	return file_plugin_proto_rawDescGZIP(), []int{39}
+	return file_plugin_proto_rawDescGZIP(), []int{40}
 }
 
 type AuditRequest struct {
@@ -2588,7 +2683,7 @@ type AuditRequest struct {
 
 func (x *AuditRequest) Reset() {
 	*x = AuditRequest{}
-	mi := &file_plugin_proto_msgTypes[40]
+	mi := &file_plugin_proto_msgTypes[41]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2600,7 +2695,7 @@ func (x *AuditRequest) String() string {
 func (*AuditRequest) ProtoMessage() {}
 
 func (x *AuditRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_plugin_proto_msgTypes[40]
+	mi := &file_plugin_proto_msgTypes[41]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2613,7 +2708,7 @@ func (x *AuditRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use AuditRequest.ProtoReflect.Descriptor instead.
 func (*AuditRequest) Descriptor() ([]byte, []int) {
-	return file_plugin_proto_rawDescGZIP(), []int{40}
+	return file_plugin_proto_rawDescGZIP(), []int{41}
 }
 
 func (x *AuditRequest) GetToken() string {
@@ -2652,7 +2747,7 @@ type AuditResponse struct {
 
 func (x *AuditResponse) Reset() {
 	*x = AuditResponse{}
-	mi := &file_plugin_proto_msgTypes[41]
+	mi := &file_plugin_proto_msgTypes[42]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2664,7 +2759,7 @@ func (x *AuditResponse) String() string {
 func (*AuditResponse) ProtoMessage() {}
 
 func (x *AuditResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_plugin_proto_msgTypes[41]
+	mi := &file_plugin_proto_msgTypes[42]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2677,7 +2772,7 @@ func (x *AuditResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use AuditResponse.ProtoReflect.Descriptor instead.
 func (*AuditResponse) Descriptor() ([]byte, []int) {
-	return file_plugin_proto_rawDescGZIP(), []int{41}
+	return file_plugin_proto_rawDescGZIP(), []int{42}
 }
 
 type TermsRequest struct {
@@ -2689,7 +2784,7 @@ type TermsRequest struct {
 
 func (x *TermsRequest) Reset() {
 	*x = TermsRequest{}
-	mi := &file_plugin_proto_msgTypes[42]
+	mi := &file_plugin_proto_msgTypes[43]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2701,7 +2796,7 @@ func (x *TermsRequest) String() string {
 func (*TermsRequest) ProtoMessage() {}
 
 func (x *TermsRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_plugin_proto_msgTypes[42]
+	mi := &file_plugin_proto_msgTypes[43]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2714,7 +2809,7 @@ func (x *TermsRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use TermsRequest.ProtoReflect.Descriptor instead.
 func (*TermsRequest) Descriptor() ([]byte, []int) {
-	return file_plugin_proto_rawDescGZIP(), []int{42}
+	return file_plugin_proto_rawDescGZIP(), []int{43}
 }
 
 func (x *TermsRequest) GetToken() string {
@@ -2733,7 +2828,7 @@ type TermsResponse struct {
 
 func (x *TermsResponse) Reset() {
 	*x = TermsResponse{}
-	mi := &file_plugin_proto_msgTypes[43]
+	mi := &file_plugin_proto_msgTypes[44]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2745,7 +2840,7 @@ func (x *TermsResponse) String() string {
 func (*TermsResponse) ProtoMessage() {}
 
 func (x *TermsResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_plugin_proto_msgTypes[43]
+	mi := &file_plugin_proto_msgTypes[44]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2758,7 +2853,7 @@ func (x *TermsResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use TermsResponse.ProtoReflect.Descriptor instead.
 func (*TermsResponse) Descriptor() ([]byte, []int) {
-	return file_plugin_proto_rawDescGZIP(), []int{43}
+	return file_plugin_proto_rawDescGZIP(), []int{44}
 }
 
 func (x *TermsResponse) GetTerms() map[string]*Words {
@@ -2780,7 +2875,7 @@ type DossierRequest struct {
 
 func (x *DossierRequest) Reset() {
 	*x = DossierRequest{}
-	mi := &file_plugin_proto_msgTypes[44]
+	mi := &file_plugin_proto_msgTypes[45]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2792,7 +2887,7 @@ func (x *DossierRequest) String() string {
 func (*DossierRequest) ProtoMessage() {}
 
 func (x *DossierRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_plugin_proto_msgTypes[44]
+	mi := &file_plugin_proto_msgTypes[45]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2805,7 +2900,7 @@ func (x *DossierRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use DossierRequest.ProtoReflect.Descriptor instead.
 func (*DossierRequest) Descriptor() ([]byte, []int) {
-	return file_plugin_proto_rawDescGZIP(), []int{44}
+	return file_plugin_proto_rawDescGZIP(), []int{45}
 }
 
 func (x *DossierRequest) GetToken() string {
@@ -2850,7 +2945,7 @@ type DossierResponse struct {
 
 func (x *DossierResponse) Reset() {
 	*x = DossierResponse{}
-	mi := &file_plugin_proto_msgTypes[45]
+	mi := &file_plugin_proto_msgTypes[46]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2862,7 +2957,7 @@ func (x *DossierResponse) String() string {
 func (*DossierResponse) ProtoMessage() {}
 
 func (x *DossierResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_plugin_proto_msgTypes[45]
+	mi := &file_plugin_proto_msgTypes[46]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2875,7 +2970,7 @@ func (x *DossierResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use DossierResponse.ProtoReflect.Descriptor instead.
 func (*DossierResponse) Descriptor() ([]byte, []int) {
-	return file_plugin_proto_rawDescGZIP(), []int{45}
+	return file_plugin_proto_rawDescGZIP(), []int{46}
 }
 
 func (x *DossierResponse) GetLevel() string {
@@ -2937,7 +3032,7 @@ type Trajectory struct {
 
 func (x *Trajectory) Reset() {
 	*x = Trajectory{}
-	mi := &file_plugin_proto_msgTypes[46]
+	mi := &file_plugin_proto_msgTypes[47]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2949,7 +3044,7 @@ func (x *Trajectory) String() string {
 func (*Trajectory) ProtoMessage() {}
 
 func (x *Trajectory) ProtoReflect() protoreflect.Message {
-	mi := &file_plugin_proto_msgTypes[46]
+	mi := &file_plugin_proto_msgTypes[47]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2962,7 +3057,7 @@ func (x *Trajectory) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Trajectory.ProtoReflect.Descriptor instead.
 func (*Trajectory) Descriptor() ([]byte, []int) {
-	return file_plugin_proto_rawDescGZIP(), []int{46}
+	return file_plugin_proto_rawDescGZIP(), []int{47}
 }
 
 func (x *Trajectory) GetId() int64 {
@@ -3040,7 +3135,7 @@ type ItemRequest struct {
 
 func (x *ItemRequest) Reset() {
 	*x = ItemRequest{}
-	mi := &file_plugin_proto_msgTypes[47]
+	mi := &file_plugin_proto_msgTypes[48]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3052,7 +3147,7 @@ func (x *ItemRequest) String() string {
 func (*ItemRequest) ProtoMessage() {}
 
 func (x *ItemRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_plugin_proto_msgTypes[47]
+	mi := &file_plugin_proto_msgTypes[48]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3065,7 +3160,7 @@ func (x *ItemRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ItemRequest.ProtoReflect.Descriptor instead.
 func (*ItemRequest) Descriptor() ([]byte, []int) {
-	return file_plugin_proto_rawDescGZIP(), []int{47}
+	return file_plugin_proto_rawDescGZIP(), []int{48}
 }
 
 func (x *ItemRequest) GetToken() string {
@@ -3104,7 +3199,7 @@ type ItemResponse struct {
 
 func (x *ItemResponse) Reset() {
 	*x = ItemResponse{}
-	mi := &file_plugin_proto_msgTypes[48]
+	mi := &file_plugin_proto_msgTypes[49]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3116,7 +3211,7 @@ func (x *ItemResponse) String() string {
 func (*ItemResponse) ProtoMessage() {}
 
 func (x *ItemResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_plugin_proto_msgTypes[48]
+	mi := &file_plugin_proto_msgTypes[49]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3129,7 +3224,7 @@ func (x *ItemResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ItemResponse.ProtoReflect.Descriptor instead.
 func (*ItemResponse) Descriptor() ([]byte, []int) {
-	return file_plugin_proto_rawDescGZIP(), []int{48}
+	return file_plugin_proto_rawDescGZIP(), []int{49}
 }
 
 type ReadStateRequest struct {
@@ -3144,7 +3239,7 @@ type ReadStateRequest struct {
 
 func (x *ReadStateRequest) Reset() {
 	*x = ReadStateRequest{}
-	mi := &file_plugin_proto_msgTypes[49]
+	mi := &file_plugin_proto_msgTypes[50]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3156,7 +3251,7 @@ func (x *ReadStateRequest) String() string {
 func (*ReadStateRequest) ProtoMessage() {}
 
 func (x *ReadStateRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_plugin_proto_msgTypes[49]
+	mi := &file_plugin_proto_msgTypes[50]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3169,7 +3264,7 @@ func (x *ReadStateRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ReadStateRequest.ProtoReflect.Descriptor instead.
 func (*ReadStateRequest) Descriptor() ([]byte, []int) {
-	return file_plugin_proto_rawDescGZIP(), []int{49}
+	return file_plugin_proto_rawDescGZIP(), []int{50}
 }
 
 func (x *ReadStateRequest) GetToken() string {
@@ -3209,7 +3304,7 @@ type ReadStateResponse struct {
 
 func (x *ReadStateResponse) Reset() {
 	*x = ReadStateResponse{}
-	mi := &file_plugin_proto_msgTypes[50]
+	mi := &file_plugin_proto_msgTypes[51]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3221,7 +3316,7 @@ func (x *ReadStateResponse) String() string {
 func (*ReadStateResponse) ProtoMessage() {}
 
 func (x *ReadStateResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_plugin_proto_msgTypes[50]
+	mi := &file_plugin_proto_msgTypes[51]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3234,7 +3329,7 @@ func (x *ReadStateResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ReadStateResponse.ProtoReflect.Descriptor instead.
 func (*ReadStateResponse) Descriptor() ([]byte, []int) {
-	return file_plugin_proto_rawDescGZIP(), []int{50}
+	return file_plugin_proto_rawDescGZIP(), []int{51}
 }
 
 func (x *ReadStateResponse) GetRead() map[string]bool {
@@ -3257,7 +3352,7 @@ type MarkReadRequest struct {
 
 func (x *MarkReadRequest) Reset() {
 	*x = MarkReadRequest{}
-	mi := &file_plugin_proto_msgTypes[51]
+	mi := &file_plugin_proto_msgTypes[52]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3269,7 +3364,7 @@ func (x *MarkReadRequest) String() string {
 func (*MarkReadRequest) ProtoMessage() {}
 
 func (x *MarkReadRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_plugin_proto_msgTypes[51]
+	mi := &file_plugin_proto_msgTypes[52]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3282,7 +3377,7 @@ func (x *MarkReadRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use MarkReadRequest.ProtoReflect.Descriptor instead.
 func (*MarkReadRequest) Descriptor() ([]byte, []int) {
-	return file_plugin_proto_rawDescGZIP(), []int{51}
+	return file_plugin_proto_rawDescGZIP(), []int{52}
 }
 
 func (x *MarkReadRequest) GetToken() string {
@@ -3329,7 +3424,7 @@ type MarkReadResponse struct {
 
 func (x *MarkReadResponse) Reset() {
 	*x = MarkReadResponse{}
-	mi := &file_plugin_proto_msgTypes[52]
+	mi := &file_plugin_proto_msgTypes[53]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3341,7 +3436,7 @@ func (x *MarkReadResponse) String() string {
 func (*MarkReadResponse) ProtoMessage() {}
 
 func (x *MarkReadResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_plugin_proto_msgTypes[52]
+	mi := &file_plugin_proto_msgTypes[53]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3354,7 +3449,7 @@ func (x *MarkReadResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use MarkReadResponse.ProtoReflect.Descriptor instead.
 func (*MarkReadResponse) Descriptor() ([]byte, []int) {
-	return file_plugin_proto_rawDescGZIP(), []int{52}
+	return file_plugin_proto_rawDescGZIP(), []int{53}
 }
 
 func (x *MarkReadResponse) GetFound() bool {
@@ -3377,7 +3472,7 @@ type SessionsRequest struct {
 
 func (x *SessionsRequest) Reset() {
 	*x = SessionsRequest{}
-	mi := &file_plugin_proto_msgTypes[53]
+	mi := &file_plugin_proto_msgTypes[54]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3389,7 +3484,7 @@ func (x *SessionsRequest) String() string {
 func (*SessionsRequest) ProtoMessage() {}
 
 func (x *SessionsRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_plugin_proto_msgTypes[53]
+	mi := &file_plugin_proto_msgTypes[54]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3402,7 +3497,7 @@ func (x *SessionsRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SessionsRequest.ProtoReflect.Descriptor instead.
 func (*SessionsRequest) Descriptor() ([]byte, []int) {
-	return file_plugin_proto_rawDescGZIP(), []int{53}
+	return file_plugin_proto_rawDescGZIP(), []int{54}
 }
 
 func (x *SessionsRequest) GetToken() string {
@@ -3448,7 +3543,7 @@ type SessionsResponse struct {
 
 func (x *SessionsResponse) Reset() {
 	*x = SessionsResponse{}
-	mi := &file_plugin_proto_msgTypes[54]
+	mi := &file_plugin_proto_msgTypes[55]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3460,7 +3555,7 @@ func (x *SessionsResponse) String() string {
 func (*SessionsResponse) ProtoMessage() {}
 
 func (x *SessionsResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_plugin_proto_msgTypes[54]
+	mi := &file_plugin_proto_msgTypes[55]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3473,7 +3568,7 @@ func (x *SessionsResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SessionsResponse.ProtoReflect.Descriptor instead.
 func (*SessionsResponse) Descriptor() ([]byte, []int) {
-	return file_plugin_proto_rawDescGZIP(), []int{54}
+	return file_plugin_proto_rawDescGZIP(), []int{55}
 }
 
 type MailRequest struct {
@@ -3490,7 +3585,7 @@ type MailRequest struct {
 
 func (x *MailRequest) Reset() {
 	*x = MailRequest{}
-	mi := &file_plugin_proto_msgTypes[55]
+	mi := &file_plugin_proto_msgTypes[56]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3502,7 +3597,7 @@ func (x *MailRequest) String() string {
 func (*MailRequest) ProtoMessage() {}
 
 func (x *MailRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_plugin_proto_msgTypes[55]
+	mi := &file_plugin_proto_msgTypes[56]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3515,7 +3610,7 @@ func (x *MailRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use MailRequest.ProtoReflect.Descriptor instead.
 func (*MailRequest) Descriptor() ([]byte, []int) {
-	return file_plugin_proto_rawDescGZIP(), []int{55}
+	return file_plugin_proto_rawDescGZIP(), []int{56}
 }
 
 func (x *MailRequest) GetToken() string {
@@ -3568,7 +3663,7 @@ type MailResponse struct {
 
 func (x *MailResponse) Reset() {
 	*x = MailResponse{}
-	mi := &file_plugin_proto_msgTypes[56]
+	mi := &file_plugin_proto_msgTypes[57]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3580,7 +3675,7 @@ func (x *MailResponse) String() string {
 func (*MailResponse) ProtoMessage() {}
 
 func (x *MailResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_plugin_proto_msgTypes[56]
+	mi := &file_plugin_proto_msgTypes[57]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3593,7 +3688,7 @@ func (x *MailResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use MailResponse.ProtoReflect.Descriptor instead.
 func (*MailResponse) Descriptor() ([]byte, []int) {
-	return file_plugin_proto_rawDescGZIP(), []int{56}
+	return file_plugin_proto_rawDescGZIP(), []int{57}
 }
 
 type CountRequest struct {
@@ -3607,7 +3702,7 @@ type CountRequest struct {
 
 func (x *CountRequest) Reset() {
 	*x = CountRequest{}
-	mi := &file_plugin_proto_msgTypes[57]
+	mi := &file_plugin_proto_msgTypes[58]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3619,7 +3714,7 @@ func (x *CountRequest) String() string {
 func (*CountRequest) ProtoMessage() {}
 
 func (x *CountRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_plugin_proto_msgTypes[57]
+	mi := &file_plugin_proto_msgTypes[58]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3632,7 +3727,7 @@ func (x *CountRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CountRequest.ProtoReflect.Descriptor instead.
 func (*CountRequest) Descriptor() ([]byte, []int) {
-	return file_plugin_proto_rawDescGZIP(), []int{57}
+	return file_plugin_proto_rawDescGZIP(), []int{58}
 }
 
 func (x *CountRequest) GetToken() string {
@@ -3664,7 +3759,7 @@ type CountResponse struct {
 
 func (x *CountResponse) Reset() {
 	*x = CountResponse{}
-	mi := &file_plugin_proto_msgTypes[58]
+	mi := &file_plugin_proto_msgTypes[59]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3676,7 +3771,7 @@ func (x *CountResponse) String() string {
 func (*CountResponse) ProtoMessage() {}
 
 func (x *CountResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_plugin_proto_msgTypes[58]
+	mi := &file_plugin_proto_msgTypes[59]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3689,7 +3784,7 @@ func (x *CountResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CountResponse.ProtoReflect.Descriptor instead.
 func (*CountResponse) Descriptor() ([]byte, []int) {
-	return file_plugin_proto_rawDescGZIP(), []int{58}
+	return file_plugin_proto_rawDescGZIP(), []int{59}
 }
 
 type OnlineRequest struct {
@@ -3702,7 +3797,7 @@ type OnlineRequest struct {
 
 func (x *OnlineRequest) Reset() {
 	*x = OnlineRequest{}
-	mi := &file_plugin_proto_msgTypes[59]
+	mi := &file_plugin_proto_msgTypes[60]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3714,7 +3809,7 @@ func (x *OnlineRequest) String() string {
 func (*OnlineRequest) ProtoMessage() {}
 
 func (x *OnlineRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_plugin_proto_msgTypes[59]
+	mi := &file_plugin_proto_msgTypes[60]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3727,7 +3822,7 @@ func (x *OnlineRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use OnlineRequest.ProtoReflect.Descriptor instead.
 func (*OnlineRequest) Descriptor() ([]byte, []int) {
-	return file_plugin_proto_rawDescGZIP(), []int{59}
+	return file_plugin_proto_rawDescGZIP(), []int{60}
 }
 
 func (x *OnlineRequest) GetToken() string {
@@ -3754,7 +3849,7 @@ type OnlineResponse struct {
 
 func (x *OnlineResponse) Reset() {
 	*x = OnlineResponse{}
-	mi := &file_plugin_proto_msgTypes[60]
+	mi := &file_plugin_proto_msgTypes[61]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3766,7 +3861,7 @@ func (x *OnlineResponse) String() string {
 func (*OnlineResponse) ProtoMessage() {}
 
 func (x *OnlineResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_plugin_proto_msgTypes[60]
+	mi := &file_plugin_proto_msgTypes[61]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3779,7 +3874,7 @@ func (x *OnlineResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use OnlineResponse.ProtoReflect.Descriptor instead.
 func (*OnlineResponse) Descriptor() ([]byte, []int) {
-	return file_plugin_proto_rawDescGZIP(), []int{60}
+	return file_plugin_proto_rawDescGZIP(), []int{61}
 }
 
 func (x *OnlineResponse) GetOnline() []int64 {
@@ -3806,7 +3901,7 @@ type FeedRequest struct {
 
 func (x *FeedRequest) Reset() {
 	*x = FeedRequest{}
-	mi := &file_plugin_proto_msgTypes[61]
+	mi := &file_plugin_proto_msgTypes[62]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3818,7 +3913,7 @@ func (x *FeedRequest) String() string {
 func (*FeedRequest) ProtoMessage() {}
 
 func (x *FeedRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_plugin_proto_msgTypes[61]
+	mi := &file_plugin_proto_msgTypes[62]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3831,7 +3926,7 @@ func (x *FeedRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use FeedRequest.ProtoReflect.Descriptor instead.
 func (*FeedRequest) Descriptor() ([]byte, []int) {
-	return file_plugin_proto_rawDescGZIP(), []int{61}
+	return file_plugin_proto_rawDescGZIP(), []int{62}
 }
 
 func (x *FeedRequest) GetToken() string {
@@ -3859,7 +3954,7 @@ type FeedResponse struct {
 
 func (x *FeedResponse) Reset() {
 	*x = FeedResponse{}
-	mi := &file_plugin_proto_msgTypes[62]
+	mi := &file_plugin_proto_msgTypes[63]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3871,7 +3966,7 @@ func (x *FeedResponse) String() string {
 func (*FeedResponse) ProtoMessage() {}
 
 func (x *FeedResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_plugin_proto_msgTypes[62]
+	mi := &file_plugin_proto_msgTypes[63]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3884,7 +3979,7 @@ func (x *FeedResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use FeedResponse.ProtoReflect.Descriptor instead.
 func (*FeedResponse) Descriptor() ([]byte, []int) {
-	return file_plugin_proto_rawDescGZIP(), []int{62}
+	return file_plugin_proto_rawDescGZIP(), []int{63}
 }
 
 func (x *FeedResponse) GetActive() bool {
@@ -3906,6 +4001,510 @@ func (x *FeedResponse) GetPath() string {
 		return x.Path
 	}
 	return ""
+}
+
+type FileInfo struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Id            int64                  `protobuf:"varint,1,opt,name=id,proto3" json:"id,omitempty"`
+	Name          string                 `protobuf:"bytes,2,opt,name=name,proto3" json:"name,omitempty"` // cleaned: no folders, no control characters
+	Size          int64                  `protobuf:"varint,3,opt,name=size,proto3" json:"size,omitempty"`
+	ContentType   string                 `protobuf:"bytes,4,opt,name=content_type,json=contentType,proto3" json:"content_type,omitempty"` // taken from the bytes
+	Sha256        string                 `protobuf:"bytes,5,opt,name=sha256,proto3" json:"sha256,omitempty"`                              // hex
+	UploadedBy    int64                  `protobuf:"varint,6,opt,name=uploaded_by,json=uploadedBy,proto3" json:"uploaded_by,omitempty"`   // 0: the plugin made it
+	CreatedUnix   int64                  `protobuf:"varint,7,opt,name=created_unix,json=createdUnix,proto3" json:"created_unix,omitempty"`
+	Ref           string                 `protobuf:"bytes,8,opt,name=ref,proto3" json:"ref,omitempty"` // the record it belongs to; empty: unclaimed
+	DossierId     int64                  `protobuf:"varint,9,opt,name=dossier_id,json=dossierId,proto3" json:"dossier_id,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *FileInfo) Reset() {
+	*x = FileInfo{}
+	mi := &file_plugin_proto_msgTypes[64]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *FileInfo) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*FileInfo) ProtoMessage() {}
+
+func (x *FileInfo) ProtoReflect() protoreflect.Message {
+	mi := &file_plugin_proto_msgTypes[64]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use FileInfo.ProtoReflect.Descriptor instead.
+func (*FileInfo) Descriptor() ([]byte, []int) {
+	return file_plugin_proto_rawDescGZIP(), []int{64}
+}
+
+func (x *FileInfo) GetId() int64 {
+	if x != nil {
+		return x.Id
+	}
+	return 0
+}
+
+func (x *FileInfo) GetName() string {
+	if x != nil {
+		return x.Name
+	}
+	return ""
+}
+
+func (x *FileInfo) GetSize() int64 {
+	if x != nil {
+		return x.Size
+	}
+	return 0
+}
+
+func (x *FileInfo) GetContentType() string {
+	if x != nil {
+		return x.ContentType
+	}
+	return ""
+}
+
+func (x *FileInfo) GetSha256() string {
+	if x != nil {
+		return x.Sha256
+	}
+	return ""
+}
+
+func (x *FileInfo) GetUploadedBy() int64 {
+	if x != nil {
+		return x.UploadedBy
+	}
+	return 0
+}
+
+func (x *FileInfo) GetCreatedUnix() int64 {
+	if x != nil {
+		return x.CreatedUnix
+	}
+	return 0
+}
+
+func (x *FileInfo) GetRef() string {
+	if x != nil {
+		return x.Ref
+	}
+	return ""
+}
+
+func (x *FileInfo) GetDossierId() int64 {
+	if x != nil {
+		return x.DossierId
+	}
+	return 0
+}
+
+type FilesRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Token         string                 `protobuf:"bytes,1,opt,name=token,proto3" json:"token,omitempty"`
+	Ids           []int64                `protobuf:"varint,2,rep,packed,name=ids,proto3" json:"ids,omitempty"` // these files (at most 1000), or
+	Ref           string                 `protobuf:"bytes,3,opt,name=ref,proto3" json:"ref,omitempty"`         // the files of this record
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *FilesRequest) Reset() {
+	*x = FilesRequest{}
+	mi := &file_plugin_proto_msgTypes[65]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *FilesRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*FilesRequest) ProtoMessage() {}
+
+func (x *FilesRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_plugin_proto_msgTypes[65]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use FilesRequest.ProtoReflect.Descriptor instead.
+func (*FilesRequest) Descriptor() ([]byte, []int) {
+	return file_plugin_proto_rawDescGZIP(), []int{65}
+}
+
+func (x *FilesRequest) GetToken() string {
+	if x != nil {
+		return x.Token
+	}
+	return ""
+}
+
+func (x *FilesRequest) GetIds() []int64 {
+	if x != nil {
+		return x.Ids
+	}
+	return nil
+}
+
+func (x *FilesRequest) GetRef() string {
+	if x != nil {
+		return x.Ref
+	}
+	return ""
+}
+
+type FilesResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Files         []*FileInfo            `protobuf:"bytes,1,rep,name=files,proto3" json:"files,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *FilesResponse) Reset() {
+	*x = FilesResponse{}
+	mi := &file_plugin_proto_msgTypes[66]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *FilesResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*FilesResponse) ProtoMessage() {}
+
+func (x *FilesResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_plugin_proto_msgTypes[66]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use FilesResponse.ProtoReflect.Descriptor instead.
+func (*FilesResponse) Descriptor() ([]byte, []int) {
+	return file_plugin_proto_rawDescGZIP(), []int{66}
+}
+
+func (x *FilesResponse) GetFiles() []*FileInfo {
+	if x != nil {
+		return x.Files
+	}
+	return nil
+}
+
+type ClaimFilesRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Token         string                 `protobuf:"bytes,1,opt,name=token,proto3" json:"token,omitempty"`
+	Ids           []int64                `protobuf:"varint,2,rep,packed,name=ids,proto3" json:"ids,omitempty"`
+	Ref           string                 `protobuf:"bytes,3,opt,name=ref,proto3" json:"ref,omitempty"`                               // the plugin's own name for its record, such as "post:12"
+	DossierId     int64                  `protobuf:"varint,4,opt,name=dossier_id,json=dossierId,proto3" json:"dossier_id,omitempty"` // 0: none
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ClaimFilesRequest) Reset() {
+	*x = ClaimFilesRequest{}
+	mi := &file_plugin_proto_msgTypes[67]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ClaimFilesRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ClaimFilesRequest) ProtoMessage() {}
+
+func (x *ClaimFilesRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_plugin_proto_msgTypes[67]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ClaimFilesRequest.ProtoReflect.Descriptor instead.
+func (*ClaimFilesRequest) Descriptor() ([]byte, []int) {
+	return file_plugin_proto_rawDescGZIP(), []int{67}
+}
+
+func (x *ClaimFilesRequest) GetToken() string {
+	if x != nil {
+		return x.Token
+	}
+	return ""
+}
+
+func (x *ClaimFilesRequest) GetIds() []int64 {
+	if x != nil {
+		return x.Ids
+	}
+	return nil
+}
+
+func (x *ClaimFilesRequest) GetRef() string {
+	if x != nil {
+		return x.Ref
+	}
+	return ""
+}
+
+func (x *ClaimFilesRequest) GetDossierId() int64 {
+	if x != nil {
+		return x.DossierId
+	}
+	return 0
+}
+
+type ClaimFilesResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Claimed       int32                  `protobuf:"varint,1,opt,name=claimed,proto3" json:"claimed,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ClaimFilesResponse) Reset() {
+	*x = ClaimFilesResponse{}
+	mi := &file_plugin_proto_msgTypes[68]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ClaimFilesResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ClaimFilesResponse) ProtoMessage() {}
+
+func (x *ClaimFilesResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_plugin_proto_msgTypes[68]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ClaimFilesResponse.ProtoReflect.Descriptor instead.
+func (*ClaimFilesResponse) Descriptor() ([]byte, []int) {
+	return file_plugin_proto_rawDescGZIP(), []int{68}
+}
+
+func (x *ClaimFilesResponse) GetClaimed() int32 {
+	if x != nil {
+		return x.Claimed
+	}
+	return 0
+}
+
+type FileRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Token         string                 `protobuf:"bytes,1,opt,name=token,proto3" json:"token,omitempty"`
+	Id            int64                  `protobuf:"varint,2,opt,name=id,proto3" json:"id,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *FileRequest) Reset() {
+	*x = FileRequest{}
+	mi := &file_plugin_proto_msgTypes[69]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *FileRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*FileRequest) ProtoMessage() {}
+
+func (x *FileRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_plugin_proto_msgTypes[69]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use FileRequest.ProtoReflect.Descriptor instead.
+func (*FileRequest) Descriptor() ([]byte, []int) {
+	return file_plugin_proto_rawDescGZIP(), []int{69}
+}
+
+func (x *FileRequest) GetToken() string {
+	if x != nil {
+		return x.Token
+	}
+	return ""
+}
+
+func (x *FileRequest) GetId() int64 {
+	if x != nil {
+		return x.Id
+	}
+	return 0
+}
+
+type DeleteFileResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *DeleteFileResponse) Reset() {
+	*x = DeleteFileResponse{}
+	mi := &file_plugin_proto_msgTypes[70]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *DeleteFileResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*DeleteFileResponse) ProtoMessage() {}
+
+func (x *DeleteFileResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_plugin_proto_msgTypes[70]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use DeleteFileResponse.ProtoReflect.Descriptor instead.
+func (*DeleteFileResponse) Descriptor() ([]byte, []int) {
+	return file_plugin_proto_rawDescGZIP(), []int{70}
+}
+
+type FileChunk struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Token         string                 `protobuf:"bytes,1,opt,name=token,proto3" json:"token,omitempty"`                           // PutFile: first chunk only
+	Name          string                 `protobuf:"bytes,2,opt,name=name,proto3" json:"name,omitempty"`                             // PutFile: first chunk only
+	Ref           string                 `protobuf:"bytes,3,opt,name=ref,proto3" json:"ref,omitempty"`                               // PutFile: first chunk only
+	DossierId     int64                  `protobuf:"varint,4,opt,name=dossier_id,json=dossierId,proto3" json:"dossier_id,omitempty"` // PutFile: first chunk only
+	Accept        []string               `protobuf:"bytes,5,rep,name=accept,proto3" json:"accept,omitempty"`                         // PutFile: first chunk only; empty: all kinds
+	Data          []byte                 `protobuf:"bytes,6,opt,name=data,proto3" json:"data,omitempty"`                             // at most 1 MiB
+	Info          *FileInfo              `protobuf:"bytes,7,opt,name=info,proto3" json:"info,omitempty"`                             // ReadFile: first chunk only
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *FileChunk) Reset() {
+	*x = FileChunk{}
+	mi := &file_plugin_proto_msgTypes[71]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *FileChunk) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*FileChunk) ProtoMessage() {}
+
+func (x *FileChunk) ProtoReflect() protoreflect.Message {
+	mi := &file_plugin_proto_msgTypes[71]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use FileChunk.ProtoReflect.Descriptor instead.
+func (*FileChunk) Descriptor() ([]byte, []int) {
+	return file_plugin_proto_rawDescGZIP(), []int{71}
+}
+
+func (x *FileChunk) GetToken() string {
+	if x != nil {
+		return x.Token
+	}
+	return ""
+}
+
+func (x *FileChunk) GetName() string {
+	if x != nil {
+		return x.Name
+	}
+	return ""
+}
+
+func (x *FileChunk) GetRef() string {
+	if x != nil {
+		return x.Ref
+	}
+	return ""
+}
+
+func (x *FileChunk) GetDossierId() int64 {
+	if x != nil {
+		return x.DossierId
+	}
+	return 0
+}
+
+func (x *FileChunk) GetAccept() []string {
+	if x != nil {
+		return x.Accept
+	}
+	return nil
+}
+
+func (x *FileChunk) GetData() []byte {
+	if x != nil {
+		return x.Data
+	}
+	return nil
+}
+
+func (x *FileChunk) GetInfo() *FileInfo {
+	if x != nil {
+		return x.Info
+	}
+	return nil
 }
 
 var File_plugin_proto protoreflect.FileDescriptor
@@ -3952,13 +4551,19 @@ const file_plugin_proto_rawDesc = "" +
 	"\n" +
 	"permission\x18\x04 \x01(\tR\n" +
 	"permission\x12\x18\n" +
-	"\acounted\x18\x05 \x01(\bR\acounted\"S\n" +
+	"\acounted\x18\x05 \x01(\bR\acounted\"\x85\x01\n" +
 	"\x05Route\x12\x16\n" +
 	"\x06method\x18\x01 \x01(\tR\x06method\x12\x12\n" +
 	"\x04path\x18\x02 \x01(\tR\x04path\x12\x1e\n" +
 	"\n" +
 	"permission\x18\x03 \x01(\tR\n" +
-	"permission\"8\n" +
+	"permission\x120\n" +
+	"\x06upload\x18\x04 \x01(\v2\x18.atrium.plugin.v1.UploadR\x06upload\"r\n" +
+	"\x06Upload\x12\x16\n" +
+	"\x06fields\x18\x01 \x03(\tR\x06fields\x12\x16\n" +
+	"\x06accept\x18\x02 \x03(\tR\x06accept\x12\x1b\n" +
+	"\tmax_bytes\x18\x03 \x01(\x03R\bmaxBytes\x12\x1b\n" +
+	"\tmax_files\x18\x04 \x01(\x05R\bmaxFiles\"8\n" +
 	"\n" +
 	"LocaleFile\x12\x16\n" +
 	"\x06locale\x18\x01 \x01(\tR\x06locale\x12\x12\n" +
@@ -4005,7 +4610,7 @@ const file_plugin_proto_rawDesc = "" +
 	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01\"K\n" +
 	"\aPreload\x12\x10\n" +
 	"\x03sql\x18\x01 \x01(\tR\x03sql\x12.\n" +
-	"\x04rows\x18\x02 \x01(\v2\x1a.atrium.plugin.v1.RowBatchR\x04rows\"\xe5\x02\n" +
+	"\x04rows\x18\x02 \x01(\v2\x1a.atrium.plugin.v1.RowBatchR\x04rows\"\x91\x03\n" +
 	"\x0eHandleResponse\x12\x16\n" +
 	"\x06status\x18\x01 \x01(\x05R\x06status\x129\n" +
 	"\x04kind\x18\x02 \x01(\x0e2%.atrium.plugin.v1.HandleResponse.KindR\x04kind\x12G\n" +
@@ -4013,7 +4618,9 @@ const file_plugin_proto_rawDesc = "" +
 	"\x04body\x18\x04 \x01(\fR\x04body\x12\x14\n" +
 	"\x05title\x18\x05 \x01(\tR\x05title\x12\x14\n" +
 	"\x05reads\x18\x06 \x03(\tR\x05reads\x12\x12\n" +
-	"\x04live\x18\a \x03(\tR\x04live\x1a:\n" +
+	"\x04live\x18\a \x03(\tR\x04live\x12\x12\n" +
+	"\x04file\x18\b \x01(\x03R\x04file\x12\x16\n" +
+	"\x06inline\x18\t \x01(\bR\x06inline\x1a:\n" +
 	"\fHeadersEntry\x12\x10\n" +
 	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
 	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01\"'\n" +
@@ -4213,14 +4820,53 @@ const file_plugin_proto_rawDesc = "" +
 	"\fFeedResponse\x12\x16\n" +
 	"\x06active\x18\x01 \x01(\bR\x06active\x12!\n" +
 	"\fcreated_unix\x18\x02 \x01(\x03R\vcreatedUnix\x12\x12\n" +
-	"\x04path\x18\x03 \x01(\tR\x04path2\xd8\x03\n" +
+	"\x04path\x18\x03 \x01(\tR\x04path\"\xf2\x01\n" +
+	"\bFileInfo\x12\x0e\n" +
+	"\x02id\x18\x01 \x01(\x03R\x02id\x12\x12\n" +
+	"\x04name\x18\x02 \x01(\tR\x04name\x12\x12\n" +
+	"\x04size\x18\x03 \x01(\x03R\x04size\x12!\n" +
+	"\fcontent_type\x18\x04 \x01(\tR\vcontentType\x12\x16\n" +
+	"\x06sha256\x18\x05 \x01(\tR\x06sha256\x12\x1f\n" +
+	"\vuploaded_by\x18\x06 \x01(\x03R\n" +
+	"uploadedBy\x12!\n" +
+	"\fcreated_unix\x18\a \x01(\x03R\vcreatedUnix\x12\x10\n" +
+	"\x03ref\x18\b \x01(\tR\x03ref\x12\x1d\n" +
+	"\n" +
+	"dossier_id\x18\t \x01(\x03R\tdossierId\"H\n" +
+	"\fFilesRequest\x12\x14\n" +
+	"\x05token\x18\x01 \x01(\tR\x05token\x12\x10\n" +
+	"\x03ids\x18\x02 \x03(\x03R\x03ids\x12\x10\n" +
+	"\x03ref\x18\x03 \x01(\tR\x03ref\"A\n" +
+	"\rFilesResponse\x120\n" +
+	"\x05files\x18\x01 \x03(\v2\x1a.atrium.plugin.v1.FileInfoR\x05files\"l\n" +
+	"\x11ClaimFilesRequest\x12\x14\n" +
+	"\x05token\x18\x01 \x01(\tR\x05token\x12\x10\n" +
+	"\x03ids\x18\x02 \x03(\x03R\x03ids\x12\x10\n" +
+	"\x03ref\x18\x03 \x01(\tR\x03ref\x12\x1d\n" +
+	"\n" +
+	"dossier_id\x18\x04 \x01(\x03R\tdossierId\".\n" +
+	"\x12ClaimFilesResponse\x12\x18\n" +
+	"\aclaimed\x18\x01 \x01(\x05R\aclaimed\"3\n" +
+	"\vFileRequest\x12\x14\n" +
+	"\x05token\x18\x01 \x01(\tR\x05token\x12\x0e\n" +
+	"\x02id\x18\x02 \x01(\x03R\x02id\"\x14\n" +
+	"\x12DeleteFileResponse\"\xc2\x01\n" +
+	"\tFileChunk\x12\x14\n" +
+	"\x05token\x18\x01 \x01(\tR\x05token\x12\x12\n" +
+	"\x04name\x18\x02 \x01(\tR\x04name\x12\x10\n" +
+	"\x03ref\x18\x03 \x01(\tR\x03ref\x12\x1d\n" +
+	"\n" +
+	"dossier_id\x18\x04 \x01(\x03R\tdossierId\x12\x16\n" +
+	"\x06accept\x18\x05 \x03(\tR\x06accept\x12\x12\n" +
+	"\x04data\x18\x06 \x01(\fR\x04data\x12.\n" +
+	"\x04info\x18\a \x01(\v2\x1a.atrium.plugin.v1.FileInfoR\x04info2\xd8\x03\n" +
 	"\x06Plugin\x12Q\n" +
 	"\bManifest\x12!.atrium.plugin.v1.ManifestRequest\x1a\".atrium.plugin.v1.ManifestResponse\x12N\n" +
 	"\aMigrate\x12 .atrium.plugin.v1.MigrateRequest\x1a!.atrium.plugin.v1.MigrateResponse\x12K\n" +
 	"\x06Handle\x12\x1f.atrium.plugin.v1.HandleRequest\x1a .atrium.plugin.v1.HandleResponse\x12E\n" +
 	"\x04Slot\x12\x1d.atrium.plugin.v1.SlotRequest\x1a\x1e.atrium.plugin.v1.SlotResponse\x12J\n" +
 	"\aOnEvent\x12\x1e.atrium.plugin.v1.EventRequest\x1a\x1f.atrium.plugin.v1.EventResponse\x12K\n" +
-	"\x06Health\x12\x1f.atrium.plugin.v1.HealthRequest\x1a .atrium.plugin.v1.HealthResponse2\xb1\f\n" +
+	"\x06Health\x12\x1f.atrium.plugin.v1.HealthRequest\x1a .atrium.plugin.v1.HealthResponse2\xb7\x0f\n" +
 	"\x04Host\x12E\n" +
 	"\x04Exec\x12\x1d.atrium.plugin.v1.ExecRequest\x1a\x1e.atrium.plugin.v1.ExecResponse\x12E\n" +
 	"\x05Query\x12\x1e.atrium.plugin.v1.QueryRequest\x1a\x1a.atrium.plugin.v1.RowBatch0\x01\x12K\n" +
@@ -4242,7 +4888,14 @@ const file_plugin_proto_rawDesc = "" +
 	"\x04Mail\x12\x1d.atrium.plugin.v1.MailRequest\x1a\x1e.atrium.plugin.v1.MailResponse\x12E\n" +
 	"\x04Feed\x12\x1d.atrium.plugin.v1.FeedRequest\x1a\x1e.atrium.plugin.v1.FeedResponse\x12K\n" +
 	"\bSetCount\x12\x1e.atrium.plugin.v1.CountRequest\x1a\x1f.atrium.plugin.v1.CountResponse\x12K\n" +
-	"\x06Online\x12\x1f.atrium.plugin.v1.OnlineRequest\x1a .atrium.plugin.v1.OnlineResponseB:Z8github.com/atriumhq/atrium/plugins/sdk/proto/v1;pluginv1b\x06proto3"
+	"\x06Online\x12\x1f.atrium.plugin.v1.OnlineRequest\x1a .atrium.plugin.v1.OnlineResponse\x12H\n" +
+	"\x05Files\x12\x1e.atrium.plugin.v1.FilesRequest\x1a\x1f.atrium.plugin.v1.FilesResponse\x12W\n" +
+	"\n" +
+	"ClaimFiles\x12#.atrium.plugin.v1.ClaimFilesRequest\x1a$.atrium.plugin.v1.ClaimFilesResponse\x12Q\n" +
+	"\n" +
+	"DeleteFile\x12\x1d.atrium.plugin.v1.FileRequest\x1a$.atrium.plugin.v1.DeleteFileResponse\x12D\n" +
+	"\aPutFile\x12\x1b.atrium.plugin.v1.FileChunk\x1a\x1a.atrium.plugin.v1.FileInfo(\x01\x12H\n" +
+	"\bReadFile\x12\x1d.atrium.plugin.v1.FileRequest\x1a\x1b.atrium.plugin.v1.FileChunk0\x01B:Z8github.com/atriumhq/atrium/plugins/sdk/proto/v1;pluginv1b\x06proto3"
 
 var (
 	file_plugin_proto_rawDescOnce sync.Once
@@ -4257,167 +4910,189 @@ func file_plugin_proto_rawDescGZIP() []byte {
 }
 
 var file_plugin_proto_enumTypes = make([]protoimpl.EnumInfo, 1)
-var file_plugin_proto_msgTypes = make([]protoimpl.MessageInfo, 70)
+var file_plugin_proto_msgTypes = make([]protoimpl.MessageInfo, 79)
 var file_plugin_proto_goTypes = []any{
-	(HandleResponse_Kind)(0),  // 0: atrium.plugin.v1.HandleResponse.Kind
-	(*ManifestRequest)(nil),   // 1: atrium.plugin.v1.ManifestRequest
-	(*ManifestResponse)(nil),  // 2: atrium.plugin.v1.ManifestResponse
-	(*Permission)(nil),        // 3: atrium.plugin.v1.Permission
-	(*NavEntry)(nil),          // 4: atrium.plugin.v1.NavEntry
-	(*Route)(nil),             // 5: atrium.plugin.v1.Route
-	(*LocaleFile)(nil),        // 6: atrium.plugin.v1.LocaleFile
-	(*MigrateRequest)(nil),    // 7: atrium.plugin.v1.MigrateRequest
-	(*MigrateResponse)(nil),   // 8: atrium.plugin.v1.MigrateResponse
-	(*CallContext)(nil),       // 9: atrium.plugin.v1.CallContext
-	(*Words)(nil),             // 10: atrium.plugin.v1.Words
-	(*HandleRequest)(nil),     // 11: atrium.plugin.v1.HandleRequest
-	(*Preload)(nil),           // 12: atrium.plugin.v1.Preload
-	(*HandleResponse)(nil),    // 13: atrium.plugin.v1.HandleResponse
-	(*SlotRequest)(nil),       // 14: atrium.plugin.v1.SlotRequest
-	(*SlotResponse)(nil),      // 15: atrium.plugin.v1.SlotResponse
-	(*EventRequest)(nil),      // 16: atrium.plugin.v1.EventRequest
-	(*EventResponse)(nil),     // 17: atrium.plugin.v1.EventResponse
-	(*HealthRequest)(nil),     // 18: atrium.plugin.v1.HealthRequest
-	(*HealthResponse)(nil),    // 19: atrium.plugin.v1.HealthResponse
-	(*Value)(nil),             // 20: atrium.plugin.v1.Value
-	(*ExecRequest)(nil),       // 21: atrium.plugin.v1.ExecRequest
-	(*ExecResponse)(nil),      // 22: atrium.plugin.v1.ExecResponse
-	(*QueryRequest)(nil),      // 23: atrium.plugin.v1.QueryRequest
-	(*BeginRequest)(nil),      // 24: atrium.plugin.v1.BeginRequest
-	(*BeginResponse)(nil),     // 25: atrium.plugin.v1.BeginResponse
-	(*TxRequest)(nil),         // 26: atrium.plugin.v1.TxRequest
-	(*TxResponse)(nil),        // 27: atrium.plugin.v1.TxResponse
-	(*Row)(nil),               // 28: atrium.plugin.v1.Row
-	(*RowBatch)(nil),          // 29: atrium.plugin.v1.RowBatch
-	(*PeopleRequest)(nil),     // 30: atrium.plugin.v1.PeopleRequest
-	(*Person)(nil),            // 31: atrium.plugin.v1.Person
-	(*PeopleResponse)(nil),    // 32: atrium.plugin.v1.PeopleResponse
-	(*CanRequest)(nil),        // 33: atrium.plugin.v1.CanRequest
-	(*CanResponse)(nil),       // 34: atrium.plugin.v1.CanResponse
-	(*NotifyRequest)(nil),     // 35: atrium.plugin.v1.NotifyRequest
-	(*NotifyResponse)(nil),    // 36: atrium.plugin.v1.NotifyResponse
-	(*PublishRequest)(nil),    // 37: atrium.plugin.v1.PublishRequest
-	(*PublishResponse)(nil),   // 38: atrium.plugin.v1.PublishResponse
-	(*EmitRequest)(nil),       // 39: atrium.plugin.v1.EmitRequest
-	(*EmitResponse)(nil),      // 40: atrium.plugin.v1.EmitResponse
-	(*AuditRequest)(nil),      // 41: atrium.plugin.v1.AuditRequest
-	(*AuditResponse)(nil),     // 42: atrium.plugin.v1.AuditResponse
-	(*TermsRequest)(nil),      // 43: atrium.plugin.v1.TermsRequest
-	(*TermsResponse)(nil),     // 44: atrium.plugin.v1.TermsResponse
-	(*DossierRequest)(nil),    // 45: atrium.plugin.v1.DossierRequest
-	(*DossierResponse)(nil),   // 46: atrium.plugin.v1.DossierResponse
-	(*Trajectory)(nil),        // 47: atrium.plugin.v1.Trajectory
-	(*ItemRequest)(nil),       // 48: atrium.plugin.v1.ItemRequest
-	(*ItemResponse)(nil),      // 49: atrium.plugin.v1.ItemResponse
-	(*ReadStateRequest)(nil),  // 50: atrium.plugin.v1.ReadStateRequest
-	(*ReadStateResponse)(nil), // 51: atrium.plugin.v1.ReadStateResponse
-	(*MarkReadRequest)(nil),   // 52: atrium.plugin.v1.MarkReadRequest
-	(*MarkReadResponse)(nil),  // 53: atrium.plugin.v1.MarkReadResponse
-	(*SessionsRequest)(nil),   // 54: atrium.plugin.v1.SessionsRequest
-	(*SessionsResponse)(nil),  // 55: atrium.plugin.v1.SessionsResponse
-	(*MailRequest)(nil),       // 56: atrium.plugin.v1.MailRequest
-	(*MailResponse)(nil),      // 57: atrium.plugin.v1.MailResponse
-	(*CountRequest)(nil),      // 58: atrium.plugin.v1.CountRequest
-	(*CountResponse)(nil),     // 59: atrium.plugin.v1.CountResponse
-	(*OnlineRequest)(nil),     // 60: atrium.plugin.v1.OnlineRequest
-	(*OnlineResponse)(nil),    // 61: atrium.plugin.v1.OnlineResponse
-	(*FeedRequest)(nil),       // 62: atrium.plugin.v1.FeedRequest
-	(*FeedResponse)(nil),      // 63: atrium.plugin.v1.FeedResponse
-	nil,                       // 64: atrium.plugin.v1.CallContext.TermsEntry
-	nil,                       // 65: atrium.plugin.v1.HandleRequest.HeadersEntry
-	nil,                       // 66: atrium.plugin.v1.HandleRequest.ParamsEntry
-	nil,                       // 67: atrium.plugin.v1.HandleResponse.HeadersEntry
-	nil,                       // 68: atrium.plugin.v1.SlotRequest.ParamsEntry
-	nil,                       // 69: atrium.plugin.v1.TermsResponse.TermsEntry
-	nil,                       // 70: atrium.plugin.v1.ReadStateResponse.ReadEntry
+	(HandleResponse_Kind)(0),   // 0: atrium.plugin.v1.HandleResponse.Kind
+	(*ManifestRequest)(nil),    // 1: atrium.plugin.v1.ManifestRequest
+	(*ManifestResponse)(nil),   // 2: atrium.plugin.v1.ManifestResponse
+	(*Permission)(nil),         // 3: atrium.plugin.v1.Permission
+	(*NavEntry)(nil),           // 4: atrium.plugin.v1.NavEntry
+	(*Route)(nil),              // 5: atrium.plugin.v1.Route
+	(*Upload)(nil),             // 6: atrium.plugin.v1.Upload
+	(*LocaleFile)(nil),         // 7: atrium.plugin.v1.LocaleFile
+	(*MigrateRequest)(nil),     // 8: atrium.plugin.v1.MigrateRequest
+	(*MigrateResponse)(nil),    // 9: atrium.plugin.v1.MigrateResponse
+	(*CallContext)(nil),        // 10: atrium.plugin.v1.CallContext
+	(*Words)(nil),              // 11: atrium.plugin.v1.Words
+	(*HandleRequest)(nil),      // 12: atrium.plugin.v1.HandleRequest
+	(*Preload)(nil),            // 13: atrium.plugin.v1.Preload
+	(*HandleResponse)(nil),     // 14: atrium.plugin.v1.HandleResponse
+	(*SlotRequest)(nil),        // 15: atrium.plugin.v1.SlotRequest
+	(*SlotResponse)(nil),       // 16: atrium.plugin.v1.SlotResponse
+	(*EventRequest)(nil),       // 17: atrium.plugin.v1.EventRequest
+	(*EventResponse)(nil),      // 18: atrium.plugin.v1.EventResponse
+	(*HealthRequest)(nil),      // 19: atrium.plugin.v1.HealthRequest
+	(*HealthResponse)(nil),     // 20: atrium.plugin.v1.HealthResponse
+	(*Value)(nil),              // 21: atrium.plugin.v1.Value
+	(*ExecRequest)(nil),        // 22: atrium.plugin.v1.ExecRequest
+	(*ExecResponse)(nil),       // 23: atrium.plugin.v1.ExecResponse
+	(*QueryRequest)(nil),       // 24: atrium.plugin.v1.QueryRequest
+	(*BeginRequest)(nil),       // 25: atrium.plugin.v1.BeginRequest
+	(*BeginResponse)(nil),      // 26: atrium.plugin.v1.BeginResponse
+	(*TxRequest)(nil),          // 27: atrium.plugin.v1.TxRequest
+	(*TxResponse)(nil),         // 28: atrium.plugin.v1.TxResponse
+	(*Row)(nil),                // 29: atrium.plugin.v1.Row
+	(*RowBatch)(nil),           // 30: atrium.plugin.v1.RowBatch
+	(*PeopleRequest)(nil),      // 31: atrium.plugin.v1.PeopleRequest
+	(*Person)(nil),             // 32: atrium.plugin.v1.Person
+	(*PeopleResponse)(nil),     // 33: atrium.plugin.v1.PeopleResponse
+	(*CanRequest)(nil),         // 34: atrium.plugin.v1.CanRequest
+	(*CanResponse)(nil),        // 35: atrium.plugin.v1.CanResponse
+	(*NotifyRequest)(nil),      // 36: atrium.plugin.v1.NotifyRequest
+	(*NotifyResponse)(nil),     // 37: atrium.plugin.v1.NotifyResponse
+	(*PublishRequest)(nil),     // 38: atrium.plugin.v1.PublishRequest
+	(*PublishResponse)(nil),    // 39: atrium.plugin.v1.PublishResponse
+	(*EmitRequest)(nil),        // 40: atrium.plugin.v1.EmitRequest
+	(*EmitResponse)(nil),       // 41: atrium.plugin.v1.EmitResponse
+	(*AuditRequest)(nil),       // 42: atrium.plugin.v1.AuditRequest
+	(*AuditResponse)(nil),      // 43: atrium.plugin.v1.AuditResponse
+	(*TermsRequest)(nil),       // 44: atrium.plugin.v1.TermsRequest
+	(*TermsResponse)(nil),      // 45: atrium.plugin.v1.TermsResponse
+	(*DossierRequest)(nil),     // 46: atrium.plugin.v1.DossierRequest
+	(*DossierResponse)(nil),    // 47: atrium.plugin.v1.DossierResponse
+	(*Trajectory)(nil),         // 48: atrium.plugin.v1.Trajectory
+	(*ItemRequest)(nil),        // 49: atrium.plugin.v1.ItemRequest
+	(*ItemResponse)(nil),       // 50: atrium.plugin.v1.ItemResponse
+	(*ReadStateRequest)(nil),   // 51: atrium.plugin.v1.ReadStateRequest
+	(*ReadStateResponse)(nil),  // 52: atrium.plugin.v1.ReadStateResponse
+	(*MarkReadRequest)(nil),    // 53: atrium.plugin.v1.MarkReadRequest
+	(*MarkReadResponse)(nil),   // 54: atrium.plugin.v1.MarkReadResponse
+	(*SessionsRequest)(nil),    // 55: atrium.plugin.v1.SessionsRequest
+	(*SessionsResponse)(nil),   // 56: atrium.plugin.v1.SessionsResponse
+	(*MailRequest)(nil),        // 57: atrium.plugin.v1.MailRequest
+	(*MailResponse)(nil),       // 58: atrium.plugin.v1.MailResponse
+	(*CountRequest)(nil),       // 59: atrium.plugin.v1.CountRequest
+	(*CountResponse)(nil),      // 60: atrium.plugin.v1.CountResponse
+	(*OnlineRequest)(nil),      // 61: atrium.plugin.v1.OnlineRequest
+	(*OnlineResponse)(nil),     // 62: atrium.plugin.v1.OnlineResponse
+	(*FeedRequest)(nil),        // 63: atrium.plugin.v1.FeedRequest
+	(*FeedResponse)(nil),       // 64: atrium.plugin.v1.FeedResponse
+	(*FileInfo)(nil),           // 65: atrium.plugin.v1.FileInfo
+	(*FilesRequest)(nil),       // 66: atrium.plugin.v1.FilesRequest
+	(*FilesResponse)(nil),      // 67: atrium.plugin.v1.FilesResponse
+	(*ClaimFilesRequest)(nil),  // 68: atrium.plugin.v1.ClaimFilesRequest
+	(*ClaimFilesResponse)(nil), // 69: atrium.plugin.v1.ClaimFilesResponse
+	(*FileRequest)(nil),        // 70: atrium.plugin.v1.FileRequest
+	(*DeleteFileResponse)(nil), // 71: atrium.plugin.v1.DeleteFileResponse
+	(*FileChunk)(nil),          // 72: atrium.plugin.v1.FileChunk
+	nil,                        // 73: atrium.plugin.v1.CallContext.TermsEntry
+	nil,                        // 74: atrium.plugin.v1.HandleRequest.HeadersEntry
+	nil,                        // 75: atrium.plugin.v1.HandleRequest.ParamsEntry
+	nil,                        // 76: atrium.plugin.v1.HandleResponse.HeadersEntry
+	nil,                        // 77: atrium.plugin.v1.SlotRequest.ParamsEntry
+	nil,                        // 78: atrium.plugin.v1.TermsResponse.TermsEntry
+	nil,                        // 79: atrium.plugin.v1.ReadStateResponse.ReadEntry
 }
 var file_plugin_proto_depIdxs = []int32{
 	3,  // 0: atrium.plugin.v1.ManifestResponse.permissions:type_name -> atrium.plugin.v1.Permission
 	4,  // 1: atrium.plugin.v1.ManifestResponse.navigation:type_name -> atrium.plugin.v1.NavEntry
 	5,  // 2: atrium.plugin.v1.ManifestResponse.routes:type_name -> atrium.plugin.v1.Route
-	6,  // 3: atrium.plugin.v1.ManifestResponse.locales:type_name -> atrium.plugin.v1.LocaleFile
+	7,  // 3: atrium.plugin.v1.ManifestResponse.locales:type_name -> atrium.plugin.v1.LocaleFile
 	4,  // 4: atrium.plugin.v1.ManifestResponse.panels:type_name -> atrium.plugin.v1.NavEntry
-	9,  // 5: atrium.plugin.v1.MigrateRequest.context:type_name -> atrium.plugin.v1.CallContext
-	64, // 6: atrium.plugin.v1.CallContext.terms:type_name -> atrium.plugin.v1.CallContext.TermsEntry
-	9,  // 7: atrium.plugin.v1.HandleRequest.context:type_name -> atrium.plugin.v1.CallContext
-	65, // 8: atrium.plugin.v1.HandleRequest.headers:type_name -> atrium.plugin.v1.HandleRequest.HeadersEntry
-	66, // 9: atrium.plugin.v1.HandleRequest.params:type_name -> atrium.plugin.v1.HandleRequest.ParamsEntry
-	12, // 10: atrium.plugin.v1.HandleRequest.preloads:type_name -> atrium.plugin.v1.Preload
-	29, // 11: atrium.plugin.v1.Preload.rows:type_name -> atrium.plugin.v1.RowBatch
-	0,  // 12: atrium.plugin.v1.HandleResponse.kind:type_name -> atrium.plugin.v1.HandleResponse.Kind
-	67, // 13: atrium.plugin.v1.HandleResponse.headers:type_name -> atrium.plugin.v1.HandleResponse.HeadersEntry
-	9,  // 14: atrium.plugin.v1.SlotRequest.context:type_name -> atrium.plugin.v1.CallContext
-	68, // 15: atrium.plugin.v1.SlotRequest.params:type_name -> atrium.plugin.v1.SlotRequest.ParamsEntry
-	9,  // 16: atrium.plugin.v1.EventRequest.context:type_name -> atrium.plugin.v1.CallContext
-	20, // 17: atrium.plugin.v1.ExecRequest.args:type_name -> atrium.plugin.v1.Value
-	20, // 18: atrium.plugin.v1.QueryRequest.args:type_name -> atrium.plugin.v1.Value
-	20, // 19: atrium.plugin.v1.Row.values:type_name -> atrium.plugin.v1.Value
-	28, // 20: atrium.plugin.v1.RowBatch.rows:type_name -> atrium.plugin.v1.Row
-	31, // 21: atrium.plugin.v1.PeopleResponse.people:type_name -> atrium.plugin.v1.Person
-	69, // 22: atrium.plugin.v1.TermsResponse.terms:type_name -> atrium.plugin.v1.TermsResponse.TermsEntry
-	47, // 23: atrium.plugin.v1.DossierResponse.trajectories:type_name -> atrium.plugin.v1.Trajectory
-	70, // 24: atrium.plugin.v1.ReadStateResponse.read:type_name -> atrium.plugin.v1.ReadStateResponse.ReadEntry
-	10, // 25: atrium.plugin.v1.CallContext.TermsEntry.value:type_name -> atrium.plugin.v1.Words
-	10, // 26: atrium.plugin.v1.TermsResponse.TermsEntry.value:type_name -> atrium.plugin.v1.Words
-	1,  // 27: atrium.plugin.v1.Plugin.Manifest:input_type -> atrium.plugin.v1.ManifestRequest
-	7,  // 28: atrium.plugin.v1.Plugin.Migrate:input_type -> atrium.plugin.v1.MigrateRequest
-	11, // 29: atrium.plugin.v1.Plugin.Handle:input_type -> atrium.plugin.v1.HandleRequest
-	14, // 30: atrium.plugin.v1.Plugin.Slot:input_type -> atrium.plugin.v1.SlotRequest
-	16, // 31: atrium.plugin.v1.Plugin.OnEvent:input_type -> atrium.plugin.v1.EventRequest
-	18, // 32: atrium.plugin.v1.Plugin.Health:input_type -> atrium.plugin.v1.HealthRequest
-	21, // 33: atrium.plugin.v1.Host.Exec:input_type -> atrium.plugin.v1.ExecRequest
-	23, // 34: atrium.plugin.v1.Host.Query:input_type -> atrium.plugin.v1.QueryRequest
-	30, // 35: atrium.plugin.v1.Host.People:input_type -> atrium.plugin.v1.PeopleRequest
-	33, // 36: atrium.plugin.v1.Host.Can:input_type -> atrium.plugin.v1.CanRequest
-	35, // 37: atrium.plugin.v1.Host.Notify:input_type -> atrium.plugin.v1.NotifyRequest
-	37, // 38: atrium.plugin.v1.Host.Publish:input_type -> atrium.plugin.v1.PublishRequest
-	39, // 39: atrium.plugin.v1.Host.Emit:input_type -> atrium.plugin.v1.EmitRequest
-	41, // 40: atrium.plugin.v1.Host.Audit:input_type -> atrium.plugin.v1.AuditRequest
-	43, // 41: atrium.plugin.v1.Host.Terms:input_type -> atrium.plugin.v1.TermsRequest
-	24, // 42: atrium.plugin.v1.Host.Begin:input_type -> atrium.plugin.v1.BeginRequest
-	26, // 43: atrium.plugin.v1.Host.Commit:input_type -> atrium.plugin.v1.TxRequest
-	26, // 44: atrium.plugin.v1.Host.Rollback:input_type -> atrium.plugin.v1.TxRequest
-	45, // 45: atrium.plugin.v1.Host.Dossier:input_type -> atrium.plugin.v1.DossierRequest
-	48, // 46: atrium.plugin.v1.Host.AddItem:input_type -> atrium.plugin.v1.ItemRequest
-	50, // 47: atrium.plugin.v1.Host.ReadState:input_type -> atrium.plugin.v1.ReadStateRequest
-	52, // 48: atrium.plugin.v1.Host.MarkRead:input_type -> atrium.plugin.v1.MarkReadRequest
-	54, // 49: atrium.plugin.v1.Host.Sessions:input_type -> atrium.plugin.v1.SessionsRequest
-	56, // 50: atrium.plugin.v1.Host.Mail:input_type -> atrium.plugin.v1.MailRequest
-	62, // 51: atrium.plugin.v1.Host.Feed:input_type -> atrium.plugin.v1.FeedRequest
-	58, // 52: atrium.plugin.v1.Host.SetCount:input_type -> atrium.plugin.v1.CountRequest
-	60, // 53: atrium.plugin.v1.Host.Online:input_type -> atrium.plugin.v1.OnlineRequest
-	2,  // 54: atrium.plugin.v1.Plugin.Manifest:output_type -> atrium.plugin.v1.ManifestResponse
-	8,  // 55: atrium.plugin.v1.Plugin.Migrate:output_type -> atrium.plugin.v1.MigrateResponse
-	13, // 56: atrium.plugin.v1.Plugin.Handle:output_type -> atrium.plugin.v1.HandleResponse
-	15, // 57: atrium.plugin.v1.Plugin.Slot:output_type -> atrium.plugin.v1.SlotResponse
-	17, // 58: atrium.plugin.v1.Plugin.OnEvent:output_type -> atrium.plugin.v1.EventResponse
-	19, // 59: atrium.plugin.v1.Plugin.Health:output_type -> atrium.plugin.v1.HealthResponse
-	22, // 60: atrium.plugin.v1.Host.Exec:output_type -> atrium.plugin.v1.ExecResponse
-	29, // 61: atrium.plugin.v1.Host.Query:output_type -> atrium.plugin.v1.RowBatch
-	32, // 62: atrium.plugin.v1.Host.People:output_type -> atrium.plugin.v1.PeopleResponse
-	34, // 63: atrium.plugin.v1.Host.Can:output_type -> atrium.plugin.v1.CanResponse
-	36, // 64: atrium.plugin.v1.Host.Notify:output_type -> atrium.plugin.v1.NotifyResponse
-	38, // 65: atrium.plugin.v1.Host.Publish:output_type -> atrium.plugin.v1.PublishResponse
-	40, // 66: atrium.plugin.v1.Host.Emit:output_type -> atrium.plugin.v1.EmitResponse
-	42, // 67: atrium.plugin.v1.Host.Audit:output_type -> atrium.plugin.v1.AuditResponse
-	44, // 68: atrium.plugin.v1.Host.Terms:output_type -> atrium.plugin.v1.TermsResponse
-	25, // 69: atrium.plugin.v1.Host.Begin:output_type -> atrium.plugin.v1.BeginResponse
-	27, // 70: atrium.plugin.v1.Host.Commit:output_type -> atrium.plugin.v1.TxResponse
-	27, // 71: atrium.plugin.v1.Host.Rollback:output_type -> atrium.plugin.v1.TxResponse
-	46, // 72: atrium.plugin.v1.Host.Dossier:output_type -> atrium.plugin.v1.DossierResponse
-	49, // 73: atrium.plugin.v1.Host.AddItem:output_type -> atrium.plugin.v1.ItemResponse
-	51, // 74: atrium.plugin.v1.Host.ReadState:output_type -> atrium.plugin.v1.ReadStateResponse
-	53, // 75: atrium.plugin.v1.Host.MarkRead:output_type -> atrium.plugin.v1.MarkReadResponse
-	55, // 76: atrium.plugin.v1.Host.Sessions:output_type -> atrium.plugin.v1.SessionsResponse
-	57, // 77: atrium.plugin.v1.Host.Mail:output_type -> atrium.plugin.v1.MailResponse
-	63, // 78: atrium.plugin.v1.Host.Feed:output_type -> atrium.plugin.v1.FeedResponse
-	59, // 79: atrium.plugin.v1.Host.SetCount:output_type -> atrium.plugin.v1.CountResponse
-	61, // 80: atrium.plugin.v1.Host.Online:output_type -> atrium.plugin.v1.OnlineResponse
-	54, // [54:81] is the sub-list for method output_type
-	27, // [27:54] is the sub-list for method input_type
-	27, // [27:27] is the sub-list for extension type_name
-	27, // [27:27] is the sub-list for extension extendee
-	0,  // [0:27] is the sub-list for field type_name
+	6,  // 5: atrium.plugin.v1.Route.upload:type_name -> atrium.plugin.v1.Upload
+	10, // 6: atrium.plugin.v1.MigrateRequest.context:type_name -> atrium.plugin.v1.CallContext
+	73, // 7: atrium.plugin.v1.CallContext.terms:type_name -> atrium.plugin.v1.CallContext.TermsEntry
+	10, // 8: atrium.plugin.v1.HandleRequest.context:type_name -> atrium.plugin.v1.CallContext
+	74, // 9: atrium.plugin.v1.HandleRequest.headers:type_name -> atrium.plugin.v1.HandleRequest.HeadersEntry
+	75, // 10: atrium.plugin.v1.HandleRequest.params:type_name -> atrium.plugin.v1.HandleRequest.ParamsEntry
+	13, // 11: atrium.plugin.v1.HandleRequest.preloads:type_name -> atrium.plugin.v1.Preload
+	30, // 12: atrium.plugin.v1.Preload.rows:type_name -> atrium.plugin.v1.RowBatch
+	0,  // 13: atrium.plugin.v1.HandleResponse.kind:type_name -> atrium.plugin.v1.HandleResponse.Kind
+	76, // 14: atrium.plugin.v1.HandleResponse.headers:type_name -> atrium.plugin.v1.HandleResponse.HeadersEntry
+	10, // 15: atrium.plugin.v1.SlotRequest.context:type_name -> atrium.plugin.v1.CallContext
+	77, // 16: atrium.plugin.v1.SlotRequest.params:type_name -> atrium.plugin.v1.SlotRequest.ParamsEntry
+	10, // 17: atrium.plugin.v1.EventRequest.context:type_name -> atrium.plugin.v1.CallContext
+	21, // 18: atrium.plugin.v1.ExecRequest.args:type_name -> atrium.plugin.v1.Value
+	21, // 19: atrium.plugin.v1.QueryRequest.args:type_name -> atrium.plugin.v1.Value
+	21, // 20: atrium.plugin.v1.Row.values:type_name -> atrium.plugin.v1.Value
+	29, // 21: atrium.plugin.v1.RowBatch.rows:type_name -> atrium.plugin.v1.Row
+	32, // 22: atrium.plugin.v1.PeopleResponse.people:type_name -> atrium.plugin.v1.Person
+	78, // 23: atrium.plugin.v1.TermsResponse.terms:type_name -> atrium.plugin.v1.TermsResponse.TermsEntry
+	48, // 24: atrium.plugin.v1.DossierResponse.trajectories:type_name -> atrium.plugin.v1.Trajectory
+	79, // 25: atrium.plugin.v1.ReadStateResponse.read:type_name -> atrium.plugin.v1.ReadStateResponse.ReadEntry
+	65, // 26: atrium.plugin.v1.FilesResponse.files:type_name -> atrium.plugin.v1.FileInfo
+	65, // 27: atrium.plugin.v1.FileChunk.info:type_name -> atrium.plugin.v1.FileInfo
+	11, // 28: atrium.plugin.v1.CallContext.TermsEntry.value:type_name -> atrium.plugin.v1.Words
+	11, // 29: atrium.plugin.v1.TermsResponse.TermsEntry.value:type_name -> atrium.plugin.v1.Words
+	1,  // 30: atrium.plugin.v1.Plugin.Manifest:input_type -> atrium.plugin.v1.ManifestRequest
+	8,  // 31: atrium.plugin.v1.Plugin.Migrate:input_type -> atrium.plugin.v1.MigrateRequest
+	12, // 32: atrium.plugin.v1.Plugin.Handle:input_type -> atrium.plugin.v1.HandleRequest
+	15, // 33: atrium.plugin.v1.Plugin.Slot:input_type -> atrium.plugin.v1.SlotRequest
+	17, // 34: atrium.plugin.v1.Plugin.OnEvent:input_type -> atrium.plugin.v1.EventRequest
+	19, // 35: atrium.plugin.v1.Plugin.Health:input_type -> atrium.plugin.v1.HealthRequest
+	22, // 36: atrium.plugin.v1.Host.Exec:input_type -> atrium.plugin.v1.ExecRequest
+	24, // 37: atrium.plugin.v1.Host.Query:input_type -> atrium.plugin.v1.QueryRequest
+	31, // 38: atrium.plugin.v1.Host.People:input_type -> atrium.plugin.v1.PeopleRequest
+	34, // 39: atrium.plugin.v1.Host.Can:input_type -> atrium.plugin.v1.CanRequest
+	36, // 40: atrium.plugin.v1.Host.Notify:input_type -> atrium.plugin.v1.NotifyRequest
+	38, // 41: atrium.plugin.v1.Host.Publish:input_type -> atrium.plugin.v1.PublishRequest
+	40, // 42: atrium.plugin.v1.Host.Emit:input_type -> atrium.plugin.v1.EmitRequest
+	42, // 43: atrium.plugin.v1.Host.Audit:input_type -> atrium.plugin.v1.AuditRequest
+	44, // 44: atrium.plugin.v1.Host.Terms:input_type -> atrium.plugin.v1.TermsRequest
+	25, // 45: atrium.plugin.v1.Host.Begin:input_type -> atrium.plugin.v1.BeginRequest
+	27, // 46: atrium.plugin.v1.Host.Commit:input_type -> atrium.plugin.v1.TxRequest
+	27, // 47: atrium.plugin.v1.Host.Rollback:input_type -> atrium.plugin.v1.TxRequest
+	46, // 48: atrium.plugin.v1.Host.Dossier:input_type -> atrium.plugin.v1.DossierRequest
+	49, // 49: atrium.plugin.v1.Host.AddItem:input_type -> atrium.plugin.v1.ItemRequest
+	51, // 50: atrium.plugin.v1.Host.ReadState:input_type -> atrium.plugin.v1.ReadStateRequest
+	53, // 51: atrium.plugin.v1.Host.MarkRead:input_type -> atrium.plugin.v1.MarkReadRequest
+	55, // 52: atrium.plugin.v1.Host.Sessions:input_type -> atrium.plugin.v1.SessionsRequest
+	57, // 53: atrium.plugin.v1.Host.Mail:input_type -> atrium.plugin.v1.MailRequest
+	63, // 54: atrium.plugin.v1.Host.Feed:input_type -> atrium.plugin.v1.FeedRequest
+	59, // 55: atrium.plugin.v1.Host.SetCount:input_type -> atrium.plugin.v1.CountRequest
+	61, // 56: atrium.plugin.v1.Host.Online:input_type -> atrium.plugin.v1.OnlineRequest
+	66, // 57: atrium.plugin.v1.Host.Files:input_type -> atrium.plugin.v1.FilesRequest
+	68, // 58: atrium.plugin.v1.Host.ClaimFiles:input_type -> atrium.plugin.v1.ClaimFilesRequest
+	70, // 59: atrium.plugin.v1.Host.DeleteFile:input_type -> atrium.plugin.v1.FileRequest
+	72, // 60: atrium.plugin.v1.Host.PutFile:input_type -> atrium.plugin.v1.FileChunk
+	70, // 61: atrium.plugin.v1.Host.ReadFile:input_type -> atrium.plugin.v1.FileRequest
+	2,  // 62: atrium.plugin.v1.Plugin.Manifest:output_type -> atrium.plugin.v1.ManifestResponse
+	9,  // 63: atrium.plugin.v1.Plugin.Migrate:output_type -> atrium.plugin.v1.MigrateResponse
+	14, // 64: atrium.plugin.v1.Plugin.Handle:output_type -> atrium.plugin.v1.HandleResponse
+	16, // 65: atrium.plugin.v1.Plugin.Slot:output_type -> atrium.plugin.v1.SlotResponse
+	18, // 66: atrium.plugin.v1.Plugin.OnEvent:output_type -> atrium.plugin.v1.EventResponse
+	20, // 67: atrium.plugin.v1.Plugin.Health:output_type -> atrium.plugin.v1.HealthResponse
+	23, // 68: atrium.plugin.v1.Host.Exec:output_type -> atrium.plugin.v1.ExecResponse
+	30, // 69: atrium.plugin.v1.Host.Query:output_type -> atrium.plugin.v1.RowBatch
+	33, // 70: atrium.plugin.v1.Host.People:output_type -> atrium.plugin.v1.PeopleResponse
+	35, // 71: atrium.plugin.v1.Host.Can:output_type -> atrium.plugin.v1.CanResponse
+	37, // 72: atrium.plugin.v1.Host.Notify:output_type -> atrium.plugin.v1.NotifyResponse
+	39, // 73: atrium.plugin.v1.Host.Publish:output_type -> atrium.plugin.v1.PublishResponse
+	41, // 74: atrium.plugin.v1.Host.Emit:output_type -> atrium.plugin.v1.EmitResponse
+	43, // 75: atrium.plugin.v1.Host.Audit:output_type -> atrium.plugin.v1.AuditResponse
+	45, // 76: atrium.plugin.v1.Host.Terms:output_type -> atrium.plugin.v1.TermsResponse
+	26, // 77: atrium.plugin.v1.Host.Begin:output_type -> atrium.plugin.v1.BeginResponse
+	28, // 78: atrium.plugin.v1.Host.Commit:output_type -> atrium.plugin.v1.TxResponse
+	28, // 79: atrium.plugin.v1.Host.Rollback:output_type -> atrium.plugin.v1.TxResponse
+	47, // 80: atrium.plugin.v1.Host.Dossier:output_type -> atrium.plugin.v1.DossierResponse
+	50, // 81: atrium.plugin.v1.Host.AddItem:output_type -> atrium.plugin.v1.ItemResponse
+	52, // 82: atrium.plugin.v1.Host.ReadState:output_type -> atrium.plugin.v1.ReadStateResponse
+	54, // 83: atrium.plugin.v1.Host.MarkRead:output_type -> atrium.plugin.v1.MarkReadResponse
+	56, // 84: atrium.plugin.v1.Host.Sessions:output_type -> atrium.plugin.v1.SessionsResponse
+	58, // 85: atrium.plugin.v1.Host.Mail:output_type -> atrium.plugin.v1.MailResponse
+	64, // 86: atrium.plugin.v1.Host.Feed:output_type -> atrium.plugin.v1.FeedResponse
+	60, // 87: atrium.plugin.v1.Host.SetCount:output_type -> atrium.plugin.v1.CountResponse
+	62, // 88: atrium.plugin.v1.Host.Online:output_type -> atrium.plugin.v1.OnlineResponse
+	67, // 89: atrium.plugin.v1.Host.Files:output_type -> atrium.plugin.v1.FilesResponse
+	69, // 90: atrium.plugin.v1.Host.ClaimFiles:output_type -> atrium.plugin.v1.ClaimFilesResponse
+	71, // 91: atrium.plugin.v1.Host.DeleteFile:output_type -> atrium.plugin.v1.DeleteFileResponse
+	65, // 92: atrium.plugin.v1.Host.PutFile:output_type -> atrium.plugin.v1.FileInfo
+	72, // 93: atrium.plugin.v1.Host.ReadFile:output_type -> atrium.plugin.v1.FileChunk
+	62, // [62:94] is the sub-list for method output_type
+	30, // [30:62] is the sub-list for method input_type
+	30, // [30:30] is the sub-list for extension type_name
+	30, // [30:30] is the sub-list for extension extendee
+	0,  // [0:30] is the sub-list for field type_name
 }
 
 func init() { file_plugin_proto_init() }
@@ -4425,7 +5100,7 @@ func file_plugin_proto_init() {
 	if File_plugin_proto != nil {
 		return
 	}
-	file_plugin_proto_msgTypes[19].OneofWrappers = []any{
+	file_plugin_proto_msgTypes[20].OneofWrappers = []any{
 		(*Value_Null)(nil),
 		(*Value_Int)(nil),
 		(*Value_Float)(nil),
@@ -4440,7 +5115,7 @@ func file_plugin_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_plugin_proto_rawDesc), len(file_plugin_proto_rawDesc)),
 			NumEnums:      1,
-			NumMessages:   70,
+			NumMessages:   79,
 			NumExtensions: 0,
 			NumServices:   2,
 		},

@@ -339,27 +339,32 @@ var Plugin_ServiceDesc = grpc.ServiceDesc{
 }
 
 const (
-	Host_Exec_FullMethodName      = "/atrium.plugin.v1.Host/Exec"
-	Host_Query_FullMethodName     = "/atrium.plugin.v1.Host/Query"
-	Host_People_FullMethodName    = "/atrium.plugin.v1.Host/People"
-	Host_Can_FullMethodName       = "/atrium.plugin.v1.Host/Can"
-	Host_Notify_FullMethodName    = "/atrium.plugin.v1.Host/Notify"
-	Host_Publish_FullMethodName   = "/atrium.plugin.v1.Host/Publish"
-	Host_Emit_FullMethodName      = "/atrium.plugin.v1.Host/Emit"
-	Host_Audit_FullMethodName     = "/atrium.plugin.v1.Host/Audit"
-	Host_Terms_FullMethodName     = "/atrium.plugin.v1.Host/Terms"
-	Host_Begin_FullMethodName     = "/atrium.plugin.v1.Host/Begin"
-	Host_Commit_FullMethodName    = "/atrium.plugin.v1.Host/Commit"
-	Host_Rollback_FullMethodName  = "/atrium.plugin.v1.Host/Rollback"
-	Host_Dossier_FullMethodName   = "/atrium.plugin.v1.Host/Dossier"
-	Host_AddItem_FullMethodName   = "/atrium.plugin.v1.Host/AddItem"
-	Host_ReadState_FullMethodName = "/atrium.plugin.v1.Host/ReadState"
-	Host_MarkRead_FullMethodName  = "/atrium.plugin.v1.Host/MarkRead"
-	Host_Sessions_FullMethodName  = "/atrium.plugin.v1.Host/Sessions"
-	Host_Mail_FullMethodName      = "/atrium.plugin.v1.Host/Mail"
-	Host_Feed_FullMethodName      = "/atrium.plugin.v1.Host/Feed"
-	Host_SetCount_FullMethodName  = "/atrium.plugin.v1.Host/SetCount"
-	Host_Online_FullMethodName    = "/atrium.plugin.v1.Host/Online"
+	Host_Exec_FullMethodName       = "/atrium.plugin.v1.Host/Exec"
+	Host_Query_FullMethodName      = "/atrium.plugin.v1.Host/Query"
+	Host_People_FullMethodName     = "/atrium.plugin.v1.Host/People"
+	Host_Can_FullMethodName        = "/atrium.plugin.v1.Host/Can"
+	Host_Notify_FullMethodName     = "/atrium.plugin.v1.Host/Notify"
+	Host_Publish_FullMethodName    = "/atrium.plugin.v1.Host/Publish"
+	Host_Emit_FullMethodName       = "/atrium.plugin.v1.Host/Emit"
+	Host_Audit_FullMethodName      = "/atrium.plugin.v1.Host/Audit"
+	Host_Terms_FullMethodName      = "/atrium.plugin.v1.Host/Terms"
+	Host_Begin_FullMethodName      = "/atrium.plugin.v1.Host/Begin"
+	Host_Commit_FullMethodName     = "/atrium.plugin.v1.Host/Commit"
+	Host_Rollback_FullMethodName   = "/atrium.plugin.v1.Host/Rollback"
+	Host_Dossier_FullMethodName    = "/atrium.plugin.v1.Host/Dossier"
+	Host_AddItem_FullMethodName    = "/atrium.plugin.v1.Host/AddItem"
+	Host_ReadState_FullMethodName  = "/atrium.plugin.v1.Host/ReadState"
+	Host_MarkRead_FullMethodName   = "/atrium.plugin.v1.Host/MarkRead"
+	Host_Sessions_FullMethodName   = "/atrium.plugin.v1.Host/Sessions"
+	Host_Mail_FullMethodName       = "/atrium.plugin.v1.Host/Mail"
+	Host_Feed_FullMethodName       = "/atrium.plugin.v1.Host/Feed"
+	Host_SetCount_FullMethodName   = "/atrium.plugin.v1.Host/SetCount"
+	Host_Online_FullMethodName     = "/atrium.plugin.v1.Host/Online"
+	Host_Files_FullMethodName      = "/atrium.plugin.v1.Host/Files"
+	Host_ClaimFiles_FullMethodName = "/atrium.plugin.v1.Host/ClaimFiles"
+	Host_DeleteFile_FullMethodName = "/atrium.plugin.v1.Host/DeleteFile"
+	Host_PutFile_FullMethodName    = "/atrium.plugin.v1.Host/PutFile"
+	Host_ReadFile_FullMethodName   = "/atrium.plugin.v1.Host/ReadFile"
 )
 
 // HostClient is the client API for Host service.
@@ -427,6 +432,21 @@ type HostClient interface {
 	// Online tells which of the given members of the call's organisation
 	// have a tab open, and (v1.5) which of them are away. v1.4
 	Online(ctx context.Context, in *OnlineRequest, opts ...grpc.CallOption) (*OnlineResponse, error)
+	// Files describes the plugin's files of the call's organisation, by id or
+	// by the record they belong to. v1.7
+	Files(ctx context.Context, in *FilesRequest, opts ...grpc.CallOption) (*FilesResponse, error)
+	// ClaimFiles attaches files a form brought (Route.upload) to one of the
+	// plugin's records, and to a dossier the person of the call may contribute
+	// to; unclaimed uploads are removed after a day. v1.7
+	ClaimFiles(ctx context.Context, in *ClaimFilesRequest, opts ...grpc.CallOption) (*ClaimFilesResponse, error)
+	// DeleteFile removes one of the plugin's files. v1.7
+	DeleteFile(ctx context.Context, in *FileRequest, opts ...grpc.CallOption) (*DeleteFileResponse, error)
+	// PutFile stores a file the plugin made (an invoice's PDF): the first
+	// chunk carries the token and what the file is, every chunk its bytes in
+	// order. The type comes from the bytes. v1.7
+	PutFile(ctx context.Context, opts ...grpc.CallOption) (grpc.ClientStreamingClient[FileChunk, FileInfo], error)
+	// ReadFile streams one of the plugin's files. v1.7
+	ReadFile(ctx context.Context, in *FileRequest, opts ...grpc.CallOption) (grpc.ServerStreamingClient[FileChunk], error)
 }
 
 type hostClient struct {
@@ -656,6 +676,68 @@ func (c *hostClient) Online(ctx context.Context, in *OnlineRequest, opts ...grpc
 	return out, nil
 }
 
+func (c *hostClient) Files(ctx context.Context, in *FilesRequest, opts ...grpc.CallOption) (*FilesResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(FilesResponse)
+	err := c.cc.Invoke(ctx, Host_Files_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *hostClient) ClaimFiles(ctx context.Context, in *ClaimFilesRequest, opts ...grpc.CallOption) (*ClaimFilesResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(ClaimFilesResponse)
+	err := c.cc.Invoke(ctx, Host_ClaimFiles_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *hostClient) DeleteFile(ctx context.Context, in *FileRequest, opts ...grpc.CallOption) (*DeleteFileResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(DeleteFileResponse)
+	err := c.cc.Invoke(ctx, Host_DeleteFile_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *hostClient) PutFile(ctx context.Context, opts ...grpc.CallOption) (grpc.ClientStreamingClient[FileChunk, FileInfo], error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	stream, err := c.cc.NewStream(ctx, &Host_ServiceDesc.Streams[1], Host_PutFile_FullMethodName, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	x := &grpc.GenericClientStream[FileChunk, FileInfo]{ClientStream: stream}
+	return x, nil
+}
+
+// This type alias is provided for backwards compatibility with existing code that references the prior non-generic stream type by name.
+type Host_PutFileClient = grpc.ClientStreamingClient[FileChunk, FileInfo]
+
+func (c *hostClient) ReadFile(ctx context.Context, in *FileRequest, opts ...grpc.CallOption) (grpc.ServerStreamingClient[FileChunk], error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	stream, err := c.cc.NewStream(ctx, &Host_ServiceDesc.Streams[2], Host_ReadFile_FullMethodName, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	x := &grpc.GenericClientStream[FileRequest, FileChunk]{ClientStream: stream}
+	if err := x.ClientStream.SendMsg(in); err != nil {
+		return nil, err
+	}
+	if err := x.ClientStream.CloseSend(); err != nil {
+		return nil, err
+	}
+	return x, nil
+}
+
+// This type alias is provided for backwards compatibility with existing code that references the prior non-generic stream type by name.
+type Host_ReadFileClient = grpc.ServerStreamingClient[FileChunk]
+
 // HostServer is the server API for Host service.
 // All implementations must embed UnimplementedHostServer
 // for forward compatibility.
@@ -721,6 +803,21 @@ type HostServer interface {
 	// Online tells which of the given members of the call's organisation
 	// have a tab open, and (v1.5) which of them are away. v1.4
 	Online(context.Context, *OnlineRequest) (*OnlineResponse, error)
+	// Files describes the plugin's files of the call's organisation, by id or
+	// by the record they belong to. v1.7
+	Files(context.Context, *FilesRequest) (*FilesResponse, error)
+	// ClaimFiles attaches files a form brought (Route.upload) to one of the
+	// plugin's records, and to a dossier the person of the call may contribute
+	// to; unclaimed uploads are removed after a day. v1.7
+	ClaimFiles(context.Context, *ClaimFilesRequest) (*ClaimFilesResponse, error)
+	// DeleteFile removes one of the plugin's files. v1.7
+	DeleteFile(context.Context, *FileRequest) (*DeleteFileResponse, error)
+	// PutFile stores a file the plugin made (an invoice's PDF): the first
+	// chunk carries the token and what the file is, every chunk its bytes in
+	// order. The type comes from the bytes. v1.7
+	PutFile(grpc.ClientStreamingServer[FileChunk, FileInfo]) error
+	// ReadFile streams one of the plugin's files. v1.7
+	ReadFile(*FileRequest, grpc.ServerStreamingServer[FileChunk]) error
 	mustEmbedUnimplementedHostServer()
 }
 
@@ -793,6 +890,21 @@ func (UnimplementedHostServer) SetCount(context.Context, *CountRequest) (*CountR
 }
 func (UnimplementedHostServer) Online(context.Context, *OnlineRequest) (*OnlineResponse, error) {
 	return nil, status.Error(codes.Unimplemented, "method Online not implemented")
+}
+func (UnimplementedHostServer) Files(context.Context, *FilesRequest) (*FilesResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method Files not implemented")
+}
+func (UnimplementedHostServer) ClaimFiles(context.Context, *ClaimFilesRequest) (*ClaimFilesResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method ClaimFiles not implemented")
+}
+func (UnimplementedHostServer) DeleteFile(context.Context, *FileRequest) (*DeleteFileResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method DeleteFile not implemented")
+}
+func (UnimplementedHostServer) PutFile(grpc.ClientStreamingServer[FileChunk, FileInfo]) error {
+	return status.Error(codes.Unimplemented, "method PutFile not implemented")
+}
+func (UnimplementedHostServer) ReadFile(*FileRequest, grpc.ServerStreamingServer[FileChunk]) error {
+	return status.Error(codes.Unimplemented, "method ReadFile not implemented")
 }
 func (UnimplementedHostServer) mustEmbedUnimplementedHostServer() {}
 func (UnimplementedHostServer) testEmbeddedByValue()              {}
@@ -1186,6 +1298,78 @@ func _Host_Online_Handler(srv interface{}, ctx context.Context, dec func(interfa
 	return interceptor(ctx, in, info, handler)
 }
 
+func _Host_Files_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(FilesRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(HostServer).Files(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: Host_Files_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(HostServer).Files(ctx, req.(*FilesRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _Host_ClaimFiles_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(ClaimFilesRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(HostServer).ClaimFiles(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: Host_ClaimFiles_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(HostServer).ClaimFiles(ctx, req.(*ClaimFilesRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _Host_DeleteFile_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(FileRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(HostServer).DeleteFile(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: Host_DeleteFile_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(HostServer).DeleteFile(ctx, req.(*FileRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _Host_PutFile_Handler(srv interface{}, stream grpc.ServerStream) error {
+	return srv.(HostServer).PutFile(&grpc.GenericServerStream[FileChunk, FileInfo]{ServerStream: stream})
+}
+
+// This type alias is provided for backwards compatibility with existing code that references the prior non-generic stream type by name.
+type Host_PutFileServer = grpc.ClientStreamingServer[FileChunk, FileInfo]
+
+func _Host_ReadFile_Handler(srv interface{}, stream grpc.ServerStream) error {
+	m := new(FileRequest)
+	if err := stream.RecvMsg(m); err != nil {
+		return err
+	}
+	return srv.(HostServer).ReadFile(m, &grpc.GenericServerStream[FileRequest, FileChunk]{ServerStream: stream})
+}
+
+// This type alias is provided for backwards compatibility with existing code that references the prior non-generic stream type by name.
+type Host_ReadFileServer = grpc.ServerStreamingServer[FileChunk]
+
 // Host_ServiceDesc is the grpc.ServiceDesc for Host service.
 // It's only intended for direct use with grpc.RegisterService,
 // and not to be introspected or modified (even as a copy)
@@ -1273,11 +1457,33 @@ var Host_ServiceDesc = grpc.ServiceDesc{
 			MethodName: "Online",
 			Handler:    _Host_Online_Handler,
 		},
+		{
+			MethodName: "Files",
+			Handler:    _Host_Files_Handler,
+		},
+		{
+			MethodName: "ClaimFiles",
+			Handler:    _Host_ClaimFiles_Handler,
+		},
+		{
+			MethodName: "DeleteFile",
+			Handler:    _Host_DeleteFile_Handler,
+		},
 	},
 	Streams: []grpc.StreamDesc{
 		{
 			StreamName:    "Query",
 			Handler:       _Host_Query_Handler,
+			ServerStreams: true,
+		},
+		{
+			StreamName:    "PutFile",
+			Handler:       _Host_PutFile_Handler,
+			ClientStreams: true,
+		},
+		{
+			StreamName:    "ReadFile",
+			Handler:       _Host_ReadFile_Handler,
 			ServerStreams: true,
 		},
 	},
