@@ -195,8 +195,8 @@ func (a *App) build() error {
 	a.plugins = pluginhost.New(pluginhost.Deps{Config: cfg.Plugins, BaseURL: strings.TrimRight(cfg.Server.BaseURL, "/"), Member: a.member,
 		Modules: a.modules, Rights: a.access.Registry, Catalog: a.catalog, DB: a.db, Secrets: a.box,
 		Deps: hostapi.Deps{Log: a.log, Orgs: a.orgs, Identity: a.ident, Audit: a.audit, Notify: a.notify.Notify, Mail: a.notify.Mail,
-			Publish: a.publisher.Publish, Presence: a.publisher.Presence, Counts: a.notices, Dossiers: a.dossiers, Reads: a.reads}})
-	plugins.Register(a.web, plugins.Deps{Host: a.plugins, Counts: a.notices, Log: a.log})
+			Publish: a.publisher.Publish, Presence: a.publisher.Presence, Counts: a.notices, Dossiers: a.dossiers, Reads: a.reads, Files: a.files}})
+	plugins.Register(a.web, plugins.Deps{Host: a.plugins, Counts: a.notices, Files: a.files, Log: a.log})
 	operator.Register(a.web, operator.Deps{Mailer: a.mailer, Orgs: a.orgs, Identity: a.ident, Modules: a.modules, Catalog: a.catalog, Plugins: a.plugins})
 	a.announce = announcement.NewService(a.db, a.notify)
 	announcements.Register(a.web, announcements.Deps{Announcements: a.announce, Modules: a.modules})

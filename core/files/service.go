@@ -284,6 +284,24 @@ func (s *Service) Delete(ctx context.Context, orgID int64, owner string, id int6
 	return nil
 }
 
+// Forget removes uploads an owner never claimed, at once: those of a form
+// it refused. A nil service or no ids do nothing.
+func (s *Service) Forget(ctx context.Context, orgID int64, owner string, ids []int64) {
+	if s == nil || len(ids) == 0 {
+		return
+	}
+	var gone []File
+	err := s.db.NewDelete().Model(&gone).Where("organisation_id = ? AND owner = ? AND claimed_at IS NULL AND id IN (?)", orgID, owner, bun.In(ids)).
+		Returning("storage_key").Scan(ctx)
+	if err != nil {
+		s.log.Warn("files: could not remove refused uploads", "error", err)
+		return
+	}
+	for _, f := range gone {
+		s.forget(f.Key)
+	}
+}
+
 // Sweep removes uploads nobody claimed within a day: a form refused after
 // its files arrived, or abandoned.
 func (s *Service) Sweep(ctx context.Context) (int, error) {

@@ -58,6 +58,9 @@ type Request struct {
 	// Address is the page's address as asked; a GET with one gets the reads
 	// the page ran last time at this address before it asks (preloads).
 	Address string
+	// Refused are the file fields of an upload the front refused, with
+	// why, for the plugin to show on its form.
+	Refused map[string]string
 }
 
 // Answer is a plugin's answer as the front shows it.
@@ -69,6 +72,11 @@ type Answer struct {
 	Body    []byte
 	// Live are the topics the page listens to that the caller may hear.
 	Live []string
+	// File is one of the plugin's files to send instead of a body (the web
+	// front sends it, checking it is the plugin's); Inline shows it in the
+	// browser where its type allows.
+	File   int64
+	Inline bool
 }
 
 // Handle passes a request to a plugin's page and gives its answer. The
@@ -84,7 +92,7 @@ func (h *Host) Handle(ctx context.Context, plugin string, who Caller, req Reques
 	ctx, cancel := context.WithTimeout(ctx, h.Config.CallTimeout)
 	defer cancel()
 	in := &pluginv1.HandleRequest{Context: cc, Method: req.Method, Path: req.Path, Query: req.Query, Body: req.Body,
-		Headers: req.Headers, Params: req.Params}
+		Headers: req.Headers, Params: req.Params, Refused: req.Refused}
 	key := ""
 	if req.Address != "" && req.Method == "GET" {
 		key = wall.PreloadKey(p.Name, req.Address, who.Org.ID, who.UserID)
@@ -100,7 +108,7 @@ func (h *Host) Handle(ctx context.Context, plugin string, who Caller, req Reques
 		h.preloads.Put(key, resp.GetReads())
 	}
 	out := &Answer{Status: int(resp.GetStatus()), Raw: resp.GetKind() == pluginv1.HandleResponse_KIND_RAW,
-		Title: resp.GetTitle(), Headers: resp.GetHeaders(), Body: resp.GetBody()}
+		Title: resp.GetTitle(), Headers: resp.GetHeaders(), Body: resp.GetBody(), File: resp.GetFile(), Inline: resp.GetInline()}
 	if len(resp.GetLive()) > 0 {
 		out.Live = h.audible(ctx, p, cc.GetToken(), resp.GetLive())
 	}

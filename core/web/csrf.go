@@ -17,11 +17,13 @@ import (
 // (Sec-Fetch-Site) or come from another Origin are refused before that.
 // The token lives in the cookie alone, so any instance can check it.
 const (
-	csrfCookie    = "atrium_csrf"
-	csrfField     = "_csrf"
-	csrfHeader    = "X-CSRF-Token"
-	localCSRF     = "atrium.csrf"
-	csrfTokenSize = 32
+	csrfCookie = "atrium_csrf"
+	csrfField  = "_csrf"
+	csrfHeader = "X-CSRF-Token"
+	localCSRF  = "atrium.csrf"
+	// localCSRFPending marks a streamed upload whose token is in its form.
+	localCSRFPending = "atrium.csrf.pending"
+	csrfTokenSize    = 32
 )
 
 // CSRFToken is the token that forms on this page must send back.
@@ -30,7 +32,11 @@ func CSRFToken(c fiber.Ctx) string {
 	return token
 }
 
-func csrf(secure bool, exempt func(fiber.Ctx) bool) fiber.Handler {
+// csrf checks the token of every unsafe request. A form streamed to an
+// upload route (streamed) that sends its token in the form rather than the
+// header is checked by ReadUpload as it reads the form: reading it here
+// would take the whole upload into memory first.
+func csrf(secure bool, exempt, streamed func(fiber.Ctx) bool) fiber.Handler {
 	return func(c fiber.Ctx) error {
 		if exempt(c) {
 			return c.Next() // protocol endpoints: Basic authentication on every request, no cookies
@@ -47,6 +53,10 @@ func csrf(secure bool, exempt func(fiber.Ctx) bool) fiber.Handler {
 			return fiber.NewError(fiber.StatusForbidden, "cross-site request")
 		}
 		sent := c.Get(csrfHeader)
+		if sent == "" && streamed(c) {
+			c.Locals(localCSRFPending, true)
+			return c.Next()
+		}
 		if sent == "" {
 			sent = c.FormValue(csrfField)
 		}
@@ -55,6 +65,13 @@ func csrf(secure bool, exempt func(fiber.Ctx) bool) fiber.Handler {
 		}
 		return c.Next()
 	}
+}
+
+// csrfPending tells whether the request's token is still to be read from
+// its streamed form.
+func csrfPending(c fiber.Ctx) bool {
+	pending, _ := c.Locals(localCSRFPending).(bool)
+	return pending
 }
 
 // rotateCSRF gives the browser a new token, at every change of who is signed

@@ -26,8 +26,8 @@ const MaxFieldChars = 20_000
 // speak XML and iCalendar, which their own parsers check; files in a
 // multipart form are bytes.
 func (s *Server) checkInput(c fiber.Ctx) error {
-	if s.isProtocol(c) {
-		return c.Next()
+	if s.isProtocol(c) || s.isUpload(c) {
+		return c.Next() // an upload's fields are checked as it is read (ReadUpload)
 	}
 	for k, v := range c.Request().URI().QueryArgs().All() {
 		if textProblem(k) != nil || textProblem(v) != nil {

@@ -23,7 +23,6 @@ import (
 	"unicode/utf8"
 
 	"github.com/gofiber/fiber/v3"
-	"github.com/gofiber/fiber/v3/middleware/compress"
 	"github.com/gofiber/fiber/v3/middleware/limiter"
 
 	"github.com/atriumhq/atrium/core/access"
@@ -150,6 +149,10 @@ type Server struct {
 	wellKnown     map[string]string
 	rootDiscovery string
 	rootRouted    bool
+	// uploads are the routes whose multipart forms are read as they arrive
+	// (AcceptUploads), split at their slashes.
+	uploadsMu sync.RWMutex
+	uploads   [][]string
 	// protocolWrites bounds what one app password writes at protocol
 	// endpoints per minute.
 	protocolWrites fiber.Handler
@@ -184,12 +187,17 @@ func New(o Options) (*Server, error) {
 		s.Renderer.live = s.live
 	}
 	fc := fiber.Config{
-		AppName:      "Atrium",
-		BodyLimit:    cfg.BodyLimitMB << 20,
-		ReadTimeout:  cfg.ReadTimeout,
-		WriteTimeout: cfg.WriteTimeout,
-		IdleTimeout:  cfg.IdleTimeout,
-		ErrorHandler: s.handleError,
+		AppName:   "Atrium",
+		BodyLimit: cfg.BodyLimitMB << 20,
+		// Bodies are read as handlers ask for them: an upload streams to
+		// the file store, never whole in memory (boundBody keeps every
+		// other body within the limit).
+		StreamRequestBody:            true,
+		DisablePreParseMultipartForm: true,
+		ReadTimeout:                  cfg.ReadTimeout,
+		WriteTimeout:                 cfg.WriteTimeout,
+		IdleTimeout:                  cfg.IdleTimeout,
+		ErrorHandler:                 s.handleError,
 		// WebDAV's methods too, for protocol endpoints such as CalDAV.
 		RequestMethods: append(append([]string{}, fiber.DefaultMethods...), "PROPFIND", "PROPPATCH", "REPORT", "MKCOL", "MKCALENDAR", "COPY", "MOVE", "LOCK", "UNLOCK"),
 	}
@@ -201,9 +209,7 @@ func New(o Options) (*Server, error) {
 	s.app = fiber.New(fc)
 
 	s.app.Use(requestID, securityHeaders(cfg.HSTS), accessLog(s.log), recoverPanics(s.log))
-	// The fastest level: a page or a month of calendar data compresses
-	// nearly as well, at a third of the processor time of the default.
-	s.app.Use(compress.New(compress.Config{Level: compress.LevelBestSpeed, Next: func(c fiber.Ctx) bool {
+	s.app.Use(compression(func(c fiber.Ctx) bool {
 		// Static files are compressed once at start-up; an event stream
 		// must reach the tab as each event is written. A protocol's object
 		// keeps the entity tag its endpoint gave (compressing would replace
@@ -211,11 +217,11 @@ func New(o Options) (*Server, error) {
 		// send back in If-Match and which no longer matches getetag).
 		return strings.HasPrefix(c.Path(), "/static/") || c.Path() == "/events" ||
 			(c.Method() == fiber.MethodGet || c.Method() == fiber.MethodHead) && s.isProtocol(c)
-	}}))
+	}))
 	s.app.Get("/static/*", assets.Handler)
 	s.app.Get("/healthz", healthz)
 	s.app.Get("/readyz", s.readyz)
-	s.app.Use(s.session, s.language, csrf(s.secure, s.isProtocol), s.checkInput, limiter.New(limiter.Config{
+	s.app.Use(s.boundBody(cfg.BodyLimitMB<<20), s.session, s.language, csrf(s.secure, s.isProtocol, s.isUpload), s.checkInput, limiter.New(limiter.Config{
 		Max:        cfg.RateLimit,
 		Expiration: time.Minute,
 		// Calendar apps sync in bursts (PROPFIND, REPORT, a PUT per event);

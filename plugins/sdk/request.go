@@ -31,9 +31,13 @@ type Request struct {
 	// Header holds the few request headers the host passes on (Content-Type,
 	// Accept, HX-*; for protocol endpoints Depth, If-Match and the like).
 	Header map[string]string
-	// Body is the raw request body, for protocol endpoints and uploads.
+	// Body is the raw request body, for protocol endpoints.
 	Body []byte
-	resp *pluginv1.HandleResponse
+	// Refused names the file fields of an upload (UploadPage) whose files
+	// the host refused, with why, in the person's language: show the form
+	// again with it. Since contract v1.7.
+	Refused map[string]string
+	resp    *pluginv1.HandleResponse
 }
 
 // UserID is the signed-in person's id.

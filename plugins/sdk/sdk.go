@@ -117,6 +117,7 @@ type route struct {
 	pattern                  *regexp.Regexp
 	params                   []string
 	handler                  HandlerFunc
+	upload                   *Upload
 }
 
 var validID = regexp.MustCompile(`^[a-z][a-z0-9]{1,30}$`)
@@ -142,7 +143,33 @@ func New(m Manifest, files fs.FS) *Module {
 // hold parameters: "/items/:id".
 // Since contract v1.0.
 func (m *Module) Page(method, path, permission string, h HandlerFunc) {
-	r := route{method: strings.ToUpper(method), path: path, permission: permission, handler: h}
+	m.addRoute(route{method: strings.ToUpper(method), path: path, permission: permission, handler: h})
+}
+
+// Upload is how a form takes files: the host reads the form, checks each
+// file (its type from its bytes, its size, the organisation's storage) and
+// stores it, and the page gets the form with the files' ids in their
+// fields (r.Files().Uploaded). A file refused is named in r.Refused, for
+// the form to be shown again with why. Files not claimed (Files.Claim)
+// are removed after a day, and at once when the page answers an error.
+// Since contract v1.7.
+type Upload struct {
+	Fields   []string // the fields that take files
+	Accept   []string // kinds: image, pdf, text, document, audio, video, archive; or types such as "text/html"; empty: all kinds but text
+	MaxBytes int64    // largest file; 0: what the organisation's subscription allows
+	MaxFiles int      // most files in one form; 0: 10
+}
+
+// UploadPage adds a page that takes files in its form, as Page does
+// otherwise. Its form sends enctype="multipart/form-data" and its _csrf
+// field first, before any file.
+// Since contract v1.7.
+func (m *Module) UploadPage(method, path, permission string, u Upload, h HandlerFunc) {
+	m.addRoute(route{method: strings.ToUpper(method), path: path, permission: permission, handler: h, upload: &u})
+}
+
+func (m *Module) addRoute(r route) {
+	path := r.path
 	expr := "^"
 	for _, part := range strings.Split(strings.Trim(path, "/"), "/") {
 		if part == "" {

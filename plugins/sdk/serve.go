@@ -111,7 +111,11 @@ func (s *server) Manifest(_ context.Context, req *pluginv1.ManifestRequest) (*pl
 		out.Panels = append(out.Panels, entry(n))
 	}
 	for _, r := range s.module.routes {
-		out.Routes = append(out.Routes, &pluginv1.Route{Method: r.method, Path: r.path, Permission: r.permission})
+		route := &pluginv1.Route{Method: r.method, Path: r.path, Permission: r.permission}
+		if u := r.upload; u != nil {
+			route.Upload = &pluginv1.Upload{Fields: u.Fields, Accept: u.Accept, MaxBytes: u.MaxBytes, MaxFiles: int32(u.MaxFiles)}
+		}
+		out.Routes = append(out.Routes, route)
 	}
 	for name := range s.module.slots {
 		out.Slots = append(out.Slots, name)
@@ -166,7 +170,7 @@ func (s *server) Handle(ctx context.Context, req *pluginv1.HandleRequest) (resp 
 	ctx, reads := withReads(ctx, req.GetPreloads())
 	rq := &Request{module: s.module, ctx: req.GetContext(), Context: ctx, Method: req.GetMethod(), Path: req.GetPath(),
 		Query: query, Form: form, Params: params, HTMX: req.GetHeaders()["HX-Request"] == "true",
-		Header: req.GetHeaders(), Body: req.GetBody(), resp: resp}
+		Header: req.GetHeaders(), Body: req.GetBody(), Refused: req.GetRefused(), resp: resp}
 	defer func() {
 		if p := recover(); p != nil { // a panicking page answers 500, the plugin keeps running
 			resp, err = &pluginv1.HandleResponse{Status: 500, Headers: map[string]string{}}, nil

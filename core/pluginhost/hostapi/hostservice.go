@@ -14,6 +14,7 @@ import (
 	"github.com/atriumhq/atrium/core/access"
 	"github.com/atriumhq/atrium/core/audit"
 	"github.com/atriumhq/atrium/core/dossier"
+	"github.com/atriumhq/atrium/core/files"
 	"github.com/atriumhq/atrium/core/identity"
 	"github.com/atriumhq/atrium/core/mail"
 	"github.com/atriumhq/atrium/core/notice"
@@ -48,6 +49,8 @@ type Deps struct {
 	// is new in them.
 	Dossiers *dossier.Service
 	Reads    *readstate.Service
+	// Files keeps the plugins' files.
+	Files *files.Service
 }
 
 // Service serves the Host calls of one plugin: the database's through the

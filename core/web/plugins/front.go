@@ -6,6 +6,8 @@
 package plugins
 
 import (
+	"context"
+	"errors"
 	"html/template"
 	"log/slog"
 	"net/http"
@@ -16,9 +18,11 @@ import (
 	"github.com/gofiber/fiber/v3"
 
 	"github.com/atriumhq/atrium/core/access"
+	"github.com/atriumhq/atrium/core/files"
 	"github.com/atriumhq/atrium/core/i18n"
 	"github.com/atriumhq/atrium/core/notice"
 	"github.com/atriumhq/atrium/core/pluginhost"
+	"github.com/atriumhq/atrium/core/refusal"
 	"github.com/atriumhq/atrium/core/web"
 	pluginv1 "github.com/atriumhq/atrium/plugins/sdk/proto/v1"
 )
@@ -28,7 +32,9 @@ type Deps struct {
 	Host *pluginhost.Host
 	// Counts keeps what waits for people in each module, for badges.
 	Counts *notice.Service
-	Log    *slog.Logger
+	// Files keeps the files uploads bring and pages send.
+	Files *files.Service
+	Log   *slog.Logger
 }
 
 // Register has every plugin's module put on the web server as the host
@@ -54,7 +60,18 @@ func (f *front) mount(m *pluginv1.ManifestResponse) {
 		f.web.AddPanel(f.navItem(id, n))
 	}
 	for _, r := range m.GetRoutes() {
-		f.web.Handle(r.GetMethod(), "/m/"+id+r.GetPath(), web.InModule(id, web.Need(access.Permission(r.GetPermission()))), f.page(id))
+		path := "/m/" + id + r.GetPath()
+		var rule *web.UploadRule
+		if up := r.GetUpload(); up != nil && f.Files != nil {
+			rule = &web.UploadRule{Fields: up.GetFields(), Accept: up.GetAccept(), MaxBytes: up.GetMaxBytes(), MaxFiles: int(up.GetMaxFiles())}
+			if !files.ValidAccept(rule.Accept) {
+				f.Log.Warn("plugin route takes files of kinds the core does not know; it takes none", "plugin", id, "path", path)
+				rule = nil
+			} else {
+				f.web.AcceptUploads(path)
+			}
+		}
+		f.web.Handle(r.GetMethod(), path, web.InModule(id, web.Need(access.Permission(r.GetPermission()))), f.page(id, rule))
 	}
 	if m.GetFeed() {
 		f.web.HandleFeed(id, f.passThrough(id, func(fiber.Ctx) string { return "/feeds/" + id }))
@@ -123,18 +140,31 @@ func caller(c fiber.Ctx, in *web.Scope) pluginhost.Caller {
 // turns the answer into a page in the layout, a fragment for htmx, a
 // redirect, or raw bytes. A plugin that is down gives the translated "back
 // in a moment".
-func (f *front) page(module string) fiber.Handler {
+func (f *front) page(module string, rule *web.UploadRule) fiber.Handler {
 	prefix := "/m/" + module
 	return func(c fiber.Ctx) error {
-		if len(c.Body()) > pluginhost.MaxRequest {
-			return fiber.ErrRequestEntityTooLarge
-		}
 		req := pluginhost.Request{Method: c.Method(), Path: strings.TrimPrefix(c.Path(), prefix),
-			Query: string(c.Request().URI().QueryString()), Body: c.Body(), Headers: headers(c, forwarded), Params: map[string]string{}}
+			Query: string(c.Request().URI().QueryString()), Headers: headers(c, forwarded), Params: map[string]string{}}
+		var uploaded []int64
+		if rule != nil && strings.HasPrefix(strings.ToLower(c.Get(fiber.HeaderContentType)), fiber.MIMEMultipartForm) {
+			var err error
+			if uploaded, err = f.upload(c, module, *rule, &req); err != nil {
+				return err
+			}
+		} else {
+			if len(c.Body()) > pluginhost.MaxRequest {
+				return fiber.ErrRequestEntityTooLarge
+			}
+			req.Body = c.Body()
+		}
 		if c.Method() == fiber.MethodGet {
 			req.Address = c.OriginalURL()
 		}
 		resp, err := f.Host.Handle(c.Context(), module, caller(c, nil), req)
+		if err != nil || resp.Status >= 400 {
+			// Files of a form the plugin did not take are not kept for it.
+			f.Files.Forget(context.WithoutCancel(c.Context()), web.CurrentViewer(c).Org.ID, module, uploaded)
+		}
 		if err != nil {
 			return fiber.ErrServiceUnavailable
 		}
@@ -143,6 +173,32 @@ func (f *front) page(module string) fiber.Handler {
 		}
 		return f.answer(c, module, resp)
 	}
+}
+
+// upload reads a form that brings files: they are stored as they arrive
+// and the plugin gets the form with their ids, as a plain form; a file the
+// rule does not take is left out and the plugin told why (Refused), so it
+// shows its form again with the reason.
+func (f *front) upload(c fiber.Ctx, module string, rule web.UploadRule, req *pluginhost.Request) ([]int64, error) {
+	values, ids, err := web.ReadUpload(c, f.Files, module, rule)
+	var r *refusal.Error
+	switch {
+	case errors.As(err, &r):
+		field := r.Field
+		if field == "" {
+			field = "_form"
+		}
+		req.Refused = map[string]string{field: web.Localizer(c).T(r.Message)}
+	case err != nil:
+		return nil, err
+	}
+	req.Body = []byte(values.Encode())
+	if len(req.Body) > pluginhost.MaxRequest {
+		f.Files.Forget(context.WithoutCancel(c.Context()), web.CurrentViewer(c).Org.ID, module, ids)
+		return nil, fiber.ErrRequestEntityTooLarge
+	}
+	req.Headers["Content-Type"] = fiber.MIMEApplicationForm
+	return ids, nil
 }
 
 func headers(c fiber.Ctx, names []string) map[string]string {
@@ -180,6 +236,9 @@ func (f *front) answer(c fiber.Ctx, module string, resp *pluginhost.Answer) erro
 	if status >= 400 && len(resp.Body) == 0 { // the core's own error page
 		return fiber.NewError(status)
 	}
+	if resp.File != 0 {
+		return f.sendFile(c, module, resp)
+	}
 	if resp.Raw {
 		if !inertType(resp.Headers["Content-Type"]) {
 			f.Log.Warn("plugin answer refused: a type a page could run", "plugin", module, "type", resp.Headers["Content-Type"])
@@ -193,6 +252,24 @@ func (f *front) answer(c fiber.Ctx, module string, resp *pluginhost.Answer) erro
 		return c.Status(status).Send(resp.Body)
 	}
 	return f.web.RenderFragment(c, status, resp.Title, template.HTML(resp.Body))
+}
+
+// sendFile sends the file a plugin's page answered with, once the page
+// (which decides who may read it) said so: one of the plugin's own in the
+// viewer's organisation, else nothing.
+func (f *front) sendFile(c fiber.Ctx, module string, resp *pluginhost.Answer) error {
+	if f.Files == nil {
+		return fiber.ErrNotFound
+	}
+	file, err := f.Files.GetOwned(c.Context(), web.CurrentViewer(c).Org.ID, module, resp.File)
+	if errors.Is(err, files.ErrNotFound) {
+		f.Log.Warn("plugin answered with a file that is not its own here", "plugin", module, "file", resp.File)
+		return fiber.ErrNotFound
+	}
+	if err != nil {
+		return err
+	}
+	return web.SendFile(c, f.Files, file, resp.Inline)
 }
 
 // slot prepares a plugin's part of a slot on a core page: the call is

@@ -909,6 +909,7 @@ type HandleRequest struct {
 	Headers       map[string]string      `protobuf:"bytes,6,rep,name=headers,proto3" json:"headers,omitempty" protobuf_key:"bytes,1,opt,name=key" protobuf_val:"bytes,2,opt,name=value"` // a safe subset: Content-Type, Accept, HX-*
 	Params        map[string]string      `protobuf:"bytes,7,rep,name=params,proto3" json:"params,omitempty" protobuf_key:"bytes,1,opt,name=key" protobuf_val:"bytes,2,opt,name=value"`   // route parameters
 	Preloads      []*Preload             `protobuf:"bytes,8,rep,name=preloads,proto3" json:"preloads,omitempty"`                                                                         // reads the host ran for this call, from the page's earlier reads. v1.1
+	Refused       map[string]string      `protobuf:"bytes,9,rep,name=refused,proto3" json:"refused,omitempty" protobuf_key:"bytes,1,opt,name=key" protobuf_val:"bytes,2,opt,name=value"` // v1.7: file fields whose files the host refused, with why (translated); the form's other fields are there
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -995,6 +996,13 @@ func (x *HandleRequest) GetParams() map[string]string {
 func (x *HandleRequest) GetPreloads() []*Preload {
 	if x != nil {
 		return x.Preloads
+	}
+	return nil
+}
+
+func (x *HandleRequest) GetRefused() map[string]string {
+	if x != nil {
+		return x.Refused
 	}
 	return nil
 }
@@ -4592,7 +4600,7 @@ const file_plugin_proto_rawDesc = "" +
 	"\x05value\x18\x02 \x01(\v2\x17.atrium.plugin.v1.WordsR\x05value:\x028\x01\"/\n" +
 	"\x05Words\x12\x10\n" +
 	"\x03one\x18\x01 \x01(\tR\x03one\x12\x14\n" +
-	"\x05other\x18\x02 \x01(\tR\x05other\"\xd9\x03\n" +
+	"\x05other\x18\x02 \x01(\tR\x05other\"\xdd\x04\n" +
 	"\rHandleRequest\x127\n" +
 	"\acontext\x18\x01 \x01(\v2\x1d.atrium.plugin.v1.CallContextR\acontext\x12\x16\n" +
 	"\x06method\x18\x02 \x01(\tR\x06method\x12\x12\n" +
@@ -4601,11 +4609,15 @@ const file_plugin_proto_rawDesc = "" +
 	"\x04body\x18\x05 \x01(\fR\x04body\x12F\n" +
 	"\aheaders\x18\x06 \x03(\v2,.atrium.plugin.v1.HandleRequest.HeadersEntryR\aheaders\x12C\n" +
 	"\x06params\x18\a \x03(\v2+.atrium.plugin.v1.HandleRequest.ParamsEntryR\x06params\x125\n" +
-	"\bpreloads\x18\b \x03(\v2\x19.atrium.plugin.v1.PreloadR\bpreloads\x1a:\n" +
+	"\bpreloads\x18\b \x03(\v2\x19.atrium.plugin.v1.PreloadR\bpreloads\x12F\n" +
+	"\arefused\x18\t \x03(\v2,.atrium.plugin.v1.HandleRequest.RefusedEntryR\arefused\x1a:\n" +
 	"\fHeadersEntry\x12\x10\n" +
 	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
 	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01\x1a9\n" +
 	"\vParamsEntry\x12\x10\n" +
+	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
+	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01\x1a:\n" +
+	"\fRefusedEntry\x12\x10\n" +
 	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
 	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01\"K\n" +
 	"\aPreload\x12\x10\n" +
@@ -4910,7 +4922,7 @@ func file_plugin_proto_rawDescGZIP() []byte {
 }
 
 var file_plugin_proto_enumTypes = make([]protoimpl.EnumInfo, 1)
-var file_plugin_proto_msgTypes = make([]protoimpl.MessageInfo, 79)
+var file_plugin_proto_msgTypes = make([]protoimpl.MessageInfo, 80)
 var file_plugin_proto_goTypes = []any{
 	(HandleResponse_Kind)(0),   // 0: atrium.plugin.v1.HandleResponse.Kind
 	(*ManifestRequest)(nil),    // 1: atrium.plugin.v1.ManifestRequest
@@ -4988,10 +5000,11 @@ var file_plugin_proto_goTypes = []any{
 	nil,                        // 73: atrium.plugin.v1.CallContext.TermsEntry
 	nil,                        // 74: atrium.plugin.v1.HandleRequest.HeadersEntry
 	nil,                        // 75: atrium.plugin.v1.HandleRequest.ParamsEntry
-	nil,                        // 76: atrium.plugin.v1.HandleResponse.HeadersEntry
-	nil,                        // 77: atrium.plugin.v1.SlotRequest.ParamsEntry
-	nil,                        // 78: atrium.plugin.v1.TermsResponse.TermsEntry
-	nil,                        // 79: atrium.plugin.v1.ReadStateResponse.ReadEntry
+	nil,                        // 76: atrium.plugin.v1.HandleRequest.RefusedEntry
+	nil,                        // 77: atrium.plugin.v1.HandleResponse.HeadersEntry
+	nil,                        // 78: atrium.plugin.v1.SlotRequest.ParamsEntry
+	nil,                        // 79: atrium.plugin.v1.TermsResponse.TermsEntry
+	nil,                        // 80: atrium.plugin.v1.ReadStateResponse.ReadEntry
 }
 var file_plugin_proto_depIdxs = []int32{
 	3,  // 0: atrium.plugin.v1.ManifestResponse.permissions:type_name -> atrium.plugin.v1.Permission
@@ -5006,93 +5019,94 @@ var file_plugin_proto_depIdxs = []int32{
 	74, // 9: atrium.plugin.v1.HandleRequest.headers:type_name -> atrium.plugin.v1.HandleRequest.HeadersEntry
 	75, // 10: atrium.plugin.v1.HandleRequest.params:type_name -> atrium.plugin.v1.HandleRequest.ParamsEntry
 	13, // 11: atrium.plugin.v1.HandleRequest.preloads:type_name -> atrium.plugin.v1.Preload
-	30, // 12: atrium.plugin.v1.Preload.rows:type_name -> atrium.plugin.v1.RowBatch
-	0,  // 13: atrium.plugin.v1.HandleResponse.kind:type_name -> atrium.plugin.v1.HandleResponse.Kind
-	76, // 14: atrium.plugin.v1.HandleResponse.headers:type_name -> atrium.plugin.v1.HandleResponse.HeadersEntry
-	10, // 15: atrium.plugin.v1.SlotRequest.context:type_name -> atrium.plugin.v1.CallContext
-	77, // 16: atrium.plugin.v1.SlotRequest.params:type_name -> atrium.plugin.v1.SlotRequest.ParamsEntry
-	10, // 17: atrium.plugin.v1.EventRequest.context:type_name -> atrium.plugin.v1.CallContext
-	21, // 18: atrium.plugin.v1.ExecRequest.args:type_name -> atrium.plugin.v1.Value
-	21, // 19: atrium.plugin.v1.QueryRequest.args:type_name -> atrium.plugin.v1.Value
-	21, // 20: atrium.plugin.v1.Row.values:type_name -> atrium.plugin.v1.Value
-	29, // 21: atrium.plugin.v1.RowBatch.rows:type_name -> atrium.plugin.v1.Row
-	32, // 22: atrium.plugin.v1.PeopleResponse.people:type_name -> atrium.plugin.v1.Person
-	78, // 23: atrium.plugin.v1.TermsResponse.terms:type_name -> atrium.plugin.v1.TermsResponse.TermsEntry
-	48, // 24: atrium.plugin.v1.DossierResponse.trajectories:type_name -> atrium.plugin.v1.Trajectory
-	79, // 25: atrium.plugin.v1.ReadStateResponse.read:type_name -> atrium.plugin.v1.ReadStateResponse.ReadEntry
-	65, // 26: atrium.plugin.v1.FilesResponse.files:type_name -> atrium.plugin.v1.FileInfo
-	65, // 27: atrium.plugin.v1.FileChunk.info:type_name -> atrium.plugin.v1.FileInfo
-	11, // 28: atrium.plugin.v1.CallContext.TermsEntry.value:type_name -> atrium.plugin.v1.Words
-	11, // 29: atrium.plugin.v1.TermsResponse.TermsEntry.value:type_name -> atrium.plugin.v1.Words
-	1,  // 30: atrium.plugin.v1.Plugin.Manifest:input_type -> atrium.plugin.v1.ManifestRequest
-	8,  // 31: atrium.plugin.v1.Plugin.Migrate:input_type -> atrium.plugin.v1.MigrateRequest
-	12, // 32: atrium.plugin.v1.Plugin.Handle:input_type -> atrium.plugin.v1.HandleRequest
-	15, // 33: atrium.plugin.v1.Plugin.Slot:input_type -> atrium.plugin.v1.SlotRequest
-	17, // 34: atrium.plugin.v1.Plugin.OnEvent:input_type -> atrium.plugin.v1.EventRequest
-	19, // 35: atrium.plugin.v1.Plugin.Health:input_type -> atrium.plugin.v1.HealthRequest
-	22, // 36: atrium.plugin.v1.Host.Exec:input_type -> atrium.plugin.v1.ExecRequest
-	24, // 37: atrium.plugin.v1.Host.Query:input_type -> atrium.plugin.v1.QueryRequest
-	31, // 38: atrium.plugin.v1.Host.People:input_type -> atrium.plugin.v1.PeopleRequest
-	34, // 39: atrium.plugin.v1.Host.Can:input_type -> atrium.plugin.v1.CanRequest
-	36, // 40: atrium.plugin.v1.Host.Notify:input_type -> atrium.plugin.v1.NotifyRequest
-	38, // 41: atrium.plugin.v1.Host.Publish:input_type -> atrium.plugin.v1.PublishRequest
-	40, // 42: atrium.plugin.v1.Host.Emit:input_type -> atrium.plugin.v1.EmitRequest
-	42, // 43: atrium.plugin.v1.Host.Audit:input_type -> atrium.plugin.v1.AuditRequest
-	44, // 44: atrium.plugin.v1.Host.Terms:input_type -> atrium.plugin.v1.TermsRequest
-	25, // 45: atrium.plugin.v1.Host.Begin:input_type -> atrium.plugin.v1.BeginRequest
-	27, // 46: atrium.plugin.v1.Host.Commit:input_type -> atrium.plugin.v1.TxRequest
-	27, // 47: atrium.plugin.v1.Host.Rollback:input_type -> atrium.plugin.v1.TxRequest
-	46, // 48: atrium.plugin.v1.Host.Dossier:input_type -> atrium.plugin.v1.DossierRequest
-	49, // 49: atrium.plugin.v1.Host.AddItem:input_type -> atrium.plugin.v1.ItemRequest
-	51, // 50: atrium.plugin.v1.Host.ReadState:input_type -> atrium.plugin.v1.ReadStateRequest
-	53, // 51: atrium.plugin.v1.Host.MarkRead:input_type -> atrium.plugin.v1.MarkReadRequest
-	55, // 52: atrium.plugin.v1.Host.Sessions:input_type -> atrium.plugin.v1.SessionsRequest
-	57, // 53: atrium.plugin.v1.Host.Mail:input_type -> atrium.plugin.v1.MailRequest
-	63, // 54: atrium.plugin.v1.Host.Feed:input_type -> atrium.plugin.v1.FeedRequest
-	59, // 55: atrium.plugin.v1.Host.SetCount:input_type -> atrium.plugin.v1.CountRequest
-	61, // 56: atrium.plugin.v1.Host.Online:input_type -> atrium.plugin.v1.OnlineRequest
-	66, // 57: atrium.plugin.v1.Host.Files:input_type -> atrium.plugin.v1.FilesRequest
-	68, // 58: atrium.plugin.v1.Host.ClaimFiles:input_type -> atrium.plugin.v1.ClaimFilesRequest
-	70, // 59: atrium.plugin.v1.Host.DeleteFile:input_type -> atrium.plugin.v1.FileRequest
-	72, // 60: atrium.plugin.v1.Host.PutFile:input_type -> atrium.plugin.v1.FileChunk
-	70, // 61: atrium.plugin.v1.Host.ReadFile:input_type -> atrium.plugin.v1.FileRequest
-	2,  // 62: atrium.plugin.v1.Plugin.Manifest:output_type -> atrium.plugin.v1.ManifestResponse
-	9,  // 63: atrium.plugin.v1.Plugin.Migrate:output_type -> atrium.plugin.v1.MigrateResponse
-	14, // 64: atrium.plugin.v1.Plugin.Handle:output_type -> atrium.plugin.v1.HandleResponse
-	16, // 65: atrium.plugin.v1.Plugin.Slot:output_type -> atrium.plugin.v1.SlotResponse
-	18, // 66: atrium.plugin.v1.Plugin.OnEvent:output_type -> atrium.plugin.v1.EventResponse
-	20, // 67: atrium.plugin.v1.Plugin.Health:output_type -> atrium.plugin.v1.HealthResponse
-	23, // 68: atrium.plugin.v1.Host.Exec:output_type -> atrium.plugin.v1.ExecResponse
-	30, // 69: atrium.plugin.v1.Host.Query:output_type -> atrium.plugin.v1.RowBatch
-	33, // 70: atrium.plugin.v1.Host.People:output_type -> atrium.plugin.v1.PeopleResponse
-	35, // 71: atrium.plugin.v1.Host.Can:output_type -> atrium.plugin.v1.CanResponse
-	37, // 72: atrium.plugin.v1.Host.Notify:output_type -> atrium.plugin.v1.NotifyResponse
-	39, // 73: atrium.plugin.v1.Host.Publish:output_type -> atrium.plugin.v1.PublishResponse
-	41, // 74: atrium.plugin.v1.Host.Emit:output_type -> atrium.plugin.v1.EmitResponse
-	43, // 75: atrium.plugin.v1.Host.Audit:output_type -> atrium.plugin.v1.AuditResponse
-	45, // 76: atrium.plugin.v1.Host.Terms:output_type -> atrium.plugin.v1.TermsResponse
-	26, // 77: atrium.plugin.v1.Host.Begin:output_type -> atrium.plugin.v1.BeginResponse
-	28, // 78: atrium.plugin.v1.Host.Commit:output_type -> atrium.plugin.v1.TxResponse
-	28, // 79: atrium.plugin.v1.Host.Rollback:output_type -> atrium.plugin.v1.TxResponse
-	47, // 80: atrium.plugin.v1.Host.Dossier:output_type -> atrium.plugin.v1.DossierResponse
-	50, // 81: atrium.plugin.v1.Host.AddItem:output_type -> atrium.plugin.v1.ItemResponse
-	52, // 82: atrium.plugin.v1.Host.ReadState:output_type -> atrium.plugin.v1.ReadStateResponse
-	54, // 83: atrium.plugin.v1.Host.MarkRead:output_type -> atrium.plugin.v1.MarkReadResponse
-	56, // 84: atrium.plugin.v1.Host.Sessions:output_type -> atrium.plugin.v1.SessionsResponse
-	58, // 85: atrium.plugin.v1.Host.Mail:output_type -> atrium.plugin.v1.MailResponse
-	64, // 86: atrium.plugin.v1.Host.Feed:output_type -> atrium.plugin.v1.FeedResponse
-	60, // 87: atrium.plugin.v1.Host.SetCount:output_type -> atrium.plugin.v1.CountResponse
-	62, // 88: atrium.plugin.v1.Host.Online:output_type -> atrium.plugin.v1.OnlineResponse
-	67, // 89: atrium.plugin.v1.Host.Files:output_type -> atrium.plugin.v1.FilesResponse
-	69, // 90: atrium.plugin.v1.Host.ClaimFiles:output_type -> atrium.plugin.v1.ClaimFilesResponse
-	71, // 91: atrium.plugin.v1.Host.DeleteFile:output_type -> atrium.plugin.v1.DeleteFileResponse
-	65, // 92: atrium.plugin.v1.Host.PutFile:output_type -> atrium.plugin.v1.FileInfo
-	72, // 93: atrium.plugin.v1.Host.ReadFile:output_type -> atrium.plugin.v1.FileChunk
-	62, // [62:94] is the sub-list for method output_type
-	30, // [30:62] is the sub-list for method input_type
-	30, // [30:30] is the sub-list for extension type_name
-	30, // [30:30] is the sub-list for extension extendee
-	0,  // [0:30] is the sub-list for field type_name
+	76, // 12: atrium.plugin.v1.HandleRequest.refused:type_name -> atrium.plugin.v1.HandleRequest.RefusedEntry
+	30, // 13: atrium.plugin.v1.Preload.rows:type_name -> atrium.plugin.v1.RowBatch
+	0,  // 14: atrium.plugin.v1.HandleResponse.kind:type_name -> atrium.plugin.v1.HandleResponse.Kind
+	77, // 15: atrium.plugin.v1.HandleResponse.headers:type_name -> atrium.plugin.v1.HandleResponse.HeadersEntry
+	10, // 16: atrium.plugin.v1.SlotRequest.context:type_name -> atrium.plugin.v1.CallContext
+	78, // 17: atrium.plugin.v1.SlotRequest.params:type_name -> atrium.plugin.v1.SlotRequest.ParamsEntry
+	10, // 18: atrium.plugin.v1.EventRequest.context:type_name -> atrium.plugin.v1.CallContext
+	21, // 19: atrium.plugin.v1.ExecRequest.args:type_name -> atrium.plugin.v1.Value
+	21, // 20: atrium.plugin.v1.QueryRequest.args:type_name -> atrium.plugin.v1.Value
+	21, // 21: atrium.plugin.v1.Row.values:type_name -> atrium.plugin.v1.Value
+	29, // 22: atrium.plugin.v1.RowBatch.rows:type_name -> atrium.plugin.v1.Row
+	32, // 23: atrium.plugin.v1.PeopleResponse.people:type_name -> atrium.plugin.v1.Person
+	79, // 24: atrium.plugin.v1.TermsResponse.terms:type_name -> atrium.plugin.v1.TermsResponse.TermsEntry
+	48, // 25: atrium.plugin.v1.DossierResponse.trajectories:type_name -> atrium.plugin.v1.Trajectory
+	80, // 26: atrium.plugin.v1.ReadStateResponse.read:type_name -> atrium.plugin.v1.ReadStateResponse.ReadEntry
+	65, // 27: atrium.plugin.v1.FilesResponse.files:type_name -> atrium.plugin.v1.FileInfo
+	65, // 28: atrium.plugin.v1.FileChunk.info:type_name -> atrium.plugin.v1.FileInfo
+	11, // 29: atrium.plugin.v1.CallContext.TermsEntry.value:type_name -> atrium.plugin.v1.Words
+	11, // 30: atrium.plugin.v1.TermsResponse.TermsEntry.value:type_name -> atrium.plugin.v1.Words
+	1,  // 31: atrium.plugin.v1.Plugin.Manifest:input_type -> atrium.plugin.v1.ManifestRequest
+	8,  // 32: atrium.plugin.v1.Plugin.Migrate:input_type -> atrium.plugin.v1.MigrateRequest
+	12, // 33: atrium.plugin.v1.Plugin.Handle:input_type -> atrium.plugin.v1.HandleRequest
+	15, // 34: atrium.plugin.v1.Plugin.Slot:input_type -> atrium.plugin.v1.SlotRequest
+	17, // 35: atrium.plugin.v1.Plugin.OnEvent:input_type -> atrium.plugin.v1.EventRequest
+	19, // 36: atrium.plugin.v1.Plugin.Health:input_type -> atrium.plugin.v1.HealthRequest
+	22, // 37: atrium.plugin.v1.Host.Exec:input_type -> atrium.plugin.v1.ExecRequest
+	24, // 38: atrium.plugin.v1.Host.Query:input_type -> atrium.plugin.v1.QueryRequest
+	31, // 39: atrium.plugin.v1.Host.People:input_type -> atrium.plugin.v1.PeopleRequest
+	34, // 40: atrium.plugin.v1.Host.Can:input_type -> atrium.plugin.v1.CanRequest
+	36, // 41: atrium.plugin.v1.Host.Notify:input_type -> atrium.plugin.v1.NotifyRequest
+	38, // 42: atrium.plugin.v1.Host.Publish:input_type -> atrium.plugin.v1.PublishRequest
+	40, // 43: atrium.plugin.v1.Host.Emit:input_type -> atrium.plugin.v1.EmitRequest
+	42, // 44: atrium.plugin.v1.Host.Audit:input_type -> atrium.plugin.v1.AuditRequest
+	44, // 45: atrium.plugin.v1.Host.Terms:input_type -> atrium.plugin.v1.TermsRequest
+	25, // 46: atrium.plugin.v1.Host.Begin:input_type -> atrium.plugin.v1.BeginRequest
+	27, // 47: atrium.plugin.v1.Host.Commit:input_type -> atrium.plugin.v1.TxRequest
+	27, // 48: atrium.plugin.v1.Host.Rollback:input_type -> atrium.plugin.v1.TxRequest
+	46, // 49: atrium.plugin.v1.Host.Dossier:input_type -> atrium.plugin.v1.DossierRequest
+	49, // 50: atrium.plugin.v1.Host.AddItem:input_type -> atrium.plugin.v1.ItemRequest
+	51, // 51: atrium.plugin.v1.Host.ReadState:input_type -> atrium.plugin.v1.ReadStateRequest
+	53, // 52: atrium.plugin.v1.Host.MarkRead:input_type -> atrium.plugin.v1.MarkReadRequest
+	55, // 53: atrium.plugin.v1.Host.Sessions:input_type -> atrium.plugin.v1.SessionsRequest
+	57, // 54: atrium.plugin.v1.Host.Mail:input_type -> atrium.plugin.v1.MailRequest
+	63, // 55: atrium.plugin.v1.Host.Feed:input_type -> atrium.plugin.v1.FeedRequest
+	59, // 56: atrium.plugin.v1.Host.SetCount:input_type -> atrium.plugin.v1.CountRequest
+	61, // 57: atrium.plugin.v1.Host.Online:input_type -> atrium.plugin.v1.OnlineRequest
+	66, // 58: atrium.plugin.v1.Host.Files:input_type -> atrium.plugin.v1.FilesRequest
+	68, // 59: atrium.plugin.v1.Host.ClaimFiles:input_type -> atrium.plugin.v1.ClaimFilesRequest
+	70, // 60: atrium.plugin.v1.Host.DeleteFile:input_type -> atrium.plugin.v1.FileRequest
+	72, // 61: atrium.plugin.v1.Host.PutFile:input_type -> atrium.plugin.v1.FileChunk
+	70, // 62: atrium.plugin.v1.Host.ReadFile:input_type -> atrium.plugin.v1.FileRequest
+	2,  // 63: atrium.plugin.v1.Plugin.Manifest:output_type -> atrium.plugin.v1.ManifestResponse
+	9,  // 64: atrium.plugin.v1.Plugin.Migrate:output_type -> atrium.plugin.v1.MigrateResponse
+	14, // 65: atrium.plugin.v1.Plugin.Handle:output_type -> atrium.plugin.v1.HandleResponse
+	16, // 66: atrium.plugin.v1.Plugin.Slot:output_type -> atrium.plugin.v1.SlotResponse
+	18, // 67: atrium.plugin.v1.Plugin.OnEvent:output_type -> atrium.plugin.v1.EventResponse
+	20, // 68: atrium.plugin.v1.Plugin.Health:output_type -> atrium.plugin.v1.HealthResponse
+	23, // 69: atrium.plugin.v1.Host.Exec:output_type -> atrium.plugin.v1.ExecResponse
+	30, // 70: atrium.plugin.v1.Host.Query:output_type -> atrium.plugin.v1.RowBatch
+	33, // 71: atrium.plugin.v1.Host.People:output_type -> atrium.plugin.v1.PeopleResponse
+	35, // 72: atrium.plugin.v1.Host.Can:output_type -> atrium.plugin.v1.CanResponse
+	37, // 73: atrium.plugin.v1.Host.Notify:output_type -> atrium.plugin.v1.NotifyResponse
+	39, // 74: atrium.plugin.v1.Host.Publish:output_type -> atrium.plugin.v1.PublishResponse
+	41, // 75: atrium.plugin.v1.Host.Emit:output_type -> atrium.plugin.v1.EmitResponse
+	43, // 76: atrium.plugin.v1.Host.Audit:output_type -> atrium.plugin.v1.AuditResponse
+	45, // 77: atrium.plugin.v1.Host.Terms:output_type -> atrium.plugin.v1.TermsResponse
+	26, // 78: atrium.plugin.v1.Host.Begin:output_type -> atrium.plugin.v1.BeginResponse
+	28, // 79: atrium.plugin.v1.Host.Commit:output_type -> atrium.plugin.v1.TxResponse
+	28, // 80: atrium.plugin.v1.Host.Rollback:output_type -> atrium.plugin.v1.TxResponse
+	47, // 81: atrium.plugin.v1.Host.Dossier:output_type -> atrium.plugin.v1.DossierResponse
+	50, // 82: atrium.plugin.v1.Host.AddItem:output_type -> atrium.plugin.v1.ItemResponse
+	52, // 83: atrium.plugin.v1.Host.ReadState:output_type -> atrium.plugin.v1.ReadStateResponse
+	54, // 84: atrium.plugin.v1.Host.MarkRead:output_type -> atrium.plugin.v1.MarkReadResponse
+	56, // 85: atrium.plugin.v1.Host.Sessions:output_type -> atrium.plugin.v1.SessionsResponse
+	58, // 86: atrium.plugin.v1.Host.Mail:output_type -> atrium.plugin.v1.MailResponse
+	64, // 87: atrium.plugin.v1.Host.Feed:output_type -> atrium.plugin.v1.FeedResponse
+	60, // 88: atrium.plugin.v1.Host.SetCount:output_type -> atrium.plugin.v1.CountResponse
+	62, // 89: atrium.plugin.v1.Host.Online:output_type -> atrium.plugin.v1.OnlineResponse
+	67, // 90: atrium.plugin.v1.Host.Files:output_type -> atrium.plugin.v1.FilesResponse
+	69, // 91: atrium.plugin.v1.Host.ClaimFiles:output_type -> atrium.plugin.v1.ClaimFilesResponse
+	71, // 92: atrium.plugin.v1.Host.DeleteFile:output_type -> atrium.plugin.v1.DeleteFileResponse
+	65, // 93: atrium.plugin.v1.Host.PutFile:output_type -> atrium.plugin.v1.FileInfo
+	72, // 94: atrium.plugin.v1.Host.ReadFile:output_type -> atrium.plugin.v1.FileChunk
+	63, // [63:95] is the sub-list for method output_type
+	31, // [31:63] is the sub-list for method input_type
+	31, // [31:31] is the sub-list for extension type_name
+	31, // [31:31] is the sub-list for extension extendee
+	0,  // [0:31] is the sub-list for field type_name
 }
 
 func init() { file_plugin_proto_init() }
@@ -5115,7 +5129,7 @@ func file_plugin_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_plugin_proto_rawDesc), len(file_plugin_proto_rawDesc)),
 			NumEnums:      1,
-			NumMessages:   79,
+			NumMessages:   80,
 			NumExtensions: 0,
 			NumServices:   2,
 		},
