@@ -257,3 +257,33 @@ func TestUploadsStopAtTheStorage(t *testing.T) {
 		}
 	})
 }
+
+// TestFilesAcrossInstances: two instances on one PostgreSQL database and
+// one S3 store, as behind a load balancer: a file uploaded through one
+// downloads through the other.
+func TestFilesAcrossInstances(t *testing.T) {
+	t.Parallel()
+	bin := coretest.BuildPlugin(t, "core/pluginhost/testdata/filer")
+	db, store := coretest.Postgres(t), coretest.S3(t)
+	key := strings.Repeat("ab", 32) // instances of one installation share the key
+	instance := func(demo bool) *coretest.App {
+		return coretest.NewApp(t, db, coretest.Options{NoDemo: !demo, Config: func(c *config.Config) {
+			coretest.WithPlugins(t, c, true, bin)
+			c.Security.SecretKey = key
+			c.Files = store
+		}})
+	}
+	one, two := instance(true), instance(false)
+	up, down := one.Client(t), two.Client(t)
+	up.SignIn("coach@harbour.example")
+	down.SignIn("admin@harbour.example") // who may open everyone's files
+	img := pngBytes(t)
+	if res := up.PostFile("/m/filer/upload", url.Values{}, "doc", "shared.png", img); res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("upload on the first: %d", res.StatusCode)
+	}
+	id := uploadedID(t, up)
+	res := down.Get("/m/filer/f/" + strconv.FormatInt(id, 10))
+	if res.StatusCode != http.StatusOK || res.Body != string(img) || res.Header.Get("Content-Type") != "image/png" {
+		t.Errorf("download on the second: %d %s, %d bytes", res.StatusCode, res.Header.Get("Content-Type"), len(res.Body))
+	}
+}
