@@ -34,6 +34,7 @@ import (
 	"github.com/atriumhq/atrium/core/demo"
 	"github.com/atriumhq/atrium/core/directory"
 	"github.com/atriumhq/atrium/core/dossier"
+	"github.com/atriumhq/atrium/core/events"
 	"github.com/atriumhq/atrium/core/files"
 	"github.com/atriumhq/atrium/core/i18n"
 	"github.com/atriumhq/atrium/core/identity"
@@ -83,6 +84,7 @@ type App struct {
 	audit    *audit.Service
 	reads    *readstate.Service
 	files    *files.Service
+	events   *events.Log
 	notices  *notice.Service
 	notify   *notify.Notifier
 	brands   *branding.Service
@@ -160,12 +162,13 @@ func (a *App) build() error {
 	} else {
 		a.publisher = realtime.NewLocal(a.hub)
 	}
+	a.events = events.NewLog(a.db)
 	a.access = access.NewService(a.db)
 	a.orgs = tenancy.NewService(a.db, a.access, dossier.LinkPerson)
 	a.modules = module.NewRegistry()
 	a.brands = branding.NewService(a.db, themeNames())
 	colours := &notify.Colours{Orgs: a.orgs, Brands: a.brands}
-	a.ident = identity.NewService(a.db, cfg, a.box, a.mailer, a.orgs, a.log, identity.Hooks{BrandColour: colours.Of, SessionsEnded: a.recheckStreams, CheckGrant: a.access.CheckGrant})
+	a.ident = identity.NewService(a.db, cfg, a.box, a.mailer, a.orgs, a.log, identity.Hooks{BrandColour: colours.Of, SessionsEnded: a.recheckStreams, CheckGrant: a.access.CheckGrant, Emit: a.events.Emit})
 	a.audit = audit.NewService(a.db)
 	dir := directory.NewService(a.db)
 	a.web, err = web.New(web.Options{
@@ -184,7 +187,7 @@ func (a *App) build() error {
 	notices.Register(a.web, notices.Deps{Notices: a.notices})
 	a.notify = notify.New(notify.Deps{DB: a.db, Orgs: a.orgs, Identity: a.ident, Notices: a.notices, Colours: colours,
 		Publish: a.publisher.Publish, Log: a.log, BaseURL: cfg.Server.BaseURL})
-	a.dossiers = dossier.NewService(a.db, a.notify)
+	a.dossiers = dossier.NewService(a.db, a.notify, a.events)
 	a.ident.AddMailKind(identity.MailKind{Key: dossier.Module, Label: "dossier.mail_kind", Default: true})
 	a.reads = readstate.NewService(a.db)
 	backend, err := openFiles(cfg.Files)
@@ -193,7 +196,7 @@ func (a *App) build() error {
 	}
 	a.files = files.NewService(a.db, backend, a.allowance, cfg.Files.MaxFileMB, cfg.Files.QuotaMB, a.log)
 	a.plugins = pluginhost.New(pluginhost.Deps{Config: cfg.Plugins, BaseURL: strings.TrimRight(cfg.Server.BaseURL, "/"), Member: a.member,
-		Modules: a.modules, Rights: a.access.Registry, Catalog: a.catalog, DB: a.db, Secrets: a.box,
+		Modules: a.modules, Rights: a.access.Registry, Catalog: a.catalog, DB: a.db, Secrets: a.box, Events: a.events,
 		Deps: hostapi.Deps{Log: a.log, Orgs: a.orgs, Identity: a.ident, Audit: a.audit, Notify: a.notify.Notify, Mail: a.notify.Mail,
 			Publish: a.publisher.Publish, Presence: a.publisher.Presence, Counts: a.notices, Dossiers: a.dossiers, Reads: a.reads, Files: a.files}})
 	plugins.Register(a.web, plugins.Deps{Host: a.plugins, Counts: a.notices, Files: a.files, Log: a.log})
@@ -486,6 +489,9 @@ func (a *App) allowance(ctx context.Context, orgID int64) (files.Allowance, erro
 	}
 	return files.Allowance{SubscriberID: sub.OrganisationID, QuotaBytes: int64(sub.StorageMB) << 20, MaxFileBytes: int64(sub.MaxFileMB) << 20}, nil
 }
+
+// Events is the App's event log.
+func (a *App) Events() *events.Log { return a.events }
 
 // Files is the App's file service.
 func (a *App) Files() *files.Service { return a.files }

@@ -8,6 +8,7 @@ import (
 	"github.com/atriumhq/atrium/core/audit"
 	"github.com/atriumhq/atrium/core/branding"
 	"github.com/atriumhq/atrium/core/dossier"
+	"github.com/atriumhq/atrium/core/events"
 	"github.com/atriumhq/atrium/core/files"
 	"github.com/atriumhq/atrium/core/identity"
 	"github.com/atriumhq/atrium/core/mail"
@@ -34,5 +35,6 @@ func migrations() []store.Migration {
 		readstate.Migrations(),
 		realtime.Migrations(),
 		files.Migrations(),
+		events.Migrations(),
 	)
 }

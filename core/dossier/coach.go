@@ -39,7 +39,10 @@ func (s *Service) SetCoach(ctx context.Context, who Who, dossierID, coachID int6
 		if _, err := tx.NewUpdate().Model(d).Column("coach_id").WherePK().Exec(ctx); err != nil {
 			return err
 		}
-		return record(ctx, tx, who, d, "dossier.coach_changed", ip, "")
+		if err := record(ctx, tx, who, d, "dossier.coach_changed", ip, ""); err != nil {
+			return err
+		}
+		return s.emit(ctx, who, d, "dossier.coach_changed", 0)
 	})
 }
 

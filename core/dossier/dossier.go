@@ -8,6 +8,7 @@ package dossier
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"errors"
 	"strings"
 	"time"
@@ -115,18 +116,44 @@ type Notifier interface {
 	Notify(ctx context.Context, orgID, userID int64, module, message, link string) error
 }
 
+// Emitter writes what happened to the event log, in the transaction of
+// the change (events.Log).
+type Emitter interface {
+	Emit(ctx context.Context, orgID, actor int64, source, name string, payload []byte) error
+}
+
 // Service keeps dossiers.
 type Service struct {
 	db     *store.DB
 	notify Notifier
+	events Emitter
 	// Now is the clock; tests move it.
 	Now func() time.Time
 }
 
 // NewService returns the dossier service; notify reaches people (nil: no
-// invitations, notices or mails, for tools and tests of the rules alone).
-func NewService(db *store.DB, notify Notifier) *Service {
-	return &Service{db: db, notify: notify, Now: time.Now}
+// invitations, notices or mails, for tools and tests of the rules alone)
+// and events tells modules what happened (nil: nobody).
+func NewService(db *store.DB, notify Notifier, events Emitter) *Service {
+	return &Service{db: db, notify: notify, events: events, Now: time.Now}
+}
+
+// emit tells modules what happened to a dossier (docs/plugins.md lists the
+// events and their payloads), in the change's transaction.
+func (s *Service) emit(ctx context.Context, who Who, d *Dossier, name string, trajectoryID int64) error {
+	if s.events == nil {
+		return nil
+	}
+	payload, err := json.Marshal(struct {
+		DossierID    int64  `json:"dossier_id"`
+		PersonID     *int64 `json:"person_id,omitempty"`
+		CoachID      *int64 `json:"coach_id,omitempty"`
+		TrajectoryID int64  `json:"trajectory_id,omitempty"`
+	}{d.ID, d.UserID, d.CoachID, trajectoryID})
+	if err != nil {
+		return err
+	}
+	return s.events.Emit(ctx, d.OrganisationID, who.UserID, "core", name, payload)
 }
 
 // get reads a dossier by id, whatever the organisation; callers check access.

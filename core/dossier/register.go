@@ -118,7 +118,10 @@ func (s *Service) Register(ctx context.Context, who Who, in Details, ip string) 
 		if _, err := tx.NewInsert().Model(d).Exec(ctx); err != nil {
 			return err
 		}
-		return record(ctx, tx, who, d, "dossier.registered", ip, "")
+		if err := record(ctx, tx, who, d, "dossier.registered", ip, ""); err != nil {
+			return err
+		}
+		return s.emit(ctx, who, d, "dossier.registered", 0)
 	})
 	return d, err
 }
@@ -147,7 +150,10 @@ func (s *Service) Update(ctx context.Context, who Who, id int64, in Details, ip 
 		if _, err := tx.NewUpdate().Model(d).WherePK().Exec(ctx); err != nil {
 			return err
 		}
-		return record(ctx, tx, who, d, "dossier.details_changed", ip, "")
+		if err := record(ctx, tx, who, d, "dossier.details_changed", ip, ""); err != nil {
+			return err
+		}
+		return s.emit(ctx, who, d, "dossier.details_changed", 0)
 	})
 	return d, err
 }

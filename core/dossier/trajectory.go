@@ -168,7 +168,10 @@ func (s *Service) StartTrajectory(ctx context.Context, who Who, dossierID int64,
 		if _, err := tx.NewUpdate().Model(d).Column("status", "user_id", "updated_at").WherePK().Exec(ctx); err != nil {
 			return err
 		}
-		return record(ctx, tx, who, d, "dossier.trajectory_started", ip, p.Name)
+		if err := record(ctx, tx, who, d, "dossier.trajectory_started", ip, p.Name); err != nil {
+			return err
+		}
+		return s.emit(ctx, who, d, "dossier.trajectory_started", t.ID)
 	})
 	return t, err
 }
@@ -201,7 +204,10 @@ func (s *Service) CloseTrajectory(ctx context.Context, who Who, dossierID, traje
 		if n, _ := res.RowsAffected(); n == 0 {
 			return ErrNotFound
 		}
-		return record(ctx, tx, who, d, "dossier.trajectory_closed", ip, classification)
+		if err := record(ctx, tx, who, d, "dossier.trajectory_closed", ip, classification); err != nil {
+			return err
+		}
+		return s.emit(ctx, who, d, "dossier.trajectory_closed", trajectoryID)
 	})
 }
 

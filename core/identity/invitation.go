@@ -3,6 +3,7 @@ package identity
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"errors"
 	"strings"
 	"time"
@@ -57,8 +58,21 @@ func (s *Service) Invite(ctx context.Context, inviter *User, org *tenancy.Organi
 	err := s.db.Tx(ctx, func(ctx context.Context) error {
 		tx := s.db.In(ctx)
 		var err error
-		invited, err = s.invite(ctx, tx, inviter, org, in, email, ip)
-		return err
+		if invited, err = s.invite(ctx, tx, inviter, org, in, email, ip); err != nil {
+			return err
+		}
+		if s.hooks.Emit == nil {
+			return nil
+		}
+		payload, err := json.Marshal(map[string]any{"person_id": invited.ID, "role": in.Role})
+		if err != nil {
+			return err
+		}
+		var actor int64
+		if inviter != nil {
+			actor = inviter.ID
+		}
+		return s.hooks.Emit(ctx, org.ID, actor, "core", "person.invited", payload)
 	})
 	return invited, err
 }

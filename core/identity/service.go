@@ -53,6 +53,9 @@ type Hooks struct {
 	// CheckGrant tells whether someone holding by may give a role in the
 	// organisation whose lineage is given (access.Service.CheckGrant).
 	CheckGrant func(ctx context.Context, by access.Set, role access.Role, lineage []int64) error
+	// Emit writes what happened to the event log, in the change's
+	// transaction (events.Log.Emit); nil: nobody is told.
+	Emit func(ctx context.Context, orgID, actor int64, source, name string, payload []byte) error
 }
 
 // NewService builds the identity service.

@@ -1,9 +1,9 @@
 package pluginhost
 
 import (
+	"cmp"
 	"context"
 	"slices"
-	"sort"
 	"time"
 
 	"google.golang.org/grpc/codes"
@@ -15,49 +15,188 @@ import (
 	pluginv1 "github.com/atriumhq/atrium/plugins/sdk/proto/v1"
 )
 
-// deliver hands an event to every running plugin that receives it and that
-// the organisation has on when it is emitted, one after the other in the
-// background, each in a call of its own for the same organisation and
-// person. Delivery is at most once: an event for a plugin that is down is
-// logged and dropped.
-func (h *Host) deliver(ctx context.Context, from calls.Scope, name string, payload []byte) error {
-	receivers, err := h.receivers(ctx, name, from.Lineage)
-	if err != nil || len(receivers) == 0 {
-		return err
+// Plugins receive the event log (core/events): each plugin that declares
+// events reads, per organisation, from where it stopped, each event at
+// least once and in order, retrying with backoff when its handler fails
+// or it is down. Instances share the work by claims on the cursors, so
+// each event reaches each plugin once while all goes well.
+
+// eventRound is how often an instance looks for events to deliver when
+// nothing woke it sooner (another instance's events, retries that fell due).
+const eventRound = time.Second
+
+// claimFor is how long an instance holds an organisation's events for a
+// plugin; it renews the claim with each event handled, and another
+// instance takes over when it lapses (the instance died).
+const claimFor = 30 * time.Second
+
+// eventBatch is how many events are read at a time.
+const eventBatch = 100
+
+// emit writes an event a plugin emitted to the log.
+func (h *Host) emit(ctx context.Context, from calls.Scope, name string, payload []byte) error {
+	if h.Events == nil {
+		return status.Error(codes.Unimplemented, "events are not served by this host")
 	}
-	go func() {
-		ctx, cancel := context.WithTimeout(context.Background(), h.Config.CallTimeout*time.Duration(len(receivers)+1))
-		defer cancel()
-		for _, p := range receivers {
-			if err := h.deliverTo(ctx, p, from, name, payload); err != nil {
-				h.Log.Warn("event not handled", "plugin", p.Name, "event", name, "error", err.Error())
-			}
-		}
-	}()
-	return nil
+	return h.Events.Emit(ctx, from.OrgID, from.UserID, from.Plugin, name, payload)
 }
 
-// receivers are the plugins that receive an event and that an organisation
-// (by its lineage) has on, by name.
-func (h *Host) receivers(ctx context.Context, name string, lineage []tenancy.Organisation) ([]*Plugin, error) {
-	var out []*Plugin
+// delivering hands out the log until the host stops.
+func (h *Host) delivering() {
+	defer h.done.Done()
+	if h.Events == nil {
+		return
+	}
+	t := time.NewTicker(eventRound)
+	defer t.Stop()
+	for {
+		select {
+		case <-h.stop:
+			return
+		case <-t.C:
+		case <-h.Events.Woken():
+		}
+		ctx, cancel := context.WithCancel(context.Background())
+		go func() {
+			select {
+			case <-h.stop:
+			case <-ctx.Done():
+			}
+			cancel()
+		}()
+		h.DeliverEvents(ctx)
+		cancel()
+	}
+}
+
+// subscribe makes a plugin that receives events a reader of the log, the
+// first time it starts: from the log's start when it asks for the
+// history, else from now.
+func (h *Host) subscribe(ctx context.Context, p *Plugin) error {
+	if h.Events == nil || len(p.eventNames()) == 0 {
+		return nil
+	}
+	_, err := h.Events.Subscribe(ctx, "plugin:"+p.Name, p.eventHistory())
+	return err
+}
+
+// DeliverEvents hands each running plugin the events waiting for it, one
+// organisation at a time, until none waits or ctx ends.
+func (h *Host) DeliverEvents(ctx context.Context) {
+	for _, p := range h.runningPlugins() {
+		names := p.eventNames()
+		if len(names) == 0 {
+			continue
+		}
+		sub := "plugin:" + p.Name
+		since, err := h.Events.Subscribe(ctx, sub, p.eventHistory())
+		if err != nil {
+			h.Log.Warn("events: cannot subscribe", "plugin", p.Name, "error", err.Error())
+			continue
+		}
+		orgs, err := h.Events.Due(ctx, sub, since, names, 50)
+		if err != nil {
+			h.Log.Warn("events: cannot read the log", "plugin", p.Name, "error", err.Error())
+			continue
+		}
+		for _, org := range orgs {
+			if ctx.Err() != nil {
+				return
+			}
+			h.deliverIn(ctx, p, sub, since, org, names)
+		}
+	}
+}
+
+// deliverIn hands a plugin one organisation's waiting events, in order,
+// while this instance holds them.
+func (h *Host) deliverIn(ctx context.Context, p *Plugin, sub string, since, org int64, names []string) {
+	pos, ok, err := h.Events.Claim(ctx, sub, org, since, h.instance, claimFor)
+	if err != nil || !ok {
+		return
+	}
+	lineage, err := h.Orgs.Lineage(ctx, org)
+	var modules []string
+	if err == nil {
+		modules, err = h.Orgs.ModulesIn(ctx, lineage)
+	}
+	if err == nil && !slices.Contains(modules, p.Name) {
+		// Switched off there: its events wait until it is on again, as
+		// its cursor does.
+		if err := h.Events.Postpone(context.WithoutCancel(ctx), sub, org, h.instance, offWait); err != nil {
+			h.Log.Warn("events: cannot release a claim; it lapses", "plugin", p.Name, "organisation", org, "error", err.Error())
+		}
+		return
+	}
+	if err == nil {
+		err = h.deliverFrom(ctx, p, sub, org, pos, lineage, names)
+	}
+	if err := h.Events.Release(context.WithoutCancel(ctx), sub, org, h.instance, err); err != nil {
+		h.Log.Warn("events: cannot release a claim; it lapses", "plugin", p.Name, "organisation", org, "error", err.Error())
+	}
+}
+
+// offWait is how long a plugin switched off in an organisation leaves its
+// events there before looking again.
+const offWait = 5 * time.Second
+
+// deliverFrom hands a plugin an organisation's events after pos, in
+// order, recording each as handled, until none is left or one fails.
+func (h *Host) deliverFrom(ctx context.Context, p *Plugin, sub string, org, pos int64, lineage []tenancy.Organisation, names []string) error {
+	for {
+		batch, err := h.Events.After(ctx, org, pos, names, eventBatch)
+		if err != nil || len(batch) == 0 {
+			return err
+		}
+		for _, e := range batch {
+			as := calls.Scope{OrgID: org, Locale: lineage[0].Locale, Lineage: lineage}
+			if e.ActorID != nil {
+				as.UserID = *e.ActorID
+			}
+			if err := h.deliverTo(ctx, p, as, &pluginv1.EventRequest{Name: e.Name, Payload: e.Payload, Id: e.ID, CreatedUnix: e.CreatedAt.Unix()}); err != nil {
+				h.Log.Warn("event not handled; it is tried again", "plugin", p.Name, "event", e.Name, "id", e.ID, "error", err.Error())
+				return err
+			}
+			pos = e.ID
+			if err := h.Events.Advance(ctx, sub, org, h.instance, pos, claimFor); err != nil {
+				return err
+			}
+		}
+	}
+}
+
+// runningPlugins are the plugins that run now, by name.
+func (h *Host) runningPlugins() []*Plugin {
 	h.mu.Lock()
+	defer h.mu.Unlock()
+	var out []*Plugin
 	for _, p := range h.plugins {
-		if p.receives(name) {
+		if p.conn() != nil {
 			out = append(out, p)
 		}
 	}
-	h.mu.Unlock()
-	if len(out) == 0 {
-		return nil, nil
+	slices.SortFunc(out, func(a, b *Plugin) int { return cmp.Compare(a.Name, b.Name) })
+	return out
+}
+
+// eventNames are the events of the log the plugin receives (the host's own
+// calls, ticks and demo data, come apart from the log).
+func (p *Plugin) eventNames() []string {
+	p.mu.RLock()
+	m := p.manifest
+	p.mu.RUnlock()
+	if m == nil || !slices.Contains(m.GetImplements(), "OnEvent") {
+		return nil
 	}
-	modules, err := h.Orgs.ModulesIn(ctx, lineage)
-	if err != nil {
-		return nil, err
-	}
-	out = slices.DeleteFunc(out, func(p *Plugin) bool { return !slices.Contains(modules, p.Name) })
-	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
-	return out, nil
+	return slices.DeleteFunc(slices.Clone(m.GetEvents()), func(n string) bool { return n == TickEvent || n == DemoEvent })
+}
+
+// eventHistory tells whether the plugin asks for the log's history when it
+// first subscribes.
+func (p *Plugin) eventHistory() bool {
+	p.mu.RLock()
+	defer p.mu.RUnlock()
+	return p.manifest != nil && p.manifest.GetEventHistory()
 }
 
 // receives tells whether the plugin takes an event.
@@ -68,8 +207,9 @@ func (p *Plugin) receives(name string) bool {
 	return m != nil && slices.Contains(m.GetEvents(), name) && slices.Contains(m.GetImplements(), "OnEvent")
 }
 
-// deliverTo makes one OnEvent call.
-func (h *Host) deliverTo(ctx context.Context, p *Plugin, from calls.Scope, name string, payload []byte) error {
+// deliverTo makes one OnEvent call, for the organisation and person of
+// from.
+func (h *Host) deliverTo(ctx context.Context, p *Plugin, from calls.Scope, e *pluginv1.EventRequest) error {
 	rpc := p.conn()
 	if rpc == nil {
 		return status.Error(codes.Unavailable, "the plugin is down")
@@ -86,6 +226,21 @@ func (h *Host) deliverTo(ctx context.Context, p *Plugin, from calls.Scope, name 
 	defer h.calls.Close(cc.Token)
 	callCtx, cancel := context.WithTimeout(ctx, h.Config.CallTimeout)
 	defer cancel()
-	_, err := rpc.OnEvent(callCtx, &pluginv1.EventRequest{Context: cc, Name: name, Payload: payload})
+	e.Context = cc
+	_, err := rpc.OnEvent(callCtx, e)
 	return err
+}
+
+// receivers are the plugins that receive one of the host's own calls
+// (DemoEvent) and that an organisation (by its lineage) has on, by name.
+func (h *Host) receivers(ctx context.Context, name string, lineage []tenancy.Organisation) ([]*Plugin, error) {
+	out := slices.DeleteFunc(h.runningPlugins(), func(p *Plugin) bool { return !p.receives(name) })
+	if len(out) == 0 {
+		return nil, nil
+	}
+	modules, err := h.Orgs.ModulesIn(ctx, lineage)
+	if err != nil {
+		return nil, err
+	}
+	return slices.DeleteFunc(out, func(p *Plugin) bool { return !slices.Contains(modules, p.Name) }), nil
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"github.com/atriumhq/atrium/core/pluginhost/calls"
+	pluginv1 "github.com/atriumhq/atrium/plugins/sdk/proto/v1"
 )
 
 // DemoEvent is what a plugin receives, once the core has seeded its demo
@@ -32,7 +33,7 @@ func (h *Host) Demo(ctx context.Context, orgID, userID int64, payload []byte) ([
 	as := calls.Scope{OrgID: orgID, UserID: userID, Locale: v.Locale, Can: v.Can, Lineage: v.Lineage}
 	var done []string
 	for _, p := range receivers {
-		if err := h.deliverTo(ctx, p, as, DemoEvent, payload); err != nil {
+		if err := h.deliverTo(ctx, p, as, &pluginv1.EventRequest{Name: DemoEvent, Payload: payload}); err != nil {
 			return done, fmt.Errorf("demo: the %s plugin could not add its demo data (%v); see its log, then run the demo again", p.Name, err)
 		}
 		done = append(done, p.Name)

@@ -31,6 +31,7 @@ import (
 
 	"github.com/atriumhq/atrium/core/access"
 	"github.com/atriumhq/atrium/core/config"
+	"github.com/atriumhq/atrium/core/events"
 	"github.com/atriumhq/atrium/core/i18n"
 	"github.com/atriumhq/atrium/core/identity"
 	"github.com/atriumhq/atrium/core/module"
@@ -64,6 +65,8 @@ type Deps struct {
 	// plugins' database roles take their passwords from it, so instances
 	// on one PostgreSQL database agree on them.
 	Secrets *secrets.Box
+	// Events is the log plugins emit to and receive from.
+	Events *events.Log
 }
 
 // Host runs the installation's plugins.
@@ -79,11 +82,13 @@ type Host struct {
 	wall     *wall.Wall
 	// mounts put each module on the web front (OnModule).
 	mounts []func(*pluginv1.ManifestResponse)
+	// instance names this process in the claims it makes on the event log.
+	instance string
 }
 
 // New returns a host; Start runs the plugins.
 func New(d Deps) *Host {
-	return &Host{Deps: d, plugins: map[string]*Plugin{}, stop: make(chan struct{}), wall: wall.New(d.DB, d.Log, d.Secrets)}
+	return &Host{Deps: d, plugins: map[string]*Plugin{}, stop: make(chan struct{}), wall: wall.New(d.DB, d.Log, d.Secrets), instance: secrets.Token(9)}
 }
 
 // Start discovers, checks and starts every plugin, registering what each
@@ -155,13 +160,17 @@ func (h *Host) Start(ctx context.Context) error {
 			h.Log.Error("plugin refused", "plugin", name, "error", err.Error())
 			continue
 		}
+		if err := h.subscribe(ctx, p); err != nil {
+			h.Log.Warn("events: cannot subscribe; the plugin gets them from its next start", "plugin", name, "error", err.Error())
+		}
 		h.Log.Info("plugin started", "plugin", name, "version", p.manifest.GetVersion(), "pid", p.pid)
 	}
-	h.done.Add(len(h.plugins) + 1)
+	h.done.Add(len(h.plugins) + 2)
 	for _, p := range h.plugins {
 		go h.supervise(p)
 	}
 	go h.ticking()
+	go h.delivering()
 	return nil
 }
 
@@ -374,7 +383,7 @@ func (h *Host) serveHost(p *Plugin, broker brokerLike) uint32 {
 // and the host's own delivery of the events plugins emit.
 func (h *Host) api() hostapi.Deps {
 	d := h.Deps.Deps
-	d.Emit = h.deliver
+	d.Emit = h.emit
 	return d
 }
 

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/atriumhq/atrium/core/pluginhost/calls"
+	pluginv1 "github.com/atriumhq/atrium/plugins/sdk/proto/v1"
 )
 
 // TickEvent is what a plugin receives every plugins.tick_every for each
@@ -52,7 +53,7 @@ func (h *Host) Tick(ctx context.Context) {
 		for _, lineage := range orgs {
 			org := lineage[0]
 			as := calls.Scope{OrgID: org.ID, Locale: org.Locale, Lineage: lineage}
-			if err := h.deliverTo(ctx, p, as, TickEvent, nil); err != nil {
+			if err := h.deliverTo(ctx, p, as, &pluginv1.EventRequest{Name: TickEvent}); err != nil {
 				h.Log.Warn("tick not handled", "plugin", p.Name, "organisation", org.ID, "error", err.Error())
 			}
 			if ctx.Err() != nil {

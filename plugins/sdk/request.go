@@ -38,7 +38,14 @@ type Request struct {
 	// again with it. Since contract v1.7.
 	Refused map[string]string
 	resp    *pluginv1.HandleResponse
+	event   int64
 }
+
+// EventID is the event an OnEvent handler handles: its place in the log,
+// the same at each delivery, rising within an organisation; 0 elsewhere.
+// Keep it with what the handler writes to do its work once.
+// Since contract v1.7.
+func (r *Request) EventID() int64 { return r.event }
 
 // UserID is the signed-in person's id.
 // Since contract v1.0.

@@ -55,6 +55,10 @@ type Manifest struct {
 	Navigation []NavEntry
 	// Panels, below /m/<id>, opened from a button on every page.
 	Panels []Panel
+	// EventHistory asks, when the module first starts, for the events
+	// already in the log rather than those from then on (a statistics
+	// module backfills). Since contract v1.7.
+	EventHistory bool
 }
 
 // Permission is one right the module defines.
@@ -215,10 +219,13 @@ func (m *Module) Slot(name string, f SlotFunc) { m.slots[name] = f }
 // Since contract v1.0.
 type EventFunc func(r *Request, payload []byte) error
 
-// OnEvent receives events by their full name, such as "agenda.booked". The
-// host delivers each event at most once, after the emitting call, and only
-// to plugins the organisation has on.
-// Since contract v1.0.
+// OnEvent receives events by their full name, such as "agenda.booked" or
+// the core's "dossier.registered" (docs/plugins.md lists them). The host
+// delivers each event at least once (so sometimes twice: r.EventID()
+// names it, the same each time), in order per organisation, from where
+// the plugin stopped, retrying with backoff while the handler fails; only
+// where the organisation has the module on.
+// Since contract v1.0 (durable since v1.7).
 func (m *Module) OnEvent(name string, f EventFunc) {
 	if m.events == nil {
 		m.events = map[string]EventFunc{}

@@ -136,6 +136,7 @@ func (s *server) Manifest(_ context.Context, req *pluginv1.ManifestRequest) (*pl
 	}
 	if len(out.Events) > 0 {
 		out.Implements = append(out.Implements, "OnEvent")
+		out.EventHistory = mf.EventHistory
 	}
 	return out, nil
 }
@@ -199,7 +200,7 @@ func (s *server) OnEvent(ctx context.Context, req *pluginv1.EventRequest) (*plug
 		return &pluginv1.EventResponse{}, nil
 	}
 	ctx = context.WithValue(ctx, tokenKey{}, req.GetContext().GetToken())
-	rq := &Request{module: s.module, ctx: req.GetContext(), Context: ctx,
+	rq := &Request{module: s.module, ctx: req.GetContext(), Context: ctx, event: req.GetId(),
 		resp: &pluginv1.HandleResponse{Headers: map[string]string{}}}
 	if err := f(rq, req.GetPayload()); err != nil {
 		return nil, err

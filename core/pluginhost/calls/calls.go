@@ -83,6 +83,16 @@ func (c *Registry) HasTx(token string) bool {
 	return s != nil && s.tx != nil
 }
 
+// Current is the call's open transaction, or nil.
+func (c *Registry) Current(token string) Tx {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if s := c.live[token]; s != nil && s.tx != nil {
+		return s.tx
+	}
+	return nil
+}
+
 // Tx finds the call's transaction by its id.
 func (c *Registry) Tx(token, id string) Tx {
 	c.mu.Lock()

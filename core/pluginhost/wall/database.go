@@ -372,7 +372,7 @@ var reservedIDs = map[string]bool{
 	"feed": true, "mail": true, "member": true, "members": true, "module": true, "notices": true, "organisation": true,
 	"organisations": true, "password": true, "products": true, "read": true, "realtime": true, "roles": true,
 	"sessions": true, "sign": true, "subscriptions": true, "team": true, "teams": true, "trajectories": true, "trajectory": true,
-	"user": true, "users": true,
+	"user": true, "users": true, "files": true, "file": true, "events": true, "event": true,
 	"bun": true, "sqlite": true, "pg": true, "atrium": true, "plugin": true,
 }
 

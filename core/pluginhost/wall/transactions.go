@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"sync"
+	"time"
 
 	"github.com/uptrace/bun"
 	"google.golang.org/grpc/codes"
@@ -26,6 +27,9 @@ type pluginTx struct {
 	// busy lets one statement at a time use the transaction's connection:
 	// the next waits until the previous query's rows are read or abandoned.
 	busy sync.Mutex
+	// committed is work that waits for the transaction to commit (the
+	// events it emitted), dropped when it rolls back.
+	committed []func(context.Context) error
 }
 
 // ID names the transaction within its call.
@@ -98,7 +102,37 @@ func (s *Service) finish(req *pluginv1.TxRequest, commit bool) (*pluginv1.TxResp
 	if err := t.End(commit); err != nil {
 		return nil, status.Error(codes.Aborted, err.Error())
 	}
+	if pt, ok := t.(*pluginTx); ok && commit {
+		pt.busy.Lock()
+		after := pt.committed
+		pt.busy.Unlock()
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		defer cancel()
+		for _, f := range after {
+			if err := f(ctx); err != nil {
+				s.Log.Error("work after a plugin's commit failed", "plugin", s.Plugin, "error", err.Error())
+			}
+		}
+	}
 	return &pluginv1.TxResponse{}, nil
+}
+
+// AfterCommit keeps f to run once the call's open transaction commits,
+// and drops it if it rolls back; without an open transaction it tells
+// false and keeps nothing.
+func (s *Service) AfterCommit(token string, f func(context.Context) error) bool {
+	sc := s.Calls.Find(s.Plugin, token)
+	if sc == nil {
+		return false
+	}
+	t, _ := s.Calls.Current(token).(*pluginTx)
+	if t == nil {
+		return false
+	}
+	t.busy.Lock()
+	t.committed = append(t.committed, f)
+	t.busy.Unlock()
+	return true
 }
 
 // conn is where a statement runs: the call's transaction when it names one

@@ -146,14 +146,15 @@ type ManifestResponse struct {
 	Permissions   []*Permission          `protobuf:"bytes,7,rep,name=permissions,proto3" json:"permissions,omitempty"`
 	Navigation    []*NavEntry            `protobuf:"bytes,8,rep,name=navigation,proto3" json:"navigation,omitempty"`
 	Routes        []*Route               `protobuf:"bytes,9,rep,name=routes,proto3" json:"routes,omitempty"`
-	Slots         []string               `protobuf:"bytes,10,rep,name=slots,proto3" json:"slots,omitempty"`                                // slots it fills, such as "home.tile"
-	Events        []string               `protobuf:"bytes,11,rep,name=events,proto3" json:"events,omitempty"`                              // events it receives
-	RawPrefixes   []string               `protobuf:"bytes,12,rep,name=raw_prefixes,json=rawPrefixes,proto3" json:"raw_prefixes,omitempty"` // raw protocol routes outside /m/, such as "/dav/"
-	Locales       []*LocaleFile          `protobuf:"bytes,13,rep,name=locales,proto3" json:"locales,omitempty"`                            // message files, merged into the core's catalog
-	Implements    []string               `protobuf:"bytes,14,rep,name=implements,proto3" json:"implements,omitempty"`                      // calls it serves beyond Manifest and Health
-	WellKnown     []string               `protobuf:"bytes,15,rep,name=well_known,json=wellKnown,proto3" json:"well_known,omitempty"`       // v1.3: services its protocol endpoint offers for discovery, such as "caldav"
-	Feed          bool                   `protobuf:"varint,16,opt,name=feed,proto3" json:"feed,omitempty"`                                 // v1.3: it serves a read-only feed at /feeds/<id>/<token>, called as GET /feed
-	Panels        []*NavEntry            `protobuf:"bytes,17,rep,name=panels,proto3" json:"panels,omitempty"`                              // v1.4: buttons on every page that open one of its pages in a side panel
+	Slots         []string               `protobuf:"bytes,10,rep,name=slots,proto3" json:"slots,omitempty"`                                    // slots it fills, such as "home.tile"
+	Events        []string               `protobuf:"bytes,11,rep,name=events,proto3" json:"events,omitempty"`                                  // events it receives
+	RawPrefixes   []string               `protobuf:"bytes,12,rep,name=raw_prefixes,json=rawPrefixes,proto3" json:"raw_prefixes,omitempty"`     // raw protocol routes outside /m/, such as "/dav/"
+	Locales       []*LocaleFile          `protobuf:"bytes,13,rep,name=locales,proto3" json:"locales,omitempty"`                                // message files, merged into the core's catalog
+	Implements    []string               `protobuf:"bytes,14,rep,name=implements,proto3" json:"implements,omitempty"`                          // calls it serves beyond Manifest and Health
+	WellKnown     []string               `protobuf:"bytes,15,rep,name=well_known,json=wellKnown,proto3" json:"well_known,omitempty"`           // v1.3: services its protocol endpoint offers for discovery, such as "caldav"
+	Feed          bool                   `protobuf:"varint,16,opt,name=feed,proto3" json:"feed,omitempty"`                                     // v1.3: it serves a read-only feed at /feeds/<id>/<token>, called as GET /feed
+	Panels        []*NavEntry            `protobuf:"bytes,17,rep,name=panels,proto3" json:"panels,omitempty"`                                  // v1.4: buttons on every page that open one of its pages in a side panel
+	EventHistory  bool                   `protobuf:"varint,18,opt,name=event_history,json=eventHistory,proto3" json:"event_history,omitempty"` // v1.7: when first started, receive the events already in the log (a statistics module backfills); else those from then on
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -305,6 +306,13 @@ func (x *ManifestResponse) GetPanels() []*NavEntry {
 		return x.Panels
 	}
 	return nil
+}
+
+func (x *ManifestResponse) GetEventHistory() bool {
+	if x != nil {
+		return x.EventHistory
+	}
+	return false
 }
 
 type Permission struct {
@@ -1278,6 +1286,8 @@ type EventRequest struct {
 	Context       *CallContext           `protobuf:"bytes,1,opt,name=context,proto3" json:"context,omitempty"`
 	Name          string                 `protobuf:"bytes,2,opt,name=name,proto3" json:"name,omitempty"`
 	Payload       []byte                 `protobuf:"bytes,3,opt,name=payload,proto3" json:"payload,omitempty"`
+	Id            int64                  `protobuf:"varint,4,opt,name=id,proto3" json:"id,omitempty"`                                      // v1.7: the event's place in the log: the same at every delivery (at least once), rising within an organisation
+	CreatedUnix   int64                  `protobuf:"varint,5,opt,name=created_unix,json=createdUnix,proto3" json:"created_unix,omitempty"` // v1.7: when it happened
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -1331,6 +1341,20 @@ func (x *EventRequest) GetPayload() []byte {
 		return x.Payload
 	}
 	return nil
+}
+
+func (x *EventRequest) GetId() int64 {
+	if x != nil {
+		return x.Id
+	}
+	return 0
+}
+
+func (x *EventRequest) GetCreatedUnix() int64 {
+	if x != nil {
+		return x.CreatedUnix
+	}
+	return 0
 }
 
 type EventResponse struct {
@@ -4523,7 +4547,7 @@ const file_plugin_proto_rawDesc = "" +
 	"\x0fManifestRequest\x12#\n" +
 	"\rhost_protocol\x18\x01 \x01(\rR\fhostProtocol\x12$\n" +
 	"\x0ehost_broker_id\x18\x02 \x01(\rR\fhostBrokerId\x12\x1a\n" +
-	"\bdatabase\x18\x03 \x01(\tR\bdatabase\"\xd9\x04\n" +
+	"\bdatabase\x18\x03 \x01(\tR\bdatabase\"\xfe\x04\n" +
 	"\x10ManifestResponse\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\tR\x02id\x12\x18\n" +
 	"\aversion\x18\x02 \x01(\tR\aversion\x12\x1a\n" +
@@ -4547,7 +4571,8 @@ const file_plugin_proto_rawDesc = "" +
 	"\n" +
 	"well_known\x18\x0f \x03(\tR\twellKnown\x12\x12\n" +
 	"\x04feed\x18\x10 \x01(\bR\x04feed\x122\n" +
-	"\x06panels\x18\x11 \x03(\v2\x1a.atrium.plugin.v1.NavEntryR\x06panels\"E\n" +
+	"\x06panels\x18\x11 \x03(\v2\x1a.atrium.plugin.v1.NavEntryR\x06panels\x12#\n" +
+	"\revent_history\x18\x12 \x01(\bR\feventHistory\"E\n" +
 	"\n" +
 	"Permission\x12\x12\n" +
 	"\x04name\x18\x01 \x01(\tR\x04name\x12#\n" +
@@ -4647,11 +4672,13 @@ const file_plugin_proto_rawDesc = "" +
 	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
 	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01\"\"\n" +
 	"\fSlotResponse\x12\x12\n" +
-	"\x04html\x18\x01 \x01(\fR\x04html\"u\n" +
+	"\x04html\x18\x01 \x01(\fR\x04html\"\xa8\x01\n" +
 	"\fEventRequest\x127\n" +
 	"\acontext\x18\x01 \x01(\v2\x1d.atrium.plugin.v1.CallContextR\acontext\x12\x12\n" +
 	"\x04name\x18\x02 \x01(\tR\x04name\x12\x18\n" +
-	"\apayload\x18\x03 \x01(\fR\apayload\"\x0f\n" +
+	"\apayload\x18\x03 \x01(\fR\apayload\x12\x0e\n" +
+	"\x02id\x18\x04 \x01(\x03R\x02id\x12!\n" +
+	"\fcreated_unix\x18\x05 \x01(\x03R\vcreatedUnix\"\x0f\n" +
 	"\rEventResponse\"\x0f\n" +
 	"\rHealthRequest\" \n" +
 	"\x0eHealthResponse\x12\x0e\n" +

@@ -388,7 +388,10 @@ type HostClient interface {
 	Notify(ctx context.Context, in *NotifyRequest, opts ...grpc.CallOption) (*NotifyResponse, error)
 	// Publish sends a realtime event to browsers on a topic. v1.0
 	Publish(ctx context.Context, in *PublishRequest, opts ...grpc.CallOption) (*PublishResponse, error)
-	// Emit sends an event to other plugins. v1.0
+	// Emit writes an event to the log, from which every plugin that receives
+	// it gets it, at least once and in order per organisation. Emitted while
+	// the call's transaction is open, it is written when that commits and
+	// never when it rolls back. v1.0 (durable since v1.7)
 	Emit(ctx context.Context, in *EmitRequest, opts ...grpc.CallOption) (*EmitResponse, error)
 	// Audit records what the person of the call did. v1.0
 	Audit(ctx context.Context, in *AuditRequest, opts ...grpc.CallOption) (*AuditResponse, error)
@@ -759,7 +762,10 @@ type HostServer interface {
 	Notify(context.Context, *NotifyRequest) (*NotifyResponse, error)
 	// Publish sends a realtime event to browsers on a topic. v1.0
 	Publish(context.Context, *PublishRequest) (*PublishResponse, error)
-	// Emit sends an event to other plugins. v1.0
+	// Emit writes an event to the log, from which every plugin that receives
+	// it gets it, at least once and in order per organisation. Emitted while
+	// the call's transaction is open, it is written when that commits and
+	// never when it rolls back. v1.0 (durable since v1.7)
 	Emit(context.Context, *EmitRequest) (*EmitResponse, error)
 	// Audit records what the person of the call did. v1.0
 	Audit(context.Context, *AuditRequest) (*AuditResponse, error)

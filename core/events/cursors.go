@@ -1,0 +1,167 @@
+package events
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"time"
+
+	"github.com/uptrace/bun"
+)
+
+// Subscriber is one reader of the log, such as a plugin, and where it
+// started: 0 to read the whole history, else the newest event when it
+// first subscribed.
+type Subscriber struct {
+	bun.BaseModel `bun:"table:event_subscribers"`
+
+	Name      string    `bun:"name,pk"`
+	Since     int64     `bun:"since,notnull"`
+	CreatedAt time.Time `bun:"created_at,notnull"`
+}
+
+// Cursor is how far a subscriber has read an organisation's events, and
+// who is reading them now.
+type Cursor struct {
+	bun.BaseModel `bun:"table:event_cursors"`
+
+	Subscriber     string `bun:"subscriber,pk"`
+	OrganisationID int64  `bun:"organisation_id,pk"`
+	// Position is the last event handled.
+	Position int64 `bun:"position,notnull"`
+	// ClaimedBy is the instance reading now, until ClaimedUntil.
+	ClaimedBy    string     `bun:"claimed_by,notnull"`
+	ClaimedUntil *time.Time `bun:"claimed_until"`
+	// Attempts counts failures in a row; NextAt is when to try again.
+	Attempts  int       `bun:"attempts,notnull"`
+	NextAt    time.Time `bun:"next_at,notnull"`
+	LastError string    `bun:"last_error,notnull"`
+}
+
+// Subscribe records a subscriber the first time it is seen and tells where
+// it starts: 0 with history (a statistics module backfills), else the
+// newest event now.
+func (l *Log) Subscribe(ctx context.Context, name string, history bool) (int64, error) {
+	s := &Subscriber{Name: name}
+	err := l.db.NewSelect().Model(s).WherePK().Scan(ctx)
+	if err == nil {
+		return s.Since, nil
+	}
+	if !errors.Is(err, sql.ErrNoRows) {
+		return 0, err
+	}
+	if !history {
+		if s.Since, err = l.Newest(ctx); err != nil {
+			return 0, err
+		}
+	}
+	s.CreatedAt = time.Now().UTC()
+	if _, err := l.db.NewInsert().Model(s).On("CONFLICT (name) DO NOTHING").Exec(ctx); err != nil {
+		return 0, err
+	}
+	// Another instance may have been first: its start holds.
+	if err := l.db.NewSelect().Model(s).WherePK().Scan(ctx); err != nil {
+		return 0, err
+	}
+	return s.Since, nil
+}
+
+// Due are up to limit organisations with events of the names given that
+// the subscriber has not handled, not claimed by anyone and not waiting
+// for a retry.
+func (l *Log) Due(ctx context.Context, subscriber string, since int64, names []string, limit int) ([]int64, error) {
+	now := time.Now().UTC()
+	var orgs []int64
+	err := l.db.NewRaw(`SELECT e.organisation_id FROM events e
+		LEFT JOIN event_cursors c ON c.subscriber = ? AND c.organisation_id = e.organisation_id
+		WHERE e.name IN (?) AND e.id > COALESCE(c.position, ?)
+		AND (c.subscriber IS NULL OR ((c.claimed_until IS NULL OR c.claimed_until < ?) AND c.next_at <= ?))
+		GROUP BY e.organisation_id ORDER BY MIN(e.id) LIMIT ?`, subscriber, bun.In(names), since, now, now, limit).Scan(ctx, &orgs)
+	return orgs, err
+}
+
+// Claim takes an organisation's events for a subscriber on behalf of
+// holder (an instance) for ttl, unless someone else holds them or they
+// wait for a retry; it gives the position to read from.
+func (l *Log) Claim(ctx context.Context, subscriber string, orgID, since int64, holder string, ttl time.Duration) (int64, bool, error) {
+	now := time.Now().UTC()
+	until := now.Add(ttl)
+	c := &Cursor{Subscriber: subscriber, OrganisationID: orgID, Position: since, ClaimedBy: holder, ClaimedUntil: &until, NextAt: now}
+	res, err := l.db.NewInsert().Model(c).
+		On("CONFLICT (subscriber, organisation_id) DO UPDATE").
+		Set("claimed_by = EXCLUDED.claimed_by").Set("claimed_until = EXCLUDED.claimed_until").
+		Where("(?TableAlias.claimed_until IS NULL OR ?TableAlias.claimed_until < ?) AND ?TableAlias.next_at <= ?", now, now).
+		Exec(ctx)
+	if err != nil {
+		return 0, false, err
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return 0, false, nil
+	}
+	var pos int64
+	err = l.db.NewSelect().Model((*Cursor)(nil)).Column("position").
+		Where("subscriber = ? AND organisation_id = ? AND claimed_by = ?", subscriber, orgID, holder).Scan(ctx, &pos)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, false, nil
+	}
+	return pos, err == nil, err
+}
+
+// Advance records that the holder's subscriber handled an organisation's
+// events up to position, and extends the claim by ttl.
+func (l *Log) Advance(ctx context.Context, subscriber string, orgID int64, holder string, position int64, ttl time.Duration) error {
+	until := time.Now().UTC().Add(ttl)
+	_, err := l.db.NewUpdate().Model((*Cursor)(nil)).Set("position = ?", position).Set("attempts = 0").Set("last_error = ''").
+		Set("claimed_until = ?", until).
+		Where("subscriber = ? AND organisation_id = ? AND claimed_by = ?", subscriber, orgID, holder).Exec(ctx)
+	return err
+}
+
+// Release gives an organisation's events back; after a failure they wait
+// (a second, doubling to an hour) before anyone tries again.
+func (l *Log) Release(ctx context.Context, subscriber string, orgID int64, holder string, failure error) error {
+	q := l.db.NewUpdate().Model((*Cursor)(nil)).Set("claimed_by = ''").Set("claimed_until = NULL").
+		Where("subscriber = ? AND organisation_id = ? AND claimed_by = ?", subscriber, orgID, holder)
+	if failure != nil {
+		c := &Cursor{}
+		if err := l.db.NewSelect().Model(c).Column("attempts").Where("subscriber = ? AND organisation_id = ?", subscriber, orgID).Scan(ctx); err != nil {
+			return err
+		}
+		msg := failure.Error()
+		if len(msg) > 500 {
+			msg = msg[:500]
+		}
+		q = q.Set("attempts = attempts + 1").Set("next_at = ?", time.Now().UTC().Add(Backoff(c.Attempts+1))).Set("last_error = ?", msg)
+	}
+	_, err := q.Exec(ctx)
+	return err
+}
+
+// Postpone gives an organisation's events back to be looked at again
+// after d, without counting a failure: the subscriber is switched off
+// there for now, and gets them when it is on again.
+func (l *Log) Postpone(ctx context.Context, subscriber string, orgID int64, holder string, d time.Duration) error {
+	_, err := l.db.NewUpdate().Model((*Cursor)(nil)).Set("claimed_by = ''").Set("claimed_until = NULL").
+		Set("next_at = ?", time.Now().UTC().Add(d)).
+		Where("subscriber = ? AND organisation_id = ? AND claimed_by = ?", subscriber, orgID, holder).Exec(ctx)
+	return err
+}
+
+// Backoff is the wait after the nth failure in a row: a second, doubling,
+// at most an hour.
+func Backoff(n int) time.Duration {
+	d := time.Second
+	for i := 1; i < n && d < time.Hour; i++ {
+		d *= 2
+	}
+	return min(d, time.Hour)
+}
+
+// Lag is how many events of the names given wait for a subscriber in an
+// organisation, for the operator and tests.
+func (l *Log) Lag(ctx context.Context, subscriber string, orgID, since int64, names []string) (int64, error) {
+	return l.db.NewSelect().Model((*Event)(nil)).
+		Where("organisation_id = ? AND name IN (?)", orgID, bun.In(names)).
+		Where("id > COALESCE((SELECT position FROM event_cursors WHERE subscriber = ? AND organisation_id = ?), ?)", subscriber, orgID, since).
+		Count(ctx)
+}
