@@ -85,10 +85,10 @@ func TestFilesKeepWhatTheirBytesAre(t *testing.T) {
 			t.Errorf("another module's file: %v", err)
 		}
 		// Claimed, listed by its record, deleted.
-		if n, err := svc.Claim(ctx, org, "notes", []int64{f.ID}, "note:7", nil); err != nil || n != 1 {
+		if n, err := svc.Claim(ctx, org, "notes", 0, []int64{f.ID}, "note:7", nil); err != nil || n != 1 {
 			t.Fatalf("claim: %d %v", n, err)
 		}
-		if n, _ := svc.Claim(ctx, org, "chat", []int64{f.ID}, "room:1", nil); n != 0 {
+		if n, _ := svc.Claim(ctx, org, "chat", 0, []int64{f.ID}, "room:1", nil); n != 0 {
 			t.Error("another module claimed the file")
 		}
 		if list, err := svc.List(ctx, org, "notes", "note:7"); err != nil || len(list) != 1 || list[0].ID != f.ID {

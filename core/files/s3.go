@@ -20,8 +20,8 @@ type s3 struct {
 }
 
 // partSize is the size of each part of an upload of unknown length: the
-// client holds one part in memory at a time.
-const partSize = 16 << 20
+// client holds one part in memory at a time, so the smallest S3 allows.
+const partSize = 5 << 20
 
 func openS3(ctx context.Context, cfg config.Files) (*s3, error) {
 	var creds *credentials.Credentials

@@ -253,16 +253,24 @@ func (s *Service) List(ctx context.Context, orgID int64, owner, ref string) ([]F
 }
 
 // Claim attaches uploads an owner received to one of its records (and a
-// dossier, where they belong to one). Only the owner's files of the
-// organisation are claimed; it tells how many were.
-func (s *Service) Claim(ctx context.Context, orgID int64, owner string, ids []int64, ref string, dossierID *int64) (int, error) {
+// dossier, where they belong to one): files of the owner in the
+// organisation not yet claimed, that by uploaded (0: files the owner made
+// itself). A file is claimed once: one record's file never moves to
+// another's by a form naming its id. It tells how many were claimed.
+func (s *Service) Claim(ctx context.Context, orgID int64, owner string, by int64, ids []int64, ref string, dossierID *int64) (int, error) {
 	if ref == "" || len(ids) == 0 {
 		return 0, nil
 	}
 	now := time.Now().UTC()
-	res, err := s.db.In(ctx).NewUpdate().Model((*File)(nil)).
+	q := s.db.In(ctx).NewUpdate().Model((*File)(nil)).
 		Set("ref = ?", ref).Set("dossier_id = ?", dossierID).Set("claimed_at = ?", now).
-		Where("organisation_id = ? AND owner = ? AND id IN (?)", orgID, owner, bun.In(ids)).Exec(ctx)
+		Where("organisation_id = ? AND owner = ? AND id IN (?) AND claimed_at IS NULL", orgID, owner, bun.In(ids))
+	if by != 0 {
+		q = q.Where("uploaded_by = ?", by)
+	} else {
+		q = q.Where("uploaded_by IS NULL")
+	}
+	res, err := q.Exec(ctx)
 	if err != nil {
 		return 0, err
 	}

@@ -26,13 +26,16 @@ const MaxFieldChars = 20_000
 // speak XML and iCalendar, which their own parsers check; files in a
 // multipart form are bytes.
 func (s *Server) checkInput(c fiber.Ctx) error {
-	if s.isProtocol(c) || s.isUpload(c) {
-		return c.Next() // an upload's fields are checked as it is read (ReadUpload)
+	if s.isProtocol(c) {
+		return c.Next()
 	}
 	for k, v := range c.Request().URI().QueryArgs().All() {
 		if textProblem(k) != nil || textProblem(v) != nil {
 			return fiber.ErrBadRequest
 		}
+	}
+	if s.isUpload(c) {
+		return c.Next() // an upload's fields are checked as it is read (ReadUpload)
 	}
 	ct := strings.ToLower(c.Get(fiber.HeaderContentType))
 	switch {

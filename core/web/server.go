@@ -153,6 +153,8 @@ type Server struct {
 	// (AcceptUploads), split at their slashes.
 	uploadsMu sync.RWMutex
 	uploads   [][]string
+	// reading counts the uploads being read, per person.
+	reading map[int64]int
 	// protocolWrites bounds what one app password writes at protocol
 	// endpoints per minute.
 	protocolWrites fiber.Handler
@@ -208,7 +210,7 @@ func New(o Options) (*Server, error) {
 	}
 	s.app = fiber.New(fc)
 
-	s.app.Use(requestID, securityHeaders(cfg.HSTS), accessLog(s.log), recoverPanics(s.log))
+	s.app.Use(s.boundBody(cfg.BodyLimitMB<<20), requestID, securityHeaders(cfg.HSTS), accessLog(s.log), recoverPanics(s.log))
 	s.app.Use(compression(func(c fiber.Ctx) bool {
 		// Static files are compressed once at start-up; an event stream
 		// must reach the tab as each event is written. A protocol's object
@@ -221,7 +223,7 @@ func New(o Options) (*Server, error) {
 	s.app.Get("/static/*", assets.Handler)
 	s.app.Get("/healthz", healthz)
 	s.app.Get("/readyz", s.readyz)
-	s.app.Use(s.boundBody(cfg.BodyLimitMB<<20), s.session, s.language, csrf(s.secure, s.isProtocol, s.isUpload), s.checkInput, limiter.New(limiter.Config{
+	s.app.Use(s.session, s.language, csrf(s.secure, s.isProtocol, s.isUpload), s.checkInput, limiter.New(limiter.Config{
 		Max:        cfg.RateLimit,
 		Expiration: time.Minute,
 		// Calendar apps sync in bursts (PROPFIND, REPORT, a PUT per event);

@@ -43,14 +43,14 @@ var errUploadForm = refusal.New(refusal.Invalid, "web: the upload could not be r
 // arrive (ReadUpload) rather than whole: its body may be larger than
 // server.body_limit_mb, and its form's token is checked as the form is
 // read. path may hold :parameters.
-func (s *Server) AcceptUploads(path string) {
+func (s *Server) AcceptUploads(method, path string) {
 	s.uploadsMu.Lock()
 	defer s.uploadsMu.Unlock()
-	s.uploads = append(s.uploads, strings.Split(strings.Trim(path, "/"), "/"))
+	s.uploads = append(s.uploads, append([]string{strings.ToUpper(method)}, strings.Split(strings.Trim(path, "/"), "/")...))
 }
 
 // isUpload tells whether a request is a multipart form sent to a route
-// that reads uploads as they arrive.
+// (method and path) that reads uploads as they arrive.
 func (s *Server) isUpload(c fiber.Ctx) bool {
 	if c.Method() != fiber.MethodPost && c.Method() != fiber.MethodPut {
 		return false
@@ -58,7 +58,7 @@ func (s *Server) isUpload(c fiber.Ctx) bool {
 	if !strings.HasPrefix(strings.ToLower(c.Get(fiber.HeaderContentType)), fiber.MIMEMultipartForm) {
 		return false
 	}
-	parts := strings.Split(strings.Trim(c.Path(), "/"), "/")
+	parts := append([]string{c.Method()}, strings.Split(strings.Trim(c.Path(), "/"), "/")...)
 	s.uploadsMu.RLock()
 	defer s.uploadsMu.RUnlock()
 	for _, pattern := range s.uploads {
@@ -85,18 +85,26 @@ func samePath(pattern, parts []string) bool {
 // first file, as every form of the portal puts it. A file or field the
 // rule does not take refuses the whole form, and the files stored before
 // it are removed: nothing is half kept.
-func ReadUpload(c fiber.Ctx, svc *files.Service, owner string, rule UploadRule) (url.Values, []int64, error) {
+func (s *Server) ReadUpload(c fiber.Ctx, svc *files.Service, owner string, rule UploadRule) (url.Values, []int64, error) {
 	v := CurrentViewer(c)
 	_, params, err := mime.ParseMediaType(c.Get(fiber.HeaderContentType))
 	if err != nil || params["boundary"] == "" {
 		return nil, nil, errUploadForm
 	}
-	body := io.Reader(bytes.NewReader(c.Body()))
+	// The stream as it arrives: asking for the body would read it whole.
+	var body io.Reader
 	if c.Request().IsBodyStream() {
 		body = c.Request().BodyStream()
+	} else {
+		body = bytes.NewReader(c.Body())
 	}
+	release, ok := s.uploadSlot(v.User.ID)
+	if !ok {
+		return nil, nil, fiber.ErrServiceUnavailable
+	}
+	defer release()
 	if conn := c.RequestCtx().Conn(); conn != nil {
-		body = &patientReader{r: body, conn: conn}
+		body = &patientReader{r: body, conn: conn, until: time.Now().Add(uploadLongest)}
 	}
 	u := &upload{c: c, svc: svc, rule: rule, values: url.Values{}, trusted: !csrfPending(c),
 		base: files.Upload{OrganisationID: v.Org.ID, Owner: owner, UploadedBy: &v.User.ID, Accept: rule.Accept, MaxBytes: rule.MaxBytes}}
@@ -105,6 +113,9 @@ func ReadUpload(c fiber.Ctx, svc *files.Service, owner string, rule UploadRule) 
 	}
 	if err := u.read(multipart.NewReader(body, params["boundary"])); err != nil {
 		u.undo()
+		if !u.trusted {
+			return nil, nil, errFormExpired // nothing of a form without its token reaches anyone
+		}
 		return nil, nil, err
 	}
 	if !u.trusted {
@@ -230,44 +241,93 @@ func (u *upload) undo() {
 }
 
 // patientReader gives a long upload time as long as its bytes keep coming:
-// each read may take the read timeout, not the whole body.
+// each read may take uploadIdle, and the whole at most until its end.
 type patientReader struct {
-	r    io.Reader
-	conn net.Conn
+	r     io.Reader
+	conn  net.Conn
+	until time.Time
 }
 
-// uploadIdle is how long an upload may stall before it is given up.
-const uploadIdle = 30 * time.Second
+// uploadIdle is how long an upload may stall before it is given up, and
+// uploadLongest how long one may take in all.
+const (
+	uploadIdle    = 30 * time.Second
+	uploadLongest = time.Hour
+)
 
 func (p *patientReader) Read(b []byte) (int, error) {
-	_ = p.conn.SetReadDeadline(time.Now().Add(uploadIdle))
+	deadline := time.Now().Add(uploadIdle)
+	if deadline.After(p.until) {
+		deadline = p.until
+	}
+	_ = p.conn.SetReadDeadline(deadline)
 	return p.r.Read(b)
 }
 
-// boundBody refuses a body larger than limit, but a streamed upload's
-// (which ReadUpload bounds as it reads). Bodies arrive as streams
-// (StreamRequestBody), which fasthttp no longer bounds itself: one of
-// unknown length (chunked) is read here, within the limit.
+// Uploads read at once: each holds a connection and, for an S3 store, a
+// part's buffer, so their number is bounded, in all and per person.
+const (
+	uploadsAtOnce          = 32
+	uploadsAtOncePerPerson = 3
+)
+
+// uploadSlot takes one of the places for an upload being read, or tells
+// that there is none; release gives it back.
+func (s *Server) uploadSlot(person int64) (release func(), ok bool) {
+	s.uploadsMu.Lock()
+	defer s.uploadsMu.Unlock()
+	if s.reading == nil {
+		s.reading = map[int64]int{}
+	}
+	total := 0
+	for _, n := range s.reading {
+		total += n
+	}
+	if total >= uploadsAtOnce || s.reading[person] >= uploadsAtOncePerPerson {
+		return nil, false
+	}
+	s.reading[person]++
+	return func() {
+		s.uploadsMu.Lock()
+		defer s.uploadsMu.Unlock()
+		if s.reading[person]--; s.reading[person] <= 0 {
+			delete(s.reading, person)
+		}
+	}, true
+}
+
+// boundBody keeps every request body within limit but a streamed
+// upload's (which ReadUpload bounds as it reads), and leaves no byte of a
+// body on the connection for the next request to be read from. Bodies
+// arrive as streams (StreamRequestBody), which fasthttp neither bounds
+// nor finishes reading when a handler does not: unread, their rest would
+// be taken for a request of its own. So a body is read here, whole, and
+// a connection whose upload may stop being read (a refusal) is closed
+// after its answer. It runs first, before anything answers.
 func (s *Server) boundBody(limit int) fiber.Handler {
 	return func(c fiber.Ctx) error {
 		req := c.Request()
-		if !req.IsBodyStream() || s.isUpload(c) {
+		if !req.IsBodyStream() {
 			return c.Next()
 		}
-		n := req.Header.ContentLength()
-		if n > limit {
+		if s.isUpload(c) {
+			c.Response().Header.SetConnectionClose()
+			return c.Next()
+		}
+		if req.Header.ContentLength() > limit {
+			c.Response().Header.SetConnectionClose()
 			return fiber.ErrRequestEntityTooLarge
 		}
-		if n == -1 {
-			b, err := io.ReadAll(io.LimitReader(req.BodyStream(), int64(limit)+1))
-			if err != nil {
-				return fiber.ErrBadRequest
-			}
-			if len(b) > limit {
-				return fiber.ErrRequestEntityTooLarge
-			}
-			req.SetBody(b)
+		b, err := io.ReadAll(io.LimitReader(req.BodyStream(), int64(limit)+1))
+		if err != nil {
+			c.Response().Header.SetConnectionClose()
+			return fiber.ErrBadRequest
 		}
+		if len(b) > limit {
+			c.Response().Header.SetConnectionClose()
+			return fiber.ErrRequestEntityTooLarge
+		}
+		req.SetBody(b)
 		return c.Next()
 	}
 }

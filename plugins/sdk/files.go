@@ -48,7 +48,8 @@ func (f Files) host() (pluginv1.HostClient, error) {
 	return f.r.module.host, nil
 }
 
-// Uploaded are the files a form's field brought (UploadPage), in order.
+// Uploaded are the files a form's field brought (UploadPage), in order:
+// the person's own, not yet claimed.
 func (f Files) Uploaded(field string) ([]File, error) {
 	var ids []int64
 	for _, v := range f.r.Form[field] {
@@ -61,7 +62,17 @@ func (f Files) Uploaded(field string) ([]File, error) {
 	if len(ids) == 0 {
 		return nil, nil
 	}
-	return f.Get(ids...)
+	got, err := f.Get(ids...)
+	if err != nil {
+		return nil, err
+	}
+	mine := got[:0]
+	for _, file := range got {
+		if file.Ref == "" && file.UploadedBy == f.r.UserID() {
+			mine = append(mine, file)
+		}
+	}
+	return mine, nil
 }
 
 // Get describes files by id; those that are not the module's here are

@@ -35,8 +35,20 @@ func (s *Service) fileScope(token string) (*calls.Scope, *files.Service, error) 
 	return sc, s.deps.Files, err
 }
 
-// fileStatus is the gRPC answer to a file service refusal.
-func fileStatus(err error) error {
+// putsAtOnce bounds the files one plugin stores at once: each holds a
+// stream and, for an S3 store, a part's buffer in the host.
+const putsAtOnce = 4
+
+// fileStatus is the gRPC answer to an error of the file service: a
+// refusal says why; anything else is logged, and the plugin learns only
+// that it failed (no store's address or folder).
+func (s *Service) fileStatus(err error) error {
+	if err == nil {
+		return nil
+	}
+	if _, ok := status.FromError(err); ok {
+		return err
+	}
 	var r *refusal.Error
 	if errors.As(err, &r) {
 		code := codes.InvalidArgument
@@ -48,7 +60,8 @@ func fileStatus(err error) error {
 		}
 		return status.Error(code, r.Reason)
 	}
-	return err
+	s.Log.Error("plugin file call failed", "plugin", s.Plugin, "error", err.Error())
+	return status.Error(codes.Internal, "the file store failed; the host's log says why")
 }
 
 func fileInfo(f *files.File) *pluginv1.FileInfo {
@@ -73,7 +86,7 @@ func (s *Service) Files(ctx context.Context, req *pluginv1.FilesRequest) (*plugi
 	if req.GetRef() != "" {
 		list, err := svc.List(ctx, sc.OrgID, s.Plugin, req.GetRef())
 		if err != nil {
-			return nil, err
+			return nil, s.fileStatus(err)
 		}
 		for i := range list {
 			out.Files = append(out.Files, fileInfo(&list[i]))
@@ -89,7 +102,7 @@ func (s *Service) Files(ctx context.Context, req *pluginv1.FilesRequest) (*plugi
 			continue // another's, or gone: the plugin learns nothing of it
 		}
 		if err != nil {
-			return nil, err
+			return nil, s.fileStatus(err)
 		}
 		out.Files = append(out.Files, fileInfo(f))
 	}
@@ -115,9 +128,9 @@ func (s *Service) ClaimFiles(ctx context.Context, req *pluginv1.ClaimFilesReques
 		}
 		dossierID = &id
 	}
-	n, err := svc.Claim(ctx, sc.OrgID, s.Plugin, req.GetIds(), req.GetRef(), dossierID)
+	n, err := svc.Claim(ctx, sc.OrgID, s.Plugin, sc.UserID, req.GetIds(), req.GetRef(), dossierID)
 	if err != nil {
-		return nil, err
+		return nil, s.fileStatus(err)
 	}
 	return &pluginv1.ClaimFilesResponse{Claimed: int32(n)}, nil
 }
@@ -129,7 +142,7 @@ func (s *Service) DeleteFile(ctx context.Context, req *pluginv1.FileRequest) (*p
 		return nil, err
 	}
 	if err := svc.Delete(ctx, sc.OrgID, s.Plugin, req.GetId()); err != nil {
-		return nil, fileStatus(err)
+		return nil, s.fileStatus(err)
 	}
 	return &pluginv1.DeleteFileResponse{}, nil
 }
@@ -144,6 +157,18 @@ func (s *Service) PutFile(stream grpc.ClientStreamingServer[pluginv1.FileChunk, 
 	if err != nil {
 		return err
 	}
+	select {
+	case s.puts <- struct{}{}:
+		defer func() { <-s.puts }()
+	default:
+		return status.Errorf(codes.ResourceExhausted, "at most %d files are stored at once", putsAtOnce)
+	}
+	// The file is the call's: it is stored within the call's time, and
+	// not after the call ended.
+	ctx, cancel := context.WithDeadline(stream.Context(), sc.Deadline)
+	defer cancel()
+	token := first.GetToken()
+	live := func() bool { return s.Calls.Find(s.Plugin, token) != nil }
 	if len(first.GetRef()) > 100 || !files.ValidAccept(first.GetAccept()) {
 		return status.Error(codes.InvalidArgument, "a ref of at most 100 bytes; accept names kinds or types")
 	}
@@ -153,7 +178,7 @@ func (s *Service) PutFile(stream grpc.ClientStreamingServer[pluginv1.FileChunk, 
 	}
 	up := files.Upload{OrganisationID: sc.OrgID, Owner: s.Plugin, Ref: first.GetRef(), Name: first.GetName(), Accept: accept}
 	if id := first.GetDossierId(); id != 0 {
-		_, level, err := s.dossierLevel(stream.Context(), sc, id)
+		_, level, err := s.dossierLevel(ctx, sc, id)
 		if err != nil {
 			return err
 		}
@@ -162,21 +187,25 @@ func (s *Service) PutFile(stream grpc.ClientStreamingServer[pluginv1.FileChunk, 
 		}
 		up.DossierID = &id
 	}
-	f, err := svc.Store(stream.Context(), up, &chunkReader{next: stream.Recv, buf: first.GetData()})
+	f, err := svc.Store(ctx, up, &chunkReader{next: stream.Recv, live: live, buf: first.GetData()})
 	if err != nil {
-		return fileStatus(err)
+		return s.fileStatus(err)
 	}
 	return stream.SendAndClose(fileInfo(f))
 }
 
-// chunkReader reads a stream of chunks as bytes.
+// chunkReader reads a stream of chunks as bytes, while the call lives.
 type chunkReader struct {
 	next func() (*pluginv1.FileChunk, error)
+	live func() bool
 	buf  []byte
 }
 
 func (r *chunkReader) Read(p []byte) (int, error) {
 	for len(r.buf) == 0 {
+		if !r.live() {
+			return 0, status.Error(codes.DeadlineExceeded, "the call this file belongs to has ended")
+		}
 		c, err := r.next()
 		if err != nil {
 			return 0, err // io.EOF at the stream's end
@@ -201,11 +230,11 @@ func (s *Service) ReadFile(req *pluginv1.FileRequest, stream grpc.ServerStreamin
 	ctx := stream.Context()
 	f, err := svc.GetOwned(ctx, sc.OrgID, s.Plugin, req.GetId())
 	if err != nil {
-		return fileStatus(err)
+		return s.fileStatus(err)
 	}
 	rc, err := svc.Open(ctx, f, 0, -1)
 	if err != nil {
-		return err
+		return s.fileStatus(err)
 	}
 	defer rc.Close()
 	if err := stream.Send(&pluginv1.FileChunk{Info: fileInfo(f)}); err != nil {

@@ -62,11 +62,13 @@ type Service struct {
 	deps          Deps
 	// serves tells what the plugin's manifest declares, such as a feed.
 	serves func() *pluginv1.ManifestResponse
+	// puts bounds the files the plugin stores at once (PutFile).
+	puts chan struct{}
 }
 
 // New returns the host API of one plugin, its database calls served by db.
 func New(d Deps, db *wall.Service, serves func() *pluginv1.ManifestResponse) *Service {
-	return &Service{Service: db, deps: d, serves: serves}
+	return &Service{Service: db, deps: d, serves: serves, puts: make(chan struct{}, putsAtOnce)}
 }
 
 var errMigrationCall = status.Error(codes.PermissionDenied, "a migration reaches the plugin's tables only: no people, notices, mails or events")

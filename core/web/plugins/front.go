@@ -11,6 +11,7 @@ import (
 	"html/template"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"regexp"
 	"slices"
 	"strings"
@@ -68,7 +69,7 @@ func (f *front) mount(m *pluginv1.ManifestResponse) {
 				f.Log.Warn("plugin route takes files of kinds the core does not know; it takes none", "plugin", id, "path", path)
 				rule = nil
 			} else {
-				f.web.AcceptUploads(path)
+				f.web.AcceptUploads(r.GetMethod(), path)
 			}
 		}
 		f.web.Handle(r.GetMethod(), path, web.InModule(id, web.Need(access.Permission(r.GetPermission()))), f.page(id, rule))
@@ -156,6 +157,9 @@ func (f *front) page(module string, rule *web.UploadRule) fiber.Handler {
 				return fiber.ErrRequestEntityTooLarge
 			}
 			req.Body = c.Body()
+			if rule != nil {
+				req.Body = withoutFiles(c, req.Body, rule.Fields)
+			}
 		}
 		if c.Method() == fiber.MethodGet {
 			req.Address = c.OriginalURL()
@@ -180,7 +184,7 @@ func (f *front) page(module string, rule *web.UploadRule) fiber.Handler {
 // rule does not take is left out and the plugin told why (Refused), so it
 // shows its form again with the reason.
 func (f *front) upload(c fiber.Ctx, module string, rule web.UploadRule, req *pluginhost.Request) ([]int64, error) {
-	values, ids, err := web.ReadUpload(c, f.Files, module, rule)
+	values, ids, err := f.web.ReadUpload(c, f.Files, module, rule)
 	var r *refusal.Error
 	switch {
 	case errors.As(err, &r):
@@ -199,6 +203,24 @@ func (f *front) upload(c fiber.Ctx, module string, rule web.UploadRule, req *plu
 	}
 	req.Headers["Content-Type"] = fiber.MIMEApplicationForm
 	return ids, nil
+}
+
+// withoutFiles is a plain form sent to a route that takes files, without
+// its file fields: only the host fills them, with files it stored for
+// this person just now, so no form can name someone else's file there.
+func withoutFiles(c fiber.Ctx, body []byte, fields []string) []byte {
+	ct := strings.ToLower(c.Get(fiber.HeaderContentType))
+	if ct != "" && !strings.HasPrefix(ct, fiber.MIMEApplicationForm) {
+		return body
+	}
+	values, err := url.ParseQuery(string(body))
+	if err != nil {
+		return nil
+	}
+	for _, f := range fields {
+		values.Del(f)
+	}
+	return []byte(values.Encode())
 }
 
 func headers(c fiber.Ctx, names []string) map[string]string {
