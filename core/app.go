@@ -204,7 +204,8 @@ func (a *App) build() error {
 	a.announce = announcement.NewService(a.db, a.notify)
 	announcements.Register(a.web, announcements.Deps{Announcements: a.announce, Modules: a.modules})
 	dossiers.Register(a.web, dossiers.Deps{Dossiers: a.dossiers, Orgs: a.orgs, Identity: a.ident, Reads: a.reads, Modules: a.modules})
-	privacypages.Register(a.web, privacypages.Deps{Privacy: privacy.NewService(a.db, time.Duration(cfg.Privacy.RetentionDays)*24*time.Hour)})
+	privacypages.Register(a.web, privacypages.Deps{Privacy: privacy.NewService(a.db, time.Duration(cfg.Privacy.RetentionDays)*24*time.Hour,
+		privacy.Deps{Modules: a.plugins, Files: a.files, Emit: a.events.Emit})})
 	return nil
 }
 

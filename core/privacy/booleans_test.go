@@ -25,7 +25,7 @@ func TestExportYesNoFieldsAreBooleans(t *testing.T) {
 		if err := app.Identity().SetMailPreferences(ctx, kim.ID, []string{dossier.Module}); err != nil {
 			t.Fatal(err)
 		}
-		files := export(t, privacy.NewService(app.DB(), 0), kim.ID)
+		files := export(t, privacy.NewService(app.DB(), 0, privacy.Deps{}), kim.ID)
 		for file, fields := range map[string][]string{
 			"account.json":          {"totp_enabled"},
 			"memberships.json":      {"active", "web_access"},

@@ -20,30 +20,27 @@ const StatusErased = "erased"
 // that what others wrote still has an author), their dossiers keep only
 // their trajectories' figures, and everything else about them goes. It is
 // refused while the retention rule still keeps their records, and for an
-// account the organisation does not look after alone (directory.Steward). One transaction:
-// erased entirely or not at all.
+// account the organisation does not look after alone (directory.Steward).
+// Each module erases its part first (ModuleFailed when one does not: the
+// core then erases nothing, and the erasure may be asked again); then the
+// core's, in one transaction: erased entirely or not at all, and
+// person.erased is emitted with it.
 func (s *Service) Erase(ctx context.Context, orgID, actorID, userID int64, ip string) error {
-	return s.db.Tx(ctx, func(ctx context.Context) error {
-		tx := s.db.In(ctx)
-		mine, err := tx.NewSelect().Table("members").Where("user_id = ? AND organisation_id = ?", userID, orgID).Exists(ctx)
+	if s.deps.Modules != nil {
+		if err := s.db.Tx(ctx, func(ctx context.Context) error { return s.mayErase(ctx, orgID, userID) }); err != nil {
+			return err
+		}
+		orgs, err := s.organisations(ctx, userID)
 		if err != nil {
 			return err
 		}
-		if !mine {
-			return ErrNotMember
-		}
-		// The account must be this organisation's alone to look after:
-		// another subscriber's member, dossier or share keeps it. Held, so
-		// that no join or share elsewhere slips in before the erasure.
-		if err := store.HoldRow(ctx, tx, "users", userID); err != nil {
+		if err := s.deps.Modules.ErasePerson(ctx, userID, orgs, s.Retention); err != nil {
 			return err
 		}
-		if ok, err := directory.Steward(ctx, tx, orgID, userID); err != nil {
-			return err
-		} else if !ok {
-			return ErrElsewhere
-		}
-		if err := s.checkRetention(ctx, tx, userID); err != nil {
+	}
+	return s.db.Tx(ctx, func(ctx context.Context) error {
+		tx := s.db.In(ctx)
+		if err := s.mayErase(ctx, orgID, userID); err != nil {
 			return err
 		}
 		dossiers := tx.NewSelect().Table("dossiers").Column("id").Where("user_id = ?", userID)
@@ -83,8 +80,40 @@ func (s *Service) Erase(ctx context.Context, orgID, actorID, userID int64, ip st
 				return err
 			}
 		}
-		return audit.Record(ctx, tx, audit.Event{OrganisationID: &orgID, ActorID: &actorID, SubjectID: &userID, Action: "privacy.erased", IP: ip})
+		if err := audit.Record(ctx, tx, audit.Event{OrganisationID: &orgID, ActorID: &actorID, SubjectID: &userID, Action: "privacy.erased", IP: ip}); err != nil {
+			return err
+		}
+		if s.deps.Emit == nil {
+			return nil
+		}
+		return s.deps.Emit(ctx, orgID, actorID, "core", "person.erased", []byte(`{"person_id":`+strconv.FormatInt(userID, 10)+`}`))
 	})
+}
+
+// mayErase refuses, in ctx's transaction, erasing someone who is not a
+// member of the organisation, whom it does not look after alone, or whose
+// records the retention keeps. The account's row is held, so that no join
+// or share elsewhere slips in before the erasure.
+func (s *Service) mayErase(ctx context.Context, orgID, userID int64) error {
+	tx := s.db.In(ctx)
+	mine, err := tx.NewSelect().Table("members").Where("user_id = ? AND organisation_id = ?", userID, orgID).Exists(ctx)
+	if err != nil {
+		return err
+	}
+	if !mine {
+		return ErrNotMember
+	}
+	// The account must be this organisation's alone to look after:
+	// another subscriber's member, dossier or share keeps it.
+	if err := store.HoldRow(ctx, tx, "users", userID); err != nil {
+		return err
+	}
+	if ok, err := directory.Steward(ctx, tx, orgID, userID); err != nil {
+		return err
+	} else if !ok {
+		return ErrElsewhere
+	}
+	return s.checkRetention(ctx, tx, userID)
 }
 
 // checkRetention refuses while the person's last trajectory ended within

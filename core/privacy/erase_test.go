@@ -59,9 +59,9 @@ func TestEraseRefusals(t *testing.T) {
 
 		// Long after the first trajectory's records may go.
 		now := time.Now().UTC().Truncate(time.Second).Add(2 * retention)
-		kept := privacy.NewService(app.DB(), retention)
+		kept := privacy.NewService(app.DB(), retention, privacy.Deps{})
 		kept.Now = func() time.Time { return now }
-		free := privacy.NewService(app.DB(), 0)
+		free := privacy.NewService(app.DB(), 0, privacy.Deps{})
 		for _, tc := range []struct {
 			name   string
 			svc    *privacy.Service
@@ -176,7 +176,7 @@ func TestEraseAfterRetention(t *testing.T) {
 			t.Fatalf("end date %q: %v", trajectories[0].EndDate, err)
 		}
 		until := ended.Add(retention)
-		svc := privacy.NewService(app.DB(), retention)
+		svc := privacy.NewService(app.DB(), retention, privacy.Deps{})
 		svc.Now = func() time.Time { return until.Add(-time.Second) }
 		var retained *privacy.Retained
 		if err := svc.Erase(ctx, harbour.ID, admin.ID, kim.ID, ""); !errors.As(err, &retained) || !retained.Until.Equal(until) {

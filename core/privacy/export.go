@@ -2,13 +2,18 @@ package privacy
 
 import (
 	"archive/zip"
+	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
+	"path"
 	"strings"
 	"time"
 
 	"github.com/uptrace/bun"
+
+	"github.com/atriumhq/atrium/core/files"
 )
 
 // part is one file of the export: what it holds and the query that reads it.
@@ -75,8 +80,21 @@ var parts = []part{
 }
 
 // Export writes everything the installation keeps about a person as a ZIP:
-// one JSON file per kind of record, and their photo.
+// one JSON file per kind of record, their photo, the files they uploaded
+// and each module's part (modules/<module>/<organisation>/…). The modules
+// are asked first: when one does not answer, nothing is written and the
+// error (ModuleFailed) names it.
 func (s *Service) Export(ctx context.Context, userID int64, w io.Writer) error {
+	var modules []ModulePart
+	if s.deps.Modules != nil {
+		orgs, err := s.organisations(ctx, userID)
+		if err != nil {
+			return err
+		}
+		if modules, err = s.deps.Modules.ExportParts(ctx, userID, orgs); err != nil {
+			return err
+		}
+	}
 	z := zip.NewWriter(w)
 	for _, p := range parts {
 		var rows []map[string]any
@@ -110,11 +128,65 @@ func (s *Service) Export(ctx context.Context, userID int64, w io.Writer) error {
 			return err
 		}
 	}
+	for _, m := range modules {
+		for _, f := range m.Files {
+			name := fmt.Sprintf("modules/%s/%d/%s", m.Module, m.OrganisationID, path.Base("/"+f.Name))
+			if err := writeFile(z, name, bytes.NewReader(f.Data)); err != nil {
+				return err
+			}
+		}
+	}
+	if err := s.exportFiles(ctx, z, userID); err != nil {
+		return err
+	}
 	if err := writeJSON(z, "README.json", map[string]any{"exported_at": s.Now().UTC().Format(time.RFC3339),
-		"about": "Everything this Atrium installation keeps about you, one file per kind of record. Modules' own records are not included yet."}); err != nil {
+		"about": "Everything this Atrium installation keeps about you, one file per kind of record; the files you uploaded in files/, and each module's own records in modules/<module>/<organisation>/."}); err != nil {
 		return err
 	}
 	return z.Close()
+}
+
+// exportFiles adds the files the person uploaded, streamed from the store,
+// and a list of them.
+func (s *Service) exportFiles(ctx context.Context, z *zip.Writer, userID int64) error {
+	if s.deps.Files == nil {
+		return nil
+	}
+	var list []files.File
+	if err := s.db.NewSelect().Model(&list).Where("uploaded_by = ?", userID).Order("id").Scan(ctx); err != nil {
+		return err
+	}
+	type entry struct {
+		Name, Module, ContentType string
+		Size                      int64
+		UploadedAt                time.Time `json:"uploaded_at"`
+		Path                      string
+	}
+	var index []entry
+	for i := range list {
+		f := &list[i]
+		name := fmt.Sprintf("files/%d-%s", f.ID, f.Name)
+		rc, err := s.deps.Files.Open(ctx, f, 0, -1)
+		if err != nil {
+			return err
+		}
+		err = writeFile(z, name, rc)
+		_ = rc.Close()
+		if err != nil {
+			return err
+		}
+		index = append(index, entry{Name: f.Name, Module: f.Owner, ContentType: f.ContentType, Size: f.Size, UploadedAt: f.CreatedAt, Path: name})
+	}
+	return writeJSON(z, "files.json", index)
+}
+
+func writeFile(z *zip.Writer, name string, r io.Reader) error {
+	f, err := z.Create(name)
+	if err != nil {
+		return err
+	}
+	_, err = io.Copy(f, r)
+	return err
 }
 
 func writeJSON(z *zip.Writer, name string, v any) error {

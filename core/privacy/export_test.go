@@ -98,7 +98,7 @@ func TestExport(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
-		svc := privacy.NewService(app.DB(), 0)
+		svc := privacy.NewService(app.DB(), 0, privacy.Deps{})
 		exportedAt := time.Date(2026, 12, 1, 10, 0, 0, 0, time.FixedZone("CET", 3600))
 		svc.Now = func() time.Time { return exportedAt }
 

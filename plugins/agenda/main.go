@@ -17,6 +17,7 @@ import (
 	"github.com/atriumhq/atrium/plugins/agenda/internal/calendar"
 	"github.com/atriumhq/atrium/plugins/agenda/internal/hours"
 	"github.com/atriumhq/atrium/plugins/agenda/internal/notify"
+	"github.com/atriumhq/atrium/plugins/agenda/internal/privacy"
 	"github.com/atriumhq/atrium/plugins/agenda/internal/schema"
 	"github.com/atriumhq/atrium/plugins/agenda/internal/settings"
 	"github.com/atriumhq/atrium/plugins/sdk"
@@ -59,6 +60,7 @@ func module() *sdk.Module {
 	m.Page("GET", "/dossiers/:id/book", "agenda.offer", h.Plan)
 	m.Page("POST", "/dossiers/:id/book", "agenda.offer", h.PlanPost)
 	m.Slot("dossier.card", h.DossierCard)
+	m.Privacy(privacy.Export, privacy.Erase)
 
 	m.Page("GET", "/agenda", "agenda.offer", h.Agenda)
 	m.Page("GET", "/appointments/:id", "", h.Appointment)

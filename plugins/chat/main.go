@@ -12,6 +12,7 @@ import (
 	"embed"
 
 	"github.com/atriumhq/atrium/plugins/chat/internal/conversation"
+	"github.com/atriumhq/atrium/plugins/chat/internal/privacy"
 	"github.com/atriumhq/atrium/plugins/chat/internal/schema"
 	"github.com/atriumhq/atrium/plugins/chat/internal/settings"
 	"github.com/atriumhq/atrium/plugins/sdk"
@@ -61,5 +62,6 @@ func module() *sdk.Module {
 	m.Slot("dossier.card", h.DossierCard)
 	m.Slot("person.card", h.PersonCard)
 	m.Demo(h.Demo)
+	m.Privacy(privacy.Export, privacy.Erase)
 	return m
 }

@@ -105,6 +105,8 @@ type Module struct {
 	protocol   HandlerFunc
 	wellKnown  []string
 	feed       HandlerFunc
+	export     ExportFunc
+	erase      EraseFunc
 	events     map[string]EventFunc
 }
 

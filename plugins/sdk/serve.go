@@ -134,6 +134,9 @@ func (s *server) Manifest(_ context.Context, req *pluginv1.ManifestRequest) (*pl
 	for name := range s.module.events {
 		out.Events = append(out.Events, name)
 	}
+	if s.module.export != nil && s.module.erase != nil {
+		out.Implements = append(out.Implements, "Privacy")
+	}
 	if len(out.Events) > 0 {
 		out.Implements = append(out.Implements, "OnEvent")
 		out.EventHistory = mf.EventHistory

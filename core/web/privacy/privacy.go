@@ -47,7 +47,16 @@ func (h *Handlers) Export(c fiber.Ctx) error {
 	c.Set(fiber.HeaderContentType, "application/zip")
 	c.Set(fiber.HeaderContentDisposition, `attachment; filename="my-data-`+time.Now().UTC().Format("2006-01-02")+`.zip"`)
 	c.Set(fiber.HeaderCacheControl, "no-store")
-	return h.svc.Export(c.Context(), v.User.ID, c.Response().BodyWriter())
+	err := h.svc.Export(c.Context(), v.User.ID, c.Response().BodyWriter())
+	var failed *privacy.ModuleFailed
+	if errors.As(err, &failed) {
+		// Nothing was written: the modules are asked before the download starts.
+		c.Response().Header.Del(fiber.HeaderContentDisposition)
+		c.Response().Header.Del(fiber.HeaderContentType)
+		web.SetFlash(c, "error", "privacy.export.module_failed")
+		return h.web.Redirect(c, "/settings/privacy")
+	}
+	return err
 }
 
 // ErasePost erases a member of the organisation, when the administrator
@@ -76,7 +85,11 @@ func (h *Handlers) ErasePost(c fiber.Ctx) error {
 	}
 	err = h.svc.Erase(c.Context(), v.Org.ID, v.User.ID, id, c.IP())
 	var retained *privacy.Retained
+	var failed *privacy.ModuleFailed
 	switch {
+	case errors.As(err, &failed):
+		web.SetFlash(c, "error", "privacy.erase.module_failed")
+		return h.web.Redirect(c, back)
 	case errors.Is(err, privacy.ErrElsewhere):
 		web.SetFlash(c, "error", "privacy.erase.elsewhere")
 		return h.web.Redirect(c, back)

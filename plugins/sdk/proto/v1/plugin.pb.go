@@ -4539,6 +4539,170 @@ func (x *FileChunk) GetInfo() *FileInfo {
 	return nil
 }
 
+type PrivacyRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Context       *CallContext           `protobuf:"bytes,1,opt,name=context,proto3" json:"context,omitempty"` // the organisation's, as nobody
+	Action        string                 `protobuf:"bytes,2,opt,name=action,proto3" json:"action,omitempty"`   // "export" or "erase"
+	PersonId      int64                  `protobuf:"varint,3,opt,name=person_id,json=personId,proto3" json:"person_id,omitempty"`
+	RetentionDays int32                  `protobuf:"varint,4,opt,name=retention_days,json=retentionDays,proto3" json:"retention_days,omitempty"` // erase: records of trajectories ended within this many days are kept (anonymised where the plugin can)
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *PrivacyRequest) Reset() {
+	*x = PrivacyRequest{}
+	mi := &file_plugin_proto_msgTypes[72]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *PrivacyRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*PrivacyRequest) ProtoMessage() {}
+
+func (x *PrivacyRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_plugin_proto_msgTypes[72]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use PrivacyRequest.ProtoReflect.Descriptor instead.
+func (*PrivacyRequest) Descriptor() ([]byte, []int) {
+	return file_plugin_proto_rawDescGZIP(), []int{72}
+}
+
+func (x *PrivacyRequest) GetContext() *CallContext {
+	if x != nil {
+		return x.Context
+	}
+	return nil
+}
+
+func (x *PrivacyRequest) GetAction() string {
+	if x != nil {
+		return x.Action
+	}
+	return ""
+}
+
+func (x *PrivacyRequest) GetPersonId() int64 {
+	if x != nil {
+		return x.PersonId
+	}
+	return 0
+}
+
+func (x *PrivacyRequest) GetRetentionDays() int32 {
+	if x != nil {
+		return x.RetentionDays
+	}
+	return 0
+}
+
+type PrivacyResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Files         []*ExportFile          `protobuf:"bytes,1,rep,name=files,proto3" json:"files,omitempty"` // export: JSON (or other) files for the person's download, at most 32 MiB in all
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *PrivacyResponse) Reset() {
+	*x = PrivacyResponse{}
+	mi := &file_plugin_proto_msgTypes[73]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *PrivacyResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*PrivacyResponse) ProtoMessage() {}
+
+func (x *PrivacyResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_plugin_proto_msgTypes[73]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use PrivacyResponse.ProtoReflect.Descriptor instead.
+func (*PrivacyResponse) Descriptor() ([]byte, []int) {
+	return file_plugin_proto_rawDescGZIP(), []int{73}
+}
+
+func (x *PrivacyResponse) GetFiles() []*ExportFile {
+	if x != nil {
+		return x.Files
+	}
+	return nil
+}
+
+type ExportFile struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Name          string                 `protobuf:"bytes,1,opt,name=name,proto3" json:"name,omitempty"` // such as "appointments.json"; folders are not kept
+	Data          []byte                 `protobuf:"bytes,2,opt,name=data,proto3" json:"data,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ExportFile) Reset() {
+	*x = ExportFile{}
+	mi := &file_plugin_proto_msgTypes[74]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ExportFile) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ExportFile) ProtoMessage() {}
+
+func (x *ExportFile) ProtoReflect() protoreflect.Message {
+	mi := &file_plugin_proto_msgTypes[74]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ExportFile.ProtoReflect.Descriptor instead.
+func (*ExportFile) Descriptor() ([]byte, []int) {
+	return file_plugin_proto_rawDescGZIP(), []int{74}
+}
+
+func (x *ExportFile) GetName() string {
+	if x != nil {
+		return x.Name
+	}
+	return ""
+}
+
+func (x *ExportFile) GetData() []byte {
+	if x != nil {
+		return x.Data
+	}
+	return nil
+}
+
 var File_plugin_proto protoreflect.FileDescriptor
 
 const file_plugin_proto_rawDesc = "" +
@@ -4898,14 +5062,26 @@ const file_plugin_proto_rawDesc = "" +
 	"dossier_id\x18\x04 \x01(\x03R\tdossierId\x12\x16\n" +
 	"\x06accept\x18\x05 \x03(\tR\x06accept\x12\x12\n" +
 	"\x04data\x18\x06 \x01(\fR\x04data\x12.\n" +
-	"\x04info\x18\a \x01(\v2\x1a.atrium.plugin.v1.FileInfoR\x04info2\xd8\x03\n" +
+	"\x04info\x18\a \x01(\v2\x1a.atrium.plugin.v1.FileInfoR\x04info\"\xa5\x01\n" +
+	"\x0ePrivacyRequest\x127\n" +
+	"\acontext\x18\x01 \x01(\v2\x1d.atrium.plugin.v1.CallContextR\acontext\x12\x16\n" +
+	"\x06action\x18\x02 \x01(\tR\x06action\x12\x1b\n" +
+	"\tperson_id\x18\x03 \x01(\x03R\bpersonId\x12%\n" +
+	"\x0eretention_days\x18\x04 \x01(\x05R\rretentionDays\"E\n" +
+	"\x0fPrivacyResponse\x122\n" +
+	"\x05files\x18\x01 \x03(\v2\x1c.atrium.plugin.v1.ExportFileR\x05files\"4\n" +
+	"\n" +
+	"ExportFile\x12\x12\n" +
+	"\x04name\x18\x01 \x01(\tR\x04name\x12\x12\n" +
+	"\x04data\x18\x02 \x01(\fR\x04data2\xa8\x04\n" +
 	"\x06Plugin\x12Q\n" +
 	"\bManifest\x12!.atrium.plugin.v1.ManifestRequest\x1a\".atrium.plugin.v1.ManifestResponse\x12N\n" +
 	"\aMigrate\x12 .atrium.plugin.v1.MigrateRequest\x1a!.atrium.plugin.v1.MigrateResponse\x12K\n" +
 	"\x06Handle\x12\x1f.atrium.plugin.v1.HandleRequest\x1a .atrium.plugin.v1.HandleResponse\x12E\n" +
 	"\x04Slot\x12\x1d.atrium.plugin.v1.SlotRequest\x1a\x1e.atrium.plugin.v1.SlotResponse\x12J\n" +
 	"\aOnEvent\x12\x1e.atrium.plugin.v1.EventRequest\x1a\x1f.atrium.plugin.v1.EventResponse\x12K\n" +
-	"\x06Health\x12\x1f.atrium.plugin.v1.HealthRequest\x1a .atrium.plugin.v1.HealthResponse2\xb7\x0f\n" +
+	"\x06Health\x12\x1f.atrium.plugin.v1.HealthRequest\x1a .atrium.plugin.v1.HealthResponse\x12N\n" +
+	"\aPrivacy\x12 .atrium.plugin.v1.PrivacyRequest\x1a!.atrium.plugin.v1.PrivacyResponse2\xb7\x0f\n" +
 	"\x04Host\x12E\n" +
 	"\x04Exec\x12\x1d.atrium.plugin.v1.ExecRequest\x1a\x1e.atrium.plugin.v1.ExecResponse\x12E\n" +
 	"\x05Query\x12\x1e.atrium.plugin.v1.QueryRequest\x1a\x1a.atrium.plugin.v1.RowBatch0\x01\x12K\n" +
@@ -4949,7 +5125,7 @@ func file_plugin_proto_rawDescGZIP() []byte {
 }
 
 var file_plugin_proto_enumTypes = make([]protoimpl.EnumInfo, 1)
-var file_plugin_proto_msgTypes = make([]protoimpl.MessageInfo, 80)
+var file_plugin_proto_msgTypes = make([]protoimpl.MessageInfo, 83)
 var file_plugin_proto_goTypes = []any{
 	(HandleResponse_Kind)(0),   // 0: atrium.plugin.v1.HandleResponse.Kind
 	(*ManifestRequest)(nil),    // 1: atrium.plugin.v1.ManifestRequest
@@ -5024,14 +5200,17 @@ var file_plugin_proto_goTypes = []any{
 	(*FileRequest)(nil),        // 70: atrium.plugin.v1.FileRequest
 	(*DeleteFileResponse)(nil), // 71: atrium.plugin.v1.DeleteFileResponse
 	(*FileChunk)(nil),          // 72: atrium.plugin.v1.FileChunk
-	nil,                        // 73: atrium.plugin.v1.CallContext.TermsEntry
-	nil,                        // 74: atrium.plugin.v1.HandleRequest.HeadersEntry
-	nil,                        // 75: atrium.plugin.v1.HandleRequest.ParamsEntry
-	nil,                        // 76: atrium.plugin.v1.HandleRequest.RefusedEntry
-	nil,                        // 77: atrium.plugin.v1.HandleResponse.HeadersEntry
-	nil,                        // 78: atrium.plugin.v1.SlotRequest.ParamsEntry
-	nil,                        // 79: atrium.plugin.v1.TermsResponse.TermsEntry
-	nil,                        // 80: atrium.plugin.v1.ReadStateResponse.ReadEntry
+	(*PrivacyRequest)(nil),     // 73: atrium.plugin.v1.PrivacyRequest
+	(*PrivacyResponse)(nil),    // 74: atrium.plugin.v1.PrivacyResponse
+	(*ExportFile)(nil),         // 75: atrium.plugin.v1.ExportFile
+	nil,                        // 76: atrium.plugin.v1.CallContext.TermsEntry
+	nil,                        // 77: atrium.plugin.v1.HandleRequest.HeadersEntry
+	nil,                        // 78: atrium.plugin.v1.HandleRequest.ParamsEntry
+	nil,                        // 79: atrium.plugin.v1.HandleRequest.RefusedEntry
+	nil,                        // 80: atrium.plugin.v1.HandleResponse.HeadersEntry
+	nil,                        // 81: atrium.plugin.v1.SlotRequest.ParamsEntry
+	nil,                        // 82: atrium.plugin.v1.TermsResponse.TermsEntry
+	nil,                        // 83: atrium.plugin.v1.ReadStateResponse.ReadEntry
 }
 var file_plugin_proto_depIdxs = []int32{
 	3,  // 0: atrium.plugin.v1.ManifestResponse.permissions:type_name -> atrium.plugin.v1.Permission
@@ -5041,99 +5220,103 @@ var file_plugin_proto_depIdxs = []int32{
 	4,  // 4: atrium.plugin.v1.ManifestResponse.panels:type_name -> atrium.plugin.v1.NavEntry
 	6,  // 5: atrium.plugin.v1.Route.upload:type_name -> atrium.plugin.v1.Upload
 	10, // 6: atrium.plugin.v1.MigrateRequest.context:type_name -> atrium.plugin.v1.CallContext
-	73, // 7: atrium.plugin.v1.CallContext.terms:type_name -> atrium.plugin.v1.CallContext.TermsEntry
+	76, // 7: atrium.plugin.v1.CallContext.terms:type_name -> atrium.plugin.v1.CallContext.TermsEntry
 	10, // 8: atrium.plugin.v1.HandleRequest.context:type_name -> atrium.plugin.v1.CallContext
-	74, // 9: atrium.plugin.v1.HandleRequest.headers:type_name -> atrium.plugin.v1.HandleRequest.HeadersEntry
-	75, // 10: atrium.plugin.v1.HandleRequest.params:type_name -> atrium.plugin.v1.HandleRequest.ParamsEntry
+	77, // 9: atrium.plugin.v1.HandleRequest.headers:type_name -> atrium.plugin.v1.HandleRequest.HeadersEntry
+	78, // 10: atrium.plugin.v1.HandleRequest.params:type_name -> atrium.plugin.v1.HandleRequest.ParamsEntry
 	13, // 11: atrium.plugin.v1.HandleRequest.preloads:type_name -> atrium.plugin.v1.Preload
-	76, // 12: atrium.plugin.v1.HandleRequest.refused:type_name -> atrium.plugin.v1.HandleRequest.RefusedEntry
+	79, // 12: atrium.plugin.v1.HandleRequest.refused:type_name -> atrium.plugin.v1.HandleRequest.RefusedEntry
 	30, // 13: atrium.plugin.v1.Preload.rows:type_name -> atrium.plugin.v1.RowBatch
 	0,  // 14: atrium.plugin.v1.HandleResponse.kind:type_name -> atrium.plugin.v1.HandleResponse.Kind
-	77, // 15: atrium.plugin.v1.HandleResponse.headers:type_name -> atrium.plugin.v1.HandleResponse.HeadersEntry
+	80, // 15: atrium.plugin.v1.HandleResponse.headers:type_name -> atrium.plugin.v1.HandleResponse.HeadersEntry
 	10, // 16: atrium.plugin.v1.SlotRequest.context:type_name -> atrium.plugin.v1.CallContext
-	78, // 17: atrium.plugin.v1.SlotRequest.params:type_name -> atrium.plugin.v1.SlotRequest.ParamsEntry
+	81, // 17: atrium.plugin.v1.SlotRequest.params:type_name -> atrium.plugin.v1.SlotRequest.ParamsEntry
 	10, // 18: atrium.plugin.v1.EventRequest.context:type_name -> atrium.plugin.v1.CallContext
 	21, // 19: atrium.plugin.v1.ExecRequest.args:type_name -> atrium.plugin.v1.Value
 	21, // 20: atrium.plugin.v1.QueryRequest.args:type_name -> atrium.plugin.v1.Value
 	21, // 21: atrium.plugin.v1.Row.values:type_name -> atrium.plugin.v1.Value
 	29, // 22: atrium.plugin.v1.RowBatch.rows:type_name -> atrium.plugin.v1.Row
 	32, // 23: atrium.plugin.v1.PeopleResponse.people:type_name -> atrium.plugin.v1.Person
-	79, // 24: atrium.plugin.v1.TermsResponse.terms:type_name -> atrium.plugin.v1.TermsResponse.TermsEntry
+	82, // 24: atrium.plugin.v1.TermsResponse.terms:type_name -> atrium.plugin.v1.TermsResponse.TermsEntry
 	48, // 25: atrium.plugin.v1.DossierResponse.trajectories:type_name -> atrium.plugin.v1.Trajectory
-	80, // 26: atrium.plugin.v1.ReadStateResponse.read:type_name -> atrium.plugin.v1.ReadStateResponse.ReadEntry
+	83, // 26: atrium.plugin.v1.ReadStateResponse.read:type_name -> atrium.plugin.v1.ReadStateResponse.ReadEntry
 	65, // 27: atrium.plugin.v1.FilesResponse.files:type_name -> atrium.plugin.v1.FileInfo
 	65, // 28: atrium.plugin.v1.FileChunk.info:type_name -> atrium.plugin.v1.FileInfo
-	11, // 29: atrium.plugin.v1.CallContext.TermsEntry.value:type_name -> atrium.plugin.v1.Words
-	11, // 30: atrium.plugin.v1.TermsResponse.TermsEntry.value:type_name -> atrium.plugin.v1.Words
-	1,  // 31: atrium.plugin.v1.Plugin.Manifest:input_type -> atrium.plugin.v1.ManifestRequest
-	8,  // 32: atrium.plugin.v1.Plugin.Migrate:input_type -> atrium.plugin.v1.MigrateRequest
-	12, // 33: atrium.plugin.v1.Plugin.Handle:input_type -> atrium.plugin.v1.HandleRequest
-	15, // 34: atrium.plugin.v1.Plugin.Slot:input_type -> atrium.plugin.v1.SlotRequest
-	17, // 35: atrium.plugin.v1.Plugin.OnEvent:input_type -> atrium.plugin.v1.EventRequest
-	19, // 36: atrium.plugin.v1.Plugin.Health:input_type -> atrium.plugin.v1.HealthRequest
-	22, // 37: atrium.plugin.v1.Host.Exec:input_type -> atrium.plugin.v1.ExecRequest
-	24, // 38: atrium.plugin.v1.Host.Query:input_type -> atrium.plugin.v1.QueryRequest
-	31, // 39: atrium.plugin.v1.Host.People:input_type -> atrium.plugin.v1.PeopleRequest
-	34, // 40: atrium.plugin.v1.Host.Can:input_type -> atrium.plugin.v1.CanRequest
-	36, // 41: atrium.plugin.v1.Host.Notify:input_type -> atrium.plugin.v1.NotifyRequest
-	38, // 42: atrium.plugin.v1.Host.Publish:input_type -> atrium.plugin.v1.PublishRequest
-	40, // 43: atrium.plugin.v1.Host.Emit:input_type -> atrium.plugin.v1.EmitRequest
-	42, // 44: atrium.plugin.v1.Host.Audit:input_type -> atrium.plugin.v1.AuditRequest
-	44, // 45: atrium.plugin.v1.Host.Terms:input_type -> atrium.plugin.v1.TermsRequest
-	25, // 46: atrium.plugin.v1.Host.Begin:input_type -> atrium.plugin.v1.BeginRequest
-	27, // 47: atrium.plugin.v1.Host.Commit:input_type -> atrium.plugin.v1.TxRequest
-	27, // 48: atrium.plugin.v1.Host.Rollback:input_type -> atrium.plugin.v1.TxRequest
-	46, // 49: atrium.plugin.v1.Host.Dossier:input_type -> atrium.plugin.v1.DossierRequest
-	49, // 50: atrium.plugin.v1.Host.AddItem:input_type -> atrium.plugin.v1.ItemRequest
-	51, // 51: atrium.plugin.v1.Host.ReadState:input_type -> atrium.plugin.v1.ReadStateRequest
-	53, // 52: atrium.plugin.v1.Host.MarkRead:input_type -> atrium.plugin.v1.MarkReadRequest
-	55, // 53: atrium.plugin.v1.Host.Sessions:input_type -> atrium.plugin.v1.SessionsRequest
-	57, // 54: atrium.plugin.v1.Host.Mail:input_type -> atrium.plugin.v1.MailRequest
-	63, // 55: atrium.plugin.v1.Host.Feed:input_type -> atrium.plugin.v1.FeedRequest
-	59, // 56: atrium.plugin.v1.Host.SetCount:input_type -> atrium.plugin.v1.CountRequest
-	61, // 57: atrium.plugin.v1.Host.Online:input_type -> atrium.plugin.v1.OnlineRequest
-	66, // 58: atrium.plugin.v1.Host.Files:input_type -> atrium.plugin.v1.FilesRequest
-	68, // 59: atrium.plugin.v1.Host.ClaimFiles:input_type -> atrium.plugin.v1.ClaimFilesRequest
-	70, // 60: atrium.plugin.v1.Host.DeleteFile:input_type -> atrium.plugin.v1.FileRequest
-	72, // 61: atrium.plugin.v1.Host.PutFile:input_type -> atrium.plugin.v1.FileChunk
-	70, // 62: atrium.plugin.v1.Host.ReadFile:input_type -> atrium.plugin.v1.FileRequest
-	2,  // 63: atrium.plugin.v1.Plugin.Manifest:output_type -> atrium.plugin.v1.ManifestResponse
-	9,  // 64: atrium.plugin.v1.Plugin.Migrate:output_type -> atrium.plugin.v1.MigrateResponse
-	14, // 65: atrium.plugin.v1.Plugin.Handle:output_type -> atrium.plugin.v1.HandleResponse
-	16, // 66: atrium.plugin.v1.Plugin.Slot:output_type -> atrium.plugin.v1.SlotResponse
-	18, // 67: atrium.plugin.v1.Plugin.OnEvent:output_type -> atrium.plugin.v1.EventResponse
-	20, // 68: atrium.plugin.v1.Plugin.Health:output_type -> atrium.plugin.v1.HealthResponse
-	23, // 69: atrium.plugin.v1.Host.Exec:output_type -> atrium.plugin.v1.ExecResponse
-	30, // 70: atrium.plugin.v1.Host.Query:output_type -> atrium.plugin.v1.RowBatch
-	33, // 71: atrium.plugin.v1.Host.People:output_type -> atrium.plugin.v1.PeopleResponse
-	35, // 72: atrium.plugin.v1.Host.Can:output_type -> atrium.plugin.v1.CanResponse
-	37, // 73: atrium.plugin.v1.Host.Notify:output_type -> atrium.plugin.v1.NotifyResponse
-	39, // 74: atrium.plugin.v1.Host.Publish:output_type -> atrium.plugin.v1.PublishResponse
-	41, // 75: atrium.plugin.v1.Host.Emit:output_type -> atrium.plugin.v1.EmitResponse
-	43, // 76: atrium.plugin.v1.Host.Audit:output_type -> atrium.plugin.v1.AuditResponse
-	45, // 77: atrium.plugin.v1.Host.Terms:output_type -> atrium.plugin.v1.TermsResponse
-	26, // 78: atrium.plugin.v1.Host.Begin:output_type -> atrium.plugin.v1.BeginResponse
-	28, // 79: atrium.plugin.v1.Host.Commit:output_type -> atrium.plugin.v1.TxResponse
-	28, // 80: atrium.plugin.v1.Host.Rollback:output_type -> atrium.plugin.v1.TxResponse
-	47, // 81: atrium.plugin.v1.Host.Dossier:output_type -> atrium.plugin.v1.DossierResponse
-	50, // 82: atrium.plugin.v1.Host.AddItem:output_type -> atrium.plugin.v1.ItemResponse
-	52, // 83: atrium.plugin.v1.Host.ReadState:output_type -> atrium.plugin.v1.ReadStateResponse
-	54, // 84: atrium.plugin.v1.Host.MarkRead:output_type -> atrium.plugin.v1.MarkReadResponse
-	56, // 85: atrium.plugin.v1.Host.Sessions:output_type -> atrium.plugin.v1.SessionsResponse
-	58, // 86: atrium.plugin.v1.Host.Mail:output_type -> atrium.plugin.v1.MailResponse
-	64, // 87: atrium.plugin.v1.Host.Feed:output_type -> atrium.plugin.v1.FeedResponse
-	60, // 88: atrium.plugin.v1.Host.SetCount:output_type -> atrium.plugin.v1.CountResponse
-	62, // 89: atrium.plugin.v1.Host.Online:output_type -> atrium.plugin.v1.OnlineResponse
-	67, // 90: atrium.plugin.v1.Host.Files:output_type -> atrium.plugin.v1.FilesResponse
-	69, // 91: atrium.plugin.v1.Host.ClaimFiles:output_type -> atrium.plugin.v1.ClaimFilesResponse
-	71, // 92: atrium.plugin.v1.Host.DeleteFile:output_type -> atrium.plugin.v1.DeleteFileResponse
-	65, // 93: atrium.plugin.v1.Host.PutFile:output_type -> atrium.plugin.v1.FileInfo
-	72, // 94: atrium.plugin.v1.Host.ReadFile:output_type -> atrium.plugin.v1.FileChunk
-	63, // [63:95] is the sub-list for method output_type
-	31, // [31:63] is the sub-list for method input_type
-	31, // [31:31] is the sub-list for extension type_name
-	31, // [31:31] is the sub-list for extension extendee
-	0,  // [0:31] is the sub-list for field type_name
+	10, // 29: atrium.plugin.v1.PrivacyRequest.context:type_name -> atrium.plugin.v1.CallContext
+	75, // 30: atrium.plugin.v1.PrivacyResponse.files:type_name -> atrium.plugin.v1.ExportFile
+	11, // 31: atrium.plugin.v1.CallContext.TermsEntry.value:type_name -> atrium.plugin.v1.Words
+	11, // 32: atrium.plugin.v1.TermsResponse.TermsEntry.value:type_name -> atrium.plugin.v1.Words
+	1,  // 33: atrium.plugin.v1.Plugin.Manifest:input_type -> atrium.plugin.v1.ManifestRequest
+	8,  // 34: atrium.plugin.v1.Plugin.Migrate:input_type -> atrium.plugin.v1.MigrateRequest
+	12, // 35: atrium.plugin.v1.Plugin.Handle:input_type -> atrium.plugin.v1.HandleRequest
+	15, // 36: atrium.plugin.v1.Plugin.Slot:input_type -> atrium.plugin.v1.SlotRequest
+	17, // 37: atrium.plugin.v1.Plugin.OnEvent:input_type -> atrium.plugin.v1.EventRequest
+	19, // 38: atrium.plugin.v1.Plugin.Health:input_type -> atrium.plugin.v1.HealthRequest
+	73, // 39: atrium.plugin.v1.Plugin.Privacy:input_type -> atrium.plugin.v1.PrivacyRequest
+	22, // 40: atrium.plugin.v1.Host.Exec:input_type -> atrium.plugin.v1.ExecRequest
+	24, // 41: atrium.plugin.v1.Host.Query:input_type -> atrium.plugin.v1.QueryRequest
+	31, // 42: atrium.plugin.v1.Host.People:input_type -> atrium.plugin.v1.PeopleRequest
+	34, // 43: atrium.plugin.v1.Host.Can:input_type -> atrium.plugin.v1.CanRequest
+	36, // 44: atrium.plugin.v1.Host.Notify:input_type -> atrium.plugin.v1.NotifyRequest
+	38, // 45: atrium.plugin.v1.Host.Publish:input_type -> atrium.plugin.v1.PublishRequest
+	40, // 46: atrium.plugin.v1.Host.Emit:input_type -> atrium.plugin.v1.EmitRequest
+	42, // 47: atrium.plugin.v1.Host.Audit:input_type -> atrium.plugin.v1.AuditRequest
+	44, // 48: atrium.plugin.v1.Host.Terms:input_type -> atrium.plugin.v1.TermsRequest
+	25, // 49: atrium.plugin.v1.Host.Begin:input_type -> atrium.plugin.v1.BeginRequest
+	27, // 50: atrium.plugin.v1.Host.Commit:input_type -> atrium.plugin.v1.TxRequest
+	27, // 51: atrium.plugin.v1.Host.Rollback:input_type -> atrium.plugin.v1.TxRequest
+	46, // 52: atrium.plugin.v1.Host.Dossier:input_type -> atrium.plugin.v1.DossierRequest
+	49, // 53: atrium.plugin.v1.Host.AddItem:input_type -> atrium.plugin.v1.ItemRequest
+	51, // 54: atrium.plugin.v1.Host.ReadState:input_type -> atrium.plugin.v1.ReadStateRequest
+	53, // 55: atrium.plugin.v1.Host.MarkRead:input_type -> atrium.plugin.v1.MarkReadRequest
+	55, // 56: atrium.plugin.v1.Host.Sessions:input_type -> atrium.plugin.v1.SessionsRequest
+	57, // 57: atrium.plugin.v1.Host.Mail:input_type -> atrium.plugin.v1.MailRequest
+	63, // 58: atrium.plugin.v1.Host.Feed:input_type -> atrium.plugin.v1.FeedRequest
+	59, // 59: atrium.plugin.v1.Host.SetCount:input_type -> atrium.plugin.v1.CountRequest
+	61, // 60: atrium.plugin.v1.Host.Online:input_type -> atrium.plugin.v1.OnlineRequest
+	66, // 61: atrium.plugin.v1.Host.Files:input_type -> atrium.plugin.v1.FilesRequest
+	68, // 62: atrium.plugin.v1.Host.ClaimFiles:input_type -> atrium.plugin.v1.ClaimFilesRequest
+	70, // 63: atrium.plugin.v1.Host.DeleteFile:input_type -> atrium.plugin.v1.FileRequest
+	72, // 64: atrium.plugin.v1.Host.PutFile:input_type -> atrium.plugin.v1.FileChunk
+	70, // 65: atrium.plugin.v1.Host.ReadFile:input_type -> atrium.plugin.v1.FileRequest
+	2,  // 66: atrium.plugin.v1.Plugin.Manifest:output_type -> atrium.plugin.v1.ManifestResponse
+	9,  // 67: atrium.plugin.v1.Plugin.Migrate:output_type -> atrium.plugin.v1.MigrateResponse
+	14, // 68: atrium.plugin.v1.Plugin.Handle:output_type -> atrium.plugin.v1.HandleResponse
+	16, // 69: atrium.plugin.v1.Plugin.Slot:output_type -> atrium.plugin.v1.SlotResponse
+	18, // 70: atrium.plugin.v1.Plugin.OnEvent:output_type -> atrium.plugin.v1.EventResponse
+	20, // 71: atrium.plugin.v1.Plugin.Health:output_type -> atrium.plugin.v1.HealthResponse
+	74, // 72: atrium.plugin.v1.Plugin.Privacy:output_type -> atrium.plugin.v1.PrivacyResponse
+	23, // 73: atrium.plugin.v1.Host.Exec:output_type -> atrium.plugin.v1.ExecResponse
+	30, // 74: atrium.plugin.v1.Host.Query:output_type -> atrium.plugin.v1.RowBatch
+	33, // 75: atrium.plugin.v1.Host.People:output_type -> atrium.plugin.v1.PeopleResponse
+	35, // 76: atrium.plugin.v1.Host.Can:output_type -> atrium.plugin.v1.CanResponse
+	37, // 77: atrium.plugin.v1.Host.Notify:output_type -> atrium.plugin.v1.NotifyResponse
+	39, // 78: atrium.plugin.v1.Host.Publish:output_type -> atrium.plugin.v1.PublishResponse
+	41, // 79: atrium.plugin.v1.Host.Emit:output_type -> atrium.plugin.v1.EmitResponse
+	43, // 80: atrium.plugin.v1.Host.Audit:output_type -> atrium.plugin.v1.AuditResponse
+	45, // 81: atrium.plugin.v1.Host.Terms:output_type -> atrium.plugin.v1.TermsResponse
+	26, // 82: atrium.plugin.v1.Host.Begin:output_type -> atrium.plugin.v1.BeginResponse
+	28, // 83: atrium.plugin.v1.Host.Commit:output_type -> atrium.plugin.v1.TxResponse
+	28, // 84: atrium.plugin.v1.Host.Rollback:output_type -> atrium.plugin.v1.TxResponse
+	47, // 85: atrium.plugin.v1.Host.Dossier:output_type -> atrium.plugin.v1.DossierResponse
+	50, // 86: atrium.plugin.v1.Host.AddItem:output_type -> atrium.plugin.v1.ItemResponse
+	52, // 87: atrium.plugin.v1.Host.ReadState:output_type -> atrium.plugin.v1.ReadStateResponse
+	54, // 88: atrium.plugin.v1.Host.MarkRead:output_type -> atrium.plugin.v1.MarkReadResponse
+	56, // 89: atrium.plugin.v1.Host.Sessions:output_type -> atrium.plugin.v1.SessionsResponse
+	58, // 90: atrium.plugin.v1.Host.Mail:output_type -> atrium.plugin.v1.MailResponse
+	64, // 91: atrium.plugin.v1.Host.Feed:output_type -> atrium.plugin.v1.FeedResponse
+	60, // 92: atrium.plugin.v1.Host.SetCount:output_type -> atrium.plugin.v1.CountResponse
+	62, // 93: atrium.plugin.v1.Host.Online:output_type -> atrium.plugin.v1.OnlineResponse
+	67, // 94: atrium.plugin.v1.Host.Files:output_type -> atrium.plugin.v1.FilesResponse
+	69, // 95: atrium.plugin.v1.Host.ClaimFiles:output_type -> atrium.plugin.v1.ClaimFilesResponse
+	71, // 96: atrium.plugin.v1.Host.DeleteFile:output_type -> atrium.plugin.v1.DeleteFileResponse
+	65, // 97: atrium.plugin.v1.Host.PutFile:output_type -> atrium.plugin.v1.FileInfo
+	72, // 98: atrium.plugin.v1.Host.ReadFile:output_type -> atrium.plugin.v1.FileChunk
+	66, // [66:99] is the sub-list for method output_type
+	33, // [33:66] is the sub-list for method input_type
+	33, // [33:33] is the sub-list for extension type_name
+	33, // [33:33] is the sub-list for extension extendee
+	0,  // [0:33] is the sub-list for field type_name
 }
 
 func init() { file_plugin_proto_init() }
@@ -5156,7 +5339,7 @@ func file_plugin_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_plugin_proto_rawDesc), len(file_plugin_proto_rawDesc)),
 			NumEnums:      1,
-			NumMessages:   80,
+			NumMessages:   83,
 			NumExtensions: 0,
 			NumServices:   2,
 		},

@@ -33,6 +33,7 @@ const (
 	Plugin_Slot_FullMethodName     = "/atrium.plugin.v1.Plugin/Slot"
 	Plugin_OnEvent_FullMethodName  = "/atrium.plugin.v1.Plugin/OnEvent"
 	Plugin_Health_FullMethodName   = "/atrium.plugin.v1.Plugin/Health"
+	Plugin_Privacy_FullMethodName  = "/atrium.plugin.v1.Plugin/Privacy"
 )
 
 // PluginClient is the client API for Plugin service.
@@ -55,6 +56,10 @@ type PluginClient interface {
 	OnEvent(ctx context.Context, in *EventRequest, opts ...grpc.CallOption) (*EventResponse, error)
 	// Health answers while the plugin can serve. v1.0
 	Health(ctx context.Context, in *HealthRequest, opts ...grpc.CallOption) (*HealthResponse, error)
+	// Privacy gives the plugin's part of a person's data export, or erases
+	// or anonymises what it keeps about them, in the call's organisation;
+	// the core's export and erasure wait for it. v1.7
+	Privacy(ctx context.Context, in *PrivacyRequest, opts ...grpc.CallOption) (*PrivacyResponse, error)
 }
 
 type pluginClient struct {
@@ -125,6 +130,16 @@ func (c *pluginClient) Health(ctx context.Context, in *HealthRequest, opts ...gr
 	return out, nil
 }
 
+func (c *pluginClient) Privacy(ctx context.Context, in *PrivacyRequest, opts ...grpc.CallOption) (*PrivacyResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(PrivacyResponse)
+	err := c.cc.Invoke(ctx, Plugin_Privacy_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
 // PluginServer is the server API for Plugin service.
 // All implementations must embed UnimplementedPluginServer
 // for forward compatibility.
@@ -145,6 +160,10 @@ type PluginServer interface {
 	OnEvent(context.Context, *EventRequest) (*EventResponse, error)
 	// Health answers while the plugin can serve. v1.0
 	Health(context.Context, *HealthRequest) (*HealthResponse, error)
+	// Privacy gives the plugin's part of a person's data export, or erases
+	// or anonymises what it keeps about them, in the call's organisation;
+	// the core's export and erasure wait for it. v1.7
+	Privacy(context.Context, *PrivacyRequest) (*PrivacyResponse, error)
 	mustEmbedUnimplementedPluginServer()
 }
 
@@ -172,6 +191,9 @@ func (UnimplementedPluginServer) OnEvent(context.Context, *EventRequest) (*Event
 }
 func (UnimplementedPluginServer) Health(context.Context, *HealthRequest) (*HealthResponse, error) {
 	return nil, status.Error(codes.Unimplemented, "method Health not implemented")
+}
+func (UnimplementedPluginServer) Privacy(context.Context, *PrivacyRequest) (*PrivacyResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method Privacy not implemented")
 }
 func (UnimplementedPluginServer) mustEmbedUnimplementedPluginServer() {}
 func (UnimplementedPluginServer) testEmbeddedByValue()                {}
@@ -302,6 +324,24 @@ func _Plugin_Health_Handler(srv interface{}, ctx context.Context, dec func(inter
 	return interceptor(ctx, in, info, handler)
 }
 
+func _Plugin_Privacy_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(PrivacyRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(PluginServer).Privacy(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: Plugin_Privacy_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(PluginServer).Privacy(ctx, req.(*PrivacyRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
 // Plugin_ServiceDesc is the grpc.ServiceDesc for Plugin service.
 // It's only intended for direct use with grpc.RegisterService,
 // and not to be introspected or modified (even as a copy)
@@ -332,6 +372,10 @@ var Plugin_ServiceDesc = grpc.ServiceDesc{
 		{
 			MethodName: "Health",
 			Handler:    _Plugin_Health_Handler,
+		},
+		{
+			MethodName: "Privacy",
+			Handler:    _Plugin_Privacy_Handler,
 		},
 	},
 	Streams:  []grpc.StreamDesc{},

@@ -1,0 +1,74 @@
+package sdk
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"time"
+
+	pluginv1 "github.com/atriumhq/atrium/plugins/sdk/proto/v1"
+)
+
+// ExportFile is one file of the module's part of a person's data export.
+// Since contract v1.7.
+type ExportFile struct {
+	Name string // such as "appointments.json"
+	Data []byte
+}
+
+// JSONFile is an export file holding v as indented JSON.
+// Since contract v1.7.
+func JSONFile(name string, v any) (ExportFile, error) {
+	b, err := json.MarshalIndent(v, "", "  ")
+	return ExportFile{Name: name, Data: b}, err
+}
+
+// ExportFunc gives the module's part of a person's export in the
+// request's organisation: what it keeps about them, worth giving back.
+// Since contract v1.7.
+type ExportFunc func(r *Request, person int64) ([]ExportFile, error)
+
+// EraseFunc erases what the module keeps about a person in the request's
+// organisation, or anonymises what the retention keeps (records of
+// trajectories that ended less than retention ago). It is asked again if
+// it fails, so it must be safe to run twice.
+// Since contract v1.7.
+type EraseFunc func(r *Request, person int64, retention time.Duration) error
+
+// Privacy makes the module take part in people's data exports and
+// erasures, as every module that keeps something about people must: the
+// core's export and erasure wait for it.
+// Since contract v1.7.
+func (m *Module) Privacy(export ExportFunc, erase EraseFunc) {
+	m.export, m.erase = export, erase
+}
+
+func (s *server) Privacy(ctx context.Context, req *pluginv1.PrivacyRequest) (*pluginv1.PrivacyResponse, error) {
+	if s.module.export == nil || s.module.erase == nil {
+		return nil, fmt.Errorf("sdk: %s does not take part in exports and erasures", s.module.manifest.ID)
+	}
+	ctx = context.WithValue(ctx, tokenKey{}, req.GetContext().GetToken())
+	rq := &Request{module: s.module, ctx: req.GetContext(), Context: ctx, resp: &pluginv1.HandleResponse{Headers: map[string]string{}}}
+	switch req.GetAction() {
+	case "export":
+		files, err := s.module.export(rq, req.GetPersonId())
+		if err != nil {
+			fmt.Fprintf(os.Stderr, "export of person %d: %v\n", req.GetPersonId(), err)
+			return nil, err
+		}
+		out := &pluginv1.PrivacyResponse{}
+		for _, f := range files {
+			out.Files = append(out.Files, &pluginv1.ExportFile{Name: f.Name, Data: f.Data})
+		}
+		return out, nil
+	case "erase":
+		retention := time.Duration(req.GetRetentionDays()) * 24 * time.Hour
+		if err := s.module.erase(rq, req.GetPersonId(), retention); err != nil {
+			fmt.Fprintf(os.Stderr, "erasure of person %d: %v\n", req.GetPersonId(), err)
+			return nil, err
+		}
+		return &pluginv1.PrivacyResponse{}, nil
+	}
+	return nil, fmt.Errorf("sdk: unknown privacy action %q", req.GetAction())
+}
