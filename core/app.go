@@ -60,6 +60,7 @@ import (
 	"github.com/atriumhq/atrium/core/web/people"
 	"github.com/atriumhq/atrium/core/web/plugins"
 	privacypages "github.com/atriumhq/atrium/core/web/privacy"
+	"github.com/atriumhq/atrium/core/web/writing"
 	"github.com/atriumhq/atrium/locales"
 	"github.com/atriumhq/atrium/themes"
 )
@@ -204,6 +205,7 @@ func (a *App) build() error {
 	a.announce = announcement.NewService(a.db, a.notify)
 	announcements.Register(a.web, announcements.Deps{Announcements: a.announce, Modules: a.modules})
 	dossiers.Register(a.web, dossiers.Deps{Dossiers: a.dossiers, Orgs: a.orgs, Identity: a.ident, Reads: a.reads, Modules: a.modules})
+	writing.Register(a.web, writing.Deps{})
 	privacypages.Register(a.web, privacypages.Deps{Privacy: privacy.NewService(a.db, time.Duration(cfg.Privacy.RetentionDays)*24*time.Hour,
 		privacy.Deps{Modules: a.plugins, Files: a.files, Emit: a.events.Emit})})
 	return nil

@@ -287,3 +287,33 @@ func TestFilesAcrossInstances(t *testing.T) {
 		t.Errorf("download on the second: %d %s, %d bytes", res.StatusCode, res.Header.Get("Content-Type"), len(res.Body))
 	}
 }
+
+// TestSearchAsksThePlugins: the dossiers' quick search and the search page
+// show a plugin's matches beside the dossiers, only what the person may
+// open, and none for fewer than three letters.
+func TestSearchAsksThePlugins(t *testing.T) {
+	t.Parallel()
+	app := filesApp(t, coretest.SQLite(t), "folder")
+	coach := app.Client(t)
+	coach.SignIn("coach@harbour.example")
+	if res := coach.PostFile("/m/filer/upload", url.Values{}, "doc", "Intake Bakker.pdf", []byte(pdfBytes)); res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("upload: %d", res.StatusCode)
+	}
+	quick := coach.Get("/dossiers/search?q=bakker", "HX-Request", "true")
+	if !strings.Contains(quick.Text("#quick-list"), "Bakker") || !strings.Contains(quick.Text(".filer-found"), "Intake Bakker.pdf") {
+		t.Errorf("quick search: %q / %q", quick.Text("#quick-list"), quick.Text(".filer-found"))
+	}
+	page := coach.Get("/search?q=intake")
+	if page.StatusCode != http.StatusOK || !strings.Contains(page.Text("#search-results .filer-found"), "Intake Bakker.pdf") {
+		t.Errorf("search page: %d %q", page.StatusCode, page.Text("#search-results"))
+	}
+	if short := coach.Get("/search?q=in"); strings.Contains(short.Body, "filer-found") {
+		t.Error("two letters asked the plugins")
+	}
+	// Someone else finds nothing of the coach's files.
+	kim := app.Client(t)
+	kim.SignIn("coachee@harbour.example")
+	if other := kim.Get("/search?q=intake"); strings.Contains(other.Body, "Intake Bakker.pdf") {
+		t.Error("another person found the coach's file")
+	}
+}

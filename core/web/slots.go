@@ -26,10 +26,15 @@ const (
 	// organisation, with none of that organisation's permissions, and the
 	// level is what counts.
 	SlotDossierCard = "dossier.card"
+	// SlotSearch is a module's matches for a search (the dossiers' quick
+	// search and the search page): a short list of links to its pages,
+	// only to what the person may open. Its parameter is q, three letters
+	// at least; like every slot it is left out when it comes too late.
+	SlotSearch = "search.results"
 )
 
 // Slots are the places a module may fill.
-var Slots = []string{SlotHomeTile, SlotPersonCard, SlotSettingsSection, SlotDossierCard}
+var Slots = []string{SlotHomeTile, SlotPersonCard, SlotSettingsSection, SlotDossierCard, SlotSearch}
 
 // Scope is the organisation a slot is filled in when it is not the viewer's
 // own (a dossier shared from another organisation): its modules decide who

@@ -9,6 +9,7 @@ import (
 
 	"github.com/atriumhq/atrium/plugins/sdk/messages"
 	pluginv1 "github.com/atriumhq/atrium/plugins/sdk/proto/v1"
+	"github.com/atriumhq/atrium/plugins/sdk/richtext"
 )
 
 // load parses the module's templates and message files.
@@ -48,12 +49,13 @@ func (m *Module) load(files fs.FS) error {
 // placeholders declares the template functions; each render binds them to
 // the request.
 var placeholders = template.FuncMap{
-	"t":    func(string, ...any) string { return "" },
-	"term": func(string, ...int) string { return "" },
-	"csrf": func() template.HTML { return "" },
-	"url":  func(string) string { return "" },
-	"dict": dict,
-	"join": strings.Join,
+	"t":      func(string, ...any) string { return "" },
+	"term":   func(string, ...int) string { return "" },
+	"csrf":   func() template.HTML { return "" },
+	"url":    func(string) string { return "" },
+	"editor": func(string, string) template.HTML { return "" },
+	"dict":   dict,
+	"join":   strings.Join,
 }
 
 // dict builds a map from key/value pairs, for passing data to t.
@@ -88,6 +90,11 @@ func (m *Module) render(r *Request, name string, data any) ([]byte, error) {
 			return template.HTML(`<input type="hidden" name="_csrf" value="` + template.HTMLEscapeString(r.ctx.GetCsrf()) + `">`)
 		},
 		"url": r.URL,
+		// editor is a text field with the writing aids (richtext.Editor):
+		// {{editor "body" .Body}}; its id is f-<name>.
+		"editor": func(name, value string) template.HTML {
+			return richtext.Editor(richtext.EditorField{ID: "f-" + name, Name: name, Value: value, Locale: r.Locale()})
+		},
 	})
 	var buf bytes.Buffer
 	err := tmpl.ExecuteTemplate(&buf, name, data)

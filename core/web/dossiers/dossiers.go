@@ -48,6 +48,7 @@ func Register(s *web.Server, d Deps) {
 	get, post := fiber.MethodGet, fiber.MethodPost
 	s.Handle(get, "/dossiers", web.Member, h.List)
 	s.Handle(get, "/dossiers/search", web.Member, h.Search)
+	s.Handle(get, "/search", web.Member, h.SearchPage)
 	s.Handle(get, "/dossiers/new", register, h.New)
 	s.Handle(post, "/dossiers/new", register, h.NewPost)
 	s.Handle(get, "/dossiers/:id", web.Member, h.Show)

@@ -3,6 +3,7 @@ package dossiers
 import (
 	"slices"
 	"strconv"
+	"strings"
 
 	"github.com/gofiber/fiber/v3"
 
@@ -14,6 +15,7 @@ import (
 const (
 	tmplList    = "dossiers/list"
 	tmplResults = "dossiers/results"
+	tmplSearch  = "dossiers/search"
 	tmplRows    = "dossiers/rows"
 	quickLimit  = 8
 )
@@ -89,11 +91,36 @@ func (h *Handlers) coaches(c fiber.Ctx, orgID int64) ([]option, error) {
 // Search is the quick search: from three letters of a first or last name,
 // the first matching dossiers the viewer may open, as a list of links.
 func (h *Handlers) Search(c fiber.Ctx) error {
-	text := c.Query("q")
-	rows, err := h.svc.Search(c.Context(), who(c), text, quickLimit)
+	data, err := h.search(c)
 	if err != nil {
 		return err
 	}
-	data := map[string]any{"Rows": rows, "Short": len([]rune(text)) > 0 && len([]rune(text)) < 3, "Text": text, "Limit": quickLimit}
 	return h.web.Render(c, web.Page{Template: tmplResults, Title: "dossier.list_title", Data: data})
+}
+
+// SearchPage is the search of the whole portal, from the box at the top
+// of every page: dossiers and what the modules find, each within what the
+// person may open.
+func (h *Handlers) SearchPage(c fiber.Ctx) error {
+	data, err := h.search(c)
+	if err != nil {
+		return err
+	}
+	return h.web.Render(c, web.Page{Template: tmplSearch, Title: "search.title", Data: data})
+}
+
+// search finds the dossiers and asks the modules for their matches, from
+// three letters on.
+func (h *Handlers) search(c fiber.Ctx) (map[string]any, error) {
+	text := strings.TrimSpace(c.Query("q"))
+	rows, err := h.svc.Search(c.Context(), who(c), text, quickLimit)
+	if err != nil {
+		return nil, err
+	}
+	letters := len([]rune(text))
+	data := map[string]any{"Rows": rows, "Short": letters > 0 && letters < 3, "Text": text, "Limit": quickLimit}
+	if letters >= 3 {
+		data["Modules"] = h.web.FillSlot(c, web.SlotSearch, map[string]string{"q": text})
+	}
+	return data, nil
 }

@@ -197,4 +197,32 @@
       if (!menu.contains(event.target)) menu.removeAttribute('open');
     });
   });
+
+  // The writing aids' toolbar (richtext.Editor): each button marks the
+  // selection of its text field in Markdown; the text stays plain.
+  var marks = {
+    bold: ['**', '**'], italic: ['*', '*'], code: ['`', '`'], link: ['[', '](https://)'],
+    list: ['- ', ''], quote: ['> ', '']
+  };
+  document.addEventListener('click', function (event) {
+    var button = event.target.closest && event.target.closest('[data-md]');
+    if (!button) return;
+    var field = document.getElementById(button.getAttribute('data-md-for'));
+    var mark = marks[button.getAttribute('data-md')];
+    if (!field || !mark) return;
+    var start = field.selectionStart, end = field.selectionEnd, text = field.value;
+    var chosen = text.slice(start, end);
+    if (mark[1] === '') { // a mark of whole lines
+      var lineStart = text.lastIndexOf('\n', start - 1) + 1;
+      chosen = text.slice(lineStart, end);
+      var marked = chosen.split('\n').map(function (line) { return mark[0] + line; }).join('\n');
+      field.value = text.slice(0, lineStart) + marked + text.slice(end);
+      field.setSelectionRange(lineStart, lineStart + marked.length);
+    } else {
+      field.value = text.slice(0, start) + mark[0] + chosen + mark[1] + text.slice(end);
+      field.setSelectionRange(start + mark[0].length, start + mark[0].length + chosen.length);
+    }
+    field.focus();
+    field.dispatchEvent(new Event('input', { bubbles: true }));
+  });
 })();

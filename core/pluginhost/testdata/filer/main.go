@@ -6,6 +6,7 @@ package main
 import (
 	"embed"
 	"fmt"
+	"html/template"
 	"io"
 	"strconv"
 	"strings"
@@ -92,6 +93,24 @@ func main() {
 			return err
 		}
 		return r.Redirect("/")
+	})
+	// Its matches for a search: the person's own files whose name holds
+	// the text.
+	m.Slot("search.results", func(r *sdk.Request) (template.HTML, error) {
+		list, err := r.Files().Of(boxOf(r.UserID()))
+		if err != nil {
+			return "", err
+		}
+		var b strings.Builder
+		for _, f := range list {
+			if strings.Contains(strings.ToLower(f.Name), strings.ToLower(r.Params["q"])) {
+				fmt.Fprintf(&b, `<li><a href="%s">%s</a></li>`, r.URL(fmt.Sprintf("/f/%d", f.ID)), template.HTMLEscapeString(f.Name))
+			}
+		}
+		if b.Len() == 0 {
+			return "", nil
+		}
+		return template.HTML(`<ul class="filer-found">` + b.String() + `</ul>`), nil
 	})
 	sdk.Serve(m)
 }
