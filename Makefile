@@ -83,13 +83,14 @@ fuzz:
 
 # Figures for docs/benchmarks.md: pages and /healthz under load on loopback
 # (SQLite and PostgreSQL), template rendering, and one password check.
-bench:
+bench: s3server
 	$(GO) test -run '^$$' -bench . -benchtime 20000x -count 1 ./core/web/
 	$(GO) test -run '^$$' -bench PasswordCheck -benchtime 20x -count 1 ./core/identity/
 	$(GO) test -run '^$$' -bench 'PluginBoundary|Query' -benchtime 3000x -count 1 ./core/pluginhost/
 	$(GO) test -run '^$$' -bench Dossiers100k -benchtime 100x -count 1 ./core/web/dossiers/
 	$(GO) test -run '^$$' -bench CalDAV10k -benchtime 20x -count 1 ./plugins/agenda/
 	$(GO) test -run '^$$' -bench Streams1000 -benchtime 200x -count 1 ./core/
+	REQUIRE_S3=1 ATRIUM_TEST_WEED="$(WEED)" $(GO) test -run '^$$' -bench 'Files100MB|EventDelivery' -benchtime 3x -count 1 ./core/pluginhost/
 
 lint:
 	@unformatted=$$(gofmt -l cmd core plugins); if [ -n "$$unformatted" ]; then echo "lint: not gofmt'ed (run gofmt -w on them):"; echo "$$unformatted"; exit 1; fi

@@ -46,6 +46,8 @@ func main() {
 	}
 	m.UploadPage("POST", "/upload", "filer.use", sdk.Upload{Fields: []string{"doc"}, Accept: []string{"pdf", "image"},
 		MaxBytes: 1 << 20, MaxFiles: 3}, upload)
+	// Large files, as large as the subscription allows (for benchmarks).
+	m.UploadPage("POST", "/big", "filer.use", sdk.Upload{Fields: []string{"doc"}, Accept: []string{"pdf"}}, upload)
 	// Web pages, which only a use that names them takes.
 	m.UploadPage("POST", "/pages", "filer.use", sdk.Upload{Fields: []string{"doc"}, Accept: []string{"text/html"}}, upload)
 	// A page that takes a note with its form, but answers an error: the

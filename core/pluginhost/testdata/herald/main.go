@@ -25,7 +25,7 @@ func main() {
 		Permissions: []sdk.Permission{{Name: "herald.use", DefaultRoles: []string{"coach", "admin"}}}}, files)
 	m.Migration("20270103000000_heard", func(ctx context.Context, db *bun.DB) error {
 		for _, q := range []string{
-			"CREATE TABLE herald_heard (organisation_id bigint NOT NULL, event_id bigint NOT NULL, text varchar(200) NOT NULL, PRIMARY KEY (organisation_id, event_id))",
+			"CREATE TABLE herald_heard (organisation_id bigint NOT NULL, event_id bigint NOT NULL, text varchar(200) NOT NULL, heard_ms bigint NOT NULL, PRIMARY KEY (organisation_id, event_id))",
 			"CREATE TABLE herald_deliveries (organisation_id bigint NOT NULL, event_id bigint NOT NULL)",
 		} {
 			if _, err := db.ExecContext(ctx, q); err != nil {
@@ -69,7 +69,8 @@ func main() {
 			if _, err := tx.ExecContext(ctx, "INSERT INTO herald_deliveries (organisation_id, event_id) VALUES (?, ?)", r.OrganisationID(), r.EventID()); err != nil {
 				return err
 			}
-			_, err := tx.ExecContext(ctx, "INSERT INTO herald_heard (organisation_id, event_id, text) VALUES (?, ?, ?) ON CONFLICT DO NOTHING", r.OrganisationID(), r.EventID(), text)
+			_, err := tx.ExecContext(ctx, "INSERT INTO herald_heard (organisation_id, event_id, text, heard_ms) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING",
+				r.OrganisationID(), r.EventID(), text, time.Now().UnixMilli())
 			return err
 		})
 	}
