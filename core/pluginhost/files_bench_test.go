@@ -131,4 +131,3 @@ func uploadFile(b *testing.B, base string, c *coretest.Client, path string) int 
 	res.Body.Close()
 	return res.StatusCode
 }
-
