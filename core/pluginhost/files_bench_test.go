@@ -8,9 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"runtime"
 	"strconv"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -55,25 +53,7 @@ func BenchmarkFiles100MB(b *testing.B) {
 			coach := app.Client(b)
 			coach.SignIn("coach@harbour.example")
 			var up, down time.Duration
-			var peak atomic.Int64
-			var base runtime.MemStats
-			runtime.GC()
-			runtime.ReadMemStats(&base)
-			stop := make(chan struct{})
-			go func() {
-				var ms runtime.MemStats
-				for {
-					select {
-					case <-stop:
-						return
-					case <-time.After(20 * time.Millisecond):
-						runtime.ReadMemStats(&ms)
-						if g := int64(ms.HeapInuse) - int64(base.HeapInuse); g > peak.Load() {
-							peak.Store(g)
-						}
-					}
-				}
-			}()
+			grown := watchHeap()
 			for b.Loop() {
 				t0 := time.Now()
 				if status := uploadFile(b, app.URL, coach, src); status != http.StatusSeeOther {
@@ -96,10 +76,10 @@ func BenchmarkFiles100MB(b *testing.B) {
 				down += time.Since(t0)
 				coach.PostForm("/m/filer/delete/"+strconv.FormatInt(id, 10), url.Values{})
 			}
-			close(stop)
+			peak := grown()
 			b.ReportMetric(float64(b.N)*size/up.Seconds()/1e6, "up-MB/s")
 			b.ReportMetric(float64(b.N)*size/down.Seconds()/1e6, "down-MB/s")
-			b.ReportMetric(float64(peak.Load())/(1<<20), "peak-heap-MiB")
+			b.ReportMetric(float64(peak)/(1<<20), "peak-heap-MiB")
 		})
 	}
 }

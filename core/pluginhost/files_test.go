@@ -53,7 +53,7 @@ func pngBytes(t *testing.T) []byte {
 const pdfBytes = "%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
 
 // uploadedID is the id of the newest file in the person's box.
-func uploadedID(t *testing.T, c *coretest.Client) int64 {
+func uploadedID(t testing.TB, c *coretest.Client) int64 {
 	t.Helper()
 	page := c.Get("/m/filer/")
 	links := page.Doc.Find("#files a")

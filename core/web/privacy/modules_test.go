@@ -1,10 +1,7 @@
 package privacy_test
 
 import (
-	"archive/zip"
-	"bytes"
 	"context"
-	"io"
 	"net/url"
 	"strconv"
 	"strings"
@@ -55,16 +52,7 @@ func TestModulesTakePartInExportAndErasure(t *testing.T) {
 		if res.StatusCode != 200 {
 			t.Fatalf("export: %d", res.StatusCode)
 		}
-		z, err := zip.NewReader(bytes.NewReader([]byte(res.Body)), int64(len(res.Body)))
-		if err != nil {
-			t.Fatal(err)
-		}
-		files := map[string]string{}
-		for _, f := range z.File {
-			r, _ := f.Open()
-			data, _ := io.ReadAll(r)
-			files[f.Name] = string(data)
-		}
+		files := unzip(t, res.Body)
 		in := "/" + strconv.FormatInt(org, 10) + "/"
 		if got := files["modules/chat"+in+"messages.json"]; !strings.Contains(got, "Hello from Kim") || !strings.Contains(got, `"written_by_you": true`) {
 			t.Errorf("the chat's part: %q (files %v)", got, names(files))

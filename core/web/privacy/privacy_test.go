@@ -34,16 +34,7 @@ func TestDownloadMyData(t *testing.T) {
 		if res.StatusCode != 200 || res.Header.Get("Content-Type") != "application/zip" {
 			t.Fatalf("export: %d %q", res.StatusCode, res.Header.Get("Content-Type"))
 		}
-		z, err := zip.NewReader(bytes.NewReader([]byte(res.Body)), int64(len(res.Body)))
-		if err != nil {
-			t.Fatal(err)
-		}
-		files := map[string]string{}
-		for _, f := range z.File {
-			r, _ := f.Open()
-			data, _ := io.ReadAll(r)
-			files[f.Name] = string(data)
-		}
+		files := unzip(t, res.Body)
 		for name, want := range map[string]string{"account.json": "coachee@harbour.example", "dossiers.json": "Bakker", "trajectories.json": "Individual coaching",
 			"memberships.json": "Harbour Coaching", "roles.json": "coachee", "audit.json": "identity."} {
 			if !strings.Contains(files[name], want) {
@@ -141,4 +132,23 @@ func testErasing(t *testing.T, retention int) {
 			}
 		})
 	}
+}
+
+// unzip reads a downloaded ZIP: each file's content by its name.
+func unzip(t *testing.T, body string) map[string]string {
+	t.Helper()
+	z, err := zip.NewReader(bytes.NewReader([]byte(body)), int64(len(body)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	files := map[string]string{}
+	for _, f := range z.File {
+		r, err := f.Open()
+		if err != nil {
+			t.Fatal(err)
+		}
+		data, _ := io.ReadAll(r)
+		files[f.Name] = string(data)
+	}
+	return files
 }
