@@ -76,7 +76,7 @@ func (l *Log) Due(ctx context.Context, subscriber string, since int64, names []s
 		LEFT JOIN event_cursors c ON c.subscriber = ? AND c.organisation_id = e.organisation_id
 		WHERE e.name IN (?) AND e.id > COALESCE(c.position, ?)
 		AND (c.subscriber IS NULL OR ((c.claimed_until IS NULL OR c.claimed_until < ?) AND c.next_at <= ?))
-		GROUP BY e.organisation_id ORDER BY MIN(e.id) LIMIT ?`, subscriber, bun.In(names), since, now, now, limit).Scan(ctx, &orgs)
+		GROUP BY e.organisation_id ORDER BY MIN(e.id) LIMIT ?`, subscriber, bun.List(names), since, now, now, limit).Scan(ctx, &orgs)
 	return orgs, err
 }
 
@@ -161,7 +161,7 @@ func Backoff(n int) time.Duration {
 // organisation, for the operator and tests.
 func (l *Log) Lag(ctx context.Context, subscriber string, orgID, since int64, names []string) (int64, error) {
 	return l.db.NewSelect().Model((*Event)(nil)).
-		Where("organisation_id = ? AND name IN (?)", orgID, bun.In(names)).
+		Where("organisation_id = ? AND name IN (?)", orgID, bun.List(names)).
 		Where("id > COALESCE((SELECT position FROM event_cursors WHERE subscriber = ? AND organisation_id = ?), ?)", subscriber, orgID, since).
 		Count(ctx)
 }

@@ -85,7 +85,7 @@ func (l *Log) Woken() <-chan struct{} { return l.woken }
 // given, after position, oldest first.
 func (l *Log) After(ctx context.Context, orgID, position int64, names []string, limit int) ([]Event, error) {
 	var out []Event
-	err := l.db.NewSelect().Model(&out).Where("organisation_id = ? AND id > ? AND name IN (?)", orgID, position, bun.In(names)).
+	err := l.db.NewSelect().Model(&out).Where("organisation_id = ? AND id > ? AND name IN (?)", orgID, position, bun.List(names)).
 		Order("id").Limit(int64(limit)).Scan(ctx)
 	return out, err
 }

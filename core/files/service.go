@@ -264,7 +264,7 @@ func (s *Service) Claim(ctx context.Context, orgID int64, owner string, by int64
 	now := time.Now().UTC()
 	q := s.db.In(ctx).NewUpdate().Model((*File)(nil)).
 		Set("ref = ?", ref).Set("dossier_id = ?", dossierID).Set("claimed_at = ?", now).
-		Where("organisation_id = ? AND owner = ? AND id IN (?) AND claimed_at IS NULL", orgID, owner, bun.In(ids))
+		Where("organisation_id = ? AND owner = ? AND id IN (?) AND claimed_at IS NULL", orgID, owner, bun.List(ids))
 	if by != 0 {
 		q = q.Where("uploaded_by = ?", by)
 	} else {
@@ -299,7 +299,7 @@ func (s *Service) Forget(ctx context.Context, orgID int64, owner string, ids []i
 		return
 	}
 	var gone []File
-	err := s.db.NewDelete().Model(&gone).Where("organisation_id = ? AND owner = ? AND claimed_at IS NULL AND id IN (?)", orgID, owner, bun.In(ids)).
+	err := s.db.NewDelete().Model(&gone).Where("organisation_id = ? AND owner = ? AND claimed_at IS NULL AND id IN (?)", orgID, owner, bun.List(ids)).
 		Returning("storage_key").Scan(ctx)
 	if err != nil {
 		s.log.Warn("files: could not remove refused uploads", "error", err)
