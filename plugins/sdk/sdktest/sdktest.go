@@ -76,6 +76,9 @@ type Host struct {
 	dossiers map[int64]*Dossier
 	presence map[int64]sdk.Presence
 	calls    map[string]*scope
+	files    map[int64]*file
+	// lastEvent is the id of the last event delivered.
+	lastEvent int64
 	records
 	nextID int64
 }
@@ -261,6 +264,10 @@ type Response struct {
 	Header   map[string]string
 	Location string   // where a redirect sends the browser
 	Live     []string // topics the page listens to
+	// File is the file the page answered with (SendFile), which the host
+	// sends; Inline tells whether it is shown in the browser. Since v1.7.
+	File   int64
+	Inline bool
 }
 
 // Get asks for one of the module's pages.
@@ -307,7 +314,7 @@ func (c *Caller) Do(req Request) *Response {
 		c.h.t.Fatalf("sdktest: %s %s: the module could not be reached: %v", req.Method, req.Path, err)
 	}
 	out := &Response{Status: int(resp.GetStatus()), Title: resp.GetTitle(), Body: string(resp.GetBody()),
-		Raw: resp.GetKind() == pluginv1.HandleResponse_KIND_RAW, Header: resp.GetHeaders(), Live: resp.GetLive()}
+		Raw: resp.GetKind() == pluginv1.HandleResponse_KIND_RAW, Header: resp.GetHeaders(), Live: resp.GetLive(), File: resp.GetFile(), Inline: resp.GetInline()}
 	if out.Status >= 300 && out.Status < 400 {
 		out.Location = out.Header["Location"]
 	}
@@ -331,16 +338,69 @@ func (c *Caller) Slot(name string, params map[string]string) (template.HTML, err
 }
 
 // Event delivers an event to the module's handler for it (OnEvent), for
-// the caller's organisation and person, as the host delivers emitted
-// events.
+// the caller's organisation and person, as the host delivers events from
+// the log; each gets an id of its own (r.EventID), rising.
 // Since contract v1.6.
 func (c *Caller) Event(name string, payload []byte) error {
+	c.h.mu.Lock()
+	c.h.nextID++
+	id := c.h.nextID
+	c.h.lastEvent = id
+	c.h.mu.Unlock()
+	return c.EventAgain(id, name, payload)
+}
+
+// LastEventID is the id the last event the fake delivered had.
+// Since contract v1.7.
+func (h *Host) LastEventID() int64 {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return h.lastEvent
+}
+
+// EventAgain delivers an event with the id of one delivered before, as
+// the host does when it could not record the first delivery: a handler
+// must do its work once.
+// Since contract v1.7.
+func (c *Caller) EventAgain(id int64, name string, payload []byte) error {
 	cc, done := c.open(false)
 	defer done()
 	ctx, cancel := context.WithTimeout(context.Background(), callTimeout)
 	defer cancel()
-	_, err := c.h.plugin.OnEvent(ctx, &pluginv1.EventRequest{Context: cc, Name: name, Payload: payload})
+	_, err := c.h.plugin.OnEvent(ctx, &pluginv1.EventRequest{Context: cc, Name: name, Payload: payload, Id: id, CreatedUnix: time.Now().Unix()})
 	return err
+}
+
+// Export asks the module for its part of a person's data export in the
+// caller's organisation, as the host does (as nobody).
+// Since contract v1.7.
+func (c *Caller) Export(person int64) ([]sdk.ExportFile, error) {
+	resp, err := c.privacy(&pluginv1.PrivacyRequest{Action: "export", PersonId: person})
+	if err != nil {
+		return nil, err
+	}
+	var out []sdk.ExportFile
+	for _, f := range resp.GetFiles() {
+		out = append(out, sdk.ExportFile{Name: f.GetName(), Data: f.GetData()})
+	}
+	return out, nil
+}
+
+// Erase tells the module to erase a person in the caller's organisation,
+// with the retention given, as the host does.
+// Since contract v1.7.
+func (c *Caller) Erase(person int64, retention time.Duration) error {
+	_, err := c.privacy(&pluginv1.PrivacyRequest{Action: "erase", PersonId: person, RetentionDays: int32(retention / (24 * time.Hour))})
+	return err
+}
+
+func (c *Caller) privacy(req *pluginv1.PrivacyRequest) (*pluginv1.PrivacyResponse, error) {
+	cc, done := c.open(false)
+	defer done()
+	ctx, cancel := context.WithTimeout(context.Background(), callTimeout)
+	defer cancel()
+	req.Context = cc
+	return c.h.plugin.Privacy(ctx, req)
 }
 
 // Tick calls the module's Tick handler for an organisation, as nobody, as

@@ -158,7 +158,79 @@ func module() *sdk.Module {
 		_, err := r.DB().NewInsert().Model(&note{OrganisationID: r.OrganisationID(), Text: "tick"}).Exec(r.Context)
 		return err
 	})
+	// An attachment kept with a note, sent back to whoever may view notes.
+	m.UploadPage("POST", "/attach", "notes.view", sdk.Upload{Fields: []string{"file"}}, func(r *sdk.Request) error {
+		up, err := r.Files().Uploaded("file")
+		if err != nil || len(up) != 1 {
+			return r.Fail(422)
+		}
+		if _, err := r.Files().Claim("note:1", 0, up[0].ID); err != nil {
+			return err
+		}
+		return r.Raw(200, "text/plain", []byte(strconv.FormatInt(up[0].ID, 10)))
+	})
+	m.Page("GET", "/attachment/:id", "notes.view", func(r *sdk.Request) error {
+		id, err := r.ParamID("id")
+		if err != nil {
+			return err
+		}
+		return r.SendFile(id, true)
+	})
+	// Each event heard once, by its id.
+	m.OnEvent("notes.told", func(r *sdk.Request, payload []byte) error {
+		_, err := r.DB().ExecContext(r.Context, "INSERT INTO notes_items (organisation_id, author_id, text) SELECT ?, 0, ? WHERE NOT EXISTS (SELECT 1 FROM notes_items WHERE text = ?)",
+			r.OrganisationID(), "event "+strconv.FormatInt(r.EventID(), 10), "event "+strconv.FormatInt(r.EventID(), 10))
+		return err
+	})
+	m.Privacy(func(r *sdk.Request, person int64) ([]sdk.ExportFile, error) {
+		notes, err := list(r)
+		if err != nil {
+			return nil, err
+		}
+		f, err := sdk.JSONFile("notes.json", notes)
+		return []sdk.ExportFile{f}, err
+	}, func(r *sdk.Request, person int64, _ time.Duration) error {
+		_, err := r.DB().ExecContext(r.Context, "DELETE FROM notes_items WHERE organisation_id = ?", r.OrganisationID())
+		return err
+	})
 	return m
+}
+
+// TestFilesEventsAndPrivacy: the fake keeps uploads and the files a page
+// sends, delivers events with ids (once more with the same id, as the host
+// may), and asks for a person's export and erasure.
+func TestFilesEventsAndPrivacy(t *testing.T) {
+	t.Parallel()
+	h := sdktest.New(t, module())
+	coach := h.AddPerson(sdktest.Person{Name: "Casey", Roles: []string{"coach"}})
+	c := h.As(coach)
+	res := c.Upload("/attach", nil, "file", "plan.txt", []byte("the plan"))
+	if res.Status != 200 {
+		t.Fatalf("upload: %d %s", res.Status, res.Body)
+	}
+	id, _ := strconv.ParseInt(res.Body, 10, 64)
+	if f, data, ok := h.File(id); !ok || f.Ref != "note:1" || string(data) != "the plan" || f.UploadedBy != coach {
+		t.Errorf("the file: %+v %q", f, data)
+	}
+	if got := c.Get("/attachment/" + res.Body); got.File != id || !got.Inline {
+		t.Errorf("sent: %+v", got)
+	}
+	if err := c.Event("notes.told", nil); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.EventAgain(h.LastEventID(), "notes.told", nil); err != nil {
+		t.Fatal(err)
+	}
+	files, err := c.Export(coach)
+	if err != nil || len(files) != 1 || strings.Count(string(files[0].Data), "event ") != 1 {
+		t.Errorf("export: %v %q", err, files)
+	}
+	if err := c.Erase(coach, 0); err != nil {
+		t.Fatal(err)
+	}
+	if files, _ := c.Export(coach); strings.Contains(string(files[0].Data), "event") {
+		t.Errorf("after the erasure: %q", files[0].Data)
+	}
 }
 
 func TestPagesAndWhatTheyLeave(t *testing.T) {
