@@ -201,7 +201,7 @@ func (a *App) build() error {
 		Deps: hostapi.Deps{Log: a.log, Orgs: a.orgs, Identity: a.ident, Audit: a.audit, Notify: a.notify.Notify, Mail: a.notify.Mail,
 			Publish: a.publisher.Publish, Presence: a.publisher.Presence, Counts: a.notices, Dossiers: a.dossiers, Reads: a.reads, Files: a.files}})
 	plugins.Register(a.web, plugins.Deps{Host: a.plugins, Counts: a.notices, Files: a.files, Log: a.log})
-	operator.Register(a.web, operator.Deps{Mailer: a.mailer, Orgs: a.orgs, Identity: a.ident, Modules: a.modules, Catalog: a.catalog, Plugins: a.plugins})
+	operator.Register(a.web, operator.Deps{Mailer: a.mailer, Orgs: a.orgs, Identity: a.ident, Modules: a.modules, Catalog: a.catalog, Plugins: a.plugins, Files: a.files})
 	a.announce = announcement.NewService(a.db, a.notify)
 	announcements.Register(a.web, announcements.Deps{Announcements: a.announce, Modules: a.modules})
 	dossiers.Register(a.web, dossiers.Deps{Dossiers: a.dossiers, Orgs: a.orgs, Identity: a.ident, Reads: a.reads, Modules: a.modules})

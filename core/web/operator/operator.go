@@ -4,6 +4,7 @@
 package operator
 
 import (
+	"github.com/atriumhq/atrium/core/files"
 	"github.com/atriumhq/atrium/core/i18n"
 	"github.com/atriumhq/atrium/core/identity"
 	"github.com/atriumhq/atrium/core/mail"
@@ -21,11 +22,12 @@ type Deps struct {
 	Modules  *module.Registry
 	Catalog  *i18n.Catalog
 	Plugins  *pluginhost.Host
+	Files    *files.Service
 }
 
 // Register adds the operator's pages.
 func Register(s *web.Server, d Deps) {
 	registerDevMail(s, d.Mailer)
-	registerOrganisations(s, d.Orgs, d.Identity, d.Modules, d.Catalog)
+	registerOrganisations(s, d)
 	registerPlugins(s, d.Plugins)
 }

@@ -8,6 +8,7 @@ import (
 	"github.com/gofiber/fiber/v3"
 
 	"github.com/atriumhq/atrium/core/access"
+	"github.com/atriumhq/atrium/core/files"
 	"github.com/atriumhq/atrium/core/i18n"
 	"github.com/atriumhq/atrium/core/identity"
 	"github.com/atriumhq/atrium/core/module"
@@ -28,11 +29,12 @@ type Organisations struct {
 	ids     *identity.Service
 	modules *module.Registry
 	cat     *i18n.Catalog
+	files   *files.Service
 }
 
 // registerOrganisations adds the operator's subscriber pages.
-func registerOrganisations(s *web.Server, orgs *tenancy.Service, ids *identity.Service, modules *module.Registry, cat *i18n.Catalog) {
-	h := &Organisations{web: s, orgs: orgs, ids: ids, modules: modules, cat: cat}
+func registerOrganisations(s *web.Server, d Deps) {
+	h := &Organisations{web: s, orgs: d.Orgs, ids: d.Identity, modules: d.Modules, cat: d.Catalog, files: d.Files}
 	get, post := fiber.MethodGet, fiber.MethodPost
 	s.Handle(get, "/operator/organisations", web.Operator, h.List)
 	s.Handle(get, "/operator/organisations/new", web.Operator, h.New)
@@ -135,6 +137,8 @@ type showData struct {
 	Tree    []tenancy.Node
 	Modules []module.Descriptor
 	Form    web.Form
+	// Storage is the files' storage used and allowed, in MiB.
+	StorageUsed, StorageAllowed string
 }
 
 // Show is one subscriber: usage, subscription, daughters, suspension.
@@ -167,8 +171,24 @@ func (h *Organisations) renderShow(c fiber.Ctx, f web.Form, status int) error {
 	if err != nil {
 		return err
 	}
-	return h.web.Render(c, web.Page{Template: tmplOrganisation, Title: "operator.organisation.title", Status: status,
-		Data: showData{Usage: usage, Tree: tree, Modules: h.modules.All(), Form: f}})
+	data := showData{Usage: usage, Tree: tree, Modules: h.modules.All(), Form: f}
+	if h.files != nil {
+		allowed, err := h.files.Allowance(c.Context(), org.ID)
+		if err != nil {
+			return err
+		}
+		used, err := h.files.Used(c.Context(), allowed.SubscriberID)
+		if err != nil {
+			return err
+		}
+		data.StorageUsed, data.StorageAllowed = mebibytes(used), mebibytes(allowed.QuotaBytes)
+	}
+	return h.web.Render(c, web.Page{Template: tmplOrganisation, Title: "operator.organisation.title", Status: status, Data: data})
+}
+
+// mebibytes is a size in MiB with one decimal.
+func mebibytes(n int64) string {
+	return strconv.FormatFloat(float64(n)/(1<<20), 'f', 1, 64)
 }
 
 // SubscriptionPost changes what the subscriber may use.
