@@ -36,7 +36,15 @@ type Cursor struct {
 	Attempts  int       `bun:"attempts,notnull"`
 	NextAt    time.Time `bun:"next_at,notnull"`
 	LastError string    `bun:"last_error,notnull"`
+	// GivenUp counts the events its handler failed MaxAttempts times,
+	// which were then passed over so the ones after them could come.
+	GivenUp int `bun:"given_up,notnull"`
 }
+
+// MaxAttempts is how often an event is tried (over about half an hour of
+// backoff) before it is given up: one event the handler can never take
+// must not hold back every one after it for ever.
+const MaxAttempts = 12
 
 // Subscribe records a subscriber the first time it is seen and tells where
 // it starts: 0 with history (a statistics module backfills), else the
@@ -82,8 +90,9 @@ func (l *Log) Due(ctx context.Context, subscriber string, since int64, names []s
 
 // Claim takes an organisation's events for a subscriber on behalf of
 // holder (an instance) for ttl, unless someone else holds them or they
-// wait for a retry; it gives the position to read from.
-func (l *Log) Claim(ctx context.Context, subscriber string, orgID, since int64, holder string, ttl time.Duration) (int64, bool, error) {
+// wait for a retry; it gives the cursor, whose position is where to read
+// from and whose attempts are the failures of the next event so far.
+func (l *Log) Claim(ctx context.Context, subscriber string, orgID, since int64, holder string, ttl time.Duration) (*Cursor, bool, error) {
 	now := time.Now().UTC()
 	until := now.Add(ttl)
 	c := &Cursor{Subscriber: subscriber, OrganisationID: orgID, Position: since, ClaimedBy: holder, ClaimedUntil: &until, NextAt: now}
@@ -93,25 +102,38 @@ func (l *Log) Claim(ctx context.Context, subscriber string, orgID, since int64, 
 		Where("(?TableAlias.claimed_until IS NULL OR ?TableAlias.claimed_until < ?) AND ?TableAlias.next_at <= ?", now, now).
 		Exec(ctx)
 	if err != nil {
-		return 0, false, err
+		return nil, false, err
 	}
 	if n, _ := res.RowsAffected(); n == 0 {
-		return 0, false, nil
+		return nil, false, nil
 	}
-	var pos int64
-	err = l.db.NewSelect().Model((*Cursor)(nil)).Column("position").
-		Where("subscriber = ? AND organisation_id = ? AND claimed_by = ?", subscriber, orgID, holder).Scan(ctx, &pos)
+	claimed := new(Cursor)
+	err = l.db.NewSelect().Model(claimed).
+		Where("subscriber = ? AND organisation_id = ? AND claimed_by = ?", subscriber, orgID, holder).Scan(ctx)
 	if errors.Is(err, sql.ErrNoRows) {
-		return 0, false, nil
+		return nil, false, nil
 	}
-	return pos, err == nil, err
+	return claimed, err == nil, err
+}
+
+// GiveUp passes over the event at position, which failed MaxAttempts
+// times, recording it as given up.
+func (l *Log) GiveUp(ctx context.Context, subscriber string, orgID int64, holder string, position int64, why error) error {
+	msg := "given up: " + why.Error()
+	if len(msg) > 500 {
+		msg = msg[:500]
+	}
+	_, err := l.db.NewUpdate().Model((*Cursor)(nil)).Set("position = ?", position).Set("attempts = 0").
+		Set("given_up = given_up + 1").Set("last_error = ?", msg).
+		Where("subscriber = ? AND organisation_id = ? AND claimed_by = ?", subscriber, orgID, holder).Exec(ctx)
+	return err
 }
 
 // Advance records that the holder's subscriber handled an organisation's
 // events up to position, and extends the claim by ttl.
 func (l *Log) Advance(ctx context.Context, subscriber string, orgID int64, holder string, position int64, ttl time.Duration) error {
 	until := time.Now().UTC().Add(ttl)
-	_, err := l.db.NewUpdate().Model((*Cursor)(nil)).Set("position = ?", position).Set("attempts = 0").Set("last_error = ''").
+	_, err := l.db.NewUpdate().Model((*Cursor)(nil)).Set("position = ?", position).Set("attempts = 0").
 		Set("claimed_until = ?", until).
 		Where("subscriber = ? AND organisation_id = ? AND claimed_by = ?", subscriber, orgID, holder).Exec(ctx)
 	return err
@@ -164,4 +186,32 @@ func (l *Log) Lag(ctx context.Context, subscriber string, orgID, since int64, na
 		Where("organisation_id = ? AND name IN (?)", orgID, bun.List(names)).
 		Where("id > COALESCE((SELECT position FROM event_cursors WHERE subscriber = ? AND organisation_id = ?), ?)", subscriber, orgID, since).
 		Count(ctx)
+}
+
+// Trouble is how a subscriber's deliveries fail: in how many
+// organisations its events wait for a retry, how many were given up, and
+// the latest error.
+type Trouble struct {
+	Organisations int
+	GivenUp       int
+	LastError     string
+}
+
+// TroubleOf tells whether a subscriber's events wait for retries or were
+// given up.
+func (l *Log) TroubleOf(ctx context.Context, subscriber string) (Trouble, error) {
+	var rows []Cursor
+	err := l.db.NewSelect().Model(&rows).Column("attempts", "given_up", "last_error", "next_at").
+		Where("subscriber = ? AND (attempts > 0 OR given_up > 0)", subscriber).Order("next_at DESC").Scan(ctx)
+	var t Trouble
+	for _, c := range rows {
+		if c.Attempts > 0 {
+			t.Organisations++
+		}
+		t.GivenUp += c.GivenUp
+		if t.LastError == "" {
+			t.LastError = c.LastError
+		}
+	}
+	return t, err
 }

@@ -38,6 +38,7 @@ func Migrations() []store.Migration {
 		Attempts       int        `bun:"attempts,notnull"`
 		NextAt         time.Time  `bun:"next_at,notnull"`
 		LastError      string     `bun:"last_error,notnull"`
+		GivenUp        int        `bun:"given_up,notnull"`
 	}
 	return []store.Migration{{
 		Name: "20270103090000_events",

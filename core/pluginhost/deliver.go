@@ -9,6 +9,7 @@ import (
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
 
+	"github.com/atriumhq/atrium/core/events"
 	"github.com/atriumhq/atrium/core/pluginhost/calls"
 	"github.com/atriumhq/atrium/core/secrets"
 	"github.com/atriumhq/atrium/core/tenancy"
@@ -111,7 +112,7 @@ func (h *Host) DeliverEvents(ctx context.Context) {
 // deliverIn hands a plugin one organisation's waiting events, in order,
 // while this instance holds them.
 func (h *Host) deliverIn(ctx context.Context, p *Plugin, sub string, since, org int64, names []string) {
-	pos, ok, err := h.Events.Claim(ctx, sub, org, since, h.instance, claimFor)
+	cursor, ok, err := h.Events.Claim(ctx, sub, org, since, h.instance, claimFor)
 	if err != nil || !ok {
 		return
 	}
@@ -129,7 +130,7 @@ func (h *Host) deliverIn(ctx context.Context, p *Plugin, sub string, since, org 
 		return
 	}
 	if err == nil {
-		err = h.deliverFrom(ctx, p, sub, org, pos, lineage, names)
+		err = h.deliverFrom(ctx, p, sub, cursor, lineage, names)
 	}
 	if err := h.Events.Release(context.WithoutCancel(ctx), sub, org, h.instance, err); err != nil {
 		h.Log.Warn("events: cannot release a claim; it lapses", "plugin", p.Name, "organisation", org, "error", err.Error())
@@ -140,9 +141,12 @@ func (h *Host) deliverIn(ctx context.Context, p *Plugin, sub string, since, org 
 // events there before looking again.
 const offWait = 5 * time.Second
 
-// deliverFrom hands a plugin an organisation's events after pos, in
-// order, recording each as handled, until none is left or one fails.
-func (h *Host) deliverFrom(ctx context.Context, p *Plugin, sub string, org, pos int64, lineage []tenancy.Organisation, names []string) error {
+// deliverFrom hands a plugin an organisation's events after the cursor,
+// in order, recording each as handled, until none is left or one fails.
+// An event that failed events.MaxAttempts times is given up (logged and
+// shown to the operator) so that the ones after it still come.
+func (h *Host) deliverFrom(ctx context.Context, p *Plugin, sub string, cursor *events.Cursor, lineage []tenancy.Organisation, names []string) error {
+	org, pos, attempts := cursor.OrganisationID, cursor.Position, cursor.Attempts
 	for {
 		batch, err := h.Events.After(ctx, org, pos, names, eventBatch)
 		if err != nil || len(batch) == 0 {
@@ -153,14 +157,22 @@ func (h *Host) deliverFrom(ctx context.Context, p *Plugin, sub string, org, pos 
 			if e.ActorID != nil {
 				as.UserID = *e.ActorID
 			}
-			if err := h.deliverTo(ctx, p, as, &pluginv1.EventRequest{Name: e.Name, Payload: e.Payload, Id: e.ID, CreatedUnix: e.CreatedAt.Unix()}); err != nil {
+			err := h.deliverTo(ctx, p, as, &pluginv1.EventRequest{Name: e.Name, Payload: e.Payload, Id: e.ID, CreatedUnix: e.CreatedAt.Unix()})
+			switch {
+			case err != nil && attempts+1 >= events.MaxAttempts:
+				h.Log.Error("event given up after its tries; the next ones go on", "plugin", p.Name, "event", e.Name, "id", e.ID, "error", err.Error())
+				if err := h.Events.GiveUp(ctx, sub, org, h.instance, e.ID, err); err != nil {
+					return err
+				}
+			case err != nil:
 				h.Log.Warn("event not handled; it is tried again", "plugin", p.Name, "event", e.Name, "id", e.ID, "error", err.Error())
 				return err
+			default:
+				if err := h.Events.Advance(ctx, sub, org, h.instance, e.ID, claimFor); err != nil {
+					return err
+				}
 			}
-			pos = e.ID
-			if err := h.Events.Advance(ctx, sub, org, h.instance, pos, claimFor); err != nil {
-				return err
-			}
+			pos, attempts = e.ID, 0
 		}
 	}
 }

@@ -11,6 +11,7 @@ import (
 
 	"github.com/atriumhq/atrium/core/config"
 	"github.com/atriumhq/atrium/core/coretest"
+	"github.com/atriumhq/atrium/core/events"
 	"github.com/atriumhq/atrium/core/tenancy"
 )
 
@@ -192,4 +193,44 @@ func TestEventsBackfillALateSubscriber(t *testing.T) {
 	admin := late.Client(t)
 	admin.SignIn("admin@harbour.example")
 	waitHeard(t, admin, regexp.MustCompile(`^dossier `), dossiers)
+}
+
+// TestAPoisonEventIsGivenUp: an event the plugin fails again and again
+// holds back the ones after it until its tries are spent; then it is given
+// up, the next ones come, and the operator's page says so.
+func TestAPoisonEventIsGivenUp(t *testing.T) {
+	t.Parallel()
+	coretest.EachDatabase(t, func(t *testing.T, db config.Database) {
+		app := heraldApp(t, db)
+		ctx := t.Context()
+		coach := app.Client(t)
+		coach.SignIn("coach@harbour.example")
+		say(t, coach, "poison", "", 200)
+		say(t, coach, "after", "", 200)
+		var attempts int
+		for deadline := time.Now().Add(30 * time.Second); attempts == 0 && time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
+			_ = app.DB().NewRaw("SELECT COALESCE(MAX(attempts), 0) FROM event_cursors WHERE subscriber = 'plugin:herald'").Scan(ctx, &attempts)
+		}
+		if all, _ := heard(t, coach); strings.Contains(strings.Join(all, ","), "after") {
+			t.Fatalf("an event came before the one it follows: %q", all)
+		}
+		admin := app.Client(t)
+		admin.SignIn("admin@harbour.example")
+		if got := admin.Get("/operator/plugins").Text(".events-trouble"); !strings.Contains(got, "wait for a retry in 1 organisation") {
+			t.Errorf("the operator's page: %q", got)
+		}
+		// Its last try, now.
+		if _, err := app.DB().NewRaw("UPDATE event_cursors SET attempts = ?, next_at = ? WHERE subscriber = 'plugin:herald'",
+			events.MaxAttempts-1, time.Now().Add(-time.Second).UTC()).Exec(ctx); err != nil {
+			t.Fatal(err)
+		}
+		app.Plugins().DeliverEvents(ctx)
+		waitHeard(t, coach, regexp.MustCompile(`^after$`), 1)
+		if all, _ := heard(t, coach); strings.Contains(strings.Join(all, ","), "poison") {
+			t.Errorf("the poison was heard: %q", all)
+		}
+		if got := admin.Get("/operator/plugins").Text(".events-trouble"); !strings.Contains(got, "1 event(s) were given up") {
+			t.Errorf("the operator's page after: %q", got)
+		}
+	})
 }

@@ -223,6 +223,22 @@ func (h *Host) Plugins() []Status {
 	return out
 }
 
+// PluginsWithEvents is Plugins with how each one's events fare, for the
+// operator's page.
+func (h *Host) PluginsWithEvents(ctx context.Context) ([]Status, error) {
+	out := h.Plugins()
+	if h.Events == nil {
+		return out, nil
+	}
+	for i := range out {
+		var err error
+		if out[i].Events, err = h.Events.TroubleOf(ctx, "plugin:"+out[i].Name); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
 // Plugin finds a plugin by name.
 func (h *Host) Plugin(name string) *Plugin {
 	h.mu.Lock()

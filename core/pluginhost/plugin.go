@@ -24,6 +24,7 @@ import (
 	"google.golang.org/grpc"
 
 	"github.com/atriumhq/atrium/core/config"
+	"github.com/atriumhq/atrium/core/events"
 	"github.com/atriumhq/atrium/core/pluginhost/sandbox"
 	pluginv1 "github.com/atriumhq/atrium/plugins/sdk/proto/v1"
 	"github.com/atriumhq/atrium/plugins/sdk/wire"
@@ -66,6 +67,8 @@ type Plugin struct {
 type Status struct {
 	Name, State, Problem, Version, Vendor string
 	PID, Restarts                         int
+	// Events says whether its events wait for retries, and why.
+	Events events.Trouble
 }
 
 // Status reports the plugin's state.

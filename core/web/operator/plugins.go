@@ -15,7 +15,11 @@ type pluginsPage struct {
 // registerPlugins adds the operator's page of plugins and their states.
 func registerPlugins(s *web.Server, host *pluginhost.Host) {
 	s.Handle(fiber.MethodGet, "/operator/plugins", web.Operator, func(c fiber.Ctx) error {
-		return s.Render(c, web.Page{Template: "operator/plugins", Title: "operator.plugins.title", Data: pluginsPage{Plugins: host.Plugins(), Unsandboxed: host.Unsandboxed()}})
+		plugins, err := host.PluginsWithEvents(c.Context())
+		if err != nil {
+			return err
+		}
+		return s.Render(c, web.Page{Template: "operator/plugins", Title: "operator.plugins.title", Data: pluginsPage{Plugins: plugins, Unsandboxed: host.Unsandboxed()}})
 	})
 	s.AddNav(web.NavItem{Label: "operator.plugins.title", Icon: "puzzle", Path: "/operator/plugins", Rule: web.Operator, Group: web.NavPlatform})
 }

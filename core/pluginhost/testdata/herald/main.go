@@ -62,6 +62,9 @@ func main() {
 	// Hearing: each delivery handled is kept (twice if delivered twice);
 	// what was heard once, by the event's id.
 	hear := func(r *sdk.Request, text string) error {
+		if text == "poison" {
+			return errors.New("this event can never be handled")
+		}
 		if strings.HasPrefix(text, "slow") {
 			time.Sleep(150 * time.Millisecond)
 		}
