@@ -7,11 +7,13 @@ import (
 	"io/fs"
 	"net/http"
 	"slices"
+	"strings"
 	"sync"
 
 	"github.com/gofiber/template/html/v2"
 
 	"github.com/atriumhq/atrium/core/i18n"
+	"github.com/atriumhq/atrium/plugins/sdk/richtext"
 )
 
 // Page is what a handler asks Render to show.
@@ -116,6 +118,14 @@ func placeholderFuncs(assets *Assets) template.FuncMap {
 		"has":      func(list []string, v string) bool { return slices.Contains(list, v) },
 		"initials": Initials,
 		"render":   func(string, any) (template.HTML, error) { return "", nil },
+		"editor":   func(string, string, bool) template.HTML { return "" },
+		// markdown shows a person's text in Atrium's one dialect, inert;
+		// images only from the portal's own module pages.
+		"markdown": func(text string) template.HTML {
+			return richtext.Render(text, richtext.Options{Image: func(src string) bool {
+				return strings.HasPrefix(src, "/m/") && !strings.Contains(src, "..")
+			}}).HTML
+		},
 	}
 }
 
@@ -154,7 +164,12 @@ func (v *Views) Execute(loc *i18n.Localizer, name string, data any) ([]byte, err
 		var buf bytes.Buffer
 		err := tmpl.ExecuteTemplate(&buf, name, data)
 		return template.HTML(buf.String()), err
-	}})
+	},
+		// editor is a text field with the writing aids, in the page's
+		// language: {{editor "body" .Value .Invalid}}; its id is f-<name>.
+		"editor": func(name, value string, invalid bool) template.HTML {
+			return richtext.Editor(richtext.EditorField{ID: "f-" + name, Name: name, Value: value, Locale: loc.Locale, Invalid: invalid, Required: true})
+		}})
 	var buf bytes.Buffer
 	if err := tmpl.ExecuteTemplate(&buf, name, data); err != nil {
 		return nil, err
