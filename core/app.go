@@ -372,8 +372,8 @@ func (a *App) Run(ctx context.Context) error {
 	return a.Serve(ctx, ln)
 }
 
-// purge deletes ended sessions and uploads nobody claimed every ten
-// minutes.
+// purge deletes ended sessions, events older than events.keep_days and
+// uploads nobody claimed, every ten minutes.
 func (a *App) purge(ctx context.Context) {
 	tick := time.NewTicker(10 * time.Minute)
 	defer tick.Stop()
@@ -384,6 +384,11 @@ func (a *App) purge(ctx context.Context) {
 		case <-tick.C:
 			if err := a.ident.PurgeSessions(ctx); err != nil && ctx.Err() == nil {
 				a.log.Warn("session purge failed", "error", err.Error())
+			}
+			if days := a.cfg.Events.KeepDays; days > 0 {
+				if _, err := a.events.Purge(ctx, time.Now().AddDate(0, 0, -days)); err != nil && ctx.Err() == nil {
+					a.log.Warn("purging old events failed", "error", err.Error())
+				}
 			}
 			if n, err := a.files.Sweep(ctx); err != nil && ctx.Err() == nil {
 				a.log.Warn("sweeping unclaimed uploads failed", "error", err.Error())

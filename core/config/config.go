@@ -27,6 +27,12 @@ type Config struct {
 	Plugins  Plugins  `yaml:"plugins"`
 	Privacy  Privacy  `yaml:"privacy"`
 	Files    Files    `yaml:"files"`
+	Events   Events   `yaml:"events"`
+}
+
+// Events says how long the event log keeps what happened.
+type Events struct {
+	KeepDays int `yaml:"keep_days" zero:"off" doc:"days the event log keeps an event, for modules that start later and read the history (0: for ever)"`
 }
 
 // Files says where uploaded files are kept and how much anyone may upload.
@@ -172,8 +178,9 @@ func Default() Config {
 			RequireSecondFactor: true, ThrottleAfter: 3, LockoutAfter: 20,
 			SessionIdle: 2 * time.Hour, SessionMax: 12 * time.Hour,
 		},
-		Mail:  Mail{SMTPPort: 587, TLS: "starttls", From: "Atrium <no-reply@atrium.invalid>", MaxAttempts: 8},
-		Files: Files{Dir: "data/files", MaxFileMB: 100, QuotaMB: 10 * 1024},
+		Mail:   Mail{SMTPPort: 587, TLS: "starttls", From: "Atrium <no-reply@atrium.invalid>", MaxAttempts: 8},
+		Files:  Files{Dir: "data/files", MaxFileMB: 100, QuotaMB: 10 * 1024},
+		Events: Events{KeepDays: 730},
 		Plugins: Plugins{Dir: "bin/plugins", TrustFile: "data/plugins-trust.json", CallTimeout: 10 * time.Second,
 			SlotTimeout: 300 * time.Millisecond, HealthInterval: 5 * time.Second, TickEvery: 5 * time.Minute, MaxRestarts: 5, MemoryMB: 1024, OpenFiles: 1024,
 			Sandbox: "on", SandboxUser: 65534},

@@ -96,3 +96,21 @@ func (l *Log) Newest(ctx context.Context) (int64, error) {
 	err := l.db.NewSelect().Model((*Event)(nil)).ColumnExpr("COALESCE(MAX(id), 0)").Scan(ctx, &id)
 	return id, err
 }
+
+// Purge removes the events written before the cutoff, a thousand at a
+// time; it tells how many went.
+func (l *Log) Purge(ctx context.Context, before time.Time) (int64, error) {
+	var total int64
+	for {
+		res, err := l.db.NewDelete().Model((*Event)(nil)).
+			Where("id IN (?)", l.db.NewSelect().Model((*Event)(nil)).Column("id").Where("created_at < ?", before.UTC()).Order("id").Limit(1000)).Exec(ctx)
+		if err != nil {
+			return total, err
+		}
+		n, _ := res.RowsAffected()
+		total += n
+		if n < 1000 {
+			return total, nil
+		}
+	}
+}
