@@ -3,8 +3,10 @@ GO          ?= go
 VERSION     ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS     := -X github.com/atriumhq/atrium/core.Version=$(VERSION)
 BIN         := bin/atrium
-# Each plugins/<name>/ with a main.go is built to bin/plugins/<name>.
-PLUGINS     := $(patsubst plugins/%/main.go,%,$(wildcard plugins/*/main.go))
+# Each plugins/<name>/ with a main.go is built to bin/plugins/<name>, but
+# the example, which is a developer's (docs/plugins.md says how to try it):
+# make run shows the product.
+PLUGINS     := $(filter-out example,$(patsubst plugins/%/main.go,%,$(wildcard plugins/*/main.go)))
 # The SDK is a Go module of its own (what vendors' plugins require): every
 # go command that covers the tree runs in it too.
 SDK         := plugins/sdk
