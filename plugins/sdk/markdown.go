@@ -1,10 +1,6 @@
 package sdk
 
-import (
-	"strings"
-
-	"github.com/atriumhq/atrium/plugins/sdk/richtext"
-)
+import "github.com/atriumhq/atrium/plugins/sdk/richtext"
 
 // Markdown renders a writer's text in Atrium's one dialect, safe to show
 // (see package richtext): a module never turns user text into HTML by
@@ -26,8 +22,5 @@ func (r *Request) MarkdownFor(text string, readers ...int64) (richtext.Result, e
 	for id, p := range people {
 		names[id] = p.Name
 	}
-	own := r.URL("/")
-	return richtext.Render(text, richtext.Options{Mention: richtext.Among(names), Image: func(src string) bool {
-		return strings.HasPrefix(src, own) && !strings.Contains(src, "..")
-	}}), nil
+	return richtext.Render(text, richtext.Options{Mention: richtext.Among(names), Image: richtext.OwnImage(r.URL("/"))}), nil
 }

@@ -1,6 +1,7 @@
 package sdk
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -17,11 +18,16 @@ type ExportFile struct {
 	Data []byte
 }
 
-// JSONFile is an export file holding v as indented JSON.
+// JSONFile is an export file holding v as indented JSON, its text as
+// written (no escaping of < > &: the file is no web page).
 // Since contract v1.7.
 func JSONFile(name string, v any) (ExportFile, error) {
-	b, err := json.MarshalIndent(v, "", "  ")
-	return ExportFile{Name: name, Data: b}, err
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	enc.SetIndent("", "  ")
+	err := enc.Encode(v)
+	return ExportFile{Name: name, Data: b.Bytes()}, err
 }
 
 // ExportFunc gives the module's part of a person's export in the

@@ -2,6 +2,7 @@ package richtext
 
 import (
 	"html/template"
+	"regexp"
 	"strconv"
 	"strings"
 )
@@ -28,8 +29,17 @@ var labels = map[string]map[string]string{
 		"preview": "Voorbeeld", "help": "Opmaak: **vet**, *cursief*, [link](https://…), - lijst, > citaat, `code`; @naam noemt iemand die hier kan lezen."},
 }
 
+// fieldName is what an editor's id and name may be: they go into
+// selectors (hx-include, hx-target) and into JSON (hx-vals).
+var fieldName = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9_-]{0,60}$`)
+
 // Editor is the field's HTML, the same in the core's forms and plugins'.
+// An id or name that is no plain word gives nothing: it is a template's
+// mistake, not a person's.
 func Editor(f EditorField) template.HTML {
+	if !fieldName.MatchString(f.ID) || !fieldName.MatchString(f.Name) {
+		return ""
+	}
 	l, ok := labels[f.Locale]
 	if !ok {
 		l = labels["en"]
@@ -44,7 +54,7 @@ func Editor(f EditorField) template.HTML {
 	for _, tool := range []struct{ name, face string }{{"bold", "<b>B</b>"}, {"italic", "<i>I</i>"}, {"link", "🔗"}, {"list", "•"}, {"quote", "❝"}, {"code", "&lt;/&gt;"}} {
 		b.WriteString(`<button type="button" class="md-tool" data-md="` + tool.name + `" data-md-for="` + e(f.ID) + `" title="` + e(l[tool.name]) + `" aria-label="` + e(l[tool.name]) + `">` + tool.face + `</button>`)
 	}
-	b.WriteString(`<button type="button" class="md-tool md-preview-button" hx-post="` + PreviewURL + `" hx-include="#` + e(f.ID) + `" hx-vals='{"field": "` + e(f.Name) + `"}' hx-target="#` + e(f.ID) + `-preview" hx-swap="innerHTML" hx-select="unset" hx-select-oob="unset" hx-push-url="false">` + e(l["preview"]) + `</button>`)
+	b.WriteString(`<button type="button" class="md-tool md-preview-button" hx-post="` + PreviewURL + `" hx-include="#` + e(f.ID) + `" hx-vals="` + e(`{"field": "`+f.Name+`"}`) + `" hx-target="#` + e(f.ID) + `-preview" hx-swap="innerHTML" hx-select="unset" hx-select-oob="unset" hx-push-url="false">` + e(l["preview"]) + `</button>`)
 	b.WriteString(`</div>`)
 	described := e(f.ID) + "-help"
 	if f.Invalid {
@@ -89,5 +99,14 @@ func Among(people map[int64]string) func(string) (int64, string, bool) {
 			return ids[0], people[ids[0]], true
 		}
 		return 0, "", false
+	}
+}
+
+// OwnImage is the rule that shows an image only from the portal's own
+// pages below prefix (such as "/m/notes/"): a plain path, with no encoded
+// or escaped part that a browser would resolve elsewhere.
+func OwnImage(prefix string) func(string) bool {
+	return func(src string) bool {
+		return strings.HasPrefix(src, prefix) && !strings.Contains(src, "..") && !strings.ContainsAny(src, "%\\?#:")
 	}
 }

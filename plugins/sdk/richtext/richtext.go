@@ -13,6 +13,7 @@ import (
 	"bytes"
 	"html/template"
 	"regexp"
+	"strings"
 
 	"github.com/microcosm-cc/bluemonday"
 	"github.com/yuin/goldmark"
@@ -43,14 +44,59 @@ type Result struct {
 	Mentioned []int64
 }
 
+// Tables are bounded: the parser fills every row up to its head's width,
+// so a head of hundreds of columns over thousands of one-character rows
+// is millions of cells (a gigabyte) from a text of 20,000 characters. A
+// text whose tables would pass these bounds is shown without tables (as
+// the plain text it then is).
+const (
+	maxTableColumns = 32
+	maxTableCells   = 5000
+)
+
+// tablesFit tells whether the tables a text could hold stay within the
+// bounds: at most maxTableColumns in any head's delimiter row, and at
+// most maxTableCells for the widest head times the lines that could be
+// its rows. It reads the text once, before any parsing.
+func tablesFit(source string) bool {
+	if !strings.Contains(source, "|") {
+		return true
+	}
+	widest, rows := 0, 0
+	for line := range strings.SplitSeq(source, "\n") {
+		if !strings.Contains(line, "|") {
+			continue
+		}
+		rows++
+		if cols := delimiterColumns(line); cols > widest {
+			widest = cols
+		}
+	}
+	return widest <= maxTableColumns && widest*rows <= maxTableCells
+}
+
+// delimiterColumns is how many columns a table's delimiter row (such as
+// "|---|:--:|") declares; 0 for any other line.
+func delimiterColumns(line string) int {
+	trimmed := strings.Trim(strings.TrimSpace(line), "|")
+	if trimmed == "" || strings.Trim(trimmed, "|-: \t") != "" || !strings.Contains(trimmed, "-") {
+		return 0
+	}
+	return strings.Count(trimmed, "|") + 1
+}
+
 // Render turns a writer's text into safe HTML.
 func Render(source string, o Options) Result {
 	if len(source) > MaxSource {
 		source = source[:MaxSource]
 	}
 	t := &transform{options: o, seen: map[int64]bool{}}
+	extensions := []goldmark.Extender{extension.Strikethrough, extension.TaskList, extension.Linkify}
+	if tablesFit(source) {
+		extensions = append(extensions, extension.NewTable(extension.WithTableCellAlignMethod(extension.TableCellAlignAttribute)))
+	}
 	md := goldmark.New(
-		goldmark.WithExtensions(extension.NewTable(extension.WithTableCellAlignMethod(extension.TableCellAlignAttribute)), extension.Strikethrough, extension.TaskList, extension.Linkify),
+		goldmark.WithExtensions(extensions...),
 		goldmark.WithParserOptions(parser.WithASTTransformers(util.Prioritized(t, 100))),
 	)
 	var out bytes.Buffer
