@@ -74,18 +74,22 @@ func (l *Log) Subscribe(ctx context.Context, name string, history bool) (int64, 
 	return s.Since, nil
 }
 
-// Due are up to limit organisations with events of the names given that
-// the subscriber has not handled, not claimed by anyone and not waiting
-// for a retry.
-func (l *Log) Due(ctx context.Context, subscriber string, since int64, names []string, limit int) ([]int64, error) {
+// Due are up to limit of the organisations given (those that have the
+// subscriber on: the others' events wait, untouched) with events of the
+// names given that the subscriber has not handled, not claimed by anyone
+// and not waiting for a retry.
+func (l *Log) Due(ctx context.Context, subscriber string, since int64, names []string, orgs []int64, limit int) ([]int64, error) {
+	if len(orgs) == 0 {
+		return nil, nil
+	}
 	now := time.Now().UTC()
-	var orgs []int64
+	var due []int64
 	err := l.db.NewRaw(`SELECT e.organisation_id FROM events e
 		LEFT JOIN event_cursors c ON c.subscriber = ? AND c.organisation_id = e.organisation_id
-		WHERE e.name IN (?) AND e.id > COALESCE(c.position, ?)
+		WHERE e.organisation_id IN (?) AND e.name IN (?) AND e.id > COALESCE(c.position, ?)
 		AND (c.subscriber IS NULL OR ((c.claimed_until IS NULL OR c.claimed_until < ?) AND c.next_at <= ?))
-		GROUP BY e.organisation_id ORDER BY MIN(e.id) LIMIT ?`, subscriber, bun.List(names), since, now, now, limit).Scan(ctx, &orgs)
-	return orgs, err
+		GROUP BY e.organisation_id ORDER BY MIN(e.id) LIMIT ?`, subscriber, bun.List(orgs), bun.List(names), since, now, now, limit).Scan(ctx, &due)
+	return due, err
 }
 
 // Claim takes an organisation's events for a subscriber on behalf of
@@ -119,24 +123,31 @@ func (l *Log) Claim(ctx context.Context, subscriber string, orgID, since int64, 
 // GiveUp passes over the event at position, which failed MaxAttempts
 // times, recording it as given up.
 func (l *Log) GiveUp(ctx context.Context, subscriber string, orgID int64, holder string, position int64, why error) error {
-	msg := "given up: " + why.Error()
-	if len(msg) > 500 {
-		msg = msg[:500]
-	}
+	msg := cleanText("given up: " + why.Error())
 	_, err := l.db.NewUpdate().Model((*Cursor)(nil)).Set("position = ?", position).Set("attempts = 0").
 		Set("given_up = given_up + 1").Set("last_error = ?", msg).
 		Where("subscriber = ? AND organisation_id = ? AND claimed_by = ?", subscriber, orgID, holder).Exec(ctx)
 	return err
 }
 
+// ErrLostClaim is a claim another instance took over (it lapsed): the
+// holder stops, and the new one goes on from the cursor.
+var ErrLostClaim = errors.New("events: the claim passed to another instance")
+
 // Advance records that the holder's subscriber handled an organisation's
 // events up to position, and extends the claim by ttl.
 func (l *Log) Advance(ctx context.Context, subscriber string, orgID int64, holder string, position int64, ttl time.Duration) error {
 	until := time.Now().UTC().Add(ttl)
-	_, err := l.db.NewUpdate().Model((*Cursor)(nil)).Set("position = ?", position).Set("attempts = 0").
+	res, err := l.db.NewUpdate().Model((*Cursor)(nil)).Set("position = ?", position).Set("attempts = 0").
 		Set("claimed_until = ?", until).
 		Where("subscriber = ? AND organisation_id = ? AND claimed_by = ?", subscriber, orgID, holder).Exec(ctx)
-	return err
+	if err != nil {
+		return err
+	}
+	if n, _ := res.RowsAffected(); n != 1 {
+		return ErrLostClaim
+	}
+	return nil
 }
 
 // Release gives an organisation's events back; after a failure they wait
@@ -149,23 +160,10 @@ func (l *Log) Release(ctx context.Context, subscriber string, orgID int64, holde
 		if err := l.db.NewSelect().Model(c).Column("attempts").Where("subscriber = ? AND organisation_id = ?", subscriber, orgID).Scan(ctx); err != nil {
 			return err
 		}
-		msg := failure.Error()
-		if len(msg) > 500 {
-			msg = msg[:500]
-		}
+		msg := cleanText(failure.Error())
 		q = q.Set("attempts = attempts + 1").Set("next_at = ?", time.Now().UTC().Add(Backoff(c.Attempts+1))).Set("last_error = ?", msg)
 	}
 	_, err := q.Exec(ctx)
-	return err
-}
-
-// Postpone gives an organisation's events back to be looked at again
-// after d, without counting a failure: the subscriber is switched off
-// there for now, and gets them when it is on again.
-func (l *Log) Postpone(ctx context.Context, subscriber string, orgID int64, holder string, d time.Duration) error {
-	_, err := l.db.NewUpdate().Model((*Cursor)(nil)).Set("claimed_by = ''").Set("claimed_until = NULL").
-		Set("next_at = ?", time.Now().UTC().Add(d)).
-		Where("subscriber = ? AND organisation_id = ? AND claimed_by = ?", subscriber, orgID, holder).Exec(ctx)
 	return err
 }
 

@@ -10,7 +10,9 @@ package events
 import (
 	"context"
 	"errors"
+	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/uptrace/bun"
 
@@ -62,12 +64,29 @@ func (l *Log) Emit(ctx context.Context, orgID, actor int64, source, name string,
 	if actor != 0 {
 		e.ActorID = &actor
 	}
-	if _, err := l.db.In(ctx).NewInsert().Model(e).Exec(ctx); err != nil {
+	err := l.db.Tx(ctx, func(ctx context.Context) error {
+		// An event's id is taken when it is written but seen when its
+		// transaction commits: two writers of one organisation's events
+		// take turns, so that they commit in the order of their ids and a
+		// reader past one never finds an earlier one appear behind it.
+		// (SQLite's writers take turns anyway.)
+		if l.db.Kind == "postgres" {
+			if _, err := l.db.In(ctx).ExecContext(ctx, "SELECT pg_advisory_xact_lock(?, ?)", lockClass, orgID); err != nil {
+				return err
+			}
+		}
+		_, err := l.db.In(ctx).NewInsert().Model(e).Exec(ctx)
+		return err
+	})
+	if err != nil {
 		return err
 	}
 	l.Wake()
 	return nil
 }
+
+// lockClass is the first key of the log's advisory locks.
+const lockClass = 0x6576 // "ev"
 
 // Wake tells this instance's deliverer to look now rather than at its next
 // round (an event written, a plugin back).
@@ -88,6 +107,20 @@ func (l *Log) After(ctx context.Context, orgID, position int64, names []string, 
 	err := l.db.NewSelect().Model(&out).Where("organisation_id = ? AND id > ? AND name IN (?)", orgID, position, bun.List(names)).
 		Order("id").Limit(int64(limit)).Scan(ctx)
 	return out, err
+}
+
+// cleanText is an error's text as a column keeps it: valid UTF-8, no NUL
+// (which the databases refuse), at most 500 bytes, cut at a character.
+func cleanText(s string) string {
+	s = strings.ReplaceAll(strings.ToValidUTF8(s, "?"), "\x00", "")
+	if len(s) <= 500 {
+		return s
+	}
+	cut := 500
+	for cut > 0 && !utf8.RuneStart(s[cut]) {
+		cut--
+	}
+	return s[:cut]
 }
 
 // Newest is the log's last event id (0 when empty).

@@ -3,7 +3,9 @@ package pluginhost
 import (
 	"cmp"
 	"context"
+	"errors"
 	"slices"
+	"sync"
 	"time"
 
 	"google.golang.org/grpc/codes"
@@ -42,12 +44,24 @@ func (h *Host) emit(ctx context.Context, from calls.Scope, name string, payload 
 	return h.Events.Emit(ctx, from.OrgID, from.UserID, from.Plugin, name, payload)
 }
 
-// delivering hands out the log until the host stops.
+// delivering hands out the log until the host stops: each round, each
+// plugin in a goroutine of its own (one whose handlers are slow, or busy
+// with events they emit themselves, never holds up the others), a plugin
+// at most once at a time.
 func (h *Host) delivering() {
 	defer h.done.Done()
 	if h.Events == nil {
 		return
 	}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	go func() {
+		<-h.stop
+		cancel()
+	}()
+	var busy sync.Map // plugin name → a round of its own running
+	var rounds sync.WaitGroup
+	defer rounds.Wait()
 	t := time.NewTicker(eventRound)
 	defer t.Stop()
 	for {
@@ -57,16 +71,15 @@ func (h *Host) delivering() {
 		case <-t.C:
 		case <-h.Events.Woken():
 		}
-		ctx, cancel := context.WithCancel(context.Background())
-		go func() {
-			select {
-			case <-h.stop:
-			case <-ctx.Done():
+		for _, p := range h.runningPlugins() {
+			if _, running := busy.LoadOrStore(p.Name, true); running {
+				continue
 			}
-			cancel()
-		}()
-		h.DeliverEvents(ctx)
-		cancel()
+			rounds.Go(func() {
+				defer busy.Delete(p.Name)
+				h.deliverPlugin(ctx, p)
+			})
+		}
 	}
 }
 
@@ -81,65 +94,76 @@ func (h *Host) subscribe(ctx context.Context, p *Plugin) error {
 	return err
 }
 
-// DeliverEvents hands each running plugin the events waiting for it, one
-// organisation at a time, until none waits or ctx ends.
+// DeliverEvents hands each running plugin, one after the other, a round
+// of the events waiting for it.
 func (h *Host) DeliverEvents(ctx context.Context) {
 	for _, p := range h.runningPlugins() {
-		names := p.eventNames()
-		if len(names) == 0 {
-			continue
-		}
-		sub := "plugin:" + p.Name
-		since, err := h.Events.Subscribe(ctx, sub, p.eventHistory())
-		if err != nil {
-			h.Log.Warn("events: cannot subscribe", "plugin", p.Name, "error", err.Error())
-			continue
-		}
-		orgs, err := h.Events.Due(ctx, sub, since, names, 50)
-		if err != nil {
-			h.Log.Warn("events: cannot read the log", "plugin", p.Name, "error", err.Error())
-			continue
-		}
-		for _, org := range orgs {
-			if ctx.Err() != nil {
-				return
-			}
-			h.deliverIn(ctx, p, sub, since, org, names)
-		}
+		h.deliverPlugin(ctx, p)
 	}
 }
 
-// deliverIn hands a plugin one organisation's waiting events, in order,
-// while this instance holds them.
-func (h *Host) deliverIn(ctx context.Context, p *Plugin, sub string, since, org int64, names []string) {
+// deliverPlugin hands a plugin a round of its waiting events: in each
+// organisation that has it on, a budget of them (the rest come next round).
+func (h *Host) deliverPlugin(ctx context.Context, p *Plugin) {
+	names := p.eventNames()
+	if len(names) == 0 {
+		return
+	}
+	sub := "plugin:" + p.Name
+	since, err := h.Events.Subscribe(ctx, sub, p.eventHistory())
+	if err != nil {
+		h.Log.Warn("events: cannot subscribe", "plugin", p.Name, "error", err.Error())
+		return
+	}
+	lineages, err := h.Orgs.WithModule(ctx, p.Name)
+	if err != nil {
+		h.Log.Warn("events: organisations not found", "plugin", p.Name, "error", err.Error())
+		return
+	}
+	on := make([]int64, 0, len(lineages))
+	byOrg := make(map[int64][]tenancy.Organisation, len(lineages))
+	for _, lineage := range lineages {
+		on = append(on, lineage[0].ID)
+		byOrg[lineage[0].ID] = lineage
+	}
+	orgs, err := h.Events.Due(ctx, sub, since, names, on, 50)
+	if err != nil {
+		h.Log.Warn("events: cannot read the log", "plugin", p.Name, "error", err.Error())
+		return
+	}
+	for _, org := range orgs {
+		if ctx.Err() != nil {
+			return
+		}
+		h.deliverIn(ctx, p, sub, since, byOrg[org], names)
+	}
+}
+
+// deliverIn hands a plugin a budget of one organisation's waiting events,
+// in order, while this instance holds them. The organisation has the
+// plugin on (its lineage is given): the others' events wait, untouched.
+func (h *Host) deliverIn(ctx context.Context, p *Plugin, sub string, since int64, lineage []tenancy.Organisation, names []string) {
+	org := lineage[0].ID
 	cursor, ok, err := h.Events.Claim(ctx, sub, org, since, h.instance, claimFor)
 	if err != nil || !ok {
 		return
 	}
-	lineage, err := h.Orgs.Lineage(ctx, org)
-	var modules []string
-	if err == nil {
-		modules, err = h.Orgs.ModulesIn(ctx, lineage)
-	}
-	if err == nil && !slices.Contains(modules, p.Name) {
-		// Switched off there: its events wait until it is on again, as
-		// its cursor does.
-		if err := h.Events.Postpone(context.WithoutCancel(ctx), sub, org, h.instance, offWait); err != nil {
-			h.Log.Warn("events: cannot release a claim; it lapses", "plugin", p.Name, "organisation", org, "error", err.Error())
-		}
-		return
-	}
-	if err == nil {
-		err = h.deliverFrom(ctx, p, sub, cursor, lineage, names)
+	err = h.deliverFrom(ctx, p, sub, cursor, lineage, names)
+	if errors.Is(err, events.ErrLostClaim) {
+		return // the instance that took it over goes on
 	}
 	if err := h.Events.Release(context.WithoutCancel(ctx), sub, org, h.instance, err); err != nil {
 		h.Log.Warn("events: cannot release a claim; it lapses", "plugin", p.Name, "organisation", org, "error", err.Error())
 	}
 }
 
-// offWait is how long a plugin switched off in an organisation leaves its
-// events there before looking again.
-const offWait = 5 * time.Second
+// roundBudget bounds what one claim hands out: so many events, or so long,
+// whichever comes first; the rest come at the next round, after the other
+// organisations'.
+const (
+	roundEvents = 100
+	roundTime   = 5 * time.Second
+)
 
 // deliverFrom hands a plugin an organisation's events after the cursor,
 // in order, recording each as handled, until none is left or one fails.
@@ -147,17 +171,22 @@ const offWait = 5 * time.Second
 // shown to the operator) so that the ones after it still come.
 func (h *Host) deliverFrom(ctx context.Context, p *Plugin, sub string, cursor *events.Cursor, lineage []tenancy.Organisation, names []string) error {
 	org, pos, attempts := cursor.OrganisationID, cursor.Position, cursor.Attempts
-	for {
-		batch, err := h.Events.After(ctx, org, pos, names, eventBatch)
+	until := time.Now().Add(roundTime)
+	for handed := 0; handed < roundEvents && time.Now().Before(until); {
+		batch, err := h.Events.After(ctx, org, pos, names, min(eventBatch, roundEvents-handed))
 		if err != nil || len(batch) == 0 {
 			return err
 		}
 		for _, e := range batch {
+			handed++
+			// The organisation's call, as nobody: the event's person is
+			// named, but the plugin never acts as them.
 			as := calls.Scope{OrgID: org, Locale: lineage[0].Locale, Lineage: lineage}
+			req := &pluginv1.EventRequest{Name: e.Name, Payload: e.Payload, Id: e.ID, CreatedUnix: e.CreatedAt.Unix()}
 			if e.ActorID != nil {
-				as.UserID = *e.ActorID
+				req.ActorId = *e.ActorID
 			}
-			err := h.deliverTo(ctx, p, as, &pluginv1.EventRequest{Name: e.Name, Payload: e.Payload, Id: e.ID, CreatedUnix: e.CreatedAt.Unix()})
+			err := h.deliverTo(ctx, p, as, req)
 			switch {
 			case err != nil && attempts+1 >= events.MaxAttempts:
 				h.Log.Error("event given up after its tries; the next ones go on", "plugin", p.Name, "event", e.Name, "id", e.ID, "error", err.Error())
@@ -175,6 +204,7 @@ func (h *Host) deliverFrom(ctx context.Context, p *Plugin, sub string, cursor *e
 			pos, attempts = e.ID, 0
 		}
 	}
+	return nil
 }
 
 // runningPlugins are the plugins that run now, by name.

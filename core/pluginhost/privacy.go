@@ -3,10 +3,15 @@ package pluginhost
 import (
 	"cmp"
 	"context"
+	"errors"
 	"fmt"
+	"io"
+	"os"
+	"regexp"
 	"slices"
 	"time"
 
+	"github.com/atriumhq/atrium/core/audit"
 	"github.com/atriumhq/atrium/core/pluginhost/calls"
 	"github.com/atriumhq/atrium/core/privacy"
 	"github.com/atriumhq/atrium/core/secrets"
@@ -25,44 +30,113 @@ const (
 	privacyPause = 500 * time.Millisecond
 )
 
-// maxExport bounds one plugin's part of an export in one organisation.
-const maxExport = 32 << 20
+// maxExport bounds one plugin's part of an export in one organisation (it
+// comes in pieces, into temporary files).
+const maxExport = 256 << 20
 
-// ExportParts asks each plugin for its part of the person's export.
-func (h *Host) ExportParts(ctx context.Context, personID int64, orgs []int64) ([]privacy.ModulePart, error) {
-	var out []privacy.ModulePart
-	err := h.eachPrivacy(ctx, orgs, func(ctx context.Context, p *Plugin, as calls.Scope) error {
-		resp, err := h.askPrivacy(ctx, p, as, &pluginv1.PrivacyRequest{Action: "export", PersonId: personID})
+// ExportParts asks each plugin for its part of the person's export. The
+// parts are kept in temporary files until the export is written
+// (ModulePart.Close removes them), never whole in memory.
+func (h *Host) ExportParts(ctx context.Context, personID int64, orgs []int64) (parts []privacy.ModulePart, err error) {
+	defer func() {
+		if err != nil {
+			for _, p := range parts {
+				p.Close()
+			}
+			parts = nil
+		}
+	}()
+	err = h.eachPrivacy(ctx, orgs, func(ctx context.Context, p *Plugin, as calls.Scope) error {
+		part := privacy.ModulePart{Module: p.Name, OrganisationID: as.OrgID}
+		err := h.askPrivacy(ctx, p, as, &pluginv1.PrivacyRequest{Action: "export", PersonId: personID}, func(recv func() (*pluginv1.PrivacyChunk, error)) error {
+			return receiveExport(recv, &part)
+		})
+		if err != nil {
+			part.Close()
+			return err
+		}
+		parts = append(parts, part)
+		return nil
+	})
+	return parts, err
+}
+
+// exportName is what a file of a module's part may be called: it goes into
+// the person's ZIP below the module's folder, on any system.
+var exportName = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$`)
+
+// receiveExport writes a plugin's pieces into temporary files: one per
+// file, named as the plugin says where that is a plain name (file-<n>
+// otherwise, and for a name given twice), at most maxExport in all.
+func receiveExport(recv func() (*pluginv1.PrivacyChunk, error), part *privacy.ModulePart) error {
+	var f *os.File
+	defer func() {
+		if f != nil {
+			_ = f.Close()
+		}
+	}()
+	seen, size := map[string]bool{}, 0
+	for {
+		chunk, err := recv()
+		if errors.Is(err, io.EOF) {
+			return nil
+		}
 		if err != nil {
 			return err
 		}
-		part := privacy.ModulePart{Module: p.Name, OrganisationID: as.OrgID}
-		size := 0
-		for _, f := range resp.GetFiles() {
-			size += len(f.GetData())
-			part.Files = append(part.Files, privacy.ModuleFile{Name: f.GetName(), Data: f.GetData()})
+		if chunk.GetName() != "" || f == nil {
+			if f != nil {
+				if err := f.Close(); err != nil {
+					return err
+				}
+			}
+			name := chunk.GetName()
+			if !exportName.MatchString(name) || seen[name] || name == "." || name == ".." {
+				name = fmt.Sprintf("file-%d", len(part.Files)+1)
+			}
+			seen[name] = true
+			if f, err = os.CreateTemp("", "atrium-export-*"); err != nil {
+				return err
+			}
+			part.Files = append(part.Files, privacy.ModuleFile{Name: name, Path: f.Name()})
 		}
-		if size > maxExport {
-			return fmt.Errorf("its part is %d bytes, more than %d", size, maxExport)
+		if size += len(chunk.GetData()); size > maxExport {
+			return fmt.Errorf("its part is more than %d bytes", maxExport)
 		}
-		out = append(out, part)
-		return nil
-	})
-	return out, err
+		if _, err := f.Write(chunk.GetData()); err != nil {
+			return err
+		}
+	}
 }
 
-// ErasePerson asks each plugin to erase, or anonymise, the person.
+// ErasePerson asks each plugin to erase, or anonymise, the person; each
+// erasure done is recorded in the organisation's audit log.
 func (h *Host) ErasePerson(ctx context.Context, personID int64, orgs []int64, retention time.Duration) error {
 	days := int32(retention / (24 * time.Hour))
 	return h.eachPrivacy(ctx, orgs, func(ctx context.Context, p *Plugin, as calls.Scope) error {
-		_, err := h.askPrivacy(ctx, p, as, &pluginv1.PrivacyRequest{Action: "erase", PersonId: personID, RetentionDays: days})
-		return err
+		err := h.askPrivacy(ctx, p, as, &pluginv1.PrivacyRequest{Action: "erase", PersonId: personID, RetentionDays: days}, func(recv func() (*pluginv1.PrivacyChunk, error)) error {
+			for {
+				if _, err := recv(); err != nil {
+					if errors.Is(err, io.EOF) {
+						return nil
+					}
+					return err
+				}
+			}
+		})
+		if err != nil {
+			return err
+		}
+		org := as.OrgID
+		return audit.Record(ctx, h.DB, audit.Event{OrganisationID: &org, SubjectID: &personID, Action: "privacy.module_erased", Detail: p.Name})
 	})
 }
 
 // eachPrivacy runs ask for each installed plugin that serves Privacy, in
-// each organisation that has it on, as that organisation (as nobody),
-// with tries; the first that keeps failing fails it all.
+// each of the organisations, as that organisation (as nobody), with
+// tries; the first that keeps failing fails it all. A module switched off
+// is asked too: what it keeps is still there, and comes back when it is
+// switched on.
 func (h *Host) eachPrivacy(ctx context.Context, orgs []int64, ask func(context.Context, *Plugin, calls.Scope) error) error {
 	h.mu.Lock()
 	var plugins []*Plugin
@@ -76,12 +150,8 @@ func (h *Host) eachPrivacy(ctx context.Context, orgs []int64, ask func(context.C
 		if err != nil {
 			return err
 		}
-		modules, err := h.Orgs.ModulesIn(ctx, lineage)
-		if err != nil {
-			return err
-		}
 		for _, p := range plugins {
-			if !slices.Contains(modules, p.Name) || !p.servesPrivacy() {
+			if !p.servesPrivacy() {
 				continue
 			}
 			as := calls.Scope{OrgID: org, Locale: lineage[0].Locale, Lineage: lineage}
@@ -117,11 +187,11 @@ func (p *Plugin) servesPrivacy() bool {
 	return p.manifest != nil && slices.Contains(p.manifest.GetImplements(), "Privacy")
 }
 
-// askPrivacy makes one Privacy call.
-func (h *Host) askPrivacy(ctx context.Context, p *Plugin, sc calls.Scope, req *pluginv1.PrivacyRequest) (*pluginv1.PrivacyResponse, error) {
+// askPrivacy makes one Privacy call and reads its answer with read.
+func (h *Host) askPrivacy(ctx context.Context, p *Plugin, sc calls.Scope, req *pluginv1.PrivacyRequest, read func(recv func() (*pluginv1.PrivacyChunk, error)) error) error {
 	rpc := p.conn()
 	if rpc == nil {
-		return nil, ErrDown
+		return ErrDown
 	}
 	sc.Plugin, sc.Deadline = p.Name, time.Now().Add(time.Minute)
 	cc := &pluginv1.CallContext{Token: secrets.Token(24), OrganisationId: sc.OrgID, Locale: sc.Locale}
@@ -130,5 +200,9 @@ func (h *Host) askPrivacy(ctx context.Context, p *Plugin, sc calls.Scope, req *p
 	callCtx, cancel := context.WithTimeout(ctx, time.Minute)
 	defer cancel()
 	req.Context = cc
-	return rpc.Privacy(callCtx, req)
+	stream, err := rpc.Privacy(callCtx, req)
+	if err != nil {
+		return err
+	}
+	return read(stream.Recv)
 }

@@ -22,12 +22,23 @@ const StatusErased = "erased"
 // refused while the retention rule still keeps their records, and for an
 // account the organisation does not look after alone (directory.Steward).
 // Each module erases its part first (ModuleFailed when one does not: the
-// core then erases nothing, and the erasure may be asked again); then the
+// core then erases nothing of its own, the modules that answered have
+// erased theirs, and the erasure is to be asked again to finish); then the
 // core's, in one transaction: erased entirely or not at all, and
-// person.erased is emitted with it.
+// person.erased is emitted with it. The log records the start, each
+// module's part and the end.
 func (s *Service) Erase(ctx context.Context, orgID, actorID, userID int64, ip string) error {
 	if s.deps.Modules != nil {
-		if err := s.db.Tx(ctx, func(ctx context.Context) error { return s.mayErase(ctx, orgID, userID) }); err != nil {
+		// The start is kept, whatever comes of it: modules that erase
+		// their part before one fails have erased it, and the log says so
+		// (each module's part is recorded as it is done).
+		err := s.db.Tx(ctx, func(ctx context.Context) error {
+			if err := s.mayErase(ctx, orgID, userID); err != nil {
+				return err
+			}
+			return audit.Record(ctx, s.db.In(ctx), audit.Event{OrganisationID: &orgID, ActorID: &actorID, SubjectID: &userID, Action: "privacy.erase_started", IP: ip})
+		})
+		if err != nil {
 			return err
 		}
 		orgs, err := s.organisations(ctx, userID)

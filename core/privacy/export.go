@@ -2,12 +2,11 @@ package privacy
 
 import (
 	"archive/zip"
-	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
 	"io"
-	"path"
+	"os"
 	"strings"
 	"time"
 
@@ -94,6 +93,11 @@ func (s *Service) Export(ctx context.Context, userID int64, w io.Writer) error {
 		if modules, err = s.deps.Modules.ExportParts(ctx, userID, orgs); err != nil {
 			return err
 		}
+		defer func() {
+			for _, m := range modules {
+				m.Close()
+			}
+		}()
 	}
 	z := zip.NewWriter(w)
 	for _, p := range parts {
@@ -130,8 +134,13 @@ func (s *Service) Export(ctx context.Context, userID int64, w io.Writer) error {
 	}
 	for _, m := range modules {
 		for _, f := range m.Files {
-			name := fmt.Sprintf("modules/%s/%d/%s", m.Module, m.OrganisationID, path.Base("/"+f.Name))
-			if err := writeFile(z, name, bytes.NewReader(f.Data)); err != nil {
+			r, err := os.Open(f.Path)
+			if err != nil {
+				return err
+			}
+			err = writeFile(z, fmt.Sprintf("modules/%s/%d/%s", m.Module, m.OrganisationID, f.Name), r)
+			_ = r.Close()
+			if err != nil {
 				return err
 			}
 		}
@@ -152,8 +161,11 @@ func (s *Service) exportFiles(ctx context.Context, z *zip.Writer, userID int64) 
 	if s.deps.Files == nil {
 		return nil
 	}
+	// Only the organisations the person still belongs to: what they left
+	// behind in another is that organisation's record.
 	var list []files.File
-	if err := s.db.NewSelect().Model(&list).Where("uploaded_by = ?", userID).Order("id").Scan(ctx); err != nil {
+	if err := s.db.NewSelect().Model(&list).Where("uploaded_by = ?", userID).
+		Where("organisation_id IN (SELECT organisation_id FROM members WHERE user_id = ?)", userID).Order("id").Scan(ctx); err != nil {
 		return err
 	}
 	type entry struct {

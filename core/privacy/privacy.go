@@ -7,6 +7,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
 	"time"
 
 	"github.com/atriumhq/atrium/core/files"
@@ -53,10 +54,18 @@ type ModulePart struct {
 	Files          []ModuleFile
 }
 
-// ModuleFile is one file of a module's part.
+// ModuleFile is one file of a module's part, kept in a temporary file
+// until the export is written.
 type ModuleFile struct {
 	Name string
-	Data []byte
+	Path string
+}
+
+// Close removes the part's temporary files.
+func (p ModulePart) Close() {
+	for _, f := range p.Files {
+		_ = os.Remove(f.Path)
+	}
 }
 
 // ModuleFailed is a module that did not give or erase its part, after

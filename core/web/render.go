@@ -7,7 +7,6 @@ import (
 	"io/fs"
 	"net/http"
 	"slices"
-	"strings"
 	"sync"
 
 	"github.com/gofiber/template/html/v2"
@@ -122,9 +121,7 @@ func placeholderFuncs(assets *Assets) template.FuncMap {
 		// markdown shows a person's text in Atrium's one dialect, inert;
 		// images only from the portal's own module pages.
 		"markdown": func(text string) template.HTML {
-			return richtext.Render(text, richtext.Options{Image: func(src string) bool {
-				return strings.HasPrefix(src, "/m/") && !strings.Contains(src, "..")
-			}}).HTML
+			return richtext.Render(text, richtext.Options{Image: richtext.OwnImage("/m/")}).HTML
 		},
 	}
 }

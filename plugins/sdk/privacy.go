@@ -8,6 +8,8 @@ import (
 	"os"
 	"time"
 
+	"google.golang.org/grpc"
+
 	pluginv1 "github.com/atriumhq/atrium/plugins/sdk/proto/v1"
 )
 
@@ -50,31 +52,45 @@ func (m *Module) Privacy(export ExportFunc, erase EraseFunc) {
 	m.export, m.erase = export, erase
 }
 
-func (s *server) Privacy(ctx context.Context, req *pluginv1.PrivacyRequest) (*pluginv1.PrivacyResponse, error) {
+// exportChunk is how much of an export file one message carries.
+const exportChunk = 1 << 20
+
+func (s *server) Privacy(req *pluginv1.PrivacyRequest, stream grpc.ServerStreamingServer[pluginv1.PrivacyChunk]) error {
 	if s.module.export == nil || s.module.erase == nil {
-		return nil, fmt.Errorf("sdk: %s does not take part in exports and erasures", s.module.manifest.ID)
+		return fmt.Errorf("sdk: %s does not take part in exports and erasures", s.module.manifest.ID)
 	}
-	ctx = context.WithValue(ctx, tokenKey{}, req.GetContext().GetToken())
+	ctx := context.WithValue(stream.Context(), tokenKey{}, req.GetContext().GetToken())
 	rq := &Request{module: s.module, ctx: req.GetContext(), Context: ctx, resp: &pluginv1.HandleResponse{Headers: map[string]string{}}}
 	switch req.GetAction() {
 	case "export":
 		files, err := s.module.export(rq, req.GetPersonId())
 		if err != nil {
 			fmt.Fprintf(os.Stderr, "export of person %d: %v\n", req.GetPersonId(), err)
-			return nil, err
+			return err
 		}
-		out := &pluginv1.PrivacyResponse{}
 		for _, f := range files {
-			out.Files = append(out.Files, &pluginv1.ExportFile{Name: f.Name, Data: f.Data})
+			data := f.Data
+			first := true
+			for first || len(data) > 0 {
+				n := min(len(data), exportChunk)
+				chunk := &pluginv1.PrivacyChunk{Data: data[:n]}
+				if first {
+					chunk.Name = f.Name
+				}
+				if err := stream.Send(chunk); err != nil {
+					return err
+				}
+				data, first = data[n:], false
+			}
 		}
-		return out, nil
+		return nil
 	case "erase":
 		retention := time.Duration(req.GetRetentionDays()) * 24 * time.Hour
 		if err := s.module.erase(rq, req.GetPersonId(), retention); err != nil {
 			fmt.Fprintf(os.Stderr, "erasure of person %d: %v\n", req.GetPersonId(), err)
-			return nil, err
+			return err
 		}
-		return &pluginv1.PrivacyResponse{}, nil
+		return nil
 	}
-	return nil, fmt.Errorf("sdk: unknown privacy action %q", req.GetAction())
+	return fmt.Errorf("sdk: unknown privacy action %q", req.GetAction())
 }

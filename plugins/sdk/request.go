@@ -39,7 +39,14 @@ type Request struct {
 	Refused map[string]string
 	resp    *pluginv1.HandleResponse
 	event   int64
+	actor   int64
 }
+
+// EventActor is who caused the event an OnEvent handler handles (0:
+// nobody). The handler's call is the organisation's, as nobody: it never
+// acts as that person (r.UserID is 0).
+// Since contract v1.7.
+func (r *Request) EventActor() int64 { return r.actor }
 
 // EventID is the event an OnEvent handler handles: its place in the log,
 // the same at each delivery, rising within an organisation; 0 elsewhere.

@@ -203,7 +203,7 @@ func (s *server) OnEvent(ctx context.Context, req *pluginv1.EventRequest) (*plug
 		return &pluginv1.EventResponse{}, nil
 	}
 	ctx = context.WithValue(ctx, tokenKey{}, req.GetContext().GetToken())
-	rq := &Request{module: s.module, ctx: req.GetContext(), Context: ctx, event: req.GetId(),
+	rq := &Request{module: s.module, ctx: req.GetContext(), Context: ctx, event: req.GetId(), actor: req.GetActorId(),
 		resp: &pluginv1.HandleResponse{Headers: map[string]string{}}}
 	if err := f(rq, req.GetPayload()); err != nil {
 		return nil, err

@@ -373,6 +373,8 @@ var reservedIDs = map[string]bool{
 	"organisations": true, "password": true, "products": true, "read": true, "realtime": true, "roles": true,
 	"sessions": true, "sign": true, "subscriptions": true, "team": true, "teams": true, "trajectories": true, "trajectory": true,
 	"user": true, "users": true, "files": true, "file": true, "events": true, "event": true,
+	// The first words of the core's events (docs/plugins.md): no plugin emits in their name.
+	"core": true, "person": true, "people": true,
 	"bun": true, "sqlite": true, "pg": true, "atrium": true, "plugin": true,
 }
 

@@ -5,6 +5,7 @@ package privacy
 import (
 	"errors"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/gofiber/fiber/v3"
@@ -18,6 +19,8 @@ import (
 type Handlers struct {
 	web *web.Server
 	svc *privacy.Service
+	// exporting holds the people whose export is being made.
+	exporting sync.Map
 }
 
 // Register adds the pages.
@@ -38,9 +41,15 @@ func (h *Handlers) Page(c fiber.Ctx) error {
 	return h.web.Render(c, web.Page{Template: "privacy/page", Title: "privacy.title"})
 }
 
-// Export sends the person everything kept about them, as a ZIP.
+// Export sends the person everything kept about them, as a ZIP; one at a
+// time per person (an export asks every module and reads every file).
 func (h *Handlers) Export(c fiber.Ctx) error {
 	v := web.CurrentViewer(c)
+	if _, busy := h.exporting.LoadOrStore(v.User.ID, true); busy {
+		web.SetFlash(c, "error", "privacy.export.busy")
+		return h.web.Redirect(c, "/settings/privacy")
+	}
+	defer h.exporting.Delete(v.User.ID)
 	if err := h.web.Audit(c, "privacy.exported", v.User.ID, ""); err != nil {
 		return err
 	}

@@ -33,8 +33,6 @@ func preview(s *web.Server, c fiber.Ctx) error {
 		loc := web.Localizer(c)
 		return c.Type("html").SendString(`<p class="muted">` + loc.T("writing.nothing") + `</p>`)
 	}
-	out := richtext.Render(text, richtext.Options{Image: func(src string) bool {
-		return strings.HasPrefix(src, "/m/") && !strings.Contains(src, "..")
-	}})
+	out := richtext.Render(text, richtext.Options{Image: richtext.OwnImage("/m/")})
 	return c.Type("html").SendString(string(out.HTML))
 }

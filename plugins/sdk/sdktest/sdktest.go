@@ -33,7 +33,9 @@ package sdktest
 
 import (
 	"context"
+	"errors"
 	"html/template"
+	"io"
 	"net"
 	"net/url"
 	"slices"
@@ -375,32 +377,46 @@ func (c *Caller) EventAgain(id int64, name string, payload []byte) error {
 // caller's organisation, as the host does (as nobody).
 // Since contract v1.7.
 func (c *Caller) Export(person int64) ([]sdk.ExportFile, error) {
-	resp, err := c.privacy(&pluginv1.PrivacyRequest{Action: "export", PersonId: person})
-	if err != nil {
-		return nil, err
-	}
 	var out []sdk.ExportFile
-	for _, f := range resp.GetFiles() {
-		out = append(out, sdk.ExportFile{Name: f.GetName(), Data: f.GetData()})
-	}
-	return out, nil
+	err := c.privacy(&pluginv1.PrivacyRequest{Action: "export", PersonId: person}, func(chunk *pluginv1.PrivacyChunk) {
+		if chunk.GetName() != "" || len(out) == 0 {
+			out = append(out, sdk.ExportFile{Name: chunk.GetName()})
+		}
+		out[len(out)-1].Data = append(out[len(out)-1].Data, chunk.GetData()...)
+	})
+	return out, err
 }
 
 // Erase tells the module to erase a person in the caller's organisation,
 // with the retention given, as the host does.
 // Since contract v1.7.
 func (c *Caller) Erase(person int64, retention time.Duration) error {
-	_, err := c.privacy(&pluginv1.PrivacyRequest{Action: "erase", PersonId: person, RetentionDays: int32(retention / (24 * time.Hour))})
-	return err
+	return c.privacy(&pluginv1.PrivacyRequest{Action: "erase", PersonId: person, RetentionDays: int32(retention / (24 * time.Hour))}, nil)
 }
 
-func (c *Caller) privacy(req *pluginv1.PrivacyRequest) (*pluginv1.PrivacyResponse, error) {
+// privacy makes one Privacy call, handing each piece it sends to got.
+func (c *Caller) privacy(req *pluginv1.PrivacyRequest, got func(*pluginv1.PrivacyChunk)) error {
 	cc, done := c.open(false)
 	defer done()
 	ctx, cancel := context.WithTimeout(context.Background(), callTimeout)
 	defer cancel()
 	req.Context = cc
-	return c.h.plugin.Privacy(ctx, req)
+	stream, err := c.h.plugin.Privacy(ctx, req)
+	if err != nil {
+		return err
+	}
+	for {
+		chunk, err := stream.Recv()
+		if errors.Is(err, io.EOF) {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		if got != nil {
+			got(chunk)
+		}
+	}
 }
 
 // Tick calls the module's Tick handler for an organisation, as nobody, as

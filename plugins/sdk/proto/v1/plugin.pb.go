@@ -1288,6 +1288,7 @@ type EventRequest struct {
 	Payload       []byte                 `protobuf:"bytes,3,opt,name=payload,proto3" json:"payload,omitempty"`
 	Id            int64                  `protobuf:"varint,4,opt,name=id,proto3" json:"id,omitempty"`                                      // v1.7: the event's place in the log: the same at every delivery (at least once), rising within an organisation
 	CreatedUnix   int64                  `protobuf:"varint,5,opt,name=created_unix,json=createdUnix,proto3" json:"created_unix,omitempty"` // v1.7: when it happened
+	ActorId       int64                  `protobuf:"varint,6,opt,name=actor_id,json=actorId,proto3" json:"actor_id,omitempty"`             // v1.7: who caused it (0: nobody); the call itself is the organisation's, as nobody
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -1353,6 +1354,13 @@ func (x *EventRequest) GetId() int64 {
 func (x *EventRequest) GetCreatedUnix() int64 {
 	if x != nil {
 		return x.CreatedUnix
+	}
+	return 0
+}
+
+func (x *EventRequest) GetActorId() int64 {
+	if x != nil {
+		return x.ActorId
 	}
 	return 0
 }
@@ -4607,27 +4615,31 @@ func (x *PrivacyRequest) GetRetentionDays() int32 {
 	return 0
 }
 
-type PrivacyResponse struct {
+// PrivacyChunk is a piece of an export's file: the first piece of each
+// file names it, the ones after it (without a name) go on with it. An
+// erasure sends none.
+type PrivacyChunk struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
-	Files         []*ExportFile          `protobuf:"bytes,1,rep,name=files,proto3" json:"files,omitempty"` // export: JSON (or other) files for the person's download, at most 32 MiB in all
+	Name          string                 `protobuf:"bytes,1,opt,name=name,proto3" json:"name,omitempty"` // such as "appointments.json": letters, digits, dots, dashes, underscores
+	Data          []byte                 `protobuf:"bytes,2,opt,name=data,proto3" json:"data,omitempty"` // at most 1 MiB
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
 
-func (x *PrivacyResponse) Reset() {
-	*x = PrivacyResponse{}
+func (x *PrivacyChunk) Reset() {
+	*x = PrivacyChunk{}
 	mi := &file_plugin_proto_msgTypes[73]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
 
-func (x *PrivacyResponse) String() string {
+func (x *PrivacyChunk) String() string {
 	return protoimpl.X.MessageStringOf(x)
 }
 
-func (*PrivacyResponse) ProtoMessage() {}
+func (*PrivacyChunk) ProtoMessage() {}
 
-func (x *PrivacyResponse) ProtoReflect() protoreflect.Message {
+func (x *PrivacyChunk) ProtoReflect() protoreflect.Message {
 	mi := &file_plugin_proto_msgTypes[73]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
@@ -4639,64 +4651,19 @@ func (x *PrivacyResponse) ProtoReflect() protoreflect.Message {
 	return mi.MessageOf(x)
 }
 
-// Deprecated: Use PrivacyResponse.ProtoReflect.Descriptor instead.
-func (*PrivacyResponse) Descriptor() ([]byte, []int) {
+// Deprecated: Use PrivacyChunk.ProtoReflect.Descriptor instead.
+func (*PrivacyChunk) Descriptor() ([]byte, []int) {
 	return file_plugin_proto_rawDescGZIP(), []int{73}
 }
 
-func (x *PrivacyResponse) GetFiles() []*ExportFile {
-	if x != nil {
-		return x.Files
-	}
-	return nil
-}
-
-type ExportFile struct {
-	state         protoimpl.MessageState `protogen:"open.v1"`
-	Name          string                 `protobuf:"bytes,1,opt,name=name,proto3" json:"name,omitempty"` // such as "appointments.json"; folders are not kept
-	Data          []byte                 `protobuf:"bytes,2,opt,name=data,proto3" json:"data,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
-}
-
-func (x *ExportFile) Reset() {
-	*x = ExportFile{}
-	mi := &file_plugin_proto_msgTypes[74]
-	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
-	ms.StoreMessageInfo(mi)
-}
-
-func (x *ExportFile) String() string {
-	return protoimpl.X.MessageStringOf(x)
-}
-
-func (*ExportFile) ProtoMessage() {}
-
-func (x *ExportFile) ProtoReflect() protoreflect.Message {
-	mi := &file_plugin_proto_msgTypes[74]
-	if x != nil {
-		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
-		if ms.LoadMessageInfo() == nil {
-			ms.StoreMessageInfo(mi)
-		}
-		return ms
-	}
-	return mi.MessageOf(x)
-}
-
-// Deprecated: Use ExportFile.ProtoReflect.Descriptor instead.
-func (*ExportFile) Descriptor() ([]byte, []int) {
-	return file_plugin_proto_rawDescGZIP(), []int{74}
-}
-
-func (x *ExportFile) GetName() string {
+func (x *PrivacyChunk) GetName() string {
 	if x != nil {
 		return x.Name
 	}
 	return ""
 }
 
-func (x *ExportFile) GetData() []byte {
+func (x *PrivacyChunk) GetData() []byte {
 	if x != nil {
 		return x.Data
 	}
@@ -4836,13 +4803,14 @@ const file_plugin_proto_rawDesc = "" +
 	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
 	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01\"\"\n" +
 	"\fSlotResponse\x12\x12\n" +
-	"\x04html\x18\x01 \x01(\fR\x04html\"\xa8\x01\n" +
+	"\x04html\x18\x01 \x01(\fR\x04html\"\xc3\x01\n" +
 	"\fEventRequest\x127\n" +
 	"\acontext\x18\x01 \x01(\v2\x1d.atrium.plugin.v1.CallContextR\acontext\x12\x12\n" +
 	"\x04name\x18\x02 \x01(\tR\x04name\x12\x18\n" +
 	"\apayload\x18\x03 \x01(\fR\apayload\x12\x0e\n" +
 	"\x02id\x18\x04 \x01(\x03R\x02id\x12!\n" +
-	"\fcreated_unix\x18\x05 \x01(\x03R\vcreatedUnix\"\x0f\n" +
+	"\fcreated_unix\x18\x05 \x01(\x03R\vcreatedUnix\x12\x19\n" +
+	"\bactor_id\x18\x06 \x01(\x03R\aactorId\"\x0f\n" +
 	"\rEventResponse\"\x0f\n" +
 	"\rHealthRequest\" \n" +
 	"\x0eHealthResponse\x12\x0e\n" +
@@ -5067,21 +5035,18 @@ const file_plugin_proto_rawDesc = "" +
 	"\acontext\x18\x01 \x01(\v2\x1d.atrium.plugin.v1.CallContextR\acontext\x12\x16\n" +
 	"\x06action\x18\x02 \x01(\tR\x06action\x12\x1b\n" +
 	"\tperson_id\x18\x03 \x01(\x03R\bpersonId\x12%\n" +
-	"\x0eretention_days\x18\x04 \x01(\x05R\rretentionDays\"E\n" +
-	"\x0fPrivacyResponse\x122\n" +
-	"\x05files\x18\x01 \x03(\v2\x1c.atrium.plugin.v1.ExportFileR\x05files\"4\n" +
-	"\n" +
-	"ExportFile\x12\x12\n" +
+	"\x0eretention_days\x18\x04 \x01(\x05R\rretentionDays\"6\n" +
+	"\fPrivacyChunk\x12\x12\n" +
 	"\x04name\x18\x01 \x01(\tR\x04name\x12\x12\n" +
-	"\x04data\x18\x02 \x01(\fR\x04data2\xa8\x04\n" +
+	"\x04data\x18\x02 \x01(\fR\x04data2\xa7\x04\n" +
 	"\x06Plugin\x12Q\n" +
 	"\bManifest\x12!.atrium.plugin.v1.ManifestRequest\x1a\".atrium.plugin.v1.ManifestResponse\x12N\n" +
 	"\aMigrate\x12 .atrium.plugin.v1.MigrateRequest\x1a!.atrium.plugin.v1.MigrateResponse\x12K\n" +
 	"\x06Handle\x12\x1f.atrium.plugin.v1.HandleRequest\x1a .atrium.plugin.v1.HandleResponse\x12E\n" +
 	"\x04Slot\x12\x1d.atrium.plugin.v1.SlotRequest\x1a\x1e.atrium.plugin.v1.SlotResponse\x12J\n" +
 	"\aOnEvent\x12\x1e.atrium.plugin.v1.EventRequest\x1a\x1f.atrium.plugin.v1.EventResponse\x12K\n" +
-	"\x06Health\x12\x1f.atrium.plugin.v1.HealthRequest\x1a .atrium.plugin.v1.HealthResponse\x12N\n" +
-	"\aPrivacy\x12 .atrium.plugin.v1.PrivacyRequest\x1a!.atrium.plugin.v1.PrivacyResponse2\xb7\x0f\n" +
+	"\x06Health\x12\x1f.atrium.plugin.v1.HealthRequest\x1a .atrium.plugin.v1.HealthResponse\x12M\n" +
+	"\aPrivacy\x12 .atrium.plugin.v1.PrivacyRequest\x1a\x1e.atrium.plugin.v1.PrivacyChunk0\x012\xb7\x0f\n" +
 	"\x04Host\x12E\n" +
 	"\x04Exec\x12\x1d.atrium.plugin.v1.ExecRequest\x1a\x1e.atrium.plugin.v1.ExecResponse\x12E\n" +
 	"\x05Query\x12\x1e.atrium.plugin.v1.QueryRequest\x1a\x1a.atrium.plugin.v1.RowBatch0\x01\x12K\n" +
@@ -5125,7 +5090,7 @@ func file_plugin_proto_rawDescGZIP() []byte {
 }
 
 var file_plugin_proto_enumTypes = make([]protoimpl.EnumInfo, 1)
-var file_plugin_proto_msgTypes = make([]protoimpl.MessageInfo, 83)
+var file_plugin_proto_msgTypes = make([]protoimpl.MessageInfo, 82)
 var file_plugin_proto_goTypes = []any{
 	(HandleResponse_Kind)(0),   // 0: atrium.plugin.v1.HandleResponse.Kind
 	(*ManifestRequest)(nil),    // 1: atrium.plugin.v1.ManifestRequest
@@ -5201,16 +5166,15 @@ var file_plugin_proto_goTypes = []any{
 	(*DeleteFileResponse)(nil), // 71: atrium.plugin.v1.DeleteFileResponse
 	(*FileChunk)(nil),          // 72: atrium.plugin.v1.FileChunk
 	(*PrivacyRequest)(nil),     // 73: atrium.plugin.v1.PrivacyRequest
-	(*PrivacyResponse)(nil),    // 74: atrium.plugin.v1.PrivacyResponse
-	(*ExportFile)(nil),         // 75: atrium.plugin.v1.ExportFile
-	nil,                        // 76: atrium.plugin.v1.CallContext.TermsEntry
-	nil,                        // 77: atrium.plugin.v1.HandleRequest.HeadersEntry
-	nil,                        // 78: atrium.plugin.v1.HandleRequest.ParamsEntry
-	nil,                        // 79: atrium.plugin.v1.HandleRequest.RefusedEntry
-	nil,                        // 80: atrium.plugin.v1.HandleResponse.HeadersEntry
-	nil,                        // 81: atrium.plugin.v1.SlotRequest.ParamsEntry
-	nil,                        // 82: atrium.plugin.v1.TermsResponse.TermsEntry
-	nil,                        // 83: atrium.plugin.v1.ReadStateResponse.ReadEntry
+	(*PrivacyChunk)(nil),       // 74: atrium.plugin.v1.PrivacyChunk
+	nil,                        // 75: atrium.plugin.v1.CallContext.TermsEntry
+	nil,                        // 76: atrium.plugin.v1.HandleRequest.HeadersEntry
+	nil,                        // 77: atrium.plugin.v1.HandleRequest.ParamsEntry
+	nil,                        // 78: atrium.plugin.v1.HandleRequest.RefusedEntry
+	nil,                        // 79: atrium.plugin.v1.HandleResponse.HeadersEntry
+	nil,                        // 80: atrium.plugin.v1.SlotRequest.ParamsEntry
+	nil,                        // 81: atrium.plugin.v1.TermsResponse.TermsEntry
+	nil,                        // 82: atrium.plugin.v1.ReadStateResponse.ReadEntry
 }
 var file_plugin_proto_depIdxs = []int32{
 	3,  // 0: atrium.plugin.v1.ManifestResponse.permissions:type_name -> atrium.plugin.v1.Permission
@@ -5220,103 +5184,102 @@ var file_plugin_proto_depIdxs = []int32{
 	4,  // 4: atrium.plugin.v1.ManifestResponse.panels:type_name -> atrium.plugin.v1.NavEntry
 	6,  // 5: atrium.plugin.v1.Route.upload:type_name -> atrium.plugin.v1.Upload
 	10, // 6: atrium.plugin.v1.MigrateRequest.context:type_name -> atrium.plugin.v1.CallContext
-	76, // 7: atrium.plugin.v1.CallContext.terms:type_name -> atrium.plugin.v1.CallContext.TermsEntry
+	75, // 7: atrium.plugin.v1.CallContext.terms:type_name -> atrium.plugin.v1.CallContext.TermsEntry
 	10, // 8: atrium.plugin.v1.HandleRequest.context:type_name -> atrium.plugin.v1.CallContext
-	77, // 9: atrium.plugin.v1.HandleRequest.headers:type_name -> atrium.plugin.v1.HandleRequest.HeadersEntry
-	78, // 10: atrium.plugin.v1.HandleRequest.params:type_name -> atrium.plugin.v1.HandleRequest.ParamsEntry
+	76, // 9: atrium.plugin.v1.HandleRequest.headers:type_name -> atrium.plugin.v1.HandleRequest.HeadersEntry
+	77, // 10: atrium.plugin.v1.HandleRequest.params:type_name -> atrium.plugin.v1.HandleRequest.ParamsEntry
 	13, // 11: atrium.plugin.v1.HandleRequest.preloads:type_name -> atrium.plugin.v1.Preload
-	79, // 12: atrium.plugin.v1.HandleRequest.refused:type_name -> atrium.plugin.v1.HandleRequest.RefusedEntry
+	78, // 12: atrium.plugin.v1.HandleRequest.refused:type_name -> atrium.plugin.v1.HandleRequest.RefusedEntry
 	30, // 13: atrium.plugin.v1.Preload.rows:type_name -> atrium.plugin.v1.RowBatch
 	0,  // 14: atrium.plugin.v1.HandleResponse.kind:type_name -> atrium.plugin.v1.HandleResponse.Kind
-	80, // 15: atrium.plugin.v1.HandleResponse.headers:type_name -> atrium.plugin.v1.HandleResponse.HeadersEntry
+	79, // 15: atrium.plugin.v1.HandleResponse.headers:type_name -> atrium.plugin.v1.HandleResponse.HeadersEntry
 	10, // 16: atrium.plugin.v1.SlotRequest.context:type_name -> atrium.plugin.v1.CallContext
-	81, // 17: atrium.plugin.v1.SlotRequest.params:type_name -> atrium.plugin.v1.SlotRequest.ParamsEntry
+	80, // 17: atrium.plugin.v1.SlotRequest.params:type_name -> atrium.plugin.v1.SlotRequest.ParamsEntry
 	10, // 18: atrium.plugin.v1.EventRequest.context:type_name -> atrium.plugin.v1.CallContext
 	21, // 19: atrium.plugin.v1.ExecRequest.args:type_name -> atrium.plugin.v1.Value
 	21, // 20: atrium.plugin.v1.QueryRequest.args:type_name -> atrium.plugin.v1.Value
 	21, // 21: atrium.plugin.v1.Row.values:type_name -> atrium.plugin.v1.Value
 	29, // 22: atrium.plugin.v1.RowBatch.rows:type_name -> atrium.plugin.v1.Row
 	32, // 23: atrium.plugin.v1.PeopleResponse.people:type_name -> atrium.plugin.v1.Person
-	82, // 24: atrium.plugin.v1.TermsResponse.terms:type_name -> atrium.plugin.v1.TermsResponse.TermsEntry
+	81, // 24: atrium.plugin.v1.TermsResponse.terms:type_name -> atrium.plugin.v1.TermsResponse.TermsEntry
 	48, // 25: atrium.plugin.v1.DossierResponse.trajectories:type_name -> atrium.plugin.v1.Trajectory
-	83, // 26: atrium.plugin.v1.ReadStateResponse.read:type_name -> atrium.plugin.v1.ReadStateResponse.ReadEntry
+	82, // 26: atrium.plugin.v1.ReadStateResponse.read:type_name -> atrium.plugin.v1.ReadStateResponse.ReadEntry
 	65, // 27: atrium.plugin.v1.FilesResponse.files:type_name -> atrium.plugin.v1.FileInfo
 	65, // 28: atrium.plugin.v1.FileChunk.info:type_name -> atrium.plugin.v1.FileInfo
 	10, // 29: atrium.plugin.v1.PrivacyRequest.context:type_name -> atrium.plugin.v1.CallContext
-	75, // 30: atrium.plugin.v1.PrivacyResponse.files:type_name -> atrium.plugin.v1.ExportFile
-	11, // 31: atrium.plugin.v1.CallContext.TermsEntry.value:type_name -> atrium.plugin.v1.Words
-	11, // 32: atrium.plugin.v1.TermsResponse.TermsEntry.value:type_name -> atrium.plugin.v1.Words
-	1,  // 33: atrium.plugin.v1.Plugin.Manifest:input_type -> atrium.plugin.v1.ManifestRequest
-	8,  // 34: atrium.plugin.v1.Plugin.Migrate:input_type -> atrium.plugin.v1.MigrateRequest
-	12, // 35: atrium.plugin.v1.Plugin.Handle:input_type -> atrium.plugin.v1.HandleRequest
-	15, // 36: atrium.plugin.v1.Plugin.Slot:input_type -> atrium.plugin.v1.SlotRequest
-	17, // 37: atrium.plugin.v1.Plugin.OnEvent:input_type -> atrium.plugin.v1.EventRequest
-	19, // 38: atrium.plugin.v1.Plugin.Health:input_type -> atrium.plugin.v1.HealthRequest
-	73, // 39: atrium.plugin.v1.Plugin.Privacy:input_type -> atrium.plugin.v1.PrivacyRequest
-	22, // 40: atrium.plugin.v1.Host.Exec:input_type -> atrium.plugin.v1.ExecRequest
-	24, // 41: atrium.plugin.v1.Host.Query:input_type -> atrium.plugin.v1.QueryRequest
-	31, // 42: atrium.plugin.v1.Host.People:input_type -> atrium.plugin.v1.PeopleRequest
-	34, // 43: atrium.plugin.v1.Host.Can:input_type -> atrium.plugin.v1.CanRequest
-	36, // 44: atrium.plugin.v1.Host.Notify:input_type -> atrium.plugin.v1.NotifyRequest
-	38, // 45: atrium.plugin.v1.Host.Publish:input_type -> atrium.plugin.v1.PublishRequest
-	40, // 46: atrium.plugin.v1.Host.Emit:input_type -> atrium.plugin.v1.EmitRequest
-	42, // 47: atrium.plugin.v1.Host.Audit:input_type -> atrium.plugin.v1.AuditRequest
-	44, // 48: atrium.plugin.v1.Host.Terms:input_type -> atrium.plugin.v1.TermsRequest
-	25, // 49: atrium.plugin.v1.Host.Begin:input_type -> atrium.plugin.v1.BeginRequest
-	27, // 50: atrium.plugin.v1.Host.Commit:input_type -> atrium.plugin.v1.TxRequest
-	27, // 51: atrium.plugin.v1.Host.Rollback:input_type -> atrium.plugin.v1.TxRequest
-	46, // 52: atrium.plugin.v1.Host.Dossier:input_type -> atrium.plugin.v1.DossierRequest
-	49, // 53: atrium.plugin.v1.Host.AddItem:input_type -> atrium.plugin.v1.ItemRequest
-	51, // 54: atrium.plugin.v1.Host.ReadState:input_type -> atrium.plugin.v1.ReadStateRequest
-	53, // 55: atrium.plugin.v1.Host.MarkRead:input_type -> atrium.plugin.v1.MarkReadRequest
-	55, // 56: atrium.plugin.v1.Host.Sessions:input_type -> atrium.plugin.v1.SessionsRequest
-	57, // 57: atrium.plugin.v1.Host.Mail:input_type -> atrium.plugin.v1.MailRequest
-	63, // 58: atrium.plugin.v1.Host.Feed:input_type -> atrium.plugin.v1.FeedRequest
-	59, // 59: atrium.plugin.v1.Host.SetCount:input_type -> atrium.plugin.v1.CountRequest
-	61, // 60: atrium.plugin.v1.Host.Online:input_type -> atrium.plugin.v1.OnlineRequest
-	66, // 61: atrium.plugin.v1.Host.Files:input_type -> atrium.plugin.v1.FilesRequest
-	68, // 62: atrium.plugin.v1.Host.ClaimFiles:input_type -> atrium.plugin.v1.ClaimFilesRequest
-	70, // 63: atrium.plugin.v1.Host.DeleteFile:input_type -> atrium.plugin.v1.FileRequest
-	72, // 64: atrium.plugin.v1.Host.PutFile:input_type -> atrium.plugin.v1.FileChunk
-	70, // 65: atrium.plugin.v1.Host.ReadFile:input_type -> atrium.plugin.v1.FileRequest
-	2,  // 66: atrium.plugin.v1.Plugin.Manifest:output_type -> atrium.plugin.v1.ManifestResponse
-	9,  // 67: atrium.plugin.v1.Plugin.Migrate:output_type -> atrium.plugin.v1.MigrateResponse
-	14, // 68: atrium.plugin.v1.Plugin.Handle:output_type -> atrium.plugin.v1.HandleResponse
-	16, // 69: atrium.plugin.v1.Plugin.Slot:output_type -> atrium.plugin.v1.SlotResponse
-	18, // 70: atrium.plugin.v1.Plugin.OnEvent:output_type -> atrium.plugin.v1.EventResponse
-	20, // 71: atrium.plugin.v1.Plugin.Health:output_type -> atrium.plugin.v1.HealthResponse
-	74, // 72: atrium.plugin.v1.Plugin.Privacy:output_type -> atrium.plugin.v1.PrivacyResponse
-	23, // 73: atrium.plugin.v1.Host.Exec:output_type -> atrium.plugin.v1.ExecResponse
-	30, // 74: atrium.plugin.v1.Host.Query:output_type -> atrium.plugin.v1.RowBatch
-	33, // 75: atrium.plugin.v1.Host.People:output_type -> atrium.plugin.v1.PeopleResponse
-	35, // 76: atrium.plugin.v1.Host.Can:output_type -> atrium.plugin.v1.CanResponse
-	37, // 77: atrium.plugin.v1.Host.Notify:output_type -> atrium.plugin.v1.NotifyResponse
-	39, // 78: atrium.plugin.v1.Host.Publish:output_type -> atrium.plugin.v1.PublishResponse
-	41, // 79: atrium.plugin.v1.Host.Emit:output_type -> atrium.plugin.v1.EmitResponse
-	43, // 80: atrium.plugin.v1.Host.Audit:output_type -> atrium.plugin.v1.AuditResponse
-	45, // 81: atrium.plugin.v1.Host.Terms:output_type -> atrium.plugin.v1.TermsResponse
-	26, // 82: atrium.plugin.v1.Host.Begin:output_type -> atrium.plugin.v1.BeginResponse
-	28, // 83: atrium.plugin.v1.Host.Commit:output_type -> atrium.plugin.v1.TxResponse
-	28, // 84: atrium.plugin.v1.Host.Rollback:output_type -> atrium.plugin.v1.TxResponse
-	47, // 85: atrium.plugin.v1.Host.Dossier:output_type -> atrium.plugin.v1.DossierResponse
-	50, // 86: atrium.plugin.v1.Host.AddItem:output_type -> atrium.plugin.v1.ItemResponse
-	52, // 87: atrium.plugin.v1.Host.ReadState:output_type -> atrium.plugin.v1.ReadStateResponse
-	54, // 88: atrium.plugin.v1.Host.MarkRead:output_type -> atrium.plugin.v1.MarkReadResponse
-	56, // 89: atrium.plugin.v1.Host.Sessions:output_type -> atrium.plugin.v1.SessionsResponse
-	58, // 90: atrium.plugin.v1.Host.Mail:output_type -> atrium.plugin.v1.MailResponse
-	64, // 91: atrium.plugin.v1.Host.Feed:output_type -> atrium.plugin.v1.FeedResponse
-	60, // 92: atrium.plugin.v1.Host.SetCount:output_type -> atrium.plugin.v1.CountResponse
-	62, // 93: atrium.plugin.v1.Host.Online:output_type -> atrium.plugin.v1.OnlineResponse
-	67, // 94: atrium.plugin.v1.Host.Files:output_type -> atrium.plugin.v1.FilesResponse
-	69, // 95: atrium.plugin.v1.Host.ClaimFiles:output_type -> atrium.plugin.v1.ClaimFilesResponse
-	71, // 96: atrium.plugin.v1.Host.DeleteFile:output_type -> atrium.plugin.v1.DeleteFileResponse
-	65, // 97: atrium.plugin.v1.Host.PutFile:output_type -> atrium.plugin.v1.FileInfo
-	72, // 98: atrium.plugin.v1.Host.ReadFile:output_type -> atrium.plugin.v1.FileChunk
-	66, // [66:99] is the sub-list for method output_type
-	33, // [33:66] is the sub-list for method input_type
-	33, // [33:33] is the sub-list for extension type_name
-	33, // [33:33] is the sub-list for extension extendee
-	0,  // [0:33] is the sub-list for field type_name
+	11, // 30: atrium.plugin.v1.CallContext.TermsEntry.value:type_name -> atrium.plugin.v1.Words
+	11, // 31: atrium.plugin.v1.TermsResponse.TermsEntry.value:type_name -> atrium.plugin.v1.Words
+	1,  // 32: atrium.plugin.v1.Plugin.Manifest:input_type -> atrium.plugin.v1.ManifestRequest
+	8,  // 33: atrium.plugin.v1.Plugin.Migrate:input_type -> atrium.plugin.v1.MigrateRequest
+	12, // 34: atrium.plugin.v1.Plugin.Handle:input_type -> atrium.plugin.v1.HandleRequest
+	15, // 35: atrium.plugin.v1.Plugin.Slot:input_type -> atrium.plugin.v1.SlotRequest
+	17, // 36: atrium.plugin.v1.Plugin.OnEvent:input_type -> atrium.plugin.v1.EventRequest
+	19, // 37: atrium.plugin.v1.Plugin.Health:input_type -> atrium.plugin.v1.HealthRequest
+	73, // 38: atrium.plugin.v1.Plugin.Privacy:input_type -> atrium.plugin.v1.PrivacyRequest
+	22, // 39: atrium.plugin.v1.Host.Exec:input_type -> atrium.plugin.v1.ExecRequest
+	24, // 40: atrium.plugin.v1.Host.Query:input_type -> atrium.plugin.v1.QueryRequest
+	31, // 41: atrium.plugin.v1.Host.People:input_type -> atrium.plugin.v1.PeopleRequest
+	34, // 42: atrium.plugin.v1.Host.Can:input_type -> atrium.plugin.v1.CanRequest
+	36, // 43: atrium.plugin.v1.Host.Notify:input_type -> atrium.plugin.v1.NotifyRequest
+	38, // 44: atrium.plugin.v1.Host.Publish:input_type -> atrium.plugin.v1.PublishRequest
+	40, // 45: atrium.plugin.v1.Host.Emit:input_type -> atrium.plugin.v1.EmitRequest
+	42, // 46: atrium.plugin.v1.Host.Audit:input_type -> atrium.plugin.v1.AuditRequest
+	44, // 47: atrium.plugin.v1.Host.Terms:input_type -> atrium.plugin.v1.TermsRequest
+	25, // 48: atrium.plugin.v1.Host.Begin:input_type -> atrium.plugin.v1.BeginRequest
+	27, // 49: atrium.plugin.v1.Host.Commit:input_type -> atrium.plugin.v1.TxRequest
+	27, // 50: atrium.plugin.v1.Host.Rollback:input_type -> atrium.plugin.v1.TxRequest
+	46, // 51: atrium.plugin.v1.Host.Dossier:input_type -> atrium.plugin.v1.DossierRequest
+	49, // 52: atrium.plugin.v1.Host.AddItem:input_type -> atrium.plugin.v1.ItemRequest
+	51, // 53: atrium.plugin.v1.Host.ReadState:input_type -> atrium.plugin.v1.ReadStateRequest
+	53, // 54: atrium.plugin.v1.Host.MarkRead:input_type -> atrium.plugin.v1.MarkReadRequest
+	55, // 55: atrium.plugin.v1.Host.Sessions:input_type -> atrium.plugin.v1.SessionsRequest
+	57, // 56: atrium.plugin.v1.Host.Mail:input_type -> atrium.plugin.v1.MailRequest
+	63, // 57: atrium.plugin.v1.Host.Feed:input_type -> atrium.plugin.v1.FeedRequest
+	59, // 58: atrium.plugin.v1.Host.SetCount:input_type -> atrium.plugin.v1.CountRequest
+	61, // 59: atrium.plugin.v1.Host.Online:input_type -> atrium.plugin.v1.OnlineRequest
+	66, // 60: atrium.plugin.v1.Host.Files:input_type -> atrium.plugin.v1.FilesRequest
+	68, // 61: atrium.plugin.v1.Host.ClaimFiles:input_type -> atrium.plugin.v1.ClaimFilesRequest
+	70, // 62: atrium.plugin.v1.Host.DeleteFile:input_type -> atrium.plugin.v1.FileRequest
+	72, // 63: atrium.plugin.v1.Host.PutFile:input_type -> atrium.plugin.v1.FileChunk
+	70, // 64: atrium.plugin.v1.Host.ReadFile:input_type -> atrium.plugin.v1.FileRequest
+	2,  // 65: atrium.plugin.v1.Plugin.Manifest:output_type -> atrium.plugin.v1.ManifestResponse
+	9,  // 66: atrium.plugin.v1.Plugin.Migrate:output_type -> atrium.plugin.v1.MigrateResponse
+	14, // 67: atrium.plugin.v1.Plugin.Handle:output_type -> atrium.plugin.v1.HandleResponse
+	16, // 68: atrium.plugin.v1.Plugin.Slot:output_type -> atrium.plugin.v1.SlotResponse
+	18, // 69: atrium.plugin.v1.Plugin.OnEvent:output_type -> atrium.plugin.v1.EventResponse
+	20, // 70: atrium.plugin.v1.Plugin.Health:output_type -> atrium.plugin.v1.HealthResponse
+	74, // 71: atrium.plugin.v1.Plugin.Privacy:output_type -> atrium.plugin.v1.PrivacyChunk
+	23, // 72: atrium.plugin.v1.Host.Exec:output_type -> atrium.plugin.v1.ExecResponse
+	30, // 73: atrium.plugin.v1.Host.Query:output_type -> atrium.plugin.v1.RowBatch
+	33, // 74: atrium.plugin.v1.Host.People:output_type -> atrium.plugin.v1.PeopleResponse
+	35, // 75: atrium.plugin.v1.Host.Can:output_type -> atrium.plugin.v1.CanResponse
+	37, // 76: atrium.plugin.v1.Host.Notify:output_type -> atrium.plugin.v1.NotifyResponse
+	39, // 77: atrium.plugin.v1.Host.Publish:output_type -> atrium.plugin.v1.PublishResponse
+	41, // 78: atrium.plugin.v1.Host.Emit:output_type -> atrium.plugin.v1.EmitResponse
+	43, // 79: atrium.plugin.v1.Host.Audit:output_type -> atrium.plugin.v1.AuditResponse
+	45, // 80: atrium.plugin.v1.Host.Terms:output_type -> atrium.plugin.v1.TermsResponse
+	26, // 81: atrium.plugin.v1.Host.Begin:output_type -> atrium.plugin.v1.BeginResponse
+	28, // 82: atrium.plugin.v1.Host.Commit:output_type -> atrium.plugin.v1.TxResponse
+	28, // 83: atrium.plugin.v1.Host.Rollback:output_type -> atrium.plugin.v1.TxResponse
+	47, // 84: atrium.plugin.v1.Host.Dossier:output_type -> atrium.plugin.v1.DossierResponse
+	50, // 85: atrium.plugin.v1.Host.AddItem:output_type -> atrium.plugin.v1.ItemResponse
+	52, // 86: atrium.plugin.v1.Host.ReadState:output_type -> atrium.plugin.v1.ReadStateResponse
+	54, // 87: atrium.plugin.v1.Host.MarkRead:output_type -> atrium.plugin.v1.MarkReadResponse
+	56, // 88: atrium.plugin.v1.Host.Sessions:output_type -> atrium.plugin.v1.SessionsResponse
+	58, // 89: atrium.plugin.v1.Host.Mail:output_type -> atrium.plugin.v1.MailResponse
+	64, // 90: atrium.plugin.v1.Host.Feed:output_type -> atrium.plugin.v1.FeedResponse
+	60, // 91: atrium.plugin.v1.Host.SetCount:output_type -> atrium.plugin.v1.CountResponse
+	62, // 92: atrium.plugin.v1.Host.Online:output_type -> atrium.plugin.v1.OnlineResponse
+	67, // 93: atrium.plugin.v1.Host.Files:output_type -> atrium.plugin.v1.FilesResponse
+	69, // 94: atrium.plugin.v1.Host.ClaimFiles:output_type -> atrium.plugin.v1.ClaimFilesResponse
+	71, // 95: atrium.plugin.v1.Host.DeleteFile:output_type -> atrium.plugin.v1.DeleteFileResponse
+	65, // 96: atrium.plugin.v1.Host.PutFile:output_type -> atrium.plugin.v1.FileInfo
+	72, // 97: atrium.plugin.v1.Host.ReadFile:output_type -> atrium.plugin.v1.FileChunk
+	65, // [65:98] is the sub-list for method output_type
+	32, // [32:65] is the sub-list for method input_type
+	32, // [32:32] is the sub-list for extension type_name
+	32, // [32:32] is the sub-list for extension extendee
+	0,  // [0:32] is the sub-list for field type_name
 }
 
 func init() { file_plugin_proto_init() }
@@ -5339,7 +5302,7 @@ func file_plugin_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_plugin_proto_rawDesc), len(file_plugin_proto_rawDesc)),
 			NumEnums:      1,
-			NumMessages:   83,
+			NumMessages:   82,
 			NumExtensions: 0,
 			NumServices:   2,
 		},

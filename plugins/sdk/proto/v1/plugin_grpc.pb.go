@@ -59,7 +59,7 @@ type PluginClient interface {
 	// Privacy gives the plugin's part of a person's data export, or erases
 	// or anonymises what it keeps about them, in the call's organisation;
 	// the core's export and erasure wait for it. v1.7
-	Privacy(ctx context.Context, in *PrivacyRequest, opts ...grpc.CallOption) (*PrivacyResponse, error)
+	Privacy(ctx context.Context, in *PrivacyRequest, opts ...grpc.CallOption) (grpc.ServerStreamingClient[PrivacyChunk], error)
 }
 
 type pluginClient struct {
@@ -130,15 +130,24 @@ func (c *pluginClient) Health(ctx context.Context, in *HealthRequest, opts ...gr
 	return out, nil
 }
 
-func (c *pluginClient) Privacy(ctx context.Context, in *PrivacyRequest, opts ...grpc.CallOption) (*PrivacyResponse, error) {
+func (c *pluginClient) Privacy(ctx context.Context, in *PrivacyRequest, opts ...grpc.CallOption) (grpc.ServerStreamingClient[PrivacyChunk], error) {
 	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
-	out := new(PrivacyResponse)
-	err := c.cc.Invoke(ctx, Plugin_Privacy_FullMethodName, in, out, cOpts...)
+	stream, err := c.cc.NewStream(ctx, &Plugin_ServiceDesc.Streams[0], Plugin_Privacy_FullMethodName, cOpts...)
 	if err != nil {
 		return nil, err
 	}
-	return out, nil
+	x := &grpc.GenericClientStream[PrivacyRequest, PrivacyChunk]{ClientStream: stream}
+	if err := x.ClientStream.SendMsg(in); err != nil {
+		return nil, err
+	}
+	if err := x.ClientStream.CloseSend(); err != nil {
+		return nil, err
+	}
+	return x, nil
 }
+
+// This type alias is provided for backwards compatibility with existing code that references the prior non-generic stream type by name.
+type Plugin_PrivacyClient = grpc.ServerStreamingClient[PrivacyChunk]
 
 // PluginServer is the server API for Plugin service.
 // All implementations must embed UnimplementedPluginServer
@@ -163,7 +172,7 @@ type PluginServer interface {
 	// Privacy gives the plugin's part of a person's data export, or erases
 	// or anonymises what it keeps about them, in the call's organisation;
 	// the core's export and erasure wait for it. v1.7
-	Privacy(context.Context, *PrivacyRequest) (*PrivacyResponse, error)
+	Privacy(*PrivacyRequest, grpc.ServerStreamingServer[PrivacyChunk]) error
 	mustEmbedUnimplementedPluginServer()
 }
 
@@ -192,8 +201,8 @@ func (UnimplementedPluginServer) OnEvent(context.Context, *EventRequest) (*Event
 func (UnimplementedPluginServer) Health(context.Context, *HealthRequest) (*HealthResponse, error) {
 	return nil, status.Error(codes.Unimplemented, "method Health not implemented")
 }
-func (UnimplementedPluginServer) Privacy(context.Context, *PrivacyRequest) (*PrivacyResponse, error) {
-	return nil, status.Error(codes.Unimplemented, "method Privacy not implemented")
+func (UnimplementedPluginServer) Privacy(*PrivacyRequest, grpc.ServerStreamingServer[PrivacyChunk]) error {
+	return status.Error(codes.Unimplemented, "method Privacy not implemented")
 }
 func (UnimplementedPluginServer) mustEmbedUnimplementedPluginServer() {}
 func (UnimplementedPluginServer) testEmbeddedByValue()                {}
@@ -324,23 +333,16 @@ func _Plugin_Health_Handler(srv interface{}, ctx context.Context, dec func(inter
 	return interceptor(ctx, in, info, handler)
 }
 
-func _Plugin_Privacy_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
-	in := new(PrivacyRequest)
-	if err := dec(in); err != nil {
-		return nil, err
+func _Plugin_Privacy_Handler(srv interface{}, stream grpc.ServerStream) error {
+	m := new(PrivacyRequest)
+	if err := stream.RecvMsg(m); err != nil {
+		return err
 	}
-	if interceptor == nil {
-		return srv.(PluginServer).Privacy(ctx, in)
-	}
-	info := &grpc.UnaryServerInfo{
-		Server:     srv,
-		FullMethod: Plugin_Privacy_FullMethodName,
-	}
-	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
-		return srv.(PluginServer).Privacy(ctx, req.(*PrivacyRequest))
-	}
-	return interceptor(ctx, in, info, handler)
+	return srv.(PluginServer).Privacy(m, &grpc.GenericServerStream[PrivacyRequest, PrivacyChunk]{ServerStream: stream})
 }
+
+// This type alias is provided for backwards compatibility with existing code that references the prior non-generic stream type by name.
+type Plugin_PrivacyServer = grpc.ServerStreamingServer[PrivacyChunk]
 
 // Plugin_ServiceDesc is the grpc.ServiceDesc for Plugin service.
 // It's only intended for direct use with grpc.RegisterService,
@@ -373,12 +375,14 @@ var Plugin_ServiceDesc = grpc.ServiceDesc{
 			MethodName: "Health",
 			Handler:    _Plugin_Health_Handler,
 		},
+	},
+	Streams: []grpc.StreamDesc{
 		{
-			MethodName: "Privacy",
-			Handler:    _Plugin_Privacy_Handler,
+			StreamName:    "Privacy",
+			Handler:       _Plugin_Privacy_Handler,
+			ServerStreams: true,
 		},
 	},
-	Streams:  []grpc.StreamDesc{},
 	Metadata: "plugin.proto",
 }
 
