@@ -65,7 +65,7 @@ s3server:
 test: sandbox s3server
 	$(GO) vet ./...
 	$(GO) vet -C $(SDK) ./...
-	REQUIRE_S3=1 ATRIUM_TEST_WEED="$(WEED)" $(GO) test -race -count=1 ./...
+	REQUIRE_S3=1 TEST_WEED="$(WEED)" $(GO) test -race -count=1 ./...
 	$(GO) test -C $(SDK) -race -count=1 ./...
 	@$(MAKE) --no-print-directory fuzz
 
@@ -92,7 +92,7 @@ bench: s3server
 	$(GO) test -run '^$$' -bench Dossiers100k -benchtime 100x -count 1 ./core/web/dossiers/
 	$(GO) test -run '^$$' -bench CalDAV10k -benchtime 20x -count 1 ./plugins/agenda/
 	$(GO) test -run '^$$' -bench Streams1000 -benchtime 200x -count 1 ./core/
-	REQUIRE_S3=1 ATRIUM_TEST_WEED="$(WEED)" $(GO) test -run '^$$' -bench 'Files100MB|EventDelivery' -benchtime 3x -count 1 ./core/pluginhost/
+	REQUIRE_S3=1 TEST_WEED="$(WEED)" $(GO) test -run '^$$' -bench 'Files100MB|EventDelivery' -benchtime 3x -count 1 ./core/pluginhost/
 
 lint:
 	@unformatted=$$(gofmt -l cmd core plugins); if [ -n "$$unformatted" ]; then echo "lint: not gofmt'ed (run gofmt -w on them):"; echo "$$unformatted"; exit 1; fi

@@ -52,9 +52,9 @@ func S3(t testing.TB) config.Files {
 }
 
 // weedBinary is where make s3server leaves SeaweedFS, unless
-// ATRIUM_TEST_WEED names another.
+// TEST_WEED names another.
 func weedBinary() (string, error) {
-	if p := os.Getenv("ATRIUM_TEST_WEED"); p != "" {
+	if p := os.Getenv("TEST_WEED"); p != "" {
 		return p, nil
 	}
 	cache, err := os.UserCacheDir()

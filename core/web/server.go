@@ -223,7 +223,7 @@ func New(o Options) (*Server, error) {
 	s.app.Get("/static/*", assets.Handler)
 	s.app.Get("/healthz", healthz)
 	s.app.Get("/readyz", s.readyz)
-	s.app.Use(s.session, s.language, csrf(s.secure, s.isProtocol, s.isUpload), s.checkInput, limiter.New(limiter.Config{
+	s.app.Use(s.session, s.language, refuseLarge, csrf(s.secure, s.isProtocol, s.isUpload), s.checkInput, limiter.New(limiter.Config{
 		Max:        cfg.RateLimit,
 		Expiration: time.Minute,
 		// Calendar apps sync in bursts (PROPFIND, REPORT, a PUT per event);

@@ -302,8 +302,10 @@ func (s *Server) uploadSlot(person int64) (release func(), ok bool) {
 // arrive as streams (StreamRequestBody), which fasthttp neither bounds
 // nor finishes reading when a handler does not: unread, their rest would
 // be taken for a request of its own. So a body is read here, whole, and
-// a connection whose upload may stop being read (a refusal) is closed
-// after its answer. It runs first, before anything answers.
+// a connection whose body is not (too large, or an upload that may stop
+// being read) is closed after its answer. It runs first, before anything
+// answers; a body too large is refused once the page's language is known
+// (refuseLarge).
 func (s *Server) boundBody(limit int) fiber.Handler {
 	return func(c fiber.Ctx) error {
 		req := c.Request()
@@ -316,7 +318,8 @@ func (s *Server) boundBody(limit int) fiber.Handler {
 		}
 		if req.Header.ContentLength() > limit {
 			c.Response().Header.SetConnectionClose()
-			return fiber.ErrRequestEntityTooLarge
+			c.Locals(localTooLarge, true)
+			return c.Next()
 		}
 		b, err := io.ReadAll(io.LimitReader(req.BodyStream(), int64(limit)+1))
 		if err != nil {
@@ -325,9 +328,23 @@ func (s *Server) boundBody(limit int) fiber.Handler {
 		}
 		if len(b) > limit {
 			c.Response().Header.SetConnectionClose()
-			return fiber.ErrRequestEntityTooLarge
+			c.Locals(localTooLarge, true)
+			req.SetBody(nil)
+			return c.Next()
 		}
 		req.SetBody(b)
 		return c.Next()
 	}
+}
+
+// localTooLarge marks a request whose body passed the limit, unread.
+const localTooLarge = "atrium.body.too_large"
+
+// refuseLarge answers 413, in the person's language, for a body boundBody
+// found too large; it runs before anything reads a body.
+func refuseLarge(c fiber.Ctx) error {
+	if large, _ := c.Locals(localTooLarge).(bool); large {
+		return fiber.ErrRequestEntityTooLarge
+	}
+	return c.Next()
 }
