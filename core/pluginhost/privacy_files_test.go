@@ -1,8 +1,6 @@
 package pluginhost_test
 
 import (
-	"archive/zip"
-	"bytes"
 	"net/http"
 	"net/url"
 	"strings"
@@ -39,13 +37,9 @@ func TestAnExportHoldsNoFilesOfAnOrganisationLeft(t *testing.T) {
 	if res.StatusCode != 200 {
 		t.Fatalf("export: %d", res.StatusCode)
 	}
-	z, err := zip.NewReader(bytes.NewReader([]byte(res.Body)), int64(len(res.Body)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, f := range z.File {
-		if strings.HasPrefix(f.Name, "files/") {
-			t.Errorf("the export of someone who left the Harbour holds its file %q", f.Name)
+	for name := range coretest.Unzip(t, []byte(res.Body)) {
+		if strings.HasPrefix(name, "files/") {
+			t.Errorf("the export of someone who left the Harbour holds its file %q", name)
 		}
 	}
 }

@@ -1,13 +1,11 @@
 package privacy_test
 
 import (
-	"archive/zip"
 	"bytes"
 	"context"
 	"encoding/json"
 	"image"
 	"image/png"
-	"io"
 	"slices"
 	"strings"
 	"testing"
@@ -38,23 +36,7 @@ func export(t *testing.T, svc *privacy.Service, userID int64) map[string]string 
 	if err := svc.Export(context.Background(), userID, &buf); err != nil {
 		t.Fatal(err)
 	}
-	z, err := zip.NewReader(bytes.NewReader(buf.Bytes()), int64(buf.Len()))
-	if err != nil {
-		t.Fatal(err)
-	}
-	files := map[string]string{}
-	for _, f := range z.File {
-		r, err := f.Open()
-		if err != nil {
-			t.Fatal(err)
-		}
-		data, err := io.ReadAll(r)
-		if err != nil {
-			t.Fatal(err)
-		}
-		files[f.Name] = string(data)
-	}
-	return files
+	return coretest.Unzip(t, buf.Bytes())
 }
 
 // TestExport: the download holds everything about the person, one JSON

@@ -52,7 +52,7 @@ func TestModulesTakePartInExportAndErasure(t *testing.T) {
 		if res.StatusCode != 200 {
 			t.Fatalf("export: %d", res.StatusCode)
 		}
-		files := unzip(t, res.Body)
+		files := coretest.Unzip(t, []byte(res.Body))
 		in := "/" + strconv.FormatInt(org, 10) + "/"
 		if got := files["modules/chat"+in+"messages.json"]; !strings.Contains(got, "Hello from Kim") || !strings.Contains(got, `"written_by_you": true`) {
 			t.Errorf("the chat's part: %q (files %v)", got, names(files))

@@ -1,10 +1,7 @@
 package privacy_test
 
 import (
-	"archive/zip"
-	"bytes"
 	"context"
-	"io"
 	"net/url"
 	"strconv"
 	"strings"
@@ -34,7 +31,7 @@ func TestDownloadMyData(t *testing.T) {
 		if res.StatusCode != 200 || res.Header.Get("Content-Type") != "application/zip" {
 			t.Fatalf("export: %d %q", res.StatusCode, res.Header.Get("Content-Type"))
 		}
-		files := unzip(t, res.Body)
+		files := coretest.Unzip(t, []byte(res.Body))
 		for name, want := range map[string]string{"account.json": "coachee@harbour.example", "dossiers.json": "Bakker", "trajectories.json": "Individual coaching",
 			"memberships.json": "Harbour Coaching", "roles.json": "coachee", "audit.json": "identity."} {
 			if !strings.Contains(files[name], want) {
@@ -132,23 +129,4 @@ func testErasing(t *testing.T, retention int) {
 			}
 		})
 	}
-}
-
-// unzip reads a downloaded ZIP: each file's content by its name.
-func unzip(t *testing.T, body string) map[string]string {
-	t.Helper()
-	z, err := zip.NewReader(bytes.NewReader([]byte(body)), int64(len(body)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	files := map[string]string{}
-	for _, f := range z.File {
-		r, err := f.Open()
-		if err != nil {
-			t.Fatal(err)
-		}
-		data, _ := io.ReadAll(r)
-		files[f.Name] = string(data)
-	}
-	return files
 }
