@@ -57,6 +57,11 @@ func (s *Service) LineageIDs(ctx context.Context, orgID int64) ([]int64, error) 
 	return ids, nil
 }
 
+// HasDaughters tells whether an organisation has any daughter.
+func (s *Service) HasDaughters(ctx context.Context, orgID int64) (bool, error) {
+	return s.db.NewSelect().Table("organisations").Where("parent_id = ?", orgID).Exists(ctx)
+}
+
 // Daughters lists the direct daughters of an organisation.
 func (s *Service) Daughters(ctx context.Context, orgID int64) ([]Organisation, error) {
 	var orgs []Organisation

@@ -201,6 +201,10 @@ type Viewer struct {
 	Inherited bool
 	Can       access.Set
 	Modules   []string
+	// Elsewhere tells that the person may work in another organisation
+	// too (another membership, or daughters they may enter): only then is
+	// switching organisation offered.
+	Elsewhere bool
 }
 
 // Complete tells whether both sign-in steps are done.

@@ -108,6 +108,12 @@ func (g *Guard) resolve(ctx context.Context, u *identity.User, sess *identity.Se
 		if v.Modules, err = g.orgs.ModulesIn(ctx, lineage); err != nil {
 			return nil, err
 		}
+		v.Elsewhere = len(ms) > 1 || v.Inherited
+		if !v.Elsewhere && v.Can.Has(access.DaughtersAccess) {
+			if v.Elsewhere, err = g.orgs.HasDaughters(ctx, v.Org.ID); err != nil {
+				return nil, err
+			}
+		}
 		return v, nil
 	}
 	return v, nil

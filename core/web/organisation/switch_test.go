@@ -67,3 +67,32 @@ func TestSwitchingOrganisations(t *testing.T) {
 		}
 	})
 }
+
+// TestSwitchingIsOfferedOnlyWithSomewhereElse: the link to switch
+// organisation shows only to people who may work in another one: another
+// membership, or daughters they may enter.
+func TestSwitchingIsOfferedOnlyWithSomewhereElse(t *testing.T) {
+	t.Parallel()
+	coretest.EachDatabase(t, func(t *testing.T, db config.Database) {
+		app := coretest.NewApp(t, db)
+		ctx := context.Background()
+		coach, admin := app.Client(t), app.Client(t)
+		coach.SignIn("coach@harbour.example")
+		admin.SignIn("admin@harbour.example")
+		for who, c := range map[string]*coretest.Client{"coach": coach, "administrator": admin} {
+			if n := c.Get("/").Doc.Find("#org-switch").Length(); n != 0 {
+				t.Errorf("the %s, in one organisation only, is offered to switch", who)
+			}
+		}
+		harbour, _ := app.Organisations().BySlug(ctx, demo.Slug)
+		if _, err := app.Organisations().CreateDaughter(ctx, harbour, tenancy.Details{Name: "Harbour Delft", Locale: "en", TimeZone: "Europe/Amsterdam"}, []string{"en", "nl"}); err != nil {
+			t.Fatal(err)
+		}
+		if n := admin.Get("/").Doc.Find("#org-switch").Length(); n != 1 {
+			t.Error("the administrator, with a daughter to enter, is not offered to switch")
+		}
+		if n := coach.Get("/").Doc.Find("#org-switch").Length(); n != 0 {
+			t.Error("the coach, who may not enter the daughter, is offered to switch")
+		}
+	})
+}
