@@ -143,3 +143,24 @@ func TestBadRecipientIsRefusedAtQueue(t *testing.T) {
 		t.Fatal("queued an unknown mail")
 	}
 }
+
+// TestAGreetingWithoutANameReadsWell: someone without a name on record is
+// greeted "Hello," (never "Hello ,"), in each language.
+func TestAGreetingWithoutANameReadsWell(t *testing.T) {
+	t.Parallel()
+	smtpd := coretest.SMTP(t)
+	app := coretest.NewApp(t, coretest.SQLite(t), coretest.Options{Config: smtpd.Configure})
+	ctx := context.Background()
+	for _, c := range []struct{ to, locale, want string }{{"anon-en@example.org", "en", "Hello,"}, {"anon-nl@example.org", "nl", "Hallo,"}} {
+		data := map[string]any{"Name": "", "Inviter": "Robin", "Organisation": "Zorg & Co", "Link": "http://127.0.0.1:8080/invitation/abc", "Hours": 72}
+		if err := app.Mailer().Queue(ctx, c.to, c.locale, "invitation", data); err != nil {
+			t.Fatal(err)
+		}
+		got := smtpd.WaitFor(c.to)
+		for part, body := range map[string]string{"text": got.Part("text/plain"), "html": got.Part("text/html")} {
+			if !strings.Contains(body, c.want) || strings.Contains(body, " ,") {
+				t.Errorf("%s %s part:\n%s", c.locale, part, body)
+			}
+		}
+	}
+}
