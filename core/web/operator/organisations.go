@@ -53,7 +53,18 @@ func (h *Organisations) List(c fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return h.web.Render(c, web.Page{Template: tmplSubscribers, Title: "operator.subscribers.title", Data: list})
+	// Each module by its name (a message id), whoever ships it.
+	labels := map[string]string{}
+	for _, m := range h.modules.All() {
+		labels[m.ID] = m.Label
+	}
+	return h.web.Render(c, web.Page{Template: tmplSubscribers, Title: "operator.subscribers.title",
+		Data: subscribersData{Subscribers: list, Labels: labels}})
+}
+
+type subscribersData struct {
+	Subscribers []tenancy.Usage
+	Labels      map[string]string
 }
 
 type newData struct {
