@@ -19,7 +19,10 @@ func TestEveryRightAndModuleHasALabel(t *testing.T) {
 	app := coretest.NewApp(t, coretest.SQLite(t), coretest.Options{Config: func(c *config.Config) { coretest.WithPlugins(t, c, true, agenda, chat) }})
 	for _, locale := range []string{"en", "nl"} {
 		ids := app.Catalog().MessageIDs(locale)
-		has := func(id string) bool { _, found := slices.BinarySearch(ids, id); return found || slices.Contains(ids, id) }
+		has := func(id string) bool {
+			_, found := slices.BinarySearch(ids, id)
+			return found || slices.Contains(ids, id)
+		}
 		for _, p := range app.Access().Registry.Permissions() {
 			if !has("permission." + string(p)) {
 				t.Errorf("%s: the right %s has no label (permission.%s)", locale, p, p)
