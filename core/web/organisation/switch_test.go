@@ -96,3 +96,25 @@ func TestSwitchingIsOfferedOnlyWithSomewhereElse(t *testing.T) {
 		}
 	})
 }
+
+// TestDaughtersListsOnlyDaughters: the daughters tab lists the daughters,
+// not the organisation itself, and says so when there are none.
+func TestDaughtersListsOnlyDaughters(t *testing.T) {
+	t.Parallel()
+	app := coretest.NewApp(t, coretest.SQLite(t))
+	admin := app.Client(t)
+	admin.SignIn("admin@harbour.example")
+	page := admin.Get("/organisation/daughters")
+	if page.Doc.Find("#no-daughters").Length() != 1 || strings.Contains(page.Text("main table"), "Harbour Coaching") {
+		t.Errorf("without daughters: %q", page.Text("main table"))
+	}
+	harbour, _ := app.Organisations().BySlug(context.Background(), demo.Slug)
+	if _, err := app.Organisations().CreateDaughter(context.Background(), harbour, tenancy.Details{Name: "Harbour Delft", Locale: "en", TimeZone: "Europe/Amsterdam"}, []string{"en", "nl"}); err != nil {
+		t.Fatal(err)
+	}
+	page = admin.Get("/organisation/daughters")
+	rows := page.Doc.Find("main table tbody tr")
+	if rows.Length() != 1 || !strings.Contains(rows.Text(), "Harbour Delft") {
+		t.Errorf("with one daughter: %q", page.Text("main table"))
+	}
+}
