@@ -299,6 +299,9 @@ func (a *App) Listen() (net.Listener, error) {
 			return nil, err
 		}
 	}
+	if problem := baseURLProblem(a.cfg.Server.BaseURL, ln.Addr()); problem != "" {
+		a.log.Warn(problem) // once, at start-up
+	}
 	return ln, nil
 }
 
