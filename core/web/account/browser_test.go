@@ -2,10 +2,13 @@ package account_test
 
 import (
 	"net/url"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/browser"
 	"github.com/chromedp/chromedp"
 
 	"github.com/atriumhq/atrium/core/config"
@@ -93,6 +96,19 @@ func TestBrowserInvitationWalkthrough(t *testing.T) {
 		t.Fatalf("backup codes: %v %v", codes, err)
 	}
 	coretest.Shot(t, ctx, "backup-codes")
+	// Downloaded as a text file, made in the browser.
+	downloads := t.TempDir()
+	if _, err := chromedp.CallBrowser(ctx, browser.SetDownloadBehavior, browser.SetDownloadBehaviorParams{Behavior: browser.SetDownloadBehaviorBehaviorAllow, DownloadPath: downloads}); err != nil {
+		t.Fatal(err)
+	}
+	do(chromedp.Click(`[data-codes="download"]`))
+	var saved []byte
+	for deadline := time.Now().Add(10 * time.Second); len(saved) == 0 && time.Now().Before(deadline); time.Sleep(100 * time.Millisecond) {
+		saved, _ = os.ReadFile(filepath.Join(downloads, "atrium-backup-codes.txt"))
+	}
+	if string(saved) != strings.Join(codes, "\n")+"\n" {
+		t.Errorf("the downloaded codes: %q", saved)
+	}
 	do(chromedp.Click(`main a.button`))
 	until(`document.querySelector("main h1") && document.querySelector("main h1").textContent === "Hello Sam"`)
 	if who := text(".usermenu summary"); !strings.Contains(who, "Sam Visser") {

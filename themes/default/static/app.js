@@ -225,4 +225,34 @@
     field.focus();
     field.dispatchEvent(new Event('input', { bubbles: true }));
   });
+
+  // Backup codes: copied, downloaded as a text file, or printed, from the
+  // page that shows them once; nothing leaves the browser.
+  document.addEventListener('click', function (event) {
+    var button = event.target.closest && event.target.closest('[data-codes]');
+    if (!button) return;
+    var list = document.getElementById('backup-codes');
+    if (!list) return;
+    var codes = Array.prototype.map.call(list.querySelectorAll('code'), function (c) { return c.textContent; }).join('\n') + '\n';
+    var status = document.getElementById('codes-status');
+    switch (button.getAttribute('data-codes')) {
+      case 'copy':
+        navigator.clipboard.writeText(codes).then(function () {
+          if (status) status.textContent = button.getAttribute('data-codes-done');
+        });
+        break;
+      case 'download':
+        var link = document.createElement('a');
+        link.href = URL.createObjectURL(new Blob([codes], { type: 'text/plain' }));
+        link.download = button.getAttribute('data-codes-file') || 'backup-codes.txt';
+        document.body.appendChild(link);
+        link.click();
+        link.remove();
+        window.setTimeout(function () { URL.revokeObjectURL(link.href); }, 1000);
+        break;
+      case 'print':
+        window.print();
+        break;
+    }
+  });
 })();
