@@ -81,7 +81,8 @@ func Register(s *web.Server, d Deps) {
 	s.AddHome(h.home)
 	s.AddStartSection(web.StartSection{Module: dossier.Module, Template: tmplMine, Data: h.mine})
 	s.AddNav(web.NavItem{Label: "dossier.nav", Icon: "folder", Path: "/dossiers", Rule: list, Group: web.NavStart})
-	s.AddNav(web.NavItem{Label: "dossier.tasks.title", Icon: "check", Path: "/tasks", Rule: tasks, Group: web.NavStart, Badge: h.openTasks})
+	s.AddNav(web.NavItem{Label: "dossier.tasks.title", Icon: "check", Path: "/tasks", Rule: tasks, Group: web.NavStart, Badge: h.openTasks,
+		CountLabel: "dossier.tasks.open_count"})
 	s.AddNav(web.NavItem{Label: "dossier.teams.title", Icon: "users", Path: "/teams", Rule: teams, Group: web.NavModules})
 	s.AddNav(web.NavItem{Label: "dossier.products.title", Icon: "folder", Path: "/products", Rule: products, Group: web.NavAdministration})
 }
