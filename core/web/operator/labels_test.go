@@ -5,6 +5,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/PuerkitoBio/goquery"
+
 	"github.com/atriumhq/atrium/core/config"
 	"github.com/atriumhq/atrium/core/coretest"
 )
@@ -47,5 +49,27 @@ func TestEveryRightAndModuleHasALabel(t *testing.T) {
 				t.Errorf("%s shows a message key (%s…): %s", page, key, text)
 			}
 		}
+	}
+}
+
+// TestARolesRightsAreGrouped: the role editor shows the rights in named
+// groups: the daily work, the organisation, each module by its name.
+func TestARolesRightsAreGrouped(t *testing.T) {
+	t.Parallel()
+	chat := coretest.BuildPlugin(t, "plugins/chat")
+	app := coretest.NewApp(t, coretest.SQLite(t), coretest.Options{Config: func(c *config.Config) { coretest.WithPlugins(t, c, true, chat) }})
+	admin := app.Client(t)
+	admin.SignIn("admin@harbour.example")
+	page := admin.Get("/organisation/roles/new")
+	var legends []string
+	page.Doc.Find("fieldset.permission-group legend").Each(func(_ int, s *goquery.Selection) { legends = append(legends, s.Text()) })
+	for _, want := range []string{"Daily work", "The organisation", "Messages"} {
+		if !slices.Contains(legends, want) {
+			t.Errorf("no group %q among %q", want, legends)
+		}
+	}
+	loose := page.Doc.Find(`input[name=permissions]`).Length() - page.Doc.Find(`fieldset.permission-group input[name=permissions]`).Length()
+	if loose != 0 || page.Doc.Find(`fieldset.permission-group input[value="chat.use"]`).Length() != 1 {
+		t.Errorf("%d rights outside a group, or chat.use not in one", loose)
 	}
 }

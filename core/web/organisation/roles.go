@@ -2,6 +2,8 @@ package organisation
 
 import (
 	"github.com/gofiber/fiber/v3"
+	"slices"
+	"strings"
 
 	"github.com/atriumhq/atrium/core/access"
 	"github.com/atriumhq/atrium/core/web"
@@ -35,7 +37,7 @@ func (h *Handlers) Roles(c fiber.Ctx) error {
 type roleForm struct {
 	Form        web.Form
 	ID          int64
-	Permissions []permissionBox
+	Permissions []permissionGroup
 }
 
 type permissionBox struct {
@@ -44,17 +46,48 @@ type permissionBox struct {
 	Disabled bool // the editor lacks it, so cannot give it
 }
 
-func (h *Handlers) boxes(c fiber.Ctx, checked []access.Permission) []permissionBox {
+// permissionGroup is the rights of one area, under its name (a message id).
+type permissionGroup struct {
+	Label string
+	Boxes []permissionBox
+}
+
+// coreAreas are the groups the core's rights fall in, by their first word;
+// a module's rights are a group of their own, under the module's name.
+var coreAreas = map[string]string{
+	"dossiers": "work", "tasks": "work", "teams": "work", "trajectories": "work", "products": "work",
+	"organisation": "organisation", "daughters": "organisation", "people": "organisation", "roles": "organisation",
+	"audit": "organisation", "announcements": "organisation", "platform": "platform",
+}
+
+// boxes are the rights a role may hold, grouped: the daily work, the
+// organisation, each module, the platform.
+func (h *Handlers) boxes(c fiber.Ctx, checked []access.Permission) []permissionGroup {
 	v := web.CurrentViewer(c)
-	var out []permissionBox
-	for _, p := range h.access.Permissions() {
-		has := false
-		for _, q := range checked {
-			has = has || q == p
-		}
-		out = append(out, permissionBox{Name: p, Checked: has, Disabled: !v.Can.Has(p)})
+	var groups []permissionGroup
+	index := map[string]int{}
+	for _, key := range []string{"work", "organisation"} {
+		index[key] = len(groups)
+		groups = append(groups, permissionGroup{Label: "organisation.roles.groups." + key})
 	}
-	return out
+	for _, p := range h.access.Permissions() {
+		area, _, _ := strings.Cut(string(p), ".")
+		key, label := coreAreas[area], "organisation.roles.groups."+coreAreas[area]
+		if key == "" {
+			key, label = "module:"+area, area
+			if m, ok := h.modules.Get(area); ok {
+				label = m.Label
+			}
+		}
+		i, ok := index[key]
+		if !ok {
+			i = len(groups)
+			index[key] = i
+			groups = append(groups, permissionGroup{Label: label})
+		}
+		groups[i].Boxes = append(groups[i].Boxes, permissionBox{Name: p, Checked: slices.Contains(checked, p), Disabled: !v.Can.Has(p)})
+	}
+	return slices.DeleteFunc(groups, func(g permissionGroup) bool { return len(g.Boxes) == 0 })
 }
 
 // RoleNew shows the editor for a new custom role.
