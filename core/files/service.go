@@ -235,6 +235,18 @@ func (s *Service) GetOwned(ctx context.Context, orgID int64, owner string, id in
 	return f, nil
 }
 
+// Owned finds, in one read, those of the files named that owner keeps in
+// the organisation; the others are left out.
+func (s *Service) Owned(ctx context.Context, orgID int64, owner string, ids []int64) ([]File, error) {
+	var out []File
+	if len(ids) == 0 {
+		return out, nil
+	}
+	err := s.db.In(ctx).NewSelect().Model(&out).Where("organisation_id = ? AND owner = ? AND id IN (?)", orgID, owner, bun.List(ids)).
+		Order("id").Scan(ctx)
+	return out, err
+}
+
 // Open reads a file's bytes from offset, length of them (< 0: to the end).
 func (s *Service) Open(ctx context.Context, f *File, offset, length int64) (io.ReadCloser, error) {
 	rc, err := s.store.Open(ctx, f.Key, offset, length)

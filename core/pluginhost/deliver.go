@@ -90,8 +90,22 @@ func (h *Host) subscribe(ctx context.Context, p *Plugin) error {
 	if h.Events == nil || len(p.eventNames()) == 0 {
 		return nil
 	}
-	_, err := h.Events.Subscribe(ctx, "plugin:"+p.Name, p.eventHistory())
+	_, err := h.since(ctx, p)
 	return err
+}
+
+// since is where a plugin started reading the log: recorded once, the
+// first time it subscribed, so it is asked of the database once per
+// process, not at every round.
+func (h *Host) since(ctx context.Context, p *Plugin) (int64, error) {
+	if v, ok := h.starts.Load(p.Name); ok {
+		return v.(int64), nil
+	}
+	since, err := h.Events.Subscribe(ctx, "plugin:"+p.Name, p.eventHistory())
+	if err == nil {
+		h.starts.Store(p.Name, since)
+	}
+	return since, err
 }
 
 // DeliverEvents hands each running plugin, one after the other, a round
@@ -110,7 +124,7 @@ func (h *Host) deliverPlugin(ctx context.Context, p *Plugin) {
 		return
 	}
 	sub := "plugin:" + p.Name
-	since, err := h.Events.Subscribe(ctx, sub, p.eventHistory())
+	since, err := h.since(ctx, p)
 	if err != nil {
 		h.Log.Warn("events: cannot subscribe", "plugin", p.Name, "error", err.Error())
 		return

@@ -84,6 +84,8 @@ type Host struct {
 	mounts []func(*pluginv1.ManifestResponse)
 	// instance names this process in the claims it makes on the event log.
 	instance string
+	// starts holds where each plugin started reading the log (since).
+	starts sync.Map
 }
 
 // New returns a host; Start runs the plugins.

@@ -316,23 +316,22 @@ func (s *Server) boundBody(limit int) fiber.Handler {
 			c.Response().Header.SetConnectionClose()
 			return c.Next()
 		}
-		if req.Header.ContentLength() > limit {
-			c.Response().Header.SetConnectionClose()
-			c.Locals(localTooLarge, true)
-			return c.Next()
-		}
-		b, err := io.ReadAll(io.LimitReader(req.BodyStream(), int64(limit)+1))
-		if err != nil {
-			c.Response().Header.SetConnectionClose()
-			return fiber.ErrBadRequest
-		}
-		if len(b) > limit {
-			c.Response().Header.SetConnectionClose()
-			c.Locals(localTooLarge, true)
+		if req.Header.ContentLength() <= limit { // or unknown (chunked)
+			b, err := io.ReadAll(io.LimitReader(req.BodyStream(), int64(limit)+1))
+			if err != nil {
+				c.Response().Header.SetConnectionClose()
+				return fiber.ErrBadRequest
+			}
+			if len(b) <= limit {
+				req.SetBody(b)
+				return c.Next()
+			}
 			req.SetBody(nil)
-			return c.Next()
 		}
-		req.SetBody(b)
+		// Too large: refused once the language is known, on a connection
+		// that is not used again.
+		c.Response().Header.SetConnectionClose()
+		c.Locals(localTooLarge, true)
 		return c.Next()
 	}
 }

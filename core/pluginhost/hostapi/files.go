@@ -96,15 +96,14 @@ func (s *Service) Files(ctx context.Context, req *pluginv1.FilesRequest) (*plugi
 	if len(req.GetIds()) > maxFileList {
 		return nil, status.Errorf(codes.InvalidArgument, "at most %d files at once", maxFileList)
 	}
-	for _, id := range req.GetIds() {
-		f, err := svc.GetOwned(ctx, sc.OrgID, s.Plugin, id)
-		if errors.Is(err, files.ErrNotFound) {
-			continue // another's, or gone: the plugin learns nothing of it
-		}
-		if err != nil {
-			return nil, s.fileStatus(err)
-		}
-		out.Files = append(out.Files, fileInfo(f))
+	// Another's files, or gone ones, are left out: the plugin learns
+	// nothing of them.
+	list, err := svc.Owned(ctx, sc.OrgID, s.Plugin, req.GetIds())
+	if err != nil {
+		return nil, s.fileStatus(err)
+	}
+	for i := range list {
+		out.Files = append(out.Files, fileInfo(&list[i]))
 	}
 	return out, nil
 }
